@@ -1,0 +1,58 @@
+# The front door. Every target is a thin call into scripts/ that a reader can follow.
+.DEFAULT_GOAL := help
+PY := .venv/bin/python
+
+.PHONY: help setup lock up down status demo test lint typecheck unit contracts contracts-check \
+        asyncapi asyncapi-check compose-check bench
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+setup: ## install uv and the pinned Python dependencies into .venv
+	@./scripts/setup.sh
+
+lock: ## re-resolve dependencies and rewrite the pinned requirement files
+	@./scripts/lock.sh
+
+up: setup ## start Kafka, Postgres and the three services; addresses in .local/stack.env
+	@./scripts/stack.sh up
+
+down: ## stop everything `make up` started
+	@./scripts/stack.sh down
+
+status: ## show what is running
+	@./scripts/stack.sh status
+
+demo: setup ## bring the stack up and follow one item through the three services
+	@./scripts/demo.sh
+
+test: ## lint, types, contract and doc checks, then every test against real Kafka and Postgres
+	@./scripts/test.sh
+
+lint: setup ## ruff check and format check
+	@.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+typecheck: setup ## mypy --strict on every package's src
+	@.venv/bin/mypy -p countersign_contracts -p countersign_platform \
+	  -p countersign_ingest -p countersign_approval -p countersign_publisher
+
+unit: setup ## unit tests only (no IO)
+	@.venv/bin/pytest -q libs services
+
+contracts: setup ## regenerate the published JSON Schemas (refuses breaking changes)
+	@.venv/bin/countersign-contracts generate
+
+contracts-check: setup ## fail when the contracts break a published major version or drifted
+	@.venv/bin/countersign-contracts check
+
+asyncapi: setup ## regenerate docs/asyncapi/<service>.json
+	@$(PY) -m countersign_platform.asyncapi generate docs/asyncapi
+
+asyncapi-check: setup ## fail when docs/asyncapi/ is out of date
+	@$(PY) -m countersign_platform.asyncapi check docs/asyncapi
+
+compose-check: setup ## validate docker-compose.yml against the compose specification, offline
+	@.venv/bin/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
+
+bench: setup ## benchmarks; results in bench/results/
+	@./scripts/bench.sh
