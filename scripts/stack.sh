@@ -1,0 +1,425 @@
+#!/usr/bin/env bash
+# The whole local Countersign stack, without Docker: Kafka + Postgres + the three services.
+#
+#   scripts/stack.sh up [--infra-only]   # start infra (+ topics, migrations) and the services
+#   scripts/stack.sh down                # stop what `up` started, then verify nothing is left
+#   scripts/stack.sh status              # one line per component
+#
+# `up` writes .local/stack.env (KEY=value lines; `set -a; . .local/stack.env; set +a`).
+#
+# Bring-your-own infrastructure: when KAFKA_BOOTSTRAP_SERVERS (or DATABASE_URL) is already set
+# in the environment, `up` uses it and does not start a local Kafka (or Postgres). What `up`
+# did start is recorded in .local/stack.started, and `down` stops only those.
+#
+# Everything lives under the git-ignored .local/ of this checkout (logs, pids, data); the Kafka
+# jars are cached per machine under ~/.cache/countersign (see scripts/infra/kafka.sh).
+set -euo pipefail
+
+# --- services ---------------------------------------------------------------------------------
+# One row per long-running process that `up` starts after the infrastructure:
+#   name  port  executable (in .venv/bin)  env prefix  readiness path
+# `up` passes <PREFIX>_HTTP_PORT=<port> to the process and writes <PREFIX>_URL to stack.env.
+# Add local sandboxes here (e.g. a Dext or Xero sandbox) the same way.
+SERVICES=(
+  "ingest     8081  countersign-ingest     INGEST     /health/ready"
+  "approval   8082  countersign-approval   APPROVAL   /health/ready"
+  "publisher  8083  countersign-publisher  PUBLISHER  /health/ready"
+)
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+LOCAL_DIR="$REPO_ROOT/.local"
+VENV_BIN="$REPO_ROOT/.venv/bin"
+PYTHON="$VENV_BIN/python"
+KAFKA_SH="$REPO_ROOT/scripts/infra/kafka.sh"
+POSTGRES_SH="$REPO_ROOT/scripts/infra/postgres.sh"
+
+STACK_ENV="$LOCAL_DIR/stack.env"
+STARTED_FILE="$LOCAL_DIR/stack.started"   # one line per infra component that `up` started
+LOG_DIR="$LOCAL_DIR/logs"
+PID_DIR="$LOCAL_DIR/pids"
+KAFKA_PID_FILE="$LOCAL_DIR/kafka/kafka.pid"
+PG_PID_FILE="$LOCAL_DIR/postgres/data/postmaster.pid"
+
+READY_DEADLINE_S=60
+STOP_GRACE_S=15
+
+# Every service we launch carries this in its environment: it is how `down` recognises a
+# service of *this* checkout whose pid file was lost, without matching anyone else's process.
+STACK_MARKER="COUNTERSIGN_STACK_DIR=$LOCAL_DIR"
+
+log() { echo "stack: $*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# --- generic process helpers ------------------------------------------------------------------
+
+# Alive = exists and is not a zombie. Daemons we start get re-parented to init, which may reap
+# them lazily; a zombie still answers `kill -0` but holds no ports, files or memory.
+alive() {
+  local state=""
+  [ -n "${1:-}" ] || return 1
+  state="$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null || true)"
+  [ -n "$state" ] && [ "$state" != Z ]
+}
+
+read_pid() { [ -f "$1" ] && head -n1 "$1" 2>/dev/null | tr -dc '0-9' || true; }
+
+cmdline_of() { tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline" || true; }
+
+# True when pid $1 is a live process started by this checkout's stack.sh as service $2
+# (guards against signalling an unrelated process that reused a stale pid).
+is_our_service() {
+  local pid="$1" exe="$2"
+  alive "$pid" || return 1
+  [[ "$(cmdline_of "$pid")" == *"$VENV_BIN/$exe"* ]] || return 1
+  grep -qzxF "$STACK_MARKER" "/proc/$pid/environ" 2>/dev/null
+}
+
+# Signal a process and, when it leads its own process group (we start services with setsid),
+# the whole group, so worker children (uvicorn reload/workers) go too.
+signal_tree() {
+  local sig="$1" pid="$2" pgid
+  pgid="$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ' || true)"
+  if [ "$pgid" = "$pid" ]; then
+    kill "-$sig" -- "-$pid" 2>/dev/null || true
+  else
+    kill "-$sig" "$pid" 2>/dev/null || true
+  fi
+}
+
+# SIGTERM, wait up to STOP_GRACE_S, then SIGKILL.
+terminate() {
+  local pid="$1" what="$2" i
+  signal_tree TERM "$pid"
+  for ((i = 0; i < STOP_GRACE_S * 5; i++)); do
+    alive "$pid" || return 0
+    sleep 0.2
+  done
+  log "$what (pid $pid) ignored SIGTERM for ${STOP_GRACE_S} s, sending SIGKILL"
+  signal_tree KILL "$pid"
+  sleep 0.3
+}
+
+http_ok() {
+  if command -v curl >/dev/null; then
+    curl -fsS -o /dev/null --max-time 2 "$1" 2>/dev/null
+  else
+    "$PYTHON" -c 'import sys, urllib.request as u; u.urlopen(sys.argv[1], timeout=2)' "$1" 2>/dev/null
+  fi
+}
+
+# A console script in .venv/bin exists as soon as its package is installed editable, even
+# before the module it points at has been written. So "ready" means: the wrapper exists AND
+# its target module can be found (checked without importing it).
+entry_point_ready() {
+  local exe="$VENV_BIN/$1" mod
+  [ -x "$exe" ] || return 1
+  mod="$(sed -n 's/^from \([A-Za-z0-9_.]*\) import .*/\1/p' "$exe" | head -n1)"
+  [ -z "$mod" ] && return 0
+  "$PYTHON" -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec(sys.argv[1]) is None)' \
+    "$mod" 2>/dev/null
+}
+
+# --- started-components record ----------------------------------------------------------------
+
+was_started() { [ -f "$STARTED_FILE" ] && grep -qx "$1" "$STARTED_FILE"; }
+mark_started() { was_started "$1" || echo "$1" >>"$STARTED_FILE"; }
+unmark_started() {
+  [ -f "$STARTED_FILE" ] || return 0
+  grep -vx "$1" "$STARTED_FILE" >"$STARTED_FILE.tmp" || true
+  mv "$STARTED_FILE.tmp" "$STARTED_FILE"
+}
+
+# --- up ---------------------------------------------------------------------------------------
+
+# Decide for one infra component whether to use the caller's setting or start our own.
+# $1 component (kafka|postgres), $2 env var name, $3 script. Prints the value to use.
+# A value equal to our own local address (e.g. a shell that sourced stack.env earlier) counts
+# as "ours", so a second `up` after `down` still starts it again.
+resolve_infra() {
+  local comp="$1" var="$2" script="$3" ours given
+  ours="$("$script" env | sed -n "s/^$var=//p")"
+  given="${!var:-}"
+  if [ -n "$given" ] && [ "$given" != "$ours" ]; then
+    log "$comp: using $var=$given from the environment (not starting a local $comp)"
+    echo "$given"
+    return 0
+  fi
+  # 9>&- : do not hand our lock descriptor to a daemon that outlives this script.
+  "$script" start 9>&- >&2
+  mark_started "$comp"
+  echo "$ours"
+}
+
+write_stack_env() {
+  local kafka="$1" db="$2" row name port exe prefix path tmp="$STACK_ENV.tmp"
+  {
+    echo "# Written by scripts/stack.sh up at $(date -Is). Source with: set -a; . $STACK_ENV; set +a"
+    echo "KAFKA_BOOTSTRAP_SERVERS=$kafka"
+    echo "DATABASE_URL=$db"
+    for row in "${SERVICES[@]}"; do
+      read -r name port exe prefix path <<<"$row"
+      echo "${prefix}_URL=http://127.0.0.1:$port"
+    done
+  } >"$tmp"
+  mv "$tmp" "$STACK_ENV"
+  log "wrote $STACK_ENV"
+}
+
+# Run a one-shot tool from .venv/bin with stack.env loaded, or say why it is skipped.
+run_tool() {
+  local exe="$1"
+  shift
+  if ! entry_point_ready "$exe"; then
+    log "skipping $exe: not available yet (no executable or its module is missing)"
+    return 0
+  fi
+  log "running $exe $*"
+  # shellcheck source=/dev/null
+  (set -a && . "$STACK_ENV" && set +a && exec "$VENV_BIN/$exe" "$@") 9>&- \
+    || die "$exe failed (exit $?)"
+}
+
+start_service() {
+  local name="$1" port="$2" exe="$3" prefix="$4" pid_file="$PID_DIR/$1.pid" log_file="$LOG_DIR/$1.log" pid
+  pid="$(read_pid "$pid_file")"
+  if is_our_service "$pid" "$exe"; then
+    log "$name: already running (pid $pid)"
+    return 0
+  fi
+  rm -f "$pid_file"
+  if ! entry_point_ready "$exe"; then
+    log "$name: skipping, $exe not available yet"
+    return 1
+  fi
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    die "$name: port $port is already taken by another process"
+  fi
+  echo "=== start $(date -Is) ===" >>"$log_file"
+  # setsid: own process group, so `down` can stop the service with its children and a Ctrl-C
+  # in this terminal does not reach it; nohup: survive the terminal closing. The subshell
+  # execs all the way down, so $! is the service's own pid.
+  (
+    set -a
+    # shellcheck source=/dev/null
+    . "$STACK_ENV"
+    set +a
+    # shellcheck disable=SC2163 # STACK_MARKER holds "NAME=value", exported as such
+    export "${prefix}_HTTP_PORT=$port" "$STACK_MARKER" PYTHONUNBUFFERED=1
+    exec nohup setsid "$VENV_BIN/$exe"
+  ) >>"$log_file" 2>&1 </dev/null 9>&- &
+  echo "$!" >"$pid_file"
+  log "$name: started (pid $!) on port $port, log $log_file"
+}
+
+wait_service_ready() {
+  local name="$1" port="$2" exe="$3" path="$4" url pid t0=$SECONDS
+  url="http://127.0.0.1:$port$path"
+  pid="$(read_pid "$PID_DIR/$name.pid")"
+  while ! http_ok "$url"; do
+    if ! alive "$pid"; then
+      log "$name exited before becoming ready; last 40 lines of $LOG_DIR/$name.log:"
+      tail -n 40 "$LOG_DIR/$name.log" >&2 || true
+      die "$name failed to start (the rest keeps running: scripts/stack.sh status / down)"
+    fi
+    if ((SECONDS - t0 >= READY_DEADLINE_S)); then
+      log "$name: $url not ready after ${READY_DEADLINE_S} s; last 40 lines of $LOG_DIR/$name.log:"
+      tail -n 40 "$LOG_DIR/$name.log" >&2 || true
+      die "$name not ready (the rest keeps running: scripts/stack.sh status / down)"
+    fi
+    sleep 0.5
+  done
+  log "$name: ready at $url after $((SECONDS - t0)) s"
+}
+
+cmd_up() {
+  local infra_only=0 t0=$SECONDS
+  case "${1:-}" in
+    "") ;;
+    --infra-only) infra_only=1 ;;
+    *) die "unknown option for up: $1" ;;
+  esac
+  [ -x "$PYTHON" ] || die "$PYTHON missing: run scripts/setup.sh first"
+
+  local kafka db
+  kafka="$(resolve_infra kafka KAFKA_BOOTSTRAP_SERVERS "$KAFKA_SH")"
+  db="$(resolve_infra postgres DATABASE_URL "$POSTGRES_SH")"
+  write_stack_env "$kafka" "$db"
+
+  run_tool countersign-topics --bootstrap "$kafka"
+  run_tool countersign-migrate --all
+
+  if ((infra_only)); then
+    log "infrastructure up in $((SECONDS - t0)) s (--infra-only: services not started)"
+    return 0
+  fi
+
+  # Start all, then wait for all: the services boot in parallel.
+  local row name port exe prefix path
+  local -a launched=()
+  for row in "${SERVICES[@]}"; do
+    read -r name port exe prefix path <<<"$row"
+    if start_service "$name" "$port" "$exe" "$prefix"; then
+      launched+=("$row")
+    fi
+  done
+  for row in "${launched[@]+"${launched[@]}"}"; do
+    read -r name port exe prefix path <<<"$row"
+    wait_service_ready "$name" "$port" "$exe" "$path"
+  done
+  log "stack up in $((SECONDS - t0)) s; env in $STACK_ENV"
+}
+
+# --- down -------------------------------------------------------------------------------------
+
+# Java or postgres processes whose command line points into this checkout's .local/ (a Kafka
+# JVM or postmaster whose pid file was lost), plus services carrying our STACK_MARKER.
+# Matching the executable name too keeps us from hitting, say, a shell whose command merely
+# mentions the path. Pids in $1 (space separated) are left alone.
+find_strays() {
+  local keep=" ${1:-} " dir pid comm
+  for dir in /proc/[0-9]*; do
+    pid="${dir#/proc/}"
+    [ "$pid" = "$$" ] && continue
+    [[ "$keep" == *" $pid "* ]] && continue
+    comm="$(cat "$dir/comm" 2>/dev/null || true)"
+    case "$comm" in
+      java | postgres)
+        [[ "$(cmdline_of "$pid")" == *"$LOCAL_DIR/"* ]] && echo "$pid"
+        ;;
+      *)
+        grep -qzxF "$STACK_MARKER" "$dir/environ" 2>/dev/null && echo "$pid"
+        ;;
+    esac
+  done
+  return 0
+}
+
+cmd_down() {
+  local row name port exe prefix path pid
+  local -a ours=()   # every pid we stop, re-checked at the end
+
+  for ((i = ${#SERVICES[@]} - 1; i >= 0; i--)); do
+    read -r name port exe prefix path <<<"${SERVICES[$i]}"
+    pid="$(read_pid "$PID_DIR/$name.pid")"
+    if is_our_service "$pid" "$exe"; then
+      log "$name: stopping (pid $pid)"
+      terminate "$pid" "$name"
+      ours+=("$pid")
+    fi
+    rm -f "$PID_DIR/$name.pid"
+  done
+
+  # Infra we did not start (caller-provided, or started by hand via scripts/infra/*.sh) stays.
+  local keep=""
+  if was_started kafka; then
+    pid="$(read_pid "$KAFKA_PID_FILE")"
+    [ -n "$pid" ] && ours+=("$pid")
+    "$KAFKA_SH" stop
+    unmark_started kafka
+  else
+    keep+=" $(read_pid "$KAFKA_PID_FILE")"
+  fi
+  if was_started postgres; then
+    pid="$(read_pid "$PG_PID_FILE")"
+    [ -n "$pid" ] && ours+=("$pid")
+    "$POSTGRES_SH" stop
+    unmark_started postgres
+  else
+    keep+=" $(read_pid "$PG_PID_FILE")"
+  fi
+
+  local -a strays
+  mapfile -t strays < <(find_strays "$keep")
+  for pid in "${strays[@]+"${strays[@]}"}"; do
+    log "stray process of this checkout: pid $pid: $(cmdline_of "$pid" | cut -c1-150)"
+    # A postmaster treats SIGINT as "fast shutdown"; SIGTERM would wait for clients.
+    if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = postgres ]; then
+      kill -INT "$pid" 2>/dev/null || true
+      sleep 1
+    fi
+    alive "$pid" && terminate "$pid" "stray"
+    ours+=("$pid")
+  done
+
+  # Verify by pid: nothing we started (or swept) may survive.
+  local -a survivors=()
+  for pid in "${ours[@]+"${ours[@]}"}"; do
+    alive "$pid" && survivors+=("$pid")
+  done
+  mapfile -t strays < <(find_strays "$keep")
+  survivors+=("${strays[@]+"${strays[@]}"}")
+  if ((${#survivors[@]})); then
+    die "still alive after down: ${survivors[*]}"
+  fi
+  # stack.env describes a running stack; leaving it behind would point tests at nothing.
+  rm -f "$STACK_ENV"
+  log "down: verified, no process started by this stack is alive (${#ours[@]} stopped)"
+}
+
+# --- status -----------------------------------------------------------------------------------
+
+cmd_status() {
+  local rc=0 env_kafka="" env_db="" row name port exe prefix path pid
+  if [ -f "$STACK_ENV" ]; then
+    env_kafka="$(sed -n 's/^KAFKA_BOOTSTRAP_SERVERS=//p' "$STACK_ENV")"
+    env_db="$(sed -n 's/^DATABASE_URL=//p' "$STACK_ENV")"
+  fi
+
+  # "external" = stack.env names a server other than our local one.
+  if was_started kafka; then
+    "$KAFKA_SH" status || rc=1
+  elif [ -n "$env_kafka" ] && [ "KAFKA_BOOTSTRAP_SERVERS=$env_kafka" != "$("$KAFKA_SH" env)" ]; then
+    echo "kafka: external ($env_kafka), not managed by this stack"
+  else
+    "$KAFKA_SH" status || true
+  fi
+  if was_started postgres; then
+    "$POSTGRES_SH" status || rc=1
+  elif [ -n "$env_db" ] && [ "DATABASE_URL=$env_db" != "$("$POSTGRES_SH" env)" ]; then
+    echo "postgres: external ($env_db), not managed by this stack"
+  else
+    "$POSTGRES_SH" status || true
+  fi
+
+  for row in "${SERVICES[@]}"; do
+    read -r name port exe prefix path <<<"$row"
+    pid="$(read_pid "$PID_DIR/$name.pid")"
+    if is_our_service "$pid" "$exe"; then
+      if http_ok "http://127.0.0.1:$port$path"; then
+        echo "$name: running (pid $pid), ready at http://127.0.0.1:$port"
+      else
+        echo "$name: running (pid $pid), NOT ready at http://127.0.0.1:$port$path"
+        rc=1
+      fi
+    elif [ -n "$pid" ]; then
+      echo "$name: dead (stale pid file, pid $pid); see $LOG_DIR/$name.log"
+      rc=1
+    else
+      echo "$name: stopped"
+    fi
+  done
+  return "$rc"
+}
+
+# One `up`/`down` at a time per checkout (two concurrent `up`s would race on ports and pid
+# files). fd 9 is closed for every process we launch so that no daemon inherits the lock.
+take_lock() {
+  mkdir -p "$LOG_DIR" "$PID_DIR"
+  exec 9>"$LOCAL_DIR/stack.lock"
+  flock -w 180 9 || die "another scripts/stack.sh up/down is still running in this checkout"
+}
+
+# --- main -------------------------------------------------------------------------------------
+
+main() {
+  local cmd="${1:-}"
+  [ $# -gt 0 ] && shift
+  case "$cmd" in
+    up) take_lock && cmd_up "$@" ;;
+    down) take_lock && cmd_down ;;
+    status) cmd_status ;;   # read-only: no lock, so it answers while an `up` is waiting
+    *) echo "usage: $0 up [--infra-only] | down | status" >&2; exit 2 ;;
+  esac
+}
+
+main "$@"
