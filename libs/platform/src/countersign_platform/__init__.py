@@ -1,0 +1,1 @@
+"""Shared service plumbing: outbox, inbox consumer, migrations, settings, telemetry, app factory."""

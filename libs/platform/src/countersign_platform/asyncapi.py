@@ -1,0 +1,153 @@
+"""AsyncAPI 3.0 documents for each service, built from what the service subscribes to and
+produces (its ``ServiceSpec``) and the contract registry, so they cannot drift from the code.
+
+    python -m countersign_platform.asyncapi generate docs/asyncapi   # write <service>.json
+    python -m countersign_platform.asyncapi check docs/asyncapi      # exit 1 when out of date
+
+Message payloads reference the committed JSON Schemas in ``libs/contracts/schemas`` (relative
+to the document), the single source of every event's shape.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from countersign_contracts import TOPICS
+
+from countersign_platform.service import ServiceSpec, installed_services
+
+__all__ = ["document", "main"]
+
+SCHEMAS_FROM_DOCS = "../../libs/contracts/schemas"
+HEADERS = {
+    "type": "object",
+    "description": "CloudEvents Kafka binding headers mirroring the envelope",
+    "properties": {
+        name: {"type": "string", "description": description}
+        for name, description in {
+            "ce_specversion": "always 1.0",
+            "ce_id": "envelope event_id",
+            "ce_type": "envelope event_type",
+            "ce_source": "envelope producer",
+            "ce_time": "envelope occurred_at",
+            "ce_subject": "envelope subject_id (also the key)",
+            "organisation_id": "envelope organisation_id",
+            "correlation_id": "envelope correlation_id",
+            "traceparent": "W3C trace context: trace = correlation_id, span = event_id",
+        }.items()
+    },
+}
+
+
+def _channel_id(topic: str) -> str:
+    return topic.replace(".", "_").replace("-", "_")
+
+
+def document(spec: ServiceSpec) -> dict[str, Any]:
+    channels: dict[str, Any] = {}
+    operations: dict[str, Any] = {}
+    messages: dict[str, Any] = {}
+
+    def channel(topic_name: str, event_types: Sequence[str]) -> dict[str, str]:
+        topic = TOPICS[topic_name]
+        channel_id = _channel_id(topic_name)
+        entry = channels.setdefault(
+            channel_id,
+            {
+                "address": topic_name,
+                "description": f"Kafka key = subject_id = payload.{topic.subject_field}"
+                f" ({topic.aggregate}); contract version {topic.version}",
+                "messages": {},
+            },
+        )
+        for event_type in event_types:
+            payload_type = topic.event_types[event_type]
+            messages[event_type] = {
+                "name": event_type,
+                "title": event_type,
+                "summary": (payload_type.__doc__ or event_type).split("\n\n")[0].strip(),
+                "contentType": "application/json",
+                "headers": HEADERS,
+                "payload": {"$ref": f"{SCHEMAS_FROM_DOCS}/{topic_name}/{event_type}.json"},
+            }
+            entry["messages"][event_type] = {"$ref": f"#/components/messages/{event_type}"}
+        return {"$ref": f"#/channels/{channel_id}"}
+
+    for topic_name in spec.produces:
+        event_types = sorted(TOPICS[topic_name].event_types)
+        operations[f"send_{_channel_id(topic_name)}"] = {
+            "action": "send",
+            "summary": f"{spec.name} publishes through its transactional outbox",
+            "channel": channel(topic_name, event_types),
+            "messages": [
+                {"$ref": f"#/channels/{_channel_id(topic_name)}/messages/{e}"} for e in event_types
+            ],
+        }
+    for subscription in spec.consumes:
+        event_types = sorted(subscription.handlers)
+        operations[f"receive_{_channel_id(subscription.topic)}"] = {
+            "action": "receive",
+            "summary": f"consumer group {subscription.group}; failures go to"
+            f" {subscription.topic}.dlq.{subscription.group}",
+            "channel": channel(subscription.topic, event_types),
+            "messages": [
+                {"$ref": f"#/channels/{_channel_id(subscription.topic)}/messages/{e}"}
+                for e in event_types
+            ],
+            "bindings": {"kafka": {"groupId": {"type": "string", "enum": [subscription.group]}}},
+        }
+    return {
+        "asyncapi": "3.0.0",
+        "info": {
+            "title": f"Countersign {spec.name}",
+            "version": "1.0.0",
+            "description": spec.description,
+        },
+        "defaultContentType": "application/json",
+        "servers": {
+            "kafka": {
+                "host": "kafka:9092",
+                "protocol": "kafka",
+                "description": "set with KAFKA_BOOTSTRAP_SERVERS",
+            }
+        },
+        "channels": dict(sorted(channels.items())),
+        "operations": dict(sorted(operations.items())),
+        "components": {"messages": dict(sorted(messages.items()))},
+    }
+
+
+def _render(doc: dict[str, Any]) -> str:
+    return json.dumps(doc, indent=2, sort_keys=False) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="countersign-asyncapi", description=__doc__)
+    parser.add_argument("action", choices=["generate", "check"])
+    parser.add_argument("directory", type=Path)
+    args = parser.parse_args(argv)
+    stale = []
+    for name, spec in installed_services().items():
+        path = args.directory / f"{name}.json"
+        rendered = _render(document(spec))
+        if args.action == "generate":
+            args.directory.mkdir(parents=True, exist_ok=True)
+            path.write_text(rendered)
+            print(f"wrote {path}")
+        elif not path.exists() or path.read_text() != rendered:
+            stale.append(str(path))
+    if stale:
+        print(f"AsyncAPI documents out of date: {', '.join(stale)}; run `make asyncapi`")
+        return 1
+    if args.action == "check":
+        print("AsyncAPI documents up to date")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,113 @@
+"""RFC 9457 problem details: every refusal names the field and the rule it broke.
+
+{"type": "urn:countersign:problem:validation", "title": "Request is not valid",
+ "status": 422, "detail": "1 field is not valid",
+ "errors": [{"field": "lines[0].tax_amount", "rule": "decimal_places",
+             "message": "Tax is rounded to 2 decimal places"}]}
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+__all__ = ["FieldError", "Problem", "install_problem_handlers", "problem_response"]
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    rule: str
+    message: str
+
+
+class Problem(Exception):
+    """Raise from a route to answer with a problem document."""
+
+    def __init__(
+        self,
+        status: int,
+        kind: str,
+        title: str,
+        detail: str | None = None,
+        errors: Sequence[FieldError] = (),
+    ) -> None:
+        super().__init__(detail or title)
+        self.status = status
+        self.kind = kind
+        self.title = title
+        self.detail = detail
+        self.errors = tuple(errors)
+
+
+def problem_response(problem: Problem, instance: str | None = None) -> JSONResponse:
+    body: dict[str, object] = {
+        "type": f"urn:countersign:problem:{problem.kind}",
+        "title": problem.title,
+        "status": problem.status,
+    }
+    if problem.detail:
+        body["detail"] = problem.detail
+    if instance:
+        body["instance"] = instance
+    if problem.errors:
+        body["errors"] = [e.__dict__ for e in problem.errors]
+    return JSONResponse(body, status_code=problem.status, media_type=PROBLEM_JSON)
+
+
+def _field_path(location: Sequence[int | str]) -> str:
+    path = ""
+    for part in location:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else part
+    return path
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def on_problem(request: Request, exc: Problem) -> JSONResponse:
+        return problem_response(exc, request.url.path)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            FieldError(
+                field=_field_path([p for p in e["loc"] if p not in ("body", "query", "path")]),
+                rule=str(e["type"]),
+                message=str(e["msg"]),
+            )
+            for e in exc.errors()
+        ]
+        plural = "s are" if len(errors) != 1 else " is"
+        problem = Problem(
+            422,
+            "validation",
+            "Request is not valid",
+            f"{len(errors)} field{plural} not valid",
+            errors,
+        )
+        return problem_response(problem, request.url.path)
+
+    @app.exception_handler(Exception)
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # The details stay in the log (with the traceback); the client gets no internals.
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        problem = Problem(500, "internal", "Internal error", "the error was logged")
+        return problem_response(problem, request.url.path)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        problem = Problem(exc.status_code, f"http-{exc.status_code}", str(exc.detail))
+        return problem_response(problem, request.url.path)

@@ -1,0 +1,258 @@
+"""The one way a Countersign service is put together.
+
+    settings ─▶ migrate schema ─▶ asyncpg pool ─▶ FastStream KafkaBroker (idempotent producer,
+    manual-ack subscribers) ─▶ outbox relay ─▶ FastAPI app (the service's routers + health,
+    readiness and metrics)
+
+A service describes itself with a ``ServiceSpec`` (name, migrations, what it consumes and
+produces) registered under the ``countersign.services`` entry point, so the migration and topic
+commands and the AsyncAPI generator find every installed service without a list to maintain.
+Its ``app.py`` calls ``build_app`` with the spec, its settings and its HTTP routers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib.metadata
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import cast
+
+import asyncpg
+from aiokafka import ConsumerRecord
+from fastapi import APIRouter, FastAPI, Request, Response
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from countersign_platform.consumer import ConsumedRecord, EventConsumer, Subscription
+from countersign_platform.migrations import migrate
+from countersign_platform.outbox import OutboxRelay
+from countersign_platform.problems import Problem, install_problem_handlers
+from countersign_platform.settings import ServiceSettings
+from countersign_platform.telemetry import HTTP_LATENCY, configure_logging
+
+__all__ = ["Runtime", "ServiceSpec", "build_app", "installed_services", "runtime"]
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "countersign.services"
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    description: str
+    migrations: Path
+    consumes: tuple[Subscription, ...] = ()
+    produces: tuple[str, ...] = ()
+
+    @property
+    def schema(self) -> str:
+        return self.name
+
+
+def installed_services() -> dict[str, ServiceSpec]:
+    specs = {}
+    for entry in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        spec = entry.load()
+        if not isinstance(spec, ServiceSpec):
+            raise TypeError(f"entry point {entry.name} is not a ServiceSpec")
+        specs[spec.name] = spec
+    return dict(sorted(specs.items()))
+
+
+class BrokerProducer:
+    """The outbox relay's and dead-letter queue's view of the FastStream producer."""
+
+    def __init__(self, broker: KafkaBroker) -> None:
+        self._broker = broker
+
+    async def send(
+        self, topic: str, key: bytes, value: bytes, headers: Mapping[str, str]
+    ) -> Awaitable[object]:
+        return await self._broker.publish(
+            value, topic, key=key, headers=dict(headers), no_confirm=True
+        )
+
+
+@dataclass
+class Runtime:
+    """What request handlers may reach: set on ``app.state.runtime`` for the app's lifetime."""
+
+    settings: ServiceSettings
+    pool: asyncpg.Pool
+    broker: KafkaBroker
+    relay: OutboxRelay
+
+
+def runtime(request: Request) -> Runtime:
+    """FastAPI dependency: the running service's pool, broker and settings."""
+    value: Runtime | None = getattr(request.app.state, "runtime", None)
+    if value is None:
+        raise Problem(503, "starting", "Service is starting", "try again in a moment")
+    return value
+
+
+def _subscribe(
+    broker: KafkaBroker, consumer: EventConsumer, subscription: Subscription, topic_prefix: str
+) -> None:
+    async def on_record(msg: KafkaMessage) -> None:
+        raw = cast("ConsumerRecord[bytes, bytes]", msg.raw_message)  # never a batch here
+        record = ConsumedRecord(
+            topic=raw.topic,
+            partition=raw.partition,
+            offset=raw.offset,
+            key=raw.key,
+            value=raw.value or b"",
+            headers=tuple(raw.headers or ()),
+        )
+        try:
+            await consumer.consume(subscription, record)
+        except Exception:
+            # Only reachable when even the dead-letter send failed: rewind so the record is
+            # read again rather than committed past.
+            log.exception("could not settle %s@%d; rewinding", raw.topic, raw.offset)
+            await msg.nack()
+            await asyncio.sleep(1.0)
+            return
+        await msg.ack()
+
+    broker.subscriber(
+        topic_prefix + subscription.topic,
+        group_id=subscription.group,
+        ack_policy=AckPolicy.MANUAL,
+        auto_offset_reset="earliest",
+        title=f"{subscription.topic}:{subscription.group}",
+    )(on_record)
+
+
+def _health_router() -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/health/live", summary="The process is up")
+    async def live() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/health/ready", summary="Postgres and Kafka answer", responses={503: {}})
+    async def ready(request: Request, response: Response) -> dict[str, str]:
+        state = runtime(request)
+        timeout = state.settings.readiness_timeout_s
+        checks = {
+            "postgres": await _check(state.pool.fetchval("SELECT 1"), timeout),
+            "kafka": await _check(state.broker.ping(timeout), timeout),
+        }
+        if not all(value == "ok" for value in checks.values()):
+            response.status_code = 503
+        return checks
+
+    @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+async def _check(probe: Awaitable[object], limit_s: float) -> str:
+    try:
+        async with asyncio.timeout(limit_s):
+            result = await probe
+    except Exception as exc:
+        return f"unavailable: {type(exc).__name__}"
+    return "ok" if result is not False else "unavailable"
+
+
+def build_app(
+    spec: ServiceSpec,
+    settings: ServiceSettings,
+    *,
+    routers: Sequence[APIRouter] = (),
+    version: str = "0.1.0",
+    on_startup: Callable[[Runtime], Awaitable[None]] | None = None,
+) -> FastAPI:
+    schema = settings.db_schema or spec.schema
+    dsn = settings.database_url.get_secret_value()
+    server_settings = {"search_path": schema, "application_name": spec.name}
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(spec.name, settings.log_level)
+        if settings.migrate_on_start:
+            await migrate(dsn, schema, spec.migrations)
+        pool = await asyncpg.create_pool(
+            dsn,
+            min_size=settings.db_pool_min,
+            max_size=settings.db_pool_max,
+            server_settings=server_settings,
+        )
+        broker = KafkaBroker(
+            settings.kafka_bootstrap_servers,
+            client_id=spec.name,
+            enable_idempotence=True,
+            graceful_timeout=10.0,
+            logger=logging.getLogger(f"{spec.name}.kafka"),
+        )
+        producer = BrokerProducer(broker)
+        consumer = EventConsumer(
+            pool,
+            producer,
+            max_attempts=settings.consumer_max_attempts,
+            retry_backoff_s=settings.consumer_retry_backoff_s,
+        )
+        for subscription in spec.consumes:
+            _subscribe(broker, consumer, subscription, settings.kafka_topic_prefix)
+        relay = OutboxRelay(
+            pool,
+            producer,
+            schema=schema,
+            connect=lambda: asyncpg.connect(dsn, server_settings=server_settings),
+            topic_prefix=settings.kafka_topic_prefix,
+            batch_size=settings.relay_batch_size,
+            poll_interval_s=settings.relay_poll_interval_s,
+            retention_hours=settings.relay_retention_hours,
+        )
+        state = Runtime(settings=settings, pool=pool, broker=broker, relay=relay)
+        app.state.runtime = state
+        try:
+            await broker.start()
+            await relay.start()
+            if on_startup is not None:
+                await on_startup(state)
+            log.info("%s started", spec.name)
+            yield
+        finally:
+            await relay.stop()
+            await broker.stop()
+            await pool.close()
+            log.info("%s stopped", spec.name)
+
+    app = FastAPI(
+        title=f"Countersign {spec.name}",
+        description=spec.description,
+        version=version,
+        lifespan=lifespan,
+    )
+    install_problem_handlers(app)
+
+    @app.middleware("http")
+    async def measure(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        start = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        HTTP_LATENCY.labels(request.method, path, str(response.status_code)).observe(
+            time.perf_counter() - start
+        )
+        return response
+
+    app.include_router(_health_router())
+    for router in routers:
+        app.include_router(router)
+    return app

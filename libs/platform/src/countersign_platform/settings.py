@@ -1,0 +1,54 @@
+"""Settings read from the environment (pydantic-settings), nothing else.
+
+Infrastructure addresses are shared by every service and have no prefix
+(``DATABASE_URL``, ``KAFKA_BOOTSTRAP_SERVERS``), so one ``.local/stack.env`` or one Kubernetes
+secret serves them all. Everything that belongs to one service carries that service's prefix
+(``INGEST_HTTP_PORT``, ``APPROVAL_CONSUMER_MAX_ATTEMPTS`` …).
+"""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["InfrastructureSettings", "ServiceSettings", "infrastructure_from_env"]
+
+
+class InfrastructureSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore")
+
+    database_url: SecretStr = Field(
+        validation_alias=AliasChoices("DATABASE_URL", "database_url"),
+        description="postgresql://user:password@host:port/database",
+    )
+    kafka_bootstrap_servers: str = Field(
+        validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "kafka_bootstrap_servers"),
+        description="comma-separated host:port list",
+    )
+    kafka_topic_prefix: str = Field(
+        default="",
+        validation_alias=AliasChoices("KAFKA_TOPIC_PREFIX", "kafka_topic_prefix"),
+        description="prepended to every topic name, for clusters shared by several stacks",
+    )
+
+
+def infrastructure_from_env() -> InfrastructureSettings:
+    return InfrastructureSettings()
+
+
+class ServiceSettings(InfrastructureSettings):
+    """What every service can tune; a service subclasses it and sets its own ``env_prefix``."""
+
+    http_host: str = "0.0.0.0"
+    http_port: int = 8080
+    log_level: str = "INFO"
+    db_schema: str | None = Field(default=None, description="defaults to the service name")
+    db_pool_min: int = Field(default=2, ge=1)
+    db_pool_max: int = Field(default=10, ge=1)
+    migrate_on_start: bool = True
+    consumer_max_attempts: int = Field(default=5, ge=1, description="tries before the DLQ")
+    consumer_retry_backoff_s: float = Field(default=0.2, ge=0)
+    relay_batch_size: int = Field(default=500, ge=1)
+    relay_poll_interval_s: float = Field(default=1.0, gt=0)
+    relay_retention_hours: float = Field(default=72, gt=0)
+    readiness_timeout_s: float = Field(default=2.0, gt=0)

@@ -1,0 +1,71 @@
+"""Refusals are RFC 9457 problem documents that name the field and the rule."""
+
+from __future__ import annotations
+
+import httpx
+from fastapi import FastAPI
+from pydantic import BaseModel, Field
+
+from countersign_platform.problems import FieldError, Problem, install_problem_handlers
+
+
+class Line(BaseModel):
+    amount: int = Field(ge=0)
+
+
+class Body(BaseModel):
+    name: str = Field(min_length=1)
+    lines: list[Line]
+
+
+def app() -> FastAPI:
+    api = FastAPI()
+    install_problem_handlers(api)
+
+    @api.post("/things")
+    async def create(body: Body) -> dict[str, str]:
+        if body.name == "taken":
+            raise Problem(409, "conflict", "Name taken", errors=[FieldError("name", "unique", "x")])
+        return {"ok": "yes"}
+
+    @api.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    return api
+
+
+async def call(method: str, path: str, **kwargs: object) -> httpx.Response:
+    transport = httpx.ASGITransport(app=app(), raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        return await client.request(method, path, **kwargs)  # type: ignore[arg-type]
+
+
+async def test_invalid_body_names_each_field_path_and_rule() -> None:
+    response = await call("POST", "/things", json={"name": "", "lines": [{"amount": -1}]})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["type"] == "urn:countersign:problem:validation"
+    assert problem["status"] == 422
+    fields = {(e["field"], e["rule"]) for e in problem["errors"]}
+    assert fields == {("name", "string_too_short"), ("lines[0].amount", "greater_than_equal")}
+
+
+async def test_raised_problem_keeps_its_status_and_errors() -> None:
+    response = await call("POST", "/things", json={"name": "taken", "lines": []})
+    assert response.status_code == 409
+    assert response.json()["errors"] == [{"field": "name", "rule": "unique", "message": "x"}]
+
+
+async def test_unknown_route_is_a_problem_too() -> None:
+    response = await call("GET", "/nowhere")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_unexpected_error_hides_internals() -> None:
+    response = await call("GET", "/boom")
+    assert response.status_code == 500
+    assert "secret internals" not in response.text
+    assert response.json()["type"] == "urn:countersign:problem:internal"
