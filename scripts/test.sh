@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# `make test`: static checks first (fast failures), then one pytest run over unit, integration
+# and e2e tests against the real Kafka broker and Postgres, which this script starts and stops
+# unless KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL already point at running ones.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$1"; }
+
+step "setup"
+./scripts/setup.sh
+
+step "lint (ruff)"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+
+step "types (mypy --strict)"
+make --no-print-directory typecheck
+
+step "contracts: no breaking change to a published major version"
+make --no-print-directory contracts-check
+
+step "AsyncAPI documents up to date"
+make --no-print-directory asyncapi-check
+
+step "docker-compose.yml valid"
+make --no-print-directory compose-check
+
+step "infrastructure"
+started_here=false
+if [ -z "${KAFKA_BOOTSTRAP_SERVERS:-}" ] || [ -z "${DATABASE_URL:-}" ]; then
+  ./scripts/stack.sh up --infra-only
+  started_here=true
+fi
+stop_stack() { if $started_here; then ./scripts/stack.sh down; fi; }
+trap stop_stack EXIT
+if $started_here; then
+  set -a; . .local/stack.env; set +a
+fi
+echo "Kafka: $KAFKA_BOOTSTRAP_SERVERS"
+echo "Postgres: ${DATABASE_URL%%@*}@… (real server)"
+
+step "tests (unit, integration, e2e)"
+# -rs lists any skip with its reason; under CI=true a missing service fails instead of skipping.
+.venv/bin/pytest -rs --durations=10 "$@"

@@ -1,0 +1,15 @@
+from countersign_contracts import APPROVAL_REQUESTS
+from countersign_platform.migrations import migrations_dir
+from countersign_platform.service import ServiceSpec
+
+from countersign_approval.routes import SUBSCRIPTIONS
+
+__all__ = ["SERVICE"]
+
+SERVICE = ServiceSpec(
+    name="approval",
+    description="Runs each organisation's bill approval workflow and serves the approver API.",
+    migrations=migrations_dir(__file__),
+    consumes=SUBSCRIPTIONS,
+    produces=(APPROVAL_REQUESTS,),
+)

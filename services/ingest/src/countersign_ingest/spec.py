@@ -1,0 +1,16 @@
+from countersign_contracts import BANK_TRANSACTIONS, COST_ITEMS
+from countersign_platform.migrations import migrations_dir
+from countersign_platform.service import ServiceSpec
+
+from countersign_ingest.routes import SUBSCRIPTIONS
+
+__all__ = ["SERVICE"]
+
+SERVICE = ServiceSpec(
+    name="ingest",
+    description="The Dext-facing API: receives cost items and bank transactions, keeps their"
+    " status current from the other services' events, and hands them on over Kafka.",
+    migrations=migrations_dir(__file__),
+    consumes=SUBSCRIPTIONS,
+    produces=(COST_ITEMS, BANK_TRANSACTIONS),
+)

@@ -1,0 +1,15 @@
+from countersign_contracts import LEDGER_PUBLICATIONS, LEDGER_SUPPLIERS
+from countersign_platform.migrations import migrations_dir
+from countersign_platform.service import ServiceSpec
+
+from countersign_publisher.routes import SUBSCRIPTIONS
+
+__all__ = ["SERVICE"]
+
+SERVICE = ServiceSpec(
+    name="publisher",
+    description="Turns authorised requests into Xero bills and keeps the supplier list in sync.",
+    migrations=migrations_dir(__file__),
+    consumes=SUBSCRIPTIONS,
+    produces=(LEDGER_PUBLICATIONS, LEDGER_SUPPLIERS),
+)

@@ -1,0 +1,33 @@
+"""Fixtures shared by the integration and e2e tests: the real broker and database, and an
+isolated corner of each (a fresh schema, a fresh topic prefix) for every test."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import asyncpg
+import pytest
+
+from tests.support.infra import Infrastructure, infrastructure
+
+
+@pytest.fixture(scope="session")
+def infra() -> Iterator[Infrastructure]:
+    with infrastructure() as found:
+        yield found
+
+
+@pytest.fixture
+def isolation() -> str:
+    """A short unique token: schemas and topic prefixes of one test never meet another's."""
+    return "t" + uuid.uuid4().hex[:10]
+
+
+@pytest.fixture
+async def admin_db(infra: Infrastructure) -> AsyncIterator[asyncpg.Connection]:
+    conn = await asyncpg.connect(infra.database_url)
+    try:
+        yield conn
+    finally:
+        await conn.close()

@@ -1,0 +1,86 @@
+"""One item's journey through the three services running as separate processes:
+ingest's HTTP API → Postgres → Kafka → approval → Kafka → publisher's record, over HTTP."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.infra import Infrastructure
+from tests.support.processes import ServiceProcess
+from tests.support.samples import sample_bill
+from tests.support.waiting import eventually
+
+pytestmark = pytest.mark.e2e
+
+SERVICES = ("ingest", "approval", "publisher")
+
+
+@pytest.fixture
+def stack(
+    infra: Infrastructure, isolation: str, tmp_path: Path
+) -> Iterator[dict[str, ServiceProcess]]:
+    processes = {name: ServiceProcess(name, infra, isolation, tmp_path) for name in SERVICES}
+    try:
+        for process in processes.values():
+            process.start()
+        for process in processes.values():
+            process.wait_ready()
+        yield processes
+    finally:
+        exit_codes = {name: process.stop() for name, process in processes.items()}
+        # uvicorn re-raises SIGTERM after a graceful shutdown, so -15 is a clean exit too.
+        assert all(code in (0, -15) for code in exit_codes.values()), f"exits: {exit_codes}"
+
+
+async def test_a_published_item_becomes_an_authorised_request_and_a_recorded_publication(
+    stack: dict[str, ServiceProcess],
+) -> None:
+    org = uuid.uuid4()
+    bill = sample_bill("INV-E2E-1")
+    async with httpx.AsyncClient(timeout=10) as http:
+        accepted = await http.post(
+            f"{stack['ingest'].url}/v1/organisations/{org}/cost-items",
+            json={"dext_item_id": "dext-e2e-1", "bill": bill.model_dump(mode="json")},
+        )
+        assert accepted.status_code == 202, accepted.text
+
+        async def publications() -> list[dict[str, object]]:
+            response = await http.get(
+                f"{stack['publisher'].url}/v1/organisations/{org}/publications",
+                params={"dext_item_id": "dext-e2e-1"},
+            )
+            body: list[dict[str, object]] = response.json()
+            return body
+
+        recorded = await eventually(publications, lambda found: len(found) == 1, timeout_s=60)
+        requests = (
+            await http.get(
+                f"{stack['approval'].url}/v1/organisations/{org}/requests",
+                params={"dext_item_id": "dext-e2e-1"},
+            )
+        ).json()
+
+        async def item_status() -> str:
+            response = await http.get(
+                f"{stack['ingest'].url}/v1/organisations/{org}/cost-items/dext-e2e-1"
+            )
+            status: str = response.json()["status"]
+            return status
+
+        status = await eventually(item_status, lambda s: s == "authorised", timeout_s=30)
+        replay = await http.post(
+            f"{stack['ingest'].url}/v1/organisations/{org}/cost-items",
+            json={"dext_item_id": "dext-e2e-1", "bill": bill.model_dump(mode="json")},
+        )
+
+    assert len(recorded) == 1, "\n".join(p.tail() for p in stack.values())
+    assert recorded[0]["state"] == "recorded"
+    assert len(requests) == 1 and requests[0]["state"] == "authorised"
+    assert recorded[0]["request_id"] == requests[0]["request_id"]
+    assert status == "authorised"
+    assert replay.status_code == 200 and replay.json()["version"] == 1

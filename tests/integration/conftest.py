@@ -1,0 +1,65 @@
+"""A miniature service built with the same plumbing as the real ones, on its own schema and
+topic prefix: what the integration tests below drive through the real broker and database."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+from countersign_contracts import COST_ITEMS, Envelope
+from countersign_platform.consumer import EventHandler, Subscription
+from countersign_platform.service import Runtime, ServiceSpec, build_app
+from countersign_platform.settings import ServiceSettings
+
+from tests.support.infra import Infrastructure
+
+pytestmark = pytest.mark.integration
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+async def record_seen(conn: asyncpg.Connection, envelope: Envelope[Any]) -> None:
+    await conn.execute(
+        "INSERT INTO seen (event_id, subject_id) VALUES ($1, $2)",
+        envelope.event_id,
+        envelope.subject_id,
+    )
+
+
+def probe_settings(infra: Infrastructure, isolation: str, **overrides: Any) -> ServiceSettings:
+    return ServiceSettings(
+        database_url=infra.database_url,
+        kafka_bootstrap_servers=infra.kafka_bootstrap_servers,
+        kafka_topic_prefix=f"{isolation}.",
+        db_schema=isolation,
+        consumer_retry_backoff_s=0.01,
+        relay_poll_interval_s=0.2,
+        **overrides,
+    )
+
+
+ServiceRunner = Callable[..., contextlib.AbstractAsyncContextManager[Runtime]]
+
+
+@pytest.fixture
+def run_probe_service(infra: Infrastructure, isolation: str) -> ServiceRunner:
+    """Starts the probe service (schema and topic prefix ``isolation``) for the block."""
+
+    @contextlib.asynccontextmanager
+    async def run(handler: EventHandler = record_seen, **overrides: Any) -> AsyncIterator[Runtime]:
+        spec = ServiceSpec(
+            name="probe",
+            description="integration-test service",
+            migrations=MIGRATIONS,
+            consumes=(Subscription(COST_ITEMS, "probe", {"CostItemSubmitted": handler}),),
+            produces=(COST_ITEMS,),
+        )
+        app = build_app(spec, probe_settings(infra, isolation, **overrides))
+        async with app.router.lifespan_context(app):
+            yield app.state.runtime
+
+    return run

@@ -1,0 +1,190 @@
+"""The shared consumer on the real broker and database: inbox dedupe, bounded retries, the
+dead-letter queue, and offsets that move only after the database commit."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from typing import Any
+
+import asyncpg
+import pytest
+from aiokafka import ConsumerRecord
+from aiokafka.admin import AIOKafkaAdminClient
+from countersign_contracts import COST_ITEMS, Envelope, dlq_topic, encode, kafka_headers
+
+from tests.integration.conftest import ServiceRunner, record_seen
+from tests.support.infra import Infrastructure
+from tests.support.kafka import produce, read_until
+from tests.support.samples import cost_item_submitted
+from tests.support.waiting import eventually
+
+pytestmark = pytest.mark.integration
+
+
+def as_record(envelope: Envelope[Any]) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
+    headers = [(name, value.encode()) for name, value in kafka_headers(envelope).items()]
+    return envelope.subject_id.encode(), encode(envelope), headers
+
+
+async def seen_subjects(pool: asyncpg.Pool) -> list[str]:
+    rows = await pool.fetch("SELECT subject_id FROM seen ORDER BY subject_id")
+    return [row["subject_id"] for row in rows]
+
+
+def headers_of(record: ConsumerRecord[bytes, bytes]) -> dict[str, str]:
+    return {name: value.decode() for name, value in record.headers}
+
+
+async def test_duplicate_delivery_is_dropped_by_the_inbox(
+    infra: Infrastructure, isolation: str, run_probe_service: ServiceRunner
+) -> None:
+    org = uuid.uuid4()
+    first = cost_item_submitted(org, "item-1")
+    sentinel = cost_item_submitted(org, "item-2")
+    topic = f"{isolation}.{COST_ITEMS}"
+    async with run_probe_service() as service:
+        await produce(
+            infra.kafka_bootstrap_servers,
+            topic,
+            [as_record(first), as_record(first), as_record(first), as_record(sentinel)],
+        )
+        seen = await eventually(lambda: seen_subjects(service.pool), lambda s: "item-2" in s)
+        inbox = await service.pool.fetchval(
+            "SELECT count(*) FROM inbox WHERE event_id = $1", first.event_id
+        )
+    assert seen == ["item-1", "item-2"]
+    assert inbox == 1
+
+
+async def test_poison_message_is_retried_then_dead_lettered_and_the_consumer_goes_on(
+    infra: Infrastructure, isolation: str, run_probe_service: ServiceRunner
+) -> None:
+    org = uuid.uuid4()
+    poison = cost_item_submitted(org, "poison")
+    after = cost_item_submitted(org, "after-poison")
+    attempts: list[str] = []
+
+    async def fails_on_poison(conn: asyncpg.Connection, envelope: Envelope[Any]) -> None:
+        await record_seen(conn, envelope)  # written, then rolled back with the failure
+        if envelope.subject_id == "poison":
+            attempts.append(envelope.subject_id)
+            raise ValueError("supplier not in the chart of accounts")
+
+    topic = f"{isolation}.{COST_ITEMS}"
+    async with run_probe_service(fails_on_poison, consumer_max_attempts=3) as service:
+        await produce(infra.kafka_bootstrap_servers, topic, [as_record(poison), as_record(after)])
+        seen = await eventually(lambda: seen_subjects(service.pool), lambda s: bool(s))
+        dead = await read_until(
+            infra.kafka_bootstrap_servers, dlq_topic(topic, "probe"), lambda r: len(r) >= 1
+        )
+        poison_in_inbox = await service.pool.fetchval(
+            "SELECT count(*) FROM inbox WHERE event_id = $1", poison.event_id
+        )
+    assert seen == ["after-poison"]
+    assert attempts == ["poison"] * 3
+    assert poison_in_inbox == 0
+    assert len(dead) == 1
+    headers = headers_of(dead[0])
+    assert dead[0].value == encode(poison)
+    assert headers["dlq_reason"] == "handler_failed"
+    assert "supplier not in the chart of accounts" in headers["dlq_error"]
+    assert headers["dlq_attempts"] == "3"
+    assert headers["dlq_original_topic"] == topic
+    assert headers["ce_id"] == str(poison.event_id)  # the original headers travel along
+
+
+def _wrong_major(envelope: Envelope[Any]) -> bytes:
+    data = json.loads(encode(envelope))
+    data["schema_version"] = "2.0"
+    return json.dumps(data).encode()
+
+
+def _wrong_schema(envelope: Envelope[Any]) -> bytes:
+    data = json.loads(encode(envelope))
+    data["payload"]["bill"]["total"] = 126.6  # money as a float, and the version is gone
+    del data["payload"]["version"]
+    return json.dumps(data).encode()
+
+
+@pytest.mark.parametrize(
+    ("reason", "corrupt"),
+    [
+        ("not_json", lambda envelope: b"\x00\xffnot json{"),
+        ("invalid_payload", _wrong_schema),
+        ("unsupported_version", _wrong_major),
+    ],
+)
+async def test_malformed_event_is_dead_lettered_with_its_reason_and_nothing_is_written(
+    infra: Infrastructure,
+    isolation: str,
+    run_probe_service: ServiceRunner,
+    reason: str,
+    corrupt: Any,
+) -> None:
+    org = uuid.uuid4()
+    bad = cost_item_submitted(org, "bad")
+    good = cost_item_submitted(org, "good")
+    topic = f"{isolation}.{COST_ITEMS}"
+    bad_value = corrupt(bad)
+    async with run_probe_service() as service:
+        await produce(
+            infra.kafka_bootstrap_servers,
+            topic,
+            [(b"bad", bad_value, []), as_record(good)],
+        )
+        seen = await eventually(lambda: seen_subjects(service.pool), lambda s: bool(s))
+        dead = await read_until(
+            infra.kafka_bootstrap_servers, dlq_topic(topic, "probe"), lambda r: len(r) >= 1
+        )
+        inbox = await service.pool.fetchval("SELECT count(*) FROM inbox")
+    assert seen == ["good"]
+    assert inbox == 1
+    assert [record.value for record in dead] == [bad_value]
+    assert headers_of(dead[0])["dlq_reason"] == reason
+
+
+async def committed_offset(bootstrap: str, topic: str, group: str) -> int:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        offsets = await admin.list_consumer_group_offsets(group)
+    finally:
+        await admin.close()
+    found = [meta.offset for tp, meta in offsets.items() if tp.topic == topic]
+    return found[0] if found else -1
+
+
+async def test_offset_is_committed_only_after_the_database_commit(
+    infra: Infrastructure, isolation: str, run_probe_service: ServiceRunner
+) -> None:
+    org = uuid.uuid4()
+    first = cost_item_submitted(org, "first")
+    held = cost_item_submitted(org, "held")
+    gate = asyncio.Event()
+
+    async def waits_for_the_gate(conn: asyncpg.Connection, envelope: Envelope[Any]) -> None:
+        if envelope.subject_id == "held":
+            await gate.wait()
+        await record_seen(conn, envelope)
+
+    topic = f"{isolation}.{COST_ITEMS}"
+    bootstrap = infra.kafka_bootstrap_servers
+    async with run_probe_service(waits_for_the_gate) as service:
+        await produce(bootstrap, topic, [as_record(first), as_record(held)])
+        await eventually(lambda: seen_subjects(service.pool), lambda s: s == ["first"])
+        while_held = await eventually(
+            lambda: committed_offset(bootstrap, topic, "probe"), lambda offset: offset == 1
+        )
+        await asyncio.sleep(0.5)  # give a wrong early commit the chance to show
+        still_held = await committed_offset(bootstrap, topic, "probe")
+        gate.set()
+        seen = await eventually(lambda: seen_subjects(service.pool), lambda s: len(s) == 2)
+        after = await eventually(
+            lambda: committed_offset(bootstrap, topic, "probe"), lambda offset: offset == 2
+        )
+    assert while_held == 1, "the first record's offset is committed once its row is"
+    assert still_held == 1, "the held record's offset must wait for its transaction"
+    assert seen == ["first", "held"]
+    assert after == 2

@@ -1,0 +1,95 @@
+"""Finds the real Kafka broker and Postgres server for integration and e2e tests.
+
+In order: the addresses in ``KAFKA_BOOTSTRAP_SERVERS`` / ``DATABASE_URL`` (``make test`` and CI
+set them after starting the stack); Testcontainers when a Docker engine answers; otherwise the
+local processes ``scripts/stack.sh up --infra-only`` starts. When none works the tests are
+skipped, except under ``CI=true``, where a missing service fails the run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+__all__ = ["REPO", "Infrastructure", "infrastructure", "read_env_file"]
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Infrastructure:
+    kafka_bootstrap_servers: str
+    database_url: str
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    values = {}
+    for line in path.read_text().splitlines():
+        line = line.strip().removeprefix("export ")
+        if line and not line.startswith("#") and "=" in line:
+            key, value = line.split("=", 1)
+            values[key] = value.strip("'\"")
+    return values
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI=true and the infrastructure is missing: {reason}", pytrace=False)
+    pytest.skip(f"infrastructure unavailable: {reason}")
+
+
+def _docker_answers() -> bool:
+    try:
+        import docker
+
+        docker.from_env(timeout=3).ping()
+    except Exception:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def _containers() -> Iterator[Infrastructure]:
+    from testcontainers.community.kafka import KafkaContainer
+    from testcontainers.community.postgres import PostgresContainer
+
+    with (
+        KafkaContainer("confluentinc/cp-kafka:7.6.0").with_kraft() as kafka,
+        PostgresContainer("postgres:15", driver=None) as postgres,
+    ):
+        yield Infrastructure(kafka.get_bootstrap_server(), postgres.get_connection_url())
+
+
+@contextlib.contextmanager
+def _local_processes() -> Iterator[Infrastructure]:
+    stack = REPO / "scripts" / "stack.sh"
+    started = subprocess.run([stack, "status"], capture_output=True, text=True).returncode != 0
+    result = subprocess.run([stack, "up", "--infra-only"], capture_output=True, text=True)
+    if result.returncode != 0:
+        _unavailable(f"scripts/stack.sh up failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+    env = read_env_file(REPO / ".local" / "stack.env")
+    try:
+        yield Infrastructure(env["KAFKA_BOOTSTRAP_SERVERS"], env["DATABASE_URL"])
+    finally:
+        if started:
+            subprocess.run([stack, "down"], capture_output=True, check=False)
+
+
+@contextlib.contextmanager
+def infrastructure() -> Iterator[Infrastructure]:
+    kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    database = os.environ.get("DATABASE_URL")
+    if kafka and database:
+        yield Infrastructure(kafka, database)
+    elif _docker_answers():
+        with _containers() as found:
+            yield found
+    else:
+        with _local_processes() as found:
+            yield found
