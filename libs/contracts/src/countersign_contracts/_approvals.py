@@ -1,0 +1,221 @@
+"""What approval publishes about approval requests: approval.requests.v1.
+
+One request per cost item version:
+
+    RequestOpened ─▶ RequestStepDecided* ─▶ RequestAuthorised ─▶ RequestPublicationUpdated*
+                                         ├▶ RequestRejected
+                                         ├▶ RequestSuperseded   (a newer item version arrived)
+                                         └▶ RequestCancelled    (withdrawn in Dext, or by an admin)
+"""
+
+from enum import StrEnum
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import Field, model_validator
+
+from countersign_contracts._base import ContractModel, EventPayload, unknown_as
+from countersign_contracts._bills import Bill
+from countersign_contracts._dext import DextItemId
+from countersign_contracts._money import UtcDatetime
+
+Comment = Annotated[str, Field(min_length=1, max_length=4000)]
+
+
+class ActorKind(StrEnum):
+    USER = "user"
+    SYSTEM = "system"
+
+
+class Actor(ContractModel):
+    """Who did something: a Countersign user, or the system (auto-approval, supersession)."""
+
+    kind: ActorKind
+    user_id: UUID | None = Field(default=None, description="Approval's user id; null for system")
+    name: str = Field(min_length=1, max_length=255, description="Display name at the time")
+    role: str | None = Field(
+        default=None,
+        max_length=50,
+        description="Role the user acted in: requester, reviewer, approver, administrator…",
+    )
+
+    @model_validator(mode="after")
+    def _user_has_id(self) -> "Actor":
+        if self.kind is ActorKind.USER and self.user_id is None:
+            raise ValueError("a user actor needs a user_id")
+        return self
+
+
+class WorkflowRef(ContractModel):
+    """The version of the organisation's workflow a request runs."""
+
+    workflow_id: UUID
+    version: int = Field(ge=1)
+    name: str = Field(min_length=1, max_length=255)
+
+
+class StepRef(ContractModel):
+    """A step of a workflow."""
+
+    index: int = Field(ge=0, description="0-based position of the step in the workflow")
+    name: str = Field(min_length=1, max_length=255)
+
+
+class AuditAction(StrEnum):
+    """What happened, in the audit trail. An open enum: a reader of this package decodes an
+    action it does not know yet as `other`."""
+
+    SUBMITTED = "submitted"
+    REVIEW_SUBMITTED = "review_submitted"
+    EDITED = "edited"
+    COMMENTED = "commented"
+    AUTO_APPROVED = "auto_approved"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    FORCE_APPROVED = "force_approved"
+    FORCE_REJECTED = "force_rejected"
+    REASSIGNED = "reassigned"
+    APPROVERS_CHANGED = "approvers_changed"
+    AUTHORISED = "authorised"
+    SUPERSEDED = "superseded"
+    CANCELLED = "cancelled"
+    OTHER = "other"
+
+
+class FieldChange(ContractModel):
+    """One field of the bill changed by an edit."""
+
+    field: str = Field(
+        min_length=1,
+        max_length=255,
+        description="Path into the Bill, e.g. supplier.name or lines[0].account_code",
+    )
+    before: str | None = Field(
+        description=(
+            "Value before, as on the wire (amounts as decimal strings, dates YYYY-MM-DD, "
+            "objects as JSON text); null when the field was absent"
+        )
+    )
+    after: str | None = Field(description="Value after, in the same form; null when removed")
+
+
+class AuditEntry(ContractModel):
+    """One line of the audit trail, as the audit report shows it."""
+
+    at: UtcDatetime
+    actor: Actor
+    on_behalf_of: Actor | None = Field(
+        default=None, description="The approver a substitute or administrator acted for"
+    )
+    action: Annotated[AuditAction, unknown_as(AuditAction.OTHER)]
+    step: StepRef | None = Field(default=None, description="The step, for step decisions")
+    comment: Comment | None = None
+    changes: list[FieldChange] = Field(
+        default_factory=list, description="Field edits, for action 'edited'"
+    )
+
+
+class StepDecision(StrEnum):
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    REVIEW_SUBMITTED = "review_submitted"
+
+
+class PublicationStatus(StrEnum):
+    PUBLISHING = "publishing"
+    PUBLISHED = "published"
+    PUBLISH_FAILED = "publish_failed"
+
+
+class _RequestEvent(ContractModel):
+    request_id: UUID = Field(description="The approval request (also the envelope subject_id)")
+    dext_item_id: DextItemId
+    item_version: int = Field(ge=1, description="The cost item version the request is about")
+
+
+class RequestOpened(_RequestEvent, EventPayload):
+    """A cost item version entered the approval workflow."""
+
+    workflow: WorkflowRef
+    bill: Bill = Field(description="The bill as submitted")
+    current_step: StepRef | None = Field(
+        default=None, description="The first step awaiting decisions; null if none yet"
+    )
+    supersedes_request_id: UUID | None = Field(
+        default=None, description="The request for an earlier version that this one replaces"
+    )
+    opened_at: UtcDatetime
+
+
+class RequestStepDecided(_RequestEvent, EventPayload):
+    """A participant decided on a step (one approver of several, or the whole step)."""
+
+    workflow: WorkflowRef
+    step: StepRef
+    decision: StepDecision
+    decided_by: Actor
+    on_behalf_of: Actor | None = Field(
+        default=None, description="The approver a substitute or administrator acted for"
+    )
+    forced: bool = Field(default=False, description="An administrator forced the decision")
+    comment: Comment | None = None
+    step_completed: bool = Field(
+        description="The step's completion rule (any or all approvers) is now met"
+    )
+    next_step: StepRef | None = Field(
+        default=None, description="The step now awaiting decisions; null when none remains"
+    )
+    decided_at: UtcDatetime
+
+
+class RequestAuthorised(_RequestEvent, EventPayload):
+    """Every step approved (or an auto-approval rule matched): the bill may go to the ledger.
+    Carries everything the publisher needs, so it never calls back."""
+
+    workflow: WorkflowRef
+    bill: Bill = Field(description="The approved bill, including any reviewer edits")
+    audit_trail: list[AuditEntry] = Field(min_length=1, description="Oldest first")
+    auto_approved: bool
+    authorised_at: UtcDatetime
+
+
+class RequestRejected(_RequestEvent, EventPayload):
+    """A step rejected the request: the item never reaches the ledger. The requester can amend
+    and republish it from Dext, which opens a new request."""
+
+    workflow: WorkflowRef
+    rejected_by: Actor
+    reason: Comment
+    step: StepRef | None = Field(
+        default=None, description="The rejecting step; null for an administrator's force-reject"
+    )
+    forced: bool = False
+    rejected_at: UtcDatetime
+
+
+class RequestSuperseded(_RequestEvent, EventPayload):
+    """A newer version of the item replaced this request before it was authorised."""
+
+    superseded_by_request_id: UUID
+    superseded_by_item_version: int = Field(ge=1)
+    superseded_at: UtcDatetime
+
+
+class RequestCancelled(_RequestEvent, EventPayload):
+    """The request was stopped: the item was withdrawn in Dext, or an administrator cancelled."""
+
+    cancelled_by: Actor
+    reason: Comment | None = None
+    cancelled_at: UtcDatetime
+
+
+class RequestPublicationUpdated(_RequestEvent, EventPayload):
+    """Approval mirrors the publisher's outcome onto the authorised request."""
+
+    publication_id: UUID
+    status: PublicationStatus
+    xero_invoice_id: UUID | None = Field(default=None, description="Once the bill exists in Xero")
+    messages: list[str] = Field(
+        default_factory=list, description="Xero's validation messages, for publish_failed"
+    )
+    updated_at: UtcDatetime

@@ -1,0 +1,179 @@
+"""What the publisher reports about Xero: ledger.publications.v1 and ledger.suppliers.v1.
+
+A bill publication runs these steps, each recorded before the next, and reports each:
+
+    BillCreated ─▶ AttachmentAdded (original) ─▶ AttachmentAdded (audit_report)
+                ─▶ PaymentRecorded (only if paid in Dext) ─▶ PublicationCompleted
+
+A bank-transaction publication: BankTransactionCreated ─▶ AttachmentAdded ─▶ PublicationCompleted.
+Any step can end in PublicationFailed (retryable or not) instead.
+"""
+
+from datetime import date
+from enum import StrEnum
+from uuid import UUID
+
+from pydantic import Field, model_validator
+
+from countersign_contracts._base import ContractModel, EventPayload
+from countersign_contracts._bills import BankAccount
+from countersign_contracts._dext import DextItemId
+from countersign_contracts._money import Amount, CurrencyCode, UtcDatetime
+
+
+class PublicationKind(StrEnum):
+    BILL = "bill"
+    BANK_TRANSACTION = "bank_transaction"
+
+
+class PublicationStep(StrEnum):
+    CREATE_BILL = "create_bill"
+    CREATE_BANK_TRANSACTION = "create_bank_transaction"
+    ATTACH_ORIGINAL = "attach_original"
+    ATTACH_AUDIT_REPORT = "attach_audit_report"
+    RECORD_PAYMENT = "record_payment"
+
+
+class XeroInvoiceStatus(StrEnum):
+    """Xero's invoice Status, verbatim."""
+
+    DRAFT = "DRAFT"
+    SUBMITTED = "SUBMITTED"
+    AUTHORISED = "AUTHORISED"
+    PAID = "PAID"
+    VOIDED = "VOIDED"
+    DELETED = "DELETED"
+
+
+class XeroBankTransactionStatus(StrEnum):
+    """Xero's bank transaction Status, verbatim."""
+
+    AUTHORISED = "AUTHORISED"
+    DELETED = "DELETED"
+    VOIDED = "VOIDED"
+
+
+class AttachmentKind(StrEnum):
+    ORIGINAL = "original"
+    AUDIT_REPORT = "audit_report"
+
+
+class _PublicationEvent(ContractModel):
+    publication_id: UUID = Field(description="The publication (also the envelope subject_id)")
+    kind: PublicationKind
+    request_id: UUID | None = Field(
+        description="The authorised approval request; null for bank transactions"
+    )
+    dext_item_id: DextItemId
+    item_version: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _bill_has_request(self) -> "_PublicationEvent":
+        if self.kind is PublicationKind.BILL and self.request_id is None:
+            raise ValueError("a bill publication needs its request_id")
+        return self
+
+
+class BillCreated(_PublicationEvent, EventPayload):
+    """The bill exists in Xero."""
+
+    xero_invoice_id: UUID
+    xero_status: XeroInvoiceStatus
+    xero_contact_id: UUID
+    invoice_number: str = Field(max_length=255, description="Xero InvoiceNumber")
+    currency: CurrencyCode
+    total: Amount
+
+
+class AttachmentAdded(_PublicationEvent, EventPayload):
+    """A file was attached to the Xero bill or bank transaction."""
+
+    xero_invoice_id: UUID | None = Field(default=None, description="Set for a bill")
+    xero_bank_transaction_id: UUID | None = Field(
+        default=None, description="Set for a bank transaction"
+    )
+    xero_attachment_id: UUID
+    attachment_kind: AttachmentKind
+    file_name: str = Field(min_length=1, max_length=255)
+    media_type: str = Field(pattern=r"^[\w.+-]+/[\w.+-]+$")
+    size_bytes: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _one_target(self) -> "AttachmentAdded":
+        if (self.xero_invoice_id is None) == (self.xero_bank_transaction_id is None):
+            raise ValueError("set exactly one of xero_invoice_id and xero_bank_transaction_id")
+        return self
+
+
+class PaymentRecorded(_PublicationEvent, EventPayload):
+    """The payment made in Dext was recorded against the Xero bill."""
+
+    xero_payment_id: UUID
+    xero_invoice_id: UUID
+    amount: Amount
+    currency: CurrencyCode
+    bank_account: BankAccount
+    paid_on: date
+    xero_invoice_status: XeroInvoiceStatus = Field(description="PAID once fully paid")
+
+
+class BankTransactionCreated(_PublicationEvent, EventPayload):
+    """The Xero SPEND bank transaction exists."""
+
+    xero_bank_transaction_id: UUID
+    xero_status: XeroBankTransactionStatus
+    xero_contact_id: UUID
+    bank_account: BankAccount
+    currency: CurrencyCode
+    total: Amount
+
+
+class PublicationCompleted(_PublicationEvent, EventPayload):
+    """Every step succeeded."""
+
+    xero_invoice_id: UUID | None = Field(default=None, description="Set for a bill")
+    xero_bank_transaction_id: UUID | None = Field(
+        default=None, description="Set for a bank transaction"
+    )
+    xero_status: str = Field(
+        min_length=1, max_length=20, description="Final Xero status, e.g. AUTHORISED or PAID"
+    )
+
+
+class PublicationFailed(_PublicationEvent, EventPayload):
+    """A step failed. Retryable failures are retried by the publisher; others need a person
+    (e.g. fix the account code in Xero, then replay)."""
+
+    step: PublicationStep
+    messages: list[str] = Field(
+        min_length=1, description="Xero's validation messages, or the transport error"
+    )
+    retryable: bool
+    attempt: int = Field(ge=1, description="Attempts made so far, this one included")
+    http_status: int | None = Field(default=None, description="Xero's HTTP status, if any")
+    xero_invoice_id: UUID | None = Field(
+        default=None, description="The bill, when it was created before the failing step"
+    )
+
+
+class ContactStatus(StrEnum):
+    """Xero's ContactStatus."""
+
+    ACTIVE = "ACTIVE"
+    ARCHIVED = "ARCHIVED"
+    GDPR_REQUEST = "GDPRREQUEST"
+
+
+class SupplierSynced(EventPayload):
+    """The current state of a Xero contact that is a supplier (has at least one bill)."""
+
+    xero_contact_id: UUID = Field(description="Xero ContactID (also the envelope subject_id)")
+    name: str = Field(min_length=1, max_length=255)
+    status: ContactStatus
+    contact_number: str | None = Field(default=None, max_length=50)
+    tax_number: str | None = Field(default=None, max_length=50)
+    default_currency: CurrencyCode | None = None
+    purchases_default_account_code: str | None = Field(default=None, max_length=10)
+    xero_updated_at: UtcDatetime = Field(
+        description="Xero's UpdatedDateUTC: a consumer keeps the newest state per contact"
+    )

@@ -1,0 +1,156 @@
+"""The topic table: which events travel on which topic, at which version, keyed by what.
+
+The topic name carries the major version (`.v1`). `version` is the current `major.minor` that
+producers stamp on each envelope; bump the minor when adding optional fields. A breaking change
+needs a new topic (`.v2`) with its own entry here.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from countersign_contracts._approvals import (
+    RequestAuthorised,
+    RequestCancelled,
+    RequestOpened,
+    RequestPublicationUpdated,
+    RequestRejected,
+    RequestStepDecided,
+    RequestSuperseded,
+)
+from countersign_contracts._base import EventPayload
+from countersign_contracts._dext import (
+    BankTransactionSubmitted,
+    CostItemSubmitted,
+    CostItemWithdrawn,
+)
+from countersign_contracts._ledger import (
+    AttachmentAdded,
+    BankTransactionCreated,
+    BillCreated,
+    PaymentRecorded,
+    PublicationCompleted,
+    PublicationFailed,
+    SupplierSynced,
+)
+from countersign_contracts._organisations import OrganisationRegistered, OrganisationUpdated
+
+COST_ITEMS = "dext.cost-items.v1"
+BANK_TRANSACTIONS = "dext.bank-transactions.v1"
+APPROVAL_REQUESTS = "approval.requests.v1"
+ORGANISATIONS = "approval.organisations.v1"
+LEDGER_PUBLICATIONS = "ledger.publications.v1"
+LEDGER_SUPPLIERS = "ledger.suppliers.v1"
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One topic: its events, its current version and what its key identifies."""
+
+    name: str
+    version: str
+    aggregate: str
+    subject_field: str
+    event_types: Mapping[str, type[EventPayload]] = field(repr=False)
+
+    @property
+    def major(self) -> int:
+        return int(self.version.split(".")[0])
+
+
+def _topic(
+    name: str, version: str, aggregate: str, subject_field: str, *events: type[EventPayload]
+) -> Topic:
+    for event in events:
+        if subject_field not in event.model_fields:
+            raise TypeError(f"{event.__name__} on {name} lacks its subject field {subject_field}")
+    return Topic(
+        name=name,
+        version=version,
+        aggregate=aggregate,
+        subject_field=subject_field,
+        event_types=MappingProxyType({event.event_type: event for event in events}),
+    )
+
+
+TOPICS: Mapping[str, Topic] = MappingProxyType(
+    {
+        topic.name: topic
+        for topic in (
+            _topic(
+                COST_ITEMS,
+                "1.0",
+                "a Dext cost item (bill, receipt, expense report), across its versions",
+                "dext_item_id",
+                CostItemSubmitted,
+                CostItemWithdrawn,
+            ),
+            _topic(
+                BANK_TRANSACTIONS,
+                "1.0",
+                "a Dext item published to a bank account",
+                "dext_item_id",
+                BankTransactionSubmitted,
+            ),
+            _topic(
+                APPROVAL_REQUESTS,
+                "1.0",
+                "an approval request for one cost item version",
+                "request_id",
+                RequestOpened,
+                RequestStepDecided,
+                RequestAuthorised,
+                RequestRejected,
+                RequestSuperseded,
+                RequestCancelled,
+                RequestPublicationUpdated,
+            ),
+            _topic(
+                ORGANISATIONS,
+                "1.0",
+                "a Countersign organisation",
+                "organisation_id",
+                OrganisationRegistered,
+                OrganisationUpdated,
+            ),
+            _topic(
+                LEDGER_PUBLICATIONS,
+                "1.0",
+                "one publication of an item to Xero (a bill or a bank transaction)",
+                "publication_id",
+                BillCreated,
+                AttachmentAdded,
+                PaymentRecorded,
+                BankTransactionCreated,
+                PublicationCompleted,
+                PublicationFailed,
+            ),
+            _topic(
+                LEDGER_SUPPLIERS,
+                "1.0",
+                "a Xero contact that is a supplier",
+                "xero_contact_id",
+                SupplierSynced,
+            ),
+        )
+    }
+)
+"""Every topic by name."""
+
+_TOPIC_OF_EVENT: Mapping[type[EventPayload], Topic] = MappingProxyType(
+    {event: topic for topic in TOPICS.values() for event in topic.event_types.values()}
+)
+
+
+def topic_for(payload: EventPayload | type[EventPayload]) -> Topic:
+    """The topic an event type is published on."""
+    event = payload if isinstance(payload, type) else type(payload)
+    try:
+        return _TOPIC_OF_EVENT[event]
+    except KeyError:
+        raise LookupError(f"{event.__name__} is not published on any topic") from None
+
+
+def dlq_topic(topic: str, group: str) -> str:
+    """The dead-letter topic where consumer group `group` parks what it cannot process."""
+    return f"{topic}.dlq.{group}"
