@@ -30,7 +30,12 @@ async def test_migrations_apply_once_inside_the_service_schema(
     )
     assert first == ["platform/0001_messaging", "0001_items"]
     assert again == []
-    assert {row["table_name"] for row in tables} == {"items", "outbox", "inbox", "schema_migrations"}
+    assert {row["table_name"] for row in tables} == {
+        "items",
+        "outbox",
+        "inbox",
+        "schema_migrations",
+    }
 
 
 async def test_editing_an_applied_migration_is_refused(

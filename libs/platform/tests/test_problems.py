@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import httpx
+from countersign_platform.problems import FieldError, Problem, install_problem_handlers
 from fastapi import FastAPI
 from pydantic import BaseModel, Field
-
-from countersign_platform.problems import FieldError, Problem, install_problem_handlers
 
 
 class Line(BaseModel):

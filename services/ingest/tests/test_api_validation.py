@@ -17,7 +17,9 @@ class Tripwire:
 
 
 async def test_a_bill_without_a_supplier_is_refused_naming_the_field() -> None:
-    app = create_app(IngestSettings(database_url="postgresql://unused", kafka_bootstrap_servers="x"))
+    app = create_app(
+        IngestSettings(database_url="postgresql://unused", kafka_bootstrap_servers="x")
+    )
     app.state.runtime = Tripwire()
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
