@@ -22,6 +22,7 @@ from countersign_platform.topics import ensure_topics
 from faststream.kafka import KafkaBroker
 
 from tests.support.samples import cost_item_submitted
+from tests.support.waiting import eventually
 
 ROWS = 5000
 RESULTS = Path(__file__).parent / "results" / "outbox.json"
@@ -58,8 +59,12 @@ async def run(relay_count: int, database_url: str, bootstrap: str) -> float:
     started = time.perf_counter()
     for relay in relays:
         await relay.start()
-    while await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"):
-        await asyncio.sleep(0.02)
+    await eventually(
+        lambda: pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"),
+        lambda pending: pending == 0,
+        timeout_s=300,
+        interval_s=0.02,
+    )
     elapsed = time.perf_counter() - started
     for relay in relays:
         await relay.stop()
