@@ -150,12 +150,27 @@ resolve_infra() {
   echo "$ours"
 }
 
+# Local secrets, made once per checkout and kept in .local/secrets.env (never in git): the
+# operator token for admin endpoints and the key that signs document links.
+local_secret() {
+  local name="$1" file="$LOCAL_DIR/secrets.env" value
+  touch "$file" && chmod 600 "$file"
+  value="$(sed -n "s/^$name=//p" "$file")"
+  if [ -z "$value" ]; then
+    value="$("$PYTHON" -c 'import secrets; print(secrets.token_urlsafe(32))')"
+    echo "$name=$value" >>"$file"
+  fi
+  echo "$value"
+}
+
 write_stack_env() {
   local kafka="$1" db="$2" row name port exe prefix path tmp="$STACK_ENV.tmp"
   {
     echo "# Written by scripts/stack.sh up at $(date -Is). Source with: set -a; . $STACK_ENV; set +a"
     echo "KAFKA_BOOTSTRAP_SERVERS=$kafka"
     echo "DATABASE_URL=$db"
+    echo "COUNTERSIGN_ADMIN_TOKEN=${COUNTERSIGN_ADMIN_TOKEN:-$(local_secret COUNTERSIGN_ADMIN_TOKEN)}"
+    echo "DOCUMENT_LINK_SECRET=${DOCUMENT_LINK_SECRET:-$(local_secret DOCUMENT_LINK_SECRET)}"
     for row in "${SERVICES[@]}"; do
       read -r name port exe prefix path <<<"$row"
       echo "${prefix}_URL=http://127.0.0.1:$port"

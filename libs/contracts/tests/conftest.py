@@ -37,6 +37,7 @@ from countersign_contracts import (
     PublicationCompleted,
     PublicationFailed,
     PublicationKind,
+    PublicationRetryRequested,
     PublicationStatus,
     PublicationStep,
     RequestAuthorised,
@@ -278,6 +279,13 @@ def all_examples() -> dict[str, EventPayload]:
             status=PublicationStatus.PUBLISH_FAILED,
             messages=["The TaxType code 'INPUT2' cannot be used with account code '429'"],
             updated_at=AT,
+        ),
+        PublicationRetryRequested(
+            **request,
+            publication_id=PUBLICATION_ID,
+            requested_by=FINANCE_DIRECTOR,
+            comment="Account 429 unarchived in Xero",
+            requested_at=AT,
         ),
         BillCreated(
             **publication,

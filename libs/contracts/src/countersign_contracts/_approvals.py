@@ -219,3 +219,13 @@ class RequestPublicationUpdated(_RequestEvent, EventPayload):
         default_factory=list, description="Xero's validation messages, for publish_failed"
     )
     updated_at: UtcDatetime
+
+
+class PublicationRetryRequested(_RequestEvent, EventPayload):
+    """An administrator asks the publisher to try an authorised request's failed publication
+    again, after fixing its cause (an archived account, a locked period…)."""
+
+    publication_id: UUID = Field(description="The failed publication to retry")
+    requested_by: Actor
+    comment: Comment | None = None
+    requested_at: UtcDatetime

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from countersign_contracts._approvals import (
+    PublicationRetryRequested,
     RequestAuthorised,
     RequestCancelled,
     RequestOpened,
@@ -104,6 +105,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
                 RequestSuperseded,
                 RequestCancelled,
                 RequestPublicationUpdated,
+                PublicationRetryRequested,
             ),
             _topic(
                 ORGANISATIONS,

@@ -39,6 +39,17 @@ def infrastructure_from_env() -> InfrastructureSettings:
 class ServiceSettings(InfrastructureSettings):
     """What every service can tune; a service subclasses it and sets its own ``env_prefix``."""
 
+    admin_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("COUNTERSIGN_ADMIN_TOKEN", "admin_token"),
+        description="operator token for admin endpoints; unset disables them",
+    )
+    document_link_secret: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DOCUMENT_LINK_SECRET", "document_link_secret"),
+        description="key that signs and verifies document download links (ingest, publisher)",
+    )
+
     http_host: str = "0.0.0.0"
     http_port: int = 8080
     log_level: str = "INFO"
