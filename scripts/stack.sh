@@ -157,7 +157,11 @@ local_secret() {
   touch "$file" && chmod 600 "$file"
   value="$(sed -n "s/^$name=//p" "$file")"
   if [ -z "$value" ]; then
-    value="$("$PYTHON" -c 'import secrets; print(secrets.token_urlsafe(32))')"
+    if [ "$name" = ENCRYPTION_KEYS ]; then  # a keyring: id:base64(32 random bytes)
+      value="local1:$("$PYTHON" -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')"
+    else
+      value="$("$PYTHON" -c 'import secrets; print(secrets.token_urlsafe(32))')"
+    fi
     echo "$name=$value" >>"$file"
   fi
   echo "$value"
@@ -171,6 +175,7 @@ write_stack_env() {
     echo "DATABASE_URL=$db"
     echo "COUNTERSIGN_ADMIN_TOKEN=${COUNTERSIGN_ADMIN_TOKEN:-$(local_secret COUNTERSIGN_ADMIN_TOKEN)}"
     echo "DOCUMENT_LINK_SECRET=${DOCUMENT_LINK_SECRET:-$(local_secret DOCUMENT_LINK_SECRET)}"
+    echo "ENCRYPTION_KEYS=${ENCRYPTION_KEYS:-$(local_secret ENCRYPTION_KEYS)}"
     for row in "${SERVICES[@]}"; do
       read -r name port exe prefix path <<<"$row"
       echo "${prefix}_URL=http://127.0.0.1:$port"

@@ -44,6 +44,11 @@ class ServiceSettings(InfrastructureSettings):
         validation_alias=AliasChoices("COUNTERSIGN_ADMIN_TOKEN", "admin_token"),
         description="operator token for admin endpoints; unset disables them",
     )
+    encryption_keys: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("ENCRYPTION_KEYS", "encryption_keys"),
+        description="keyring for secrets at rest: 'id:base64key[,id:base64key…]', first is current",
+    )
     document_link_secret: SecretStr | None = Field(
         default=None,
         validation_alias=AliasChoices("DOCUMENT_LINK_SECRET", "document_link_secret"),
