@@ -3,6 +3,7 @@ isolated corner of each (a fresh schema, a fresh topic prefix) for every test.""
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
@@ -31,3 +32,12 @@ async def admin_db(infra: Infrastructure) -> AsyncIterator[asyncpg.Connection]:
         yield conn
     finally:
         await conn.close()
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "(found by the infra fixture)")
+    database = os.environ.get("DATABASE_URL", "(found by the infra fixture)").split("@")[-1]
+    mode = "a missing service FAILS the run" if os.environ.get("CI") == "true" else "local run"
+    return [
+        f"real Kafka: {kafka}; real Postgres: {database}; CI={os.environ.get('CI', '')}: {mode}"
+    ]
