@@ -46,6 +46,8 @@ class Migration:
 
 def discover(directory: Path, prefix: str = "") -> list[Migration]:
     """Reads ``NNNN_name.sql`` files from ``directory`` in order; other files are an error."""
+    if not directory.is_dir():
+        raise MigrationError(f"{directory}: no migrations folder (was it packaged?)")
     migrations = []
     for path in sorted(directory.glob("*.sql")):
         if not _FILE_NAME.match(path.name):

@@ -36,6 +36,7 @@ from countersign_platform.outbox import OutboxRelay
 from countersign_platform.problems import Problem, install_problem_handlers
 from countersign_platform.settings import ServiceSettings
 from countersign_platform.telemetry import HTTP_LATENCY, configure_logging
+from countersign_platform.topics import dead_letter_topics, ensure_topics
 
 __all__ = ["Runtime", "ServiceSpec", "build_app", "installed_services", "runtime"]
 
@@ -219,6 +220,12 @@ def build_app(
         state = Runtime(settings=settings, pool=pool, broker=broker, relay=relay)
         app.state.runtime = state
         try:
+            await ensure_topics(
+                settings.kafka_bootstrap_servers,
+                dead_letter_topics(
+                    ((s.topic, s.group) for s in spec.consumes), settings.kafka_topic_prefix
+                ),
+            )
             await broker.start()
             await relay.start()
             if on_startup is not None:

@@ -1,4 +1,5 @@
-"""``countersign-topics``: creates every contract topic and every dead-letter topic.
+"""``countersign-topics``: creates every contract topic (each service also creates its own
+dead-letter topics when it starts, so an image that holds one service needs nothing else).
 
 Partition counts bound how far a consumer group scales out; keys (subject ids) keep each item's
 events in order within a partition.
@@ -8,26 +9,28 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from countersign_contracts import TOPICS, dlq_topic
 
-from countersign_platform.service import installed_services
-
-__all__ = ["ensure_topics", "main", "wanted_topics"]
+__all__ = ["dead_letter_topics", "ensure_topics", "main", "wanted_topics"]
 
 DEFAULT_PARTITIONS = 6
 DLQ_PARTITIONS = 1
 
 
-def wanted_topics(partitions: int = DEFAULT_PARTITIONS) -> dict[str, int]:
-    topics = dict.fromkeys(TOPICS, partitions)
-    for spec in installed_services().values():
-        for subscription in spec.consumes:
-            topics[dlq_topic(subscription.topic, subscription.group)] = DLQ_PARTITIONS
-    return topics
+def wanted_topics(partitions: int = DEFAULT_PARTITIONS, prefix: str = "") -> dict[str, int]:
+    return {prefix + topic: partitions for topic in TOPICS}
+
+
+def dead_letter_topics(
+    subscriptions: Iterable[tuple[str, str]], prefix: str = ""
+) -> dict[str, int]:
+    """The dead-letter topic of each ``(topic, group)`` a service consumes."""
+    return {prefix + dlq_topic(topic, group): DLQ_PARTITIONS for topic, group in subscriptions}
 
 
 async def ensure_topics(bootstrap: str, topics: dict[str, int], replication: int = 1) -> list[str]:
@@ -50,8 +53,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--bootstrap", required=True, help="Kafka bootstrap servers")
     parser.add_argument("--partitions", type=int, default=DEFAULT_PARTITIONS)
     parser.add_argument("--replication", type=int, default=1)
+    parser.add_argument(
+        "--prefix",
+        default=os.environ.get("KAFKA_TOPIC_PREFIX", ""),
+        help="prepended to every topic name (default: $KAFKA_TOPIC_PREFIX)",
+    )
     args = parser.parse_args(argv)
-    topics = wanted_topics(args.partitions)
+    topics = wanted_topics(args.partitions, args.prefix)
     created = asyncio.run(ensure_topics(args.bootstrap, topics, args.replication))
     print(f"topics: {len(topics)} wanted, {len(created)} created")
     return 0
