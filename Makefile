@@ -3,7 +3,7 @@
 PY := .venv/bin/python
 
 .PHONY: help setup lock up down status demo test lint typecheck unit contracts contracts-check \
-        asyncapi asyncapi-check compose-check bench
+        asyncapi asyncapi-check compose-check helm-check bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ asyncapi-check: setup ## fail when docs/asyncapi/ is out of date
 
 compose-check: setup ## validate docker-compose.yml against the compose specification, offline
 	@.venv/bin/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
+
+helm-check: ## lint the Helm chart and validate its rendered manifests, offline
+	@./scripts/helm-check.sh
 
 bench: setup ## benchmarks; results in bench/results/
 	@./scripts/bench.sh

@@ -26,6 +26,9 @@ make --no-print-directory asyncapi-check
 step "docker-compose.yml valid"
 make --no-print-directory compose-check
 
+step "Helm chart valid (offline)"
+make --no-print-directory helm-check
+
 step "infrastructure"
 started_here=false
 if [ -z "${KAFKA_BOOTSTRAP_SERVERS:-}" ] || [ -z "${DATABASE_URL:-}" ]; then

@@ -225,6 +225,7 @@ def build_app(
                 dead_letter_topics(
                     ((s.topic, s.group) for s in spec.consumes), settings.kafka_topic_prefix
                 ),
+                replication=settings.kafka_replication_factor,
             )
             await broker.start()
             await relay.start()

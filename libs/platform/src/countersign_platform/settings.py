@@ -25,6 +25,12 @@ class InfrastructureSettings(BaseSettings):
         validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "kafka_bootstrap_servers"),
         description="comma-separated host:port list",
     )
+    kafka_replication_factor: int = Field(
+        default=1,
+        ge=1,
+        validation_alias=AliasChoices("KAFKA_REPLICATION_FACTOR", "kafka_replication_factor"),
+        description="replication of the topics a service creates itself (its dead-letter topics)",
+    )
     kafka_topic_prefix: str = Field(
         default="",
         validation_alias=AliasChoices("KAFKA_TOPIC_PREFIX", "kafka_topic_prefix"),

@@ -1,0 +1,156 @@
+{{/*
+Shared pieces. Templates that exist once per service loop over .Values.services and call these
+with the context: dict "root" $ "name" <service> "svc" <that service's values>.
+*/}}
+
+{{- define "countersign.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* The release's base name: <release> when it already holds the chart name, else <release>-<chart>. */}}
+{{- define "countersign.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "countersign.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* <fullname>-<service>: the Deployment, Service, PDB, HPA, ... of one service. */}}
+{{- define "countersign.componentName" -}}
+{{- printf "%s-%s" (include "countersign.fullname" .root) .name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Labels of everything the release creates; ctx: dict "root" $ "name" <component>. */}}
+{{- define "countersign.labels" -}}
+helm.sh/chart: {{ include "countersign.chart" .root }}
+{{ include "countersign.selectorLabels" . }}
+app.kubernetes.io/part-of: countersign
+{{- with .root.Chart.AppVersion }}
+app.kubernetes.io/version: {{ . | quote }}
+{{- end }}
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+{{- end }}
+
+{{- define "countersign.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "countersign.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .name }}
+{{- end }}
+
+{{/* INGEST, APPROVAL, PUBLISHER: the prefix of a service's own variables. */}}
+{{- define "countersign.envPrefix" -}}
+{{- .name | upper | replace "-" "_" }}
+{{- end }}
+
+{{/* <registry>/<repository>:<tag> of a service's image. */}}
+{{- define "countersign.image" -}}
+{{- $image := .svc.image | default dict }}
+{{- $repository := $image.repository | default (printf "countersign-%s" .name) }}
+{{- $tag := $image.tag | default .root.Values.image.tag | default .root.Chart.AppVersion }}
+{{- with .root.Values.image.registry }}
+{{- printf "%s/%s:%s" (trimSuffix "/" .) $repository $tag }}
+{{- else }}
+{{- printf "%s:%s" $repository $tag }}
+{{- end }}
+{{- end }}
+
+{{/* Kafka settings every container needs (countersign-migrate reads them too). */}}
+{{- define "countersign.env.kafka" -}}
+- name: KAFKA_BOOTSTRAP_SERVERS
+  value: {{ .root.Values.kafka.bootstrapServers | quote }}
+- name: KAFKA_TOPIC_PREFIX
+  value: {{ .root.Values.kafka.topicPrefix | quote }}
+- name: KAFKA_REPLICATION_FACTOR
+  value: {{ .root.Values.topics.replicationFactor | quote }}
+{{- end }}
+
+{{/* DATABASE_URL from the service's own Secret, else the shared one. */}}
+{{- define "countersign.env.database" -}}
+{{- $db := .svc.database | default dict }}
+- name: DATABASE_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ $db.existingSecret | default .root.Values.database.existingSecret | quote }}
+      key: {{ $db.key | default .root.Values.database.key | quote }}
+{{- end }}
+
+{{/* The whole environment of a service container. */}}
+{{- define "countersign.env.service" -}}
+{{- $prefix := include "countersign.envPrefix" . }}
+{{- $secrets := .root.Values.secrets }}
+{{ include "countersign.env.database" . | trim }}
+{{ include "countersign.env.kafka" . | trim }}
+{{- range $variable, $key := dict "COUNTERSIGN_ADMIN_TOKEN" $secrets.keys.adminToken "DOCUMENT_LINK_SECRET" $secrets.keys.documentLinkSecret "ENCRYPTION_KEYS" $secrets.keys.encryptionKeys }}
+{{- if $key }}
+- name: {{ $variable }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secrets.existingSecret | quote }}
+      key: {{ $key | quote }}
+{{- end }}
+{{- end }}
+- name: {{ $prefix }}_HTTP_PORT
+  value: {{ .svc.port | quote }}
+- name: {{ $prefix }}_MIGRATE_ON_START
+  value: {{ (not .root.Values.migrations.enabled) | quote }}
+- name: {{ $prefix }}_LOG_LEVEL
+  value: {{ .svc.logLevel | default .root.Values.logLevel | quote }}
+{{- with .root.Values.extraEnv }}
+{{ toYaml . }}
+{{- end }}
+{{- with .svc.extraEnv }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* Pod-level settings shared by the Deployments, the hook Jobs and the test pod. */}}
+{{- define "countersign.podCommon" -}}
+{{- with .root.Values.imagePullSecrets }}
+imagePullSecrets:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .root.Values.serviceAccountName }}
+serviceAccountName: {{ . }}
+{{- end }}
+automountServiceAccountToken: false
+securityContext:
+  {{- toYaml .root.Values.podSecurityContext | nindent 2 }}
+{{- with .root.Values.priorityClassName }}
+priorityClassName: {{ . }}
+{{- end }}
+{{- with .root.Values.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .root.Values.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
+
+{{/* The writable /tmp of a read-only root filesystem: the volume, then its mount. */}}
+{{- define "countersign.tmpVolume" -}}
+- name: tmp
+  emptyDir:
+    sizeLimit: {{ .root.Values.tmpSizeLimit }}
+{{- end }}
+
+{{- define "countersign.tmpMount" -}}
+- name: tmp
+  mountPath: /tmp
+{{- end }}
+
+{{/* Replicas are left to the autoscaler when one is enabled. */}}
+{{- define "countersign.autoscaled" -}}
+{{- if or (and .svc.autoscaling .svc.autoscaling.enabled) (and .svc.keda .svc.keda.enabled) }}true{{- end }}
+{{- end }}
