@@ -20,7 +20,7 @@ from countersign_approval.api.views import (
 )
 from countersign_approval.db.requests import Requests
 from countersign_approval.domain.coding import CodingEdit
-from countersign_approval.domain.errors import NotAParticipant
+from countersign_approval.domain.errors import OutOfTurn
 from countersign_approval.domain.people import Role
 from countersign_approval.domain.request import ApprovalRequest, Run
 from countersign_approval.domain.review import edit_coding, submit_review
@@ -58,12 +58,11 @@ def _sees_all(user: CurrentUser) -> bool:
     return user.has(Role.ADMIN, Role.AUDITOR)
 
 
-@router.get("/requests", summary="Requests: mine to decide, or by item or state")
+@router.get("/requests", summary="Requests by item or state")
 async def list_requests(
     organisation_id: UUID,
     state: State,
     user: Reader,
-    mine: Annotated[bool, Query(description="only those awaiting me")] = False,
     dext_item_id: str | None = None,
     request_state: Annotated[str | None, Query(alias="state")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -71,8 +70,7 @@ async def list_requests(
     async with state.pool.acquire() as conn:
         found = await Requests(conn).listing(
             organisation_id,
-            awaiting=user.user_id if mine else None,
-            participant=None if _sees_all(user) or mine else user.user_id,
+            participant=None if _sees_all(user) else user.user_id,
             dext_item_id=dext_item_id,
             state=request_state,
             limit=limit,
@@ -107,7 +105,7 @@ async def approve(
     def action(request: ApprovalRequest, run: Run | None, now: datetime) -> None:
         require_approver(user)
         if run is None:
-            raise NotAParticipant("the request awaits no approval decision")
+            raise OutOfTurn(f"the request is {request.state}; it awaits no approval decision")
         request.approve(user.participant(), body.comment, run, now, body.step)
 
     with refusals_as_problems():
@@ -151,7 +149,7 @@ async def submit(
 ) -> RequestView:
     def action(request: ApprovalRequest, run: Run | None, now: datetime) -> None:
         if run is None:
-            raise NotAParticipant("the request is not in review")
+            raise OutOfTurn(f"the request is {request.state}; it is not in review")
         submit_review(request, user.participant(), body.comment, run, now)
 
     with refusals_as_problems():

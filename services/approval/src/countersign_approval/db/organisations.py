@@ -122,9 +122,11 @@ class People:
         )
         return {row["email"]: _person(row) for row in rows}
 
-    async def get(self, organisation_id: UUID, user_id: UUID) -> Person | None:
+    async def by_email(self, organisation_id: UUID, email: str) -> Person | None:
         row = await self._conn.fetchrow(
-            _PERSON + " WHERE u.organisation_id = $1 AND u.user_id = $2", organisation_id, user_id
+            _PERSON + " WHERE u.organisation_id = $1 AND u.email = $2",
+            organisation_id,
+            email.strip().lower(),
         )
         return None if row is None else _person(row)
 

@@ -32,7 +32,7 @@ DEXT = Actor(kind=ActorKind.SYSTEM, name="Dext")
 
 async def _requester(conn: asyncpg.Connection, organisation_id: uuid.UUID, who: Requester) -> Actor:
     """The requester as a user of the organisation when their email is one; otherwise by name."""
-    person = (await People(conn).directory(organisation_id)).get(who.email.strip().lower())
+    person = await People(conn).by_email(organisation_id, who.email)
     if person is not None:
         return person.actor("requester")
     return Actor(kind=ActorKind.SYSTEM, name=who.name, role="requester")
