@@ -199,6 +199,23 @@ def test_once_policy_can_complete_a_later_step_outright() -> None:
     ]
 
 
+def test_once_policy_carries_one_approval_into_an_any_step_and_moves_on_once() -> None:
+    f = workflow(
+        decision_policy="once",
+        steps=[
+            step("One", "ann", "bob", completion="all"),
+            step("Two", "ann", "bob"),
+            step("Three", "cat"),
+        ],
+    )
+    request = started(f)
+    request.approve(who("ann"), None, run_of(f), NOW)
+    request.approve(who("bob"), None, run_of(f), NOW)
+    assert [s.name for s in request.steps] == ["One", "Two", "Three"]
+    assert request.steps[1].approved_by == [who("ann").user_id]
+    assert request.awaiting() == [who("cat").user_id]
+
+
 def test_each_step_policy_asks_the_same_approver_again() -> None:
     f = workflow(decision_policy="each_step", steps=[step("One", "ann"), step("Two", "ann")])
     request = started(f)
@@ -488,3 +505,4 @@ def test_approving_everything_asked_always_ends_authorised(
         request.approve(first, None, run_of(f), NOW)
     assert request.state is S.AUTHORISED
     assert event_types(request)[-1] == "RequestAuthorised"
+    assert [s.index for s in request.steps] == list(range(len(steps)))  # each step entered once

@@ -150,7 +150,9 @@ class ApprovalRequest(RequestRecord):
         approved this one too."""
         earlier = {user for previous in self.steps[:-1] for user in previous.approved_by}
         for person in step.approvers:
-            if person.user_id in earlier and self.state is RequestState.IN_APPROVAL:
+            # Stop once the step is complete: one carried approval may already have moved
+            # the request on.
+            if person.user_id in earlier and self.current_step is step and not step.complete:
                 self._approve_in_step(
                     step,
                     SYSTEM,
