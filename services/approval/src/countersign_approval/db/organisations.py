@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -131,9 +132,22 @@ class People:
         return None if row is None else _person(row)
 
 
+# First half of the two-int advisory lock key; the second is a hash of the organisation id.
+_WORKFLOW_LOCK_CLASS = zlib.crc32(b"approval-workflow") & 0x7FFFFFFF
+
+
 class Workflows:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
+
+    async def lock(self, organisation_id: UUID, *, exclusive: bool) -> None:
+        """Until the transaction ends: saving a workflow (exclusive) and opening a request
+        (shared) exclude each other, so a request opened while the first workflow is being
+        saved either sees it or is seen by it, and never waits forever."""
+        function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+        await self._conn.execute(
+            f"SELECT {function}($1, hashtext($2))", _WORKFLOW_LOCK_CLASS, str(organisation_id)
+        )
 
     async def add(
         self, organisation_id: UUID, workflow_id: UUID, document: Workflow, saved_by: UUID

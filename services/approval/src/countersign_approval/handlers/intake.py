@@ -17,7 +17,7 @@ from countersign_contracts import (
     Requester,
 )
 
-from countersign_approval.db.organisations import People
+from countersign_approval.db.organisations import People, Workflows
 from countersign_approval.db.requests import Requests, StoredRequest
 from countersign_approval.domain.lifecycle import RequestState
 from countersign_approval.domain.request import ApprovalRequest
@@ -84,6 +84,7 @@ async def open_request(conn: asyncpg.Connection, envelope: Envelope[Any]) -> Non
         now=now,
         previous=None if previous is None else previous.request,
     )
+    await Workflows(conn).lock(org, exclusive=False)
     run = await load_run(conn, org)
     if run is None:
         request.wait_for_workflow()

@@ -164,6 +164,7 @@ async def save_workflow(
 ) -> SavedWorkflow:
     """Saves the next version. Requests already running keep theirs; requests that waited for
     a first workflow start on this one."""
+    await Workflows(conn).lock(organisation_id, exclusive=True)
     if await Organisations(conn).get(organisation_id, lock=True) is None:
         raise LookupError(f"organisation {organisation_id} is not registered")
     errors = _check_people(document, await People(conn).directory(organisation_id))
