@@ -259,3 +259,61 @@ async def test_publication_outcomes_show_on_the_request_and_an_admin_retries_a_f
     assert updates[0].status == "publish_failed"
     retry = next(e for e in events if isinstance(e, PublicationRetryRequested))
     assert retry.publication_id == publication and retry.comment == "account restored"
+
+
+async def test_reassign_then_force_approve_authorise_with_both_in_the_trail(
+    infra: Infrastructure, isolation: str
+) -> None:
+    two_steps = {
+        "steps": [
+            {"name": "Manager", "approvers": [{"approver": "ann@example.com"}]},
+            {"name": "CFO", "approvers": [{"approver": "bob@example.com"}]},
+        ],
+        "default_approver": "ada@example.com",
+    }
+    users = [
+        ("ann@example.com", ["approver"]),
+        ("bob@example.com", ["approver"]),
+        ("cat@example.com", ["approver"]),
+    ]
+    async with running_approval(infra, isolation) as approval:
+        org = await approval.register(users=users)
+        await approval.put_workflow(org, two_steps)
+        await approval.submit(org, "holiday")
+        rid = (await approval.request_of(org, "holiday", state="in_approval"))["request_id"]
+        moved = await approval.http.post(
+            org.path(f"/requests/{rid}/reassign"),
+            headers=org.auth(),
+            json={
+                "from_email": "ann@example.com",
+                "to_email": "cat@example.com",
+                "comment": "away",
+            },
+        )
+        ann_now = await approval.http.post(
+            org.path(f"/requests/{rid}/approve"), headers=org.auth("ann@example.com"), json={}
+        )
+        cat_now = await approval.http.post(
+            org.path(f"/requests/{rid}/approve"), headers=org.auth("cat@example.com"), json={}
+        )
+        forced = await approval.http.post(
+            org.path(f"/requests/{rid}/force-approve"),
+            headers=org.auth(),
+            json={"comment": "CFO unreachable; approved by the board"},
+        )
+        events = await approval.events(rid, until="RequestAuthorised")
+
+    assert moved.status_code == 200
+    assert ann_now.status_code == 403 and cat_now.status_code == 200
+    assert forced.status_code == 200 and forced.json()["state"] == "authorised"
+    authorised = events[-1]
+    assert authorised.event_type == "RequestAuthorised"
+    actions = [e.action.value for e in authorised.audit_trail]  # type: ignore[attr-defined]
+    assert actions == ["submitted", "reassigned", "approved", "force_approved", "authorised"]
+    reassigned = authorised.audit_trail[1]  # type: ignore[attr-defined]
+    assert (reassigned.changes[0].before, reassigned.changes[0].after) == (
+        "ann@example.com",
+        "cat@example.com",
+    )
+    forced_step = [e for e in events if e.event_type == "RequestStepDecided"][-1]
+    assert forced_step.forced  # type: ignore[attr-defined]

@@ -1,21 +1,23 @@
 """The approval request's states and the only transitions between them.
 
-                        ┌──────────────────────┐
-                        │   awaiting_workflow  │  (the organisation has no workflow yet)
-                        └──────────┬───────────┘
-                                   │ a workflow is saved
-    opened ─────────────────────────┼──────────────┐
-      │                             ▼              │
-      ├──▶ in_review ──submit──▶ in_approval ◀─┐   │ auto-approval rule,
-      │        │                  (step k)  ───┘   │ or a force-approve
-      │        │                    │  │ step k+1  │
-      │        └────────────────────┼──┼───────────┴──▶ authorised ──▶ publishing ──▶ published
-      │                             │  │                    │             │    ▲         ▲
-      │                             │  └──▶ rejected        └─────────────┴─▶ publish_failed
-      │                             │          │                              (admin retry
-      ▼                             ▼          ▼                               ─▶ publishing)
-    superseded (a newer item version) ◀── any pending state, or rejected
-    cancelled  (withdrawn in Dext)    ◀── any pending state, or rejected
+    opened ───────────────▶ awaiting_workflow        (the organisation has no workflow yet)
+      │                          │ a workflow is saved
+      ├◀─────────────────────────┘
+      ├──▶ in_review ──review submitted──┐
+      │        │                         ▼
+      ├────────┼────────────────────▶ in_approval ──▶ in_approval   (step k ─▶ step k+1)
+      │        │                      │        │
+      │        └──▶ rejected ◀────────┼────────┘                    (a rejection or force-reject)
+      │                               ▼
+      └──(auto-approval)────────▶ authorised          (the last step, or a force-approve)
+                                      │
+                                      ├──▶ publishing ──▶ published
+                                      │       │  ▲          ▲
+                                      │       ▼  │ retry    │
+                                      └──▶ publish_failed ──┘
+
+    superseded (a newer item version)  ◀── opened, awaiting_workflow, in_review, in_approval,
+    cancelled  (withdrawn in Dext)     ◀── or rejected
 
 A pending state is one where the workflow still runs: opened, awaiting_workflow, in_review,
 in_approval. Once authorised, a request can no longer be superseded or cancelled: it is on its
