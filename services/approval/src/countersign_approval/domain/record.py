@@ -26,7 +26,7 @@ from countersign_contracts import (
 )
 from pydantic import BaseModel, Field, PrivateAttr
 
-from countersign_approval.domain.lifecycle import PENDING, RequestState, transition
+from countersign_approval.domain.lifecycle import RequestState, transition
 from countersign_approval.domain.people import SYSTEM, Participant
 from countersign_approval.domain.workflow import Completion
 
@@ -180,10 +180,6 @@ class RequestRecord(BaseModel):
                 cancelled_at=now,
             )
         )
-
-    @property
-    def is_pending(self) -> bool:
-        return self.state in PENDING
 
     # ── plumbing for the actions in review.py, interventions.py and publication.py ──────
 

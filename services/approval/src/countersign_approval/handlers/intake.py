@@ -19,7 +19,7 @@ from countersign_contracts import (
 
 from countersign_approval.db.organisations import People, Workflows
 from countersign_approval.db.requests import Requests, StoredRequest
-from countersign_approval.domain.lifecycle import RequestState
+from countersign_approval.domain.lifecycle import RequestState, can_transition
 from countersign_approval.domain.request import ApprovalRequest
 from countersign_approval.handlers.running import flush_events, load_run
 
@@ -53,20 +53,18 @@ async def open_request(conn: asyncpg.Connection, envelope: Envelope[Any]) -> Non
             latest.request.item_version,
         )
         return
-    previous = latest
-    if latest is not None and not (
-        latest.request.is_pending or latest.request.state is RequestState.REJECTED
-    ):
-        if latest.request.state not in (RequestState.SUPERSEDED, RequestState.CANCELLED):
-            log.warning(
-                "item %s version %d ignored: version %d is already %s and bound for the ledger",
-                submitted.dext_item_id,
-                submitted.version,
-                latest.request.item_version,
-                latest.request.state,
-            )
-            return
-        previous = None
+    previous = None  # the request this one supersedes
+    if latest is not None and can_transition(latest.request.state, RequestState.SUPERSEDED):
+        previous = latest
+    elif latest is not None and latest.request.state is not RequestState.CANCELLED:
+        log.warning(
+            "item %s version %d ignored: version %d is already %s and bound for the ledger",
+            submitted.dext_item_id,
+            submitted.version,
+            latest.request.item_version,
+            latest.request.state,
+        )
+        return
     now = datetime.now(UTC)
     request_id = uuid.uuid4()
     if previous is not None:
@@ -107,7 +105,7 @@ async def withdraw_item(conn: asyncpg.Connection, envelope: Envelope[Any]) -> No
         log.info("withdrawn item %s has no request; nothing to do", withdrawn.dext_item_id)
         return
     request = stored.request
-    if not (request.is_pending or request.state is RequestState.REJECTED):
+    if not can_transition(request.state, RequestState.CANCELLED):
         log.warning(
             "withdrawal of item %s version %d ignored: the request is %s",
             withdrawn.dext_item_id,
