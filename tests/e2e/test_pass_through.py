@@ -20,10 +20,22 @@ pytestmark = pytest.mark.e2e
 SERVICES = ("ingest", "approval", "publisher")
 
 
+OPERATOR_TOKEN = "e2e-operator-token"
+# Approval is the organisation's system of record; this organisation authorises every bill
+# without people, so the journey needs no approver.
+AUTHORISE_EVERYTHING = {
+    "name": "Authorise everything",
+    "auto_approval": [{"conditions": [{"field": "total", "operator": ">=", "amount": "0"}]}],
+    "steps": [{"name": "Unused", "approvers": [{"approver": "ops@example.com"}]}],
+    "default_approver": "ops@example.com",
+}
+
+
 @pytest.fixture
 def stack(
-    infra: Infrastructure, isolation: str, tmp_path: Path
+    infra: Infrastructure, isolation: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[dict[str, ServiceProcess]]:
+    monkeypatch.setenv("COUNTERSIGN_ADMIN_TOKEN", OPERATOR_TOKEN)
     processes = {name: ServiceProcess(name, infra, isolation, tmp_path) for name in SERVICES}
     try:
         for process in processes.values():
@@ -43,6 +55,25 @@ async def test_a_published_item_becomes_an_authorised_request_and_a_recorded_pub
     org = uuid.uuid4()
     bill = sample_bill("INV-E2E-1")
     async with httpx.AsyncClient(timeout=10) as http:
+        registered = await http.post(
+            f"{stack['approval'].url}/v1/organisations",
+            headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"},
+            json={
+                "organisation_id": str(org),
+                "name": "E2E Ltd",
+                "base_currency": "GBP",
+                "timezone": "Europe/London",
+                "admin": {"email": "ops@example.com", "name": "Ops"},
+            },
+        )
+        assert registered.status_code == 201, registered.text
+        approval_auth = {"Authorization": f"Bearer {registered.json()['admin']['token']}"}
+        workflow = await http.put(
+            f"{stack['approval'].url}/v1/organisations/{org}/workflow",
+            headers=approval_auth,
+            json=AUTHORISE_EVERYTHING,
+        )
+        assert workflow.status_code == 201, workflow.text
         accepted = await http.post(
             f"{stack['ingest'].url}/v1/organisations/{org}/cost-items",
             json={"dext_item_id": "dext-e2e-1", "bill": bill.model_dump(mode="json")},
@@ -62,6 +93,7 @@ async def test_a_published_item_becomes_an_authorised_request_and_a_recorded_pub
             await http.get(
                 f"{stack['approval'].url}/v1/organisations/{org}/requests",
                 params={"dext_item_id": "dext-e2e-1"},
+                headers=approval_auth,
             )
         ).json()
 

@@ -1,0 +1,211 @@
+"""The administrator's API: people, the workflow and its versions, and interventions on
+running requests (force-approve, force-reject, reassign, retry a failed publication)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from countersign_platform.problems import Problem
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from countersign_approval.api.auth import Admin, State
+from countersign_approval.api.operator import IssuedUserOut
+from countersign_approval.api.refusals import refusals_as_problems
+from countersign_approval.api.views import RequestView, request_view
+from countersign_approval.db.organisations import People, SavedWorkflow, Workflows
+from countersign_approval.domain.errors import InvalidAction
+from countersign_approval.domain.interventions import force_approve, force_reject, reassign
+from countersign_approval.domain.people import Role
+from countersign_approval.domain.publication import retry_publication
+from countersign_approval.domain.request import ApprovalRequest, Run
+from countersign_approval.domain.workflow import Email, Workflow
+from countersign_approval.handlers.decisions import act_on_request
+from countersign_approval.handlers.organisations import (
+    AlreadyExists,
+    WorkflowRefused,
+    add_user,
+    save_workflow,
+)
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1/organisations/{organisation_id}", tags=["administration"])
+
+Comment = Annotated[str, Field(min_length=1, max_length=4000)]
+
+
+class UserIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: Email
+    name: str = Field(min_length=1, max_length=255)
+    roles: list[Role] = Field(min_length=1)
+
+
+class UserOut(BaseModel):
+    user_id: UUID
+    email: str
+    name: str
+    roles: list[str]
+
+
+class WorkflowVersionOut(BaseModel):
+    workflow_id: UUID
+    version: int
+    saved_by: UUID
+    saved_at: datetime
+    document: Workflow
+
+
+class ForceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    comment: Comment = Field(description="required: why the workflow is overridden")
+
+
+class ReassignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    from_email: Email
+    to_email: Email
+    comment: Comment | None = None
+
+
+class RetryIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    comment: Comment | None = None
+
+
+def _version_out(saved: SavedWorkflow) -> WorkflowVersionOut:
+    return WorkflowVersionOut(
+        workflow_id=saved.workflow_id,
+        version=saved.version,
+        saved_by=saved.saved_by,
+        saved_at=saved.saved_at,
+        document=saved.document,
+    )
+
+
+@router.post("/users", status_code=201, summary="Add a user; their API token is shown once")
+async def create_user(organisation_id: UUID, body: UserIn, state: State, _: Admin) -> IssuedUserOut:
+    try:
+        async with state.pool.acquire() as conn, conn.transaction():
+            issued = await add_user(
+                conn, organisation_id, body.email, body.name, frozenset(body.roles)
+            )
+    except AlreadyExists as taken:
+        raise Problem(409, "already-exists", "User already exists", str(taken)) from taken
+    return IssuedUserOut(
+        user_id=issued.person.user_id,
+        email=issued.person.email,
+        name=issued.person.name,
+        roles=sorted(issued.person.roles),
+        token=issued.token,
+    )
+
+
+@router.get("/users", summary="The organisation's users")
+async def list_users(organisation_id: UUID, state: State, _: Admin) -> list[UserOut]:
+    async with state.pool.acquire() as conn:
+        people = await People(conn).directory(organisation_id)
+    return [
+        UserOut(user_id=p.user_id, email=p.email, name=p.name, roles=sorted(p.roles))
+        for p in people.values()
+    ]
+
+
+@router.put("/workflow", status_code=201, summary="Save the workflow as its next version")
+async def put_workflow(
+    organisation_id: UUID, document: Workflow, state: State, admin: Admin
+) -> WorkflowVersionOut:
+    try:
+        async with state.pool.acquire() as conn, conn.transaction():
+            saved = await save_workflow(conn, organisation_id, document, admin.user_id)
+    except WorkflowRefused as refused:
+        raise Problem(
+            422, "validation", "Workflow is not valid", str(refused), refused.errors
+        ) from refused
+    return _version_out(saved)
+
+
+@router.get("/workflow", summary="The current workflow")
+async def get_workflow(organisation_id: UUID, state: State, _: Admin) -> WorkflowVersionOut:
+    async with state.pool.acquire() as conn:
+        saved = await Workflows(conn).get(organisation_id)
+    if saved is None:
+        raise Problem(404, "not-found", "No workflow yet", "PUT one to /workflow")
+    return _version_out(saved)
+
+
+@router.get("/workflow/versions", summary="Every saved version, oldest first")
+async def list_workflow_versions(
+    organisation_id: UUID, state: State, _: Admin
+) -> list[WorkflowVersionOut]:
+    async with state.pool.acquire() as conn:
+        return [_version_out(s) for s in await Workflows(conn).all(organisation_id)]
+
+
+@router.get("/workflow/versions/{version}", summary="One saved version")
+async def get_workflow_version(
+    organisation_id: UUID, version: int, state: State, _: Admin
+) -> WorkflowVersionOut:
+    async with state.pool.acquire() as conn:
+        saved = await Workflows(conn).get(organisation_id, version)
+    if saved is None:
+        raise Problem(404, "not-found", "No such workflow version", f"version {version}")
+    return _version_out(saved)
+
+
+@router.post("/requests/{request_id}/force-approve", summary="Authorise now, skipping the rest")
+async def force_approve_request(
+    organisation_id: UUID, request_id: UUID, body: ForceIn, state: State, admin: Admin
+) -> RequestView:
+    def action(request: ApprovalRequest, run: Run | None, now: datetime) -> None:
+        force_approve(request, admin.participant(), body.comment, now)
+
+    with refusals_as_problems():
+        done = await act_on_request(state.pool, organisation_id, request_id, action)
+    return request_view(done)
+
+
+@router.post("/requests/{request_id}/force-reject", summary="Reject now, whatever the step")
+async def force_reject_request(
+    organisation_id: UUID, request_id: UUID, body: ForceIn, state: State, admin: Admin
+) -> RequestView:
+    def action(request: ApprovalRequest, run: Run | None, now: datetime) -> None:
+        force_reject(request, admin.participant(), body.comment, now)
+
+    with refusals_as_problems():
+        done = await act_on_request(state.pool, organisation_id, request_id, action)
+    return request_view(done)
+
+
+@router.post("/requests/{request_id}/reassign", summary="Hand an approver's place to another")
+async def reassign_approver(
+    organisation_id: UUID, request_id: UUID, body: ReassignIn, state: State, admin: Admin
+) -> RequestView:
+    async with state.pool.acquire() as conn:
+        people = await People(conn).directory(organisation_id)
+
+    def action(request: ApprovalRequest, run: Run | None, now: datetime) -> None:
+        current, replacement = people.get(body.from_email), people.get(body.to_email)
+        if current is None or replacement is None:
+            missing = body.from_email if current is None else body.to_email
+            raise InvalidAction(f"{missing} is not a user of the organisation")
+        reassign(request, admin.participant(), current, replacement, body.comment, now)
+
+    with refusals_as_problems():
+        done = await act_on_request(state.pool, organisation_id, request_id, action)
+    return request_view(done)
+
+
+@router.post("/requests/{request_id}/retry-publication", summary="Ask the publisher to try again")
+async def retry(
+    organisation_id: UUID, request_id: UUID, body: RetryIn, state: State, admin: Admin
+) -> RequestView:
+    def action(request: ApprovalRequest, run: Run | None, now: datetime) -> None:
+        retry_publication(request, admin.participant(), body.comment, now)
+
+    with refusals_as_problems():
+        done = await act_on_request(state.pool, organisation_id, request_id, action)
+    return request_view(done)

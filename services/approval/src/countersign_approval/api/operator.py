@@ -1,0 +1,124 @@
+"""The operator's endpoints (Bearer COUNTERSIGN_ADMIN_TOKEN): registering organisations."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+from uuid import UUID
+
+from countersign_contracts import CurrencyCode, OrganisationStatus
+from countersign_platform.operators import Operator
+from countersign_platform.problems import Problem
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from countersign_approval.api.auth import State
+from countersign_approval.db.organisations import Organisation
+from countersign_approval.domain.workflow import Email
+from countersign_approval.handlers.organisations import (
+    AlreadyExists,
+    register_organisation,
+    update_organisation,
+)
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1/organisations", tags=["organisations (operator)"])
+
+Timezone = Annotated[str, Field(pattern=r"^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$", max_length=64)]
+
+
+class AdminIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: Email
+    name: str = Field(min_length=1, max_length=255)
+
+
+class RegistrationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    organisation_id: UUID | None = Field(
+        default=None, description="the id Dext and Xero connections already use; new if absent"
+    )
+    name: str = Field(min_length=1, max_length=255)
+    base_currency: CurrencyCode
+    timezone: Timezone
+    admin: AdminIn
+
+
+class OrganisationOut(BaseModel):
+    organisation_id: UUID
+    name: str
+    base_currency: str
+    timezone: str
+    status: str
+
+
+class IssuedUserOut(BaseModel):
+    user_id: UUID
+    email: str
+    name: str
+    roles: list[str]
+    token: str = Field(description="shown once: only its hash is kept")
+
+
+class RegisteredOut(BaseModel):
+    organisation: OrganisationOut
+    admin: IssuedUserOut
+
+
+class OrganisationPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(default=None, min_length=1, max_length=255)
+    base_currency: CurrencyCode | None = None
+    timezone: Timezone | None = None
+    status: OrganisationStatus | None = None
+
+
+def organisation_out(org: Organisation) -> OrganisationOut:
+    return OrganisationOut(**org.__dict__)
+
+
+@router.post("", status_code=201, summary="Register an organisation and its first admin")
+async def register(body: RegistrationIn, state: State, _: Operator) -> RegisteredOut:
+    org = Organisation(
+        organisation_id=body.organisation_id or uuid.uuid4(),
+        name=body.name,
+        base_currency=body.base_currency,
+        timezone=body.timezone,
+        status=OrganisationStatus.ACTIVE.value,
+    )
+    try:
+        async with state.pool.acquire() as conn, conn.transaction():
+            admin = await register_organisation(conn, org, body.admin.email, body.admin.name)
+    except AlreadyExists as taken:
+        raise Problem(
+            409, "already-exists", "Organisation already registered", str(taken)
+        ) from taken
+    return RegisteredOut(
+        organisation=organisation_out(org),
+        admin=IssuedUserOut(
+            user_id=admin.person.user_id,
+            email=admin.person.email,
+            name=admin.person.name,
+            roles=sorted(admin.person.roles),
+            token=admin.token,
+        ),
+    )
+
+
+@router.patch("/{organisation_id}", summary="Change an organisation's details or status")
+async def update(
+    organisation_id: UUID, body: OrganisationPatch, state: State, _: Operator
+) -> OrganisationOut:
+    async with state.pool.acquire() as conn, conn.transaction():
+        org = await update_organisation(
+            conn,
+            organisation_id,
+            name=body.name,
+            base_currency=body.base_currency,
+            timezone=body.timezone,
+            status=None if body.status is None else body.status.value,
+        )
+    if org is None:
+        raise Problem(404, "not-found", "No such organisation", f"{organisation_id} is unknown")
+    return organisation_out(org)

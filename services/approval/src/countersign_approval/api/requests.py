@@ -1,0 +1,157 @@
+"""The approver's and reviewer's API: my pending requests, one request, decide, recode."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from countersign_platform.problems import Problem
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from countersign_approval.api.auth import CurrentUser, Reader, State
+from countersign_approval.api.refusals import refusals_as_problems
+from countersign_approval.api.views import (
+    RequestSummary,
+    RequestView,
+    request_summary,
+    request_view,
+)
+from countersign_approval.db.requests import Requests
+from countersign_approval.domain.coding import CodingEdit
+from countersign_approval.domain.errors import OutOfTurn
+from countersign_approval.domain.people import Role
+from countersign_approval.domain.request import ApprovalRequest, Run
+from countersign_approval.domain.review import edit_coding, submit_review
+from countersign_approval.handlers.decisions import act_on_request, require_approver
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1/organisations/{organisation_id}", tags=["requests"])
+
+Comment = Annotated[str, Field(min_length=1, max_length=4000)]
+
+
+class ApproveIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    comment: Comment | None = None
+    step: int | None = Field(
+        default=None,
+        ge=0,
+        description="the step you are deciding, as you saw it; 409 if it has moved on",
+    )
+
+
+class RejectIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: Comment = Field(description="required: the requester sees why")
+    step: int | None = Field(default=None, ge=0)
+
+
+class ReviewIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    comment: Comment | None = None
+
+
+def _sees_all(user: CurrentUser) -> bool:
+    return user.has(Role.ADMIN, Role.AUDITOR)
+
+
+@router.get("/requests", summary="Requests by item or state")
+async def list_requests(
+    organisation_id: UUID,
+    state: State,
+    user: Reader,
+    dext_item_id: str | None = None,
+    request_state: Annotated[str | None, Query(alias="state")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[RequestSummary]:
+    async with state.pool.acquire() as conn:
+        found = await Requests(conn).listing(
+            organisation_id,
+            participant=None if _sees_all(user) else user.user_id,
+            dext_item_id=dext_item_id,
+            state=request_state,
+            limit=limit,
+        )
+    return [request_summary(r) for r in found]
+
+
+@router.get("/requests/pending", summary="My pending requests")
+async def pending(organisation_id: UUID, state: State, user: Reader) -> list[RequestSummary]:
+    async with state.pool.acquire() as conn:
+        found = await Requests(conn).listing(organisation_id, awaiting=user.user_id)
+    return [request_summary(r) for r in found]
+
+
+@router.get("/requests/{request_id}", summary="One request with its lines and audit trail")
+async def get_request(
+    organisation_id: UUID, request_id: UUID, state: State, user: Reader
+) -> RequestView:
+    async with state.pool.acquire() as conn:
+        stored = await Requests(conn).get(organisation_id, request_id)
+    if stored is None:
+        raise Problem(404, "not-found", "No such request", f"request {request_id} is unknown")
+    if not _sees_all(user) and user.user_id not in stored.request.participants():
+        raise Problem(403, "forbidden", "Not allowed", "you take no part in this request")
+    return request_view(stored.request)
+
+
+@router.post("/requests/{request_id}/approve", summary="Approve the current step")
+async def approve(
+    organisation_id: UUID, request_id: UUID, body: ApproveIn, state: State, user: CurrentUser
+) -> RequestView:
+    def action(request: ApprovalRequest, run: Run | None, now: datetime) -> None:
+        require_approver(user)
+        if run is None:
+            raise OutOfTurn(f"the request is {request.state}; it awaits no approval decision")
+        request.approve(user.participant(), body.comment, run, now, body.step)
+
+    with refusals_as_problems():
+        done = await act_on_request(state.pool, organisation_id, request_id, action)
+    return request_view(done)
+
+
+@router.post("/requests/{request_id}/reject", summary="Reject at the current step")
+async def reject(
+    organisation_id: UUID, request_id: UUID, body: RejectIn, state: State, user: CurrentUser
+) -> RequestView:
+    def action(request: ApprovalRequest, run: Run | None, now: datetime) -> None:
+        require_approver(user)
+        request.reject(user.participant(), body.reason, now, body.step)
+
+    with refusals_as_problems():
+        done = await act_on_request(state.pool, organisation_id, request_id, action)
+    return request_view(done)
+
+
+@router.patch("/requests/{request_id}/lines/{line_index}", summary="Reviewer: recode one line")
+async def recode_line(
+    organisation_id: UUID,
+    request_id: UUID,
+    line_index: int,
+    body: CodingEdit,
+    state: State,
+    user: CurrentUser,
+) -> RequestView:
+    def action(request: ApprovalRequest, run: Run | None, now: datetime) -> None:
+        edit_coding(request, user.participant(), line_index, body, now)
+
+    with refusals_as_problems():
+        done = await act_on_request(state.pool, organisation_id, request_id, action)
+    return request_view(done)
+
+
+@router.post("/requests/{request_id}/review", summary="Reviewer: submit the reviewed bill")
+async def submit(
+    organisation_id: UUID, request_id: UUID, body: ReviewIn, state: State, user: CurrentUser
+) -> RequestView:
+    def action(request: ApprovalRequest, run: Run | None, now: datetime) -> None:
+        if run is None:
+            raise OutOfTurn(f"the request is {request.state}; it is not in review")
+        submit_review(request, user.participant(), body.comment, run, now)
+
+    with refusals_as_problems():
+        done = await act_on_request(state.pool, organisation_id, request_id, action)
+    return request_view(done)

@@ -1,0 +1,131 @@
+"""What the API shows of a request."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from uuid import UUID
+
+from countersign_contracts import AuditEntry, Bill, LineItem, WorkflowRef
+from pydantic import BaseModel, Field
+
+from countersign_approval.domain.request import ApprovalRequest, StepProgress
+
+__all__ = ["RequestSummary", "RequestView", "request_summary", "request_view"]
+
+
+class ApproverView(BaseModel):
+    user_id: UUID
+    email: str
+    name: str
+    approved: bool
+
+
+class StepView(BaseModel):
+    index: int = Field(description="position in the workflow (the review, if any, is 0)")
+    name: str
+    completion: str
+    approvers: list[ApproverView]
+    complete: bool
+
+
+class Totals(BaseModel):
+    currency: str
+    subtotal: Decimal
+    total_tax: Decimal
+    total: Decimal
+    exchange_rate: Decimal | None
+
+
+class PublicationView(BaseModel):
+    publication_id: UUID | None
+    xero_invoice_id: UUID | None
+    messages: list[str]
+
+
+class RequestSummary(BaseModel):
+    request_id: UUID
+    dext_item_id: str
+    item_version: int
+    state: str
+    supplier: str
+    document_reference: str
+    totals: Totals
+    current_step: StepView | None
+    opened_at: datetime
+
+
+class RequestView(RequestSummary):
+    workflow: WorkflowRef | None
+    original_document_url: str = Field(description="'Open original document': the item in Dext")
+    lines: list[LineItem]
+    bill: Bill = Field(description="the bill as it stands, reviewer edits included")
+    reviewers: list[ApproverView]
+    steps: list[StepView]
+    auto_approved: bool
+    supersedes_request_id: UUID | None
+    publication: PublicationView
+    audit_trail: list[AuditEntry]
+
+
+def _step(request: ApprovalRequest, step: StepProgress) -> StepView:
+    return StepView(
+        index=request.step_ref(step).index,
+        name=step.name,
+        completion=step.completion.value,
+        approvers=[
+            ApproverView(
+                user_id=p.user_id,
+                email=p.email,
+                name=p.name,
+                approved=p.user_id in step.approved_by,
+            )
+            for p in step.approvers
+        ],
+        complete=step.complete,
+    )
+
+
+def request_summary(request: ApprovalRequest) -> RequestSummary:
+    bill = request.bill
+    current = request.current_step
+    return RequestSummary(
+        request_id=request.request_id,
+        dext_item_id=request.dext_item_id,
+        item_version=request.item_version,
+        state=request.state.value,
+        supplier=bill.supplier.name,
+        document_reference=bill.document_reference,
+        totals=Totals(
+            currency=bill.currency,
+            subtotal=bill.subtotal,
+            total_tax=bill.total_tax,
+            total=bill.total,
+            exchange_rate=bill.exchange_rate,
+        ),
+        current_step=None if current is None else _step(request, current),
+        opened_at=request.opened_at,
+    )
+
+
+def request_view(request: ApprovalRequest) -> RequestView:
+    return RequestView(
+        **request_summary(request).model_dump(),
+        workflow=request.workflow,
+        original_document_url=request.bill.source_url,
+        lines=list(request.bill.lines),
+        bill=request.bill,
+        reviewers=[
+            ApproverView(user_id=p.user_id, email=p.email, name=p.name, approved=False)
+            for p in request.reviewers
+        ],
+        steps=[_step(request, step) for step in request.steps],
+        auto_approved=request.auto_approved,
+        supersedes_request_id=request.supersedes_request_id,
+        publication=PublicationView(
+            publication_id=request.publication_id,
+            xero_invoice_id=request.xero_invoice_id,
+            messages=request.publication_messages,
+        ),
+        audit_trail=request.trail,
+    )

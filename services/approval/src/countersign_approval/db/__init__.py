@@ -1,0 +1,1 @@
+"""All of approval's SQL, one repository per table family."""

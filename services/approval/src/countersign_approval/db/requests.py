@@ -1,0 +1,151 @@
+"""Approval requests, stored as documents beside the columns queries need."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import asyncpg
+
+from countersign_approval.domain.lifecycle import RequestState
+from countersign_approval.domain.request import ApprovalRequest
+
+__all__ = ["Requests", "StoredRequest"]
+
+_COLUMNS = "document, correlation_id, workflow_version"
+
+
+class StoredRequest:
+    """A request with what is kept beside it."""
+
+    def __init__(
+        self, request: ApprovalRequest, correlation_id: UUID, workflow_version: int | None
+    ) -> None:
+        self.request = request
+        self.correlation_id = correlation_id
+        self.workflow_version = workflow_version
+
+
+def _stored(row: asyncpg.Record) -> StoredRequest:
+    return StoredRequest(
+        ApprovalRequest.model_validate_json(row["document"]),
+        row["correlation_id"],
+        row["workflow_version"],
+    )
+
+
+class Requests:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def add(self, stored: StoredRequest) -> bool:
+        """False when this item version already has a request."""
+        request = stored.request
+        status = await self._conn.execute(
+            "INSERT INTO requests (request_id, organisation_id, dext_item_id, item_version, state,"
+            " workflow_version, awaiting, participants, document, correlation_id, opened_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)"
+            " ON CONFLICT DO NOTHING",
+            request.request_id,
+            request.organisation_id,
+            request.dext_item_id,
+            request.item_version,
+            request.state.value,
+            stored.workflow_version,
+            request.awaiting(),
+            sorted(request.participants()),
+            request.model_dump_json(),
+            stored.correlation_id,
+            request.opened_at,
+        )
+        return bool(status.endswith(" 1"))
+
+    async def save(self, stored: StoredRequest) -> None:
+        request = stored.request
+        await self._conn.execute(
+            "UPDATE requests SET state = $2, workflow_version = $3, awaiting = $4,"
+            " participants = $5, document = $6::jsonb, updated_at = now()"
+            " WHERE request_id = $1",
+            request.request_id,
+            request.state.value,
+            stored.workflow_version,
+            request.awaiting(),
+            sorted(request.participants()),
+            request.model_dump_json(),
+        )
+
+    async def get(
+        self, organisation_id: UUID, request_id: UUID, *, lock: bool = False
+    ) -> StoredRequest | None:
+        row = await self._conn.fetchrow(
+            f"SELECT {_COLUMNS} FROM requests WHERE organisation_id = $1 AND request_id = $2"
+            + (" FOR UPDATE" if lock else ""),
+            organisation_id,
+            request_id,
+        )
+        return None if row is None else _stored(row)
+
+    async def latest_for_item(
+        self, organisation_id: UUID, dext_item_id: str, *, lock: bool = False
+    ) -> StoredRequest | None:
+        row = await self._conn.fetchrow(
+            f"SELECT {_COLUMNS} FROM requests WHERE organisation_id = $1 AND dext_item_id = $2"
+            " ORDER BY item_version DESC LIMIT 1" + (" FOR UPDATE" if lock else ""),
+            organisation_id,
+            dext_item_id,
+        )
+        return None if row is None else _stored(row)
+
+    async def for_item_version(
+        self, organisation_id: UUID, dext_item_id: str, version: int, *, lock: bool = False
+    ) -> StoredRequest | None:
+        row = await self._conn.fetchrow(
+            f"SELECT {_COLUMNS} FROM requests WHERE organisation_id = $1 AND dext_item_id = $2"
+            " AND item_version = $3" + (" FOR UPDATE" if lock else ""),
+            organisation_id,
+            dext_item_id,
+            version,
+        )
+        return None if row is None else _stored(row)
+
+    async def by_id(self, request_id: UUID, *, lock: bool = False) -> StoredRequest | None:
+        row = await self._conn.fetchrow(
+            f"SELECT {_COLUMNS} FROM requests WHERE request_id = $1"
+            + (" FOR UPDATE" if lock else ""),
+            request_id,
+        )
+        return None if row is None else _stored(row)
+
+    async def awaiting_workflow(self, organisation_id: UUID) -> list[StoredRequest]:
+        rows = await self._conn.fetch(
+            f"SELECT {_COLUMNS} FROM requests WHERE organisation_id = $1 AND state = $2"
+            " ORDER BY opened_at FOR UPDATE",
+            organisation_id,
+            RequestState.AWAITING_WORKFLOW.value,
+        )
+        return [_stored(row) for row in rows]
+
+    async def listing(
+        self,
+        organisation_id: UUID,
+        *,
+        awaiting: UUID | None = None,
+        participant: UUID | None = None,
+        dext_item_id: str | None = None,
+        state: str | None = None,
+        limit: int = 100,
+    ) -> list[ApprovalRequest]:
+        rows = await self._conn.fetch(
+            "SELECT document FROM requests WHERE organisation_id = $1"
+            " AND ($2::uuid IS NULL OR awaiting @> ARRAY[$2::uuid])"
+            " AND ($3::uuid IS NULL OR participants @> ARRAY[$3::uuid])"
+            " AND ($4::text IS NULL OR dext_item_id = $4)"
+            " AND ($5::text IS NULL OR state = $5)"
+            " ORDER BY opened_at, item_version LIMIT $6",
+            organisation_id,
+            awaiting,
+            participant,
+            dext_item_id,
+            state,
+            limit,
+        )
+        return [ApprovalRequest.model_validate_json(row["document"]) for row in rows]

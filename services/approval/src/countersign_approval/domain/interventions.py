@@ -1,0 +1,84 @@
+"""What an administrator may do to a running request, each recorded as such: force-approve,
+force-reject, reassign an approver."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from countersign_contracts import AuditAction, FieldChange, StepDecision
+
+from countersign_approval.domain.errors import InvalidAction, OutOfTurn
+from countersign_approval.domain.lifecycle import RequestState
+from countersign_approval.domain.people import Participant, Person
+from countersign_approval.domain.request import ApprovalRequest
+
+__all__ = ["force_approve", "force_reject", "reassign"]
+
+_RUNNING = (RequestState.IN_REVIEW, RequestState.IN_APPROVAL)
+
+
+def _check_running(request: ApprovalRequest, what: str) -> None:
+    if request.state not in _RUNNING:
+        raise OutOfTurn(f"the request is {request.state}; only a running request can be {what}")
+
+
+def force_approve(
+    request: ApprovalRequest, admin: Participant, comment: str, now: datetime
+) -> None:
+    """Authorises at once, whatever the remaining steps and reviewers."""
+    _check_running(request, "force-approved")
+    step = request.current_step
+    ref = request.step_ref(step) if step is not None else request.review_ref
+    actor = admin.actor("admin")
+    request.record(now, actor, AuditAction.FORCE_APPROVED, step=ref, comment=comment)
+    request.step_decided(ref, StepDecision.APPROVED, actor, comment, now, forced=True)
+    request.authorise(now)
+
+
+def force_reject(request: ApprovalRequest, admin: Participant, reason: str, now: datetime) -> None:
+    _check_running(request, "force-rejected")
+    step = request.current_step
+    ref = request.step_ref(step) if step is not None else request.review_ref
+    actor = admin.actor("admin")
+    request.record(now, actor, AuditAction.FORCE_REJECTED, step=ref, comment=reason)
+    request.step_decided(ref, StepDecision.REJECTED, actor, reason, now, forced=True)
+    request.rejected(actor, reason, None, now, forced=True)
+
+
+def reassign(
+    request: ApprovalRequest,
+    admin: Participant,
+    current: Participant,
+    replacement: Person,
+    comment: str | None,
+    now: datetime,
+) -> None:
+    """Hands one approver's place in the current step to someone else."""
+    step = request.current_step
+    if step is None:
+        raise OutOfTurn(f"the request is {request.state}; it awaits no approver")
+    if not step.waits_for(current.user_id):
+        raise InvalidAction(f"{current.email} is not awaited in step '{step.name}'")
+    if not replacement.may_approve:
+        raise InvalidAction(f"{replacement.email} has neither the approver nor the admin role")
+    if any(p.user_id == replacement.user_id for p in step.approvers):
+        raise InvalidAction(f"{replacement.email} is already an approver of step '{step.name}'")
+    step.approvers = [
+        replacement.participant() if p.user_id == current.user_id else p for p in step.approvers
+    ]
+    ref = request.step_ref(step)
+    request.record(
+        now,
+        admin.actor("admin"),
+        AuditAction.REASSIGNED,
+        step=ref,
+        comment=comment,
+        on_behalf_of=current.actor("approver"),
+        changes=[
+            FieldChange(
+                field=f"steps[{ref.index}].approvers",
+                before=current.email,
+                after=replacement.email,
+            )
+        ],
+    )

@@ -1,0 +1,60 @@
+"""The people of an organisation as the workflow sees them: roles, and how they appear in the
+audit trail."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from uuid import UUID
+
+from countersign_contracts import Actor, ActorKind
+from pydantic import BaseModel, ConfigDict
+
+__all__ = ["SYSTEM", "Directory", "Participant", "Person", "Role"]
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    REVIEWER = "reviewer"
+    APPROVER = "approver"
+    REQUESTER = "requester"
+    AUDITOR = "auditor"
+
+
+class Participant(BaseModel):
+    """Who a step or the review waits for, frozen when the request enters it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user_id: UUID
+    email: str
+    name: str
+
+    def actor(self, role: str) -> Actor:
+        return Actor(kind=ActorKind.USER, user_id=self.user_id, name=self.name, role=role)
+
+
+class Person(Participant):
+    """A user of the organisation, with their roles."""
+
+    roles: frozenset[Role]
+
+    def has(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def may_approve(self) -> bool:
+        return self.has(Role.APPROVER, Role.ADMIN)
+
+    @property
+    def may_review(self) -> bool:
+        return self.has(Role.REVIEWER, Role.ADMIN)
+
+    def participant(self) -> Participant:
+        return Participant(user_id=self.user_id, email=self.email, name=self.name)
+
+
+Directory = Mapping[str, Person]
+"""The organisation's users by (lower-case) email."""
+
+SYSTEM = Actor(kind=ActorKind.SYSTEM, name="Countersign")

@@ -1,0 +1,241 @@
+"""What an approval request is and keeps: its state, bill, steps, audit trail, and the events
+its outcomes record. ``request.ApprovalRequest`` adds how it walks its workflow; the other
+actions (review, interventions, publication) use the plumbing at the bottom.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from countersign_contracts import (
+    Actor,
+    AuditAction,
+    AuditEntry,
+    Bill,
+    EventPayload,
+    FieldChange,
+    RequestAuthorised,
+    RequestCancelled,
+    RequestRejected,
+    RequestStepDecided,
+    RequestSuperseded,
+    StepDecision,
+    StepRef,
+    WorkflowRef,
+)
+from pydantic import BaseModel, Field, PrivateAttr
+
+from countersign_approval.domain.lifecycle import RequestState, transition
+from countersign_approval.domain.people import SYSTEM, Participant
+from countersign_approval.domain.workflow import Completion
+
+__all__ = ["REVIEW_STEP_NAME", "RequestRecord", "StepProgress"]
+
+REVIEW_STEP_NAME = "Review"
+
+
+class StepProgress(BaseModel):
+    index: int
+    name: str
+    completion: Completion
+    approvers: list[Participant]
+    approved_by: list[UUID] = Field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        if self.completion is Completion.ANY:
+            return bool(self.approved_by)
+        return {p.user_id for p in self.approvers} <= set(self.approved_by)
+
+    def waits_for(self, user_id: UUID) -> bool:
+        return any(p.user_id == user_id for p in self.approvers) and user_id not in self.approved_by
+
+
+class RequestRecord(BaseModel):
+    request_id: UUID
+    organisation_id: UUID
+    dext_item_id: str
+    item_version: int
+    state: RequestState = RequestState.OPENED
+    submitted_bill: Bill
+    bill: Bill
+    requester: Actor
+    workflow: WorkflowRef | None = None
+    has_review: bool = False
+    reviewers: list[Participant] = Field(default_factory=list)
+    steps: list[StepProgress] = Field(default_factory=list)
+    trail: list[AuditEntry] = Field(default_factory=list)
+    auto_approved: bool = False
+    supersedes_request_id: UUID | None = None
+    opened_at: datetime
+    publication_id: UUID | None = None
+    xero_invoice_id: UUID | None = None
+    publication_messages: list[str] = Field(default_factory=list)
+    _events: list[EventPayload] = PrivateAttr(default_factory=list)
+
+    # ── reading ─────────────────────────────────────────────────────────────────────────
+
+    @property
+    def pending_events(self) -> list[EventPayload]:
+        return self._events
+
+    @property
+    def current_step(self) -> StepProgress | None:
+        if self.state is RequestState.IN_APPROVAL and self.steps:
+            return self.steps[-1]
+        return None
+
+    def awaiting(self) -> list[UUID]:
+        """Who the request waits for now."""
+        if self.state is RequestState.IN_REVIEW:
+            return [p.user_id for p in self.reviewers]
+        step = self.current_step
+        if step is None:
+            return []
+        return [p.user_id for p in step.approvers if p.user_id not in step.approved_by]
+
+    def participants(self) -> set[UUID]:
+        found = {p.user_id for p in self.reviewers}
+        for step in self.steps:
+            found.update(p.user_id for p in step.approvers)
+        if self.requester.user_id is not None:
+            found.add(self.requester.user_id)
+        return found
+
+    def step_ref(self, step: StepProgress) -> StepRef:
+        return StepRef(index=step.index + (1 if self.has_review else 0), name=step.name)
+
+    @property
+    def review_ref(self) -> StepRef:
+        return StepRef(index=0, name=REVIEW_STEP_NAME)
+
+    # ── outcomes ────────────────────────────────────────────────────────────────────────
+
+    def authorise(self, now: datetime) -> None:
+        assert self.workflow is not None
+        self.move(RequestState.AUTHORISED)
+        self.record(now, SYSTEM, AuditAction.AUTHORISED)
+        self._events.append(
+            RequestAuthorised(
+                request_id=self.request_id,
+                dext_item_id=self.dext_item_id,
+                item_version=self.item_version,
+                workflow=self.workflow,
+                bill=self.bill,
+                audit_trail=list(self.trail),
+                auto_approved=self.auto_approved,
+                authorised_at=now,
+            )
+        )
+
+    def rejected(
+        self, actor: Actor, reason: str, step: StepRef | None, now: datetime, *, forced: bool
+    ) -> None:
+        assert self.workflow is not None
+        self.move(RequestState.REJECTED)
+        self._events.append(
+            RequestRejected(
+                request_id=self.request_id,
+                dext_item_id=self.dext_item_id,
+                item_version=self.item_version,
+                workflow=self.workflow,
+                rejected_by=actor,
+                reason=reason,
+                step=step,
+                forced=forced,
+                rejected_at=now,
+            )
+        )
+
+    def supersede(self, by_request_id: UUID, by_version: int, now: datetime) -> None:
+        self.move(RequestState.SUPERSEDED)
+        self.record(
+            now,
+            SYSTEM,
+            AuditAction.SUPERSEDED,
+            comment=f"version {self.item_version} replaced by version {by_version}",
+        )
+        self._events.append(
+            RequestSuperseded(
+                request_id=self.request_id,
+                dext_item_id=self.dext_item_id,
+                item_version=self.item_version,
+                superseded_by_request_id=by_request_id,
+                superseded_by_item_version=by_version,
+                superseded_at=now,
+            )
+        )
+
+    def cancel(self, actor: Actor, reason: str | None, now: datetime) -> None:
+        self.move(RequestState.CANCELLED)
+        self.record(now, actor, AuditAction.CANCELLED, comment=reason)
+        self._events.append(
+            RequestCancelled(
+                request_id=self.request_id,
+                dext_item_id=self.dext_item_id,
+                item_version=self.item_version,
+                cancelled_by=actor,
+                reason=reason,
+                cancelled_at=now,
+            )
+        )
+
+    # ── plumbing for the actions in review.py, interventions.py and publication.py ──────
+
+    def emit(self, event: EventPayload) -> None:
+        self._events.append(event)
+
+    def move(self, target: RequestState) -> None:
+        self.state = transition(self.state, target)
+
+    def record(
+        self,
+        at: datetime,
+        actor: Actor,
+        action: AuditAction,
+        *,
+        step: StepRef | None = None,
+        comment: str | None = None,
+        on_behalf_of: Actor | None = None,
+        changes: list[FieldChange] | None = None,
+    ) -> None:
+        self.trail.append(
+            AuditEntry(
+                at=at,
+                actor=actor,
+                on_behalf_of=on_behalf_of,
+                action=action,
+                step=step,
+                comment=comment,
+                changes=changes or [],
+            )
+        )
+
+    def step_decided(
+        self,
+        step: StepRef,
+        decision: StepDecision,
+        actor: Actor,
+        comment: str | None,
+        now: datetime,
+        *,
+        forced: bool,
+    ) -> None:
+        assert self.workflow is not None
+        self._events.append(
+            RequestStepDecided(
+                request_id=self.request_id,
+                dext_item_id=self.dext_item_id,
+                item_version=self.item_version,
+                workflow=self.workflow,
+                step=step,
+                decision=decision,
+                decided_by=actor,
+                forced=forced,
+                comment=comment,
+                step_completed=True,
+                next_step=None,
+                decided_at=now,
+            )
+        )

@@ -1,0 +1,257 @@
+"""The approval request: one cost item version going through one workflow version.
+
+The request records what happened in its audit trail and the events to publish in
+``pending_events``; the caller saves both in one transaction. Every state change goes through
+``lifecycle.transition``. The workflow and the organisation's people are handed in
+(``Run``) when the request needs them, so the request stays a plain value.
+
+Step positions on the wire (``StepRef.index``) count the review as position 0 when the
+workflow has one, so the approval steps are 1..n; without a review they are 0..n-1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from countersign_contracts import (
+    Actor,
+    AuditAction,
+    AuditEntry,
+    Bill,
+    RequestOpened,
+    RequestStepDecided,
+    StepDecision,
+    WorkflowRef,
+)
+
+from countersign_approval.domain import matrix
+from countersign_approval.domain.errors import NotAParticipant, OutOfTurn
+from countersign_approval.domain.lifecycle import RequestState
+from countersign_approval.domain.people import SYSTEM, Directory, Participant
+from countersign_approval.domain.record import REVIEW_STEP_NAME, RequestRecord, StepProgress
+from countersign_approval.domain.workflow import DecisionPolicy, Workflow
+
+__all__ = ["REVIEW_STEP_NAME", "ApprovalRequest", "Run", "StepProgress"]
+
+
+@dataclass(frozen=True)
+class Run:
+    """What the request needs to move through its workflow."""
+
+    workflow: Workflow
+    ref: WorkflowRef
+    people: Directory
+    base_currency: str
+
+
+class ApprovalRequest(RequestRecord):
+    """A request that walks its workflow: review, auto-approval, then the steps in order."""
+
+    # ── opening ─────────────────────────────────────────────────────────────────────────
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        request_id: UUID,
+        organisation_id: UUID,
+        dext_item_id: str,
+        item_version: int,
+        bill: Bill,
+        requester: Actor,
+        submitted_at: datetime,
+        now: datetime,
+        previous: ApprovalRequest | None = None,
+    ) -> ApprovalRequest:
+        """A new request; an earlier version's trail (if any) opens this one's history."""
+        trail = list(previous.trail) if previous is not None else []
+        trail.append(AuditEntry(at=submitted_at, actor=requester, action=AuditAction.SUBMITTED))
+        return cls(
+            request_id=request_id,
+            organisation_id=organisation_id,
+            dext_item_id=dext_item_id,
+            item_version=item_version,
+            submitted_bill=bill,
+            bill=bill,
+            requester=requester,
+            trail=trail,
+            supersedes_request_id=None if previous is None else previous.request_id,
+            opened_at=now,
+        )
+
+    def wait_for_workflow(self) -> None:
+        self.move(RequestState.AWAITING_WORKFLOW)
+
+    def start(self, run: Run, now: datetime) -> None:
+        """Runs the workflow from its beginning: review, else auto-approval, else step 1."""
+        if self.state not in (RequestState.OPENED, RequestState.AWAITING_WORKFLOW):
+            raise OutOfTurn(f"the request is {self.state}; it has already started")
+        self.workflow = run.ref
+        self.has_review = run.workflow.review is not None
+        opened_at = len(self._events)
+        if run.workflow.review is not None:
+            self.move(RequestState.IN_REVIEW)
+            self.reviewers = [
+                run.people[email].participant()
+                for email in run.workflow.review.reviewers
+                if email in run.people
+            ]
+        else:
+            self.after_review(run, now)
+        step = self.current_step
+        first = self.review_ref if self.has_review else None
+        self._events.insert(
+            opened_at,
+            RequestOpened(
+                request_id=self.request_id,
+                dext_item_id=self.dext_item_id,
+                item_version=self.item_version,
+                workflow=run.ref,
+                bill=self.submitted_bill,
+                current_step=self.step_ref(step) if step is not None else first,
+                supersedes_request_id=self.supersedes_request_id,
+                opened_at=self.opened_at,
+            ),
+        )
+
+    def after_review(self, run: Run, now: datetime) -> None:
+        facts = matrix.facts_of(self.bill, run.base_currency)
+        rule = matrix.matching_auto_approval(run.workflow, facts)
+        if rule is not None:
+            self.auto_approved = True
+            self.record(
+                now, SYSTEM, AuditAction.AUTO_APPROVED, comment=f"auto-approval rule {rule + 1}"
+            )
+            self.authorise(now)
+        else:
+            self.enter_step(0, run, now)
+
+    # ── steps ───────────────────────────────────────────────────────────────────────────
+
+    def enter_step(self, index: int, run: Run, now: datetime) -> None:
+        definition = run.workflow.steps[index]
+        facts = matrix.facts_of(self.bill, run.base_currency)
+        emails = matrix.step_approvers(definition, facts, run.workflow.default_approver)
+        approvers = [run.people[e].participant() for e in emails if e in run.people]
+        if not approvers and run.workflow.default_approver in run.people:
+            approvers = [run.people[run.workflow.default_approver].participant()]
+        self.move(RequestState.IN_APPROVAL)
+        step = StepProgress(
+            index=index, name=definition.name, completion=definition.completion, approvers=approvers
+        )
+        self.steps.append(step)
+        if run.workflow.decision_policy is DecisionPolicy.ONCE:
+            self._carry_earlier_approvals(step, run, now)
+
+    def _carry_earlier_approvals(self, step: StepProgress, run: Run, now: datetime) -> None:
+        """Under the 'once' policy an approver who approved an earlier step counts as having
+        approved this one too."""
+        earlier = {user for previous in self.steps[:-1] for user in previous.approved_by}
+        for person in step.approvers:
+            # Stop once the step is complete: one carried approval may already have moved
+            # the request on.
+            if person.user_id in earlier and self.current_step is step and not step.complete:
+                self._approve_in_step(
+                    step,
+                    SYSTEM,
+                    person,
+                    comment="approved in an earlier step; the decision policy counts it once",
+                    forced=False,
+                    run=run,
+                    now=now,
+                )
+
+    def approve(
+        self,
+        approver: Participant,
+        comment: str | None,
+        run: Run,
+        now: datetime,
+        expected_step: int | None = None,
+    ) -> None:
+        step = self._turn_of(approver, expected_step)
+        self._approve_in_step(
+            step, approver.actor("approver"), None, comment, forced=False, run=run, now=now
+        )
+
+    def _approve_in_step(
+        self,
+        step: StepProgress,
+        actor: Actor,
+        on_behalf_of: Participant | None,
+        comment: str | None,
+        *,
+        forced: bool,
+        run: Run,
+        now: datetime,
+    ) -> None:
+        assert self.workflow is not None
+        decided_for = on_behalf_of.user_id if on_behalf_of is not None else actor.user_id
+        assert decided_for is not None
+        step.approved_by.append(decided_for)
+        behalf = on_behalf_of.actor("approver") if on_behalf_of is not None else None
+        self.record(
+            now,
+            actor,
+            AuditAction.APPROVED,
+            step=self.step_ref(step),
+            comment=comment,
+            on_behalf_of=behalf,
+        )
+        mark = len(self._events)
+        if step.complete:
+            if step.index + 1 < len(run.workflow.steps):
+                self.enter_step(step.index + 1, run, now)
+            else:
+                self.authorise(now)
+        following = self.current_step
+        self._events.insert(
+            mark,
+            RequestStepDecided(
+                request_id=self.request_id,
+                dext_item_id=self.dext_item_id,
+                item_version=self.item_version,
+                workflow=self.workflow,
+                step=self.step_ref(step),
+                decision=StepDecision.APPROVED,
+                decided_by=actor,
+                on_behalf_of=behalf,
+                forced=forced,
+                comment=comment,
+                step_completed=step.complete,
+                next_step=(
+                    self.step_ref(following)
+                    if following is not None and following is not step
+                    else None
+                ),
+                decided_at=now,
+            ),
+        )
+
+    def reject(
+        self, approver: Participant, reason: str, now: datetime, expected_step: int | None = None
+    ) -> None:
+        step = self._turn_of(approver, expected_step)
+        actor = approver.actor("approver")
+        self.record(now, actor, AuditAction.REJECTED, step=self.step_ref(step), comment=reason)
+        self.step_decided(
+            self.step_ref(step), StepDecision.REJECTED, actor, reason, now, forced=False
+        )
+        self.rejected(actor, reason, self.step_ref(step), now, forced=False)
+
+    def _turn_of(self, person: Participant, expected_step: int | None) -> StepProgress:
+        step = self.current_step
+        if step is None:
+            raise OutOfTurn(f"the request is {self.state}; it awaits no approval decision")
+        if expected_step is not None and expected_step != self.step_ref(step).index:
+            raise OutOfTurn(
+                f"step {expected_step} is no longer awaiting decisions; "
+                f"the request is at step {self.step_ref(step).index} ({step.name})"
+            )
+        if not any(p.user_id == person.user_id for p in step.approvers):
+            raise NotAParticipant(f"you are not an approver of step '{step.name}'")
+        if person.user_id in step.approved_by:
+            raise OutOfTurn(f"you have already approved step '{step.name}'")
+        return step

@@ -1,0 +1,118 @@
+"""Cost items from Dext: open a request (superseding the earlier version's), or cancel one."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+from countersign_contracts import (
+    Actor,
+    ActorKind,
+    CostItemSubmitted,
+    CostItemWithdrawn,
+    Envelope,
+    Requester,
+)
+
+from countersign_approval.db.organisations import People, Workflows
+from countersign_approval.db.requests import Requests, StoredRequest
+from countersign_approval.domain.lifecycle import RequestState, can_transition
+from countersign_approval.domain.request import ApprovalRequest
+from countersign_approval.handlers.running import flush_events, load_run
+
+__all__ = ["open_request", "withdraw_item"]
+
+log = logging.getLogger(__name__)
+
+DEXT = Actor(kind=ActorKind.SYSTEM, name="Dext")
+
+
+async def _requester(conn: asyncpg.Connection, organisation_id: uuid.UUID, who: Requester) -> Actor:
+    """The requester as a user of the organisation when their email is one; otherwise by name."""
+    person = await People(conn).by_email(organisation_id, who.email)
+    if person is not None:
+        return person.actor("requester")
+    return Actor(kind=ActorKind.SYSTEM, name=who.name, role="requester")
+
+
+async def open_request(conn: asyncpg.Connection, envelope: Envelope[Any]) -> None:
+    """Opens a request for a submitted item version and starts its workflow. A pending or
+    rejected request for an earlier version is superseded: its approvals do not carry over."""
+    submitted: CostItemSubmitted = envelope.payload
+    org = envelope.organisation_id
+    requests = Requests(conn)
+    latest = await requests.latest_for_item(org, submitted.dext_item_id, lock=True)
+    if latest is not None and latest.request.item_version >= submitted.version:
+        log.info(
+            "item %s version %d already has a request (latest is version %d); nothing to do",
+            submitted.dext_item_id,
+            submitted.version,
+            latest.request.item_version,
+        )
+        return
+    previous = None  # the request this one supersedes
+    if latest is not None and can_transition(latest.request.state, RequestState.SUPERSEDED):
+        previous = latest
+    elif latest is not None and latest.request.state is not RequestState.CANCELLED:
+        log.warning(
+            "item %s version %d ignored: version %d is already %s and bound for the ledger",
+            submitted.dext_item_id,
+            submitted.version,
+            latest.request.item_version,
+            latest.request.state,
+        )
+        return
+    now = datetime.now(UTC)
+    request_id = uuid.uuid4()
+    if previous is not None:
+        previous.request.supersede(request_id, submitted.version, now)
+        await requests.save(previous)
+        await flush_events(conn, previous, envelope.event_id)
+    request = ApprovalRequest.open(
+        request_id=request_id,
+        organisation_id=org,
+        dext_item_id=submitted.dext_item_id,
+        item_version=submitted.version,
+        bill=submitted.bill,
+        requester=await _requester(conn, org, submitted.bill.requester),
+        submitted_at=submitted.submitted_at,
+        now=now,
+        previous=None if previous is None else previous.request,
+    )
+    await Workflows(conn).lock(org, exclusive=False)
+    run = await load_run(conn, org)
+    if run is None:
+        request.wait_for_workflow()
+        log.info("request %s waits: the organisation has no workflow yet", request_id)
+    else:
+        request.start(run, now)
+    stored = StoredRequest(request, envelope.correlation_id, run.ref.version if run else None)
+    await requests.add(stored)
+    await flush_events(conn, stored, envelope.event_id)
+
+
+async def withdraw_item(conn: asyncpg.Connection, envelope: Envelope[Any]) -> None:
+    """Cancels the withdrawn version's request, unless it is already bound for the ledger."""
+    withdrawn: CostItemWithdrawn = envelope.payload
+    requests = Requests(conn)
+    stored = await requests.for_item_version(
+        envelope.organisation_id, withdrawn.dext_item_id, withdrawn.version, lock=True
+    )
+    if stored is None:
+        log.info("withdrawn item %s has no request; nothing to do", withdrawn.dext_item_id)
+        return
+    request = stored.request
+    if not can_transition(request.state, RequestState.CANCELLED):
+        log.warning(
+            "withdrawal of item %s version %d ignored: the request is %s",
+            withdrawn.dext_item_id,
+            withdrawn.version,
+            request.state,
+        )
+        return
+    request.cancel(DEXT, withdrawn.reason or "withdrawn in Dext", withdrawn.withdrawn_at)
+    await requests.save(stored)
+    await flush_events(conn, stored, envelope.event_id)

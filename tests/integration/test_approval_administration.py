@@ -1,0 +1,319 @@
+"""Administering approval on the real broker and database: organisations and their event,
+workflow validation and versions, requests that wait for a first workflow, withdrawal, force
+actions, and the publisher's outcomes with an administrator's retry."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from countersign_contracts import (
+    ORGANISATIONS,
+    BillCreated,
+    CostItemWithdrawn,
+    PublicationCompleted,
+    PublicationFailed,
+    PublicationKind,
+    PublicationRetryRequested,
+    PublicationStep,
+    RequestPublicationUpdated,
+    XeroInvoiceStatus,
+    decode,
+    new_envelope,
+)
+
+from tests.support.approval_harness import OPERATOR_TOKEN, as_record, running_approval
+from tests.support.infra import Infrastructure
+from tests.support.kafka import produce, read_until
+
+pytestmark = pytest.mark.integration
+
+ONE_STEP: dict[str, Any] = {
+    "steps": [{"name": "Manager", "approvers": [{"approver": "ann@example.com"}]}],
+    "default_approver": "ada@example.com",
+}
+
+
+async def test_registering_an_organisation_needs_the_operator_and_emits_its_event(
+    infra: Infrastructure, isolation: str
+) -> None:
+    async with running_approval(infra, isolation) as approval:
+        anonymous = await approval.http.post(
+            "/v1/organisations",
+            json={
+                "name": "X",
+                "base_currency": "GBP",
+                "timezone": "Europe/London",
+                "admin": {"email": "a@example.com", "name": "A"},
+            },
+        )
+        org = await approval.register(base_currency="EUR")
+        renamed = await approval.http.patch(
+            org.path(),
+            headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"},
+            json={"name": "Northwind Europe"},
+        )
+        tokens = await approval.runtime.pool.fetch("SELECT token_sha256 FROM api_tokens")
+        records = await read_until(
+            infra.kafka_bootstrap_servers,
+            approval.prefix + ORGANISATIONS,
+            lambda rs: len(rs) >= 2,
+        )
+
+    assert anonymous.status_code == 401
+    assert renamed.status_code == 200 and renamed.json()["name"] == "Northwind Europe"
+    assert org.admin_token not in {row["token_sha256"] for row in tokens}
+    events = [decode(ORGANISATIONS, r.value) for r in records]
+    assert [e.event_type for e in events] == ["OrganisationRegistered", "OrganisationUpdated"]
+    assert events[0].payload.base_currency == "EUR"
+    assert all(r.key == str(org.organisation_id).encode() for r in records)
+
+
+async def test_an_invalid_workflow_is_refused_naming_the_path_and_rule(
+    infra: Infrastructure, isolation: str
+) -> None:
+    async with running_approval(infra, isolation) as approval:
+        org = await approval.register(
+            users=[("ann@example.com", ["approver"]), ("aud@example.com", ["auditor"])]
+        )
+        bad_amount = await approval.http.put(
+            org.path("/workflow"),
+            headers=org.auth(),
+            json={
+                **ONE_STEP,
+                "auto_approval": [
+                    {"conditions": [{"field": "total", "operator": "<", "amount": 100.5}]}
+                ],
+            },
+        )
+        unknown_person = await approval.http.put(
+            org.path("/workflow"),
+            headers=org.auth(),
+            json={
+                **ONE_STEP,
+                "steps": [
+                    {
+                        "name": "M",
+                        "approvers": [
+                            {"approver": "aud@example.com"},
+                            {"approver": "zed@example.com"},
+                        ],
+                    }
+                ],
+            },
+        )
+        by_approver = await approval.http.put(
+            org.path("/workflow"), headers=org.auth("ann@example.com"), json=ONE_STEP
+        )
+        none_yet = await approval.http.get(org.path("/workflow"), headers=org.auth())
+        stored = await approval.runtime.pool.fetchval("SELECT count(*) FROM workflows")
+
+    assert bad_amount.status_code == 422
+    assert bad_amount.headers["content-type"] == "application/problem+json"
+    field = bad_amount.json()["errors"][0]["field"]
+    assert field.startswith("auto_approval[0].conditions[0]") and field.endswith("amount")
+    assert unknown_person.status_code == 422
+    errors = {e["field"]: e["rule"] for e in unknown_person.json()["errors"]}
+    assert errors == {
+        "steps[0].approvers[0].approver": "role_required",
+        "steps[0].approvers[1].approver": "unknown_user",
+    }
+    assert by_approver.status_code == 403
+    assert none_yet.status_code == 404
+    assert stored == 0
+
+
+async def test_requests_wait_for_a_first_workflow_and_keep_the_version_they_started_with(
+    infra: Infrastructure, isolation: str
+) -> None:
+    async with running_approval(infra, isolation) as approval:
+        org = await approval.register(
+            users=[("ann@example.com", ["approver"]), ("bob@example.com", ["approver"])]
+        )
+        await approval.submit(org, "early")
+        waiting = await approval.request_of(org, "early", state="awaiting_workflow")
+        first = await approval.put_workflow(org, ONE_STEP)
+        started = await approval.request_of(org, "early", state="in_approval")
+        second_document = {
+            **ONE_STEP,
+            "steps": [{"name": "Other", "approvers": [{"approver": "bob@example.com"}]}],
+        }
+        second = await approval.put_workflow(org, second_document)
+        await approval.submit(org, "later")
+        later = await approval.request_of(org, "later", state="in_approval")
+        early_still = await approval.request_of(org, "early")
+        versions = await approval.http.get(org.path("/workflow/versions"), headers=org.auth())
+        one = await approval.http.get(org.path("/workflow/versions/1"), headers=org.auth())
+
+    assert waiting["workflow"] is None and waiting["current_step"] is None
+    assert (first["version"], second["version"]) == (1, 2)
+    assert first["workflow_id"] == second["workflow_id"]
+    assert started["workflow"]["version"] == 1 and started["current_step"]["name"] == "Manager"
+    assert later["workflow"]["version"] == 2 and later["current_step"]["name"] == "Other"
+    assert (
+        early_still["workflow"]["version"] == 1 and early_still["current_step"]["name"] == "Manager"
+    )
+    assert [v["version"] for v in versions.json()] == [1, 2]
+    assert one.json()["document"]["steps"][0]["name"] == "Manager"
+
+
+async def test_withdrawal_cancels_and_force_reject_is_recorded_as_forced(
+    infra: Infrastructure, isolation: str
+) -> None:
+    async with running_approval(infra, isolation) as approval:
+        org = await approval.register(users=[("ann@example.com", ["approver"])])
+        await approval.put_workflow(org, ONE_STEP)
+        submitted = await approval.submit(org, "gone")
+        await approval.submit(org, "stopped")
+        await approval.request_of(org, "gone", state="in_approval")
+        withdrawn = new_envelope(
+            CostItemWithdrawn(dext_item_id="gone", version=1, withdrawn_at=submitted.occurred_at),
+            producer="ingest",
+            organisation_id=org.organisation_id,
+            correlation_id=uuid.uuid4(),
+        )
+        await produce(
+            infra.kafka_bootstrap_servers,
+            approval.prefix + "dext.cost-items.v1",
+            [as_record(withdrawn)],
+        )
+        cancelled = await approval.request_of(org, "gone", state="cancelled")
+        stopped = await approval.request_of(org, "stopped", state="in_approval")
+        forced = await approval.http.post(
+            org.path(f"/requests/{stopped['request_id']}/force-reject"),
+            headers=org.auth(),
+            json={"comment": "duplicate of INV-9"},
+        )
+        by_approver = await approval.http.post(
+            org.path(f"/requests/{stopped['request_id']}/force-approve"),
+            headers=org.auth("ann@example.com"),
+            json={"comment": "me"},
+        )
+
+    assert cancelled["audit_trail"][-1]["action"] == "cancelled"
+    assert forced.status_code == 200 and forced.json()["state"] == "rejected"
+    entry = forced.json()["audit_trail"][-1]
+    assert entry["action"] == "force_rejected" and entry["comment"] == "duplicate of INV-9"
+    assert by_approver.status_code == 403
+
+
+async def test_publication_outcomes_show_on_the_request_and_an_admin_retries_a_failure(
+    infra: Infrastructure, isolation: str
+) -> None:
+    async with running_approval(infra, isolation) as approval:
+        org = await approval.register(users=[("ann@example.com", ["approver"])])
+        await approval.put_workflow(org, ONE_STEP)
+        await approval.submit(org, "pub")
+        request = await approval.request_of(org, "pub", state="in_approval")
+        rid = request["request_id"]
+        await approval.http.post(
+            org.path(f"/requests/{rid}/approve"), headers=org.auth("ann@example.com"), json={}
+        )
+        publication = uuid.uuid4()
+        common = {
+            "publication_id": publication,
+            "kind": PublicationKind.BILL,
+            "request_id": uuid.UUID(rid),
+            "dext_item_id": "pub",
+            "item_version": 1,
+        }
+        await approval.publish_ledger(
+            org,
+            PublicationFailed(
+                **common,
+                step=PublicationStep.CREATE_BILL,
+                messages=["Account code '429' has been archived"],
+                retryable=False,
+                attempt=1,
+                http_status=400,
+            ),
+        )
+        failed = await approval.request_of(org, "pub", state="publish_failed")
+        retried = await approval.http.post(
+            org.path(f"/requests/{rid}/retry-publication"),
+            headers=org.auth(),
+            json={"comment": "account restored"},
+        )
+        invoice = uuid.uuid4()
+        await approval.publish_ledger(
+            org,
+            BillCreated(
+                **common,
+                xero_invoice_id=invoice,
+                xero_status=XeroInvoiceStatus.AUTHORISED,
+                xero_contact_id=uuid.uuid4(),
+                invoice_number="INV-pub",
+                currency="GBP",
+                total=failed["totals"]["total"],
+            ),
+            PublicationCompleted(**common, xero_invoice_id=invoice, xero_status="AUTHORISED"),
+        )
+        published = await approval.request_of(org, "pub", state="published")
+        events = await approval.events(rid, until="PublicationRetryRequested")
+
+    assert failed["publication"]["messages"] == ["Account code '429' has been archived"]
+    assert retried.status_code == 200 and retried.json()["state"] == "publishing"
+    assert published["publication"]["xero_invoice_id"] == str(invoice)
+    updates = [e for e in events if isinstance(e, RequestPublicationUpdated)]
+    assert updates[0].status == "publish_failed"
+    retry = next(e for e in events if isinstance(e, PublicationRetryRequested))
+    assert retry.publication_id == publication and retry.comment == "account restored"
+
+
+async def test_reassign_then_force_approve_authorise_with_both_in_the_trail(
+    infra: Infrastructure, isolation: str
+) -> None:
+    two_steps = {
+        "steps": [
+            {"name": "Manager", "approvers": [{"approver": "ann@example.com"}]},
+            {"name": "CFO", "approvers": [{"approver": "bob@example.com"}]},
+        ],
+        "default_approver": "ada@example.com",
+    }
+    users = [
+        ("ann@example.com", ["approver"]),
+        ("bob@example.com", ["approver"]),
+        ("cat@example.com", ["approver"]),
+    ]
+    async with running_approval(infra, isolation) as approval:
+        org = await approval.register(users=users)
+        await approval.put_workflow(org, two_steps)
+        await approval.submit(org, "holiday")
+        rid = (await approval.request_of(org, "holiday", state="in_approval"))["request_id"]
+        moved = await approval.http.post(
+            org.path(f"/requests/{rid}/reassign"),
+            headers=org.auth(),
+            json={
+                "from_email": "ann@example.com",
+                "to_email": "cat@example.com",
+                "comment": "away",
+            },
+        )
+        ann_now = await approval.http.post(
+            org.path(f"/requests/{rid}/approve"), headers=org.auth("ann@example.com"), json={}
+        )
+        cat_now = await approval.http.post(
+            org.path(f"/requests/{rid}/approve"), headers=org.auth("cat@example.com"), json={}
+        )
+        forced = await approval.http.post(
+            org.path(f"/requests/{rid}/force-approve"),
+            headers=org.auth(),
+            json={"comment": "CFO unreachable; approved by the board"},
+        )
+        events = await approval.events(rid, until="RequestAuthorised")
+
+    assert moved.status_code == 200
+    assert ann_now.status_code == 403 and cat_now.status_code == 200
+    assert forced.status_code == 200 and forced.json()["state"] == "authorised"
+    authorised = events[-1]
+    assert authorised.event_type == "RequestAuthorised"
+    actions = [e.action.value for e in authorised.audit_trail]  # type: ignore[attr-defined]
+    assert actions == ["submitted", "reassigned", "approved", "force_approved", "authorised"]
+    reassigned = authorised.audit_trail[1]  # type: ignore[attr-defined]
+    assert (reassigned.changes[0].before, reassigned.changes[0].after) == (
+        "ann@example.com",
+        "cat@example.com",
+    )
+    forced_step = [e for e in events if e.event_type == "RequestStepDecided"][-1]
+    assert forced_step.forced  # type: ignore[attr-defined]
