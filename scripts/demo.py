@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+OPERATOR = {"Authorization": f"Bearer {os.environ['COUNTERSIGN_ADMIN_TOKEN']}"}
 INGEST = os.environ["INGEST_URL"]
 APPROVAL = os.environ["APPROVAL_URL"]
 PUBLISHER = os.environ["PUBLISHER_URL"]
@@ -57,6 +58,37 @@ def cost_item(dext_item_id: str) -> dict[str, Any]:
     }
 
 
+# The demo organisation authorises everything below 1,000 GBP without people.
+AUTO_APPROVE_SMALL_BILLS = {
+    "name": "Demo: auto-approve small bills",
+    "auto_approval": [{"conditions": [{"field": "total", "operator": "<", "amount": "1000"}]}],
+    "steps": [{"name": "Finance", "approvers": [{"approver": "finance@example.com"}]}],
+    "default_approver": "finance@example.com",
+}
+
+
+def register_organisation(http: httpx.Client, org: uuid.UUID) -> dict[str, str]:
+    """Registers the organisation with approval (its system of record) and sets its workflow;
+    returns the admin's authorisation header."""
+    registered = http.post(
+        f"{APPROVAL}/v1/organisations",
+        headers=OPERATOR,
+        json={
+            "organisation_id": str(org),
+            "name": "Demo Trading Ltd",
+            "base_currency": "GBP",
+            "timezone": "Europe/London",
+            "admin": {"email": "finance@example.com", "name": "Fran Finance"},
+        },
+    )
+    registered.raise_for_status()
+    admin = {"Authorization": f"Bearer {registered.json()['admin']['token']}"}
+    http.put(
+        f"{APPROVAL}/v1/organisations/{org}/workflow", headers=admin, json=AUTO_APPROVE_SMALL_BILLS
+    ).raise_for_status()
+    return admin
+
+
 def wait_for(describe: str, probe: Any, timeout_s: float = 30.0) -> Any:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -72,6 +104,8 @@ def main() -> None:
     item = f"dext-demo-{uuid.uuid4().hex[:6]}"
     base = f"/v1/organisations/{org}"
     with httpx.Client(timeout=10) as http:
+        admin = register_organisation(http, org)
+        print("0. approval   registered the demo organisation and its workflow")
         started = time.monotonic()
         accepted = http.post(f"{INGEST}{base}/cost-items", json=cost_item(item))
         accepted.raise_for_status()
@@ -81,11 +115,13 @@ def main() -> None:
         )
         requests = wait_for(
             "the approval request",
-            lambda: http.get(f"{APPROVAL}{base}/requests", params={"dext_item_id": item}).json(),
+            lambda: http.get(
+                f"{APPROVAL}{base}/requests", params={"dext_item_id": item}, headers=admin
+            ).json(),
         )
         print(
             f"2. approval   opened request {requests[0]['request_id']}:"
-            f" {requests[0]['state']} by the stub rule"
+            f" {requests[0]['state']} (auto-approval: total under 1,000 GBP)"
         )
         publications = wait_for(
             "the publication",
