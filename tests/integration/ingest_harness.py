@@ -24,8 +24,8 @@ from tests.support.infra import Infrastructure
 ADMIN_TOKEN = "operator-token-for-tests"
 LINK_SECRET = "document-link-secret-for-tests"
 ENCRYPTION_KEYS = "k1:" + base64.b64encode(os.urandom(32)).decode()
-# The tables a refused call must leave untouched (seen_signatures is asserted separately).
-STATE_TABLES = ("items", "item_versions", "documents", "outbox", "suppliers")
+# The tables a refused call must leave untouched.
+STATE_TABLES = ("items", "item_versions", "documents", "outbox", "suppliers", "seen_signatures")
 
 
 def ingest_settings(infra: Infrastructure, isolation: str, **overrides: Any) -> IngestSettings:
@@ -65,9 +65,21 @@ class RunningIngest:
                 headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
             )
 
-    async def counts(self) -> dict[str, int]:
+    async def counts(self, organisation_id: uuid.UUID | None = None) -> dict[str, int]:
+        """Rows per table, of one organisation when given (outbox rows by their envelope)."""
         async with self.runtime.pool.acquire() as conn:
-            return {t: await conn.fetchval(f"SELECT count(*) FROM {t}") for t in STATE_TABLES}
+            found = {}
+            for table in STATE_TABLES:
+                column = (
+                    "(payload->>'organisation_id')::uuid"
+                    if table == "outbox"
+                    else ("organisation_id")
+                )
+                found[table] = await conn.fetchval(
+                    f"SELECT count(*) FROM {table} WHERE $1::uuid IS NULL OR {column} = $1",
+                    organisation_id,
+                )
+            return found
 
     async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
         async with self.runtime.pool.acquire() as conn:

@@ -87,10 +87,10 @@ class DextClient:
         )
 
     def sign(
-        self, request: httpx.Request, *, timestamp: int | None = None, secret: str | None = None
+        self, request: httpx.Request, *, timestamp: float | None = None, secret: str | None = None
     ) -> httpx.Request:
         body = request.read()
-        stamp = str(int(time.time()) if timestamp is None else timestamp)
+        stamp = f"{time.time() if timestamp is None else timestamp:.6f}"
         target = request.url.raw_path.decode("ascii")
         request.headers["X-Dext-Timestamp"] = stamp
         request.headers["X-Dext-Signature"] = signature_for(

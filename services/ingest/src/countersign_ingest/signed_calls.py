@@ -32,7 +32,7 @@ class SignedCall:
 
 def SignatureHeaders(
     x_dext_timestamp: Annotated[
-        str | None, Header(description="Unix seconds when the call was signed (±300 s)")
+        str | None, Header(description="Unix time in seconds (up to 6 decimals) of signing; ±300 s")
     ] = None,
     x_dext_signature: Annotated[
         str | None,
