@@ -275,3 +275,26 @@ async def test_one_organisation_cannot_see_anothers_items(
         "SELECT status FROM items WHERE organisation_id = $1", uuid.UUID(dext.organisation_id)
     )
     assert row["status"] == "received"
+
+
+async def test_the_openapi_document_describes_every_dext_call_and_its_signature(
+    ingest: RunningIngest,
+) -> None:
+    async with ingest.http() as http:
+        spec = (await http.get("/openapi.json")).json()
+    paths = spec["paths"]
+    publish = paths["/v1/organisations/{organisation_id}/cost-items"]["post"]
+    headers = {p["name"] for p in publish["parameters"] if p["in"] == "header"}
+
+    assert {
+        "/v1/organisations/{organisation_id}/cost-items",
+        "/v1/organisations/{organisation_id}/bank-transactions",
+        "/v1/organisations/{organisation_id}/cost-items/{dext_item_id}/withdrawal",
+        "/v1/organisations/{organisation_id}/items/{dext_item_id}",
+        "/v1/organisations/{organisation_id}/suppliers",
+        "/v1/documents/{document_id}",
+        "/v1/operator/organisations/{organisation_id}/dext-secret",
+    } <= set(paths)
+    assert headers == {"x-dext-timestamp", "x-dext-signature"}
+    assert "multipart/form-data" in publish["requestBody"]["content"]
+    assert {"401", "413", "415", "422"} <= set(publish["responses"])
