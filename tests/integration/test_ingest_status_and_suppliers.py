@@ -161,6 +161,14 @@ async def test_publication_news_shows_the_xero_bill_and_failures_show_xeros_mess
     )
     await publish(ingest, dext, APPROVAL_REQUESTS, authorised)
     await status_of(dext, "inv-2", lambda v: v["status"] == "authorised")
+    amended_after_approval = await dext.publish_cost_item(
+        cost_item(
+            "inv-2", "invoice", [line("Paper", "7", "10.00")], reference="inv-2", due_in_days=7
+        ),
+        "inv-2.pdf",
+        pdf("inv-2"),
+    )
+    assert amended_after_approval.status_code == 409
     failed = PublicationFailed(
         **common,
         step=PublicationStep.CREATE_BILL,

@@ -108,6 +108,13 @@ def _refuse_unless_open(current: StoredItem | None, kind: ItemKind) -> None:
         raise ItemConflict(f"item {current.dext_item_id} was published as a {current.kind}")
     if current.status in (ItemStatus.WITHDRAWN, ItemStatus.CANCELLED):
         raise ItemConflict(f"item {current.dext_item_id} was {current.status}")
+    # Once approved, the publisher may already be creating the bill: a new version would become
+    # a second bill. Amending it is done in Xero (or by voiding there and publishing anew).
+    if current.status in (ItemStatus.AUTHORISED, ItemStatus.PUBLISHED):
+        raise ItemConflict(
+            f"item {current.dext_item_id} is {current.status} and on its way to (or in) Xero;"
+            " amend it there"
+        )
 
 
 async def _publish(
@@ -125,8 +132,7 @@ async def _publish(
     digest = content_digest({"metadata": content, "file_name": upload.file_name}, sha256)
     async with conn.transaction():
         current = await _begin(conn, organisation_id, dext_item_id, signature)
-        _refuse_unless_open(current, kind)
-        if current is not None and current.content_sha256 == digest:
+        if current is not None and current.kind == kind and current.content_sha256 == digest:
             return Receipt(
                 dext_item_id,
                 current.latest_version,
@@ -134,6 +140,7 @@ async def _publish(
                 current.document_id,
                 created=False,
             )
+        _refuse_unless_open(current, kind)
         stored = await Documents(conn).store(
             organisation_id, sha256, upload.media_type, upload.file_name, upload.content
         )
