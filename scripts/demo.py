@@ -113,6 +113,10 @@ def main() -> None:
     print(f"  approval API   {APPROVAL}/docs")
     print(f"  publisher API  {PUBLISHER}/docs")
     print("  event docs     docs/asyncapi/*.json, docs/contracts.md")
+    print(
+        "  Dext samples   .venv/bin/countersign-dext-sandbox publish-samples"
+        f" --ingest-url {INGEST} --organisation {org} --secret <its Dext secret>"
+    )
     print("  logs           .local/logs/*.log")
     print("Stop the stack with: make down")
 

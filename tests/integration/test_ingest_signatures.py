@@ -160,6 +160,12 @@ async def test_during_a_rotation_both_secrets_work_until_the_old_one_is_retired(
         )
 
     assert rotated.status_code == 200 and rotated.json()["previous_since"] is not None
+    async with ingest.http() as http:
+        after = await http.get(
+            f"/v1/operator/organisations/{org}/dext-secret",
+            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+        )
+    assert after.json()["current_since"] is not None and after.json()["previous_since"] is None
     assert (with_old.status_code, with_new.status_code) == (200, 200)
     assert retired.status_code == 204
     assert (old_after.status_code, new_after.status_code) == (401, 200)

@@ -20,7 +20,7 @@ CREATE TABLE seen_signatures (
     expires_at      timestamptz NOT NULL,
     PRIMARY KEY (organisation_id, signature)
 );
-CREATE INDEX seen_signatures_expiry ON seen_signatures (expires_at);
+CREATE INDEX seen_signatures_expiry ON seen_signatures (organisation_id, expires_at);
 
 -- Original files, one row per distinct content per organisation (see docs/adr/0010).
 CREATE TABLE documents (
