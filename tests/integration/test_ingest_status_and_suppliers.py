@@ -108,6 +108,7 @@ def opened(item: str, version: int, request_id: uuid.UUID, bill: Bill) -> EventP
         workflow=WORKFLOW,
         bill=bill,
         current_step=StepRef(index=0, name="Manager approval"),
+        awaiting=[APPROVER],
         opened_at=NOW,
     )
 
@@ -133,6 +134,7 @@ async def test_an_item_moves_from_approval_to_rejected_with_who_and_why(
     rejected = await status_of(dext, "inv-1", lambda v: v["status"] == "rejected")
 
     assert in_approval["detail"]["step"] == "Manager approval"
+    assert in_approval["detail"]["awaiting"] == ["Sam Okafor"]
     assert rejected["detail"]["rejected_by"] == "Sam Okafor"
     assert rejected["detail"]["reason"] == "Wrong cost centre"
 

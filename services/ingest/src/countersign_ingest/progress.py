@@ -36,20 +36,25 @@ News = tuple[ItemStatus, dict[str, Any]]
 
 def _opened(p: RequestOpened) -> News:
     step = p.current_step.name if p.current_step else None
-    return ItemStatus.IN_APPROVAL, {"request_id": str(p.request_id), "step": step}
-
-
-def _step_decided(p: RequestStepDecided) -> News:
-    step = p.next_step.name if p.next_step else p.step.name
     return ItemStatus.IN_APPROVAL, {
         "request_id": str(p.request_id),
         "step": step,
+        "awaiting": [actor.name for actor in p.awaiting],
+    }
+
+
+def _step_decided(p: RequestStepDecided) -> News:
+    step = p.step.name if not p.step_completed or p.next_step is None else p.next_step.name
+    return ItemStatus.IN_APPROVAL, {
+        "request_id": str(p.request_id),
+        "step": step,
+        "awaiting": [actor.name for actor in p.awaiting],
         "last_decision": {"by": p.decided_by.name, "decision": p.decision.value},
     }
 
 
 def _authorised(p: RequestAuthorised) -> News:
-    return ItemStatus.AUTHORISED, {"request_id": str(p.request_id), "step": None}
+    return ItemStatus.AUTHORISED, {"request_id": str(p.request_id), "step": None, "awaiting": []}
 
 
 def _rejected(p: RequestRejected) -> News:
