@@ -159,6 +159,17 @@ def tab_in_file_name(dext: DextClient) -> httpx.Request:
     return multipart_by_hand(dext, b"NW\t1.pdf")
 
 
+def whole_body_over_the_limit(dext: DextClient) -> httpx.Request:
+    huge = b"%PDF-1.4\n" + b"0" * (11 * 1024 * 1024)
+    path = f"/v1/organisations/{dext.organisation_id}/cost-items"
+    return dext.build("POST", path, metadata=invoice(), file=("big.pdf", huge, "application/pdf"))
+
+
+def withdrawal_over_the_limit(dext: DextClient) -> httpx.Request:
+    base = f"/v1/organisations/{dext.organisation_id}/cost-items/item-1/withdrawal"
+    return dext.build("POST", base, json_body={"reason": "x" * 20_000})
+
+
 def withdrawal_with_unknown_field(dext: DextClient) -> httpx.Request:
     base = f"/v1/organisations/{dext.organisation_id}/cost-items/item-1/withdrawal"
     return dext.build("POST", base, json_body={"reason": "dup", "why": "typo"})
@@ -459,6 +470,8 @@ CASES = [
     Bad("file name with NUL", 422, "file.filename", "file_name", raw=nul_in_file_name),
     Bad("file name with a tab", 422, "file.filename", "file_name", raw=tab_in_file_name),
     Bad("two files", 422, "body", "multipart", raw=two_files),
+    Bad("a body over the limit", 413, "file", "max_bytes", raw=whole_body_over_the_limit),
+    Bad("a withdrawal over the limit", 413, "body", "max_bytes", raw=withdrawal_over_the_limit),
     Bad("JSON instead of multipart", 415, "", "", raw=json_request),
     Bad(
         "bank transaction without a contact",

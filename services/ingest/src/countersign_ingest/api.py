@@ -115,7 +115,9 @@ def _answer(organisation_id: UUID, receipt: Receipt) -> JSONResponse:
     openapi_extra=_multipart(CostItemMetadata),
 )
 async def publish_cost_item(organisation_id: UUID, request: Request, state: State) -> JSONResponse:
-    call = await read_signed_call(request, state, organisation_id, MAX_PUBLICATION_BYTES)
+    call = await read_signed_call(
+        request, state, organisation_id, MAX_PUBLICATION_BYTES, blame="file"
+    )
     meta, upload = await read_publication(request.headers, call.body, CostItemMetadata)
     checked(cost_item_violations(meta, today()))
     try:
@@ -141,7 +143,9 @@ async def publish_cost_item(organisation_id: UUID, request: Request, state: Stat
 async def publish_bank_transaction(
     organisation_id: UUID, request: Request, state: State
 ) -> JSONResponse:
-    call = await read_signed_call(request, state, organisation_id, MAX_PUBLICATION_BYTES)
+    call = await read_signed_call(
+        request, state, organisation_id, MAX_PUBLICATION_BYTES, blame="file"
+    )
     meta, upload = await read_publication(request.headers, call.body, BankTransactionMetadata)
     checked(bank_transaction_violations(meta, today()))
     try:

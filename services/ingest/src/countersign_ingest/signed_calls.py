@@ -51,25 +51,25 @@ def keyring_of(request: Request) -> Keyring:
     return keyring
 
 
-def _too_large(limit: int) -> Problem:
+def _too_large(limit: int, blame: str) -> Problem:
     return Problem(
         413,
         "too-large",
         "Request too large",
-        f"a call carries at most {limit} bytes",
-        [FieldError("file", "max_bytes", "the file is larger than 10 MB")],
+        f"this call carries at most {limit} bytes",
+        [FieldError(blame, "max_bytes", f"the {blame} is too large")],
     )
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
+async def _read_body(request: Request, limit: int, blame: str) -> bytes:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise _too_large(limit)
+        raise _too_large(limit, blame)
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > limit:
-            raise _too_large(limit)
+            raise _too_large(limit, blame)
     return bytes(body)
 
 
@@ -80,9 +80,15 @@ def _target(request: Request) -> str:
 
 
 async def read_signed_call(
-    request: Request, state: Runtime, organisation_id: UUID, max_body_bytes: int
+    request: Request,
+    state: Runtime,
+    organisation_id: UUID,
+    max_body_bytes: int,
+    blame: str = "body",
 ) -> SignedCall:
-    body = await _read_body(request, max_body_bytes)
+    """The call's body once its signature holds. A body over ``max_body_bytes`` is a 413
+    naming ``blame`` (for a publication the file, which is nearly all of it)."""
+    body = await _read_body(request, max_body_bytes, blame)
     keyring = keyring_of(request)
     timestamp = request.headers.get("x-dext-timestamp")
     signature = request.headers.get("x-dext-signature")
