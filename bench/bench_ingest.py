@@ -18,6 +18,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 from countersign_dext_sandbox.client import DextClient
 from countersign_dext_sandbox.documents import pdf
@@ -69,6 +70,14 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+async def drop_schema(database_url: str, schema: str) -> None:
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    finally:
+        await conn.close()
+
+
 def main() -> None:
     infra = Infrastructure(os.environ["KAFKA_BOOTSTRAP_SERVERS"], os.environ["DATABASE_URL"])
     isolation = f"bench_{uuid.uuid4().hex[:8]}"
@@ -94,6 +103,7 @@ def main() -> None:
         elapsed = time.perf_counter() - started
     finally:
         ingest.stop()
+        asyncio.run(drop_schema(infra.database_url, f"{isolation}_ingest"))
     result = {
         "accepted_per_s": round(ITEMS / elapsed, 1),
         "p50_ms": round(statistics.median(latencies) * 1000, 1),
