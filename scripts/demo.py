@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
+import asyncio
+import base64
 import os
 import sys
 import time
@@ -10,52 +11,51 @@ import uuid
 from typing import Any
 
 import httpx
+from countersign_dext_sandbox.client import DextClient
+from countersign_dext_sandbox.documents import pdf
+from countersign_dext_sandbox.samples import cost_item, line
 
-OPERATOR = {"Authorization": f"Bearer {os.environ['COUNTERSIGN_ADMIN_TOKEN']}"}
 INGEST = os.environ["INGEST_URL"]
 APPROVAL = os.environ["APPROVAL_URL"]
 PUBLISHER = os.environ["PUBLISHER_URL"]
+ADMIN_TOKEN = os.environ["COUNTERSIGN_ADMIN_TOKEN"]
 
 
-def cost_item(dext_item_id: str) -> dict[str, Any]:
-    original = b"%PDF-1.4 demo invoice"
-    return {
-        "dext_item_id": dext_item_id,
-        "bill": {
-            "document_type": "invoice",
-            "supplier": {"name": "Northwind Stationery Ltd"},
-            "document_reference": "NW-20431",
-            "issue_date": "2026-11-02",
-            "due_date": "2026-12-02",
-            "currency": "GBP",
-            "line_amount_type": "exclusive",
-            "lines": [
-                {
-                    "description": "Printer paper, A4, 5 boxes",
-                    "quantity": "5",
-                    "unit_amount": "21.10",
-                    "account_code": "429",
-                    "tax_type": "INPUT2",
-                    "tax_amount": "21.10",
-                    "line_amount": "105.50",
-                    "tracking": [{"category": "Region", "option": "North"}],
-                }
-            ],
-            "subtotal": "105.50",
-            "total_tax": "21.10",
-            "total": "126.60",
-            "payment": {"paid": False},
-            "requester": {"user_id": "dext-42", "name": "Dana Reyes", "email": "dana@example.com"},
-            "source_url": f"https://dext.example/items/{dext_item_id}",
-            "document": {
-                "document_id": str(uuid.uuid4()),
-                "file_name": "NW-20431.pdf",
-                "media_type": "application/pdf",
-                "size_bytes": len(original),
-                "sha256": hashlib.sha256(original).hexdigest(),
-            },
-        },
-    }
+def register_dext_secret(http: httpx.Client, org: uuid.UUID) -> str:
+    """What an operator does once per organisation: give ingest the secret Dext signs with."""
+    secret = base64.urlsafe_b64encode(os.urandom(32)).decode()
+    http.put(
+        f"{INGEST}/v1/operator/organisations/{org}/dext-secret",
+        json={"secret": secret},
+        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+    ).raise_for_status()
+    return secret
+
+
+def publish_as_dext(org: uuid.UUID, secret: str, item: str) -> httpx.Response:
+    metadata = cost_item(
+        item,
+        "invoice",
+        [line("Printer paper, A4, 5 boxes", "5", "21.10", tracking=[("Region", "North")])],
+        reference="NW-20431",
+        due_in_days=30,
+    )
+    original = pdf("Northwind Stationery Ltd", "Invoice NW-20431", "Printer paper, A4, 5 boxes")
+
+    async def publish() -> httpx.Response:
+        async with DextClient(INGEST, org, secret) as dext:
+            return await dext.publish_cost_item(metadata, "NW-20431.pdf", original)
+
+    return asyncio.run(publish())
+
+
+def item_status(org: uuid.UUID, secret: str, item: str) -> dict[str, Any]:
+    async def status() -> dict[str, Any]:
+        async with DextClient(INGEST, org, secret) as dext:
+            view: dict[str, Any] = (await dext.item_status(item)).json()
+            return view
+
+    return asyncio.run(status())
 
 
 # The demo organisation authorises everything below 1,000 GBP without people.
@@ -72,7 +72,7 @@ def register_organisation(http: httpx.Client, org: uuid.UUID) -> dict[str, str]:
     returns the admin's authorisation header."""
     registered = http.post(
         f"{APPROVAL}/v1/organisations",
-        headers=OPERATOR,
+        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
         json={
             "organisation_id": str(org),
             "name": "Demo Trading Ltd",
@@ -105,9 +105,10 @@ def main() -> None:
     base = f"/v1/organisations/{org}"
     with httpx.Client(timeout=10) as http:
         admin = register_organisation(http, org)
-        print("0. approval   registered the demo organisation and its workflow")
+        secret = register_dext_secret(http, org)
+        print("0. operator   registered the demo organisation, its workflow and its Dext secret")
         started = time.monotonic()
-        accepted = http.post(f"{INGEST}{base}/cost-items", json=cost_item(item))
+        accepted = publish_as_dext(org, secret, item)
         accepted.raise_for_status()
         print(
             f"1. ingest     accepted {item} as version {accepted.json()['version']}"
@@ -136,19 +137,21 @@ def main() -> None:
         status = wait_for(
             "ingest to hear of the authorisation",
             lambda: (
-                (s := http.get(f"{INGEST}{base}/cost-items/{item}").json())["status"]
-                == "authorised"
-                and s
+                (s := item_status(org, secret, item))["status"] in ("authorised", "published") and s
             ),
         )
         elapsed_ms = (time.monotonic() - started) * 1000
         print(f"4. ingest     item status is now '{status['status']}'")
         print(f"\n{item}: Dext → ingest → approval → publisher in {elapsed_ms:.0f} ms")
     print("\nWhere to look:")
-    print(f"  ingest API     {INGEST}/docs      status: {INGEST}{base}/cost-items/{item}")
+    print(f"  ingest API     {INGEST}/docs      (Dext calls are signed: docs/ingest-api.md)")
     print(f"  approval API   {APPROVAL}/docs")
     print(f"  publisher API  {PUBLISHER}/docs")
     print("  event docs     docs/asyncapi/*.json, docs/contracts.md")
+    print(
+        "  Dext samples   .venv/bin/countersign-dext-sandbox publish-samples"
+        f" --ingest-url {INGEST} --organisation {org} --secret <its Dext secret>"
+    )
     print("  logs           .local/logs/*.log")
     print("Stop the stack with: make down")
 

@@ -24,6 +24,7 @@ SERVICES=(
   "ingest     8081  countersign-ingest     INGEST     /health/ready"
   "approval   8082  countersign-approval   APPROVAL   /health/ready"
   "publisher  8083  countersign-publisher  PUBLISHER  /health/ready"
+  "dext-sandbox  8091  countersign-dext-sandbox  DEXT_SANDBOX  /health/ready"
 )
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

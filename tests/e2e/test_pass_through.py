@@ -3,24 +3,26 @@ ingest's HTTP API → Postgres → Kafka → approval → Kafka → publisher's 
 
 from __future__ import annotations
 
+import base64
+import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from countersign_dext_sandbox.client import DextClient
+from countersign_dext_sandbox.documents import pdf
+from countersign_dext_sandbox.samples import cost_item, line
 
 from tests.support.infra import Infrastructure
 from tests.support.processes import ServiceProcess
-from tests.support.samples import sample_bill
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 
 SERVICES = ("ingest", "approval", "publisher")
-
-
-OPERATOR_TOKEN = "e2e-operator-token"
+ADMIN_TOKEN = "e2e-operator-token"
 # Approval is the organisation's system of record; this organisation authorises every bill
 # without people, so the journey needs no approver.
 AUTHORISE_EVERYTHING = {
@@ -35,7 +37,9 @@ AUTHORISE_EVERYTHING = {
 def stack(
     infra: Infrastructure, isolation: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[dict[str, ServiceProcess]]:
-    monkeypatch.setenv("COUNTERSIGN_ADMIN_TOKEN", OPERATOR_TOKEN)
+    monkeypatch.setenv("COUNTERSIGN_ADMIN_TOKEN", ADMIN_TOKEN)
+    monkeypatch.setenv("ENCRYPTION_KEYS", "e2e:" + base64.b64encode(os.urandom(32)).decode())
+    monkeypatch.setenv("DOCUMENT_LINK_SECRET", "e2e-document-links")
     processes = {name: ServiceProcess(name, infra, isolation, tmp_path) for name in SERVICES}
     try:
         for process in processes.values():
@@ -52,12 +56,23 @@ def stack(
 async def test_a_published_item_becomes_an_authorised_request_and_a_recorded_publication(
     stack: dict[str, ServiceProcess],
 ) -> None:
-    org = uuid.uuid4()
-    bill = sample_bill("INV-E2E-1")
-    async with httpx.AsyncClient(timeout=10) as http:
+    org, secret = uuid.uuid4(), base64.urlsafe_b64encode(os.urandom(32)).decode()
+    item = cost_item(
+        "dext-e2e-1",
+        "invoice",
+        [line("Printer paper", "5", "21.10")],
+        reference="INV-E2E-1",
+        due_in_days=30,
+    )
+    original = pdf("Northwind Stationery Ltd", "Invoice INV-E2E-1")
+    async with (
+        httpx.AsyncClient(timeout=10) as http,
+        DextClient(stack["ingest"].url, org, secret) as dext,
+    ):
+        operator = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
         registered = await http.post(
             f"{stack['approval'].url}/v1/organisations",
-            headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"},
+            headers=operator,
             json={
                 "organisation_id": str(org),
                 "name": "E2E Ltd",
@@ -74,10 +89,13 @@ async def test_a_published_item_becomes_an_authorised_request_and_a_recorded_pub
             json=AUTHORISE_EVERYTHING,
         )
         assert workflow.status_code == 201, workflow.text
-        accepted = await http.post(
-            f"{stack['ingest'].url}/v1/organisations/{org}/cost-items",
-            json={"dext_item_id": "dext-e2e-1", "bill": bill.model_dump(mode="json")},
+        dext_secret = await http.put(
+            f"{stack['ingest'].url}/v1/operator/organisations/{org}/dext-secret",
+            json={"secret": secret},
+            headers=operator,
         )
+        assert dext_secret.status_code == 201, dext_secret.text
+        accepted = await dext.publish_cost_item(item, "INV-E2E-1.pdf", original)
         assert accepted.status_code == 202, accepted.text
 
         async def publications() -> list[dict[str, object]]:
@@ -98,17 +116,11 @@ async def test_a_published_item_becomes_an_authorised_request_and_a_recorded_pub
         ).json()
 
         async def item_status() -> str:
-            response = await http.get(
-                f"{stack['ingest'].url}/v1/organisations/{org}/cost-items/dext-e2e-1"
-            )
-            status: str = response.json()["status"]
+            status: str = (await dext.item_status("dext-e2e-1")).json()["status"]
             return status
 
         status = await eventually(item_status, lambda s: s == "authorised", timeout_s=30)
-        replay = await http.post(
-            f"{stack['ingest'].url}/v1/organisations/{org}/cost-items",
-            json={"dext_item_id": "dext-e2e-1", "bill": bill.model_dump(mode="json")},
-        )
+        replay = await dext.publish_cost_item(item, "INV-E2E-1.pdf", original)
 
     assert len(recorded) == 1, "\n".join(p.tail() for p in stack.values())
     assert recorded[0]["state"] == "recorded"

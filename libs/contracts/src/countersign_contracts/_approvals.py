@@ -141,6 +141,10 @@ class RequestOpened(_RequestEvent, EventPayload):
     current_step: StepRef | None = Field(
         default=None, description="The first step awaiting decisions; null if none yet"
     )
+    awaiting: list[Actor] = Field(
+        default_factory=list,
+        description="Whose turn: the approvers who may decide on current_step (since 1.1)",
+    )
     supersedes_request_id: UUID | None = Field(
         default=None, description="The request for an earlier version that this one replaces"
     )
@@ -164,6 +168,13 @@ class RequestStepDecided(_RequestEvent, EventPayload):
     )
     next_step: StepRef | None = Field(
         default=None, description="The step now awaiting decisions; null when none remains"
+    )
+    awaiting: list[Actor] = Field(
+        default_factory=list,
+        description=(
+            "Whose turn now: the approvers still to decide, on this step when it is not "
+            "completed, otherwise on next_step (since 1.1)"
+        ),
     )
     decided_at: UtcDatetime
 

@@ -95,7 +95,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             ),
             _topic(
                 APPROVAL_REQUESTS,
-                "1.0",
+                "1.1",
                 "an approval request for one cost item version",
                 "request_id",
                 RequestOpened,

@@ -1,77 +1,217 @@
-"""Ingest's HTTP API (the Dext-facing side)."""
+"""The Dext-facing HTTP API: every call signed with the organisation's Dext secret.
+
+POST /v1/organisations/{org}/cost-items                       publish (or republish) a cost item
+POST /v1/organisations/{org}/bank-transactions                publish a bank-account transaction
+POST /v1/organisations/{org}/cost-items/{item}/withdrawal     the item was deleted in Dext
+GET  /v1/organisations/{org}/items/{item}                     where an item is
+GET  /v1/organisations/{org}/suppliers                        suppliers for Dext, paged
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 from uuid import UUID
 
-from countersign_contracts import Bill
 from countersign_platform.problems import Problem
 from countersign_platform.service import Runtime, runtime
-from fastapi import APIRouter, Depends, Response, status
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, Path, Query, Request, status
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from countersign_ingest import handlers
-from countersign_ingest.db import CostItems
+from countersign_ingest.handlers import ItemConflict, ItemNotFound, Receipt, Replayed
+from countersign_ingest.metadata import BankTransactionMetadata, CostItemMetadata, Withdrawal
+from countersign_ingest.rules import bank_transaction_violations, cost_item_violations
+from countersign_ingest.signed_calls import SignatureHeaders, read_signed_call
+from countersign_ingest.status_views import ItemStatusView, item_status_view
+from countersign_ingest.supplier_views import SupplierPage, SupplierQuery, supplier_page
+from countersign_ingest.uploads import (
+    MAX_PUBLICATION_BYTES,
+    checked,
+    parse_json,
+    read_publication,
+    today,
+)
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1/organisations/{organisation_id}", tags=["cost items"])
+router = APIRouter(
+    prefix="/v1/organisations/{organisation_id}",
+    tags=["dext"],
+    dependencies=[Depends(SignatureHeaders)],
+)
 
 State = Annotated[Runtime, Depends(runtime)]
-
-
-class CostItemPublication(BaseModel):
-    dext_item_id: str = Field(min_length=1, max_length=100, description="Dext's id of the item")
-    bill: Bill
+ItemId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")]
 
 
 class Accepted(BaseModel):
     dext_item_id: str
     version: int
     correlation_id: UUID
+    document_id: UUID
     status_url: str
 
 
-class ItemStatusView(BaseModel):
-    dext_item_id: str
-    version: int
-    status: str
-    detail: dict[str, Any]
+def _multipart(model: type[BaseModel]) -> dict[str, Any]:
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["metadata", "file"],
+                        "properties": {
+                            "metadata": {
+                                "type": "string",
+                                "description": f"{model.__name__} as JSON (at most 256 KB)",
+                            },
+                            "file": {
+                                "type": "string",
+                                "format": "binary",
+                                "description": "The original document (at most 10 MB)",
+                            },
+                        },
+                    },
+                    "encoding": {"metadata": {"contentType": "application/json"}},
+                }
+            },
+        }
+    }
+
+
+_REFUSALS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Signature missing, wrong, stale or replayed"},
+    409: {"description": "The item was withdrawn, or is of the other kind"},
+    413: {"description": "File over 10 MB or metadata over 256 KB"},
+    415: {"description": "Not multipart, or a file type Xero does not take"},
+    422: {"description": "A field breaks a rule (problem+json names it)"},
+}
+
+
+def _replayed() -> Problem:
+    return Problem(401, "unauthorised", "Signature not accepted", "this call was already made")
+
+
+def _answer(organisation_id: UUID, receipt: Receipt) -> JSONResponse:
+    body = Accepted(
+        dext_item_id=receipt.dext_item_id,
+        version=receipt.version,
+        correlation_id=receipt.correlation_id,
+        document_id=receipt.document_id,
+        status_url=f"/v1/organisations/{organisation_id}/items/{receipt.dext_item_id}",
+    )
+    code = status.HTTP_202_ACCEPTED if receipt.created else status.HTTP_200_OK
+    return JSONResponse(body.model_dump(mode="json"), status_code=code)
 
 
 @router.post(
     "/cost-items",
+    summary="Publish a cost item with its original file (a republish adds a version)",
     status_code=status.HTTP_202_ACCEPTED,
-    summary="Publish a cost item",
     response_model=Accepted,
+    responses={200: {"description": "Identical to the latest version: nothing new"}, **_REFUSALS},
+    openapi_extra=_multipart(CostItemMetadata),
 )
-async def publish_cost_item(
-    organisation_id: UUID, body: CostItemPublication, state: State, response: Response
-) -> Accepted:
-    async with state.pool.acquire() as conn:
-        receipt = await handlers.submit_cost_item(
-            conn, organisation_id, body.dext_item_id, body.bill
-        )
-    if not receipt.created:
-        response.status_code = status.HTTP_200_OK
-    return Accepted(
-        dext_item_id=receipt.dext_item_id,
-        version=receipt.version,
-        correlation_id=receipt.correlation_id,
-        status_url=f"/v1/organisations/{organisation_id}/cost-items/{receipt.dext_item_id}",
+async def publish_cost_item(organisation_id: UUID, request: Request, state: State) -> JSONResponse:
+    call = await read_signed_call(
+        request, state, organisation_id, MAX_PUBLICATION_BYTES, blame="file"
     )
+    meta, upload = await read_publication(request.headers, call.body, CostItemMetadata)
+    checked(cost_item_violations(meta, today()))
+    try:
+        async with state.pool.acquire() as conn:
+            receipt = await handlers.submit_cost_item(
+                conn, organisation_id, call.signature, meta, upload
+            )
+    except Replayed:
+        raise _replayed() from None
+    except ItemConflict as exc:
+        raise Problem(409, "conflict", "Item cannot take a new version", str(exc)) from exc
+    return _answer(organisation_id, receipt)
 
 
-@router.get("/cost-items/{dext_item_id}", summary="Where an item is", response_model=ItemStatusView)
-async def item_status(organisation_id: UUID, dext_item_id: str, state: State) -> ItemStatusView:
-    async with state.pool.acquire() as conn:
-        item = await CostItems(conn).get(organisation_id, dext_item_id)
-    if item is None:
-        raise Problem(404, "not-found", "No such cost item", f"item {dext_item_id} is unknown")
-    return ItemStatusView(
-        dext_item_id=item.dext_item_id,
-        version=item.latest_version,
-        status=item.status,
-        detail=item.status_detail,
+@router.post(
+    "/bank-transactions",
+    summary="Publish a bank-account transaction with its file (goes to Xero without approval)",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=Accepted,
+    responses={200: {"description": "Identical to the latest version: nothing new"}, **_REFUSALS},
+    openapi_extra=_multipart(BankTransactionMetadata),
+)
+async def publish_bank_transaction(
+    organisation_id: UUID, request: Request, state: State
+) -> JSONResponse:
+    call = await read_signed_call(
+        request, state, organisation_id, MAX_PUBLICATION_BYTES, blame="file"
     )
+    meta, upload = await read_publication(request.headers, call.body, BankTransactionMetadata)
+    checked(bank_transaction_violations(meta, today()))
+    try:
+        async with state.pool.acquire() as conn:
+            receipt = await handlers.submit_bank_transaction(
+                conn, organisation_id, call.signature, meta, upload
+            )
+    except Replayed:
+        raise _replayed() from None
+    except ItemConflict as exc:
+        raise Problem(409, "conflict", "Item cannot take a new version", str(exc)) from exc
+    return _answer(organisation_id, receipt)
+
+
+@router.post(
+    "/cost-items/{dext_item_id}/withdrawal",
+    summary="Withdraw a cost item deleted in Dext (its approval stops)",
+    response_model=ItemStatusView,
+    responses={404: {"description": "No such item"}, **_REFUSALS},
+    openapi_extra={
+        "requestBody": {"content": {"application/json": {"schema": Withdrawal.model_json_schema()}}}
+    },
+)
+async def withdraw_item(
+    organisation_id: UUID, dext_item_id: ItemId, request: Request, state: State
+) -> ItemStatusView:
+    call = await read_signed_call(request, state, organisation_id, 16 * 1024)
+    withdrawal, _ = parse_json(Withdrawal, call.body or b"{}", prefix="body")
+    try:
+        async with state.pool.acquire() as conn:
+            await handlers.withdraw_item(
+                conn, organisation_id, call.signature, dext_item_id, withdrawal.reason
+            )
+    except Replayed:
+        raise _replayed() from None
+    except ItemNotFound:
+        raise Problem(404, "not-found", "No such item", f"item {dext_item_id} is unknown") from None
+    except ItemConflict as exc:
+        raise Problem(409, "conflict", "Item cannot be withdrawn", str(exc)) from exc
+    return await item_status_view(request, state, organisation_id, dext_item_id)
+
+
+@router.get(
+    "/items/{dext_item_id}",
+    summary="Where an item is: received, in approval, authorised, rejected, published…",
+    response_model=ItemStatusView,
+    responses={401: _REFUSALS[401], 404: {"description": "No such item"}},
+)
+async def item_status(
+    organisation_id: UUID, dext_item_id: ItemId, request: Request, state: State
+) -> ItemStatusView:
+    await read_signed_call(request, state, organisation_id, 0)
+    return await item_status_view(request, state, organisation_id, dext_item_id)
+
+
+@router.get(
+    "/suppliers",
+    summary="Suppliers (Xero contacts with a bill) for Dext, oldest change first, paged",
+    response_model=SupplierPage,
+    responses={401: _REFUSALS[401], 422: _REFUSALS[422]},
+)
+async def suppliers(
+    organisation_id: UUID,
+    request: Request,
+    state: State,
+    page: Annotated[SupplierQuery, Query()],
+) -> SupplierPage:
+    await read_signed_call(request, state, organisation_id, 0)
+    return await supplier_page(state, organisation_id, page)

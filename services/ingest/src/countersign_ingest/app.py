@@ -1,9 +1,10 @@
 """Composition root: the only place ingest is wired together."""
 
+from countersign_platform.sealing import Keyring
 from countersign_platform.service import build_app
 from fastapi import FastAPI
 
-from countersign_ingest.api import router
+from countersign_ingest import api, documents_api, operator_api
 from countersign_ingest.settings import IngestSettings
 from countersign_ingest.spec import SERVICE
 
@@ -11,4 +12,12 @@ __all__ = ["create_app"]
 
 
 def create_app(settings: IngestSettings | None = None) -> FastAPI:
-    return build_app(SERVICE, settings or IngestSettings(), routers=[router])
+    settings = settings or IngestSettings()
+    app = build_app(
+        SERVICE, settings, routers=[api.router, documents_api.router, operator_api.router]
+    )
+    keys = settings.encryption_keys
+    # Without a keyring no secret can be stored or opened: signed calls are refused and the
+    # operator endpoints say why, but the rest of the service (and its consumers) still runs.
+    app.state.keyring = Keyring.parse(keys.get_secret_value()) if keys else None
+    return app

@@ -1,7 +1,11 @@
 """What ingest knows about a Dext item: its versions and where it is on its journey.
 
-received ─▶ in_approval ─▶ authorised ─▶ published
-                └────────▶ rejected
+    received ─▶ in_approval ─▶ authorised ─▶ published ◀─▶ publish_failed
+                    └────────▶ rejected
+    any ─▶ withdrawn (deleted in Dext) | cancelled (stopped by an administrator)
+
+News arrives on two topics (approval.requests.v1, ledger.publications.v1) with no order between
+them, so a status only ever moves forward: late news of an earlier stage is ignored.
 """
 
 from __future__ import annotations
@@ -11,7 +15,12 @@ import json
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["ItemStatus", "content_digest"]
+__all__ = ["ItemKind", "ItemStatus", "content_digest", "supersedes"]
+
+
+class ItemKind(StrEnum):
+    COST_ITEM = "cost_item"
+    BANK_TRANSACTION = "bank_transaction"
 
 
 class ItemStatus(StrEnum):
@@ -21,9 +30,32 @@ class ItemStatus(StrEnum):
     REJECTED = "rejected"
     PUBLISHED = "published"
     PUBLISH_FAILED = "publish_failed"
+    WITHDRAWN = "withdrawn"
+    CANCELLED = "cancelled"
 
 
-def content_digest(content: dict[str, Any]) -> str:
-    """Identifies a published payload, so that publishing the same one again is a no-op."""
+_STAGE = {
+    ItemStatus.RECEIVED: 0,
+    ItemStatus.IN_APPROVAL: 1,
+    ItemStatus.AUTHORISED: 2,
+    ItemStatus.REJECTED: 2,
+    # A failed publication can be retried into a published one, and a published bill can fail
+    # a later step (an attachment): the latest of the two wins.
+    ItemStatus.PUBLISHED: 3,
+    ItemStatus.PUBLISH_FAILED: 3,
+    ItemStatus.WITHDRAWN: 9,
+    ItemStatus.CANCELLED: 9,
+}
+
+
+def supersedes(new: ItemStatus, current: ItemStatus) -> bool:
+    """Whether news that the item reached ``new`` replaces what is shown (``current``)."""
+    if _STAGE[current] == 9:
+        return False
+    return _STAGE[new] >= _STAGE[current]
+
+
+def content_digest(content: dict[str, Any], file_sha256: str) -> str:
+    """Identifies a publication (metadata and file), so publishing the same one is a no-op."""
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(f"{canonical}\n{file_sha256}".encode()).hexdigest()

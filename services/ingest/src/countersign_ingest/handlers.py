@@ -1,29 +1,78 @@
-"""Ingest's use cases: take what Dext sends, and follow the item through the other services."""
+"""Ingest's use cases for what Dext sends: publish a cost item or a bank transaction (a new
+version, or an idempotent repeat), and withdraw an item. Each one commits its rows and its event
+(through the outbox) in one transaction, together with the call's signature, so a replayed call
+and a refused one leave nothing behind.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 from uuid import UUID
 
 import asyncpg
 from countersign_contracts import (
+    BANK_TRANSACTIONS,
     COST_ITEMS,
-    Bill,
     CostItemSubmitted,
-    Envelope,
+    CostItemWithdrawn,
+    DocumentMetadata,
+    EventPayload,
     new_envelope,
 )
 from countersign_platform.outbox import enqueue
 
-from countersign_ingest.db import CostItems
-from countersign_ingest.domain import ItemStatus, content_digest
+from countersign_ingest.bills import to_bank_transaction, to_bill
+from countersign_ingest.credentials import remember_signature
+from countersign_ingest.db import Documents, Items, StoredItem
+from countersign_ingest.domain import ItemKind, ItemStatus, content_digest
+from countersign_ingest.metadata import BankTransactionMetadata, CostItemMetadata
 
-__all__ = ["Receipt", "record_request_progress", "submit_cost_item"]
+__all__ = [
+    "PRODUCER",
+    "ItemConflict",
+    "ItemNotFound",
+    "Receipt",
+    "Replayed",
+    "Upload",
+    "submit_bank_transaction",
+    "submit_cost_item",
+    "withdraw_item",
+]
 
 PRODUCER = "ingest"
+
+
+class Replayed(Exception):
+    """The call's signature was accepted before."""
+
+
+class ItemNotFound(Exception):
+    pass
+
+
+class ItemConflict(Exception):
+    """The call does not fit the item's state (withdrawn, already in Xero, another kind)."""
+
+
+@dataclass(frozen=True)
+class Upload:
+    """An original file whose type and name have been checked."""
+
+    file_name: str
+    media_type: str
+    content: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+EventBuilder = Callable[[int, "int | None", DocumentMetadata], "tuple[EventPayload, str]"]
+"""Builds the event of a new version (number, version it supersedes, stored document)."""
 
 
 @dataclass(frozen=True)
@@ -31,65 +80,176 @@ class Receipt:
     dext_item_id: str
     version: int
     correlation_id: UUID
+    document_id: UUID
     created: bool
 
 
-async def submit_cost_item(
-    conn: asyncpg.Connection, organisation_id: UUID, dext_item_id: str, bill: Bill
+async def _lock_item(conn: asyncpg.Connection, organisation_id: UUID, dext_item_id: str) -> None:
+    # A transaction lock on the item's identity serialises publications of one item even before
+    # its first row exists (there is nothing to SELECT … FOR UPDATE yet).
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"{organisation_id}/{dext_item_id}"
+    )
+
+
+async def _begin(
+    conn: asyncpg.Connection, organisation_id: UUID, dext_item_id: str, signature: str
+) -> StoredItem | None:
+    if not await remember_signature(conn, organisation_id, signature):
+        raise Replayed()
+    await _lock_item(conn, organisation_id, dext_item_id)
+    return await Items(conn).get(organisation_id, dext_item_id, lock=True)
+
+
+def _refuse_unless_open(current: StoredItem | None, kind: ItemKind) -> None:
+    if current is None:
+        return
+    if current.kind != kind:
+        raise ItemConflict(f"item {current.dext_item_id} was published as a {current.kind}")
+    if current.status in (ItemStatus.WITHDRAWN, ItemStatus.CANCELLED):
+        raise ItemConflict(f"item {current.dext_item_id} was {current.status}")
+    # Once approved, the publisher may already be creating the bill: a new version would become
+    # a second bill. Amending it is done in Xero (or by voiding there and publishing anew).
+    if current.status in (ItemStatus.AUTHORISED, ItemStatus.PUBLISHED):
+        raise ItemConflict(
+            f"item {current.dext_item_id} is {current.status} and on its way to (or in) Xero;"
+            " amend it there"
+        )
+
+
+async def _publish(
+    conn: asyncpg.Connection,
+    organisation_id: UUID,
+    signature: str,
+    kind: ItemKind,
+    meta: CostItemMetadata | BankTransactionMetadata,
+    upload: Upload,
+    build: EventBuilder,
 ) -> Receipt:
-    """Stores a new version of the item and announces it; the same content again is a no-op."""
-    items = CostItems(conn)
-    content = bill.model_dump(mode="json")
-    digest = content_digest(content)
+    dext_item_id = meta.dext_item_id
+    content = meta.model_dump(mode="json")
+    sha256 = upload.sha256
+    digest = content_digest({"metadata": content, "file_name": upload.file_name}, sha256)
     async with conn.transaction():
-        current = await items.get(organisation_id, dext_item_id, lock=True)
-        if current is not None and current.content_sha256 == digest:
-            return Receipt(dext_item_id, current.latest_version, current.correlation_id, False)
+        current = await _begin(conn, organisation_id, dext_item_id, signature)
+        if current is not None and current.kind == kind and current.content_sha256 == digest:
+            return Receipt(
+                dext_item_id,
+                current.latest_version,
+                current.correlation_id,
+                current.document_id,
+                created=False,
+            )
+        _refuse_unless_open(current, kind)
+        stored = await Documents(conn).store(
+            organisation_id, sha256, upload.media_type, upload.file_name, upload.content
+        )
+        document = DocumentMetadata(
+            document_id=stored.document_id,
+            file_name=upload.file_name,
+            media_type=upload.media_type,
+            size_bytes=len(upload.content),
+            sha256=sha256,
+        )
         version = 1 if current is None else current.latest_version + 1
         correlation_id = uuid.uuid4() if current is None else current.correlation_id
-        await items.add_version(
-            organisation_id,
-            dext_item_id,
-            version,
-            correlation_id,
-            digest,
-            bill.model_dump_json(),
-            ItemStatus.RECEIVED,
-        )
-        event = CostItemSubmitted(
+        event, topic = build(version, None if current is None else current.latest_version, document)
+        await Items(conn).add_version(
+            current,
+            organisation_id=organisation_id,
             dext_item_id=dext_item_id,
+            kind=kind,
             version=version,
-            supersedes_version=None if current is None else current.latest_version,
-            bill=bill,
+            correlation_id=correlation_id,
+            content_sha256=digest,
+            document_id=stored.document_id,
+            payload=event.model_dump_json(),
+            status=ItemStatus.RECEIVED,
+        )
+        envelope = new_envelope(
+            event, producer=PRODUCER, organisation_id=organisation_id, correlation_id=correlation_id
+        )
+        await enqueue(conn, topic, envelope)
+    return Receipt(dext_item_id, version, correlation_id, stored.document_id, created=True)
+
+
+async def submit_cost_item(
+    conn: asyncpg.Connection,
+    organisation_id: UUID,
+    signature: str,
+    meta: CostItemMetadata,
+    upload: Upload,
+) -> Receipt:
+    """Stores a new version of a cost item and announces it for approval; the same metadata
+    and file again is a no-op answered like the first time."""
+
+    def build(
+        version: int, supersedes: int | None, document: DocumentMetadata
+    ) -> tuple[EventPayload, str]:
+        event = CostItemSubmitted(
+            dext_item_id=meta.dext_item_id,
+            version=version,
+            supersedes_version=supersedes,
+            bill=to_bill(meta, document),
             submitted_at=datetime.now(UTC),
         )
-        await enqueue(
-            conn,
-            COST_ITEMS,
-            new_envelope(
-                event,
-                producer=PRODUCER,
-                organisation_id=organisation_id,
-                correlation_id=correlation_id,
-            ),
-        )
-    return Receipt(dext_item_id, version, correlation_id, True)
+        return event, COST_ITEMS
+
+    return await _publish(conn, organisation_id, signature, ItemKind.COST_ITEM, meta, upload, build)
 
 
-_STATUS_BY_EVENT = {
-    "RequestOpened": ItemStatus.IN_APPROVAL,
-    "RequestAuthorised": ItemStatus.AUTHORISED,
-    "RequestRejected": ItemStatus.REJECTED,
-}
+async def submit_bank_transaction(
+    conn: asyncpg.Connection,
+    organisation_id: UUID,
+    signature: str,
+    meta: BankTransactionMetadata,
+    upload: Upload,
+) -> Receipt:
+    """Stores a bank-account transaction and hands it to the publisher (no approval)."""
 
+    def build(
+        version: int, supersedes: int | None, document: DocumentMetadata
+    ) -> tuple[EventPayload, str]:
+        return to_bank_transaction(meta, version, document, datetime.now(UTC)), BANK_TRANSACTIONS
 
-async def record_request_progress(conn: asyncpg.Connection, envelope: Envelope[Any]) -> None:
-    payload = envelope.payload
-    detail = {"request_id": str(payload.request_id), "event": envelope.event_type}
-    await CostItems(conn).set_status(
-        envelope.organisation_id,
-        payload.dext_item_id,
-        payload.item_version,
-        _STATUS_BY_EVENT[envelope.event_type],
-        detail,
+    return await _publish(
+        conn, organisation_id, signature, ItemKind.BANK_TRANSACTION, meta, upload, build
     )
+
+
+async def withdraw_item(
+    conn: asyncpg.Connection,
+    organisation_id: UUID,
+    signature: str,
+    dext_item_id: str,
+    reason: str | None,
+) -> tuple[StoredItem, bool]:
+    """The item was deleted in Dext: its approval stops. Withdrawing twice is a no-op.
+    Returns the item and whether this call withdrew it."""
+    async with conn.transaction():
+        current = await _begin(conn, organisation_id, dext_item_id, signature)
+        if current is None:
+            raise ItemNotFound(dext_item_id)
+        if current.kind != ItemKind.COST_ITEM:
+            raise ItemConflict("a bank transaction goes straight to Xero; void it there")
+        if current.status == ItemStatus.WITHDRAWN:
+            return current, False
+        if current.status in (ItemStatus.PUBLISHED, ItemStatus.PUBLISH_FAILED):
+            raise ItemConflict(f"item {dext_item_id} has reached Xero; void the bill there")
+        now = datetime.now(UTC)
+        detail = {"withdrawn_at": now.isoformat(), "reason": reason}
+        await Items(conn).set_status(current, ItemStatus.WITHDRAWN, detail)
+        event = CostItemWithdrawn(
+            dext_item_id=dext_item_id,
+            version=current.latest_version,
+            withdrawn_at=now,
+            reason=reason,
+        )
+        envelope = new_envelope(
+            event,
+            producer=PRODUCER,
+            organisation_id=organisation_id,
+            correlation_id=current.correlation_id,
+        )
+        await enqueue(conn, COST_ITEMS, envelope)
+    return current, True

@@ -1,0 +1,1 @@
+"""Plays Dext against a running ingest."""

@@ -1,0 +1,59 @@
+"""Original documents, served only to a signed, expiring link bound to one document
+(``countersign_platform.links``): the publisher fetches originals for Xero with links it signs,
+and the status view hands out "Open original document" links. Nothing here is public."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+from uuid import UUID
+
+from countersign_platform.links import verify_document_link
+from countersign_platform.problems import Problem
+from countersign_platform.service import Runtime, runtime
+from fastapi import APIRouter, Depends, Query, Response
+
+from countersign_ingest.db import Documents
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["documents"])
+
+
+@router.get(
+    "/v1/documents/{document_id}",
+    summary="Download an original document through a signed link",
+    response_class=Response,
+    responses={
+        200: {"description": "The file, with its media type", "content": {"application/pdf": {}}},
+        403: {"description": "The link is not valid for this document, or has expired"},
+    },
+)
+async def download_document(
+    document_id: UUID,
+    expires: Annotated[int, Query(description="Unix seconds after which the link is refused")],
+    signature: Annotated[str, Query(max_length=128)],
+    state: Annotated[Runtime, Depends(runtime)],
+) -> Response:
+    secret = state.settings.document_link_secret
+    if secret is None:
+        raise Problem(503, "not-configured", "Document links disabled", "set DOCUMENT_LINK_SECRET")
+    if not verify_document_link(
+        secret.get_secret_value().encode(), document_id, expires, signature
+    ):
+        raise Problem(403, "forbidden", "Link not valid", "ask for a fresh link")
+    async with state.pool.acquire() as conn:
+        found = await Documents(conn).open(document_id)
+    if found is None:
+        raise Problem(404, "not-found", "No such document")
+    document, content = found
+    return Response(
+        content,
+        media_type=document.media_type,
+        headers={
+            "Content-Disposition": f"inline; filename*=UTF-8''{quote(document.file_name)}",
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+            "ETag": f'"{document.sha256}"',
+        },
+    )

@@ -1,0 +1,58 @@
+"""The original files ingest accepts, recognised by their first bytes (never by their name or
+the declared content type), and the rules for their names.
+
+The accepted types are the image and document formats Xero takes as attachments that a capture
+tool produces: PDF, JPEG, PNG, GIF, TIFF, BMP and WebP (docs/ingest-api.md lists them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["ACCEPTED", "MAX_FILE_BYTES", "FileType", "file_name_problem", "sniff"]
+
+MAX_FILE_BYTES = 10 * 1024 * 1024  # Xero's attachment limit
+
+
+@dataclass(frozen=True)
+class FileType:
+    media_type: str
+    extension: str
+    signatures: tuple[bytes, ...]
+
+    def matches(self, head: bytes) -> bool:
+        if self.media_type == "image/webp":  # RIFF container: the format is named at offset 8
+            return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+        return any(head.startswith(signature) for signature in self.signatures)
+
+
+ACCEPTED = (
+    FileType("application/pdf", "pdf", (b"%PDF-",)),
+    FileType("image/jpeg", "jpg", (b"\xff\xd8\xff",)),
+    FileType("image/png", "png", (b"\x89PNG\r\n\x1a\n",)),
+    FileType("image/gif", "gif", (b"GIF87a", b"GIF89a")),
+    FileType("image/tiff", "tiff", (b"II*\x00", b"MM\x00*")),
+    FileType("image/bmp", "bmp", (b"BM",)),
+    FileType("image/webp", "webp", ()),
+)
+
+
+def sniff(content: bytes) -> FileType | None:
+    """The accepted type ``content`` is, judged by its leading bytes; None if none."""
+    head = content[:16]
+    return next((kind for kind in ACCEPTED if kind.matches(head)), None)
+
+
+def file_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be stored as a file name, or None when it can."""
+    if not name or not name.strip():
+        return "a file name is required"
+    if len(name) > 255:
+        return "a file name has at most 255 characters"
+    if "/" in name or "\\" in name:
+        return "a file name must not contain a path separator"
+    if any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in name):
+        return "a file name must not contain control characters or NUL"
+    if name in (".", ".."):
+        return "a file name must name a file"
+    return None

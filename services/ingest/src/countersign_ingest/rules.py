@@ -1,0 +1,233 @@
+"""The rules a publication must keep beyond its shape, and its translation into the contract.
+
+Each broken rule is a ``Violation`` naming the field and the rule, so Dext's user is told exactly
+what to fix. Amounts are checked the way Xero adds them up:
+
+    line_amount = quantity * unit_amount, rounded to 2 dp;  tax_amount has 2 dp at most
+    subtotal = sum(line_amount)  (inclusive: sum(line_amount) - sum(tax_amount))
+    total_tax = sum(tax_amount);  total = subtotal + total_tax
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from countersign_contracts import DocumentType, LineAmountType, LineItem, is_iso_currency
+
+from countersign_ingest.metadata import BankTransactionMetadata, CostItemMetadata
+
+__all__ = [
+    "Violation",
+    "bank_transaction_violations",
+    "control_character_violations",
+    "cost_item_violations",
+    "effective_document_type",
+]
+
+CENT = Decimal("0.01")
+EARLIEST = date(2000, 1, 1)
+UNSUPPORTED = {"credit_note", "credit-note", "creditnote", "refund", "credit_note_refund"}
+# Free text where a line break is normal; everywhere else even \t, \n and \r are refused.
+MULTILINE_FIELDS = {"description", "reason"}
+
+
+@dataclass(frozen=True)
+class Violation:
+    field: str
+    rule: str
+    message: str
+
+
+def effective_document_type(name: str) -> DocumentType | Violation:
+    if name.lower() in UNSUPPORTED:
+        return Violation(
+            "metadata.document_type",
+            "credit_notes_not_supported",
+            "Credit notes and refunds are not supported by the direct Dext integration: "
+            "publish them from Dext to Xero directly",
+        )
+    try:
+        return DocumentType(name)
+    except ValueError:
+        known = ", ".join(t.value for t in DocumentType)
+        return Violation(
+            "metadata.document_type",
+            "unsupported_document_type",
+            f"{name!r} is not a document type Dext publishes as a bill; one of: {known}",
+        )
+
+
+def control_character_violations(value: Any, path: str = "metadata") -> list[Violation]:
+    """Strings anywhere in the decoded JSON that carry control characters."""
+    if isinstance(value, dict):
+        return [
+            v
+            for key, item in value.items()
+            for v in control_character_violations(item, f"{path}.{key}")
+        ]
+    if isinstance(value, list):
+        return [
+            v
+            for i, item in enumerate(value)
+            for v in control_character_violations(item, f"{path}[{i}]")
+        ]
+    if isinstance(value, str):
+        allowed = "\t\n\r" if path.rsplit(".", 1)[-1] in MULTILINE_FIELDS else ""
+        if any((ord(c) < 32 and c not in allowed) or 127 <= ord(c) < 160 for c in value):
+            return [Violation(path, "control_characters", "control characters are not allowed")]
+    return []
+
+
+def _money_violations(
+    currency: str,
+    amount_type: LineAmountType,
+    lines: Sequence[LineItem],
+    subtotal: Decimal,
+    total_tax: Decimal,
+    total: Decimal,
+) -> list[Violation]:
+    found: list[Violation] = []
+    if not is_iso_currency(currency):
+        found.append(
+            Violation("metadata.currency", "iso_4217", f"{currency!r} is not an ISO 4217 currency")
+        )
+    if not lines:
+        found.append(Violation("metadata.lines", "min_lines", "at least one line is required"))
+    for i, line in enumerate(lines):
+        at = f"metadata.lines[{i}]"
+        if line.tax_amount != line.tax_amount.quantize(CENT):
+            found.append(
+                Violation(f"{at}.tax_amount", "decimal_places", "tax is rounded to 2 dp per line")
+            )
+        expected = (line.quantity * line.unit_amount).quantize(CENT, ROUND_HALF_UP)
+        if line.line_amount != expected:
+            found.append(
+                Violation(
+                    f"{at}.line_amount",
+                    "line_amount_is_quantity_times_unit_amount",
+                    f"quantity * unit_amount is {expected}, not {line.line_amount}",
+                )
+            )
+        if amount_type is LineAmountType.NO_TAX and line.tax_amount != 0:
+            found.append(
+                Violation(f"{at}.tax_amount", "no_tax_means_zero_tax", "a no-tax line has no tax")
+            )
+    line_sum = sum((line.line_amount for line in lines), Decimal(0))
+    tax_sum = sum((line.tax_amount for line in lines), Decimal(0))
+    expected_subtotal = line_sum - tax_sum if amount_type is LineAmountType.INCLUSIVE else line_sum
+    if subtotal != expected_subtotal:
+        found.append(
+            Violation(
+                "metadata.subtotal",
+                "subtotal_is_sum_of_lines",
+                f"the lines add up to a subtotal of {expected_subtotal}, not {subtotal}",
+            )
+        )
+    if total_tax != tax_sum:
+        found.append(
+            Violation(
+                "metadata.total_tax",
+                "total_tax_is_sum_of_line_tax",
+                f"the lines' tax adds up to {tax_sum}, not {total_tax}",
+            )
+        )
+    if total != subtotal + total_tax:
+        found.append(
+            Violation(
+                "metadata.total",
+                "total_is_subtotal_plus_tax",
+                f"subtotal + total_tax is {subtotal + total_tax}, not {total}",
+            )
+        )
+    if total <= 0:
+        found.append(Violation("metadata.total", "positive_total", "the total must be positive"))
+    return found
+
+
+def _date_violations(field: str, value: date, today: date) -> list[Violation]:
+    if value < EARLIEST or value > today + timedelta(days=366):
+        return [Violation(field, "plausible_date", f"{value} is not a plausible date")]
+    return []
+
+
+def cost_item_violations(meta: CostItemMetadata, today: date) -> list[Violation]:
+    found = _money_violations(
+        meta.currency, meta.line_amount_type, meta.lines, meta.subtotal, meta.total_tax, meta.total
+    )
+    kind = effective_document_type(meta.document_type)
+    if isinstance(kind, Violation):
+        return [kind, *found]
+    if kind is DocumentType.EXPENSE_REPORT:
+        if meta.supplier is not None:
+            found.append(
+                Violation(
+                    "metadata.supplier",
+                    "expense_report_has_no_supplier",
+                    "an expense report's supplier is its requester; leave supplier out",
+                )
+            )
+    elif meta.supplier is None:
+        found.append(Violation("metadata.supplier", "required", "the supplier is required"))
+    if kind is DocumentType.INVOICE:
+        if meta.document_reference is None:
+            found.append(
+                Violation(
+                    "metadata.document_reference",
+                    "required_for_invoice",
+                    "an invoice carries its bill number",
+                )
+            )
+        if meta.due_date is None:
+            found.append(
+                Violation("metadata.due_date", "required_for_invoice", "an invoice has a due date")
+            )
+    elif meta.due_date is not None and meta.due_date != meta.issue_date:
+        found.append(
+            Violation(
+                "metadata.due_date",
+                "only_invoice_has_due_date",
+                f"a {kind.value} is due on its issue date; only an invoice has its own due date",
+            )
+        )
+    found += _date_violations("metadata.issue_date", meta.issue_date, today)
+    if meta.due_date is not None and meta.due_date < meta.issue_date:
+        found.append(
+            Violation("metadata.due_date", "due_not_before_issue", "due before it was issued")
+        )
+    paid_on = meta.payment.paid_on
+    if paid_on is not None and paid_on > today:
+        found.append(
+            Violation("metadata.payment.paid_on", "not_in_future", "a payment date has passed")
+        )
+    if paid_on is not None and not meta.payment.paid:
+        found.append(
+            Violation("metadata.payment.paid_on", "only_when_paid", "unpaid items have no date")
+        )
+    return found
+
+
+def bank_transaction_violations(meta: BankTransactionMetadata, today: date) -> list[Violation]:
+    found = _money_violations(
+        meta.currency, meta.line_amount_type, meta.lines, meta.subtotal, meta.total_tax, meta.total
+    )
+    kind = effective_document_type(meta.document_type)
+    if isinstance(kind, Violation):
+        found.insert(0, kind)
+    elif kind is DocumentType.EXPENSE_REPORT:
+        found.append(
+            Violation(
+                "metadata.document_type",
+                "expense_report_is_a_bill",
+                "an expense report is published as a bill, not as a bank transaction",
+            )
+        )
+    if meta.contact is None:
+        found.append(Violation("metadata.contact", "required", "who was paid is required"))
+    found += _date_violations("metadata.transaction_date", meta.transaction_date, today)
+    if meta.transaction_date > today:
+        found.append(Violation("metadata.transaction_date", "not_in_future", "money already left"))
+    return found

@@ -1,0 +1,67 @@
+"""The status view of an item, as Dext (and the people behind it) see it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from countersign_platform.links import sign_document_link
+from countersign_platform.problems import Problem
+from countersign_platform.service import Runtime
+from fastapi import Request
+from pydantic import BaseModel, Field
+
+from countersign_ingest.db import Items
+
+__all__ = ["DOCUMENT_LINK_TTL_S", "ItemStatusView", "item_status_view"]
+
+DOCUMENT_LINK_TTL_S = 15 * 60
+
+
+class ItemStatusView(BaseModel):
+    dext_item_id: str
+    kind: str = Field(description="cost_item or bank_transaction")
+    version: int = Field(description="The latest version; earlier versions' news is not shown")
+    status: str = Field(
+        description="received, in_approval, authorised, rejected, published, publish_failed, "
+        "withdrawn or cancelled"
+    )
+    detail: dict[str, Any] = Field(
+        description="in_approval: request_id, step; rejected: rejected_by, reason; published: "
+        "xero_invoice_id or xero_bank_transaction_id, xero_status; publish_failed: messages"
+    )
+    correlation_id: UUID
+    updated_at: datetime
+    source_url: str | None = Field(description="The item in Dext")
+    original_document_url: str | None = Field(
+        description="Open original document: a signed link valid for 15 minutes"
+    )
+
+
+async def item_status_view(
+    request: Request, state: Runtime, organisation_id: UUID, dext_item_id: str
+) -> ItemStatusView:
+    async with state.pool.acquire() as conn:
+        item = await Items(conn).get(organisation_id, dext_item_id)
+    if item is None:
+        raise Problem(404, "not-found", "No such item", f"item {dext_item_id} is unknown")
+    secret = state.settings.document_link_secret
+    link = None
+    if secret is not None:
+        path = sign_document_link(
+            secret.get_secret_value().encode(), item.document_id, DOCUMENT_LINK_TTL_S
+        )
+        link = str(request.base_url).rstrip("/") + path
+    source = item.payload.get("bill", item.payload).get("source_url")
+    return ItemStatusView(
+        dext_item_id=item.dext_item_id,
+        kind=item.kind,
+        version=item.latest_version,
+        status=item.status,
+        detail=item.status_detail,
+        correlation_id=item.correlation_id,
+        updated_at=item.updated_at,
+        source_url=source,
+        original_document_url=link,
+    )

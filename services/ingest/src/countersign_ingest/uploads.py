@@ -1,0 +1,125 @@
+"""Reading a signed publication: the multipart body (a JSON ``metadata`` part and a ``file``
+part), its metadata checked against the model and the rules, its file against the accepted
+types. Every refusal is a problem naming the field and the rule."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncGenerator, Sequence
+from datetime import date
+from typing import Any, TypeVar
+
+from countersign_platform.problems import FieldError, Problem
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
+from starlette.datastructures import Headers, UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
+
+from countersign_ingest.files import MAX_FILE_BYTES, file_name_problem, sniff
+from countersign_ingest.handlers import Upload
+from countersign_ingest.metadata import MAX_METADATA_BYTES
+from countersign_ingest.rules import Violation, control_character_violations
+
+__all__ = ["MAX_PUBLICATION_BYTES", "checked", "parse_json", "read_publication"]
+
+M = TypeVar("M", bound=BaseModel)
+
+# The file, the metadata, and room for the multipart framing.
+MAX_PUBLICATION_BYTES = MAX_FILE_BYTES + MAX_METADATA_BYTES + 16 * 1024
+
+
+def _invalid(field: str, rule: str, message: str, status: int = 422) -> Problem:
+    return Problem(
+        status, "validation", "Request is not valid", message, [FieldError(field, rule, message)]
+    )
+
+
+def refuse(violations: Sequence[Violation]) -> Problem:
+    plural = "s are" if len(violations) != 1 else " is"
+    return Problem(
+        422,
+        "validation",
+        "Request is not valid",
+        f"{len(violations)} rule{plural} broken",
+        [FieldError(v.field, v.rule, v.message) for v in violations],
+    )
+
+
+async def _once(body: bytes) -> AsyncGenerator[bytes, None]:
+    yield body
+
+
+async def _parts(headers: Headers, body: bytes) -> tuple[str, UploadFile]:
+    if not headers.get("content-type", "").startswith("multipart/form-data"):
+        raise Problem(
+            415,
+            "unsupported-media-type",
+            "Send multipart/form-data",
+            "a publication is multipart/form-data with a 'metadata' part and a 'file' part",
+        )
+    parser = MultiPartParser(
+        headers, _once(body), max_files=1, max_fields=1, max_part_size=MAX_METADATA_BYTES
+    )
+    try:
+        form = await parser.parse()
+    except MultiPartException as exc:
+        if "maximum size" in exc.message:
+            raise _invalid("metadata", "max_bytes", "metadata is at most 256 KB", 413) from exc
+        raise _invalid("body", "multipart", exc.message) from exc
+    metadata = form.get("metadata")
+    upload = form.get("file")
+    if not isinstance(metadata, str):
+        raise _invalid("metadata", "required", "a 'metadata' part with the item as JSON")
+    if not isinstance(upload, UploadFile):
+        raise _invalid("file", "required", "a 'file' part with the original document")
+    return metadata, upload
+
+
+def parse_json(model: type[M], raw: str | bytes, prefix: str = "metadata") -> tuple[M, Any]:
+    """The model from JSON text, or the validation problem naming each field under ``prefix``."""
+    try:
+        decoded = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _invalid(prefix, "json_invalid", f"{prefix} is not valid JSON") from exc
+    found = control_character_violations(decoded, prefix)
+    if found:
+        raise refuse(found)
+    try:
+        return model.model_validate(decoded), decoded
+    except ValidationError as exc:
+        errors = [{**error, "loc": (prefix, *error["loc"])} for error in exc.errors()]
+        raise RequestValidationError(errors) from exc
+
+
+async def read_publication(headers: Headers, body: bytes, model: type[M]) -> tuple[M, Upload]:
+    """The metadata (shape checked, not yet the rules) and the checked file of a publication."""
+    metadata, upload = await _parts(headers, body)
+    item, _ = parse_json(model, metadata)
+    name = upload.filename or ""
+    problem = file_name_problem(name)
+    if problem is not None:
+        raise _invalid("file.filename", "file_name", problem)
+    content = await upload.read()
+    await upload.close()
+    if len(content) > MAX_FILE_BYTES:
+        raise _invalid("file", "max_bytes", "the file is larger than 10 MB", 413)
+    if not content:
+        raise _invalid("file", "not_empty", "the file is empty")
+    kind = sniff(content)
+    if kind is None:
+        raise _invalid(
+            "file",
+            "file_type",
+            "the file is not a PDF, JPEG, PNG, GIF, TIFF, BMP or WebP (judged by its content)",
+            415,
+        )
+    return item, Upload(file_name=name, media_type=kind.media_type, content=content)
+
+
+def checked(violations: Sequence[Violation]) -> None:
+    if violations:
+        raise refuse(violations)
+
+
+def today() -> date:
+    return date.today()

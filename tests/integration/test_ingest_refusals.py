@@ -1,0 +1,587 @@
+"""Every kind of bad publication Dext could send is refused with the right 4xx problem naming
+the field and the rule, and leaves nothing behind: no row in any table, no outbox row, no
+remembered signature, and (checked at the end) nothing on the topics."""
+
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from countersign_contracts import BANK_TRANSACTIONS, COST_ITEMS
+from countersign_dext_sandbox.client import DextClient
+from countersign_dext_sandbox.documents import jpeg, pdf
+from countersign_dext_sandbox.samples import cost_item, line
+
+from tests.integration.ingest_harness import RunningIngest, new_secret, running_ingest
+from tests.support.infra import Infrastructure
+from tests.support.kafka import read_until
+
+pytestmark = pytest.mark.integration
+
+PDF = pdf("Northwind Stationery Ltd", "Invoice NW-1")
+TODAY = date.today()
+
+
+def invoice() -> dict[str, Any]:
+    lines = [
+        line("Printer paper", "5", "21.10", tracking=[("Region", "North")]),
+        line("Toner", "1", "64.99"),
+    ]
+    return cost_item("item-1", "invoice", lines, reference="NW-1", due_in_days=30)
+
+
+def bank_transaction() -> dict[str, Any]:
+    lines = [line("Parking", "1", "95.00", amount_type="inclusive")]
+    return {
+        "dext_item_id": "bank-1",
+        "document_type": "receipt",
+        "contact": {"name": "City Parking"},
+        "bank_account": {"code": "090"},
+        "transaction_date": TODAY.isoformat(),
+        "currency": "EUR",
+        "line_amount_type": "inclusive",
+        "lines": lines,
+        "subtotal": "79.17",
+        "total_tax": "15.83",
+        "total": "95.00",
+        "requester": {"user_id": "u1", "name": "Priya", "email": "priya@example.com"},
+        "source_url": "https://dext.example/costs/bank-1",
+    }
+
+
+Edit = Callable[[dict[str, Any]], Any]
+
+
+def edited(base: Callable[[], dict[str, Any]], edit: Edit) -> dict[str, Any]:
+    meta = copy.deepcopy(base())
+    edit(meta)
+    return meta
+
+
+@dataclass(frozen=True)
+class Bad:
+    name: str
+    status: int
+    field: str
+    rule: str
+    metadata: dict[str, Any] | str | None = None
+    file: tuple[str, bytes, str] | None = ("NW-1.pdf", PDF, "application/pdf")
+    path: str = "cost-items"
+    raw: Callable[[DextClient], httpx.Request] | None = None
+
+
+def inv(edit: Edit) -> dict[str, Any]:
+    return edited(invoice, edit)
+
+
+def bank(edit: Edit) -> dict[str, Any]:
+    return edited(bank_transaction, edit)
+
+
+def put(path: str, value: Any) -> Edit:
+    """An edit setting ``path`` (dotted, list indexes as numbers) to ``value``."""
+
+    def edit(meta: dict[str, Any]) -> None:
+        *parents, last = path.split(".")
+        target: Any = meta
+        for part in parents:
+            target = target[int(part)] if part.isdigit() else target[part]
+        target[int(last) if last.isdigit() else last] = value
+
+    return edit
+
+
+def drop(key: str) -> Edit:
+    return lambda meta: meta.pop(key)
+
+
+def both(*edits: Edit) -> Edit:
+    return lambda meta: [edit(meta) for edit in edits]
+
+
+def json_request(dext: DextClient) -> httpx.Request:
+    base = f"/v1/organisations/{dext.organisation_id}/cost-items"
+    return dext.build("POST", base, json_body=invoice())
+
+
+def two_files(dext: DextClient) -> httpx.Request:
+    base = f"/v1/organisations/{dext.organisation_id}/cost-items"
+    return dext._http.build_request(
+        "POST",
+        base,
+        data={"metadata": json.dumps(invoice())},
+        files=[("file", ("a.pdf", PDF, "application/pdf")), ("file", ("b.pdf", PDF, "x/y"))],
+    )
+
+
+BOUNDARY = "countersign-test-boundary"
+
+
+def multipart_by_hand(dext: DextClient, file_name: bytes | None) -> httpx.Request:
+    """A multipart body written byte by byte: a client library would escape what we need raw."""
+    body = (
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="metadata"\r\n\r\n'
+        f"{json.dumps(invoice())}\r\n"
+    ).encode()
+    if file_name is not None:
+        body += (
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="'.encode()
+            + file_name
+            + b'"\r\nContent-Type: application/pdf\r\n\r\n'
+            + PDF
+            + b"\r\n"
+        )
+    body += f"--{BOUNDARY}--\r\n".encode()
+    return dext._http.build_request(
+        "POST",
+        f"/v1/organisations/{dext.organisation_id}/cost-items",
+        content=body,
+        headers={"content-type": f"multipart/form-data; boundary={BOUNDARY}"},
+    )
+
+
+def metadata_only(dext: DextClient) -> httpx.Request:
+    return multipart_by_hand(dext, None)
+
+
+def nul_in_file_name(dext: DextClient) -> httpx.Request:
+    return multipart_by_hand(dext, b"NW-1.pdf\x00.exe")
+
+
+def tab_in_file_name(dext: DextClient) -> httpx.Request:
+    return multipart_by_hand(dext, b"NW\t1.pdf")
+
+
+def whole_body_over_the_limit(dext: DextClient) -> httpx.Request:
+    huge = b"%PDF-1.4\n" + b"0" * (11 * 1024 * 1024)
+    path = f"/v1/organisations/{dext.organisation_id}/cost-items"
+    return dext.build("POST", path, metadata=invoice(), file=("big.pdf", huge, "application/pdf"))
+
+
+def withdrawal_over_the_limit(dext: DextClient) -> httpx.Request:
+    base = f"/v1/organisations/{dext.organisation_id}/cost-items/item-1/withdrawal"
+    return dext.build("POST", base, json_body={"reason": "x" * 20_000})
+
+
+def withdrawal_with_unknown_field(dext: DextClient) -> httpx.Request:
+    base = f"/v1/organisations/{dext.organisation_id}/cost-items/item-1/withdrawal"
+    return dext.build("POST", base, json_body={"reason": "dup", "why": "typo"})
+
+
+THREE_TRACKING = [{"category": c, "option": "A"} for c in ("Region", "Team", "Project")]
+LONG = "x" * (300 * 1024)
+
+CASES = [
+    Bad(
+        "total not subtotal plus tax",
+        422,
+        "metadata.total",
+        "total_is_subtotal_plus_tax",
+        inv(put("total", "999.99")),
+    ),
+    Bad(
+        "subtotal not the sum of lines",
+        422,
+        "metadata.subtotal",
+        "subtotal_is_sum_of_lines",
+        inv(put("subtotal", "1.00")),
+    ),
+    Bad(
+        "total tax not the sum of line tax",
+        422,
+        "metadata.total_tax",
+        "total_tax_is_sum_of_line_tax",
+        inv(put("total_tax", "0.01")),
+    ),
+    Bad(
+        "line amount not quantity times unit",
+        422,
+        "metadata.lines[0].line_amount",
+        "line_amount_is_quantity_times_unit_amount",
+        inv(put("lines.0.line_amount", "100.00")),
+    ),
+    Bad(
+        "line tax with three decimals",
+        422,
+        "metadata.lines[0].tax_amount",
+        "decimal_places",
+        inv(put("lines.0.tax_amount", "21.101")),
+    ),
+    Bad(
+        "tax on a no-tax line",
+        422,
+        "metadata.lines[0].tax_amount",
+        "no_tax_means_zero_tax",
+        inv(put("line_amount_type", "no_tax")),
+    ),
+    Bad("unknown currency", 422, "metadata.currency", "iso_4217", inv(put("currency", "XYZ"))),
+    Bad("lower-case currency", 422, "metadata.currency", "iso_4217", inv(put("currency", "gbp"))),
+    Bad(
+        "due before issue",
+        422,
+        "metadata.due_date",
+        "due_not_before_issue",
+        inv(put("due_date", (TODAY - timedelta(days=30)).isoformat())),
+    ),
+    Bad(
+        "30 February",
+        422,
+        "metadata.issue_date",
+        "date_from_datetime_parsing",
+        inv(put("issue_date", "2026-02-30")),
+    ),
+    Bad(
+        "issued last century",
+        422,
+        "metadata.issue_date",
+        "plausible_date",
+        inv(both(put("issue_date", "1999-12-31"), put("due_date", "2000-01-30"))),
+    ),
+    Bad(
+        "paid in the future",
+        422,
+        "metadata.payment.paid_on",
+        "not_in_future",
+        inv(
+            put(
+                "payment",
+                {
+                    "paid": True,
+                    "account": {"code": "090"},
+                    "paid_on": (TODAY + timedelta(days=9)).isoformat(),
+                },
+            )
+        ),
+    ),
+    Bad(
+        "unpaid with a payment date",
+        422,
+        "metadata.payment.paid_on",
+        "only_when_paid",
+        inv(put("payment", {"paid": False, "paid_on": TODAY.isoformat()})),
+    ),
+    Bad(
+        "paid with no bank account",
+        422,
+        "metadata.payment",
+        "value_error",
+        inv(put("payment", {"paid": True})),
+    ),
+    Bad("missing supplier", 422, "metadata.supplier", "required", inv(drop("supplier"))),
+    Bad(
+        "empty supplier name",
+        422,
+        "metadata.supplier.name",
+        "string_too_short",
+        inv(put("supplier", {"name": ""})),
+    ),
+    Bad(
+        "supplier on an expense report",
+        422,
+        "metadata.supplier",
+        "expense_report_has_no_supplier",
+        inv(both(put("document_type", "expense_report"), drop("due_date"))),
+    ),
+    Bad(
+        "no lines",
+        422,
+        "metadata.lines",
+        "min_lines",
+        inv(both(put("lines", []), put("subtotal", "0"), put("total_tax", "0"), put("total", "0"))),
+    ),
+    Bad(
+        "three tracking options",
+        422,
+        "metadata.lines[0].tracking",
+        "too_long",
+        inv(put("lines.0.tracking", THREE_TRACKING)),
+    ),
+    Bad(
+        "credit note",
+        422,
+        "metadata.document_type",
+        "credit_notes_not_supported",
+        inv(put("document_type", "credit_note")),
+    ),
+    Bad(
+        "refund",
+        422,
+        "metadata.document_type",
+        "credit_notes_not_supported",
+        inv(put("document_type", "refund")),
+    ),
+    Bad(
+        "purchase order",
+        422,
+        "metadata.document_type",
+        "unsupported_document_type",
+        inv(put("document_type", "purchase_order")),
+    ),
+    Bad(
+        "invoice without its number",
+        422,
+        "metadata.document_reference",
+        "required_for_invoice",
+        inv(drop("document_reference")),
+    ),
+    Bad(
+        "invoice without a due date",
+        422,
+        "metadata.due_date",
+        "required_for_invoice",
+        inv(drop("due_date")),
+    ),
+    Bad(
+        "receipt with its own due date",
+        422,
+        "metadata.due_date",
+        "only_invoice_has_due_date",
+        inv(put("document_type", "receipt")),
+    ),
+    Bad(
+        "control character in a name",
+        422,
+        "metadata.supplier.name",
+        "control_characters",
+        inv(put("supplier", {"name": "Acme\x1b[31m Ltd"})),
+    ),
+    Bad(
+        "NUL in a description",
+        422,
+        "metadata.lines[1].description",
+        "control_characters",
+        inv(put("lines.1.description", "Toner\x00")),
+    ),
+    Bad(
+        "line break in a reference",
+        422,
+        "metadata.document_reference",
+        "control_characters",
+        inv(put("document_reference", "NW-1\nNW-2")),
+    ),
+    Bad("unknown field", 422, "metadata.approved", "extra_forbidden", inv(put("approved", True))),
+    Bad("amount as a float", 422, "metadata.total", "value_error", inv(put("total", 126.6))),
+    Bad(
+        "negative total",
+        422,
+        "metadata.total",
+        "positive_total",
+        inv(
+            both(
+                put("lines", [line("Refund", "-1", "10.00")]),
+                put("subtotal", "-10.00"),
+                put("total_tax", "-2.00"),
+                put("total", "-12.00"),
+            )
+        ),
+    ),
+    Bad(
+        "zero exchange rate",
+        422,
+        "metadata.exchange_rate",
+        "value_error",
+        inv(put("exchange_rate", "0")),
+    ),
+    Bad(
+        "item id with a path",
+        422,
+        "metadata.dext_item_id",
+        "string_pattern_mismatch",
+        inv(put("dext_item_id", "../../etc/passwd")),
+    ),
+    Bad("missing requester", 422, "metadata.requester", "missing", inv(drop("requester"))),
+    Bad(
+        "requester e-mail not an address",
+        422,
+        "metadata.requester.email",
+        "string_pattern_mismatch",
+        inv(put("requester", {"user_id": "u", "name": "P", "email": "nobody"})),
+    ),
+    Bad(
+        "script URL as the Dext link",
+        422,
+        "metadata.source_url",
+        "string_pattern_mismatch",
+        inv(put("source_url", "javascript:alert(1)")),
+    ),
+    Bad("metadata not JSON", 422, "metadata", "json_invalid", "{not json"),
+    Bad("metadata a JSON list", 422, "metadata", "model_type", "[]"),
+    Bad(
+        "metadata over 256 KB", 413, "metadata", "max_bytes", inv(put("lines.0.description", LONG))
+    ),
+    Bad("no metadata part", 422, "metadata", "required", None),
+    Bad("no file part", 422, "file", "required", raw=metadata_only),
+    Bad(
+        "file over 10 MB",
+        413,
+        "file",
+        "max_bytes",
+        invoice(),
+        file=("big.pdf", b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024), "application/pdf"),
+    ),
+    Bad(
+        "text file named .pdf",
+        415,
+        "file",
+        "file_type",
+        invoice(),
+        file=("NW-1.pdf", b"Invoice NW-1, total 126.60", "application/pdf"),
+    ),
+    Bad(
+        "program named .pdf",
+        415,
+        "file",
+        "file_type",
+        invoice(),
+        file=("NW-1.pdf", b"MZ\x90\x00\x03" + b"\x00" * 200, "application/pdf"),
+    ),
+    Bad(
+        "HTML named .png",
+        415,
+        "file",
+        "file_type",
+        invoice(),
+        file=("NW-1.png", b"<html><script>alert(1)</script></html>", "image/png"),
+    ),
+    Bad("empty file", 422, "file", "not_empty", invoice(), file=("NW-1.pdf", b"", "x/y")),
+    Bad(
+        "file name with a slash",
+        422,
+        "file.filename",
+        "file_name",
+        invoice(),
+        file=("../../NW-1.pdf", PDF, "application/pdf"),
+    ),
+    Bad(
+        "file name with a backslash",
+        422,
+        "file.filename",
+        "file_name",
+        invoice(),
+        file=("..\\NW-1.pdf", PDF, "application/pdf"),
+    ),
+    Bad("file name with NUL", 422, "file.filename", "file_name", raw=nul_in_file_name),
+    Bad("file name with a tab", 422, "file.filename", "file_name", raw=tab_in_file_name),
+    Bad("two files", 422, "body", "multipart", raw=two_files),
+    Bad("a body over the limit", 413, "file", "max_bytes", raw=whole_body_over_the_limit),
+    Bad("a withdrawal over the limit", 413, "body", "max_bytes", raw=withdrawal_over_the_limit),
+    Bad("JSON instead of multipart", 415, "", "", raw=json_request),
+    Bad(
+        "bank transaction without a contact",
+        422,
+        "metadata.contact",
+        "required",
+        bank(drop("contact")),
+        path="bank-transactions",
+    ),
+    Bad(
+        "bank transaction as an expense report",
+        422,
+        "metadata.document_type",
+        "expense_report_is_a_bill",
+        bank(put("document_type", "expense_report")),
+        path="bank-transactions",
+    ),
+    Bad(
+        "bank transaction in the future",
+        422,
+        "metadata.transaction_date",
+        "not_in_future",
+        bank(put("transaction_date", (TODAY + timedelta(days=3)).isoformat())),
+        path="bank-transactions",
+    ),
+    Bad(
+        "bank transaction totals",
+        422,
+        "metadata.total",
+        "total_is_subtotal_plus_tax",
+        bank(put("total", "96.00")),
+        path="bank-transactions",
+    ),
+    Bad(
+        "bank account with neither code nor id",
+        422,
+        "metadata.bank_account",
+        "value_error",
+        bank(put("bank_account", {"name": "Current"})),
+        path="bank-transactions",
+    ),
+    Bad(
+        "withdrawal with an unknown field",
+        422,
+        "why",
+        "extra_forbidden",
+        raw=withdrawal_with_unknown_field,
+    ),
+]
+
+
+@dataclass
+class Shared:
+    ingest: RunningIngest
+    organisation_id: uuid.UUID
+    secret: str
+
+
+@pytest.fixture(scope="module")
+async def shared(infra: Infrastructure) -> AsyncIterator[Shared]:
+    isolation = "t" + uuid.uuid4().hex[:10]
+    async with running_ingest(infra, isolation) as ingest:
+        organisation_id, secret = uuid.uuid4(), new_secret()
+        assert (await ingest.register_secret(organisation_id, secret)).status_code == 201
+        yield Shared(ingest, organisation_id, secret)
+
+
+def _request(dext: DextClient, case: Bad) -> httpx.Request:
+    if case.raw is not None:
+        return case.raw(dext)
+    path = f"/v1/organisations/{dext.organisation_id}/{case.path}"
+    return dext.build("POST", path, metadata=case.metadata, file=case.file)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+async def test_a_bad_publication_is_refused_naming_field_and_rule_and_leaves_nothing(
+    shared: Shared, case: Bad
+) -> None:
+    ingest = shared.ingest
+    async with ingest.dext(shared.organisation_id, shared.secret) as dext:
+        response = await dext.send(dext.sign(_request(dext, case)))
+
+    assert response.status_code == case.status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    if case.rule:
+        assert {"field": case.field, "rule": case.rule} in [
+            {"field": e["field"], "rule": e["rule"]} for e in problem["errors"]
+        ], problem
+    assert await ingest.counts() == dict.fromkeys(await ingest.counts(), 0)
+
+
+def test_the_table_holds_at_least_forty_kinds_of_bad_request() -> None:
+    assert len({case.name for case in CASES}) >= 40
+
+
+async def test_after_the_refusals_the_topics_carry_only_what_was_accepted(shared: Shared) -> None:
+    ingest = shared.ingest
+    async with ingest.dext(shared.organisation_id, shared.secret) as dext:
+        for case in CASES[:5]:
+            assert (await dext.send(dext.sign(_request(dext, case)))).status_code >= 400
+        accepted = await dext.publish_cost_item(invoice(), "NW-1.jpg", jpeg())
+    assert accepted.status_code == 202, accepted.text
+
+    bootstrap = ingest.runtime.settings.kafka_bootstrap_servers
+    cost_items = await read_until(
+        bootstrap, ingest.topic_prefix + COST_ITEMS, lambda r: len(r) >= 1
+    )
+    banks = await read_until(
+        bootstrap, ingest.topic_prefix + BANK_TRANSACTIONS, lambda r: False, timeout_s=2
+    )
+    assert [json.loads(r.value)["payload"]["dext_item_id"] for r in cost_items] == ["item-1"]
+    assert banks == []
