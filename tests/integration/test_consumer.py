@@ -170,19 +170,20 @@ async def test_offset_is_committed_only_after_the_database_commit(
         await record_seen(conn, envelope)
 
     topic = f"{isolation}.{COST_ITEMS}"
+    group = f"{isolation}.probe"  # consumer groups carry the stack's prefix
     bootstrap = infra.kafka_bootstrap_servers
     async with run_probe_service(waits_for_the_gate) as service:
         await produce(bootstrap, topic, [as_record(first), as_record(held)])
         await eventually(lambda: seen_subjects(service.pool), lambda s: s == ["first"])
         while_held = await eventually(
-            lambda: committed_offset(bootstrap, topic, "probe"), lambda offset: offset == 1
+            lambda: committed_offset(bootstrap, topic, group), lambda offset: offset == 1
         )
         await asyncio.sleep(0.5)  # give a wrong early commit the chance to show
-        still_held = await committed_offset(bootstrap, topic, "probe")
+        still_held = await committed_offset(bootstrap, topic, group)
         gate.set()
         seen = await eventually(lambda: seen_subjects(service.pool), lambda s: len(s) == 2)
         after = await eventually(
-            lambda: committed_offset(bootstrap, topic, "probe"), lambda offset: offset == 2
+            lambda: committed_offset(bootstrap, topic, group), lambda offset: offset == 2
         )
     assert while_held == 1, "the first record's offset is committed once its row is"
     assert still_held == 1, "the held record's offset must wait for its transaction"

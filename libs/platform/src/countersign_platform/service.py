@@ -124,9 +124,10 @@ def _subscribe(
             return
         await msg.ack()
 
+    # The prefix names the stack, so stacks sharing a cluster never share a consumer group.
     broker.subscriber(
         topic_prefix + subscription.topic,
-        group_id=subscription.group,
+        group_id=topic_prefix + subscription.group,
         ack_policy=AckPolicy.MANUAL,
         auto_offset_reset="earliest",
         title=f"{subscription.topic}:{subscription.group}",
