@@ -440,3 +440,47 @@ def test_xero_sandbox_serves_the_organisation_settings(api: httpx.Client) -> Non
     organisation = api.get("/Organisation").json()["Organisations"][0]
     assert organisation["BaseCurrency"] == "GBP"
     assert organisation["PeriodLockDate"] == "/Date(1769817600000+0000)/"
+
+
+def test_xero_sandbox_post_invoices_upserts_by_invoice_id(api: httpx.Client) -> None:
+    created = api.put("/Invoices", json={"Invoices": [bill(Status="DRAFT")]}).json()["Invoices"][0]
+    answer = api.post(
+        "/Invoices",
+        json={
+            "Invoices": [
+                {"InvoiceID": created["InvoiceID"], "Reference": "PO-7", "Status": "AUTHORISED"},
+                bill(InvoiceNumber="NEW-1"),
+            ]
+        },
+    )
+    assert answer.status_code == 200
+    updated, new = answer.json()["Invoices"]
+    assert (updated["InvoiceID"], updated["Status"]) == (created["InvoiceID"], "AUTHORISED")
+    assert updated["Total"] == created["Total"]
+    assert new["InvoiceID"] != created["InvoiceID"]
+    found = api.get("/Invoices", params={"where": 'Reference=="PO-7"'}).json()["Invoices"]
+    assert [i["InvoiceID"] for i in found] == [created["InvoiceID"]]
+    by_number = api.get("/Invoices", params={"where": 'InvoiceNumber=="NEW-1"'}).json()
+    assert [i["InvoiceID"] for i in by_number["Invoices"]] == [new["InvoiceID"]]
+
+
+def test_xero_sandbox_payment_batch_checks_each_payment_against_what_earlier_ones_paid(
+    api: httpx.Client,
+) -> None:
+    created = api.put("/Invoices", json={"Invoices": [bill()]}).json()["Invoices"][0]
+    half = round(created["Total"] / 2, 2)
+    payment = {
+        "Invoice": {"InvoiceID": created["InvoiceID"]},
+        "Account": {"Code": "090"},
+        "Date": "2026-05-02",
+        "Amount": half + 1,
+    }
+    answer = api.put(
+        "/Payments", params={"summarizeErrors": "false"}, json={"Payments": [payment, payment]}
+    )
+    assert answer.status_code == 200
+    first, second = answer.json()["Payments"]
+    assert (first["StatusAttributeString"], second["StatusAttributeString"]) == ("OK", "ERROR")
+    assert messages(second) == ["Payment amount exceeds the amount outstanding on this document"]
+    remaining = api.get(f"/Invoices/{created['InvoiceID']}").json()["Invoices"][0]
+    assert (remaining["Status"], remaining["AmountPaid"]) == ("AUTHORISED", half + 1)

@@ -177,7 +177,12 @@ class AccountingApp:
                 await self._cut(send)
                 return None
             drop_after_commit = drop_after_commit or rule.fault == "drop_after_commit"
-        response = await self._handle(request, tenant_id, path, body)
+        try:
+            response = await self._handle(request, tenant_id, path, body)
+        except BaseException:
+            # A sandbox bug must not leave the key "in flight" for every later retry.
+            self._forget(slot)
+            raise
         if slot is not None:
             sandbox.idempotency.finish(
                 slot,
