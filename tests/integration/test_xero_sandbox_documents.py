@@ -484,3 +484,30 @@ def test_xero_sandbox_payment_batch_checks_each_payment_against_what_earlier_one
     assert messages(second) == ["Payment amount exceeds the amount outstanding on this document"]
     remaining = api.get(f"/Invoices/{created['InvoiceID']}").json()["Invoices"][0]
     assert (remaining["Status"], remaining["AmountPaid"]) == ("AUTHORISED", half + 1)
+
+
+def test_xero_sandbox_deleting_a_payment_reopens_the_bill_and_a_paid_bill_keeps_its_lines(
+    api: httpx.Client, sandbox_url: str, org: dict[str, Any]
+) -> None:
+    created = api.put("/Invoices", json={"Invoices": [bill()]}).json()["Invoices"][0]
+    payment = api.post(
+        "/Payments",
+        json={
+            "Invoice": {"InvoiceID": created["InvoiceID"]},
+            "Account": {"Code": "090"},
+            "Amount": created["Total"],
+        },
+    ).json()["Payments"][0]
+    invoice_url = f"/Invoices/{created['InvoiceID']}"
+    assert api.post(invoice_url, json={"Url": "https://countersign.example/v2"}).status_code == 200
+    lines = [{"Description": "changed", "Quantity": 1, "UnitAmount": 1, "AccountCode": "429"}]
+    assert api.post(invoice_url, json={"LineItems": lines}).status_code == 400
+
+    reversed_ = api.post(f"/Payments/{payment['PaymentID']}", json={"Status": "DELETED"})
+    assert reversed_.json()["Payments"][0]["Status"] == "DELETED"
+    reopened = api.get(invoice_url).json()["Invoices"][0]
+    assert (reopened["Status"], reopened["AmountDue"]) == ("AUTHORISED", created["Total"])
+    assert reopened["Url"] == "https://countersign.example/v2"
+    assert api.post(invoice_url, json={"Status": "VOIDED"}).json()["Invoices"][0]["Status"] == (
+        "VOIDED"
+    )

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from countersign_xero_sandbox.defaults import CURRENCY_NAMES
 from countersign_xero_sandbox.faults import FaultRule, FaultSpecError
 from countersign_xero_sandbox.identity import TokenError
 from countersign_xero_sandbox.model import Tenant, new_id
@@ -128,8 +129,6 @@ def control_routes(sandbox: Sandbox) -> list[Route]:
                 )
                 sync_lock_date(tenant)
             if "currencies" in body:
-                from countersign_xero_sandbox.defaults import CURRENCY_NAMES
-
                 codes = [str(c) for c in body["currencies"]]
                 tenant.currencies = {c: CURRENCY_NAMES.get(c, c) for c in codes}
                 tenant.currencies.setdefault(tenant.base_currency, tenant.base_currency)
