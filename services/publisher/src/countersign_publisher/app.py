@@ -80,6 +80,7 @@ def assemble(
         max_attempts=settings.worker_max_attempts,
         backoff_base_s=settings.worker_backoff_s,
         poll_interval_s=settings.worker_poll_interval_s,
+        lanes=settings.xero_concurrency_limit,
     )
     return Components(settings, http, tokens, scheduler, xero, contacts, worker)
 

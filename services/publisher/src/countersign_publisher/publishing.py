@@ -6,9 +6,7 @@ idempotency memory has expired.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -18,29 +16,23 @@ from countersign_contracts import (
     AttachmentAdded,
     AttachmentKind,
     BankTransactionCreated,
-    BankTransactionSubmitted,
     BillCreated,
     EventPayload,
     PaymentRecorded,
     PublicationCompleted,
     PublicationKind,
     PublicationStep,
-    RequestAuthorised,
     XeroBankTransactionStatus,
     XeroInvoiceStatus,
 )
 
 from countersign_publisher.audit_report import audit_report_name, render_audit_report
 from countersign_publisher.contacts import ContactDirectory
-from countersign_publisher.db import Contacts, PublicationRow, Publications
+from countersign_publisher.db import Contacts, Publications
 from countersign_publisher.documents import OriginalDocuments
-from countersign_publisher.domain import (
-    Progress,
-    PublicationState,
-    idempotency_key,
-    marked_url,
-)
+from countersign_publisher.domain import PublicationState
 from countersign_publisher.events import emit_publication_event, emit_supplier
+from countersign_publisher.jobs import Job, element_failed, xero_file_name
 from countersign_publisher.xero_client import Json, XeroClient
 from countersign_publisher.xero_errors import XeroValidationError
 from countersign_publisher.xero_mapping import xero_bank_transaction, xero_bill, xero_payment
@@ -50,85 +42,6 @@ __all__ = ["CrashHook", "Job", "PublicationSteps"]
 CrashHook = Callable[[str], None]
 """Called at ``<step>:sent`` (Xero answered, nothing stored yet) and ``<step>:stored``; tests
 raise from it to stand in for a process dying at that point."""
-
-_UNSAFE_FILE_NAME = re.compile(r'[<>:"/\\|?*+\x00]')
-
-
-def xero_file_name(name: str) -> str:
-    return _UNSAFE_FILE_NAME.sub("_", name)
-
-
-@dataclass
-class Job:
-    """A claimed publication and what is known of it while it runs."""
-
-    row: PublicationRow
-    progress: dict[str, Any] = field(default_factory=dict)
-    sent: set[str] = field(default_factory=set)
-
-    def __post_init__(self) -> None:
-        for name in (
-            "xero_contact_id",
-            "xero_invoice_id",
-            "xero_bank_transaction_id",
-            "original_attachment_id",
-            "audit_attachment_id",
-            "xero_payment_id",
-            "xero_status",
-        ):
-            self.progress[name] = getattr(self.row, name)
-        self.sent = set(self.row.sent_steps)
-
-    @property
-    def kind(self) -> PublicationKind:
-        return PublicationKind(self.row.kind)
-
-    @property
-    def authorised(self) -> RequestAuthorised:
-        return RequestAuthorised.model_validate_json(self.row.document)
-
-    @property
-    def bank_item(self) -> BankTransactionSubmitted:
-        return BankTransactionSubmitted.model_validate_json(self.row.document)
-
-    @property
-    def state(self) -> Progress:
-        paid = self.kind is PublicationKind.BILL and self.authorised.bill.payment.paid
-        fields_ = {
-            k: v for k, v in self.progress.items() if k not in ("xero_contact_id", "xero_status")
-        }
-        return Progress(kind=self.kind, paid=paid, **fields_)
-
-    def key(self, step: PublicationStep | str) -> str:
-        value = PublicationStep(step) if not isinstance(step, PublicationStep) else step
-        return idempotency_key(
-            self.row.publication_id, value, self.row.generation, self.row.attempt
-        )
-
-    def url(self) -> str:
-        source = (
-            self.authorised.bill.source_url
-            if self.kind is PublicationKind.BILL
-            else self.bank_item.source_url
-        )
-        return marked_url(source, self.row.publication_id)
-
-    def common(self) -> dict[str, Any]:
-        return {
-            "publication_id": self.row.publication_id,
-            "kind": self.kind,
-            "request_id": self.row.request_id,
-            "dext_item_id": self.row.dext_item_id,
-            "item_version": self.row.item_version,
-        }
-
-
-def _element_failed(element: Json) -> list[str] | None:
-    if element.get("HasErrors") or element.get("StatusAttributeString") == "ERROR":
-        return [str(e.get("Message")) for e in element.get("ValidationErrors") or ()] or [
-            "Xero refused the bill"
-        ]
-    return None
 
 
 class PublicationSteps:
@@ -258,7 +171,7 @@ class PublicationSteps:
         by_url = {str(e.get("Url")): e for e in elements if e.get("Url")}
         for index, job in enumerate(jobs):
             element = by_url.get(job.url()) or (elements[index] if index < len(elements) else {})
-            messages = _element_failed(element)
+            messages = element_failed(element)
             if messages is not None or not element.get("InvoiceID"):
                 refused[job.row.publication_id] = XeroValidationError(
                     messages or ["Xero returned no bill"]
@@ -374,7 +287,7 @@ class PublicationSteps:
                 org, xero_bank_transaction(item, contact_id, job.url()), job.key(step)
             )
             self._crash(f"{step.value}:sent")
-        messages = _element_failed(transaction)
+        messages = element_failed(transaction)
         if messages is not None:
             raise XeroValidationError(messages)
         transaction_id = UUID(str(transaction["BankTransactionID"]))

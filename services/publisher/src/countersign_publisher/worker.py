@@ -55,7 +55,9 @@ class PublicationWorker:
         max_attempts: int = 6,
         backoff_base_s: float = 2.0,
         poll_interval_s: float = 1.0,
+        lanes: int = 5,
     ) -> None:
+        self._lanes = lanes
         self._pool = pool
         self._steps = steps
         self._batch_size = batch_size
@@ -137,7 +139,16 @@ class PublicationWorker:
                     waiting.append(job)
         for start in range(0, len(waiting), self._batch_size):
             await self._create_batch(waiting[start : start + self._batch_size])
-        await asyncio.gather(*(self._advance(job) for job in jobs))
+        # As many jobs move at once as the organisation may have calls in flight: each job then
+        # runs its steps back to back and completes early, instead of every job waiting for
+        # every other job's first attachment.
+        lanes = asyncio.Semaphore(self._lanes)
+
+        async def in_lane(job: Job) -> None:
+            async with lanes:
+                await self._advance(job)
+
+        await asyncio.gather(*(in_lane(job) for job in jobs))
 
     async def _prepare_bill(self, job: Job) -> bool:
         """Resolves the contact, and finds a bill that an earlier, unanswered try created.
