@@ -87,17 +87,27 @@ class ContactDirectory:
                     contact_id = UUID(str(contact["ContactID"]))
                     store = Contacts(conn)
                     was_supplier = await store.is_supplier(organisation_id, contact_id)
+                    seen_version = await store.updated_at(organisation_id, contact_id)
+                    updated = parse_xero_datetime(contact.get("UpdatedDateUTC"))
                     is_supplier = bool(contact.get("IsSupplier")) or was_supplier
+                    # A full sync reports every supplier; an incremental one only what changed
+                    # (If-Modified-Since may repeat contacts changed in the boundary second).
+                    changed = (
+                        since is None
+                        or not was_supplier
+                        or seen_version is None
+                        or (updated is not None and updated > seen_version)
+                    )
                     await store.upsert(
                         organisation_id,
                         contact_id,
                         str(contact.get("Name") or ""),
                         str(contact.get("ContactStatus") or "ACTIVE"),
                         contact,
-                        parse_xero_datetime(contact.get("UpdatedDateUTC")),
+                        updated,
                         is_supplier,
                     )
-                    if is_supplier:
+                    if is_supplier and changed:
                         await emit_supplier(
                             conn,
                             contact,

@@ -276,6 +276,15 @@ class Contacts:
         )
         return bool(value)
 
+    async def updated_at(self, organisation_id: UUID, contact_id: UUID) -> datetime | None:
+        value: datetime | None = await self._conn.fetchval(
+            "SELECT xero_updated_at FROM contacts"
+            " WHERE organisation_id = $1 AND xero_contact_id = $2",
+            organisation_id,
+            contact_id,
+        )
+        return value
+
     async def details(self, organisation_id: UUID, contact_id: UUID) -> dict[str, Any]:
         value = await self._conn.fetchval(
             "SELECT details FROM contacts WHERE organisation_id = $1 AND xero_contact_id = $2",
