@@ -81,6 +81,8 @@ def assemble(
         backoff_base_s=settings.worker_backoff_s,
         poll_interval_s=settings.worker_poll_interval_s,
         lanes=settings.xero_concurrency_limit,
+        contacts=contacts,
+        supplier_sync_interval_s=settings.supplier_sync_interval_s,
     )
     return Components(settings, http, tokens, scheduler, xero, contacts, worker)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from uuid import UUID
 
@@ -23,7 +24,9 @@ import asyncpg
 from countersign_contracts import PublicationFailed, PublicationKind, PublicationStep
 from countersign_platform.telemetry import log_context
 
+from countersign_publisher.contacts import ContactDirectory
 from countersign_publisher.db import Publications
+from countersign_publisher.db_connections import Connections
 from countersign_publisher.domain import (
     PublicationState,
     backoff_s,
@@ -56,8 +59,13 @@ class PublicationWorker:
         backoff_base_s: float = 2.0,
         poll_interval_s: float = 1.0,
         lanes: int = 5,
+        contacts: ContactDirectory | None = None,
+        supplier_sync_interval_s: float = 900.0,
     ) -> None:
         self._lanes = lanes
+        self._contacts = contacts
+        self._supplier_sync_interval_s = supplier_sync_interval_s
+        self._next_supplier_sync = 0.0
         self._pool = pool
         self._steps = steps
         self._batch_size = batch_size
@@ -91,11 +99,25 @@ class PublicationWorker:
         while True:
             try:
                 await self.dispatch()
+                await self._sync_suppliers_when_due()
             except Exception:
                 log.exception("publication worker pass failed")
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
+
+    async def _sync_suppliers_when_due(self) -> None:
+        if self._contacts is None or time.monotonic() < self._next_supplier_sync:
+            return
+        self._next_supplier_sync = time.monotonic() + self._supplier_sync_interval_s
+        async with self._pool.acquire() as conn:
+            connected = await Connections(conn).all()
+        for connection in connected:
+            with log_context(organisation_id=connection.organisation_id):
+                try:
+                    await self._contacts.sync_suppliers(connection.organisation_id)
+                except XeroError as error:
+                    log.warning("supplier sync failed: %s", error)
 
     async def dispatch(self) -> None:
         """Starts a task for every organisation with due work that has none running."""
