@@ -182,14 +182,18 @@ class Publications:
             None if error is None else json.dumps(error),
         )
 
-    async def postpone(self, publication_id: UUID, delay_s: float, error: Any) -> None:
+    async def postpone(
+        self, publication_id: UUID, delay_s: float, error: Any, *, count_attempt: bool = True
+    ) -> None:
         await self._conn.execute(
-            "UPDATE publications SET attempt = attempt + 1, leased_until = NULL,"
-            " next_attempt_at = now() + make_interval(secs => $2), last_error = $3::jsonb,"
-            " updated_at = now() WHERE publication_id = $1",
+            "UPDATE publications SET attempt = attempt + $4, leased_until = NULL,"
+            " next_attempt_at = now() + make_interval(secs => $2),"
+            " last_error = coalesce($3::jsonb, last_error), updated_at = now()"
+            " WHERE publication_id = $1",
             publication_id,
             delay_s,
-            json.dumps(error),
+            None if error is None else json.dumps(error),
+            1 if count_attempt else 0,
         )
 
     async def release(self, publication_id: UUID) -> None:

@@ -38,6 +38,7 @@ from countersign_publisher.xero_errors import (
     XeroAuthError,
     XeroError,
     XeroNotFound,
+    XeroRateLimited,
     XeroValidationError,
 )
 
@@ -236,6 +237,14 @@ class PublicationWorker:
 
     async def _failed(self, job: Job, step: PublicationStep, error: XeroError) -> None:
         final = isinstance(error, XeroValidationError | XeroNotFound)
+        if isinstance(error, XeroRateLimited):
+            # Not the publication's fault: the scheduler already pauses the organisation, and
+            # the try is not counted towards parking.
+            async with self._pool.acquire() as conn:
+                await Publications(conn).postpone(
+                    job.row.publication_id, self._backoff_base_s, None, count_attempt=False
+                )
+            return
         attempt = job.row.attempt + 1
         exhausted = attempt >= self._max_attempts or isinstance(error, XeroAuthError)
         detail = {"step": step.value, "messages": error.messages, "status": error.status}
