@@ -63,3 +63,12 @@ async def test_organisations_take_turns_when_the_app_window_is_full() -> None:
     await asyncio.gather(*(call("a") for _ in range(6)), *(call("b") for _ in range(2)))
     # "a" queued six calls first, yet "b" is served before "a" has had them all.
     assert order.index("b") < 4 and order[-1] == "a"
+
+
+async def test_an_app_minute_spent_elsewhere_pauses_every_organisation() -> None:
+    scheduler = CallScheduler(Limits(minute_s=0.3))
+    scheduler.observe("a", 200, {"x-appminlimit-remaining": "0"})
+    started = time.monotonic()
+    async with scheduler.call("b"):
+        waited = time.monotonic() - started
+    assert waited >= 0.3 - 1e-3

@@ -66,12 +66,15 @@ class _AppWindow:
         self._waiting: dict[str, deque[asyncio.Future[None]]] = {}
         self._dispatcher: asyncio.Task[None] | None = None
 
+    paused_until = 0.0  # set when Xero says the app's minute is spent (other instances)
+
     def _room(self, now: float) -> float:
         while self._window and self._window[0] + self._limits.minute_s <= now:
             self._window.popleft()
+        paused = max(0.0, self.paused_until - now)
         if len(self._window) < self._limits.app_per_minute:
-            return 0.0
-        return self._window[0] + self._limits.minute_s - now
+            return paused
+        return max(paused, self._window[0] + self._limits.minute_s - now)
 
     async def enter(self, org: str) -> None:
         if not self._waiting and self._room(time.monotonic()) == 0.0:
@@ -141,6 +144,8 @@ class CallScheduler:
         if _seconds(headers, "x-minlimit-remaining", default=1) <= 0 and not own_window_full:
             # Someone else is spending this organisation's minute too: wait a whole one.
             budget.paused_until = max(budget.paused_until, now + self.limits.minute_s)
+        if _seconds(headers, "x-appminlimit-remaining", default=1) <= 0:
+            self._app.paused_until = max(self._app.paused_until, now + self.limits.minute_s)
         if _seconds(headers, "x-daylimit-remaining", default=1) <= 0:
             budget.day_used = self.limits.per_day
 
