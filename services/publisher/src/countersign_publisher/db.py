@@ -148,6 +148,14 @@ class Publications:
         )
         return sorted((_row(r) for r in records), key=lambda row: row.recorded_at)
 
+    async def renew_leases(self, publication_ids: list[UUID], lease_s: float) -> None:
+        await self._conn.execute(
+            "UPDATE publications SET leased_until = now() + make_interval(secs => $2)"
+            " WHERE publication_id = ANY($1::uuid[]) AND leased_until IS NOT NULL",
+            publication_ids,
+            lease_s,
+        )
+
     async def mark_sent(self, publication_ids: list[UUID], step: str) -> None:
         await self._conn.execute(
             "UPDATE publications SET sent_steps = array_append(array_remove(sent_steps, $2), $2)"

@@ -42,5 +42,5 @@ class PublisherSettings(ServiceSettings):
     worker_lease_s: float = Field(default=120.0, gt=0, description="a crashed worker's jobs wait")
     worker_max_attempts: int = Field(default=6, ge=1, description="transient tries before parking")
     worker_backoff_s: float = Field(default=2.0, ge=0, description="first retry delay, doubled")
-    worker_claim_size: int = Field(default=200, ge=1)
+    worker_claim_size: int = Field(default=50, ge=1, description="jobs claimed per cycle")
     supplier_sync_interval_s: float = Field(default=900.0, gt=0)

@@ -151,7 +151,19 @@ class PublicationWorker:
                     )
                 if not rows:
                     return
-                await self._publish([Job(row) for row in rows])
+                heartbeat = asyncio.create_task(self._hold_leases([r.publication_id for r in rows]))
+                try:
+                    await self._publish([Job(row) for row in rows])
+                finally:
+                    heartbeat.cancel()
+
+    async def _hold_leases(self, publication_ids: list[UUID]) -> None:
+        # A claim can outlast its lease at Xero's pace; renewing it keeps another worker from
+        # taking jobs this one is still running.
+        while True:
+            await asyncio.sleep(self._lease_s / 3)
+            async with self._pool.acquire() as conn:
+                await Publications(conn).renew_leases(publication_ids, self._lease_s)
 
     async def _publish(self, jobs: Sequence[Job]) -> None:
         waiting: list[Job] = []
