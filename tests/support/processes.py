@@ -26,7 +26,11 @@ def free_port() -> int:
 
 @dataclass
 class ServiceProcess:
-    """One service (``ingest``, ``approval``, ``publisher``) on its own port, schema and prefix."""
+    """One service (``ingest``, ``approval``, ``publisher``) on its own port, schema and prefix.
+
+    The same class runs the sandboxes (``dext-sandbox``, ``xero-sandbox``: their console script
+    is ``countersign-<name>``, their settings prefix ``<NAME>_``) and several instances of one
+    service (a distinct ``label`` names each one's log). ``extra_env`` is added last."""
 
     name: str
     infra: Infrastructure
@@ -34,6 +38,9 @@ class ServiceProcess:
     log_dir: Path
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    label: str = ""
+    extra_env: dict[str, str] = field(default_factory=dict)
+    ready_path: str = "/health/ready"
 
     @property
     def url(self) -> str:
@@ -41,10 +48,10 @@ class ServiceProcess:
 
     @property
     def log_path(self) -> Path:
-        return self.log_dir / f"{self.name}.log"
+        return self.log_dir / f"{self.label or self.name}.log"
 
     def environment(self) -> dict[str, str]:
-        prefix = self.name.upper()
+        prefix = self.name.upper().replace("-", "_")
         return {
             **os.environ,
             "DATABASE_URL": self.infra.database_url,
@@ -54,6 +61,7 @@ class ServiceProcess:
             f"{prefix}_HTTP_HOST": "127.0.0.1",
             f"{prefix}_HTTP_PORT": str(self.port),
             f"{prefix}_RELAY_POLL_INTERVAL_S": "0.2",
+            **self.extra_env,
         }
 
     def start(self) -> None:
@@ -72,7 +80,7 @@ class ServiceProcess:
             if self.process is not None and self.process.poll() is not None:
                 break
             try:
-                if httpx.get(f"{self.url}/health/ready", timeout=2).status_code == 200:
+                if httpx.get(self.url + self.ready_path, timeout=2).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
