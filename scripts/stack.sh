@@ -185,8 +185,15 @@ write_stack_env() {
       if [ "$prefix" = XERO_SANDBOX ]; then
         echo "XERO_SANDBOX_URL=http://127.0.0.1:$port/api.xro/2.0"
         echo "XERO_IDENTITY_URL=http://127.0.0.1:$port"
+        # The publisher talks to the sandbox as its Xero, as the app below.
+        echo "PUBLISHER_XERO_API_URL=http://127.0.0.1:$port/api.xro/2.0"
+        echo "PUBLISHER_XERO_IDENTITY_URL=http://127.0.0.1:$port"
+        echo "PUBLISHER_XERO_CLIENT_ID=countersign-local"
+        echo "PUBLISHER_XERO_CLIENT_SECRET=$(local_secret XERO_CLIENT_SECRET)"
         continue
       fi
+      # The publisher fetches originals from ingest by signed link.
+      [ "$prefix" = INGEST ] && echo "PUBLISHER_INGEST_URL=http://127.0.0.1:$port"
       echo "${prefix}_URL=http://127.0.0.1:$port"
     done
   } >"$tmp"

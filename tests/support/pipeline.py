@@ -42,13 +42,22 @@ FAST_PUBLISHER = {
     "PUBLISHER_XERO_DAY_LIMIT": "1000000",
 }
 
+# Xero's limits off: no 429s, and limit headers so high the publisher never pauses for them.
+UNLIMITED_XERO = {
+    "XERO_SANDBOX_LIMITS_ENABLED": "false",
+    "XERO_SANDBOX_MINUTE_LIMIT": "1000000",
+    "XERO_SANDBOX_DAY_LIMIT": "100000000",
+    "XERO_SANDBOX_APP_MINUTE_LIMIT": "100000000",
+    "XERO_SANDBOX_CONCURRENT_LIMIT": "1000",
+}
+
 
 class Pipeline:
     """Five kinds of process, started together and stopped together.
 
     ``publishers``: how many publisher instances (one consumer group, one schema).
     ``service_env``: extra environment for every Countersign service (e.g. a profiler switch).
-    ``xero_env``: ``XERO_SANDBOX_*`` settings; by default Xero's rate limits are off.
+    ``xero_env``: ``XERO_SANDBOX_*`` settings over ``UNLIMITED_XERO`` (Xero's limits off).
     ``publisher_env``: overrides ``FAST_PUBLISHER`` (e.g. Xero's real per-minute limit).
     """
 
@@ -75,9 +84,7 @@ class Pipeline:
                 name, infra, isolation, log_dir, label=label, extra_env={**shared, **env}
             )
 
-        self.xero = process(
-            "xero-sandbox", **{"XERO_SANDBOX_LIMITS_ENABLED": "false", **(xero_env or {})}
-        )
+        self.xero = process("xero-sandbox", **{**UNLIMITED_XERO, **(xero_env or {})})
         self.xero.ready_path = "/_sandbox/health"
         self.ingest = process("ingest")
         self.approval = process("approval")
