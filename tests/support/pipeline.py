@@ -21,6 +21,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 
+import httpx
+
 from tests.support.infra import Infrastructure
 from tests.support.organisation import Endpoints
 from tests.support.processes import ServiceProcess
@@ -72,6 +74,7 @@ class Pipeline:
         xero_env: Mapping[str, str] | None = None,
         publisher_env: Mapping[str, str] | None = None,
     ) -> None:
+        self.infra, self.isolation = infra, isolation
         shared = {
             "COUNTERSIGN_ADMIN_TOKEN": ADMIN_TOKEN,
             "ENCRYPTION_KEYS": "pipeline:" + base64.b64encode(os.urandom(32)).decode(),
@@ -138,6 +141,12 @@ class Pipeline:
             if process.process is not None and process.process.poll() is None:
                 process.process.send_signal(signal.SIGTERM)
         return {(p.label or p.name): p.stop() for p in self.processes}
+
+    def xero_fault(self, rule: Mapping[str, object]) -> None:
+        """Adds a fault rule to the Xero sandbox (docs/xero-sandbox.md, "Faults")."""
+        httpx.post(
+            f"{self.xero.url}/_sandbox/faults", json=dict(rule), timeout=10
+        ).raise_for_status()
 
     def logs(self, lines: int = 30) -> str:
         """The last lines of every process's log, for an assertion message."""

@@ -30,7 +30,8 @@ class ServiceProcess:
 
     The same class runs the sandboxes (``dext-sandbox``, ``xero-sandbox``: their console script
     is ``countersign-<name>``, their settings prefix ``<NAME>_``) and several instances of one
-    service (a distinct ``label`` names each one's log). ``extra_env`` is added last."""
+    service (a distinct ``label`` names each one's log). ``extra_env`` is added last; ``command``
+    replaces the console script (a profiler around it, or a benchmark's own service)."""
 
     name: str
     infra: Infrastructure
@@ -41,6 +42,7 @@ class ServiceProcess:
     label: str = ""
     extra_env: dict[str, str] = field(default_factory=dict)
     ready_path: str = "/health/ready"
+    command: list[str] = field(default_factory=list)  # default: .venv/bin/countersign-<name>
 
     @property
     def url(self) -> str:
@@ -68,8 +70,9 @@ class ServiceProcess:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [str(REPO / ".venv" / "bin" / f"countersign-{self.name}")],
+                self.command or [str(REPO / ".venv" / "bin" / f"countersign-{self.name}")],
                 env=self.environment(),
+                cwd=REPO,
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
