@@ -31,3 +31,21 @@ def endpoints_of(app: FastAPI) -> set[str]:
         for method in context.methods or ()
         if method != "HEAD"
     }
+
+
+Table = dict[str, dict[str, int | None]]
+
+
+def parse_table(table: str, callers: tuple[str, ...], prefixes: dict[str, str]) -> Table:
+    """Rows of ``METHOD path | status per caller`` under one header line; ``-`` is a cell that
+    does not apply. Placeholders in ``prefixes`` (e.g. ``{org}``) shorten the paths."""
+    parsed: Table = {}
+    for row in table.strip().splitlines()[1:]:
+        endpoint, cells = row.split("|")
+        method, path = endpoint.split()
+        for short, long in prefixes.items():
+            path = path.replace(short, long)
+        statuses = [None if cell == "-" else int(cell) for cell in cells.split()]
+        assert len(statuses) == len(callers), row
+        parsed[f"{method} {path}"] = dict(zip(callers, statuses, strict=True))
+    return parsed

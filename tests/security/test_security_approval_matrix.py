@@ -22,7 +22,7 @@ from countersign_approval.app import create_app
 from countersign_approval.settings import ApprovalSettings
 from countersign_contracts import PublicationFailed, PublicationKind, PublicationStep, Requester
 
-from tests.security.endpoints import PUBLIC, endpoints_of
+from tests.security.endpoints import PUBLIC, endpoints_of, parse_table
 from tests.support.approval_harness import OPERATOR_TOKEN, ApprovalHarness, Org, running_approval
 from tests.support.infra import Infrastructure
 from tests.support.samples import sample_bill
@@ -120,16 +120,8 @@ EMAIL_OF = {
 
 
 def parse(table: str) -> dict[str, dict[str, int]]:
-    rows = [line for line in table.strip().splitlines()[1:] if line.strip()]
-    parsed = {}
-    for row in rows:
-        endpoint, cells = row.split("|")
-        method, short = endpoint.split()
-        path = short.replace("{org}", ORG_PREFIX).replace("{req}", "{request_id}")
-        statuses = [int(cell) for cell in cells.split()]
-        assert len(statuses) == len(CALLERS), row
-        parsed[f"{method} {path}"] = dict(zip(CALLERS, statuses, strict=True))
-    return parsed
+    parsed = parse_table(table, CALLERS, {"{org}": ORG_PREFIX, "{req}": "{request_id}"})
+    return {e: {c: s for c, s in row.items() if s is not None} for e, row in parsed.items()}
 
 
 @dataclass
