@@ -7,7 +7,8 @@ sandbox) driven through every credential it knows, recording each secret value a
       publisher refreshes them (new tokens minted by the sandbox) and publishes the bill,
       fetching the original from ingest through a signed document link
     refused attempts (a guessed token, a bad signature) are made too: what a caller presents
-      and is refused must not be logged either
+      and is refused must not be logged either; and Xero fails one call, so the publisher's
+      failure logging is part of the run
 
 The services are stopped at the end, so their logs are complete when the tests read them."""
 
@@ -20,7 +21,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import asyncpg
 import httpx
@@ -59,6 +60,7 @@ class FullRun:
     secrets: dict[str, str] = field(default_factory=dict)
     dext_secret: str = field(default_factory=_random)
     outcome: dict[str, Any] = field(default_factory=dict)
+    database_url: str = ""
 
     @property
     def keyring(self) -> Keyring:
@@ -85,6 +87,7 @@ def _processes(run: FullRun, sandbox: XeroSandbox) -> dict[str, ServiceProcess]:
         "COUNTERSIGN_ADMIN_TOKEN": run.secrets["operator token"],
         "ENCRYPTION_KEYS": run.keyring_spec,
         "DOCUMENT_LINK_SECRET": run.secrets["DOCUMENT_LINK_SECRET"],
+        "DATABASE_URL": run.database_url,
     }
     processes = {
         name: ServiceProcess(name, run.infra, run.isolation, run.log_dir, extra_env={**common})
@@ -107,6 +110,16 @@ def _processes(run: FullRun, sandbox: XeroSandbox) -> dict[str, ServiceProcess]:
     return processes
 
 
+def _with_password(url: str) -> str:
+    """The database URL with a password in it: the real one if it has one, else a made-up one
+    (a server that trusts local connections ignores it), so that there is one to look for."""
+    parts = urlsplit(url)
+    if parts.password:
+        return url
+    user, _, host = parts.netloc.rpartition("@")
+    return urlunsplit(parts._replace(netloc=f"{user or 'postgres'}:{_random(12)}@{host}"))
+
+
 def run_everything(infra: Infrastructure, isolation: str, log_dir: Path) -> FullRun:
     keyring_spec = "k1:" + base64.b64encode(os.urandom(32)).decode()
     run = FullRun(infra, isolation, log_dir, keyring_spec)
@@ -119,9 +132,8 @@ def run_everything(infra: Infrastructure, isolation: str, log_dir: Path) -> Full
             "Xero client secret": CLIENT_SECRET,
         }
     )
-    password = urlsplit(infra.database_url).password
-    if password:
-        run.secrets["database password"] = password
+    run.database_url = _with_password(infra.database_url)
+    run.secrets["database password"] = str(urlsplit(run.database_url).password)
     sandbox = XeroSandbox(log_dir).start()
     processes = _processes(run, sandbox)
     try:
@@ -201,6 +213,8 @@ async def _drive(run: FullRun, sandbox: XeroSandbox, urls: dict[str, str]) -> No
         )
         assert connected.status_code == 200, connected.text
 
+        # One failed bill creation: the publisher logs the failure, and it must log it bare.
+        sandbox.fault(fault="error", status=503, path="/Invoices", tenant_id=tenant_id, count=1)
         await _refused_attempts(run, http, urls)
         await _publish_and_approve(run, http, urls, approval, admin)
         run.outcome["tenant_id"] = tenant_id

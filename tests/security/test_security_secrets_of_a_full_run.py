@@ -42,6 +42,8 @@ def test_the_run_used_every_credential_it_names(full_run: FullRun) -> None:
     logs = full_run.logs()
     assert {"ingest.log", "approval.log", "publisher.log", "xero-sandbox.log"} <= set(logs)
     assert all(logs[name] for name in ("ingest.log", "approval.log", "publisher.log"))
+    assert "refused a Dext call" in logs["ingest.log"]
+    assert "publication step create_bill failed" in logs["publisher.log"]
 
 
 def test_no_secret_or_token_appears_in_any_log(full_run: FullRun) -> None:
