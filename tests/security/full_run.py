@@ -217,6 +217,12 @@ async def _drive(run: FullRun, sandbox: XeroSandbox, urls: dict[str, str]) -> No
         sandbox.fault(fault="error", status=503, path="/Invoices", tenant_id=tenant_id, count=1)
         await _refused_attempts(run, http, urls)
         await _publish_and_approve(run, http, urls, approval, admin)
+        # What anyone may read (probes, metrics, API descriptions) after the run.
+        run.outcome["public pages"] = {
+            f"{name}{path}": (await http.get(f"{url}{path}")).text
+            for name, url in urls.items()
+            for path in ("/metrics", "/health/ready", "/openapi.json")
+        }
         run.outcome["tenant_id"] = tenant_id
         run.outcome["invoices"] = sandbox.state(tenant_id)["invoices"]
 

@@ -64,6 +64,18 @@ def test_no_secret_or_token_appears_in_any_log(full_run: FullRun) -> None:
     assert leaks + shaped == []
 
 
+def test_no_secret_appears_on_a_public_page(full_run: FullRun) -> None:
+    pages = full_run.outcome["public pages"]
+    assert "countersign_http_request_seconds" in pages["publisher/metrics"]
+    leaks = [
+        f"{name} on {page}"
+        for page, text in pages.items()
+        for name, value in full_run.secrets.items()
+        if value in text
+    ]
+    assert leaks == []
+
+
 async def test_xero_tokens_are_sealed_at_rest(full_run: FullRun) -> None:
     rows = await full_run.rows(
         "publisher", "SELECT organisation_id, access_token, refresh_token FROM xero_connections"
