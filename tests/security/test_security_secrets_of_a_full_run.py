@@ -76,6 +76,20 @@ def test_no_secret_appears_on_a_public_page(full_run: FullRun) -> None:
     assert leaks == []
 
 
+async def test_no_secret_is_in_any_event_the_services_emitted(full_run: FullRun) -> None:
+    """Events stay on the brokers for days and reach consumers outside Countersign."""
+    events: list[str] = []
+    emitted = {}
+    query = "SELECT topic, headers::text, payload::text FROM outbox"
+    for service in ("ingest", "approval", "publisher"):
+        rows = await full_run.rows(service, query)
+        emitted[service] = len(rows)
+        events += [" ".join(row.values()) for row in rows]
+    assert all(emitted.values()), emitted
+    leaks = [name for name, value in full_run.secrets.items() if any(value in e for e in events)]
+    assert leaks == []
+
+
 async def test_xero_tokens_are_sealed_at_rest(full_run: FullRun) -> None:
     rows = await full_run.rows(
         "publisher", "SELECT organisation_id, access_token, refresh_token FROM xero_connections"
