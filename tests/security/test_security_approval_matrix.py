@@ -351,3 +351,44 @@ async def test_each_role_gets_exactly_its_cell_and_a_refusal_records_nothing(
     assert wrong == []
     assert recorded == []
     assert leaked == []
+
+
+async def test_people_who_do_not_see_everything_see_only_requests_they_take_part_in(
+    infra: Infrastructure, isolation: str
+) -> None:
+    async with running_approval(infra, isolation) as approval:
+        world = World(approval, {"own": await approval.register(users=USERS)})
+        org = world.orgs["own"]
+        await approval.put_workflow(org, WORKFLOW)
+        theirs = await world.request_in("own", "in_approval")  # requested by req@
+        await approval.submit(org, "someone-else")  # requested by a person who is no user
+        others = str((await approval.request_of(org, "someone-else"))["request_id"])
+
+        async def listed(email: str | None) -> set[str]:
+            response = await approval.http.get(org.path("/requests"), headers=org.auth(email))
+            assert response.status_code == 200, response.text
+            return {r["request_id"] for r in response.json()}
+
+        seen = {
+            who: await listed(email)
+            for who, email in {
+                "admin": None,
+                "auditor": "aud@example.com",
+                "requester": "req@example.com",
+                "uninvolved approver": "sam@example.com",
+            }.items()
+        }
+        opened = await approval.http.get(
+            org.path(f"/requests/{others}"), headers=org.auth("req@example.com")
+        )
+        by_stranger = await approval.http.get(
+            org.path(f"/requests/{theirs}"), headers=org.auth("sam@example.com")
+        )
+
+    assert seen == {
+        "admin": {theirs, others},
+        "auditor": {theirs, others},
+        "requester": {theirs},
+        "uninvolved approver": set(),
+    }
+    assert (opened.status_code, by_stranger.status_code) == (403, 403)
