@@ -152,12 +152,15 @@ def run_everything(infra: Infrastructure, isolation: str, log_dir: Path) -> Full
 
 async def _remember_refreshed_tokens(run: FullRun) -> None:
     """The tokens the publisher holds at the end, minted by the sandbox when it refreshed."""
-    rows = await run.rows("publisher", "SELECT access_token, refresh_token FROM xero_connections")
+    rows = await run.rows(
+        "publisher", "SELECT organisation_id, access_token, refresh_token FROM xero_connections"
+    )
     for row in rows:
+        held = "refreshed" if row["organisation_id"] == run.organisation_id else "by code"
         for which in ("access", "refresh"):
-            context = f"publisher:xero-{which}:{run.organisation_id}"
+            context = f"publisher:xero-{which}:{row['organisation_id']}"
             opened = run.keyring.open(row[f"{which}_token"], context).decode()
-            run.secrets[f"Xero {which} token (refreshed)"] = opened
+            run.secrets[f"Xero {which} token ({held})"] = opened
 
 
 async def _drive(run: FullRun, sandbox: XeroSandbox, urls: dict[str, str]) -> None:
@@ -213,6 +216,17 @@ async def _drive(run: FullRun, sandbox: XeroSandbox, urls: dict[str, str]) -> No
         )
         assert connected.status_code == 200, connected.text
 
+        # A second organisation connects through Xero's consent screen: an authorization code
+        # the publisher exchanges for tokens it alone sees.
+        second_tenant = sandbox.create_tenant()["tenant_id"]
+        code = sandbox.authorization_code(second_tenant)
+        run.secrets["Xero authorization code"] = code
+        by_code = await http.put(
+            f"{urls['publisher']}/v1/organisations/{uuid.uuid4()}/xero-connection",
+            headers=operator,
+            json={"authorization_code": code, "tenant_id": second_tenant},
+        )
+        assert by_code.status_code == 200, by_code.text
         # One failed bill creation: the publisher logs the failure, and it must log it bare.
         sandbox.fault(fault="error", status=503, path="/Invoices", tenant_id=tenant_id, count=1)
         await _refused_attempts(run, http, urls)

@@ -7,6 +7,7 @@ import base64
 import os
 import re
 import tempfile
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -94,21 +95,22 @@ async def test_xero_tokens_are_sealed_at_rest(full_run: FullRun) -> None:
     rows = await full_run.rows(
         "publisher", "SELECT organisation_id, access_token, refresh_token FROM xero_connections"
     )
-    assert len(rows) == 1
-    row = rows[0]
-    raw = " ".join(str(value) for value in row.values())
-    for name in ("Xero access token (minted)", "Xero refresh token (minted)"):
-        assert full_run.secrets[name] not in raw
+    assert len(rows) == 2  # one connected with a token set, one with an authorization code
+    raw = " ".join(str(value) for row in rows for value in row.values())
+    tokens = [value for name, value in full_run.secrets.items() if name.startswith("Xero ")]
+    # Access and refresh tokens minted, refreshed and got by code; the code; the client secret.
+    assert len(tokens) == 8
+    assert [name for name, value in full_run.secrets.items() if value in raw] == []
     keyring = full_run.keyring
-    for which in ("access", "refresh"):
-        sealed = row[f"{which}_token"]
-        context = f"publisher:xero-{which}:{row['organisation_id']}"
-        opened = keyring.open(sealed, context).decode()
-        assert opened and opened not in raw
-        with pytest.raises(SealingError):
-            _other_keyring().open(sealed, context)
-        with pytest.raises(SealingError):
-            keyring.open(sealed, f"publisher:xero-{which}:{os.urandom(16).hex()}")
+    for row in rows:
+        for which in ("access", "refresh"):
+            sealed = row[f"{which}_token"]
+            context = f"publisher:xero-{which}:{row['organisation_id']}"
+            assert keyring.open(sealed, context)
+            with pytest.raises(SealingError):
+                _other_keyring().open(sealed, context)
+            with pytest.raises(SealingError):
+                keyring.open(sealed, f"publisher:xero-{which}:{uuid.uuid4()}")
 
 
 async def test_the_dext_secret_is_sealed_at_rest(full_run: FullRun) -> None:
