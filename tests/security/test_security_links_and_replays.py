@@ -157,10 +157,18 @@ async def test_a_dext_signature_is_accepted_once_even_across_a_restart(
     infra: Infrastructure, isolation: str, ingest: ServiceProcess
 ) -> None:
     org, key = await organisation(ingest)
+    other, _ = await organisation(ingest)
     async with DextClient(ingest.url, org, key) as dext:
         request = dext.sign(publication(dext, "replayed"))
+        elsewhere = httpx.Request(
+            "POST",
+            str(request.url).replace(str(org), str(other)),
+            headers=request.headers,
+            content=request.read(),
+        )
         first = await dext.send(request)
         again = await dext.send(request)
+        to_other_organisation = await dext.send(elsewhere)
         withdrawal_path = f"/v1/organisations/{org}/cost-items/replayed/withdrawal"
         withdrawal = dext.sign(dext.build("POST", withdrawal_path, json_body={}))
         withdrawn = await dext.send(withdrawal)
@@ -176,7 +184,8 @@ async def test_a_dext_signature_is_accepted_once_even_across_a_restart(
 
     assert first.status_code == 202, first.text
     assert withdrawn.status_code == 200, withdrawn.text
-    assert [r.status_code for r in (again, after_restart, withdrawal_after_restart)] == [401] * 3
+    replays = (again, to_other_organisation, after_restart, withdrawal_after_restart)
+    assert [r.status_code for r in replays] == [401] * 4
     assert "already made" in after_restart.json()["detail"]
     assert final == after_first_life
     assert final["item_versions"] == 1
