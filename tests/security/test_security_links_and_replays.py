@@ -138,6 +138,7 @@ async def test_a_document_link_opens_only_its_own_document_and_only_until_it_exp
         their_status = await dext.item_status("link-theirs")
 
     assert answers.pop("valid link").content == pdf("Links Ltd", "link-a")
+    assert 0 < expires - time.time() <= 15 * 60  # the status view's links live 15 minutes
     refused = {name: response.status_code for name, response in answers.items()}
     assert refused == {
         "expired link": 403,
