@@ -25,6 +25,7 @@ SERVICES=(
   "approval   8082  countersign-approval   APPROVAL   /health/ready"
   "publisher  8083  countersign-publisher  PUBLISHER  /health/ready"
   "dext-sandbox  8091  countersign-dext-sandbox  DEXT_SANDBOX  /health/ready"
+  "xero-sandbox  8092  countersign-xero-sandbox  XERO_SANDBOX  /_sandbox/health"
 )
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -179,6 +180,13 @@ write_stack_env() {
     echo "ENCRYPTION_KEYS=${ENCRYPTION_KEYS:-$(local_secret ENCRYPTION_KEYS)}"
     for row in "${SERVICES[@]}"; do
       read -r name port exe prefix path <<<"$row"
+      # The Xero sandbox serves two of Xero's hosts: clients want the Accounting base URL
+      # (…/api.xro/2.0) and, apart, the identity root (/connect/token, /connections).
+      if [ "$prefix" = XERO_SANDBOX ]; then
+        echo "XERO_SANDBOX_URL=http://127.0.0.1:$port/api.xro/2.0"
+        echo "XERO_IDENTITY_URL=http://127.0.0.1:$port"
+        continue
+      fi
       echo "${prefix}_URL=http://127.0.0.1:$port"
     done
   } >"$tmp"

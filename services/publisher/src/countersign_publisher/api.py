@@ -1,39 +1,241 @@
-"""Publisher's HTTP API."""
+"""Publisher's HTTP API: Xero connections (operators), publication status, retries."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
+from datetime import datetime
+from typing import Annotated, Any
 from uuid import UUID
 
+from countersign_platform.operators import Operator
+from countersign_platform.problems import FieldError, Problem
 from countersign_platform.service import Runtime, runtime
-from fastapi import APIRouter, Depends
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field, model_validator
 
-from countersign_publisher.db import Publications
+from countersign_publisher.components import Components, components
+from countersign_publisher.db import PublicationRow, Publications
+from countersign_publisher.db_connections import Connections
+from countersign_publisher.tokens import TokenSet
+from countersign_publisher.xero_errors import XeroError
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/v1/organisations/{organisation_id}", tags=["publications"])
 
 State = Annotated[Runtime, Depends(runtime)]
+Parts = Annotated[Components, Depends(components)]
 
 
 class PublicationView(BaseModel):
     publication_id: UUID
-    request_id: UUID
+    kind: str
+    request_id: UUID | None
     dext_item_id: str
     item_version: int
     state: str
+    xero_contact_id: UUID | None
+    xero_invoice_id: UUID | None
+    xero_bank_transaction_id: UUID | None
+    original_attachment_id: UUID | None
+    audit_attachment_id: UUID | None
+    xero_payment_id: UUID | None
+    xero_status: str | None
+    attempt: int
+    generation: int
+    last_error: dict[str, Any] | None
+    recorded_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: PublicationRow) -> PublicationView:
+        values = {name: getattr(row, name) for name in cls.model_fields if name != "last_error"}
+        return cls(
+            **values, last_error=None if row.last_error is None else json.loads(row.last_error)
+        )
 
 
 @router.get(
-    "/publications",
-    summary="Publications of one Dext item",
-    response_model=list[PublicationView],
+    "/publications", summary="Publications of one Dext item", response_model=list[PublicationView]
 )
 async def publications_for_item(
-    organisation_id: UUID, dext_item_id: str, state: State
+    organisation_id: UUID, dext_item_id: Annotated[str, Query(min_length=1)], state: State
 ) -> list[PublicationView]:
     async with state.pool.acquire() as conn:
         rows = await Publications(conn).for_item(organisation_id, dext_item_id)
-    return [PublicationView(**row.__dict__) for row in rows]
+    return [PublicationView.of(row) for row in rows]
+
+
+async def _publication(
+    state: Runtime, organisation_id: UUID, publication_id: UUID
+) -> PublicationRow:
+    async with state.pool.acquire() as conn:
+        row = await Publications(conn).get(organisation_id, publication_id)
+    if row is None:
+        raise Problem(404, "not-found", "No such publication", f"{publication_id}")
+    return row
+
+
+@router.get(
+    "/publications/{publication_id}", summary="One publication", response_model=PublicationView
+)
+async def publication(organisation_id: UUID, publication_id: UUID, state: State) -> PublicationView:
+    return PublicationView.of(await _publication(state, organisation_id, publication_id))
+
+
+@router.post(
+    "/publications/{publication_id}/retry",
+    summary="Try a failed or parked publication again (operators)",
+    status_code=202,
+    response_model=PublicationView,
+)
+async def retry(
+    organisation_id: UUID, publication_id: UUID, state: State, parts: Parts, _: Operator
+) -> PublicationView:
+    current = await _publication(state, organisation_id, publication_id)
+    async with state.pool.acquire() as conn:
+        reopened = await Publications(conn).reopen(organisation_id, publication_id)
+    if reopened is None:
+        raise Problem(
+            409,
+            "not-retryable",
+            "Publication is not failed",
+            f"state is {current.state}; only failed or parked publications can be retried",
+        )
+    parts.worker.wake()
+    return PublicationView.of(reopened)
+
+
+class ConnectRequest(BaseModel):
+    """Either an authorization code from Xero's consent screen, or a token set."""
+
+    authorization_code: str | None = Field(default=None, min_length=1)
+    redirect_uri: str | None = None
+    access_token: str | None = Field(default=None, min_length=1)
+    refresh_token: str | None = Field(default=None, min_length=1)
+    expires_in: int = Field(default=1800, ge=1)
+    tenant_id: str | None = Field(default=None, description="Needed when the grant has several")
+
+    @model_validator(mode="after")
+    def _one_grant(self) -> ConnectRequest:
+        if (self.authorization_code is None) == (self.access_token is None):
+            raise ValueError("send authorization_code, or access_token with refresh_token")
+        if self.access_token is not None and self.refresh_token is None:
+            raise ValueError("a token set needs its refresh_token")
+        return self
+
+
+class ConnectionView(BaseModel):
+    organisation_id: UUID
+    connected: bool
+    status: str
+    tenant_id: str | None = None
+    tenant_name: str | None = None
+    scope: str | None = None
+    access_token_expires_at: datetime | None = None
+    connected_at: datetime | None = None
+    refreshed_at: datetime | None = None
+    last_error: str | None = None
+
+
+@router.get("/xero-connection", summary="Xero connection state (operators)")
+async def connection(organisation_id: UUID, state: State, _: Operator) -> ConnectionView:
+    async with state.pool.acquire() as conn:
+        row = await Connections(conn).get(organisation_id)
+    if row is None:
+        return ConnectionView(organisation_id=organisation_id, connected=False, status="none")
+    return ConnectionView(
+        organisation_id=organisation_id,
+        connected=row.status == "connected",
+        status=row.status,
+        tenant_id=row.tenant_id,
+        tenant_name=row.tenant_name,
+        scope=row.scope,
+        access_token_expires_at=row.expires_at,
+        connected_at=row.connected_at,
+        refreshed_at=row.refreshed_at,
+        last_error=row.last_error,
+    )
+
+
+@router.put("/xero-connection", summary="Connect the organisation to a Xero tenant (operators)")
+async def connect(
+    organisation_id: UUID, body: ConnectRequest, state: State, parts: Parts, _: Operator
+) -> ConnectionView:
+    if parts.tokens is None:
+        raise Problem(503, "no-keyring", "Tokens cannot be stored", "set ENCRYPTION_KEYS")
+    if body.authorization_code is not None:
+        form = {"grant_type": "authorization_code", "code": body.authorization_code}
+        if body.redirect_uri:
+            form["redirect_uri"] = body.redirect_uri
+        try:
+            granted = await parts.tokens.grant(form)
+        except XeroError as exc:
+            raise Problem(
+                502, "xero-unavailable", "Xero identity did not answer", str(exc)
+            ) from exc
+        if granted is None:
+            raise Problem(
+                422,
+                "validation",
+                "Xero refused the authorization code",
+                errors=[FieldError("authorization_code", "invalid_grant", "refused by Xero")],
+            )
+        tokens = TokenSet.from_response(granted)
+    else:
+        assert body.access_token is not None and body.refresh_token is not None
+        tokens = TokenSet.from_response(
+            {
+                "access_token": body.access_token,
+                "refresh_token": body.refresh_token,
+                "expires_in": body.expires_in,
+            }
+        )
+    tenants = await _tenants(parts, tokens.access_token)
+    chosen = [t for t in tenants if body.tenant_id in (None, t.get("tenantId"))]
+    if len(chosen) != 1:
+        raise Problem(
+            422,
+            "validation",
+            "Choose one Xero tenant",
+            errors=[
+                FieldError(
+                    "tenant_id",
+                    "one_tenant",
+                    f"the grant reaches {[t.get('tenantId') for t in tenants]}",
+                )
+            ],
+        )
+    tenant = chosen[0]
+    await parts.tokens.store(
+        organisation_id, str(tenant["tenantId"]), tenant.get("tenantName"), tokens
+    )
+    parts.worker.wake()
+    return await connection(organisation_id, state, None)
+
+
+async def _tenants(parts: Components, access_token: str) -> list[dict[str, Any]]:
+    root = parts.settings.xero_api_url.rstrip("/").removesuffix("/api.xro/2.0")
+    response = await parts.http.get(
+        f"{root}/connections", headers={"Authorization": f"Bearer {access_token}"}
+    )
+    if response.status_code != 200:
+        raise Problem(
+            422,
+            "validation",
+            "Xero refused the token",
+            errors=[
+                FieldError("access_token", "unauthorised", f"Xero answered {response.status_code}")
+            ],
+        )
+    body: list[dict[str, Any]] = response.json()
+    return body
+
+
+@router.post("/supplier-sync", summary="Pull changed Xero contacts now (operators)")
+async def supplier_sync(organisation_id: UUID, parts: Parts, _: Operator) -> dict[str, int]:
+    try:
+        emitted = await parts.contacts.sync_suppliers(organisation_id)
+    except XeroError as exc:
+        raise Problem(502, "xero-unavailable", "Supplier sync failed", str(exc)) from exc
+    return {"suppliers_emitted": emitted}

@@ -1,14 +1,116 @@
 """Composition root: the only place publisher is wired together."""
 
-from countersign_platform.service import build_app
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+import httpx
+from countersign_platform.sealing import Keyring
+from countersign_platform.service import Runtime, build_app
 from fastapi import FastAPI
 
 from countersign_publisher.api import router
+from countersign_publisher.components import Components
+from countersign_publisher.contacts import ContactDirectory
+from countersign_publisher.documents import OriginalDocuments
+from countersign_publisher.publishing import CrashHook, PublicationSteps
 from countersign_publisher.settings import PublisherSettings
 from countersign_publisher.spec import SERVICE
+from countersign_publisher.tokens import XeroTokens
+from countersign_publisher.worker import PublicationWorker
+from countersign_publisher.xero_client import Credentials, XeroClient
+from countersign_publisher.xero_errors import XeroAuthError
+from countersign_publisher.xero_limits import CallScheduler, Limits
 
-__all__ = ["create_app"]
+__all__ = ["assemble", "create_app"]
+
+
+class _NoKeyring:
+    async def credentials(self, organisation_id: object, *, refresh: bool = False) -> Credentials:
+        raise XeroAuthError("ENCRYPTION_KEYS is not set: Xero tokens cannot be opened")
+
+
+def assemble(
+    runtime: Runtime,
+    settings: PublisherSettings,
+    http: httpx.AsyncClient,
+    crash: CrashHook | None = None,
+) -> Components:
+    """Builds the publisher's parts on a running platform runtime (the app, tests, bench)."""
+    keys = settings.encryption_keys
+    tokens = (
+        None
+        if keys is None
+        else XeroTokens(
+            runtime.pool,
+            http,
+            identity_url=settings.xero_identity_url,
+            client_id=settings.xero_client_id,
+            client_secret=settings.xero_client_secret.get_secret_value(),
+            keyring=Keyring.parse(keys.get_secret_value()),
+            refresh_ahead_s=settings.xero_refresh_ahead_s,
+        )
+    )
+    scheduler = CallScheduler(
+        Limits(
+            per_minute=settings.xero_minute_limit,
+            concurrent=settings.xero_concurrency_limit,
+            per_day=settings.xero_day_limit,
+            app_per_minute=settings.xero_app_minute_limit,
+            minute_s=settings.xero_minute_s,
+        )
+    )
+    xero = XeroClient(http, settings.xero_api_url, tokens or _NoKeyring(), scheduler)
+    contacts = ContactDirectory(runtime.pool, xero)
+    secret = settings.document_link_secret
+    documents = OriginalDocuments(
+        http,
+        settings.ingest_url,
+        b"" if secret is None else secret.get_secret_value().encode(),
+        settings.document_link_ttl_s,
+    )
+    steps = PublicationSteps(runtime.pool, xero, contacts, documents, crash)
+    worker = PublicationWorker(
+        runtime.pool,
+        steps,
+        batch_size=settings.xero_batch_size,
+        claim_size=settings.worker_claim_size,
+        lease_s=settings.worker_lease_s,
+        max_attempts=settings.worker_max_attempts,
+        backoff_base_s=settings.worker_backoff_s,
+        poll_interval_s=settings.worker_poll_interval_s,
+        lanes=settings.xero_concurrency_limit,
+        contacts=contacts,
+        supplier_sync_interval_s=settings.supplier_sync_interval_s,
+    )
+    return Components(settings, http, tokens, scheduler, xero, contacts, worker)
 
 
 def create_app(settings: PublisherSettings | None = None) -> FastAPI:
-    return build_app(SERVICE, settings or PublisherSettings(), routers=[router])
+    config = settings or PublisherSettings()
+    http = httpx.AsyncClient(timeout=config.xero_timeout_s)
+
+    async def start(runtime: Runtime) -> None:
+        parts = assemble(runtime, config, http)
+        app.state.publisher = parts
+        if config.worker_enabled:
+            parts.worker.start()
+
+    app = build_app(SERVICE, config, routers=[router], on_startup=start)
+    platform_lifespan = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(application: FastAPI) -> AsyncIterator[None]:
+        # The worker and the HTTP client stop before the platform closes the pool.
+        async with platform_lifespan(application):
+            try:
+                yield
+            finally:
+                parts: Components | None = getattr(application.state, "publisher", None)
+                if parts is not None:
+                    await parts.worker.stop()
+                await http.aclose()
+
+    app.router.lifespan_context = lifespan
+    return app

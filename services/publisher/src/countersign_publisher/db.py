@@ -1,26 +1,66 @@
-"""All of publisher's SQL."""
+"""SQL of publications, contacts and supplier syncs."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 import asyncpg
 
-__all__ = ["PublicationRow", "Publications"]
+from countersign_publisher.domain import DUE_STATES, RETRYABLE_STATES, PublicationState
+
+__all__ = ["ContactRow", "Contacts", "PublicationRow", "Publications", "SupplierSyncs"]
 
 
 @dataclass(frozen=True)
 class PublicationRow:
     publication_id: UUID
     organisation_id: UUID
-    request_id: UUID
+    kind: str
+    request_id: UUID | None
     dext_item_id: str
     item_version: int
     state: str
+    document: str  # JSON of the RequestAuthorised or BankTransactionSubmitted payload
+    correlation_id: UUID
+    causation_id: UUID
+    xero_contact_id: UUID | None
+    xero_invoice_id: UUID | None
+    xero_bank_transaction_id: UUID | None
+    original_attachment_id: UUID | None
+    audit_attachment_id: UUID | None
+    xero_payment_id: UUID | None
+    xero_status: str | None
+    sent_steps: list[str]
+    generation: int
+    attempt: int
+    next_attempt_at: datetime
+    last_error: str | None
+    recorded_at: datetime
+    updated_at: datetime
 
 
-_COLUMNS = "publication_id, organisation_id, request_id, dext_item_id, item_version, state"
+_COLUMNS = ", ".join(f.name for f in fields(PublicationRow))
+_PROGRESS = {
+    "xero_contact_id",
+    "xero_invoice_id",
+    "xero_bank_transaction_id",
+    "original_attachment_id",
+    "audit_attachment_id",
+    "xero_payment_id",
+    "xero_status",
+}
+
+
+def _row(record: asyncpg.Record) -> PublicationRow:
+    values = dict(record)
+    values["document"] = str(values["document"])
+    values["last_error"] = None if values["last_error"] is None else str(values["last_error"])
+    values["sent_steps"] = list(values["sent_steps"])
+    return PublicationRow(**values)
 
 
 class Publications:
@@ -31,35 +71,255 @@ class Publications:
         self,
         publication_id: UUID,
         organisation_id: UUID,
-        request_id: UUID,
+        kind: str,
+        request_id: UUID | None,
         dext_item_id: str,
         item_version: int,
-        state: str,
-        bill: str,
+        document: str,
         correlation_id: UUID,
+        causation_id: UUID,
     ) -> bool:
-        """Records the publication; False when this request already has one."""
+        """Records the job; False when this request (or bank item version) already has one."""
         status: str = await self._conn.execute(
-            "INSERT INTO publications (publication_id, organisation_id, request_id, dext_item_id,"
-            " item_version, state, bill, correlation_id)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)"
-            " ON CONFLICT (organisation_id, request_id) DO NOTHING",
+            "INSERT INTO publications (publication_id, organisation_id, kind, request_id,"
+            " dext_item_id, item_version, state, document, correlation_id, causation_id)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10) ON CONFLICT DO NOTHING",
             publication_id,
             organisation_id,
+            kind,
             request_id,
             dext_item_id,
             item_version,
-            state,
-            bill,
+            PublicationState.RECORDED,
+            document,
             correlation_id,
+            causation_id,
         )
         return status.endswith(" 1")
 
+    async def get(self, organisation_id: UUID, publication_id: UUID) -> PublicationRow | None:
+        record = await self._conn.fetchrow(
+            f"SELECT {_COLUMNS} FROM publications WHERE organisation_id = $1"
+            " AND publication_id = $2",
+            organisation_id,
+            publication_id,
+        )
+        return None if record is None else _row(record)
+
     async def for_item(self, organisation_id: UUID, dext_item_id: str) -> list[PublicationRow]:
-        rows = await self._conn.fetch(
+        records = await self._conn.fetch(
             f"SELECT {_COLUMNS} FROM publications"
-            " WHERE organisation_id = $1 AND dext_item_id = $2 ORDER BY item_version",
+            " WHERE organisation_id = $1 AND dext_item_id = $2 ORDER BY item_version, recorded_at",
             organisation_id,
             dext_item_id,
         )
-        return [PublicationRow(**dict(row)) for row in rows]
+        return [_row(r) for r in records]
+
+    async def organisations_due(self) -> list[UUID]:
+        """Organisations with work due now, among those connected to Xero."""
+        records = await self._conn.fetch(
+            "SELECT DISTINCT p.organisation_id FROM publications p"
+            " JOIN xero_connections c ON c.organisation_id = p.organisation_id"
+            "  AND c.status = 'connected'"
+            " WHERE p.state = ANY($1::text[]) AND p.next_attempt_at <= now()"
+            "  AND (p.leased_until IS NULL OR p.leased_until < now())",
+            list(DUE_STATES),
+        )
+        return [r["organisation_id"] for r in records]
+
+    async def claim(
+        self, organisation_id: UUID, limit: int, lease_s: float
+    ) -> list[PublicationRow]:
+        """Leases up to ``limit`` due jobs of the organisation, oldest first. A worker that dies
+        holding a lease only delays its jobs until the lease runs out."""
+        records = await self._conn.fetch(
+            f"UPDATE publications SET leased_until = now() + make_interval(secs => $3),"
+            f" state = 'publishing', updated_at = now()"
+            f" WHERE publication_id IN (SELECT publication_id FROM publications"
+            f"  WHERE organisation_id = $1 AND state = ANY($4::text[])"
+            f"  AND next_attempt_at <= now()"
+            f"  AND (leased_until IS NULL OR leased_until < now())"
+            f"  ORDER BY recorded_at LIMIT $2 FOR UPDATE SKIP LOCKED)"
+            f" RETURNING {_COLUMNS}",
+            organisation_id,
+            limit,
+            lease_s,
+            list(DUE_STATES),
+        )
+        return sorted((_row(r) for r in records), key=lambda row: row.recorded_at)
+
+    async def renew_leases(self, publication_ids: list[UUID], lease_s: float) -> None:
+        await self._conn.execute(
+            "UPDATE publications SET leased_until = now() + make_interval(secs => $2)"
+            " WHERE publication_id = ANY($1::uuid[]) AND leased_until IS NOT NULL",
+            publication_ids,
+            lease_s,
+        )
+
+    async def mark_sent(self, publication_ids: list[UUID], step: str) -> None:
+        await self._conn.execute(
+            "UPDATE publications SET sent_steps = array_append(array_remove(sent_steps, $2), $2)"
+            " WHERE publication_id = ANY($1::uuid[])",
+            publication_ids,
+            step,
+        )
+
+    async def record_step(self, publication_id: UUID, step: str, **progress: Any) -> None:
+        """Stores a finished step's Xero ids; the caller emits its event in the same
+        transaction."""
+        unknown = set(progress) - _PROGRESS
+        if unknown:
+            raise ValueError(f"not progress columns: {sorted(unknown)}")
+        assignments = "".join(f", {name} = ${n}" for n, name in enumerate(progress, start=3))
+        await self._conn.execute(
+            "UPDATE publications SET sent_steps = array_remove(sent_steps, $2),"
+            f" updated_at = now(){assignments} WHERE publication_id = $1",
+            publication_id,
+            step,
+            *progress.values(),
+        )
+
+    async def finish(
+        self, publication_id: UUID, state: PublicationState, error: Any = None
+    ) -> None:
+        await self._conn.execute(
+            "UPDATE publications SET state = $2, last_error = $3::jsonb, leased_until = NULL,"
+            " updated_at = now() WHERE publication_id = $1",
+            publication_id,
+            state,
+            None if error is None else json.dumps(error),
+        )
+
+    async def postpone(
+        self, publication_id: UUID, delay_s: float, error: Any, *, count_attempt: bool = True
+    ) -> None:
+        await self._conn.execute(
+            "UPDATE publications SET attempt = attempt + $4, leased_until = NULL,"
+            " next_attempt_at = now() + make_interval(secs => $2),"
+            " last_error = coalesce($3::jsonb, last_error), updated_at = now()"
+            " WHERE publication_id = $1",
+            publication_id,
+            delay_s,
+            None if error is None else json.dumps(error),
+            1 if count_attempt else 0,
+        )
+
+    async def release(self, publication_id: UUID) -> None:
+        await self._conn.execute(
+            "UPDATE publications SET leased_until = NULL WHERE publication_id = $1",
+            publication_id,
+        )
+
+    async def reopen(self, organisation_id: UUID, publication_id: UUID) -> PublicationRow | None:
+        """Puts a failed or parked publication back to work under a new generation; None when
+        it is not in a retryable state."""
+        record = await self._conn.fetchrow(
+            "UPDATE publications SET state = 'publishing', generation = generation + 1,"
+            " attempt = 0, next_attempt_at = now(), leased_until = NULL, updated_at = now()"
+            f" WHERE organisation_id = $1 AND publication_id = $2 AND state = ANY($3::text[])"
+            f" RETURNING {_COLUMNS}",
+            organisation_id,
+            publication_id,
+            list(RETRYABLE_STATES),
+        )
+        return None if record is None else _row(record)
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    xero_contact_id: UUID
+    name: str
+    status: str
+    is_supplier: bool
+
+
+class Contacts:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def named(self, organisation_id: UUID, name: str) -> ContactRow | None:
+        record = await self._conn.fetchrow(
+            "SELECT xero_contact_id, name, status, is_supplier FROM contacts"
+            " WHERE organisation_id = $1 AND lower(name) = lower($2) AND status = 'ACTIVE'",
+            organisation_id,
+            name,
+        )
+        return None if record is None else ContactRow(**dict(record))
+
+    async def upsert(
+        self,
+        organisation_id: UUID,
+        contact_id: UUID,
+        name: str,
+        status: str,
+        details: dict[str, Any],
+        updated_at: datetime | None,
+        is_supplier: bool | None = None,
+    ) -> bool:
+        """Stores the contact; True when it has just become a supplier."""
+        was = await self._conn.fetchval(
+            "SELECT is_supplier FROM contacts WHERE organisation_id = $1 AND xero_contact_id = $2",
+            organisation_id,
+            contact_id,
+        )
+        await self._conn.execute(
+            "INSERT INTO contacts (organisation_id, xero_contact_id, name, status, details,"
+            " xero_updated_at, is_supplier)"
+            " VALUES ($1, $2, $3, $4, $5::jsonb, $6, coalesce($7, false))"
+            " ON CONFLICT (organisation_id, xero_contact_id) DO UPDATE SET name = EXCLUDED.name,"
+            " status = EXCLUDED.status, details = EXCLUDED.details,"
+            " xero_updated_at = EXCLUDED.xero_updated_at,"
+            " is_supplier = contacts.is_supplier OR coalesce($7, false)",
+            organisation_id,
+            contact_id,
+            name,
+            status,
+            json.dumps(details),
+            updated_at,
+            is_supplier,
+        )
+        return bool(is_supplier) and not bool(was)
+
+    async def is_supplier(self, organisation_id: UUID, contact_id: UUID) -> bool:
+        value = await self._conn.fetchval(
+            "SELECT is_supplier FROM contacts WHERE organisation_id = $1 AND xero_contact_id = $2",
+            organisation_id,
+            contact_id,
+        )
+        return bool(value)
+
+    async def updated_at(self, organisation_id: UUID, contact_id: UUID) -> datetime | None:
+        value: datetime | None = await self._conn.fetchval(
+            "SELECT xero_updated_at FROM contacts"
+            " WHERE organisation_id = $1 AND xero_contact_id = $2",
+            organisation_id,
+            contact_id,
+        )
+        return value
+
+    async def details(self, organisation_id: UUID, contact_id: UUID) -> dict[str, Any]:
+        value = await self._conn.fetchval(
+            "SELECT details FROM contacts WHERE organisation_id = $1 AND xero_contact_id = $2",
+            organisation_id,
+            contact_id,
+        )
+        return {} if value is None else dict(json.loads(value))
+
+
+class SupplierSyncs:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def synced_until(self, organisation_id: UUID) -> datetime | None:
+        value: datetime | None = await self._conn.fetchval(
+            "SELECT synced_until FROM supplier_syncs WHERE organisation_id = $1", organisation_id
+        )
+        return value
+
+    async def advance(self, organisation_id: UUID, until: datetime) -> None:
+        await self._conn.execute(
+            "INSERT INTO supplier_syncs (organisation_id, synced_until) VALUES ($1, $2)"
+            " ON CONFLICT (organisation_id) DO UPDATE SET synced_until = EXCLUDED.synced_until",
+            organisation_id,
+            until,
+        )

@@ -1,17 +1,26 @@
-"""Publisher's use cases."""
+"""Publisher's use cases on consumed events. They only record work: the Xero calls happen in
+the worker, never inside a consumer transaction."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
 import asyncpg
-from countersign_contracts import Envelope, RequestAuthorised
+from countersign_contracts import (
+    BankTransactionSubmitted,
+    Envelope,
+    PublicationKind,
+    PublicationRetryRequested,
+    RequestAuthorised,
+)
 
 from countersign_publisher.db import Publications
-from countersign_publisher.domain import PublicationState
 
-__all__ = ["record_publication"]
+__all__ = ["record_bank_transaction", "record_publication", "retry_publication"]
+
+log = logging.getLogger(__name__)
 
 
 async def record_publication(conn: asyncpg.Connection, envelope: Envelope[Any]) -> None:
@@ -20,10 +29,35 @@ async def record_publication(conn: asyncpg.Connection, envelope: Envelope[Any]) 
     await Publications(conn).add(
         uuid.uuid4(),
         envelope.organisation_id,
+        PublicationKind.BILL.value,
         authorised.request_id,
         authorised.dext_item_id,
         authorised.item_version,
-        PublicationState.RECORDED,
-        authorised.bill.model_dump_json(),
+        authorised.model_dump_json(),
         envelope.correlation_id,
+        envelope.event_id,
     )
+
+
+async def record_bank_transaction(conn: asyncpg.Connection, envelope: Envelope[Any]) -> None:
+    """Records the job that turns a bank-account item into a SPEND (once per item version)."""
+    item: BankTransactionSubmitted = envelope.payload
+    await Publications(conn).add(
+        uuid.uuid4(),
+        envelope.organisation_id,
+        PublicationKind.BANK_TRANSACTION.value,
+        None,
+        item.dext_item_id,
+        item.version,
+        item.model_dump_json(),
+        envelope.correlation_id,
+        envelope.event_id,
+    )
+
+
+async def retry_publication(conn: asyncpg.Connection, envelope: Envelope[Any]) -> None:
+    """Puts a failed or parked publication back to work; anything else is left as it is."""
+    retry: PublicationRetryRequested = envelope.payload
+    reopened = await Publications(conn).reopen(envelope.organisation_id, retry.publication_id)
+    if reopened is None:
+        log.info("retry of publication %s ignored: not failed", retry.publication_id)

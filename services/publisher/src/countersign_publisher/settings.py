@@ -1,4 +1,5 @@
 from countersign_platform.settings import ServiceSettings
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 __all__ = ["PublisherSettings"]
@@ -8,3 +9,38 @@ class PublisherSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="PUBLISHER_", extra="ignore")
 
     http_port: int = 8083
+
+    xero_api_url: str = Field(
+        default="https://api.xero.com/api.xro/2.0", description="Accounting API base URL"
+    )
+    xero_identity_url: str = Field(
+        default="https://identity.xero.com", description="OAuth2 token endpoint host"
+    )
+    xero_client_id: str = Field(default="countersign", description="OAuth2 client id")
+    xero_client_secret: SecretStr = Field(default=SecretStr(""), description="OAuth2 client secret")
+    xero_timeout_s: float = Field(default=30.0, gt=0)
+    xero_refresh_ahead_s: float = Field(
+        default=120.0, ge=0, description="refresh an access token this long before it expires"
+    )
+
+    # Xero's limits per organisation and per app; `xero_minute_s` shrinks the minute for a
+    # time-scaled sandbox (a real Xero minute is 60 s).
+    xero_minute_limit: int = Field(default=60, ge=1)
+    xero_concurrency_limit: int = Field(default=5, ge=1)
+    xero_day_limit: int = Field(default=5000, ge=1)
+    xero_app_minute_limit: int = Field(default=10_000, ge=1)
+    xero_minute_s: float = Field(default=60.0, gt=0)
+    xero_batch_size: int = Field(default=50, ge=1, le=50)
+
+    ingest_url: str = Field(
+        default="http://127.0.0.1:8081", description="where the original documents are fetched"
+    )
+    document_link_ttl_s: int = Field(default=300, ge=1)
+
+    worker_enabled: bool = True
+    worker_poll_interval_s: float = Field(default=1.0, gt=0)
+    worker_lease_s: float = Field(default=120.0, gt=0, description="a crashed worker's jobs wait")
+    worker_max_attempts: int = Field(default=6, ge=1, description="transient tries before parking")
+    worker_backoff_s: float = Field(default=2.0, ge=0, description="first retry delay, doubled")
+    worker_claim_size: int = Field(default=50, ge=1, description="jobs claimed per cycle")
+    supplier_sync_interval_s: float = Field(default=900.0, gt=0)

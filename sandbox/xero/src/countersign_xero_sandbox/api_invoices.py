@@ -1,0 +1,97 @@
+"""``/Invoices``: create, upsert, update one, list and read."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from countersign_xero_sandbox.batches import Element
+from countersign_xero_sandbox.documents import PendingContacts
+from countersign_xero_sandbox.invoices import prepare_invoice
+from countersign_xero_sandbox.listing import list_answer, select
+from countersign_xero_sandbox.model import Record
+from countersign_xero_sandbox.rendering import Renderer, render_document
+from countersign_xero_sandbox.sandbox import Call, CallError
+from countersign_xero_sandbox.wire import envelope, not_found, xero_json
+from countersign_xero_sandbox.writing import batch_answer, elements_of, single_answer
+
+__all__ = [
+    "find_invoice",
+    "get_invoice",
+    "get_invoices",
+    "post_invoice",
+    "post_invoices",
+    "put_invoices",
+]
+
+FILTERS = {
+    "IDs": "InvoiceID",
+    "InvoiceNumbers": "InvoiceNumber",
+    "ContactIDs": "Contact.ContactID",
+    "Statuses": "Status",
+}
+
+
+def _render(call: Call, with_children: bool = False) -> Renderer:
+    url = call.sandbox.accounting_url("/Invoices")
+    return lambda record: render_document(call.tenant, record, "InvoiceID", url, with_children)
+
+
+def find_invoice(call: Call, ref: str) -> Record:
+    invoice = call.tenant.invoices.get(ref) or next(
+        (i for i in call.tenant.invoices.values() if i["InvoiceNumber"] == ref), None
+    )
+    if invoice is None:
+        raise CallError(not_found())
+    return invoice
+
+
+def _write(call: Call, upsert: bool) -> Response:
+    pending = PendingContacts()
+    elements: list[Element] = []
+    for raw in elements_of(call, "Invoices"):
+        existing = None
+        if isinstance(raw, dict) and raw.get("InvoiceID"):
+            existing = call.tenant.invoices.get(str(raw["InvoiceID"]))
+            if existing is None and upsert:
+                elements.append(
+                    Element(
+                        raw, [f"Invoice with InvoiceID '{raw['InvoiceID']}' could not be found."]
+                    )
+                )
+                continue
+        elements.append(prepare_invoice(call.tenant, raw, call.now, pending, existing))
+    return batch_answer(call, "Invoices", elements, _render(call))
+
+
+def put_invoices(call: Call) -> Response:
+    return _write(call, upsert=False)
+
+
+def post_invoices(call: Call) -> Response:
+    return _write(call, upsert=True)
+
+
+def post_invoice(call: Call) -> Response:
+    existing = find_invoice(call, call.params["record_id"])
+    raws = elements_of(call, "Invoices")
+    raw = raws[0] if raws else {}
+    element = prepare_invoice(call.tenant, raw, call.now, PendingContacts(), existing)
+    return single_answer(call, "Invoices", element, _render(call))
+
+
+def get_invoices(call: Call) -> Response:
+    term = (call.query.get("searchTerm") or "").casefold()
+    records = select(
+        call,
+        call.tenant.invoices.values(),
+        FILTERS,
+        keep=(lambda r: term in r["InvoiceNumber"].casefold() or term in r["Reference"].casefold())
+        if term
+        else None,
+    )
+    return list_answer(call, "Invoices", records, _render(call))
+
+
+def get_invoice(call: Call) -> Response:
+    invoice = find_invoice(call, call.params["record_id"])
+    return xero_json(envelope(call.now, Invoices=[_render(call, with_children=True)(invoice)]))

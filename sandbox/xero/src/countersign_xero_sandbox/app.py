@@ -1,0 +1,41 @@
+"""Composition root: settings → sandbox state → one ASGI app serving the Accounting API, the
+identity endpoints and the test controls (optionally wrapped by the recorder)."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from countersign_xero_sandbox.api_routes import ACCOUNTING_ROUTES
+from countersign_xero_sandbox.controls import control_routes
+from countersign_xero_sandbox.identity_endpoints import identity_routes
+from countersign_xero_sandbox.pipeline import AccountingApp
+from countersign_xero_sandbox.recording import Recorder
+from countersign_xero_sandbox.sandbox import ACCOUNTING_PREFIX, Sandbox
+from countersign_xero_sandbox.settings import SandboxSettings
+
+__all__ = ["build_app"]
+
+
+class _Front:
+    """Accounting paths go through the Xero pipeline; everything else to Starlette routing."""
+
+    def __init__(self, accounting: ASGIApp, rest: ASGIApp) -> None:
+        self.accounting = accounting
+        self.rest = rest
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(ACCOUNTING_PREFIX + "/"):
+            await self.accounting(scope, receive, send)
+        else:
+            await self.rest(scope, receive, send)
+
+
+def build_app(settings: SandboxSettings) -> ASGIApp:
+    sandbox = Sandbox(settings)
+    rest = Starlette(routes=[*control_routes(sandbox), *identity_routes(sandbox)])
+    rest.state.sandbox = sandbox
+    app: ASGIApp = _Front(AccountingApp(sandbox, ACCOUNTING_ROUTES), rest)
+    if settings.record:
+        app = Recorder(app, settings.record)
+    return app

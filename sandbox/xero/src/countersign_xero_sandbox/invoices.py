@@ -1,0 +1,204 @@
+"""Bills and sales invoices: create, upsert, status transitions (state machine below).
+
+    DRAFT ⇄ SUBMITTED ──► AUTHORISED ──(paid in full)──► PAID
+      │          │             │
+      └──────────┴──► DELETED  └──(no payments)──► VOIDED
+
+PAID is reached only through payments; PAID, VOIDED and DELETED are terminal (a paid bill still
+accepts a few cosmetic edits).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from countersign_xero_sandbox.batches import Element
+from countersign_xero_sandbox.dates import parse_date
+from countersign_xero_sandbox.documents import (
+    PendingContacts,
+    build_lines,
+    check_common,
+    resolve_contact,
+)
+from countersign_xero_sandbox.model import Record, Tenant, new_id
+
+__all__ = ["INVALID_STATUS", "prepare_invoice"]
+
+INVALID_STATUS = "Invoice not of valid status for modification"
+HAS_PAYMENTS = "This document cannot be edited as it has a payment or credit note allocated to it."
+TYPES = {"ACCPAY", "ACCREC"}
+TRANSITIONS = {
+    "DRAFT": {"DRAFT", "SUBMITTED", "AUTHORISED", "DELETED"},
+    "SUBMITTED": {"DRAFT", "SUBMITTED", "AUTHORISED", "DELETED"},
+    "AUTHORISED": {"AUTHORISED", "VOIDED"},
+    "PAID": {"PAID"},
+    "VOIDED": {"VOIDED"},
+    "DELETED": {"DELETED"},
+}
+# What may still change on a paid bill.
+EDITABLE_WHEN_PAID = {
+    "InvoiceID",
+    "InvoiceNumber",
+    "Type",
+    "Status",
+    "DueDate",
+    "Url",
+    "PlannedPaymentDate",
+    "Contact",
+    "Reference",
+}
+DOCUMENT_FIELDS = {"LineItems", "LineAmountTypes", "CurrencyCode", "Date", "Contact"}
+
+
+def _date_field(raw: Record, key: str, errors: list[str]) -> Any:
+    if raw.get(key) in (None, ""):
+        return None
+    try:
+        return parse_date(raw[key])
+    except ValueError:
+        errors.append(f"The {key} '{raw[key]}' is not a valid date.")
+        return None
+
+
+def _has_payments(tenant: Tenant, invoice_id: str) -> bool:
+    return any(
+        p["Invoice"]["InvoiceID"] == invoice_id and p["Status"] == "AUTHORISED"
+        for p in tenant.payments.values()
+    )
+
+
+def _status_errors(tenant: Tenant, existing: Record | None, raw: Record, wanted: str) -> list[str]:
+    if existing is None:
+        return [] if wanted in {"DRAFT", "SUBMITTED", "AUTHORISED"} else [INVALID_STATUS]
+    current = existing["Status"]
+    if current == "PAID" and existing["Type"] == "ACCPAY":
+        return [] if set(raw) <= EDITABLE_WHEN_PAID and wanted == "PAID" else [INVALID_STATUS]
+    if wanted not in TRANSITIONS[current] or current in {"VOIDED", "DELETED"}:
+        return [INVALID_STATUS]
+    if (
+        current == "AUTHORISED"
+        and _has_payments(tenant, existing["InvoiceID"])
+        and (wanted == "VOIDED" or DOCUMENT_FIELDS & set(raw))
+    ):
+        return [HAS_PAYMENTS]
+    return []
+
+
+def prepare_invoice(
+    tenant: Tenant,
+    raw: Any,
+    now: datetime,
+    pending: PendingContacts,
+    existing: Record | None,
+) -> Element:
+    """Validates one element (a create when ``existing`` is None) and returns its commit."""
+    if not isinstance(raw, dict):
+        return Element({}, ["An invoice must be a JSON object."])
+    errors: list[str] = []
+    merged: Record = {**(existing or {}), **raw}
+    kind = str(merged.get("Type") or "")
+    if kind not in TYPES:
+        errors.append("Invoice Type must be ACCPAY or ACCREC in this sandbox.")
+    wanted = str(raw.get("Status") or (existing["Status"] if existing else "DRAFT"))
+    errors += _status_errors(tenant, existing, raw, wanted)
+    if kind == "ACCPAY" and any(
+        isinstance(line, dict) and (line.get("DiscountRate") or line.get("DiscountAmount"))
+        for line in raw.get("LineItems") or []
+    ):
+        errors.append("Discounts may not be applied to ACCPAY invoices.")
+    contact = (
+        resolve_contact(tenant, merged.get("Contact"), pending, now, errors)
+        if (existing is None or "Contact" in raw)
+        else tenant.contacts.get(existing["Contact"]["ContactID"])
+    )
+    day = _date_field(raw, "Date", errors) or (existing["Date"] if existing else now.date())
+    due = (
+        _date_field(raw, "DueDate", errors)
+        if "DueDate" in raw
+        else (existing.get("DueDate") if existing else None)
+    )
+    document_changes = existing is None or bool(DOCUMENT_FIELDS & set(raw))
+    currency = check_common(tenant, merged, day if document_changes else None, errors)
+    amount_types = str(merged.get("LineAmountTypes") or "Exclusive")
+    raw_lines = raw["LineItems"] if "LineItems" in raw else (existing or {}).get("LineItems", [])
+    if existing is not None and "LineItems" not in raw:
+        raw_lines = [
+            {key: value for key, value in line.items() if key != "ValidationErrors"}
+            for line in raw_lines
+        ]
+    lines = build_lines(tenant, raw_lines, amount_types, wanted != "DRAFT", errors)
+    if wanted in {"SUBMITTED", "AUTHORISED"} and not lines.items:
+        errors.append("At least one line item is required to approve an invoice.")
+    number = str(merged.get("InvoiceNumber") or "")
+    if len(number) > 255:
+        errors.append("The InvoiceNumber must not be longer than 255 characters.")
+    if (
+        kind == "ACCREC"
+        and number
+        and any(
+            i["InvoiceNumber"] == number and i["InvoiceID"] != merged.get("InvoiceID")
+            for i in tenant.invoices.values()
+            if i["Type"] == "ACCREC"
+        )
+    ):
+        errors.append("Invoice # must be unique.")
+    invoice_id = existing["InvoiceID"] if existing else str(raw.get("InvoiceID") or new_id())
+    paid = existing["AmountPaid"] if existing else Decimal(0)
+    record: Record = {
+        "Type": kind,
+        "InvoiceID": invoice_id,
+        "InvoiceNumber": number,
+        "Reference": str(merged.get("Reference") or ""),
+        "Contact": {"ContactID": contact["ContactID"], "Name": contact["Name"]} if contact else {},
+        "Date": day,
+        "DueDate": due,
+        "Status": wanted,
+        "LineAmountTypes": amount_types
+        if amount_types in {"Exclusive", "Inclusive", "NoTax"}
+        else "Exclusive",
+        "LineItems": lines.items,
+        "SubTotal": lines.sub_total,
+        "TotalTax": lines.total_tax,
+        "Total": lines.total,
+        "TotalDiscount": Decimal(0),
+        "CurrencyCode": currency,
+        "CurrencyRate": Decimal(str(merged.get("CurrencyRate") or 1)),
+        "AmountPaid": paid,
+        "AmountDue": lines.total - paid,
+        "AmountCredited": Decimal(0),
+        "IsDiscounted": False,
+        "SentToContact": False,
+        "HasAttachments": bool(tenant.attachments.get(invoice_id)),
+        "Url": str(merged.get("Url") or ""),
+        "UpdatedDateUTC": now,
+    }
+    for optional in ("PlannedPaymentDate", "ExpectedPaymentDate"):
+        if merged.get(optional):
+            record[optional] = _date_field(merged, optional, errors)
+    if existing is not None and existing.get("FullyPaidOnDate"):
+        record["FullyPaidOnDate"] = existing["FullyPaidOnDate"]
+    if not errors and existing is None and kind == "ACCREC" and not number:
+        tenant.invoice_sequence += 1
+        record["InvoiceNumber"] = f"INV-{tenant.invoice_sequence:04d}"
+
+    def commit() -> None:
+        if contact is not None:
+            if contact["ContactID"] not in tenant.contacts:
+                tenant.contacts[contact["ContactID"]] = contact
+            # Xero flips IsSupplier/IsCustomer without touching the contact's UpdatedDateUTC.
+            contact["IsSupplier" if kind == "ACCPAY" else "IsCustomer"] = True
+        tenant.invoices[invoice_id] = record
+
+    echo = (
+        record
+        if not errors
+        else {
+            **record,
+            "InvoiceID": existing["InvoiceID"]
+            if existing
+            else "00000000-0000-0000-0000-000000000000",
+        }
+    )
+    return Element(echo, errors, commit)

@@ -1,0 +1,143 @@
+"""Payments against bills and invoices: a bill becomes PAID when its AmountDue reaches zero;
+deleting a payment puts the amount back and the bill back to AUTHORISED."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from countersign_xero_sandbox.batches import Element
+from countersign_xero_sandbox.dates import parse_date
+from countersign_xero_sandbox.documents import check_common
+from countersign_xero_sandbox.model import Record, Tenant, money, new_id
+
+__all__ = ["EXCEEDS_OUTSTANDING", "delete_payment", "prepare_payment"]
+
+EXCEEDS_OUTSTANDING = "Payment amount exceeds the amount outstanding on this document"
+
+
+def _find_invoice(tenant: Tenant, ref: Any, errors: list[str]) -> Record | None:
+    if not isinstance(ref, dict) or not (ref.get("InvoiceID") or ref.get("InvoiceNumber")):
+        errors.append("You must specify either an InvoiceID or InvoiceNumber for the payment.")
+        return None
+    if ref.get("InvoiceID"):
+        found = tenant.invoices.get(str(ref["InvoiceID"]))
+        if found is None:
+            errors.append(f"The invoice with InvoiceID '{ref['InvoiceID']}' could not be found.")
+        return found
+    matches = [i for i in tenant.invoices.values() if i["InvoiceNumber"] == ref["InvoiceNumber"]]
+    if not matches:
+        errors.append(
+            f"The invoice with InvoiceNumber '{ref['InvoiceNumber']}' could not be found."
+        )
+        return None
+    if len(matches) > 1:
+        errors.append(
+            f"More than one invoice has InvoiceNumber '{ref['InvoiceNumber']}'; use its InvoiceID."
+        )
+        return None
+    return matches[0]
+
+
+def prepare_payment(
+    tenant: Tenant, raw: Any, now: datetime, outstanding: dict[str, Decimal]
+) -> Element:
+    """``outstanding`` carries AmountDue as earlier elements of the same batch leave it."""
+    if not isinstance(raw, dict):
+        return Element({}, ["A payment must be a JSON object."])
+    errors: list[str] = []
+    invoice = _find_invoice(tenant, raw.get("Invoice"), errors)
+    account = tenant.account_by_ref(raw.get("Account") or {})
+    if account is None:
+        errors.append("The account for the payment could not be found; give its AccountID or Code.")
+    elif account["Status"] != "ACTIVE":
+        errors.append(f"The account '{account['Code']}' has been archived.")
+    elif account["Type"] != "BANK" and not account["EnablePaymentsToAccount"]:
+        errors.append(
+            f"Payments can only be made to or from a BANK account or an account with payments "
+            f"enabled; '{account['Code']}' is neither."
+        )
+    try:
+        amount = money(Decimal(str(raw.get("Amount"))))
+    except (InvalidOperation, ValueError):
+        errors.append("The payment Amount must be a number.")
+        amount = Decimal(0)
+    if amount <= 0 and not errors:
+        errors.append("The payment Amount must be greater than zero.")
+    day = now.date()
+    if raw.get("Date"):
+        try:
+            day = parse_date(raw["Date"])
+        except ValueError:
+            errors.append(f"The Date '{raw['Date']}' is not a valid date.")
+    check_common(tenant, {}, day, errors)
+    if invoice is not None:
+        invoice_id = invoice["InvoiceID"]
+        known = outstanding.get(invoice_id)
+        due: Decimal = invoice["AmountDue"] if known is None else known
+        if invoice["Status"] != "AUTHORISED":
+            errors.append("Payments can only be made against AUTHORISED documents.")
+        elif amount > due:
+            errors.append(EXCEEDS_OUTSTANDING)
+        else:
+            outstanding[invoice["InvoiceID"]] = due - amount if not errors else due
+    payment_id = new_id()
+    record: Record = {
+        "PaymentID": payment_id,
+        "Date": day,
+        "Amount": amount,
+        "BankAmount": amount,
+        "CurrencyRate": Decimal(str(raw.get("CurrencyRate") or 1)),
+        "PaymentType": "ACCRECPAYMENT"
+        if invoice and invoice["Type"] == "ACCREC"
+        else "ACCPAYPAYMENT",
+        "Status": "AUTHORISED",
+        "Reference": str(raw.get("Reference") or ""),
+        "IsReconciled": bool(raw.get("IsReconciled", False)),
+        "HasAccount": account is not None,
+        "HasValidationErrors": bool(errors),
+        "Account": {
+            "AccountID": account["AccountID"],
+            "Code": account["Code"],
+            "Name": account["Name"],
+        }
+        if account
+        else {},
+        "Invoice": {
+            "InvoiceID": invoice["InvoiceID"],
+            "InvoiceNumber": invoice["InvoiceNumber"],
+            "Type": invoice["Type"],
+            "Contact": invoice["Contact"],
+            "CurrencyCode": invoice["CurrencyCode"],
+        }
+        if invoice
+        else dict(raw.get("Invoice") or {}),
+        "UpdatedDateUTC": now,
+    }
+
+    def commit() -> None:
+        assert invoice is not None
+        tenant.payments[payment_id] = record
+        invoice["AmountPaid"] += amount
+        invoice["AmountDue"] -= amount
+        invoice["UpdatedDateUTC"] = now
+        if invoice["AmountDue"] == 0:
+            invoice["Status"] = "PAID"
+            invoice["FullyPaidOnDate"] = day
+
+    return Element(record, errors, commit)
+
+
+def delete_payment(tenant: Tenant, payment: Record, now: datetime) -> list[str]:
+    if payment["Status"] == "DELETED":
+        return ["The payment has already been deleted."]
+    invoice = tenant.invoices[payment["Invoice"]["InvoiceID"]]
+    payment["Status"] = "DELETED"
+    payment["UpdatedDateUTC"] = now
+    invoice["AmountPaid"] -= payment["Amount"]
+    invoice["AmountDue"] += payment["Amount"]
+    invoice["Status"] = "AUTHORISED"
+    invoice.pop("FullyPaidOnDate", None)
+    invoice["UpdatedDateUTC"] = now
+    return []

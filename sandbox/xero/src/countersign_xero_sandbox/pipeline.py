@@ -1,0 +1,249 @@
+"""The Accounting API front door, in Xero's order of checks:
+
+    Accept → bearer token → xero-tenant-id → rate limits → Idempotency-Key → faults → handler
+
+It is a raw ASGI app so that a fault can cut the connection after the status line (what a
+client sees when Xero committed but the answer was lost).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+from countersign_xero_sandbox.idempotency import (
+    MAX_KEY_LENGTH,
+    Conflict,
+    Proceed,
+    Replay,
+    StoredAnswer,
+    fingerprint,
+)
+from countersign_xero_sandbox.sandbox import ACCOUNTING_PREFIX, Call, CallError, Sandbox
+from countersign_xero_sandbox.wire import (
+    forbidden,
+    not_found,
+    unauthorized,
+    validation_exception,
+)
+
+__all__ = ["AccountingApp", "Handler", "Route"]
+
+Handler = Callable[[Call], Response]
+WRITES = {"POST", "PUT", "PATCH"}
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    pattern: re.Pattern[str]
+    handler: Handler
+
+
+def _accepts_json(accept: str | None) -> bool:
+    if not accept:
+        return True
+    return any(
+        part.split(";")[0].strip() in {"*/*", "application/*", "application/json"} or "json" in part
+        for part in accept.split(",")
+    )
+
+
+def _replay(answer: StoredAnswer) -> Response:
+    response = Response(answer.body, status_code=answer.status, headers=answer.headers)
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+class AccountingApp:
+    def __init__(self, sandbox: Sandbox, routes: list[Route]) -> None:
+        self.sandbox = sandbox
+        self.routes = routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        response = await self._serve(request, send)
+        if response is not None:
+            await response(scope, receive, send)
+
+    def _route(self, method: str, path: str) -> tuple[Handler, dict[str, str]] | None:
+        for route in self.routes:
+            found = route.pattern.fullmatch(path)
+            if found and route.method == method:
+                return route.handler, found.groupdict()
+        return None
+
+    async def _serve(self, request: Request, send: Send) -> Response | None:
+        """The answer to send, or None when a fault already dealt with the connection."""
+        sandbox = self.sandbox
+        if not _accepts_json(request.headers.get("accept")):
+            return Response("This sandbox answers JSON only", status_code=406)
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        grant = sandbox.identity.grant_for(token.strip()) if scheme.lower() == "bearer" else None
+        if grant is None or isinstance(grant, str):
+            return unauthorized(grant or "AuthenticationUnsuccessful")
+        tenant_id = request.headers.get("xero-tenant-id", "").strip()
+        tenant = sandbox.tenants.get(tenant_id)
+        if tenant is None or not sandbox.identity.connected(grant.client_id, tenant_id):
+            return forbidden()
+        # Route on the raw path: a percent-encoded "/" in a file name must stay inside its segment.
+        raw_path = request.scope.get("raw_path") or request.url.path.encode()
+        path = raw_path.decode("latin-1").split("?")[0].removeprefix(ACCOUNTING_PREFIX) or "/"
+        method = request.method
+        shape = re.sub(r"/Attachments/[^/]+", "/Attachments/{FileName}", path, flags=re.I)
+        endpoint = f"{method} {re.sub(r'/[0-9a-fA-F-]{36}', '/{id}', shape)}"
+        admission = sandbox.limiter.admit(tenant_id, grant.client_id)
+        if admission.problem is not None:
+            tenant.calls.rate_limited += 1
+            tenant.calls.rate_limited_by_problem[admission.problem] += 1
+            headers = {**admission.headers, "X-Rate-Limit-Problem": admission.problem}
+            if admission.retry_after is not None:
+                headers["Retry-After"] = str(admission.retry_after)
+            return Response(b"", status_code=429, headers=headers)
+        tenant.calls.total += 1
+        tenant.calls.by_endpoint[endpoint] += 1
+        sandbox.stats.calls += 1
+        sandbox.stats.by_endpoint[endpoint] += 1
+        try:
+            response = await self._admitted(request, send, tenant_id, grant.client_id, path)
+            if response is not None:
+                response.headers.update(admission.headers)
+            return response
+        finally:
+            sandbox.limiter.release(tenant_id)
+
+    async def _admitted(
+        self, request: Request, send: Send, tenant_id: str, client_id: str, path: str
+    ) -> Response | None:
+        sandbox = self.sandbox
+        body = await request.body()
+        slot: tuple[str, str] | None = None
+        key = request.headers.get("idempotency-key")
+        if key is not None and request.method in WRITES:
+            if not key or len(key) > MAX_KEY_LENGTH:
+                return validation_exception(
+                    [
+                        {
+                            "ValidationErrors": [
+                                {
+                                    "Message": "The Idempotency-Key must be 1 to "
+                                    f"{MAX_KEY_LENGTH} characters long."
+                                }
+                            ]
+                        }
+                    ]
+                )
+            outcome = await sandbox.idempotency.begin(
+                client_id, key, fingerprint(request.method, str(request.url), body)
+            )
+            if isinstance(outcome, Replay):
+                return _replay(outcome.answer)
+            if isinstance(outcome, Conflict):
+                return validation_exception(
+                    [
+                        {
+                            "ValidationErrors": [
+                                {
+                                    "Message": f"The Idempotency-Key '{key}' is already "
+                                    "used with a different request."
+                                }
+                            ]
+                        }
+                    ]
+                )
+            assert isinstance(outcome, Proceed)
+            slot = outcome.slot
+        drop_after_commit = False
+        for rule in sandbox.faults.draw(request.method, path, tenant_id):
+            if rule.latency_ms:
+                await asyncio.sleep(rule.latency_ms / 1000)
+            if rule.fault == "error":
+                self._forget(slot)
+                return Response(
+                    f"Injected fault: {rule.status}",
+                    status_code=rule.status,
+                    media_type="text/plain",
+                )
+            if rule.fault == "timeout":
+                self._forget(slot)
+                await self._hold(request, rule.seconds)
+                await self._cut(send)
+                return None
+            drop_after_commit = drop_after_commit or rule.fault == "drop_after_commit"
+        try:
+            response = await self._handle(request, tenant_id, path, body)
+        except BaseException:
+            # A sandbox bug must not leave the key "in flight" for every later retry.
+            self._forget(slot)
+            raise
+        if slot is not None:
+            sandbox.idempotency.finish(
+                slot,
+                StoredAnswer(
+                    response.status_code,
+                    {"content-type": response.headers.get("content-type", "application/json")},
+                    bytes(response.body),
+                ),
+            )
+        if drop_after_commit:
+            await self._cut(send)
+            return None
+        return response
+
+    async def _handle(self, request: Request, tenant_id: str, path: str, body: bytes) -> Response:
+        sandbox = self.sandbox
+        found = self._route(request.method, path)
+        if found is None:
+            return not_found()
+        handler, params = found
+        tenant = sandbox.tenants[tenant_id]
+        async with tenant.lock:
+            call = Call(
+                sandbox,
+                tenant,
+                request.method,
+                path,
+                params,
+                request.query_params,
+                request.headers,
+                body,
+                sandbox.clock.now(),
+            )
+            try:
+                return handler(call)
+            except CallError as stop:
+                return stop.response
+
+    def _forget(self, slot: tuple[str, str] | None) -> None:
+        if slot is not None:
+            self.sandbox.idempotency.abandon(slot)
+
+    @staticmethod
+    async def _hold(request: Request, seconds: float) -> None:
+        """Keeps the request open ``seconds`` (real) or until the client gives up."""
+
+        async def until_disconnect() -> None:
+            while (await request.receive())["type"] != "http.disconnect":
+                pass
+
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(until_disconnect(), seconds)
+
+    @staticmethod
+    async def _cut(send: Send) -> None:
+        """Sends a status line promising a body, then ends the exchange: the server closes the
+        connection and the client sees a broken answer."""
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", b"64")],
+            }
+        )

@@ -1,0 +1,109 @@
+"""``XERO_SANDBOX_RECORD=<file>``: every request and answer as one JSON line, secrets redacted,
+binary bodies summarised by size and SHA-256."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = ["Recorder"]
+
+REDACTED = "<redacted>"
+SECRET_FIELDS = {"client_secret", "code", "refresh_token", "access_token", "id_token"}
+SECRET_HEADERS = {"authorization"}
+
+
+def _body(raw: bytes, content_type: str) -> Any:
+    if not raw:
+        return None
+    if "json" in content_type:
+        try:
+            parsed = json.loads(raw)
+        except ValueError:
+            pass
+        else:
+            if isinstance(parsed, dict):
+                return {k: REDACTED if k in SECRET_FIELDS else v for k, v in parsed.items()}
+            return parsed
+    if "x-www-form-urlencoded" in content_type:
+        return {k: REDACTED if k in SECRET_FIELDS else v for k, v in parse_qsl(raw.decode())}
+    if content_type.startswith("text/"):
+        return raw.decode(errors="replace")
+    return {"bytes": len(raw), "sha256": hashlib.sha256(raw).hexdigest()}
+
+
+def _headers(pairs: list[tuple[bytes, bytes]]) -> dict[str, str]:
+    return {
+        k.decode("latin-1"): REDACTED
+        if k.decode("latin-1").lower() in SECRET_HEADERS
+        else v.decode("latin-1")
+        for k, v in pairs
+    }
+
+
+class Recorder:
+    """ASGI middleware appending one JSON line per HTTP exchange to ``path``."""
+
+    def __init__(self, app: ASGIApp, path: str) -> None:
+        self.app = app
+        self.path = Path(path)
+        self._lock = threading.Lock()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.monotonic()
+        request_body = bytearray()
+        response: dict[str, Any] = {"status": None, "headers": [], "body": bytearray()}
+
+        async def recording_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                request_body.extend(message.get("body", b""))
+            return message
+
+        async def recording_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                response["status"] = message["status"]
+                response["headers"] = list(message.get("headers", []))
+            elif message["type"] == "http.response.body":
+                response["body"].extend(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, recording_receive, recording_send)
+        finally:
+            self._write(scope, bytes(request_body), response, started)
+
+    def _write(
+        self, scope: Scope, request_body: bytes, response: dict[str, Any], started: float
+    ) -> None:
+        request_headers = _headers(list(scope.get("headers", [])))
+        response_headers = _headers(response["headers"])
+        line = {
+            "at": datetime.now(UTC).isoformat(),
+            "method": scope["method"],
+            "path": scope["path"],
+            "query": scope.get("query_string", b"").decode("latin-1"),
+            "request_headers": request_headers,
+            "request_body": _body(request_body, request_headers.get("content-type", "")),
+            "status": response["status"],
+            "response_headers": response_headers,
+            "response_body": _body(
+                bytes(response["body"]), response_headers.get("content-type", "")
+            ),
+            "duration_ms": round((time.monotonic() - started) * 1000, 3),
+        }
+        encoded = json.dumps(line, default=lambda v: base64.b64encode(v).decode())
+        with self._lock, self.path.open("a", encoding="utf-8") as out:
+            out.write(encoded + "\n")

@@ -1,0 +1,92 @@
+"""Everything the sandbox holds, in one place: tenants, identity, limits, idempotency memory,
+faults and the call statistics. ``reset`` returns it to a fresh start."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from starlette.datastructures import Headers, QueryParams
+from starlette.responses import Response
+
+from countersign_xero_sandbox.clock import SandboxClock
+from countersign_xero_sandbox.faults import FaultBook
+from countersign_xero_sandbox.idempotency import IdempotencyStore
+from countersign_xero_sandbox.identity import Identity
+from countersign_xero_sandbox.limits import LimitConfig, RateLimiter
+from countersign_xero_sandbox.model import Tenant
+from countersign_xero_sandbox.settings import SandboxSettings
+from countersign_xero_sandbox.wire import post_data_invalid
+
+__all__ = ["ACCOUNTING_PREFIX", "Call", "CallError", "Sandbox"]
+
+ACCOUNTING_PREFIX = "/api.xro/2.0"
+
+
+@dataclass
+class Stats:
+    calls: int = 0
+    by_endpoint: Counter[str] = field(default_factory=Counter)
+
+
+class Sandbox:
+    def __init__(self, settings: SandboxSettings) -> None:
+        self.settings = settings
+        self.clock = SandboxClock(settings.time_scale)
+        self.reset()
+
+    def default_limits(self) -> LimitConfig:
+        s = self.settings
+        return LimitConfig(
+            s.limits_enabled, s.minute_limit, s.day_limit, s.concurrent_limit, s.app_minute_limit
+        )
+
+    def reset(self) -> None:
+        s = self.settings
+        self.tenants: dict[str, Tenant] = {}
+        self.identity = Identity(self.clock, s.access_token_ttl_s, s.refresh_grace_s)
+        self.limiter = RateLimiter(self.clock, self.default_limits())
+        self.idempotency = IdempotencyStore(self.clock, s.idempotency_ttl_s)
+        self.faults = FaultBook(s.seed)
+        self.stats = Stats()
+
+    def accounting_url(self, suffix: str) -> str:
+        return f"{self.settings.base_url}{ACCOUNTING_PREFIX}{suffix}"
+
+
+class CallError(Exception):
+    """Stops a handler with a ready Xero answer (bad JSON, bad filter, not found…)."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+@dataclass
+class Call:
+    """One authenticated Accounting call, as a resource handler sees it."""
+
+    sandbox: Sandbox
+    tenant: Tenant
+    method: str
+    path: str
+    params: dict[str, str]
+    query: QueryParams
+    headers: Headers
+    body: bytes
+    now: datetime
+
+    def json_body(self) -> Any:
+        try:
+            return json.loads(self.body or b"null")
+        except ValueError as exc:
+            raise CallError(
+                post_data_invalid(f"The request body is not valid JSON: {exc}")
+            ) from exc
+
+    @property
+    def summarize_errors(self) -> bool:
+        return self.query.get("summarizeErrors", "true").lower() != "false"

@@ -1,0 +1,33 @@
+"""Environment settings of the sandbox (prefix ``XERO_SANDBOX_``)."""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["SandboxSettings"]
+
+
+class SandboxSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="XERO_SANDBOX_", extra="ignore")
+
+    http_host: str = "127.0.0.1"
+    http_port: int = 8092
+    public_url: str | None = None
+    # Sandbox seconds per real second: 60 turns a sandbox minute into one real second.
+    time_scale: float = 1.0
+    limits_enabled: bool = True
+    minute_limit: int = 60
+    day_limit: int = 5000
+    concurrent_limit: int = 5
+    app_minute_limit: int = 10000
+    access_token_ttl_s: float = 1800.0
+    refresh_grace_s: float = 1800.0
+    idempotency_ttl_s: float = 360.0
+    max_attachments: int = 10
+    max_attachment_bytes: int = 10 * 1024 * 1024
+    record: str | None = None
+    seed: int = 0
+
+    @property
+    def base_url(self) -> str:
+        return self.public_url or f"http://{self.http_host}:{self.http_port}"

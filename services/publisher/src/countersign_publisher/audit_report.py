@@ -1,0 +1,170 @@
+"""The audit-report PDF attached to every published bill: what was approved, by whom, when.
+
+    header (supplier, reference, dates, totals, requester, workflow)
+    lines
+    approval steps: each decision with approver, decision, time and comment
+    edits (field, before, after) · administrator actions (force, reassign, approvers changed)
+    supersede history · full trail
+
+Rendering is deterministic (the creation date is the authorisation time), so the same request
+always yields the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from countersign_contracts import AuditAction, AuditEntry, RequestAuthorised
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+__all__ = ["audit_report_name", "render_audit_report"]
+
+_DECISIONS = {
+    AuditAction.APPROVED,
+    AuditAction.REJECTED,
+    AuditAction.REVIEW_SUBMITTED,
+    AuditAction.AUTO_APPROVED,
+    AuditAction.FORCE_APPROVED,
+    AuditAction.FORCE_REJECTED,
+}
+_ADMINISTRATIVE = {
+    AuditAction.FORCE_APPROVED,
+    AuditAction.FORCE_REJECTED,
+    AuditAction.REASSIGNED,
+    AuditAction.APPROVERS_CHANGED,
+    AuditAction.CANCELLED,
+}
+
+
+def audit_report_name(authorised: RequestAuthorised) -> str:
+    return f"approval-audit-{authorised.dext_item_id}-v{authorised.item_version}.pdf"
+
+
+def _text(value: object) -> str:
+    # The PDF core fonts speak Latin-1; anything outside it is shown as "?" rather than lost.
+    return str(value).encode("latin-1", "replace").decode("latin-1")
+
+
+def _when(entry: AuditEntry) -> str:
+    return entry.at.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _who(entry: AuditEntry) -> str:
+    who = entry.actor.name + (f" ({entry.actor.role})" if entry.actor.role else "")
+    if entry.on_behalf_of is not None:
+        who += f" for {entry.on_behalf_of.name}"
+    return who
+
+
+class _Report(FPDF):
+    def heading(self, title: str) -> None:
+        self.ln(3)
+        self.set_font("Helvetica", "B", 12)
+        self.cell(0, 7, _text(title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_font("Helvetica", "", 9)
+
+    def pairs(self, rows: Iterable[tuple[str, object]]) -> None:
+        for label, value in rows:
+            self.set_font("Helvetica", "B", 9)
+            self.cell(45, 5, _text(label))
+            self.set_font("Helvetica", "", 9)
+            self.multi_cell(0, 5, _text(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def grid(
+        self, header: Sequence[str], widths: Sequence[int], rows: Iterable[Sequence[object]]
+    ) -> None:
+        self.set_font("Helvetica", "B", 8)
+        for title, width in zip(header, widths, strict=True):
+            self.cell(width, 5, _text(title), border=1)
+        self.ln()
+        self.set_font("Helvetica", "", 8)
+        for row in rows:
+            for value, width in zip(row, widths, strict=True):
+                self.cell(width, 5, _text(value)[: max(4, width // 2)], border=1)
+            self.ln()
+
+    def entries(self, entries: Sequence[AuditEntry], empty: str) -> None:
+        if not entries:
+            self.multi_cell(0, 5, _text(empty), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        for entry in entries:
+            step = f" - step {entry.step.index + 1}: {entry.step.name}" if entry.step else ""
+            line = f"{_when(entry)}  {_who(entry)}: {entry.action.value}{step}"
+            self.multi_cell(0, 5, _text(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            if entry.comment:
+                self.multi_cell(
+                    0,
+                    5,
+                    _text(f'    comment: "{entry.comment}"'),
+                    new_x=XPos.LMARGIN,
+                    new_y=YPos.NEXT,
+                )
+            for change in entry.changes:
+                self.multi_cell(
+                    0,
+                    5,
+                    _text(f"    {change.field}: {change.before} -> {change.after}"),
+                    new_x=XPos.LMARGIN,
+                    new_y=YPos.NEXT,
+                )
+
+
+def render_audit_report(authorised: RequestAuthorised) -> bytes:
+    bill = authorised.bill
+    trail = authorised.audit_trail
+    pdf = _Report(format="A4")
+    pdf.set_creation_date(authorised.authorised_at)
+    pdf.set_title(_text(f"Approval audit report {bill.document_reference}"))
+    pdf.set_author("Countersign")
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 15)
+    pdf.cell(0, 9, "Approval audit report", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("Helvetica", "", 9)
+    pdf.pairs(
+        [
+            ("Supplier", bill.supplier.name),
+            ("Reference", bill.document_reference),
+            ("Issue / due date", f"{bill.issue_date} / {bill.due_date}"),
+            ("Total", f"{bill.total} {bill.currency} (tax {bill.total_tax})"),
+            ("Requester", f"{bill.requester.name} <{bill.requester.email}>"),
+            ("Workflow", f"{authorised.workflow.name} (version {authorised.workflow.version})"),
+            ("Request", f"{authorised.request_id}"),
+            ("Dext item", f"{authorised.dext_item_id}, version {authorised.item_version}"),
+            (
+                "Authorised",
+                authorised.authorised_at.strftime("%Y-%m-%d %H:%M UTC")
+                + (" (auto-approved)" if authorised.auto_approved else ""),
+            ),
+            ("Source document", bill.source_url),
+        ]
+    )
+    pdf.heading("Lines")
+    pdf.grid(
+        ["Description", "Qty", "Unit", "Account", "Tax type", "Tax", "Amount"],
+        [62, 14, 20, 18, 24, 20, 22],
+        (
+            [
+                ln.description,
+                ln.quantity,
+                ln.unit_amount,
+                ln.account_code,
+                ln.tax_type,
+                ln.tax_amount,
+                ln.line_amount,
+            ]
+            for ln in bill.lines
+        ),
+    )
+    pdf.heading("Approval steps")
+    pdf.entries([e for e in trail if e.action in _DECISIONS], "No step decisions recorded.")
+    pdf.heading("Edits")
+    pdf.entries([e for e in trail if e.action is AuditAction.EDITED], "No edits.")
+    pdf.heading("Administrator actions")
+    pdf.entries([e for e in trail if e.action in _ADMINISTRATIVE], "None.")
+    pdf.heading("Supersede history")
+    pdf.entries(
+        [e for e in trail if e.action is AuditAction.SUPERSEDED], "No earlier version replaced."
+    )
+    pdf.heading("Full trail")
+    pdf.entries(trail, "Empty.")
+    return bytes(pdf.output())

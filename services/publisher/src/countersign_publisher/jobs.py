@@ -1,0 +1,100 @@
+"""A claimed publication while it runs: its stored progress, its inputs, and the identifiers
+its Xero requests carry."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from countersign_contracts import (
+    BankTransactionSubmitted,
+    PublicationKind,
+    PublicationStep,
+    RequestAuthorised,
+)
+
+from countersign_publisher.db import PublicationRow
+from countersign_publisher.domain import Progress, idempotency_key, marked_url
+from countersign_publisher.xero_client import Json
+
+__all__ = ["Job", "element_failed", "xero_file_name"]
+
+_UNSAFE_FILE_NAME = re.compile(r'[<>:"/\\|?*+\x00]')
+
+
+def xero_file_name(name: str) -> str:
+    return _UNSAFE_FILE_NAME.sub("_", name)
+
+
+@dataclass
+class Job:
+    """A claimed publication and what is known of it while it runs."""
+
+    row: PublicationRow
+    progress: dict[str, Any] = field(default_factory=dict)
+    sent: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        for name in (
+            "xero_contact_id",
+            "xero_invoice_id",
+            "xero_bank_transaction_id",
+            "original_attachment_id",
+            "audit_attachment_id",
+            "xero_payment_id",
+            "xero_status",
+        ):
+            self.progress[name] = getattr(self.row, name)
+        self.sent = set(self.row.sent_steps)
+
+    @property
+    def kind(self) -> PublicationKind:
+        return PublicationKind(self.row.kind)
+
+    @property
+    def authorised(self) -> RequestAuthorised:
+        return RequestAuthorised.model_validate_json(self.row.document)
+
+    @property
+    def bank_item(self) -> BankTransactionSubmitted:
+        return BankTransactionSubmitted.model_validate_json(self.row.document)
+
+    @property
+    def state(self) -> Progress:
+        paid = self.kind is PublicationKind.BILL and self.authorised.bill.payment.paid
+        fields_ = {
+            k: v for k, v in self.progress.items() if k not in ("xero_contact_id", "xero_status")
+        }
+        return Progress(kind=self.kind, paid=paid, **fields_)
+
+    def key(self, step: PublicationStep | str) -> str:
+        value = PublicationStep(step) if not isinstance(step, PublicationStep) else step
+        return idempotency_key(
+            self.row.publication_id, value, self.row.generation, self.row.attempt
+        )
+
+    def url(self) -> str:
+        source = (
+            self.authorised.bill.source_url
+            if self.kind is PublicationKind.BILL
+            else self.bank_item.source_url
+        )
+        return marked_url(source, self.row.publication_id)
+
+    def common(self) -> dict[str, Any]:
+        return {
+            "publication_id": self.row.publication_id,
+            "kind": self.kind,
+            "request_id": self.row.request_id,
+            "dext_item_id": self.row.dext_item_id,
+            "item_version": self.row.item_version,
+        }
+
+
+def element_failed(element: Json) -> list[str] | None:
+    if element.get("HasErrors") or element.get("StatusAttributeString") == "ERROR":
+        return [str(e.get("Message")) for e in element.get("ValidationErrors") or ()] or [
+            "Xero refused the bill"
+        ]
+    return None

@@ -1,0 +1,167 @@
+"""Xero access tokens per organisation: refreshed ahead of expiry, one refresh at a time.
+
+    credentials(org) ─▶ in-memory token still good? ─▶ use it
+                     └▶ per-org asyncio lock ─▶ BEGIN; SELECT … FOR UPDATE (other processes
+                        wait here) ─▶ stored token still good (someone just refreshed)? use it
+                        └▶ POST /connect/token (refresh_token grant) ─▶ store the rotated pair,
+                           sealed ─▶ COMMIT
+
+Xero's refresh tokens are single-use: refreshing one token set from two places makes the loser
+get ``invalid_grant`` and can leave the connection unusable, hence both locks. The new pair is
+written in the same transaction that held the lock, so it is never lost between processes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import httpx
+from countersign_platform.sealing import Keyring
+
+from countersign_publisher.db_connections import ConnectionRow, Connections
+from countersign_publisher.xero_client import Credentials
+from countersign_publisher.xero_errors import XeroAuthError, XeroTransient
+
+__all__ = ["TokenSet", "XeroTokens"]
+
+
+@dataclass(frozen=True)
+class TokenSet:
+    access_token: str
+    refresh_token: str
+    expires_at: datetime
+    scope: str | None = None
+
+    @classmethod
+    def from_response(cls, body: dict[str, Any], now: datetime | None = None) -> TokenSet:
+        issued = now or datetime.now(UTC)
+        return cls(
+            access_token=str(body["access_token"]),
+            refresh_token=str(body["refresh_token"]),
+            expires_at=issued + timedelta(seconds=int(body.get("expires_in", 1800))),
+            scope=body.get("scope"),
+        )
+
+
+@dataclass(frozen=True)
+class _Cached:
+    credentials: Credentials
+    expires_at: datetime
+
+
+def _context(organisation_id: UUID, which: str) -> str:
+    return f"publisher:xero-{which}:{organisation_id}"
+
+
+class XeroTokens:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        http: httpx.AsyncClient,
+        *,
+        identity_url: str,
+        client_id: str,
+        client_secret: str,
+        keyring: Keyring,
+        refresh_ahead_s: float = 120.0,
+    ) -> None:
+        self._pool = pool
+        self._http = http
+        self._token_url = identity_url.rstrip("/") + "/connect/token"
+        self._client = (client_id, client_secret)
+        self._keyring = keyring
+        self._ahead = timedelta(seconds=refresh_ahead_s)
+        self._locks: dict[UUID, asyncio.Lock] = {}
+        self._cache: dict[UUID, _Cached] = {}
+        self.refreshes = 0
+
+    def _fresh(self, expires_at: datetime) -> bool:
+        return expires_at - self._ahead > datetime.now(UTC)
+
+    async def credentials(self, organisation_id: UUID, *, refresh: bool = False) -> Credentials:
+        cached = self._cache.get(organisation_id)
+        if cached is not None and not refresh and self._fresh(cached.expires_at):
+            return cached.credentials
+        refused = cached.credentials.access_token if (cached and refresh) else None
+        lock = self._locks.setdefault(organisation_id, asyncio.Lock())
+        async with lock:
+            cached = self._cache.get(organisation_id)
+            fresh = cached is not None and self._fresh(cached.expires_at)
+            if cached is not None and fresh and cached.credentials.access_token != refused:
+                return cached.credentials
+            async with self._pool.acquire() as conn, conn.transaction():
+                found = await Connections(conn).get(organisation_id, for_update=True)
+                if found is None or found.status != "connected":
+                    raise XeroAuthError(f"organisation {organisation_id} is not connected to Xero")
+                access = self._open(found, "access")
+                if self._fresh(found.expires_at) and access != refused:
+                    return self._remember(found, access, found.expires_at)
+                tokens = await self._refresh(conn, found)
+                await Connections(conn).rotate(
+                    organisation_id,
+                    self._seal(organisation_id, "access", tokens.access_token),
+                    self._seal(organisation_id, "refresh", tokens.refresh_token),
+                    tokens.expires_at,
+                )
+            return self._remember(found, tokens.access_token, tokens.expires_at)
+
+    def _remember(self, row: ConnectionRow, access: str, expires_at: datetime) -> Credentials:
+        creds = Credentials(access_token=access, tenant_id=row.tenant_id)
+        self._cache[row.organisation_id] = _Cached(creds, expires_at)
+        return creds
+
+    def _open(self, row: ConnectionRow, which: str) -> str:
+        sealed = row.access_token if which == "access" else row.refresh_token
+        return self._keyring.open(sealed, _context(row.organisation_id, which)).decode()
+
+    def _seal(self, organisation_id: UUID, which: str, value: str) -> str:
+        return self._keyring.seal(value.encode(), _context(organisation_id, which))
+
+    async def _refresh(self, conn: asyncpg.Connection, row: ConnectionRow) -> TokenSet:
+        body = await self.grant(
+            {"grant_type": "refresh_token", "refresh_token": self._open(row, "refresh")}
+        )
+        if body is None:
+            # The refresh token was refused: the organisation must be connected again. Recorded
+            # in its own transaction so the rollback of this one does not undo it.
+            async with self._pool.acquire() as other:
+                await Connections(other).mark_broken(row.organisation_id, "invalid_grant")
+            raise XeroAuthError("Xero refused the refresh token (invalid_grant): reconnect")
+        self.refreshes += 1
+        return TokenSet.from_response(body)
+
+    async def grant(self, form: dict[str, str]) -> dict[str, Any] | None:
+        """POSTs a token grant; None when Xero refuses it (``invalid_grant``)."""
+        try:
+            response = await self._http.post(
+                self._token_url, data=form, auth=httpx.BasicAuth(*self._client)
+            )
+        except httpx.TransportError as exc:
+            raise XeroTransient(f"Xero identity unreachable ({type(exc).__name__})") from exc
+        if response.status_code in (400, 401):
+            return None
+        if response.status_code >= 300:
+            raise XeroTransient(f"Xero identity answered {response.status_code}")
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def store(
+        self, organisation_id: UUID, tenant_id: str, tenant_name: str | None, tokens: TokenSet
+    ) -> None:
+        """Connects (or reconnects) the organisation with a token set."""
+        async with self._pool.acquire() as conn:
+            await Connections(conn).connect(
+                organisation_id,
+                tenant_id,
+                tenant_name,
+                self._seal(organisation_id, "access", tokens.access_token),
+                self._seal(organisation_id, "refresh", tokens.refresh_token),
+                tokens.expires_at,
+                tokens.scope,
+            )
+        self._cache.pop(organisation_id, None)

@@ -1,0 +1,280 @@
+"""An async client for the parts of Xero's Accounting API the publisher uses.
+
+Every call goes through the organisation's ``CallScheduler`` budget, carries the tenant header
+and a fresh access token, and every write carries an ``Idempotency-Key``. Responses are turned
+into plain dicts; failures into the exceptions of ``xero_errors`` — nothing above this module
+sees an httpx error or a status code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from typing import Any, Protocol
+from urllib.parse import quote
+from uuid import UUID
+
+import httpx
+
+from countersign_publisher.xero_errors import (
+    XeroAuthError,
+    XeroNotFound,
+    XeroRateLimited,
+    XeroTransient,
+    XeroValidationError,
+    validation_messages,
+)
+from countersign_publisher.xero_limits import CallScheduler
+
+__all__ = ["CredentialSource", "Credentials", "Json", "XeroClient", "parse_xero_datetime"]
+
+Json = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Credentials:
+    access_token: str
+    tenant_id: str
+
+
+class CredentialSource(Protocol):
+    async def credentials(self, organisation_id: UUID, *, refresh: bool = False) -> Credentials:
+        """A valid access token for the organisation; ``refresh`` forces a new one."""
+        ...
+
+
+_MS_DATE = re.compile(r"/Date\((-?\d+)([+-]\d{2,4})?\)/")
+
+
+def parse_xero_datetime(value: str | None) -> datetime | None:
+    """Xero's MS-JSON ``/Date(ms+0000)/`` or an ISO string, as an aware UTC datetime."""
+    if not value:
+        return None
+    match = _MS_DATE.fullmatch(value)
+    if match:
+        return datetime.fromtimestamp(int(match.group(1)) / 1000, UTC)
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@contextlib.contextmanager
+def _transport_errors() -> Iterator[None]:
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        raise XeroTransient(f"Xero did not answer in time ({type(exc).__name__})") from exc
+    except httpx.TransportError as exc:
+        raise XeroTransient(f"Xero could not be reached ({type(exc).__name__})") from exc
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def raise_for_xero(response: httpx.Response) -> None:
+    status = response.status_code
+    if status < 400:
+        return
+    if status == 429:
+        problem = response.headers.get("x-rate-limit-problem", "unknown")
+        raise XeroRateLimited(problem, float(response.headers.get("retry-after", "1") or 1))
+    body = _json(response)
+    detail = (body or {}).get("Detail") if isinstance(body, dict) else None
+    if status in (401, 403):
+        raise XeroAuthError(f"Xero refused the credentials: {detail or status}", status=status)
+    if status == 404:
+        raise XeroNotFound("Xero has no such resource", status=status)
+    if status == 400:
+        raise XeroValidationError(validation_messages(body) or [response.text[:500]], status=400)
+    raise XeroTransient(f"Xero answered {status}: {response.text[:200]}", status=status)
+
+
+class XeroClient:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        api_url: str,
+        credentials: CredentialSource,
+        scheduler: CallScheduler,
+    ) -> None:
+        self._http = http
+        self._api_url = api_url.rstrip("/")
+        self._credentials = credentials
+        self._scheduler = scheduler
+
+    async def _send(
+        self,
+        organisation_id: UUID,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        idempotency_key: str | None = None,
+    ) -> httpx.Response:
+        refresh = False
+        for _ in range(2):
+            creds = await self._credentials.credentials(organisation_id, refresh=refresh)
+            sent_headers = {
+                "Authorization": f"Bearer {creds.access_token}",
+                "xero-tenant-id": creds.tenant_id,
+                "Accept": "application/json",
+                **(headers or {}),
+            }
+            if idempotency_key is not None:
+                sent_headers["Idempotency-Key"] = idempotency_key
+            async with self._scheduler.call(str(organisation_id)):
+                with _transport_errors():
+                    response = await self._http.request(
+                        method,
+                        self._api_url + path,
+                        params=params,
+                        json=json,
+                        content=content,
+                        headers=sent_headers,
+                    )
+            self._scheduler.observe(str(organisation_id), response.status_code, response.headers)
+            if response.status_code == 401 and not refresh:
+                refresh = True  # the token may have been revoked or expired early: once more
+                continue
+            raise_for_xero(response)
+            return response
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _get(
+        self, organisation_id: UUID, path: str, params: Mapping[str, str] | None = None, **kw: Any
+    ) -> Json:
+        response = await self._send(organisation_id, "GET", path, params=params, **kw)
+        body: Json = response.json()
+        return body
+
+    # Contacts -----------------------------------------------------------------------------
+
+    async def contacts_named(self, organisation_id: UUID, name: str) -> list[Json]:
+        escaped = name.replace("\\", "\\\\").replace('"', '\\"')
+        body = await self._get(organisation_id, "/Contacts", {"where": f'Name=="{escaped}"'})
+        return list(body.get("Contacts") or [])
+
+    async def create_contact(self, organisation_id: UUID, name: str, key: str) -> Json:
+        response = await self._send(
+            organisation_id,
+            "PUT",
+            "/Contacts",
+            json={"Contacts": [{"Name": name}]},
+            idempotency_key=key,
+        )
+        return dict(response.json()["Contacts"][0])
+
+    async def contact(self, organisation_id: UUID, contact_id: UUID) -> Json:
+        body = await self._get(organisation_id, f"/Contacts/{contact_id}")
+        return dict(body["Contacts"][0])
+
+    async def contacts_page(
+        self, organisation_id: UUID, page: int, modified_since: datetime | None
+    ) -> list[Json]:
+        headers = {}
+        if modified_since is not None:
+            headers["If-Modified-Since"] = format_datetime(modified_since, usegmt=True)
+        response = await self._send(
+            organisation_id, "GET", "/Contacts", params={"page": str(page)}, headers=headers
+        )
+        if response.status_code == 304:
+            return []
+        return list(response.json().get("Contacts") or [])
+
+    # Bills --------------------------------------------------------------------------------
+
+    async def create_bills(
+        self, organisation_id: UUID, bills: Sequence[Json], key: str
+    ) -> list[Json]:
+        """One call for up to 50 bills; each element comes back with its own outcome."""
+        response = await self._send(
+            organisation_id,
+            "PUT",
+            "/Invoices",
+            params={"summarizeErrors": "false"},
+            json={"Invoices": list(bills)},
+            idempotency_key=key,
+        )
+        return list(response.json()["Invoices"])
+
+    async def bills_numbered(
+        self, organisation_id: UUID, invoice_number: str, contact_id: UUID
+    ) -> list[Json]:
+        body = await self._get(
+            organisation_id,
+            "/Invoices",
+            {
+                "InvoiceNumbers": invoice_number,
+                "ContactIDs": str(contact_id),
+                "where": 'Type=="ACCPAY"',
+            },
+        )
+        return list(body.get("Invoices") or [])
+
+    async def bill(self, organisation_id: UUID, invoice_id: UUID) -> Json:
+        body = await self._get(organisation_id, f"/Invoices/{invoice_id}")
+        return dict(body["Invoices"][0])
+
+    # Attachments (on "Invoices" or "BankTransactions") --------------------------------------
+
+    async def attachments(self, organisation_id: UUID, record: str, record_id: UUID) -> list[Json]:
+        body = await self._get(organisation_id, f"/{record}/{record_id}/Attachments")
+        return list(body.get("Attachments") or [])
+
+    async def attach(
+        self,
+        organisation_id: UUID,
+        record: str,
+        record_id: UUID,
+        file_name: str,
+        content: bytes,
+        media_type: str,
+        key: str,
+    ) -> Json:
+        response = await self._send(
+            organisation_id,
+            "PUT",
+            f"/{record}/{record_id}/Attachments/{quote(file_name, safe='')}",
+            content=content,
+            headers={"Content-Type": media_type},
+            idempotency_key=key,
+        )
+        return dict(response.json()["Attachments"][0])
+
+    # Payments and bank transactions ---------------------------------------------------------
+
+    async def create_payment(self, organisation_id: UUID, payment: Json, key: str) -> Json:
+        response = await self._send(
+            organisation_id,
+            "PUT",
+            "/Payments",
+            json={"Payments": [payment]},
+            idempotency_key=key,
+        )
+        return dict(response.json()["Payments"][0])
+
+    async def create_bank_transaction(
+        self, organisation_id: UUID, transaction: Json, key: str
+    ) -> Json:
+        response = await self._send(
+            organisation_id,
+            "PUT",
+            "/BankTransactions",
+            json={"BankTransactions": [transaction]},
+            idempotency_key=key,
+        )
+        return dict(response.json()["BankTransactions"][0])
+
+    async def bank_transactions_where(self, organisation_id: UUID, where: str) -> list[Json]:
+        body = await self._get(organisation_id, "/BankTransactions", {"where": where})
+        return list(body.get("BankTransactions") or [])

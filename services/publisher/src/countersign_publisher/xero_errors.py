@@ -1,0 +1,81 @@
+"""What can go wrong talking to Xero, translated at the IO boundary.
+
+XeroError
+ ├── XeroValidationError   400: Xero refused the content (messages say why); retrying the
+ │                         same request cannot help — a person must fix the cause
+ ├── XeroAuthError         401/403 or a refused token grant: the connection needs attention
+ ├── XeroNotFound          404
+ ├── XeroRateLimited       429: wait ``retry_after`` seconds
+ └── XeroTransient         5xx, timeouts, dropped connections: try again later
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = [
+    "XeroAuthError",
+    "XeroError",
+    "XeroNotFound",
+    "XeroRateLimited",
+    "XeroTransient",
+    "XeroValidationError",
+    "validation_messages",
+]
+
+
+class XeroError(Exception):
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+    @property
+    def messages(self) -> list[str]:
+        return [str(self)]
+
+
+class XeroValidationError(XeroError):
+    def __init__(self, messages: Sequence[str], *, status: int | None = 400) -> None:
+        self._messages = list(messages) or ["Xero refused the request"]
+        super().__init__("; ".join(self._messages), status=status)
+
+    @property
+    def messages(self) -> list[str]:
+        return list(self._messages)
+
+
+class XeroAuthError(XeroError):
+    pass
+
+
+class XeroNotFound(XeroError):
+    pass
+
+
+class XeroRateLimited(XeroError):
+    def __init__(self, problem: str, retry_after_s: float) -> None:
+        super().__init__(f"rate limited ({problem}); retry after {retry_after_s}s", status=429)
+        self.problem = problem
+        self.retry_after_s = retry_after_s
+
+
+class XeroTransient(XeroError):
+    pass
+
+
+def validation_messages(body: Any) -> list[str]:
+    """Every ``ValidationErrors[].Message`` of a ValidationException body (or one element)."""
+    found: list[str] = []
+    if not isinstance(body, dict):
+        return found
+    for error in body.get("ValidationErrors") or ():
+        if isinstance(error, dict) and error.get("Message"):
+            found.append(str(error["Message"]))
+    for element in body.get("Elements") or ():
+        found.extend(validation_messages(element))
+    if not found and body.get("Message") and body.get("Type") != "ValidationException":
+        found.append(str(body["Message"]))
+    if not found and body.get("Detail"):
+        found.append(str(body["Detail"]))
+    return found

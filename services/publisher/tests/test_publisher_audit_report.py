@@ -1,0 +1,33 @@
+import io
+
+import pypdf
+from countersign_publisher.audit_report import audit_report_name, render_audit_report
+
+from services.publisher.tests.publisher_samples import authorised_request, sample_bill
+
+
+def _text(pdf: bytes) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_the_audit_report_opens_and_names_every_approver_with_decision_and_comment() -> None:
+    text = _text(render_audit_report(authorised_request(sample_bill("INV-77"))))
+    assert "Priya Natarajan (approver): approved - step 2: Finance approval" in text
+    assert 'comment: "Fine by me"' in text
+    assert "Ravi Mehta (reviewer): review_submitted" in text
+    assert "Olu Adebayo (administrator): force_approved" in text
+
+
+def test_the_audit_report_shows_the_bill_header_lines_and_edits() -> None:
+    text = _text(render_audit_report(authorised_request(sample_bill("INV-78"))))
+    assert "Acme Office Supplies Ltd" in text and "INV-78" in text
+    assert "126.60 GBP" in text
+    assert "Printer paper, A4, 5 boxes" in text
+    assert "lines[0].account_code: 400 -> 429" in text
+
+
+def test_the_same_request_always_renders_the_same_bytes() -> None:
+    request = authorised_request(sample_bill("INV-79"))
+    assert render_audit_report(request) == render_audit_report(request)
+    assert audit_report_name(request) == "approval-audit-dext-INV-79-v1.pdf"

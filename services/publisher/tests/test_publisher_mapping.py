@@ -1,0 +1,37 @@
+import uuid
+
+from countersign_publisher.xero_mapping import xero_bank_transaction, xero_bill, xero_payment
+
+from services.publisher.tests.publisher_samples import bank_item, sample_bill
+
+
+def test_a_bill_becomes_an_authorised_accpay_invoice_linked_to_its_source() -> None:
+    contact = uuid.uuid4()
+    invoice = xero_bill(sample_bill("INV-9"), contact, "https://dext.example/items/INV-9#m")
+    assert invoice["Type"] == "ACCPAY" and invoice["Status"] == "AUTHORISED"
+    assert invoice["Contact"] == {"ContactID": str(contact)}
+    assert invoice["InvoiceNumber"] == "INV-9"
+    assert invoice["Url"] == "https://dext.example/items/INV-9#m"
+    assert invoice["Date"] == "2026-11-02" and invoice["LineAmountTypes"] == "Exclusive"
+    (line,) = invoice["LineItems"]
+    assert line["AccountCode"] == "429" and line["TaxType"] == "INPUT2"
+    assert line["LineAmount"] == 105.5 and line["Tracking"] == [
+        {"Name": "Region", "Option": "North"}
+    ]
+
+
+def test_a_paid_bill_pays_its_total_from_the_chosen_account_on_the_paid_date() -> None:
+    invoice_id = uuid.uuid4()
+    payment = xero_payment(sample_bill("INV-10", paid_from="090"), invoice_id)
+    assert payment == {
+        "Invoice": {"InvoiceID": str(invoice_id)},
+        "Account": {"Code": "090"},
+        "Date": "2026-11-05",
+        "Amount": 126.6,
+    }
+
+
+def test_a_bank_item_becomes_a_spend_from_its_bank_account() -> None:
+    spend = xero_bank_transaction(bank_item("R-1"), uuid.uuid4(), "https://x.example/#m")
+    assert spend["Type"] == "SPEND" and spend["BankAccount"] == {"Code": "090"}
+    assert spend["Reference"] == "R-1"

@@ -1,0 +1,9 @@
+from countersign_publisher.spec import SERVICE
+
+
+def test_publisher_reacts_to_authorised_requests_retries_and_bank_transactions() -> None:
+    handled = {(s.topic, s.group): set(s.handlers) for s in SERVICE.consumes}
+    assert handled == {
+        ("approval.requests.v1", "publisher"): {"RequestAuthorised", "PublicationRetryRequested"},
+        ("dext.bank-transactions.v1", "publisher"): {"BankTransactionSubmitted"},
+    }

@@ -1,0 +1,147 @@
+# ruff: noqa: F811 (pytest fixtures imported from the harness are parameters here)
+"""Connecting an organisation to Xero, token refresh across processes, and supplier sync."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+from countersign_contracts import LEDGER_SUPPLIERS
+from countersign_platform.sealing import Keyring
+from countersign_publisher.db import Publications
+from countersign_publisher.db_connections import Connections
+from countersign_publisher.tokens import XeroTokens
+
+from services.publisher.tests.publisher_harness import (  # noqa: F401 (fixtures)
+    CLIENT_ID,
+    CLIENT_SECRET,
+    ENCRYPTION_KEYS,
+    DocumentServer,
+    XeroSandbox,
+    documents,
+    running_publisher,
+    settings_for,
+    xero_sandbox,
+)
+from services.publisher.tests.publisher_samples import (
+    authorised_request,
+    document_bytes,
+    sample_bill,
+)
+from tests.support.infra import Infrastructure
+from tests.support.kafka import read_until
+
+pytestmark = pytest.mark.integration
+
+
+async def test_an_authorization_code_connects_the_organisation_and_no_token_is_shown(
+    settings_for: Any, xero_sandbox: XeroSandbox
+) -> None:
+    tenant = xero_sandbox.create_tenant(name="Code Grant Ltd")
+    code = xero_sandbox.authorization_code(tenant["tenant_id"])
+    org = uuid.uuid4()
+    async with running_publisher(settings_for(worker_enabled=False)) as publisher:
+        connected = await publisher.http.put(
+            f"/v1/organisations/{org}/xero-connection",
+            json={"authorization_code": code, "tenant_id": tenant["tenant_id"]},
+        )
+        shown = await publisher.http.get(f"/v1/organisations/{org}/xero-connection")
+        anonymous = await publisher.http.get(
+            f"/v1/organisations/{org}/xero-connection", headers={"Authorization": ""}
+        )
+        async with publisher.runtime.pool.acquire() as conn:
+            row = await Connections(conn).get(org)
+    assert connected.status_code == 200, connected.text
+    assert shown.json()["connected"] is True
+    assert shown.json()["tenant_id"] == tenant["tenant_id"]
+    assert anonymous.status_code == 401
+    assert row is not None and row.access_token.startswith("v1.")
+    assert row.access_token not in shown.text and 'token":' not in shown.text
+
+
+async def test_two_processes_needing_a_refresh_refresh_the_token_set_once(
+    settings_for: Any, xero_sandbox: XeroSandbox
+) -> None:
+    tenant = xero_sandbox.create_tenant(name="Refresh Ltd")
+    org = uuid.uuid4()
+    settings = settings_for(worker_enabled=False)
+    async with running_publisher(settings) as publisher:
+        await publisher.connect(org, xero_sandbox, tenant["tenant_id"])
+        pool = publisher.runtime.pool
+        await pool.execute("UPDATE xero_connections SET expires_at = now() - interval '1 minute'")
+        before = await pool.fetchval("SELECT refresh_token FROM xero_connections")
+        async with httpx.AsyncClient() as one, httpx.AsyncClient() as other:
+            processes = [
+                XeroTokens(
+                    pool,
+                    http,
+                    identity_url=xero_sandbox.root,
+                    client_id=CLIENT_ID,
+                    client_secret=CLIENT_SECRET,
+                    keyring=Keyring.parse(ENCRYPTION_KEYS),
+                )
+                for http in (one, other)
+            ]
+            issued = await asyncio.gather(
+                *(p.credentials(org) for p in processes for _ in range(5))
+            )
+            after = await pool.fetchval("SELECT refresh_token FROM xero_connections")
+            usable = await one.get(
+                f"{xero_sandbox.api_url}/Organisation",
+                headers={
+                    "Authorization": f"Bearer {issued[0].access_token}",
+                    "xero-tenant-id": tenant["tenant_id"],
+                },
+            )
+    assert sum(p.refreshes for p in processes) == 1
+    assert len({c.access_token for c in issued}) == 1
+    assert after != before  # the rotated refresh token was stored
+    assert usable.status_code == 200
+
+
+async def test_supplier_sync_pages_through_contacts_and_reports_suppliers(
+    infra: Infrastructure,
+    isolation: str,
+    settings_for: Any,
+    xero_sandbox: XeroSandbox,
+    documents: DocumentServer,
+) -> None:
+    tenant = xero_sandbox.create_tenant(name="Many Contacts Ltd")
+    for n in range(105):
+        xero_sandbox.http.post(
+            f"/_sandbox/tenants/{tenant['tenant_id']}/contacts", json={"Name": f"Contact {n}"}
+        ).raise_for_status()
+    bill = sample_bill("INV-S1")
+    documents.add(bill.document.document_id, document_bytes("INV-S1"))
+    org = uuid.uuid4()
+    async with running_publisher(settings_for(worker_enabled=False)) as publisher:
+        await publisher.connect(org, xero_sandbox, tenant["tenant_id"])
+        request = authorised_request(bill)
+        async with publisher.runtime.pool.acquire() as conn:
+            await Publications(conn).add(
+                uuid.uuid4(),
+                org,
+                "bill",
+                request.request_id,
+                request.dext_item_id,
+                1,
+                request.model_dump_json(),
+                uuid.uuid4(),
+                uuid.uuid4(),
+            )
+        await publisher.app.state.publisher.worker.run_until_idle()
+        first = await publisher.http.post(f"/v1/organisations/{org}/supplier-sync")
+        again = await publisher.http.post(f"/v1/organisations/{org}/supplier-sync")
+        known = await publisher.runtime.pool.fetchval("SELECT count(*) FROM contacts")
+        records = await read_until(
+            infra.kafka_bootstrap_servers,
+            f"{isolation}.{LEDGER_SUPPLIERS}",
+            lambda r: len(r) >= 2,
+        )
+    assert first.json() == {"suppliers_emitted": 1}
+    assert again.json() == {"suppliers_emitted": 0}  # nothing changed since
+    assert known == 106  # two pages of contacts
+    assert len(records) == 2  # at its first bill, then by the sync

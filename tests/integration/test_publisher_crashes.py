@@ -1,0 +1,164 @@
+# ruff: noqa: F811 (pytest fixtures imported from the harness are parameters here)
+"""Crashes between any two steps, and answers lost after Xero committed, never duplicate a bill,
+an attachment or a payment — also once Xero's idempotency memory has expired."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+from countersign_contracts import APPROVAL_REQUESTS, encode, kafka_headers, new_envelope
+from countersign_publisher.app import assemble
+
+from services.publisher.tests.publisher_harness import (  # noqa: F401 (fixtures)
+    DocumentServer,
+    RunningPublisher,
+    XeroSandbox,
+    documents,
+    running_publisher,
+    settings_for,
+    xero_sandbox,
+)
+from services.publisher.tests.publisher_samples import (
+    authorised_request,
+    document_bytes,
+    sample_bill,
+)
+from tests.support.infra import Infrastructure
+from tests.support.kafka import produce
+from tests.support.waiting import eventually
+
+pytestmark = pytest.mark.integration
+
+CRASH_POINTS = [
+    "contact:stored",
+    "create_bill:sent",
+    "create_bill:stored",
+    "attach_original:sent",
+    "attach_original:stored",
+    "attach_audit_report:sent",
+    "attach_audit_report:stored",
+    "record_payment:sent",
+    "record_payment:stored",
+]
+XERO_IDEMPOTENCY_MEMORY_S = 360
+
+
+class InjectedCrash(BaseException):
+    """Stands in for the process dying: nothing after it runs, not even error handling."""
+
+
+async def published_paid_bill(
+    infra: Infrastructure,
+    isolation: str,
+    publisher: RunningPublisher,
+    sandbox: XeroSandbox,
+    documents: DocumentServer,
+    reference: str,
+) -> str:
+    tenant = sandbox.create_tenant()
+    org = uuid.uuid4()
+    await publisher.connect(org, sandbox, tenant["tenant_id"])
+    bill = sample_bill(reference, paid_from="090")
+    documents.add(bill.document.document_id, document_bytes(reference))
+    envelope = new_envelope(
+        authorised_request(bill),
+        producer="approval",
+        organisation_id=org,
+        correlation_id=uuid.uuid4(),
+    )
+    headers = [(k, v.encode()) for k, v in kafka_headers(envelope).items()]
+    await produce(
+        infra.kafka_bootstrap_servers,
+        f"{isolation}.{APPROVAL_REQUESTS}",
+        [(envelope.subject_id.encode(), encode(envelope), headers)],
+    )
+    await eventually(
+        lambda: publisher.runtime.pool.fetchval("SELECT count(*) FROM publications"),
+        lambda n: n == 1,
+    )
+    return str(tenant["tenant_id"])
+
+
+def assert_exactly_once(sandbox: XeroSandbox, tenant_id: str) -> None:
+    state = sandbox.state(tenant_id)
+    (invoice,) = state["invoices"]
+    assert invoice["Status"] == "PAID"
+    assert len(invoice["Attachments"]) == 2, invoice["Attachments"]
+    assert len(state["payments"]) == 1, state["payments"]
+    assert len(state["contacts"]) == 1
+
+
+@pytest.mark.parametrize("crash_at", CRASH_POINTS)
+async def test_a_crash_at_any_point_resumes_without_duplicates(
+    crash_at: str,
+    infra: Infrastructure,
+    isolation: str,
+    settings_for: Any,
+    xero_sandbox: XeroSandbox,
+    documents: DocumentServer,
+) -> None:
+    def crash(point: str) -> None:
+        if point == crash_at:
+            raise InjectedCrash(point)
+
+    async with running_publisher(settings_for(worker_enabled=False)) as publisher:
+        tenant_id = await published_paid_bill(
+            infra, isolation, publisher, xero_sandbox, documents, f"INV-C-{crash_at}"
+        )
+        async with httpx.AsyncClient() as http:
+            doomed = assemble(
+                publisher.runtime, publisher.app.state.publisher.settings, http, crash
+            )
+            with pytest.raises(InjectedCrash):
+                await doomed.worker.run_until_idle()
+            # Long enough for Xero to forget every Idempotency-Key it saw.
+            xero_sandbox.advance_clock(XERO_IDEMPOTENCY_MEMORY_S + 60)
+            successor = assemble(publisher.runtime, publisher.app.state.publisher.settings, http)
+
+            async def resume() -> str:
+                await successor.worker.run_until_idle()  # nothing is due while the lease holds
+                return str(await publisher.runtime.pool.fetchval("SELECT state FROM publications"))
+
+            final = await eventually(resume, lambda state: state == "completed", timeout_s=30)
+    assert final == "completed"
+    assert_exactly_once(xero_sandbox, tenant_id)
+
+
+async def test_answers_dropped_after_xero_committed_never_duplicate(
+    infra: Infrastructure,
+    isolation: str,
+    settings_for: Any,
+    xero_sandbox: XeroSandbox,
+    documents: DocumentServer,
+) -> None:
+    async with running_publisher(settings_for(worker_enabled=False)) as publisher:
+        tenant_id = await published_paid_bill(
+            infra, isolation, publisher, xero_sandbox, documents, "INV-DROP"
+        )
+        for method, path in [
+            ("PUT", "^/Contacts$"),
+            ("PUT", "^/Invoices$"),
+            ("PUT", "/Attachments/"),
+            ("PUT", "^/Payments$"),
+        ]:
+            xero_sandbox.fault(
+                fault="drop_after_commit",
+                method=method,
+                path=path,
+                tenant_id=tenant_id,
+                count=1 if path != "/Attachments/" else 2,
+            )
+        worker = publisher.app.state.publisher.worker
+
+        async def resume() -> str:
+            await worker.run_until_idle()
+            xero_sandbox.advance_clock(XERO_IDEMPOTENCY_MEMORY_S + 60)
+            return str(await publisher.runtime.pool.fetchval("SELECT state FROM publications"))
+
+        final = await eventually(resume, lambda state: state == "completed", timeout_s=30)
+    assert final == "completed"
+    assert xero_sandbox.stats()["faults_injected"] >= 5
+    assert_exactly_once(xero_sandbox, tenant_id)

@@ -1,0 +1,143 @@
+"""The official xero-python SDK, pointed at the sandbox, creates a bill, attaches a file and pays
+it: the sandbox speaks the wire format Xero's own client expects."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from countersign_xero_sandbox.harness import control, provision, serve
+from countersign_xero_sandbox.settings import SandboxSettings
+from xero_python.accounting import (
+    Account,
+    AccountingApi,
+    Contact,
+    CurrencyCode,
+    Invoice,
+    Invoices,
+    LineAmountTypes,
+    LineItem,
+    Payment,
+)
+from xero_python.api_client import ApiClient, Configuration
+from xero_python.api_client.oauth2 import OAuth2Token, TokenApi
+from xero_python.exceptions import AccountingBadRequestException
+from xero_python.identity import IdentityApi
+
+CLIENT_ID, CLIENT_SECRET = "sdk-app", "sdk-secret"
+
+
+@pytest.fixture(scope="module")
+def sandbox_url() -> Iterator[str]:
+    with serve(SandboxSettings(time_scale=1.0)) as url:
+        yield url
+
+
+def sdk_client(token: dict[str, Any]) -> ApiClient:
+    store = {"token": token}
+    return ApiClient(
+        Configuration(oauth2_token=OAuth2Token(client_id=CLIENT_ID, client_secret=CLIENT_SECRET)),
+        pool_threads=1,
+        oauth2_token_getter=lambda: store["token"],
+        oauth2_token_saver=lambda new: store.update(token=new),
+    )
+
+
+def a_bill(contact_id: str) -> Invoice:
+    return Invoice(
+        type="ACCPAY",
+        contact=Contact(contact_id=contact_id),
+        date=datetime.date(2026, 5, 1),
+        due_date=datetime.date(2026, 5, 31),
+        invoice_number="SDK-1",
+        url="https://countersign.example/documents/sdk-1",
+        status="AUTHORISED",
+        line_amount_types=LineAmountTypes.EXCLUSIVE,
+        line_items=[
+            LineItem(
+                description="Printer paper",
+                quantity=2.0,
+                unit_amount=50.0,
+                account_code="429",
+                tax_type="INPUT2",
+            )
+        ],
+    )
+
+
+def test_xero_sandbox_serves_the_official_sdk_bill_attachment_and_payment(
+    sandbox_url: str,
+) -> None:
+    org = provision(sandbox_url, client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
+    tenant_id = org["tenant_id"]
+    client = sdk_client(org["token"])
+    api = AccountingApi(client, base_url=f"{sandbox_url}/api.xro/2.0")
+
+    supplier = api.create_contacts(tenant_id, {"Contacts": [{"Name": "SDK Supplies Ltd"}]})
+    contact_id = supplier.contacts[0].contact_id
+
+    created = api.create_invoices(
+        tenant_id,
+        Invoices(invoices=[a_bill(contact_id)]),
+        summarize_errors=False,
+        idempotency_key="sdk-bill-1",
+    )
+    bill = created.invoices[0]
+    assert bill.has_errors is False
+    assert bill.status == "AUTHORISED"
+    assert (bill.sub_total, bill.total_tax, bill.total) == (100.0, 20.0, 120.0)
+    assert bill.date == datetime.date(2026, 5, 1)
+
+    attached = api.create_invoice_attachment_by_file_name(
+        tenant_id, bill.invoice_id, "receipt #1 (scan).pdf", b"%PDF-1.4 receipt"
+    )
+    assert attached.attachments[0].file_name == "receipt #1 (scan).pdf"
+
+    bank = next(a for a in org["tenant"]["accounts"] if a["Code"] == "090")
+    paid = api.create_payment(
+        tenant_id,
+        Payment(
+            invoice=Invoice(invoice_id=bill.invoice_id),
+            account=Account(account_id=bank["AccountID"]),
+            date=datetime.date(2026, 5, 2),
+            amount=120.0,
+            reference="Paid by card",
+        ),
+    )
+    assert paid.payments[0].amount == 120.0
+
+    fetched = api.get_invoice(tenant_id, bill.invoice_id).invoices[0]
+    assert fetched.status == "PAID"
+    assert fetched.amount_due == 0.0
+    assert fetched.has_attachments is True
+    state = control(sandbox_url, "GET", f"/_sandbox/tenants/{tenant_id}/state")
+    [stored] = state["invoices"]
+    assert [a["FileName"] for a in stored["Attachments"]] == ["receipt #1 (scan).pdf"]
+    assert [p["Amount"] for p in stored["Payments"]] == [120.0]
+    assert state["contacts"][0]["IsSupplier"] is True
+
+
+def test_xero_sandbox_sdk_sees_validation_errors_and_refreshes_against_the_sandbox(
+    sandbox_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    org = provision(sandbox_url, client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
+    monkeypatch.setattr(TokenApi, "refresh_token_url", f"{sandbox_url}/connect/token")
+    expired = {**org["token"], "expires_at": 0}  # forces the SDK to refresh first
+    client = sdk_client(expired)
+    api = AccountingApi(client, base_url=f"{sandbox_url}/api.xro/2.0")
+
+    contact = api.create_contacts(org["tenant_id"], {"Contacts": [{"Name": "Refreshing Ltd"}]})
+    assert contact.contacts[0].name == "Refreshing Ltd"
+    refreshed = client.get_oauth2_token()
+    assert refreshed["refresh_token"] != org["token"]["refresh_token"]
+
+    bad = a_bill(contact.contacts[0].contact_id)
+    bad.currency_code = CurrencyCode.JPY
+    with pytest.raises(AccountingBadRequestException) as refused:
+        api.create_invoices(org["tenant_id"], Invoices(invoices=[bad]))
+    assert "Organisation is not subscribed to currency JPY" in str(refused.value)
+
+    connections = IdentityApi(client, base_url=sandbox_url).get_connections()
+    assert org["tenant_id"] in [c.tenant_id for c in connections]
