@@ -127,7 +127,9 @@ def main() -> None:
         publications = wait_for(
             "the publication",
             lambda: http.get(
-                f"{PUBLISHER}{base}/publications", params={"dext_item_id": item}
+                f"{PUBLISHER}{base}/publications",
+                params={"dext_item_id": item},
+                headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
             ).json(),
         )
         print(

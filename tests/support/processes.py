@@ -34,6 +34,8 @@ class ServiceProcess:
     log_dir: Path
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    # Settings of this process on top of the inherited environment (secrets, sandbox URLs…).
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -54,6 +56,7 @@ class ServiceProcess:
             f"{prefix}_HTTP_HOST": "127.0.0.1",
             f"{prefix}_HTTP_PORT": str(self.port),
             f"{prefix}_RELAY_POLL_INTERVAL_S": "0.2",
+            **self.extra_env,
         }
 
     def start(self) -> None:
