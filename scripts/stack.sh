@@ -169,6 +169,14 @@ local_secret() {
   echo "$value"
 }
 
+service_port() {
+  local row name port rest
+  for row in "${SERVICES[@]}"; do
+    read -r name port rest <<<"$row"
+    [ "$name" = "$1" ] && { echo "$port"; return; }
+  done
+}
+
 write_stack_env() {
   local kafka="$1" db="$2" row name port exe prefix path tmp="$STACK_ENV.tmp"
   {
@@ -185,17 +193,17 @@ write_stack_env() {
       if [ "$prefix" = XERO_SANDBOX ]; then
         echo "XERO_SANDBOX_URL=http://127.0.0.1:$port/api.xro/2.0"
         echo "XERO_IDENTITY_URL=http://127.0.0.1:$port"
-        # The publisher talks to the sandbox as its Xero, as the app below.
-        echo "PUBLISHER_XERO_API_URL=http://127.0.0.1:$port/api.xro/2.0"
-        echo "PUBLISHER_XERO_IDENTITY_URL=http://127.0.0.1:$port"
-        echo "PUBLISHER_XERO_CLIENT_ID=countersign-local"
-        echo "PUBLISHER_XERO_CLIENT_SECRET=$(local_secret XERO_CLIENT_SECRET)"
         continue
       fi
-      # The publisher fetches originals from ingest by signed link.
-      [ "$prefix" = INGEST ] && echo "PUBLISHER_INGEST_URL=http://127.0.0.1:$port"
       echo "${prefix}_URL=http://127.0.0.1:$port"
     done
+    # The publisher talks to the local Xero sandbox and fetches originals from ingest; its
+    # OAuth2 client is registered nowhere else, so any id with its own local secret will do.
+    echo "PUBLISHER_XERO_API_URL=http://127.0.0.1:$(service_port xero-sandbox)/api.xro/2.0"
+    echo "PUBLISHER_XERO_IDENTITY_URL=http://127.0.0.1:$(service_port xero-sandbox)"
+    echo "PUBLISHER_INGEST_URL=http://127.0.0.1:$(service_port ingest)"
+    echo "PUBLISHER_XERO_CLIENT_ID=countersign-local"
+    echo "PUBLISHER_XERO_CLIENT_SECRET=${PUBLISHER_XERO_CLIENT_SECRET:-$(local_secret PUBLISHER_XERO_CLIENT_SECRET)}"
   } >"$tmp"
   mv "$tmp" "$STACK_ENV"
   log "wrote $STACK_ENV"

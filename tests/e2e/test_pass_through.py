@@ -102,6 +102,7 @@ async def test_a_published_item_becomes_an_authorised_request_and_a_recorded_pub
             response = await http.get(
                 f"{stack['publisher'].url}/v1/organisations/{org}/publications",
                 params={"dext_item_id": "dext-e2e-1"},
+                headers=operator,
             )
             body: list[dict[str, object]] = response.json()
             return body

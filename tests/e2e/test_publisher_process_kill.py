@@ -112,6 +112,7 @@ async def states(process: PublisherProcess, org: uuid.UUID) -> list[Any]:
             response = await http.get(
                 f"{process.url}/v1/organisations/{org}/publications",
                 params={"dext_item_id": f"dext-INV-K{n}"},
+                headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
             )
             found.extend(p["state"] for p in response.json())
     return found

@@ -4,6 +4,7 @@ topic prefix: what the integration tests below drive through the real broker and
 from __future__ import annotations
 
 import contextlib
+import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -11,10 +12,12 @@ from typing import Any
 import asyncpg
 import pytest
 from countersign_contracts import COST_ITEMS, Envelope
+from countersign_dext_sandbox.client import DextClient
 from countersign_platform.consumer import EventHandler, Subscription
 from countersign_platform.service import Runtime, ServiceSpec, build_app
 from countersign_platform.settings import ServiceSettings
 
+from tests.integration.ingest_harness import RunningIngest, new_secret, running_ingest
 from tests.support.infra import Infrastructure
 
 pytestmark = pytest.mark.integration
@@ -40,6 +43,23 @@ def probe_settings(infra: Infrastructure, isolation: str, **overrides: Any) -> S
         relay_poll_interval_s=0.2,
         **overrides,
     )
+
+
+@pytest.fixture(scope="module")
+async def ingest(infra: Infrastructure) -> AsyncIterator[RunningIngest]:
+    """One ingest per test module (starting one costs a consumer-group rebalance); every test
+    has its own organisation and looks only at that organisation's rows and events."""
+    async with running_ingest(infra, "t" + uuid.uuid4().hex[:10]) as running:
+        yield running
+
+
+@pytest.fixture
+async def dext(ingest: RunningIngest) -> AsyncIterator[DextClient]:
+    """A Dext client for a fresh organisation registered with the module's ingest."""
+    organisation_id, secret = uuid.uuid4(), new_secret()
+    assert (await ingest.register_secret(organisation_id, secret)).status_code == 201
+    async with ingest.dext(organisation_id, secret) as client:
+        yield client
 
 
 ServiceRunner = Callable[..., contextlib.AbstractAsyncContextManager[Runtime]]

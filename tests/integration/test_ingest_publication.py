@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -15,8 +14,7 @@ from countersign_dext_sandbox.client import DextClient
 from countersign_dext_sandbox.documents import jpeg, pdf, png
 from countersign_dext_sandbox.samples import cost_item, line
 
-from tests.integration.ingest_harness import RunningIngest, new_secret, running_ingest
-from tests.support.infra import Infrastructure
+from tests.integration.ingest_harness import RunningIngest, new_secret
 from tests.support.kafka import read_until
 
 pytestmark = pytest.mark.integration
@@ -30,22 +28,6 @@ def invoice(item: str = "nw-7", quantity: str = "5") -> dict[str, Any]:
         line("Toner", "1", "64.99", account_code="463"),
     ]
     return cost_item(item, "invoice", lines, reference="NW-7", due_in_days=30)
-
-
-@pytest.fixture(scope="module")
-async def ingest(infra: Infrastructure) -> AsyncIterator[RunningIngest]:
-    # One ingest for the module (starting one costs a consumer-group rebalance); every test
-    # has its own organisation and looks only at that organisation's rows and events.
-    async with running_ingest(infra, "t" + uuid.uuid4().hex[:10]) as running:
-        yield running
-
-
-@pytest.fixture
-async def dext(ingest: RunningIngest) -> AsyncIterator[DextClient]:
-    organisation_id, secret = uuid.uuid4(), new_secret()
-    assert (await ingest.register_secret(organisation_id, secret)).status_code == 201
-    async with ingest.dext(organisation_id, secret) as client:
-        yield client
 
 
 async def _events(

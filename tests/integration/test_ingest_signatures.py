@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -18,9 +17,7 @@ from tests.integration.ingest_harness import (
     ADMIN_TOKEN,
     RunningIngest,
     new_secret,
-    running_ingest,
 )
-from tests.support.infra import Infrastructure
 
 pytestmark = pytest.mark.integration
 
@@ -29,20 +26,6 @@ ORIGINAL = pdf("Invoice S-1")
 
 def invoice(item: str = "s-1") -> dict[str, Any]:
     return cost_item(item, "invoice", [line("Paper", "1", "10.00")], reference="S-1", due_in_days=7)
-
-
-@pytest.fixture(scope="module")
-async def ingest(infra: Infrastructure) -> AsyncIterator[RunningIngest]:
-    async with running_ingest(infra, "t" + uuid.uuid4().hex[:10]) as running:
-        yield running
-
-
-@pytest.fixture
-async def dext(ingest: RunningIngest) -> AsyncIterator[DextClient]:
-    organisation_id, secret = uuid.uuid4(), new_secret()
-    assert (await ingest.register_secret(organisation_id, secret)).status_code == 201
-    async with ingest.dext(organisation_id, secret) as client:
-        yield client
 
 
 def publication(dext: DextClient) -> httpx.Request:

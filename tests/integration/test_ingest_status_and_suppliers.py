@@ -5,7 +5,6 @@ publisher syncs, to the organisation it belongs to only."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -41,8 +40,7 @@ from countersign_dext_sandbox.client import DextClient
 from countersign_dext_sandbox.documents import pdf
 from countersign_dext_sandbox.samples import cost_item, line
 
-from tests.integration.ingest_harness import RunningIngest, new_secret, running_ingest
-from tests.support.infra import Infrastructure
+from tests.integration.ingest_harness import RunningIngest, new_secret
 from tests.support.kafka import produce
 from tests.support.samples import sample_bill
 from tests.support.waiting import eventually
@@ -52,20 +50,6 @@ pytestmark = pytest.mark.integration
 WORKFLOW = WorkflowRef(workflow_id=uuid.uuid4(), version=1, name="Bill approval")
 APPROVER = Actor(kind=ActorKind.USER, user_id=uuid.uuid4(), name="Sam Okafor", role="approver")
 NOW = datetime.now(UTC)
-
-
-@pytest.fixture(scope="module")
-async def ingest(infra: Infrastructure) -> AsyncIterator[RunningIngest]:
-    async with running_ingest(infra, "t" + uuid.uuid4().hex[:10]) as running:
-        yield running
-
-
-@pytest.fixture
-async def dext(ingest: RunningIngest) -> AsyncIterator[DextClient]:
-    organisation_id, secret = uuid.uuid4(), new_secret()
-    assert (await ingest.register_secret(organisation_id, secret)).status_code == 201
-    async with ingest.dext(organisation_id, secret) as client:
-        yield client
 
 
 async def publish(ingest: RunningIngest, dext: DextClient, topic: str, *events: Any) -> None:

@@ -191,7 +191,9 @@ class Organisation:
     async def publications(self, item: str) -> list[dict[str, Any]]:
         url = f"{self.endpoints.publisher}/v1/organisations/{self.organisation_id}/publications"
         async with httpx.AsyncClient(timeout=10) as http:
-            response = await http.get(url, params={"dext_item_id": item})
+            response = await http.get(
+                url, params={"dext_item_id": item}, headers=self.endpoints.operator
+            )
         response.raise_for_status()
         found: list[dict[str, Any]] = response.json()
         return found

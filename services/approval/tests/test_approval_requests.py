@@ -18,6 +18,7 @@ from countersign_contracts import (
     AuditAction,
     PublicationStatus,
     RequestAuthorised,
+    RequestOpened,
     RequestRejected,
     RequestStepDecided,
 )
@@ -54,6 +55,20 @@ def test_without_review_or_auto_rules_the_request_starts_at_step_one() -> None:
     assert request.current_step is not None and request.current_step.name == "Manager"
     assert event_types(request) == ["RequestOpened"]
     assert set(request.awaiting()) == {who("ann").user_id, who("bob").user_id}
+
+
+def test_the_events_say_whose_turn_it_is() -> None:
+    f = flow()
+    request = started(f)
+    opened = request.pending_events[0]
+    assert isinstance(opened, RequestOpened)
+    assert {a.user_id for a in opened.awaiting} == {who("ann").user_id, who("bob").user_id}
+    assert {a.role for a in opened.awaiting} == {"approver"}
+    request.approve(who("ann"), None, run_of(f), NOW)
+    request.approve(who("cat"), None, run_of(f), NOW)
+    decided = request.pending_events[-1]
+    assert isinstance(decided, RequestStepDecided)
+    assert [a.user_id for a in decided.awaiting] == [who("dan").user_id]
 
 
 def test_an_any_step_completes_with_one_approval() -> None:

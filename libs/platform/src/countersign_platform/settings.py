@@ -8,7 +8,7 @@ secret serves them all. Everything that belongs to one service carries that serv
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["InfrastructureSettings", "ServiceSettings", "infrastructure_from_env"]
@@ -60,6 +60,13 @@ class ServiceSettings(InfrastructureSettings):
         validation_alias=AliasChoices("DOCUMENT_LINK_SECRET", "document_link_secret"),
         description="key that signs and verifies document download links (ingest, publisher)",
     )
+
+    @field_validator("admin_token", "encryption_keys", "document_link_secret", mode="after")
+    @classmethod
+    def _blank_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
+        # An empty variable (``X=`` in an env file, an empty secret key) must switch its feature
+        # off like an unset one: as a key it would be one every caller already holds.
+        return None if value is None or not value.get_secret_value().strip() else value
 
     http_host: str = "0.0.0.0"
     http_port: int = 8080

@@ -9,9 +9,12 @@ GET  /v1/organisations/{org}/suppliers                        suppliers for Dext
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
+import asyncpg
 from countersign_platform.problems import Problem
 from countersign_platform.service import Runtime, runtime
 from fastapi import APIRouter, Depends, Path, Query, Request, status
@@ -19,9 +22,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from countersign_ingest import handlers
-from countersign_ingest.handlers import ItemConflict, ItemNotFound, Receipt, Replayed
+from countersign_ingest.handlers import ItemConflict, ItemNotFound, Receipt, Replayed, Upload
 from countersign_ingest.metadata import BankTransactionMetadata, CostItemMetadata, Withdrawal
-from countersign_ingest.rules import bank_transaction_violations, cost_item_violations
+from countersign_ingest.rules import Violation, bank_transaction_violations, cost_item_violations
 from countersign_ingest.signed_calls import SignatureHeaders, read_signed_call
 from countersign_ingest.status_views import ItemStatusView, item_status_view
 from countersign_ingest.supplier_views import SupplierPage, SupplierQuery, supplier_page
@@ -94,6 +97,33 @@ def _replayed() -> Problem:
     return Problem(401, "unauthorised", "Signature not accepted", "this call was already made")
 
 
+Meta = TypeVar("Meta", CostItemMetadata, BankTransactionMetadata)
+
+
+async def _publish(
+    organisation_id: UUID,
+    request: Request,
+    state: Runtime,
+    model: type[Meta],
+    violations: Callable[[Meta, date], list[Violation]],
+    submit: Callable[[asyncpg.Connection, UUID, str, Meta, Upload], Awaitable[Receipt]],
+) -> JSONResponse:
+    """Both kinds of publication: signed call → parsed parts → rules → stored and announced."""
+    call = await read_signed_call(
+        request, state, organisation_id, MAX_PUBLICATION_BYTES, blame="file"
+    )
+    meta, upload = await read_publication(request.headers, call.body, model)
+    checked(violations(meta, today()))
+    try:
+        async with state.pool.acquire() as conn:
+            receipt = await submit(conn, organisation_id, call.signature, meta, upload)
+    except Replayed:
+        raise _replayed() from None
+    except ItemConflict as exc:
+        raise Problem(409, "conflict", "Item cannot take a new version", str(exc)) from exc
+    return _answer(organisation_id, receipt)
+
+
 def _answer(organisation_id: UUID, receipt: Receipt) -> JSONResponse:
     body = Accepted(
         dext_item_id=receipt.dext_item_id,
@@ -115,21 +145,14 @@ def _answer(organisation_id: UUID, receipt: Receipt) -> JSONResponse:
     openapi_extra=_multipart(CostItemMetadata),
 )
 async def publish_cost_item(organisation_id: UUID, request: Request, state: State) -> JSONResponse:
-    call = await read_signed_call(
-        request, state, organisation_id, MAX_PUBLICATION_BYTES, blame="file"
+    return await _publish(
+        organisation_id,
+        request,
+        state,
+        CostItemMetadata,
+        cost_item_violations,
+        handlers.submit_cost_item,
     )
-    meta, upload = await read_publication(request.headers, call.body, CostItemMetadata)
-    checked(cost_item_violations(meta, today()))
-    try:
-        async with state.pool.acquire() as conn:
-            receipt = await handlers.submit_cost_item(
-                conn, organisation_id, call.signature, meta, upload
-            )
-    except Replayed:
-        raise _replayed() from None
-    except ItemConflict as exc:
-        raise Problem(409, "conflict", "Item cannot take a new version", str(exc)) from exc
-    return _answer(organisation_id, receipt)
 
 
 @router.post(
@@ -143,21 +166,14 @@ async def publish_cost_item(organisation_id: UUID, request: Request, state: Stat
 async def publish_bank_transaction(
     organisation_id: UUID, request: Request, state: State
 ) -> JSONResponse:
-    call = await read_signed_call(
-        request, state, organisation_id, MAX_PUBLICATION_BYTES, blame="file"
+    return await _publish(
+        organisation_id,
+        request,
+        state,
+        BankTransactionMetadata,
+        bank_transaction_violations,
+        handlers.submit_bank_transaction,
     )
-    meta, upload = await read_publication(request.headers, call.body, BankTransactionMetadata)
-    checked(bank_transaction_violations(meta, today()))
-    try:
-        async with state.pool.acquire() as conn:
-            receipt = await handlers.submit_bank_transaction(
-                conn, organisation_id, call.signature, meta, upload
-            )
-    except Replayed:
-        raise _replayed() from None
-    except ItemConflict as exc:
-        raise Problem(409, "conflict", "Item cannot take a new version", str(exc)) from exc
-    return _answer(organisation_id, receipt)
 
 
 @router.post(

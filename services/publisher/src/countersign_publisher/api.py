@@ -56,10 +56,15 @@ class PublicationView(BaseModel):
 
 
 @router.get(
-    "/publications", summary="Publications of one Dext item", response_model=list[PublicationView]
+    "/publications",
+    summary="Publications of one Dext item (operators)",
+    response_model=list[PublicationView],
 )
 async def publications_for_item(
-    organisation_id: UUID, dext_item_id: Annotated[str, Query(min_length=1)], state: State
+    organisation_id: UUID,
+    dext_item_id: Annotated[str, Query(min_length=1)],
+    state: State,
+    _: Operator,
 ) -> list[PublicationView]:
     async with state.pool.acquire() as conn:
         rows = await Publications(conn).for_item(organisation_id, dext_item_id)
@@ -77,9 +82,13 @@ async def _publication(
 
 
 @router.get(
-    "/publications/{publication_id}", summary="One publication", response_model=PublicationView
+    "/publications/{publication_id}",
+    summary="One publication (operators)",
+    response_model=PublicationView,
 )
-async def publication(organisation_id: UUID, publication_id: UUID, state: State) -> PublicationView:
+async def publication(
+    organisation_id: UUID, publication_id: UUID, state: State, _: Operator
+) -> PublicationView:
     return PublicationView.of(await _publication(state, organisation_id, publication_id))
 
 

@@ -95,6 +95,15 @@ class RequestRecord(BaseModel):
             return []
         return [p.user_id for p in step.approvers if p.user_id not in step.approved_by]
 
+    def awaiting_actors(self) -> list[Actor]:
+        """Who the request waits for now, as the events name them (whose turn it is)."""
+        if self.state is RequestState.IN_REVIEW:
+            return [p.actor("reviewer") for p in self.reviewers]
+        step = self.current_step
+        if step is None:
+            return []
+        return [p.actor("approver") for p in step.approvers if p.user_id not in step.approved_by]
+
     def participants(self) -> set[UUID]:
         found = {p.user_id for p in self.reviewers}
         for step in self.steps:

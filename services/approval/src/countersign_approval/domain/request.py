@@ -111,6 +111,7 @@ class ApprovalRequest(RequestRecord):
                 workflow=run.ref,
                 bill=self.submitted_bill,
                 current_step=self.step_ref(step) if step is not None else first,
+                awaiting=self.awaiting_actors(),
                 supersedes_request_id=self.supersedes_request_id,
                 opened_at=self.opened_at,
             ),
@@ -226,6 +227,7 @@ class ApprovalRequest(RequestRecord):
                     if following is not None and following is not step
                     else None
                 ),
+                awaiting=self.awaiting_actors(),
                 decided_at=now,
             ),
         )

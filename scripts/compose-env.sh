@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Prints fresh local secrets for docker compose: scripts/compose-env.sh > .env (git-ignored).
+set -euo pipefail
+secret() { python3 -c 'import secrets; print(secrets.token_urlsafe(32))'; }
+echo "COUNTERSIGN_ADMIN_TOKEN=$(secret)"
+echo "DOCUMENT_LINK_SECRET=$(secret)"
+echo "ENCRYPTION_KEYS=compose1:$(python3 -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')"
+echo "PUBLISHER_XERO_CLIENT_SECRET=$(secret)"
