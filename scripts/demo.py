@@ -1,161 +1,190 @@
-"""Publishes one cost item to ingest, as Dext would, and follows it through the services."""
+"""`make demo`: a demo organisation, twenty items published by the Dext sandbox, approvers
+deciding, and a table of where each item ended — in approval, in ingest and in Xero.
+
+Runs against any running stack described by the variables of `.local/stack.env` (INGEST_URL,
+APPROVAL_URL, PUBLISHER_URL, DEXT_SANDBOX_URL, XERO_IDENTITY_URL, COUNTERSIGN_ADMIN_TOKEN,
+PUBLISHER_XERO_CLIENT_ID/SECRET). Exits 1 when an item did not end the way the plan says.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import os
 import sys
 import time
 import uuid
-from typing import Any
+from pathlib import Path
+from typing import Any, TextIO
 
-import httpx
-from countersign_dext_sandbox.client import DextClient
-from countersign_dext_sandbox.documents import pdf
-from countersign_dext_sandbox.samples import cost_item, line
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
 
-INGEST = os.environ["INGEST_URL"]
-APPROVAL = os.environ["APPROVAL_URL"]
-PUBLISHER = os.environ["PUBLISHER_URL"]
-ADMIN_TOKEN = os.environ["COUNTERSIGN_ADMIN_TOKEN"]
+from countersign_dext_sandbox.documents import pdf  # noqa: E402 (after the path setup)
+from demo_plan import PEOPLE, PLAN, WORKFLOW, Item  # noqa: E402
 
+from tests.support.organisation import Endpoints, Organisation, provision_organisation  # noqa: E402
 
-def register_dext_secret(http: httpx.Client, org: uuid.UUID) -> str:
-    """What an operator does once per organisation: give ingest the secret Dext signs with."""
-    secret = base64.urlsafe_b64encode(os.urandom(32)).decode()
-    http.put(
-        f"{INGEST}/v1/operator/organisations/{org}/dext-secret",
-        json={"secret": secret},
-        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
-    ).raise_for_status()
-    return secret
+DECIDED = ("review_submitted", "approved", "rejected", "auto_approved", "force_approved")
+TIMEOUT_S = 600.0
 
 
-def publish_as_dext(org: uuid.UUID, secret: str, item: str) -> httpx.Response:
-    metadata = cost_item(
-        item,
-        "invoice",
-        [line("Printer paper, A4, 5 boxes", "5", "21.10", tracking=[("Region", "North")])],
-        reference="NW-20431",
-        due_in_days=30,
+async def publish(org: Organisation, item: Item, metadata: dict[str, Any]) -> None:
+    original = pdf(str(metadata.get("supplier", {}).get("name", "Receipt")), item.dext_item_id)
+    async with org.dext() as dext:
+        if item.bank:
+            sent = await dext.publish_bank_transaction(metadata, "receipt.pdf", original)
+        else:
+            sent = await dext.publish_cost_item(metadata, f"{item.dext_item_id}.pdf", original)
+    if sent.status_code not in (200, 202):
+        raise SystemExit(f"demo: Dext could not publish {item.dext_item_id}: {sent.text}")
+
+
+async def play(org: Organisation, item: Item) -> bool:
+    """One round of the people around an item; True once the item has settled."""
+    if item.bank:
+        found = await org.publications(item.dext_item_id)
+        return bool(found) and found[-1]["state"] in ("completed", "failed", "parked")
+    status = (await org.item_status(item.dext_item_id))["status"]
+    if status in ("withdrawn", "cancelled"):
+        return True
+    if status == "rejected":
+        if item.republish is None or "republished" in item.acted:
+            return True
+        await publish(org, item, item.republish)
+        item.acted.add("republished")
+        return False
+    if status in ("published", "publish_failed"):
+        found = await org.publications(item.dext_item_id)
+        return bool(found) and found[-1]["state"] in ("completed", "failed", "parked")
+    requests = await org.requests(item.dext_item_id)
+    if not requests:
+        return False
+    request = await org.request(max(requests, key=lambda r: r["item_version"])["request_id"])
+    if request["state"] == "in_review":
+        await org.act(request["reviewers"][0]["email"], request["request_id"], "review")
+    elif request["state"] == "in_approval" and item.withdraw:
+        if "withdrawn" not in item.acted:
+            async with org.dext() as dext:
+                await dext.withdraw(item.dext_item_id, "Deleted in Dext")
+            item.acted.add("withdrawn")
+    elif request["state"] == "in_approval" and request["current_step"]:
+        await decide(org, item, request)
+    return False
+
+
+async def decide(org: Organisation, item: Item, request: dict[str, Any]) -> None:
+    step = request["current_step"]
+    waiting = [a["email"] for a in step["approvers"] if not a["approved"]]
+    if not waiting:
+        return
+    first_version = request["item_version"] == 1
+    if item.reject_at == step["name"] and (first_version or item.republish is None):
+        await org.act(waiting[0], request["request_id"], "reject", {"reason": item.reason})
+    else:
+        await org.act(waiting[0], request["request_id"], "approve", {"comment": "OK"})
+
+
+def progress(settled: int, total: int, started: float, out: TextIO) -> None:
+    filled = round(30 * settled / total)
+    bar = "█" * filled + "·" * (30 - filled)
+    out.write(
+        f"\r  pipeline [{bar}] {settled}/{total} settled  {time.monotonic() - started:5.1f} s"
     )
-    original = pdf("Northwind Stationery Ltd", "Invoice NW-20431", "Printer paper, A4, 5 boxes")
-
-    async def publish() -> httpx.Response:
-        async with DextClient(INGEST, org, secret) as dext:
-            return await dext.publish_cost_item(metadata, "NW-20431.pdf", original)
-
-    return asyncio.run(publish())
+    out.flush()
 
 
-def item_status(org: uuid.UUID, secret: str, item: str) -> dict[str, Any]:
-    async def status() -> dict[str, Any]:
-        async with DextClient(INGEST, org, secret) as dext:
-            view: dict[str, Any] = (await dext.item_status(item)).json()
-            return view
+async def outcome(org: Organisation, item: Item, xero: dict[str, Any]) -> list[str]:
+    """The row of the table: item, path, who decided, final state, Xero id/status/files/payment."""
+    status = await org.item_status(item.dext_item_id)
+    deciders: list[str] = []
+    requests = await org.requests(item.dext_item_id)
+    for request in requests[-1:] if requests else []:
+        trail = (await org.request(request["request_id"]))["audit_trail"]
+        deciders += [
+            "auto" if e["action"] == "auto_approved" else e["actor"]["name"].split()[0]
+            for e in trail
+            if e["action"] in DECIDED
+        ]
+    record: dict[str, Any] = {}
+    for kind in ("invoices", "bank_transactions"):
+        for found in xero[kind]:
+            if str(found.get("Url", "")).startswith(str(item.metadata["source_url"])):
+                record = found
+    kind = record.get("Type", "")
+    state = "SPEND" if kind == "SPEND" else record.get("Status") or status["status"]
+    ids = {p["PaymentID"] for p in record.get("Payments") or []}
+    payments = [p for p in xero["payments"] if p["PaymentID"] in ids]
+    paid = ", ".join(f"{p['Amount']:.2f} from {p['Account'].get('Code', '')}" for p in payments)
+    row = [
+        item.dext_item_id.split("-", 1)[1],
+        item.path,
+        ", ".join(deciders) or "—",
+        state,
+        str(record.get("InvoiceID") or record.get("BankTransactionID") or "—")[:8],
+        str(len(record.get("Attachments", []))) if record else "—",
+        paid or "—",
+        "✓" if state == item.expected else f"✗ expected {item.expected}",
+    ]
+    return row
 
-    return asyncio.run(status())
+
+def table(rows: list[list[str]], out: TextIO) -> None:
+    header = ["item", "path taken", "who decided", "final", "Xero id", "files", "payment", "", "s"]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    for n, row in enumerate([header, *rows]):
+        out.write("  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
+        out.write("\n")
+        if n == 0:
+            out.write("  " + "  ".join("─" * w for w in widths) + "\n")
 
 
-# The demo organisation authorises everything below 1,000 GBP without people.
-AUTO_APPROVE_SMALL_BILLS = {
-    "name": "Demo: auto-approve small bills",
-    "auto_approval": [{"conditions": [{"field": "total", "operator": "<", "amount": "1000"}]}],
-    "steps": [{"name": "Finance", "approvers": [{"approver": "finance@example.com"}]}],
-    "default_approver": "finance@example.com",
-}
-
-
-def register_organisation(http: httpx.Client, org: uuid.UUID) -> dict[str, str]:
-    """Registers the organisation with approval (its system of record) and sets its workflow;
-    returns the admin's authorisation header."""
-    registered = http.post(
-        f"{APPROVAL}/v1/organisations",
-        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
-        json={
-            "organisation_id": str(org),
-            "name": "Demo Trading Ltd",
-            "base_currency": "GBP",
-            "timezone": "Europe/London",
-            "admin": {"email": "finance@example.com", "name": "Fran Finance"},
-        },
+async def run(endpoints: Endpoints, out: TextIO = sys.stdout) -> int:
+    run_id = uuid.uuid4().hex[:4]
+    out.write("Countersign demo: Dext → ingest → approval → publisher → Xero\n\n")
+    org = await provision_organisation(endpoints, WORKFLOW, PEOPLE, name=f"Demo {run_id} Ltd")
+    out.write(
+        f"  organisation {org.organisation_id}: review (Rex), budget holder by region (Ann"
+        " North / Bob elsewhere), finance (Dan from 1,000, else Eve), auto-approval under 50.00;"
+        f"\n  Xero sandbox tenant {org.tenant_id} (accounts, tax rates, tracking, two bank"
+        " accounts), publisher connected\n\n"
     )
-    registered.raise_for_status()
-    admin = {"Authorization": f"Bearer {registered.json()['admin']['token']}"}
-    http.put(
-        f"{APPROVAL}/v1/organisations/{org}/workflow", headers=admin, json=AUTO_APPROVE_SMALL_BILLS
-    ).raise_for_status()
-    return admin
-
-
-def wait_for(describe: str, probe: Any, timeout_s: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        found = probe()
-        if found:
-            return found
-        time.sleep(0.2)
-    sys.exit(f"demo: gave up waiting for {describe}")
+    items = PLAN(run_id)
+    for item in items:
+        await publish(org, item, item.metadata)
+    out.write(f"  Dext published {len(items)} items; approvers at work …\n")
+    started, settled = time.monotonic(), dict[str, float]()
+    while len(settled) < len(items) and time.monotonic() - started < TIMEOUT_S:
+        for item in items:
+            if item.dext_item_id not in settled and await play(org, item):
+                settled[item.dext_item_id] = time.monotonic() - started
+        progress(len(settled), len(items), started, out)
+        await asyncio.sleep(0.5)
+    out.write("\n\n")
+    xero = org.xero_state()
+    rows = [
+        [*await outcome(org, item, xero), f"{settled.get(item.dext_item_id, TIMEOUT_S):.1f}"]
+        for item in items
+    ]
+    table(rows, out)
+    wrong = [row[0] for row in rows if not row[-2].startswith("✓")]
+    out.write(
+        f"\n  {len(items) - len(wrong)}/{len(items)} items ended as planned"
+        + (f"; not: {', '.join(wrong)}" if wrong else "")
+        + "\n\nWhere to look:\n"
+        f"  OpenAPI       {endpoints.ingest}/docs  {endpoints.approval}/docs"
+        f"  {endpoints.publisher}/docs\n"
+        "  AsyncAPI      docs/asyncapi/ingest.json, approval.json, publisher.json\n"
+        f"  item status   GET {endpoints.ingest}/v1/organisations/{org.organisation_id}/items/"
+        f"<item>  (signed as Dext signs: docs/ingest-api.md)\n"
+        f"  requests      GET {endpoints.approval}/v1/organisations/{org.organisation_id}/requests"
+        f"  (Authorization: Bearer {org.admin_token})\n"
+        f"  Xero sandbox  GET {endpoints.xero_root}/_sandbox/tenants/{org.tenant_id}/state\n"
+        "  logs          .local/logs/*.log\n"
+        "Stop the stack with: make down\n"
+    )
+    return 1 if wrong else 0
 
 
 def main() -> None:
-    org = uuid.uuid4()
-    item = f"dext-demo-{uuid.uuid4().hex[:6]}"
-    base = f"/v1/organisations/{org}"
-    with httpx.Client(timeout=10) as http:
-        admin = register_organisation(http, org)
-        secret = register_dext_secret(http, org)
-        print("0. operator   registered the demo organisation, its workflow and its Dext secret")
-        started = time.monotonic()
-        accepted = publish_as_dext(org, secret, item)
-        accepted.raise_for_status()
-        print(
-            f"1. ingest     accepted {item} as version {accepted.json()['version']}"
-            f" (HTTP {accepted.status_code})"
-        )
-        requests = wait_for(
-            "the approval request",
-            lambda: http.get(
-                f"{APPROVAL}{base}/requests", params={"dext_item_id": item}, headers=admin
-            ).json(),
-        )
-        print(
-            f"2. approval   opened request {requests[0]['request_id']}:"
-            f" {requests[0]['state']} (auto-approval: total under 1,000 GBP)"
-        )
-        publications = wait_for(
-            "the publication",
-            lambda: http.get(
-                f"{PUBLISHER}{base}/publications",
-                params={"dext_item_id": item},
-                headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
-            ).json(),
-        )
-        print(
-            f"3. publisher  recorded publication {publications[0]['publication_id']}:"
-            f" {publications[0]['state']}"
-        )
-        status = wait_for(
-            "ingest to hear of the authorisation",
-            lambda: (
-                (s := item_status(org, secret, item))["status"] in ("authorised", "published") and s
-            ),
-        )
-        elapsed_ms = (time.monotonic() - started) * 1000
-        print(f"4. ingest     item status is now '{status['status']}'")
-        print(f"\n{item}: Dext → ingest → approval → publisher in {elapsed_ms:.0f} ms")
-    print("\nWhere to look:")
-    print(f"  ingest API     {INGEST}/docs      (Dext calls are signed: docs/ingest-api.md)")
-    print(f"  approval API   {APPROVAL}/docs")
-    print(f"  publisher API  {PUBLISHER}/docs")
-    print("  event docs     docs/asyncapi/*.json, docs/contracts.md")
-    print(
-        "  Dext samples   .venv/bin/countersign-dext-sandbox publish-samples"
-        f" --ingest-url {INGEST} --organisation {org} --secret <its Dext secret>"
-    )
-    print("  logs           .local/logs/*.log")
-    print("Stop the stack with: make down")
+    sys.exit(asyncio.run(run(Endpoints.from_environment())))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# `make demo`: bring the stack up (Kafka, Postgres, the three services) and follow one item
-# through it. The stack keeps running afterwards; `make down` stops it.
+# `make demo`: bring the whole stack up (Kafka, Postgres, ingest, approval, publisher, the Dext
+# and Xero sandboxes), then run scripts/demo.py against it: a demo organisation, twenty items
+# published by the Dext sandbox, approvers deciding, and a table of where each item ended.
+# The stack keeps running afterwards; `make down` stops it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/stack.sh up

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -17,16 +18,55 @@ from tests.support.infra import REPO, Infrastructure
 __all__ = ["ServiceProcess", "free_port"]
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+    """A port nothing listens on now, never handed out before by this test process (the kernel
+    may offer a just-released port again)."""
+    while True:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port: int = probe.getsockname()[1]
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
+
+
+def _listening_inodes(port: int) -> set[str]:
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for row in Path(table).read_text().splitlines()[1:]:
+                fields = row.split()
+                if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                    found.add(fields[9])
+    return found
+
+
+def listens_on(pid: int, port: int) -> bool:
+    """Whether the process itself holds the listening socket of ``port`` (Linux /proc); True
+    where /proc cannot tell."""
+    if not Path("/proc/net/tcp").exists():
+        return True
+    inodes = _listening_inodes(port)
+    with contextlib.suppress(OSError):
+        for descriptor in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(OSError):
+                target = os.readlink(descriptor)
+                if target.startswith("socket:[") and target[8:-1] in inodes:
+                    return True
+    return False
 
 
 @dataclass
 class ServiceProcess:
-    """One service (``ingest``, ``approval``, ``publisher``) on its own port, schema and prefix."""
+    """One service (``ingest``, ``approval``, ``publisher``) on its own port, schema and prefix.
+
+    The same class runs the sandboxes (``dext-sandbox``, ``xero-sandbox``: their console script
+    is ``countersign-<name>``, their settings prefix ``<NAME>_``) and several instances of one
+    service (a distinct ``label`` names each one's log). ``extra_env`` is added last; ``command``
+    replaces the console script (a profiler around it, or a benchmark's own service)."""
 
     name: str
     infra: Infrastructure
@@ -34,8 +74,10 @@ class ServiceProcess:
     log_dir: Path
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
-    # Settings of this process on top of the inherited environment (secrets, sandbox URLs…).
+    label: str = ""
     extra_env: dict[str, str] = field(default_factory=dict)
+    ready_path: str = "/health/ready"
+    command: list[str] = field(default_factory=list)  # default: .venv/bin/countersign-<name>
 
     @property
     def url(self) -> str:
@@ -43,10 +85,10 @@ class ServiceProcess:
 
     @property
     def log_path(self) -> Path:
-        return self.log_dir / f"{self.name}.log"
+        return self.log_dir / f"{self.label or self.name}.log"
 
     def environment(self) -> dict[str, str]:
-        prefix = self.name.upper()
+        prefix = self.name.upper().replace("-", "_")
         return {
             **os.environ,
             "DATABASE_URL": self.infra.database_url,
@@ -63,8 +105,9 @@ class ServiceProcess:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [str(REPO / ".venv" / "bin" / f"countersign-{self.name}")],
+                self.command or [str(REPO / ".venv" / "bin" / f"countersign-{self.name}")],
                 env=self.environment(),
+                cwd=REPO,
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
@@ -75,10 +118,12 @@ class ServiceProcess:
             if self.process is not None and self.process.poll() is not None:
                 break
             try:
-                if httpx.get(f"{self.url}/health/ready", timeout=2).status_code == 200:
-                    return
+                answered = httpx.get(self.url + self.ready_path, timeout=2).status_code == 200
             except httpx.HTTPError:
-                pass
+                answered = False
+            # Another process that took the port in the meantime answers too: only ours counts.
+            if answered and self.process is not None and listens_on(self.process.pid, self.port):
+                return
             time.sleep(0.2)
         raise RuntimeError(f"{self.name} did not become ready:\n{self.tail()}")
 

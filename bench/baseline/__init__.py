@@ -1,0 +1,1 @@
+"""The pipeline's hops without its business logic, for the pipeline benchmark's ratio."""

@@ -1,0 +1,32 @@
+"""Runs a service's console entry point under cProfile and writes the stats when it stops.
+
+    python -m bench.profiled countersign_publisher /tmp/publisher.prof
+
+uvicorn restores the SIGTERM handler it found and raises the signal again after a graceful
+shutdown; the handler installed here turns that into SystemExit, so the stats are written.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import importlib
+import signal
+import sys
+
+
+def main() -> None:
+    module, out = sys.argv[1], sys.argv[2]
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        importlib.import_module(f"{module}.__main__").main()
+    finally:
+        profiler.disable()
+        # A second SIGTERM (a stop that repeats itself) must not cut the file short.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        profiler.dump_stats(out)
+
+
+if __name__ == "__main__":
+    main()

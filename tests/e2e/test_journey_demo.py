@@ -1,0 +1,46 @@
+"""`make demo`'s script, run against the five processes of the pipeline harness: every one of its
+twenty items ends the way its plan says, and the table shows it."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import sys
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from tests.support.infra import REPO, Infrastructure
+from tests.support.pipeline import Pipeline
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def pipeline(infra: Infrastructure, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
+    isolation = "d" + uuid.uuid4().hex[:10]
+    with Pipeline(infra, isolation, tmp_path_factory.mktemp("demo")) as running:
+        yield running
+
+
+def load_demo() -> object:
+    sys.path.insert(0, str(REPO / "scripts"))
+    spec = importlib.util.spec_from_file_location("countersign_demo", REPO / "scripts" / "demo.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+async def test_the_demo_ends_with_every_item_where_its_plan_says(pipeline: Pipeline) -> None:
+    demo = load_demo()
+    out = io.StringIO()
+
+    exit_code = await demo.run(pipeline.endpoints, out)  # type: ignore[attr-defined]
+
+    printed = out.getvalue()
+    assert exit_code == 0, printed + pipeline.logs()
+    assert "20/20 items ended as planned" in printed
+    assert printed.count("✓") == 20
+    assert "make down" in printed

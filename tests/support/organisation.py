@@ -1,0 +1,330 @@
+"""One organisation across a running Countersign, as its people and Dext see it.
+
+`provision_organisation` does what onboarding does in every service: registers the
+organisation with approval (admin, users, workflow), gives ingest the Dext signing secret,
+creates a Xero sandbox tenant (accounts, tax rates, tracking, bank accounts: the sandbox's
+UK-style defaults) and connects the publisher to it. The returned `Organisation` then publishes
+as Dext (signed, over HTTP), decides as approvers, and reads every service's view of an item and
+the Xero sandbox's state. It needs nothing but the services' URLs (`Endpoints`), so the e2e
+tests, the demo and the benchmark drive a stack the same way whoever started it.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from countersign_dext_sandbox.client import DextClient
+
+from tests.support.waiting import eventually
+
+__all__ = ["XERO_SCOPE", "Endpoints", "Organisation", "Person", "provision_organisation"]
+
+XERO_SCOPE = (
+    "openid offline_access accounting.transactions accounting.contacts accounting.settings"
+    " accounting.attachments"
+)
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Where each part of a running stack answers, and the operator's credentials."""
+
+    ingest: str
+    approval: str
+    publisher: str
+    dext_sandbox: str
+    xero_root: str  # the sandbox's root: /_sandbox/…, /connect/token, /api.xro/2.0
+    admin_token: str
+    xero_client_id: str
+    xero_client_secret: str
+
+    @classmethod
+    def from_environment(cls, env: dict[str, str] | None = None) -> Endpoints:
+        """From the variables of ``.local/stack.env`` (``scripts/stack.sh up`` writes them)."""
+        values = os.environ if env is None else env
+        return cls(
+            ingest=values["INGEST_URL"],
+            approval=values["APPROVAL_URL"],
+            publisher=values["PUBLISHER_URL"],
+            dext_sandbox=values["DEXT_SANDBOX_URL"],
+            xero_root=values["XERO_IDENTITY_URL"],
+            admin_token=values["COUNTERSIGN_ADMIN_TOKEN"],
+            xero_client_id=values.get("PUBLISHER_XERO_CLIENT_ID", "countersign"),
+            xero_client_secret=values.get("PUBLISHER_XERO_CLIENT_SECRET", ""),
+        )
+
+    @property
+    def operator(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.admin_token}"}
+
+
+@dataclass(frozen=True)
+class Person:
+    email: str
+    name: str
+    roles: tuple[str, ...]
+
+
+@dataclass
+class Organisation:
+    endpoints: Endpoints
+    organisation_id: uuid.UUID
+    dext_secret: str
+    admin_token: str
+    tenant_id: str
+    tokens: dict[str, str] = field(default_factory=dict)  # email → approval API token
+
+    # -- Dext ---------------------------------------------------------------------------------
+
+    def dext(self) -> DextClient:
+        """Dext's signed client (``async with org.dext() as dext: …``)."""
+        return DextClient(self.endpoints.ingest, self.organisation_id, self.dext_secret)
+
+    async def item_status(self, item: str) -> dict[str, Any]:
+        async with self.dext() as dext:
+            response = await dext.item_status(item)
+        response.raise_for_status()
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def wait_status(
+        self, item: str, statuses: Sequence[str], timeout_s: float = 60
+    ) -> dict[str, Any]:
+        """The item's ingest status once it is one of ``statuses`` (or the last one seen)."""
+        return await eventually(
+            lambda: self.item_status(item), lambda s: s["status"] in statuses, timeout_s
+        )
+
+    async def suppliers_pulled_by_dext(self) -> list[dict[str, Any]]:
+        """The supplier list, pulled the way Dext pulls it, through the Dext sandbox service."""
+        async with httpx.AsyncClient(timeout=30) as http:
+            response = await http.post(
+                f"{self.endpoints.dext_sandbox}/suppliers",
+                json={
+                    "organisation_id": str(self.organisation_id),
+                    "secret": self.dext_secret,
+                    "ingest_url": self.endpoints.ingest,
+                },
+            )
+        response.raise_for_status()
+        found: list[dict[str, Any]] = response.json()
+        return found
+
+    # -- approval -----------------------------------------------------------------------------
+
+    def auth(self, email: str | None = None) -> dict[str, str]:
+        token = self.admin_token if email is None else self.tokens[email]
+        return {"Authorization": f"Bearer {token}"}
+
+    def _approval(self, suffix: str) -> str:
+        return f"{self.endpoints.approval}/v1/organisations/{self.organisation_id}{suffix}"
+
+    async def requests(self, item: str) -> list[dict[str, Any]]:
+        async with httpx.AsyncClient(timeout=10) as http:
+            response = await http.get(
+                self._approval("/requests"), params={"dext_item_id": item}, headers=self.auth()
+            )
+        response.raise_for_status()
+        found: list[dict[str, Any]] = response.json()
+        return found
+
+    async def request_of(
+        self,
+        item: str,
+        version: int = 1,
+        states: Sequence[str] = (),
+        timeout_s: float = 60,
+    ) -> dict[str, Any]:
+        """The full request of the item version, waiting for it (and for one of ``states``)."""
+
+        def mine(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            return [r for r in found if r["item_version"] == version]
+
+        found = mine(
+            await eventually(
+                lambda: self.requests(item),
+                lambda rs: any(not states or r["state"] in states for r in mine(rs)),
+                timeout_s,
+            )
+        )
+        if not found:
+            raise AssertionError(f"no approval request for {item} v{version}")
+        return await self.request(found[0]["request_id"])
+
+    async def request(self, request_id: str) -> dict[str, Any]:
+        async with httpx.AsyncClient(timeout=10) as http:
+            response = await http.get(
+                self._approval(f"/requests/{request_id}"), headers=self.auth()
+            )
+        response.raise_for_status()
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def act(
+        self, email: str | None, request_id: str, action: str, body: dict[str, Any] | None = None
+    ) -> httpx.Response:
+        """``action`` (approve, reject, review, retry-publication, …) as ``email``; the admin
+        when ``email`` is None."""
+        async with httpx.AsyncClient(timeout=10) as http:
+            return await http.post(
+                self._approval(f"/requests/{request_id}/{action}"),
+                json=body or {},
+                headers=self.auth(email),
+            )
+
+    async def approve(self, email: str, request_id: str) -> None:
+        response = await self.act(email, request_id, "approve", {"comment": "Looks right"})
+        assert response.status_code == 200, response.text
+
+    async def reject(self, email: str, request_id: str, reason: str) -> None:
+        response = await self.act(email, request_id, "reject", {"reason": reason})
+        assert response.status_code == 200, response.text
+
+    # -- publisher ----------------------------------------------------------------------------
+
+    async def publications(self, item: str) -> list[dict[str, Any]]:
+        url = f"{self.endpoints.publisher}/v1/organisations/{self.organisation_id}/publications"
+        async with httpx.AsyncClient(timeout=10) as http:
+            response = await http.get(
+                url, params={"dext_item_id": item}, headers=self.endpoints.operator
+            )
+        response.raise_for_status()
+        found: list[dict[str, Any]] = response.json()
+        return found
+
+    async def wait_publication(
+        self,
+        item: str,
+        states: Sequence[str] = ("completed", "failed", "parked"),
+        timeout_s: float = 60,
+    ) -> dict[str, Any]:
+        """The item's latest publication once it is in one of ``states`` (or as last seen)."""
+        found = await eventually(
+            lambda: self.publications(item),
+            lambda ps: bool(ps) and ps[-1]["state"] in states,
+            timeout_s,
+        )
+        if not found:
+            raise AssertionError(f"no publication of {item}")
+        return found[-1]
+
+    # -- the Xero sandbox ---------------------------------------------------------------------
+
+    def xero_state(self) -> dict[str, Any]:
+        """Everything the Xero sandbox holds for this organisation's tenant."""
+        response = httpx.get(
+            f"{self.endpoints.xero_root}/_sandbox/tenants/{self.tenant_id}/state", timeout=10
+        )
+        response.raise_for_status()
+        state: dict[str, Any] = response.json()
+        return state
+
+    def xero_invoices(self, where: Callable[[dict[str, Any]], bool] = lambda _: True) -> list[Any]:
+        return [i for i in self.xero_state()["invoices"] if where(i)]
+
+    def xero_control(self, method: str, path: str, body: Any = None) -> Any:
+        """A call to the sandbox's test-control API (``/_sandbox/…``)."""
+        response = httpx.request(method, f"{self.endpoints.xero_root}{path}", json=body, timeout=10)
+        response.raise_for_status()
+        return response.json() if response.content else None
+
+    def xero_attachment(self, invoice_id: str, file_name: str) -> bytes:
+        """An attachment's bytes, downloaded through Xero's Accounting API as any client would."""
+        token = mint_xero_tokens(self.endpoints, self.tenant_id)["access_token"]
+        response = httpx.get(
+            f"{self.endpoints.xero_root}/api.xro/2.0/Invoices/{invoice_id}/Attachments/{file_name}",
+            headers={"Authorization": f"Bearer {token}", "xero-tenant-id": self.tenant_id},
+            timeout=10,
+        )
+        response.raise_for_status()
+        return response.content
+
+
+def mint_xero_tokens(endpoints: Endpoints, tenant_id: str) -> dict[str, Any]:
+    """A token set for the publisher's Xero app, connected to the tenant (sandbox control)."""
+    response = httpx.post(
+        f"{endpoints.xero_root}/_sandbox/tokens",
+        json={
+            "client_id": endpoints.xero_client_id,
+            "client_secret": endpoints.xero_client_secret,
+            "tenant_ids": [tenant_id],
+            "scope": XERO_SCOPE,
+        },
+        timeout=10,
+    )
+    response.raise_for_status()
+    tokens: dict[str, Any] = response.json()
+    return tokens
+
+
+async def provision_organisation(
+    endpoints: Endpoints,
+    workflow: dict[str, Any],
+    people: Sequence[Person] = (),
+    *,
+    name: str = "Northwind Trading Ltd",
+    admin: Person = Person("ada@example.com", "Ada Admin", ("admin",)),
+    tenant: dict[str, Any] | None = None,
+) -> Organisation:
+    """One organisation, onboarded in all three services and in the Xero sandbox."""
+    org_id = uuid.uuid4()
+    secret = base64.urlsafe_b64encode(os.urandom(32)).decode()
+    async with httpx.AsyncClient(timeout=30) as http:
+        registered = await http.post(
+            f"{endpoints.approval}/v1/organisations",
+            headers=endpoints.operator,
+            json={
+                "organisation_id": str(org_id),
+                "name": name,
+                "base_currency": "GBP",
+                "timezone": "Europe/London",
+                "admin": {"email": admin.email, "name": admin.name},
+            },
+        )
+        assert registered.status_code == 201, registered.text
+        created = await http.post(
+            f"{endpoints.xero_root}/_sandbox/tenants",
+            json={"name": name, "connect_client_id": endpoints.xero_client_id, **(tenant or {})},
+        )
+        created.raise_for_status()
+        org = Organisation(
+            endpoints,
+            org_id,
+            secret,
+            registered.json()["admin"]["token"],
+            created.json()["tenant_id"],
+        )
+        org.tokens[admin.email] = org.admin_token
+        for person in people:
+            added = await http.post(
+                org._approval("/users"),
+                headers=org.auth(),
+                json={"email": person.email, "name": person.name, "roles": list(person.roles)},
+            )
+            assert added.status_code == 201, added.text
+            org.tokens[person.email] = added.json()["token"]
+        saved = await http.put(org._approval("/workflow"), headers=org.auth(), json=workflow)
+        assert saved.status_code == 201, saved.text
+        dext_secret = await http.put(
+            f"{endpoints.ingest}/v1/operator/organisations/{org_id}/dext-secret",
+            json={"secret": secret},
+            headers=endpoints.operator,
+        )
+        assert dext_secret.status_code == 201, dext_secret.text
+        tokens = mint_xero_tokens(endpoints, org.tenant_id)
+        connected = await http.put(
+            f"{endpoints.publisher}/v1/organisations/{org_id}/xero-connection",
+            json={
+                **{k: tokens[k] for k in ("access_token", "refresh_token", "expires_in")},
+                "tenant_id": org.tenant_id,
+            },
+            headers=endpoints.operator,
+        )
+        assert connected.status_code == 200, connected.text
+    return org

@@ -1,0 +1,164 @@
+"""The whole product as real processes: ingest, approval and publisher (one or more instances
+in one consumer group), the Dext sandbox and the Xero sandbox, each on a free port, sharing one
+isolation token (``<isolation>_<service>`` schemas, ``<isolation>.`` topic prefix) so several
+pipelines can run against the same Kafka and Postgres without meeting.
+
+    with Pipeline(infra, isolation, log_dir) as pipeline:
+        org = await provision_organisation(pipeline.endpoints, workflow, people)
+        async with org.dext() as dext: ...
+
+Used by the e2e journeys (started once per module), the pipeline benchmark (several publisher
+instances, injected Xero latency, /proc readings of each pid) and the chaos run (``stop`` /
+``start`` / ``kill`` single processes through ``processes``).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import signal
+from collections.abc import Mapping
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+
+from tests.support.infra import Infrastructure
+from tests.support.organisation import Endpoints
+from tests.support.processes import ServiceProcess
+
+__all__ = ["ADMIN_TOKEN", "XERO_CLIENT_ID", "Pipeline"]
+
+ADMIN_TOKEN = "pipeline-operator-token"
+XERO_CLIENT_ID = "countersign-pipeline"
+XERO_CLIENT_SECRET = "pipeline-xero-client-secret"
+DOCUMENT_LINK_SECRET = "pipeline-document-links"
+
+# Fast polling and short leases: a test should not wait for a production-sized interval.
+FAST_PUBLISHER = {
+    "PUBLISHER_WORKER_POLL_INTERVAL_S": "0.1",
+    "PUBLISHER_WORKER_BACKOFF_S": "0.1",
+    "PUBLISHER_WORKER_LEASE_S": "10",
+    "PUBLISHER_XERO_MINUTE_LIMIT": "100000",
+    "PUBLISHER_XERO_APP_MINUTE_LIMIT": "100000",
+    "PUBLISHER_XERO_DAY_LIMIT": "1000000",
+}
+
+# Xero's limits off: no 429s, and limit headers so high the publisher never pauses for them.
+UNLIMITED_XERO = {
+    "XERO_SANDBOX_LIMITS_ENABLED": "false",
+    "XERO_SANDBOX_MINUTE_LIMIT": "1000000",
+    "XERO_SANDBOX_DAY_LIMIT": "100000000",
+    "XERO_SANDBOX_APP_MINUTE_LIMIT": "100000000",
+    "XERO_SANDBOX_CONCURRENT_LIMIT": "1000",
+}
+
+
+class Pipeline:
+    """Five kinds of process, started together and stopped together.
+
+    ``publishers``: how many publisher instances (one consumer group, one schema).
+    ``service_env``: extra environment for every Countersign service (e.g. a profiler switch).
+    ``xero_env``: ``XERO_SANDBOX_*`` settings over ``UNLIMITED_XERO`` (Xero's limits off).
+    ``publisher_env``: overrides ``FAST_PUBLISHER`` (e.g. Xero's real per-minute limit).
+    """
+
+    def __init__(
+        self,
+        infra: Infrastructure,
+        isolation: str,
+        log_dir: Path,
+        *,
+        publishers: int = 1,
+        service_env: Mapping[str, str] | None = None,
+        xero_env: Mapping[str, str] | None = None,
+        publisher_env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.infra, self.isolation = infra, isolation
+        shared = {
+            "COUNTERSIGN_ADMIN_TOKEN": ADMIN_TOKEN,
+            "ENCRYPTION_KEYS": "pipeline:" + base64.b64encode(os.urandom(32)).decode(),
+            "DOCUMENT_LINK_SECRET": DOCUMENT_LINK_SECRET,
+            **(service_env or {}),
+        }
+
+        def process(name: str, label: str = "", **env: str) -> ServiceProcess:
+            return ServiceProcess(
+                name, infra, isolation, log_dir, label=label, extra_env={**shared, **env}
+            )
+
+        self.xero = process("xero-sandbox", **{**UNLIMITED_XERO, **(xero_env or {})})
+        self.xero.ready_path = "/_sandbox/health"
+        self.ingest = process("ingest")
+        self.approval = process("approval")
+        self.dext = process("dext-sandbox", DEXT_SANDBOX_INGEST_URL=self.ingest.url)
+        publisher = {
+            **FAST_PUBLISHER,
+            "PUBLISHER_XERO_API_URL": f"{self.xero.url}/api.xro/2.0",
+            "PUBLISHER_XERO_IDENTITY_URL": self.xero.url,
+            "PUBLISHER_XERO_CLIENT_ID": XERO_CLIENT_ID,
+            "PUBLISHER_XERO_CLIENT_SECRET": XERO_CLIENT_SECRET,
+            "PUBLISHER_INGEST_URL": self.ingest.url,
+            **(publisher_env or {}),
+        }
+        self.publishers = [
+            process("publisher", f"publisher-{n}", **publisher) for n in range(publishers)
+        ]
+
+    @property
+    def processes(self) -> list[ServiceProcess]:
+        return [self.xero, self.ingest, self.approval, *self.publishers, self.dext]
+
+    @property
+    def endpoints(self) -> Endpoints:
+        return Endpoints(
+            ingest=self.ingest.url,
+            approval=self.approval.url,
+            publisher=self.publishers[0].url,
+            dext_sandbox=self.dext.url,
+            xero_root=self.xero.url,
+            admin_token=ADMIN_TOKEN,
+            xero_client_id=XERO_CLIENT_ID,
+            xero_client_secret=XERO_CLIENT_SECRET,
+        )
+
+    def start(self) -> Pipeline:
+        # Ingest and approval first: the publisher's migrations and topics then race nothing.
+        try:
+            for group in ([self.xero, self.ingest, self.approval], [*self.publishers, self.dext]):
+                for process in group:
+                    process.start()
+                for process in group:
+                    process.wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> dict[str, int | None]:
+        """Stops every process (SIGTERM, then SIGKILL); returns each one's exit code."""
+        for process in self.processes:
+            if process.process is not None and process.process.poll() is None:
+                process.process.send_signal(signal.SIGTERM)
+        return {(p.label or p.name): p.stop() for p in self.processes}
+
+    def xero_fault(self, rule: Mapping[str, object]) -> None:
+        """Adds a fault rule to the Xero sandbox (docs/xero-sandbox.md, "Faults")."""
+        httpx.post(
+            f"{self.xero.url}/_sandbox/faults", json=dict(rule), timeout=10
+        ).raise_for_status()
+
+    def logs(self, lines: int = 30) -> str:
+        """The last lines of every process's log, for an assertion message."""
+        return "\n".join(f"--- {p.label or p.name}\n{p.tail(lines)}" for p in self.processes)
+
+    def __enter__(self) -> Pipeline:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
