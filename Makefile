@@ -23,7 +23,7 @@ down: ## stop everything `make up` started
 status: ## show what is running
 	@./scripts/stack.sh status
 
-demo: setup ## bring the stack up and follow one item through the three services
+demo: setup ## bring the stack up and take twenty Dext items end to end into the Xero sandbox
 	@./scripts/demo.sh
 
 test: ## lint, types, contract and doc checks, then every test against real Kafka and Postgres
