@@ -11,7 +11,6 @@ import httpx
 import pytest
 from countersign_contracts import LEDGER_SUPPLIERS
 from countersign_platform.sealing import Keyring
-from countersign_publisher.db import Publications
 from countersign_publisher.db_connections import Connections
 from countersign_publisher.tokens import XeroTokens
 
@@ -120,18 +119,7 @@ async def test_supplier_sync_pages_through_contacts_and_reports_suppliers(
     async with running_publisher(settings_for(worker_enabled=False)) as publisher:
         await publisher.connect(org, xero_sandbox, tenant["tenant_id"])
         request = authorised_request(bill)
-        async with publisher.runtime.pool.acquire() as conn:
-            await Publications(conn).add(
-                uuid.uuid4(),
-                org,
-                "bill",
-                request.request_id,
-                request.dext_item_id,
-                1,
-                request.model_dump_json(),
-                uuid.uuid4(),
-                uuid.uuid4(),
-            )
+        await publisher.stage_bill(org, request)
         await publisher.app.state.publisher.worker.run_until_idle()
         first = await publisher.http.post(f"/v1/organisations/{org}/supplier-sync")
         again = await publisher.http.post(f"/v1/organisations/{org}/supplier-sync")

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from countersign_contracts import Bill
-from countersign_publisher.db import Publications
 
 from services.publisher.tests.publisher_harness import (  # noqa: F401 (fixtures)
     DocumentServer,
@@ -47,18 +46,7 @@ async def test_content_xero_refuses_fails_without_retry_and_names_xeros_message(
     async with running_publisher(settings_for(worker_enabled=False)) as publisher:
         await publisher.connect(org, xero_sandbox, tenant["tenant_id"])
         request = authorised_request(bill)
-        async with publisher.runtime.pool.acquire() as conn:
-            await Publications(conn).add(
-                uuid.uuid4(),
-                org,
-                "bill",
-                request.request_id,
-                request.dext_item_id,
-                1,
-                request.model_dump_json(),
-                uuid.uuid4(),
-                uuid.uuid4(),
-            )
+        await publisher.stage_bill(org, request)
         await publisher.app.state.publisher.worker.run_until_idle()
         (publication,) = await publisher.publications(org, request.dext_item_id)
         event = await publisher.runtime.pool.fetchval(

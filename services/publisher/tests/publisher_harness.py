@@ -19,9 +19,11 @@ from uuid import UUID
 
 import httpx
 import pytest
+from countersign_contracts import RequestAuthorised
 from countersign_platform.links import verify_document_link
 from countersign_platform.service import Runtime
 from countersign_publisher.app import create_app
+from countersign_publisher.db import Publications
 from countersign_publisher.settings import PublisherSettings
 from fastapi import FastAPI
 
@@ -273,6 +275,21 @@ class RunningPublisher:
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body
+
+    async def stage_bill(self, organisation_id: UUID, request: RequestAuthorised) -> None:
+        """Records a bill publication job directly, as the consumer would, without Kafka."""
+        async with self.runtime.pool.acquire() as conn:
+            await Publications(conn).add(
+                uuid.uuid4(),
+                organisation_id,
+                "bill",
+                request.request_id,
+                request.dext_item_id,
+                request.item_version,
+                request.model_dump_json(),
+                uuid.uuid4(),
+                uuid.uuid4(),
+            )
 
     async def publications(self, organisation_id: UUID, dext_item_id: str) -> list[dict[str, Any]]:
         response = await self.http.get(
