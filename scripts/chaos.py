@@ -49,6 +49,7 @@ FAULTS: list[dict[str, Any]] = [
     {"fault": "drop_after_commit", "path": "^/Payments$", "count": 2},
     {"fault": "drop_after_commit", "path": "^/BankTransactions$", "count": 2},
 ]
+UNLIMITED = {"enabled": False, "minute": 1_000_000, "concurrent": 1000}
 TERMINAL = ("published", "rejected", "withdrawn", "cancelled", "publish_failed")
 
 
@@ -91,7 +92,9 @@ class Chaos:
             if "limits" in rule:
                 await asyncio.to_thread(self.xero_limits, rule["limits"])
                 await asyncio.sleep(duration_s / len(rules))
-                await asyncio.to_thread(self.xero_limits, {"enabled": False})
+                # Back to the pipeline's unlimited settings: a limit left at 10 keeps telling
+                # the publisher (X-MinLimit-Remaining: 0) to wait a minute after every call.
+                await asyncio.to_thread(self.xero_limits, UNLIMITED)
             else:
                 await asyncio.to_thread(self.pipeline.xero_fault, rule)
             self.faults += 1
