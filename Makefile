@@ -3,7 +3,7 @@
 PY := .venv/bin/python
 
 .PHONY: help setup lock up down status demo test lint typecheck unit contracts contracts-check \
-        asyncapi asyncapi-check compose-check helm-check bench
+        asyncapi asyncapi-check compose-check helm-check bench chaos
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -60,3 +60,6 @@ helm-check: ## lint the Helm chart and validate its rendered manifests, offline
 
 bench: setup ## benchmarks; results in bench/results/
 	@./scripts/bench.sh
+
+chaos: setup ## kill, fault and flood a running pipeline, then reconcile (ARGS=--short: 200 items)
+	@./scripts/chaos.sh $(ARGS)

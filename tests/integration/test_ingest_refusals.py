@@ -412,6 +412,33 @@ CASES = [
         inv(put("source_url", "javascript:alert(1)")),
     ),
     Bad("metadata not JSON", 422, "metadata", "json_invalid", "{not json"),
+    Bad(
+        "PNG of absurd dimensions",
+        422,
+        "file",
+        "image_dimensions",
+        invoice(),
+        (
+            "NW-1.png",
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\xff" * 8 + b"\x08\x02",
+            "image/png",
+        ),
+    ),
+    Bad(
+        "PNG without an image header",
+        422,
+        "file",
+        "image_dimensions",
+        invoice(),
+        ("NW-1.png", b"\x89PNG\r\n\x1a\n", "image/png"),
+    ),
+    Bad(
+        "metadata nested thousands deep",
+        422,
+        "metadata",
+        "json_too_deep",
+        "[" * 5000 + "]" * 5000,
+    ),
     Bad("metadata a JSON list", 422, "metadata", "model_type", "[]"),
     Bad(
         "metadata over 256 KB", 413, "metadata", "max_bytes", inv(put("lines.0.description", LONG))

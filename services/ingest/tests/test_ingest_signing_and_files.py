@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from countersign_ingest.domain import ItemStatus, content_digest, supersedes
-from countersign_ingest.files import file_name_problem, sniff
+from countersign_ingest.files import file_name_problem, image_problem, sniff
 from countersign_ingest.signatures import Verdict, sign, verify
 
 SECRET = b"s" * 32
@@ -99,3 +99,42 @@ def test_the_same_publication_in_another_key_order_has_the_same_digest() -> None
     b = {"total": "12.30", "supplier": {"name": "Acme"}}
     assert content_digest(a, "f" * 64) == content_digest(b, "f" * 64)
     assert content_digest(a, "f" * 64) != content_digest(a, "e" * 64)
+
+
+def test_metadata_nested_thousands_deep_is_refused_as_bad_input_not_a_crash() -> None:
+    from countersign_ingest.uploads import parse_json
+    from countersign_platform.problems import Problem
+    from pydantic import BaseModel
+
+    with pytest.raises(Problem) as refused:
+        parse_json(BaseModel, "[" * 100_000 + "]" * 100_000)
+
+    assert refused.value.status == 422
+    assert [(e.field, e.rule) for e in refused.value.errors] == [("metadata", "json_too_deep")]
+
+
+def _png(width: int, height: int) -> bytes:
+    import struct
+
+    return b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + struct.pack(">II", width, height) + b"\x08\x02"
+
+
+@pytest.mark.parametrize(
+    ("content", "refused"),
+    [
+        (_png(1240, 1754), False),
+        (_png(0xFFFFFFFF, 0xFFFFFFFF), True),
+        (_png(0, 100), True),
+        (b"\x89PNG\r\n\x1a\n", True),
+        (b"GIF89a" + b"\xff\xff\xff\xff", True),
+        (b"GIF89a" + b"\x20\x03\x58\x02", False),
+        (b"%PDF-1.4\n", False),
+    ],
+    ids=["A4 scan", "absurd", "zero wide", "header only", "gif absurd", "gif 800x600", "pdf"],
+)
+def test_an_image_without_a_header_or_with_absurd_dimensions_is_refused(
+    content: bytes, refused: bool
+) -> None:
+    kind = sniff(content)
+    assert kind is not None
+    assert (image_problem(kind, content) is not None) is refused

@@ -7,11 +7,23 @@ tool produces: PDF, JPEG, PNG, GIF, TIFF, BMP and WebP (docs/ingest-api.md lists
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 
-__all__ = ["ACCEPTED", "MAX_FILE_BYTES", "FileType", "file_name_problem", "sniff"]
+__all__ = [
+    "ACCEPTED",
+    "MAX_FILE_BYTES",
+    "MAX_IMAGE_PIXELS",
+    "FileType",
+    "file_name_problem",
+    "image_problem",
+    "sniff",
+]
 
 MAX_FILE_BYTES = 10 * 1024 * 1024  # Xero's attachment limit
+# A scanned A4 page at 600 dpi is about 35 megapixels; a header claiming more than this is a
+# trap for whoever decodes the image later (Xero, an approver's browser), not a receipt.
+MAX_IMAGE_PIXELS = 100_000_000
 
 
 @dataclass(frozen=True)
@@ -55,4 +67,22 @@ def file_name_problem(name: str) -> str | None:
         return "a file name must not contain control characters or NUL"
     if name in (".", ".."):
         return "a file name must name a file"
+    return None
+
+
+def image_problem(kind: FileType, content: bytes) -> str | None:
+    """Why a PNG or GIF cannot be an original (no image header, absurd dimensions), or None.
+    Only the header is read: the image is never decoded here."""
+    if kind.media_type == "image/png":
+        if len(content) < 24 or content[12:16] != b"IHDR":
+            return "the PNG has no image header"
+        width, height = struct.unpack(">II", content[16:24])
+    elif kind.media_type == "image/gif":
+        if len(content) < 10:
+            return "the GIF has no image header"
+        width, height = struct.unpack("<HH", content[6:10])
+    else:
+        return None
+    if not width or not height or width * height > MAX_IMAGE_PIXELS:
+        return f"an image of {width} x {height} pixels is not a document"
     return None

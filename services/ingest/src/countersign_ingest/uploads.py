@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import Headers, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from countersign_ingest.files import MAX_FILE_BYTES, file_name_problem, sniff
+from countersign_ingest.files import MAX_FILE_BYTES, file_name_problem, image_problem, sniff
 from countersign_ingest.handlers import Upload
 from countersign_ingest.metadata import MAX_METADATA_BYTES
 from countersign_ingest.rules import Violation, control_character_violations
@@ -79,9 +79,13 @@ def parse_json(model: type[M], raw: str | bytes, prefix: str = "metadata") -> tu
     """The model from JSON text, or the validation problem naming each field under ``prefix``."""
     try:
         decoded = json.loads(raw)
+        found = control_character_violations(decoded, prefix)
     except (ValueError, UnicodeDecodeError) as exc:
         raise _invalid(prefix, "json_invalid", f"{prefix} is not valid JSON") from exc
-    found = control_character_violations(decoded, prefix)
+    except RecursionError as exc:
+        # Thousands of nested brackets exhaust the decoder's (or our walk's) stack: refuse
+        # them as the bad input they are, not as a server error.
+        raise _invalid(prefix, "json_too_deep", f"{prefix} is nested too deeply") from exc
     if found:
         raise refuse(found)
     try:
@@ -113,6 +117,9 @@ async def read_publication(headers: Headers, body: bytes, model: type[M]) -> tup
             "the file is not a PDF, JPEG, PNG, GIF, TIFF, BMP or WebP (judged by its content)",
             415,
         )
+    image = image_problem(kind, content)
+    if image is not None:
+        raise _invalid("file", "image_dimensions", image)
     return item, Upload(file_name=name, media_type=kind.media_type, content=content)
 
 

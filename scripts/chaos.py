@@ -1,0 +1,338 @@
+"""`make chaos`: a stream of items through the real pipeline while its services are SIGKILLed and
+restarted, the Xero sandbox misbehaves and ingest is flooded with hostile requests; then every
+item is reconciled and bench/results/chaos.json is written (docs/chaos.md).
+
+    python scripts/chaos.py [--items 2000] [--short] [--seed 7]
+
+Needs KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL (scripts/chaos.sh starts them when unset). The
+items are the demo's twenty-item plan repeated under distinct ids, played by the demo's people.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import sys
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO / "scripts"), str(REPO)]
+
+import asyncpg  # noqa: E402 (after the path setup)
+import httpx  # noqa: E402
+from aiokafka import AIOKafkaConsumer  # noqa: E402
+from chaos_hostile import HOSTILE_ITEM_IDS, hostile_kinds  # noqa: E402
+from countersign_dext_sandbox.documents import pdf  # noqa: E402
+from demo import play  # noqa: E402
+from demo_plan import PEOPLE, PLAN, WORKFLOW, Item  # noqa: E402
+
+from tests.support.infra import Infrastructure  # noqa: E402
+from tests.support.organisation import Organisation, provision_organisation  # noqa: E402
+from tests.support.pipeline import Pipeline  # noqa: E402
+
+SERVICES = ("ingest", "approval", "publisher")
+FAULTS: list[dict[str, Any]] = [
+    {"fault": "error", "status": 503, "count": 5},
+    {"fault": "error", "status": 500, "path": "^/Invoices$", "count": 3},
+    {"limits": {"enabled": True, "minute": 10, "concurrent": 1}},  # real 429s for a while
+    {"fault": "latency", "latency_ms": 1500, "count": 10},
+    {"fault": "timeout", "seconds": 5, "count": 2},
+    {"fault": "drop_after_commit", "path": "^/Invoices$", "count": 3},
+    {"fault": "drop_after_commit", "path": "/Attachments/", "count": 3},
+    {"fault": "drop_after_commit", "path": "^/Payments$", "count": 2},
+    {"fault": "drop_after_commit", "path": "^/BankTransactions$", "count": 2},
+]
+UNLIMITED = {"enabled": False, "minute": 1_000_000, "concurrent": 1000}
+TERMINAL = ("published", "rejected", "withdrawn", "cancelled", "publish_failed")
+
+
+class Chaos:
+    def __init__(self, pipeline: Pipeline, rng: random.Random, kills_per_service: int) -> None:
+        self.pipeline, self.rng, self.kills_per_service = pipeline, rng, kills_per_service
+        self.kills = self.restarts = self.faults = 0
+        self.down: set[str] = set()
+
+    async def kill_and_restart(self, duration_s: float) -> None:
+        """Each service SIGKILLed ``kills_per_service`` times at random moments of the run."""
+        moments = sorted(
+            (self.rng.uniform(0, duration_s), name)
+            for name in SERVICES
+            for _ in range(self.kills_per_service)
+        )
+        started = time.monotonic()
+        for at, name in moments:
+            await asyncio.sleep(max(0.0, at - (time.monotonic() - started)))
+            process = (
+                self.pipeline.publishers[0] if name == "publisher" else getattr(self.pipeline, name)
+            )
+            assert process.process is not None
+            self.down.add(name)
+            process.process.kill()
+            await asyncio.to_thread(process.process.wait)
+            self.kills += 1
+            await asyncio.sleep(self.rng.uniform(0.5, 3.0))
+            process.start()
+            await asyncio.to_thread(process.wait_ready, 120)
+            self.down.discard(name)
+            self.restarts += 1
+
+    async def inject_faults(self, duration_s: float) -> None:
+        """Every kind of Xero fault, each more than once, spread over the run."""
+        rules = FAULTS * 2
+        self.rng.shuffle(rules)
+        for rule in rules:
+            await asyncio.sleep(duration_s / len(rules))
+            if "limits" in rule:
+                await asyncio.to_thread(self.xero_limits, rule["limits"])
+                await asyncio.sleep(duration_s / len(rules))
+                # Back to the pipeline's unlimited settings: a limit left at 10 keeps telling
+                # the publisher (X-MinLimit-Remaining: 0) to wait a minute after every call.
+                await asyncio.to_thread(self.xero_limits, UNLIMITED)
+            else:
+                await asyncio.to_thread(self.pipeline.xero_fault, rule)
+            self.faults += 1
+
+    def xero_limits(self, limits: dict[str, Any]) -> None:
+        url = f"{self.pipeline.xero.url}/_sandbox/limits"
+        httpx.put(url, json=limits, timeout=10).raise_for_status()
+
+
+async def publish(org: Organisation, item: Item, metadata: dict[str, Any]) -> None:
+    """Publishes until ingest answers (it may be down); a 200 is the idempotent repeat."""
+    original = pdf(str(metadata.get("supplier", {}).get("name", "Receipt")), item.dext_item_id)
+    while True:
+        try:
+            async with org.dext() as dext:
+                if item.bank:
+                    sent = await dext.publish_bank_transaction(metadata, "receipt.pdf", original)
+                else:
+                    sent = await dext.publish_cost_item(
+                        metadata, f"{item.dext_item_id}.pdf", original
+                    )
+            if sent.status_code in (200, 202):
+                return
+            if sent.status_code < 500:
+                raise SystemExit(f"chaos: {item.dext_item_id} refused: {sent.text}")
+        except httpx.HTTPError:
+            pass
+        await asyncio.sleep(0.5)
+
+
+async def settle(org: Organisation, items: list[Item], timeout_s: float) -> set[str]:
+    """The demo's people play every item until each has settled (or time is up)."""
+    settled: set[str] = set()
+    deadline = time.monotonic() + timeout_s
+    while len(settled) < len(items) and time.monotonic() < deadline:
+        for item in items:
+            if item.dext_item_id in settled:
+                continue
+            try:
+                if await play(org, item):
+                    settled.add(item.dext_item_id)
+            except (httpx.HTTPError, AssertionError, KeyError, SystemExit):
+                pass  # a service is down or mid-restart: try again next round
+        print(f"\r  settled {len(settled)}/{len(items)}", end="", flush=True)
+        await asyncio.sleep(0.5)
+    print()
+    return settled
+
+
+async def answered(send: Callable[[], Awaitable[httpx.Response]]) -> httpx.Response:
+    """The answer of a service that is up: connection errors and 502/503 while it restarts are
+    retried; any other answer, a 500 included, is the service's own."""
+    for _attempt in range(120):
+        try:
+            answer = await send()
+        except httpx.HTTPError:
+            await asyncio.sleep(1)
+            continue
+        if answer.status_code not in (502, 503):
+            return answer
+        await asyncio.sleep(1)
+    raise RuntimeError("chaos: ingest did not come back within two minutes")
+
+
+async def flood(
+    org: Organisation, other: Organisation, replayable: httpx.Request
+) -> dict[str, int]:
+    """Every hostile kind once; answers must be 4xx. A 5xx or a connection error while a
+    service restarts is retried (it is not a refusal)."""
+    tried = refused = 0
+    wrong: list[str] = []
+    async with org.dext() as dext, other.dext() as theirs:
+        kinds = hostile_kinds()
+        for kind in kinds:
+            answer = await answered(lambda kind=kind: dext.send(kind.build(dext, theirs)))
+            tried += 1
+            if 400 <= answer.status_code < 500:
+                refused += 1
+            else:
+                wrong.append(f"{kind.name}: {answer.status_code}")
+        tried += 1
+        replayed = await dext.send(replayable)
+        refused += replayed.status_code == 401
+    for line in wrong:
+        print(f"  NOT REFUSED {line}")
+    return {"tried": tried, "refused": refused}
+
+
+def xero_records(xero: dict[str, Any], item: Item) -> list[dict[str, Any]]:
+    url = str(item.metadata["source_url"])
+    kind = "bank_transactions" if item.bank else "invoices"
+    return [r for r in xero[kind] if str(r.get("Url", "")).startswith(url)]
+
+
+async def reconcile(org: Organisation, items: list[Item], settled: set[str]) -> dict[str, Any]:
+    xero = org.xero_state()
+    lost, duplicated, wrong = 0, 0, []
+    for item in items:
+        records = xero_records(xero, item)
+        status = (await org.item_status(item.dext_item_id))["status"]
+        want = 1 if item.expected in ("AUTHORISED", "PAID", "SPEND") else 0
+        problem = ""
+        if item.dext_item_id not in settled or (status not in TERMINAL and not item.bank):
+            problem = f"not terminal ({status})"
+        if len(records) < want:
+            lost += 1
+            problem = f"{len(records)} records in Xero"
+        elif len(records) > want:
+            duplicated += 1
+            problem = f"{len(records)} records in Xero"
+        elif want and not item.bank:
+            bill = records[0]
+            payments = len(bill.get("Payments") or [])
+            if len(bill.get("Attachments", [])) != 2 or payments != (item.expected == "PAID"):
+                duplicated += len(bill.get("Attachments", [])) > 2 or payments > 1
+                lost += len(bill.get("Attachments", [])) < 2 or payments < (item.expected == "PAID")
+                problem = f"{len(bill.get('Attachments', []))} files, {payments} payments"
+        if problem:
+            wrong.append(f"{item.dext_item_id} ({item.path}): {problem}")
+    return {"lost": lost, "duplicated": duplicated, "wrong": wrong}
+
+
+async def stored_by_hostiles(org: Organisation) -> list[str]:
+    found = []
+    for item_id in HOSTILE_ITEM_IDS:
+        async with org.dext() as dext:
+            if (await dext.item_status(item_id)).status_code != 404:
+                found.append(item_id)
+    return found
+
+
+async def unpublished_outbox(database_url: str, isolation: str) -> dict[str, int]:
+    conn = await asyncpg.connect(database_url)
+    try:
+        return {
+            name: await conn.fetchval(
+                f'SELECT count(*) FROM "{isolation}_{name}".outbox WHERE published_at IS NULL'
+            )
+            for name in SERVICES
+        }
+    finally:
+        await conn.close()
+
+
+async def dead_letters(bootstrap: str, isolation: str) -> dict[str, int]:
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    await consumer.start()
+    try:
+        found = {}
+        for topic in await consumer.topics():
+            if topic.startswith(f"{isolation}.") and ".dlq." in topic:
+                from aiokafka import TopicPartition
+
+                partitions = [
+                    TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()
+                ]
+                ends = await consumer.end_offsets(partitions)
+                found[topic] = sum(ends.values())
+        return found
+    finally:
+        await consumer.stop()
+
+
+def the_items(count: int) -> list[Item]:
+    items: list[Item] = []
+    for batch in range((count + 19) // 20):
+        items += PLAN(f"c{batch:03d}")
+    return items[:count]
+
+
+async def run(count: int, seed: int, kills_per_service: int) -> dict[str, Any]:
+    infra = Infrastructure(os.environ["KAFKA_BOOTSTRAP_SERVERS"], os.environ["DATABASE_URL"])
+    isolation = "chaos" + uuid.uuid4().hex[:8]
+    rng = random.Random(seed)
+    with Pipeline(infra, isolation, REPO / ".local" / "chaos" / isolation) as pipeline:
+        org = await provision_organisation(pipeline.endpoints, WORKFLOW, PEOPLE, name="Chaos Ltd")
+        other = await provision_organisation(pipeline.endpoints, WORKFLOW, PEOPLE, name="Other Ltd")
+        items = the_items(count)
+        first = items[0]
+        async with org.dext() as dext:
+            original = (f"{first.dext_item_id}.pdf", pdf("A", "1"), "application/pdf")
+            path = f"/v1/organisations/{org.organisation_id}/cost-items"
+            replayable = dext.sign(dext.build("POST", path, metadata=first.metadata, file=original))
+            assert (await dext.send(replayable)).status_code == 202
+        chaos = Chaos(pipeline, rng, kills_per_service)
+        duration_s = max(60.0, count * 0.4)
+        started = time.monotonic()
+        disruption = asyncio.gather(
+            chaos.kill_and_restart(duration_s), chaos.inject_faults(duration_s)
+        )
+        for item in items[1:]:
+            await publish(org, item, item.metadata)
+        print(f"  published {len(items)} items in {time.monotonic() - started:.0f} s")
+        flooded = await flood(org, other, replayable)
+        settled = await settle(org, items, timeout_s=duration_s * 4)
+        await disruption
+        settled |= await settle(org, [i for i in items if i.dext_item_id not in settled], 300)
+        await asyncio.sleep(3)  # the relays' last poll
+        result = await reconcile(org, items, settled)
+        hostile_stored = await stored_by_hostiles(org)
+        outbox = await unpublished_outbox(infra.database_url, isolation)
+        dlq = await dead_letters(infra.kafka_bootstrap_servers, isolation)
+    for line in result["wrong"][:40]:
+        print(f"  WRONG {line}")
+    return {
+        "items": len(items),
+        "kills": chaos.kills,
+        "restarts": chaos.restarts,
+        "faults_injected": chaos.faults,
+        "lost": result["lost"],
+        "duplicated": result["duplicated"],
+        "bad_requests_tried": flooded["tried"],
+        "bad_requests_refused": flooded["refused"] - len(hostile_stored),
+        "dlq": sum(dlq.values()),
+        "dlq_topics": dlq,
+        "unpublished_outbox_rows": outbox,
+        "items_not_as_planned": len(result["wrong"]),
+        "hostile_items_stored": hostile_stored,
+        "seconds": round(time.monotonic() - started),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=2000)
+    parser.add_argument("--short", action="store_true", help="200 items, one kill per service")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    count, kills = (200, 1) if args.short else (args.items, 3)
+    figures = asyncio.run(run(count, args.seed, kills))
+    out = REPO / "bench" / "results" / "chaos.json"
+    out.write_text(json.dumps(figures, indent=2) + "\n")
+    print(json.dumps(figures, indent=2))
+    clean = figures["lost"] == figures["duplicated"] == figures["items_not_as_planned"] == 0
+    refused = figures["bad_requests_refused"] == figures["bad_requests_tried"]
+    outbox_done = not any(figures["unpublished_outbox_rows"].values())
+    sys.exit(0 if clean and refused and outbox_done else 1)
+
+
+if __name__ == "__main__":
+    main()
