@@ -269,7 +269,11 @@ async def run(count: int, seed: int, kills_per_service: int) -> dict[str, Any]:
     infra = Infrastructure(os.environ["KAFKA_BOOTSTRAP_SERVERS"], os.environ["DATABASE_URL"])
     isolation = "chaos" + uuid.uuid4().hex[:8]
     rng = random.Random(seed)
-    with Pipeline(infra, isolation, REPO / ".local" / "chaos" / isolation) as pipeline:
+    # The test pipeline's 0.1 s first backoff parks a publication in ~3 s, less than a killed
+    # ingest takes to come back; 1 s (then doubled) rides out a restart, as production's 2 s does.
+    publisher_env = {"PUBLISHER_WORKER_BACKOFF_S": "1"}
+    logs = REPO / ".local" / "chaos" / isolation
+    with Pipeline(infra, isolation, logs, publisher_env=publisher_env) as pipeline:
         org = await provision_organisation(pipeline.endpoints, WORKFLOW, PEOPLE, name="Chaos Ltd")
         other = await provision_organisation(pipeline.endpoints, WORKFLOW, PEOPLE, name="Other Ltd")
         items = the_items(count)
