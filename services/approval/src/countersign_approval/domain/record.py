@@ -6,6 +6,7 @@ actions (review, interventions, publication) use the plumbing at the bottom.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from countersign_contracts import (
@@ -95,6 +96,14 @@ class RequestRecord(BaseModel):
             return []
         return [p.user_id for p in step.approvers if p.user_id not in step.approved_by]
 
+    def about(self) -> dict[str, Any]:
+        """The fields every request event starts with: which request, item and version."""
+        return {
+            "request_id": self.request_id,
+            "dext_item_id": self.dext_item_id,
+            "item_version": self.item_version,
+        }
+
     def awaiting_actors(self) -> list[Actor]:
         """Who the request waits for now, as the events name them (whose turn it is)."""
         if self.state is RequestState.IN_REVIEW:
@@ -127,9 +136,7 @@ class RequestRecord(BaseModel):
         self.record(now, SYSTEM, AuditAction.AUTHORISED)
         self._events.append(
             RequestAuthorised(
-                request_id=self.request_id,
-                dext_item_id=self.dext_item_id,
-                item_version=self.item_version,
+                **self.about(),
                 workflow=self.workflow,
                 bill=self.bill,
                 audit_trail=list(self.trail),
@@ -145,9 +152,7 @@ class RequestRecord(BaseModel):
         self.move(RequestState.REJECTED)
         self._events.append(
             RequestRejected(
-                request_id=self.request_id,
-                dext_item_id=self.dext_item_id,
-                item_version=self.item_version,
+                **self.about(),
                 workflow=self.workflow,
                 rejected_by=actor,
                 reason=reason,
@@ -167,9 +172,7 @@ class RequestRecord(BaseModel):
         )
         self._events.append(
             RequestSuperseded(
-                request_id=self.request_id,
-                dext_item_id=self.dext_item_id,
-                item_version=self.item_version,
+                **self.about(),
                 superseded_by_request_id=by_request_id,
                 superseded_by_item_version=by_version,
                 superseded_at=now,
@@ -181,9 +184,7 @@ class RequestRecord(BaseModel):
         self.record(now, actor, AuditAction.CANCELLED, comment=reason)
         self._events.append(
             RequestCancelled(
-                request_id=self.request_id,
-                dext_item_id=self.dext_item_id,
-                item_version=self.item_version,
+                **self.about(),
                 cancelled_by=actor,
                 reason=reason,
                 cancelled_at=now,
@@ -234,9 +235,7 @@ class RequestRecord(BaseModel):
         assert self.workflow is not None
         self._events.append(
             RequestStepDecided(
-                request_id=self.request_id,
-                dext_item_id=self.dext_item_id,
-                item_version=self.item_version,
+                **self.about(),
                 workflow=self.workflow,
                 step=step,
                 decision=decision,

@@ -105,9 +105,7 @@ class ApprovalRequest(RequestRecord):
         self._events.insert(
             opened_at,
             RequestOpened(
-                request_id=self.request_id,
-                dext_item_id=self.dext_item_id,
-                item_version=self.item_version,
+                **self.about(),
                 workflow=run.ref,
                 bill=self.submitted_bill,
                 current_step=self.step_ref(step) if step is not None else first,
@@ -211,9 +209,7 @@ class ApprovalRequest(RequestRecord):
         self._events.insert(
             mark,
             RequestStepDecided(
-                request_id=self.request_id,
-                dext_item_id=self.dext_item_id,
-                item_version=self.item_version,
+                **self.about(),
                 workflow=self.workflow,
                 step=self.step_ref(step),
                 decision=StepDecision.APPROVED,
