@@ -10,7 +10,7 @@ from typing import Any
 
 import asyncpg
 import pytest
-from aiokafka import ConsumerRecord
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from countersign_contracts import COST_ITEMS, Envelope, dlq_topic, encode, kafka_headers
 
@@ -156,16 +156,29 @@ async def committed_offset(bootstrap: str, topic: str, group: str) -> int:
     return found[0] if found else -1
 
 
+async def dead_letters(bootstrap: str, topic: str) -> int:
+    """How many records the dead-letter topic holds (its end offsets, summed)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    await consumer.start()
+    try:
+        assert topic in await consumer.topics(), f"{topic} does not exist"  # loads metadata
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        return sum((await consumer.end_offsets(partitions)).values())
+    finally:
+        await consumer.stop()
+
+
 async def test_offset_is_committed_only_after_the_database_commit(
     infra: Infrastructure, isolation: str, run_probe_service: ServiceRunner
 ) -> None:
     org = uuid.uuid4()
     first = cost_item_submitted(org, "first")
     held = cost_item_submitted(org, "held")
-    gate = asyncio.Event()
+    entered, gate = asyncio.Event(), asyncio.Event()
 
     async def waits_for_the_gate(conn: asyncpg.Connection, envelope: Envelope[Any]) -> None:
         if envelope.subject_id == "held":
+            entered.set()
             await gate.wait()
         await record_seen(conn, envelope)
 
@@ -173,19 +186,79 @@ async def test_offset_is_committed_only_after_the_database_commit(
     group = f"{isolation}.probe"  # consumer groups carry the stack's prefix
     bootstrap = infra.kafka_bootstrap_servers
     async with run_probe_service(waits_for_the_gate) as service:
-        await produce(bootstrap, topic, [as_record(first), as_record(held)])
+        await produce(bootstrap, topic, [as_record(first)])
         await eventually(lambda: seen_subjects(service.pool), lambda s: s == ["first"])
-        while_held = await eventually(
+        settled = await eventually(
             lambda: committed_offset(bootstrap, topic, group), lambda offset: offset == 1
         )
+        await produce(bootstrap, topic, [as_record(held)])
+        await asyncio.wait_for(entered.wait(), 30)
         await asyncio.sleep(0.5)  # give a wrong early commit the chance to show
-        still_held = await committed_offset(bootstrap, topic, group)
+        while_held = await committed_offset(bootstrap, topic, group)
         gate.set()
         seen = await eventually(lambda: seen_subjects(service.pool), lambda s: len(s) == 2)
         after = await eventually(
             lambda: committed_offset(bootstrap, topic, group), lambda offset: offset == 2
         )
-    assert while_held == 1, "the first record's offset is committed once its row is"
-    assert still_held == 1, "the held record's offset must wait for its transaction"
+    assert settled == 1, "the first record's offset is committed once its row is"
+    assert while_held == 1, "the held record's offset must wait for its transaction"
     assert seen == ["first", "held"]
     assert after == 2
+
+
+async def test_a_batch_is_committed_once_after_all_its_records(
+    infra: Infrastructure, isolation: str, run_probe_service: ServiceRunner
+) -> None:
+    """Records that arrive together are committed together, after the last one's database
+    commit: a record handled early in the batch does not move the offset on its own."""
+    org = uuid.uuid4()
+    items = [cost_item_submitted(org, f"item-{n}") for n in range(5)]
+    entered, gate = asyncio.Event(), asyncio.Event()
+
+    async def holds_the_last(conn: asyncpg.Connection, envelope: Envelope[Any]) -> None:
+        if envelope.subject_id == "item-4":
+            entered.set()
+            await gate.wait()
+        await record_seen(conn, envelope)
+
+    topic = f"{isolation}.{COST_ITEMS}"
+    group = f"{isolation}.probe"
+    bootstrap = infra.kafka_bootstrap_servers
+    await produce(bootstrap, topic, [as_record(item) for item in items])
+    async with run_probe_service(holds_the_last) as service:
+        await asyncio.wait_for(entered.wait(), 30)
+        handled_before_the_last = await seen_subjects(service.pool)
+        await asyncio.sleep(0.5)
+        while_held = await committed_offset(bootstrap, topic, group)
+        gate.set()
+        after = await eventually(
+            lambda: committed_offset(bootstrap, topic, group), lambda offset: offset == 5
+        )
+    assert handled_before_the_last == [f"item-{n}" for n in range(4)]
+    assert while_held == -1, "nothing of the batch is committed while its last record runs"
+    assert after == 5
+
+
+async def test_a_record_of_a_type_the_group_does_not_handle_is_skipped_unread(
+    infra: Infrastructure, isolation: str, run_probe_service: ServiceRunner
+) -> None:
+    """The ``ce_type`` header names a type the group has no handler for: the record is passed
+    over without decoding its body (which here is not even JSON) and never dead-lettered."""
+    org = uuid.uuid4()
+    after = cost_item_submitted(org, "after")
+    unhandled = [("ce_type", b"CostItemWithdrawn")]
+    topic = f"{isolation}.{COST_ITEMS}"
+    bootstrap = infra.kafka_bootstrap_servers
+    async with run_probe_service() as service:
+        await produce(bootstrap, topic, [(b"other", b"\x00not json", unhandled), as_record(after)])
+        seen = await eventually(lambda: seen_subjects(service.pool), lambda s: bool(s))
+        committed = await eventually(
+            lambda: committed_offset(bootstrap, topic, f"{isolation}.probe"),
+            lambda offset: offset == 2,
+        )
+        inbox = await service.pool.fetchval("SELECT count(*) FROM inbox")
+    dead = await dead_letters(bootstrap, dlq_topic(topic, "probe"))
+    assert seen == ["after"]
+    assert committed == 2
+    assert inbox == 1
+    assert dead == 0

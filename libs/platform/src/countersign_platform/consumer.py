@@ -52,7 +52,8 @@ _OUTAGE_RETRY_S = 1.0
 class Subscription:
     """A consumer group's interest in one topic: which handler runs for which event type.
 
-    Event types the topic carries but the table does not name are acknowledged and skipped.
+    Event types the topic carries but the table does not name are acknowledged and skipped
+    (known from the record's ``ce_type`` header when it has one, else from its decoded body).
     """
 
     topic: str
@@ -101,6 +102,10 @@ class EventConsumer:
         return outcome
 
     async def _consume(self, subscription: Subscription, record: ConsumedRecord) -> Outcome:
+        if _header(record, "ce_type") not in (None, *subscription.handlers):
+            # Most of a topic's records are of types this group does not handle; the producer's
+            # CloudEvents header says so without decoding and validating the body.
+            return Outcome.IGNORED
         try:
             envelope = decode(subscription.topic, record.value)
         except ContractViolation as violation:
@@ -198,6 +203,13 @@ class EventConsumer:
             reason,
             extra={"dlq_error": error[:500]},
         )
+
+
+def _header(record: ConsumedRecord, name: str) -> str | None:
+    for key, value in record.headers:
+        if key == name:
+            return value.decode(errors="replace")
+    return None
 
 
 def _describe(exc: BaseException) -> str:

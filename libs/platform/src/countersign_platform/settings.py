@@ -77,6 +77,9 @@ class ServiceSettings(InfrastructureSettings):
     migrate_on_start: bool = True
     consumer_max_attempts: int = Field(default=5, ge=1, description="tries before the DLQ")
     consumer_retry_backoff_s: float = Field(default=0.2, ge=0)
+    consumer_batch_size: int = Field(
+        default=100, ge=1, description="records handled per offset commit"
+    )
     relay_batch_size: int = Field(default=500, ge=1)
     relay_poll_interval_s: float = Field(default=1.0, gt=0)
     relay_retention_hours: float = Field(default=72, gt=0)
