@@ -81,6 +81,7 @@ def assemble(
         backoff_base_s=settings.worker_backoff_s,
         poll_interval_s=settings.worker_poll_interval_s,
         lanes=settings.xero_concurrency_limit,
+        max_in_flight=settings.worker_max_in_flight,
         contacts=contacts,
         supplier_sync_interval_s=settings.supplier_sync_interval_s,
     )

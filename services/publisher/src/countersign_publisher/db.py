@@ -116,13 +116,15 @@ class Publications:
         return [_row(r) for r in records]
 
     async def organisations_due(self) -> list[UUID]:
-        """Organisations with work due now, among those connected to Xero."""
+        """Organisations with work due now, among those connected to Xero, the one whose
+        oldest due job has waited longest first."""
         records = await self._conn.fetch(
-            "SELECT DISTINCT p.organisation_id FROM publications p"
+            "SELECT p.organisation_id FROM publications p"
             " JOIN xero_connections c ON c.organisation_id = p.organisation_id"
             "  AND c.status = 'connected'"
             " WHERE p.state = ANY($1::text[]) AND p.next_attempt_at <= now()"
-            "  AND (p.leased_until IS NULL OR p.leased_until < now())",
+            "  AND (p.leased_until IS NULL OR p.leased_until < now())"
+            " GROUP BY p.organisation_id ORDER BY min(p.recorded_at)",
             list(DUE_STATES),
         )
         return [r["organisation_id"] for r in records]

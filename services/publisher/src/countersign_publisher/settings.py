@@ -43,4 +43,10 @@ class PublisherSettings(ServiceSettings):
     worker_max_attempts: int = Field(default=6, ge=1, description="transient tries before parking")
     worker_backoff_s: float = Field(default=2.0, ge=0, description="first retry delay, doubled")
     worker_claim_size: int = Field(default=50, ge=1, description="jobs claimed per cycle")
+    worker_max_in_flight: int = Field(
+        default=10,
+        ge=1,
+        description="Xero calls one instance has in flight at most (a multiple of the 5 an"
+        " organisation may have): bounds its memory and sockets; add instances for more",
+    )
     supplier_sync_interval_s: float = Field(default=900.0, gt=0)

@@ -1,10 +1,16 @@
 """Runs due publications, organisation by organisation, outside any consumer transaction.
 
-    loop: organisations with due jobs (and a Xero connection) ─▶ one task per organisation:
-          claim (lease) its due jobs ─▶ resolve contacts ─▶ bills in batches of up to 50
-          ─▶ every job on through its remaining steps, side by side (the scheduler keeps the
-          organisation within 5 calls in flight and 60 a minute) ─▶ completed / postponed /
-          failed / parked ─▶ claim again until nothing is due
+    loop: organisations with due jobs (and a Xero connection), the longest waiting first
+          ─▶ a task for each while the instance has room (``max_in_flight`` calls to Xero,
+          5 per organisation): claim (lease) up to ``claim_size`` of its due jobs ─▶ resolve
+          contacts ─▶ bills in batches of up to 50 ─▶ every job on through its remaining steps,
+          side by side (the scheduler keeps the organisation within 5 calls in flight and 60
+          a minute) ─▶ completed / postponed / failed / parked ─▶ the slot goes to the next
+          organisation waiting (this one again if it is still due)
+
+Capacity: an instance works for at most ``max_in_flight // 5`` organisations at once and leases
+only their jobs, so it never holds more work than it can run; the rest stays due for the other
+instances. Throughput grows with instances while Xero's latency, not CPU, is the limit.
 
 Failures: Xero refusing the content fails the publication (``retryable=false``); transient
 trouble postpones it with exponential backoff and, after ``max_attempts``, parks it
@@ -60,10 +66,12 @@ class PublicationWorker:
         backoff_base_s: float = 2.0,
         poll_interval_s: float = 1.0,
         lanes: int = 5,
+        max_in_flight: int = 10,
         contacts: ContactDirectory | None = None,
         supplier_sync_interval_s: float = 900.0,
     ) -> None:
         self._lanes = lanes
+        self._organisation_slots = max(1, max_in_flight // lanes)
         self._contacts = contacts
         self._supplier_sync_interval_s = supplier_sync_interval_s
         self._next_supplier_sync = 0.0
@@ -98,12 +106,13 @@ class PublicationWorker:
 
     async def _run(self) -> None:
         while True:
+            # Cleared before the pass, so a wake-up during it (a slot freed) is not lost.
+            self._wake.clear()
             try:
                 await self.dispatch()
                 await self._sync_suppliers_when_due()
             except Exception:
                 log.exception("publication worker pass failed")
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
 
@@ -121,15 +130,19 @@ class PublicationWorker:
                     log.warning("supplier sync failed: %s", error)
 
     async def dispatch(self) -> None:
-        """Starts a task for every organisation with due work that has none running."""
+        """Starts a task for due organisations, the longest waiting first, while there is room."""
+        self._running = {org: task for org, task in self._running.items() if not task.done()}
+        room = self._organisation_slots - len(self._running)
+        if room <= 0:
+            return
         async with self._pool.acquire() as conn:
             due = await Publications(conn).organisations_due()
-        for organisation_id in due:
-            task = self._running.get(organisation_id)
-            if task is None or task.done():
-                self._running[organisation_id] = asyncio.create_task(
-                    self.run_organisation(organisation_id), name=f"publish-{organisation_id}"
-                )
+        for organisation_id in [org for org in due if org not in self._running][:room]:
+            task = asyncio.create_task(
+                self.run_organisation(organisation_id), name=f"publish-{organisation_id}"
+            )
+            task.add_done_callback(lambda _: self.wake())  # its slot is free for the next
+            self._running[organisation_id] = task
 
     async def run_until_idle(self) -> None:
         """Runs every due job to its outcome (tests and benchmarks); crashes propagate."""
@@ -143,19 +156,19 @@ class PublicationWorker:
     # one organisation -----------------------------------------------------------------------
 
     async def run_organisation(self, organisation_id: UUID) -> None:
+        """One claim of the organisation's due jobs, run to their outcomes."""
         with log_context(organisation_id=organisation_id):
-            while True:
-                async with self._pool.acquire() as conn:
-                    rows = await Publications(conn).claim(
-                        organisation_id, self._claim_size, self._lease_s
-                    )
-                if not rows:
-                    return
-                heartbeat = asyncio.create_task(self._hold_leases([r.publication_id for r in rows]))
-                try:
-                    await self._publish([Job(row) for row in rows])
-                finally:
-                    heartbeat.cancel()
+            async with self._pool.acquire() as conn:
+                rows = await Publications(conn).claim(
+                    organisation_id, self._claim_size, self._lease_s
+                )
+            if not rows:
+                return
+            heartbeat = asyncio.create_task(self._hold_leases([r.publication_id for r in rows]))
+            try:
+                await self._publish([Job(row) for row in rows])
+            finally:
+                heartbeat.cancel()
 
     async def _hold_leases(self, publication_ids: list[UUID]) -> None:
         # A claim can outlast its lease at Xero's pace; renewing it keeps another worker from

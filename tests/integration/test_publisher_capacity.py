@@ -1,0 +1,91 @@
+# ruff: noqa: F811 (pytest fixtures imported from the harness are parameters here)
+"""One publisher instance works for only as many organisations at once as its ``max_in_flight``
+allows, the longest waiting first, and leases only their jobs: the rest stay due for the other
+instances of its consumer group."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import pytest
+
+from services.publisher.tests.publisher_harness import (  # noqa: F401 (fixtures)
+    DocumentServer,
+    XeroSandbox,
+    documents,
+    running_publisher,
+    settings_for,
+    xero_sandbox,
+)
+from services.publisher.tests.publisher_samples import (
+    authorised_request,
+    document_bytes,
+    sample_bill,
+)
+from tests.support.waiting import eventually
+
+pytestmark = pytest.mark.integration
+
+
+async def test_an_instance_takes_only_the_organisations_it_has_room_for_oldest_first(
+    settings_for: Any, xero_sandbox: XeroSandbox, documents: DocumentServer
+) -> None:
+    # One organisation's worth of calls (5) at a time; the worker loop is off so that the test
+    # drives each dispatch itself.
+    settings = settings_for(worker_enabled=False, worker_max_in_flight=5, worker_lease_s=30)
+    async with running_publisher(settings) as publisher:
+        orgs = []
+        for n in range(3):
+            tenant = xero_sandbox.create_tenant(name=f"Capacity {n} Ltd")
+            org = uuid.uuid4()
+            await publisher.connect(org, xero_sandbox, tenant["tenant_id"])
+            bill = sample_bill(f"CAP-{uuid.uuid4().hex[:6]}")
+            documents.add(bill.document.document_id, document_bytes(bill.document_reference))
+            await publisher.stage_bill(org, authorised_request(bill))  # org 0 waits longest
+            orgs.append(org)
+        worker = publisher.app.state.publisher.worker
+        xero_sandbox.fault(fault="latency", latency_ms=1000, count=None)
+        try:
+            await worker.dispatch()
+            await asyncio.sleep(0.3)  # the task claims its organisation's jobs
+            first = await leased(publisher, orgs)
+            await worker.dispatch()  # no room: nothing else starts
+            await asyncio.sleep(0.3)
+            still = await leased(publisher, orgs)
+            await eventually(lambda: completed(publisher, orgs[:1]), lambda done: done == [True])
+
+            async def dispatched() -> list[bool]:
+                await worker.dispatch()  # room again once the first organisation's task ends
+                await asyncio.sleep(0.1)
+                return await leased(publisher, orgs)
+
+            after_first = await eventually(dispatched, lambda now: now[1])
+        finally:
+            xero_sandbox.clear_faults()
+            await worker.stop()
+    assert first == [True, False, False]
+    assert still == [True, False, False]
+    assert after_first[2] is False, "the next longest waiting goes next, alone"
+
+
+async def _states(publisher: Any, org: uuid.UUID) -> list[dict[str, Any]]:
+    async with publisher.runtime.pool.acquire() as conn:
+        rows = await conn.fetch(
+            "SELECT state, leased_until > now() AS leased FROM publications"
+            " WHERE organisation_id = $1",
+            org,
+        )
+    return [dict(r) for r in rows]
+
+
+async def leased(publisher: Any, orgs: list[uuid.UUID]) -> list[bool]:
+    return [
+        any(r["leased"] and r["state"] == "publishing" for r in await _states(publisher, org))
+        for org in orgs
+    ]
+
+
+async def completed(publisher: Any, orgs: list[uuid.UUID]) -> list[bool]:
+    return [all(r["state"] == "completed" for r in await _states(publisher, org)) for org in orgs]
