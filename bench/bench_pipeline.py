@@ -15,6 +15,7 @@ import io
 import json
 import os
 import pstats
+import signal
 import sys
 import tempfile
 import time
@@ -39,6 +40,7 @@ from tests.support.pipeline import Pipeline
 
 ITEMS = int(os.environ.get("BENCH_PIPELINE_ITEMS", "300"))
 SCALE_ITEMS = int(os.environ.get("BENCH_PIPELINE_SCALE_ITEMS", "160"))
+PROFILE_ITEMS = 200
 ORGANISATIONS = 4
 SCALE_ORGANISATIONS = 8
 # Each instance's capacity: one organisation's 5 calls in flight. With Xero taking 200 ms a
@@ -186,12 +188,18 @@ async def profile(infra: Any, log_dir: Path) -> dict[str, str]:
         module = f"countersign_{process.name}"
         process.command = [sys.executable, "-m", "bench.profiled", module, str(out / module)]
     with pipeline:
-        await through_pipeline(pipeline, await provision(pipeline, ORGANISATIONS), 120, "p")
+        orgs = await provision(pipeline, ORGANISATIONS)
+        await through_pipeline(pipeline, orgs, 20, "pw")  # warm, unprofiled
+        for process in (pipeline.ingest, pipeline.approval, *pipeline.publishers):
+            assert process.process is not None
+            process.process.send_signal(signal.SIGUSR1)  # bench.profiled starts profiling
+        await through_pipeline(pipeline, orgs, PROFILE_ITEMS, "p")
     tops = {}
     for name in ("ingest", "approval", "publisher"):
         text = io.StringIO()
         stats = pstats.Stats(str(out / f"countersign_{name}"), stream=text)
-        stats.sort_stats(pstats.SortKey.TIME).print_stats(12)
+        stats.sort_stats(pstats.SortKey.TIME).print_stats(15)
+        stats.sort_stats(pstats.SortKey.CUMULATIVE).print_stats("countersign_", 25)
         tops[name] = text.getvalue()
     return tops
 

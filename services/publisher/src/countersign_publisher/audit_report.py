@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterable, Sequence
 
 from countersign_contracts import AuditAction, AuditEntry, RequestAuthorised
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
 
 __all__ = ["audit_report_name", "render_audit_report"]
 
@@ -58,28 +57,50 @@ def _who(entry: AuditEntry) -> str:
 
 
 class _Report(FPDF):
+    """Lays the report out line by line with fpdf's plain ``text`` (and ``rect`` for the grid's
+    borders): the report is short lines of plain text, and fpdf's cell and multi_cell, with
+    their general line breaking and text shaping, cost most of its rendering time."""
+
+    def text_line(self, x: float, text: str, height: float = 5, width: float = 0) -> None:
+        """One line of ``text`` at ``x`` in a box ``height`` high (``width`` > 0: bordered),
+        on the next page when this one is full; the cursor moves below it."""
+        if self.get_y() + height > self.page_break_trigger:
+            self.add_page()
+        y = self.get_y()
+        if width:
+            self.rect(x, y, width, height)
+        # Where fpdf's cell puts the baseline: vertically centred in the box.
+        self.text(x + self.c_margin, y + 0.5 * height + 0.3 * self.font_size, text)
+
+    def next_line(self, height: float = 5) -> None:
+        self.set_y(self.get_y() + height)
+
+    def report_title(self, text: str) -> None:
+        self.set_font("Helvetica", "B", 15)
+        self.text_line(self.l_margin, text, 9)
+        self.next_line(9)
+
     def heading(self, title: str) -> None:
-        self.ln(3)
+        self.next_line(3)
         self.set_font("Helvetica", "B", 12)
-        self.cell(0, 7, _text(title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.text_line(self.l_margin, _text(title), 7)
+        self.next_line(7)
         self.set_font("Helvetica", "", 9)
 
     def pairs(self, rows: Iterable[tuple[str, object]]) -> None:
         for label, value in rows:
             self.set_font("Helvetica", "B", 9)
-            self.cell(45, 5, _text(label))
+            self.text_line(self.l_margin, _text(label))
             self.set_font("Helvetica", "", 9)
-            self.paragraph(value)
+            self.paragraph(value, indent=45)
 
-    def paragraph(self, value: object) -> None:
-        """``value`` from the current x to the right margin, wrapped at spaces (a word wider
-        than the line at characters), one cell per line. fpdf's multi_cell does the same
-        with a general line breaker that cost most of a report's rendering time."""
-        start = self.get_x()
-        room = self.l_margin + self.epw - start - 2 * self.c_margin
+    def paragraph(self, value: object, indent: float = 0) -> None:
+        """``value`` from ``indent`` to the right margin, wrapped at spaces (a word wider than
+        the line at characters)."""
+        room = self.epw - indent - 2 * self.c_margin
         for text in _wrapped(_text(value), room, self._width):
-            self.set_x(start)
-            self.cell(0, 5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.text_line(self.l_margin + indent, text)
+            self.next_line()
 
     def _width(self, text: str) -> float:
         # The core font's own metrics, in user units (what fpdf lays the text out with).
@@ -91,14 +112,25 @@ class _Report(FPDF):
         self, header: Sequence[str], widths: Sequence[int], rows: Iterable[Sequence[object]]
     ) -> None:
         self.set_font("Helvetica", "B", 8)
-        for title, width in zip(header, widths, strict=True):
-            self.cell(width, 5, _text(title), border=1)
-        self.ln()
+        self.row(header, widths)
         self.set_font("Helvetica", "", 8)
         for row in rows:
-            for value, width in zip(row, widths, strict=True):
-                self.cell(width, 5, _text(value)[: max(4, width // 2)], border=1)
-            self.ln()
+            self.row(
+                [
+                    _text(value)[: max(4, width // 2)]
+                    for value, width in zip(row, widths, strict=True)
+                ],
+                widths,
+            )
+
+    def row(self, values: Sequence[str], widths: Sequence[int]) -> None:
+        if self.get_y() + 5 > self.page_break_trigger:
+            self.add_page()
+        x = self.l_margin
+        for value, width in zip(values, widths, strict=True):
+            self.text_line(x, _text(value), width=width)
+            x += width
+        self.next_line()
 
     def entries(self, entries: Sequence[AuditEntry], empty: str) -> None:
         if not entries:
@@ -107,9 +139,9 @@ class _Report(FPDF):
             step = f" - step {entry.step.index + 1}: {entry.step.name}" if entry.step else ""
             self.paragraph(f"{_when(entry)}  {_who(entry)}: {entry.action.value}{step}")
             if entry.comment:
-                self.paragraph(f'    comment: "{entry.comment}"')
+                self.paragraph(f'comment: "{entry.comment}"', indent=6)
             for change in entry.changes:
-                self.paragraph(f"    {change.field}: {change.before} -> {change.after}")
+                self.paragraph(f"{change.field}: {change.before} -> {change.after}", indent=6)
 
 
 def _wrapped(text: str, room: float, width: Callable[[str], float]) -> list[str]:
@@ -141,9 +173,7 @@ def render_audit_report(authorised: RequestAuthorised) -> bytes:
     pdf.set_title(_text(f"Approval audit report {bill.document_reference}"))
     pdf.set_author("Countersign")
     pdf.add_page()
-    pdf.set_font("Helvetica", "B", 15)
-    pdf.cell(0, 9, "Approval audit report", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font("Helvetica", "", 9)
+    pdf.report_title("Approval audit report")
     pdf.pairs(
         [
             ("Supplier", bill.supplier.name),
