@@ -90,7 +90,14 @@ def assemble(
 
 def create_app(settings: PublisherSettings | None = None) -> FastAPI:
     config = settings or PublisherSettings()
-    http = httpx.AsyncClient(timeout=config.xero_timeout_s)
+    # Connections for the calls the worker may have in flight, plus room for document fetches
+    # and token refreshes; httpcore scans its whole pool on every request, so a pool grown to
+    # its default hundred costs CPU on each call.
+    connections = config.worker_max_in_flight + 10
+    http = httpx.AsyncClient(
+        timeout=config.xero_timeout_s,
+        limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
+    )
 
     async def start(runtime: Runtime) -> None:
         parts = assemble(runtime, config, http)

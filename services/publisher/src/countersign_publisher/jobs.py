@@ -3,6 +3,7 @@ its Xero requests carry."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,11 +53,13 @@ class Job:
     def kind(self) -> PublicationKind:
         return PublicationKind(self.row.kind)
 
-    @property
+    # Parsed once per job: every step reads them, and the stored document never changes (a new
+    # row state replaces ``row``, never its document).
+    @functools.cached_property
     def authorised(self) -> RequestAuthorised:
         return RequestAuthorised.model_validate_json(self.row.document)
 
-    @property
+    @functools.cached_property
     def bank_item(self) -> BankTransactionSubmitted:
         return BankTransactionSubmitted.model_validate_json(self.row.document)
 
