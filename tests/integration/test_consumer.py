@@ -206,11 +206,11 @@ async def test_offset_is_committed_only_after_the_database_commit(
     assert after == 2
 
 
-async def test_a_batch_is_committed_once_after_all_its_records(
+async def test_a_poll_is_handled_in_one_transaction_and_committed_once_after_it(
     infra: Infrastructure, isolation: str, run_probe_service: ServiceRunner
 ) -> None:
-    """Records that arrive together are committed together, after the last one's database
-    commit: a record handled early in the batch does not move the offset on its own."""
+    """Records that arrive together are handled in one transaction: none of their writes is
+    visible, and no offset moves, until the last one's handler is done."""
     org = uuid.uuid4()
     items = [cost_item_submitted(org, f"item-{n}") for n in range(5)]
     entered, gate = asyncio.Event(), asyncio.Event()
@@ -224,19 +224,52 @@ async def test_a_batch_is_committed_once_after_all_its_records(
     topic = f"{isolation}.{COST_ITEMS}"
     group = f"{isolation}.probe"
     bootstrap = infra.kafka_bootstrap_servers
-    await produce(bootstrap, topic, [as_record(item) for item in items])
+    await produce(bootstrap, topic, [as_record(item) for item in items])  # one poll's worth
     async with run_probe_service(holds_the_last) as service:
         await asyncio.wait_for(entered.wait(), 30)
-        handled_before_the_last = await seen_subjects(service.pool)
-        await asyncio.sleep(0.5)
-        while_held = await committed_offset(bootstrap, topic, group)
+        await asyncio.sleep(0.5)  # give a wrong early commit the chance to show
+        visible_while_held = await seen_subjects(service.pool)
+        committed_while_held = await committed_offset(bootstrap, topic, group)
         gate.set()
         after = await eventually(
             lambda: committed_offset(bootstrap, topic, group), lambda offset: offset == 5
         )
-    assert handled_before_the_last == [f"item-{n}" for n in range(4)]
-    assert while_held == -1, "nothing of the batch is committed while its last record runs"
+        seen = await seen_subjects(service.pool)
+        inbox = await service.pool.fetchval("SELECT count(*) FROM inbox")
+    assert visible_while_held == []
+    assert committed_while_held == -1
     assert after == 5
+    assert seen == [f"item-{n}" for n in range(5)]
+    assert inbox == 5
+
+
+async def test_a_failing_record_costs_the_rest_of_its_poll_nothing_and_keeps_its_try_count(
+    infra: Infrastructure, isolation: str, run_probe_service: ServiceRunner
+) -> None:
+    """The poll's shared transaction fails on the poison record and is rolled back; every
+    record is then settled alone: the others are written once, the poison is tried
+    ``max_attempts`` times in all (the shared try included) and dead-lettered."""
+    org = uuid.uuid4()
+    records = [cost_item_submitted(org, name) for name in ("before", "poison", "after")]
+    attempts: list[str] = []
+
+    async def fails_on_poison(conn: asyncpg.Connection, envelope: Envelope[Any]) -> None:
+        await record_seen(conn, envelope)
+        if envelope.subject_id == "poison":
+            attempts.append(envelope.subject_id)
+            raise ValueError("tax rate unknown")
+
+    topic = f"{isolation}.{COST_ITEMS}"
+    bootstrap = infra.kafka_bootstrap_servers
+    await produce(bootstrap, topic, [as_record(r) for r in records])  # one poll's worth
+    async with run_probe_service(fails_on_poison, consumer_max_attempts=3) as service:
+        dead = await read_until(bootstrap, dlq_topic(topic, "probe"), lambda r: len(r) >= 1)
+        seen = await eventually(lambda: seen_subjects(service.pool), lambda s: len(s) == 2)
+        inbox = await service.pool.fetchval("SELECT count(*) FROM inbox")
+    assert seen == ["after", "before"]
+    assert inbox == 2
+    assert attempts == ["poison"] * 3
+    assert [record.value for record in dead] == [encode(records[1])]
 
 
 async def test_a_record_of_a_type_the_group_does_not_handle_is_skipped_unread(

@@ -1,4 +1,4 @@
-"""Consuming one Kafka record: decode, dedupe, handle, commit — or dead-letter.
+"""Consuming Kafka records: decode, dedupe, handle, commit — or dead-letter.
 
     record ─▶ decode contract ──invalid──────────────────────────────▶ DLQ ─┐
                │ valid                                                      │
@@ -11,6 +11,12 @@
                ▼
           ROLLBACK; try again (bounded, with backoff) ──still failing──▶ DLQ
 
+A poll's records are handled in one transaction (an inbox row and the handler's writes for
+each, one commit for all); if any handler raises, that transaction is rolled back and every
+record of the poll goes through the path above on its own, so one bad record costs the others
+nothing but a second try. Records whose ``ce_type`` header names a type the group does not
+handle are skipped unread.
+
 The Kafka offset is committed only after the database transaction (or the dead-letter send)
 has succeeded, so a crash anywhere redelivers the record and the inbox makes that harmless.
 When the database itself is unreachable the record is retried until it comes back, without
@@ -20,6 +26,7 @@ counting tries: an outage must not empty the topic into the dead-letter queue.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -97,11 +104,49 @@ class EventConsumer:
         self._retry_backoff_s = retry_backoff_s
 
     async def consume(self, subscription: Subscription, record: ConsumedRecord) -> Outcome:
-        outcome = await self._consume(subscription, record)
+        read = await self._read(subscription, record)
+        outcome = (
+            read if isinstance(read, Outcome) else await self._handle(subscription, record, *read)
+        )
         CONSUMED.labels(record.topic, subscription.group, outcome.value).inc()
         return outcome
 
-    async def _consume(self, subscription: Subscription, record: ConsumedRecord) -> Outcome:
+    async def consume_batch(
+        self, subscription: Subscription, records: Sequence[ConsumedRecord]
+    ) -> list[Outcome]:
+        """The records of one poll, in order. Those to handle run in ONE transaction (one
+        commit instead of one each); should any of them fail, it is rolled back and each record
+        is settled on its own, exactly as ``consume`` does (retries, then the dead-letter
+        queue)."""
+        outcomes: list[Outcome | None] = []
+        work: list[tuple[int, ConsumedRecord, Envelope[Any], EventHandler]] = []
+        for record in records:
+            read = await self._read(subscription, record)
+            if isinstance(read, Outcome):
+                outcomes.append(read)
+            else:
+                work.append((len(outcomes), record, *read))
+                outcomes.append(None)
+        together, failed = (
+            await self._together(subscription, work) if len(work) > 1 else (None, None)
+        )
+        for n, (index, record, envelope, handler) in enumerate(work):
+            outcomes[index] = (
+                together[n]
+                if together
+                else await self._handle(
+                    subscription, record, envelope, handler, tried=int(n == failed)
+                )
+            )
+        settled = [outcome or Outcome.PROCESSED for outcome in outcomes]
+        for record, outcome in zip(records, settled, strict=True):
+            CONSUMED.labels(record.topic, subscription.group, outcome.value).inc()
+        return settled
+
+    async def _read(
+        self, subscription: Subscription, record: ConsumedRecord
+    ) -> Outcome | tuple[Envelope[Any], EventHandler]:
+        """The record's envelope and handler, or why there is nothing to handle."""
         if _header(record, "ce_type") not in (None, *subscription.handlers):
             # Most of a topic's records are of types this group does not handle; the producer's
             # CloudEvents header says so without decoding and validating the body.
@@ -114,14 +159,33 @@ class EventConsumer:
         handler = subscription.handlers.get(envelope.event_type)
         if handler is None:
             return Outcome.IGNORED
-        with log_context(
-            organisation_id=envelope.organisation_id,
-            subject_id=envelope.subject_id,
-            correlation_id=envelope.correlation_id,
-            event_id=envelope.event_id,
-            event_type=envelope.event_type,
-        ):
-            return await self._handle(subscription, record, envelope, handler)
+        return envelope, handler
+
+    async def _together(
+        self,
+        subscription: Subscription,
+        work: Sequence[tuple[int, ConsumedRecord, Envelope[Any], EventHandler]],
+    ) -> tuple[list[Outcome] | None, int | None]:
+        """Handles ``work`` in one transaction: the outcomes, or None and the position of the
+        record whose handler raised (its try counts; an unreachable database counts for none)."""
+        outcomes: list[Outcome] = []
+        try:
+            async with self._pool.acquire() as conn, conn.transaction():
+                for _index, _record, envelope, handler in work:
+                    with _context(envelope):
+                        if await _first_delivery(conn, subscription, envelope):
+                            await handler(conn, envelope)
+                            outcomes.append(Outcome.PROCESSED)
+                        else:
+                            outcomes.append(Outcome.DUPLICATE)
+        except _INFRASTRUCTURE_ERRORS:
+            return None, None
+        except Exception as exc:
+            log.info(
+                "%d records failed together; settling each on its own", len(work), exc_info=exc
+            )
+            return None, len(outcomes)
+        return outcomes, None
 
     async def _handle(
         self,
@@ -129,8 +193,20 @@ class EventConsumer:
         record: ConsumedRecord,
         envelope: Envelope[Any],
         handler: EventHandler,
+        tried: int = 0,
     ) -> Outcome:
-        attempt = 0
+        with _context(envelope):
+            return await self._settle(subscription, record, envelope, handler, tried)
+
+    async def _settle(
+        self,
+        subscription: Subscription,
+        record: ConsumedRecord,
+        envelope: Envelope[Any],
+        handler: EventHandler,
+        tried: int,
+    ) -> Outcome:
+        attempt = tried
         while True:
             attempt += 1
             try:
@@ -158,15 +234,7 @@ class EventConsumer:
         self, subscription: Subscription, envelope: Envelope[Any], handler: EventHandler
     ) -> None:
         async with self._pool.acquire() as conn, conn.transaction():
-            status = await conn.execute(
-                "INSERT INTO inbox (consumer_group, event_id, topic, event_type)"
-                " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-                subscription.group,
-                envelope.event_id,
-                subscription.topic,
-                envelope.event_type,
-            )
-            if status.endswith(" 0"):
+            if not await _first_delivery(conn, subscription, envelope):
                 raise _Duplicate
             await handler(conn, envelope)
 
@@ -203,6 +271,31 @@ class EventConsumer:
             reason,
             extra={"dlq_error": error[:500]},
         )
+
+
+async def _first_delivery(
+    conn: asyncpg.Connection, subscription: Subscription, envelope: Envelope[Any]
+) -> bool:
+    """Notes the event in the inbox; False when the group has already handled it."""
+    status = await conn.execute(
+        "INSERT INTO inbox (consumer_group, event_id, topic, event_type)"
+        " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        subscription.group,
+        envelope.event_id,
+        subscription.topic,
+        envelope.event_type,
+    )
+    return not status.endswith(" 0")
+
+
+def _context(envelope: Envelope[Any]) -> contextlib.AbstractContextManager[None]:
+    return log_context(
+        organisation_id=envelope.organisation_id,
+        subject_id=envelope.subject_id,
+        correlation_id=envelope.correlation_id,
+        event_id=envelope.event_id,
+        event_type=envelope.event_type,
+    )
 
 
 def _header(record: ConsumedRecord, name: str) -> str | None:

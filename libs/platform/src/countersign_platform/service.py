@@ -121,8 +121,7 @@ def _subscribe(
     async def on_batch(msg: KafkaMessage) -> None:
         records = cast("tuple[ConsumerRecord[bytes, bytes], ...]", msg.raw_message)
         try:
-            for raw in records:
-                await consumer.consume(subscription, _consumed(raw))
+            await consumer.consume_batch(subscription, [_consumed(raw) for raw in records])
         except Exception:
             # Only reachable when even the dead-letter send failed: rewind every partition of
             # the batch to its first record rather than commit past this one; the records
