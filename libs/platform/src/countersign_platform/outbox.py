@@ -78,6 +78,7 @@ class OutboxRelay:
         batch_size: int = 500,
         poll_interval_s: float = 1.0,
         retention_hours: float = 72,
+        linger_s: float = 0.0,
     ) -> None:
         self._pool = pool
         self._producer = producer
@@ -85,6 +86,7 @@ class OutboxRelay:
         self._topic_prefix = topic_prefix
         self._batch_size = batch_size
         self._poll_interval_s = poll_interval_s
+        self._linger_s = linger_s
         self._retention_hours = retention_hours
         self._connect = connect
         self._wake = asyncio.Event()
@@ -153,6 +155,10 @@ class OutboxRelay:
                     await asyncio.sleep(self._poll_interval_s)
                 if published == 0:
                     await self._idle()
+                elif published < self._batch_size:
+                    # Let a few more commits land, so that the next pass sends them together
+                    # (one transaction and one produce request) rather than a row at a time.
+                    await asyncio.sleep(self._linger_s)
         finally:
             if self._listener is not None:
                 with contextlib.suppress(Exception):

@@ -270,6 +270,7 @@ def build_app(
             batch_size=settings.relay_batch_size,
             poll_interval_s=settings.relay_poll_interval_s,
             retention_hours=settings.relay_retention_hours,
+            linger_s=settings.relay_linger_s,
         )
         state = Runtime(settings=settings, pool=pool, broker=broker, relay=relay)
         app.state.runtime = state

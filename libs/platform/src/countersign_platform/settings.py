@@ -82,5 +82,8 @@ class ServiceSettings(InfrastructureSettings):
     )
     relay_batch_size: int = Field(default=500, ge=1)
     relay_poll_interval_s: float = Field(default=1.0, gt=0)
+    relay_linger_s: float = Field(
+        default=0.01, ge=0, description="pause after a partial batch, so rows go out together"
+    )
     relay_retention_hours: float = Field(default=72, gt=0)
     readiness_timeout_s: float = Field(default=2.0, gt=0)
