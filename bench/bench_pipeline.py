@@ -39,10 +39,10 @@ from tests.support.organisation import Organisation, provision_organisation
 from tests.support.pipeline import Pipeline
 
 ITEMS = int(os.environ.get("BENCH_PIPELINE_ITEMS", "300"))
-SCALE_ITEMS = int(os.environ.get("BENCH_PIPELINE_SCALE_ITEMS", "160"))
+SCALE_ITEMS = int(os.environ.get("BENCH_PIPELINE_SCALE_ITEMS", "320"))
 PROFILE_ITEMS = 200
 ORGANISATIONS = 4
-SCALE_ORGANISATIONS = 8
+SCALE_ORGANISATIONS = 16
 # Each instance's capacity: one organisation's 5 calls in flight. With Xero taking 200 ms a
 # call, an instance is then bound by Xero's latency, not by the 2 cores every process shares.
 SCALE_IN_FLIGHT = int(os.environ.get("BENCH_PIPELINE_SCALE_IN_FLIGHT", "5"))
