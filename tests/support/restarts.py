@@ -1,7 +1,8 @@
 """Restarting the real Kafka broker or Postgres server under a test, through
-``scripts/stack.sh restart``: possible only on infrastructure this checkout's stack started
-(``make test`` starts its own). On anyone else's servers the test is skipped, and under
-``CI=true`` it fails, as a missing server does."""
+``scripts/stack.sh restart``: only when ``COUNTERSIGN_RESTART_INFRA=1`` says the servers are
+the run's own (``make test`` sets it when it started them) and only on servers this checkout's
+stack started. A plain ``pytest`` on shared development servers never restarts them: the test
+is skipped, and under ``CI=true`` it fails, as a missing server does."""
 
 from __future__ import annotations
 
@@ -19,12 +20,15 @@ STACK = REPO / "scripts" / "stack.sh"
 
 
 def require_restartable(target: str) -> None:
-    check = subprocess.run(
-        [str(STACK), "restart", target, "--check"], capture_output=True, text=True
-    )
-    if check.returncode == 0:
-        return
-    reason = f"cannot restart {target}: {check.stderr.strip()}"
+    if os.environ.get("COUNTERSIGN_RESTART_INFRA") != "1":
+        reason = f"restarting {target} needs COUNTERSIGN_RESTART_INFRA=1 (make test sets it)"
+    else:
+        check = subprocess.run(
+            [str(STACK), "restart", target, "--check"], capture_output=True, text=True
+        )
+        if check.returncode == 0:
+            return
+        reason = f"cannot restart {target}: {check.stderr.strip()}"
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"CI=true and {reason}", pytrace=False)
     pytest.skip(reason)
