@@ -26,7 +26,7 @@ status: ## show what is running
 demo: setup ## bring the stack up and take twenty Dext items end to end into the Xero sandbox
 	@./scripts/demo.sh
 
-test: ## lint, types, contract and doc checks, then every test against real Kafka and Postgres
+test: ## lint, types, contract and doc checks, every test on real Kafka and Postgres, the short chaos run
 	@./scripts/test.sh
 
 lint: setup ## ruff check and format check
@@ -61,5 +61,5 @@ helm-check: ## lint the Helm chart and validate its rendered manifests, offline
 bench: setup ## benchmarks; results in bench/results/
 	@./scripts/bench.sh
 
-chaos: setup ## kill, fault and flood a running pipeline, then reconcile (ARGS=--short: 200 items)
+chaos: setup ## kill services, restart Kafka and Postgres, fault Xero, flood ingest; reconcile (ARGS=--short)
 	@./scripts/chaos.sh $(ARGS)

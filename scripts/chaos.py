@@ -15,6 +15,7 @@ import asyncio
 import json
 import os
 import random
+import subprocess
 import sys
 import time
 import uuid
@@ -27,9 +28,11 @@ sys.path[:0] = [str(REPO / "scripts"), str(REPO)]
 
 import asyncpg  # noqa: E402 (after the path setup)
 import httpx  # noqa: E402
-from aiokafka import AIOKafkaConsumer  # noqa: E402
+from aiokafka import AIOKafkaConsumer, TopicPartition  # noqa: E402
+from aiokafka.admin import AIOKafkaAdminClient  # noqa: E402
 from chaos_hostile import HOSTILE_ITEM_IDS, hostile_kinds  # noqa: E402
 from countersign_dext_sandbox.documents import pdf  # noqa: E402
+from countersign_platform.service import installed_services  # noqa: E402
 from demo import play  # noqa: E402
 from demo_plan import PEOPLE, PLAN, WORKFLOW, Item  # noqa: E402
 
@@ -38,6 +41,8 @@ from tests.support.organisation import Organisation, provision_organisation  # n
 from tests.support.pipeline import Pipeline  # noqa: E402
 
 SERVICES = ("ingest", "approval", "publisher")
+INFRASTRUCTURE = ("kafka", "postgres")
+STACK = REPO / "scripts" / "stack.sh"
 FAULTS: list[dict[str, Any]] = [
     {"fault": "error", "status": 503, "count": 5},
     {"fault": "error", "status": 500, "path": "^/Invoices$", "count": 3},
@@ -54,10 +59,22 @@ TERMINAL = ("published", "rejected", "withdrawn", "cancelled", "publish_failed")
 
 
 class Chaos:
-    def __init__(self, pipeline: Pipeline, rng: random.Random, kills_per_service: int) -> None:
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        rng: random.Random,
+        kills_per_service: int,
+        infrastructure: tuple[str, ...],
+    ) -> None:
         self.pipeline, self.rng, self.kills_per_service = pipeline, rng, kills_per_service
-        self.kills = self.restarts = self.faults = 0
+        self.infrastructure = infrastructure
+        self.kills = self.faults = 0
+        self.restarts_by_target = dict.fromkeys(SERVICES + infrastructure, 0)
         self.down: set[str] = set()
+
+    @property
+    def restarts(self) -> int:
+        return sum(self.restarts_by_target.values())
 
     async def kill_and_restart(self, duration_s: float) -> None:
         """Each service SIGKILLed ``kills_per_service`` times at random moments of the run."""
@@ -81,7 +98,27 @@ class Chaos:
             process.start()
             await asyncio.to_thread(process.wait_ready, 120)
             self.down.discard(name)
-            self.restarts += 1
+            self.restarts_by_target[name] += 1
+
+    async def restart_infrastructure(self, duration_s: float) -> None:
+        """The broker and the database server, each stopped and started once at a random
+        moment while items flow; one at a time, so each outage is its own."""
+        targets = list(self.infrastructure)
+        self.rng.shuffle(targets)
+        slot = duration_s / max(1, len(targets))
+        started = time.monotonic()
+        for index, target in enumerate(targets):
+            # A moment inside the target's own slot of the run, away from its edges.
+            at = slot * (index + self.rng.uniform(0.15, 0.7))
+            await asyncio.sleep(max(0.0, at - (time.monotonic() - started)))
+            pause = f"{self.rng.uniform(2.0, 6.0):.1f}"
+            print(f"\n  restarting {target} (down {pause} s)", flush=True)
+            self.down.add(target)
+            await asyncio.to_thread(
+                subprocess.run, [str(STACK), "restart", target, "--pause", pause], check=True
+            )
+            self.down.discard(target)
+            self.restarts_by_target[target] += 1
 
     async def inject_faults(self, duration_s: float) -> None:
         """Every kind of Xero fault, each more than once, spread over the run."""
@@ -239,23 +276,89 @@ async def unpublished_outbox(database_url: str, isolation: str) -> dict[str, int
         await conn.close()
 
 
-async def dead_letters(bootstrap: str, isolation: str) -> dict[str, int]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+async def dead_letters(bootstrap: str, isolation: str) -> dict[str, list[str]]:
+    """Every dead letter of the run, by DLQ topic: its reason header and the error behind it."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
-        found = {}
-        for topic in await consumer.topics():
-            if topic.startswith(f"{isolation}.") and ".dlq." in topic:
-                from aiokafka import TopicPartition
-
-                partitions = [
-                    TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()
-                ]
-                ends = await consumer.end_offsets(partitions)
-                found[topic] = sum(ends.values())
+        found: dict[str, list[str]] = {}
+        for topic in sorted(await consumer.topics()):
+            if not (topic.startswith(f"{isolation}.") and ".dlq." in topic):
+                continue
+            partitions = [
+                TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()
+            ]
+            ends = await consumer.end_offsets(partitions)
+            found[topic] = []
+            if not sum(ends.values()):
+                continue
+            consumer.assign(partitions)
+            await consumer.seek_to_beginning(*partitions)
+            for _poll in range(30):  # bounded: an offset gap must not hang the run
+                if len(found[topic]) >= sum(ends.values()):
+                    break
+                for records in (await consumer.getmany(timeout_ms=2000)).values():
+                    for record in records:
+                        headers = {k: v.decode(errors="replace") for k, v in record.headers}
+                        found[topic].append(
+                            f"{headers.get('dlq_reason')}: {headers.get('dlq_error', '')[:300]}"
+                        )
         return found
     finally:
         await consumer.stop()
+
+
+async def unconsumed(bootstrap: str, isolation: str) -> dict[str, int]:
+    """Lag of every consumer group the installed services declare on every topic they read
+    (``<group> <- <topic>``): end offset minus committed offset, summed over partitions. A group
+    that never committed lags by everything the topic holds."""
+    prefix = f"{isolation}."
+    wanted = sorted(
+        {(s.group, s.topic) for spec in installed_services().values() for s in spec.consumes}
+    )
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    await admin.start()
+    await consumer.start()
+    try:
+        lags = {}
+        for group, topic in wanted:
+            partitions = [
+                TopicPartition(prefix + topic, p)
+                for p in consumer.partitions_for_topic(prefix + topic) or ()
+            ]
+            ends = await consumer.end_offsets(partitions)
+            committed = await admin.list_consumer_group_offsets(prefix + group)
+            lags[f"{group} <- {topic}"] = sum(
+                end - max(0, committed[tp].offset if tp in committed else 0)
+                for tp, end in ends.items()
+            )
+        return lags
+    finally:
+        await consumer.stop()
+        await admin.close()
+
+
+def restartable(wanted: tuple[str, ...]) -> tuple[str, ...]:
+    """The infrastructure this checkout's stack started and may therefore restart. Servers
+    someone else runs are never restarted; the run says so, and under CI=true it fails."""
+    able = []
+    for target in wanted:
+        check = subprocess.run(
+            [str(STACK), "restart", target, "--check"], capture_output=True, text=True
+        )
+        if check.returncode == 0:
+            able.append(target)
+            continue
+        print(f"chaos: CANNOT RESTART {target}: {check.stderr.strip()}", flush=True)
+        print(
+            "chaos: broker and database restarts need the infrastructure scripts/chaos.sh "
+            "starts itself (unset KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL)",
+            flush=True,
+        )
+        if os.environ.get("CI") == "true":
+            raise SystemExit(f"chaos: CI=true and {target} cannot be restarted")
+    return tuple(able)
 
 
 def the_items(count: int) -> list[Item]:
@@ -265,13 +368,15 @@ def the_items(count: int) -> list[Item]:
     return items[:count]
 
 
-async def run(count: int, seed: int, kills_per_service: int) -> dict[str, Any]:
+async def run(
+    count: int, seed: int, kills_per_service: int, infrastructure: tuple[str, ...]
+) -> dict[str, Any]:
     infra = Infrastructure(os.environ["KAFKA_BOOTSTRAP_SERVERS"], os.environ["DATABASE_URL"])
     isolation = "chaos" + uuid.uuid4().hex[:8]
     rng = random.Random(seed)
     # The test pipeline's 0.1 s first backoff parks a publication in ~3 s, less than a killed
     # ingest takes to come back; 1 s (then doubled) rides out a restart, as production's 2 s does.
-    publisher_env = {"PUBLISHER_WORKER_BACKOFF_S": "1"}
+    publisher_env = {"PUBLISHER_WORKER_BACKOFF_S": "1", "PUBLISHER_WORKER_MAX_ATTEMPTS": "10"}
     logs = REPO / ".local" / "chaos" / isolation
     with Pipeline(infra, isolation, logs, publisher_env=publisher_env) as pipeline:
         org = await provision_organisation(pipeline.endpoints, WORKFLOW, PEOPLE, name="Chaos Ltd")
@@ -283,11 +388,13 @@ async def run(count: int, seed: int, kills_per_service: int) -> dict[str, Any]:
             path = f"/v1/organisations/{org.organisation_id}/cost-items"
             replayable = dext.sign(dext.build("POST", path, metadata=first.metadata, file=original))
             assert (await dext.send(replayable)).status_code == 202
-        chaos = Chaos(pipeline, rng, kills_per_service)
+        chaos = Chaos(pipeline, rng, kills_per_service, infrastructure)
         duration_s = max(60.0, count * 0.4)
         started = time.monotonic()
         disruption = asyncio.gather(
-            chaos.kill_and_restart(duration_s), chaos.inject_faults(duration_s)
+            chaos.kill_and_restart(duration_s),
+            chaos.inject_faults(duration_s),
+            chaos.restart_infrastructure(duration_s),
         )
         for item in items[1:]:
             await publish(org, item, item.metadata)
@@ -301,19 +408,35 @@ async def run(count: int, seed: int, kills_per_service: int) -> dict[str, Any]:
         hostile_stored = await stored_by_hostiles(org)
         outbox = await unpublished_outbox(infra.database_url, isolation)
         dlq = await dead_letters(infra.kafka_bootstrap_servers, isolation)
+        lag = await unconsumed(infra.kafka_bootstrap_servers, isolation)
+        for _wait in range(30):  # a consumer may still be committing its last offsets
+            if not any(lag.values()):
+                break
+            await asyncio.sleep(2)
+            lag = await unconsumed(infra.kafka_bootstrap_servers, isolation)
     for line in result["wrong"][:40]:
         print(f"  WRONG {line}")
+    for topic, letters in dlq.items():
+        for letter in letters:
+            print(f"  DLQ {topic}: {letter}")
+    for pair, behind in lag.items():
+        if behind:
+            print(f"  UNCONSUMED {pair}: {behind}")
     return {
         "items": len(items),
         "kills": chaos.kills,
         "restarts": chaos.restarts,
+        "restarts_by_target": chaos.restarts_by_target,
         "faults_injected": chaos.faults,
         "lost": result["lost"],
         "duplicated": result["duplicated"],
         "bad_requests_tried": flooded["tried"],
         "bad_requests_refused": flooded["refused"] - len(hostile_stored),
-        "dlq": sum(dlq.values()),
-        "dlq_topics": dlq,
+        "dlq": sum(len(letters) for letters in dlq.values()),
+        "dlq_topics": {topic: len(letters) for topic, letters in dlq.items()},
+        "dlq_reasons": [letter for letters in dlq.values() for letter in letters],
+        "unconsumed": sum(lag.values()),
+        "unconsumed_by_group": lag,
         "unpublished_outbox_rows": outbox,
         "items_not_as_planned": len(result["wrong"]),
         "hostile_items_stored": hostile_stored,
@@ -324,18 +447,33 @@ async def run(count: int, seed: int, kills_per_service: int) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=2000)
-    parser.add_argument("--short", action="store_true", help="200 items, one kill per service")
+    parser.add_argument(
+        "--short", action="store_true", help="200 items, one kill per service, one restart each"
+    )
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--no-restart",
+        choices=INFRASTRUCTURE,
+        action="append",
+        default=[],
+        help="leave this server running (repeatable)",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=REPO / "bench" / "results" / "chaos.json", help="figures"
+    )
     args = parser.parse_args()
     count, kills = (200, 1) if args.short else (args.items, 3)
-    figures = asyncio.run(run(count, args.seed, kills))
-    out = REPO / "bench" / "results" / "chaos.json"
+    wanted = tuple(t for t in INFRASTRUCTURE if t not in args.no_restart)
+    figures = asyncio.run(run(count, args.seed, kills, restartable(wanted)))
+    out: Path = args.out
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(figures, indent=2) + "\n")
     print(json.dumps(figures, indent=2))
     clean = figures["lost"] == figures["duplicated"] == figures["items_not_as_planned"] == 0
     refused = figures["bad_requests_refused"] == figures["bad_requests_tried"]
     outbox_done = not any(figures["unpublished_outbox_rows"].values())
-    sys.exit(0 if clean and refused and outbox_done else 1)
+    consumed = figures["unconsumed"] == 0
+    sys.exit(0 if clean and refused and outbox_done and consumed else 1)
 
 
 if __name__ == "__main__":

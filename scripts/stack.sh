@@ -4,6 +4,11 @@
 #   scripts/stack.sh up [--infra-only]   # start infra (+ topics, migrations) and the services
 #   scripts/stack.sh down                # stop what `up` started, then verify nothing is left
 #   scripts/stack.sh status              # one line per component
+#   scripts/stack.sh restart kafka|postgres [--check | --pause S]
+#                                        # stop and start the broker or the database server
+#                                        # `up` started, on its own data dir and port, and wait
+#                                        # until it answers (--check: only say whether it can;
+#                                        # --pause: stay down S seconds, as an outage would)
 #
 # `up` writes .local/stack.env (KEY=value lines; `set -a; . .local/stack.env; set +a`).
 #
@@ -400,6 +405,58 @@ cmd_down() {
   log "down: verified, no process started by this stack is alive (${#ours[@]} stopped)"
 }
 
+# --- restart ----------------------------------------------------------------------------------
+
+# The port the running component listens on, from its own state (not the caller's env): a
+# restart must come back exactly where the stack's clients look for it.
+running_ports() {
+  case "$1" in
+    kafka)
+      local props="$LOCAL_DIR/kafka/server.properties"
+      echo "COUNTERSIGN_KAFKA_PORT=$(sed -n 's|^listeners=PLAINTEXT://127.0.0.1:\([0-9]*\),.*|\1|p' "$props")"
+      echo "COUNTERSIGN_KAFKA_CONTROLLER_PORT=$(sed -n 's|^listeners=.*CONTROLLER://127.0.0.1:\([0-9]*\).*|\1|p' "$props")"
+      ;;
+    postgres) echo "COUNTERSIGN_PG_PORT=$(sed -n 4p "$PG_PID_FILE" 2>/dev/null)" ;;
+  esac
+}
+
+# Only what this checkout's `up` started, and only when stack.env still points at it: a server
+# someone else runs (BYO infrastructure) is never stopped from here.
+cmd_restart() {
+  local comp="${1:-}" check=0 pause=0 script var ours given
+  case "${2:-}" in
+    "") ;;
+    --check) check=1 ;;
+    --pause) pause="${3:?--pause needs seconds}" ;;
+    *) die "unknown option for restart: $2" ;;
+  esac
+  case "$comp" in
+    kafka) script="$KAFKA_SH" var=KAFKA_BOOTSTRAP_SERVERS ;;
+    postgres) script="$POSTGRES_SH" var=DATABASE_URL ;;
+    *) echo "usage: $0 restart kafka|postgres [--check | --pause S]" >&2; exit 2 ;;
+  esac
+  # The caller's own setting when it has one (that is what it would see restarted).
+  given="${!var:-$(sed -n "s/^$var=//p" "$STACK_ENV" 2>/dev/null || true)}"
+  if ! was_started "$comp" || ! "$script" status >/dev/null; then
+    log "cannot restart $comp: it was not started by this checkout's stack (${given:-no stack.env})"
+    return 3
+  fi
+  ours="$(env $(running_ports "$comp") "$script" env | sed -n "s/^$var=//p")"
+  if [ "$given" != "$ours" ]; then
+    log "cannot restart $comp: it is asked for at $given, but this stack's runs at $ours"
+    return 3
+  fi
+  ((check)) && { log "$comp: can restart ($ours)"; return 0; }
+  local t0=$SECONDS ports
+  ports="$(running_ports "$comp")"  # read before the stop removes the pid file
+  # shellcheck disable=SC2086 # NAME=value words for env
+  env $ports "$script" stop 9>&- >&2
+  sleep "$pause"
+  # shellcheck disable=SC2086
+  env $ports "$script" start 9>&- >&2
+  log "$comp: restarted in $((SECONDS - t0)) s ($ours)"
+}
+
 # --- status -----------------------------------------------------------------------------------
 
 cmd_status() {
@@ -462,7 +519,8 @@ main() {
     up) take_lock && cmd_up "$@" ;;
     down) take_lock && cmd_down ;;
     status) cmd_status ;;   # read-only: no lock, so it answers while an `up` is waiting
-    *) echo "usage: $0 up [--infra-only] | down | status" >&2; exit 2 ;;
+    restart) take_lock && cmd_restart "$@" ;;
+    *) echo "usage: $0 up [--infra-only] | down | status | restart kafka|postgres [--check | --pause S]" >&2; exit 2 ;;
   esac
 }
 

@@ -5,8 +5,13 @@ remembered signature, and (checked at the end) nothing on the topics."""
 from __future__ import annotations
 
 import copy
+import gzip
+import io
 import json
+import struct
 import uuid
+import zipfile
+import zlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -25,7 +30,46 @@ from tests.support.kafka import read_until
 
 pytestmark = pytest.mark.integration
 
+
+def zip_of(name: str, content: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+ABSURD = 60_000  # pixels a side: 3.6 gigapixels
+ABSURD_IMAGES = {
+    "JPEG": (
+        "jpg",
+        b"\xff\xd8\xff\xc0\x00\x0b\x08" + struct.pack(">HH", ABSURD, ABSURD) + b"\x01\x01\x11\x00",
+    ),
+    "TIFF": (
+        "tiff",
+        b"II*\x00\x08\x00\x00\x00\x02\x00"
+        + struct.pack("<HHII", 256, 4, 1, ABSURD)
+        + struct.pack("<HHII", 257, 4, 1, ABSURD),
+    ),
+    "BMP": ("bmp", b"BM" + b"\x00" * 12 + struct.pack("<Iii", 40, ABSURD, ABSURD) + b"\x00" * 28),
+    "WebP": (
+        "webp",
+        b"RIFF\x00\x00\x00\x00WEBPVP8X\x0a\x00\x00\x00\x00\x00\x00\x00"
+        + (ABSURD - 1).to_bytes(3, "little") * 2,
+    ),
+}
+HEADERLESS_IMAGES = {
+    "JPEG": ("jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00"),
+    "TIFF": ("tiff", b"II*\x00"),
+    "BMP": ("bmp", b"BM\x36\x00"),
+    "WebP": ("webp", b"RIFF\x00\x00\x00\x00WEBP"),
+}
+MEDIA = {"jpg": "image/jpeg", "tiff": "image/tiff", "bmp": "image/bmp", "webp": "image/webp"}
+
 PDF = pdf("Northwind Stationery Ltd", "Invoice NW-1")
+PDF_TYPE = "application/pdf"
+# Small files that inflate enormously: 10 MB of zeros gzipped, and a zip holding it.
+GZIP_BOMB = gzip.compress(b"\0" * (10 * 1024 * 1024), 9)
+ZIP_BOMB = zip_of("receipt.pdf", b"\0" * (10 * 1024 * 1024))
 TODAY = date.today()
 
 
@@ -163,6 +207,21 @@ def whole_body_over_the_limit(dext: DextClient) -> httpx.Request:
     huge = b"%PDF-1.4\n" + b"0" * (11 * 1024 * 1024)
     path = f"/v1/organisations/{dext.organisation_id}/cost-items"
     return dext.build("POST", path, metadata=invoice(), file=("big.pdf", huge, "application/pdf"))
+
+
+def compressed(coding: str, content: bytes | None = None) -> Callable[[DextClient], httpx.Request]:
+    """A publication whose body claims ``coding``: a gzip bomb (10 MB of zeros in about 10 KB)
+    by default. Ingest must refuse it without inflating a byte."""
+
+    def build(dext: DextClient) -> httpx.Request:
+        path = f"/v1/organisations/{dext.organisation_id}/cost-items"
+        plain = dext.build("POST", path, metadata=invoice(), file=("NW-1.pdf", PDF, PDF_TYPE))
+        body = content if content is not None else GZIP_BOMB
+        headers = {**plain.headers, "content-encoding": coding}
+        headers.pop("content-length", None)
+        return dext._http.build_request("POST", path, content=body, headers=headers)
+
+    return build
 
 
 def withdrawal_over_the_limit(dext: DextClient) -> httpx.Request:
@@ -431,6 +490,68 @@ CASES = [
         "image_dimensions",
         invoice(),
         ("NW-1.png", b"\x89PNG\r\n\x1a\n", "image/png"),
+    ),
+    *(
+        Bad(
+            f"{name} of absurd dimensions",
+            422,
+            "file",
+            "image_dimensions",
+            invoice(),
+            (f"NW-1.{ext}", content, MEDIA[ext]),
+        )
+        for name, (ext, content) in ABSURD_IMAGES.items()
+    ),
+    *(
+        Bad(
+            f"{name} without an image header",
+            422,
+            "file",
+            "image_dimensions",
+            invoice(),
+            (f"NW-1.{ext}", content, MEDIA[ext]),
+        )
+        for name, (ext, content) in HEADERLESS_IMAGES.items()
+    ),
+    Bad(
+        "gzip bomb as the body", 415, "Content-Encoding", "content_encoding", raw=compressed("gzip")
+    ),
+    Bad(
+        "deflate-encoded body",
+        415,
+        "Content-Encoding",
+        "content_encoding",
+        raw=compressed("deflate", zlib.compress(b"\0" * (10 * 1024 * 1024), 9)),
+    ),
+    Bad(
+        "brotli-encoded body",
+        415,
+        "Content-Encoding",
+        "content_encoding",
+        raw=compressed("br", b"\x1b\xff\xff\x7f" + b"\x00" * 64),
+    ),
+    Bad(
+        "identity then gzip encoded body",
+        415,
+        "Content-Encoding",
+        "content_encoding",
+        raw=compressed("identity, gzip"),
+    ),
+    Bad(
+        "gzip bomb posing as a PDF",
+        415,
+        "file",
+        "file_type",
+        invoice(),
+        ("NW-1.pdf", GZIP_BOMB, PDF_TYPE),
+    ),
+    Bad(
+        "zip bomb posing as a PNG",
+        415,
+        "file",
+        "file_type",
+        invoice(),
+        ("NW-1.png", ZIP_BOMB, "image/png"),
     ),
     Bad(
         "metadata nested thousands deep",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncpg
 import httpx
+import pytest
 from countersign_platform.problems import FieldError, Problem, install_problem_handlers
 from fastapi import FastAPI
 from pydantic import BaseModel, Field
@@ -30,6 +32,14 @@ def app() -> FastAPI:
     @api.get("/boom")
     async def boom() -> None:
         raise RuntimeError("secret internals")
+
+    @api.get("/database-restarting")
+    async def restarting() -> None:
+        raise asyncpg.CannotConnectNowError("the database system is starting up")
+
+    @api.get("/database-gone")
+    async def gone() -> None:
+        raise ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 5432)")
 
     return api
 
@@ -68,3 +78,12 @@ async def test_unexpected_error_hides_internals() -> None:
     assert response.status_code == 500
     assert "secret internals" not in response.text
     assert response.json()["type"] == "urn:countersign:problem:internal"
+
+
+@pytest.mark.parametrize("path", ["/database-restarting", "/database-gone"])
+async def test_a_database_outage_is_a_503_to_retry_not_a_500(path: str) -> None:
+    response = await call("GET", path)
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "1"
+    assert response.json()["type"] == "urn:countersign:problem:unavailable"
+    assert "5432" not in response.text

@@ -36,6 +36,7 @@ from typing import Any
 import asyncpg
 from countersign_contracts import ContractViolation, Envelope, decode, dlq_topic
 
+from countersign_platform.outages import DATABASE_UNAVAILABLE
 from countersign_platform.outbox import Producer
 from countersign_platform.telemetry import CONSUMED, DEAD_LETTERED, log_context
 
@@ -45,13 +46,6 @@ log = logging.getLogger(__name__)
 
 EventHandler = Callable[[asyncpg.Connection, Envelope[Any]], Awaitable[None]]
 
-_INFRASTRUCTURE_ERRORS = (
-    asyncpg.PostgresConnectionError,
-    asyncpg.CannotConnectNowError,
-    asyncpg.InterfaceError,
-    ConnectionError,
-    OSError,
-)
 _OUTAGE_RETRY_S = 1.0
 
 
@@ -178,7 +172,7 @@ class EventConsumer:
                             outcomes.append(Outcome.PROCESSED)
                         else:
                             outcomes.append(Outcome.DUPLICATE)
-        except _INFRASTRUCTURE_ERRORS:
+        except DATABASE_UNAVAILABLE:
             return None, None
         except Exception as exc:
             log.info(
@@ -214,7 +208,7 @@ class EventConsumer:
                 return Outcome.PROCESSED
             except _Duplicate:
                 return Outcome.DUPLICATE
-            except _INFRASTRUCTURE_ERRORS as exc:
+            except DATABASE_UNAVAILABLE as exc:
                 attempt -= 1
                 log.warning("database unavailable; will retry the event", exc_info=exc)
                 await asyncio.sleep(_OUTAGE_RETRY_S)

@@ -17,6 +17,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from countersign_platform.outages import DATABASE_UNAVAILABLE
+
 __all__ = ["FieldError", "Problem", "install_problem_handlers", "problem_response"]
 
 log = logging.getLogger(__name__)
@@ -99,6 +101,18 @@ def install_problem_handlers(app: FastAPI) -> None:
             errors,
         )
         return problem_response(problem, request.url.path)
+
+    async def on_outage(request: Request, exc: Exception) -> JSONResponse:
+        # The database is restarting or away: the request may well succeed in a moment, and
+        # a 500 would tell the caller (and the alerting) that the service is broken.
+        log.warning("a server is unavailable on %s %s: %r", request.method, request.url.path, exc)
+        problem = Problem(503, "unavailable", "Service unavailable", "try again shortly")
+        response = problem_response(problem, request.url.path)
+        response.headers["Retry-After"] = "1"
+        return response
+
+    for outage in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(outage, on_outage)
 
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -20,7 +20,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import TypeVar, cast
 
 import asyncpg
 from aiokafka import ConsumerRecord
@@ -33,6 +33,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from countersign_platform.consumer import ConsumedRecord, EventConsumer, Subscription
 from countersign_platform.migrations import migrate
+from countersign_platform.outages import INFRASTRUCTURE_UNAVAILABLE
 from countersign_platform.outbox import OutboxRelay
 from countersign_platform.problems import Problem, install_problem_handlers
 from countersign_platform.settings import ServiceSettings
@@ -44,6 +45,8 @@ __all__ = ["Runtime", "ServiceSpec", "build_app", "installed_services", "runtime
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "countersign.services"
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -218,6 +221,22 @@ class _RequestTiming:
             )
 
 
+async def _once_reachable(what: str, attempt: Callable[[], Awaitable[T]], wait_s: float) -> T:
+    """``attempt()`` retried every second while ``what`` is unreachable, for up to ``wait_s``.
+
+    A service (re)started while the broker or the database is restarting waits for it, as its
+    consumers and relay do once running, instead of exiting and staying down."""
+    give_up = time.monotonic() + wait_s
+    while True:
+        try:
+            return await attempt()
+        except INFRASTRUCTURE_UNAVAILABLE as exc:
+            if time.monotonic() >= give_up:
+                raise
+            log.warning("%s unreachable at startup (%s); retrying", what, type(exc).__name__)
+            await asyncio.sleep(1.0)
+
+
 def build_app(
     spec: ServiceSpec,
     settings: ServiceSettings,
@@ -233,14 +252,19 @@ def build_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(spec.name, settings.log_level)
+        wait_s = settings.startup_wait_s
         if settings.migrate_on_start:
-            await migrate(dsn, schema, spec.migrations)
-        pool = await asyncpg.create_pool(
-            dsn,
-            min_size=settings.db_pool_min,
-            max_size=settings.db_pool_max,
-            server_settings=server_settings,
-            reset=_keep_session,
+            await _once_reachable("postgres", lambda: migrate(dsn, schema, spec.migrations), wait_s)
+        pool = await _once_reachable(
+            "postgres",
+            lambda: asyncpg.create_pool(
+                dsn,
+                min_size=settings.db_pool_min,
+                max_size=settings.db_pool_max,
+                server_settings=server_settings,
+                reset=_keep_session,
+            ),
+            wait_s,
         )
         broker = KafkaBroker(
             settings.kafka_bootstrap_servers,
@@ -275,12 +299,17 @@ def build_app(
         state = Runtime(settings=settings, pool=pool, broker=broker, relay=relay)
         app.state.runtime = state
         try:
-            await ensure_topics(
-                settings.kafka_bootstrap_servers,
-                dead_letter_topics(
-                    ((s.topic, s.group) for s in spec.consumes), settings.kafka_topic_prefix
+            # Also the proof that the broker answers before the subscribers start.
+            await _once_reachable(
+                "kafka",
+                lambda: ensure_topics(
+                    settings.kafka_bootstrap_servers,
+                    dead_letter_topics(
+                        ((s.topic, s.group) for s in spec.consumes), settings.kafka_topic_prefix
+                    ),
+                    replication=settings.kafka_replication_factor,
                 ),
-                replication=settings.kafka_replication_factor,
+                wait_s,
             )
             await broker.start()
             await relay.start()

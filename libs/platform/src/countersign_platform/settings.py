@@ -87,3 +87,8 @@ class ServiceSettings(InfrastructureSettings):
     )
     relay_retention_hours: float = Field(default=72, gt=0)
     readiness_timeout_s: float = Field(default=2.0, gt=0)
+    startup_wait_s: float = Field(
+        default=120.0,
+        ge=0,
+        description="how long startup waits for Postgres and Kafka to answer before giving up",
+    )

@@ -88,7 +88,7 @@ _REFUSALS: dict[int | str, dict[str, Any]] = {
     401: {"description": "Signature missing, wrong, stale or replayed"},
     409: {"description": "The item was withdrawn, or is of the other kind"},
     413: {"description": "File over 10 MB or metadata over 256 KB"},
-    415: {"description": "Not multipart, or a file type Xero does not take"},
+    415: {"description": "Not multipart, a file type Xero does not take, or a compressed body"},
     422: {"description": "A field breaks a rule (problem+json names it)"},
 }
 

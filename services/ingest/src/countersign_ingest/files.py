@@ -10,6 +10,8 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
+from countersign_ingest.image_headers import DIMENSION_READERS
+
 __all__ = [
     "ACCEPTED",
     "MAX_FILE_BYTES",
@@ -71,18 +73,19 @@ def file_name_problem(name: str) -> str | None:
 
 
 def image_problem(kind: FileType, content: bytes) -> str | None:
-    """Why a PNG or GIF cannot be an original (no image header, absurd dimensions), or None.
-    Only the header is read: the image is never decoded here."""
-    if kind.media_type == "image/png":
-        if len(content) < 24 or content[12:16] != b"IHDR":
-            return "the PNG has no image header"
-        width, height = struct.unpack(">II", content[16:24])
-    elif kind.media_type == "image/gif":
-        if len(content) < 10:
-            return "the GIF has no image header"
-        width, height = struct.unpack("<HH", content[6:10])
-    else:
+    """Why an image cannot be an original (no readable image header, absurd dimensions), or
+    None. Only the header is read: the image is never decoded or inflated here."""
+    read = DIMENSION_READERS.get(kind.media_type)
+    if read is None:
         return None
+    name = kind.extension.upper().replace("JPG", "JPEG")
+    try:
+        dimensions = read(content)
+    except struct.error:  # a header cut short inside a field
+        dimensions = None
+    if dimensions is None:
+        return f"the {name} has no image header"
+    width, height = dimensions
     if not width or not height or width * height > MAX_IMAGE_PIXELS:
         return f"an image of {width} x {height} pixels is not a document"
     return None

@@ -61,7 +61,29 @@ def _too_large(limit: int, blame: str) -> Problem:
     )
 
 
+def _refuse_content_coding(request: Request) -> None:
+    """A compressed request body is refused before a byte of it is read: ingest never inflates
+    what a caller sends, so a small gzip, deflate or brotli bomb costs nothing but this answer.
+    """
+    codings = [c.strip().lower() for c in request.headers.get("content-encoding", "").split(",")]
+    if any(coding not in ("", "identity") for coding in codings):
+        raise Problem(
+            415,
+            "unsupported-content-encoding",
+            "Compressed request bodies are not accepted",
+            "send the body uncompressed, without a Content-Encoding header",
+            [
+                FieldError(
+                    "Content-Encoding",
+                    "content_encoding",
+                    "only identity is accepted; compressed bodies are never inflated",
+                )
+            ],
+        )
+
+
 async def _read_body(request: Request, limit: int, blame: str) -> bytes:
+    _refuse_content_coding(request)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise _too_large(limit, blame)

@@ -28,6 +28,7 @@ from uuid import UUID
 
 import asyncpg
 from countersign_contracts import PublicationFailed, PublicationKind, PublicationStep
+from countersign_platform.outages import DATABASE_UNAVAILABLE
 from countersign_platform.telemetry import log_context
 
 from countersign_publisher.contacts import ContactDirectory
@@ -51,6 +52,8 @@ from countersign_publisher.xero_errors import (
 __all__ = ["PublicationWorker"]
 
 log = logging.getLogger(__name__)
+
+_OUTAGE_RETRY_S = 1.0
 
 
 class PublicationWorker:
@@ -111,6 +114,11 @@ class PublicationWorker:
             try:
                 await self.dispatch()
                 await self._sync_suppliers_when_due()
+            except DATABASE_UNAVAILABLE as exc:
+                # Postgres restarting: leased work is retried once it is back. A traceback per
+                # poll would bury the log; one line a second says what is going on.
+                log.warning("publication worker: database unavailable (%s)", type(exc).__name__)
+                await asyncio.sleep(_OUTAGE_RETRY_S)
             except Exception:
                 log.exception("publication worker pass failed")
             with contextlib.suppress(TimeoutError):
