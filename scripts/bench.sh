@@ -18,5 +18,7 @@ if [ "$#" -gt 0 ]; then benches=("$@"); else benches=(bench/bench_*.py); fi
 for bench in "${benches[@]}"; do
   name=$(basename "$bench" .py)
   echo "== $name"
+  started=$SECONDS
   .venv/bin/python -m "bench.$name"
+  echo "== $name took $((SECONDS - started)) s"
 done

@@ -89,3 +89,43 @@ async def leased(publisher: Any, orgs: list[uuid.UUID]) -> list[bool]:
 
 async def completed(publisher: Any, orgs: list[uuid.UUID]) -> list[bool]:
     return [all(r["state"] == "completed" for r in await _states(publisher, org)) for org in orgs]
+
+
+async def test_an_organisation_waiting_for_its_xero_minute_leaves_its_slot_to_another(
+    settings_for: Any, xero_sandbox: XeroSandbox, documents: DocumentServer
+) -> None:
+    """With room for one organisation, the first one spends its two calls of the minute and
+    must wait for the next: the instance goes on with the second one meanwhile instead of
+    idling until the first one's minute has room again."""
+    settings = settings_for(
+        worker_enabled=False,
+        worker_max_in_flight=5,
+        worker_lease_s=30,
+        xero_minute_limit=2,
+        xero_minute_s=60,
+    )
+    async with running_publisher(settings) as publisher:
+        orgs = []
+        for n in range(2):
+            tenant = xero_sandbox.create_tenant(name=f"Minute {n} Ltd")
+            org = uuid.uuid4()
+            await publisher.connect(org, xero_sandbox, tenant["tenant_id"])
+            bill = sample_bill(f"MIN-{uuid.uuid4().hex[:6]}")
+            documents.add(bill.document.document_id, document_bytes(bill.document_reference))
+            await publisher.stage_bill(org, authorised_request(bill))
+            orgs.append(org)
+        worker = publisher.app.state.publisher.worker
+        scheduler = publisher.app.state.publisher.scheduler
+        try:
+            await worker.dispatch()
+            await eventually(
+                lambda: asyncio.sleep(0.1, scheduler.held_back(str(orgs[0]))), bool, timeout_s=30
+            )
+            await worker.dispatch()
+            await asyncio.sleep(0.3)
+            both = await leased(publisher, orgs)
+            first_done = await completed(publisher, orgs[:1])
+        finally:
+            await worker.stop()
+    assert first_done == [False], "the first organisation is still waiting for its minute"
+    assert both == [True, True], "the second organisation got the slot meanwhile"

@@ -82,6 +82,7 @@ def assemble(
         poll_interval_s=settings.worker_poll_interval_s,
         lanes=settings.xero_concurrency_limit,
         max_in_flight=settings.worker_max_in_flight,
+        held_back=lambda organisation_id: scheduler.held_back(str(organisation_id)),
         contacts=contacts,
         supplier_sync_interval_s=settings.supplier_sync_interval_s,
     )

@@ -8,8 +8,9 @@
           a minute) ─▶ completed / postponed / failed / parked ─▶ the slot goes to the next
           organisation waiting (this one again if it is still due)
 
-Capacity: an instance works for at most ``max_in_flight // 5`` organisations at once and leases
-only their jobs, so it never holds more work than it can run; the rest stays due for the other
+Capacity: an instance works for at most ``max_in_flight // 5`` organisations at once that can
+call Xero now (one waiting for its minute window to have room does not count) and leases only
+their jobs, so it never holds more work than it can run; the rest stays due for the other
 instances. Throughput grows with instances while Xero's latency, not CPU, is the limit.
 
 Failures: Xero refusing the content fails the publication (``retryable=false``); transient
@@ -70,11 +71,13 @@ class PublicationWorker:
         poll_interval_s: float = 1.0,
         lanes: int = 5,
         max_in_flight: int = 10,
+        held_back: Callable[[UUID], bool] = lambda _organisation: False,
         contacts: ContactDirectory | None = None,
         supplier_sync_interval_s: float = 900.0,
     ) -> None:
         self._lanes = lanes
         self._organisation_slots = max(1, max_in_flight // lanes)
+        self._held_back = held_back
         self._contacts = contacts
         self._supplier_sync_interval_s = supplier_sync_interval_s
         self._next_supplier_sync = 0.0
@@ -140,7 +143,10 @@ class PublicationWorker:
     async def dispatch(self) -> None:
         """Starts a task for due organisations, the longest waiting first, while there is room."""
         self._running = {org: task for org, task in self._running.items() if not task.done()}
-        room = self._organisation_slots - len(self._running)
+        # An organisation waiting for its Xero minute to have room uses none of this
+        # instance's capacity: its slot goes to one that can call Xero now.
+        busy = [org for org in self._running if not self._held_back(org)]
+        room = self._organisation_slots - len(busy)
         if room <= 0:
             return
         async with self._pool.acquire() as conn:

@@ -116,6 +116,12 @@ class CallScheduler:
             self._orgs[org] = budget
         return budget
 
+    def held_back(self, org: str) -> bool:
+        """True while the organisation's calls must wait for its minute or day to have room
+        (or a pause Xero asked for to end): its work is waiting on Xero, not on this instance."""
+        budget = self._orgs.get(org)
+        return budget is not None and budget.wait_needed(time.monotonic()) > 0
+
     @contextlib.asynccontextmanager
     async def call(self, org: str) -> AsyncIterator[None]:
         budget = self._budget(org)
