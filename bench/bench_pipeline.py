@@ -200,8 +200,22 @@ async def profile(infra: Any, log_dir: Path) -> dict[str, str]:
         stats = pstats.Stats(str(out / f"countersign_{name}"), stream=text)
         stats.sort_stats(pstats.SortKey.TIME).print_stats(15)
         stats.sort_stats(pstats.SortKey.CUMULATIVE).print_stats("countersign_", 25)
-        tops[name] = text.getvalue()
+        tops[name] = _without_local_paths(text.getvalue(), out)
     return tops
+
+
+def _without_local_paths(text: str, profiles: Path) -> str:
+    """Profile lines name files relative to the checkout and the installed packages, so the
+    committed summary carries no machine's directories."""
+    site = Path(pstats.__file__).parent  # the standard library's directory
+    for prefix, short in (
+        (str(profiles) + "/", ""),
+        (next((p for p in sys.path if p.endswith("site-packages")), "\0") + "/", ""),
+        (str(Path(__file__).resolve().parents[1]) + "/", ""),
+        (str(site) + "/", "python/"),
+    ):
+        text = text.replace(prefix, short)
+    return text
 
 
 def summary(result: dict[str, Any], tops: dict[str, str]) -> str:
