@@ -5,14 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
-started_here=false
-if [ -z "${KAFKA_BOOTSTRAP_SERVERS:-}" ] || [ -z "${DATABASE_URL:-}" ]; then
-  ./scripts/stack.sh up --infra-only
-  started_here=true
-  set -a; . .local/stack.env; set +a
-fi
-stop_stack() { if $started_here; then ./scripts/stack.sh down; fi; }
-trap stop_stack EXIT
+. scripts/infra/use-or-start.sh
 mkdir -p bench/results
 if [ "$#" -gt 0 ]; then benches=("$@"); else benches=(bench/bench_*.py); fi
 for bench in "${benches[@]}"; do

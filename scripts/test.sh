@@ -31,15 +31,8 @@ step "Helm chart valid (offline)"
 make --no-print-directory helm-check
 
 step "infrastructure"
-started_here=false
-if [ -z "${KAFKA_BOOTSTRAP_SERVERS:-}" ] || [ -z "${DATABASE_URL:-}" ]; then
-  ./scripts/stack.sh up --infra-only
-  started_here=true
-fi
-stop_stack() { if $started_here; then ./scripts/stack.sh down; fi; }
-trap stop_stack EXIT
+. scripts/infra/use-or-start.sh
 if $started_here; then
-  set -a; . .local/stack.env; set +a
   # Our own servers: the restart tests and the chaos run may stop and start them.
   export COUNTERSIGN_RESTART_INFRA=1
 fi
