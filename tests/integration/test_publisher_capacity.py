@@ -13,6 +13,7 @@ import pytest
 
 from services.publisher.tests.publisher_harness import (  # noqa: F401 (fixtures)
     DocumentServer,
+    RunningPublisher,
     XeroSandbox,
     documents,
     running_publisher,
@@ -36,15 +37,7 @@ async def test_an_instance_takes_only_the_organisations_it_has_room_for_oldest_f
     # drives each dispatch itself.
     settings = settings_for(worker_enabled=False, worker_max_in_flight=5, worker_lease_s=30)
     async with running_publisher(settings) as publisher:
-        orgs = []
-        for n in range(3):
-            tenant = xero_sandbox.create_tenant(name=f"Capacity {n} Ltd")
-            org = uuid.uuid4()
-            await publisher.connect(org, xero_sandbox, tenant["tenant_id"])
-            bill = sample_bill(f"CAP-{uuid.uuid4().hex[:6]}")
-            documents.add(bill.document.document_id, document_bytes(bill.document_reference))
-            await publisher.stage_bill(org, authorised_request(bill))  # org 0 waits longest
-            orgs.append(org)
+        orgs = await organisations_with_a_bill(publisher, xero_sandbox, documents, 3)
         worker = publisher.app.state.publisher.worker
         xero_sandbox.fault(fault="latency", latency_ms=1000, count=None)
         try:
@@ -70,7 +63,24 @@ async def test_an_instance_takes_only_the_organisations_it_has_room_for_oldest_f
     assert after_first[2] is False, "the next longest waiting goes next, alone"
 
 
-async def _states(publisher: Any, org: uuid.UUID) -> list[dict[str, Any]]:
+async def organisations_with_a_bill(
+    publisher: RunningPublisher, sandbox: XeroSandbox, documents: DocumentServer, count: int
+) -> list[uuid.UUID]:
+    """``count`` organisations connected to their own tenant, one bill staged for each, in
+    order: the first has waited longest."""
+    orgs = []
+    for _ in range(count):
+        tenant = sandbox.create_tenant(name=f"Capacity {uuid.uuid4().hex[:6]} Ltd")
+        org = uuid.uuid4()
+        await publisher.connect(org, sandbox, tenant["tenant_id"])
+        bill = sample_bill(f"CAP-{uuid.uuid4().hex[:6]}")
+        documents.add(bill.document.document_id, document_bytes(bill.document_reference))
+        await publisher.stage_bill(org, authorised_request(bill))
+        orgs.append(org)
+    return orgs
+
+
+async def _states(publisher: RunningPublisher, org: uuid.UUID) -> list[dict[str, Any]]:
     async with publisher.runtime.pool.acquire() as conn:
         rows = await conn.fetch(
             "SELECT state, leased_until > now() AS leased FROM publications"
@@ -80,14 +90,14 @@ async def _states(publisher: Any, org: uuid.UUID) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
-async def leased(publisher: Any, orgs: list[uuid.UUID]) -> list[bool]:
+async def leased(publisher: RunningPublisher, orgs: list[uuid.UUID]) -> list[bool]:
     return [
         any(r["leased"] and r["state"] == "publishing" for r in await _states(publisher, org))
         for org in orgs
     ]
 
 
-async def completed(publisher: Any, orgs: list[uuid.UUID]) -> list[bool]:
+async def completed(publisher: RunningPublisher, orgs: list[uuid.UUID]) -> list[bool]:
     return [all(r["state"] == "completed" for r in await _states(publisher, org)) for org in orgs]
 
 
@@ -105,15 +115,7 @@ async def test_an_organisation_waiting_for_its_xero_minute_leaves_its_slot_to_an
         xero_minute_s=60,
     )
     async with running_publisher(settings) as publisher:
-        orgs = []
-        for n in range(2):
-            tenant = xero_sandbox.create_tenant(name=f"Minute {n} Ltd")
-            org = uuid.uuid4()
-            await publisher.connect(org, xero_sandbox, tenant["tenant_id"])
-            bill = sample_bill(f"MIN-{uuid.uuid4().hex[:6]}")
-            documents.add(bill.document.document_id, document_bytes(bill.document_reference))
-            await publisher.stage_bill(org, authorised_request(bill))
-            orgs.append(org)
+        orgs = await organisations_with_a_bill(publisher, xero_sandbox, documents, 2)
         worker = publisher.app.state.publisher.worker
         scheduler = publisher.app.state.publisher.scheduler
         try:
