@@ -14,7 +14,7 @@ from countersign_platform.service import Runtime, runtime
 __all__ = ["Operator", "require_operator"]
 
 
-def require_operator(
+async def require_operator(
     state: Annotated[Runtime, Depends(runtime)],
     authorization: Annotated[str | None, Header()] = None,
 ) -> None:

@@ -20,11 +20,11 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import Annotated, TypeVar, cast
 
 import asyncpg
 from aiokafka import ConsumerRecord
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
@@ -96,8 +96,10 @@ class Runtime:
     relay: OutboxRelay
 
 
-def runtime(request: Request) -> Runtime:
-    """FastAPI dependency: the running service's pool, broker and settings."""
+async def runtime(request: Request) -> Runtime:
+    """FastAPI dependency: the running service's pool, broker and settings. A coroutine, as
+    every dependency here is: FastAPI runs a plain function in its thread pool, a thread hop
+    on every request."""
     value: Runtime | None = getattr(request.app.state, "runtime", None)
     if value is None:
         raise Problem(503, "starting", "Service is starting", "try again in a moment")
@@ -158,8 +160,9 @@ def _health_router() -> APIRouter:
         return {"status": "ok"}
 
     @router.get("/health/ready", summary="Postgres and Kafka answer", responses={503: {}})
-    async def ready(request: Request, response: Response) -> dict[str, str]:
-        state = runtime(request)
+    async def ready(
+        state: Annotated[Runtime, Depends(runtime)], response: Response
+    ) -> dict[str, str]:
         timeout = state.settings.readiness_timeout_s
         checks = {
             "postgres": await _check(state.pool.fetchval("SELECT 1"), timeout),

@@ -30,7 +30,7 @@ class SignedCall:
     signature: str
 
 
-def SignatureHeaders(
+async def SignatureHeaders(
     x_dext_timestamp: Annotated[
         str | None, Header(description="Unix time in seconds (up to 6 decimals) of signing; ±300 s")
     ] = None,
