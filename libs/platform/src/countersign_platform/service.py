@@ -188,13 +188,6 @@ async def _check(probe: Awaitable[object], limit_s: float) -> str:
     return "ok" if result is not False else "unavailable"
 
 
-async def _keep_session(conn: asyncpg.Connection) -> None:
-    """Pool release without asyncpg's default session reset (advisory unlock, CLOSE ALL,
-    UNLISTEN, RESET ALL): one round trip per release saved. asyncpg still rolls back an open
-    transaction first; the services never leave session state on a pooled connection (LISTEN
-    and the migration lock use connections of their own)."""
-
-
 class _RequestTiming:
     """HTTP latency by method, route and status, as plain ASGI (no per-request task group)."""
 
@@ -265,7 +258,6 @@ def build_app(
                 min_size=settings.db_pool_min,
                 max_size=settings.db_pool_max,
                 server_settings=server_settings,
-                reset=_keep_session,
             ),
             wait_s,
         )
