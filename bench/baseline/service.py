@@ -1,5 +1,6 @@
 """The pipeline's hops with no business logic, built from the same parts as the services
-(`build_app`, the outbox, the inbox consumer, asyncpg, FastStream, uvicorn):
+(`build_app`, the outbox, the inbox consumer, asyncpg, FastStream, uvicorn, the outbound HTTP
+client):
 
     front   HTTP POST /items/{id} ─▶ row + CostItemSubmitted in one transaction ─▶ Kafka
     middle  consumes it ─▶ row + RequestAuthorised in one transaction ─▶ Kafka
@@ -17,7 +18,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import asyncpg
-import httpx
 from countersign_contracts import (
     APPROVAL_REQUESTS,
     COST_ITEMS,
@@ -27,6 +27,7 @@ from countersign_contracts import (
     new_envelope,
 )
 from countersign_platform.consumer import Subscription
+from countersign_platform.outbound import OutboundHttp
 from countersign_platform.outbox import enqueue
 from countersign_platform.server import serve
 from countersign_platform.service import Runtime, ServiceSpec, build_app, runtime
@@ -98,14 +99,17 @@ def front_router() -> APIRouter:
 
 async def send_jobs(state: Runtime, settings: BaselineSettings) -> None:
     """The back stage's worker: claim unsent jobs, POST each to the sink, mark them sent."""
-    async with httpx.AsyncClient(timeout=30) as http:
-        limit = asyncio.Semaphore(settings.worker_concurrency)
+    http = OutboundHttp(timeout_s=30)
+    limit = asyncio.Semaphore(settings.worker_concurrency)
 
-        async def send(item: str) -> None:
-            async with limit:
-                (await http.post(settings.sink_url, json={"item": item})).raise_for_status()
-            await state.pool.execute("UPDATE items SET sent = true WHERE item_id = $1", item)
+    async def send(item: str) -> None:
+        async with limit:
+            sent = await http.request("POST", settings.sink_url, json={"item": item})
+        if sent.status_code != 200:
+            raise RuntimeError(f"the sink answered {sent.status_code}")
+        await state.pool.execute("UPDATE items SET sent = true WHERE item_id = $1", item)
 
+    try:
         while True:
             claimed = await state.pool.fetch(
                 "UPDATE items SET claimed_until = now() + interval '30 seconds'"
@@ -116,6 +120,8 @@ async def send_jobs(state: Runtime, settings: BaselineSettings) -> None:
             await asyncio.gather(*(send(row["item_id"]) for row in claimed))
             if not claimed:
                 await asyncio.sleep(settings.worker_poll_interval_s)
+    finally:
+        await http.aclose()
 
 
 def create_app(settings: BaselineSettings) -> FastAPI:

@@ -7,9 +7,9 @@ import asyncio
 import uuid
 from typing import Any
 
-import httpx
 import pytest
 from countersign_contracts import LEDGER_SUPPLIERS
+from countersign_platform.outbound import OutboundHttp
 from countersign_platform.sealing import Keyring
 from countersign_publisher.db_connections import Connections
 from countersign_publisher.tokens import XeroTokens
@@ -72,7 +72,8 @@ async def test_two_processes_needing_a_refresh_refresh_the_token_set_once(
         pool = publisher.runtime.pool
         await pool.execute("UPDATE xero_connections SET expires_at = now() - interval '1 minute'")
         before = await pool.fetchval("SELECT refresh_token FROM xero_connections")
-        async with httpx.AsyncClient() as one, httpx.AsyncClient() as other:
+        one, other = OutboundHttp(timeout_s=10), OutboundHttp(timeout_s=10)
+        try:
             processes = [
                 XeroTokens(
                     pool,
@@ -95,6 +96,9 @@ async def test_two_processes_needing_a_refresh_refresh_the_token_set_once(
                     "xero-tenant-id": tenant["tenant_id"],
                 },
             )
+        finally:
+            await one.aclose()
+            await other.aclose()
     assert sum(p.refreshes for p in processes) == 1
     assert len({c.access_token for c in issued}) == 1
     assert after != before  # the rotated refresh token was stored

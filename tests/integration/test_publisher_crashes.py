@@ -7,9 +7,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import httpx
 import pytest
 from countersign_contracts import APPROVAL_REQUESTS, encode, kafka_headers, new_envelope
+from countersign_platform.outbound import OutboundHttp
 from countersign_publisher.app import assemble
 
 from services.publisher.tests.publisher_harness import (  # noqa: F401 (fixtures)
@@ -108,7 +108,8 @@ async def test_a_crash_at_any_point_resumes_without_duplicates(
         tenant_id = await published_paid_bill(
             infra, isolation, publisher, xero_sandbox, documents, f"INV-C-{crash_at}"
         )
-        async with httpx.AsyncClient() as http:
+        http = OutboundHttp(timeout_s=10)
+        try:
             doomed = assemble(
                 publisher.runtime, publisher.app.state.publisher.settings, http, crash
             )
@@ -123,6 +124,8 @@ async def test_a_crash_at_any_point_resumes_without_duplicates(
                 return str(await publisher.runtime.pool.fetchval("SELECT state FROM publications"))
 
             final = await eventually(resume, lambda state: state == "completed", timeout_s=30)
+        finally:
+            await http.aclose()
     assert final == "completed"
     assert_exactly_once(xero_sandbox, tenant_id)
 

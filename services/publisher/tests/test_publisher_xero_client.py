@@ -1,10 +1,15 @@
-"""The Xero client against ``httpx.MockTransport``: headers, keys and error translation."""
+"""The Xero client against a local HTTP server answering as told: headers, keys and error
+translation, over a real connection."""
 
+import contextlib
+import json
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
-import httpx
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from countersign_platform.outbound import OutboundHttp
 from countersign_publisher.xero_client import Credentials, XeroClient
 from countersign_publisher.xero_errors import (
     XeroAuthError,
@@ -14,8 +19,9 @@ from countersign_publisher.xero_errors import (
 )
 from countersign_publisher.xero_limits import CallScheduler, Limits
 
-API = "https://xero.test/api.xro/2.0"
 ORG = uuid.uuid4()
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class FakeCredentials:
@@ -30,26 +36,47 @@ class FakeCredentials:
         return Credentials(access_token=f"token-{self.issued}", tenant_id="tenant-1")
 
 
-def client(
-    handler: Callable[[httpx.Request], httpx.Response],
-) -> tuple[XeroClient, FakeCredentials]:
-    creds = FakeCredentials()
-    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
-    return XeroClient(http, API, creds, CallScheduler(Limits())), creds
+@contextlib.asynccontextmanager
+async def client(handler: Handler) -> AsyncIterator[XeroClient]:
+    """A Xero client whose every call reaches ``handler`` on a local server."""
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handler)
+    server = TestServer(app)
+    await server.start_server()
+    http = OutboundHttp(timeout_s=5)
+    try:
+        api = str(server.make_url("/api.xro/2.0"))
+        yield XeroClient(http, api, FakeCredentials(), CallScheduler(Limits()))
+    finally:
+        await http.aclose()
+        await server.close()
+
+
+def answer(status: int, body: object = None, **headers: str) -> Handler:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        await request.read()
+        if body is None:
+            return web.Response(status=status, headers=headers)
+        text = body if isinstance(body, str) else json.dumps(body)
+        return web.Response(status=status, text=text, headers=headers)
+
+    return handle
 
 
 async def test_writes_carry_the_token_tenant_and_idempotency_key() -> None:
-    seen: list[httpx.Request] = []
+    seen: list[web.Request] = []
+    created = answer(200, {"Invoices": [{"InvoiceID": str(uuid.uuid4())}]})
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    async def handler(request: web.Request) -> web.StreamResponse:
         seen.append(request)
-        return httpx.Response(200, json={"Invoices": [{"InvoiceID": str(uuid.uuid4())}]})
+        assert await request.json() == {"Invoices": [{"Type": "ACCPAY"}]}
+        return await created(request)
 
-    xero, _ = client(handler)
-    await xero.create_bills(ORG, [{"Type": "ACCPAY"}], "key-1")
+    async with client(handler) as xero:
+        await xero.create_bills(ORG, [{"Type": "ACCPAY"}], "key-1")
     (request,) = seen
-    assert request.method == "PUT" and request.url.path == "/api.xro/2.0/Invoices"
-    assert request.url.params["summarizeErrors"] == "false"
+    assert request.method == "PUT" and request.path == "/api.xro/2.0/Invoices"
+    assert request.query["summarizeErrors"] == "false"
     assert request.headers["authorization"] == "Bearer token-1"
     assert request.headers["xero-tenant-id"] == "tenant-1"
     assert request.headers["idempotency-key"] == "key-1"
@@ -63,63 +90,71 @@ async def test_a_validation_exception_becomes_xero_validation_error_with_its_mes
         "Message": "A validation exception occurred",
         "Elements": [{"ValidationErrors": [{"Message": "Account code '999' is archived"}]}],
     }
-    xero, _ = client(lambda request: httpx.Response(400, json=body))
-    with pytest.raises(XeroValidationError) as refused:
-        await xero.create_payment(ORG, {}, "key")
+    async with client(answer(400, body)) as xero:
+        with pytest.raises(XeroValidationError) as refused:
+            await xero.create_payment(ORG, {}, "key")
     assert refused.value.messages == ["Account code '999' is archived"]
 
 
 async def test_429_becomes_rate_limited_with_retry_after() -> None:
-    headers = {"Retry-After": "7", "X-Rate-Limit-Problem": "minute"}
-    xero, _ = client(lambda request: httpx.Response(429, headers=headers))
-    with pytest.raises(XeroRateLimited) as limited:
-        await xero.bill(ORG, uuid.uuid4())
+    limited_by_minute = answer(429, **{"Retry-After": "7", "X-Rate-Limit-Problem": "minute"})
+    async with client(limited_by_minute) as xero:
+        with pytest.raises(XeroRateLimited) as limited:
+            await xero.bill(ORG, uuid.uuid4())
     assert limited.value.retry_after_s == 7 and limited.value.problem == "minute"
 
 
 async def test_server_errors_and_dropped_connections_are_transient() -> None:
-    xero, _ = client(lambda request: httpx.Response(503, text="Not Available"))
-    with pytest.raises(XeroTransient):
-        await xero.bill(ORG, uuid.uuid4())
+    async with client(answer(503, "Not Available")) as xero:
+        with pytest.raises(XeroTransient):
+            await xero.bill(ORG, uuid.uuid4())
 
-    def drop(request: httpx.Request) -> httpx.Response:
-        raise httpx.RemoteProtocolError("server disconnected", request=request)
+    async def drop(request: web.Request) -> web.StreamResponse:
+        assert request.transport is not None
+        request.transport.close()  # the connection ends without an answer
+        return web.Response()
 
-    xero, _ = client(drop)
-    with pytest.raises(XeroTransient):
-        await xero.attach(ORG, "Invoices", uuid.uuid4(), "a.pdf", b"%PDF", "application/pdf", "k")
+    async with client(drop) as xero:
+        with pytest.raises(XeroTransient) as dropped:
+            await xero.attach(
+                ORG, "Invoices", uuid.uuid4(), "a.pdf", b"%PDF", "application/pdf", "k"
+            )
+    assert "could not be reached" in str(dropped.value)
 
 
 async def test_a_refused_token_is_refreshed_once_then_the_call_is_repeated() -> None:
     tokens: list[str] = []
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    async def handler(request: web.Request) -> web.StreamResponse:
         tokens.append(request.headers["authorization"])
         if request.headers["authorization"] == "Bearer token-1":
-            return httpx.Response(401, json={"Title": "Unauthorized", "Detail": "TokenExpired"})
-        return httpx.Response(200, json={"Invoices": [{"InvoiceID": "x"}]})
+            expired = {"Title": "Unauthorized", "Detail": "TokenExpired"}
+            return await answer(401, expired)(request)
+        return await answer(200, {"Invoices": [{"InvoiceID": "x"}]})(request)
 
-    xero, _ = client(handler)
-    assert (await xero.bill(ORG, uuid.uuid4()))["InvoiceID"] == "x"
+    async with client(handler) as xero:
+        assert (await xero.bill(ORG, uuid.uuid4()))["InvoiceID"] == "x"
     assert tokens == ["Bearer token-1", "Bearer token-2"]
 
 
 async def test_a_token_refused_twice_is_an_auth_error() -> None:
-    xero, _ = client(
-        lambda request: httpx.Response(403, json={"Detail": "AuthenticationUnsuccessful"})
-    )
-    with pytest.raises(XeroAuthError):
-        await xero.contacts_named(ORG, "Acme")
+    async with client(answer(403, {"Detail": "AuthenticationUnsuccessful"})) as xero:
+        with pytest.raises(XeroAuthError):
+            await xero.contacts_named(ORG, "Acme")
 
 
 async def test_attachment_file_names_are_percent_encoded_in_the_path() -> None:
-    seen: list[httpx.Request] = []
+    seen: list[tuple[str, str, bytes]] = []
+    attached = answer(200, {"Attachments": [{"AttachmentID": str(uuid.uuid4())}]})
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(200, json={"Attachments": [{"AttachmentID": str(uuid.uuid4())}]})
+    async def handler(request: web.Request) -> web.StreamResponse:
+        seen.append((request.raw_path, request.headers["content-type"], await request.read()))
+        return await attached(request)
 
-    xero, _ = client(handler)
-    await xero.attach(ORG, "Invoices", uuid.uuid4(), "a b.pdf", b"%PDF", "application/pdf", "k")
-    assert seen[0].url.raw_path.endswith(b"/Attachments/a%20b.pdf")
-    assert seen[0].headers["content-type"] == "application/pdf" and seen[0].content == b"%PDF"
+    async with client(handler) as xero:
+        await xero.attach(
+            ORG, "Invoices", uuid.uuid4(), "a b%.pdf", b"%PDF", "application/pdf", "k"
+        )
+    ((path, media_type, content),) = seen
+    assert path.endswith("/Attachments/a%20b%25.pdf")
+    assert media_type == "application/pdf" and content == b"%PDF"

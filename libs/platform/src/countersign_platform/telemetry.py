@@ -77,10 +77,17 @@ def configure_logging(service: str, level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    # Library loggers that would otherwise repeat every request or poll at INFO. httpx and
-    # httpcore also write every outgoing URL whole, and some URLs are credentials (a signed
+    # Library loggers that would otherwise repeat every request or poll at INFO. HTTP client
+    # libraries may write an outgoing URL whole, and some URLs are credentials (a signed
     # document link): they speak only of failures.
-    for noisy in ("aiokafka", "uvicorn.access", "faststream.access", "httpx", "httpcore"):
+    for noisy in (
+        "aiokafka",
+        "uvicorn.access",
+        "faststream.access",
+        "httpx",
+        "httpcore",
+        "aiohttp",
+    ):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 
-import httpx
+from countersign_platform.outbound import OutboundHttp
 from countersign_platform.sealing import Keyring
 from countersign_platform.service import Runtime, build_app
 from fastapi import FastAPI
@@ -34,7 +34,7 @@ class _NoKeyring:
 def assemble(
     runtime: Runtime,
     settings: PublisherSettings,
-    http: httpx.AsyncClient,
+    http: OutboundHttp,
     crash: CrashHook | None = None,
 ) -> Components:
     """Builds the publisher's parts on a running platform runtime (the app, tests, bench)."""
@@ -92,12 +92,9 @@ def assemble(
 def create_app(settings: PublisherSettings | None = None) -> FastAPI:
     config = settings or PublisherSettings()
     # Connections for the calls the worker may have in flight, plus room for document fetches
-    # and token refreshes; httpcore scans its whole pool on every request, so a pool grown to
-    # its default hundred costs CPU on each call.
-    connections = config.worker_max_in_flight + 10
-    http = httpx.AsyncClient(
-        timeout=config.xero_timeout_s,
-        limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
+    # and token refreshes.
+    http = OutboundHttp(
+        timeout_s=config.xero_timeout_s, max_connections=config.worker_max_in_flight + 10
     )
 
     async def start(runtime: Runtime) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import httpx
+from countersign_platform.outbound import OutboundHttp
 from countersign_platform.problems import Problem
 from fastapi import Request
 
@@ -21,7 +21,7 @@ __all__ = ["Components", "components"]
 @dataclass
 class Components:
     settings: PublisherSettings
-    http: httpx.AsyncClient
+    http: OutboundHttp
     tokens: XeroTokens | None  # None without ENCRYPTION_KEYS: nothing can be connected
     scheduler: CallScheduler
     xero: XeroClient
@@ -29,7 +29,7 @@ class Components:
     worker: PublicationWorker
 
 
-def components(request: Request) -> Components:
+async def components(request: Request) -> Components:
     """FastAPI dependency: the publisher's running parts."""
     value: Components | None = getattr(request.app.state, "publisher", None)
     if value is None:

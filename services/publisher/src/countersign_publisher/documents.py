@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 from uuid import UUID
 
-import httpx
 from countersign_contracts import DocumentMetadata
 from countersign_platform.links import sign_document_link
+from countersign_platform.outbound import HttpUnreachable, OutboundHttp
 
 from countersign_publisher.xero_errors import XeroTransient, XeroValidationError
 
@@ -19,7 +19,7 @@ class DocumentUnavailable(XeroTransient):
 
 
 class OriginalDocuments:
-    def __init__(self, http: httpx.AsyncClient, ingest_url: str, secret: bytes, ttl_s: int) -> None:
+    def __init__(self, http: OutboundHttp, ingest_url: str, secret: bytes, ttl_s: int) -> None:
         self._http = http
         self._ingest_url = ingest_url.rstrip("/")
         self._secret = secret
@@ -31,7 +31,7 @@ class OriginalDocuments:
     async def fetch(self, document: DocumentMetadata) -> bytes:
         try:
             response = await self._http.get(self.link(document.document_id))
-        except httpx.TransportError as exc:
+        except HttpUnreachable as exc:
             raise DocumentUnavailable(f"ingest unreachable ({type(exc).__name__})") from exc
         if response.status_code != 200:
             raise DocumentUnavailable(f"ingest answered {response.status_code} for the document")

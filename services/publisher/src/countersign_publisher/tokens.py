@@ -14,13 +14,14 @@ written in the same transaction that held the lock, so it is never lost between 
 from __future__ import annotations
 
 import asyncio
+import base64
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 import asyncpg
-import httpx
+from countersign_platform.outbound import HttpUnreachable, OutboundHttp
 from countersign_platform.sealing import Keyring
 
 from countersign_publisher.db_connections import ConnectionRow, Connections
@@ -62,7 +63,7 @@ class XeroTokens:
     def __init__(
         self,
         pool: asyncpg.Pool,
-        http: httpx.AsyncClient,
+        http: OutboundHttp,
         *,
         identity_url: str,
         client_id: str,
@@ -73,7 +74,8 @@ class XeroTokens:
         self._pool = pool
         self._http = http
         self._token_url = identity_url.rstrip("/") + "/connect/token"
-        self._client = (client_id, client_secret)
+        credentials = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
+        self._basic_auth = f"Basic {credentials}"
         self._keyring = keyring
         self._ahead = timedelta(seconds=refresh_ahead_s)
         self._locks: dict[UUID, asyncio.Lock] = {}
@@ -138,10 +140,10 @@ class XeroTokens:
     async def grant(self, form: dict[str, str]) -> dict[str, Any] | None:
         """POSTs a token grant; None when Xero refuses it (``invalid_grant``)."""
         try:
-            response = await self._http.post(
-                self._token_url, data=form, auth=httpx.BasicAuth(*self._client)
+            response = await self._http.request(
+                "POST", self._token_url, form=form, headers={"Authorization": self._basic_auth}
             )
-        except httpx.TransportError as exc:
+        except HttpUnreachable as exc:
             raise XeroTransient(f"Xero identity unreachable ({type(exc).__name__})") from exc
         if response.status_code in (400, 401):
             return None

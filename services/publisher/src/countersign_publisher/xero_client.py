@@ -3,7 +3,7 @@
 Every call goes through the organisation's ``CallScheduler`` budget, carries the tenant header
 and a fresh access token, and every write carries an ``Idempotency-Key``. Responses are turned
 into plain dicts; failures into the exceptions of ``xero_errors`` — nothing above this module
-sees an httpx error or a status code.
+sees a transport error or a status code.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from urllib.parse import quote
 from uuid import UUID
 
-import httpx
+from countersign_platform.outbound import HttpResponse, HttpTimeout, HttpUnreachable, OutboundHttp
 
 from countersign_publisher.xero_errors import (
     XeroAuthError,
@@ -65,20 +65,20 @@ def parse_xero_datetime(value: str | None) -> datetime | None:
 def _transport_errors() -> Iterator[None]:
     try:
         yield
-    except httpx.TimeoutException as exc:
-        raise XeroTransient(f"Xero did not answer in time ({type(exc).__name__})") from exc
-    except httpx.TransportError as exc:
-        raise XeroTransient(f"Xero could not be reached ({type(exc).__name__})") from exc
+    except HttpTimeout as exc:
+        raise XeroTransient("Xero did not answer in time") from exc
+    except HttpUnreachable as exc:
+        raise XeroTransient(f"Xero could not be reached ({exc})") from exc
 
 
-def _json(response: httpx.Response) -> Any:
+def _json(response: HttpResponse) -> Any:
     try:
         return response.json()
     except ValueError:
         return None
 
 
-def raise_for_xero(response: httpx.Response) -> None:
+def raise_for_xero(response: HttpResponse) -> None:
     status = response.status_code
     if status < 400:
         return
@@ -99,7 +99,7 @@ def raise_for_xero(response: httpx.Response) -> None:
 class XeroClient:
     def __init__(
         self,
-        http: httpx.AsyncClient,
+        http: OutboundHttp,
         api_url: str,
         credentials: CredentialSource,
         scheduler: CallScheduler,
@@ -120,7 +120,7 @@ class XeroClient:
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
         idempotency_key: str | None = None,
-    ) -> httpx.Response:
+    ) -> HttpResponse:
         refresh = False
         for _ in range(2):
             creds = await self._credentials.credentials(organisation_id, refresh=refresh)
