@@ -148,6 +148,8 @@ def _subscribe(
         auto_offset_reset="earliest",
         batch=True,
         max_records=settings.consumer_batch_size,
+        fetch_min_bytes=settings.consumer_fetch_min_bytes,
+        fetch_max_wait_ms=settings.consumer_fetch_max_wait_ms,
         title=f"{subscription.topic}:{subscription.group}",
     )(on_batch)
 

@@ -80,6 +80,15 @@ class ServiceSettings(InfrastructureSettings):
     consumer_batch_size: int = Field(
         default=100, ge=1, description="records handled per offset commit"
     )
+    # Under load the broker answers a consumer's fetch once this much is waiting (or the wait
+    # is over): fewer, fuller fetches, transactions and offset commits for the same records.
+    # An idle topic's record waits at most ``consumer_fetch_max_wait_ms`` longer (ADR 0039).
+    consumer_fetch_min_bytes: int = Field(
+        default=65536, ge=1, description="bytes the broker gathers before answering a fetch"
+    )
+    consumer_fetch_max_wait_ms: int = Field(
+        default=50, ge=0, le=5000, description="longest the broker holds a fetch for those bytes"
+    )
     relay_batch_size: int = Field(default=500, ge=1)
     relay_poll_interval_s: float = Field(default=1.0, gt=0)
     relay_linger_s: float = Field(
