@@ -120,15 +120,34 @@ class Items:
             payload,
         )
 
+    async def lock_status(self, organisation_id: UUID, dext_item_id: str) -> tuple[int, str] | None:
+        """The item's latest version and status, its row locked: all a status change needs
+        (no version join, no payload to decode — it runs for every event about the item)."""
+        row = await self._conn.fetchrow(
+            "SELECT latest_version, status FROM items"
+            " WHERE organisation_id = $1 AND dext_item_id = $2 FOR UPDATE",
+            organisation_id,
+            dext_item_id,
+        )
+        return None if row is None else (row["latest_version"], row["status"])
+
     async def set_status(
-        self, item: StoredItem, status: str, detail: dict[str, Any], *, merge: bool = True
+        self,
+        item: StoredItem | tuple[UUID, str],
+        status: str,
+        detail: dict[str, Any],
+        *,
+        merge: bool = True,
     ) -> None:
+        organisation_id, dext_item_id = (
+            item if isinstance(item, tuple) else (item.organisation_id, item.dext_item_id)
+        )
         await self._conn.execute(
             "UPDATE items SET status = $3, updated_at = now(), status_detail ="
             " CASE WHEN $5 THEN status_detail || $4::jsonb ELSE $4::jsonb END"
             " WHERE organisation_id = $1 AND dext_item_id = $2",
-            item.organisation_id,
-            item.dext_item_id,
+            organisation_id,
+            dext_item_id,
             status,
             json.dumps(detail),
             merge,

@@ -126,12 +126,13 @@ STATUS_NEWS: dict[str, Callable[[Any], News]] = {
 async def record_progress(conn: asyncpg.Connection, envelope: Envelope[Any]) -> None:
     payload = envelope.payload
     items = Items(conn)
-    item = await items.get(envelope.organisation_id, payload.dext_item_id, lock=True)
-    if item is None or item.latest_version != payload.item_version:
+    key = (envelope.organisation_id, payload.dext_item_id)
+    current = await items.lock_status(*key)
+    if current is None or current[0] != payload.item_version:
         return
     status, detail = STATUS_NEWS[envelope.event_type](payload)
-    if supersedes(status, ItemStatus(item.status)):
-        await items.set_status(item, status, detail)
+    if supersedes(status, ItemStatus(current[1])):
+        await items.set_status(key, status, detail)
 
 
 async def record_supplier(conn: asyncpg.Connection, envelope: Envelope[SupplierSynced]) -> None:
