@@ -30,8 +30,10 @@ from countersign_dext_sandbox.samples import cost_item, line
 
 from bench.pipeline_measures import (
     Events,
+    InfraReading,
     ProcessReading,
     baseline_run,
+    infra_cpu_per_1000,
     percentile,
 )
 from tests.support.infra import infrastructure
@@ -120,8 +122,10 @@ async def measure_pipeline(infra: Any, log_dir: Path) -> dict[str, Any]:
         services = {p.label or p.name: p for p in (pipeline.ingest, pipeline.approval)}
         services["publisher"] = pipeline.publishers[0]
         before = {name: ProcessReading.of(p) for name, p in services.items()}
+        infra_before = InfraReading.of(infra)
         started, done = await through_pipeline(pipeline, orgs, ITEMS, "a")
         after = {name: ProcessReading.of(p) for name, p in services.items()}
+        infra_spent = infra_cpu_per_1000(infra_before, InfraReading.of(infra), len(started))
     latencies = sorted((done[i] - started[i]) * 1000 for i in started if i in done)
     per_1000 = 1000 / len(started)
     return {
@@ -135,6 +139,7 @@ async def measure_pipeline(infra: Any, log_dir: Path) -> dict[str, Any]:
             name: round((after[name].cpu_s - before[name].cpu_s) * per_1000, 1) for name in after
         },
         "peak_rss_mb": {name: round(after[name].peak_rss_mb, 1) for name in after},
+        "infra_cpu_s_per_1000": infra_spent,
     }
 
 
@@ -226,6 +231,11 @@ def summary(result: dict[str, Any], tops: dict[str, str]) -> str:
         f"| {n} | {cpu[n]} | {result['peak_rss_mb'][n]} |"
         for n in ("ingest", "approval", "publisher")
     )
+    infra_rows = "\n".join(
+        f"| {n} | {result['infra_cpu_s_per_1000'].get(n, 'n/a')} |"
+        f" {result['baseline_infra_cpu_s_per_1000'].get(n, 'n/a')} |"
+        for n in ("kafka", "postgres")
+    )
     return f"""# Pipeline benchmark
 
 {result["items"]} invoices (2 lines, a 20 KB PDF) in {ORGANISATIONS} organisations, auto-approved,
@@ -243,6 +253,13 @@ Postgres share its cores).
 |---|---|---|
 {rows}
 
+The machine's cores are the limit of both runs, so the ratio is close to the baseline's CPU per
+item over the pipeline's. What the infrastructure spends (CPU s per 1,000 items):
+
+| process | pipeline | baseline |
+|---|---|---|
+{infra_rows}
+
 Publisher instances against a Xero that takes 200 ms per call ({SCALE_ITEMS} bills,
 {SCALE_ORGANISATIONS} organisations): 1 → {scale["1"]}, 2 → {scale["2"]}, 4 → {scale["4"]} items/s
 (2 vs 1: {round(scale["2"] / scale["1"], 2)}x, goal ≥ 1.7x).
@@ -259,7 +276,9 @@ async def main() -> None:
     with infrastructure() as infra, tempfile.TemporaryDirectory() as tmp:
         log_dir = Path(tmp)
         result = await measure_pipeline(infra, log_dir)
-        result["baseline_items_per_s"] = round(await baseline_run(infra, log_dir, ITEMS), 2)
+        baseline_rate, baseline_infra = await baseline_run(infra, log_dir, ITEMS)
+        result["baseline_items_per_s"] = round(baseline_rate, 2)
+        result["baseline_infra_cpu_s_per_1000"] = baseline_infra
         result["ratio"] = round(result["items_per_s"] / result["baseline_items_per_s"], 2)
         result["scale"] = {str(n): await measure_scale(infra, log_dir, n) for n in (1, 2, 4)}
         tops = await profile(infra, log_dir)

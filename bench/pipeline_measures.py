@@ -4,6 +4,7 @@ process from /proc, and the no-business-logic baseline (bench/baseline) run end 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import sys
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from aiokafka import AIOKafkaConsumer
@@ -23,7 +25,14 @@ from tests.support.infra import Infrastructure
 from tests.support.processes import ServiceProcess
 from tests.support.waiting import eventually
 
-__all__ = ["Events", "ProcessReading", "baseline_run", "percentile"]
+__all__ = [
+    "Events",
+    "InfraReading",
+    "ProcessReading",
+    "baseline_run",
+    "infra_cpu_per_1000",
+    "percentile",
+]
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -44,12 +53,76 @@ class ProcessReading:
     def of(cls, process: ServiceProcess) -> ProcessReading:
         assert process.process is not None
         pid = process.process.pid
-        # Field 2 (comm) may hold spaces; everything after its closing parenthesis is fixed.
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        utime, stime = int(fields[11]), int(fields[12])
         status = Path(f"/proc/{pid}/status").read_text()
         peak_kb = next(int(x.split()[1]) for x in status.splitlines() if x.startswith("VmHWM"))
-        return cls((utime + stime) / CLOCK_TICKS, peak_kb / 1024)
+        return cls(_cpu_s(pid), peak_kb / 1024)
+
+
+def _cpu_s(pid: int) -> float:
+    # Field 2 (comm) may hold spaces; everything after its closing parenthesis is fixed.
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def _listening_pid(port: int) -> int | None:
+    """The local process listening on ``port`` (None when it runs elsewhere, e.g. in a
+    container): the socket's inode from /proc/net/tcp, then the process holding it."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                    inodes.add(f"socket:[{fields[9]}]")
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        with contextlib.suppress(OSError):
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                if os.readlink(f"/proc/{pid}/fd/{fd}") in inodes:
+                    return int(pid)
+    return None
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for child in filter(str.isdigit, os.listdir("/proc")):
+        with contextlib.suppress(OSError):
+            stat = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+            if int(stat[1]) == pid:
+                found.append(int(child))
+    return found
+
+
+@dataclass(frozen=True)
+class InfraReading:
+    """CPU seconds of the local Kafka broker and of Postgres (the postmaster and every
+    backend alive now); ``None`` for one that is not a local process."""
+
+    kafka_s: float | None
+    postgres_s: float | None
+
+    @classmethod
+    def of(cls, infra: Infrastructure) -> InfraReading:
+        kafka_port = int(infra.kafka_bootstrap_servers.split(",")[0].rsplit(":", 1)[1])
+        kafka = _listening_pid(kafka_port)
+        postmaster = _listening_pid(urlsplit(infra.database_url).port or 5432)
+        postgres = None
+        if postmaster is not None:
+            postgres = sum(_cpu_s(p) for p in [postmaster, *_children(postmaster)])
+        return cls(None if kafka is None else _cpu_s(kafka), postgres)
+
+
+def infra_cpu_per_1000(before: InfraReading, after: InfraReading, items: int) -> dict[str, float]:
+    """Kafka's and Postgres's CPU seconds per 1,000 items between two readings (backends that
+    ended in between are missed; the pipeline's pools keep theirs)."""
+    spent = {
+        "kafka": (before.kafka_s, after.kafka_s),
+        "postgres": (before.postgres_s, after.postgres_s),
+    }
+    return {
+        name: round((b - a) * 1000 / items, 1)
+        for name, (a, b) in spent.items()
+        if a is not None and b is not None
+    }
 
 
 class Events:
@@ -123,8 +196,11 @@ async def arrived(sink: Sink) -> set[str]:
     return set(sink.arrived)
 
 
-async def baseline_run(infra: Infrastructure, log_dir: Path, items: int) -> float:
-    """Items per second through the baseline's three processes, first POST to last arrival."""
+async def baseline_run(
+    infra: Infrastructure, log_dir: Path, items: int
+) -> tuple[float, dict[str, float]]:
+    """Items per second through the baseline's three processes, first POST to last arrival;
+    and Kafka's and Postgres's CPU seconds per 1,000 items meanwhile."""
     isolation = "bb" + uuid.uuid4().hex[:8]
     sink = Sink()
     stages = [
@@ -161,10 +237,12 @@ async def baseline_run(infra: Infrastructure, log_dir: Path, items: int) -> floa
             await one(http, "warm")
             await eventually(lambda: arrived(sink), lambda got: "warm" in got, timeout_s=60)
             started.clear()
+            before = InfraReading.of(infra)
             await asyncio.gather(*(one(http, f"b-{n}") for n in range(items)))
         await eventually(lambda: arrived(sink), lambda got: started.keys() <= got, timeout_s=120)
+        spent = infra_cpu_per_1000(before, InfraReading.of(infra), items)
         finished = [sink.arrived[i] for i in started if i in sink.arrived]
-        return len(finished) / (max(finished) - min(started.values()))
+        return len(finished) / (max(finished) - min(started.values())), spent
     finally:
         for stage in stages:
             stage.stop()
