@@ -36,7 +36,7 @@ from typing import Any
 import asyncpg
 from countersign_contracts import ContractViolation, Envelope, decode, dlq_topic
 
-from countersign_platform.outages import DATABASE_UNAVAILABLE
+from countersign_platform.outages import database_unavailable
 from countersign_platform.outbox import Producer
 from countersign_platform.telemetry import CONSUMED, DEAD_LETTERED, log_context
 
@@ -172,9 +172,9 @@ class EventConsumer:
                             outcomes.append(Outcome.PROCESSED)
                         else:
                             outcomes.append(Outcome.DUPLICATE)
-        except DATABASE_UNAVAILABLE:
-            return None, None
         except Exception as exc:
+            if database_unavailable(exc):
+                return None, None
             log.info(
                 "%d records failed together; settling each on its own", len(work), exc_info=exc
             )
@@ -208,11 +208,12 @@ class EventConsumer:
                 return Outcome.PROCESSED
             except _Duplicate:
                 return Outcome.DUPLICATE
-            except DATABASE_UNAVAILABLE as exc:
-                attempt -= 1
-                log.warning("database unavailable; will retry the event", exc_info=exc)
-                await asyncio.sleep(_OUTAGE_RETRY_S)
             except Exception as exc:
+                if database_unavailable(exc):
+                    attempt -= 1
+                    log.warning("database unavailable; will retry the event", exc_info=exc)
+                    await asyncio.sleep(_OUTAGE_RETRY_S)
+                    continue
                 if attempt >= self._max_attempts:
                     log.exception("event failed %d times; dead-lettering it", attempt)
                     await self._dead_letter(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncpg
 from aiokafka.errors import KafkaConnectionError
 
-__all__ = ["DATABASE_UNAVAILABLE", "INFRASTRUCTURE_UNAVAILABLE"]
+__all__ = ["DATABASE_UNAVAILABLE", "INFRASTRUCTURE_UNAVAILABLE", "database_unavailable"]
 
 DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
     asyncpg.PostgresConnectionError,
@@ -26,3 +26,15 @@ INFRASTRUCTURE_UNAVAILABLE: tuple[type[Exception], ...] = (
     *DATABASE_UNAVAILABLE,
     KafkaConnectionError,
 )
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` means the database is away, including the one case asyncpg does not
+    report as a connection error: a pooled connection that was idle when the server shut down
+    received its "terminating connection" error outside any query, and asyncpg refuses the
+    next query on it with an ``InternalClientError`` naming its error-consuming state (2).
+    Releasing that connection fails its reset, so the pool closes it and a retry gets a new one.
+    """
+    if isinstance(exc, DATABASE_UNAVAILABLE):
+        return True
+    return isinstance(exc, asyncpg.InternalClientError) and "another operation (2)" in str(exc)
