@@ -17,9 +17,8 @@ import asyncpg
 from countersign_contracts import COST_ITEMS
 from countersign_platform.migrations import migrate
 from countersign_platform.outbox import OutboxRelay, enqueue
-from countersign_platform.service import BrokerProducer
+from countersign_platform.producer import RenewingProducer
 from countersign_platform.topics import ensure_topics
-from faststream.kafka import KafkaBroker
 
 from tests.support.samples import cost_item_submitted
 from tests.support.waiting import eventually
@@ -41,20 +40,20 @@ async def run(relay_count: int, database_url: str, bootstrap: str) -> float:
     async with pool.acquire() as conn, conn.transaction():
         for n in range(ROWS):
             await enqueue(conn, COST_ITEMS, cost_item_submitted(org, f"item-{n % 200}", n + 1))
-    brokers = [KafkaBroker(bootstrap, enable_idempotence=True) for _ in range(relay_count)]
-    for broker in brokers:
-        await broker.start()
+    producers = [RenewingProducer(bootstrap, client_id="bench") for _ in range(relay_count)]
+    for producer in producers:
+        await producer.start()
     relays = [
         OutboxRelay(
             pool,
-            BrokerProducer(broker),
+            producer,
             schema=schema,
             connect=lambda: asyncpg.connect(database_url, server_settings=settings),
             topic_prefix=f"{schema}.",
             batch_size=500,
             poll_interval_s=0.05,
         )
-        for broker in brokers
+        for producer in producers
     ]
     started = time.perf_counter()
     for relay in relays:
@@ -68,8 +67,8 @@ async def run(relay_count: int, database_url: str, bootstrap: str) -> float:
     elapsed = time.perf_counter() - started
     for relay in relays:
         await relay.stop()
-    for broker in brokers:
-        await broker.stop()
+    for producer in producers:
+        await producer.stop()
     await pool.execute(f'DROP SCHEMA "{schema}" CASCADE')
     await pool.close()
     return ROWS / elapsed

@@ -16,9 +16,8 @@ import pytest
 from countersign_contracts import COST_ITEMS
 from countersign_platform.migrations import migrate
 from countersign_platform.outbox import OutboxRelay, Producer, enqueue
-from countersign_platform.service import BrokerProducer
+from countersign_platform.producer import RenewingProducer
 from countersign_platform.topics import ensure_topics
-from faststream.kafka import KafkaBroker
 
 from tests.support.infra import Infrastructure
 from tests.support.kafka import read_until
@@ -43,13 +42,13 @@ async def outbox_pool(infra: Infrastructure, schema: str) -> AsyncIterator[async
 
 
 @contextlib.asynccontextmanager
-async def kafka_producer(infra: Infrastructure) -> AsyncIterator[BrokerProducer]:
-    broker = KafkaBroker(infra.kafka_bootstrap_servers, enable_idempotence=True)
-    await broker.start()
+async def kafka_producer(infra: Infrastructure) -> AsyncIterator[RenewingProducer]:
+    producer = RenewingProducer(infra.kafka_bootstrap_servers, client_id="relay-test")
+    await producer.start()
     try:
-        yield BrokerProducer(broker)
+        yield producer
     finally:
-        await broker.stop()
+        await producer.stop()
 
 
 def relay(

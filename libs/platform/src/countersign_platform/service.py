@@ -1,8 +1,9 @@
 """The one way a Countersign service is put together.
 
-    settings ─▶ migrate schema ─▶ asyncpg pool ─▶ FastStream KafkaBroker (idempotent producer,
-    batch subscribers with one offset commit per batch) ─▶ outbox relay ─▶ FastAPI app (the
-    service's routers + health, readiness and metrics)
+    settings ─▶ migrate schema ─▶ asyncpg pool ─▶ FastStream KafkaBroker (batch subscribers, one
+    per consumer group, one offset commit per batch) ─▶ idempotent producer that renews itself
+    (producer.py) ─▶ outbox relay ─▶ FastAPI app (the service's routers + health, readiness
+    and metrics)
 
 A service describes itself with a ``ServiceSpec`` (name, migrations, what it consumes and
 produces) registered under the ``countersign.services`` entry point, so the migration and topic
@@ -17,7 +18,7 @@ import contextlib
 import importlib.metadata
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, TypeVar, cast
@@ -36,6 +37,7 @@ from countersign_platform.migrations import migrate
 from countersign_platform.outages import INFRASTRUCTURE_UNAVAILABLE
 from countersign_platform.outbox import OutboxRelay
 from countersign_platform.problems import Problem, install_problem_handlers
+from countersign_platform.producer import RenewingProducer
 from countersign_platform.settings import ServiceSettings
 from countersign_platform.telemetry import HTTP_LATENCY, configure_logging
 from countersign_platform.topics import dead_letter_topics, ensure_topics
@@ -72,20 +74,6 @@ def installed_services() -> dict[str, ServiceSpec]:
     return dict(sorted(specs.items()))
 
 
-class BrokerProducer:
-    """The outbox relay's and dead-letter queue's view of the FastStream producer."""
-
-    def __init__(self, broker: KafkaBroker) -> None:
-        self._broker = broker
-
-    async def send(
-        self, topic: str, key: bytes, value: bytes, headers: Mapping[str, str]
-    ) -> Awaitable[object]:
-        return await self._broker.publish(
-            value, topic, key=key, headers=dict(headers), no_confirm=True
-        )
-
-
 @dataclass
 class Runtime:
     """What request handlers may reach: set on ``app.state.runtime`` for the app's lifetime."""
@@ -120,18 +108,30 @@ def _consumed(raw: ConsumerRecord[bytes, bytes]) -> ConsumedRecord:
 def _subscribe(
     broker: KafkaBroker,
     consumer: EventConsumer,
-    subscription: Subscription,
+    subscriptions: Sequence[Subscription],
     settings: ServiceSettings,
 ) -> None:
+    """One Kafka consumer for all of a group's topics: one fetch, one heartbeat and one poll
+    loop instead of one per topic (ADR 0039). A poll's records are settled topic by topic,
+    each topic's in one transaction, then one offset commit covers them all."""
+    prefix = settings.kafka_topic_prefix
+    by_topic = {prefix + s.topic: s for s in subscriptions}
+    if len(by_topic) != len(subscriptions):
+        raise ValueError(f"group {subscriptions[0].group} names a topic twice; merge its handlers")
+
     async def on_batch(msg: KafkaMessage) -> None:
         records = cast("tuple[ConsumerRecord[bytes, bytes], ...]", msg.raw_message)
+        polled: dict[str, list[ConsumedRecord]] = {}
+        for raw in records:
+            polled.setdefault(raw.topic, []).append(_consumed(raw))
         try:
-            await consumer.consume_batch(subscription, [_consumed(raw) for raw in records])
+            for topic, consumed in polled.items():
+                await consumer.consume_batch(by_topic[topic], consumed)
         except Exception:
             # Only reachable when even the dead-letter send failed: rewind every partition of
             # the batch to its first record rather than commit past this one; the records
             # already settled come back as duplicates and the inbox drops them.
-            log.exception("could not settle a batch of %s; rewinding", subscription.topic)
+            log.exception("could not settle a batch of %s; rewinding", ", ".join(polled))
             await msg.nack()
             await asyncio.sleep(1.0)
             return
@@ -139,18 +139,18 @@ def _subscribe(
         # crash before it redelivers the batch, and the inbox makes that harmless.
         await msg.ack()
 
-    prefix = settings.kafka_topic_prefix
+    (group,) = {s.group for s in subscriptions}
     # The prefix names the stack, so stacks sharing a cluster never share a consumer group.
     broker.subscriber(
-        prefix + subscription.topic,
-        group_id=prefix + subscription.group,
+        *by_topic,
+        group_id=prefix + group,
         ack_policy=AckPolicy.MANUAL,
         auto_offset_reset="earliest",
         batch=True,
         max_records=settings.consumer_batch_size,
         fetch_min_bytes=settings.consumer_fetch_min_bytes,
         fetch_max_wait_ms=settings.consumer_fetch_max_wait_ms,
-        title=f"{subscription.topic}:{subscription.group}",
+        title=f"{','.join(s.topic for s in subscriptions)}:{group}",
     )(on_batch)
 
 
@@ -266,22 +266,24 @@ def build_app(
         broker = KafkaBroker(
             settings.kafka_bootstrap_servers,
             client_id=spec.name,
-            enable_idempotence=True,
             graceful_timeout=10.0,
             logger=logging.getLogger(f"{spec.name}.kafka"),
             # "Received"/"Processed" for every record would be most of the log; the consumer
             # logs what matters (retries, dead letters) itself.
             log_level=logging.DEBUG,
         )
-        producer = BrokerProducer(broker)
+        producer = RenewingProducer(settings.kafka_bootstrap_servers, client_id=spec.name)
         consumer = EventConsumer(
             pool,
             producer,
             max_attempts=settings.consumer_max_attempts,
             retry_backoff_s=settings.consumer_retry_backoff_s,
         )
+        groups: dict[str, list[Subscription]] = {}
         for subscription in spec.consumes:
-            _subscribe(broker, consumer, subscription, settings)
+            groups.setdefault(subscription.group, []).append(subscription)
+        for subscriptions in groups.values():
+            _subscribe(broker, consumer, subscriptions, settings)
         relay = OutboxRelay(
             pool,
             producer,
@@ -309,6 +311,7 @@ def build_app(
                 wait_s,
             )
             await broker.start()
+            await producer.start()
             await relay.start()
             if on_startup is not None:
                 await on_startup(state)
@@ -317,6 +320,7 @@ def build_app(
         finally:
             await relay.stop()
             await broker.stop()
+            await producer.stop()
             await pool.close()
             log.info("%s stopped", spec.name)
 

@@ -1,0 +1,42 @@
+"""The relay's producer on the real broker: once the broker has refused its sequence, it is
+replaced, and the next send goes out (the broker-restart test meets the refusal for real)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from aiokafka.errors import OutOfOrderSequenceNumber
+from countersign_platform.producer import RenewingProducer
+from countersign_platform.topics import ensure_topics
+
+from tests.support.infra import Infrastructure
+from tests.support.kafka import read_until
+
+pytestmark = pytest.mark.integration
+
+
+async def test_a_producer_whose_sequence_is_refused_is_replaced_and_sends_again(
+    infra: Infrastructure, isolation: str
+) -> None:
+    topic = f"{isolation}.renewal"
+    await ensure_topics(infra.kafka_bootstrap_servers, {topic: 1})
+    producer = RenewingProducer(infra.kafka_bootstrap_servers, client_id="renewal-test")
+    await producer.start()
+    try:
+        await (await producer.send(topic, b"k", b"before", {"ce_type": "Probe"}))
+        first = producer._producer
+        refused: asyncio.Future[object] = asyncio.get_running_loop().create_future()
+        refused.set_exception(OutOfOrderSequenceNumber())
+        # What the relay awaits for a batch the broker answered with that error.
+        with pytest.raises(OutOfOrderSequenceNumber):
+            await producer._acknowledged(first, refused)
+        assert producer.renewals == 1 and producer._producer is not first
+        await (await producer.send(topic, b"k", b"after", {"ce_type": "Probe"}))
+    finally:
+        await producer.stop()
+    records = await read_until(
+        infra.kafka_bootstrap_servers, topic, lambda got: len(got) >= 2, timeout_s=30
+    )
+    assert [r.value for r in records] == [b"before", b"after"]
+    assert dict(records[1].headers) == {"ce_type": b"Probe"}
