@@ -40,3 +40,20 @@ async def test_a_producer_whose_sequence_is_refused_is_replaced_and_sends_again(
     )
     assert [r.value for r in records] == [b"before", b"after"]
     assert dict(records[1].headers) == {"ce_type": b"Probe"}
+
+
+async def test_a_send_never_acknowledged_fails_in_time_and_the_producer_is_replaced(
+    infra: Infrastructure, isolation: str
+) -> None:
+    producer = RenewingProducer(
+        infra.kafka_bootstrap_servers, client_id="renewal-test", ack_timeout_s=0.2
+    )
+    await producer.start()
+    try:
+        stuck = producer._producer
+        never: asyncio.Future[object] = asyncio.get_running_loop().create_future()
+        with pytest.raises(TimeoutError):
+            await producer._acknowledged(stuck, never)
+        assert producer.renewals == 1 and producer._producer is not stuck
+    finally:
+        await producer.stop()

@@ -9,6 +9,10 @@ forever. The send that met it fails (the relay retries its rows), the old produc
 and the next send goes through a new one, with a new producer id. Delivery stays at-least-once;
 consumers drop repeats by ``event_id``.
 
+A send the broker has not acknowledged within ``ack_timeout_s`` fails the same way (and the
+producer is replaced too): the relay holds its rows' transaction open while it waits, so a
+producer stuck retrying must not hold it for ever.
+
     producer = RenewingProducer(bootstrap, client_id="ingest")
     await producer.start()
     ack = await producer.send(topic, key, value, headers)   # queued
@@ -40,9 +44,12 @@ _BROKEN = (OutOfOrderSequenceNumber, UnknownProducerId, InvalidProducerEpoch, Pr
 
 
 class RenewingProducer:
-    def __init__(self, bootstrap_servers: str, *, client_id: str) -> None:
+    def __init__(
+        self, bootstrap_servers: str, *, client_id: str, ack_timeout_s: float = 60.0
+    ) -> None:
         self._bootstrap_servers = bootstrap_servers
         self._client_id = client_id
+        self._ack_timeout_s = ack_timeout_s
         self._producer: AIOKafkaProducer | None = None
         self._renewing = asyncio.Lock()
         self.renewals = 0
@@ -77,8 +84,8 @@ class RenewingProducer:
 
     async def _acknowledged(self, producer: AIOKafkaProducer, queued: Awaitable[object]) -> object:
         try:
-            return await queued
-        except _BROKEN as exc:
+            return await asyncio.wait_for(queued, self._ack_timeout_s)
+        except (*_BROKEN, TimeoutError) as exc:
             await self._renew(producer, exc)
             raise
 
