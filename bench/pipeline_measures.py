@@ -22,7 +22,7 @@ from aiokafka import AIOKafkaConsumer
 from countersign_contracts import LEDGER_PUBLICATIONS, decode
 
 from tests.support.infra import Infrastructure
-from tests.support.processes import ServiceProcess
+from tests.support.processes import ServiceProcess, listening_pid
 from tests.support.waiting import eventually
 
 __all__ = [
@@ -64,24 +64,6 @@ def _cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
-def _listening_pid(port: int) -> int | None:
-    """The local process listening on ``port`` (None when it runs elsewhere, e.g. in a
-    container): the socket's inode from /proc/net/tcp, then the process holding it."""
-    inodes = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with contextlib.suppress(OSError):
-            for line in Path(table).read_text().splitlines()[1:]:
-                fields = line.split()
-                if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
-                    inodes.add(f"socket:[{fields[9]}]")
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        with contextlib.suppress(OSError):
-            for fd in os.listdir(f"/proc/{pid}/fd"):
-                if os.readlink(f"/proc/{pid}/fd/{fd}") in inodes:
-                    return int(pid)
-    return None
-
-
 def _children(pid: int) -> list[int]:
     found = []
     for child in filter(str.isdigit, os.listdir("/proc")):
@@ -103,8 +85,8 @@ class InfraReading:
     @classmethod
     def of(cls, infra: Infrastructure) -> InfraReading:
         kafka_port = int(infra.kafka_bootstrap_servers.split(",")[0].rsplit(":", 1)[1])
-        kafka = _listening_pid(kafka_port)
-        postmaster = _listening_pid(urlsplit(infra.database_url).port or 5432)
+        kafka = listening_pid(kafka_port)
+        postmaster = listening_pid(urlsplit(infra.database_url).port or 5432)
         postgres = None
         if postmaster is not None:
             postgres = sum(_cpu_s(p) for p in [postmaster, *_children(postmaster)])

@@ -44,12 +44,7 @@ def _listening_inodes(port: int) -> set[str]:
     return found
 
 
-def listens_on(pid: int, port: int) -> bool:
-    """Whether the process itself holds the listening socket of ``port`` (Linux /proc); True
-    where /proc cannot tell."""
-    if not Path("/proc/net/tcp").exists():
-        return True
-    inodes = _listening_inodes(port)
+def _holds(pid: int | str, inodes: set[str]) -> bool:
     with contextlib.suppress(OSError):
         for descriptor in Path(f"/proc/{pid}/fd").iterdir():
             with contextlib.suppress(OSError):
@@ -57,6 +52,25 @@ def listens_on(pid: int, port: int) -> bool:
                 if target.startswith("socket:[") and target[8:-1] in inodes:
                     return True
     return False
+
+
+def listens_on(pid: int, port: int) -> bool:
+    """Whether the process itself holds the listening socket of ``port`` (Linux /proc); True
+    where /proc cannot tell."""
+    if not Path("/proc/net/tcp").exists():
+        return True
+    return _holds(pid, _listening_inodes(port))
+
+
+def listening_pid(port: int) -> int | None:
+    """The local process listening on ``port``; None when none here does (e.g. it runs in a
+    container) or /proc cannot tell."""
+    inodes = _listening_inodes(port)
+    if inodes:
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            if _holds(pid, inodes):
+                return int(pid)
+    return None
 
 
 @dataclass
