@@ -63,7 +63,6 @@ class OutboundHttp:
                 connector=aiohttp.TCPConnector(limit=self._max_connections),
                 # Responses are read whole and cookies are never wanted back.
                 cookie_jar=aiohttp.DummyCookieJar(),
-                auto_decompress=True,
             )
         return self._session
 

@@ -133,15 +133,13 @@ class Items:
 
     async def set_status(
         self,
-        item: StoredItem | tuple[UUID, str],
+        organisation_id: UUID,
+        dext_item_id: str,
         status: str,
         detail: dict[str, Any],
         *,
         merge: bool = True,
     ) -> None:
-        organisation_id, dext_item_id = (
-            item if isinstance(item, tuple) else (item.organisation_id, item.dext_item_id)
-        )
         await self._conn.execute(
             "UPDATE items SET status = $3, updated_at = now(), status_detail ="
             " CASE WHEN $5 THEN status_detail || $4::jsonb ELSE $4::jsonb END"

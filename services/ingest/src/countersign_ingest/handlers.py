@@ -238,7 +238,7 @@ async def withdraw_item(
             raise ItemConflict(f"item {dext_item_id} has reached Xero; void the bill there")
         now = datetime.now(UTC)
         detail = {"withdrawn_at": now.isoformat(), "reason": reason}
-        await Items(conn).set_status(current, ItemStatus.WITHDRAWN, detail)
+        await Items(conn).set_status(organisation_id, dext_item_id, ItemStatus.WITHDRAWN, detail)
         event = CostItemWithdrawn(
             dext_item_id=dext_item_id,
             version=current.latest_version,

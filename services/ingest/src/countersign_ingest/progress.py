@@ -132,7 +132,7 @@ async def record_progress(conn: asyncpg.Connection, envelope: Envelope[Any]) -> 
         return
     status, detail = STATUS_NEWS[envelope.event_type](payload)
     if supersedes(status, ItemStatus(current[1])):
-        await items.set_status(key, status, detail)
+        await items.set_status(*key, status, detail)
 
 
 async def record_supplier(conn: asyncpg.Connection, envelope: Envelope[SupplierSynced]) -> None:
