@@ -4,11 +4,13 @@
 #   scripts/stack.sh up [--infra-only]   # start infra (+ topics, migrations) and the services
 #   scripts/stack.sh down                # stop what `up` started, then verify nothing is left
 #   scripts/stack.sh status              # one line per component
-#   scripts/stack.sh restart kafka|postgres [--check | --pause S]
+#   scripts/stack.sh restart kafka|postgres [--check | --pause S] [--crash]
 #                                        # stop and start the broker or the database server
 #                                        # `up` started, on its own data dir and port, and wait
 #                                        # until it answers (--check: only say whether it can;
-#                                        # --pause: stay down S seconds, as an outage would)
+#                                        # --pause: stay down S seconds, as an outage would;
+#                                        # --crash: kill it instead of a clean stop, so the
+#                                        # start has to recover)
 #
 # `up` writes .local/stack.env (KEY=value lines; `set -a; . .local/stack.env; set +a`).
 #
@@ -423,17 +425,21 @@ running_ports() {
 # Only what this checkout's `up` started, and only when stack.env still points at it: a server
 # someone else runs (BYO infrastructure) is never stopped from here.
 cmd_restart() {
-  local comp="${1:-}" check=0 pause=0 script var ours given
-  case "${2:-}" in
-    "") ;;
-    --check) check=1 ;;
-    --pause) pause="${3:?--pause needs seconds}" ;;
-    *) die "unknown option for restart: $2" ;;
-  esac
+  local comp="${1:-}" check=0 pause=0 stop=stop script var ours given
+  shift || true
+  while (($#)); do
+    case "$1" in
+      --check) check=1 ;;
+      --pause) pause="${2:?--pause needs seconds}"; shift ;;
+      --crash) stop=crash ;;
+      *) die "unknown option for restart: $1" ;;
+    esac
+    shift
+  done
   case "$comp" in
     kafka) script="$KAFKA_SH" var=KAFKA_BOOTSTRAP_SERVERS ;;
     postgres) script="$POSTGRES_SH" var=DATABASE_URL ;;
-    *) echo "usage: $0 restart kafka|postgres [--check | --pause S]" >&2; exit 2 ;;
+    *) echo "usage: $0 restart kafka|postgres [--check | --pause S] [--crash]" >&2; exit 2 ;;
   esac
   # The caller's own setting when it has one (that is what it would see restarted).
   given="${!var:-$(sed -n "s/^$var=//p" "$STACK_ENV" 2>/dev/null || true)}"
@@ -450,11 +456,11 @@ cmd_restart() {
   local t0=$SECONDS ports
   ports="$(running_ports "$comp")"  # read before the stop removes the pid file
   # shellcheck disable=SC2086 # NAME=value words for env
-  env $ports "$script" stop 9>&- >&2
+  env $ports "$script" "$stop" 9>&- >&2
   sleep "$pause"
   # shellcheck disable=SC2086
   env $ports "$script" start 9>&- >&2
-  log "$comp: restarted in $((SECONDS - t0)) s ($ours)"
+  log "$comp: restarted after a $stop in $((SECONDS - t0)) s ($ours)"
 }
 
 # --- status -----------------------------------------------------------------------------------
@@ -520,7 +526,7 @@ main() {
     down) take_lock && cmd_down ;;
     status) cmd_status ;;   # read-only: no lock, so it answers while an `up` is waiting
     restart) take_lock && cmd_restart "$@" ;;
-    *) echo "usage: $0 up [--infra-only] | down | status | restart kafka|postgres [--check | --pause S]" >&2; exit 2 ;;
+    *) echo "usage: $0 up [--infra-only] | down | status | restart kafka|postgres [--check | --pause S] [--crash]" >&2; exit 2 ;;
   esac
 }
 

@@ -4,6 +4,8 @@
 #
 #   scripts/infra/kafka.sh start    # fetch jars (cached), format once, start, wait until ready
 #   scripts/infra/kafka.sh stop     # SIGTERM, wait up to 20 s, then SIGKILL
+#   scripts/infra/kafka.sh crash    # SIGKILL at once, as a lost machine would: the next start
+#                                   # recovers the logs that were not closed cleanly
 #   scripts/infra/kafka.sh status   # exit 0 when running, 1 otherwise
 #   scripts/infra/kafka.sh env      # print KAFKA_BOOTSTRAP_SERVERS=... (no side effects)
 #
@@ -292,6 +294,20 @@ cmd_stop() {
   log "stopped"
 }
 
+cmd_crash() {
+  local pid
+  if ! pid="$(running_pid)"; then
+    rm -f "$PID_FILE"
+    log "not running"
+    return 0
+  fi
+  log "crashing (SIGKILL to pid $pid)"
+  kill -KILL "$pid" 2>/dev/null || true
+  while is_our_kafka "$pid"; do sleep 0.1; done
+  rm -f "$PID_FILE"
+  log "killed"
+}
+
 cmd_status() {
   local pid
   if pid="$(running_pid)"; then
@@ -305,8 +321,9 @@ cmd_status() {
 case "${1:-}" in
   start) cmd_start ;;
   stop) cmd_stop ;;
+  crash) cmd_crash ;;
   status) cmd_status ;;
   # Prints the connection setting without starting anything (used by scripts/stack.sh).
   env) echo "KAFKA_BOOTSTRAP_SERVERS=$BOOTSTRAP" ;;
-  *) echo "usage: $0 start|stop|status|env" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|crash|status|env" >&2; exit 2 ;;
 esac

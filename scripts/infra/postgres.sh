@@ -3,6 +3,9 @@
 #
 #   scripts/infra/postgres.sh start    # install binaries if missing, initdb once, start, create DB
 #   scripts/infra/postgres.sh stop     # pg_ctl -m fast stop
+#   scripts/infra/postgres.sh crash    # pg_ctl -m immediate stop: every process quits at once,
+#                                      # no checkpoint; the next start replays the WAL (crash
+#                                      # recovery), as after a server crash
 #   scripts/infra/postgres.sh status   # exit 0 when running, 1 otherwise
 #   scripts/infra/postgres.sh env      # print DATABASE_URL=... (no side effects)
 #
@@ -139,12 +142,15 @@ cmd_start() {
     port_in_use "$PORT" && die "port $PORT is already in use by another process; set COUNTERSIGN_PG_PORT"
     init_cluster
     log "starting on 127.0.0.1:$PORT (log: $LOG_FILE)"
-    # fsync/synchronous_commit/full_page_writes off: test data is disposable and these make
-    # migrations and test setup several times faster. max_connections=200: three services
-    # with pools plus parallel tests.
+    # fsync/full_page_writes off: test data is disposable and these make migrations and test
+    # setup several times faster; they only matter if the machine itself goes down.
+    # synchronous_commit stays on: a commit is answered only once its WAL is written (to the
+    # OS), so a server crash (the chaos run's, the restart tests') loses no commit a client
+    # was told about; off, a crash dropped the last few hundred ms of answered commits.
+    # max_connections=200: three services with pools plus parallel tests.
     as_pg "$PG_BIN/pg_ctl" -w -t 60 -D "$DATA_DIR" -l "$LOG_FILE" start -o "\
 -c listen_addresses=127.0.0.1 -p $PORT -k $sock \
--c fsync=off -c synchronous_commit=off -c full_page_writes=off \
+-c fsync=off -c full_page_writes=off \
 -c max_connections=200" >/dev/null \
       || { tail -n 40 "$LOG_FILE" >&2; die "pg_ctl start failed (see $LOG_FILE)"; }
   fi
@@ -162,6 +168,16 @@ cmd_stop() {
   log "stopped"
 }
 
+cmd_crash() {
+  if ! [ -x "$PG_BIN/pg_ctl" ] || ! is_running; then
+    log "not running"
+    return 0
+  fi
+  log "crashing (immediate stop of pid $(postmaster_pid))"
+  as_pg "$PG_BIN/pg_ctl" -w -t 30 -D "$DATA_DIR" -m immediate stop >/dev/null
+  log "stopped without a checkpoint"
+}
+
 cmd_status() {
   if [ -x "$PG_BIN/pg_ctl" ] && is_running; then
     echo "postgres: running (pid $(postmaster_pid)) on 127.0.0.1:$(running_port)"
@@ -174,8 +190,9 @@ cmd_status() {
 case "${1:-}" in
   start) cmd_start ;;
   stop) cmd_stop ;;
+  crash) cmd_crash ;;
   status) cmd_status ;;
   # Prints the connection setting without starting anything (used by scripts/stack.sh).
   env) echo "DATABASE_URL=$DATABASE_URL" ;;
-  *) echo "usage: $0 start|stop|status|env" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|crash|status|env" >&2; exit 2 ;;
 esac

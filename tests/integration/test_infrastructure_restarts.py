@@ -1,6 +1,8 @@
-"""The real broker and database server restarted under a running service: nothing is lost,
-nothing is dead-lettered because a server was briefly away, and a service started during the
-outage waits for it instead of exiting. Needs infrastructure this checkout started (make test)."""
+"""The real broker and database server stopped (cleanly, or crashed: the broker SIGKILLed, the
+database shut down without a checkpoint) and started again under a running service: nothing is
+lost, nothing is dead-lettered because a server was briefly away, and a service started during
+the outage waits for it instead of exiting. Needs infrastructure this checkout started (make
+test)."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from tests.support.samples import cost_item_submitted
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
+OUTAGES = pytest.mark.parametrize("crash", [False, True], ids=["clean stop", "crash"])
 
 
 async def slow_record(conn: asyncpg.Connection, envelope: Envelope[Any]) -> None:
@@ -46,8 +49,9 @@ async def no_dead_letters(infra: Infrastructure, topic: str) -> None:
     assert [dict(r.headers).get("dlq_reason") for r in dead] == []
 
 
+@OUTAGES
 async def test_a_database_restart_while_events_are_handled_loses_nothing_and_dead_letters_nothing(
-    infra: Infrastructure, isolation: str, run_probe_service: ServiceRunner
+    infra: Infrastructure, isolation: str, run_probe_service: ServiceRunner, crash: bool
 ) -> None:
     require_restartable("postgres")
     org = uuid.uuid4()
@@ -58,7 +62,7 @@ async def test_a_database_restart_while_events_are_handled_loses_nothing_and_dea
     async with run_probe_service(slow_record, consumer_max_attempts=1) as service:
         await produce(infra.kafka_bootstrap_servers, topic, [as_record(e) for e in events])
         await eventually(lambda: seen_subjects(service.pool), lambda s: len(s) >= 5)
-        await restart("postgres", pause_s=2)
+        await restart("postgres", pause_s=2, crash=crash)
         seen = await eventually(
             lambda: seen_subjects(service.pool), lambda s: len(s) == len(events), timeout_s=60
         )
@@ -68,8 +72,9 @@ async def test_a_database_restart_while_events_are_handled_loses_nothing_and_dea
     await no_dead_letters(infra, topic)
 
 
+@OUTAGES
 async def test_a_broker_restart_loses_no_event_consumed_or_relayed_from_the_outbox(
-    infra: Infrastructure, isolation: str, run_probe_service: ServiceRunner
+    infra: Infrastructure, isolation: str, run_probe_service: ServiceRunner, crash: bool
 ) -> None:
     require_restartable("kafka")
     org = uuid.uuid4()
@@ -79,7 +84,7 @@ async def test_a_broker_restart_loses_no_event_consumed_or_relayed_from_the_outb
     async with run_probe_service(slow_record, consumer_max_attempts=1) as service:
         await produce(infra.kafka_bootstrap_servers, topic, [as_record(e) for e in before])
         await eventually(lambda: seen_subjects(service.pool), lambda s: len(s) >= 3)
-        outage = asyncio.create_task(restart("kafka", pause_s=3))
+        outage = asyncio.create_task(restart("kafka", pause_s=3, crash=crash))
         # Emitted while the broker is away: the relay must publish them once it is back.
         for envelope in during:
             async with service.pool.acquire() as conn, conn.transaction():

@@ -34,11 +34,12 @@ def require_restartable(target: str) -> None:
     pytest.skip(reason)
 
 
-async def restart(target: str, pause_s: float = 2.0) -> None:
-    """Stops ``target``, keeps it down ``pause_s`` seconds, starts it and waits until it answers."""
+async def restart(target: str, pause_s: float = 2.0, *, crash: bool = False) -> None:
+    """Stops ``target`` (``crash``: kills it, so its start has to recover), keeps it down
+    ``pause_s`` seconds, starts it and waits until it answers."""
     await asyncio.to_thread(
         subprocess.run,
-        [str(STACK), "restart", target, "--pause", str(pause_s)],
+        [str(STACK), "restart", target, "--pause", str(pause_s)] + (["--crash"] if crash else []),
         check=True,
         capture_output=True,
     )
