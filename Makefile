@@ -61,5 +61,5 @@ helm-check: ## lint the Helm chart and validate its rendered manifests, offline
 bench: setup ## benchmarks; results in bench/results/
 	@./scripts/bench.sh
 
-chaos: setup ## kill services, restart Kafka and Postgres, fault Xero, flood ingest; reconcile (ARGS=--short)
+chaos: setup ## kill services, crash and restart Kafka and Postgres, fault Xero, flood ingest; reconcile (ARGS=--short)
 	@./scripts/chaos.sh $(ARGS)

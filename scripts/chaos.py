@@ -1,8 +1,11 @@
 """`make chaos`: a stream of items through the real pipeline while its services are SIGKILLed and
-restarted, the Xero sandbox misbehaves and ingest is flooded with hostile requests; then every
-item is reconciled and bench/results/chaos.json is written (docs/chaos.md).
+restarted, the broker and the database server crash (and, in the full run, also stop cleanly),
+the Xero sandbox misbehaves and ingest is flooded with hostile requests; then every item is
+reconciled and bench/results/chaos.json is written (docs/chaos.md).
 
-    python scripts/chaos.py [--items 2000] [--short] [--seed 7]
+    python scripts/chaos.py [--items 2000] [--short] [--seed N]
+
+Every run draws its own seed (printed, and kept in chaos.json); --seed N replays a run's moments.
 
 Needs KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL (scripts/chaos.sh starts them when unset). The
 items are the demo's twenty-item plan repeated under distinct ids, played by the demo's people.
@@ -65,10 +68,11 @@ class Chaos:
         rng: random.Random,
         kills_per_service: int,
         infrastructure: tuple[str, ...],
+        outages: tuple[str, ...],
     ) -> None:
         self.pipeline, self.rng, self.kills_per_service = pipeline, rng, kills_per_service
-        self.infrastructure = infrastructure
-        self.kills = self.faults = 0
+        self.infrastructure, self.outages = infrastructure, outages
+        self.kills = self.faults = self.crashes = 0
         self.restarts_by_target = dict.fromkeys(SERVICES + infrastructure, 0)
         self.down: set[str] = set()
 
@@ -101,24 +105,28 @@ class Chaos:
             self.restarts_by_target[name] += 1
 
     async def restart_infrastructure(self, duration_s: float) -> None:
-        """The broker and the database server, each stopped and started once at a random
-        moment while items flow; one at a time, so each outage is its own."""
-        targets = list(self.infrastructure)
-        self.rng.shuffle(targets)
-        slot = duration_s / max(1, len(targets))
+        """The broker and the database server, each brought down once per kind of outage
+        (``crash``: SIGKILLed broker, database stopped without a checkpoint, so the start
+        recovers; ``stop``: a clean shutdown) at a random moment while items flow, and started
+        again; one at a time, so each outage is its own."""
+        outages = [(target, kind) for target in self.infrastructure for kind in self.outages]
+        self.rng.shuffle(outages)
+        slot = duration_s / max(1, len(outages))
         started = time.monotonic()
-        for index, target in enumerate(targets):
-            # A moment inside the target's own slot of the run, away from its edges.
+        for index, (target, kind) in enumerate(outages):
+            # A moment inside the outage's own slot of the run, away from its edges.
             at = slot * (index + self.rng.uniform(0.15, 0.7))
             await asyncio.sleep(max(0.0, at - (time.monotonic() - started)))
             pause = f"{self.rng.uniform(2.0, 6.0):.1f}"
-            print(f"\n  restarting {target} (down {pause} s)", flush=True)
+            print(f"\n  {kind}: {target} (down {pause} s)", flush=True)
             self.down.add(target)
+            restart = [str(STACK), "restart", target, "--pause", pause]
             await asyncio.to_thread(
-                subprocess.run, [str(STACK), "restart", target, "--pause", pause], check=True
+                subprocess.run, restart + (["--crash"] if kind == "crash" else []), check=True
             )
             self.down.discard(target)
             self.restarts_by_target[target] += 1
+            self.crashes += kind == "crash"
 
     async def inject_faults(self, duration_s: float) -> None:
         """Every kind of Xero fault, each more than once, spread over the run."""
@@ -369,7 +377,11 @@ def the_items(count: int) -> list[Item]:
 
 
 async def run(
-    count: int, seed: int, kills_per_service: int, infrastructure: tuple[str, ...]
+    count: int,
+    seed: int,
+    kills_per_service: int,
+    infrastructure: tuple[str, ...],
+    outages: tuple[str, ...],
 ) -> dict[str, Any]:
     infra = Infrastructure(os.environ["KAFKA_BOOTSTRAP_SERVERS"], os.environ["DATABASE_URL"])
     isolation = "chaos" + uuid.uuid4().hex[:8]
@@ -388,7 +400,7 @@ async def run(
             path = f"/v1/organisations/{org.organisation_id}/cost-items"
             replayable = dext.sign(dext.build("POST", path, metadata=first.metadata, file=original))
             assert (await dext.send(replayable)).status_code == 202
-        chaos = Chaos(pipeline, rng, kills_per_service, infrastructure)
+        chaos = Chaos(pipeline, rng, kills_per_service, infrastructure, outages)
         duration_s = max(60.0, count * 0.4)
         started = time.monotonic()
         disruption = asyncio.gather(
@@ -423,10 +435,12 @@ async def run(
         if behind:
             print(f"  UNCONSUMED {pair}: {behind}")
     return {
+        "seed": seed,
         "items": len(items),
         "kills": chaos.kills,
         "restarts": chaos.restarts,
         "restarts_by_target": chaos.restarts_by_target,
+        "infrastructure_crashes": chaos.crashes,
         "faults_injected": chaos.faults,
         "lost": result["lost"],
         "duplicated": result["duplicated"],
@@ -448,9 +462,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=2000)
     parser.add_argument(
-        "--short", action="store_true", help="200 items, one kill per service, one restart each"
+        "--short",
+        action="store_true",
+        help="200 items, one kill per service, one crash of the broker and of the database",
     )
-    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--seed", type=int, help="replay a run's moments (default: a new seed)")
     parser.add_argument(
         "--no-restart",
         choices=INFRASTRUCTURE,
@@ -463,8 +479,11 @@ def main() -> None:
     )
     args = parser.parse_args()
     count, kills = (200, 1) if args.short else (args.items, 3)
+    outages = ("crash",) if args.short else ("stop", "crash")
+    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1_000_000)
+    print(f"chaos: seed {seed} (--seed {seed} replays this run's moments)", flush=True)
     wanted = tuple(t for t in INFRASTRUCTURE if t not in args.no_restart)
-    figures = asyncio.run(run(count, args.seed, kills, restartable(wanted)))
+    figures = asyncio.run(run(count, seed, kills, restartable(wanted), outages))
     out: Path = args.out
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(figures, indent=2) + "\n")

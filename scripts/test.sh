@@ -2,7 +2,7 @@
 # `make test`: static checks first (fast failures), then one pytest run over unit, integration
 # and e2e tests against the real Kafka broker and Postgres, which this script starts and stops
 # unless KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL already point at running ones, then the short
-# chaos run (docs/chaos.md) on the same infrastructure, which it restarts mid-stream.
+# chaos run (docs/chaos.md) on the same infrastructure, which it crashes and restarts mid-stream.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,7 +43,7 @@ step "tests (unit, integration, e2e)"
 # -rs lists any skip with its reason; under CI=true a missing service fails instead of skipping.
 .venv/bin/pytest -rs --durations=10 "$@"
 
-step "chaos run, short (200 items, a kill per service, a broker and a database restart)"
+step "chaos run, short (200 items, a kill per service, a broker and a database crash)"
 # Restarts need the infrastructure started above: servers someone else runs are never
 # restarted (under CI=true that fails). Its figures stay out of bench/results/.
 chaos=(--short --out .local/chaos/short.json)
