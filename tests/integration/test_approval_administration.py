@@ -317,3 +317,138 @@ async def test_reassign_then_force_approve_authorise_with_both_in_the_trail(
     )
     forced_step = [e for e in events if e.event_type == "RequestStepDecided"][-1]
     assert forced_step.forced  # type: ignore[attr-defined]
+
+
+def user_id_of(users: list[dict[str, Any]], email: str) -> str:
+    return next(u["user_id"] for u in users if u["email"] == email)
+
+
+async def test_a_new_token_replaces_every_earlier_one(
+    infra: Infrastructure, isolation: str
+) -> None:
+    async with running_approval(infra, isolation) as approval:
+        org = await approval.register(users=[("ann@example.com", ["approver"])])
+        users = (await approval.http.get(org.path("/users"), headers=org.auth())).json()
+        ann = user_id_of(users, "ann@example.com")
+        by_ann = await approval.http.post(
+            org.path(f"/users/{ann}/token"), headers=org.auth("ann@example.com")
+        )
+        renewed = await approval.http.post(org.path(f"/users/{ann}/token"), headers=org.auth())
+        old = await approval.http.get(
+            org.path("/requests/pending"), headers=org.auth("ann@example.com")
+        )
+        org.tokens["ann@example.com"] = renewed.json()["token"]
+        new = await approval.http.get(
+            org.path("/requests/pending"), headers=org.auth("ann@example.com")
+        )
+        unknown = await approval.http.post(
+            org.path(f"/users/{uuid.uuid4()}/token"), headers=org.auth()
+        )
+
+    assert by_ann.status_code == 403
+    assert renewed.status_code == 201 and renewed.json()["email"] == "ann@example.com"
+    assert old.status_code == 401 and new.status_code == 200
+    assert unknown.status_code == 404 and unknown.json()["title"] == "No such user"
+
+
+async def test_a_user_work_depends_on_is_not_removed_and_the_refusal_names_that_work(
+    infra: Infrastructure, isolation: str
+) -> None:
+    users = [("ann@example.com", ["approver"]), ("cat@example.com", ["approver"])]
+    async with running_approval(infra, isolation) as approval:
+        org = await approval.register(users=users)
+        people = (await approval.http.get(org.path("/users"), headers=org.auth())).json()
+        ann, ada = user_id_of(people, "ann@example.com"), user_id_of(people, "ada@example.com")
+        await approval.put_workflow(org, ONE_STEP)
+        await approval.submit(org, "waiting")
+        rid = (await approval.request_of(org, "waiting", state="in_approval"))["request_id"]
+        only_admin = await approval.http.delete(org.path(f"/users/{ada}"), headers=org.auth())
+        named_and_awaited = await approval.http.delete(
+            org.path(f"/users/{ann}"), headers=org.auth()
+        )
+        await approval.put_workflow(
+            org,
+            {
+                **ONE_STEP,
+                "steps": [{"name": "Manager", "approvers": [{"approver": "cat@example.com"}]}],
+            },
+        )
+        moved = await approval.http.post(
+            org.path(f"/requests/{rid}/reassign"),
+            headers=org.auth(),
+            json={"from_email": "ann@example.com", "to_email": "cat@example.com"},
+        )
+        still_pending_on_v1 = await approval.http.delete(
+            org.path(f"/users/{ann}"), headers=org.auth()
+        )
+        ann_still_in = await approval.http.get(
+            org.path("/requests/pending"), headers=org.auth("ann@example.com")
+        )
+        decided = await approval.http.post(
+            org.path(f"/requests/{rid}/approve"), headers=org.auth("cat@example.com"), json={}
+        )
+        removed = await approval.http.delete(org.path(f"/users/{ann}"), headers=org.auth())
+
+    assert only_admin.status_code == 409
+    assert "only admin" in only_admin.json()["detail"]
+    assert named_and_awaited.status_code == 409
+    detail = named_and_awaited.json()["detail"]
+    assert "the current workflow (version 1) names them at steps[0].approvers[0].approver" in detail
+    assert "1 pending request(s) await their decision" in detail
+    assert moved.status_code == 200
+    assert still_pending_on_v1.status_code == 409
+    assert still_pending_on_v1.json()["detail"] == (
+        "pending requests run on workflow version 1, which names them at"
+        " steps[0].approvers[0].approver: they must be decided (or force-decided) first"
+    )
+    assert ann_still_in.status_code == 200  # a refused removal changed nothing
+    assert decided.status_code == 200 and decided.json()["state"] == "authorised"
+    assert removed.status_code == 204
+
+
+async def test_a_removed_user_is_locked_out_kept_in_the_trail_and_may_be_added_again(
+    infra: Infrastructure, isolation: str
+) -> None:
+    async with running_approval(infra, isolation) as approval:
+        org = await approval.register(users=[("ann@example.com", ["approver"])])
+        people = (await approval.http.get(org.path("/users"), headers=org.auth())).json()
+        ann = user_id_of(people, "ann@example.com")
+        await approval.put_workflow(org, ONE_STEP)
+        await approval.submit(org, "decided")
+        rid = (await approval.request_of(org, "decided", state="in_approval"))["request_id"]
+        approved = await approval.http.post(
+            org.path(f"/requests/{rid}/approve"), headers=org.auth("ann@example.com"), json={}
+        )
+        await approval.put_workflow(
+            org,
+            {
+                **ONE_STEP,
+                "steps": [{"name": "Manager", "approvers": [{"approver": "ada@example.com"}]}],
+            },
+        )
+        removed = await approval.http.delete(org.path(f"/users/{ann}"), headers=org.auth())
+        locked_out = await approval.http.get(
+            org.path("/requests/pending"), headers=org.auth("ann@example.com")
+        )
+        again = await approval.http.delete(org.path(f"/users/{ann}"), headers=org.auth())
+        listed = (await approval.http.get(org.path("/users"), headers=org.auth())).json()
+        request = (await approval.http.get(org.path(f"/requests/{rid}"), headers=org.auth())).json()
+        naming_her = await approval.http.put(
+            org.path("/workflow"), headers=org.auth(), json=ONE_STEP
+        )
+        rehired = await approval.http.post(
+            org.path("/users"),
+            headers=org.auth(),
+            json={"email": "ann@example.com", "name": "Ann", "roles": ["approver"]},
+        )
+
+    assert approved.status_code == 200
+    assert removed.status_code == 204 and not removed.content
+    assert locked_out.status_code == 401
+    assert again.status_code == 404
+    assert [u["email"] for u in listed] == ["ada@example.com"]
+    approvals = [e for e in request["audit_trail"] if e["action"] == "approved"]
+    assert [e["actor"]["name"] for e in approvals] == ["Ann"]
+    assert naming_her.status_code == 422
+    assert "ann@example.com is not a user of the organisation" in naming_her.text
+    assert rehired.status_code == 201 and rehired.json()["user_id"] != ann

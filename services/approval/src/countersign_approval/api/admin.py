@@ -1,14 +1,16 @@
-"""The administrator's API: people, the workflow and its versions, and interventions on
-running requests (force-approve, force-reject, reassign, retry a failed publication)."""
+"""The administrator's API: people (added, given a new token, removed), the workflow and its
+versions, and interventions on running requests (force-approve, force-reject, reassign, retry a
+failed publication)."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
 from countersign_platform.problems import Problem
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from countersign_approval.api.auth import Admin, State
@@ -16,7 +18,7 @@ from countersign_approval.api.operator import IssuedUserOut
 from countersign_approval.api.refusals import refusals_as_problems
 from countersign_approval.api.views import RequestView, request_view
 from countersign_approval.db.organisations import People, SavedWorkflow, Workflows
-from countersign_approval.domain.errors import InvalidAction
+from countersign_approval.domain.errors import InvalidAction, OutOfTurn
 from countersign_approval.domain.interventions import force_approve, force_reject, reassign
 from countersign_approval.domain.people import Role
 from countersign_approval.domain.publication import retry_publication
@@ -25,12 +27,18 @@ from countersign_approval.domain.workflow import Email, Workflow
 from countersign_approval.handlers.decisions import act_on_request
 from countersign_approval.handlers.organisations import (
     AlreadyExists,
+    IssuedUser,
+    UserInUse,
     WorkflowRefused,
     add_user,
+    issue_token,
+    remove_user,
     save_workflow,
 )
 
 __all__ = ["router"]
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/v1/organisations/{organisation_id}", tags=["administration"])
 
@@ -95,6 +103,10 @@ async def create_user(organisation_id: UUID, body: UserIn, state: State, _: Admi
             )
     except AlreadyExists as taken:
         raise Problem(409, "already-exists", "User already exists", str(taken)) from taken
+    return _issued_out(issued)
+
+
+def _issued_out(issued: IssuedUser) -> IssuedUserOut:
     return IssuedUserOut(
         user_id=issued.person.user_id,
         email=issued.person.email,
@@ -102,6 +114,47 @@ async def create_user(organisation_id: UUID, body: UserIn, state: State, _: Admi
         roles=sorted(issued.person.roles),
         token=issued.token,
     )
+
+
+def _no_such_user(user_id: UUID) -> Problem:
+    return Problem(404, "not-found", "No such user", f"{user_id} is not a user of the organisation")
+
+
+@router.post(
+    "/users/{user_id}/token",
+    status_code=201,
+    summary="Issue a new API token (shown once); the user's earlier tokens stop working",
+)
+async def renew_token(
+    organisation_id: UUID, user_id: UUID, state: State, admin: Admin
+) -> IssuedUserOut:
+    async with state.pool.acquire() as conn, conn.transaction():
+        issued = await issue_token(conn, organisation_id, user_id)
+    if issued is None:
+        raise _no_such_user(user_id)
+    log.info("user %s: new API token issued by %s", user_id, admin.user_id)
+    return _issued_out(issued)
+
+
+@router.delete(
+    "/users/{user_id}",
+    status_code=204,
+    response_class=Response,
+    summary="Remove a user: their tokens stop working at once",
+    description="Refused (409) while work depends on them: the organisation's only admin, named"
+    " in the current workflow or in one pending requests run on, or awaited on a pending"
+    " request. Their past decisions stay in every audit trail.",
+)
+async def delete_user(organisation_id: UUID, user_id: UUID, state: State, admin: Admin) -> Response:
+    try:
+        async with state.pool.acquire() as conn, conn.transaction():
+            removed = await remove_user(conn, organisation_id, user_id, admin.user_id)
+    except UserInUse as busy:
+        raise Problem(409, "user-in-use", "The user still has work", str(busy)) from busy
+    if removed is None:
+        raise _no_such_user(user_id)
+    log.info("user %s removed by %s", user_id, admin.user_id)
+    return Response(status_code=204)
 
 
 @router.get("/users", summary="The organisation's users")
@@ -184,11 +237,11 @@ async def force_reject_request(
 async def reassign_approver(
     organisation_id: UUID, request_id: UUID, body: ReassignIn, state: State, admin: Admin
 ) -> RequestView:
-    async with state.pool.acquire() as conn:
-        people = await People(conn).directory(organisation_id)
-
     def action(request: ApprovalRequest, run: Run | None, now: datetime) -> None:
-        current, replacement = people.get(body.from_email), people.get(body.to_email)
+        if run is None:
+            raise OutOfTurn(f"the request is {request.state}; it awaits no approver")
+        # The organisation's current users, read in the decision's transaction.
+        current, replacement = run.people.get(body.from_email), run.people.get(body.to_email)
         if current is None or replacement is None:
             missing = body.from_email if current is None else body.to_email
             raise InvalidAction(f"{missing} is not a user of the organisation")

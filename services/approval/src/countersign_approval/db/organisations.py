@@ -81,7 +81,9 @@ def _person(row: asyncpg.Record) -> Person:
     )
 
 
+# Current users only: a removed user is nobody's approver, and their tokens are revoked.
 _PERSON = "SELECT u.user_id, u.email, u.name, u.roles, u.organisation_id FROM users u"
+_CURRENT = " AND u.removed_at IS NULL"
 
 
 class People:
@@ -92,7 +94,8 @@ class People:
         """False when the organisation already has a user with that email."""
         status = await self._conn.execute(
             "INSERT INTO users (user_id, organisation_id, email, name, roles)"
-            " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            " VALUES ($1, $2, $3, $4, $5)"
+            " ON CONFLICT (organisation_id, email) WHERE removed_at IS NULL DO NOTHING",
             person.user_id,
             organisation_id,
             person.email,
@@ -112,24 +115,52 @@ class People:
         """The organisation and user a live token belongs to."""
         row = await self._conn.fetchrow(
             _PERSON + " JOIN api_tokens t ON t.user_id = u.user_id"
-            " WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL",
+            " WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL" + _CURRENT,
             token_sha256,
         )
         return None if row is None else (row["organisation_id"], _person(row))
 
     async def directory(self, organisation_id: UUID) -> dict[str, Person]:
         rows = await self._conn.fetch(
-            _PERSON + " WHERE u.organisation_id = $1 ORDER BY u.email", organisation_id
+            _PERSON + " WHERE u.organisation_id = $1" + _CURRENT + " ORDER BY u.email",
+            organisation_id,
         )
         return {row["email"]: _person(row) for row in rows}
 
     async def by_email(self, organisation_id: UUID, email: str) -> Person | None:
         row = await self._conn.fetchrow(
-            _PERSON + " WHERE u.organisation_id = $1 AND u.email = $2",
+            _PERSON + " WHERE u.organisation_id = $1 AND u.email = $2" + _CURRENT,
             organisation_id,
             email.strip().lower(),
         )
         return None if row is None else _person(row)
+
+    async def by_id(self, organisation_id: UUID, user_id: UUID, *, lock: bool) -> Person | None:
+        row = await self._conn.fetchrow(
+            _PERSON
+            + " WHERE u.organisation_id = $1 AND u.user_id = $2"
+            + _CURRENT
+            + (" FOR UPDATE" if lock else ""),
+            organisation_id,
+            user_id,
+        )
+        return None if row is None else _person(row)
+
+    async def revoke_tokens(self, user_id: UUID) -> int:
+        """Revokes every live token of the user; returns how many there were."""
+        status = await self._conn.execute(
+            "UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
+            user_id,
+        )
+        return int(status.split()[-1])
+
+    async def remove(self, user_id: UUID, removed_by: UUID) -> None:
+        await self.revoke_tokens(user_id)
+        await self._conn.execute(
+            "UPDATE users SET removed_at = now(), removed_by = $2 WHERE user_id = $1",
+            user_id,
+            removed_by,
+        )
 
 
 # First half of the two-int advisory lock key; the second is a hash of the organisation id.

@@ -6,7 +6,7 @@ from uuid import UUID
 
 import asyncpg
 
-from countersign_approval.domain.lifecycle import RequestState
+from countersign_approval.domain.lifecycle import PENDING, RequestState
 from countersign_approval.domain.request import ApprovalRequest
 
 __all__ = ["Requests", "StoredRequest"]
@@ -123,6 +123,27 @@ class Requests:
             RequestState.AWAITING_WORKFLOW.value,
         )
         return [_stored(row) for row in rows]
+
+    async def pending_versions(self, organisation_id: UUID) -> list[int]:
+        """The workflow versions that pending requests still run on."""
+        rows = await self._conn.fetch(
+            "SELECT DISTINCT workflow_version FROM requests WHERE organisation_id = $1"
+            " AND state = ANY($2::text[]) AND workflow_version IS NOT NULL ORDER BY 1",
+            organisation_id,
+            sorted(PENDING),
+        )
+        return [row["workflow_version"] for row in rows]
+
+    async def pending_awaiting(self, organisation_id: UUID, user_id: UUID) -> int:
+        """How many pending requests wait for the user's decision."""
+        count: int = await self._conn.fetchval(
+            "SELECT count(*) FROM requests WHERE organisation_id = $1"
+            " AND state = ANY($2::text[]) AND awaiting @> ARRAY[$3::uuid]",
+            organisation_id,
+            sorted(PENDING),
+            user_id,
+        )
+        return count
 
     async def listing(
         self,

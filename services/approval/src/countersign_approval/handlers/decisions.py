@@ -10,6 +10,7 @@ from uuid import UUID
 
 import asyncpg
 
+from countersign_approval.db.organisations import Workflows
 from countersign_approval.db.requests import Requests
 from countersign_approval.domain.errors import NotAParticipant
 from countersign_approval.domain.people import Person
@@ -35,6 +36,9 @@ async def act_on_request(
 ) -> ApprovalRequest:
     """Applies ``action`` to the locked request and saves it with the events it recorded."""
     async with pool.acquire() as conn, conn.transaction():
+        # Shared: decisions go on side by side, but not while a user is removed or a
+        # workflow saved (both exclusive).
+        await Workflows(conn).lock(organisation_id, exclusive=False)
         requests = Requests(conn)
         stored = await requests.get(organisation_id, request_id, lock=True)
         if stored is None:

@@ -35,10 +35,13 @@ from countersign_approval.handlers.running import PRODUCER, flush_events, load_r
 
 __all__ = [
     "AlreadyExists",
+    "UserInUse",
     "WorkflowRefused",
     "add_user",
     "hash_token",
+    "issue_token",
     "register_organisation",
+    "remove_user",
     "save_workflow",
     "update_organisation",
 ]
@@ -56,6 +59,14 @@ class WorkflowRefused(Exception):
     def __init__(self, errors: Sequence[FieldError]) -> None:
         super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
         self.errors = list(errors)
+
+
+class UserInUse(Exception):
+    """The user cannot be removed yet: work still depends on them."""
+
+    def __init__(self, reasons: Sequence[str]) -> None:
+        super().__init__("; ".join(reasons))
+        self.reasons = list(reasons)
 
 
 @dataclass(frozen=True)
@@ -96,9 +107,68 @@ async def add_user(
     people = People(conn)
     if not await people.add(organisation_id, person):
         raise AlreadyExists(f"the organisation already has a user {person.email}")
+    return await _issue(people, person)
+
+
+async def _issue(people: People, person: Person) -> IssuedUser:
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     await people.add_token(person.user_id, hash_token(token))
     return IssuedUser(person, token)
+
+
+async def issue_token(
+    conn: asyncpg.Connection, organisation_id: UUID, user_id: UUID
+) -> IssuedUser | None:
+    """A new token for the user; every earlier one stops working. None: no such current user."""
+    people = People(conn)
+    person = await people.by_id(organisation_id, user_id, lock=True)
+    if person is None:
+        return None
+    await people.revoke_tokens(user_id)
+    return await _issue(people, person)
+
+
+async def remove_user(
+    conn: asyncpg.Connection, organisation_id: UUID, user_id: UUID, removed_by: UUID
+) -> Person | None:
+    """Removes the user and revokes their tokens, unless work still depends on them (raises
+    UserInUse, naming it). None: no such current user. Holds the organisation's workflow lock,
+    so no workflow naming them is saved, and no request starts or is decided, meanwhile."""
+    await Workflows(conn).lock(organisation_id, exclusive=True)
+    people = People(conn)
+    person = await people.by_id(organisation_id, user_id, lock=True)
+    if person is None:
+        return None
+    reasons = []
+    others = [p for p in (await people.directory(organisation_id)).values() if p != person]
+    if person.has(Role.ADMIN) and not any(p.has(Role.ADMIN) for p in others):
+        reasons.append("they are the organisation's only admin: add another admin first")
+    workflows, requests = Workflows(conn), Requests(conn)
+    current = await workflows.get(organisation_id)
+    running = set(await requests.pending_versions(organisation_id))
+    for version in sorted(running | ({current.version} if current else set())):
+        saved = await workflows.get(organisation_id, version)
+        assert saved is not None
+        named = ", ".join(
+            path for path, email, _ in referenced_people(saved.document) if email == person.email
+        )
+        if named and current is not None and version == current.version:
+            reasons.append(
+                f"the current workflow (version {version}) names them at {named}:"
+                " save a version without them"
+            )
+        if named and version in running:
+            reasons.append(
+                f"pending requests run on workflow version {version}, which names them at"
+                f" {named}: they must be decided (or force-decided) first"
+            )
+    awaited = await requests.pending_awaiting(organisation_id, user_id)
+    if awaited:
+        reasons.append(f"{awaited} pending request(s) await their decision: reassign them")
+    if reasons:
+        raise UserInUse(reasons)
+    await people.remove(user_id, removed_by)
+    return person
 
 
 async def register_organisation(
