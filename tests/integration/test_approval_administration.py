@@ -452,3 +452,48 @@ async def test_a_removed_user_is_locked_out_kept_in_the_trail_and_may_be_added_a
     assert naming_her.status_code == 422
     assert "ann@example.com is not a user of the organisation" in naming_her.text
     assert rehired.status_code == 201 and rehired.json()["user_id"] != ann
+
+
+async def test_roles_change_unless_a_role_they_would_lose_is_still_needed(
+    infra: Infrastructure, isolation: str
+) -> None:
+    users = [("ann@example.com", ["approver"]), ("bob@example.com", ["approver"])]
+    async with running_approval(infra, isolation) as approval:
+        org = await approval.register(users=users)
+        people = (await approval.http.get(org.path("/users"), headers=org.auth())).json()
+        ann, ada, bob = (user_id_of(people, f"{n}@example.com") for n in ("ann", "ada", "bob"))
+        await approval.put_workflow(org, ONE_STEP)
+
+        async def patch(user_id: str, body: dict[str, Any], by: str | None = None) -> Any:
+            return await approval.http.patch(
+                org.path(f"/users/{user_id}"), headers=org.auth(by), json=body
+            )
+
+        ann_to_auditor = await patch(ann, {"roles": ["auditor"]})
+        ann_to_admin = await patch(ann, {"roles": ["admin"]})
+        ada_to_approver = await patch(ada, {"roles": ["approver"]})
+        ada_no_longer_admin = await patch(bob, {"name": "Bobby"})
+        admin_now = "ann@example.com"
+        ann_last_admin = await patch(ann, {"roles": ["approver"]}, by=admin_now)
+        bob_renamed = await patch(bob, {"name": "Robert"}, by=admin_now)
+        new_email = await patch(bob, {"email": "robert@example.com"}, by=admin_now)
+        unknown = await patch(str(uuid.uuid4()), {"name": "Nobody"}, by=admin_now)
+        listed = (await approval.http.get(org.path("/users"), headers=org.auth(admin_now))).json()
+
+    assert ann_to_auditor.status_code == 409
+    assert ann_to_auditor.json()["detail"] == (
+        "the current workflow (version 1) names them at steps[0].approvers[0].approver:"
+        " save a version without them"
+    )
+    assert ann_to_admin.status_code == 200 and ann_to_admin.json()["roles"] == ["admin"]
+    assert ada_to_approver.status_code == 200  # Ann is an admin now; Ada may still approve
+    assert ada_no_longer_admin.status_code == 403
+    assert ann_last_admin.status_code == 409
+    assert "only admin" in ann_last_admin.json()["detail"]
+    assert bob_renamed.status_code == 200 and bob_renamed.json()["roles"] == ["approver"]
+    assert new_email.status_code == 422 and unknown.status_code == 404
+    assert {u["email"]: (u["name"], u["roles"]) for u in listed} == {
+        "ada@example.com": ("Ada Admin", ["approver"]),
+        "ann@example.com": ("Ann", ["admin"]),
+        "bob@example.com": ("Robert", ["approver"]),
+    }

@@ -20,7 +20,7 @@ from countersign_approval.api.views import RequestView, request_view
 from countersign_approval.db.organisations import People, SavedWorkflow, Workflows
 from countersign_approval.domain.errors import InvalidAction, OutOfTurn
 from countersign_approval.domain.interventions import force_approve, force_reject, reassign
-from countersign_approval.domain.people import Role
+from countersign_approval.domain.people import Person, Role
 from countersign_approval.domain.publication import retry_publication
 from countersign_approval.domain.request import ApprovalRequest, Run
 from countersign_approval.domain.workflow import Email, Workflow
@@ -31,6 +31,7 @@ from countersign_approval.handlers.organisations import (
     UserInUse,
     WorkflowRefused,
     add_user,
+    change_user,
     issue_token,
     remove_user,
     save_workflow,
@@ -50,6 +51,12 @@ class UserIn(BaseModel):
     email: Email
     name: str = Field(min_length=1, max_length=255)
     roles: list[Role] = Field(min_length=1)
+
+
+class UserChangeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(default=None, min_length=1, max_length=255)
+    roles: list[Role] | None = Field(default=None, min_length=1)
 
 
 class UserOut(BaseModel):
@@ -120,6 +127,43 @@ def _no_such_user(user_id: UUID) -> Problem:
     return Problem(404, "not-found", "No such user", f"{user_id} is not a user of the organisation")
 
 
+def _user_out(person: Person) -> UserOut:
+    return UserOut(
+        user_id=person.user_id, email=person.email, name=person.name, roles=sorted(person.roles)
+    )
+
+
+def _in_use(busy: UserInUse) -> Problem:
+    return Problem(409, "user-in-use", "The user still has work", str(busy))
+
+
+@router.patch(
+    "/users/{user_id}",
+    summary="Rename a user or change their roles",
+    description="Refused (409) when a role they would lose is still needed: the only admin, a"
+    " place in the current workflow or in a version pending requests run on, a decision pending"
+    " requests await. The email is the user's identity and does not change.",
+)
+async def patch_user(
+    organisation_id: UUID, user_id: UUID, body: UserChangeIn, state: State, admin: Admin
+) -> UserOut:
+    try:
+        async with state.pool.acquire() as conn, conn.transaction():
+            changed = await change_user(
+                conn,
+                organisation_id,
+                user_id,
+                name=body.name,
+                roles=frozenset(body.roles) if body.roles else None,
+            )
+    except UserInUse as busy:
+        raise _in_use(busy) from busy
+    if changed is None:
+        raise _no_such_user(user_id)
+    log.info("user %s changed by %s: roles %s", user_id, admin.user_id, sorted(changed.roles))
+    return _user_out(changed)
+
+
 @router.post(
     "/users/{user_id}/token",
     status_code=201,
@@ -150,7 +194,7 @@ async def delete_user(organisation_id: UUID, user_id: UUID, state: State, admin:
         async with state.pool.acquire() as conn, conn.transaction():
             removed = await remove_user(conn, organisation_id, user_id, admin.user_id)
     except UserInUse as busy:
-        raise Problem(409, "user-in-use", "The user still has work", str(busy)) from busy
+        raise _in_use(busy) from busy
     if removed is None:
         raise _no_such_user(user_id)
     log.info("user %s removed by %s", user_id, admin.user_id)
@@ -161,10 +205,7 @@ async def delete_user(organisation_id: UUID, user_id: UUID, state: State, admin:
 async def list_users(organisation_id: UUID, state: State, _: Admin) -> list[UserOut]:
     async with state.pool.acquire() as conn:
         people = await People(conn).directory(organisation_id)
-    return [
-        UserOut(user_id=p.user_id, email=p.email, name=p.name, roles=sorted(p.roles))
-        for p in people.values()
-    ]
+    return [_user_out(p) for p in people.values()]
 
 
 @router.put("/workflow", status_code=201, summary="Save the workflow as its next version")

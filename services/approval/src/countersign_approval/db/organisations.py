@@ -146,6 +146,14 @@ class People:
         )
         return None if row is None else _person(row)
 
+    async def update(self, person: Person) -> None:
+        await self._conn.execute(
+            "UPDATE users SET name = $2, roles = $3 WHERE user_id = $1",
+            person.user_id,
+            person.name,
+            sorted(person.roles),
+        )
+
     async def revoke_tokens(self, user_id: UUID) -> int:
         """Revokes every live token of the user; returns how many there were."""
         status = await self._conn.execute(

@@ -38,6 +38,7 @@ __all__ = [
     "UserInUse",
     "WorkflowRefused",
     "add_user",
+    "change_user",
     "hash_token",
     "issue_token",
     "register_organisation",
@@ -128,20 +129,22 @@ async def issue_token(
     return await _issue(people, person)
 
 
-async def remove_user(
-    conn: asyncpg.Connection, organisation_id: UUID, user_id: UUID, removed_by: UUID
-) -> Person | None:
-    """Removes the user and revokes their tokens, unless work still depends on them (raises
-    UserInUse, naming it). None: no such current user. Holds the organisation's workflow lock,
-    so no workflow naming them is saved, and no request starts or is decided, meanwhile."""
-    await Workflows(conn).lock(organisation_id, exclusive=True)
-    people = People(conn)
-    person = await people.by_id(organisation_id, user_id, lock=True)
+def _able(person: Person | None, need: Reference) -> bool:
     if person is None:
-        return None
+        return False
+    return person.may_approve if need is Reference.APPROVE else person.may_review
+
+
+async def _work_needing(
+    conn: asyncpg.Connection, organisation_id: UUID, person: Person, becomes: Person | None
+) -> list[str]:
+    """What still depends on ``person`` that they could no longer do as ``becomes`` (None:
+    removed): the organisation's only admin, a place in the current workflow or in a version
+    pending requests run on, a decision pending requests await. Empty when nothing does."""
     reasons = []
-    others = [p for p in (await people.directory(organisation_id)).values() if p != person]
-    if person.has(Role.ADMIN) and not any(p.has(Role.ADMIN) for p in others):
+    others = [p for p in (await People(conn).directory(organisation_id)).values() if p != person]
+    sole_admin = person.has(Role.ADMIN) and not any(p.has(Role.ADMIN) for p in others)
+    if sole_admin and not (becomes and becomes.has(Role.ADMIN)):
         reasons.append("they are the organisation's only admin: add another admin first")
     workflows, requests = Workflows(conn), Requests(conn)
     current = await workflows.get(organisation_id)
@@ -150,7 +153,9 @@ async def remove_user(
         saved = await workflows.get(organisation_id, version)
         assert saved is not None
         named = ", ".join(
-            path for path, email, _ in referenced_people(saved.document) if email == person.email
+            path
+            for path, email, need in referenced_people(saved.document)
+            if email == person.email and not _able(becomes, need)
         )
         if named and current is not None and version == current.version:
             reasons.append(
@@ -162,13 +167,56 @@ async def remove_user(
                 f"pending requests run on workflow version {version}, which names them at"
                 f" {named}: they must be decided (or force-decided) first"
             )
-    awaited = await requests.pending_awaiting(organisation_id, user_id)
-    if awaited:
-        reasons.append(f"{awaited} pending request(s) await their decision: reassign them")
+    if not _able(becomes, Reference.APPROVE):
+        awaited = await requests.pending_awaiting(organisation_id, person.user_id)
+        if awaited:
+            reasons.append(f"{awaited} pending request(s) await their decision: reassign them")
+    return reasons
+
+
+async def remove_user(
+    conn: asyncpg.Connection, organisation_id: UUID, user_id: UUID, removed_by: UUID
+) -> Person | None:
+    """Removes the user and revokes their tokens, unless work still depends on them (raises
+    UserInUse, naming it). None: no such current user. Holds the organisation's workflow lock,
+    so no workflow naming them is saved, and no request starts or is decided, meanwhile."""
+    await Workflows(conn).lock(organisation_id, exclusive=True)
+    people = People(conn)
+    person = await people.by_id(organisation_id, user_id, lock=True)
+    if person is None:
+        return None
+    reasons = await _work_needing(conn, organisation_id, person, None)
     if reasons:
         raise UserInUse(reasons)
     await people.remove(user_id, removed_by)
     return person
+
+
+async def change_user(
+    conn: asyncpg.Connection,
+    organisation_id: UUID,
+    user_id: UUID,
+    *,
+    name: str | None,
+    roles: frozenset[Role] | None,
+) -> Person | None:
+    """Renames the user or changes their roles, unless a role they would lose is still needed
+    (raises UserInUse, naming where). None: no such current user. Locks as remove_user does."""
+    await Workflows(conn).lock(organisation_id, exclusive=True)
+    people = People(conn)
+    person = await people.by_id(organisation_id, user_id, lock=True)
+    if person is None:
+        return None
+    changed = person.model_copy(
+        update={"name": name or person.name, "roles": roles or person.roles}
+    )
+    if changed.roles != person.roles:
+        reasons = await _work_needing(conn, organisation_id, person, changed)
+        if reasons:
+            raise UserInUse(reasons)
+    if changed != person:
+        await people.update(changed)
+    return changed
 
 
 async def register_organisation(
