@@ -5,6 +5,7 @@ actions, and the publisher's outcomes with an administrator's retry."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -497,3 +498,149 @@ async def test_roles_change_unless_a_role_they_would_lose_is_still_needed(
         "ann@example.com": ("Ann", ["admin"]),
         "bob@example.com": ("Robert", ["approver"]),
     }
+
+
+def away(substitute: str, starts_in_h: float = -1, lasts_h: float = 24) -> dict[str, str]:
+    starts = datetime.now(UTC) + timedelta(hours=starts_in_h)
+    return {
+        "substitute_email": substitute,
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(hours=lasts_h)).isoformat(),
+    }
+
+
+async def test_a_substitute_decides_for_an_absent_approver_while_the_absence_lasts(
+    infra: Infrastructure, isolation: str
+) -> None:
+    two_steps = {
+        "steps": [
+            {"name": "Manager", "approvers": [{"approver": "ann@example.com"}]},
+            {"name": "CFO", "approvers": [{"approver": "cat@example.com"}]},
+        ],
+        "default_approver": "ada@example.com",
+    }
+    users = [(f"{n}@example.com", ["approver"]) for n in ("ann", "bob", "cat")]
+    bob = "bob@example.com"
+    async with running_approval(infra, isolation) as approval:
+        org = await approval.register(users=users)
+        people = (await approval.http.get(org.path("/users"), headers=org.auth())).json()
+        ann = user_id_of(people, "ann@example.com")
+        await approval.put_workflow(org, two_steps)
+        set_by_ann = await approval.http.put(
+            org.path(f"/users/{ann}/absence"), headers=org.auth("ann@example.com"), json=away(bob)
+        )
+        listed = (await approval.http.get(org.path("/users"), headers=org.auth())).json()
+        await approval.submit(org, "to-approve")
+        await approval.submit(org, "to-reject")
+        approve_id = (await approval.request_of(org, "to-approve", state="in_approval"))[
+            "request_id"
+        ]
+        reject_id = (await approval.request_of(org, "to-reject", state="in_approval"))["request_id"]
+        bobs_pending = await approval.http.get(org.path("/requests/pending"), headers=org.auth(bob))
+        bob_reads = await approval.http.get(
+            org.path(f"/requests/{approve_id}"), headers=org.auth(bob)
+        )
+        approved = await approval.http.post(
+            org.path(f"/requests/{approve_id}/approve"), headers=org.auth(bob), json={}
+        )
+        cfo_step = await approval.http.post(
+            org.path(f"/requests/{approve_id}/approve"), headers=org.auth(bob), json={}
+        )
+        rejected = await approval.http.post(
+            org.path(f"/requests/{reject_id}/reject"),
+            headers=org.auth(bob),
+            json={"reason": "Not ordered by us", "on_behalf_of": "ann@example.com"},
+        )
+        events = await approval.events(approve_id, until="RequestStepDecided")
+        back = await approval.http.delete(
+            org.path(f"/users/{ann}/absence"), headers=org.auth("ann@example.com")
+        )
+        await approval.submit(org, "after-return")
+        after_id = (await approval.request_of(org, "after-return", state="in_approval"))[
+            "request_id"
+        ]
+        bobs_pending_after = await approval.http.get(
+            org.path("/requests/pending"), headers=org.auth(bob)
+        )
+        bob_after_return = await approval.http.post(
+            org.path(f"/requests/{after_id}/approve"), headers=org.auth(bob), json={}
+        )
+
+    assert set_by_ann.status_code == 200 and set_by_ann.json()["substitute_email"] == bob
+    assert {u["email"]: (u["absence"] or {}).get("substitute_email") for u in listed} == {
+        "ada@example.com": None,
+        "ann@example.com": bob,
+        "bob@example.com": None,
+        "cat@example.com": None,
+    }
+    assert {r["request_id"] for r in bobs_pending.json()} == {approve_id, reject_id}
+    assert bob_reads.status_code == 200
+    assert approved.status_code == 200 and approved.json()["current_step"]["name"] == "CFO"
+    entry = next(e for e in approved.json()["audit_trail"] if e["action"] == "approved")
+    assert (entry["actor"]["name"], entry["actor"]["role"]) == ("Bob", "substitute")
+    assert entry["on_behalf_of"]["name"] == "Ann"
+    assert cfo_step.status_code == 403  # Cat is not away: Bob stands in for Ann only
+    assert rejected.status_code == 200 and rejected.json()["state"] == "rejected"
+    decided = events[-1]
+    assert decided.decided_by.name == "Bob"  # type: ignore[attr-defined]
+    assert decided.on_behalf_of.name == "Ann"  # type: ignore[attr-defined]
+    assert back.status_code == 204
+    assert [r["request_id"] for r in bobs_pending_after.json()] == []
+    assert bob_after_return.status_code == 403
+
+
+async def test_an_absence_is_refused_naming_the_field_and_rule_and_binds_its_substitute(
+    infra: Infrastructure, isolation: str
+) -> None:
+    users = [
+        ("ann@example.com", ["approver"]),
+        ("bob@example.com", ["approver"]),
+        ("aud@example.com", ["auditor"]),
+    ]
+    async with running_approval(infra, isolation) as approval:
+        org = await approval.register(users=users)
+        people = (await approval.http.get(org.path("/users"), headers=org.auth())).json()
+        ann, bob = user_id_of(people, "ann@example.com"), user_id_of(people, "bob@example.com")
+        path = org.path(f"/users/{ann}/absence")
+
+        async def refusal(body: dict[str, str]) -> tuple[str, str]:
+            answer = await approval.http.put(path, headers=org.auth(), json=body)
+            assert answer.status_code == 422, answer.text
+            error = answer.json()["errors"][0]
+            return error["field"], error["rule"]
+
+        refusals = [
+            await refusal(away("zed@example.com")),
+            await refusal(away("ann@example.com")),
+            await refusal(away("aud@example.com")),
+            await refusal(away("bob@example.com", lasts_h=-1)),
+            await refusal(away("bob@example.com", starts_in_h=-48, lasts_h=24)),
+            await refusal(away("bob@example.com", lasts_h=24 * 400)),
+        ]
+        by_someone_else = await approval.http.put(
+            path, headers=org.auth("bob@example.com"), json=away("bob@example.com")
+        )
+        set_by_admin = await approval.http.put(
+            path, headers=org.auth(), json=away("bob@example.com")
+        )
+        remove_substitute = await approval.http.delete(
+            org.path(f"/users/{bob}"), headers=org.auth()
+        )
+        cleared = await approval.http.delete(path, headers=org.auth())
+        cleared_again = await approval.http.delete(path, headers=org.auth())
+        remove_after = await approval.http.delete(org.path(f"/users/{bob}"), headers=org.auth())
+
+    assert refusals == [
+        ("substitute_email", "unknown_user"),
+        ("substitute_email", "not_self"),
+        ("substitute_email", "role_required"),
+        ("ends_at", "after_start"),
+        ("ends_at", "in_future"),
+        ("ends_at", "max_length"),
+    ]
+    assert by_someone_else.status_code == 403
+    assert set_by_admin.status_code == 200
+    assert remove_substitute.status_code == 409
+    assert "they stand in for ann@example.com while away" in remove_substitute.json()["detail"]
+    assert cleared.status_code == 204 and cleared_again.status_code == 404
+    assert remove_after.status_code == 204

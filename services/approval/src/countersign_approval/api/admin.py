@@ -11,13 +11,19 @@ from uuid import UUID
 
 from countersign_platform.problems import Problem
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from countersign_approval.api.auth import Admin, State
+from countersign_approval.api.auth import Admin, CurrentUser, State
 from countersign_approval.api.operator import IssuedUserOut
 from countersign_approval.api.refusals import refusals_as_problems
 from countersign_approval.api.views import RequestView, request_view
-from countersign_approval.db.organisations import People, SavedWorkflow, Workflows
+from countersign_approval.db.organisations import (
+    Absence,
+    Absences,
+    People,
+    SavedWorkflow,
+    Workflows,
+)
 from countersign_approval.domain.errors import InvalidAction, OutOfTurn
 from countersign_approval.domain.interventions import force_approve, force_reject, reassign
 from countersign_approval.domain.people import Person, Role
@@ -26,15 +32,18 @@ from countersign_approval.domain.request import ApprovalRequest, Run
 from countersign_approval.domain.workflow import Email, Workflow
 from countersign_approval.handlers.decisions import act_on_request
 from countersign_approval.handlers.organisations import (
+    AbsenceRefused,
     AlreadyExists,
     IssuedUser,
     UserInUse,
     WorkflowRefused,
     add_user,
     change_user,
+    clear_absence,
     issue_token,
     remove_user,
     save_workflow,
+    set_absence,
 )
 
 __all__ = ["router"]
@@ -59,11 +68,25 @@ class UserChangeIn(BaseModel):
     roles: list[Role] | None = Field(default=None, min_length=1)
 
 
+class AbsenceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    substitute_email: Email = Field(description="decides in the user's place while they are away")
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime = Field(description="after starts_at, in the future, ≤ 366 days on")
+
+
+class AbsenceOut(BaseModel):
+    substitute_email: str
+    starts_at: datetime
+    ends_at: datetime
+
+
 class UserOut(BaseModel):
     user_id: UUID
     email: str
     name: str
     roles: list[str]
+    absence: AbsenceOut | None = Field(default=None, description="set and not over yet")
 
 
 class WorkflowVersionOut(BaseModel):
@@ -127,10 +150,76 @@ def _no_such_user(user_id: UUID) -> Problem:
     return Problem(404, "not-found", "No such user", f"{user_id} is not a user of the organisation")
 
 
-def _user_out(person: Person) -> UserOut:
+def _user_out(person: Person, absence: Absence | None = None) -> UserOut:
     return UserOut(
-        user_id=person.user_id, email=person.email, name=person.name, roles=sorted(person.roles)
+        user_id=person.user_id,
+        email=person.email,
+        name=person.name,
+        roles=sorted(person.roles),
+        absence=None if absence is None else _absence_out(absence),
     )
+
+
+def _absence_out(absence: Absence) -> AbsenceOut:
+    return AbsenceOut(
+        substitute_email=absence.substitute.email,
+        starts_at=absence.starts_at,
+        ends_at=absence.ends_at,
+    )
+
+
+def _self_or_admin(user: Person, user_id: UUID) -> None:
+    if user.user_id != user_id and not user.has(Role.ADMIN):
+        raise Problem(403, "forbidden", "Not allowed", "only an admin sets another user's absence")
+
+
+@router.put(
+    "/users/{user_id}/absence",
+    summary="Out of office: who decides in the user's place, from when until when",
+    description="The user themselves or an admin. While the absence lasts, the substitute sees"
+    " the requests that await the user among their own pending ones and approves or rejects"
+    " them on the user's behalf (recorded as such). Replaces an earlier absence; ends by itself.",
+)
+async def put_absence(
+    organisation_id: UUID, user_id: UUID, body: AbsenceIn, state: State, user: CurrentUser
+) -> AbsenceOut:
+    _self_or_admin(user, user_id)
+    try:
+        async with state.pool.acquire() as conn, conn.transaction():
+            absence = await set_absence(
+                conn,
+                organisation_id,
+                user_id,
+                body.substitute_email,
+                body.starts_at,
+                body.ends_at,
+                user.user_id,
+            )
+    except AbsenceRefused as refused:
+        raise Problem(
+            422, "validation", "Absence is not valid", str(refused), refused.errors
+        ) from refused
+    if absence is None:
+        raise _no_such_user(user_id)
+    log.info("user %s away until %s, set by %s", user_id, absence.ends_at, user.user_id)
+    return _absence_out(absence)
+
+
+@router.delete(
+    "/users/{user_id}/absence",
+    status_code=204,
+    response_class=Response,
+    summary="Back early: the substitute no longer decides for the user",
+)
+async def delete_absence(
+    organisation_id: UUID, user_id: UUID, state: State, user: CurrentUser
+) -> Response:
+    _self_or_admin(user, user_id)
+    async with state.pool.acquire() as conn:
+        cleared = await clear_absence(conn, organisation_id, user_id)
+    if not cleared:
+        raise Problem(404, "not-found", "No absence", f"{user_id} has no absence set")
+    return Response(status_code=204)
 
 
 def _in_use(busy: UserInUse) -> Problem:
@@ -205,7 +294,8 @@ async def delete_user(organisation_id: UUID, user_id: UUID, state: State, admin:
 async def list_users(organisation_id: UUID, state: State, _: Admin) -> list[UserOut]:
     async with state.pool.acquire() as conn:
         people = await People(conn).directory(organisation_id)
-    return [_user_out(p) for p in people.values()]
+        absences = await Absences(conn).of_organisation(organisation_id)
+    return [_user_out(p, absences.get(p.user_id)) for p in people.values()]
 
 
 @router.put("/workflow", status_code=201, summary="Save the workflow as its next version")

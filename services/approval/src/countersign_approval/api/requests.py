@@ -18,12 +18,14 @@ from countersign_approval.api.views import (
     request_summary,
     request_view,
 )
+from countersign_approval.db.organisations import Absences
 from countersign_approval.db.requests import Requests
 from countersign_approval.domain.coding import CodingEdit
-from countersign_approval.domain.errors import OutOfTurn
-from countersign_approval.domain.people import Role
+from countersign_approval.domain.errors import InvalidAction, NotAParticipant, OutOfTurn
+from countersign_approval.domain.people import Participant, Person, Role
 from countersign_approval.domain.request import ApprovalRequest, Run
 from countersign_approval.domain.review import edit_coding, submit_review
+from countersign_approval.domain.workflow import Email
 from countersign_approval.handlers.decisions import act_on_request, require_approver
 
 __all__ = ["router"]
@@ -31,6 +33,13 @@ __all__ = ["router"]
 router = APIRouter(prefix="/v1/organisations/{organisation_id}", tags=["requests"])
 
 Comment = Annotated[str, Field(min_length=1, max_length=4000)]
+
+
+OnBehalfOf = Field(
+    default=None,
+    description="as a substitute: the absent approver you decide for (needed only when you"
+    " stand in for more than one approver of the step)",
+)
 
 
 class ApproveIn(BaseModel):
@@ -41,12 +50,14 @@ class ApproveIn(BaseModel):
         ge=0,
         description="the step you are deciding, as you saw it; 409 if it has moved on",
     )
+    on_behalf_of: Email | None = OnBehalfOf
 
 
 class RejectIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: Comment = Field(description="required: the requester sees why")
     step: int | None = Field(default=None, ge=0)
+    on_behalf_of: Email | None = OnBehalfOf
 
 
 class ReviewIn(BaseModel):
@@ -78,10 +89,39 @@ async def list_requests(
     return [request_summary(r) for r in found]
 
 
+async def _standing_in(state: State, organisation_id: UUID, user: Person) -> list[Person]:
+    """Who ``user`` decides for now, as their substitute."""
+    async with state.pool.acquire() as conn:
+        return await Absences(conn).standing_in_now(organisation_id, user.user_id)
+
+
+def _behalf(
+    request: ApprovalRequest, user: Person, absent: list[Person], named: str | None
+) -> Participant | None:
+    """The absent approver a decision of ``user`` is for; None: for themselves."""
+    if named is not None:
+        chosen = next((p for p in absent if p.email == named), None)
+        if chosen is None:
+            raise NotAParticipant(f"you do not stand in for {named} now")
+        return chosen.participant()
+    step = request.current_step
+    if step is None or any(p.user_id == user.user_id for p in step.approvers):
+        return None
+    awaited = [p for p in absent if step.waits_for(p.user_id)]
+    if len(awaited) > 1:
+        emails = ", ".join(p.email for p in awaited)
+        raise InvalidAction(f"you stand in for {emails} in this step: name one in on_behalf_of")
+    return awaited[0].participant() if awaited else None
+
+
 @router.get("/requests/pending", summary="My pending requests")
 async def pending(organisation_id: UUID, state: State, user: Reader) -> list[RequestSummary]:
+    """Also the requests awaiting someone who is away with me as their substitute."""
+    absent = await _standing_in(state, organisation_id, user)
     async with state.pool.acquire() as conn:
-        found = await Requests(conn).listing(organisation_id, awaiting=user.user_id)
+        found = await Requests(conn).listing(
+            organisation_id, awaiting=[user.user_id, *(p.user_id for p in absent)]
+        )
     return [request_summary(r) for r in found]
 
 
@@ -94,7 +134,9 @@ async def get_request(
     if stored is None:
         raise Problem(404, "not-found", "No such request", f"request {request_id} is unknown")
     if not _sees_all(user) and user.user_id not in stored.request.participants():
-        raise Problem(403, "forbidden", "Not allowed", "you take no part in this request")
+        absent = await _standing_in(state, organisation_id, user)
+        if not {p.user_id for p in absent}.intersection(stored.request.awaiting()):
+            raise Problem(403, "forbidden", "Not allowed", "you take no part in this request")
     return request_view(stored.request)
 
 
@@ -102,11 +144,14 @@ async def get_request(
 async def approve(
     organisation_id: UUID, request_id: UUID, body: ApproveIn, state: State, user: CurrentUser
 ) -> RequestView:
+    absent = await _standing_in(state, organisation_id, user)
+
     def action(request: ApprovalRequest, run: Run | None, now: datetime) -> None:
         require_approver(user)
         if run is None:
             raise OutOfTurn(f"the request is {request.state}; it awaits no approval decision")
-        request.approve(user.participant(), body.comment, run, now, body.step)
+        behalf = _behalf(request, user, absent, body.on_behalf_of)
+        request.approve(user.participant(), body.comment, run, now, body.step, behalf)
 
     with refusals_as_problems():
         done = await act_on_request(state.pool, organisation_id, request_id, action)
@@ -117,9 +162,12 @@ async def approve(
 async def reject(
     organisation_id: UUID, request_id: UUID, body: RejectIn, state: State, user: CurrentUser
 ) -> RequestView:
+    absent = await _standing_in(state, organisation_id, user)
+
     def action(request: ApprovalRequest, run: Run | None, now: datetime) -> None:
         require_approver(user)
-        request.reject(user.participant(), body.reason, now, body.step)
+        behalf = _behalf(request, user, absent, body.on_behalf_of)
+        request.reject(user.participant(), body.reason, now, body.step, behalf)
 
     with refusals_as_problems():
         done = await act_on_request(state.pool, organisation_id, request_id, action)

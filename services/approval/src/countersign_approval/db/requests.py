@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from uuid import UUID
 
 import asyncpg
@@ -149,7 +150,7 @@ class Requests:
         self,
         organisation_id: UUID,
         *,
-        awaiting: UUID | None = None,
+        awaiting: Sequence[UUID] | None = None,
         participant: UUID | None = None,
         dext_item_id: str | None = None,
         state: str | None = None,
@@ -157,7 +158,7 @@ class Requests:
     ) -> list[ApprovalRequest]:
         rows = await self._conn.fetch(
             "SELECT document FROM requests WHERE organisation_id = $1"
-            " AND ($2::uuid IS NULL OR awaiting @> ARRAY[$2::uuid])"
+            " AND ($2::uuid[] IS NULL OR awaiting && $2::uuid[])"
             " AND ($3::uuid IS NULL OR participants @> ARRAY[$3::uuid])"
             " AND ($4::text IS NULL OR dext_item_id = $4)"
             " AND ($5::text IS NULL OR state = $5)"

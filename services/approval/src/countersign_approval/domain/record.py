@@ -119,6 +119,8 @@ class RequestRecord(BaseModel):
             found.update(p.user_id for p in step.approvers)
         if self.requester.user_id is not None:
             found.add(self.requester.user_id)
+        # Whoever acted on it, a substitute among them.
+        found.update(e.actor.user_id for e in self.trail if e.actor.user_id is not None)
         return found
 
     def step_ref(self, step: StepProgress) -> StepRef:
@@ -231,6 +233,7 @@ class RequestRecord(BaseModel):
         now: datetime,
         *,
         forced: bool,
+        on_behalf_of: Actor | None = None,
     ) -> None:
         assert self.workflow is not None
         self._events.append(
@@ -240,6 +243,7 @@ class RequestRecord(BaseModel):
                 step=step,
                 decision=decision,
                 decided_by=actor,
+                on_behalf_of=on_behalf_of,
                 forced=forced,
                 comment=comment,
                 step_completed=True,

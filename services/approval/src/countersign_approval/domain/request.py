@@ -169,11 +169,12 @@ class ApprovalRequest(RequestRecord):
         run: Run,
         now: datetime,
         expected_step: int | None = None,
+        on_behalf_of: Participant | None = None,
     ) -> None:
-        step = self._turn_of(approver, expected_step)
-        self._approve_in_step(
-            step, approver.actor("approver"), None, comment, forced=False, run=run, now=now
-        )
+        """``on_behalf_of``: the absent approver whose place ``approver`` takes as substitute."""
+        step = self._turn_of(on_behalf_of or approver, expected_step)
+        actor = approver.actor("substitute" if on_behalf_of else "approver")
+        self._approve_in_step(step, actor, on_behalf_of, comment, forced=False, run=run, now=now)
 
     def _approve_in_step(
         self,
@@ -229,13 +230,32 @@ class ApprovalRequest(RequestRecord):
         )
 
     def reject(
-        self, approver: Participant, reason: str, now: datetime, expected_step: int | None = None
+        self,
+        approver: Participant,
+        reason: str,
+        now: datetime,
+        expected_step: int | None = None,
+        on_behalf_of: Participant | None = None,
     ) -> None:
-        step = self._turn_of(approver, expected_step)
-        actor = approver.actor("approver")
-        self.record(now, actor, AuditAction.REJECTED, step=self.step_ref(step), comment=reason)
+        step = self._turn_of(on_behalf_of or approver, expected_step)
+        actor = approver.actor("substitute" if on_behalf_of else "approver")
+        behalf = on_behalf_of.actor("approver") if on_behalf_of is not None else None
+        self.record(
+            now,
+            actor,
+            AuditAction.REJECTED,
+            step=self.step_ref(step),
+            comment=reason,
+            on_behalf_of=behalf,
+        )
         self.step_decided(
-            self.step_ref(step), StepDecision.REJECTED, actor, reason, now, forced=False
+            self.step_ref(step),
+            StepDecision.REJECTED,
+            actor,
+            reason,
+            now,
+            forced=False,
+            on_behalf_of=behalf,
         )
         self.rejected(actor, reason, self.step_ref(step), now, forced=False)
 

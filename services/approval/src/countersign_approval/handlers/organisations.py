@@ -7,7 +7,7 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import asyncpg
@@ -22,6 +22,8 @@ from countersign_platform.outbox import enqueue
 from countersign_platform.problems import FieldError
 
 from countersign_approval.db.organisations import (
+    Absence,
+    Absences,
     Organisation,
     Organisations,
     People,
@@ -34,32 +36,46 @@ from countersign_approval.domain.workflow import Reference, Workflow, referenced
 from countersign_approval.handlers.running import PRODUCER, flush_events, load_run
 
 __all__ = [
+    "MAX_ABSENCE",
+    "AbsenceRefused",
     "AlreadyExists",
     "UserInUse",
     "WorkflowRefused",
     "add_user",
     "change_user",
+    "clear_absence",
     "hash_token",
     "issue_token",
     "register_organisation",
     "remove_user",
     "save_workflow",
+    "set_absence",
     "update_organisation",
 ]
 
 TOKEN_PREFIX = "csk_"
+MAX_ABSENCE = timedelta(days=366)
 
 
 class AlreadyExists(Exception):
     """The organisation id or the user's email is taken."""
 
 
-class WorkflowRefused(Exception):
-    """The document names people who cannot do what it asks of them."""
+class Refused(Exception):
+    """What was asked breaks a rule about the organisation's people; ``errors`` name the
+    fields and rules."""
 
     def __init__(self, errors: Sequence[FieldError]) -> None:
         super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
         self.errors = list(errors)
+
+
+class WorkflowRefused(Refused):
+    """The document names people who cannot do what it asks of them."""
+
+
+class AbsenceRefused(Refused):
+    """The substitute or the dates of an absence are not acceptable."""
 
 
 class UserInUse(Exception):
@@ -171,7 +187,71 @@ async def _work_needing(
         awaited = await requests.pending_awaiting(organisation_id, person.user_id)
         if awaited:
             reasons.append(f"{awaited} pending request(s) await their decision: reassign them")
+        absent = {p.user_id: p.email for p in others}
+        for user_id in await Absences(conn).stood_in_by(person.user_id):
+            reasons.append(
+                f"they stand in for {absent.get(user_id, user_id)} while away:"
+                " give that absence another substitute or clear it"
+            )
     return reasons
+
+
+async def set_absence(
+    conn: asyncpg.Connection,
+    organisation_id: UUID,
+    user_id: UUID,
+    substitute_email: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    set_by: UUID,
+) -> Absence | None:
+    """Records that the user is away from ``starts_at`` to ``ends_at`` with ``substitute_email``
+    deciding in their place (replacing an earlier absence). Raises AbsenceRefused naming the
+    field and rule; None: no such current user. Substitutes are not followed further: the
+    substitute's own absence does not pass the user's decisions on again."""
+    await Workflows(conn).lock(organisation_id, exclusive=True)  # as removals and role changes
+    people = People(conn)
+    if await people.by_id(organisation_id, user_id, lock=True) is None:
+        return None
+    errors = []
+    substitute = await people.by_email(organisation_id, substitute_email)
+    if substitute is None:
+        errors.append(
+            FieldError(
+                "substitute_email",
+                "unknown_user",
+                f"{substitute_email} is not a user of the organisation",
+            )
+        )
+    elif substitute.user_id == user_id:
+        errors.append(FieldError("substitute_email", "not_self", "nobody stands in for themselves"))
+    elif not substitute.may_approve:
+        errors.append(
+            FieldError(
+                "substitute_email",
+                "role_required",
+                f"{substitute_email} needs the approver or admin role",
+            )
+        )
+    if ends_at <= starts_at:
+        errors.append(FieldError("ends_at", "after_start", "ends_at must be after starts_at"))
+    elif ends_at <= datetime.now(UTC):
+        errors.append(FieldError("ends_at", "in_future", "ends_at must be in the future"))
+    elif ends_at - starts_at > MAX_ABSENCE:
+        errors.append(FieldError("ends_at", "max_length", "an absence lasts at most 366 days"))
+    if errors:
+        raise AbsenceRefused(errors)
+    assert substitute is not None
+    absence = Absence(user_id, substitute, starts_at, ends_at)
+    await Absences(conn).set(organisation_id, absence, set_by)
+    return absence
+
+
+async def clear_absence(conn: asyncpg.Connection, organisation_id: UUID, user_id: UUID) -> bool:
+    """Ends the user's absence now. False: they had none (or are no user here)."""
+    if await People(conn).by_id(organisation_id, user_id, lock=False) is None:
+        return False
+    return await Absences(conn).clear(user_id)
 
 
 async def remove_user(
