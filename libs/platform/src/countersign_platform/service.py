@@ -242,7 +242,11 @@ def build_app(
     routers: Sequence[APIRouter] = (),
     version: str = "0.1.0",
     on_startup: Callable[[Runtime], Awaitable[None]] | None = None,
+    on_shutdown: Callable[[Runtime], Awaitable[None]] | None = None,
 ) -> FastAPI:
+    """``on_startup`` runs once the database, the broker and the relay are up (to start a
+    service's own background work); ``on_shutdown`` first thing on the way down, while they
+    still are (to stop that work)."""
     schema = settings.db_schema or spec.schema
     dsn = settings.database_url.get_secret_value()
     server_settings = {"search_path": schema, "application_name": spec.name}
@@ -318,6 +322,8 @@ def build_app(
             log.info("%s started", spec.name)
             yield
         finally:
+            if on_shutdown is not None:
+                await on_shutdown(state)
             await relay.stop()
             await broker.stop()
             await producer.stop()

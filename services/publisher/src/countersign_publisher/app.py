@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
-
 from countersign_platform.outbound import OutboundHttp
 from countersign_platform.sealing import Keyring
 from countersign_platform.service import Runtime, build_app
@@ -103,20 +100,12 @@ def create_app(settings: PublisherSettings | None = None) -> FastAPI:
         if config.worker_enabled:
             parts.worker.start()
 
-    app = build_app(SERVICE, config, routers=[router], on_startup=start)
-    platform_lifespan = app.router.lifespan_context
-
-    @contextlib.asynccontextmanager
-    async def lifespan(application: FastAPI) -> AsyncIterator[None]:
+    async def stop(runtime: Runtime) -> None:
         # The worker and the HTTP client stop before the platform closes the pool.
-        async with platform_lifespan(application):
-            try:
-                yield
-            finally:
-                parts: Components | None = getattr(application.state, "publisher", None)
-                if parts is not None:
-                    await parts.worker.stop()
-                await http.aclose()
+        parts: Components | None = getattr(app.state, "publisher", None)
+        if parts is not None:
+            await parts.worker.stop()
+        await http.aclose()
 
-    app.router.lifespan_context = lifespan
+    app = build_app(SERVICE, config, routers=[router], on_startup=start, on_shutdown=stop)
     return app
