@@ -15,6 +15,7 @@ from countersign_contracts import (
     RequestOpened,
     RequestRejected,
     RequestStepDecided,
+    RequestStepOverdue,
     RequestSuperseded,
 )
 
@@ -262,3 +263,47 @@ async def test_a_decision_by_another_organisations_user_is_refused_and_nothing_r
     assert after["audit_trail"] == before["audit_trail"]
     assert after["current_step"] == before["current_step"]
     assert outbox_after == outbox_before
+
+
+async def test_a_step_past_its_deadline_is_reminded_of_once_and_one_within_it_is_not(
+    infra: Infrastructure, isolation: str
+) -> None:
+    document = {
+        "steps": [
+            {
+                "name": "Manager",
+                "approvers": [{"approver": "ann@example.com"}],
+                "deadline_hours": 24,
+            }
+        ],
+        "default_approver": "ada@example.com",
+    }
+    async with running_approval(infra, isolation, reminder_interval_s=0.2) as approval:
+        org = await approval.register(users=[("ann@example.com", ["approver"])])
+        await approval.put_workflow(org, document)
+        await approval.submit(org, "late")
+        await approval.submit(org, "in-time")
+        late = await approval.request_of(org, "late", state="in_approval")
+        in_time = await approval.request_of(org, "in-time", state="in_approval")
+        # A day passes for "late" only: its deadline is now a minute ago.
+        await approval.runtime.pool.execute(
+            "UPDATE requests SET due_at = now() - interval '1 minute', document = jsonb_set("
+            " document, '{steps,0,due_at}', to_jsonb(now() - interval '1 minute'))"
+            " WHERE request_id = $1::uuid",
+            late["request_id"],
+        )
+        await approval.events(late["request_id"], until="RequestStepOverdue")
+        await asyncio.sleep(1)  # five more passes
+        in_time_events = await approval.events(in_time["request_id"], until="never", timeout_s=2)
+        late_events = await approval.events(late["request_id"], until="never", timeout_s=2)
+        late_now = await approval.request_of(org, "late")
+
+    overdue = [e for e in late_events if isinstance(e, RequestStepOverdue)]
+    assert len(overdue) == 1
+    assert overdue[0].step.name == "Manager"
+    assert [a.name for a in overdue[0].awaiting] == ["Ann"]
+    assert not any(isinstance(e, RequestStepOverdue) for e in in_time_events)
+    assert late_now["state"] == "in_approval"  # the step keeps waiting
+    assert late_now["current_step"]["overdue_at"] is not None
+    assert in_time["current_step"]["due_at"] is not None
+    assert in_time["current_step"]["overdue_at"] is None

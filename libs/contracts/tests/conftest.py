@@ -1,7 +1,7 @@
 """Realistic example events, one per event type, and the fixtures that hand them to tests."""
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -47,6 +47,7 @@ from countersign_contracts import (
     RequestPublicationUpdated,
     RequestRejected,
     RequestStepDecided,
+    RequestStepOverdue,
     RequestSuperseded,
     StepDecision,
     StepRef,
@@ -224,6 +225,14 @@ def all_examples() -> dict[str, EventPayload]:
             step_completed=True,
             next_step=STEP_TWO,
             decided_at=AT,
+        ),
+        RequestStepOverdue(
+            **request,
+            workflow=WORKFLOW,
+            step=STEP_TWO,
+            awaiting=[FINANCE_DIRECTOR],
+            entered_at=AT,
+            due_at=AT + timedelta(hours=48),
         ),
         RequestAuthorised(
             **request,

@@ -3,6 +3,7 @@ policy, supersede, withdrawal, force actions, reassignment and publication."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from countersign_contracts import (
     RequestOpened,
     RequestRejected,
     RequestStepDecided,
+    RequestStepOverdue,
 )
 from hypothesis import given, settings, strategies as st
 
@@ -521,3 +523,64 @@ def test_approving_everything_asked_always_ends_authorised(
     assert request.state is S.AUTHORISED
     assert event_types(request)[-1] == "RequestAuthorised"
     assert [s.index for s in request.steps] == list(range(len(steps)))  # each step entered once
+
+
+def test_a_step_with_a_deadline_is_reminded_of_once_when_it_passes_undecided() -> None:
+    deadlines = {
+        "steps": [
+            {**step("Manager", "ann"), "deadline_hours": 48},
+            step("CFO", "eve"),
+        ]
+    }
+    f = workflow(**deadlines)
+    request = started(f)
+    manager = request.current_step
+    assert manager is not None and manager.due_at == NOW + timedelta(hours=48)
+    assert request.reminder_due() == NOW + timedelta(hours=48)
+
+    assert not request.remind_overdue(NOW + timedelta(hours=47))
+    assert request.remind_overdue(NOW + timedelta(hours=49))
+    overdue = request.pending_events[-1]
+    assert isinstance(overdue, RequestStepOverdue)
+    assert (overdue.step.name, overdue.due_at) == ("Manager", NOW + timedelta(hours=48))
+    assert [a.user_id for a in overdue.awaiting] == [who("ann").user_id]
+    assert request.reminder_due() is None  # once
+    assert not request.remind_overdue(NOW + timedelta(hours=72))
+
+    request.approve(who("ann"), None, run_of(f), NOW + timedelta(hours=50))
+    assert request.current_step is not None and request.current_step.name == "CFO"
+    assert request.current_step.due_at is None and request.reminder_due() is None
+
+
+def test_a_decided_step_is_not_reminded_of() -> None:
+    f = workflow(steps=[{**step("Manager", "ann"), "deadline_hours": 1}])
+    request = started(f)
+    request.approve(who("ann"), None, run_of(f), NOW)
+    assert request.state is S.AUTHORISED
+    assert request.reminder_due() is None
+    assert not request.remind_overdue(NOW + timedelta(hours=2))
+
+
+def test_a_substitute_decides_in_the_absent_approvers_place_recorded_as_such() -> None:
+    f = flow()
+    request = started(f)
+    request.approve(who("fay"), "for Ann", run_of(f), NOW, on_behalf_of=who("ann").participant())
+    assert request.current_step is not None and request.current_step.name == "Finance"
+    manager = request.steps[0]
+    assert manager.approved_by == [who("ann").user_id]
+    entry = request.trail[-1]
+    assert entry.action is AuditAction.APPROVED
+    assert (entry.actor.name, entry.actor.role) == (who("fay").name, "substitute")
+    assert entry.on_behalf_of is not None and entry.on_behalf_of.name == who("ann").name
+    request.reject(who("fay"), "no PO", NOW, on_behalf_of=who("cat").participant())
+    rejected = [e for e in request.pending_events if isinstance(e, RequestStepDecided)][-1]
+    assert rejected.decided_by.name == who("fay").name
+    assert rejected.on_behalf_of is not None and rejected.on_behalf_of.name == who("cat").name
+    assert who("fay").user_id in request.participants()
+
+
+def test_a_substitute_cannot_decide_for_someone_the_step_does_not_await() -> None:
+    f = flow()
+    request = started(f)
+    with pytest.raises(NotAParticipant):
+        request.approve(who("fay"), None, run_of(f), NOW, on_behalf_of=who("eve").participant())

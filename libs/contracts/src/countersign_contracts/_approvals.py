@@ -3,7 +3,7 @@
 One request per cost item version:
 
     RequestOpened ─▶ RequestStepDecided* ─▶ RequestAuthorised ─▶ RequestPublicationUpdated*
-                                         ├▶ RequestRejected
+         (RequestStepOverdue: a step's deadline passed) ├▶ RequestRejected
                                          ├▶ RequestSuperseded   (a newer item version arrived)
                                          └▶ RequestCancelled    (withdrawn in Dext, or by an admin)
 """
@@ -177,6 +177,17 @@ class RequestStepDecided(_RequestEvent, EventPayload):
         ),
     )
     decided_at: UtcDatetime
+
+
+class RequestStepOverdue(_RequestEvent, EventPayload):
+    """A step with a deadline is still undecided when the deadline passes: remind (or escalate
+    to) the approvers it awaits. Once per step; the step keeps waiting (since 1.2)."""
+
+    workflow: WorkflowRef
+    step: StepRef
+    awaiting: list[Actor] = Field(description="The approvers still to decide on the step")
+    entered_at: UtcDatetime = Field(description="When the step started awaiting decisions")
+    due_at: UtcDatetime = Field(description="The step's deadline, now passed")
 
 
 class RequestAuthorised(_RequestEvent, EventPayload):

@@ -17,6 +17,7 @@ from countersign_contracts._approvals import (
     RequestPublicationUpdated,
     RequestRejected,
     RequestStepDecided,
+    RequestStepOverdue,
     RequestSuperseded,
 )
 from countersign_contracts._base import EventPayload
@@ -95,11 +96,12 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             ),
             _topic(
                 APPROVAL_REQUESTS,
-                "1.1",
+                "1.2",
                 "an approval request for one cost item version",
                 "request_id",
                 RequestOpened,
                 RequestStepDecided,
+                RequestStepOverdue,
                 RequestAuthorised,
                 RequestRejected,
                 RequestSuperseded,

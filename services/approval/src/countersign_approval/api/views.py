@@ -27,6 +27,8 @@ class StepView(BaseModel):
     completion: str
     approvers: list[ApproverView]
     complete: bool
+    due_at: datetime | None = Field(description="the step's deadline, when it has one")
+    overdue_at: datetime | None = Field(description="when its approvers were reminded")
 
 
 class Totals(BaseModel):
@@ -83,6 +85,8 @@ def _step(request: ApprovalRequest, step: StepProgress) -> StepView:
             for p in step.approvers
         ],
         complete=step.complete,
+        due_at=step.due_at,
+        overdue_at=step.overdue_at,
     )
 
 

@@ -43,8 +43,8 @@ class Requests:
         request = stored.request
         status = await self._conn.execute(
             "INSERT INTO requests (request_id, organisation_id, dext_item_id, item_version, state,"
-            " workflow_version, awaiting, participants, document, correlation_id, opened_at)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)"
+            " workflow_version, awaiting, participants, document, correlation_id, opened_at,"
+            " due_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12)"
             " ON CONFLICT DO NOTHING",
             request.request_id,
             request.organisation_id,
@@ -57,6 +57,7 @@ class Requests:
             request.model_dump_json(),
             stored.correlation_id,
             request.opened_at,
+            request.reminder_due(),
         )
         return bool(status.endswith(" 1"))
 
@@ -64,7 +65,7 @@ class Requests:
         request = stored.request
         await self._conn.execute(
             "UPDATE requests SET state = $2, workflow_version = $3, awaiting = $4,"
-            " participants = $5, document = $6::jsonb, updated_at = now()"
+            " participants = $5, document = $6::jsonb, due_at = $7, updated_at = now()"
             " WHERE request_id = $1",
             request.request_id,
             request.state.value,
@@ -72,7 +73,18 @@ class Requests:
             request.awaiting(),
             sorted(request.participants()),
             request.model_dump_json(),
+            request.reminder_due(),
         )
+
+    async def overdue(self, limit: int) -> list[StoredRequest]:
+        """Requests whose current step's deadline has passed unreminded, oldest deadline
+        first, locked; rows another instance holds are skipped."""
+        rows = await self._conn.fetch(
+            f"SELECT {_COLUMNS} FROM requests WHERE due_at <= now()"
+            " ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED",
+            limit,
+        )
+        return [_stored(row) for row in rows]
 
     async def get(
         self, organisation_id: UUID, request_id: UUID, *, lock: bool = False

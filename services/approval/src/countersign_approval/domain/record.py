@@ -42,6 +42,9 @@ class StepProgress(BaseModel):
     completion: Completion
     approvers: list[Participant]
     approved_by: list[UUID] = Field(default_factory=list)
+    entered_at: datetime | None = None  # None in documents saved before deadlines existed
+    due_at: datetime | None = None  # the deadline, when the step has one
+    overdue_at: datetime | None = None  # when RequestStepOverdue was emitted
 
     @property
     def complete(self) -> bool:

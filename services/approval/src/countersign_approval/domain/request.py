@@ -12,7 +12,7 @@ workflow has one, so the approval steps are 1..n; without a review they are 0..n
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from countersign_contracts import (
@@ -22,6 +22,7 @@ from countersign_contracts import (
     Bill,
     RequestOpened,
     RequestStepDecided,
+    RequestStepOverdue,
     StepDecision,
     WorkflowRef,
 )
@@ -137,12 +138,45 @@ class ApprovalRequest(RequestRecord):
         if not approvers and run.workflow.default_approver in run.people:
             approvers = [run.people[run.workflow.default_approver].participant()]
         self.move(RequestState.IN_APPROVAL)
+        hours = definition.deadline_hours
         step = StepProgress(
-            index=index, name=definition.name, completion=definition.completion, approvers=approvers
+            index=index,
+            name=definition.name,
+            completion=definition.completion,
+            approvers=approvers,
+            entered_at=now,
+            due_at=None if hours is None else now + timedelta(hours=hours),
         )
         self.steps.append(step)
         if run.workflow.decision_policy is DecisionPolicy.ONCE:
             self._carry_earlier_approvals(step, run, now)
+
+    def reminder_due(self) -> datetime | None:
+        """When the current step's deadline passes, unless it was already reminded of."""
+        step = self.current_step
+        if step is None or step.overdue_at is not None:
+            return None
+        return step.due_at
+
+    def remind_overdue(self, now: datetime) -> bool:
+        """Emits RequestStepOverdue when the current step's deadline has passed undecided;
+        False when there is nothing to remind of (decided, moved on, or already reminded)."""
+        step, due = self.current_step, self.reminder_due()
+        if step is None or due is None or due > now:
+            return False
+        assert self.workflow is not None
+        step.overdue_at = now
+        self._events.append(
+            RequestStepOverdue(
+                **self.about(),
+                workflow=self.workflow,
+                step=self.step_ref(step),
+                awaiting=self.awaiting_actors(),
+                entered_at=step.entered_at or due,
+                due_at=due,
+            )
+        )
+        return True
 
     def _carry_earlier_approvals(self, step: StepProgress, run: Run, now: datetime) -> None:
         """Under the 'once' policy an approver who approved an earlier step counts as having

@@ -173,6 +173,13 @@ class Step(_Document):
     default_approver: Email | None = Field(
         default=None, description="takes part when no entry of this step matches"
     )
+    deadline_hours: int | None = Field(
+        default=None,
+        ge=1,
+        le=2160,
+        description="hours the step may wait for decisions; once they pass undecided, "
+        "RequestStepOverdue reminds its approvers (once; the step keeps waiting)",
+    )
 
     @model_validator(mode="after")
     def _distinct_approvers(self) -> Step:
