@@ -1,6 +1,7 @@
-"""The administrator's API: people (added, given a new token, removed), the workflow and its
-versions, and interventions on running requests (force-approve, force-reject, reassign, retry a
-failed publication)."""
+"""The administrator's API: people (added, renamed or given other roles, given a new token,
+away with a substitute — which users may also set for themselves —, removed), the workflow and
+its versions, and interventions on running requests (force-approve, force-reject, reassign,
+retry a failed publication)."""
 
 from __future__ import annotations
 

@@ -79,7 +79,7 @@ class AbsenceRefused(Refused):
 
 
 class UserInUse(Exception):
-    """The user cannot be removed yet: work still depends on them."""
+    """The user cannot be removed, or lose a role, yet: work still depends on them."""
 
     def __init__(self, reasons: Sequence[str]) -> None:
         super().__init__("; ".join(reasons))
@@ -156,7 +156,8 @@ async def _work_needing(
 ) -> list[str]:
     """What still depends on ``person`` that they could no longer do as ``becomes`` (None:
     removed): the organisation's only admin, a place in the current workflow or in a version
-    pending requests run on, a decision pending requests await. Empty when nothing does."""
+    pending requests run on, a decision pending requests await, standing in for someone away.
+    Empty when nothing does."""
     reasons = []
     others = [p for p in (await People(conn).directory(organisation_id)).values() if p != person]
     sole_admin = person.has(Role.ADMIN) and not any(p.has(Role.ADMIN) for p in others)
