@@ -14,6 +14,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -37,12 +38,19 @@ CALLERS = ("admin", "reviewer", "approver", "requester", "auditor", "none", "bad
 # the operator's COUNTERSIGN_ADMIN_TOKEN. {org} is /v1/organisations/{organisation_id}, {req}
 # is {request_id}. Here the users' own organisation is the one in the path.
 # State-changing calls that succeed act on a fresh request in the state named in TARGETS.
+# {user_id} is the approver (Ann: her own absence is hers to set), except for a new token
+# (Sam's, so no caller is locked out) and a user's removal (a user added for it).
 OWN_ORGANISATION = """
 endpoint                                      | admin revw appr reqs audt none bad  oper
 POST  /v1/organisations                       | 401  401  401  401  401  401  401  201
 PATCH {org}                                   | 401  401  401  401  401  401  401  200
 POST  {org}/users                             | 201  403  403  403  403  401  401  401
 GET   {org}/users                             | 200  403  403  403  403  401  401  401
+PATCH {org}/users/{user_id}                   | 200  403  403  403  403  401  401  401
+DELETE {org}/users/{user_id}                  | 204  403  403  403  403  401  401  401
+POST  {org}/users/{user_id}/token             | 201  403  403  403  403  401  401  401
+PUT   {org}/users/{user_id}/absence           | 200  403  200  403  403  401  401  401
+DELETE {org}/users/{user_id}/absence          | 204  403  204  403  403  401  401  401
 PUT   {org}/workflow                          | 201  403  403  403  403  401  401  401
 GET   {org}/workflow                          | 200  403  403  403  403  401  401  401
 GET   {org}/workflow/versions                 | 200  403  403  403  403  401  401  401
@@ -68,6 +76,11 @@ endpoint                                      | admin revw appr reqs audt none b
 PATCH {org}                                   | 401  401  401  401  401  401  401  200
 POST  {org}/users                             | 404  404  404  404  404  401  401  401
 GET   {org}/users                             | 404  404  404  404  404  401  401  401
+PATCH {org}/users/{user_id}                   | 404  404  404  404  404  401  401  401
+DELETE {org}/users/{user_id}                  | 404  404  404  404  404  401  401  401
+POST  {org}/users/{user_id}/token             | 404  404  404  404  404  401  401  401
+PUT   {org}/users/{user_id}/absence           | 404  404  404  404  404  401  401  401
+DELETE {org}/users/{user_id}/absence          | 404  404  404  404  404  401  401  401
 PUT   {org}/workflow                          | 404  404  404  404  404  401  401  401
 GET   {org}/workflow                          | 404  404  404  404  404  401  401  401
 GET   {org}/workflow/versions                 | 404  404  404  404  404  401  401  401
@@ -111,6 +124,17 @@ USERS = [
     ("aud@example.com", ["auditor"]),
     ("sam@example.com", ["approver"]),
 ]
+
+
+def absence() -> dict[str, str]:
+    now = datetime.now(UTC)
+    return {
+        "substitute_email": "sam@example.com",
+        "starts_at": (now - timedelta(days=1)).isoformat(),
+        "ends_at": (now + timedelta(days=30)).isoformat(),
+    }
+
+
 EMAIL_OF = {
     "reviewer": "rev@example.com",
     "approver": "ann@example.com",
@@ -184,6 +208,36 @@ class World:
             self.shared[org_name, state] = await self.request_in(org_name, state)
         return self.shared[org_name, state]
 
+    async def user_in(self, org_name: str, endpoint: str, succeeds: bool) -> str:
+        """The user a call to ``endpoint`` acts on; with ``succeeds``, one it can succeed on."""
+        org = self.orgs[org_name]
+        if endpoint.startswith("DELETE") and endpoint.endswith("/users/{user_id}") and succeeds:
+            added = await self.approval.http.post(
+                org.path("/users"),
+                headers=org.auth(),
+                json={
+                    "email": f"leaver{next(self.numbers)}@example.com",
+                    "name": "Leaver",
+                    "roles": ["requester"],
+                },
+            )
+            assert added.status_code == 201, added.text
+            return str(added.json()["user_id"])
+        # A new token for Ann would lock the matrix's approver out: Sam (no caller) gets it.
+        email = "sam@example.com" if endpoint.endswith("/token") else EMAIL_OF["approver"]
+        async with self.approval.runtime.pool.acquire() as conn:
+            ann = await conn.fetchval(
+                "SELECT user_id FROM users WHERE organisation_id = $1 AND email = $2",
+                org.organisation_id,
+                email,
+            )
+        if endpoint.startswith("DELETE") and endpoint.endswith("/absence") and succeeds:
+            answer = await self.approval.http.put(
+                org.path(f"/users/{ann}/absence"), headers=org.auth(), json=absence()
+            )
+            assert answer.status_code == 200, answer.text
+        return str(ann)
+
     async def data_of(self, org_name: str) -> set[str]:
         """Values only the organisation's own people may see: its users' ids, its workflow's
         id, its items and requests (the ids a caller puts in the path are not among them)."""
@@ -208,6 +262,7 @@ class World:
             "SELECT * FROM organisations ORDER BY organisation_id",
             "SELECT * FROM users ORDER BY user_id",
             "SELECT * FROM api_tokens ORDER BY token_sha256",
+            "SELECT * FROM absences ORDER BY user_id",
             "SELECT * FROM workflows ORDER BY organisation_id, version",
             "SELECT * FROM requests ORDER BY request_id",
             "SELECT event_id, topic, key, headers, payload FROM outbox ORDER BY id",
@@ -234,7 +289,7 @@ def headers_of(world: World, caller: str) -> dict[str, str]:
 
 
 def body_of(method: str, path: str, n: int) -> Any:
-    if method == "GET":
+    if method in ("GET", "DELETE"):
         return None
     last = path.rsplit("/", 1)[-1]
     bodies: dict[str, Callable[[], Any]] = {
@@ -246,6 +301,9 @@ def body_of(method: str, path: str, n: int) -> Any:
         },
         "{organisation_id}": lambda: {"name": "Northwind Trading Ltd"},
         "users": lambda: {"email": f"new{n}@example.com", "name": "New", "roles": ["requester"]},
+        "{user_id}": lambda: {"name": "Ann Approver"},
+        "token": dict,
+        "absence": absence,
         "workflow": lambda: WORKFLOW,
         "force-approve": lambda: {"comment": "month end"},
         "force-reject": lambda: {"comment": "duplicate"},
@@ -266,7 +324,7 @@ def target_state(path: str) -> str | None:
     return TARGETS[after]
 
 
-CallOutcome = tuple[int, str]
+CallOutcome = tuple[int, str, str]  # status, body, the path called
 
 
 async def call(
@@ -278,16 +336,18 @@ async def call(
     state = target_state(template)
     values: dict[str, str] = {"organisation_id": str(org.organisation_id), "version": "1"}
     values["line_index"] = "0"
+    changes_state = expected < 300 and method != "GET"
     if state is not None:
-        changes_state = expected < 300 and method != "GET"
         values["request_id"] = await world.target(org_name, state, fresh=changes_state)
+    if "{user_id}" in template:
+        values["user_id"] = await world.user_in(org_name, endpoint, changes_state)
     path = re.sub(r"{(\w+)}", lambda m: values[m.group(1)], template)
     before = await world.fingerprint()
     response = await world.approval.http.request(
         method, path, headers=headers_of(world, caller), json=body_of(method, template, n)
     )
     unchanged = before == await world.fingerprint()
-    return (response.status_code, response.text), unchanged
+    return (response.status_code, response.text, path), unchanged
 
 
 async def run_matrix(
@@ -298,7 +358,7 @@ async def run_matrix(
     n = itertools.count()
     for endpoint, row in table.items():
         for caller, expected in row.items():
-            (status, text), unchanged = await call(
+            (status, text, path), unchanged = await call(
                 world, endpoint, caller, org_name, expected, next(n)
             )
             cell = f"{endpoint} as {caller} ({org_name} organisation)"
@@ -309,7 +369,9 @@ async def run_matrix(
             if org_name == "other" and caller != "operator" and status < 300:
                 leaked.append(cell)
             if org_name == "other" and caller != "operator":
-                leaked += [f"{cell}: body shows {v}" for v in other_data if v in text]
+                # What the caller put in the path they knew already (a problem's `instance`).
+                shown = [v for v in other_data if v in text and v not in path]
+                leaked += [f"{cell}: body shows {v}" for v in shown]
     return wrong, recorded, leaked
 
 
