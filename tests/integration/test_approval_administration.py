@@ -18,6 +18,7 @@ from countersign_contracts import (
     PublicationKind,
     PublicationRetryRequested,
     PublicationStep,
+    Requester,
     RequestPublicationUpdated,
     XeroInvoiceStatus,
     decode,
@@ -27,6 +28,7 @@ from countersign_contracts import (
 from tests.support.approval_harness import OPERATOR_TOKEN, as_record, running_approval
 from tests.support.infra import Infrastructure
 from tests.support.kafka import produce, read_until
+from tests.support.samples import sample_bill
 
 pytestmark = pytest.mark.integration
 
@@ -644,3 +646,63 @@ async def test_an_absence_is_refused_naming_the_field_and_rule_and_binds_its_sub
     assert "they stand in for ann@example.com while away" in remove_substitute.json()["detail"]
     assert cleared.status_code == 204 and cleared_again.status_code == 404
     assert remove_after.status_code == 204
+
+
+async def test_a_workflow_can_keep_requesters_from_approving_their_own_bills(
+    infra: Infrastructure, isolation: str
+) -> None:
+    bobs_own_step = {
+        "steps": [{"name": "Manager", "approvers": [{"approver": "bob@example.com"}]}],
+        "default_approver": "ada@example.com",
+        "requester_may_approve": False,
+    }
+    bob = "bob@example.com"
+    ada_alone = {"name": "Manager", "approvers": [{"approver": "ada@example.com"}]}
+    bobs_bill = sample_bill("INV-BOB").model_copy(
+        update={"requester": Requester(user_id="dext-9", name="Bob", email=bob)}
+    )
+    async with running_approval(infra, isolation) as approval:
+        alone = await approval.register(users=[("aud@example.com", ["auditor"])])
+        too_few = await approval.http.put(
+            alone.path("/workflow"),
+            headers=alone.auth(),
+            json={**ONE_STEP, "steps": [ada_alone], "requester_may_approve": False},
+        )
+        org = await approval.register(
+            users=[("ann@example.com", ["approver"]), (bob, ["approver"])]
+        )
+        people = (await approval.http.get(org.path("/users"), headers=org.auth())).json()
+        await approval.put_workflow(org, bobs_own_step)
+        await approval.submit(org, "bobs-bill", bill=bobs_bill)
+        opened = await approval.request_of(org, "bobs-bill", state="in_approval")
+        request_path = org.path(f"/requests/{opened['request_id']}")
+        by_bob = await approval.http.post(f"{request_path}/approve", headers=org.auth(bob), json={})
+        by_ada = await approval.http.post(f"{request_path}/approve", headers=org.auth(), json={})
+        ann_removed = await approval.http.delete(
+            org.path(f"/users/{user_id_of(people, 'ann@example.com')}"), headers=org.auth()
+        )
+        bob_demoted = await approval.http.patch(
+            org.path(f"/users/{user_id_of(people, bob)}"),
+            headers=org.auth(),
+            json={"roles": ["requester"]},
+        )
+
+    assert too_few.status_code == 422
+    assert {e["field"]: e["rule"] for e in too_few.json()["errors"]} == {
+        "requester_may_approve": "two_approvers_required"
+    }
+    # The step names only Bob, who requested the bill: the workflow's default approver takes it.
+    assert [a["email"] for a in opened["steps"][0]["approvers"]] == ["ada@example.com"]
+    assert by_bob.status_code == 403
+    assert by_bob.headers["content-type"] == "application/problem+json"
+    assert by_bob.json()["type"].endswith("own-bill")
+    assert by_ada.status_code == 200 and by_ada.json()["state"] == "authorised"
+    changed = [e for e in by_ada.json()["audit_trail"] if e["action"] == "approvers_changed"]
+    assert len(changed) == 1 and changed[0]["actor"]["kind"] == "system"
+    assert (changed[0]["changes"][0]["before"], changed[0]["changes"][0]["after"]) == (
+        bob,
+        "ada@example.com",
+    )
+    assert ann_removed.status_code == 204  # Ada and Bob may still approve
+    assert bob_demoted.status_code == 409
+    assert "keeps requesters from approving their own bills" in bob_demoted.json()["detail"]

@@ -127,21 +127,25 @@ def run_of(flow: Workflow) -> Run:
     return Run(workflow=flow, ref=ref, people=PEOPLE, base_currency=BASE)
 
 
-def new_request(the_bill: Bill | None = None, version: int = 1) -> ApprovalRequest:
+def new_request(
+    the_bill: Bill | None = None, version: int = 1, requester: Actor | None = None
+) -> ApprovalRequest:
     return ApprovalRequest.open(
         request_id=uuid.uuid4(),
         organisation_id=uuid.uuid5(uuid.NAMESPACE_DNS, "org"),
         dext_item_id="item-1",
         item_version=version,
         bill=the_bill or bill(),
-        requester=Actor(kind=ActorKind.SYSTEM, name="Dana", role="requester"),
+        requester=requester or Actor(kind=ActorKind.SYSTEM, name="Dana", role="requester"),
         submitted_at=NOW,
         now=NOW,
     )
 
 
-def started(flow: Workflow, the_bill: Bill | None = None) -> ApprovalRequest:
-    request = new_request(the_bill)
+def started(
+    flow: Workflow, the_bill: Bill | None = None, requester: Actor | None = None
+) -> ApprovalRequest:
+    request = new_request(the_bill, requester=requester)
     request.start(run_of(flow), NOW)
     return request
 

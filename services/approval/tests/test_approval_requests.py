@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from countersign_approval.domain.coding import CodingEdit
-from countersign_approval.domain.errors import InvalidAction, NotAParticipant, OutOfTurn
+from countersign_approval.domain.errors import InvalidAction, NotAParticipant, OutOfTurn, OwnBill
 from countersign_approval.domain.interventions import force_approve, force_reject, reassign
 from countersign_approval.domain.lifecycle import RequestState as S, TransitionRefused
 from countersign_approval.domain.people import SYSTEM
@@ -384,7 +384,7 @@ def test_force_approve_authorises_mid_workflow_and_is_recorded_as_forced() -> No
     f = flow()
     request = started(f)
     request.approve(who("ann"), None, run_of(f), NOW)
-    force_approve(request, who("ada"), "CFO on holiday", NOW)
+    force_approve(request, run_of(f), who("ada"), "CFO on holiday", NOW)
     assert request.state is S.AUTHORISED
     forced = [e for e in request.trail if e.action is AuditAction.FORCE_APPROVED]
     assert len(forced) == 1 and forced[0].comment == "CFO on holiday"
@@ -407,7 +407,7 @@ def test_force_actions_need_a_running_request() -> None:
     request = started(f)
     request.approve(who("ann"), None, run_of(f), NOW)
     with pytest.raises(OutOfTurn):
-        force_approve(request, who("ada"), "again", NOW)
+        force_approve(request, run_of(f), who("ada"), "again", NOW)
     with pytest.raises(OutOfTurn):
         force_reject(request, who("ada"), "late", NOW)
 
@@ -415,7 +415,7 @@ def test_force_actions_need_a_running_request() -> None:
 def test_reassign_hands_a_place_in_the_step_and_records_it() -> None:
     f = flow()
     request = started(f)
-    reassign(request, who("ada"), who("ann"), who("fay"), "ann left", NOW)
+    reassign(request, run_of(f), who("ada"), who("ann"), who("fay"), "ann left", NOW)
     assert set(request.awaiting()) == {who("fay").user_id, who("bob").user_id}
     entry = request.trail[-1]
     assert entry.action is AuditAction.REASSIGNED
@@ -430,11 +430,12 @@ def test_reassign_hands_a_place_in_the_step_and_records_it() -> None:
 
 
 def test_reassign_refuses_someone_who_cannot_approve() -> None:
-    request = started(flow())
+    f = flow()
+    request = started(f)
     with pytest.raises(InvalidAction):
-        reassign(request, who("ada"), who("ann"), who("aud"), None, NOW)
+        reassign(request, run_of(f), who("ada"), who("ann"), who("aud"), None, NOW)
     with pytest.raises(InvalidAction):
-        reassign(request, who("ada"), who("cat"), who("fay"), None, NOW)
+        reassign(request, run_of(f), who("ada"), who("cat"), who("fay"), None, NOW)
 
 
 def test_publication_outcomes_move_the_request_and_an_admin_retries_a_failure() -> None:
@@ -584,3 +585,80 @@ def test_a_substitute_cannot_decide_for_someone_the_step_does_not_await() -> Non
     request = started(f)
     with pytest.raises(NotAParticipant):
         request.approve(who("fay"), None, run_of(f), NOW, on_behalf_of=who("eve").participant())
+
+
+# ── segregation of duties: requester_may_approve false ─────────────────────────────────
+
+
+def own_bills_barred(**overrides: Any) -> Any:
+    return flow(requester_may_approve=False, **overrides)
+
+
+def test_a_requester_is_left_out_of_their_own_bills_steps_and_the_trail_says_so() -> None:
+    f = own_bills_barred()
+    request = started(f, requester=who("ann").actor("requester"))
+    assert request.awaiting() == [who("bob").user_id]
+    entry = request.trail[-1]
+    assert entry.action is AuditAction.APPROVERS_CHANGED and entry.actor == SYSTEM
+    assert entry.step is not None and entry.step.name == "Manager"
+    change = entry.changes[0]
+    assert (change.field, change.before, change.after) == (
+        "steps[0].approvers",
+        "ann@example.com, bob@example.com",
+        "bob@example.com",
+    )
+    opened = request.pending_events[0]
+    assert isinstance(opened, RequestOpened)
+    assert [a.user_id for a in opened.awaiting] == [who("bob").user_id]
+    with pytest.raises(OwnBill):
+        request.approve(who("ann"), None, run_of(f), NOW)
+    request.approve(who("bob"), None, run_of(f), NOW)
+    # Steps that do not name the requester are left as they are, and recorded as nothing.
+    assert request.current_step is not None and request.current_step.name == "Finance"
+    assert request.trail[-1].action is AuditAction.APPROVED
+
+
+def test_a_step_left_with_nobody_falls_to_its_default_then_the_workflows_then_another_admin() -> (
+    None
+):
+    ann = who("ann").actor("requester")
+    with_default = own_bills_barred(
+        steps=[{**step("Solo", "ann"), "default_approver": "cat@example.com"}]
+    )
+    assert started(with_default, requester=ann).awaiting() == [who("cat").user_id]
+    workflow_default = own_bills_barred(steps=[step("Solo", "ann")])
+    assert started(workflow_default, requester=ann).awaiting() == [who("ada").user_id]
+    # The requester is the workflow's default approver and the only admin: the first other
+    # user who may approve, by email, takes the step.
+    ada = who("ada").actor("requester")
+    admin_only = own_bills_barred(steps=[step("Solo", "ada")])
+    request = started(admin_only, requester=ada)
+    assert request.awaiting() == [who("ann").user_id]
+    assert request.trail[-1].changes[0].after == "ann@example.com"
+
+
+def test_a_requester_cannot_approve_their_bill_as_substitute_force_it_or_take_a_place() -> None:
+    f = own_bills_barred()
+    fay = who("fay").actor("requester")
+    request = started(f, requester=fay)
+    assert set(request.awaiting()) == {who("ann").user_id, who("bob").user_id}
+    with pytest.raises(OwnBill):
+        request.approve(who("fay"), None, run_of(f), NOW, on_behalf_of=who("ann").participant())
+    with pytest.raises(InvalidAction, match="requested this bill"):
+        reassign(request, run_of(f), who("ada"), who("ann"), who("fay"), None, NOW)
+    by_admin = started(f, requester=who("ada").actor("requester"))
+    with pytest.raises(OwnBill):
+        force_approve(by_admin, run_of(f), who("ada"), "mine", NOW)
+    assert by_admin.state is S.IN_APPROVAL
+    # Rejecting is not approving: the requester, standing in for Ann, may still reject.
+    request.reject(who("fay"), "wrong supplier", NOW, on_behalf_of=who("ann").participant())
+    assert request.state is S.REJECTED
+
+
+def test_by_default_a_requester_may_approve_their_own_bill() -> None:
+    f = flow()
+    request = started(f, requester=who("ann").actor("requester"))
+    assert set(request.awaiting()) == {who("ann").user_id, who("bob").user_id}
+    assert all(e.action is not AuditAction.APPROVERS_CHANGED for e in request.trail)
+    request.approve(who("ann"), None, run_of(f), NOW)
+    assert request.current_step is not None and request.current_step.name == "Finance"

@@ -346,7 +346,7 @@ async def force_approve_request(
     organisation_id: UUID, request_id: UUID, body: ForceIn, state: State, admin: Admin
 ) -> RequestView:
     def action(request: ApprovalRequest, run: Run | None, now: datetime) -> None:
-        force_approve(request, admin.participant(), body.comment, now)
+        force_approve(request, run, admin.participant(), body.comment, now)
 
     with refusals_as_problems():
         done = await act_on_request(state.pool, organisation_id, request_id, action)
@@ -377,7 +377,7 @@ async def reassign_approver(
         if current is None or replacement is None:
             missing = body.from_email if current is None else body.to_email
             raise InvalidAction(f"{missing} is not a user of the organisation")
-        reassign(request, admin.participant(), current, replacement, body.comment, now)
+        reassign(request, run, admin.participant(), current, replacement, body.comment, now)
 
     with refusals_as_problems():
         done = await act_on_request(state.pool, organisation_id, request_id, action)

@@ -12,13 +12,14 @@ from countersign_approval.domain.errors import (
     InvalidAction,
     NotAParticipant,
     OutOfTurn,
+    OwnBill,
 )
 from countersign_approval.domain.lifecycle import TransitionRefused
 from countersign_approval.handlers.decisions import RequestNotFound
 
 __all__ = ["refusals_as_problems"]
 
-_STATUS = {NotAParticipant: 403, OutOfTurn: 409, InvalidAction: 422}
+_STATUS = {NotAParticipant: 403, OwnBill: 403, OutOfTurn: 409, InvalidAction: 422}
 
 
 @contextlib.contextmanager

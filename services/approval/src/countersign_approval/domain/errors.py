@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["DomainRefusal", "InvalidAction", "NotAParticipant", "OutOfTurn"]
+__all__ = ["DomainRefusal", "InvalidAction", "NotAParticipant", "OutOfTurn", "OwnBill"]
 
 
 class DomainRefusal(Exception):
@@ -30,3 +30,9 @@ class InvalidAction(DomainRefusal):
     """The action's own content is wrong (422)."""
 
     kind = "invalid-action"
+
+
+class OwnBill(DomainRefusal):
+    """The workflow keeps requesters from approving their own bills, and this is theirs (403)."""
+
+    kind = "own-bill"

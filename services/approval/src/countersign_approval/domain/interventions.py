@@ -10,7 +10,7 @@ from countersign_contracts import AuditAction, FieldChange, StepDecision
 from countersign_approval.domain.errors import InvalidAction, OutOfTurn
 from countersign_approval.domain.lifecycle import RequestState
 from countersign_approval.domain.people import Participant, Person
-from countersign_approval.domain.request import ApprovalRequest
+from countersign_approval.domain.request import ApprovalRequest, Run
 
 __all__ = ["force_approve", "force_reject", "reassign"]
 
@@ -23,10 +23,12 @@ def _check_running(request: ApprovalRequest, what: str) -> None:
 
 
 def force_approve(
-    request: ApprovalRequest, admin: Participant, comment: str, now: datetime
+    request: ApprovalRequest, run: Run | None, admin: Participant, comment: str, now: datetime
 ) -> None:
-    """Authorises at once, whatever the remaining steps and reviewers."""
+    """Authorises at once, whatever the remaining steps and reviewers; never the requester's
+    own bill when ``run``'s workflow keeps requesters from approving theirs."""
     _check_running(request, "force-approved")
+    request.check_not_own_bill(admin, run)
     step = request.current_step
     ref = request.step_ref(step) if step is not None else request.review_ref
     actor = admin.actor("admin")
@@ -47,6 +49,7 @@ def force_reject(request: ApprovalRequest, admin: Participant, reason: str, now:
 
 def reassign(
     request: ApprovalRequest,
+    run: Run | None,
     admin: Participant,
     current: Participant,
     replacement: Person,
@@ -61,6 +64,11 @@ def reassign(
         raise InvalidAction(f"{current.email} is not awaited in step '{step.name}'")
     if not replacement.may_approve:
         raise InvalidAction(f"{replacement.email} has neither the approver nor the admin role")
+    if replacement.user_id == request.own_bill_of(run):
+        raise InvalidAction(
+            f"{replacement.email} requested this bill, and the workflow does not let a requester"
+            " approve their own bill"
+        )
     if any(p.user_id == replacement.user_id for p in step.approvers):
         raise InvalidAction(f"{replacement.email} is already an approver of step '{step.name}'")
     step.approvers = [

@@ -20,6 +20,7 @@ from countersign_contracts import (
     AuditAction,
     AuditEntry,
     Bill,
+    FieldChange,
     RequestOpened,
     RequestStepDecided,
     RequestStepOverdue,
@@ -28,9 +29,9 @@ from countersign_contracts import (
 )
 
 from countersign_approval.domain import matrix
-from countersign_approval.domain.errors import NotAParticipant, OutOfTurn
+from countersign_approval.domain.errors import NotAParticipant, OutOfTurn, OwnBill
 from countersign_approval.domain.lifecycle import RequestState
-from countersign_approval.domain.people import SYSTEM, Directory, Participant
+from countersign_approval.domain.people import SYSTEM, Directory, Participant, Role
 from countersign_approval.domain.record import REVIEW_STEP_NAME, RequestRecord, StepProgress
 from countersign_approval.domain.workflow import DecisionPolicy, Workflow
 
@@ -45,6 +46,19 @@ class Run:
     ref: WorkflowRef
     people: Directory
     base_currency: str
+
+    def stand_in(self, step_index: int, barred: UUID) -> Participant | None:
+        """Who approves a step left with nobody once the requester ``barred`` is left out: its
+        default approver, the workflow's, else the first other admin, then approver, by email."""
+        named = (self.workflow.steps[step_index].default_approver, self.workflow.default_approver)
+        by_email = sorted(self.people.values(), key=lambda p: p.email)
+        candidates = [
+            *(self.people[e] for e in named if e is not None and e in self.people),
+            *(p for p in by_email if p.has(Role.ADMIN)),
+            *(p for p in by_email if p.may_approve),
+        ]
+        chosen = next((p for p in candidates if p.may_approve and p.user_id != barred), None)
+        return None if chosen is None else chosen.participant()
 
 
 class ApprovalRequest(RequestRecord):
@@ -81,6 +95,12 @@ class ApprovalRequest(RequestRecord):
             supersedes_request_id=None if previous is None else previous.request_id,
             opened_at=now,
         )
+
+    def own_bill_of(self, run: Run | None) -> UUID | None:
+        """The requester, when the workflow keeps them from approving their own bill."""
+        if run is None or run.workflow.requester_may_approve:
+            return None
+        return self.requester.user_id
 
     def wait_for_workflow(self) -> None:
         self.move(RequestState.AWAITING_WORKFLOW)
@@ -132,11 +152,7 @@ class ApprovalRequest(RequestRecord):
 
     def enter_step(self, index: int, run: Run, now: datetime) -> None:
         definition = run.workflow.steps[index]
-        facts = matrix.facts_of(self.bill, run.base_currency)
-        emails = matrix.step_approvers(definition, facts, run.workflow.default_approver)
-        approvers = [run.people[e].participant() for e in emails if e in run.people]
-        if not approvers and run.workflow.default_approver in run.people:
-            approvers = [run.people[run.workflow.default_approver].participant()]
+        approvers, left_out = self._approvers_of(index, run)
         self.move(RequestState.IN_APPROVAL)
         hours = definition.deadline_hours
         step = StepProgress(
@@ -148,8 +164,45 @@ class ApprovalRequest(RequestRecord):
             due_at=None if hours is None else now + timedelta(hours=hours),
         )
         self.steps.append(step)
+        if left_out is not None:
+            ref = self.step_ref(step)
+            self.record(
+                now,
+                SYSTEM,
+                AuditAction.APPROVERS_CHANGED,
+                step=ref,
+                comment="the requester does not approve their own bill (segregation of duties)",
+                changes=[
+                    FieldChange(
+                        field=f"steps[{ref.index}].approvers",
+                        before=", ".join(p.email for p in left_out),
+                        after=", ".join(p.email for p in approvers) or None,
+                    )
+                ],
+            )
         if run.workflow.decision_policy is DecisionPolicy.ONCE:
             self._carry_earlier_approvals(step, run, now)
+
+    def _approvers_of(
+        self, index: int, run: Run
+    ) -> tuple[list[Participant], list[Participant] | None]:
+        """Who step ``index`` waits for on the bill as it stands, and, when the requester had
+        to be left out of them, who the matrix named."""
+        emails = matrix.step_approvers(
+            run.workflow.steps[index],
+            matrix.facts_of(self.bill, run.base_currency),
+            run.workflow.default_approver,
+        )
+        named = [run.people[e].participant() for e in emails if e in run.people]
+        if not named and run.workflow.default_approver in run.people:
+            named = [run.people[run.workflow.default_approver].participant()]
+        barred = self.own_bill_of(run)
+        if barred is None or all(p.user_id != barred for p in named):
+            return named, None
+        others = [p for p in named if p.user_id != barred]
+        if not others and (stand_in := run.stand_in(index, barred)) is not None:
+            others = [stand_in]
+        return others, named
 
     def reminder_due(self) -> datetime | None:
         """When the current step's deadline passes, unless it was already reminded of."""
@@ -206,6 +259,7 @@ class ApprovalRequest(RequestRecord):
         on_behalf_of: Participant | None = None,
     ) -> None:
         """``on_behalf_of``: the absent approver whose place ``approver`` takes as substitute."""
+        self.check_not_own_bill(approver, run)
         step = self._turn_of(on_behalf_of or approver, expected_step)
         actor = approver.actor("substitute" if on_behalf_of else "approver")
         self._approve_in_step(step, actor, on_behalf_of, comment, forced=False, run=run, now=now)
@@ -292,6 +346,13 @@ class ApprovalRequest(RequestRecord):
             on_behalf_of=behalf,
         )
         self.rejected(actor, reason, self.step_ref(step), now, forced=False)
+
+    def check_not_own_bill(self, approver: Participant, run: Run | None) -> None:
+        if approver.user_id == self.own_bill_of(run):
+            raise OwnBill(
+                "you requested this bill, and the workflow does not let a requester approve"
+                " their own bill"
+            )
 
     def _turn_of(self, person: Participant, expected_step: int | None) -> StepProgress:
         step = self.current_step

@@ -10,11 +10,18 @@
     │     ├── approvers: [MatrixEntry]   approver + OR-alternative rules (none = always)
     │     └── default_approver           when no entry of the step matches
     ├── decision_policy: each_step | once
+    ├── requester_may_approve        false: segregation of duties (see below)
     └── default_approver             when neither entries nor the step's default apply
 
 A Rule holds conditions that must all hold (AND); an approver's rules are alternatives (OR).
 Every email names a user of the organisation; that check needs the user directory and is made
 when the document is saved (see ``referenced_people``).
+
+With ``requester_may_approve`` false, the user who requested a bill never approves it: a step
+that would wait for them waits for the others it names; one left with nobody falls to its
+default approver, then the workflow's, then the organisation's first other admin (then
+approver). They cannot approve it as someone's substitute, force-approve it, or be handed a
+place in its steps. Saving such a workflow needs two users who may approve.
 """
 
 from __future__ import annotations
@@ -204,6 +211,12 @@ class Workflow(_Document):
     auto_approval: list[Rule] = Field(default_factory=list, max_length=50)
     steps: list[Step] = Field(min_length=1, max_length=20)
     decision_policy: DecisionPolicy = DecisionPolicy.EACH_STEP
+    requester_may_approve: bool = Field(
+        default=True,
+        description="false: the user who requested a bill never approves it (segregation of "
+        "duties); their place in a step goes to the others it names, else to its default "
+        "approver, the workflow's, or another admin",
+    )
     default_approver: Email = Field(
         description="takes part in a step when neither its entries nor its default apply"
     )

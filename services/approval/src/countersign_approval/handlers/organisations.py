@@ -55,6 +55,8 @@ __all__ = [
 
 TOKEN_PREFIX = "csk_"
 MAX_ABSENCE = timedelta(days=366)
+# Keeping requesters from approving their own bills needs someone else to approve them.
+_OWN_BILL_APPROVERS = 2
 
 
 class AlreadyExists(Exception):
@@ -156,8 +158,9 @@ async def _work_needing(
 ) -> list[str]:
     """What still depends on ``person`` that they could no longer do as ``becomes`` (None:
     removed): the organisation's only admin, a place in the current workflow or in a version
-    pending requests run on, a decision pending requests await, standing in for someone away.
-    Empty when nothing does."""
+    pending requests run on, a decision pending requests await, standing in for someone away,
+    one of the two users who may approve that a workflow keeping requesters from approving
+    their own bills needs. Empty when nothing does."""
     reasons = []
     others = [p for p in (await People(conn).directory(organisation_id)).values() if p != person]
     sole_admin = person.has(Role.ADMIN) and not any(p.has(Role.ADMIN) for p in others)
@@ -185,6 +188,16 @@ async def _work_needing(
                 f" {named}: they must be decided (or force-decided) first"
             )
     if not _able(becomes, Reference.APPROVE):
+        own_bills = current is not None and not current.document.requester_may_approve
+        if (
+            own_bills
+            and person.may_approve
+            and sum(p.may_approve for p in others) < _OWN_BILL_APPROVERS
+        ):
+            reasons.append(
+                "the current workflow keeps requesters from approving their own bills, which"
+                " needs two users who may approve: give someone else the approver role first"
+            )
         awaited = await requests.pending_awaiting(organisation_id, person.user_id)
         if awaited:
             reasons.append(f"{awaited} pending request(s) await their decision: reassign them")
@@ -341,6 +354,16 @@ async def update_organisation(
 
 def _check_people(document: Workflow, people: dict[str, Person]) -> list[FieldError]:
     errors = []
+    able = sum(p.may_approve for p in people.values())
+    if not document.requester_may_approve and able < _OWN_BILL_APPROVERS:
+        errors.append(
+            FieldError(
+                "requester_may_approve",
+                "two_approvers_required",
+                "keeping requesters from approving their own bills needs two users with the"
+                f" approver or admin role; the organisation has {able}",
+            )
+        )
     for path, email, need in referenced_people(document):
         person = people.get(email)
         if person is None:
