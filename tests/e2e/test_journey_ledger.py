@@ -49,8 +49,12 @@ async def test_a_bill_paid_in_dext_is_paid_in_xero_from_the_chosen_bank_account(
     [recorded] = [p for p in org.xero_state()["payments"] if p["PaymentID"] == payment["PaymentID"]]
     assert recorded["Account"]["Code"] == "090"
     assert recorded["Amount"] == 126.6
-    status = await org.wait_status("paid-1", ("published",))
-    assert status["detail"]["xero_status"] == "PAID"
+    # The item shows "published" from the bill's creation (AUTHORISED); the payment's news follows.
+    status = await eventually(
+        lambda: org.item_status("paid-1"), lambda s: s["detail"].get("xero_status") == "PAID", 60
+    )
+    assert (status["status"], status["detail"]["xero_status"]) == ("published", "PAID")
+    assert status["detail"]["xero_invoice_id"] == bill["InvoiceID"]
 
 
 async def test_a_bank_account_transaction_goes_straight_to_xero_as_spend_money(
