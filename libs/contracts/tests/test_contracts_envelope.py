@@ -106,7 +106,7 @@ def test_an_amount_in_exponent_form_is_written_as_plain_digits(make_bill: Any) -
 
     wire = json.loads(bill.model_dump_json())
 
-    assert (wire["total"], wire["total_tax"]) == ("100", "0.060")
+    assert (wire["total"], wire["total_tax"]) == ("100.00", "0.06")
 
 
 @pytest.mark.parametrize("amount", [0.1, 0.30000000000000004])

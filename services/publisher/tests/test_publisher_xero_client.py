@@ -5,6 +5,7 @@ import contextlib
 import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from decimal import Decimal
 
 import pytest
 from aiohttp import web
@@ -77,6 +78,7 @@ async def test_writes_carry_the_token_tenant_and_idempotency_key() -> None:
     (request,) = seen
     assert request.method == "PUT" and request.path == "/api.xro/2.0/Invoices"
     assert request.query["summarizeErrors"] == "false"
+    assert request.query["unitdp"] == "4"  # four places of a unit price, as approved
     assert request.headers["authorization"] == "Bearer token-1"
     assert request.headers["xero-tenant-id"] == "tenant-1"
     assert request.headers["idempotency-key"] == "key-1"
@@ -158,3 +160,14 @@ async def test_attachment_file_names_are_percent_encoded_in_the_path() -> None:
     ((path, media_type, content),) = seen
     assert path.endswith("/Attachments/a%20b%25.pdf")
     assert media_type == "application/pdf" and content == b"%PDF"
+
+
+async def test_amounts_are_read_as_exact_decimals_never_floats() -> None:
+    body = '{"Invoices": [{"InvoiceID": "ID", "Total": 4442.0, "SubTotal": 0.1}]}'
+    created = answer(200, body.replace("ID", str(uuid.uuid4())))
+
+    async with client(created) as xero:
+        (invoice,) = await xero.create_bills(ORG, [{"Type": "ACCPAY"}], "key-1")
+
+    assert (invoice["Total"], invoice["SubTotal"]) == (Decimal("4442.0"), Decimal("0.1"))
+    assert str(invoice["SubTotal"] + Decimal("0.2")) == "0.3"

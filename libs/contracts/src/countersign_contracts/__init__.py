@@ -25,7 +25,7 @@ from countersign_contracts._approvals import (
     StepRef,
     WorkflowRef,
 )
-from countersign_contracts._base import ContractModel, EventPayload
+from countersign_contracts._base import TOLERANT, ContractModel, EventPayload
 from countersign_contracts._bills import (
     BankAccount,
     Bill,
@@ -47,7 +47,7 @@ from countersign_contracts._codec import (
     new_envelope,
 )
 from countersign_contracts._compat import Breaking, BreakingRule, breaking_changes
-from countersign_contracts._currencies import ISO_CURRENCY_CODES, is_iso_currency
+from countersign_contracts._currencies import ISO_CURRENCY_CODES, is_iso_currency, minor_units
 from countersign_contracts._dext import (
     BankTransactionSubmitted,
     CostItemSubmitted,
@@ -69,7 +69,19 @@ from countersign_contracts._ledger import (
     XeroBankTransactionStatus,
     XeroInvoiceStatus,
 )
-from countersign_contracts._money import Amount, CurrencyCode, ExchangeRate, Quantity, UtcDatetime
+from countersign_contracts._money import (
+    MAX_AMOUNT,
+    MAX_QUANTITY,
+    PRICE_PLACES,
+    Amount,
+    CurrencyCode,
+    ExchangeRate,
+    Quantity,
+    UtcDatetime,
+    amount_at_scale,
+    places,
+    price_at_scale,
+)
 from countersign_contracts._organisations import (
     OrganisationRegistered,
     OrganisationStatus,
@@ -95,7 +107,11 @@ __all__ = [
     "ISO_CURRENCY_CODES",
     "LEDGER_PUBLICATIONS",
     "LEDGER_SUPPLIERS",
+    "MAX_AMOUNT",
+    "MAX_QUANTITY",
     "ORGANISATIONS",
+    "PRICE_PLACES",
+    "TOLERANT",
     "TOPICS",
     "Actor",
     "ActorKind",
@@ -157,6 +173,7 @@ __all__ = [
     "WorkflowRef",
     "XeroBankTransactionStatus",
     "XeroInvoiceStatus",
+    "amount_at_scale",
     "breaking_changes",
     "decode",
     "dlq_topic",
@@ -164,8 +181,11 @@ __all__ = [
     "envelope_type",
     "is_iso_currency",
     "kafka_headers",
+    "minor_units",
     "new_envelope",
     "new_event_id",
+    "places",
+    "price_at_scale",
     "topic_for",
     "traceparent",
 ]

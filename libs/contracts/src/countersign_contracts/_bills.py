@@ -6,13 +6,23 @@ onto the bill the publisher creates, so what approvers saw is what the ledger ge
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Self
 from uuid import UUID
 
 from pydantic import Field, model_validator
 
 from countersign_contracts._base import ContractModel, unknown_as
-from countersign_contracts._money import Amount, CurrencyCode, ExchangeRate, Quantity
+from countersign_contracts._money import (
+    Amount,
+    CurrencyCode,
+    ExchangeRate,
+    Quantity,
+    amount_at_scale,
+    price_at_scale,
+    quantity_at_scale,
+    rescaled,
+)
+from countersign_contracts._scale import AtCurrencyScale
 
 URL_PATTERN = r"^https?://\S+$"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+$"
@@ -86,6 +96,21 @@ class LineItem(ContractModel):
         default=None, max_length=30, description="Xero inventory item code, if any"
     )
 
+    def at_scale(self, currency: str, *, tolerant: bool = False) -> Self:
+        """This line with its amounts written at ``currency``'s scale (the same object when
+        they already are); see `_money`."""
+        changes = {
+            **rescaled(self, ("quantity",), quantity_at_scale, tolerant),
+            **rescaled(self, ("unit_amount",), lambda v: price_at_scale(v, currency), tolerant),
+            **rescaled(
+                self,
+                ("tax_amount", "line_amount"),
+                lambda v: amount_at_scale(v, currency),
+                tolerant,
+            ),
+        }
+        return self.model_copy(update=changes) if changes else self
+
 
 class Supplier(ContractModel):
     """The supplier (a Xero contact)."""
@@ -152,8 +177,10 @@ class DocumentMetadata(ContractModel):
     )
 
 
-class Bill(ContractModel):
+class Bill(AtCurrencyScale):
     """A supplier bill (Xero ACCPAY invoice) with its evidence."""
+
+    amount_fields = ("subtotal", "total_tax", "total")
 
     document_type: OpenDocumentType
     supplier: Supplier

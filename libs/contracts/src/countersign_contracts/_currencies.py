@@ -25,7 +25,23 @@ _LIST_ONE = """
 
 ISO_CURRENCY_CODES: frozenset[str] = frozenset(_LIST_ONE.split())
 
+# ISO 4217's minor unit ("exponent") of every code above that does not have the usual two.
+_NO_MINOR_UNIT = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF"
+_THREE_PLACES = "BHD IQD JOD KWD LYD OMR TND"
+_FOUR_PLACES = "CLF UYW"
+_MINOR_UNITS: dict[str, int] = {
+    **dict.fromkeys(_NO_MINOR_UNIT.split(), 0),
+    **dict.fromkeys(_THREE_PLACES.split(), 3),
+    **dict.fromkeys(_FOUR_PLACES.split(), 4),
+}
+
 
 def is_iso_currency(code: str) -> bool:
     """True when `code` is an active ISO 4217 currency code, e.g. "GBP" (case-sensitive)."""
     return code in ISO_CURRENCY_CODES
+
+
+def minor_units(code: str) -> int:
+    """How many decimal places an amount in `code` is written with (ISO 4217's minor unit):
+    2 for GBP, 0 for JPY, 3 for KWD."""
+    return _MINOR_UNITS.get(code, 2)

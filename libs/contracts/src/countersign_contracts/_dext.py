@@ -18,6 +18,7 @@ from countersign_contracts._bills import (
     Supplier,
 )
 from countersign_contracts._money import Amount, CurrencyCode, ExchangeRate, UtcDatetime
+from countersign_contracts._scale import AtCurrencyScale
 
 DextItemId = Annotated[
     str, Field(min_length=1, max_length=100, description="The item's id in Dext")
@@ -48,9 +49,11 @@ class CostItemWithdrawn(_DextItemVersion, EventPayload):
     reason: str | None = Field(default=None, max_length=1000)
 
 
-class BankTransactionSubmitted(_DextItemVersion, EventPayload):
+class BankTransactionSubmitted(_DextItemVersion, AtCurrencyScale, EventPayload):
     """A Dext item published to a bank account: it skips approval and becomes a Xero SPEND
     bank transaction."""
+
+    amount_fields = ("subtotal", "total_tax", "total")
 
     document_type: OpenDocumentType
     contact: Supplier = Field(description="Who was paid")

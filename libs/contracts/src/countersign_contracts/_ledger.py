@@ -19,6 +19,7 @@ from countersign_contracts._base import ContractModel, EventPayload
 from countersign_contracts._bills import BankAccount
 from countersign_contracts._dext import DextItemId
 from countersign_contracts._money import Amount, CurrencyCode, UtcDatetime
+from countersign_contracts._scale import AtCurrencyScale
 
 
 class PublicationKind(StrEnum):
@@ -74,8 +75,10 @@ class _PublicationEvent(ContractModel):
         return self
 
 
-class BillCreated(_PublicationEvent, EventPayload):
+class BillCreated(_PublicationEvent, AtCurrencyScale, EventPayload):
     """The bill exists in Xero."""
+
+    amount_fields = ("total",)
 
     xero_invoice_id: UUID
     xero_status: XeroInvoiceStatus
@@ -105,8 +108,10 @@ class AttachmentAdded(_PublicationEvent, EventPayload):
         return self
 
 
-class PaymentRecorded(_PublicationEvent, EventPayload):
+class PaymentRecorded(_PublicationEvent, AtCurrencyScale, EventPayload):
     """The payment made in Dext was recorded against the Xero bill."""
+
+    amount_fields = ("amount",)
 
     xero_payment_id: UUID
     xero_invoice_id: UUID
@@ -117,8 +122,10 @@ class PaymentRecorded(_PublicationEvent, EventPayload):
     xero_invoice_status: XeroInvoiceStatus = Field(description="PAID once fully paid")
 
 
-class BankTransactionCreated(_PublicationEvent, EventPayload):
+class BankTransactionCreated(_PublicationEvent, AtCurrencyScale, EventPayload):
     """The Xero SPEND bank transaction exists."""
+
+    amount_fields = ("total",)
 
     xero_bank_transaction_id: UUID
     xero_status: XeroBankTransactionStatus

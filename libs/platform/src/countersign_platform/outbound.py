@@ -9,18 +9,23 @@ the library's types, so the client stays replaceable and tests can speak plain H
     response = await http.request("PUT", url, json={...}, headers={...})
     response.status_code, response.headers["retry-after"], response.json()
     await http.aclose()
+
+JSON goes both ways through ``decimal_json``: a ``Decimal`` is sent as the exact number it is,
+and a number with a fraction in an answer is read as a ``Decimal`` — money never passes through
+a binary float.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json as jsonlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 from yarl import URL
+
+from countersign_platform import decimal_json
 
 __all__ = ["HttpResponse", "HttpTimeout", "HttpUnreachable", "OutboundHttp"]
 
@@ -40,7 +45,8 @@ class HttpResponse:
     content: bytes
 
     def json(self) -> Any:
-        return jsonlib.loads(self.content)
+        """The body as JSON; numbers with a fraction are ``Decimal``."""
+        return decimal_json.loads(self.content)
 
     @property
     def text(self) -> str:
@@ -80,14 +86,17 @@ class OutboundHttp:
         """Sends one request and reads the whole answer. ``url`` is sent as written (its path
         already percent-encoded); ``params`` are encoded and appended."""
         data: Any = content if content is not None else (dict(form) if form else None)
+        sent_headers = dict(headers) if headers else {}
+        if json is not None:
+            data = decimal_json.dumps(json)
+            sent_headers.setdefault("Content-Type", "application/json")
         try:
             async with self._open().request(
                 method,
                 URL(url, encoded=True),
                 params=dict(params) if params else None,
-                json=json,
                 data=data,
-                headers=dict(headers) if headers else None,
+                headers=sent_headers or None,
                 allow_redirects=False,
             ) as response:
                 body = await response.read()

@@ -1,9 +1,13 @@
 """The rules a publication must keep beyond its shape, and its translation into the contract.
 
 Each broken rule is a ``Violation`` naming the field and the rule, so Dext's user is told exactly
-what to fix. Amounts are checked the way Xero adds them up:
+what to fix. Amounts are checked the way Xero adds them up, so what approvers approve is what
+Xero holds (the publisher sends ``unitdp=4``):
 
-    line_amount = quantity * unit_amount, rounded to 2 dp;  tax_amount has 2 dp at most
+    quantity and unit_amount have at most 4 decimal places (Xero keeps four)
+    line_amount = quantity * unit_amount, rounded half away from zero to 2 dp
+    amounts (line_amount, tax_amount, totals) have at most the currency's places, and never
+        more than 2 (Xero keeps two): GBP 2, JPY 0, KWD 2
     subtotal = sum(line_amount)  (inclusive: sum(line_amount) - sum(tax_amount))
     total_tax = sum(tax_amount);  total = subtotal + total_tax
 """
@@ -16,7 +20,14 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from countersign_contracts import DocumentType, LineAmountType, LineItem, is_iso_currency
+from countersign_contracts import (
+    PRICE_PLACES,
+    DocumentType,
+    LineAmountType,
+    LineItem,
+    is_iso_currency,
+    minor_units,
+)
 
 from countersign_ingest.metadata import BankTransactionMetadata, CostItemMetadata
 
@@ -29,6 +40,7 @@ __all__ = [
 ]
 
 CENT = Decimal("0.01")
+LEDGER_PLACES = 2  # Xero rounds every amount to two decimal places
 EARLIEST = date(2000, 1, 1)
 UNSUPPORTED = {"credit_note", "credit-note", "creditnote", "refund", "credit_note_refund"}
 # Free text where a line break is normal; everywhere else even \t, \n and \r are refused.
@@ -82,6 +94,20 @@ def control_character_violations(value: Any, path: str = "metadata") -> list[Vio
     return []
 
 
+def _needs_places(value: Decimal, count: int) -> bool:
+    """True when ``value`` has a non-zero digit beyond ``count`` decimal places."""
+    return value != value.quantize(Decimal(1).scaleb(-count), ROUND_HALF_UP)
+
+
+def _amount_places(currency: str) -> tuple[int, str]:
+    count = min(minor_units(currency), LEDGER_PLACES) if is_iso_currency(currency) else 2
+    if count == 0:
+        return 0, f"{currency} amounts are whole numbers"
+    if count < minor_units(currency):
+        return count, f"Xero keeps {count} decimal places of an amount, also in {currency}"
+    return count, f"{currency} amounts have at most {count} decimal places"
+
+
 def _money_violations(
     currency: str,
     amount_type: LineAmountType,
@@ -97,12 +123,25 @@ def _money_violations(
         )
     if not lines:
         found.append(Violation("metadata.lines", "min_lines", "at least one line is required"))
+    count, places_rule = _amount_places(currency)
+    for name, value in (("subtotal", subtotal), ("total_tax", total_tax), ("total", total)):
+        if _needs_places(value, count):
+            found.append(Violation(f"metadata.{name}", "decimal_places", places_rule))
     for i, line in enumerate(lines):
         at = f"metadata.lines[{i}]"
-        if line.tax_amount != line.tax_amount.quantize(CENT):
-            found.append(
-                Violation(f"{at}.tax_amount", "decimal_places", "tax is rounded to 2 dp per line")
-            )
+        for name, value in (("quantity", line.quantity), ("unit_amount", line.unit_amount)):
+            if _needs_places(value, PRICE_PLACES):
+                found.append(
+                    Violation(
+                        f"{at}.{name}",
+                        "decimal_places",
+                        f"a {name.replace('_', ' ')} has at most {PRICE_PLACES} decimal places"
+                        " (Xero keeps four)",
+                    )
+                )
+        for name, value in (("tax_amount", line.tax_amount), ("line_amount", line.line_amount)):
+            if _needs_places(value, count):
+                found.append(Violation(f"{at}.{name}", "decimal_places", places_rule))
         expected = (line.quantity * line.unit_amount).quantize(CENT, ROUND_HALF_UP)
         if line.line_amount != expected:
             found.append(

@@ -2,6 +2,7 @@
 
 Resolving a supplier: its Xero ContactID when Dext matched one; else an exact (case-insensitive)
 name match among active contacts — first in our synced cache, then in Xero; else a new contact.
+Names are compared as Xero stores them: trimmed.
 
 Supplier sync pages through the contacts changed since the last sync (``If-Modified-Since``) and
 emits ``SupplierSynced`` for every supplier among them. Xero does not bump ``UpdatedDateUTC``
@@ -22,6 +23,7 @@ from countersign_publisher.db import Contacts, SupplierSyncs
 from countersign_publisher.events import emit_supplier
 from countersign_publisher.xero_client import Json, XeroClient, parse_xero_datetime
 from countersign_publisher.xero_errors import XeroValidationError
+from countersign_publisher.xero_mapping import xero_contact_name
 
 __all__ = ["ContactDirectory"]
 
@@ -45,13 +47,14 @@ class ContactDirectory:
         return contact_id
 
     async def resolve(self, organisation_id: UUID, supplier: Supplier, key: str) -> UUID:
+        name = xero_contact_name(supplier.name)
         async with self._pool.acquire() as conn:
             if supplier.xero_contact_id is not None:
                 known = await Contacts(conn).details(organisation_id, supplier.xero_contact_id)
                 if known:
                     return supplier.xero_contact_id
             else:
-                cached = await Contacts(conn).named(organisation_id, supplier.name)
+                cached = await Contacts(conn).named(organisation_id, name)
                 if cached is not None:
                     return cached.xero_contact_id
         if supplier.xero_contact_id is not None:
@@ -59,14 +62,14 @@ class ContactDirectory:
             return await self._remember(
                 organisation_id, await self._xero.contact(organisation_id, supplier.xero_contact_id)
             )
-        for contact in await self._xero.contacts_named(organisation_id, supplier.name):
+        for contact in await self._xero.contacts_named(organisation_id, name):
             if contact.get("ContactStatus", "ACTIVE") == "ACTIVE":
                 return await self._remember(organisation_id, contact)
         try:
-            created = await self._xero.create_contact(organisation_id, supplier.name, key)
+            created = await self._xero.create_contact(organisation_id, name, key)
         except XeroValidationError:
             # Created meanwhile under the same name (another publication): use that one.
-            for contact in await self._xero.contacts_named(organisation_id, supplier.name):
+            for contact in await self._xero.contacts_named(organisation_id, name):
                 if contact.get("ContactStatus", "ACTIVE") == "ACTIVE":
                     return await self._remember(organisation_id, contact)
             raise

@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+from countersign_platform import decimal_json
 
 from countersign_publisher.domain import DUE_STATES, RETRYABLE_STATES, PublicationState
 
@@ -276,7 +277,7 @@ class Contacts:
             contact_id,
             name,
             status,
-            json.dumps(details),
+            decimal_json.dumps(details).decode(),
             updated_at,
             is_supplier,
         )
@@ -305,7 +306,7 @@ class Contacts:
             organisation_id,
             contact_id,
         )
-        return {} if value is None else dict(json.loads(value))
+        return {} if value is None else dict(decimal_json.loads(value))
 
 
 class SupplierSyncs:

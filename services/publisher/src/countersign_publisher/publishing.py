@@ -125,7 +125,7 @@ class PublicationSteps:
             xero_contact_id=contact_id,
             invoice_number=bill.document_reference,
             currency=bill.currency,
-            total=Decimal(str(invoice.get("Total", bill.total))),
+            total=Decimal(invoice.get("Total", bill.total)),
         )
         async with self._pool.acquire() as conn, conn.transaction():
             step = PublicationStep.CREATE_BILL.value
@@ -259,7 +259,7 @@ class PublicationSteps:
             **job.common(),
             xero_payment_id=UUID(str(payment["PaymentID"])),
             xero_invoice_id=invoice_id,
-            amount=Decimal(str(payment.get("Amount", bill.total))),
+            amount=Decimal(payment.get("Amount", bill.total)),
             currency=bill.currency,
             bank_account=bill.payment.account,
             paid_on=bill.payment.paid_on or bill.issue_date,
@@ -298,7 +298,7 @@ class PublicationSteps:
             xero_contact_id=contact_id,
             bank_account=item.bank_account,
             currency=item.currency,
-            total=Decimal(str(transaction.get("Total", item.total))),
+            total=Decimal(transaction.get("Total", item.total)),
         )
         await self._store(
             job, step, event, xero_bank_transaction_id=transaction_id, xero_status="AUTHORISED"

@@ -34,6 +34,10 @@ __all__ = ["CredentialSource", "Credentials", "Json", "XeroClient", "parse_xero_
 
 Json = dict[str, Any]
 
+FOUR_PLACES = {"unitdp": "4"}
+"""Sent with every call that writes or reads line items: Xero then keeps (and shows) unit
+prices to four decimal places instead of rounding them to two before computing the line."""
+
 
 @dataclass(frozen=True)
 class Credentials:
@@ -201,7 +205,7 @@ class XeroClient:
             organisation_id,
             "PUT",
             "/Invoices",
-            params={"summarizeErrors": "false"},
+            params={"summarizeErrors": "false", **FOUR_PLACES},
             json={"Invoices": list(bills)},
             idempotency_key=key,
         )
@@ -217,12 +221,13 @@ class XeroClient:
                 "InvoiceNumbers": invoice_number,
                 "ContactIDs": str(contact_id),
                 "where": 'Type=="ACCPAY"',
+                **FOUR_PLACES,
             },
         )
         return list(body.get("Invoices") or [])
 
     async def bill(self, organisation_id: UUID, invoice_id: UUID) -> Json:
-        body = await self._get(organisation_id, f"/Invoices/{invoice_id}")
+        body = await self._get(organisation_id, f"/Invoices/{invoice_id}", FOUR_PLACES)
         return dict(body["Invoices"][0])
 
     # Attachments (on "Invoices" or "BankTransactions") --------------------------------------
@@ -270,6 +275,7 @@ class XeroClient:
             organisation_id,
             "PUT",
             "/BankTransactions",
+            params=FOUR_PLACES,
             json={"BankTransactions": [transaction]},
             idempotency_key=key,
         )

@@ -1,8 +1,13 @@
-"""Countersign's bill and bank transaction as Xero's JSON (pure; no IO)."""
+"""Countersign's bill and bank transaction as Xero's JSON (pure; no IO).
+
+Amounts stay ``Decimal`` and are written as exact JSON numbers (``decimal_json``). Unit prices
+may carry four decimal places, so every create is sent with ``unitdp=4``: without it Xero would
+round them to two before computing the line, and the bill would no longer add up to what was
+approved.
+"""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -14,7 +19,13 @@ from countersign_contracts import (
     LineItem,
 )
 
-__all__ = ["xero_account", "xero_bank_transaction", "xero_bill", "xero_payment"]
+__all__ = [
+    "xero_account",
+    "xero_bank_transaction",
+    "xero_bill",
+    "xero_contact_name",
+    "xero_payment",
+]
 
 Json = dict[str, Any]
 
@@ -23,12 +34,6 @@ _LINE_AMOUNT_TYPES = {
     LineAmountType.INCLUSIVE: "Inclusive",
     LineAmountType.NO_TAX: "NoTax",
 }
-
-
-def _number(value: Decimal) -> float:
-    # Xero reads JSON numbers. Our amounts have at most 4 decimal places and far fewer than 15
-    # significant digits, where a float's shortest repr is the same decimal text.
-    return float(value)
 
 
 def _line(line: LineItem) -> Json:
@@ -42,18 +47,24 @@ def _line(line: LineItem) -> Json:
         tracking.append(entry)
     xero: Json = {
         "Description": line.description,
-        "Quantity": _number(line.quantity),
-        "UnitAmount": _number(line.unit_amount),
+        "Quantity": line.quantity,
+        "UnitAmount": line.unit_amount,
         "AccountCode": line.account_code,
         "TaxType": line.tax_type,
-        "TaxAmount": _number(line.tax_amount),
-        "LineAmount": _number(line.line_amount),
+        "TaxAmount": line.tax_amount,
+        "LineAmount": line.line_amount,
     }
     if tracking:
         xero["Tracking"] = tracking
     if line.item_code:
         xero["ItemCode"] = line.item_code
     return xero
+
+
+def xero_contact_name(name: str) -> str:
+    """The name as Xero stores it: Xero trims a contact's name (and compares names without
+    regard to case), so a lookup with Dext's "Trailing Co " would find nothing."""
+    return name.strip()
 
 
 def xero_account(account: BankAccount) -> Json:
@@ -76,7 +87,7 @@ def xero_bill(bill: Bill, contact_id: UUID, url: str) -> Json:
         "Url": url,
     }
     if bill.exchange_rate is not None:
-        invoice["CurrencyRate"] = _number(bill.exchange_rate)
+        invoice["CurrencyRate"] = bill.exchange_rate
     return invoice
 
 
@@ -86,7 +97,7 @@ def xero_payment(bill: Bill, invoice_id: UUID) -> Json:
         "Invoice": {"InvoiceID": str(invoice_id)},
         "Account": xero_account(bill.payment.account),
         "Date": (bill.payment.paid_on or bill.issue_date).isoformat(),
-        "Amount": _number(bill.total),
+        "Amount": bill.total,
     }
 
 
@@ -105,5 +116,5 @@ def xero_bank_transaction(item: BankTransactionSubmitted, contact_id: UUID, url:
     if item.reference:
         transaction["Reference"] = item.reference
     if item.exchange_rate is not None:
-        transaction["CurrencyRate"] = _number(item.exchange_rate)
+        transaction["CurrencyRate"] = item.exchange_rate
     return transaction
