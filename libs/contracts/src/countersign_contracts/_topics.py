@@ -11,6 +11,7 @@ from types import MappingProxyType
 
 from countersign_contracts._approvals import (
     PublicationRetryRequested,
+    RepublishRefused,
     RequestAuthorised,
     RequestCancelled,
     RequestOpened,
@@ -19,6 +20,7 @@ from countersign_contracts._approvals import (
     RequestStepDecided,
     RequestStepOverdue,
     RequestSuperseded,
+    WithdrawalRefused,
 )
 from countersign_contracts._base import EventPayload
 from countersign_contracts._dext import (
@@ -96,7 +98,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             ),
             _topic(
                 APPROVAL_REQUESTS,
-                "1.2",
+                "1.3",
                 "an approval request for one cost item version",
                 "request_id",
                 RequestOpened,
@@ -108,6 +110,8 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
                 RequestCancelled,
                 RequestPublicationUpdated,
                 PublicationRetryRequested,
+                RepublishRefused,
+                WithdrawalRefused,
             ),
             _topic(
                 ORGANISATIONS,
