@@ -13,13 +13,16 @@ from countersign_contracts import (
     ORGANISATIONS,
     BillCreated,
     CostItemWithdrawn,
+    LedgerBound,
     PublicationCompleted,
     PublicationFailed,
     PublicationKind,
     PublicationRetryRequested,
     PublicationStep,
+    RepublishRefused,
     Requester,
     RequestPublicationUpdated,
+    WithdrawalRefused,
     XeroInvoiceStatus,
     decode,
     new_envelope,
@@ -161,26 +164,32 @@ async def test_requests_wait_for_a_first_workflow_and_keep_the_version_they_star
     assert one.json()["document"]["steps"][0]["name"] == "Manager"
 
 
+async def _withdraw(
+    approval: Any, infra: Infrastructure, org: Any, item: str, version: int
+) -> None:
+    withdrawn = new_envelope(
+        CostItemWithdrawn(dext_item_id=item, version=version, withdrawn_at=datetime.now(UTC)),
+        producer="ingest",
+        organisation_id=org.organisation_id,
+        correlation_id=uuid.uuid4(),
+    )
+    await produce(
+        infra.kafka_bootstrap_servers,
+        approval.prefix + "dext.cost-items.v1",
+        [as_record(withdrawn)],
+    )
+
+
 async def test_withdrawal_cancels_and_force_reject_is_recorded_as_forced(
     infra: Infrastructure, isolation: str
 ) -> None:
     async with running_approval(infra, isolation) as approval:
         org = await approval.register(users=[("ann@example.com", ["approver"])])
         await approval.put_workflow(org, ONE_STEP)
-        submitted = await approval.submit(org, "gone")
+        await approval.submit(org, "gone")
         await approval.submit(org, "stopped")
         await approval.request_of(org, "gone", state="in_approval")
-        withdrawn = new_envelope(
-            CostItemWithdrawn(dext_item_id="gone", version=1, withdrawn_at=submitted.occurred_at),
-            producer="ingest",
-            organisation_id=org.organisation_id,
-            correlation_id=uuid.uuid4(),
-        )
-        await produce(
-            infra.kafka_bootstrap_servers,
-            approval.prefix + "dext.cost-items.v1",
-            [as_record(withdrawn)],
-        )
+        await _withdraw(approval, infra, org, "gone", 1)
         cancelled = await approval.request_of(org, "gone", state="cancelled")
         stopped = await approval.request_of(org, "stopped", state="in_approval")
         forced = await approval.http.post(
@@ -199,6 +208,40 @@ async def test_withdrawal_cancels_and_force_reject_is_recorded_as_forced(
     entry = forced.json()["audit_trail"][-1]
     assert entry["action"] == "force_rejected" and entry["comment"] == "duplicate of INV-9"
     assert by_approver.status_code == 403
+
+
+async def test_a_new_version_or_a_withdrawal_of_an_authorised_request_is_refused_with_an_event(
+    infra: Infrastructure, isolation: str
+) -> None:
+    """Ingest's copy of the status may be behind approval's: whatever Dext asked after the
+    request was authorised is answered with an event that says why, never only a log line."""
+    async with running_approval(infra, isolation) as approval:
+        org = await approval.register(users=[("ann@example.com", ["approver"])])
+        await approval.put_workflow(org, ONE_STEP)
+        await approval.submit(org, "late")
+        request = await approval.request_of(org, "late", state="in_approval")
+        rid = request["request_id"]
+        await approval.http.post(
+            org.path(f"/requests/{rid}/approve"), headers=org.auth("ann@example.com"), json={}
+        )
+        await approval.request_of(org, "late", state="authorised")
+        await approval.submit(org, "late", version=2)  # republished a moment too late
+        await _withdraw(approval, infra, org, "late", 2)  # then deleted in Dext
+        events = await approval.events(rid, until="WithdrawalRefused")
+        after = await approval.request_of(org, "late", state="authorised")
+        versions = await approval.http.get(
+            org.path("/requests"), headers=org.auth(), params={"dext_item_id": "late"}
+        )
+
+    republish = next(e for e in events if isinstance(e, RepublishRefused))
+    withdrawal = next(e for e in events if isinstance(e, WithdrawalRefused))
+    assert (republish.item_version, republish.refused_item_version) == (1, 2)
+    assert republish.stage is LedgerBound.AUTHORISED
+    assert "Version 2 was not taken" in republish.reason
+    assert (withdrawal.item_version, withdrawal.withdrawn_item_version) == (1, 2)
+    assert "Void the bill in Xero" in withdrawal.reason
+    assert after["state"] == "authorised"
+    assert [r["item_version"] for r in versions.json()] == [1]  # version 2 opened nothing
 
 
 async def test_publication_outcomes_show_on_the_request_and_an_admin_retries_a_failure(

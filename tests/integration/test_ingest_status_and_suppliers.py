@@ -1,5 +1,6 @@
 """Ingest follows each item through approval and publication from the other services' events
-(only the latest version's news, never backwards), and serves the supplier directory the
+(each version's news to that version, never backwards; the latest version shown unless approval
+refused it), shows approval's answers to withdrawals, and serves the supplier directory the
 publisher syncs, to the organisation it belongs to only."""
 
 from __future__ import annotations
@@ -21,15 +22,19 @@ from countersign_contracts import (
     BillCreated,
     ContactStatus,
     EventPayload,
+    LedgerBound,
     PublicationCompleted,
     PublicationFailed,
     PublicationKind,
     PublicationStep,
+    RepublishRefused,
     RequestAuthorised,
+    RequestCancelled,
     RequestOpened,
     RequestRejected,
     StepRef,
     SupplierSynced,
+    WithdrawalRefused,
     WorkflowRef,
     XeroInvoiceStatus,
     encode,
@@ -191,7 +196,7 @@ async def test_publication_news_shows_the_xero_bill_and_failures_show_xeros_mess
     assert final["status"] == "published"
 
 
-async def test_news_about_an_earlier_version_is_ignored(
+async def test_news_about_an_earlier_version_does_not_change_what_is_shown(
     ingest: RunningIngest, dext: DextClient
 ) -> None:
     await published_item(dext, "inv-4", quantity="1")
@@ -202,7 +207,146 @@ async def test_news_about_an_earlier_version_is_ignored(
     await status_of(dext, "inv-5", lambda v: v["status"] == "in_approval")
 
     view = (await dext.item_status("inv-4")).json()
-    assert (view["version"], view["status"]) == (2, "received")
+    assert (view["version"], view["status_version"], view["status"]) == (2, 2, "received")
+
+
+def authorised(item: str, request_id: uuid.UUID) -> RequestAuthorised:
+    return RequestAuthorised(
+        request_id=request_id,
+        dext_item_id=item,
+        item_version=1,
+        workflow=WORKFLOW,
+        bill=sample_bill(),
+        audit_trail=[AuditEntry(at=NOW, actor=APPROVER, action=AuditAction.APPROVED)],
+        auto_approved=False,
+        authorised_at=NOW,
+    )
+
+
+async def test_a_republish_approval_refused_shows_the_kept_version_and_why(
+    ingest: RunningIngest, dext: DextClient
+) -> None:
+    """Version 2 was accepted while ingest's copy still said 'received', but approval had
+    authorised version 1: the version 1 news that came meanwhile is not lost, the item shows
+    version 1's journey to Xero, and says why version 2 was not taken."""
+    await published_item(dext, "inv-6", quantity="1")
+    request_id, publication_id, invoice_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    await publish(ingest, dext, APPROVAL_REQUESTS, opened("inv-6", 1, request_id, sample_bill()))
+    await status_of(dext, "inv-6", lambda v: v["status"] == "in_approval")
+    await published_item(dext, "inv-6", quantity="2")  # accepted: ingest's copy is behind
+    common = {
+        "publication_id": publication_id,
+        "kind": PublicationKind.BILL,
+        "request_id": request_id,
+        "dext_item_id": "inv-6",
+        "item_version": 1,
+    }
+    created = BillCreated(
+        **common,
+        xero_invoice_id=invoice_id,
+        xero_status=XeroInvoiceStatus.AUTHORISED,
+        xero_contact_id=uuid.uuid4(),
+        invoice_number="inv-6",
+        currency="GBP",
+        total=sample_bill().total,
+    )
+    await publish(ingest, dext, APPROVAL_REQUESTS, authorised("inv-6", request_id))
+    await publish(ingest, dext, LEDGER_PUBLICATIONS, created)
+    refused = RepublishRefused(
+        request_id=request_id,
+        dext_item_id="inv-6",
+        item_version=1,
+        stage=LedgerBound.AUTHORISED,
+        reason="Version 2 was not taken: version 1 is authorised. Amend the bill in Xero.",
+        refused_item_version=2,
+        refused_at=NOW,
+    )
+    await publish(ingest, dext, APPROVAL_REQUESTS, refused)
+    view = await status_of(dext, "inv-6", lambda v: v["refused_republish"] is not None)
+    third = await dext.publish_cost_item(
+        cost_item(
+            "inv-6", "invoice", [line("Paper", "3", "10.00")], reference="inv-6", due_in_days=7
+        ),
+        "inv-6.pdf",
+        pdf("inv-6"),
+    )
+
+    assert (view["version"], view["status_version"]) == (2, 1)
+    assert view["status"] == "published"
+    assert view["detail"]["xero_invoice_id"] == str(invoice_id)
+    assert view["refused_republish"]["version"] == 2
+    assert "Amend the bill in Xero" in view["refused_republish"]["reason"]
+    assert third.status_code == 409
+
+
+async def test_a_withdrawal_ends_withdrawn_when_approval_stops_the_request(
+    ingest: RunningIngest, dext: DextClient
+) -> None:
+    await published_item(dext, "inv-7")
+    asked = await dext.withdraw("inv-7", "a duplicate")
+    cancelled = RequestCancelled(
+        request_id=uuid.uuid4(),
+        dext_item_id="inv-7",
+        item_version=1,
+        cancelled_by=Actor(kind=ActorKind.SYSTEM, name="Dext"),
+        reason="a duplicate",
+        cancelled_at=NOW,
+    )
+    await publish(ingest, dext, APPROVAL_REQUESTS, cancelled)
+    view = await status_of(dext, "inv-7", lambda v: v["status"] != "received")
+    again = await dext.withdraw("inv-7")
+
+    assert asked.status_code == 202 and asked.json()["withdrawal"]["state"] == "requested"
+    assert view["status"] == "withdrawn" and view["detail"]["reason"] == "a duplicate"
+    assert view["withdrawal"]["state"] == "granted"
+    assert again.status_code == 200 and again.json()["status"] == "withdrawn"
+
+
+async def test_a_withdrawal_approval_refused_leaves_the_item_on_its_way_to_xero(
+    ingest: RunningIngest, dext: DextClient
+) -> None:
+    await published_item(dext, "inv-8")
+    request_id = uuid.uuid4()
+    asked = await dext.withdraw("inv-8")  # ingest's copy says 'received'
+    refused = WithdrawalRefused(
+        request_id=request_id,
+        dext_item_id="inv-8",
+        item_version=1,
+        stage=LedgerBound.AUTHORISED,
+        reason="The withdrawal was refused: version 1 is authorised. Void the bill in Xero.",
+        withdrawn_item_version=1,
+        refused_at=NOW,
+    )
+    await publish(ingest, dext, APPROVAL_REQUESTS, authorised("inv-8", request_id), refused)
+    view = await status_of(dext, "inv-8", lambda v: v["withdrawal"]["state"] == "refused")
+    again = await dext.withdraw("inv-8")
+    republished = await dext.publish_cost_item(
+        cost_item(
+            "inv-8", "invoice", [line("Paper", "4", "10.00")], reference="inv-8", due_in_days=7
+        ),
+        "inv-8.pdf",
+        pdf("inv-8"),
+    )
+
+    assert asked.status_code == 202
+    assert view["status"] == "authorised"
+    assert "Void the bill in Xero" in view["withdrawal"]["refusal"]
+    assert again.status_code == 409 and "refused" in again.json()["detail"]
+    assert republished.status_code == 409
+
+
+async def test_an_item_bound_for_xero_is_refused_a_withdrawal_at_once(
+    ingest: RunningIngest, dext: DextClient
+) -> None:
+    await published_item(dext, "inv-9")
+    await publish(ingest, dext, APPROVAL_REQUESTS, authorised("inv-9", uuid.uuid4()))
+    await status_of(dext, "inv-9", lambda v: v["status"] == "authorised")
+
+    refused = await dext.withdraw("inv-9")
+
+    assert refused.status_code == 409
+    assert "void the bill there" in refused.json()["detail"]
+    assert (await dext.item_status("inv-9")).json()["withdrawal"] is None
 
 
 def supplier(name: str, updated: datetime, status: ContactStatus = ContactStatus.ACTIVE) -> Any:

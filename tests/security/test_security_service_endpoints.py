@@ -61,7 +61,7 @@ DELETE {op}/dext-secret/previous                      | 401  401  404  401  401 
 GET    {op}/dext-secret                               | 401  401  200  401  401   -
 POST   {org}/cost-items                               | 401  401  401  202  401   -
 POST   {org}/bank-transactions                        | 401  401  401  202  401   -
-POST   {org}/cost-items/{dext_item_id}/withdrawal     | 401  401  401  200  401   404
+POST   {org}/cost-items/{dext_item_id}/withdrawal     | 401  401  401  202  401   404
 GET    {org}/items/{dext_item_id}                     | 401  401  401  200  401   404
 GET    {org}/suppliers                                | 401  401  401  200  401   -
 GET    /v1/documents/{document_id}                    | 422  422  422  422  422   -

@@ -372,7 +372,7 @@ def _steps(run: str) -> list[tuple[str, tuple[int, ...], Step]]:
         ),
         (
             "withdraw the deleted receipt",
-            (200,),
+            (202,),
             lambda dext: dext.withdraw(f"{run}-dup", "Duplicate of an earlier receipt"),
         ),
         ("status of the amended invoice", (200,), lambda dext: dext.item_status(f"{run}-inv")),

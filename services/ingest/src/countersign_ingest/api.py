@@ -17,11 +17,12 @@ from uuid import UUID
 import asyncpg
 from countersign_platform.problems import Problem
 from countersign_platform.service import Runtime, runtime
-from fastapi import APIRouter, Depends, Path, Query, Request, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from countersign_ingest import handlers
+from countersign_ingest.domain import ItemStatus
 from countersign_ingest.handlers import ItemConflict, ItemNotFound, Receipt, Replayed, Upload
 from countersign_ingest.metadata import BankTransactionMetadata, CostItemMetadata, Withdrawal
 from countersign_ingest.rules import Violation, bank_transaction_violations, cost_item_violations
@@ -178,15 +179,28 @@ async def publish_bank_transaction(
 
 @router.post(
     "/cost-items/{dext_item_id}/withdrawal",
-    summary="Withdraw a cost item deleted in Dext (its approval stops)",
+    summary="Withdraw a cost item deleted in Dext: approval stops it, unless it is authorised",
     response_model=ItemStatusView,
-    responses={404: {"description": "No such item"}, **_REFUSALS},
+    status_code=202,
+    responses={
+        200: {"description": "Already withdrawn (or cancelled): nothing more to do"},
+        202: {
+            "description": "Withdrawal asked of approval (or already asked): follow `withdrawal`"
+            " in the item status — withdrawn, or refused because the bill is bound for Xero"
+        },
+        404: {"description": "No such item"},
+        **_REFUSALS,
+    },
     openapi_extra={
         "requestBody": {"content": {"application/json": {"schema": Withdrawal.model_json_schema()}}}
     },
 )
 async def withdraw_item(
-    organisation_id: UUID, dext_item_id: ItemId, request: Request, state: State
+    organisation_id: UUID,
+    dext_item_id: ItemId,
+    request: Request,
+    response: Response,
+    state: State,
 ) -> ItemStatusView:
     call = await read_signed_call(request, state, organisation_id, 16 * 1024)
     withdrawal, _ = parse_json(Withdrawal, call.body or b"{}", prefix="body")
@@ -201,7 +215,10 @@ async def withdraw_item(
         raise Problem(404, "not-found", "No such item", f"item {dext_item_id} is unknown") from None
     except ItemConflict as exc:
         raise Problem(409, "conflict", "Item cannot be withdrawn", str(exc)) from exc
-    return await item_status_view(request, state, organisation_id, dext_item_id)
+    view = await item_status_view(request, state, organisation_id, dext_item_id)
+    if view.status in (ItemStatus.WITHDRAWN, ItemStatus.CANCELLED):
+        response.status_code = 200
+    return view
 
 
 @router.get(

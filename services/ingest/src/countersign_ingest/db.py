@@ -12,22 +12,38 @@ from uuid import UUID
 
 import asyncpg
 
-__all__ = ["Documents", "Items", "StoredDocument", "StoredItem", "Suppliers"]
+__all__ = ["Documents", "Items", "Journey", "StoredDocument", "StoredItem", "Suppliers"]
 
 
 @dataclass(frozen=True)
 class StoredItem:
+    """An item as Dext sees it: its latest version's content, and the journey of the version it
+    shows (``shown_version``: the latest, unless approval refused it for an earlier one)."""
+
     organisation_id: UUID
     dext_item_id: str
     kind: str
     latest_version: int
+    shown_version: int
     correlation_id: UUID
     content_sha256: str
     document_id: UUID
     payload: dict[str, Any]
     status: str
     status_detail: dict[str, Any]
+    withdrawal: dict[str, Any] | None
+    refused_republish: dict[str, Any] | None
     updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Journey:
+    """What a status change needs of an item: one version's status, whether that version is
+    the one shown, and the withdrawal Dext asked for, if any."""
+
+    status: str
+    shown: bool
+    withdrawal: dict[str, Any] | None
 
 
 @dataclass(frozen=True)
@@ -40,6 +56,10 @@ class StoredDocument:
     file_name: str
 
 
+def _json(value: str | None) -> dict[str, Any] | None:
+    return None if value is None else dict(json.loads(value))
+
+
 class Items:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
@@ -49,11 +69,14 @@ class Items:
     ) -> StoredItem | None:
         row = await self._conn.fetchrow(
             "SELECT i.organisation_id, i.dext_item_id, i.kind, i.latest_version,"
-            " i.correlation_id, i.status, i.status_detail, i.updated_at, v.content_sha256,"
-            " v.document_id, v.payload"
-            " FROM items i JOIN item_versions v"
-            " ON v.organisation_id = i.organisation_id AND v.dext_item_id = i.dext_item_id"
-            " AND v.version = i.latest_version"
+            " i.shown_version, i.correlation_id, i.withdrawal, i.refused_republish,"
+            " greatest(i.updated_at, s.status_updated_at) AS updated_at, v.content_sha256,"
+            " v.document_id, v.payload, s.status, s.status_detail"
+            " FROM items i"
+            " JOIN item_versions v ON v.organisation_id = i.organisation_id"
+            " AND v.dext_item_id = i.dext_item_id AND v.version = i.latest_version"
+            " JOIN item_versions s ON s.organisation_id = i.organisation_id"
+            " AND s.dext_item_id = i.dext_item_id AND s.version = i.shown_version"
             " WHERE i.organisation_id = $1 AND i.dext_item_id = $2"
             + (" FOR UPDATE OF i" if lock else ""),
             organisation_id,
@@ -66,12 +89,15 @@ class Items:
             dext_item_id=row["dext_item_id"],
             kind=row["kind"],
             latest_version=row["latest_version"],
+            shown_version=row["shown_version"],
             correlation_id=row["correlation_id"],
             content_sha256=row["content_sha256"],
             document_id=row["document_id"],
             payload=json.loads(row["payload"]),
             status=row["status"],
             status_detail=json.loads(row["status_detail"]),
+            withdrawal=_json(row["withdrawal"]),
+            refused_republish=_json(row["refused_republish"]),
             updated_at=row["updated_at"],
         )
 
@@ -89,66 +115,99 @@ class Items:
         payload: str,
         status: str,
     ) -> None:
+        """Stores a new version, shown from now on with ``status``."""
         if item is None:
             await self._conn.execute(
                 "INSERT INTO items (organisation_id, dext_item_id, kind, latest_version,"
-                " correlation_id, status) VALUES ($1, $2, $3, $4, $5, $6)",
+                " shown_version, correlation_id) VALUES ($1, $2, $3, $4, $4, $5)",
                 organisation_id,
                 dext_item_id,
                 kind,
                 version,
                 correlation_id,
-                status,
             )
         else:
             await self._conn.execute(
-                "UPDATE items SET latest_version = $3, status = $4, status_detail = '{}',"
-                " updated_at = now() WHERE organisation_id = $1 AND dext_item_id = $2",
+                "UPDATE items SET latest_version = $3, shown_version = $3, updated_at = now()"
+                " WHERE organisation_id = $1 AND dext_item_id = $2",
                 organisation_id,
                 dext_item_id,
                 version,
-                status,
             )
         await self._conn.execute(
             "INSERT INTO item_versions (organisation_id, dext_item_id, version, content_sha256,"
-            " document_id, payload) VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
+            " document_id, payload, status) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)",
             organisation_id,
             dext_item_id,
             version,
             content_sha256,
             document_id,
             payload,
+            status,
         )
 
-    async def lock_status(self, organisation_id: UUID, dext_item_id: str) -> tuple[int, str] | None:
-        """The item's latest version and status, its row locked: all a status change needs
-        (no version join, no payload to decode — it runs for every event about the item)."""
+    async def lock_journey(
+        self, organisation_id: UUID, dext_item_id: str, version: int
+    ) -> Journey | None:
+        """Version ``version``'s status, the item's row locked: all a status change needs (no
+        payload to decode — it runs for every event about the item). None if unknown."""
         row = await self._conn.fetchrow(
-            "SELECT latest_version, status FROM items"
-            " WHERE organisation_id = $1 AND dext_item_id = $2 FOR UPDATE",
+            "SELECT v.status, i.shown_version = v.version AS shown, i.withdrawal"
+            " FROM items i JOIN item_versions v ON v.organisation_id = i.organisation_id"
+            " AND v.dext_item_id = i.dext_item_id AND v.version = $3"
+            " WHERE i.organisation_id = $1 AND i.dext_item_id = $2 FOR UPDATE OF i",
             organisation_id,
             dext_item_id,
+            version,
         )
-        return None if row is None else (row["latest_version"], row["status"])
+        if row is None:
+            return None
+        return Journey(row["status"], row["shown"], _json(row["withdrawal"]))
 
     async def set_status(
         self,
         organisation_id: UUID,
         dext_item_id: str,
+        version: int,
         status: str,
         detail: dict[str, Any],
-        *,
-        merge: bool = True,
+    ) -> None:
+        """Version ``version`` reached ``status``; ``detail`` adds to (or replaces) what its
+        earlier news said."""
+        await self._conn.execute(
+            "UPDATE item_versions SET status = $4, status_detail = status_detail || $5::jsonb,"
+            " status_updated_at = now()"
+            " WHERE organisation_id = $1 AND dext_item_id = $2 AND version = $3",
+            organisation_id,
+            dext_item_id,
+            version,
+            status,
+            json.dumps(detail),
+        )
+
+    async def show_version(
+        self, organisation_id: UUID, dext_item_id: str, version: int, refused: dict[str, Any]
+    ) -> None:
+        """Approval refused a newer version (``refused``) and kept ``version``: show its
+        journey."""
+        await self._conn.execute(
+            "UPDATE items SET shown_version = $3, refused_republish = $4::jsonb,"
+            " updated_at = now() WHERE organisation_id = $1 AND dext_item_id = $2",
+            organisation_id,
+            dext_item_id,
+            version,
+            json.dumps(refused),
+        )
+
+    async def set_withdrawal(
+        self, organisation_id: UUID, dext_item_id: str, withdrawal: dict[str, Any]
     ) -> None:
         await self._conn.execute(
-            "UPDATE items SET status = $3, updated_at = now(), status_detail ="
-            " CASE WHEN $5 THEN status_detail || $4::jsonb ELSE $4::jsonb END"
+            "UPDATE items SET withdrawal = $3::jsonb, updated_at = now()"
             " WHERE organisation_id = $1 AND dext_item_id = $2",
             organisation_id,
             dext_item_id,
-            status,
-            json.dumps(detail),
-            merge,
+            json.dumps(withdrawal),
         )
 
 

@@ -1,11 +1,18 @@
-"""What ingest knows about a Dext item: its versions and where it is on its journey.
+"""What ingest knows about a Dext item: its versions and where each is on its journey.
 
     received ─▶ in_approval ─▶ authorised ─▶ published ◀─▶ publish_failed
                     └────────▶ rejected
     any ─▶ withdrawn (deleted in Dext) | cancelled (stopped by an administrator)
+    received ─▶ refused (a new version approval did not take: an earlier one is authorised)
 
 News arrives on two topics (approval.requests.v1, ledger.publications.v1) with no order between
-them, so a status only ever moves forward: late news of an earlier stage is ignored.
+them, so a status only ever moves forward: late news of an earlier stage is ignored. Each
+version keeps its own journey; the item shows its latest version's, or — when approval refused
+that one — the journey of the version approval kept.
+
+Withdrawing is asked of approval, not decided here: ingest's copy of the status may be behind
+(an approval a moment ago). The withdrawal stays ``requested`` until approval cancels the
+request (withdrawn) or refuses because the request is authorised (ADR 0024).
 """
 
 from __future__ import annotations
@@ -15,7 +22,14 @@ import json
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["ItemKind", "ItemStatus", "content_digest", "supersedes"]
+__all__ = [
+    "BOUND_FOR_XERO",
+    "ItemKind",
+    "ItemStatus",
+    "WithdrawalState",
+    "content_digest",
+    "supersedes",
+]
 
 
 class ItemKind(StrEnum):
@@ -32,6 +46,13 @@ class ItemStatus(StrEnum):
     PUBLISH_FAILED = "publish_failed"
     WITHDRAWN = "withdrawn"
     CANCELLED = "cancelled"
+    REFUSED = "refused"
+
+
+class WithdrawalState(StrEnum):
+    REQUESTED = "requested"
+    GRANTED = "granted"
+    REFUSED = "refused"
 
 
 _STAGE = {
@@ -45,7 +66,11 @@ _STAGE = {
     ItemStatus.PUBLISH_FAILED: 3,
     ItemStatus.WITHDRAWN: 9,
     ItemStatus.CANCELLED: 9,
+    ItemStatus.REFUSED: 9,
 }
+
+BOUND_FOR_XERO = frozenset({ItemStatus.AUTHORISED, ItemStatus.PUBLISHED, ItemStatus.PUBLISH_FAILED})
+"""Past authorisation: a new version or a withdrawal would be refused by approval anyway."""
 
 
 def supersedes(new: ItemStatus, current: ItemStatus) -> bool:

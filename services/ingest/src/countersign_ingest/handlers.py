@@ -2,6 +2,10 @@
 version, or an idempotent repeat), and withdraw an item. Each one commits its rows and its event
 (through the outbox) in one transaction, together with the call's signature, so a replayed call
 and a refused one leave nothing behind.
+
+Ingest refuses at once what its own copy of the status already rules out (a new version or a
+withdrawal of an item bound for Xero); where its copy may be behind, approval decides and
+answers with an event (ADR 0024).
 """
 
 from __future__ import annotations
@@ -28,7 +32,13 @@ from countersign_platform.outbox import enqueue
 from countersign_ingest.bills import to_bank_transaction, to_bill
 from countersign_ingest.credentials import remember_signature
 from countersign_ingest.db import Documents, Items, StoredItem
-from countersign_ingest.domain import ItemKind, ItemStatus, content_digest
+from countersign_ingest.domain import (
+    BOUND_FOR_XERO,
+    ItemKind,
+    ItemStatus,
+    WithdrawalState,
+    content_digest,
+)
 from countersign_ingest.metadata import BankTransactionMetadata, CostItemMetadata
 
 __all__ = [
@@ -108,13 +118,21 @@ def _refuse_unless_open(current: StoredItem | None, kind: ItemKind) -> None:
         raise ItemConflict(f"item {current.dext_item_id} was published as a {current.kind}")
     if current.status in (ItemStatus.WITHDRAWN, ItemStatus.CANCELLED):
         raise ItemConflict(f"item {current.dext_item_id} was {current.status}")
+    if current.withdrawal is not None:
+        raise ItemConflict(f"item {current.dext_item_id} has a withdrawal {_withdrawal(current)}")
     # Once approved, the publisher may already be creating the bill: a new version would become
     # a second bill. Amending it is done in Xero (or by voiding there and publishing anew).
-    if current.status in (ItemStatus.AUTHORISED, ItemStatus.PUBLISHED):
+    if current.status in BOUND_FOR_XERO:
         raise ItemConflict(
             f"item {current.dext_item_id} is {current.status} and on its way to (or in) Xero;"
             " amend it there"
         )
+
+
+def _withdrawal(item: StoredItem) -> str:
+    assert item.withdrawal is not None
+    state = item.withdrawal.get("state")
+    return "pending" if state == WithdrawalState.REQUESTED else f"{state}"
 
 
 async def _publish(
@@ -224,21 +242,39 @@ async def withdraw_item(
     dext_item_id: str,
     reason: str | None,
 ) -> tuple[StoredItem, bool]:
-    """The item was deleted in Dext: its approval stops. Withdrawing twice is a no-op.
-    Returns the item and whether this call withdrew it."""
+    """The item was deleted in Dext: ask approval to stop it. Approval answers by cancelling
+    the request (the item becomes withdrawn) or, when the request is already authorised, by
+    refusing. A repeat while the answer is awaited, or after the item was withdrawn, is a no-op.
+    Returns the item and whether this call asked for the withdrawal."""
     async with conn.transaction():
         current = await _begin(conn, organisation_id, dext_item_id, signature)
         if current is None:
             raise ItemNotFound(dext_item_id)
         if current.kind != ItemKind.COST_ITEM:
             raise ItemConflict("a bank transaction goes straight to Xero; void it there")
-        if current.status == ItemStatus.WITHDRAWN:
+        if current.status in (ItemStatus.WITHDRAWN, ItemStatus.CANCELLED):
             return current, False
-        if current.status in (ItemStatus.PUBLISHED, ItemStatus.PUBLISH_FAILED):
-            raise ItemConflict(f"item {dext_item_id} has reached Xero; void the bill there")
+        if current.withdrawal is not None:
+            if current.withdrawal.get("state") == WithdrawalState.REQUESTED:
+                return current, False
+            raise ItemConflict(
+                f"item {dext_item_id}'s withdrawal was refused: {current.withdrawal.get('refusal')}"
+            )
+        if current.status in BOUND_FOR_XERO:
+            raise ItemConflict(
+                f"item {dext_item_id} is {current.status} and on its way to (or in) Xero;"
+                " void the bill there"
+            )
         now = datetime.now(UTC)
-        detail = {"withdrawn_at": now.isoformat(), "reason": reason}
-        await Items(conn).set_status(organisation_id, dext_item_id, ItemStatus.WITHDRAWN, detail)
+        await Items(conn).set_withdrawal(
+            organisation_id,
+            dext_item_id,
+            {
+                "state": WithdrawalState.REQUESTED.value,
+                "reason": reason,
+                "requested_at": now.isoformat(),
+            },
+        )
         event = CostItemWithdrawn(
             dext_item_id=dext_item_id,
             version=current.latest_version,

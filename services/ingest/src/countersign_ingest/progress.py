@@ -1,14 +1,18 @@
 """Keeping each item's status current from the other services' news, and the supplier
 directory current from the publisher's contact sync.
 
-Only news about an item's latest version counts (a republished item starts over), and a status
-never moves back (see ``domain.supersedes``), whatever order the two topics deliver in.
+Each version's news goes to that version's journey, and a status never moves back (see
+``domain.supersedes``), whatever order the two topics deliver in. The item shows its latest
+version's journey — unless approval refused that version (``RepublishRefused``): then the
+journey of the version approval kept, whose news has been recorded all along. Approval's answer
+to a withdrawal ends it: the request cancelled (withdrawn) or ``WithdrawalRefused``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 from countersign_contracts import (
@@ -18,18 +22,26 @@ from countersign_contracts import (
     PaymentRecorded,
     PublicationCompleted,
     PublicationFailed,
+    RepublishRefused,
     RequestAuthorised,
     RequestCancelled,
     RequestOpened,
     RequestRejected,
     RequestStepDecided,
     SupplierSynced,
+    WithdrawalRefused,
 )
 
 from countersign_ingest.db import Items, Suppliers
-from countersign_ingest.domain import ItemStatus, supersedes
+from countersign_ingest.domain import ItemStatus, WithdrawalState, supersedes
 
-__all__ = ["STATUS_NEWS", "record_progress", "record_supplier"]
+__all__ = [
+    "STATUS_NEWS",
+    "record_progress",
+    "record_republish_refused",
+    "record_supplier",
+    "record_withdrawal_refused",
+]
 
 News = tuple[ItemStatus, dict[str, Any]]
 
@@ -66,6 +78,7 @@ def _rejected(p: RequestRejected) -> News:
 
 
 def _cancelled(p: RequestCancelled) -> News:
+    # Withdrawn in Dext or cancelled by an administrator: ``record_progress`` tells them apart.
     return ItemStatus.CANCELLED, {"cancelled_by": p.cancelled_by.name, "reason": p.reason}
 
 
@@ -123,16 +136,80 @@ STATUS_NEWS: dict[str, Callable[[Any], News]] = {
 """Which event means which status, with the details the status view shows."""
 
 
+async def _record(
+    items: Items, organisation_id: UUID, dext_item_id: str, version: int, news: News
+) -> None:
+    journey = await items.lock_journey(organisation_id, dext_item_id, version)
+    if journey is None:
+        return
+    status, detail = news
+    withdrawal = journey.withdrawal
+    if (
+        status is ItemStatus.CANCELLED
+        and withdrawal is not None
+        and withdrawal.get("state") == WithdrawalState.REQUESTED
+    ):
+        # The request stopped while Dext's withdrawal was pending: that is what stopped it.
+        status, detail = ItemStatus.WITHDRAWN, {"reason": withdrawal.get("reason")}
+        granted = {**withdrawal, "state": WithdrawalState.GRANTED.value}
+        await items.set_withdrawal(organisation_id, dext_item_id, granted)
+    if supersedes(status, ItemStatus(journey.status)):
+        await items.set_status(organisation_id, dext_item_id, version, status, detail)
+
+
 async def record_progress(conn: asyncpg.Connection, envelope: Envelope[Any]) -> None:
     payload = envelope.payload
+    news = STATUS_NEWS[envelope.event_type](payload)
+    await _record(
+        Items(conn), envelope.organisation_id, payload.dext_item_id, payload.item_version, news
+    )
+
+
+async def record_republish_refused(
+    conn: asyncpg.Connection, envelope: Envelope[RepublishRefused]
+) -> None:
+    """Approval kept the request of ``item_version``: show that version's journey, and why the
+    newer one was not taken (it is refused for good)."""
+    refused = envelope.payload
+    org, item = envelope.organisation_id, refused.dext_item_id
     items = Items(conn)
-    key = (envelope.organisation_id, payload.dext_item_id)
-    current = await items.lock_status(*key)
-    if current is None or current[0] != payload.item_version:
+    if await items.lock_journey(org, item, refused.item_version) is None:
         return
-    status, detail = STATUS_NEWS[envelope.event_type](payload)
-    if supersedes(status, ItemStatus(current[1])):
-        await items.set_status(*key, status, detail)
+    await items.set_status(
+        org, item, refused.refused_item_version, ItemStatus.REFUSED, {"reason": refused.reason}
+    )
+    await items.show_version(
+        org,
+        item,
+        refused.item_version,
+        {
+            "version": refused.refused_item_version,
+            "reason": refused.reason,
+            "refused_at": refused.refused_at.isoformat(),
+        },
+    )
+
+
+async def record_withdrawal_refused(
+    conn: asyncpg.Connection, envelope: Envelope[WithdrawalRefused]
+) -> None:
+    """The withdrawal did not stop the request: the item goes on to Xero, and says so."""
+    refused = envelope.payload
+    org, item = envelope.organisation_id, refused.dext_item_id
+    items = Items(conn)
+    journey = await items.lock_journey(org, item, refused.item_version)
+    if journey is None:
+        return
+    await items.set_withdrawal(
+        org,
+        item,
+        {
+            **(journey.withdrawal or {}),
+            "state": WithdrawalState.REFUSED.value,
+            "refusal": refused.reason,
+            "refused_at": refused.refused_at.isoformat(),
+        },
+    )
 
 
 async def record_supplier(conn: asyncpg.Connection, envelope: Envelope[SupplierSynced]) -> None:

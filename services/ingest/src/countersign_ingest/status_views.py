@@ -19,10 +19,32 @@ __all__ = ["DOCUMENT_LINK_TTL_S", "ItemStatusView", "item_status_view"]
 DOCUMENT_LINK_TTL_S = 15 * 60
 
 
+class WithdrawalView(BaseModel):
+    state: str = Field(
+        description="requested: asked of approval, its answer awaited; granted: the request "
+        "was stopped (status withdrawn); refused: the request was already authorised, the bill "
+        "goes (or went) to Xero — void it there"
+    )
+    reason: str | None = Field(default=None, description="Dext's reason for withdrawing")
+    requested_at: datetime
+    refusal: str | None = Field(default=None, description="Why approval refused it")
+    refused_at: datetime | None = None
+
+
+class RefusedRepublishView(BaseModel):
+    version: int = Field(description="The newest version approval did not take")
+    reason: str
+    refused_at: datetime
+
+
 class ItemStatusView(BaseModel):
     dext_item_id: str
     kind: str = Field(description="cost_item or bank_transaction")
-    version: int = Field(description="The latest version; earlier versions' news is not shown")
+    version: int = Field(description="The latest version Dext published")
+    status_version: int = Field(
+        description="The version whose journey `status` shows: the latest, unless approval "
+        "refused it (see `refused_republish`) because an earlier version was authorised"
+    )
     status: str = Field(
         description="received, in_approval, authorised, rejected, published, publish_failed, "
         "withdrawn or cancelled"
@@ -30,6 +52,12 @@ class ItemStatusView(BaseModel):
     detail: dict[str, Any] = Field(
         description="in_approval: request_id, step; rejected: rejected_by, reason; published: "
         "xero_invoice_id or xero_bank_transaction_id, xero_status; publish_failed: messages"
+    )
+    withdrawal: WithdrawalView | None = Field(
+        default=None, description="The withdrawal Dext asked for, if any, and approval's answer"
+    )
+    refused_republish: RefusedRepublishView | None = Field(
+        default=None, description="A newer version approval did not take, and why"
     )
     correlation_id: UUID
     updated_at: datetime
@@ -58,8 +86,15 @@ async def item_status_view(
         dext_item_id=item.dext_item_id,
         kind=item.kind,
         version=item.latest_version,
+        status_version=item.shown_version,
         status=item.status,
         detail=item.status_detail,
+        withdrawal=None if item.withdrawal is None else WithdrawalView(**item.withdrawal),
+        refused_republish=(
+            None
+            if item.refused_republish is None
+            else RefusedRepublishView(**item.refused_republish)
+        ),
         correlation_id=item.correlation_id,
         updated_at=item.updated_at,
         source_url=source,

@@ -1,4 +1,6 @@
-"""Cost items from Dext: open a request (superseding the earlier version's), or cancel one."""
+"""Cost items from Dext: open a request (superseding the earlier version's), or cancel one.
+Once a request is authorised, a new version or a withdrawal of its item is refused with an
+event (``domain.ledger_bound``), never ignored in silence."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from countersign_contracts import (
 
 from countersign_approval.db.organisations import People, Workflows
 from countersign_approval.db.requests import Requests, StoredRequest
+from countersign_approval.domain.ledger_bound import BOUND, refuse_republish, refuse_withdrawal
 from countersign_approval.domain.lifecycle import RequestState, can_transition
 from countersign_approval.domain.request import ApprovalRequest
 from countersign_approval.handlers.running import flush_events, load_run
@@ -53,19 +56,21 @@ async def open_request(conn: asyncpg.Connection, envelope: Envelope[Any]) -> Non
             latest.request.item_version,
         )
         return
+    now = datetime.now(UTC)
     previous = None  # the request this one supersedes
     if latest is not None and can_transition(latest.request.state, RequestState.SUPERSEDED):
         previous = latest
-    elif latest is not None and latest.request.state is not RequestState.CANCELLED:
-        log.warning(
-            "item %s version %d ignored: version %d is already %s and bound for the ledger",
+    elif latest is not None and latest.request.state in BOUND:
+        log.info(
+            "item %s version %d refused: version %d is already %s and bound for the ledger",
             submitted.dext_item_id,
             submitted.version,
             latest.request.item_version,
             latest.request.state,
         )
+        refuse_republish(latest.request, submitted.version, now)
+        await flush_events(conn, latest, envelope.event_id)
         return
-    now = datetime.now(UTC)
     request_id = uuid.uuid4()
     if previous is not None:
         previous.request.supersede(request_id, submitted.version, now)
@@ -95,24 +100,37 @@ async def open_request(conn: asyncpg.Connection, envelope: Envelope[Any]) -> Non
 
 
 async def withdraw_item(conn: asyncpg.Connection, envelope: Envelope[Any]) -> None:
-    """Cancels the withdrawn version's request, unless it is already bound for the ledger."""
+    """Cancels the withdrawn version's request; refuses (with an event) when the item's request
+    is already bound for the ledger — also when that is an earlier version's, the withdrawn one
+    having been refused itself."""
     withdrawn: CostItemWithdrawn = envelope.payload
+    org = envelope.organisation_id
     requests = Requests(conn)
     stored = await requests.for_item_version(
-        envelope.organisation_id, withdrawn.dext_item_id, withdrawn.version, lock=True
-    )
+        org, withdrawn.dext_item_id, withdrawn.version, lock=True
+    ) or await requests.latest_for_item(org, withdrawn.dext_item_id, lock=True)
     if stored is None:
-        log.info("withdrawn item %s has no request; nothing to do", withdrawn.dext_item_id)
+        log.warning("withdrawn item %s has no request; nothing to do", withdrawn.dext_item_id)
         return
     request = stored.request
-    if not can_transition(request.state, RequestState.CANCELLED):
-        log.warning(
-            "withdrawal of item %s version %d ignored: the request is %s",
+    if request.state in BOUND:
+        log.info(
+            "withdrawal of item %s version %d refused: version %d is %s",
+            withdrawn.dext_item_id,
+            withdrawn.version,
+            request.item_version,
+            request.state,
+        )
+        refuse_withdrawal(request, withdrawn.version, datetime.now(UTC))
+    elif can_transition(request.state, RequestState.CANCELLED):
+        request.cancel(DEXT, withdrawn.reason or "withdrawn in Dext", withdrawn.withdrawn_at)
+        await requests.save(stored)
+    else:
+        log.info(
+            "withdrawal of item %s version %d: the request is already %s",
             withdrawn.dext_item_id,
             withdrawn.version,
             request.state,
         )
         return
-    request.cancel(DEXT, withdrawn.reason or "withdrawn in Dext", withdrawn.withdrawn_at)
-    await requests.save(stored)
     await flush_events(conn, stored, envelope.event_id)
