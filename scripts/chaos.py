@@ -37,7 +37,7 @@ from chaos_hostile import HOSTILE_ITEM_IDS, hostile_kinds  # noqa: E402
 from countersign_dext_sandbox.documents import pdf  # noqa: E402
 from countersign_platform.service import installed_services  # noqa: E402
 from demo import play  # noqa: E402
-from demo_plan import PEOPLE, PLAN, WORKFLOW, Item  # noqa: E402
+from demo_plan import PEOPLE, PLAN, RACES, WORKFLOW, Item  # noqa: E402
 
 from tests.support.infra import Infrastructure  # noqa: E402
 from tests.support.organisation import Organisation, provision_organisation  # noqa: E402
@@ -234,13 +234,47 @@ def xero_records(xero: dict[str, Any], item: Item) -> list[dict[str, Any]]:
     return [r for r in xero[kind] if str(r.get("Url", "")).startswith(url)]
 
 
+def disagreement(status: dict[str, Any], records: list[dict[str, Any]]) -> str:
+    """What Dext is told about a bill that Xero contradicts ('' when they agree)."""
+    state = status["status"]
+    if state == "published":
+        ids = [str(r.get("InvoiceID") or r.get("BankTransactionID")) for r in records]
+        shown = status["detail"].get("xero_invoice_id") or status["detail"].get(
+            "xero_bank_transaction_id"
+        )
+        return "" if ids == [shown] else f"Dext sees {shown} published, Xero holds {ids}"
+    if state in ("withdrawn", "rejected", "cancelled") and records:
+        return f"Dext sees {state}, Xero holds {len(records)} records"
+    return ""
+
+
+def race_outcome(status: dict[str, Any]) -> str:
+    """How a race item ended: which of Dext's acts approval refused, or let win."""
+    if status["status"] == "withdrawn":
+        return "withdrawal granted"
+    if (status.get("withdrawal") or {}).get("state") == "refused":
+        return "withdrawal refused"
+    if status.get("refused_republish"):
+        return "new version refused"
+    if status["version"] > 1:
+        return "new version superseded"
+    return "ingest refused at once"
+
+
 async def reconcile(org: Organisation, items: list[Item], settled: set[str]) -> dict[str, Any]:
     xero = org.xero_state()
-    lost, duplicated, wrong = 0, 0, []
+    lost, duplicated, wrong, disagreeing = 0, 0, [], 0
+    races: dict[str, int] = {}
     for item in items:
         records = xero_records(xero, item)
-        status = (await org.item_status(item.dext_item_id))["status"]
-        want = 1 if item.expected in ("AUTHORISED", "PAID", "SPEND") else 0
+        view = await org.item_status(item.dext_item_id)
+        status = view["status"]
+        if item.race:
+            outcome = f"{item.race}: {race_outcome(view)}"
+            races[outcome] = races.get(outcome, 0) + 1
+            want = 1 if status == "published" else 0
+        else:
+            want = 1 if item.expected in ("AUTHORISED", "PAID", "SPEND") else 0
         problem = ""
         if item.dext_item_id not in settled or (status not in TERMINAL and not item.bank):
             problem = f"not terminal ({status})"
@@ -257,9 +291,19 @@ async def reconcile(org: Organisation, items: list[Item], settled: set[str]) -> 
                 duplicated += len(bill.get("Attachments", [])) > 2 or payments > 1
                 lost += len(bill.get("Attachments", [])) < 2 or payments < (item.expected == "PAID")
                 problem = f"{len(bill.get('Attachments', []))} files, {payments} payments"
+        contradiction = "" if item.bank else disagreement(view, records)
+        if contradiction:
+            disagreeing += 1
+            problem = problem or contradiction
         if problem:
             wrong.append(f"{item.dext_item_id} ({item.path}): {problem}")
-    return {"lost": lost, "duplicated": duplicated, "wrong": wrong}
+    return {
+        "lost": lost,
+        "duplicated": duplicated,
+        "wrong": wrong,
+        "disagreeing": disagreeing,
+        "races": races,
+    }
 
 
 async def stored_by_hostiles(org: Organisation) -> list[str]:
@@ -370,10 +414,13 @@ def restartable(wanted: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def the_items(count: int) -> list[Item]:
+    """The demo plan repeated under distinct ids, then two race items per twenty."""
     items: list[Item] = []
+    races: list[Item] = []
     for batch in range((count + 19) // 20):
         items += PLAN(f"c{batch:03d}")
-    return items[:count]
+        races += RACES(f"c{batch:03d}")
+    return items[:count] + races
 
 
 async def run(
@@ -444,6 +491,8 @@ async def run(
         "faults_injected": chaos.faults,
         "lost": result["lost"],
         "duplicated": result["duplicated"],
+        "dext_disagrees_with_xero": result["disagreeing"],
+        "races": result["races"],
         "bad_requests_tried": flooded["tried"],
         "bad_requests_refused": flooded["refused"] - len(hostile_stored),
         "dlq": sum(len(letters) for letters in dlq.values()),
@@ -488,7 +537,13 @@ def main() -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(figures, indent=2) + "\n")
     print(json.dumps(figures, indent=2))
-    clean = figures["lost"] == figures["duplicated"] == figures["items_not_as_planned"] == 0
+    clean = (
+        figures["lost"]
+        == figures["duplicated"]
+        == figures["items_not_as_planned"]
+        == figures["dext_disagrees_with_xero"]
+        == 0
+    )
     refused = figures["bad_requests_refused"] == figures["bad_requests_tried"]
     outbox_done = not any(figures["unpublished_outbox_rows"].values())
     consumed = figures["unconsumed"] == 0

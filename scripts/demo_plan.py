@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from countersign_dext_sandbox.samples import REQUESTER, cost_item, line
 
 from tests.support.organisation import Person
 
-__all__ = ["PEOPLE", "PLAN", "WORKFLOW", "Item"]
+__all__ = ["PEOPLE", "PLAN", "RACES", "WORKFLOW", "Item"]
 
 PEOPLE = (
     Person("rex@example.com", "Rex Reviewer", ("reviewer",)),
@@ -85,7 +86,10 @@ class Item:
 
     ``reject_at``: the step whose approver rejects it (with ``reason``); ``republish``: the
     metadata of version 2, published after the rejection and then approved; ``withdraw``: Dext
-    deletes it while it waits for approval."""
+    deletes it while it waits for approval; ``race``: Dext withdraws it (``"withdraw"``) or
+    republishes ``republish`` (``"republish"``) at the moment the approver of step ``race_at``
+    (the last) approves — it may end either way (ADR 0024), but Dext's status must agree with
+    Xero."""
 
     metadata: dict[str, Any]
     path: str
@@ -95,6 +99,8 @@ class Item:
     reason: str = ""
     republish: dict[str, Any] | None = None
     withdraw: bool = False
+    race: str | None = None
+    race_at: str = "Finance"
     acted: set[str] = field(default_factory=set)
 
     @property
@@ -138,7 +144,7 @@ def _bank(item: str, contact: str, account: str, amount: str) -> dict[str, Any]:
         "lines": lines,
         "subtotal": total,
         "total_tax": tax,
-        "total": f"{float(total) + float(tax):.2f}",
+        "total": str(Decimal(total) + Decimal(tax)),
         "requester": REQUESTER,
         "source_url": f"https://dext.example/costs/{item}",
     }
@@ -205,3 +211,18 @@ def _plan(run: str) -> list[Item]:
 
 
 PLAN = _plan
+
+
+def _races(run: str) -> list[Item]:
+    """Dext acting while the last approver approves: a withdrawal and a new version."""
+    return [
+        Item(_invoice(f"{run}-race-wd", "Race Supplies Ltd", _north("Folders", "12", "4.50")),
+             "approved as Dext withdraws", "race", race="withdraw"),
+        Item(_invoice(f"{run}-race-rp", "Race Supplies Ltd", _south("Pens", "30", "1.80")),
+             "approved as Dext republishes", "race", race="republish",
+             republish=_invoice(f"{run}-race-rp", "Race Supplies Ltd",
+                                _south("Pens", "25", "1.80"))),
+    ]  # fmt: skip
+
+
+RACES = _races
