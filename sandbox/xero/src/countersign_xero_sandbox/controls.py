@@ -25,7 +25,7 @@ from countersign_xero_sandbox.tenancy import (
     new_contact,
     sync_lock_date,
 )
-from countersign_xero_sandbox.wire import to_wire
+from countersign_xero_sandbox.wire import loads, xero_json
 
 __all__ = ["control_routes"]
 
@@ -39,18 +39,22 @@ async def _json(request: Request) -> Any:
     return json.loads(raw) if raw else {}
 
 
+async def _spec(request: Request) -> Any:
+    """A tenant description: its rates and amounts are read as Decimals, like Xero's bodies."""
+    raw = await request.body()
+    return loads(raw) if raw else {}
+
+
 def _tenant_view(tenant: Tenant) -> Any:
-    return to_wire(
-        {
-            "tenant_id": tenant.tenant_id,
-            "organisation": tenant.organisation,
-            "accounts": list(tenant.accounts.values()),
-            "tax_rates": list(tenant.tax_rates.values()),
-            "tracking_categories": list(tenant.tracking_categories.values()),
-            "currencies": [{"Code": c, "Description": d} for c, d in tenant.currencies.items()],
-            "contacts": list(tenant.contacts.values()),
-        }
-    )
+    return {
+        "tenant_id": tenant.tenant_id,
+        "organisation": tenant.organisation,
+        "accounts": list(tenant.accounts.values()),
+        "tax_rates": list(tenant.tax_rates.values()),
+        "tracking_categories": list(tenant.tracking_categories.values()),
+        "currencies": [{"Code": c, "Description": d} for c, d in tenant.currencies.items()],
+        "contacts": list(tenant.contacts.values()),
+    }
 
 
 def _state(sandbox: Sandbox, tenant: Tenant) -> Any:
@@ -64,25 +68,23 @@ def _state(sandbox: Sandbox, tenant: Tenant) -> Any:
         return out
 
     calls = tenant.calls
-    return to_wire(
-        {
-            "tenant_id": tenant.tenant_id,
-            "organisation": tenant.organisation,
-            "invoices": [with_files(i, "InvoiceID", "Invoices") for i in tenant.invoices.values()],
-            "bank_transactions": [
-                with_files(b, "BankTransactionID", "BankTransactions")
-                for b in tenant.bank_transactions.values()
-            ],
-            "payments": list(tenant.payments.values()),
-            "contacts": list(tenant.contacts.values()),
-            "calls": {
-                "total": calls.total,
-                "rate_limited": calls.rate_limited,
-                "rate_limited_by_problem": dict(calls.rate_limited_by_problem),
-                "by_endpoint": dict(calls.by_endpoint),
-            },
-        }
-    )
+    return {
+        "tenant_id": tenant.tenant_id,
+        "organisation": tenant.organisation,
+        "invoices": [with_files(i, "InvoiceID", "Invoices") for i in tenant.invoices.values()],
+        "bank_transactions": [
+            with_files(b, "BankTransactionID", "BankTransactions")
+            for b in tenant.bank_transactions.values()
+        ],
+        "payments": list(tenant.payments.values()),
+        "contacts": list(tenant.contacts.values()),
+        "calls": {
+            "total": calls.total,
+            "rate_limited": calls.rate_limited,
+            "rate_limited_by_problem": dict(calls.rate_limited_by_problem),
+            "by_endpoint": dict(calls.by_endpoint),
+        },
+    }
 
 
 def control_routes(sandbox: Sandbox) -> list[Route]:
@@ -90,7 +92,7 @@ def control_routes(sandbox: Sandbox) -> list[Route]:
         return JSONResponse({"status": "ok"})
 
     async def create_tenant(request: Request) -> Response:
-        spec = await _json(request)
+        spec = await _spec(request)
         try:
             tenant = build_tenant(spec, sandbox.clock.now())
         except (TenantSpecError, ValueError, KeyError, TypeError) as exc:
@@ -105,7 +107,7 @@ def control_routes(sandbox: Sandbox) -> list[Route]:
                 tenant.organisation["Name"],
                 new_id(),
             )
-        return JSONResponse(_tenant_view(tenant), status_code=201)
+        return xero_json(_tenant_view(tenant), status=201)
 
     def tenant_of(request: Request) -> Tenant | None:
         return sandbox.tenants.get(request.path_params["tenant_id"])
@@ -115,13 +117,13 @@ def control_routes(sandbox: Sandbox) -> list[Route]:
         if tenant is None:
             return _bad("no such tenant", 404)
         async with tenant.lock:
-            return JSONResponse(_state(sandbox, tenant))
+            return xero_json(_state(sandbox, tenant))
 
     async def patch_tenant(request: Request) -> Response:
         tenant = tenant_of(request)
         if tenant is None:
             return _bad("no such tenant", 404)
-        body = await _json(request)
+        body = await _spec(request)
         async with tenant.lock:
             if "lock_date" in body:
                 tenant.lock_date = (
@@ -132,19 +134,19 @@ def control_routes(sandbox: Sandbox) -> list[Route]:
                 codes = [str(c) for c in body["currencies"]]
                 tenant.currencies = {c: CURRENCY_NAMES.get(c, c) for c in codes}
                 tenant.currencies.setdefault(tenant.base_currency, tenant.base_currency)
-            return JSONResponse(to_wire(tenant.organisation))
+            return xero_json(tenant.organisation)
 
     async def add_contact(request: Request) -> Response:
         tenant = tenant_of(request)
         if tenant is None:
             return _bad("no such tenant", 404)
-        body = await _json(request)
+        body = await _spec(request)
         if not isinstance(body, dict) or not body.get("Name"):
             return _bad("a contact needs a Name")
         async with tenant.lock:
             contact = new_contact(body, sandbox.clock.now())
             tenant.contacts[contact["ContactID"]] = contact
-        return JSONResponse(to_wire(contact), status_code=201)
+        return xero_json(contact, status=201)
 
     async def grant_body(request: Request) -> tuple[str, str, list[str], str, str | None]:
         body = await _json(request)

@@ -1,4 +1,5 @@
-"""Xero's JSON on the wire: MS-JSON dates, the response envelope and the error shapes."""
+"""Xero's JSON on the wire: MS-JSON dates, exact decimal numbers, the response envelope and the
+error shapes."""
 
 from __future__ import annotations
 
@@ -18,8 +19,10 @@ from countersign_xero_sandbox.dates import (
 )
 
 __all__ = [
+    "dumps",
     "envelope",
     "forbidden",
+    "loads",
     "not_found",
     "post_data_invalid",
     "query_parse_error",
@@ -52,13 +55,41 @@ def to_wire(value: Any) -> Any:
         return format_datetime(value)
     if isinstance(value, date):
         return format_date(value)
-    if isinstance(value, Decimal):
-        return float(value)
     return value
 
 
+def _not_a_number(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def loads(body: bytes | str) -> Any:
+    """A request body with every JSON number that has a fraction or exponent read as a Decimal,
+    so amounts never pass through a binary float; NaN and Infinity are refused."""
+    return json.loads(body or b"null", parse_float=Decimal, parse_constant=_not_a_number)
+
+
+def _number(value: Decimal) -> str:
+    if not value.is_finite():
+        raise ValueError(f"{value} is not a JSON number")
+    # Fixed-point text of the Decimal itself: never a binary float's approximation.
+    return format(value, "f")
+
+
+def dumps(value: Any) -> str:
+    """JSON text in which a Decimal is written digit for digit as a JSON number (the standard
+    encoder would need it turned into a float first, which changes large or long numbers)."""
+    if isinstance(value, Decimal):
+        return _number(value)
+    if isinstance(value, dict):
+        members = (f"{json.dumps(str(key))}:{dumps(item)}" for key, item in value.items())
+        return "{" + ",".join(members) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(dumps(item) for item in value) + "]"
+    return json.dumps(value)
+
+
 def xero_json(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    body = json.dumps(to_wire(payload), separators=(",", ":"))
+    body = dumps(to_wire(payload))
     return Response(body, status_code=status, media_type="application/json", headers=headers)
 
 
