@@ -511,3 +511,103 @@ def test_xero_sandbox_deleting_a_payment_reopens_the_bill_and_a_paid_bill_keeps_
     assert api.post(invoice_url, json={"Status": "VOIDED"}).json()["Invoices"][0]["Status"] == (
         "VOIDED"
     )
+
+
+def gst_org(sandbox_url: str) -> dict[str, Any]:
+    rates = [{"TaxType": "GST15", "Name": "15% GST", "EffectiveRate": 15}]
+    return provision(sandbox_url, {"tax_rates": rates, "currencies": ["GBP", "USD"]})
+
+
+def client_for(sandbox_url: str, org: dict[str, Any]) -> httpx.Client:
+    headers = {
+        "Authorization": f"Bearer {org['token']['access_token']}",
+        "xero-tenant-id": org["tenant_id"],
+        "Accept": "application/json",
+    }
+    return httpx.Client(base_url=f"{sandbox_url}/api.xro/2.0", headers=headers)
+
+
+THIRDS = [
+    {
+        "Description": "thirds",
+        "Quantity": 3,
+        "UnitAmount": 0.333,
+        "AccountCode": "429",
+        "TaxType": "GST15",
+    }
+]
+
+
+def test_xero_sandbox_rounds_unit_amounts_to_two_places_unless_unitdp_4(
+    sandbox_url: str,
+) -> None:
+    with client_for(sandbox_url, gst_org(sandbox_url)) as api:
+        plain = api.put("/Invoices", json={"Invoices": [bill(LineItems=THIRDS)]}).json()
+        [two] = plain["Invoices"]
+        assert [
+            (li["UnitAmount"], li["LineAmount"], li["TaxAmount"]) for li in two["LineItems"]
+        ] == [(0.33, 0.99, 0.15)]
+        assert (two["SubTotal"], two["TotalTax"], two["Total"], two["AmountDue"]) == (
+            0.99,
+            0.15,
+            1.14,
+            1.14,
+        )
+
+        opted = api.put(
+            "/Invoices", params={"unitdp": 4}, json={"Invoices": [bill(LineItems=THIRDS)]}
+        ).json()
+        [four] = opted["Invoices"]
+        assert [(li["UnitAmount"], li["LineAmount"]) for li in four["LineItems"]] == [(0.333, 1.00)]
+        assert (four["TotalTax"], four["Total"]) == (0.15, 1.15)
+
+        # Responses show UnitAmount at 2 dp unless this request asks for 4; totals stay.
+        read = api.get(f"/Invoices/{four['InvoiceID']}").json()["Invoices"][0]
+        assert (read["LineItems"][0]["UnitAmount"], read["Total"]) == (0.33, 1.15)
+        read4 = api.get(f"/Invoices/{four['InvoiceID']}", params={"unitdp": 4}).json()
+        assert read4["Invoices"][0]["LineItems"][0]["UnitAmount"] == 0.333
+        paged = api.get("/Invoices", params={"page": 1, "unitdp": 4}).json()["Invoices"]
+        assert sorted(i["LineItems"][0]["UnitAmount"] for i in paged) == [0.33, 0.333]
+
+        # An update that does not send lines keeps their four places.
+        api.post(f"/Invoices/{four['InvoiceID']}", json={"DueDate": "2026-06-30"})
+        assert api.get(f"/Invoices/{four['InvoiceID']}").json()["Invoices"][0]["Total"] == 1.15
+
+
+def test_xero_sandbox_refuses_a_line_amount_that_disagrees_with_the_rounded_inputs(
+    sandbox_url: str,
+) -> None:
+    stated = [{**THIRDS[0], "LineAmount": 1.00}]
+    with client_for(sandbox_url, gst_org(sandbox_url)) as api:
+        refused = api.put("/Invoices", json={"Invoices": [bill(LineItems=stated)]})
+        assert refused.status_code == 400
+        assert messages(refused.json()["Elements"][0]) == [
+            "The line total 1.00 does not match the expected line total 0.99"
+        ]
+        accepted = api.put(
+            "/Invoices", params={"unitdp": "4"}, json={"Invoices": [bill(LineItems=stated)]}
+        )
+        assert accepted.status_code == 200
+
+
+def test_xero_sandbox_bank_transactions_round_unit_amounts_like_invoices(
+    sandbox_url: str,
+) -> None:
+    spend = {
+        "Type": "SPEND",
+        "Contact": {"Name": "Thirds Ltd"},
+        "BankAccount": {"Code": "090"},
+        "Date": "2026-05-02",
+        "LineItems": [{**THIRDS[0], "Quantity": 1.23456}],
+    }
+    with client_for(sandbox_url, gst_org(sandbox_url)) as api:
+        plain = api.put("/BankTransactions", json={"BankTransactions": [spend]}).json()
+        [line] = plain["BankTransactions"][0]["LineItems"]
+        assert (line["Quantity"], line["UnitAmount"], line["LineAmount"]) == (1.2346, 0.33, 0.41)
+        opted = api.put(
+            "/BankTransactions", params={"unitdp": 4}, json={"BankTransactions": [spend]}
+        ).json()
+        created = opted["BankTransactions"][0]
+        assert (created["LineItems"][0]["UnitAmount"], created["Total"]) == (0.333, 0.47)
+        read = api.get(f"/BankTransactions/{created['BankTransactionID']}").json()
+        assert read["BankTransactions"][0]["LineItems"][0]["UnitAmount"] == 0.33

@@ -33,7 +33,9 @@ FILTERS = {
 
 def _render(call: Call, with_children: bool = False) -> Renderer:
     url = call.sandbox.accounting_url("/Invoices")
-    return lambda record: render_document(call.tenant, record, "InvoiceID", url, with_children)
+    return lambda record: render_document(
+        call.tenant, record, "InvoiceID", url, with_children, call.unit_places
+    )
 
 
 def find_invoice(call: Call, ref: str) -> Record:
@@ -59,7 +61,9 @@ def _write(call: Call, upsert: bool) -> Response:
                     )
                 )
                 continue
-        elements.append(prepare_invoice(call.tenant, raw, call.now, pending, existing))
+        elements.append(
+            prepare_invoice(call.tenant, raw, call.now, pending, existing, call.unit_places)
+        )
     return batch_answer(call, "Invoices", elements, _render(call))
 
 
@@ -75,7 +79,9 @@ def post_invoice(call: Call) -> Response:
     existing = find_invoice(call, call.params["record_id"])
     raws = elements_of(call, "Invoices")
     raw = raws[0] if raws else {}
-    element = prepare_invoice(call.tenant, raw, call.now, PendingContacts(), existing)
+    element = prepare_invoice(
+        call.tenant, raw, call.now, PendingContacts(), existing, call.unit_places
+    )
     return single_answer(call, "Invoices", element, _render(call))
 
 

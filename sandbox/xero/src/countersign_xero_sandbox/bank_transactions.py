@@ -23,7 +23,12 @@ STATUSES = {"AUTHORISED", "DELETED"}
 
 
 def prepare_bank_transaction(
-    tenant: Tenant, raw: Any, now: datetime, pending: PendingContacts, existing: Record | None
+    tenant: Tenant,
+    raw: Any,
+    now: datetime,
+    pending: PendingContacts,
+    existing: Record | None,
+    unit_places: int,
 ) -> Element:
     if not isinstance(raw, dict):
         return Element({}, ["A bank transaction must be a JSON object."])
@@ -56,7 +61,7 @@ def prepare_bank_transaction(
             errors.append(f"The Date '{raw['Date']}' is not a valid date.")
     currency = check_common(tenant, raw, day, errors)
     amount_types = str(raw.get("LineAmountTypes") or "Exclusive")
-    lines = build_lines(tenant, raw.get("LineItems"), amount_types, True, errors)
+    lines = build_lines(tenant, raw.get("LineItems"), amount_types, True, unit_places, errors)
     if not lines.items:
         errors.append("At least one line item is required.")
     transaction_id = new_id()

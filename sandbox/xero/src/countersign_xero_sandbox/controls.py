@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from countersign_xero_sandbox.amounts import MAX_UNIT_DP
 from countersign_xero_sandbox.defaults import CURRENCY_NAMES
 from countersign_xero_sandbox.faults import FaultRule, FaultSpecError
 from countersign_xero_sandbox.identity import TokenError
@@ -60,7 +61,7 @@ def _tenant_view(tenant: Tenant) -> Any:
 def _state(sandbox: Sandbox, tenant: Tenant) -> Any:
     def with_files(record: dict[str, Any], id_key: str, collection: str) -> dict[str, Any]:
         url = sandbox.accounting_url(f"/{collection}")
-        out = render_document(tenant, record, id_key, url, with_children=True)
+        out = render_document(tenant, record, id_key, url, True, MAX_UNIT_DP)
         for rendered, stored in zip(
             out["Attachments"], tenant.attachments.get(record[id_key], []), strict=True
         ):

@@ -12,7 +12,14 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from countersign_xero_sandbox.model import Record, Tenant, money, new_id
+from countersign_xero_sandbox.amounts import (
+    line_amount,
+    line_tax,
+    money,
+    quantity,
+    unit_amount,
+)
+from countersign_xero_sandbox.model import Record, Tenant, new_id
 from countersign_xero_sandbox.tenancy import new_contact
 
 __all__ = ["Lines", "PendingContacts", "build_lines", "check_common", "resolve_contact"]
@@ -166,23 +173,27 @@ def _line(
     raw: Record,
     amount_types: str,
     needs_account: bool,
+    unit_places: int,
     errors: list[str],
 ) -> tuple[Record, Decimal, Decimal]:
     if not str(raw.get("Description") or "").strip() and not raw.get("ItemCode"):
         errors.append("The description field is mandatory for each line item.")
-    quantity = _decimal(raw.get("Quantity", 1), "Quantity", errors) or Decimal(1)
+    given_quantity = _decimal(raw.get("Quantity", 1), "Quantity", errors)
+    line_quantity = quantity(given_quantity) if given_quantity is not None else Decimal(1)
     given_total = raw.get("LineAmount")
     if raw.get("UnitAmount") is None and given_total is not None:
-        line_amount = money(_decimal(given_total, "LineAmount", errors) or Decimal(0))
-        unit = line_amount / quantity if quantity else Decimal(0)
+        # Xero works out the missing unit amount from the line amount.
+        amount = money(_decimal(given_total, "LineAmount", errors) or Decimal(0))
+        unit = unit_amount(amount / line_quantity, unit_places) if line_quantity else Decimal(0)
     else:
-        unit = _decimal(raw.get("UnitAmount", 0), "UnitAmount", errors) or Decimal(0)
-        line_amount = money(quantity * unit)
+        given_unit = _decimal(raw.get("UnitAmount", 0), "UnitAmount", errors) or Decimal(0)
+        unit = unit_amount(given_unit, unit_places)
+        amount = line_amount(line_quantity, unit)
         if given_total is not None:
             stated = money(_decimal(given_total, "LineAmount", errors) or Decimal(0))
-            if stated != line_amount:
+            if stated != amount:
                 errors.append(
-                    f"The line total {stated} does not match the expected line total {line_amount}"
+                    f"The line total {stated} does not match the expected line total {amount}"
                 )
     account: Record | None = None
     code = raw.get("AccountCode")
@@ -213,18 +224,16 @@ def _line(
         rate = Decimal(tax_rate["EffectiveRate"])
     if raw.get("TaxAmount") is not None and amount_types != "NoTax":
         tax = money(_decimal(raw["TaxAmount"], "TaxAmount", errors) or Decimal(0))
-    elif amount_types == "Inclusive":
-        tax = money(line_amount * rate / (Decimal(100) + rate))
     else:
-        tax = money(line_amount * rate / Decimal(100))
+        tax = line_tax(amount, rate, amount_types)
     line: Record = {
         "LineItemID": str(raw.get("LineItemID") or new_id()),
         "Description": str(raw.get("Description") or ""),
-        "Quantity": quantity,
+        "Quantity": line_quantity,
         "UnitAmount": unit,
         "TaxType": str(tax_type),
         "TaxAmount": tax,
-        "LineAmount": line_amount,
+        "LineAmount": amount,
         "Tracking": _tracking(tenant, raw.get("Tracking"), errors),
         "ValidationErrors": [],
     }
@@ -233,12 +242,18 @@ def _line(
         line["AccountID"] = account["AccountID"]
     if raw.get("ItemCode"):
         line["ItemCode"] = str(raw["ItemCode"])
-    return line, line_amount, tax
+    return line, amount, tax
 
 
 def build_lines(
-    tenant: Tenant, raw_lines: Any, amount_types: str, needs_account: bool, errors: list[str]
+    tenant: Tenant,
+    raw_lines: Any,
+    amount_types: str,
+    needs_account: bool,
+    unit_places: int,
+    errors: list[str],
 ) -> Lines:
+    """``unit_places``: the decimal places UnitAmount is rounded to before any arithmetic."""
     if amount_types not in LINE_AMOUNT_TYPES:
         errors.append(
             f"LineAmountTypes '{amount_types}' is not one of Exclusive, Inclusive, NoTax."
@@ -249,7 +264,12 @@ def build_lines(
     tax_total = Decimal(0)
     for raw in raw_lines if isinstance(raw_lines, list) else []:
         line, amount, tax = _line(
-            tenant, raw if isinstance(raw, dict) else {}, amount_types, needs_account, errors
+            tenant,
+            raw if isinstance(raw, dict) else {},
+            amount_types,
+            needs_account,
+            unit_places,
+            errors,
         )
         items.append(line)
         amounts += amount

@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from countersign_xero_sandbox.amounts import MAX_UNIT_DP
 from countersign_xero_sandbox.batches import Element
 from countersign_xero_sandbox.dates import parse_date
 from countersign_xero_sandbox.documents import (
@@ -92,8 +93,10 @@ def prepare_invoice(
     now: datetime,
     pending: PendingContacts,
     existing: Record | None,
+    unit_places: int,
 ) -> Element:
-    """Validates one element (a create when ``existing`` is None) and returns its commit."""
+    """Validates one element (a create when ``existing`` is None) and returns its commit;
+    ``unit_places`` is what the request's ``unitdp`` allows for the lines it sends."""
     if not isinstance(raw, dict):
         return Element({}, ["An invoice must be a JSON object."])
     errors: list[str] = []
@@ -128,7 +131,9 @@ def prepare_invoice(
             {key: value for key, value in line.items() if key != "ValidationErrors"}
             for line in raw_lines
         ]
-    lines = build_lines(tenant, raw_lines, amount_types, wanted != "DRAFT", errors)
+        # Lines the request does not send keep the places they were stored with.
+        unit_places = MAX_UNIT_DP
+    lines = build_lines(tenant, raw_lines, amount_types, wanted != "DRAFT", unit_places, errors)
     if wanted in {"SUBMITTED", "AUTHORISED"} and not lines.items:
         errors.append("At least one line item is required to approve an invoice.")
     number = str(merged.get("InvoiceNumber") or "")

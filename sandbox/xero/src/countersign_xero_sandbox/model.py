@@ -12,21 +12,15 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-__all__ = ["Attachment", "Record", "Tenant", "money", "new_id"]
+__all__ = ["Attachment", "Record", "Tenant", "new_id"]
 
 Record = dict[str, Any]
 
 
 def new_id() -> str:
     return str(uuid.uuid4())
-
-
-def money(value: Decimal) -> Decimal:
-    """Xero rounds each line's amounts to 2 dp, half away from zero."""
-    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 @dataclass

@@ -7,10 +7,11 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from countersign_xero_sandbox.amounts import money
 from countersign_xero_sandbox.batches import Element
 from countersign_xero_sandbox.dates import parse_date
 from countersign_xero_sandbox.documents import check_common
-from countersign_xero_sandbox.model import Record, Tenant, money, new_id
+from countersign_xero_sandbox.model import Record, Tenant, new_id
 
 __all__ = ["EXCEEDS_OUTSTANDING", "delete_payment", "prepare_payment"]
 

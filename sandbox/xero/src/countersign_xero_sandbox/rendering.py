@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
+from countersign_xero_sandbox.amounts import unit_amount
 from countersign_xero_sandbox.model import Attachment, Record, Tenant
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "render_contact_ref",
     "render_document",
     "render_element",
+    "render_lines",
 ]
 
 Renderer = Callable[[Record], Record]
@@ -45,11 +47,22 @@ def render_contact_ref(tenant: Tenant, ref: Record) -> Record:
     }
 
 
+def render_lines(lines: list[Record], unit_places: int) -> list[Record]:
+    """Line items with UnitAmount shown to the places the request asked for (``unitdp``)."""
+    return [{**line, "UnitAmount": unit_amount(line["UnitAmount"], unit_places)} for line in lines]
+
+
 def render_document(
-    tenant: Tenant, record: Record, id_key: str, collection_url: str, with_children: bool
+    tenant: Tenant,
+    record: Record,
+    id_key: str,
+    collection_url: str,
+    with_children: bool,
+    unit_places: int,
 ) -> Record:
     """An invoice or bank transaction; ``with_children`` adds Attachments (and Payments)."""
     out: dict[str, Any] = dict(record)
+    out["LineItems"] = render_lines(record.get("LineItems") or [], unit_places)
     record_id = record[id_key]
     attachments = tenant.attachments.get(record_id, [])
     out["HasAttachments"] = bool(attachments)

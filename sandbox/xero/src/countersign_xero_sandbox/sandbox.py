@@ -11,6 +11,7 @@ from typing import Any
 from starlette.datastructures import Headers, QueryParams
 from starlette.responses import Response
 
+from countersign_xero_sandbox.amounts import unit_dp
 from countersign_xero_sandbox.clock import SandboxClock
 from countersign_xero_sandbox.faults import FaultBook
 from countersign_xero_sandbox.idempotency import IdempotencyStore
@@ -85,6 +86,11 @@ class Call:
             raise CallError(
                 post_data_invalid(f"The request body is not valid JSON: {exc}")
             ) from exc
+
+    @property
+    def unit_places(self) -> int:
+        """Decimal places of UnitAmount for this request (``unitdp=4`` opts in to four)."""
+        return unit_dp(self.query.get("unitdp"))
 
     @property
     def summarize_errors(self) -> bool:
