@@ -611,3 +611,27 @@ def test_xero_sandbox_bank_transactions_round_unit_amounts_like_invoices(
         assert (created["LineItems"][0]["UnitAmount"], created["Total"]) == (0.333, 0.47)
         read = api.get(f"/BankTransactions/{created['BankTransactionID']}").json()
         assert read["BankTransactions"][0]["LineItems"][0]["UnitAmount"] == 0.33
+
+
+NAMES = ["Zoë Ltd", "株式会社テスト", "Café ☕ 🎉 Ltd", 'Say "Hi" Ltd', "C:\\new\\tab Ltd"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_xero_sandbox_where_finds_non_ascii_and_quoted_names_over_http(
+    api: httpx.Client, name: str
+) -> None:
+    created = api.put("/Contacts", json={"Contacts": [{"Name": name}]})
+    assert created.status_code == 200
+    literal = name.replace('"', '""')  # Xero's where escapes a quote by doubling it
+    found = api.get("/Contacts", params={"where": f'Name=="{literal}"'})
+    assert found.status_code == 200
+    assert [c["Name"] for c in found.json()["Contacts"]] == [name]
+    # The query string exactly as httpx percent-encodes it (UTF-8), decoded by the sandbox.
+    assert "%" in str(found.request.url)
+
+
+def test_xero_sandbox_where_refuses_a_backslash_escaped_quote(api: httpx.Client) -> None:
+    api.put("/Contacts", json={"Contacts": [{"Name": 'Say "Hi" Ltd'}]})
+    refused = api.get("/Contacts", params={"where": 'Name=="Say \\"Hi\\" Ltd"'})
+    assert refused.status_code == 400
+    assert refused.json()["Type"] == "QueryParseException"

@@ -55,6 +55,45 @@ def test_xero_sandbox_where_refuses_what_it_cannot_read(broken: str) -> None:
         parse_where(broken)
 
 
+@pytest.mark.parametrize(
+    ("stored", "where"),
+    [
+        ("Zoë Ltd", 'Name=="Zoë Ltd"'),
+        ("Zoë Ltd", 'Name=="ZOË LTD"'),
+        ("株式会社テスト", 'Name=="株式会社テスト"'),
+        ("Café ☕ 🎉 Ltd", 'Name=="Café ☕ 🎉 Ltd"'),
+        ("Café ☕ 🎉 Ltd", 'Name.Contains("🎉")'),
+        ('Say "Hi" Ltd', 'Name=="Say ""Hi"" Ltd"'),
+        ('"Quoted"', 'Name=="""Quoted"""'),
+        ("C:\\new\\tab", 'Name=="C:\\new\\tab"'),
+        ("Back\\slash", 'Name.EndsWith("\\slash")'),
+        ("Tab\\t Ltd", 'Name=="Tab\\t Ltd"'),
+    ],
+)
+def test_xero_sandbox_where_string_literals_keep_their_text(stored: str, where: str) -> None:
+    assert parse_where(where)({"Name": stored}) is True
+
+
+def test_xero_sandbox_where_text_differs_from_a_near_miss() -> None:
+    assert parse_where('Name=="Zoe Ltd"')({"Name": "Zoë Ltd"}) is False
+    assert parse_where('Name=="Trailing Co "')({"Name": "Trailing Co"}) is False
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        # A backslash escapes nothing in Xero: the literal ends at the second quote.
+        ('Name=="Say \\"Hi\\" Ltd"', "cannot read|unexpected"),
+        ('Name=="Open', "Unterminated string literal"),
+        ("Name=='Acme'", "Character literal must contain exactly one character"),
+        ("Name=='A'", "character literal"),
+    ],
+)
+def test_xero_sandbox_where_refuses_literals_xero_cannot_read(where: str, message: str) -> None:
+    with pytest.raises(QueryError, match=message):
+        parse_where(where)
+
+
 def test_xero_sandbox_paging_counts_pages() -> None:
     records = [{"n": n} for n in range(5)]
     page, block = page_of(records, "3", "2")

@@ -141,3 +141,14 @@ def test_xero_sandbox_sdk_sees_validation_errors_and_refreshes_against_the_sandb
 
     connections = IdentityApi(client, base_url=sandbox_url).get_connections()
     assert org["tenant_id"] in [c.tenant_id for c in connections]
+
+
+def test_xero_sandbox_sdk_where_finds_non_ascii_and_quoted_names(sandbox_url: str) -> None:
+    org = provision(sandbox_url, client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
+    api = AccountingApi(sdk_client(org["token"]), base_url=f"{sandbox_url}/api.xro/2.0")
+    names = ["Zoë Ltd", "株式会社テスト", "Party 🎉 Ltd", 'Say "Hi" Ltd']
+    api.create_contacts(org["tenant_id"], {"Contacts": [{"Name": n} for n in names]})
+    for name in names:
+        where = 'Name=="{}"'.format(name.replace('"', '""'))
+        found = api.get_contacts(org["tenant_id"], where=where).contacts
+        assert [c.name for c in found] == [name]
