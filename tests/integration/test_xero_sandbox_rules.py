@@ -11,6 +11,7 @@ import pytest
 from countersign_xero_sandbox.clock import SandboxClock
 from countersign_xero_sandbox.dates import format_date, parse_date, parse_datetime
 from countersign_xero_sandbox.limits import LimitConfig, RateLimiter
+from countersign_xero_sandbox.model import contact_name, name_key
 from countersign_xero_sandbox.query import QueryError, page_of, parse_where
 
 CONTACT_ID = str(uuid.uuid4())
@@ -141,3 +142,25 @@ def test_xero_sandbox_day_window_resets_after_a_sandbox_day() -> None:
     assert refused.retry_after is not None and refused.retry_after > 86000
     clock.advance(86400)
     assert limiter.admit("t", "app").problem is None
+
+
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [
+        ("  Trailing Co  ", "Trailing Co"),
+        ("\tTabbed Ltd\n", "Tabbed Ltd"),
+        ("\u00a0Non-breaking Ltd\u00a0", "Non-breaking Ltd"),
+        ("Inner  Spaces Ltd", "Inner  Spaces Ltd"),
+        ("Zoë Ltd ", "Zoë Ltd"),
+        (None, ""),
+    ],
+)
+def test_xero_sandbox_contact_names_are_trimmed(sent: str | None, stored: str) -> None:
+    assert contact_name(sent) == stored
+
+
+def test_xero_sandbox_contact_names_compare_trimmed_and_case_insensitively() -> None:
+    assert name_key("  ACME Ltd ") == name_key("acme ltd")
+    assert name_key("ZOË LTD") == name_key("zoë ltd")
+    assert name_key("Acme Ltd") != name_key("Acme  Ltd")
+    assert name_key("   ") == ""

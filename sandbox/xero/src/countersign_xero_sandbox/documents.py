@@ -19,7 +19,7 @@ from countersign_xero_sandbox.amounts import (
     quantity,
     unit_amount,
 )
-from countersign_xero_sandbox.model import Record, Tenant, new_id
+from countersign_xero_sandbox.model import Record, Tenant, contact_name, name_key, new_id
 from countersign_xero_sandbox.tenancy import new_contact
 
 __all__ = ["Lines", "PendingContacts", "build_lines", "check_common", "resolve_contact"]
@@ -30,7 +30,8 @@ FORBIDDEN_IN_URL = "xero"
 
 @dataclass
 class PendingContacts:
-    """Contacts a batch creates by name: one per name, stored only if an element using it is."""
+    """Contacts a batch creates by name: one per name (``name_key``), stored only if an element
+    using it is."""
 
     by_name: dict[str, Record] = field(default_factory=dict)
 
@@ -38,9 +39,10 @@ class PendingContacts:
 def resolve_contact(
     tenant: Tenant, ref: Any, pending: PendingContacts, now: datetime, errors: list[str]
 ) -> Record | None:
-    if not isinstance(ref, dict) or not (
-        ref.get("ContactID") or ref.get("Name") or ref.get("ContactNumber")
-    ):
+    """The contact a document names: by ContactID, else ContactNumber, else Name (trimmed and
+    case-insensitive, as Xero stores and compares names); an unknown name is a new contact."""
+    name = contact_name(ref.get("Name")) if isinstance(ref, dict) else ""
+    if not isinstance(ref, dict) or not (ref.get("ContactID") or name or ref.get("ContactNumber")):
         errors.append(
             "The Contact must contain at least 1 of the following elements to identify the "
             "contact: Name, ContactID, ContactNumber"
@@ -54,18 +56,11 @@ def resolve_contact(
             return None
     elif ref.get("ContactNumber"):
         contact = tenant.contact_by_number(str(ref["ContactNumber"]))
-    if contact is None and ref.get("Name"):
-        name = str(ref["Name"]).strip()
-        contact = tenant.active_contact_named(name)
+    if contact is None and name:
+        contact = tenant.contact_named(name) or pending.by_name.get(name_key(name))
         if contact is None:
-            archived = next(
-                (c for c in tenant.contacts.values() if c["Name"].casefold() == name.casefold()),
-                None,
-            )
-            contact = archived or pending.by_name.get(name.casefold())
-            if contact is None:
-                contact = new_contact({"Name": name}, now)
-                pending.by_name[name.casefold()] = contact
+            contact = new_contact({"Name": name}, now)
+            pending.by_name[name_key(name)] = contact
     if contact is None:
         errors.append(
             f"The contact with ContactNumber '{ref['ContactNumber']}' could not be found."

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from countersign_xero_sandbox import defaults
-from countersign_xero_sandbox.model import Record, Tenant, new_id
+from countersign_xero_sandbox.model import Record, Tenant, contact_name, new_id
 
 __all__ = ["TenantSpecError", "build_tenant", "new_contact", "sync_lock_date"]
 
@@ -119,7 +119,7 @@ def new_contact(fields: Record, now: datetime) -> Record:
     contact.update(
         {
             "ContactID": str(fields.get("ContactID") or new_id()),
-            "Name": str(fields["Name"]).strip(),
+            "Name": contact_name(fields["Name"]),
             "ContactStatus": str(fields.get("ContactStatus", "ACTIVE")),
             "IsSupplier": False,
             "IsCustomer": False,
