@@ -694,3 +694,33 @@ def test_xero_sandbox_a_blank_contact_name_does_not_identify_a_contact(
     assert messages(blank.json()["Elements"][0]) == ["The contact name must be specified."]
     state = control(sandbox_url, "GET", f"/_sandbox/tenants/{org['tenant_id']}/state")
     assert state["contacts"] == []
+
+
+def nulls_in(value: Any, path: str = "") -> list[str]:
+    if isinstance(value, dict):
+        return [p for key, item in value.items() for p in nulls_in(item, f"{path}.{key}")]
+    if isinstance(value, list):
+        return [p for n, item in enumerate(value) for p in nulls_in(item, f"{path}[{n}]")]
+    return [path] if value is None else []
+
+
+def test_xero_sandbox_leaves_absent_values_out_instead_of_sending_null(
+    sandbox_url: str, api: httpx.Client
+) -> None:
+    unlocked = provision(sandbox_url)  # no lock date
+    with client_for(sandbox_url, unlocked) as other:
+        organisation = other.get("/Organisation").json()
+        assert nulls_in(organisation) == []
+        assert "PeriodLockDate" not in organisation["Organisations"][0]
+    undated = {key: value for key, value in bill().items() if key != "DueDate"}
+    created = api.put("/Invoices", json={"Invoices": [undated]}).json()
+    assert nulls_in(created) == []
+    assert "DueDate" not in created["Invoices"][0]
+    invoice_id = created["Invoices"][0]["InvoiceID"]
+    for answer in (
+        api.get(f"/Invoices/{invoice_id}"),
+        api.get("/Invoices"),
+        api.get("/Contacts"),
+        api.put("/Invoices", json={"Invoices": [{**undated, "CurrencyCode": "JPY"}]}),
+    ):
+        assert nulls_in(answer.json()) == []

@@ -152,3 +152,27 @@ def test_xero_sandbox_sdk_where_finds_non_ascii_and_quoted_names(sandbox_url: st
         where = 'Name=="{}"'.format(name.replace('"', '""'))
         found = api.get_contacts(org["tenant_id"], where=where).contacts
         assert [c.name for c in found] == [name]
+
+
+def test_xero_sandbox_sdk_reads_an_organisation_without_a_lock_date_and_a_bill_without_due_date(
+    sandbox_url: str,
+) -> None:
+    org = provision(sandbox_url, client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
+    api = AccountingApi(sdk_client(org["token"]), base_url=f"{sandbox_url}/api.xro/2.0")
+    [organisation] = api.get_organisations(org["tenant_id"]).organisations
+    assert organisation.period_lock_date is None
+    assert organisation.base_currency == CurrencyCode.GBP
+
+    contact_id = (
+        api.create_contacts(org["tenant_id"], {"Contacts": [{"Name": "No Due Date Ltd"}]})
+        .contacts[0]
+        .contact_id
+    )
+    undated = a_bill(contact_id)
+    undated.due_date = None
+    created = api.create_invoices(org["tenant_id"], Invoices(invoices=[undated])).invoices[0]
+    assert created.due_date is None
+    fetched = api.get_invoice(org["tenant_id"], created.invoice_id).invoices[0]
+    assert (fetched.due_date, fetched.invoice_number) == (None, "SDK-1")
+    listed = api.get_invoices(org["tenant_id"], i_ds=[created.invoice_id]).invoices
+    assert [i.due_date for i in listed] == [None]

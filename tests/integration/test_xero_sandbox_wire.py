@@ -68,6 +68,7 @@ def test_xero_sandbox_refuses_calls_without_token_or_tenant(sandbox_url: str) ->
     no_token = httpx.get(base, headers={"xero-tenant-id": org["tenant_id"]})
     assert no_token.status_code == 401
     assert (no_token.json()["Title"], no_token.json()["Status"]) == ("Unauthorized", 401)
+    assert no_token.json()["Type"] is None  # the gateway's problem shape does send null
     bearer = {"Authorization": f"Bearer {org['token']['access_token']}"}
     for tenant_headers in ({}, {"xero-tenant-id": "7d6c1b1e-0000-4000-8000-000000000000"}):
         refused = httpx.get(base, headers={**bearer, **tenant_headers})

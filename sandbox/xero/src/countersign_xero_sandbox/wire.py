@@ -38,9 +38,14 @@ _STRING_TWINS = {"Date", "DueDate", "FullyPaidOnDate", "UpdatedDateUTC"}
 
 
 def to_wire(value: Any) -> Any:
+    """Python values as Xero writes them. A key whose value is None is left out, at any depth:
+    Xero omits absent values rather than sending null (the official SDK cannot read
+    ``"DueDate": null`` or ``"PeriodLockDate": null``)."""
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for key, item in value.items():
+            if item is None:
+                continue
             out[key] = to_wire(item)
             if key in _STRING_TWINS and isinstance(item, date):
                 twin = f"{key}String" if key != "Date" else "DateString"
@@ -128,17 +133,16 @@ def query_parse_error(message: str) -> Response:
 
 
 def _problem(status: int, title: str, detail: str) -> Response:
-    return xero_json(
-        {
-            "Type": None,
-            "Title": title,
-            "Status": status,
-            "Detail": detail,
-            "Instance": str(uuid.uuid4()),
-            "Extensions": {},
-        },
-        status=status,
-    )
+    # The identity gateway's problem shape does send "Type": null, so it skips to_wire.
+    body: dict[str, Any] = {
+        "Type": None,
+        "Title": title,
+        "Status": status,
+        "Detail": detail,
+        "Instance": str(uuid.uuid4()),
+        "Extensions": {},
+    }
+    return Response(json.dumps(body), status_code=status, media_type="application/json")
 
 
 def unauthorized(detail: str) -> Response:
