@@ -724,3 +724,49 @@ def test_xero_sandbox_leaves_absent_values_out_instead_of_sending_null(
         api.put("/Invoices", json={"Invoices": [{**undated, "CurrencyCode": "JPY"}]}),
     ):
         assert nulls_in(answer.json()) == []
+
+
+def test_xero_sandbox_serves_file_bytes_for_the_accept_headers_a_download_sends(
+    api: httpx.Client,
+) -> None:
+    invoice_id = api.put("/Invoices", json={"Invoices": [bill()]}).json()["Invoices"][0][
+        "InvoiceID"
+    ]
+    jpeg = b"\xff\xd8\xff\xe0 not really a jpeg"
+    put = api.put(
+        f"/Invoices/{invoice_id}/Attachments/photo%201.jpg",
+        content=jpeg,
+        headers={"Content-Type": "image/jpeg"},
+    )
+    attachment_id = put.json()["Attachments"][0]["AttachmentID"]
+    for ref in ("photo%201.jpg", attachment_id):
+        for accept in ("application/octet-stream", "*/*", "image/jpeg", "image/*"):
+            download = api.get(
+                f"/Invoices/{invoice_id}/Attachments/{ref}", headers={"Accept": accept}
+            )
+            assert download.status_code == 200, accept
+            assert download.content == jpeg
+            assert download.headers["content-type"] == "image/jpeg"
+    refused = api.get(
+        f"/Invoices/{invoice_id}/Attachments/{attachment_id}", headers={"Accept": "application/xml"}
+    )
+    assert refused.status_code == 406
+
+
+def test_xero_sandbox_renders_an_invoice_as_pdf_for_accept_application_pdf(
+    api: httpx.Client,
+) -> None:
+    created = api.put("/Invoices", json={"Invoices": [bill()]}).json()["Invoices"][0]
+    pdf = api.get(f"/Invoices/{created['InvoiceID']}", headers={"Accept": "application/pdf"})
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-") and pdf.content.rstrip().endswith(b"%%EOF")
+    same = api.get(f"/Invoices/{created['InvoiceID']}", headers={"Accept": "application/pdf"})
+    assert same.content == pdf.content  # the same invoice renders to the same bytes
+    as_json = api.get(
+        f"/Invoices/{created['InvoiceID']}", headers={"Accept": "application/json, */*"}
+    )
+    assert as_json.json()["Invoices"][0]["InvoiceID"] == created["InvoiceID"]
+    assert api.get("/Invoices", headers={"Accept": "application/pdf"}).status_code == 406
+    xml = api.get(f"/Invoices/{created['InvoiceID']}", headers={"Accept": "application/xml"})
+    assert xml.status_code == 406

@@ -6,12 +6,13 @@ from starlette.responses import Response
 
 from countersign_xero_sandbox.batches import Element
 from countersign_xero_sandbox.documents import PendingContacts
+from countersign_xero_sandbox.invoice_pdf import invoice_pdf
 from countersign_xero_sandbox.invoices import prepare_invoice
 from countersign_xero_sandbox.listing import list_answer, select
 from countersign_xero_sandbox.model import Record
 from countersign_xero_sandbox.rendering import Renderer, render_document
 from countersign_xero_sandbox.sandbox import Call, CallError
-from countersign_xero_sandbox.wire import envelope, not_found, xero_json
+from countersign_xero_sandbox.wire import JSON, PDF, envelope, negotiate, not_found, xero_json
 from countersign_xero_sandbox.writing import batch_answer, elements_of, single_answer
 
 __all__ = [
@@ -99,5 +100,9 @@ def get_invoices(call: Call) -> Response:
 
 
 def get_invoice(call: Call) -> Response:
+    """JSON, or with ``Accept: application/pdf`` the invoice rendered as a PDF (as Xero does)."""
     invoice = find_invoice(call, call.params["record_id"])
+    if negotiate(call.headers.get("accept"), (JSON, PDF)) == PDF:
+        content = invoice_pdf(call.tenant.organisation, invoice, call.unit_places)
+        return Response(content, media_type=PDF)
     return xero_json(envelope(call.now, Invoices=[_render(call, with_children=True)(invoice)]))

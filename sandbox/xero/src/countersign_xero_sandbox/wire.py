@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -19,10 +20,13 @@ from countersign_xero_sandbox.dates import (
 )
 
 __all__ = [
+    "JSON",
+    "PDF",
     "dumps",
     "envelope",
     "forbidden",
     "loads",
+    "negotiate",
     "not_found",
     "post_data_invalid",
     "query_parse_error",
@@ -33,6 +37,8 @@ __all__ = [
 ]
 
 PROVIDER_NAME = "Countersign Xero sandbox"
+JSON = "application/json"
+PDF = "application/pdf"
 # Date fields that Xero accompanies with a "<Field>String" twin.
 _STRING_TWINS = {"Date", "DueDate", "FullyPaidOnDate", "UpdatedDateUTC"}
 
@@ -96,6 +102,41 @@ def dumps(value: Any) -> str:
 def xero_json(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     body = dumps(to_wire(payload))
     return Response(body, status_code=status, media_type="application/json", headers=headers)
+
+
+def _ranges(accept: str) -> list[str]:
+    """The media ranges of an Accept header, most wanted first (q, then the order given);
+    ranges with q=0 are refused ones and left out."""
+    ranked: list[tuple[float, int, str]] = []
+    for order, part in enumerate(accept.split(",")):
+        media, *parameters = (piece.strip() for piece in part.split(";"))
+        weight = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        if media and weight > 0:
+            ranked.append((-weight, order, media.lower()))
+    return [media for _, _, media in sorted(ranked)]
+
+
+def negotiate(accept: str | None, offered: Sequence[str]) -> str | None:
+    """Which of ``offered`` (the resource's media types, preferred first) to answer with, or
+    None (406). No Accept header takes the first; any range naming JSON counts as JSON."""
+    if not accept or not accept.strip():
+        return offered[0] if offered else None
+    for media in _ranges(accept):
+        for candidate in offered:
+            if (
+                media in {"*/*", candidate}
+                or (media.endswith("/*") and candidate.startswith(media[:-1]))
+                or (candidate == JSON and "json" in media)
+            ):
+                return candidate
+    return None
 
 
 def envelope(now: datetime, **collections: Any) -> dict[str, Any]:
