@@ -770,3 +770,19 @@ def test_xero_sandbox_renders_an_invoice_as_pdf_for_accept_application_pdf(
     assert api.get("/Invoices", headers={"Accept": "application/pdf"}).status_code == 406
     xml = api.get(f"/Invoices/{created['InvoiceID']}", headers={"Accept": "application/xml"})
     assert xml.status_code == 406
+
+
+def test_xero_sandbox_lists_invoices_without_line_items_unless_paged(api: httpx.Client) -> None:
+    created = api.put(
+        "/Invoices", json={"Invoices": [bill(InvoiceNumber=f"L-{n}") for n in range(3)]}
+    ).json()["Invoices"]
+    assert all(len(i["LineItems"]) == 1 for i in created)
+    listed = api.get("/Invoices").json()
+    assert "pagination" not in listed
+    assert [i["LineItems"] for i in listed["Invoices"]] == [[], [], []]
+    assert {i["Total"] for i in listed["Invoices"]} == {created[0]["Total"]}
+    paged = api.get("/Invoices", params={"page": 1}).json()
+    assert paged["pagination"] == {"page": 1, "pageSize": 100, "pageCount": 1, "itemCount": 3}
+    assert [len(i["LineItems"]) for i in paged["Invoices"]] == [1, 1, 1]
+    one = api.get(f"/Invoices/{created[0]['InvoiceID']}").json()["Invoices"][0]
+    assert one["LineItems"][0]["Description"] == "Printer paper"

@@ -86,6 +86,12 @@ def post_invoice(call: Call) -> Response:
     return single_answer(call, "Invoices", element, _render(call))
 
 
+def _summary(render: Renderer) -> Renderer:
+    # Xero lists invoices without their line items unless the call pages ("page=1 - Up to 100
+    # invoices will be returned in a single API call with line items shown for each invoice").
+    return lambda record: {**render(record), "LineItems": []}
+
+
 def get_invoices(call: Call) -> Response:
     term = (call.query.get("searchTerm") or "").casefold()
     records = select(
@@ -96,7 +102,8 @@ def get_invoices(call: Call) -> Response:
         if term
         else None,
     )
-    return list_answer(call, "Invoices", records, _render(call))
+    render = _render(call) if call.query.get("page") is not None else _summary(_render(call))
+    return list_answer(call, "Invoices", records, render)
 
 
 def get_invoice(call: Call) -> Response:
