@@ -786,3 +786,52 @@ def test_xero_sandbox_lists_invoices_without_line_items_unless_paged(api: httpx.
     assert [len(i["LineItems"]) for i in paged["Invoices"]] == [1, 1, 1]
     one = api.get(f"/Invoices/{created[0]['InvoiceID']}").json()["Invoices"][0]
     assert one["LineItems"][0]["Description"] == "Printer paper"
+
+
+def test_xero_sandbox_payments_carry_the_invoice_they_pay_as_the_spec_shows(
+    api: httpx.Client,
+) -> None:
+    created = api.put("/Invoices", json={"Invoices": [bill()]}).json()["Invoices"][0]
+    total = created["Total"]
+    pay = {"Invoice": {"InvoiceID": created["InvoiceID"]}, "Account": {"Code": "090"}}
+    first = api.put("/Payments", json={"Payments": [{**pay, "Amount": 10}]}).json()
+    invoice = first["Payments"][0]["Invoice"]
+    assert (invoice["InvoiceID"], invoice["InvoiceNumber"], invoice["Type"]) == (
+        created["InvoiceID"],
+        "SUP-1",
+        "ACCPAY",
+    )
+    assert (invoice["Status"], invoice["AmountPaid"], invoice["AmountDue"]) == (
+        "AUTHORISED",
+        10.0,
+        round(total - 10, 2),
+    )
+    assert (invoice["Total"], invoice["CurrencyCode"]) == (total, "GBP")
+    assert invoice["Contact"]["ContactID"] == created["Contact"]["ContactID"]
+    assert invoice["Contact"]["Name"] == "Acme Supplies Ltd"
+    assert [li["Description"] for li in invoice["LineItems"]] == ["Printer paper"]
+    assert invoice["DateString"] == "2026-05-01T00:00:00"
+
+    rest = api.post("/Payments", json={**pay, "Amount": round(total - 10, 2)}).json()
+    paid = rest["Payments"][0]["Invoice"]
+    assert (paid["Status"], paid["AmountDue"], paid["AmountPaid"]) == ("PAID", 0.0, total)
+    assert "FullyPaidOnDate" in paid
+    payment_id = rest["Payments"][0]["PaymentID"]
+    one = api.get(f"/Payments/{payment_id}").json()["Payments"][0]["Invoice"]
+    assert (one["Status"], one["Total"]) == ("PAID", total)
+
+    # The list carries the summary the spec's GET /Payments example shows.
+    listed = api.get("/Payments").json()["Payments"]
+    summary = listed[0]["Invoice"]
+    assert (summary["InvoiceID"], summary["Type"], summary["CurrencyCode"]) == (
+        created["InvoiceID"],
+        "ACCPAY",
+        "GBP",
+    )
+    assert summary["Contact"]["Name"] == "Acme Supplies Ltd"
+    assert summary["LineItems"] == []
+    assert "AmountDue" not in summary
+
+    reversed_ = api.post(f"/Payments/{payment_id}", json={"Status": "DELETED"}).json()
+    reopened = reversed_["Payments"][0]["Invoice"]
+    assert (reopened["Status"], reopened["AmountDue"]) == ("AUTHORISED", round(total - 10, 2))

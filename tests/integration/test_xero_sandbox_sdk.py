@@ -112,6 +112,7 @@ def test_xero_sandbox_serves_the_official_sdk_bill_attachment_and_payment(
         ),
     )
     assert paid.payments[0].amount == 120.0
+    assert (paid.payments[0].invoice.status, paid.payments[0].invoice.amount_due) == ("PAID", 0)
 
     fetched = api.get_invoice(tenant_id, bill.invoice_id).invoices[0]
     assert fetched.status == "PAID"
