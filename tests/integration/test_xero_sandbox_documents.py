@@ -189,7 +189,11 @@ def test_xero_sandbox_status_transitions_follow_xero(api: httpx.Client) -> None:
     assert messages(refused.json()["Elements"][0]) == [
         "Invoice not of valid status for modification"
     ]
-    assert move("VOIDED").json()["Invoices"][0]["Status"] == "VOIDED"
+    voided = move("VOIDED").json()["Invoices"][0]
+    assert (voided["Status"], voided["AmountDue"], voided["AmountPaid"]) == ("VOIDED", 0.0, 0.0)
+    assert voided["Total"] == draft["Total"]  # the document keeps its figures
+    read = api.get(f"/Invoices/{invoice_id}").json()["Invoices"][0]
+    assert (read["AmountDue"], read["AmountPaid"]) == (0.0, 0.0)
     assert move("AUTHORISED").status_code == 400
 
     other = api.put("/Invoices", json={"Invoices": [bill(Status="DRAFT")]}).json()["Invoices"][0]

@@ -151,6 +151,9 @@ def prepare_invoice(
         errors.append("Invoice # must be unique.")
     invoice_id = existing["InvoiceID"] if existing else str(raw.get("InvoiceID") or new_id())
     paid = existing["AmountPaid"] if existing else Decimal(0)
+    # A voided invoice owes nothing (the spec's getInvoices example: VOIDED, Total 40.0,
+    # AmountDue 0.00); voiding needs no payments, so nothing was paid either.
+    amount_due = Decimal("0.00") if wanted == "VOIDED" else lines.total - paid
     record: Record = {
         "Type": kind,
         "InvoiceID": invoice_id,
@@ -171,7 +174,7 @@ def prepare_invoice(
         "CurrencyCode": currency,
         "CurrencyRate": Decimal(str(merged.get("CurrencyRate") or 1)),
         "AmountPaid": paid,
-        "AmountDue": lines.total - paid,
+        "AmountDue": amount_due,
         "AmountCredited": Decimal(0),
         "IsDiscounted": False,
         "SentToContact": False,
