@@ -839,3 +839,46 @@ def test_xero_sandbox_payments_carry_the_invoice_they_pay_as_the_spec_shows(
     reversed_ = api.post(f"/Payments/{payment_id}", json={"Status": "DELETED"}).json()
     reopened = reversed_["Payments"][0]["Invoice"]
     assert (reopened["Status"], reopened["AmountDue"]) == ("AUTHORISED", round(total - 10, 2))
+
+
+def test_xero_sandbox_elements_in_error_carry_their_types_flag(api: httpx.Client) -> None:
+    contacts = api.put(
+        "/Contacts",
+        params={"summarizeErrors": "false"},
+        json={"Contacts": [{"Name": "Flagged Ltd"}, {"Name": "flagged ltd"}]},
+    ).json()["Contacts"]
+    assert [c["HasValidationErrors"] for c in contacts] == [False, True]
+    assert [c["StatusAttributeString"] for c in contacts] == ["OK", "ERROR"]
+    assert "already assigned" in messages(contacts[1])[0]
+    assert all("HasErrors" not in c for c in contacts)
+
+    created = api.put("/Invoices", json={"Invoices": [bill()]}).json()["Invoices"][0]
+    pay = {"Invoice": {"InvoiceID": created["InvoiceID"]}, "Account": {"Code": "090"}}
+    payments = api.put(
+        "/Payments",
+        params={"summarizeErrors": "false"},
+        json={"Payments": [{**pay, "Amount": 1}, {**pay, "Amount": 10_000}]},
+    ).json()["Payments"]
+    assert [p["HasValidationErrors"] for p in payments] == [False, True]
+    assert all("HasErrors" not in p for p in payments)
+    refused = api.put("/Payments", json={"Payments": [{**pay, "Amount": 10_000}]})
+    assert refused.json()["Elements"][0]["HasValidationErrors"] is True
+
+    spend = {
+        "Type": "SPEND",
+        "Contact": {"Name": "Flagged Ltd"},
+        "BankAccount": {"Code": "429"},
+        "LineItems": [{"Description": "x", "Quantity": 1, "UnitAmount": 5, "AccountCode": "429"}],
+    }
+    [element] = api.put(
+        "/BankTransactions", params={"summarizeErrors": "false"}, json={"BankTransactions": [spend]}
+    ).json()["BankTransactions"]
+    assert element["StatusAttributeString"] == "ERROR"
+    assert "HasErrors" not in element and "HasValidationErrors" not in element
+
+    invoices = api.put(
+        "/Invoices",
+        params={"summarizeErrors": "false"},
+        json={"Invoices": [bill(CurrencyCode="JPY")]},
+    ).json()["Invoices"]
+    assert invoices[0]["HasErrors"] is True and "HasValidationErrors" not in invoices[0]

@@ -57,8 +57,9 @@ def post_payment(call: Call) -> Response:
     else:
         errors = delete_payment(call.tenant, payment, call.now)
     if errors:
-        return validation_exception([render_element(payment, errors)])
-    return xero_json(envelope(call.now, Payments=[render_element(_render(call)(payment), [])]))
+        return validation_exception([render_element("Payments", payment, errors)])
+    rendered = render_element("Payments", _render(call)(payment), [])
+    return xero_json(envelope(call.now, Payments=[rendered]))
 
 
 def get_payments(call: Call) -> Response:

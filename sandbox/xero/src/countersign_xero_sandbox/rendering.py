@@ -167,11 +167,21 @@ def render_payment(tenant: Tenant, payment: Record, full: bool) -> Record:
     return {**payment, "Invoice": _paid_invoice(tenant, invoice, full)}
 
 
-def render_element(record: Record, errors: list[str]) -> Record:
+# The flag each element type carries for "this element has errors" (spec schemas: Invoice has
+# HasErrors; Contact and Payment have HasValidationErrors; BankTransaction has neither).
+ERROR_FLAGS = {
+    "Invoices": "HasErrors",
+    "Contacts": "HasValidationErrors",
+    "Payments": "HasValidationErrors",
+}
+
+
+def render_element(collection: str, record: Record, errors: list[str]) -> Record:
     """A batch element's outcome fields (Xero adds these to every element it echoes)."""
-    return {
-        **record,
-        "HasErrors": bool(errors),
+    outcome: Record = {
         "StatusAttributeString": "ERROR" if errors else "OK",
         "ValidationErrors": [{"Message": message} for message in errors],
     }
+    if collection in ERROR_FLAGS:
+        outcome[ERROR_FLAGS[collection]] = bool(errors)
+    return {**record, **outcome}
