@@ -1,9 +1,9 @@
 """The Xero sandbox's arithmetic without HTTP: rounding of quantities, unit amounts, line amounts
-and tax per line, with and without ``unitdp=4``."""
+and tax per line, with and without ``unitdp=4``; the daily exchange rates a document takes."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -15,7 +15,14 @@ from countersign_xero_sandbox.amounts import (
     unit_amount,
     unit_dp,
 )
-from countersign_xero_sandbox.documents import build_lines
+from countersign_xero_sandbox.currency_rates import (
+    EVERY_DAY,
+    RateSpecError,
+    default_table,
+    parse_table,
+    rate_on,
+)
+from countersign_xero_sandbox.documents import build_lines, currency_rate
 from countersign_xero_sandbox.model import Tenant
 from countersign_xero_sandbox.tenancy import build_tenant
 
@@ -149,3 +156,44 @@ def test_xero_sandbox_works_out_the_unit_amount_from_a_line_amount_alone() -> No
     assert errors == []
     assert isinstance(line, dict)
     assert (line["UnitAmount"], line["LineAmount"]) == (Decimal("3.33"), Decimal("10.00"))
+
+
+def test_xero_sandbox_daily_rates_take_the_latest_day_on_or_before_the_date() -> None:
+    table = parse_table({"*": "1.10", "2026-05-01": "1.15", "2026-06-01": 1.2})
+    assert rate_on(table, date(2026, 4, 30)) == Decimal("1.10")
+    assert rate_on(table, date(2026, 5, 1)) == Decimal("1.15")
+    assert rate_on(table, date(2026, 5, 31)) == Decimal("1.15")
+    assert rate_on(table, date(2027, 1, 1)) == Decimal("1.2")
+    dated_only = parse_table({"2026-05-01": "1.15"})
+    assert rate_on(dated_only, date(2020, 1, 1)) == Decimal("1.15")
+    assert parse_table("0.123456789012345678") == {EVERY_DAY: Decimal("0.123456789012345678")}
+
+
+@pytest.mark.parametrize("bad", ["0", "-1", "abc", {"yesterday": "1.2"}, {}, "NaN"])
+def test_xero_sandbox_refuses_unusable_rates(bad: object) -> None:
+    with pytest.raises(RateSpecError):
+        parse_table(bad)
+
+
+def test_xero_sandbox_default_rates_are_relative_to_the_base_currency() -> None:
+    assert default_table("GBP", "USD") == {EVERY_DAY: Decimal("1.270000")}
+    assert default_table("USD", "GBP") == {EVERY_DAY: Decimal("0.787402")}
+    assert default_table("USD", "EUR") == {EVERY_DAY: Decimal("0.921260")}
+    with pytest.raises(RateSpecError):
+        default_table("GBP", "XYZ")
+
+
+def test_xero_sandbox_a_document_takes_its_rate_given_daily_or_base() -> None:
+    tenant = build_tenant(
+        {"currencies": ["GBP", "USD"], "rates": {"USD": {"*": "1.25", "2026-05-02": "1.30"}}}, NOW
+    )
+    errors: list[str] = []
+    assert currency_rate(tenant, None, "GBP", date(2026, 5, 1), errors) == Decimal(1)
+    assert currency_rate(tenant, Decimal("0.9"), "GBP", date(2026, 5, 1), errors) == Decimal(1)
+    assert currency_rate(tenant, None, "USD", date(2026, 5, 1), errors) == Decimal("1.25")
+    assert currency_rate(tenant, None, "USD", date(2026, 5, 2), errors) == Decimal("1.30")
+    given = Decimal("1.234567891")
+    assert currency_rate(tenant, given, "USD", date(2026, 5, 1), errors) == given
+    assert errors == []
+    currency_rate(tenant, Decimal(0), "USD", date(2026, 5, 1), errors)
+    assert errors == ["The CurrencyRate must be greater than zero."]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import urllib.error
 from collections.abc import Iterator
 from typing import Any
 
@@ -882,3 +883,79 @@ def test_xero_sandbox_elements_in_error_carry_their_types_flag(api: httpx.Client
         json={"Invoices": [bill(CurrencyCode="JPY")]},
     ).json()["Invoices"]
     assert invoices[0]["HasErrors"] is True and "HasValidationErrors" not in invoices[0]
+
+
+def test_xero_sandbox_foreign_documents_without_a_rate_take_the_daily_rate(
+    sandbox_url: str,
+) -> None:
+    rates = {"USD": "1.25", "EUR": {"*": "1.10", "2026-05-01": "1.15"}}
+    org = provision(sandbox_url, {"currencies": ["GBP", "USD", "EUR"], "rates": rates})
+    assert org["tenant"]["rates"] == {"USD": {"*": 1.25}, "EUR": {"*": 1.1, "2026-05-01": 1.15}}
+    with client_for(sandbox_url, org) as api:
+
+        def rate_of(**overrides: Any) -> Any:
+            answer = api.put("/Invoices", json={"Invoices": [bill(**overrides)]})
+            assert answer.status_code == 200, answer.text
+            return answer.json()["Invoices"][0]["CurrencyRate"]
+
+        assert rate_of(CurrencyCode="USD") == 1.25
+        assert rate_of(CurrencyCode="EUR", Date="2026-04-30") == 1.10
+        assert rate_of(CurrencyCode="EUR", Date="2026-05-02") == 1.15
+        assert rate_of() == 1
+        assert rate_of(CurrencyCode="GBP", CurrencyRate=0.5) == 1  # base currency: always 1
+        exact = api.put(
+            "/Invoices",
+            content=(
+                '{"Invoices":[{"Type":"ACCPAY","Contact":{"Name":"R Ltd"},"Date":"2026-05-01",'
+                '"CurrencyCode":"USD","CurrencyRate":1.2345678901,"LineItems":[{"Description":'
+                '"x","Quantity":1,"UnitAmount":10,"AccountCode":"429"}]}]}'
+            ),
+            headers={"Content-Type": "application/json"},
+        )
+        assert '"CurrencyRate":1.2345678901' in exact.text
+
+        control(
+            sandbox_url, "PATCH", f"/_sandbox/tenants/{org['tenant_id']}", {"rates": {"USD": 1.3}}
+        )
+        assert rate_of(CurrencyCode="USD") == 1.3
+        control(
+            sandbox_url,
+            "PATCH",
+            f"/_sandbox/tenants/{org['tenant_id']}",
+            {"currencies": ["GBP", "USD", "EUR", "NZD"]},
+        )
+        assert rate_of(CurrencyCode="NZD") == 2.13  # the default table (per 1 GBP)
+
+        spend = {
+            "Type": "SPEND",
+            "Contact": {"Name": "Dollar Taxi"},
+            "BankAccount": {"Code": "090"},
+            "Date": "2026-05-02",
+            "CurrencyCode": "EUR",
+            "LineItems": [
+                {"Description": "x", "Quantity": 1, "UnitAmount": 5, "AccountCode": "493"}
+            ],
+        }
+        made = api.put("/BankTransactions", json={"BankTransactions": [spend]}).json()
+        assert made["BankTransactions"][0]["CurrencyRate"] == 1.15
+
+        usd = api.put("/Invoices", json={"Invoices": [bill(CurrencyCode="USD")]}).json()
+        payment = api.post(
+            "/Payments",
+            json={
+                "Invoice": {"InvoiceID": usd["Invoices"][0]["InvoiceID"]},
+                "Account": {"Code": "090"},
+                "Date": "2026-05-03",
+                "Amount": 1,
+            },
+        ).json()["Payments"][0]
+        assert payment["CurrencyRate"] == 1.3
+
+
+def test_xero_sandbox_refuses_a_tenant_spec_with_unusable_rates(sandbox_url: str) -> None:
+    for rates in ({"USD": "-1"}, {"USD": {"someday": "1.2"}}):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            control(sandbox_url, "POST", "/_sandbox/tenants", {"rates": rates})
+        assert refused.value.code == 400
+    with pytest.raises(urllib.error.HTTPError):
+        control(sandbox_url, "POST", "/_sandbox/tenants", {"currencies": ["GBP", "XYZ"]})

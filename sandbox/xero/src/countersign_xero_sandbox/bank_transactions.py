@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from countersign_xero_sandbox.batches import Element
@@ -12,6 +11,7 @@ from countersign_xero_sandbox.documents import (
     PendingContacts,
     build_lines,
     check_common,
+    currency_rate,
     resolve_contact,
 )
 from countersign_xero_sandbox.model import Record, Tenant, new_id
@@ -76,7 +76,7 @@ def prepare_bank_transaction(
         "Reference": str(raw.get("Reference") or ""),
         "Url": str(raw.get("Url") or ""),
         "CurrencyCode": currency,
-        "CurrencyRate": Decimal(str(raw.get("CurrencyRate") or 1)),
+        "CurrencyRate": currency_rate(tenant, raw.get("CurrencyRate"), currency, day, errors),
         "LineAmountTypes": amount_types,
         "LineItems": lines.items,
         "SubTotal": lines.sub_total,

@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from countersign_xero_sandbox.amounts import MAX_UNIT_DP
+from countersign_xero_sandbox.currency_rates import table_view
 from countersign_xero_sandbox.defaults import CURRENCY_NAMES
 from countersign_xero_sandbox.faults import FaultRule, FaultSpecError
 from countersign_xero_sandbox.identity import TokenError
@@ -25,6 +26,7 @@ from countersign_xero_sandbox.tenancy import (
     build_tenant,
     new_contact,
     sync_lock_date,
+    sync_rates,
 )
 from countersign_xero_sandbox.wire import loads, xero_json
 
@@ -55,6 +57,7 @@ def _tenant_view(tenant: Tenant) -> Any:
         "tracking_categories": list(tenant.tracking_categories.values()),
         "currencies": [{"Code": c, "Description": d} for c, d in tenant.currencies.items()],
         "contacts": list(tenant.contacts.values()),
+        "rates": {code: table_view(table) for code, table in tenant.rates.items()},
     }
 
 
@@ -135,6 +138,10 @@ def control_routes(sandbox: Sandbox) -> list[Route]:
                 codes = [str(c) for c in body["currencies"]]
                 tenant.currencies = {c: CURRENCY_NAMES.get(c, c) for c in codes}
                 tenant.currencies.setdefault(tenant.base_currency, tenant.base_currency)
+            try:
+                sync_rates(tenant, body.get("rates") or {})
+            except ValueError as exc:
+                return _bad(f"unusable rates: {exc}")
             return xero_json(tenant.organisation)
 
     async def add_contact(request: Request) -> Response:

@@ -19,10 +19,18 @@ from countersign_xero_sandbox.amounts import (
     quantity,
     unit_amount,
 )
+from countersign_xero_sandbox.currency_rates import rate_on
 from countersign_xero_sandbox.model import Record, Tenant, contact_name, name_key, new_id
 from countersign_xero_sandbox.tenancy import new_contact
 
-__all__ = ["Lines", "PendingContacts", "build_lines", "check_common", "resolve_contact"]
+__all__ = [
+    "Lines",
+    "PendingContacts",
+    "build_lines",
+    "check_common",
+    "currency_rate",
+    "resolve_contact",
+]
 
 LINE_AMOUNT_TYPES = {"Exclusive", "Inclusive", "NoTax"}
 FORBIDDEN_IN_URL = "xero"
@@ -92,6 +100,25 @@ def check_common(tenant: Tenant, raw: Record, day: date | None, errors: list[str
             "to change this date."
         )
     return currency
+
+
+def currency_rate(
+    tenant: Tenant, given: Any, currency: str, day: date, errors: list[str]
+) -> Decimal:
+    """The CurrencyRate a document in ``currency`` dated ``day`` holds: 1 in the base currency;
+    else the rate it was given, kept exactly; else the tenant's daily rate for ``day`` (Xero:
+    "If no rate is specified, the XE.com day rate is used")."""
+    if currency == tenant.base_currency:
+        return Decimal(1)
+    if given is not None:
+        rate = _decimal(given, "CurrencyRate", errors)
+        if rate is not None and rate > 0:
+            return rate
+        if rate is not None:
+            errors.append("The CurrencyRate must be greater than zero.")
+        return Decimal(1)
+    table = tenant.rates.get(currency)
+    return rate_on(table, day) if table else Decimal(1)
 
 
 def _decimal(value: Any, what: str, errors: list[str]) -> Decimal | None:

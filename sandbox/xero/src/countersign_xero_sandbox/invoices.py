@@ -21,6 +21,7 @@ from countersign_xero_sandbox.documents import (
     PendingContacts,
     build_lines,
     check_common,
+    currency_rate,
     resolve_contact,
 )
 from countersign_xero_sandbox.model import Record, Tenant, new_id
@@ -150,6 +151,12 @@ def prepare_invoice(
     ):
         errors.append("Invoice # must be unique.")
     invoice_id = existing["InvoiceID"] if existing else str(raw.get("InvoiceID") or new_id())
+    given_rate = raw.get("CurrencyRate")
+    if given_rate is None and existing is not None and "CurrencyRate" not in raw:
+        # An update keeps its rate unless it moves the invoice to another currency or day.
+        same = (existing["CurrencyCode"], existing["Date"]) == (currency, day)
+        given_rate = existing["CurrencyRate"] if same else None
+    rate = currency_rate(tenant, given_rate, currency, day, errors)
     paid = existing["AmountPaid"] if existing else Decimal(0)
     # A voided invoice owes nothing (the spec's getInvoices example: VOIDED, Total 40.0,
     # AmountDue 0.00); voiding needs no payments, so nothing was paid either.
@@ -172,7 +179,7 @@ def prepare_invoice(
         "Total": lines.total,
         "TotalDiscount": Decimal(0),
         "CurrencyCode": currency,
-        "CurrencyRate": Decimal(str(merged.get("CurrencyRate") or 1)),
+        "CurrencyRate": rate,
         "AmountPaid": paid,
         "AmountDue": amount_due,
         "AmountCredited": Decimal(0),

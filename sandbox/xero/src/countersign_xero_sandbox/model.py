@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from countersign_xero_sandbox.currency_rates import RateTable
+
 __all__ = ["Attachment", "Record", "Tenant", "contact_name", "name_key", "new_id"]
 
 Record = dict[str, Any]
@@ -66,6 +68,8 @@ class Tenant:
     bank_transactions: dict[str, Record] = field(default_factory=dict)
     payments: dict[str, Record] = field(default_factory=dict)
     attachments: dict[str, list[Attachment]] = field(default_factory=dict)
+    # Daily rates per foreign currency (currency_rates.py): what a document gets without a rate.
+    rates: dict[str, RateTable] = field(default_factory=dict)
     calls: CallCounts = field(default_factory=CallCounts)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     invoice_sequence: int = 0
