@@ -959,3 +959,41 @@ def test_xero_sandbox_refuses_a_tenant_spec_with_unusable_rates(sandbox_url: str
         assert refused.value.code == 400
     with pytest.raises(urllib.error.HTTPError):
         control(sandbox_url, "POST", "/_sandbox/tenants", {"currencies": ["GBP", "XYZ"]})
+
+
+def test_xero_sandbox_refuses_a_bill_or_spend_whose_total_is_negative(
+    api: httpx.Client, sandbox_url: str, org: dict[str, Any]
+) -> None:
+    def lines(*amounts: float) -> list[dict[str, Any]]:
+        return [
+            {"Description": f"l{n}", "Quantity": 1, "UnitAmount": a, "AccountCode": "429"}
+            for n, a in enumerate(amounts)
+        ]
+
+    negative = api.put("/Invoices", json={"Invoices": [bill(LineItems=lines(100, -150))]})
+    assert negative.status_code == 400
+    assert messages(negative.json()["Elements"][0]) == [
+        "The Total for this document must be greater than or equal to zero."
+    ]
+    draft = api.put("/Invoices", json={"Invoices": [bill(Status="DRAFT", LineItems=lines(-1))]})
+    assert draft.status_code == 400
+    discounted = api.put("/Invoices", json={"Invoices": [bill(LineItems=lines(100, -40))]})
+    assert discounted.status_code == 200
+    assert discounted.json()["Invoices"][0]["Total"] == 72.0
+    zero = api.put("/Invoices", json={"Invoices": [bill(LineItems=lines(10, -10))]})
+    assert zero.status_code == 200
+
+    spend = {
+        "Type": "SPEND",
+        "Contact": {"Name": "Refund Co"},
+        "BankAccount": {"Code": "090"},
+        "Date": "2026-05-02",
+        "LineItems": lines(-5),
+    }
+    refused = api.put("/BankTransactions", json={"BankTransactions": [spend]})
+    assert refused.status_code == 400
+    assert messages(refused.json()["Elements"][0]) == [
+        "The Total for this document must be greater than or equal to zero."
+    ]
+    state = control(sandbox_url, "GET", f"/_sandbox/tenants/{org['tenant_id']}/state")
+    assert len(state["invoices"]) == 2 and state["bank_transactions"] == []

@@ -24,6 +24,7 @@ from countersign_xero_sandbox.model import Record, Tenant, contact_name, name_ke
 from countersign_xero_sandbox.tenancy import new_contact
 
 __all__ = [
+    "NEGATIVE_TOTAL",
     "Lines",
     "PendingContacts",
     "build_lines",
@@ -33,6 +34,8 @@ __all__ = [
 ]
 
 LINE_AMOUNT_TYPES = {"Exclusive", "Inclusive", "NoTax"}
+# Xero's answer to a bill or invoice whose lines sum below zero (it wants a credit note).
+NEGATIVE_TOTAL = "The Total for this document must be greater than or equal to zero."
 FORBIDDEN_IN_URL = "xero"
 
 
@@ -297,4 +300,7 @@ def build_lines(
         amounts += amount
         tax_total += tax
     sub_total = amounts - tax_total if amount_types == "Inclusive" else amounts
+    if sub_total + tax_total < 0:
+        # A negative line may lower a document; a negative document is a credit note in Xero.
+        errors.append(NEGATIVE_TOTAL)
     return Lines(items, sub_total, tax_total, sub_total + tax_total)
