@@ -463,8 +463,8 @@ def test_xero_sandbox_post_invoices_upserts_by_invoice_id(api: httpx.Client) -> 
     assert (updated["InvoiceID"], updated["Status"]) == (created["InvoiceID"], "AUTHORISED")
     assert updated["Total"] == created["Total"]
     assert new["InvoiceID"] != created["InvoiceID"]
-    found = api.get("/Invoices", params={"where": 'Reference=="PO-7"'}).json()["Invoices"]
-    assert [i["InvoiceID"] for i in found] == [created["InvoiceID"]]
+    found = api.get("/Invoices", params={"where": 'Status=="AUTHORISED"'}).json()["Invoices"]
+    assert created["InvoiceID"] in [i["InvoiceID"] for i in found]
     by_number = api.get("/Invoices", params={"where": 'InvoiceNumber=="NEW-1"'}).json()
     assert [i["InvoiceID"] for i in by_number["Invoices"]] == [new["InvoiceID"]]
 
@@ -997,3 +997,23 @@ def test_xero_sandbox_refuses_a_bill_or_spend_whose_total_is_negative(
     ]
     state = control(sandbox_url, "GET", f"/_sandbox/tenants/{org['tenant_id']}/state")
     assert len(state["invoices"]) == 2 and state["bank_transactions"] == []
+
+
+def test_xero_sandbox_ignores_reference_on_a_bill_and_keeps_it_on_a_sales_invoice(
+    api: httpx.Client,
+) -> None:
+    created = api.put("/Invoices", json={"Invoices": [bill(Reference="PO-7")]}).json()
+    assert created["Invoices"][0]["Reference"] == ""
+    assert created["Invoices"][0]["InvoiceNumber"] == "SUP-1"
+    invoice_id = created["Invoices"][0]["InvoiceID"]
+    api.post(f"/Invoices/{invoice_id}", json={"Reference": "PO-8"})
+    assert api.get(f"/Invoices/{invoice_id}").json()["Invoices"][0]["Reference"] == ""
+    assert api.get("/Invoices", params={"where": 'Reference=="PO-7"'}).json()["Invoices"] == []
+    sale = {
+        **bill(Type="ACCREC", Reference="Order 12"),
+        "LineItems": [
+            {"Description": "Widget", "Quantity": 1, "UnitAmount": 10, "AccountCode": "200"}
+        ],
+    }
+    sold = api.put("/Invoices", json={"Invoices": [sale]}).json()["Invoices"][0]
+    assert sold["Reference"] == "Order 12"

@@ -165,7 +165,9 @@ def prepare_invoice(
         "Type": kind,
         "InvoiceID": invoice_id,
         "InvoiceNumber": number,
-        "Reference": str(merged.get("Reference") or ""),
+        # Reference is ACCREC only; Xero ignores it on a bill, whose supplier reference is the
+        # InvoiceNumber (XeroAPI/Xero-NetStandard#249, XeroAPI/xero-mcp-server#121).
+        "Reference": str(merged.get("Reference") or "") if kind == "ACCREC" else "",
         "Contact": {"ContactID": contact["ContactID"], "Name": contact["Name"]} if contact else {},
         "Date": day,
         "DueDate": due,
