@@ -147,14 +147,31 @@ def test_xero_sandbox_validation_errors_carry_xeros_messages(api: httpx.Client) 
     assert any("xero" in m for m in found)
 
 
-def test_xero_sandbox_summarize_errors_true_refuses_the_whole_batch(
-    api: httpx.Client, sandbox_url: str, org: dict[str, Any]
+@pytest.mark.parametrize("summarize", [None, "true"])
+def test_xero_sandbox_summarize_errors_stores_the_valid_elements_and_answers_400(
+    api: httpx.Client, sandbox_url: str, org: dict[str, Any], summarize: str | None
 ) -> None:
-    answer = api.put("/Invoices", json={"Invoices": [bill(), bill(CurrencyCode="JPY")]})
+    params = {"summarizeErrors": summarize} if summarize else {}
+    answer = api.put(
+        "/Invoices",
+        params=params,
+        json={"Invoices": [bill(), bill(CurrencyCode="JPY"), bill(InvoiceNumber="SUP-2")]},
+    )
     assert answer.status_code == 400
-    assert len(answer.json()["Elements"]) == 1
+    [failed] = answer.json()["Elements"]  # only the element in error is shown
+    assert messages(failed) == ["Organisation is not subscribed to currency JPY"]
     state = control(sandbox_url, "GET", f"/_sandbox/tenants/{org['tenant_id']}/state")
-    assert state["invoices"] == []
+    assert sorted(i["InvoiceNumber"] for i in state["invoices"]) == ["SUP-1", "SUP-2"]
+    assert len(state["contacts"]) == 1
+
+    created = state["invoices"][0]
+    pay = {"Invoice": {"InvoiceID": created["InvoiceID"]}, "Account": {"Code": "090"}}
+    payments = api.put(
+        "/Payments", params=params, json={"Payments": [{**pay, "Amount": 1}, {**pay, "Amount": 0}]}
+    )
+    assert payments.status_code == 400
+    assert len(payments.json()["Elements"]) == 1
+    assert api.get(f"/Invoices/{created['InvoiceID']}").json()["Invoices"][0]["AmountPaid"] == 1
 
 
 def test_xero_sandbox_summarize_errors_false_stores_the_valid_elements(

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from countersign_xero_sandbox.batches import Element, settle
 from countersign_xero_sandbox.clock import SandboxClock
 from countersign_xero_sandbox.dates import format_date, parse_date, parse_datetime
 from countersign_xero_sandbox.limits import LimitConfig, RateLimiter
@@ -164,3 +165,17 @@ def test_xero_sandbox_contact_names_compare_trimmed_and_case_insensitively() -> 
     assert name_key("ZOË LTD") == name_key("zoë ltd")
     assert name_key("Acme Ltd") != name_key("Acme  Ltd")
     assert name_key("   ") == ""
+
+
+@pytest.mark.parametrize("summarize", [True, False])
+def test_xero_sandbox_a_batch_stores_its_valid_elements_either_way(summarize: bool) -> None:
+    stored: list[str] = []
+    elements = [
+        Element({"n": 1}, [], lambda: stored.append("first")),
+        Element({"n": 2}, ["broken"], lambda: stored.append("second")),
+        Element({"n": 3}, [], lambda: stored.append("third")),
+    ]
+    result = settle(elements, summarize)
+    assert stored == ["first", "third"]
+    assert result.refused is summarize
+    assert [e.record["n"] for e in result.elements] == ([2] if summarize else [1, 2, 3])
