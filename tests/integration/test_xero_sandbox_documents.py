@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import urllib.error
 from collections.abc import Iterator
 from typing import Any
@@ -1034,3 +1035,53 @@ def test_xero_sandbox_ignores_reference_on_a_bill_and_keeps_it_on_a_sales_invoic
     }
     sold = api.put("/Invoices", json={"Invoices": [sale]}).json()["Invoices"][0]
     assert sold["Reference"] == "Order 12"
+
+
+MONEY_KEYS = (
+    "LineAmount|TaxAmount|SubTotal|TotalTax|Total|AmountDue|AmountPaid|AmountCredited"
+    "|TotalDiscount|Amount|BankAmount"
+)
+
+
+def money_texts(text: str) -> list[tuple[str, str]]:
+    return re.findall(rf'"({MONEY_KEYS})":(-?[0-9.eE+]+)', text)
+
+
+def test_xero_sandbox_writes_every_money_amount_with_two_decimals(api: httpx.Client) -> None:
+    created = api.put("/Invoices", json={"Invoices": [bill(LineItems=THIRDS_NO_TAX)]})
+    invoice_id = created.json()["Invoices"][0]["InvoiceID"]
+    paid = api.post(
+        "/Payments",
+        json={"Invoice": {"InvoiceID": invoice_id}, "Account": {"Code": "090"}, "Amount": 0.5},
+    )
+    spend = {
+        "Type": "SPEND",
+        "Contact": {"Name": "Two Places Ltd"},
+        "BankAccount": {"Code": "090"},
+        "LineItems": THIRDS_NO_TAX,
+    }
+    made = api.put("/BankTransactions", json={"BankTransactions": [spend]})
+    texts = [
+        created.text,
+        paid.text,
+        made.text,
+        api.get(f"/Invoices/{invoice_id}").text,
+        api.get("/Payments").text,
+    ]
+    found = [pair for text in texts for pair in money_texts(text)]
+    assert {key for key, _ in found} >= {
+        "LineAmount",
+        "TaxAmount",
+        "SubTotal",
+        "TotalTax",
+        "Total",
+        "AmountDue",
+        "AmountPaid",
+        "Amount",
+    }
+    assert [(key, value) for key, value in found if not re.fullmatch(r"-?\d+\.\d\d", value)] == []
+
+
+THIRDS_NO_TAX = [
+    {"Description": "x", "Quantity": 3, "UnitAmount": 1, "AccountCode": "429", "TaxType": "NONE"}
+]

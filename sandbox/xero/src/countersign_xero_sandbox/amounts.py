@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 __all__ = [
     "DEFAULT_UNIT_DP",
     "MAX_UNIT_DP",
+    "ZERO",
     "line_amount",
     "line_tax",
     "money",
@@ -27,6 +28,7 @@ __all__ = [
     "unit_dp",
 ]
 
+ZERO = Decimal("0.00")  # an amount of nothing, written as Xero writes money: 2 dp
 DEFAULT_UNIT_DP = 2
 MAX_UNIT_DP = 4
 QUANTITY_DP = 4
@@ -65,4 +67,4 @@ def line_tax(amount: Decimal, rate: Decimal, amount_types: str) -> Decimal:
         return money(amount * rate / (Decimal(100) + rate))
     if amount_types == "Exclusive":
         return money(amount * rate / Decimal(100))
-    return Decimal("0.00")
+    return ZERO

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from countersign_xero_sandbox.amounts import (
+    ZERO,
     line_amount,
     line_tax,
     money,
@@ -285,8 +286,8 @@ def build_lines(
         )
         amount_types = "Exclusive"
     items: list[Record] = []
-    amounts = Decimal(0)
-    tax_total = Decimal(0)
+    amounts = ZERO
+    tax_total = ZERO
     for raw in raw_lines if isinstance(raw_lines, list) else []:
         line, amount, tax = _line(
             tenant,

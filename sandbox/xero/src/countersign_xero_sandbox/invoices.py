@@ -11,10 +11,9 @@ accepts a few cosmetic edits).
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
-from countersign_xero_sandbox.amounts import MAX_UNIT_DP
+from countersign_xero_sandbox.amounts import MAX_UNIT_DP, ZERO
 from countersign_xero_sandbox.batches import Element
 from countersign_xero_sandbox.dates import parse_date
 from countersign_xero_sandbox.documents import (
@@ -157,10 +156,10 @@ def prepare_invoice(
         same = (existing["CurrencyCode"], existing["Date"]) == (currency, day)
         given_rate = existing["CurrencyRate"] if same else None
     rate = currency_rate(tenant, given_rate, currency, day, errors)
-    paid = existing["AmountPaid"] if existing else Decimal(0)
+    paid = existing["AmountPaid"] if existing else ZERO
     # A voided invoice owes nothing (the spec's getInvoices example: VOIDED, Total 40.0,
     # AmountDue 0.00); voiding needs no payments, so nothing was paid either.
-    amount_due = Decimal("0.00") if wanted == "VOIDED" else lines.total - paid
+    amount_due = ZERO if wanted == "VOIDED" else lines.total - paid
     record: Record = {
         "Type": kind,
         "InvoiceID": invoice_id,
@@ -179,12 +178,12 @@ def prepare_invoice(
         "SubTotal": lines.sub_total,
         "TotalTax": lines.total_tax,
         "Total": lines.total,
-        "TotalDiscount": Decimal(0),
+        "TotalDiscount": ZERO,
         "CurrencyCode": currency,
         "CurrencyRate": rate,
         "AmountPaid": paid,
         "AmountDue": amount_due,
-        "AmountCredited": Decimal(0),
+        "AmountCredited": ZERO,
         "IsDiscounted": False,
         "SentToContact": False,
         "HasAttachments": bool(tenant.attachments.get(invoice_id)),
