@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import io
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -246,3 +247,33 @@ def test_xero_sandbox_sdk_downloads_attachments_and_the_invoice_as_pdf(sandbox_u
         assert expected in text
     for expected in ("Printer paper", "100.00", "20.00", "120.00", "AUTHORISED"):
         assert expected in text
+
+
+def test_xero_sandbox_sdk_rounds_unit_amounts_unless_it_asks_for_unitdp_4(
+    sandbox_url: str,
+) -> None:
+    org = provision(sandbox_url, client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
+    api = AccountingApi(sdk_client(org["token"]), base_url=f"{sandbox_url}/api.xro/2.0")
+    contact_id = (
+        api.create_contacts(org["tenant_id"], {"Contacts": [{"Name": "Thirds Ltd"}]})
+        .contacts[0]
+        .contact_id
+    )
+    thirds = a_bill(contact_id)
+    thirds.line_items = [
+        LineItem(
+            description="thirds",
+            quantity=3.0,
+            unit_amount=0.333,
+            account_code="429",
+            tax_type="NONE",
+        )
+    ]
+    plain = api.create_invoices(org["tenant_id"], Invoices(invoices=[thirds])).invoices[0]
+    # The SDK reads JSON numbers as Decimals.
+    assert (plain.line_items[0].unit_amount, plain.total) == (Decimal("0.33"), Decimal("0.99"))
+    opted = api.create_invoices(org["tenant_id"], Invoices(invoices=[thirds]), unitdp=4)
+    [four] = opted.invoices
+    assert (four.line_items[0].unit_amount, four.total) == (Decimal("0.3330"), Decimal("1.00"))
+    read = api.get_invoice(org["tenant_id"], four.invoice_id, unitdp=4)
+    assert read.invoices[0].line_items[0].unit_amount == Decimal("0.333")
