@@ -1,4 +1,5 @@
-"""The Xero sandbox's bills, attachments, payments, spend money and contacts, over real HTTP."""
+"""The Xero sandbox's bills, attachments, payments, spend money and contacts, over real HTTP.
+Amounts, rates and rounding: test_xero_sandbox_money.py; contact names: ..._contacts.py."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import httpx
 import pytest
 from countersign_xero_sandbox.harness import control, provision, serve
 from countersign_xero_sandbox.settings import SandboxSettings
+
+from tests.support.xero_sandbox import accounting_client, bill, messages
 
 
 @pytest.fixture(scope="module")
@@ -24,40 +27,8 @@ def org(sandbox_url: str) -> dict[str, Any]:
 
 @pytest.fixture
 def api(sandbox_url: str, org: dict[str, Any]) -> Iterator[httpx.Client]:
-    headers = {
-        "Authorization": f"Bearer {org['token']['access_token']}",
-        "xero-tenant-id": org["tenant_id"],
-        "Accept": "application/json",
-    }
-    with httpx.Client(base_url=f"{sandbox_url}/api.xro/2.0", headers=headers) as client:
+    with accounting_client(sandbox_url, org) as client:
         yield client
-
-
-def bill(**overrides: Any) -> dict[str, Any]:
-    return {
-        "Type": "ACCPAY",
-        "Contact": {"Name": "Acme Supplies Ltd"},
-        "Date": "2026-05-01",
-        "DueDate": "2026-05-31",
-        "InvoiceNumber": "SUP-1",
-        "Url": "https://countersign.example/documents/1",
-        "Status": "AUTHORISED",
-        "LineItems": [
-            {
-                "Description": "Printer paper",
-                "Quantity": 3,
-                "UnitAmount": 33.335,
-                "AccountCode": "429",
-                "TaxType": "INPUT2",
-                "Tracking": [{"Name": "Region", "Option": "North"}],
-            }
-        ],
-        **overrides,
-    }
-
-
-def messages(element: dict[str, Any]) -> list[str]:
-    return [error["Message"] for error in element["ValidationErrors"]]
 
 
 def test_xero_sandbox_bill_totals_are_computed_per_line_and_dates_are_ms_json(
@@ -146,14 +117,31 @@ def test_xero_sandbox_validation_errors_carry_xeros_messages(api: httpx.Client) 
     assert any("xero" in m for m in found)
 
 
-def test_xero_sandbox_summarize_errors_true_refuses_the_whole_batch(
-    api: httpx.Client, sandbox_url: str, org: dict[str, Any]
+@pytest.mark.parametrize("summarize", [None, "true"])
+def test_xero_sandbox_summarize_errors_stores_the_valid_elements_and_answers_400(
+    api: httpx.Client, sandbox_url: str, org: dict[str, Any], summarize: str | None
 ) -> None:
-    answer = api.put("/Invoices", json={"Invoices": [bill(), bill(CurrencyCode="JPY")]})
+    params = {"summarizeErrors": summarize} if summarize else {}
+    answer = api.put(
+        "/Invoices",
+        params=params,
+        json={"Invoices": [bill(), bill(CurrencyCode="JPY"), bill(InvoiceNumber="SUP-2")]},
+    )
     assert answer.status_code == 400
-    assert len(answer.json()["Elements"]) == 1
+    [failed] = answer.json()["Elements"]  # only the element in error is shown
+    assert messages(failed) == ["Organisation is not subscribed to currency JPY"]
     state = control(sandbox_url, "GET", f"/_sandbox/tenants/{org['tenant_id']}/state")
-    assert state["invoices"] == []
+    assert sorted(i["InvoiceNumber"] for i in state["invoices"]) == ["SUP-1", "SUP-2"]
+    assert len(state["contacts"]) == 1
+
+    created = state["invoices"][0]
+    pay = {"Invoice": {"InvoiceID": created["InvoiceID"]}, "Account": {"Code": "090"}}
+    payments = api.put(
+        "/Payments", params=params, json={"Payments": [{**pay, "Amount": 1}, {**pay, "Amount": 0}]}
+    )
+    assert payments.status_code == 400
+    assert len(payments.json()["Elements"]) == 1
+    assert api.get(f"/Invoices/{created['InvoiceID']}").json()["Invoices"][0]["AmountPaid"] == 1
 
 
 def test_xero_sandbox_summarize_errors_false_stores_the_valid_elements(
@@ -189,7 +177,11 @@ def test_xero_sandbox_status_transitions_follow_xero(api: httpx.Client) -> None:
     assert messages(refused.json()["Elements"][0]) == [
         "Invoice not of valid status for modification"
     ]
-    assert move("VOIDED").json()["Invoices"][0]["Status"] == "VOIDED"
+    voided = move("VOIDED").json()["Invoices"][0]
+    assert (voided["Status"], voided["AmountDue"], voided["AmountPaid"]) == ("VOIDED", 0.0, 0.0)
+    assert voided["Total"] == draft["Total"]  # the document keeps its figures
+    read = api.get(f"/Invoices/{invoice_id}").json()["Invoices"][0]
+    assert (read["AmountDue"], read["AmountPaid"]) == (0.0, 0.0)
     assert move("AUTHORISED").status_code == 400
 
     other = api.put("/Invoices", json={"Invoices": [bill(Status="DRAFT")]}).json()["Invoices"][0]
@@ -458,8 +450,8 @@ def test_xero_sandbox_post_invoices_upserts_by_invoice_id(api: httpx.Client) -> 
     assert (updated["InvoiceID"], updated["Status"]) == (created["InvoiceID"], "AUTHORISED")
     assert updated["Total"] == created["Total"]
     assert new["InvoiceID"] != created["InvoiceID"]
-    found = api.get("/Invoices", params={"where": 'Reference=="PO-7"'}).json()["Invoices"]
-    assert [i["InvoiceID"] for i in found] == [created["InvoiceID"]]
+    found = api.get("/Invoices", params={"where": 'Status=="AUTHORISED"'}).json()["Invoices"]
+    assert created["InvoiceID"] in [i["InvoiceID"] for i in found]
     by_number = api.get("/Invoices", params={"where": 'InvoiceNumber=="NEW-1"'}).json()
     assert [i["InvoiceID"] for i in by_number["Invoices"]] == [new["InvoiceID"]]
 
@@ -511,3 +503,207 @@ def test_xero_sandbox_deleting_a_payment_reopens_the_bill_and_a_paid_bill_keeps_
     assert api.post(invoice_url, json={"Status": "VOIDED"}).json()["Invoices"][0]["Status"] == (
         "VOIDED"
     )
+
+
+def nulls_in(value: Any, path: str = "") -> list[str]:
+    if isinstance(value, dict):
+        return [p for key, item in value.items() for p in nulls_in(item, f"{path}.{key}")]
+    if isinstance(value, list):
+        return [p for n, item in enumerate(value) for p in nulls_in(item, f"{path}[{n}]")]
+    return [path] if value is None else []
+
+
+def test_xero_sandbox_leaves_absent_values_out_instead_of_sending_null(
+    sandbox_url: str, api: httpx.Client
+) -> None:
+    unlocked = provision(sandbox_url)  # no lock date
+    with accounting_client(sandbox_url, unlocked) as other:
+        organisation = other.get("/Organisation").json()
+        assert nulls_in(organisation) == []
+        assert "PeriodLockDate" not in organisation["Organisations"][0]
+    undated = {key: value for key, value in bill().items() if key != "DueDate"}
+    created = api.put("/Invoices", json={"Invoices": [undated]}).json()
+    assert nulls_in(created) == []
+    assert "DueDate" not in created["Invoices"][0]
+    invoice_id = created["Invoices"][0]["InvoiceID"]
+    for answer in (
+        api.get(f"/Invoices/{invoice_id}"),
+        api.get("/Invoices"),
+        api.get("/Contacts"),
+        api.put("/Invoices", json={"Invoices": [{**undated, "CurrencyCode": "JPY"}]}),
+    ):
+        assert nulls_in(answer.json()) == []
+
+
+def test_xero_sandbox_serves_file_bytes_for_the_accept_headers_a_download_sends(
+    api: httpx.Client,
+) -> None:
+    invoice_id = api.put("/Invoices", json={"Invoices": [bill()]}).json()["Invoices"][0][
+        "InvoiceID"
+    ]
+    jpeg = b"\xff\xd8\xff\xe0 not really a jpeg"
+    put = api.put(
+        f"/Invoices/{invoice_id}/Attachments/photo%201.jpg",
+        content=jpeg,
+        headers={"Content-Type": "image/jpeg"},
+    )
+    attachment_id = put.json()["Attachments"][0]["AttachmentID"]
+    for ref in ("photo%201.jpg", attachment_id):
+        for accept in ("application/octet-stream", "*/*", "image/jpeg", "image/*"):
+            download = api.get(
+                f"/Invoices/{invoice_id}/Attachments/{ref}", headers={"Accept": accept}
+            )
+            assert download.status_code == 200, accept
+            assert download.content == jpeg
+            assert download.headers["content-type"] == "image/jpeg"
+    refused = api.get(
+        f"/Invoices/{invoice_id}/Attachments/{attachment_id}", headers={"Accept": "application/xml"}
+    )
+    assert refused.status_code == 406
+
+
+def test_xero_sandbox_renders_an_invoice_as_pdf_for_accept_application_pdf(
+    api: httpx.Client,
+) -> None:
+    created = api.put("/Invoices", json={"Invoices": [bill()]}).json()["Invoices"][0]
+    pdf = api.get(f"/Invoices/{created['InvoiceID']}", headers={"Accept": "application/pdf"})
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-") and pdf.content.rstrip().endswith(b"%%EOF")
+    same = api.get(f"/Invoices/{created['InvoiceID']}", headers={"Accept": "application/pdf"})
+    assert same.content == pdf.content  # the same invoice renders to the same bytes
+    as_json = api.get(
+        f"/Invoices/{created['InvoiceID']}", headers={"Accept": "application/json, */*"}
+    )
+    assert as_json.json()["Invoices"][0]["InvoiceID"] == created["InvoiceID"]
+    assert api.get("/Invoices", headers={"Accept": "application/pdf"}).status_code == 406
+    xml = api.get(f"/Invoices/{created['InvoiceID']}", headers={"Accept": "application/xml"})
+    assert xml.status_code == 406
+
+
+def test_xero_sandbox_lists_invoices_without_line_items_unless_paged(api: httpx.Client) -> None:
+    created = api.put(
+        "/Invoices", json={"Invoices": [bill(InvoiceNumber=f"L-{n}") for n in range(3)]}
+    ).json()["Invoices"]
+    assert all(len(i["LineItems"]) == 1 for i in created)
+    listed = api.get("/Invoices").json()
+    assert "pagination" not in listed
+    assert [i["LineItems"] for i in listed["Invoices"]] == [[], [], []]
+    assert {i["Total"] for i in listed["Invoices"]} == {created[0]["Total"]}
+    paged = api.get("/Invoices", params={"page": 1}).json()
+    assert paged["pagination"] == {"page": 1, "pageSize": 100, "pageCount": 1, "itemCount": 3}
+    assert [len(i["LineItems"]) for i in paged["Invoices"]] == [1, 1, 1]
+    one = api.get(f"/Invoices/{created[0]['InvoiceID']}").json()["Invoices"][0]
+    assert one["LineItems"][0]["Description"] == "Printer paper"
+
+
+def test_xero_sandbox_payments_carry_the_invoice_they_pay_as_the_spec_shows(
+    api: httpx.Client,
+) -> None:
+    created = api.put("/Invoices", json={"Invoices": [bill()]}).json()["Invoices"][0]
+    total = created["Total"]
+    pay = {"Invoice": {"InvoiceID": created["InvoiceID"]}, "Account": {"Code": "090"}}
+    first = api.put("/Payments", json={"Payments": [{**pay, "Amount": 10}]}).json()
+    invoice = first["Payments"][0]["Invoice"]
+    assert (invoice["InvoiceID"], invoice["InvoiceNumber"], invoice["Type"]) == (
+        created["InvoiceID"],
+        "SUP-1",
+        "ACCPAY",
+    )
+    assert (invoice["Status"], invoice["AmountPaid"], invoice["AmountDue"]) == (
+        "AUTHORISED",
+        10.0,
+        round(total - 10, 2),
+    )
+    assert (invoice["Total"], invoice["CurrencyCode"]) == (total, "GBP")
+    assert invoice["Contact"]["ContactID"] == created["Contact"]["ContactID"]
+    assert invoice["Contact"]["Name"] == "Acme Supplies Ltd"
+    assert [li["Description"] for li in invoice["LineItems"]] == ["Printer paper"]
+    assert invoice["DateString"] == "2026-05-01T00:00:00"
+
+    rest = api.post("/Payments", json={**pay, "Amount": round(total - 10, 2)}).json()
+    paid = rest["Payments"][0]["Invoice"]
+    assert (paid["Status"], paid["AmountDue"], paid["AmountPaid"]) == ("PAID", 0.0, total)
+    assert "FullyPaidOnDate" in paid
+    payment_id = rest["Payments"][0]["PaymentID"]
+    one = api.get(f"/Payments/{payment_id}").json()["Payments"][0]["Invoice"]
+    assert (one["Status"], one["Total"]) == ("PAID", total)
+
+    # The list carries the summary the spec's GET /Payments example shows.
+    listed = api.get("/Payments").json()["Payments"]
+    summary = listed[0]["Invoice"]
+    assert (summary["InvoiceID"], summary["Type"], summary["CurrencyCode"]) == (
+        created["InvoiceID"],
+        "ACCPAY",
+        "GBP",
+    )
+    assert summary["Contact"]["Name"] == "Acme Supplies Ltd"
+    assert summary["LineItems"] == []
+    assert "AmountDue" not in summary
+
+    reversed_ = api.post(f"/Payments/{payment_id}", json={"Status": "DELETED"}).json()
+    reopened = reversed_["Payments"][0]["Invoice"]
+    assert (reopened["Status"], reopened["AmountDue"]) == ("AUTHORISED", round(total - 10, 2))
+
+
+def test_xero_sandbox_elements_in_error_carry_their_types_flag(api: httpx.Client) -> None:
+    contacts = api.put(
+        "/Contacts",
+        params={"summarizeErrors": "false"},
+        json={"Contacts": [{"Name": "Flagged Ltd"}, {"Name": "flagged ltd"}]},
+    ).json()["Contacts"]
+    assert [c["HasValidationErrors"] for c in contacts] == [False, True]
+    assert [c["StatusAttributeString"] for c in contacts] == ["OK", "ERROR"]
+    assert "already assigned" in messages(contacts[1])[0]
+    assert all("HasErrors" not in c for c in contacts)
+
+    created = api.put("/Invoices", json={"Invoices": [bill()]}).json()["Invoices"][0]
+    pay = {"Invoice": {"InvoiceID": created["InvoiceID"]}, "Account": {"Code": "090"}}
+    payments = api.put(
+        "/Payments",
+        params={"summarizeErrors": "false"},
+        json={"Payments": [{**pay, "Amount": 1}, {**pay, "Amount": 10_000}]},
+    ).json()["Payments"]
+    assert [p["HasValidationErrors"] for p in payments] == [False, True]
+    assert all("HasErrors" not in p for p in payments)
+    refused = api.put("/Payments", json={"Payments": [{**pay, "Amount": 10_000}]})
+    assert refused.json()["Elements"][0]["HasValidationErrors"] is True
+
+    spend = {
+        "Type": "SPEND",
+        "Contact": {"Name": "Flagged Ltd"},
+        "BankAccount": {"Code": "429"},
+        "LineItems": [{"Description": "x", "Quantity": 1, "UnitAmount": 5, "AccountCode": "429"}],
+    }
+    [element] = api.put(
+        "/BankTransactions", params={"summarizeErrors": "false"}, json={"BankTransactions": [spend]}
+    ).json()["BankTransactions"]
+    assert element["StatusAttributeString"] == "ERROR"
+    assert "HasErrors" not in element and "HasValidationErrors" not in element
+
+    invoices = api.put(
+        "/Invoices",
+        params={"summarizeErrors": "false"},
+        json={"Invoices": [bill(CurrencyCode="JPY")]},
+    ).json()["Invoices"]
+    assert invoices[0]["HasErrors"] is True and "HasValidationErrors" not in invoices[0]
+
+
+def test_xero_sandbox_ignores_reference_on_a_bill_and_keeps_it_on_a_sales_invoice(
+    api: httpx.Client,
+) -> None:
+    created = api.put("/Invoices", json={"Invoices": [bill(Reference="PO-7")]}).json()
+    assert created["Invoices"][0]["Reference"] == ""
+    assert created["Invoices"][0]["InvoiceNumber"] == "SUP-1"
+    invoice_id = created["Invoices"][0]["InvoiceID"]
+    api.post(f"/Invoices/{invoice_id}", json={"Reference": "PO-8"})
+    assert api.get(f"/Invoices/{invoice_id}").json()["Invoices"][0]["Reference"] == ""
+    assert api.get("/Invoices", params={"where": 'Reference=="PO-7"'}).json()["Invoices"] == []
+    sale = {
+        **bill(Type="ACCREC", Reference="Order 12"),
+        "LineItems": [
+            {"Description": "Widget", "Quantity": 1, "UnitAmount": 10, "AccountCode": "200"}
+        ],
+    }
+    sold = api.put("/Invoices", json={"Invoices": [sale]}).json()["Invoices"][0]
+    assert sold["Reference"] == "Order 12"

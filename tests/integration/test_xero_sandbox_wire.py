@@ -68,6 +68,7 @@ def test_xero_sandbox_refuses_calls_without_token_or_tenant(sandbox_url: str) ->
     no_token = httpx.get(base, headers={"xero-tenant-id": org["tenant_id"]})
     assert no_token.status_code == 401
     assert (no_token.json()["Title"], no_token.json()["Status"]) == ("Unauthorized", 401)
+    assert no_token.json()["Type"] is None  # the gateway's problem shape does send null
     bearer = {"Authorization": f"Bearer {org['token']['access_token']}"}
     for tenant_headers in ({}, {"xero-tenant-id": "7d6c1b1e-0000-4000-8000-000000000000"}):
         refused = httpx.get(base, headers={**bearer, **tenant_headers})
@@ -360,3 +361,28 @@ def test_xero_sandbox_records_every_exchange_without_secrets(tmp_path: Path) -> 
     text = record.read_text()
     assert org["token"]["access_token"] not in text
     assert org["token"]["refresh_token"] not in text
+
+
+def test_xero_sandbox_reads_and_writes_amounts_as_exact_decimals(sandbox_url: str) -> None:
+    org = provision(sandbox_url)
+    # A hand-written body: the rate has more digits than a float holds, the amount more than
+    # a float's 17 significant digits. Both must come back digit for digit.
+    body = (
+        '{"Invoices":[{"Type":"ACCPAY","Contact":{"Name":"Exact Ltd"},"Date":"2026-05-01",'
+        '"CurrencyCode":"USD","CurrencyRate":0.123456789012345678,"LineAmountTypes":"NoTax",'
+        '"LineItems":[{"Description":"x","Quantity":1,"UnitAmount":1234567890123456.78,'
+        '"AccountCode":"429"}]}]}'
+    )
+    with accounting(sandbox_url, org) as api:
+        answer = api.put("/Invoices", content=body, headers={"Content-Type": "application/json"})
+        assert answer.status_code == 200
+        assert '"CurrencyRate":0.123456789012345678' in answer.text
+        assert '"Total":1234567890123456.78' in answer.text
+        assert '"LineAmount":1234567890123456.78' in answer.text
+        not_a_number = api.put(
+            "/Invoices",
+            content=body.replace("1234567890123456.78", "NaN"),
+            headers={"Content-Type": "application/json"},
+        )
+        assert not_a_number.status_code == 400
+        assert not_a_number.json()["Type"] == "PostDataInvalidException"

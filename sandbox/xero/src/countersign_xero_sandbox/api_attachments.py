@@ -11,7 +11,14 @@ from starlette.responses import Response
 from countersign_xero_sandbox.model import Attachment, Record, new_id
 from countersign_xero_sandbox.rendering import render_attachment
 from countersign_xero_sandbox.sandbox import Call, CallError
-from countersign_xero_sandbox.wire import envelope, not_found, validation_exception, xero_json
+from countersign_xero_sandbox.wire import (
+    JSON,
+    envelope,
+    negotiate,
+    not_found,
+    validation_exception,
+    xero_json,
+)
 
 __all__ = ["get_attachment", "list_attachments", "upload_attachment"]
 
@@ -103,4 +110,8 @@ def get_attachment(call: Call) -> Response:
     )
     if found is None:
         raise CallError(not_found())
+    # The SDK asks for application/octet-stream; the bytes go out with the file's own type.
+    offered = (found.mime_type, "application/octet-stream", JSON)
+    if negotiate(call.headers.get("accept"), offered) is None:
+        return Response(f"This file is {found.mime_type}", status_code=406)
     return Response(found.content, media_type=found.mime_type)

@@ -26,7 +26,9 @@ ID_KEY = "BankTransactionID"
 
 def _render(call: Call, with_children: bool = False) -> Renderer:
     url = call.sandbox.accounting_url("/BankTransactions")
-    return lambda record: render_document(call.tenant, record, ID_KEY, url, with_children)
+    return lambda record: render_document(
+        call.tenant, record, ID_KEY, url, with_children, call.unit_places
+    )
 
 
 def _find(call: Call) -> Record:
@@ -46,7 +48,11 @@ def put_bank_transactions(call: Call) -> Response:
             if existing is None:
                 elements.append(Element(raw, [f"Bank transaction '{raw[ID_KEY]}' not found."]))
                 continue
-        elements.append(prepare_bank_transaction(call.tenant, raw, call.now, pending, existing))
+        elements.append(
+            prepare_bank_transaction(
+                call.tenant, raw, call.now, pending, existing, call.unit_places
+            )
+        )
     return batch_answer(call, "BankTransactions", elements, _render(call))
 
 
@@ -54,7 +60,12 @@ def post_bank_transaction(call: Call) -> Response:
     existing = _find(call)
     raws = elements_of(call, "BankTransactions")
     element = prepare_bank_transaction(
-        call.tenant, raws[0] if raws else {}, call.now, PendingContacts(), existing
+        call.tenant,
+        raws[0] if raws else {},
+        call.now,
+        PendingContacts(),
+        existing,
+        call.unit_places,
     )
     return single_answer(call, "BankTransactions", element, _render(call))
 

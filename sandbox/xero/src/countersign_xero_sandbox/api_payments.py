@@ -10,7 +10,7 @@ from countersign_xero_sandbox.batches import Element
 from countersign_xero_sandbox.listing import list_answer, select
 from countersign_xero_sandbox.model import Record
 from countersign_xero_sandbox.payments import delete_payment, prepare_payment
-from countersign_xero_sandbox.rendering import render_element
+from countersign_xero_sandbox.rendering import Renderer, render_element, render_payment
 from countersign_xero_sandbox.sandbox import Call, CallError
 from countersign_xero_sandbox.wire import envelope, not_found, validation_exception, xero_json
 from countersign_xero_sandbox.writing import batch_answer, elements_of, single_answer
@@ -18,8 +18,8 @@ from countersign_xero_sandbox.writing import batch_answer, elements_of, single_a
 __all__ = ["get_payment", "get_payments", "post_payment", "post_payments", "put_payments"]
 
 
-def _same(record: Record) -> Record:
-    return record
+def _render(call: Call, full: bool = True) -> Renderer:
+    return lambda payment: render_payment(call.tenant, payment, full)
 
 
 def put_payments(call: Call) -> Response:
@@ -28,7 +28,7 @@ def put_payments(call: Call) -> Response:
         prepare_payment(call.tenant, raw, call.now, outstanding)
         for raw in elements_of(call, "Payments")
     ]
-    return batch_answer(call, "Payments", elements, _same)
+    return batch_answer(call, "Payments", elements, _render(call))
 
 
 def post_payments(call: Call) -> Response:
@@ -38,7 +38,7 @@ def post_payments(call: Call) -> Response:
             [{"ValidationErrors": [{"Message": "POST /Payments takes exactly one payment."}]}]
         )
     element = prepare_payment(call.tenant, raws[0], call.now, {})
-    return single_answer(call, "Payments", element, _same)
+    return single_answer(call, "Payments", element, _render(call))
 
 
 def _find(call: Call) -> Record:
@@ -57,13 +57,15 @@ def post_payment(call: Call) -> Response:
     else:
         errors = delete_payment(call.tenant, payment, call.now)
     if errors:
-        return validation_exception([render_element(payment, errors)])
-    return xero_json(envelope(call.now, Payments=[render_element(payment, [])]))
+        return validation_exception([render_element("Payments", payment, errors)])
+    rendered = render_element("Payments", _render(call)(payment), [])
+    return xero_json(envelope(call.now, Payments=[rendered]))
 
 
 def get_payments(call: Call) -> Response:
-    return list_answer(call, "Payments", select(call, call.tenant.payments.values()), _same)
+    payments = select(call, call.tenant.payments.values())
+    return list_answer(call, "Payments", payments, _render(call, full=False))
 
 
 def get_payment(call: Call) -> Response:
-    return xero_json(envelope(call.now, Payments=[_find(call)]))
+    return xero_json(envelope(call.now, Payments=[_render(call)(_find(call))]))

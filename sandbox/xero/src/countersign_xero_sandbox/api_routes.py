@@ -13,6 +13,7 @@ from countersign_xero_sandbox import (
     api_settings as settings,
 )
 from countersign_xero_sandbox.pipeline import Handler, Route
+from countersign_xero_sandbox.wire import JSON, PDF
 
 __all__ = ["ACCOUNTING_ROUTES"]
 
@@ -21,20 +22,21 @@ _FILE = r"(?P<file_name>[^/]+)"
 _DOCS = r"/(?:Invoices|BankTransactions)"
 
 
-def _route(method: str, pattern: str, handler: Handler) -> Route:
-    return Route(method, re.compile(pattern, re.IGNORECASE), handler)
+def _route(method: str, pattern: str, handler: Handler, media: tuple[str, ...] = (JSON,)) -> Route:
+    return Route(method, re.compile(pattern, re.IGNORECASE), handler, media)
 
 
 ACCOUNTING_ROUTES = [
     _route("PUT", r"/Invoices", invoices.put_invoices),
     _route("POST", r"/Invoices", invoices.post_invoices),
     _route("GET", r"/Invoices", invoices.get_invoices),
-    _route("GET", rf"/Invoices/{_ID}", invoices.get_invoice),
+    _route("GET", rf"/Invoices/{_ID}", invoices.get_invoice, (JSON, PDF)),
     _route("POST", rf"/Invoices/{_ID}", invoices.post_invoice),
     _route("PUT", rf"{_DOCS}/{_ID}/Attachments/{_FILE}", attachments.upload_attachment),
     _route("POST", rf"{_DOCS}/{_ID}/Attachments/{_FILE}", attachments.upload_attachment),
     _route("GET", rf"{_DOCS}/{_ID}/Attachments", attachments.list_attachments),
-    _route("GET", rf"{_DOCS}/{_ID}/Attachments/{_FILE}", attachments.get_attachment),
+    # The file's own type: the handler negotiates once it knows the file.
+    _route("GET", rf"{_DOCS}/{_ID}/Attachments/{_FILE}", attachments.get_attachment, ()),
     _route("PUT", r"/Payments", payments.put_payments),
     _route("POST", r"/Payments", payments.post_payments),
     _route("GET", r"/Payments", payments.get_payments),

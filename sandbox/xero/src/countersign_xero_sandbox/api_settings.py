@@ -8,6 +8,7 @@ from countersign_xero_sandbox.defaults import CURRENCY_NAMES
 from countersign_xero_sandbox.listing import list_answer, select
 from countersign_xero_sandbox.model import Record
 from countersign_xero_sandbox.sandbox import Call, CallError
+from countersign_xero_sandbox.tenancy import sync_rates
 from countersign_xero_sandbox.wire import envelope, not_found, validation_exception, xero_json
 from countersign_xero_sandbox.writing import elements_of
 
@@ -88,6 +89,7 @@ def put_currencies(call: Call) -> Response:
         )
     for code in codes:
         call.tenant.currencies[code] = CURRENCY_NAMES[code]
+    sync_rates(call.tenant, {})  # a newly enabled currency gets its default daily rate
     added = [c for c in _currencies(call) if c["Code"] in codes]
     return xero_json(envelope(call.now, Currencies=added))
 

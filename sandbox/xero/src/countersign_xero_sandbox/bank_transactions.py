@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from countersign_xero_sandbox.batches import Element
@@ -12,6 +11,7 @@ from countersign_xero_sandbox.documents import (
     PendingContacts,
     build_lines,
     check_common,
+    currency_rate,
     resolve_contact,
 )
 from countersign_xero_sandbox.model import Record, Tenant, new_id
@@ -23,7 +23,12 @@ STATUSES = {"AUTHORISED", "DELETED"}
 
 
 def prepare_bank_transaction(
-    tenant: Tenant, raw: Any, now: datetime, pending: PendingContacts, existing: Record | None
+    tenant: Tenant,
+    raw: Any,
+    now: datetime,
+    pending: PendingContacts,
+    existing: Record | None,
+    unit_places: int,
 ) -> Element:
     if not isinstance(raw, dict):
         return Element({}, ["A bank transaction must be a JSON object."])
@@ -56,7 +61,7 @@ def prepare_bank_transaction(
             errors.append(f"The Date '{raw['Date']}' is not a valid date.")
     currency = check_common(tenant, raw, day, errors)
     amount_types = str(raw.get("LineAmountTypes") or "Exclusive")
-    lines = build_lines(tenant, raw.get("LineItems"), amount_types, True, errors)
+    lines = build_lines(tenant, raw.get("LineItems"), amount_types, True, unit_places, errors)
     if not lines.items:
         errors.append("At least one line item is required.")
     transaction_id = new_id()
@@ -71,7 +76,7 @@ def prepare_bank_transaction(
         "Reference": str(raw.get("Reference") or ""),
         "Url": str(raw.get("Url") or ""),
         "CurrencyCode": currency,
-        "CurrencyRate": Decimal(str(raw.get("CurrencyRate") or 1)),
+        "CurrencyRate": currency_rate(tenant, raw.get("CurrencyRate"), currency, day, errors),
         "LineAmountTypes": amount_types,
         "LineItems": lines.items,
         "SubTotal": lines.sub_total,

@@ -1,6 +1,8 @@
 """Xero's batch semantics: each element is validated against the state plus what earlier
-elements of the same batch will write, then the batch is committed whole (``summarizeErrors``
-absent or true, refused whole if any element is in error) or element by element (false)."""
+elements of the same batch will write, and every valid element is stored. With
+``summarizeErrors`` absent or true, a batch with any element in error is answered 400 with only
+the elements in error (the valid ones are stored all the same, and the answer does not show
+them); with false, 200 with every element and its outcome."""
 
 from __future__ import annotations
 
@@ -30,9 +32,9 @@ class BatchResult:
 
 
 def settle(elements: list[Element], summarize_errors: bool) -> BatchResult:
-    if summarize_errors and any(not e.ok for e in elements):
-        return BatchResult(True, [e for e in elements if not e.ok])
     for element in elements:
         if element.ok:
             element.commit()
+    if summarize_errors and any(not e.ok for e in elements):
+        return BatchResult(True, [e for e in elements if not e.ok])
     return BatchResult(False, elements)

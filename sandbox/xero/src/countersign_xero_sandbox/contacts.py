@@ -1,4 +1,5 @@
-"""Contacts: names unique across active contacts; IsSupplier/IsCustomer are read-only."""
+"""Contacts: names trimmed and unique (case-insensitively) across active contacts;
+IsSupplier/IsCustomer are read-only."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from countersign_xero_sandbox.batches import Element
-from countersign_xero_sandbox.model import Record, Tenant
+from countersign_xero_sandbox.model import Record, Tenant, contact_name, name_key
 from countersign_xero_sandbox.tenancy import new_contact
 
 __all__ = ["prepare_contact"]
@@ -17,13 +18,13 @@ STATUSES = {"ACTIVE", "ARCHIVED", "GDPRREQUEST"}
 
 def _name_taken(tenant: Tenant, name: str, taken: set[str], contact_id: str | None) -> bool:
     other = tenant.active_contact_named(name)
-    return (other is not None and other["ContactID"] != contact_id) or name.casefold() in taken
+    return (other is not None and other["ContactID"] != contact_id) or name_key(name) in taken
 
 
 def prepare_contact(
     tenant: Tenant, raw: Any, now: datetime, taken: set[str], upsert: bool
 ) -> Element:
-    """``taken`` holds the names earlier elements of the batch claim (casefolded)."""
+    """``taken`` holds the names earlier elements of the batch claim (``name_key``)."""
     if not isinstance(raw, dict):
         return Element({}, ["A contact must be a JSON object."])
     errors: list[str] = []
@@ -34,7 +35,7 @@ def prepare_contact(
             errors.append(f"The contact with ContactID '{raw['ContactID']}' could not be found.")
     elif upsert and raw.get("Name"):
         existing = tenant.active_contact_named(str(raw["Name"]))
-    name = str(raw.get("Name") or (existing["Name"] if existing else "")).strip()
+    name = contact_name(raw.get("Name") or (existing["Name"] if existing else ""))
     if not name:
         errors.append("The contact name must be specified.")
     elif len(name) > 255:
@@ -60,7 +61,7 @@ def prepare_contact(
     else:
         record = new_contact({**fields, "Name": name or "?"}, now)
     if not errors:
-        taken.add(name.casefold())
+        taken.add(name_key(name))
 
     def commit() -> None:
         if existing is not None:

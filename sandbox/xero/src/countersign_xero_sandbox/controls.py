@@ -13,6 +13,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from countersign_xero_sandbox.amounts import MAX_UNIT_DP
+from countersign_xero_sandbox.currency_rates import table_view
 from countersign_xero_sandbox.defaults import CURRENCY_NAMES
 from countersign_xero_sandbox.faults import FaultRule, FaultSpecError
 from countersign_xero_sandbox.identity import TokenError
@@ -24,8 +26,9 @@ from countersign_xero_sandbox.tenancy import (
     build_tenant,
     new_contact,
     sync_lock_date,
+    sync_rates,
 )
-from countersign_xero_sandbox.wire import to_wire
+from countersign_xero_sandbox.wire import loads, xero_json
 
 __all__ = ["control_routes"]
 
@@ -39,24 +42,29 @@ async def _json(request: Request) -> Any:
     return json.loads(raw) if raw else {}
 
 
+async def _spec(request: Request) -> Any:
+    """A tenant description: its rates and amounts are read as Decimals, like Xero's bodies."""
+    raw = await request.body()
+    return loads(raw) if raw else {}
+
+
 def _tenant_view(tenant: Tenant) -> Any:
-    return to_wire(
-        {
-            "tenant_id": tenant.tenant_id,
-            "organisation": tenant.organisation,
-            "accounts": list(tenant.accounts.values()),
-            "tax_rates": list(tenant.tax_rates.values()),
-            "tracking_categories": list(tenant.tracking_categories.values()),
-            "currencies": [{"Code": c, "Description": d} for c, d in tenant.currencies.items()],
-            "contacts": list(tenant.contacts.values()),
-        }
-    )
+    return {
+        "tenant_id": tenant.tenant_id,
+        "organisation": tenant.organisation,
+        "accounts": list(tenant.accounts.values()),
+        "tax_rates": list(tenant.tax_rates.values()),
+        "tracking_categories": list(tenant.tracking_categories.values()),
+        "currencies": [{"Code": c, "Description": d} for c, d in tenant.currencies.items()],
+        "contacts": list(tenant.contacts.values()),
+        "rates": {code: table_view(table) for code, table in tenant.rates.items()},
+    }
 
 
 def _state(sandbox: Sandbox, tenant: Tenant) -> Any:
     def with_files(record: dict[str, Any], id_key: str, collection: str) -> dict[str, Any]:
         url = sandbox.accounting_url(f"/{collection}")
-        out = render_document(tenant, record, id_key, url, with_children=True)
+        out = render_document(tenant, record, id_key, url, True, MAX_UNIT_DP)
         for rendered, stored in zip(
             out["Attachments"], tenant.attachments.get(record[id_key], []), strict=True
         ):
@@ -64,25 +72,23 @@ def _state(sandbox: Sandbox, tenant: Tenant) -> Any:
         return out
 
     calls = tenant.calls
-    return to_wire(
-        {
-            "tenant_id": tenant.tenant_id,
-            "organisation": tenant.organisation,
-            "invoices": [with_files(i, "InvoiceID", "Invoices") for i in tenant.invoices.values()],
-            "bank_transactions": [
-                with_files(b, "BankTransactionID", "BankTransactions")
-                for b in tenant.bank_transactions.values()
-            ],
-            "payments": list(tenant.payments.values()),
-            "contacts": list(tenant.contacts.values()),
-            "calls": {
-                "total": calls.total,
-                "rate_limited": calls.rate_limited,
-                "rate_limited_by_problem": dict(calls.rate_limited_by_problem),
-                "by_endpoint": dict(calls.by_endpoint),
-            },
-        }
-    )
+    return {
+        "tenant_id": tenant.tenant_id,
+        "organisation": tenant.organisation,
+        "invoices": [with_files(i, "InvoiceID", "Invoices") for i in tenant.invoices.values()],
+        "bank_transactions": [
+            with_files(b, "BankTransactionID", "BankTransactions")
+            for b in tenant.bank_transactions.values()
+        ],
+        "payments": list(tenant.payments.values()),
+        "contacts": list(tenant.contacts.values()),
+        "calls": {
+            "total": calls.total,
+            "rate_limited": calls.rate_limited,
+            "rate_limited_by_problem": dict(calls.rate_limited_by_problem),
+            "by_endpoint": dict(calls.by_endpoint),
+        },
+    }
 
 
 def control_routes(sandbox: Sandbox) -> list[Route]:
@@ -90,7 +96,7 @@ def control_routes(sandbox: Sandbox) -> list[Route]:
         return JSONResponse({"status": "ok"})
 
     async def create_tenant(request: Request) -> Response:
-        spec = await _json(request)
+        spec = await _spec(request)
         try:
             tenant = build_tenant(spec, sandbox.clock.now())
         except (TenantSpecError, ValueError, KeyError, TypeError) as exc:
@@ -105,7 +111,7 @@ def control_routes(sandbox: Sandbox) -> list[Route]:
                 tenant.organisation["Name"],
                 new_id(),
             )
-        return JSONResponse(_tenant_view(tenant), status_code=201)
+        return xero_json(_tenant_view(tenant), status=201)
 
     def tenant_of(request: Request) -> Tenant | None:
         return sandbox.tenants.get(request.path_params["tenant_id"])
@@ -115,13 +121,13 @@ def control_routes(sandbox: Sandbox) -> list[Route]:
         if tenant is None:
             return _bad("no such tenant", 404)
         async with tenant.lock:
-            return JSONResponse(_state(sandbox, tenant))
+            return xero_json(_state(sandbox, tenant))
 
     async def patch_tenant(request: Request) -> Response:
         tenant = tenant_of(request)
         if tenant is None:
             return _bad("no such tenant", 404)
-        body = await _json(request)
+        body = await _spec(request)
         async with tenant.lock:
             if "lock_date" in body:
                 tenant.lock_date = (
@@ -132,19 +138,23 @@ def control_routes(sandbox: Sandbox) -> list[Route]:
                 codes = [str(c) for c in body["currencies"]]
                 tenant.currencies = {c: CURRENCY_NAMES.get(c, c) for c in codes}
                 tenant.currencies.setdefault(tenant.base_currency, tenant.base_currency)
-            return JSONResponse(to_wire(tenant.organisation))
+            try:
+                sync_rates(tenant, body.get("rates") or {})
+            except ValueError as exc:
+                return _bad(f"unusable rates: {exc}")
+            return xero_json(tenant.organisation)
 
     async def add_contact(request: Request) -> Response:
         tenant = tenant_of(request)
         if tenant is None:
             return _bad("no such tenant", 404)
-        body = await _json(request)
+        body = await _spec(request)
         if not isinstance(body, dict) or not body.get("Name"):
             return _bad("a contact needs a Name")
         async with tenant.lock:
             contact = new_contact(body, sandbox.clock.now())
             tenant.contacts[contact["ContactID"]] = contact
-        return JSONResponse(to_wire(contact), status_code=201)
+        return xero_json(contact, status=201)
 
     async def grant_body(request: Request) -> tuple[str, str, list[str], str, str | None]:
         body = await _json(request)

@@ -12,18 +12,38 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from countersign_xero_sandbox.model import Record, Tenant, money, new_id
+from countersign_xero_sandbox.amounts import (
+    ZERO,
+    line_amount,
+    line_tax,
+    money,
+    quantity,
+    unit_amount,
+)
+from countersign_xero_sandbox.currency_rates import rate_on
+from countersign_xero_sandbox.model import Record, Tenant, contact_name, name_key, new_id
 from countersign_xero_sandbox.tenancy import new_contact
 
-__all__ = ["Lines", "PendingContacts", "build_lines", "check_common", "resolve_contact"]
+__all__ = [
+    "NEGATIVE_TOTAL",
+    "Lines",
+    "PendingContacts",
+    "build_lines",
+    "check_common",
+    "currency_rate",
+    "resolve_contact",
+]
 
 LINE_AMOUNT_TYPES = {"Exclusive", "Inclusive", "NoTax"}
+# Xero's answer to a bill or invoice whose lines sum below zero (it wants a credit note).
+NEGATIVE_TOTAL = "The Total for this document must be greater than or equal to zero."
 FORBIDDEN_IN_URL = "xero"
 
 
 @dataclass
 class PendingContacts:
-    """Contacts a batch creates by name: one per name, stored only if an element using it is."""
+    """Contacts a batch creates by name: one per name (``name_key``), stored only if an element
+    using it is."""
 
     by_name: dict[str, Record] = field(default_factory=dict)
 
@@ -31,9 +51,10 @@ class PendingContacts:
 def resolve_contact(
     tenant: Tenant, ref: Any, pending: PendingContacts, now: datetime, errors: list[str]
 ) -> Record | None:
-    if not isinstance(ref, dict) or not (
-        ref.get("ContactID") or ref.get("Name") or ref.get("ContactNumber")
-    ):
+    """The contact a document names: by ContactID, else ContactNumber, else Name (trimmed and
+    case-insensitive, as Xero stores and compares names); an unknown name is a new contact."""
+    name = contact_name(ref.get("Name")) if isinstance(ref, dict) else ""
+    if not isinstance(ref, dict) or not (ref.get("ContactID") or name or ref.get("ContactNumber")):
         errors.append(
             "The Contact must contain at least 1 of the following elements to identify the "
             "contact: Name, ContactID, ContactNumber"
@@ -47,18 +68,11 @@ def resolve_contact(
             return None
     elif ref.get("ContactNumber"):
         contact = tenant.contact_by_number(str(ref["ContactNumber"]))
-    if contact is None and ref.get("Name"):
-        name = str(ref["Name"]).strip()
-        contact = tenant.active_contact_named(name)
+    if contact is None and name:
+        contact = tenant.contact_named(name) or pending.by_name.get(name_key(name))
         if contact is None:
-            archived = next(
-                (c for c in tenant.contacts.values() if c["Name"].casefold() == name.casefold()),
-                None,
-            )
-            contact = archived or pending.by_name.get(name.casefold())
-            if contact is None:
-                contact = new_contact({"Name": name}, now)
-                pending.by_name[name.casefold()] = contact
+            contact = new_contact({"Name": name}, now)
+            pending.by_name[name_key(name)] = contact
     if contact is None:
         errors.append(
             f"The contact with ContactNumber '{ref['ContactNumber']}' could not be found."
@@ -90,6 +104,25 @@ def check_common(tenant: Tenant, raw: Record, day: date | None, errors: list[str
             "to change this date."
         )
     return currency
+
+
+def currency_rate(
+    tenant: Tenant, given: Any, currency: str, day: date, errors: list[str]
+) -> Decimal:
+    """The CurrencyRate a document in ``currency`` dated ``day`` holds: 1 in the base currency;
+    else the rate it was given, kept exactly; else the tenant's daily rate for ``day`` (Xero:
+    "If no rate is specified, the XE.com day rate is used")."""
+    if currency == tenant.base_currency:
+        return Decimal(1)
+    if given is not None:
+        rate = _decimal(given, "CurrencyRate", errors)
+        if rate is not None and rate > 0:
+            return rate
+        if rate is not None:
+            errors.append("The CurrencyRate must be greater than zero.")
+        return Decimal(1)
+    table = tenant.rates.get(currency)
+    return rate_on(table, day) if table else Decimal(1)
 
 
 def _decimal(value: Any, what: str, errors: list[str]) -> Decimal | None:
@@ -166,23 +199,27 @@ def _line(
     raw: Record,
     amount_types: str,
     needs_account: bool,
+    unit_places: int,
     errors: list[str],
 ) -> tuple[Record, Decimal, Decimal]:
     if not str(raw.get("Description") or "").strip() and not raw.get("ItemCode"):
         errors.append("The description field is mandatory for each line item.")
-    quantity = _decimal(raw.get("Quantity", 1), "Quantity", errors) or Decimal(1)
+    given_quantity = _decimal(raw.get("Quantity", 1), "Quantity", errors)
+    line_quantity = quantity(given_quantity) if given_quantity is not None else Decimal(1)
     given_total = raw.get("LineAmount")
     if raw.get("UnitAmount") is None and given_total is not None:
-        line_amount = money(_decimal(given_total, "LineAmount", errors) or Decimal(0))
-        unit = line_amount / quantity if quantity else Decimal(0)
+        # Xero works out the missing unit amount from the line amount.
+        amount = money(_decimal(given_total, "LineAmount", errors) or Decimal(0))
+        unit = unit_amount(amount / line_quantity, unit_places) if line_quantity else Decimal(0)
     else:
-        unit = _decimal(raw.get("UnitAmount", 0), "UnitAmount", errors) or Decimal(0)
-        line_amount = money(quantity * unit)
+        given_unit = _decimal(raw.get("UnitAmount", 0), "UnitAmount", errors) or Decimal(0)
+        unit = unit_amount(given_unit, unit_places)
+        amount = line_amount(line_quantity, unit)
         if given_total is not None:
             stated = money(_decimal(given_total, "LineAmount", errors) or Decimal(0))
-            if stated != line_amount:
+            if stated != amount:
                 errors.append(
-                    f"The line total {stated} does not match the expected line total {line_amount}"
+                    f"The line total {stated} does not match the expected line total {amount}"
                 )
     account: Record | None = None
     code = raw.get("AccountCode")
@@ -213,18 +250,16 @@ def _line(
         rate = Decimal(tax_rate["EffectiveRate"])
     if raw.get("TaxAmount") is not None and amount_types != "NoTax":
         tax = money(_decimal(raw["TaxAmount"], "TaxAmount", errors) or Decimal(0))
-    elif amount_types == "Inclusive":
-        tax = money(line_amount * rate / (Decimal(100) + rate))
     else:
-        tax = money(line_amount * rate / Decimal(100))
+        tax = line_tax(amount, rate, amount_types)
     line: Record = {
         "LineItemID": str(raw.get("LineItemID") or new_id()),
         "Description": str(raw.get("Description") or ""),
-        "Quantity": quantity,
+        "Quantity": line_quantity,
         "UnitAmount": unit,
         "TaxType": str(tax_type),
         "TaxAmount": tax,
-        "LineAmount": line_amount,
+        "LineAmount": amount,
         "Tracking": _tracking(tenant, raw.get("Tracking"), errors),
         "ValidationErrors": [],
     }
@@ -233,26 +268,40 @@ def _line(
         line["AccountID"] = account["AccountID"]
     if raw.get("ItemCode"):
         line["ItemCode"] = str(raw["ItemCode"])
-    return line, line_amount, tax
+    return line, amount, tax
 
 
 def build_lines(
-    tenant: Tenant, raw_lines: Any, amount_types: str, needs_account: bool, errors: list[str]
+    tenant: Tenant,
+    raw_lines: Any,
+    amount_types: str,
+    needs_account: bool,
+    unit_places: int,
+    errors: list[str],
 ) -> Lines:
+    """``unit_places``: the decimal places UnitAmount is rounded to before any arithmetic."""
     if amount_types not in LINE_AMOUNT_TYPES:
         errors.append(
             f"LineAmountTypes '{amount_types}' is not one of Exclusive, Inclusive, NoTax."
         )
         amount_types = "Exclusive"
     items: list[Record] = []
-    amounts = Decimal(0)
-    tax_total = Decimal(0)
+    amounts = ZERO
+    tax_total = ZERO
     for raw in raw_lines if isinstance(raw_lines, list) else []:
         line, amount, tax = _line(
-            tenant, raw if isinstance(raw, dict) else {}, amount_types, needs_account, errors
+            tenant,
+            raw if isinstance(raw, dict) else {},
+            amount_types,
+            needs_account,
+            unit_places,
+            errors,
         )
         items.append(line)
         amounts += amount
         tax_total += tax
     sub_total = amounts - tax_total if amount_types == "Inclusive" else amounts
+    if sub_total + tax_total < 0:
+        # A negative line may lower a document; a negative document is a credit note in Xero.
+        errors.append(NEGATIVE_TOTAL)
     return Lines(items, sub_total, tax_total, sub_total + tax_total)

@@ -11,15 +11,16 @@ accepts a few cosmetic edits).
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
+from countersign_xero_sandbox.amounts import MAX_UNIT_DP, ZERO
 from countersign_xero_sandbox.batches import Element
 from countersign_xero_sandbox.dates import parse_date
 from countersign_xero_sandbox.documents import (
     PendingContacts,
     build_lines,
     check_common,
+    currency_rate,
     resolve_contact,
 )
 from countersign_xero_sandbox.model import Record, Tenant, new_id
@@ -92,8 +93,10 @@ def prepare_invoice(
     now: datetime,
     pending: PendingContacts,
     existing: Record | None,
+    unit_places: int,
 ) -> Element:
-    """Validates one element (a create when ``existing`` is None) and returns its commit."""
+    """Validates one element (a create when ``existing`` is None) and returns its commit;
+    ``unit_places`` is what the request's ``unitdp`` allows for the lines it sends."""
     if not isinstance(raw, dict):
         return Element({}, ["An invoice must be a JSON object."])
     errors: list[str] = []
@@ -128,7 +131,9 @@ def prepare_invoice(
             {key: value for key, value in line.items() if key != "ValidationErrors"}
             for line in raw_lines
         ]
-    lines = build_lines(tenant, raw_lines, amount_types, wanted != "DRAFT", errors)
+        # Lines the request does not send keep the places they were stored with.
+        unit_places = MAX_UNIT_DP
+    lines = build_lines(tenant, raw_lines, amount_types, wanted != "DRAFT", unit_places, errors)
     if wanted in {"SUBMITTED", "AUTHORISED"} and not lines.items:
         errors.append("At least one line item is required to approve an invoice.")
     number = str(merged.get("InvoiceNumber") or "")
@@ -145,12 +150,23 @@ def prepare_invoice(
     ):
         errors.append("Invoice # must be unique.")
     invoice_id = existing["InvoiceID"] if existing else str(raw.get("InvoiceID") or new_id())
-    paid = existing["AmountPaid"] if existing else Decimal(0)
+    given_rate = raw.get("CurrencyRate")
+    if given_rate is None and existing is not None and "CurrencyRate" not in raw:
+        # An update keeps its rate unless it moves the invoice to another currency or day.
+        same = (existing["CurrencyCode"], existing["Date"]) == (currency, day)
+        given_rate = existing["CurrencyRate"] if same else None
+    rate = currency_rate(tenant, given_rate, currency, day, errors)
+    paid = existing["AmountPaid"] if existing else ZERO
+    # A voided invoice owes nothing (the spec's getInvoices example: VOIDED, Total 40.0,
+    # AmountDue 0.00); voiding needs no payments, so nothing was paid either.
+    amount_due = ZERO if wanted == "VOIDED" else lines.total - paid
     record: Record = {
         "Type": kind,
         "InvoiceID": invoice_id,
         "InvoiceNumber": number,
-        "Reference": str(merged.get("Reference") or ""),
+        # Reference is ACCREC only; Xero ignores it on a bill, whose supplier reference is the
+        # InvoiceNumber (XeroAPI/Xero-NetStandard#249, XeroAPI/xero-mcp-server#121).
+        "Reference": str(merged.get("Reference") or "") if kind == "ACCREC" else "",
         "Contact": {"ContactID": contact["ContactID"], "Name": contact["Name"]} if contact else {},
         "Date": day,
         "DueDate": due,
@@ -162,12 +178,12 @@ def prepare_invoice(
         "SubTotal": lines.sub_total,
         "TotalTax": lines.total_tax,
         "Total": lines.total,
-        "TotalDiscount": Decimal(0),
+        "TotalDiscount": ZERO,
         "CurrencyCode": currency,
-        "CurrencyRate": Decimal(str(merged.get("CurrencyRate") or 1)),
+        "CurrencyRate": rate,
         "AmountPaid": paid,
-        "AmountDue": lines.total - paid,
-        "AmountCredited": Decimal(0),
+        "AmountDue": amount_due,
+        "AmountCredited": ZERO,
         "IsDiscounted": False,
         "SentToContact": False,
         "HasAttachments": bool(tenant.attachments.get(invoice_id)),

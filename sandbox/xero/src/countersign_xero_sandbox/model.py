@@ -12,10 +12,11 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-__all__ = ["Attachment", "Record", "Tenant", "money", "new_id"]
+from countersign_xero_sandbox.currency_rates import RateTable
+
+__all__ = ["Attachment", "Record", "Tenant", "contact_name", "name_key", "new_id"]
 
 Record = dict[str, Any]
 
@@ -24,9 +25,15 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
-def money(value: Decimal) -> Decimal:
-    """Xero rounds each line's amounts to 2 dp, half away from zero."""
-    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+def contact_name(value: Any) -> str:
+    """A contact name as Xero stores it: leading and trailing whitespace trimmed."""
+    return str(value if value is not None else "").strip()
+
+
+def name_key(value: Any) -> str:
+    """What two contact names share when Xero counts them as the same name: the trimmed name,
+    compared without regard to case."""
+    return contact_name(value).casefold()
 
 
 @dataclass
@@ -61,6 +68,8 @@ class Tenant:
     bank_transactions: dict[str, Record] = field(default_factory=dict)
     payments: dict[str, Record] = field(default_factory=dict)
     attachments: dict[str, list[Attachment]] = field(default_factory=dict)
+    # Daily rates per foreign currency (currency_rates.py): what a document gets without a rate.
+    rates: dict[str, RateTable] = field(default_factory=dict)
     calls: CallCounts = field(default_factory=CallCounts)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     invoice_sequence: int = 0
@@ -76,15 +85,14 @@ class Tenant:
         return None
 
     def active_contact_named(self, name: str) -> Record | None:
-        wanted = name.strip().casefold()
-        return next(
-            (
-                c
-                for c in self.contacts.values()
-                if c["Name"].casefold() == wanted and c["ContactStatus"] == "ACTIVE"
-            ),
-            None,
-        )
+        return self.contact_named(name, active_only=True)
+
+    def contact_named(self, name: str, active_only: bool = False) -> Record | None:
+        """The contact with this name (``name_key``), an ACTIVE one first."""
+        wanted = name_key(name)
+        same = [c for c in self.contacts.values() if name_key(c["Name"]) == wanted]
+        active = [c for c in same if c["ContactStatus"] == "ACTIVE"]
+        return next(iter(active if active_only else active + same), None)
 
     def contact_by_number(self, number: str) -> Record | None:
         return next((c for c in self.contacts.values() if c.get("ContactNumber") == number), None)

@@ -7,10 +7,11 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from countersign_xero_sandbox.amounts import money
 from countersign_xero_sandbox.batches import Element
 from countersign_xero_sandbox.dates import parse_date
-from countersign_xero_sandbox.documents import check_common
-from countersign_xero_sandbox.model import Record, Tenant, money, new_id
+from countersign_xero_sandbox.documents import check_common, currency_rate
+from countersign_xero_sandbox.model import Record, Tenant, new_id
 
 __all__ = ["EXCEEDS_OUTSTANDING", "delete_payment", "prepare_payment"]
 
@@ -82,13 +83,21 @@ def prepare_payment(
             errors.append(EXCEEDS_OUTSTANDING)
         else:
             outstanding[invoice["InvoiceID"]] = due - amount if not errors else due
+    # A payment in a foreign currency without a rate takes the day rate of its own date.
+    rate = currency_rate(
+        tenant,
+        raw.get("CurrencyRate"),
+        invoice["CurrencyCode"] if invoice else tenant.base_currency,
+        day,
+        errors,
+    )
     payment_id = new_id()
     record: Record = {
         "PaymentID": payment_id,
         "Date": day,
         "Amount": amount,
         "BankAmount": amount,
-        "CurrencyRate": Decimal(str(raw.get("CurrencyRate") or 1)),
+        "CurrencyRate": rate,
         "PaymentType": "ACCRECPAYMENT"
         if invoice and invoice["Type"] == "ACCREC"
         else "ACCPAYPAYMENT",

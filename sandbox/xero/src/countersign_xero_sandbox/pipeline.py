@@ -2,6 +2,8 @@
 
     Accept → bearer token → xero-tenant-id → rate limits → Idempotency-Key → faults → handler
 
+(Accept is checked against what the route can answer: JSON, and a PDF or a file for some.)
+
 It is a raw ASGI app so that a fault can cut the connection after the status line (what a
 client sees when Xero committed but the answer was lost).
 """
@@ -28,7 +30,9 @@ from countersign_xero_sandbox.idempotency import (
 )
 from countersign_xero_sandbox.sandbox import ACCOUNTING_PREFIX, Call, CallError, Sandbox
 from countersign_xero_sandbox.wire import (
+    JSON,
     forbidden,
+    negotiate,
     not_found,
     unauthorized,
     validation_exception,
@@ -45,15 +49,9 @@ class Route:
     method: str
     pattern: re.Pattern[str]
     handler: Handler
-
-
-def _accepts_json(accept: str | None) -> bool:
-    if not accept:
-        return True
-    return any(
-        part.split(";")[0].strip() in {"*/*", "application/*", "application/json"} or "json" in part
-        for part in accept.split(",")
-    )
+    # What the route can answer with (checked against Accept before anything else); empty when
+    # only the handler knows (a file download answers in the file's own type).
+    media: tuple[str, ...] = (JSON,)
 
 
 def _replay(answer: StoredAnswer) -> Response:
@@ -73,18 +71,23 @@ class AccountingApp:
         if response is not None:
             await response(scope, receive, send)
 
-    def _route(self, method: str, path: str) -> tuple[Handler, dict[str, str]] | None:
+    def _route(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
         for route in self.routes:
             found = route.pattern.fullmatch(path)
             if found and route.method == method:
-                return route.handler, found.groupdict()
+                return route, found.groupdict()
         return None
 
     async def _serve(self, request: Request, send: Send) -> Response | None:
         """The answer to send, or None when a fault already dealt with the connection."""
         sandbox = self.sandbox
-        if not _accepts_json(request.headers.get("accept")):
-            return Response("This sandbox answers JSON only", status_code=406)
+        # Route on the raw path: a percent-encoded "/" in a file name must stay inside its segment.
+        raw_path = request.scope.get("raw_path") or request.url.path.encode()
+        path = raw_path.decode("latin-1").split("?")[0].removeprefix(ACCOUNTING_PREFIX) or "/"
+        found = self._route(request.method, path)
+        media = found[0].media if found else (JSON,)
+        if media and negotiate(request.headers.get("accept"), media) is None:
+            return Response(f"This resource answers {', '.join(media)}", status_code=406)
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         grant = sandbox.identity.grant_for(token.strip()) if scheme.lower() == "bearer" else None
         if grant is None or isinstance(grant, str):
@@ -93,9 +96,6 @@ class AccountingApp:
         tenant = sandbox.tenants.get(tenant_id)
         if tenant is None or not sandbox.identity.connected(grant.client_id, tenant_id):
             return forbidden()
-        # Route on the raw path: a percent-encoded "/" in a file name must stay inside its segment.
-        raw_path = request.scope.get("raw_path") or request.url.path.encode()
-        path = raw_path.decode("latin-1").split("?")[0].removeprefix(ACCOUNTING_PREFIX) or "/"
         method = request.method
         shape = re.sub(r"/Attachments/[^/]+", "/Attachments/{FileName}", path, flags=re.I)
         endpoint = f"{method} {re.sub(r'/[0-9a-fA-F-]{36}', '/{id}', shape)}"
@@ -202,7 +202,8 @@ class AccountingApp:
         found = self._route(request.method, path)
         if found is None:
             return not_found()
-        handler, params = found
+        route, params = found
+        handler = route.handler
         tenant = sandbox.tenants[tenant_id]
         async with tenant.lock:
             call = Call(

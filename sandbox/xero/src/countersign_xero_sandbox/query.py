@@ -5,6 +5,11 @@ or      := and (("OR" | "||") and)*
 and     := unary (("AND" | "&&") unary)*
 unary   := "(" or ")" | path op literal | path "." method "(" literal ")"
 literal := "text" | number | guid("…") | DateTime(y, m, d[, h, m, s]) | null | true | false
+
+Xero parses ``where`` with .NET's Dynamic LINQ (its messages are that library's: "Syntax error",
+"Unterminated string literal", "Character literal must contain exactly one character"). A
+string literal keeps its text as sent, any script included; the only escape is a doubled quote
+(``"Say ""Hi"" Ltd"`` is ``Say "Hi" Ltd``), and a backslash is an ordinary character.
 """
 
 from __future__ import annotations
@@ -28,7 +33,8 @@ class QueryError(ValueError):
 
 _TOKEN = re.compile(
     r"""\s*(?:
-      (?P<string>"(?:[^"\\]|\\.)*")
+      (?P<string>"(?:[^"]|"")*")
+    | (?P<character>'(?:[^']|'')*')
     | (?P<op>==|!=|>=|<=|>|<|&&|\|\||\(|\)|,|\.)
     | (?P<number>-?\d+(?:\.\d+)?)
     | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
@@ -44,6 +50,8 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     while position < len(text):
         match = _TOKEN.match(text, position)
         if match is None or match.end() == position:
+            if text[position:].lstrip().startswith('"'):
+                raise QueryError("Unterminated string literal")
             raise QueryError(f"cannot read the filter at: {text[position:]!r}")
         kind = match.lastgroup or ""
         found.append((kind, match.group(kind)))
@@ -157,7 +165,12 @@ class _Parser:
     def literal(self) -> Any:
         kind, text = self.take()
         if kind == "string":
-            return bytes(text[1:-1], "utf-8").decode("unicode_escape")
+            return text[1:-1].replace('""', '"')
+        if kind == "character":
+            # Dynamic LINQ reads 'x' as a Char, which no text field compares with.
+            if len(text[1:-1].replace("''", "'")) != 1:
+                raise QueryError("Character literal must contain exactly one character")
+            raise QueryError(f"the character literal {text} cannot be compared with text")
         if kind == "number":
             return Decimal(text)
         word = text.casefold()

@@ -1,5 +1,5 @@
 """Records as Xero returns them: the invoice with its live contact summary, payments and
-attachments; attachments with their URLs."""
+attachments; a payment with the invoice it pays; attachments with their URLs."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
+from countersign_xero_sandbox.amounts import DEFAULT_UNIT_DP, unit_amount
 from countersign_xero_sandbox.model import Attachment, Record, Tenant
 
 __all__ = [
@@ -15,6 +16,8 @@ __all__ = [
     "render_contact_ref",
     "render_document",
     "render_element",
+    "render_lines",
+    "render_payment",
 ]
 
 Renderer = Callable[[Record], Record]
@@ -45,11 +48,22 @@ def render_contact_ref(tenant: Tenant, ref: Record) -> Record:
     }
 
 
+def render_lines(lines: list[Record], unit_places: int) -> list[Record]:
+    """Line items with UnitAmount shown to the places the request asked for (``unitdp``)."""
+    return [{**line, "UnitAmount": unit_amount(line["UnitAmount"], unit_places)} for line in lines]
+
+
 def render_document(
-    tenant: Tenant, record: Record, id_key: str, collection_url: str, with_children: bool
+    tenant: Tenant,
+    record: Record,
+    id_key: str,
+    collection_url: str,
+    with_children: bool,
+    unit_places: int,
 ) -> Record:
     """An invoice or bank transaction; ``with_children`` adds Attachments (and Payments)."""
     out: dict[str, Any] = dict(record)
+    out["LineItems"] = render_lines(record.get("LineItems") or [], unit_places)
     record_id = record[id_key]
     attachments = tenant.attachments.get(record_id, [])
     out["HasAttachments"] = bool(attachments)
@@ -82,11 +96,92 @@ def render_document(
     return out
 
 
-def render_element(record: Record, errors: list[str]) -> Record:
-    """A batch element's outcome fields (Xero adds these to every element it echoes)."""
+def _paid_invoice(tenant: Tenant, invoice: Record, full: bool) -> Record:
+    """The invoice inside a payment, as the spec's examples show it: in full (with its amounts,
+    status and lines as they stand now) in a payment's write answers and ``GET /Payments/{id}``;
+    as a summary without amounts or lines in the ``GET /Payments`` list."""
+    stored: Record = invoice["Contact"]
+    contact: Record = tenant.contacts.get(str(stored.get("ContactID")), stored)
+    if not full:
+        return {
+            "Type": invoice["Type"],
+            "InvoiceID": invoice["InvoiceID"],
+            "InvoiceNumber": invoice["InvoiceNumber"],
+            "Payments": [],
+            "CreditNotes": [],
+            "Prepayments": [],
+            "Overpayments": [],
+            "HasErrors": False,
+            "IsDiscounted": False,
+            "Contact": {
+                "ContactID": contact.get("ContactID"),
+                "ContactNumber": contact.get("ContactNumber", ""),
+                "Name": contact.get("Name"),
+                "Addresses": [],
+                "Phones": [],
+                "ContactGroups": [],
+                "ContactPersons": [],
+                "HasValidationErrors": False,
+            },
+            "LineItems": [],
+            "CurrencyCode": invoice["CurrencyCode"],
+        }
     return {
-        **record,
-        "HasErrors": bool(errors),
+        "Type": invoice["Type"],
+        "InvoiceID": invoice["InvoiceID"],
+        "InvoiceNumber": invoice["InvoiceNumber"],
+        "Reference": invoice["Reference"],
+        "Prepayments": [],
+        "Overpayments": [],
+        "AmountDue": invoice["AmountDue"],
+        "AmountPaid": invoice["AmountPaid"],
+        "SentToContact": invoice["SentToContact"],
+        "CurrencyRate": invoice["CurrencyRate"],
+        "HasErrors": False,
+        "IsDiscounted": invoice["IsDiscounted"],
+        "Contact": {
+            "ContactID": contact.get("ContactID"),
+            "Name": contact.get("Name"),
+            "ContactPersons": [],
+            "HasValidationErrors": False,
+        },
+        "Date": invoice["Date"],
+        "DueDate": invoice.get("DueDate"),
+        "Status": invoice["Status"],
+        "LineAmountTypes": invoice["LineAmountTypes"],
+        "LineItems": render_lines(invoice["LineItems"], DEFAULT_UNIT_DP),
+        "SubTotal": invoice["SubTotal"],
+        "TotalTax": invoice["TotalTax"],
+        "Total": invoice["Total"],
+        "UpdatedDateUTC": invoice["UpdatedDateUTC"],
+        "CurrencyCode": invoice["CurrencyCode"],
+        "FullyPaidOnDate": invoice.get("FullyPaidOnDate"),
+    }
+
+
+def render_payment(tenant: Tenant, payment: Record, full: bool) -> Record:
+    """A payment with the invoice it pays read live (``full``: see ``_paid_invoice``)."""
+    invoice = tenant.invoices.get(str(payment["Invoice"].get("InvoiceID")))
+    if invoice is None:
+        return payment
+    return {**payment, "Invoice": _paid_invoice(tenant, invoice, full)}
+
+
+# The flag each element type carries for "this element has errors" (spec schemas: Invoice has
+# HasErrors; Contact and Payment have HasValidationErrors; BankTransaction has neither).
+ERROR_FLAGS = {
+    "Invoices": "HasErrors",
+    "Contacts": "HasValidationErrors",
+    "Payments": "HasValidationErrors",
+}
+
+
+def render_element(collection: str, record: Record, errors: list[str]) -> Record:
+    """A batch element's outcome fields (Xero adds these to every element it echoes)."""
+    outcome: Record = {
         "StatusAttributeString": "ERROR" if errors else "OK",
         "ValidationErrors": [{"Message": message} for message in errors],
     }
+    if collection in ERROR_FLAGS:
+        outcome[ERROR_FLAGS[collection]] = bool(errors)
+    return {**record, **outcome}

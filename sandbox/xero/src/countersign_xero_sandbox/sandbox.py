@@ -3,7 +3,6 @@ faults and the call statistics. ``reset`` returns it to a fresh start."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,6 +11,7 @@ from typing import Any
 from starlette.datastructures import Headers, QueryParams
 from starlette.responses import Response
 
+from countersign_xero_sandbox.amounts import unit_dp
 from countersign_xero_sandbox.clock import SandboxClock
 from countersign_xero_sandbox.faults import FaultBook
 from countersign_xero_sandbox.idempotency import IdempotencyStore
@@ -19,7 +19,7 @@ from countersign_xero_sandbox.identity import Identity
 from countersign_xero_sandbox.limits import LimitConfig, RateLimiter
 from countersign_xero_sandbox.model import Tenant
 from countersign_xero_sandbox.settings import SandboxSettings
-from countersign_xero_sandbox.wire import post_data_invalid
+from countersign_xero_sandbox.wire import loads, post_data_invalid
 
 __all__ = ["ACCOUNTING_PREFIX", "Call", "CallError", "Sandbox"]
 
@@ -81,11 +81,16 @@ class Call:
 
     def json_body(self) -> Any:
         try:
-            return json.loads(self.body or b"null")
+            return loads(self.body)
         except ValueError as exc:
             raise CallError(
                 post_data_invalid(f"The request body is not valid JSON: {exc}")
             ) from exc
+
+    @property
+    def unit_places(self) -> int:
+        """Decimal places of UnitAmount for this request (``unitdp=4`` opts in to four)."""
+        return unit_dp(self.query.get("unitdp"))
 
     @property
     def summarize_errors(self) -> bool:

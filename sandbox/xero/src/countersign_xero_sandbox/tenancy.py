@@ -7,9 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from countersign_xero_sandbox import defaults
-from countersign_xero_sandbox.model import Record, Tenant, new_id
+from countersign_xero_sandbox.currency_rates import default_table, parse_table
+from countersign_xero_sandbox.model import Record, Tenant, contact_name, new_id
 
-__all__ = ["TenantSpecError", "build_tenant", "new_contact", "sync_lock_date"]
+__all__ = ["TenantSpecError", "build_tenant", "new_contact", "sync_lock_date", "sync_rates"]
 
 _CLASS_OF_TYPE = {
     "BANK": "ASSET",
@@ -119,7 +120,7 @@ def new_contact(fields: Record, now: datetime) -> Record:
     contact.update(
         {
             "ContactID": str(fields.get("ContactID") or new_id()),
-            "Name": str(fields["Name"]).strip(),
+            "Name": contact_name(fields["Name"]),
             "ContactStatus": str(fields.get("ContactStatus", "ACTIVE")),
             "IsSupplier": False,
             "IsCustomer": False,
@@ -186,8 +187,21 @@ def build_tenant(spec: dict[str, Any], now: datetime) -> Tenant:
         contact = new_contact(contact_spec, now)
         tenant.contacts[contact["ContactID"]] = contact
     sync_lock_date(tenant)
+    sync_rates(tenant, spec.get("rates") or {})
     return tenant
 
 
 def sync_lock_date(tenant: Tenant) -> None:
     tenant.organisation["PeriodLockDate"] = tenant.lock_date
+
+
+def sync_rates(tenant: Tenant, given: dict[str, Any]) -> None:
+    """Sets the rate tables ``given`` (tenant spec or PATCH ``rates``) and gives every enabled
+    foreign currency still without one the default table."""
+    if not isinstance(given, dict):
+        raise TenantSpecError("rates must be an object of currency code to rate")
+    for code, table in given.items():
+        tenant.rates[str(code)] = parse_table(table)
+    for code in tenant.currencies:
+        if code != tenant.base_currency and code not in tenant.rates:
+            tenant.rates[code] = default_table(tenant.base_currency, code)

@@ -39,13 +39,15 @@ def batch_answer(
 ) -> Response:
     result = settle(elements, call.summarize_errors)
     if result.refused:
-        return validation_exception([render_element(e.record, e.errors) for e in result.elements])
+        return validation_exception(
+            [render_element(collection, e.record, e.errors) for e in result.elements]
+        )
     return xero_json(
         envelope(
             call.now,
             **{
                 collection: [
-                    render_element(render(e.record) if e.ok else e.record, e.errors)
+                    render_element(collection, render(e.record) if e.ok else e.record, e.errors)
                     for e in result.elements
                 ]
             },
@@ -57,8 +59,8 @@ def single_answer(
     call: Call, collection: str, element: Element, render: Callable[[Record], Record]
 ) -> Response:
     if not element.ok:
-        return validation_exception([render_element(element.record, element.errors)])
+        return validation_exception([render_element(collection, element.record, element.errors)])
     element.commit()
     return xero_json(
-        envelope(call.now, **{collection: [render_element(render(element.record), [])]})
+        envelope(call.now, **{collection: [render_element(collection, render(element.record), [])]})
     )
