@@ -3,8 +3,11 @@
 Which model an operation's answer becomes is taken from the SDK itself: every method of
 ``xero_python/accounting/api/accounting_api.py`` builds its URL with
 ``get_resource_url("/Invoices")`` and calls ``call_api(url, "PUT", …, response_type="Invoices")``;
-that source is parsed once (never executed against a server). The answer is then fed to
-``ApiClient.deserialize`` exactly as the SDK feeds it (JSON text, floats as ``Decimal``).
+that source is parsed once (never executed against a server). The answer is then read as
+``ApiClient.deserialize`` reads it: ``json.loads(text, parse_float=Decimal)`` and the SDK's own
+``deserialize``. No ``ApiClient`` is built for that: the SDK's ``Configuration`` keeps the first
+instance ever made as a process-wide default and hands copies of it to every later
+``Configuration(...)`` call, so building one here would change other tests' clients.
 
 When the SDK raises, the body is walked down the same model types to name each field the SDK
 cannot read: the deserialiser itself only says "Invalid datetime value None".
@@ -24,10 +27,8 @@ from typing import Any
 
 import xero_python.accounting.api.accounting_api as accounting_api
 from xero_python.accounting import models
-from xero_python.api_client import ApiClient, ModelFinder
-from xero_python.api_client.configuration import Configuration
+from xero_python.api_client import ModelFinder
 from xero_python.api_client.deserializer import deserialize
-from xero_python.api_client.oauth2 import OAuth2Token
 
 from tests.fidelity.schemas import JsonPath, Violation
 
@@ -64,27 +65,17 @@ def sdk_return_types() -> Mapping[tuple[str, str], str | None]:
     return found
 
 
-class _Answer:
-    """What ``ApiClient.deserialize`` reads from a urllib3 response: its text."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.data = text.encode()
-
-
 class SdkReader:
     def __init__(self) -> None:
-        # No token getter and no call ever made: the client is only a deserialiser here.
-        self._client = ApiClient(Configuration(oauth2_token=OAuth2Token()), pool_threads=1)
         self._finder = ModelFinder(models)
 
     def read(self, response_type: str, body: Any) -> list[Violation]:
         """How the SDK fails to read ``body`` as ``response_type``; empty when it reads it."""
+        # Values as the SDK sees them: JSON numbers with a fraction are Decimals.
+        data = json.loads(json.dumps(body), parse_float=Decimal)
         try:
-            self._client.deserialize(_Answer(json.dumps(body)), response_type, self._finder)
+            deserialize(response_type, data, self._finder)
         except Exception:
-            # Values as the SDK sees them: JSON numbers with a fraction are Decimals.
-            data = json.loads(json.dumps(body), parse_float=Decimal)
             return self._failures(response_type, data, ())
         return []
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from xero_python.api_client import Configuration
 
 from tests.fidelity.check import check_exchanges, main
 from tests.fidelity.findings import Finding
@@ -427,3 +428,13 @@ def test_clean_recordings_pass_and_no_recordings_fail_when_required(
     clean.write_text(json.dumps(line) + "\n")
     assert main([str(clean), "--require-recordings"]) == 0
     assert "no drift" in capsys.readouterr().out
+
+
+def test_reading_answers_leaves_the_sdks_shared_configuration_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # xero-python hands every Configuration(...) a copy of the first one built in the process;
+    # a checker that built one would silently change the clients of the SDK tests after it.
+    monkeypatch.setattr(Configuration, "_default", None)
+    assert found(exchange(with_bill(DueDate=None)))
+    assert Configuration._default is None

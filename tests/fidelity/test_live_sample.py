@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import pytest
 from countersign_platform.outbound import OutboundHttp
 from countersign_publisher.xero_client import Credentials, XeroClient
 from countersign_publisher.xero_limits import CallScheduler, Limits
@@ -79,9 +80,12 @@ async def drive_the_publisher(root: str, org: dict[str, Any]) -> None:
         await http.aclose()
 
 
-def drive_the_sdk(root: str, org: dict[str, Any]) -> None:
+def drive_the_sdk(root: str, org: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     """The same operations through xero-python. Answers are taken raw (``_preload_content``):
     reading them is the checker's job, and one unreadable answer must not hide the rest."""
+    # The SDK's Configuration hands every later caller a copy of the first one ever built;
+    # ours must be neither theirs nor, after this test, everyone's.
+    monkeypatch.setattr(Configuration, "_default", None)
     client = ApiClient(
         Configuration(oauth2_token=OAuth2Token(client_id=CLIENT_ID, client_secret=CLIENT_SECRET)),
         pool_threads=1,
@@ -139,13 +143,16 @@ def drive_the_sdk(root: str, org: dict[str, Any]) -> None:
     raw(api.get_currencies)
 
 
-async def test_a_live_sample_of_the_main_xero_operations_shows_no_drift(tmp_path: Path) -> None:
+async def test_a_live_sample_of_the_main_xero_operations_shows_no_drift(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     recording = tmp_path / "sample.jsonl"
     with serve(SandboxSettings(record=str(recording))) as root:
         await drive_the_publisher(
             root, provision(root, client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
         )
-        drive_the_sdk(root, provision(root, client_id=CLIENT_ID, client_secret=CLIENT_SECRET))
+        sdk_org = provision(root, client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
+        drive_the_sdk(root, sdk_org, monkeypatch)
 
     recorded = read_recordings([recording])
     findings, tally = check_exchanges(recorded.exchanges, examples=2)
