@@ -26,7 +26,7 @@ status: ## show what is running
 demo: setup ## bring the stack up and take twenty Dext items end to end into the Xero sandbox
 	@./scripts/demo.sh
 
-test: ## lint, types, contract and doc checks, every test on real Kafka and Postgres, the short chaos run
+test: ## lint, types, contract and doc checks, every test on real Kafka and Postgres, the Xero fidelity net, the short chaos run
 	@./scripts/test.sh
 
 lint: setup ## ruff check and format check

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # `make test`: static checks first (fast failures), then one pytest run over unit, integration
 # and e2e tests against the real Kafka broker and Postgres, which this script starts and stops
-# unless KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL already point at running ones, then the short
-# chaos run (docs/chaos.md) on the same infrastructure, which it crashes and restarts mid-stream.
+# unless KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL already point at running ones, then the Xero
+# fidelity net over what every Xero sandbox of that run served (tests/fidelity/README.md), then
+# the short chaos run (docs/chaos.md) on the same infrastructure, which it crashes and restarts
+# mid-stream.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,8 +42,27 @@ echo "Kafka: $KAFKA_BOOTSTRAP_SERVERS"
 echo "Postgres: ${DATABASE_URL%%@*}@… (real server)"
 
 step "tests (unit, integration, e2e)"
+# Every Xero sandbox the tests start (in-process or as a process) records what it serves into a
+# file of its own here, for the fidelity net below (tests/fidelity/README.md).
+recordings="$PWD/.local/fidelity/recordings"
+rm -rf "$recordings"
 # -rs lists any skip with its reason; under CI=true a missing service fails instead of skipping.
-.venv/bin/pytest -rs --durations=10 "$@"
+# A failing test does not stop the script before the fidelity net has reported too.
+tests_status=0
+XERO_SANDBOX_RECORD_DIR="$recordings" .venv/bin/pytest -rs --durations=10 "$@" || tests_status=$?
+
+step "Xero fidelity: the sandbox's answers and the publisher's requests against Xero's spec and SDK"
+fidelity=(.venv/bin/python -m tests.fidelity.check "$recordings")
+# A whole run must have recorded something; a narrowed one (arguments given) may not.
+if [ $# -eq 0 ]; then
+  fidelity+=(--require-recordings)
+fi
+fidelity_status=0
+"${fidelity[@]}" || fidelity_status=$?
+if [ "$tests_status" -ne 0 ] || [ "$fidelity_status" -ne 0 ]; then
+  echo "tests exit status $tests_status, fidelity net exit status $fidelity_status" >&2
+  exit 1
+fi
 
 step "chaos run, short (200 items, a kill per service, a broker and a database crash)"
 # Restarts need the infrastructure started above: servers someone else runs are never

@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from countersign_platform.outbound import OutboundHttp
-from countersign_publisher.xero_client import Credentials, XeroClient
+from countersign_publisher.xero_client import Credentials, XeroClient, publisher_user_agent
 from countersign_publisher.xero_errors import (
     XeroAuthError,
     XeroRateLimited,
@@ -64,7 +64,7 @@ def answer(status: int, body: object = None, **headers: str) -> Handler:
     return handle
 
 
-async def test_writes_carry_the_token_tenant_and_idempotency_key() -> None:
+async def test_writes_carry_the_token_tenant_idempotency_key_and_user_agent() -> None:
     seen: list[web.Request] = []
     created = answer(200, {"Invoices": [{"InvoiceID": str(uuid.uuid4())}]})
 
@@ -83,6 +83,8 @@ async def test_writes_carry_the_token_tenant_and_idempotency_key() -> None:
     assert request.headers["xero-tenant-id"] == "tenant-1"
     assert request.headers["idempotency-key"] == "key-1"
     assert request.headers["accept"] == "application/json"
+    assert request.headers["user-agent"] == publisher_user_agent()
+    assert publisher_user_agent().startswith("countersign-publisher/")
 
 
 async def test_a_validation_exception_becomes_xero_validation_error_with_its_messages() -> None:

@@ -10,7 +10,7 @@ from countersign_xero_sandbox.api_routes import ACCOUNTING_ROUTES
 from countersign_xero_sandbox.controls import control_routes
 from countersign_xero_sandbox.identity_endpoints import identity_routes
 from countersign_xero_sandbox.pipeline import AccountingApp
-from countersign_xero_sandbox.recording import Recorder
+from countersign_xero_sandbox.recording import Recorder, instance_recording
 from countersign_xero_sandbox.sandbox import ACCOUNTING_PREFIX, Sandbox
 from countersign_xero_sandbox.settings import SandboxSettings
 
@@ -38,4 +38,6 @@ def build_app(settings: SandboxSettings) -> ASGIApp:
     app: ASGIApp = _Front(AccountingApp(sandbox, ACCOUNTING_ROUTES), rest)
     if settings.record:
         app = Recorder(app, settings.record)
+    if settings.record_dir:
+        app = Recorder(app, str(instance_recording(settings.record_dir, settings.http_port)))
     return app

@@ -6,8 +6,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import threading
 import time
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,7 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["Recorder"]
+__all__ = ["Recorder", "instance_recording"]
 
 REDACTED = "<redacted>"
 SECRET_FIELDS = {"client_secret", "code", "refresh_token", "access_token", "id_token"}
@@ -48,6 +50,14 @@ def _headers(pairs: list[tuple[bytes, bytes]]) -> dict[str, str]:
         else v.decode("latin-1")
         for k, v in pairs
     }
+
+
+def instance_recording(directory: str, port: int) -> Path:
+    """A file of its own in ``directory`` for one sandbox instance: several instances (tests
+    start many, in one process and in several) never interleave their lines."""
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"xero-sandbox-{os.getpid()}-{port}-{uuid.uuid4().hex[:8]}.jsonl"
 
 
 class Recorder:

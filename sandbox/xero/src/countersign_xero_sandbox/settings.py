@@ -26,6 +26,9 @@ class SandboxSettings(BaseSettings):
     max_attachments: int = 10
     max_attachment_bytes: int = 10 * 1024 * 1024
     record: str | None = None
+    # A directory: each sandbox instance (process or in-process server) records into a file of
+    # its own there. `make test` sets it so the fidelity net sees every instance's traffic.
+    record_dir: str | None = None
     seed: int = 0
 
     @property

@@ -9,6 +9,7 @@ sees a transport error or a status code.
 from __future__ import annotations
 
 import contextlib
+import importlib.metadata
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,7 +31,14 @@ from countersign_publisher.xero_errors import (
 )
 from countersign_publisher.xero_limits import CallScheduler
 
-__all__ = ["CredentialSource", "Credentials", "Json", "XeroClient", "parse_xero_datetime"]
+__all__ = [
+    "CredentialSource",
+    "Credentials",
+    "Json",
+    "XeroClient",
+    "parse_xero_datetime",
+    "publisher_user_agent",
+]
 
 Json = dict[str, Any]
 
@@ -49,6 +57,13 @@ class CredentialSource(Protocol):
     async def credentials(self, organisation_id: UUID, *, refresh: bool = False) -> Credentials:
         """A valid access token for the organisation; ``refresh`` forces a new one."""
         ...
+
+
+def publisher_user_agent() -> str:
+    """How the publisher names itself to Xero. The Xero fidelity net (tests/fidelity) also
+    relies on it: in the sandbox's recordings it tells the publisher's requests, which must
+    match Xero's request schemas, from the deliberately malformed ones tests send by hand."""
+    return f"countersign-publisher/{importlib.metadata.version('countersign-publisher')}"
 
 
 _MS_DATE = re.compile(r"/Date\((-?\d+)([+-]\d{2,4})?\)/")
@@ -112,6 +127,7 @@ class XeroClient:
         self._api_url = api_url.rstrip("/")
         self._credentials = credentials
         self._scheduler = scheduler
+        self._user_agent = publisher_user_agent()
 
     async def _send(
         self,
@@ -132,6 +148,7 @@ class XeroClient:
                 "Authorization": f"Bearer {creds.access_token}",
                 "xero-tenant-id": creds.tenant_id,
                 "Accept": "application/json",
+                "User-Agent": self._user_agent,
                 **(headers or {}),
             }
             if idempotency_key is not None:
