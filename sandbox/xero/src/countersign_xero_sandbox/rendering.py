@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from countersign_xero_sandbox.amounts import DEFAULT_UNIT_DP, unit_amount
 from countersign_xero_sandbox.model import Attachment, Record, Tenant
+from countersign_xero_sandbox.wire import with_string_twins
 
 __all__ = [
     "Renderer",
@@ -93,7 +94,9 @@ def render_document(
             )
             for a in attachments
         ]
-    return out
+    if id_key == "InvoiceID":
+        return with_string_twins(out, "Date", "DueDate", "UpdatedDateUTC")
+    return with_string_twins(out, "Date")
 
 
 def _paid_invoice(tenant: Tenant, invoice: Record, full: bool) -> Record:
@@ -126,7 +129,7 @@ def _paid_invoice(tenant: Tenant, invoice: Record, full: bool) -> Record:
             "LineItems": [],
             "CurrencyCode": invoice["CurrencyCode"],
         }
-    return {
+    full_invoice = {
         "Type": invoice["Type"],
         "InvoiceID": invoice["InvoiceID"],
         "InvoiceNumber": invoice["InvoiceNumber"],
@@ -157,14 +160,16 @@ def _paid_invoice(tenant: Tenant, invoice: Record, full: bool) -> Record:
         "CurrencyCode": invoice["CurrencyCode"],
         "FullyPaidOnDate": invoice.get("FullyPaidOnDate"),
     }
+    return with_string_twins(full_invoice, "Date", "DueDate", "UpdatedDateUTC")
 
 
 def render_payment(tenant: Tenant, payment: Record, full: bool) -> Record:
     """A payment with the invoice it pays read live (``full``: see ``_paid_invoice``)."""
     invoice = tenant.invoices.get(str(payment["Invoice"].get("InvoiceID")))
+    rendered = with_string_twins(payment, "UpdatedDateUTC")
     if invoice is None:
-        return payment
-    return {**payment, "Invoice": _paid_invoice(tenant, invoice, full)}
+        return rendered
+    return {**rendered, "Invoice": _paid_invoice(tenant, invoice, full)}
 
 
 # The flag each element type carries for "this element has errors" (spec schemas: Invoice has

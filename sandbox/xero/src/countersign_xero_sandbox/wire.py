@@ -18,6 +18,7 @@ from countersign_xero_sandbox.dates import (
     format_datetime,
     format_envelope_time,
 )
+from countersign_xero_sandbox.model import Record
 
 __all__ = [
     "JSON",
@@ -33,14 +34,13 @@ __all__ = [
     "to_wire",
     "unauthorized",
     "validation_exception",
+    "with_string_twins",
     "xero_json",
 ]
 
 PROVIDER_NAME = "Countersign Xero sandbox"
 JSON = "application/json"
 PDF = "application/pdf"
-# Date fields that Xero accompanies with a "<Field>String" twin.
-_STRING_TWINS = {"Date", "DueDate", "FullyPaidOnDate", "UpdatedDateUTC"}
 
 
 def to_wire(value: Any) -> Any:
@@ -53,12 +53,6 @@ def to_wire(value: Any) -> Any:
             if item is None:
                 continue
             out[key] = to_wire(item)
-            if key in _STRING_TWINS and isinstance(item, date):
-                twin = f"{key}String" if key != "Date" else "DateString"
-                if isinstance(item, datetime):
-                    out[twin] = item.isoformat(timespec="seconds")
-                else:
-                    out[twin] = format_date_string(item)
         return out
     if isinstance(value, list):
         return [to_wire(item) for item in value]
@@ -67,6 +61,21 @@ def to_wire(value: Any) -> Any:
     if isinstance(value, date):
         return format_date(value)
     return value
+
+
+def with_string_twins(record: Record, *keys: str) -> Record:
+    """``record`` with a "<Field>String" text beside each of the date fields ``keys`` that has
+    a value — only where Xero writes one: the spec declares ``UpdatedDateUTCString`` on
+    invoices and payments, and its examples show ``DateString`` / ``DueDateString`` on invoices
+    and ``DateString`` on bank transactions. Nowhere else (the fidelity net checks this)."""
+    out = dict(record)
+    for key in keys:
+        value = record.get(key)
+        if isinstance(value, datetime):
+            out[f"{key}String"] = value.isoformat(timespec="seconds")
+        elif isinstance(value, date):
+            out[f"{key}String"] = format_date_string(value)
+    return out
 
 
 def _not_a_number(name: str) -> Any:
