@@ -272,7 +272,8 @@ async def provision_organisation(
     admin: Person = Person("ada@example.com", "Ada Admin", ("admin",)),
     tenant: dict[str, Any] | None = None,
 ) -> Organisation:
-    """One organisation, onboarded in all three services and in the Xero sandbox."""
+    """One organisation, onboarded in all three services and in the Xero sandbox (its base
+    currency is the tenant's, GBP unless ``tenant`` says otherwise)."""
     org_id = uuid.uuid4()
     secret = base64.urlsafe_b64encode(os.urandom(32)).decode()
     async with httpx.AsyncClient(timeout=30) as http:
@@ -282,7 +283,7 @@ async def provision_organisation(
             json={
                 "organisation_id": str(org_id),
                 "name": name,
-                "base_currency": "GBP",
+                "base_currency": (tenant or {}).get("base_currency", "GBP"),
                 "timezone": "Europe/London",
                 "admin": {"email": admin.email, "name": admin.name},
             },

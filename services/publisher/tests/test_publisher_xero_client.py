@@ -11,7 +11,12 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from countersign_platform.outbound import OutboundHttp
-from countersign_publisher.xero_client import Credentials, XeroClient, publisher_user_agent
+from countersign_publisher.xero_client import (
+    Credentials,
+    XeroClient,
+    publisher_user_agent,
+    where_text,
+)
 from countersign_publisher.xero_errors import (
     XeroAuthError,
     XeroRateLimited,
@@ -173,3 +178,10 @@ async def test_amounts_are_read_as_exact_decimals_never_floats() -> None:
 
     assert (invoice["Total"], invoice["SubTotal"]) == (Decimal("4442.0"), Decimal("0.1"))
     assert str(invoice["SubTotal"] + Decimal("0.2")) == "0.3"
+
+
+def test_a_where_string_doubles_quotes_and_keeps_backslashes() -> None:
+    # Xero's where filter is .NET Dynamic LINQ: "" is a quote, \ is just a character.
+    assert where_text('The "Quote" Co') == '"The ""Quote"" Co"'
+    assert where_text("A\\B Ltd") == '"A\\B Ltd"'
+    assert where_text("Zoë Ltd") == '"Zoë Ltd"'

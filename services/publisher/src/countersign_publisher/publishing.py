@@ -33,7 +33,7 @@ from countersign_publisher.documents import OriginalDocuments
 from countersign_publisher.domain import PublicationState
 from countersign_publisher.events import emit_publication_event, emit_supplier
 from countersign_publisher.jobs import Job, element_failed, xero_file_name
-from countersign_publisher.xero_client import Json, XeroClient
+from countersign_publisher.xero_client import Json, XeroClient, where_text
 from countersign_publisher.xero_errors import XeroValidationError
 from countersign_publisher.xero_mapping import xero_bank_transaction, xero_bill, xero_payment
 
@@ -278,8 +278,7 @@ class PublicationSteps:
         step = PublicationStep.CREATE_BANK_TRANSACTION
         transaction: Json | None = None
         if step.value in job.sent:
-            escaped = job.url().replace('"', '\\"')
-            found = await self._xero.bank_transactions_where(org, f'Url=="{escaped}"')
+            found = await self._xero.bank_transactions_where(org, f"Url=={where_text(job.url())}")
             transaction = next((t for t in found if t.get("Status") == "AUTHORISED"), None)
         if transaction is None:
             await self._mark_sent([job], step)

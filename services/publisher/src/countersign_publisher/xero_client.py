@@ -69,6 +69,12 @@ def publisher_user_agent() -> str:
 _MS_DATE = re.compile(r"/Date\((-?\d+)([+-]\d{2,4})?\)/")
 
 
+def where_text(value: str) -> str:
+    """``value`` as a string literal of Xero's ``where`` filter (.NET Dynamic LINQ): a quote is
+    written twice; a backslash is an ordinary character."""
+    return '"' + value.replace('"', '""') + '"'
+
+
 def parse_xero_datetime(value: str | None) -> datetime | None:
     """Xero's MS-JSON ``/Date(ms+0000)/`` or an ISO string, as an aware UTC datetime."""
     if not value:
@@ -181,8 +187,7 @@ class XeroClient:
     # Contacts -----------------------------------------------------------------------------
 
     async def contacts_named(self, organisation_id: UUID, name: str) -> list[Json]:
-        escaped = name.replace("\\", "\\\\").replace('"', '\\"')
-        body = await self._get(organisation_id, "/Contacts", {"where": f'Name=="{escaped}"'})
+        body = await self._get(organisation_id, "/Contacts", {"where": f"Name=={where_text(name)}"})
         return list(body.get("Contacts") or [])
 
     async def create_contact(self, organisation_id: UUID, name: str, key: str) -> Json:
