@@ -78,7 +78,7 @@ class Checker:
     def check(self, exchange: Exchange, findings: Findings) -> None:
         if not exchange.path.startswith(ACCOUNTING_PREFIX + "/"):
             return  # identity endpoints and the sandbox's own /_sandbox controls
-        op = self._operations.find(exchange.method, exchange.path)
+        op = self._operation(exchange)
         label = _label(exchange, op)
         if exchange.from_publisher:
             self.tally.publisher_requests += 1
@@ -90,6 +90,16 @@ class Checker:
         elif 200 <= status < 300 or status == 400:
             self.tally.answers += 1
             findings.add_all(label, "answer", self._answer(exchange, op), exchange.source)
+
+    def _operation(self, exchange: Exchange) -> Operation | None:
+        # The spec models a document's PDF as its own path (`GET /Invoices/{InvoiceID}/pdf`);
+        # the API serves it at the document's address to `Accept: application/pdf`, which is
+        # what the SDK's get_invoice_as_pdf sends. Judge such a call by the PDF operation.
+        if exchange.request_headers.get("accept", "").startswith("application/pdf"):
+            as_pdf = self._operations.find(exchange.method, exchange.path.rstrip("/") + "/pdf")
+            if as_pdf is not None:
+                return as_pdf
+        return self._operations.find(exchange.method, exchange.path)
 
     def _request(self, exchange: Exchange, op: Operation | None) -> Iterator[Violation]:
         if op is None:

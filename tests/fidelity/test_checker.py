@@ -438,3 +438,25 @@ def test_reading_answers_leaves_the_sdks_shared_configuration_alone(
     monkeypatch.setattr(Configuration, "_default", None)
     assert found(exchange(with_bill(DueDate=None)))
     assert Configuration._default is None
+
+
+def test_an_invoice_pdf_asked_for_by_accept_is_judged_as_the_pdf_operation() -> None:
+    def download(accept: str) -> Exchange:
+        return exchange(
+            None,
+            method="GET",
+            path=f"/api.xro/2.0/Invoices/{INVOICE_ID}",
+            query="",
+            headers={"user-agent": "xero-python (15.2.0)", "accept": accept},
+            content_type="application/pdf",
+        )
+
+    assert found(download("application/pdf")) == set()
+    assert found(download("application/json")) == {
+        (
+            "GET /Invoices/{InvoiceID}",
+            "answer",
+            "$",
+            "answer is not JSON (the spec declares application/json)",
+        )
+    }

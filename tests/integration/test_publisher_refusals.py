@@ -29,7 +29,7 @@ pytestmark = pytest.mark.integration
 REFUSALS = {
     "archived account": (dict(account_code="999"), "create_bill", "999"),
     "bad tax type": (dict(tax_type="NOSUCHTAX"), "create_bill", "NOSUCHTAX"),
-    "currency not enabled": (dict(currency="JPY"), "create_bill", "JPY"),
+    "currency not enabled": (dict(currency="CHF"), "create_bill", "CHF"),
     "unknown bank account": (dict(paid_from="555"), "record_payment", "account for the payment"),
 }
 

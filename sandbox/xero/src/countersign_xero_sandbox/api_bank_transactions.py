@@ -76,5 +76,7 @@ def get_bank_transactions(call: Call) -> Response:
 
 
 def get_bank_transaction(call: Call) -> Response:
-    rendered = _render(call, with_children=True)(_find(call))
+    # Unlike an invoice, Xero's BankTransaction carries no Attachments list (the spec declares
+    # none; HasAttachments only): its files are listed at …/{id}/Attachments.
+    rendered = _render(call)(_find(call))
     return xero_json(envelope(call.now, BankTransactions=[rendered]))
