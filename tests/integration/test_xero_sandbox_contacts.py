@@ -3,33 +3,20 @@ found with ``where`` in any script and with quotes, as httpx encodes the query."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-from countersign_xero_sandbox.harness import control, provision, serve
-from countersign_xero_sandbox.settings import SandboxSettings
+from countersign_xero_sandbox.harness import control
 
-from tests.support.xero_sandbox import accounting_client, bill, messages
-
-
-@pytest.fixture(scope="module")
-def sandbox_url() -> Iterator[str]:
-    with serve(SandboxSettings(time_scale=60, limits_enabled=False)) as url:
-        yield url
-
-
-@pytest.fixture
-def org(sandbox_url: str) -> dict[str, Any]:
-    return provision(sandbox_url, {"lock_date": "2026-01-31", "currencies": ["GBP", "USD"]})
-
-
-@pytest.fixture
-def api(sandbox_url: str, org: dict[str, Any]) -> Iterator[httpx.Client]:
-    with accounting_client(sandbox_url, org) as client:
-        yield client
-
+from tests.support.xero_sandbox import (  # noqa: F401 (fixtures)
+    accounting_client,
+    api_fixture,
+    bill,
+    messages,
+    org_fixture,
+    sandbox_url_fixture,
+)
 
 NAMES = ["Zoë Ltd", "株式会社テスト", "Café ☕ 🎉 Ltd", 'Say "Hi" Ltd', "C:\\new\\tab Ltd"]
 
