@@ -103,7 +103,7 @@ async def run(
                     )
         worker = publisher.app.state.publisher.worker
         started = await pool.fetchval("SELECT clock_timestamp()")
-        worker.start()
+        await worker.start()
         await asyncio.sleep((WARM_UP_MINUTES + measured) * minute_s)
         await worker.stop()
         window_start = started + timedelta(seconds=WARM_UP_MINUTES * minute_s)

@@ -39,6 +39,9 @@ FAST_PUBLISHER = {
     "PUBLISHER_WORKER_POLL_INTERVAL_S": "0.1",
     "PUBLISHER_WORKER_BACKOFF_S": "0.1",
     "PUBLISHER_WORKER_LEASE_S": "10",
+}
+# Xero's own limits, as the publisher paces itself for them, lifted with the sandbox's.
+UNLIMITED_PUBLISHER = {
     "PUBLISHER_XERO_MINUTE_LIMIT": "100000",
     "PUBLISHER_XERO_APP_MINUTE_LIMIT": "100000",
     "PUBLISHER_XERO_DAY_LIMIT": "1000000",
@@ -61,6 +64,8 @@ class Pipeline:
     ``service_env``: extra environment for every Countersign service (e.g. a profiler switch).
     ``xero_env``: ``XERO_SANDBOX_*`` settings over ``UNLIMITED_XERO`` (Xero's limits off).
     ``publisher_env``: overrides ``FAST_PUBLISHER`` (e.g. Xero's real per-minute limit).
+    ``shipped``: every service keeps its shipped loop settings (poll intervals, backoff, leases)
+    instead of the tests' faster ones — what a latency measurement must see.
     """
 
     def __init__(
@@ -73,6 +78,7 @@ class Pipeline:
         service_env: Mapping[str, str] | None = None,
         xero_env: Mapping[str, str] | None = None,
         publisher_env: Mapping[str, str] | None = None,
+        shipped: bool = False,
     ) -> None:
         self.infra, self.isolation = infra, isolation
         shared = {
@@ -84,7 +90,13 @@ class Pipeline:
 
         def process(name: str, label: str = "", **env: str) -> ServiceProcess:
             return ServiceProcess(
-                name, infra, isolation, log_dir, label=label, extra_env={**shared, **env}
+                name,
+                infra,
+                isolation,
+                log_dir,
+                label=label,
+                extra_env={**shared, **env},
+                shipped=shipped,
             )
 
         self.xero = process("xero-sandbox", **{**UNLIMITED_XERO, **(xero_env or {})})
@@ -93,7 +105,8 @@ class Pipeline:
         self.approval = process("approval")
         self.dext = process("dext-sandbox", DEXT_SANDBOX_INGEST_URL=self.ingest.url)
         publisher = {
-            **FAST_PUBLISHER,
+            **({} if shipped else FAST_PUBLISHER),
+            **UNLIMITED_PUBLISHER,
             "PUBLISHER_XERO_API_URL": f"{self.xero.url}/api.xro/2.0",
             "PUBLISHER_XERO_IDENTITY_URL": self.xero.url,
             "PUBLISHER_XERO_CLIENT_ID": XERO_CLIENT_ID,

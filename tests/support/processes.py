@@ -80,7 +80,8 @@ class ServiceProcess:
     The same class runs the sandboxes (``dext-sandbox``, ``xero-sandbox``: their console script
     is ``countersign-<name>``, their settings prefix ``<NAME>_``) and several instances of one
     service (a distinct ``label`` names each one's log). ``extra_env`` is added last; ``command``
-    replaces the console script (a profiler around it, or a benchmark's own service)."""
+    replaces the console script (a profiler around it, or a benchmark's own service).
+    ``shipped``: the service's own settings for its loops, not the tests' faster relay poll."""
 
     name: str
     infra: Infrastructure
@@ -92,6 +93,7 @@ class ServiceProcess:
     extra_env: dict[str, str] = field(default_factory=dict)
     ready_path: str = "/health/ready"
     command: list[str] = field(default_factory=list)  # default: .venv/bin/countersign-<name>
+    shipped: bool = False
 
     @property
     def url(self) -> str:
@@ -111,7 +113,7 @@ class ServiceProcess:
             f"{prefix}_DB_SCHEMA": f"{self.isolation}_{self.name}",
             f"{prefix}_HTTP_HOST": "127.0.0.1",
             f"{prefix}_HTTP_PORT": str(self.port),
-            f"{prefix}_RELAY_POLL_INTERVAL_S": "0.2",
+            **({} if self.shipped else {f"{prefix}_RELAY_POLL_INTERVAL_S": "0.2"}),
             **self.extra_env,
         }
 

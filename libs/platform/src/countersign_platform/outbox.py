@@ -21,12 +21,13 @@ import json
 import logging
 import time
 import zlib
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Mapping
 from typing import Any, Protocol
 
 import asyncpg
 from countersign_contracts import Envelope, encode, kafka_headers
 
+from countersign_platform.loops import BackgroundLoop, Connect
 from countersign_platform.telemetry import OUTBOX_PENDING, PUBLISHED
 
 __all__ = ["SHARDS", "OutboxRelay", "Producer", "enqueue", "shard_of"]
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 SHARDS = 32
 # First half of the two-int advisory lock key; the second is the shard number.
 _LOCK_CLASS = zlib.crc32(b"countersign-outbox") & 0x7FFFFFFF
-# Sampling the backlog, pruning old rows and re-subscribing a lost LISTEN.
+# Sampling the backlog and pruning old rows.
 _HOUSEKEEPING_INTERVAL_S = 30.0
 
 
@@ -67,13 +68,17 @@ class Producer(Protocol):
 
 
 class OutboxRelay:
+    """Publishes the schema's pending rows, woken by the NOTIFY of the ``outbox`` table's
+    trigger when they commit (``loops.BackgroundLoop``; polling every ``poll_interval_s``
+    only catches up after a lost notification)."""
+
     def __init__(
         self,
         pool: asyncpg.Pool,
         producer: Producer,
         *,
         schema: str,
-        connect: Callable[[], Awaitable[asyncpg.Connection]],
+        connect: Connect,
         topic_prefix: str = "",
         batch_size: int = 500,
         poll_interval_s: float = 1.0,
@@ -82,27 +87,24 @@ class OutboxRelay:
     ) -> None:
         self._pool = pool
         self._producer = producer
-        self._schema = schema
         self._topic_prefix = topic_prefix
         self._batch_size = batch_size
-        self._poll_interval_s = poll_interval_s
         self._linger_s = linger_s
         self._retention_hours = retention_hours
-        self._connect = connect
-        self._wake = asyncio.Event()
-        self._listener: asyncpg.Connection | None = None
         self._next_housekeeping = 0.0
-        self._task: asyncio.Task[None] | None = None
+        self._loop = BackgroundLoop(
+            f"outbox-relay-{schema}",
+            self._pass,
+            interval_s=poll_interval_s,
+            channel=f"outbox_{schema}",
+            connect=connect,
+        )
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name=f"outbox-relay-{self._schema}")
+        await self._loop.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._loop.stop()
 
     async def publish_pending(self) -> int:
         """Publishes one batch from the shards this relay can lock; returns how many rows."""
@@ -140,41 +142,18 @@ class OutboxRelay:
             PUBLISHED.labels(row["topic"]).inc()
         return len(rows)
 
-    async def _run(self) -> None:
-        try:
-            while True:
-                try:
-                    published = await self.publish_pending()
-                except (asyncpg.PostgresError, OSError, ConnectionError) as exc:
-                    log.warning("outbox relay: database unavailable, retrying", exc_info=exc)
-                    published = 0
-                    await asyncio.sleep(self._poll_interval_s)
-                except Exception:
-                    log.exception("outbox relay: publishing failed, retrying")
-                    published = 0
-                    await asyncio.sleep(self._poll_interval_s)
-                if published == 0:
-                    await self._idle()
-                elif published < self._batch_size:
-                    # Let a few more commits land, so that the next pass sends them together
-                    # (one transaction and one produce request) rather than a row at a time.
-                    await asyncio.sleep(self._linger_s)
-        finally:
-            if self._listener is not None:
-                with contextlib.suppress(Exception):
-                    await self._listener.close()
-
-    async def _idle(self) -> None:
-        if time.monotonic() >= self._next_housekeeping:
+    async def _pass(self) -> bool:
+        published = await self.publish_pending()
+        if 0 < published < self._batch_size:
+            # Let a few more commits land, so that the next pass sends them together (one
+            # transaction and one produce request) rather than a row at a time.
+            await asyncio.sleep(self._linger_s)
+        if published == 0 and time.monotonic() >= self._next_housekeeping:
             self._next_housekeeping = time.monotonic() + _HOUSEKEEPING_INTERVAL_S
             await self._housekeeping()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
-        self._wake.clear()
+        return published > 0
 
     async def _housekeeping(self) -> None:
-        if self._listener is None or self._listener.is_closed():
-            self._listener = await self._listen()
         with contextlib.suppress(asyncpg.PostgresError, OSError, ConnectionError):
             async with self._pool.acquire() as conn:
                 OUTBOX_PENDING.set(
@@ -184,14 +163,3 @@ class OutboxRelay:
                     "DELETE FROM outbox WHERE published_at < now() - make_interval(hours => $1)",
                     self._retention_hours,
                 )
-
-    async def _listen(self) -> asyncpg.Connection | None:
-        # LISTEN needs its own connection: a pooled one is reset (UNLISTEN) when released.
-        # It is only a hint to publish sooner; polling still finds everything.
-        try:
-            conn = await self._connect()
-            await conn.add_listener(f"outbox_{self._schema}", lambda *_: self._wake.set())
-        except Exception as exc:
-            log.warning("outbox relay: LISTEN unavailable, polling only", exc_info=exc)
-            return None
-        return conn

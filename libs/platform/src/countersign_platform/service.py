@@ -33,6 +33,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from countersign_platform.consumer import ConsumedRecord, EventConsumer, Subscription
+from countersign_platform.loops import Connect
 from countersign_platform.migrations import migrate
 from countersign_platform.outages import INFRASTRUCTURE_UNAVAILABLE
 from countersign_platform.outbox import OutboxRelay
@@ -82,6 +83,8 @@ class Runtime:
     pool: asyncpg.Pool
     broker: KafkaBroker
     relay: OutboxRelay
+    schema: str
+    connect: Connect  # a connection of its own on the schema (LISTEN for a background loop)
 
 
 async def runtime(request: Request) -> Runtime:
@@ -148,6 +151,7 @@ def _subscribe(
         auto_offset_reset="earliest",
         batch=True,
         max_records=settings.consumer_batch_size,
+        batch_timeout_ms=settings.consumer_batch_timeout_ms,
         fetch_min_bytes=settings.consumer_fetch_min_bytes,
         fetch_max_wait_ms=settings.consumer_fetch_max_wait_ms,
         title=f"{','.join(s.topic for s in subscriptions)}:{group}",
@@ -288,18 +292,30 @@ def build_app(
             groups.setdefault(subscription.group, []).append(subscription)
         for subscriptions in groups.values():
             _subscribe(broker, consumer, subscriptions, settings)
+
+        async def connect() -> asyncpg.Connection:
+            conn: asyncpg.Connection = await asyncpg.connect(dsn, server_settings=server_settings)
+            return conn
+
         relay = OutboxRelay(
             pool,
             producer,
             schema=schema,
-            connect=lambda: asyncpg.connect(dsn, server_settings=server_settings),
+            connect=connect,
             topic_prefix=settings.kafka_topic_prefix,
             batch_size=settings.relay_batch_size,
             poll_interval_s=settings.relay_poll_interval_s,
             retention_hours=settings.relay_retention_hours,
             linger_s=settings.relay_linger_s,
         )
-        state = Runtime(settings=settings, pool=pool, broker=broker, relay=relay)
+        state = Runtime(
+            settings=settings,
+            pool=pool,
+            broker=broker,
+            relay=relay,
+            schema=schema,
+            connect=connect,
+        )
         app.state.runtime = state
         try:
             # Also the proof that the broker answers before the subscribers start.

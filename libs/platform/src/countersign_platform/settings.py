@@ -89,6 +89,11 @@ class ServiceSettings(InfrastructureSettings):
     consumer_fetch_max_wait_ms: int = Field(
         default=50, ge=0, le=5000, description="longest the broker holds a fetch for those bytes"
     )
+    # A poll waits this long for records, and after an empty one the consumer pauses as long
+    # again before the next (FastStream's batch subscriber): the most an idle consumer is deaf.
+    consumer_batch_timeout_ms: int = Field(
+        default=10, ge=1, le=1000, description="a poll's wait, and the pause after an empty one"
+    )
     relay_batch_size: int = Field(default=500, ge=1)
     relay_poll_interval_s: float = Field(default=1.0, gt=0)
     relay_linger_s: float = Field(

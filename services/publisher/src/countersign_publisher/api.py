@@ -99,7 +99,7 @@ async def publication(
     response_model=PublicationView,
 )
 async def retry(
-    organisation_id: UUID, publication_id: UUID, state: State, parts: Parts, _: Operator
+    organisation_id: UUID, publication_id: UUID, state: State, _: Operator
 ) -> PublicationView:
     current = await _publication(state, organisation_id, publication_id)
     async with state.pool.acquire() as conn:
@@ -111,8 +111,7 @@ async def retry(
             "Publication is not failed",
             f"state is {current.state}; only failed or parked publications can be retried",
         )
-    parts.worker.wake()
-    return PublicationView.of(reopened)
+    return PublicationView.of(reopened)  # the reopened job's NOTIFY wakes a worker
 
 
 class ConnectRequest(BaseModel):
@@ -219,8 +218,7 @@ async def connect(
     await parts.tokens.store(
         organisation_id, str(tenant["tenantId"]), tenant.get("tenantName"), tokens
     )
-    parts.worker.wake()
-    return await connection(organisation_id, state, None)
+    return await connection(organisation_id, state, None)  # its NOTIFY wakes a worker
 
 
 async def _tenants(parts: Components, access_token: str) -> list[dict[str, Any]]:

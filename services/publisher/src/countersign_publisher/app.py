@@ -82,6 +82,8 @@ def assemble(
         held_back=lambda organisation_id: scheduler.held_back(str(organisation_id)),
         contacts=contacts,
         supplier_sync_interval_s=settings.supplier_sync_interval_s,
+        schema=runtime.schema,
+        connect=runtime.connect,
     )
     return Components(settings, http, tokens, scheduler, xero, contacts, worker)
 
@@ -98,7 +100,7 @@ def create_app(settings: PublisherSettings | None = None) -> FastAPI:
         parts = assemble(runtime, config, http)
         app.state.publisher = parts
         if config.worker_enabled:
-            parts.worker.start()
+            await parts.worker.start()
 
     async def stop(runtime: Runtime) -> None:
         # The worker and the HTTP client stop before the platform closes the pool.

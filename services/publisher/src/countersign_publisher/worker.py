@@ -1,6 +1,9 @@
 """Runs due publications, organisation by organisation, outside any consumer transaction.
 
-    loop: organisations with due jobs (and a Xero connection), the longest waiting first
+    woken: by the NOTIFY of a job recorded or put back to work, or of an organisation that
+          connects (migration 0002), when that transaction commits; else every
+          ``poll_interval_s`` (a missed notification, a backoff run out); and when a slot frees
+    pass: organisations with due jobs (and a Xero connection), the longest waiting first
           ─▶ a task for each while the instance has room (``max_in_flight`` calls to Xero,
           5 per organisation): claim (lease) up to ``claim_size`` of its due jobs ─▶ resolve
           contacts ─▶ bills in batches of up to 50 ─▶ every job on through its remaining steps,
@@ -29,7 +32,7 @@ from uuid import UUID
 
 import asyncpg
 from countersign_contracts import PublicationFailed, PublicationKind, PublicationStep
-from countersign_platform.outages import DATABASE_UNAVAILABLE
+from countersign_platform.loops import BackgroundLoop, Connect
 from countersign_platform.telemetry import log_context
 
 from countersign_publisher.contacts import ContactDirectory
@@ -54,8 +57,6 @@ __all__ = ["PublicationWorker"]
 
 log = logging.getLogger(__name__)
 
-_OUTAGE_RETRY_S = 1.0
-
 
 class PublicationWorker:
     def __init__(
@@ -74,6 +75,8 @@ class PublicationWorker:
         held_back: Callable[[UUID], bool] = lambda _organisation: False,
         contacts: ContactDirectory | None = None,
         supplier_sync_interval_s: float = 900.0,
+        schema: str | None = None,
+        connect: Connect | None = None,
     ) -> None:
         self._lanes = lanes
         self._organisation_slots = max(1, max_in_flight // lanes)
@@ -88,44 +91,41 @@ class PublicationWorker:
         self._lease_s = lease_s
         self._max_attempts = max_attempts
         self._backoff_base_s = backoff_base_s
-        self._poll_interval_s = poll_interval_s
         self._running: dict[UUID, asyncio.Task[None]] = {}
-        self._task: asyncio.Task[None] | None = None
-        self._wake = asyncio.Event()
+        self._loop = BackgroundLoop(
+            "publication-worker",
+            self._pass,
+            interval_s=poll_interval_s,
+            channel=None if connect is None else f"publications_{schema}",
+            connect=connect,
+        )
 
     # lifecycle ---------------------------------------------------------------------------
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="publication-worker")
+    async def start(self) -> None:
+        await self._loop.start()
 
     async def stop(self) -> None:
-        tasks = [t for t in (self._task, *self._running.values()) if t is not None]
+        await self._loop.stop()
+        tasks = list(self._running.values())
         for task in tasks:
             task.cancel()
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        self._task = None
 
     def wake(self) -> None:
-        self._wake.set()
+        self._loop.wake()
 
-    async def _run(self) -> None:
-        while True:
-            # Cleared before the pass, so a wake-up during it (a slot freed) is not lost.
-            self._wake.clear()
-            try:
-                await self.dispatch()
-                await self._sync_suppliers_when_due()
-            except DATABASE_UNAVAILABLE as exc:
-                # Postgres restarting: leased work is retried once it is back. A traceback per
-                # poll would bury the log; one line a second says what is going on.
-                log.warning("publication worker: database unavailable (%s)", type(exc).__name__)
-                await asyncio.sleep(_OUTAGE_RETRY_S)
-            except Exception:
-                log.exception("publication worker pass failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
+    @property
+    def listening(self) -> bool:
+        """Whether notifications wake the worker (else it only polls)."""
+        return self._loop.listening
+
+    async def _pass(self) -> bool:
+        await self.dispatch()
+        await self._sync_suppliers_when_due()
+        return False
 
     async def _sync_suppliers_when_due(self) -> None:
         if self._contacts is None or time.monotonic() < self._next_supplier_sync:
