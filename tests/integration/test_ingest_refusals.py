@@ -564,15 +564,22 @@ CASES = [
     Bad(
         "metadata over 256 KB", 413, "metadata", "max_bytes", inv(put("lines.0.description", LONG))
     ),
+    Bad(
+        "metadata one byte over 256 KB",
+        413,
+        "metadata",
+        "max_bytes",
+        json.dumps(invoice()).ljust(256_001),
+    ),
     Bad("no metadata part", 422, "metadata", "required", None),
     Bad("no file part", 422, "file", "required", raw=metadata_only),
     Bad(
-        "file over 10 MB",
+        "file one byte over 10 MB",
         413,
         "file",
         "max_bytes",
         invoice(),
-        file=("big.pdf", b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024), "application/pdf"),
+        file=("big.pdf", PDF + b"%" * (10_000_001 - len(PDF)), "application/pdf"),
     ),
     Bad(
         "text file named .pdf",

@@ -22,8 +22,14 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from countersign_ingest import handlers
+from countersign_ingest.files import MAX_FILE_SIZE
 from countersign_ingest.handlers import ItemConflict, ItemNotFound, Receipt, Replayed, Upload
-from countersign_ingest.metadata import BankTransactionMetadata, CostItemMetadata, Withdrawal
+from countersign_ingest.metadata import (
+    MAX_METADATA_SIZE,
+    BankTransactionMetadata,
+    CostItemMetadata,
+    Withdrawal,
+)
 from countersign_ingest.rules import Violation, bank_transaction_violations, cost_item_violations
 from countersign_ingest.signed_calls import SignatureHeaders, read_signed_call
 from countersign_ingest.status_views import ItemStatusView, item_status_view
@@ -57,6 +63,7 @@ class Accepted(BaseModel):
 
 
 def _multipart(model: type[BaseModel]) -> dict[str, Any]:
+    metadata = f"{model.__name__} as JSON (at most {MAX_METADATA_SIZE})"
     return {
         "requestBody": {
             "required": True,
@@ -68,12 +75,12 @@ def _multipart(model: type[BaseModel]) -> dict[str, Any]:
                         "properties": {
                             "metadata": {
                                 "type": "string",
-                                "description": f"{model.__name__} as JSON (at most 256 KB)",
+                                "description": metadata,
                             },
                             "file": {
                                 "type": "string",
                                 "format": "binary",
-                                "description": "The original document (at most 10 MB)",
+                                "description": f"The original document (at most {MAX_FILE_SIZE})",
                             },
                         },
                     },
@@ -87,7 +94,7 @@ def _multipart(model: type[BaseModel]) -> dict[str, Any]:
 _REFUSALS: dict[int | str, dict[str, Any]] = {
     401: {"description": "Signature missing, wrong, stale or replayed"},
     409: {"description": "The item was withdrawn, or is of the other kind"},
-    413: {"description": "File over 10 MB or metadata over 256 KB"},
+    413: {"description": f"File over {MAX_FILE_SIZE} or metadata over {MAX_METADATA_SIZE}"},
     415: {"description": "Not multipart, a file type Xero does not take, or a compressed body"},
     422: {"description": "A field breaks a rule (problem+json names it)"},
 }

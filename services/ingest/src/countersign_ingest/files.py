@@ -15,6 +15,7 @@ from countersign_ingest.image_headers import DIMENSION_READERS
 __all__ = [
     "ACCEPTED",
     "MAX_FILE_BYTES",
+    "MAX_FILE_SIZE",
     "MAX_IMAGE_PIXELS",
     "FileType",
     "file_name_problem",
@@ -22,7 +23,10 @@ __all__ = [
     "sniff",
 ]
 
-MAX_FILE_BYTES = 10 * 1024 * 1024  # Xero's attachment limit
+# Xero's attachment limit, "10 MB", read the strict way: 10,000,000 bytes. A file ingest takes
+# then passes Xero whether Xero means 10,000,000 or 10,485,760 (docs/ingest-api.md).
+MAX_FILE_BYTES = 10_000_000
+MAX_FILE_SIZE = "10 MB (10,000,000 bytes)"  # said this way in every message and document
 # A scanned A4 page at 600 dpi is about 35 megapixels; a header claiming more than this is a
 # trap for whoever decodes the image later (Xero, an approver's browser), not a receipt.
 MAX_IMAGE_PIXELS = 100_000_000

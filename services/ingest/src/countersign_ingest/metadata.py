@@ -24,13 +24,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "MAX_METADATA_BYTES",
+    "MAX_METADATA_SIZE",
     "BankTransactionMetadata",
     "CostItemMetadata",
     "DextItemId",
     "Withdrawal",
 ]
 
-MAX_METADATA_BYTES = 256 * 1024
+# Kilo and mega mean 1,000 and 1,000,000 here, as for the file (files.py).
+MAX_METADATA_BYTES = 256_000
+MAX_METADATA_SIZE = "256 KB (256,000 bytes)"
 
 DextItemId = Annotated[
     str,

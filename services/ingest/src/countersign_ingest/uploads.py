@@ -15,9 +15,15 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import Headers, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from countersign_ingest.files import MAX_FILE_BYTES, file_name_problem, image_problem, sniff
+from countersign_ingest.files import (
+    MAX_FILE_BYTES,
+    MAX_FILE_SIZE,
+    file_name_problem,
+    image_problem,
+    sniff,
+)
 from countersign_ingest.handlers import Upload
-from countersign_ingest.metadata import MAX_METADATA_BYTES
+from countersign_ingest.metadata import MAX_METADATA_BYTES, MAX_METADATA_SIZE
 from countersign_ingest.rules import Violation, control_character_violations
 
 __all__ = ["MAX_PUBLICATION_BYTES", "checked", "parse_json", "read_publication"]
@@ -64,7 +70,9 @@ async def _parts(headers: Headers, body: bytes) -> tuple[str, UploadFile]:
         form = await parser.parse()
     except MultiPartException as exc:
         if "maximum size" in exc.message:
-            raise _invalid("metadata", "max_bytes", "metadata is at most 256 KB", 413) from exc
+            raise _invalid(
+                "metadata", "max_bytes", f"metadata is at most {MAX_METADATA_SIZE}", 413
+            ) from exc
         raise _invalid("body", "multipart", exc.message) from exc
     metadata = form.get("metadata")
     upload = form.get("file")
@@ -106,7 +114,7 @@ async def read_publication(headers: Headers, body: bytes, model: type[M]) -> tup
     content = await upload.read()
     await upload.close()
     if len(content) > MAX_FILE_BYTES:
-        raise _invalid("file", "max_bytes", "the file is larger than 10 MB", 413)
+        raise _invalid("file", "max_bytes", f"the file is larger than {MAX_FILE_SIZE}", 413)
     if not content:
         raise _invalid("file", "not_empty", "the file is empty")
     kind = sniff(content)
