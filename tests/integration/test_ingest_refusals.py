@@ -320,6 +320,22 @@ CASES = [
         ),
     ),
     Bad(
+        "paid before the bill was issued",
+        422,
+        "metadata.payment.paid_on",
+        "paid_on_not_before_issue",
+        inv(
+            put(
+                "payment",
+                {
+                    "paid": True,
+                    "account": {"code": "090"},
+                    "paid_on": (TODAY - timedelta(days=4)).isoformat(),
+                },
+            )
+        ),
+    ),
+    Bad(
         "unpaid with a payment date",
         422,
         "metadata.payment.paid_on",

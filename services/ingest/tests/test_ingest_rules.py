@@ -112,6 +112,16 @@ def test_dates_must_be_possible() -> None:
     assert ("metadata.issue_date", "plausible_date") in rules(meta(issue_date=far, due_date=far))
 
 
+def test_a_payment_is_made_on_or_after_the_day_the_bill_was_issued() -> None:
+    def paid_on(day: str) -> CostItemMetadata:
+        return meta(payment={"paid": True, "account": {"code": "090"}, "paid_on": day})
+
+    assert rules(paid_on("2026-11-20")) == set()  # the issue date itself
+    assert rules(paid_on("2026-11-19")) == {
+        ("metadata.payment.paid_on", "paid_on_not_before_issue")
+    }
+
+
 def test_control_characters_are_refused_except_line_breaks_in_free_text() -> None:
     found = control_character_violations(
         {"description": "two\nlines", "name": "a\u0085b", "lines": [{"x": "\x00"}]}

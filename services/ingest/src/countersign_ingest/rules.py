@@ -203,6 +203,16 @@ def cost_item_violations(meta: CostItemMetadata, today: date) -> list[Violation]
         found.append(
             Violation("metadata.payment.paid_on", "not_in_future", "a payment date has passed")
         )
+    if paid_on is not None and paid_on < meta.issue_date:
+        # Money paid before a bill exists is a prepayment in Xero, a transaction of its own
+        # allocated to the bill later; as a payment of this bill it would predate the bill.
+        found.append(
+            Violation(
+                "metadata.payment.paid_on",
+                "paid_on_not_before_issue",
+                f"paid on {paid_on}, before the bill was issued on {meta.issue_date}",
+            )
+        )
     if paid_on is not None and not meta.payment.paid:
         found.append(
             Violation("metadata.payment.paid_on", "only_when_paid", "unpaid items have no date")
