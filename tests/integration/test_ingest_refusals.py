@@ -224,6 +224,14 @@ def compressed(coding: str, content: bytes | None = None) -> Callable[[DextClien
     return build
 
 
+def withdrawal_of(body: Any) -> Callable[[DextClient], httpx.Request]:
+    def build(dext: DextClient) -> httpx.Request:
+        base = f"/v1/organisations/{dext.organisation_id}/cost-items/item-1/withdrawal"
+        return dext.build("POST", base, json_body=body)
+
+    return build
+
+
 def withdrawal_over_the_limit(dext: DextClient) -> httpx.Request:
     base = f"/v1/organisations/{dext.organisation_id}/cost-items/item-1/withdrawal"
     return dext.build("POST", base, json_body={"reason": "x" * 20_000})
@@ -441,6 +449,34 @@ CASES = [
         "control_characters",
         inv(put("document_reference", "NW-1\nNW-2")),
     ),
+    Bad(
+        "bidirectional override in a supplier name",
+        422,
+        "metadata.supplier.name",
+        "invisible_characters",
+        inv(put("supplier", {"name": "Acme \u202edtL"})),
+    ),
+    Bad(
+        "zero-width space in a tracking option",
+        422,
+        "metadata.lines[0].tracking[0].option",
+        "invisible_characters",
+        inv(put("lines.0.tracking", [{"category": "Region", "option": "Nor\u200bth"}])),
+    ),
+    Bad(
+        "line separator in a requester name",
+        422,
+        "metadata.requester.name",
+        "control_characters",
+        inv(put("requester", {"user_id": "u", "name": "Pat\u2028Admin", "email": "p@x.io"})),
+    ),
+    Bad(
+        "NUL in a withdrawal reason",
+        422,
+        "reason",
+        "control_characters",
+        raw=withdrawal_of({"reason": "deleted\x00"}),
+    ),
     Bad("unknown field", 422, "metadata.approved", "extra_forbidden", inv(put("approved", True))),
     Bad("amount as a float", 422, "metadata.total", "value_error", inv(put("total", 126.6))),
     Bad(
@@ -640,6 +676,13 @@ CASES = [
     ),
     Bad("file name with NUL", 422, "file.filename", "file_name", raw=nul_in_file_name),
     Bad("file name with a tab", 422, "file.filename", "file_name", raw=tab_in_file_name),
+    Bad(
+        "file name reversed by a bidirectional override",
+        422,
+        "file.filename",
+        "file_name",
+        raw=lambda dext: multipart_by_hand(dext, "NW-1\u202efdp.exe".encode()),
+    ),
     Bad("two files", 422, "body", "multipart", raw=two_files),
     Bad("a body over the limit", 413, "file", "max_bytes", raw=whole_body_over_the_limit),
     Bad("a withdrawal over the limit", 413, "body", "max_bytes", raw=withdrawal_over_the_limit),

@@ -25,7 +25,7 @@ from countersign_contracts._approvals import (
     StepRef,
     WorkflowRef,
 )
-from countersign_contracts._base import ContractModel, EventPayload
+from countersign_contracts._base import TOLERANT, ContractModel, EventPayload
 from countersign_contracts._bills import (
     BankAccount,
     Bill,
@@ -75,6 +75,14 @@ from countersign_contracts._organisations import (
     OrganisationStatus,
     OrganisationUpdated,
 )
+from countersign_contracts._text import (
+    ONE_LINE,
+    TEXT_RULES,
+    MultilineText,
+    SecretText,
+    Text,
+    text_violation,
+)
 from countersign_contracts._topics import (
     APPROVAL_REQUESTS,
     BANK_TRANSACTIONS,
@@ -95,7 +103,10 @@ __all__ = [
     "ISO_CURRENCY_CODES",
     "LEDGER_PUBLICATIONS",
     "LEDGER_SUPPLIERS",
+    "ONE_LINE",
     "ORGANISATIONS",
+    "TEXT_RULES",
+    "TOLERANT",
     "TOPICS",
     "Actor",
     "ActorKind",
@@ -125,6 +136,7 @@ __all__ = [
     "FieldChange",
     "LineAmountType",
     "LineItem",
+    "MultilineText",
     "OrganisationRegistered",
     "OrganisationStatus",
     "OrganisationUpdated",
@@ -146,10 +158,12 @@ __all__ = [
     "RequestStepOverdue",
     "RequestSuperseded",
     "Requester",
+    "SecretText",
     "StepDecision",
     "StepRef",
     "Supplier",
     "SupplierSynced",
+    "Text",
     "Topic",
     "TrackingSelection",
     "UtcDatetime",
@@ -166,6 +180,7 @@ __all__ = [
     "kafka_headers",
     "new_envelope",
     "new_event_id",
+    "text_violation",
     "topic_for",
     "traceparent",
 ]

@@ -15,6 +15,7 @@ from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 import asyncpg
+from countersign_contracts import ONE_LINE
 from countersign_platform.problems import Problem
 from countersign_platform.service import Runtime, runtime
 from fastapi import APIRouter, Depends, Path, Query, Request, status
@@ -51,7 +52,7 @@ router = APIRouter(
 )
 
 State = Annotated[Runtime, Depends(runtime)]
-ItemId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")]
+ItemId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$"), ONE_LINE]
 
 
 class Accepted(BaseModel):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
+from countersign_contracts import text_violation
+
 from countersign_ingest.image_headers import DIMENSION_READERS
 
 __all__ = [
@@ -69,8 +71,9 @@ def file_name_problem(name: str) -> str | None:
         return "a file name has at most 255 characters"
     if "/" in name or "\\" in name:
         return "a file name must not contain a path separator"
-    if any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in name):
-        return "a file name must not contain control characters or NUL"
+    broken = text_violation(name)
+    if broken is not None:
+        return f"a file name is one line of text: {broken[1]}"
     if name in (".", ".."):
         return "a file name must name a file"
     return None

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from countersign_contracts import DocumentType, LineAmountType, LineItem, is_iso_currency
 
@@ -23,7 +22,6 @@ from countersign_ingest.metadata import BankTransactionMetadata, CostItemMetadat
 __all__ = [
     "Violation",
     "bank_transaction_violations",
-    "control_character_violations",
     "cost_item_violations",
     "effective_document_type",
 ]
@@ -31,8 +29,6 @@ __all__ = [
 CENT = Decimal("0.01")
 EARLIEST = date(2000, 1, 1)
 UNSUPPORTED = {"credit_note", "credit-note", "creditnote", "refund", "credit_note_refund"}
-# Free text where a line break is normal; everywhere else even \t, \n and \r are refused.
-MULTILINE_FIELDS = {"description", "reason"}
 
 
 @dataclass(frozen=True)
@@ -59,27 +55,6 @@ def effective_document_type(name: str) -> DocumentType | Violation:
             "unsupported_document_type",
             f"{name!r} is not a document type Dext publishes as a bill; one of: {known}",
         )
-
-
-def control_character_violations(value: Any, path: str = "metadata") -> list[Violation]:
-    """Strings anywhere in the decoded JSON that carry control characters."""
-    if isinstance(value, dict):
-        return [
-            v
-            for key, item in value.items()
-            for v in control_character_violations(item, f"{path}.{key}")
-        ]
-    if isinstance(value, list):
-        return [
-            v
-            for i, item in enumerate(value)
-            for v in control_character_violations(item, f"{path}[{i}]")
-        ]
-    if isinstance(value, str):
-        allowed = "\t\n\r" if path.rsplit(".", 1)[-1] in MULTILINE_FIELDS else ""
-        if any((ord(c) < 32 and c not in allowed) or 127 <= ord(c) < 160 for c in value):
-            return [Violation(path, "control_characters", "control characters are not allowed")]
-    return []
 
 
 def _money_violations(

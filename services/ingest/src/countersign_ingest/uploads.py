@@ -24,7 +24,7 @@ from countersign_ingest.files import (
 )
 from countersign_ingest.handlers import Upload
 from countersign_ingest.metadata import MAX_METADATA_BYTES, MAX_METADATA_SIZE
-from countersign_ingest.rules import Violation, control_character_violations
+from countersign_ingest.rules import Violation
 
 __all__ = ["MAX_PUBLICATION_BYTES", "checked", "parse_json", "read_publication"]
 
@@ -87,15 +87,12 @@ def parse_json(model: type[M], raw: str | bytes, prefix: str = "metadata") -> tu
     """The model from JSON text, or the validation problem naming each field under ``prefix``."""
     try:
         decoded = json.loads(raw)
-        found = control_character_violations(decoded, prefix)
     except (ValueError, UnicodeDecodeError) as exc:
         raise _invalid(prefix, "json_invalid", f"{prefix} is not valid JSON") from exc
     except RecursionError as exc:
         # Thousands of nested brackets exhaust the decoder's (or our walk's) stack: refuse
         # them as the bad input they are, not as a server error.
         raise _invalid(prefix, "json_too_deep", f"{prefix} is nested too deeply") from exc
-    if found:
-        raise refuse(found)
     try:
         return model.model_validate(decoded), decoded
     except ValidationError as exc:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
+from countersign_contracts import Text
 from countersign_platform.operators import Operator
 from countersign_platform.problems import FieldError, Problem
 from countersign_platform.service import Runtime, runtime
@@ -62,7 +63,7 @@ class PublicationView(BaseModel):
 )
 async def publications_for_item(
     organisation_id: UUID,
-    dext_item_id: Annotated[str, Query(min_length=1)],
+    dext_item_id: Annotated[Text, Query(min_length=1)],
     state: State,
     _: Operator,
 ) -> list[PublicationView]:
@@ -118,12 +119,12 @@ async def retry(
 class ConnectRequest(BaseModel):
     """Either an authorization code from Xero's consent screen, or a token set."""
 
-    authorization_code: str | None = Field(default=None, min_length=1)
-    redirect_uri: str | None = None
-    access_token: str | None = Field(default=None, min_length=1)
-    refresh_token: str | None = Field(default=None, min_length=1)
+    authorization_code: Text | None = Field(default=None, min_length=1)
+    redirect_uri: Text | None = None
+    access_token: Text | None = Field(default=None, min_length=1)
+    refresh_token: Text | None = Field(default=None, min_length=1)
     expires_in: int = Field(default=1800, ge=1)
-    tenant_id: str | None = Field(default=None, description="Needed when the grant has several")
+    tenant_id: Text | None = Field(default=None, description="Needed when the grant has several")
 
     @model_validator(mode="after")
     def _one_grant(self) -> ConnectRequest:
