@@ -38,9 +38,10 @@ class Bad:
     who: str
     field: str
     rule: str
-    body: Any = None
+    body: Any = None  # JSON-able, or the raw bytes sent as application/json
     params: dict[str, str] = field(default_factory=dict)
     status: int = 422
+    content_type: str = "application/json"
 
 
 def _user(name: str) -> dict[str, Any]:
@@ -61,6 +62,7 @@ def _workflow(step_name: str) -> dict[str, Any]:
 
 
 APPROVE = "/requests/{deciding}/approve"
+DEEP = b'{"comment": "fine", "step": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
 REJECT = "/requests/{deciding}/reject"
 
 CASES = [
@@ -104,6 +106,25 @@ CASES = [
         {"name": NUL}),
     Bad("NUL in a listing filter", "GET", "/requests", "admin", "dext_item_id",
         "control_characters", params={"dext_item_id": f"item{NUL}"}),
+    Bad("comment twice in an approval", "POST", APPROVE, ANN, "comment", "duplicate_key",
+        b'{"comment": "approved as coded", "comment": "approved"}'),
+    Bad("reason twice in a rejection", "POST", REJECT, ANN, "reason", "duplicate_key",
+        b'{"reason": "duplicate bill", "step": 1, "reason": "fine"}'),
+    Bad("an approver twice in one object of a workflow", "PUT", "/workflow", "admin",
+        "steps[0].approvers[0].approver", "duplicate_key",
+        b'{"steps": [{"name": "M", "approvers": [{"approver": "ann@example.com",'
+        b' "approver": "ada@example.com"}]}], "default_approver": "ada@example.com"}'),
+    Bad("an approval body nested 100,000 deep", "POST", APPROVE, ANN, "body", "json_too_deep",
+        DEEP),
+    Bad("a workflow nested 100,000 deep", "PUT", "/workflow", "admin", "body", "json_too_deep",
+        b'{"steps": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"),
+    Bad("a lone surrogate in a comment", "POST", APPROVE, ANN, "comment", "lone_surrogate",
+        b'{"comment": "ok \\ud800"}'),
+    Bad("NaN as the step", "POST", APPROVE, ANN, "body", "json_invalid", b'{"step": NaN}'),
+    Bad("an approval body over 1 MB", "POST", APPROVE, ANN, "body", "max_bytes",
+        b'{"comment": "' + b"x" * 1_000_000 + b'"}', status=413),
+    Bad("an approval sent as text/plain", "POST", APPROVE, ANN, "Content-Type", "media_type",
+        b'{"comment": "fine"}', status=415, content_type="text/plain"),
 ]  # fmt: skip
 
 
@@ -177,11 +198,13 @@ async def test_a_bad_call_is_refused_naming_field_and_rule_and_changes_nothing(
 ) -> None:
     before = await world.fingerprint()
 
+    raw = isinstance(case.body, bytes)
     response = await world.approval.http.request(
         case.method,
         world.path(case),
-        headers=world.headers(case.who),
-        json=case.body,
+        headers={**world.headers(case.who), "content-type": case.content_type},
+        content=case.body if raw else None,
+        json=None if raw else case.body,
         params=case.params,
     )
 

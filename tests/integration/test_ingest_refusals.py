@@ -8,6 +8,7 @@ import copy
 import gzip
 import io
 import json
+import re
 import struct
 import uuid
 import zipfile
@@ -613,6 +614,55 @@ CASES = [
         "[" * 5000 + "]" * 5000,
     ),
     Bad("metadata a JSON list", 422, "metadata", "model_type", "[]"),
+    Bad(
+        "supplier twice in the metadata",
+        422,
+        "metadata.supplier",
+        "duplicate_key",
+        json.dumps(invoice())[:-1] + ', "supplier": {"name": "Someone Else Ltd"}}',
+    ),
+    Bad(
+        "total twice in the metadata",
+        422,
+        "metadata.total",
+        "duplicate_key",
+        json.dumps(invoice())[:-1] + ', "total": "1.00"}',
+    ),
+    Bad(
+        "a line's amount twice",
+        422,
+        "metadata.lines[0].line_amount",
+        "duplicate_key",
+        json.dumps(invoice()).replace(
+            '"line_amount": ', '"line_amount": "0.01", "line_amount": ', 1
+        ),
+    ),
+    Bad(
+        "a lone surrogate in a supplier name",
+        422,
+        "metadata.supplier.name",
+        "lone_surrogate",
+        json.dumps(invoice()).replace('"Northwind Stationery Ltd"', '"Northwind \\udc80 Ltd"'),
+    ),
+    Bad(
+        "NaN as the total",
+        422,
+        "metadata",
+        "json_invalid",
+        re.sub(r'"total": "[^"]*"', '"total": NaN', json.dumps(invoice())),
+    ),
+    Bad(
+        "reason twice in a withdrawal",
+        422,
+        "reason",
+        "duplicate_key",
+        raw=lambda dext: dext._http.build_request(
+            "POST",
+            f"/v1/organisations/{dext.organisation_id}/cost-items/item-1/withdrawal",
+            content=b'{"reason": "duplicate", "reason": "fraud"}',
+            headers={"content-type": "application/json"},
+        ),
+    ),
     Bad(
         "metadata over 256 KB", 413, "metadata", "max_bytes", inv(put("lines.0.description", LONG))
     ),

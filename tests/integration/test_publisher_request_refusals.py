@@ -43,6 +43,11 @@ CASES = [
         {**TOKENS, "tenant_id": "t\x00"}),
     Bad("line break in an access token", "PUT", "/xero-connection", "access_token",
         "control_characters", {**TOKENS, "access_token": "a\r\nX-Injected: 1"}),
+    Bad("tenant id twice", "PUT", "/xero-connection", "tenant_id", "duplicate_key",
+        b'{"access_token": "aaaaaaaaaa", "refresh_token": "rrrrrrrrrr",'
+        b' "tenant_id": "t-1", "tenant_id": "t-2"}'),
+    Bad("a connection nested 100,000 deep", "PUT", "/xero-connection", "body", "json_too_deep",
+        b'{"tenant_id": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"),
 ]  # fmt: skip
 
 
@@ -77,10 +82,13 @@ async def test_a_bad_operator_call_is_refused_naming_field_and_rule_and_stores_n
 ) -> None:
     before = await _stored(publisher)
 
+    raw = isinstance(case.body, bytes)
     response = await publisher.http.request(
         case.method,
         f"/v1/organisations/{uuid.uuid4()}{case.path}",
-        json=case.body,
+        content=case.body if raw else None,
+        json=None if raw else case.body,
+        headers={"content-type": "application/json"},
         params=case.params,
     )
 

@@ -26,6 +26,7 @@ from typing import Annotated, TypeVar, cast
 import asyncpg
 from aiokafka import ConsumerRecord
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi.routing import APIRoute, iter_route_contexts
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
@@ -33,6 +34,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from countersign_platform.consumer import ConsumedRecord, EventConsumer, Subscription
+from countersign_platform.json_bodies import StrictJsonRoute
 from countersign_platform.migrations import migrate
 from countersign_platform.outages import INFRASTRUCTURE_UNAVAILABLE
 from countersign_platform.outbox import OutboxRelay
@@ -155,7 +157,7 @@ def _subscribe(
 
 
 def _health_router() -> APIRouter:
-    router = APIRouter(tags=["operations"])
+    router = APIRouter(tags=["operations"], route_class=StrictJsonRoute)
 
     @router.get("/health/live", summary="The process is up")
     async def live() -> dict[str, str]:
@@ -337,9 +339,24 @@ def build_app(
         lifespan=lifespan,
     )
     install_problem_handlers(app)
+    app.state.max_json_body_bytes = settings.max_json_body_bytes
 
     app.add_middleware(_RequestTiming)
     app.include_router(_health_router())
     for router in routers:
         app.include_router(router)
+    _require_strict_json(app)
     return app
+
+
+def _require_strict_json(app: FastAPI) -> None:
+    """Every endpoint reads its JSON body the strict way (json_bodies.py): a router made
+    without ``route_class=StrictJsonRoute`` would let duplicate keys through unnoticed."""
+    lax = [
+        f"{context.path_format}"
+        for context in iter_route_contexts(app.router.routes)
+        if isinstance(context.original_route, APIRoute)
+        and not isinstance(context.original_route, StrictJsonRoute)
+    ]
+    if lax:
+        raise TypeError(f"routes not made with route_class=StrictJsonRoute: {', '.join(lax)}")

@@ -16,6 +16,7 @@ from uuid import UUID
 
 import asyncpg
 from countersign_contracts import ONE_LINE
+from countersign_platform.json_bodies import StrictJsonRoute
 from countersign_platform.problems import Problem
 from countersign_platform.service import Runtime, runtime
 from fastapi import APIRouter, Depends, Path, Query, Request, status
@@ -49,6 +50,7 @@ router = APIRouter(
     prefix="/v1/organisations/{organisation_id}",
     tags=["dext"],
     dependencies=[Depends(SignatureHeaders)],
+    route_class=StrictJsonRoute,
 )
 
 State = Annotated[Runtime, Depends(runtime)]
@@ -197,7 +199,7 @@ async def withdraw_item(
     organisation_id: UUID, dext_item_id: ItemId, request: Request, state: State
 ) -> ItemStatusView:
     call = await read_signed_call(request, state, organisation_id, 16 * 1024)
-    withdrawal, _ = parse_json(Withdrawal, call.body or b"{}", prefix="body")
+    withdrawal = parse_json(Withdrawal, call.body or b"{}", part="body")
     try:
         async with state.pool.acquire() as conn:
             await handlers.withdraw_item(

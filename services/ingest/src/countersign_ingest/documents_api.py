@@ -9,6 +9,7 @@ from urllib.parse import quote
 from uuid import UUID
 
 from countersign_contracts import Text
+from countersign_platform.json_bodies import StrictJsonRoute
 from countersign_platform.links import verify_document_link
 from countersign_platform.problems import Problem
 from countersign_platform.service import Runtime, runtime
@@ -18,7 +19,7 @@ from countersign_ingest.db import Documents
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["documents"])
+router = APIRouter(tags=["documents"], route_class=StrictJsonRoute)
 
 
 @router.get(

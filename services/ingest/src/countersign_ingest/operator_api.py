@@ -13,6 +13,7 @@ from typing import Annotated
 from uuid import UUID
 
 from countersign_contracts import SecretText
+from countersign_platform.json_bodies import StrictJsonRoute
 from countersign_platform.operators import Operator
 from countersign_platform.problems import Problem
 from countersign_platform.service import Runtime, runtime
@@ -24,7 +25,11 @@ from countersign_ingest.signed_calls import keyring_of
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1/operator/organisations/{organisation_id}", tags=["operator"])
+router = APIRouter(
+    prefix="/v1/operator/organisations/{organisation_id}",
+    tags=["operator"],
+    route_class=StrictJsonRoute,
+)
 
 State = Annotated[Runtime, Depends(runtime)]
 

@@ -4,11 +4,11 @@ types. Every refusal is a problem naming the field and the rule."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncGenerator, Sequence
 from datetime import date
-from typing import Any, TypeVar
+from typing import TypeVar
 
+from countersign_platform.json_bodies import parse_json as strict_json
 from countersign_platform.problems import FieldError, Problem
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
@@ -83,27 +83,23 @@ async def _parts(headers: Headers, body: bytes) -> tuple[str, UploadFile]:
     return metadata, upload
 
 
-def parse_json(model: type[M], raw: str | bytes, prefix: str = "metadata") -> tuple[M, Any]:
-    """The model from JSON text, or the validation problem naming each field under ``prefix``."""
+def parse_json(model: type[M], raw: str | bytes, part: str = "metadata") -> M:
+    """The model from JSON read the strict way every service reads it (json_bodies.py:
+    duplicate keys, depth, UTF-8), or the problem naming each field. ``part`` is "metadata"
+    (its fields are named metadata.…) or "body" (a withdrawal's fields are named bare, as
+    FastAPI's problem handler names every body field)."""
+    decoded = strict_json(raw, field=part, prefix="" if part == "body" else part)
     try:
-        decoded = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise _invalid(prefix, "json_invalid", f"{prefix} is not valid JSON") from exc
-    except RecursionError as exc:
-        # Thousands of nested brackets exhaust the decoder's (or our walk's) stack: refuse
-        # them as the bad input they are, not as a server error.
-        raise _invalid(prefix, "json_too_deep", f"{prefix} is nested too deeply") from exc
-    try:
-        return model.model_validate(decoded), decoded
+        return model.model_validate(decoded)
     except ValidationError as exc:
-        errors = [{**error, "loc": (prefix, *error["loc"])} for error in exc.errors()]
+        errors = [{**error, "loc": (part, *error["loc"])} for error in exc.errors()]
         raise RequestValidationError(errors) from exc
 
 
 async def read_publication(headers: Headers, body: bytes, model: type[M]) -> tuple[M, Upload]:
     """The metadata (shape checked, not yet the rules) and the checked file of a publication."""
     metadata, upload = await _parts(headers, body)
-    item, _ = parse_json(model, metadata)
+    item = parse_json(model, metadata)
     name = upload.filename or ""
     problem = file_name_problem(name)
     if problem is not None:

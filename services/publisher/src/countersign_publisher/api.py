@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from countersign_contracts import Text
+from countersign_platform.json_bodies import StrictJsonRoute
 from countersign_platform.operators import Operator
 from countersign_platform.problems import FieldError, Problem
 from countersign_platform.service import Runtime, runtime
@@ -22,7 +23,9 @@ from countersign_publisher.xero_errors import XeroError
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1/organisations/{organisation_id}", tags=["publications"])
+router = APIRouter(
+    prefix="/v1/organisations/{organisation_id}", tags=["publications"], route_class=StrictJsonRoute
+)
 
 State = Annotated[Runtime, Depends(runtime)]
 Parts = Annotated[Components, Depends(components)]

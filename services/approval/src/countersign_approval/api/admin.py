@@ -9,6 +9,7 @@ import logging
 from datetime import datetime
 from uuid import UUID
 
+from countersign_platform.json_bodies import StrictJsonRoute
 from countersign_platform.problems import Problem
 from fastapi import APIRouter, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -51,7 +52,11 @@ __all__ = ["router"]
 
 log = logging.getLogger(__name__)
 
-router = APIRouter(prefix="/v1/organisations/{organisation_id}", tags=["administration"])
+router = APIRouter(
+    prefix="/v1/organisations/{organisation_id}",
+    tags=["administration"],
+    route_class=StrictJsonRoute,
+)
 
 
 class UserIn(BaseModel):

@@ -7,6 +7,7 @@ from typing import Annotated
 from uuid import UUID
 
 from countersign_contracts import ONE_LINE, CurrencyCode, OrganisationStatus
+from countersign_platform.json_bodies import StrictJsonRoute
 from countersign_platform.operators import Operator
 from countersign_platform.problems import Problem
 from fastapi import APIRouter
@@ -23,7 +24,9 @@ from countersign_approval.handlers.organisations import (
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1/organisations", tags=["organisations (operator)"])
+router = APIRouter(
+    prefix="/v1/organisations", tags=["organisations (operator)"], route_class=StrictJsonRoute
+)
 
 Timezone = Annotated[
     str, Field(pattern=r"^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$", max_length=64), ONE_LINE

@@ -7,6 +7,7 @@ from typing import Annotated
 from uuid import UUID
 
 from countersign_contracts import MultilineText, Text
+from countersign_platform.json_bodies import StrictJsonRoute
 from countersign_platform.problems import Problem
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
@@ -31,7 +32,9 @@ from countersign_approval.handlers.decisions import act_on_request, require_appr
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1/organisations/{organisation_id}", tags=["requests"])
+router = APIRouter(
+    prefix="/v1/organisations/{organisation_id}", tags=["requests"], route_class=StrictJsonRoute
+)
 
 Comment = Annotated[MultilineText, Field(min_length=1, max_length=4000)]
 
