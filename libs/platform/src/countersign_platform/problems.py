@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from countersign_platform.outages import DATABASE_UNAVAILABLE
 
@@ -113,6 +114,19 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     for outage in DATABASE_UNAVAILABLE:
         app.add_exception_handler(outage, on_outage)
+
+    @app.exception_handler(ClientDisconnect)
+    async def on_gone(request: Request, exc: ClientDisconnect) -> JSONResponse:
+        # The caller left before sending its whole body (or was sent a 408 for being too slow,
+        # body_deadline.py): nothing is wrong here, and nobody reads this answer. 499 is the
+        # status proxies log for it, so /metrics tells these apart from server errors.
+        log.info(
+            "client went away before its request body arrived: %s %s",
+            request.method,
+            request.url.path,
+        )
+        problem = Problem(499, "client-closed-request", "Client closed the request")
+        return problem_response(problem, request.url.path)
 
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -33,6 +33,7 @@ from faststream.kafka.annotations import KafkaMessage
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from countersign_platform.body_deadline import BodyDeadline
 from countersign_platform.consumer import ConsumedRecord, EventConsumer, Subscription
 from countersign_platform.json_bodies import StrictJsonRoute
 from countersign_platform.migrations import migrate
@@ -341,6 +342,8 @@ def build_app(
     install_problem_handlers(app)
     app.state.max_json_body_bytes = settings.max_json_body_bytes
 
+    # Added first, so inside the timing: a 408 for a slow body is timed and counted too.
+    app.add_middleware(BodyDeadline, timeout_s=settings.body_timeout_s)
     app.add_middleware(_RequestTiming)
     app.include_router(_health_router())
     for router in routers:

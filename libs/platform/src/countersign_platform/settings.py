@@ -97,6 +97,12 @@ class ServiceSettings(InfrastructureSettings):
         default=0.01, ge=0, description="pause after a partial batch, so rows go out together"
     )
     relay_retention_hours: float = Field(default=72, gt=0)
+    body_timeout_s: float = Field(
+        default=120.0,
+        gt=0,
+        description="time from a request's headers to the end of its body; later is a 408 "
+        "(120 s carries ingest's 10.3 MB largest publication over 0.7 Mbit/s; body_deadline.py)",
+    )
     max_json_body_bytes: int = Field(
         default=MAX_JSON_BODY_BYTES,
         ge=1,
