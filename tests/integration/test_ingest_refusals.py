@@ -192,6 +192,28 @@ def multipart_by_hand(dext: DextClient, file_name: bytes | None) -> httpx.Reques
     )
 
 
+def metadata_bytes(raw: bytes) -> Callable[[DextClient], httpx.Request]:
+    """A publication whose metadata part is ``raw`` byte for byte (not UTF-8, say)."""
+
+    def build(dext: DextClient) -> httpx.Request:
+        body = (
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="metadata"\r\n\r\n'.encode()
+            + raw
+            + f'\r\n--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; '
+            f'filename="NW-1.pdf"\r\nContent-Type: application/pdf\r\n\r\n'.encode()
+            + PDF
+            + f"\r\n--{BOUNDARY}--\r\n".encode()
+        )
+        return dext._http.build_request(
+            "POST",
+            f"/v1/organisations/{dext.organisation_id}/cost-items",
+            content=body,
+            headers={"content-type": f"multipart/form-data; boundary={BOUNDARY}"},
+        )
+
+    return build
+
+
 def metadata_only(dext: DextClient) -> httpx.Request:
     return multipart_by_hand(dext, None)
 
@@ -643,6 +665,14 @@ CASES = [
         "metadata.supplier.name",
         "lone_surrogate",
         json.dumps(invoice()).replace('"Northwind Stationery Ltd"', '"Northwind \\udc80 Ltd"'),
+    ),
+    Bad(
+        "overlong UTF-8 in the metadata",
+        422,
+        "metadata",
+        "json_invalid",
+        # An overlong "/": no UTF-8 decoder may accept it; Starlette read the part as latin-1.
+        raw=metadata_bytes(json.dumps(invoice()).encode().replace(b"wind", b"\xc0\xafwind")),
     ),
     Bad(
         "NaN as the total",

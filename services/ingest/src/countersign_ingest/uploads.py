@@ -55,6 +55,25 @@ async def _once(body: bytes) -> AsyncGenerator[bytes, None]:
     yield body
 
 
+class _Utf8Parts(MultiPartParser):
+    """Starlette reads a text part that is not valid in its charset as latin-1 instead of
+    refusing it: metadata holding an overlong "/" (C0 AF) was stored as "À¯". The metadata
+    part is UTF-8 JSON, whatever charset the request names, or it is refused."""
+
+    def on_part_end(self) -> None:
+        part = self._current_part
+        if part.file is None:
+            try:
+                text = part.data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise _invalid(
+                    part.field_name, "json_invalid", f"{part.field_name} is not UTF-8"
+                ) from exc
+            self.items.append((part.field_name, text))
+            return
+        super().on_part_end()
+
+
 async def _parts(headers: Headers, body: bytes) -> tuple[str, UploadFile]:
     if not headers.get("content-type", "").startswith("multipart/form-data"):
         raise Problem(
@@ -63,7 +82,7 @@ async def _parts(headers: Headers, body: bytes) -> tuple[str, UploadFile]:
             "Send multipart/form-data",
             "a publication is multipart/form-data with a 'metadata' part and a 'file' part",
         )
-    parser = MultiPartParser(
+    parser = _Utf8Parts(
         headers, _once(body), max_files=1, max_fields=1, max_part_size=MAX_METADATA_BYTES
     )
     try:
