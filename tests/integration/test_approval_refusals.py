@@ -125,6 +125,19 @@ CASES = [
         b'{"comment": "' + b"x" * 1_000_000 + b'"}', status=413),
     Bad("an approval sent as text/plain", "POST", APPROVE, ANN, "Content-Type", "media_type",
         b'{"comment": "fine"}', status=415, content_type="text/plain"),
+    Bad("an approval in UTF-16", "POST", APPROVE, ANN, "body", "json_invalid",
+        '{"comment": "fine"}'.encode("utf-16")),
+    Bad("1e400 as the step", "POST", APPROVE, ANN, "body", "json_invalid", b'{"step": 1e400}'),
+    Bad("bidirectional override in a user name", "POST", "/users", "admin", "name",
+        "invisible_characters", _user(f"Eve {RLO}nimdA")),
+    Bad("a user with 80,000 roles", "POST", "/users", "admin", "roles", "too_long",
+        {**_user("Eve"), "roles": ["approver"] * 80_000}),
+    Bad("a supplier rule with 100,000 values", "PUT", "/workflow", "admin",
+        "auto_approval[0].conditions[0].supplier.values", "too_long",
+        {**WORKFLOW, "auto_approval": [
+            {"conditions": [{"field": "supplier", "values": ["x"] * 100_000}]}]}),
+    Bad("CRLF in a listing filter", "GET", "/requests", "admin", "dext_item_id",
+        "control_characters", params={"dext_item_id": "x\r\nSet-Cookie: admin=1"}),
 ]  # fmt: skip
 
 

@@ -48,6 +48,8 @@ CASES = [
         b' "tenant_id": "t-1", "tenant_id": "t-2"}'),
     Bad("a connection nested 100,000 deep", "PUT", "/xero-connection", "body", "json_too_deep",
         b'{"tenant_id": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"),
+    Bad("the tenant misspelled", "PUT", "/xero-connection", "tenantId", "extra_forbidden",
+        {**TOKENS, "tenantId": "t-2"}),
 ]  # fmt: skip
 
 

@@ -13,7 +13,7 @@ from countersign_platform.operators import Operator
 from countersign_platform.problems import FieldError, Problem
 from countersign_platform.service import Runtime, runtime
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from countersign_publisher.components import Components, components
 from countersign_publisher.db import PublicationRow, Publications
@@ -121,6 +121,9 @@ async def retry(
 
 class ConnectRequest(BaseModel):
     """Either an authorization code from Xero's consent screen, or a token set."""
+
+    # A misspelt "tenantId" must not be dropped: the connection would go to the default tenant.
+    model_config = ConfigDict(extra="forbid")
 
     authorization_code: Text | None = Field(default=None, min_length=1)
     redirect_uri: Text | None = None

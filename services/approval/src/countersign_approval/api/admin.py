@@ -63,13 +63,13 @@ class UserIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     email: Email
     name: Name
-    roles: list[Role] = Field(min_length=1)
+    roles: list[Role] = Field(min_length=1, max_length=len(Role))
 
 
 class UserChangeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: Name | None = None
-    roles: list[Role] | None = Field(default=None, min_length=1)
+    roles: list[Role] | None = Field(default=None, min_length=1, max_length=len(Role))
 
 
 class AbsenceIn(BaseModel):

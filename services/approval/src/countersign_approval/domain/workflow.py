@@ -66,7 +66,12 @@ Email = Annotated[
     AfterValidator(_lower),
 ]
 Name = Annotated[Text, Field(min_length=1, max_length=255)]
-Values = Annotated[list[Annotated[Text, Field(min_length=1, max_length=255)]], Field(min_length=1)]
+# Bounded, so a body of 100,000 values is refused at the 501st instead of validated to the end.
+MAX_VALUES = 500
+Values = Annotated[
+    list[Annotated[Text, Field(min_length=1, max_length=255)]],
+    Field(min_length=1, max_length=MAX_VALUES),
+]
 
 
 class _Document(BaseModel):
@@ -115,7 +120,7 @@ class RequesterCondition(_Document):
 
     field: Literal["requester"]
     match: Match = Match.MATCHES
-    values: list[Email] = Field(min_length=1)
+    values: list[Email] = Field(min_length=1, max_length=MAX_VALUES)
 
 
 class AccountCondition(_Document):
