@@ -66,7 +66,7 @@ class Accepted(BaseModel):
 
 
 def _multipart(model: type[BaseModel]) -> dict[str, Any]:
-    metadata = f"{model.__name__} as JSON (at most {MAX_METADATA_SIZE})"
+    metadata = f"{model.__name__} as JSON, at most {MAX_METADATA_SIZE}"
     return {
         "requestBody": {
             "required": True,
@@ -83,7 +83,7 @@ def _multipart(model: type[BaseModel]) -> dict[str, Any]:
                             "file": {
                                 "type": "string",
                                 "format": "binary",
-                                "description": f"The original document (at most {MAX_FILE_SIZE})",
+                                "description": f"The original document, at most {MAX_FILE_SIZE}",
                             },
                         },
                     },
