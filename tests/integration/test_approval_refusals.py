@@ -241,3 +241,32 @@ async def test_free_text_keeps_its_tabs_and_line_breaks(world: World) -> None:
     assert response.status_code == 200, response.text
     [approved] = [e for e in response.json()["audit_trail"] if e["action"] == "approved"]
     assert approved["comment"] == "Checked:\r\n\t- totals\n\t- coding"
+
+
+async def test_a_request_stored_before_the_text_rule_still_opens_and_is_decided(
+    world: World,
+) -> None:
+    """Reviewer edits were not checked before: a tracking option with an escape character may
+    be stored. Its request reads (tolerantly) and takes a decision like any other."""
+    request_id = await world.request_awaiting_ann("stored-earlier")
+    async with world.approval.runtime.pool.acquire() as conn:
+        await conn.execute(
+            "UPDATE requests SET document = jsonb_set(document,"
+            " '{bill,lines,0,tracking,0,option}', to_jsonb($2::text))"
+            " WHERE request_id = $1",
+            uuid.UUID(request_id),
+            f"North{ESC}[1m",
+        )
+
+    shown = await world.approval.http.get(
+        world.org.path(f"/requests/{request_id}"), headers=world.org.auth()
+    )
+    approved = await world.approval.http.post(
+        world.org.path(f"/requests/{request_id}/approve"),
+        headers=world.org.auth(ANN),
+        json={"comment": "fine"},
+    )
+
+    assert shown.status_code == 200, shown.text
+    assert shown.json()["lines"][0]["tracking"][0]["option"] == f"North{ESC}[1m"
+    assert approved.status_code == 200, approved.text
