@@ -33,7 +33,12 @@ import asyncpg  # noqa: E402 (after the path setup)
 import httpx  # noqa: E402
 from aiokafka import AIOKafkaConsumer, TopicPartition  # noqa: E402
 from aiokafka.admin import AIOKafkaAdminClient  # noqa: E402
-from chaos_hostile import HOSTILE_ITEM_IDS, hostile_kinds  # noqa: E402
+from chaos_hostile import (  # noqa: E402
+    Targets,
+    hostile_kinds,
+    hostile_targets,
+    stored_by_hostiles,
+)
 from countersign_dext_sandbox.documents import pdf  # noqa: E402
 from countersign_platform.service import installed_services  # noqa: E402
 from demo import play  # noqa: E402
@@ -189,40 +194,36 @@ async def settle(org: Organisation, items: list[Item], timeout_s: float) -> set[
     return settled
 
 
-async def answered(send: Callable[[], Awaitable[httpx.Response]]) -> httpx.Response:
+async def answered(attempt: Callable[[], Awaitable[int]]) -> int:
     """The answer of a service that is up: connection errors and 502/503 while it restarts are
     retried; any other answer, a 500 included, is the service's own."""
     for _attempt in range(120):
         try:
-            answer = await send()
-        except httpx.HTTPError:
+            status = await attempt()
+        except (httpx.HTTPError, OSError):
             await asyncio.sleep(1)
             continue
-        if answer.status_code not in (502, 503):
-            return answer
+        if status not in (502, 503):
+            return status
         await asyncio.sleep(1)
-    raise RuntimeError("chaos: ingest did not come back within two minutes")
+    raise RuntimeError("chaos: a service did not come back within two minutes")
 
 
-async def flood(
-    org: Organisation, other: Organisation, replayable: httpx.Request
-) -> dict[str, int]:
+async def flood(targets: Targets, replayable: httpx.Request) -> dict[str, int]:
     """Every hostile kind once; answers must be 4xx. A 5xx or a connection error while a
     service restarts is retried (it is not a refusal)."""
     tried = refused = 0
     wrong: list[str] = []
-    async with org.dext() as dext, other.dext() as theirs:
-        kinds = hostile_kinds()
-        for kind in kinds:
-            answer = await answered(lambda kind=kind: dext.send(kind.build(dext, theirs)))
-            tried += 1
-            if 400 <= answer.status_code < 500:
-                refused += 1
-            else:
-                wrong.append(f"{kind.name}: {answer.status_code}")
+    for kind in hostile_kinds():
+        status = await answered(lambda kind=kind: kind.attempt(targets))
         tried += 1
-        replayed = await dext.send(replayable)
-        refused += replayed.status_code == 401
+        if 400 <= status < 500:
+            refused += 1
+        else:
+            wrong.append(f"{kind.name}: {status}")
+    tried += 1
+    replayed = await targets.dext.send(replayable)
+    refused += replayed.status_code == 401
     for line in wrong:
         print(f"  NOT REFUSED {line}")
     return {"tried": tried, "refused": refused}
@@ -304,15 +305,6 @@ async def reconcile(org: Organisation, items: list[Item], settled: set[str]) -> 
         "disagreeing": disagreeing,
         "races": races,
     }
-
-
-async def stored_by_hostiles(org: Organisation) -> list[str]:
-    found = []
-    for item_id in HOSTILE_ITEM_IDS:
-        async with org.dext() as dext:
-            if (await dext.item_status(item_id)).status_code != 404:
-                found.append(item_id)
-    return found
 
 
 async def unpublished_outbox(database_url: str, isolation: str) -> dict[str, int]:
@@ -437,7 +429,11 @@ async def run(
     # ingest takes to come back; 1 s (then doubled) rides out a restart, as production's 2 s does.
     publisher_env = {"PUBLISHER_WORKER_BACKOFF_S": "1", "PUBLISHER_WORKER_MAX_ATTEMPTS": "10"}
     logs = REPO / ".local" / "chaos" / isolation
-    with Pipeline(infra, isolation, logs, publisher_env=publisher_env) as pipeline:
+    # A body announced and withheld is answered in 10 s, not the production 120 s.
+    service_env = {"INGEST_BODY_TIMEOUT_S": "10"}
+    with Pipeline(
+        infra, isolation, logs, publisher_env=publisher_env, service_env=service_env
+    ) as pipeline:
         org = await provision_organisation(pipeline.endpoints, WORKFLOW, PEOPLE, name="Chaos Ltd")
         other = await provision_organisation(pipeline.endpoints, WORKFLOW, PEOPLE, name="Other Ltd")
         items = the_items(count)
@@ -447,27 +443,29 @@ async def run(
             path = f"/v1/organisations/{org.organisation_id}/cost-items"
             replayable = dext.sign(dext.build("POST", path, metadata=first.metadata, file=original))
             assert (await dext.send(replayable)).status_code == 202
-        chaos = Chaos(pipeline, rng, kills_per_service, infrastructure, outages)
-        duration_s = max(60.0, count * 0.4)
-        started = time.monotonic()
-        disruption = asyncio.gather(
-            chaos.kill_and_restart(duration_s),
-            chaos.inject_faults(duration_s),
-            chaos.restart_infrastructure(duration_s),
-        )
-        for item in items[1:]:
-            await publish(org, item, item.metadata)
-        print(f"  published {len(items)} items in {time.monotonic() - started:.0f} s")
-        flooded = await flood(org, other, replayable)
-        settled = await settle(org, items, timeout_s=duration_s * 4)
-        await disruption
-        settled |= await settle(org, [i for i in items if i.dext_item_id not in settled], 300)
-        await asyncio.sleep(3)  # the relays' last poll
-        result = await reconcile(org, items, settled)
-        hostile_stored = await stored_by_hostiles(org)
-        outbox = await unpublished_outbox(infra.database_url, isolation)
-        dlq = await dead_letters(infra.kafka_bootstrap_servers, isolation)
-        lag = await unconsumed(infra.kafka_bootstrap_servers, isolation)
+        # A request awaiting an approver, for the hostile decisions, before anything is killed.
+        async with hostile_targets(org, other) as targets:
+            chaos = Chaos(pipeline, rng, kills_per_service, infrastructure, outages)
+            duration_s = max(60.0, count * 0.4)
+            started = time.monotonic()
+            disruption = asyncio.gather(
+                chaos.kill_and_restart(duration_s),
+                chaos.inject_faults(duration_s),
+                chaos.restart_infrastructure(duration_s),
+            )
+            for item in items[1:]:
+                await publish(org, item, item.metadata)
+            print(f"  published {len(items)} items in {time.monotonic() - started:.0f} s")
+            flooded = await flood(targets, replayable)
+            settled = await settle(org, items, timeout_s=duration_s * 4)
+            await disruption
+            settled |= await settle(org, [i for i in items if i.dext_item_id not in settled], 300)
+            await asyncio.sleep(3)  # the relays' last poll
+            result = await reconcile(org, items, settled)
+            hostile_stored = await stored_by_hostiles(targets)
+            outbox = await unpublished_outbox(infra.database_url, isolation)
+            dlq = await dead_letters(infra.kafka_bootstrap_servers, isolation)
+            lag = await unconsumed(infra.kafka_bootstrap_servers, isolation)
         for _wait in range(30):  # a consumer may still be committing its last offsets
             if not any(lag.values()):
                 break

@@ -168,6 +168,35 @@ async def test_publishing_the_same_item_again_changes_nothing_and_answers_the_sa
     assert len(await _events(ingest, dext, COST_ITEMS, 2)) == 1
 
 
+async def test_a_file_of_exactly_10_mb_is_accepted_and_stored_whole(
+    ingest: RunningIngest, dext: DextClient
+) -> None:
+    """10 MB is 10,000,000 bytes (Xero's attachment limit read strictly); one byte more is a
+    413 (test_ingest_refusals: "file one byte over 10 MB")."""
+    largest = ORIGINAL + b"%" * (10_000_000 - len(ORIGINAL))
+
+    response = await dext.publish_cost_item(invoice(), "NW-7.pdf", largest)
+
+    assert response.status_code == 202, response.text
+    [stored] = await ingest.fetch(
+        "SELECT length(content) AS size FROM documents WHERE organisation_id = $1",
+        uuid.UUID(dext.organisation_id),
+    )
+    assert stored["size"] == 10_000_000
+
+
+async def test_metadata_of_exactly_256_kb_is_accepted(dext: DextClient) -> None:
+    """256 KB is 256,000 bytes, said the same way as the file's 10 MB (JSON whitespace pads
+    the part to the edge); one byte more is a 413 (test_ingest_refusals)."""
+    metadata = json.dumps(invoice()).ljust(256_000)
+
+    path = f"/v1/organisations/{dext.organisation_id}/cost-items"
+    file = ("NW-7.pdf", ORIGINAL, "application/pdf")
+    response = await dext.send(dext.sign(dext.build("POST", path, metadata=metadata, file=file)))
+
+    assert response.status_code == 202, response.text
+
+
 async def test_a_new_file_alone_is_a_new_version(ingest: RunningIngest, dext: DextClient) -> None:
     await dext.publish_cost_item(invoice(), "NW-7.pdf", ORIGINAL)
     rescanned = await dext.publish_cost_item(invoice(), "NW-7.jpg", jpeg())

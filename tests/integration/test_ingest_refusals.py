@@ -8,6 +8,7 @@ import copy
 import gzip
 import io
 import json
+import re
 import struct
 import uuid
 import zipfile
@@ -191,6 +192,28 @@ def multipart_by_hand(dext: DextClient, file_name: bytes | None) -> httpx.Reques
     )
 
 
+def metadata_bytes(raw: bytes) -> Callable[[DextClient], httpx.Request]:
+    """A publication whose metadata part is ``raw`` byte for byte (not UTF-8, say)."""
+
+    def build(dext: DextClient) -> httpx.Request:
+        body = (
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="metadata"\r\n\r\n'.encode()
+            + raw
+            + f'\r\n--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; '
+            f'filename="NW-1.pdf"\r\nContent-Type: application/pdf\r\n\r\n'.encode()
+            + PDF
+            + f"\r\n--{BOUNDARY}--\r\n".encode()
+        )
+        return dext._http.build_request(
+            "POST",
+            f"/v1/organisations/{dext.organisation_id}/cost-items",
+            content=body,
+            headers={"content-type": f"multipart/form-data; boundary={BOUNDARY}"},
+        )
+
+    return build
+
+
 def metadata_only(dext: DextClient) -> httpx.Request:
     return multipart_by_hand(dext, None)
 
@@ -220,6 +243,14 @@ def compressed(coding: str, content: bytes | None = None) -> Callable[[DextClien
         headers = {**plain.headers, "content-encoding": coding}
         headers.pop("content-length", None)
         return dext._http.build_request("POST", path, content=body, headers=headers)
+
+    return build
+
+
+def withdrawal_of(body: Any) -> Callable[[DextClient], httpx.Request]:
+    def build(dext: DextClient) -> httpx.Request:
+        base = f"/v1/organisations/{dext.organisation_id}/cost-items/item-1/withdrawal"
+        return dext.build("POST", base, json_body=body)
 
     return build
 
@@ -362,6 +393,22 @@ CASES = [
         ),
     ),
     Bad(
+        "paid before the bill was issued",
+        422,
+        "metadata.payment.paid_on",
+        "paid_on_not_before_issue",
+        inv(
+            put(
+                "payment",
+                {
+                    "paid": True,
+                    "account": {"code": "090"},
+                    "paid_on": (TODAY - timedelta(days=4)).isoformat(),
+                },
+            )
+        ),
+    ),
+    Bad(
         "unpaid with a payment date",
         422,
         "metadata.payment.paid_on",
@@ -466,6 +513,34 @@ CASES = [
         "metadata.document_reference",
         "control_characters",
         inv(put("document_reference", "NW-1\nNW-2")),
+    ),
+    Bad(
+        "bidirectional override in a supplier name",
+        422,
+        "metadata.supplier.name",
+        "invisible_characters",
+        inv(put("supplier", {"name": "Acme \u202edtL"})),
+    ),
+    Bad(
+        "zero-width space in a tracking option",
+        422,
+        "metadata.lines[0].tracking[0].option",
+        "invisible_characters",
+        inv(put("lines.0.tracking", [{"category": "Region", "option": "Nor\u200bth"}])),
+    ),
+    Bad(
+        "line separator in a requester name",
+        422,
+        "metadata.requester.name",
+        "control_characters",
+        inv(put("requester", {"user_id": "u", "name": "Pat\u2028Admin", "email": "p@x.io"})),
+    ),
+    Bad(
+        "NUL in a withdrawal reason",
+        422,
+        "reason",
+        "control_characters",
+        raw=withdrawal_of({"reason": "deleted\x00"}),
     ),
     Bad("unknown field", 422, "metadata.approved", "extra_forbidden", inv(put("approved", True))),
     Bad("amount as a float", 422, "metadata.total", "value_error", inv(put("total", 126.6))),
@@ -604,17 +679,81 @@ CASES = [
     ),
     Bad("metadata a JSON list", 422, "metadata", "model_type", "[]"),
     Bad(
+        "supplier twice in the metadata",
+        422,
+        "metadata.supplier",
+        "duplicate_key",
+        json.dumps(invoice())[:-1] + ', "supplier": {"name": "Someone Else Ltd"}}',
+    ),
+    Bad(
+        "total twice in the metadata",
+        422,
+        "metadata.total",
+        "duplicate_key",
+        json.dumps(invoice())[:-1] + ', "total": "1.00"}',
+    ),
+    Bad(
+        "a line's amount twice",
+        422,
+        "metadata.lines[0].line_amount",
+        "duplicate_key",
+        json.dumps(invoice()).replace(
+            '"line_amount": ', '"line_amount": "0.01", "line_amount": ', 1
+        ),
+    ),
+    Bad(
+        "a lone surrogate in a supplier name",
+        422,
+        "metadata.supplier.name",
+        "lone_surrogate",
+        json.dumps(invoice()).replace('"Northwind Stationery Ltd"', '"Northwind \\udc80 Ltd"'),
+    ),
+    Bad(
+        "overlong UTF-8 in the metadata",
+        422,
+        "metadata",
+        "json_invalid",
+        # An overlong "/": no UTF-8 decoder may accept it; Starlette read the part as latin-1.
+        raw=metadata_bytes(json.dumps(invoice()).encode().replace(b"wind", b"\xc0\xafwind")),
+    ),
+    Bad(
+        "NaN as the total",
+        422,
+        "metadata",
+        "json_invalid",
+        re.sub(r'"total": "[^"]*"', '"total": NaN', json.dumps(invoice())),
+    ),
+    Bad(
+        "reason twice in a withdrawal",
+        422,
+        "reason",
+        "duplicate_key",
+        raw=lambda dext: dext._http.build_request(
+            "POST",
+            f"/v1/organisations/{dext.organisation_id}/cost-items/item-1/withdrawal",
+            content=b'{"reason": "duplicate", "reason": "fraud"}',
+            headers={"content-type": "application/json"},
+        ),
+    ),
+    Bad(
         "metadata over 256 KB", 413, "metadata", "max_bytes", inv(put("lines.0.description", LONG))
+    ),
+    Bad(
+        "metadata one byte over 256 KB",
+        413,
+        "metadata",
+        "max_bytes",
+        json.dumps(invoice()).ljust(256_001),
     ),
     Bad("no metadata part", 422, "metadata", "required", None),
     Bad("no file part", 422, "file", "required", raw=metadata_only),
     Bad(
-        "file over 10 MB",
+        "file one byte over 10 MB",
         413,
         "file",
         "max_bytes",
         invoice(),
-        file=("big.pdf", b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024), "application/pdf"),
+        file=("big.pdf", PDF + b"%" * (10_000_001 - len(PDF)), "application/pdf"),
     ),
     Bad(
         "text file named .pdf",
@@ -659,6 +798,13 @@ CASES = [
     ),
     Bad("file name with NUL", 422, "file.filename", "file_name", raw=nul_in_file_name),
     Bad("file name with a tab", 422, "file.filename", "file_name", raw=tab_in_file_name),
+    Bad(
+        "file name reversed by a bidirectional override",
+        422,
+        "file.filename",
+        "file_name",
+        raw=lambda dext: multipart_by_hand(dext, "NW-1\u202efdp.exe".encode()),
+    ),
     Bad("two files", 422, "body", "multipart", raw=two_files),
     Bad("a body over the limit", 413, "file", "max_bytes", raw=whole_body_over_the_limit),
     Bad("a withdrawal over the limit", 413, "body", "max_bytes", raw=withdrawal_over_the_limit),

@@ -279,7 +279,7 @@ def test_xero_sandbox_attachments_enforce_count_size_and_name_rules(
         assert (
             api.put(f"/Invoices/{invoice_id}/Attachments/{name}", content=b"x").status_code == 400
         )
-    huge = b"\0" * (10 * 1024 * 1024 + 1)
+    huge = b"\0" * 10_000_001  # 10 MB is 10,000,000 bytes
     assert api.put(f"/Invoices/{invoice_id}/Attachments/big.pdf", content=huge).status_code == 413
     for n in range(2, 11):
         assert (

@@ -61,6 +61,15 @@ async def test_invalid_body_names_each_field_path_and_rule() -> None:
     assert fields == {("name", "string_too_short"), ("lines[0].amount", "greater_than_equal")}
 
 
+async def test_a_body_breaking_thousands_of_rules_lists_the_first_fifty() -> None:
+    response = await call("POST", "/things", json={"name": "x", "lines": [{}] * 10_000})
+
+    problem = response.json()
+    assert response.status_code == 422
+    assert len(problem["errors"]) == 50
+    assert problem["detail"] == "10000 fields are not valid (the first 50 listed)"
+
+
 async def test_raised_problem_keeps_its_status_and_errors() -> None:
     response = await call("POST", "/things", json={"name": "taken", "lines": []})
     assert response.status_code == 409

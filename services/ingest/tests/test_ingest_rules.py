@@ -11,7 +11,8 @@ import pytest
 from countersign_contracts import DocumentMetadata
 from countersign_ingest.bills import to_bill
 from countersign_ingest.metadata import CostItemMetadata
-from countersign_ingest.rules import control_character_violations, cost_item_violations
+from countersign_ingest.rules import cost_item_violations
+from pydantic import ValidationError
 
 TODAY = date(2026, 11, 26)
 
@@ -112,14 +113,27 @@ def test_dates_must_be_possible() -> None:
     assert ("metadata.issue_date", "plausible_date") in rules(meta(issue_date=far, due_date=far))
 
 
+def test_a_payment_is_made_on_or_after_the_day_the_bill_was_issued() -> None:
+    def paid_on(day: str) -> CostItemMetadata:
+        return meta(payment={"paid": True, "account": {"code": "090"}, "paid_on": day})
+
+    assert rules(paid_on("2026-11-20")) == set()  # the issue date itself
+    assert rules(paid_on("2026-11-19")) == {
+        ("metadata.payment.paid_on", "paid_on_not_before_issue")
+    }
+
+
 def test_control_characters_are_refused_except_line_breaks_in_free_text() -> None:
-    found = control_character_violations(
-        {"description": "two\nlines", "name": "a\u0085b", "lines": [{"x": "\x00"}]}
-    )
-    assert [(v.field, v.rule) for v in found] == [
-        ("metadata.name", "control_characters"),
-        ("metadata.lines[0].x", "control_characters"),
-    ]
+    line = {**meta().lines[0].model_dump(mode="json"), "description": "two\nlines"}
+    assert meta(lines=[line]).lines[0].description == "two\nlines"
+
+    with pytest.raises(ValidationError) as refused:
+        meta(supplier={"name": "a\u0085b"}, lines=[{**line, "account_code": "4\x00"}])
+
+    assert {(error["loc"], error["type"]) for error in refused.value.errors()} == {
+        (("supplier", "name"), "control_characters"),
+        (("lines", 0, "account_code"), "control_characters"),
+    }
 
 
 def document() -> DocumentMetadata:

@@ -23,6 +23,7 @@ from countersign_contracts._money import (
     rescaled,
 )
 from countersign_contracts._scale import AtCurrencyScale
+from countersign_contracts._text import MultilineText, Text
 
 URL_PATTERN = r"^https?://\S+$"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+$"
@@ -56,10 +57,10 @@ OpenDocumentType = Annotated[DocumentType, unknown_as(DocumentType.OTHER)]
 class TrackingSelection(ContractModel):
     """One tracking option chosen on a line (Xero `LineItems[].Tracking[]`)."""
 
-    category: str = Field(
+    category: Text = Field(
         min_length=1, max_length=100, description="Tracking category name, e.g. Region"
     )
-    option: str = Field(min_length=1, max_length=100, description="Option name, e.g. North")
+    option: Text = Field(min_length=1, max_length=100, description="Option name, e.g. North")
     category_id: UUID | None = Field(
         default=None, description="Xero TrackingCategoryID, when known"
     )
@@ -69,15 +70,15 @@ class TrackingSelection(ContractModel):
 class LineItem(ContractModel):
     """One bill line (Xero `LineItems[]`)."""
 
-    description: str = Field(min_length=1, max_length=4000)
+    description: MultilineText = Field(min_length=1, max_length=4000)
     quantity: Quantity
     unit_amount: Amount = Field(description="Price of one unit, in the bill's currency")
-    account_code: str = Field(
+    account_code: Text = Field(
         min_length=1,
         max_length=10,
         description="Xero account code from the chart of accounts (Dext 'Category')",
     )
-    tax_type: str = Field(
+    tax_type: Text = Field(
         min_length=1, max_length=50, description="Xero TaxType code, e.g. INPUT2 or NONE"
     )
     tax_amount: Amount = Field(description="Tax on this line, rounded to the currency's minor unit")
@@ -92,7 +93,7 @@ class LineItem(ContractModel):
         max_length=2,
         description="At most two tracking options (Xero's limit)",
     )
-    item_code: str | None = Field(
+    item_code: Text | None = Field(
         default=None, max_length=30, description="Xero inventory item code, if any"
     )
 
@@ -115,7 +116,7 @@ class LineItem(ContractModel):
 class Supplier(ContractModel):
     """The supplier (a Xero contact)."""
 
-    name: str = Field(min_length=1, max_length=255, description="Supplier name as coded in Dext")
+    name: Text = Field(min_length=1, max_length=255, description="Supplier name as coded in Dext")
     xero_contact_id: UUID | None = Field(
         default=None,
         description="Xero ContactID when matched to an existing contact; null means match by name",
@@ -125,17 +126,17 @@ class Supplier(ContractModel):
 class Requester(ContractModel):
     """The person who published the item from Dext ('Submitted by')."""
 
-    user_id: str = Field(min_length=1, max_length=100, description="The user's id in Dext")
-    name: str = Field(min_length=1, max_length=255)
-    email: str = Field(max_length=320, pattern=EMAIL_PATTERN)
+    user_id: Text = Field(min_length=1, max_length=100, description="The user's id in Dext")
+    name: Text = Field(min_length=1, max_length=255)
+    email: Text = Field(max_length=320, pattern=EMAIL_PATTERN)
 
 
 class BankAccount(ContractModel):
     """A Xero bank account (type BANK), identified by code and/or id."""
 
-    code: str | None = Field(default=None, max_length=10, description="Xero account Code")
+    code: Text | None = Field(default=None, max_length=10, description="Xero account Code")
     account_id: UUID | None = Field(default=None, description="Xero AccountID")
-    name: str | None = Field(default=None, max_length=150, description="Display name")
+    name: Text | None = Field(default=None, max_length=150, description="Display name")
 
     @model_validator(mode="after")
     def _identified(self) -> "BankAccount":
@@ -167,7 +168,7 @@ class DocumentMetadata(ContractModel):
     """The original file captured by Dext, stored by ingest."""
 
     document_id: UUID = Field(description="Id of the stored file in ingest")
-    file_name: str = Field(min_length=1, max_length=255)
+    file_name: Text = Field(min_length=1, max_length=255)
     media_type: str = Field(
         pattern=r"^[\w.+-]+/[\w.+-]+$", description="MIME type, e.g. application/pdf"
     )
@@ -184,7 +185,7 @@ class Bill(AtCurrencyScale):
 
     document_type: OpenDocumentType
     supplier: Supplier
-    document_reference: str = Field(
+    document_reference: Text = Field(
         min_length=1,
         max_length=255,
         description="Dext 'Document reference' (invoice number); Xero bill InvoiceNumber",
@@ -206,7 +207,7 @@ class Bill(AtCurrencyScale):
     total: Amount = Field(description="subtotal + total_tax")
     payment: Payment
     requester: Requester
-    source_url: str = Field(
+    source_url: Text = Field(
         max_length=2000,
         pattern=URL_PATTERN,
         description="'Open original document' link to the item in Dext; the Xero bill's Url",

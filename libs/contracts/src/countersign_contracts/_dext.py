@@ -19,9 +19,10 @@ from countersign_contracts._bills import (
 )
 from countersign_contracts._money import Amount, CurrencyCode, ExchangeRate, UtcDatetime
 from countersign_contracts._scale import AtCurrencyScale
+from countersign_contracts._text import MultilineText, Text
 
 DextItemId = Annotated[
-    str, Field(min_length=1, max_length=100, description="The item's id in Dext")
+    Text, Field(min_length=1, max_length=100, description="The item's id in Dext")
 ]
 
 
@@ -46,7 +47,7 @@ class CostItemWithdrawn(_DextItemVersion, EventPayload):
     """A cost item version was deleted or unpublished in Dext before it reached the ledger."""
 
     withdrawn_at: UtcDatetime
-    reason: str | None = Field(default=None, max_length=1000)
+    reason: MultilineText | None = Field(default=None, max_length=1000)
 
 
 class BankTransactionSubmitted(_DextItemVersion, AtCurrencyScale, EventPayload):
@@ -59,7 +60,7 @@ class BankTransactionSubmitted(_DextItemVersion, AtCurrencyScale, EventPayload):
     contact: Supplier = Field(description="Who was paid")
     bank_account: BankAccount = Field(description="The Xero bank account the money left")
     transaction_date: date = Field(description="Xero Date")
-    reference: str | None = Field(default=None, max_length=255, description="Xero Reference")
+    reference: Text | None = Field(default=None, max_length=255, description="Xero Reference")
     currency: CurrencyCode
     exchange_rate: ExchangeRate | None = Field(
         default=None, description="Xero CurrencyRate; null lets Xero use its daily rate"
@@ -70,7 +71,7 @@ class BankTransactionSubmitted(_DextItemVersion, AtCurrencyScale, EventPayload):
     total_tax: Amount
     total: Amount
     requester: Requester
-    source_url: str = Field(
+    source_url: Text = Field(
         max_length=2000, pattern=URL_PATTERN, description="Link to the item in Dext; Xero Url"
     )
     document: DocumentMetadata

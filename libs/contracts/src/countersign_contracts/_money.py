@@ -24,6 +24,7 @@ from pydantic import AfterValidator, AwareDatetime, Field, PlainSerializer, Plai
 from pydantic.json_schema import WithJsonSchema
 
 from countersign_contracts._currencies import is_iso_currency, minor_units
+from countersign_contracts._text import ONE_LINE
 
 DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
 _DECIMAL_RE = re.compile(DECIMAL_PATTERN)
@@ -102,6 +103,7 @@ def _iso_currency(code: str) -> str:
 CurrencyCode = Annotated[
     str,
     Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 currency code, e.g. GBP"),
+    ONE_LINE,
     AfterValidator(_iso_currency),
 ]
 

@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from countersign_platform.outages import DATABASE_UNAVAILABLE
 
@@ -24,6 +25,8 @@ __all__ = ["FieldError", "Problem", "install_problem_handlers", "problem_respons
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
+# A body of 30,000 empty lines breaks 210,000 rules: listing them all would answer 19 MB.
+MAX_LISTED_ERRORS = 50
 
 
 @dataclass(frozen=True)
@@ -84,20 +87,22 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        found = exc.errors()
         errors = [
             FieldError(
                 field=_field_path([p for p in e["loc"] if p not in ("body", "query", "path")]),
                 rule=str(e["type"]),
                 message=str(e["msg"]),
             )
-            for e in exc.errors()
+            for e in found[:MAX_LISTED_ERRORS]
         ]
-        plural = "s are" if len(errors) != 1 else " is"
+        plural = "s are" if len(found) != 1 else " is"
+        listed = f" (the first {len(errors)} listed)" if len(found) > len(errors) else ""
         problem = Problem(
             422,
             "validation",
             "Request is not valid",
-            f"{len(errors)} field{plural} not valid",
+            f"{len(found)} field{plural} not valid{listed}",
             errors,
         )
         return problem_response(problem, request.url.path)
@@ -113,6 +118,19 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     for outage in DATABASE_UNAVAILABLE:
         app.add_exception_handler(outage, on_outage)
+
+    @app.exception_handler(ClientDisconnect)
+    async def on_gone(request: Request, exc: ClientDisconnect) -> JSONResponse:
+        # The caller left before sending its whole body (or was sent a 408 for being too slow,
+        # body_deadline.py): nothing is wrong here, and nobody reads this answer. 499 is the
+        # status proxies log for it, so /metrics tells these apart from server errors.
+        log.info(
+            "client went away before its request body arrived: %s %s",
+            request.method,
+            request.url.path,
+        )
+        problem = Problem(499, "client-closed-request", "Client closed the request")
+        return problem_response(problem, request.url.path)
 
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -26,13 +26,16 @@ from typing import Annotated, TypeVar, cast
 import asyncpg
 from aiokafka import ConsumerRecord
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi.routing import APIRoute, iter_route_contexts
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from countersign_platform.body_deadline import BodyDeadline
 from countersign_platform.consumer import ConsumedRecord, EventConsumer, Subscription
+from countersign_platform.json_bodies import StrictJsonRoute
 from countersign_platform.loops import Connect
 from countersign_platform.migrations import migrate
 from countersign_platform.outages import INFRASTRUCTURE_UNAVAILABLE
@@ -159,7 +162,7 @@ def _subscribe(
 
 
 def _health_router() -> APIRouter:
-    router = APIRouter(tags=["operations"])
+    router = APIRouter(tags=["operations"], route_class=StrictJsonRoute)
 
     @router.get("/health/live", summary="The process is up")
     async def live() -> dict[str, str]:
@@ -353,9 +356,26 @@ def build_app(
         lifespan=lifespan,
     )
     install_problem_handlers(app)
+    app.state.max_json_body_bytes = settings.max_json_body_bytes
 
+    # Added first, so inside the timing: a 408 for a slow body is timed and counted too.
+    app.add_middleware(BodyDeadline, timeout_s=settings.body_timeout_s)
     app.add_middleware(_RequestTiming)
     app.include_router(_health_router())
     for router in routers:
         app.include_router(router)
+    _require_strict_json(app)
     return app
+
+
+def _require_strict_json(app: FastAPI) -> None:
+    """Every endpoint reads its JSON body the strict way (json_bodies.py): a router made
+    without ``route_class=StrictJsonRoute`` would let duplicate keys through unnoticed."""
+    lax = [
+        f"{context.path_format}"
+        for context in iter_route_contexts(app.router.routes)
+        if isinstance(context.original_route, APIRoute)
+        and not isinstance(context.original_route, StrictJsonRoute)
+    ]
+    if lax:
+        raise TypeError(f"routes not made with route_class=StrictJsonRoute: {', '.join(lax)}")

@@ -11,6 +11,8 @@ from __future__ import annotations
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from countersign_platform.json_bodies import MAX_JSON_BODY_BYTES
+
 __all__ = ["InfrastructureSettings", "ServiceSettings", "infrastructure_from_env"]
 
 
@@ -100,6 +102,17 @@ class ServiceSettings(InfrastructureSettings):
         default=0.01, ge=0, description="pause after a partial batch, so rows go out together"
     )
     relay_retention_hours: float = Field(default=72, gt=0)
+    body_timeout_s: float = Field(
+        default=120.0,
+        gt=0,
+        description="time from a request's headers to the end of its body; later is a 408 "
+        "(120 s carries ingest's 10.3 MB largest publication over 0.7 Mbit/s; body_deadline.py)",
+    )
+    max_json_body_bytes: int = Field(
+        default=MAX_JSON_BODY_BYTES,
+        ge=1,
+        description="largest JSON request body read (1 MB); more is a 413 (json_bodies.py)",
+    )
     readiness_timeout_s: float = Field(default=2.0, gt=0)
     startup_wait_s: float = Field(
         default=120.0,

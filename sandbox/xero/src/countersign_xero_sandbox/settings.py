@@ -24,7 +24,7 @@ class SandboxSettings(BaseSettings):
     refresh_grace_s: float = 1800.0
     idempotency_ttl_s: float = 360.0
     max_attachments: int = 10
-    max_attachment_bytes: int = 10 * 1024 * 1024
+    max_attachment_bytes: int = 10_000_000  # "10 MB", read strictly (docs/xero-sandbox.md)
     record: str | None = None
     # A directory: each sandbox instance (process or in-process server) records into a file of
     # its own there. `make test` sets it so the fidelity net sees every instance's traffic.

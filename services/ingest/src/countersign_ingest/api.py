@@ -15,6 +15,8 @@ from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 import asyncpg
+from countersign_contracts import ONE_LINE
+from countersign_platform.json_bodies import StrictJsonRoute
 from countersign_platform.problems import Problem
 from countersign_platform.service import Runtime, runtime
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
@@ -23,8 +25,14 @@ from pydantic import BaseModel
 
 from countersign_ingest import handlers
 from countersign_ingest.domain import ItemStatus
+from countersign_ingest.files import MAX_FILE_SIZE
 from countersign_ingest.handlers import ItemConflict, ItemNotFound, Receipt, Replayed, Upload
-from countersign_ingest.metadata import BankTransactionMetadata, CostItemMetadata, Withdrawal
+from countersign_ingest.metadata import (
+    MAX_METADATA_SIZE,
+    BankTransactionMetadata,
+    CostItemMetadata,
+    Withdrawal,
+)
 from countersign_ingest.rules import Violation, bank_transaction_violations, cost_item_violations
 from countersign_ingest.signed_calls import SignatureHeaders, read_signed_call
 from countersign_ingest.status_views import ItemStatusView, item_status_view
@@ -43,10 +51,11 @@ router = APIRouter(
     prefix="/v1/organisations/{organisation_id}",
     tags=["dext"],
     dependencies=[Depends(SignatureHeaders)],
+    route_class=StrictJsonRoute,
 )
 
 State = Annotated[Runtime, Depends(runtime)]
-ItemId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")]
+ItemId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$"), ONE_LINE]
 
 
 class Accepted(BaseModel):
@@ -58,6 +67,7 @@ class Accepted(BaseModel):
 
 
 def _multipart(model: type[BaseModel]) -> dict[str, Any]:
+    metadata = f"{model.__name__} as JSON, at most {MAX_METADATA_SIZE}"
     return {
         "requestBody": {
             "required": True,
@@ -69,12 +79,12 @@ def _multipart(model: type[BaseModel]) -> dict[str, Any]:
                         "properties": {
                             "metadata": {
                                 "type": "string",
-                                "description": f"{model.__name__} as JSON (at most 256 KB)",
+                                "description": metadata,
                             },
                             "file": {
                                 "type": "string",
                                 "format": "binary",
-                                "description": "The original document (at most 10 MB)",
+                                "description": f"The original document, at most {MAX_FILE_SIZE}",
                             },
                         },
                     },
@@ -88,7 +98,7 @@ def _multipart(model: type[BaseModel]) -> dict[str, Any]:
 _REFUSALS: dict[int | str, dict[str, Any]] = {
     401: {"description": "Signature missing, wrong, stale or replayed"},
     409: {"description": "The item was withdrawn, or is of the other kind"},
-    413: {"description": "File over 10 MB or metadata over 256 KB"},
+    413: {"description": f"File over {MAX_FILE_SIZE} or metadata over {MAX_METADATA_SIZE}"},
     415: {"description": "Not multipart, a file type Xero does not take, or a compressed body"},
     422: {"description": "A field breaks a rule (problem+json names it)"},
 }
@@ -203,7 +213,7 @@ async def withdraw_item(
     state: State,
 ) -> ItemStatusView:
     call = await read_signed_call(request, state, organisation_id, 16 * 1024)
-    withdrawal, _ = parse_json(Withdrawal, call.body or b"{}", prefix="body")
+    withdrawal = parse_json(Withdrawal, call.body or b"{}", part="body")
     try:
         async with state.pool.acquire() as conn:
             await handlers.withdraw_item(

@@ -8,6 +8,8 @@ from typing import Annotated
 from urllib.parse import quote
 from uuid import UUID
 
+from countersign_contracts import Text
+from countersign_platform.json_bodies import StrictJsonRoute
 from countersign_platform.links import verify_document_link
 from countersign_platform.problems import Problem
 from countersign_platform.service import Runtime, runtime
@@ -17,7 +19,7 @@ from countersign_ingest.db import Documents
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["documents"])
+router = APIRouter(tags=["documents"], route_class=StrictJsonRoute)
 
 
 @router.get(
@@ -32,7 +34,7 @@ router = APIRouter(tags=["documents"])
 async def download_document(
     document_id: UUID,
     expires: Annotated[int, Query(description="Unix seconds after which the link is refused")],
-    signature: Annotated[str, Query(max_length=128)],
+    signature: Annotated[Text, Query(max_length=128)],
     state: Annotated[Runtime, Depends(runtime)],
 ) -> Response:
     secret = state.settings.document_link_secret

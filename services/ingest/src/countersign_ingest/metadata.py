@@ -11,26 +11,33 @@ from datetime import date
 from typing import Annotated
 
 from countersign_contracts import (
+    ONE_LINE,
     Amount,
     BankAccount,
     ExchangeRate,
     LineAmountType,
     LineItem,
+    MultilineText,
     Payment,
     Requester,
     Supplier,
+    Text,
 )
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "MAX_METADATA_BYTES",
+    "MAX_METADATA_SIZE",
+    "SIGNED_CALL_BODIES",
     "BankTransactionMetadata",
     "CostItemMetadata",
     "DextItemId",
     "Withdrawal",
 ]
 
-MAX_METADATA_BYTES = 256 * 1024
+# Kilo and mega mean 1,000 and 1,000,000 here, as for the file (files.py).
+MAX_METADATA_BYTES = 256_000
+MAX_METADATA_SIZE = "256 KB (256,000 bytes)"
 
 DextItemId = Annotated[
     str,
@@ -38,6 +45,7 @@ DextItemId = Annotated[
         pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$",
         description="The item's id in Dext (letters, digits, '.', '_', ':', '-'; up to 100)",
     ),
+    ONE_LINE,
 ]
 SourceUrl = Annotated[
     str,
@@ -46,6 +54,7 @@ SourceUrl = Annotated[
         pattern=r"^https?://\S+$",
         description="'Open original document': the item in Dext",
     ),
+    ONE_LINE,
 ]
 
 
@@ -55,13 +64,13 @@ class _Strict(BaseModel):
 
 class _Priced(_Strict):
     dext_item_id: DextItemId
-    document_type: str = Field(
+    document_type: Text = Field(
         min_length=1,
         max_length=50,
         description="Dext's type: invoice, receipt, atm, other, statement, delivery_note, "
         "mileage, expense_report (credit_note and refund are refused)",
     )
-    currency: str = Field(description="ISO 4217 code, e.g. GBP")
+    currency: Text = Field(description="ISO 4217 code, e.g. GBP")
     exchange_rate: ExchangeRate | None = None
     line_amount_type: LineAmountType
     lines: list[LineItem] = Field(description="At least one; an expense report: one per expense")
@@ -78,7 +87,7 @@ class CostItemMetadata(_Priced):
     supplier: Supplier | None = Field(
         default=None, description="Required, except on an expense report (the requester is)"
     )
-    document_reference: str | None = Field(
+    document_reference: Text | None = Field(
         default=None,
         min_length=1,
         max_length=255,
@@ -97,10 +106,18 @@ class BankTransactionMetadata(_Priced):
     contact: Supplier | None = Field(default=None, description="Who was paid (required)")
     bank_account: BankAccount
     transaction_date: date
-    reference: str | None = Field(default=None, max_length=255)
+    reference: Text | None = Field(default=None, max_length=255)
 
 
 class Withdrawal(_Strict):
     """Body of a withdrawal: why the item was deleted in Dext."""
 
-    reason: str | None = Field(default=None, min_length=1, max_length=1000)
+    reason: MultilineText | None = Field(default=None, min_length=1, max_length=1000)
+
+
+SIGNED_CALL_BODIES: tuple[type[BaseModel], ...] = (
+    CostItemMetadata,
+    BankTransactionMetadata,
+    Withdrawal,
+)
+"""What ingest parses itself once a call's signature holds (FastAPI never sees these)."""

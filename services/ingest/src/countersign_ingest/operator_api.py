@@ -12,18 +12,24 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
+from countersign_contracts import SecretText
+from countersign_platform.json_bodies import StrictJsonRoute
 from countersign_platform.operators import Operator
 from countersign_platform.problems import Problem
 from countersign_platform.service import Runtime, runtime
 from fastapi import APIRouter, Depends, Request, Response, status
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field
 
 from countersign_ingest.credentials import DextSecrets
 from countersign_ingest.signed_calls import keyring_of
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1/operator/organisations/{organisation_id}", tags=["operator"])
+router = APIRouter(
+    prefix="/v1/operator/organisations/{organisation_id}",
+    tags=["operator"],
+    route_class=StrictJsonRoute,
+)
 
 State = Annotated[Runtime, Depends(runtime)]
 
@@ -31,7 +37,7 @@ State = Annotated[Runtime, Depends(runtime)]
 class SecretRegistration(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    secret: SecretStr = Field(
+    secret: SecretText = Field(
         min_length=32,
         max_length=256,
         description="The secret Dext signs this organisation's calls with",

@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from countersign_contracts import (
     PRICE_PLACES,
@@ -34,7 +33,6 @@ from countersign_ingest.metadata import BankTransactionMetadata, CostItemMetadat
 __all__ = [
     "Violation",
     "bank_transaction_violations",
-    "control_character_violations",
     "cost_item_violations",
     "effective_document_type",
 ]
@@ -43,8 +41,6 @@ CENT = Decimal("0.01")
 LEDGER_PLACES = 2  # Xero rounds every amount to two decimal places
 EARLIEST = date(2000, 1, 1)
 UNSUPPORTED = {"credit_note", "credit-note", "creditnote", "refund", "credit_note_refund"}
-# Free text where a line break is normal; everywhere else even \t, \n and \r are refused.
-MULTILINE_FIELDS = {"description", "reason"}
 
 
 @dataclass(frozen=True)
@@ -71,27 +67,6 @@ def effective_document_type(name: str) -> DocumentType | Violation:
             "unsupported_document_type",
             f"{name!r} is not a document type Dext publishes as a bill; one of: {known}",
         )
-
-
-def control_character_violations(value: Any, path: str = "metadata") -> list[Violation]:
-    """Strings anywhere in the decoded JSON that carry control characters."""
-    if isinstance(value, dict):
-        return [
-            v
-            for key, item in value.items()
-            for v in control_character_violations(item, f"{path}.{key}")
-        ]
-    if isinstance(value, list):
-        return [
-            v
-            for i, item in enumerate(value)
-            for v in control_character_violations(item, f"{path}[{i}]")
-        ]
-    if isinstance(value, str):
-        allowed = "\t\n\r" if path.rsplit(".", 1)[-1] in MULTILINE_FIELDS else ""
-        if any((ord(c) < 32 and c not in allowed) or 127 <= ord(c) < 160 for c in value):
-            return [Violation(path, "control_characters", "control characters are not allowed")]
-    return []
 
 
 def _needs_places(value: Decimal, count: int) -> bool:
@@ -241,6 +216,16 @@ def cost_item_violations(meta: CostItemMetadata, today: date) -> list[Violation]
     if paid_on is not None and paid_on > today:
         found.append(
             Violation("metadata.payment.paid_on", "not_in_future", "a payment date has passed")
+        )
+    if paid_on is not None and paid_on < meta.issue_date:
+        # Money paid before a bill exists is a prepayment in Xero, a transaction of its own
+        # allocated to the bill later; as a payment of this bill it would predate the bill.
+        found.append(
+            Violation(
+                "metadata.payment.paid_on",
+                "paid_on_not_before_issue",
+                f"paid on {paid_on}, before the bill was issued on {meta.issue_date}",
+            )
         )
     if paid_on is not None and not meta.payment.paid:
         found.append(

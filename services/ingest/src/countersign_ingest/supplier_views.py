@@ -7,6 +7,7 @@ import base64
 from datetime import datetime
 from uuid import UUID
 
+from countersign_contracts import Text
 from countersign_platform.problems import FieldError, Problem
 from countersign_platform.service import Runtime
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -24,7 +25,7 @@ class SupplierQuery(BaseModel):
     changed_since: AwareDatetime | None = Field(
         default=None, description="Only suppliers Xero changed after this instant"
     )
-    cursor: str | None = Field(
+    cursor: Text | None = Field(
         default=None, max_length=200, description="next_cursor of the previous page"
     )
     limit: int = Field(default=100, ge=1, le=500)

@@ -4,21 +4,27 @@ types. Every refusal is a problem naming the field and the rule."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncGenerator, Sequence
 from datetime import date
-from typing import Any, TypeVar
+from typing import TypeVar
 
+from countersign_platform.json_bodies import parse_json as strict_json
 from countersign_platform.problems import FieldError, Problem
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import Headers, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from countersign_ingest.files import MAX_FILE_BYTES, file_name_problem, image_problem, sniff
+from countersign_ingest.files import (
+    MAX_FILE_BYTES,
+    MAX_FILE_SIZE,
+    file_name_problem,
+    image_problem,
+    sniff,
+)
 from countersign_ingest.handlers import Upload
-from countersign_ingest.metadata import MAX_METADATA_BYTES
-from countersign_ingest.rules import Violation, control_character_violations
+from countersign_ingest.metadata import MAX_METADATA_BYTES, MAX_METADATA_SIZE
+from countersign_ingest.rules import Violation
 
 __all__ = ["MAX_PUBLICATION_BYTES", "checked", "parse_json", "read_publication"]
 
@@ -49,6 +55,25 @@ async def _once(body: bytes) -> AsyncGenerator[bytes, None]:
     yield body
 
 
+class _Utf8Parts(MultiPartParser):
+    """Starlette reads a text part that is not valid in its charset as latin-1 instead of
+    refusing it: metadata holding an overlong "/" (C0 AF) was stored as "À¯". The metadata
+    part is UTF-8 JSON, whatever charset the request names, or it is refused."""
+
+    def on_part_end(self) -> None:
+        part = self._current_part
+        if part.file is None:
+            try:
+                text = part.data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise _invalid(
+                    part.field_name, "json_invalid", f"{part.field_name} is not UTF-8"
+                ) from exc
+            self.items.append((part.field_name, text))
+            return
+        super().on_part_end()
+
+
 async def _parts(headers: Headers, body: bytes) -> tuple[str, UploadFile]:
     if not headers.get("content-type", "").startswith("multipart/form-data"):
         raise Problem(
@@ -57,14 +82,16 @@ async def _parts(headers: Headers, body: bytes) -> tuple[str, UploadFile]:
             "Send multipart/form-data",
             "a publication is multipart/form-data with a 'metadata' part and a 'file' part",
         )
-    parser = MultiPartParser(
+    parser = _Utf8Parts(
         headers, _once(body), max_files=1, max_fields=1, max_part_size=MAX_METADATA_BYTES
     )
     try:
         form = await parser.parse()
     except MultiPartException as exc:
         if "maximum size" in exc.message:
-            raise _invalid("metadata", "max_bytes", "metadata is at most 256 KB", 413) from exc
+            raise _invalid(
+                "metadata", "max_bytes", f"metadata is at most {MAX_METADATA_SIZE}", 413
+            ) from exc
         raise _invalid("body", "multipart", exc.message) from exc
     metadata = form.get("metadata")
     upload = form.get("file")
@@ -75,30 +102,23 @@ async def _parts(headers: Headers, body: bytes) -> tuple[str, UploadFile]:
     return metadata, upload
 
 
-def parse_json(model: type[M], raw: str | bytes, prefix: str = "metadata") -> tuple[M, Any]:
-    """The model from JSON text, or the validation problem naming each field under ``prefix``."""
+def parse_json(model: type[M], raw: str | bytes, part: str = "metadata") -> M:
+    """The model from JSON read the strict way every service reads it (json_bodies.py:
+    duplicate keys, depth, UTF-8), or the problem naming each field. ``part`` is "metadata"
+    (its fields are named metadata.…) or "body" (a withdrawal's fields are named bare, as
+    FastAPI's problem handler names every body field)."""
+    decoded = strict_json(raw, field=part, prefix="" if part == "body" else part)
     try:
-        decoded = json.loads(raw)
-        found = control_character_violations(decoded, prefix)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise _invalid(prefix, "json_invalid", f"{prefix} is not valid JSON") from exc
-    except RecursionError as exc:
-        # Thousands of nested brackets exhaust the decoder's (or our walk's) stack: refuse
-        # them as the bad input they are, not as a server error.
-        raise _invalid(prefix, "json_too_deep", f"{prefix} is nested too deeply") from exc
-    if found:
-        raise refuse(found)
-    try:
-        return model.model_validate(decoded), decoded
+        return model.model_validate(decoded)
     except ValidationError as exc:
-        errors = [{**error, "loc": (prefix, *error["loc"])} for error in exc.errors()]
+        errors = [{**error, "loc": (part, *error["loc"])} for error in exc.errors()]
         raise RequestValidationError(errors) from exc
 
 
 async def read_publication(headers: Headers, body: bytes, model: type[M]) -> tuple[M, Upload]:
     """The metadata (shape checked, not yet the rules) and the checked file of a publication."""
     metadata, upload = await _parts(headers, body)
-    item, _ = parse_json(model, metadata)
+    item = parse_json(model, metadata)
     name = upload.filename or ""
     problem = file_name_problem(name)
     if problem is not None:
@@ -106,7 +126,7 @@ async def read_publication(headers: Headers, body: bytes, model: type[M]) -> tup
     content = await upload.read()
     await upload.close()
     if len(content) > MAX_FILE_BYTES:
-        raise _invalid("file", "max_bytes", "the file is larger than 10 MB", 413)
+        raise _invalid("file", "max_bytes", f"the file is larger than {MAX_FILE_SIZE}", 413)
     if not content:
         raise _invalid("file", "not_empty", "the file is empty")
     kind = sniff(content)

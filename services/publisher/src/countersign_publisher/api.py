@@ -7,11 +7,13 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
+from countersign_contracts import Text
+from countersign_platform.json_bodies import StrictJsonRoute
 from countersign_platform.operators import Operator
 from countersign_platform.problems import FieldError, Problem
 from countersign_platform.service import Runtime, runtime
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from countersign_publisher.components import Components, components
 from countersign_publisher.db import PublicationRow, Publications
@@ -21,7 +23,9 @@ from countersign_publisher.xero_errors import XeroError
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1/organisations/{organisation_id}", tags=["publications"])
+router = APIRouter(
+    prefix="/v1/organisations/{organisation_id}", tags=["publications"], route_class=StrictJsonRoute
+)
 
 State = Annotated[Runtime, Depends(runtime)]
 Parts = Annotated[Components, Depends(components)]
@@ -62,7 +66,7 @@ class PublicationView(BaseModel):
 )
 async def publications_for_item(
     organisation_id: UUID,
-    dext_item_id: Annotated[str, Query(min_length=1)],
+    dext_item_id: Annotated[Text, Query(min_length=1)],
     state: State,
     _: Operator,
 ) -> list[PublicationView]:
@@ -117,12 +121,15 @@ async def retry(
 class ConnectRequest(BaseModel):
     """Either an authorization code from Xero's consent screen, or a token set."""
 
-    authorization_code: str | None = Field(default=None, min_length=1)
-    redirect_uri: str | None = None
-    access_token: str | None = Field(default=None, min_length=1)
-    refresh_token: str | None = Field(default=None, min_length=1)
+    # A misspelt "tenantId" must not be dropped: the connection would go to the default tenant.
+    model_config = ConfigDict(extra="forbid")
+
+    authorization_code: Text | None = Field(default=None, min_length=1)
+    redirect_uri: Text | None = None
+    access_token: Text | None = Field(default=None, min_length=1)
+    refresh_token: Text | None = Field(default=None, min_length=1)
     expires_in: int = Field(default=1800, ge=1)
-    tenant_id: str | None = Field(default=None, description="Needed when the grant has several")
+    tenant_id: Text | None = Field(default=None, description="Needed when the grant has several")
 
     @model_validator(mode="after")
     def _one_grant(self) -> ConnectRequest:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from countersign_contracts import (
+    TOLERANT,
     BankTransactionSubmitted,
     PublicationKind,
     PublicationStep,
@@ -57,11 +58,12 @@ class Job:
     # row state replaces ``row``, never its document).
     @functools.cached_property
     def authorised(self) -> RequestAuthorised:
-        return RequestAuthorised.model_validate_json(self.row.document)
+        # Read as consumed (tolerantly): a document stored before a rule tightened still opens.
+        return RequestAuthorised.model_validate_json(self.row.document, context=TOLERANT)
 
     @functools.cached_property
     def bank_item(self) -> BankTransactionSubmitted:
-        return BankTransactionSubmitted.model_validate_json(self.row.document)
+        return BankTransactionSubmitted.model_validate_json(self.row.document, context=TOLERANT)
 
     @property
     def state(self) -> Progress:

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Annotated
 from uuid import UUID
 
+from countersign_platform.json_bodies import StrictJsonRoute
 from countersign_platform.problems import Problem
 from fastapi import APIRouter, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -17,6 +17,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from countersign_approval.api.auth import Admin, CurrentUser, State
 from countersign_approval.api.operator import IssuedUserOut
 from countersign_approval.api.refusals import refusals_as_problems
+from countersign_approval.api.requests import Comment
 from countersign_approval.api.views import RequestView, request_view
 from countersign_approval.db.organisations import (
     Absence,
@@ -30,7 +31,7 @@ from countersign_approval.domain.interventions import force_approve, force_rejec
 from countersign_approval.domain.people import Person, Role
 from countersign_approval.domain.publication import retry_publication
 from countersign_approval.domain.request import ApprovalRequest, Run
-from countersign_approval.domain.workflow import Email, Workflow
+from countersign_approval.domain.workflow import Email, Name, Workflow
 from countersign_approval.handlers.decisions import act_on_request
 from countersign_approval.handlers.organisations import (
     AbsenceRefused,
@@ -51,22 +52,24 @@ __all__ = ["router"]
 
 log = logging.getLogger(__name__)
 
-router = APIRouter(prefix="/v1/organisations/{organisation_id}", tags=["administration"])
-
-Comment = Annotated[str, Field(min_length=1, max_length=4000)]
+router = APIRouter(
+    prefix="/v1/organisations/{organisation_id}",
+    tags=["administration"],
+    route_class=StrictJsonRoute,
+)
 
 
 class UserIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     email: Email
-    name: str = Field(min_length=1, max_length=255)
-    roles: list[Role] = Field(min_length=1)
+    name: Name
+    roles: list[Role] = Field(min_length=1, max_length=len(Role))
 
 
 class UserChangeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str | None = Field(default=None, min_length=1, max_length=255)
-    roles: list[Role] | None = Field(default=None, min_length=1)
+    name: Name | None = None
+    roles: list[Role] | None = Field(default=None, min_length=1, max_length=len(Role))
 
 
 class AbsenceIn(BaseModel):

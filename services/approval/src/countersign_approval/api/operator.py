@@ -6,7 +6,8 @@ import uuid
 from typing import Annotated
 from uuid import UUID
 
-from countersign_contracts import CurrencyCode, OrganisationStatus
+from countersign_contracts import ONE_LINE, CurrencyCode, OrganisationStatus
+from countersign_platform.json_bodies import StrictJsonRoute
 from countersign_platform.operators import Operator
 from countersign_platform.problems import Problem
 from fastapi import APIRouter
@@ -14,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from countersign_approval.api.auth import State
 from countersign_approval.db.organisations import Organisation
-from countersign_approval.domain.workflow import Email
+from countersign_approval.domain.workflow import Email, Name
 from countersign_approval.handlers.organisations import (
     AlreadyExists,
     register_organisation,
@@ -23,15 +24,19 @@ from countersign_approval.handlers.organisations import (
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1/organisations", tags=["organisations (operator)"])
+router = APIRouter(
+    prefix="/v1/organisations", tags=["organisations (operator)"], route_class=StrictJsonRoute
+)
 
-Timezone = Annotated[str, Field(pattern=r"^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$", max_length=64)]
+Timezone = Annotated[
+    str, Field(pattern=r"^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$", max_length=64), ONE_LINE
+]
 
 
 class AdminIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     email: Email
-    name: str = Field(min_length=1, max_length=255)
+    name: Name
 
 
 class RegistrationIn(BaseModel):
@@ -39,7 +44,7 @@ class RegistrationIn(BaseModel):
     organisation_id: UUID | None = Field(
         default=None, description="the id Dext and Xero connections already use; new if absent"
     )
-    name: str = Field(min_length=1, max_length=255)
+    name: Name
     base_currency: CurrencyCode
     timezone: Timezone
     admin: AdminIn
@@ -68,7 +73,7 @@ class RegisteredOut(BaseModel):
 
 class OrganisationPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str | None = Field(default=None, min_length=1, max_length=255)
+    name: Name | None = None
     base_currency: CurrencyCode | None = None
     timezone: Timezone | None = None
     status: OrganisationStatus | None = None

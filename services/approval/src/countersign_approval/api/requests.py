@@ -6,6 +6,8 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
+from countersign_contracts import MultilineText, Text
+from countersign_platform.json_bodies import StrictJsonRoute
 from countersign_platform.problems import Problem
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
@@ -30,9 +32,11 @@ from countersign_approval.handlers.decisions import act_on_request, require_appr
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1/organisations/{organisation_id}", tags=["requests"])
+router = APIRouter(
+    prefix="/v1/organisations/{organisation_id}", tags=["requests"], route_class=StrictJsonRoute
+)
 
-Comment = Annotated[str, Field(min_length=1, max_length=4000)]
+Comment = Annotated[MultilineText, Field(min_length=1, max_length=4000)]
 
 
 OnBehalfOf = Field(
@@ -74,8 +78,8 @@ async def list_requests(
     organisation_id: UUID,
     state: State,
     user: Reader,
-    dext_item_id: str | None = None,
-    request_state: Annotated[str | None, Query(alias="state")] = None,
+    dext_item_id: Text | None = None,
+    request_state: Annotated[Text | None, Query(alias="state")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[RequestSummary]:
     async with state.pool.acquire() as conn:

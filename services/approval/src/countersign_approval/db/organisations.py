@@ -9,6 +9,7 @@ from datetime import datetime
 from uuid import UUID
 
 import asyncpg
+from countersign_contracts import TOLERANT
 
 from countersign_approval.domain.people import Person, Role
 from countersign_approval.domain.workflow import Workflow
@@ -304,7 +305,8 @@ def _saved(row: asyncpg.Record) -> SavedWorkflow:
         organisation_id=row["organisation_id"],
         workflow_id=row["workflow_id"],
         version=row["version"],
-        document=Workflow.model_validate(json.loads(row["document"])),
+        # Read tolerantly: a workflow saved before a rule tightened (the text rules) still opens.
+        document=Workflow.model_validate(json.loads(row["document"]), context=TOLERANT),
         saved_by=row["saved_by"],
         saved_at=row["saved_at"],
     )

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from uuid import UUID
 
 import asyncpg
+from countersign_contracts import TOLERANT
 
 from countersign_approval.domain.lifecycle import PENDING, RequestState
 from countersign_approval.domain.request import ApprovalRequest
@@ -26,9 +27,14 @@ class StoredRequest:
         self.workflow_version = workflow_version
 
 
+def _document(raw: str) -> ApprovalRequest:
+    # Read tolerantly: a document saved before a rule tightened (the text rules) still opens.
+    return ApprovalRequest.model_validate_json(raw, context=TOLERANT)
+
+
 def _stored(row: asyncpg.Record) -> StoredRequest:
     return StoredRequest(
-        ApprovalRequest.model_validate_json(row["document"]),
+        _document(row["document"]),
         row["correlation_id"],
         row["workflow_version"],
     )
@@ -182,4 +188,4 @@ class Requests:
             state,
             limit,
         )
-        return [ApprovalRequest.model_validate_json(row["document"]) for row in rows]
+        return [_document(row["document"]) for row in rows]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from countersign_contracts import Bill, FieldChange, TrackingSelection
+from countersign_contracts import Bill, FieldChange, Text, TrackingSelection
 from pydantic import BaseModel, ConfigDict, Field
 
 from countersign_approval.domain.errors import InvalidAction
@@ -17,8 +17,8 @@ class CodingEdit(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    account_code: str | None = Field(default=None, min_length=1, max_length=10)
-    tax_type: str | None = Field(default=None, min_length=1, max_length=50)
+    account_code: Text | None = Field(default=None, min_length=1, max_length=10)
+    tax_type: Text | None = Field(default=None, min_length=1, max_length=50)
     tracking: list[TrackingSelection] | None = Field(default=None, max_length=2)
 
 

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from countersign_contracts import Amount
+from countersign_contracts import ONE_LINE, Amount, Text
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
@@ -62,10 +62,16 @@ def _lower(value: str) -> str:
 Email = Annotated[
     str,
     Field(max_length=320, pattern=r"^\s*[^@\s]+@[^@\s]+\s*$", description="a user's email"),
+    ONE_LINE,
     AfterValidator(_lower),
 ]
-Name = Annotated[str, Field(min_length=1, max_length=255)]
-Values = Annotated[list[Annotated[str, Field(min_length=1, max_length=255)]], Field(min_length=1)]
+Name = Annotated[Text, Field(min_length=1, max_length=255)]
+# Bounded, so a body of 100,000 values is refused at the 501st instead of validated to the end.
+MAX_VALUES = 500
+Values = Annotated[
+    list[Annotated[Text, Field(min_length=1, max_length=255)]],
+    Field(min_length=1, max_length=MAX_VALUES),
+]
 
 
 class _Document(BaseModel):
@@ -114,7 +120,7 @@ class RequesterCondition(_Document):
 
     field: Literal["requester"]
     match: Match = Match.MATCHES
-    values: list[Email] = Field(min_length=1)
+    values: list[Email] = Field(min_length=1, max_length=MAX_VALUES)
 
 
 class AccountCondition(_Document):
