@@ -1,6 +1,6 @@
 """The pipeline's hops with no business logic, built from the same parts as the services
-(`build_app`, the outbox, the inbox consumer, asyncpg, FastStream, uvicorn, the outbound HTTP
-client):
+(`build_app`, the outbox, the inbox consumer, asyncpg, the group consumer, uvicorn, the
+outbound HTTP client):
 
     front   HTTP POST /items/{id} ─▶ row + CostItemSubmitted in one transaction ─▶ Kafka
     middle  consumes it ─▶ row + RequestAuthorised in one transaction ─▶ Kafka

@@ -19,3 +19,10 @@ CREATE TRIGGER xero_connections_notify
     AFTER INSERT OR UPDATE OF status ON xero_connections
     FOR EACH ROW WHEN (NEW.status = 'connected')
     EXECUTE FUNCTION publications_notify();
+
+-- The due-work index named states the table no longer uses ('pending', 'running'), so finding
+-- due work read every publication ever made: now that each commit wakes the worker, that query
+-- runs per job. Index the states work is due in.
+DROP INDEX publications_due;
+CREATE INDEX publications_due ON publications (organisation_id, next_attempt_at)
+    WHERE state IN ('recorded', 'publishing');

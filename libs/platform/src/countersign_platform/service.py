@@ -1,9 +1,9 @@
 """The one way a Countersign service is put together.
 
-    settings ─▶ migrate schema ─▶ asyncpg pool ─▶ FastStream KafkaBroker (batch subscribers, one
-    per consumer group, one offset commit per batch) ─▶ idempotent producer that renews itself
-    (producer.py) ─▶ outbox relay ─▶ FastAPI app (the service's routers + health, readiness
-    and metrics)
+    settings ─▶ migrate schema ─▶ asyncpg pool ─▶ a Kafka consumer per consumer group
+    (kafka_consumer.py: one poll loop, one offset commit per batch) ─▶ idempotent producer that
+    renews itself (producer.py) ─▶ outbox relay ─▶ FastAPI app (the service's routers + health,
+    readiness and metrics)
 
 A service describes itself with a ``ServiceSpec`` (name, migrations, what it consumes and
 produces) registered under the ``countersign.services`` entry point, so the migration and topic
@@ -21,21 +21,19 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, TypeVar, cast
+from typing import Annotated, TypeVar
 
 import asyncpg
-from aiokafka import ConsumerRecord
+from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.routing import APIRoute, iter_route_contexts
-from faststream import AckPolicy
-from faststream.kafka import KafkaBroker
-from faststream.kafka.annotations import KafkaMessage
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from countersign_platform.body_deadline import BodyDeadline
-from countersign_platform.consumer import ConsumedRecord, EventConsumer, Subscription
+from countersign_platform.consumer import EventConsumer, Subscription
 from countersign_platform.json_bodies import StrictJsonRoute
+from countersign_platform.kafka_consumer import GroupConsumer
 from countersign_platform.loops import Connect
 from countersign_platform.migrations import migrate
 from countersign_platform.outages import INFRASTRUCTURE_UNAVAILABLE
@@ -84,81 +82,20 @@ class Runtime:
 
     settings: ServiceSettings
     pool: asyncpg.Pool
-    broker: KafkaBroker
+    kafka_admin: AIOKafkaAdminClient  # readiness: the broker answers
     relay: OutboxRelay
     schema: str
     connect: Connect  # a connection of its own on the schema (LISTEN for a background loop)
 
 
 async def runtime(request: Request) -> Runtime:
-    """FastAPI dependency: the running service's pool, broker and settings. A coroutine, as
+    """FastAPI dependency: the running service's pool, Kafka and settings. A coroutine, as
     every dependency here is: FastAPI runs a plain function in its thread pool, a thread hop
     on every request."""
     value: Runtime | None = getattr(request.app.state, "runtime", None)
     if value is None:
         raise Problem(503, "starting", "Service is starting", "try again in a moment")
     return value
-
-
-def _consumed(raw: ConsumerRecord[bytes, bytes]) -> ConsumedRecord:
-    return ConsumedRecord(
-        topic=raw.topic,
-        partition=raw.partition,
-        offset=raw.offset,
-        key=raw.key,
-        value=raw.value or b"",
-        headers=tuple(raw.headers or ()),
-    )
-
-
-def _subscribe(
-    broker: KafkaBroker,
-    consumer: EventConsumer,
-    subscriptions: Sequence[Subscription],
-    settings: ServiceSettings,
-) -> None:
-    """One Kafka consumer for all of a group's topics: one fetch, one heartbeat and one poll
-    loop instead of one per topic (ADR 0039). A poll's records are settled topic by topic,
-    each topic's in one transaction, then one offset commit covers them all."""
-    prefix = settings.kafka_topic_prefix
-    by_topic = {prefix + s.topic: s for s in subscriptions}
-    if len(by_topic) != len(subscriptions):
-        raise ValueError(f"group {subscriptions[0].group} names a topic twice; merge its handlers")
-
-    async def on_batch(msg: KafkaMessage) -> None:
-        records = cast("tuple[ConsumerRecord[bytes, bytes], ...]", msg.raw_message)
-        polled: dict[str, list[ConsumedRecord]] = {}
-        for raw in records:
-            polled.setdefault(raw.topic, []).append(_consumed(raw))
-        try:
-            for topic, consumed in polled.items():
-                await consumer.consume_batch(by_topic[topic], consumed)
-        except Exception:
-            # Only reachable when even the dead-letter send failed: rewind every partition of
-            # the batch to its first record rather than commit past this one; the records
-            # already settled come back as duplicates and the inbox drops them.
-            log.exception("could not settle a batch of %s; rewinding", ", ".join(polled))
-            await msg.nack()
-            await asyncio.sleep(1.0)
-            return
-        # One offset commit for the whole batch, after every record's database commit: a
-        # crash before it redelivers the batch, and the inbox makes that harmless.
-        await msg.ack()
-
-    (group,) = {s.group for s in subscriptions}
-    # The prefix names the stack, so stacks sharing a cluster never share a consumer group.
-    broker.subscriber(
-        *by_topic,
-        group_id=prefix + group,
-        ack_policy=AckPolicy.MANUAL,
-        auto_offset_reset="earliest",
-        batch=True,
-        max_records=settings.consumer_batch_size,
-        batch_timeout_ms=settings.consumer_batch_timeout_ms,
-        fetch_min_bytes=settings.consumer_fetch_min_bytes,
-        fetch_max_wait_ms=settings.consumer_fetch_max_wait_ms,
-        title=f"{','.join(s.topic for s in subscriptions)}:{group}",
-    )(on_batch)
 
 
 def _health_router() -> APIRouter:
@@ -175,7 +112,7 @@ def _health_router() -> APIRouter:
         timeout = state.settings.readiness_timeout_s
         checks = {
             "postgres": await _check(state.pool.fetchval("SELECT 1"), timeout),
-            "kafka": await _check(state.broker.ping(timeout), timeout),
+            "kafka": await _check(state.kafka_admin.describe_cluster(), timeout),
         }
         if not all(value == "ok" for value in checks.values()):
             response.status_code = 503
@@ -274,15 +211,6 @@ def build_app(
             ),
             wait_s,
         )
-        broker = KafkaBroker(
-            settings.kafka_bootstrap_servers,
-            client_id=spec.name,
-            graceful_timeout=10.0,
-            logger=logging.getLogger(f"{spec.name}.kafka"),
-            # "Received"/"Processed" for every record would be most of the log; the consumer
-            # logs what matters (retries, dead letters) itself.
-            log_level=logging.DEBUG,
-        )
         producer = RenewingProducer(settings.kafka_bootstrap_servers, client_id=spec.name)
         consumer = EventConsumer(
             pool,
@@ -293,8 +221,23 @@ def build_app(
         groups: dict[str, list[Subscription]] = {}
         for subscription in spec.consumes:
             groups.setdefault(subscription.group, []).append(subscription)
-        for subscriptions in groups.values():
-            _subscribe(broker, consumer, subscriptions, settings)
+        consumers = [
+            GroupConsumer(
+                consumer,
+                subscriptions,
+                bootstrap_servers=settings.kafka_bootstrap_servers,
+                topic_prefix=settings.kafka_topic_prefix,
+                client_id=spec.name,
+                max_records=settings.consumer_batch_size,
+                fetch_min_bytes=settings.consumer_fetch_min_bytes,
+                fetch_max_wait_ms=settings.consumer_fetch_max_wait_ms,
+                poll_timeout_ms=settings.consumer_poll_timeout_ms,
+            )
+            for subscriptions in groups.values()
+        ]
+        kafka_admin = AIOKafkaAdminClient(
+            bootstrap_servers=settings.kafka_bootstrap_servers, client_id=spec.name
+        )
 
         async def connect() -> asyncpg.Connection:
             conn: asyncpg.Connection = await asyncpg.connect(dsn, server_settings=server_settings)
@@ -314,7 +257,7 @@ def build_app(
         state = Runtime(
             settings=settings,
             pool=pool,
-            broker=broker,
+            kafka_admin=kafka_admin,
             relay=relay,
             schema=schema,
             connect=connect,
@@ -333,7 +276,9 @@ def build_app(
                 ),
                 wait_s,
             )
-            await broker.start()
+            await kafka_admin.start()
+            for group in consumers:
+                await group.start()
             await producer.start()
             await relay.start()
             if on_startup is not None:
@@ -344,8 +289,10 @@ def build_app(
             if on_shutdown is not None:
                 await on_shutdown(state)
             await relay.stop()
-            await broker.stop()
+            for group in consumers:
+                await group.stop()
             await producer.stop()
+            await kafka_admin.close()
             await pool.close()
             log.info("%s stopped", spec.name)
 

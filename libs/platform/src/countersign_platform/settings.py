@@ -82,19 +82,21 @@ class ServiceSettings(InfrastructureSettings):
     consumer_batch_size: int = Field(
         default=100, ge=1, description="records handled per offset commit"
     )
-    # Under load the broker answers a consumer's fetch once this much is waiting (or the wait
-    # is over): fewer, fuller fetches, transactions and offset commits for the same records.
-    # An idle topic's record waits at most ``consumer_fetch_max_wait_ms`` longer (ADR 0039).
+    # How a consumer fetches. The broker answers a fetch once ``fetch_min_bytes`` are waiting
+    # or ``fetch_max_wait_ms`` has passed: 1 byte answers at once (a record waits for nothing,
+    # one fetch per arrival), 64 KiB gathers fuller batches under load at the price of that
+    # wait on every record when traffic is light. Each service sets its own (ADR 0042).
     consumer_fetch_min_bytes: int = Field(
         default=65536, ge=1, description="bytes the broker gathers before answering a fetch"
     )
     consumer_fetch_max_wait_ms: int = Field(
         default=50, ge=0, le=5000, description="longest the broker holds a fetch for those bytes"
     )
-    # A poll waits this long for records, and after an empty one the consumer pauses as long
-    # again before the next (FastStream's batch subscriber): the most an idle consumer is deaf.
-    consumer_batch_timeout_ms: int = Field(
-        default=10, ge=1, le=1000, description="a poll's wait, and the pause after an empty one"
+    consumer_poll_timeout_ms: int = Field(
+        default=1000,
+        ge=1,
+        le=10_000,
+        description="longest an idle poll waits; records are handed over the moment they come",
     )
     relay_batch_size: int = Field(default=500, ge=1)
     relay_poll_interval_s: float = Field(default=1.0, gt=0)

@@ -83,7 +83,6 @@ def configure_logging(service: str, level: str) -> None:
     for noisy in (
         "aiokafka",
         "uvicorn.access",
-        "faststream.access",
         "httpx",
         "httpcore",
         "aiohttp",

@@ -9,6 +9,10 @@ class PublisherSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="PUBLISHER_", extra="ignore")
 
     http_port: int = 8083
+    # Authorised requests on their way to Xero are a hop people wait on: the broker answers a
+    # fetch the moment a record is there (ADR 0042).
+    consumer_fetch_min_bytes: int = Field(default=1, ge=1)
+    consumer_fetch_max_wait_ms: int = Field(default=500, ge=0, le=5000)
 
     xero_api_url: str = Field(
         default="https://api.xero.com/api.xro/2.0", description="Accounting API base URL"
@@ -38,13 +42,15 @@ class PublisherSettings(ServiceSettings):
     document_link_ttl_s: int = Field(default=300, ge=1)
 
     worker_enabled: bool = True
+    # A fallback: the worker is woken by the commit that gives it work (migration 0002); the
+    # poll catches up after a lost notification and finds jobs whose backoff has run out.
     worker_poll_interval_s: float = Field(default=1.0, gt=0)
     worker_lease_s: float = Field(default=120.0, gt=0, description="a crashed worker's jobs wait")
     worker_max_attempts: int = Field(default=6, ge=1, description="transient tries before parking")
     worker_backoff_s: float = Field(default=2.0, ge=0, description="first retry delay, doubled")
     worker_claim_size: int = Field(default=50, ge=1, description="jobs claimed per cycle")
     worker_max_in_flight: int = Field(
-        default=10,
+        default=40,
         ge=1,
         description="Xero calls one instance has in flight at most (a multiple of the 5 an"
         " organisation may have): bounds its memory and sockets; add instances for more",

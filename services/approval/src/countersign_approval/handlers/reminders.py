@@ -5,18 +5,16 @@ records it (the outbox), exactly once."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import UTC, datetime
 
 import asyncpg
-from countersign_platform.outages import database_unavailable
+from countersign_platform.loops import BackgroundLoop
 
 from countersign_approval.db.requests import Requests
 from countersign_approval.handlers.running import flush_events
 
-__all__ = ["Reminders", "remind_overdue"]
+__all__ = ["remind_overdue", "reminder_loop"]
 
 log = logging.getLogger(__name__)
 
@@ -38,31 +36,11 @@ async def remind_overdue(pool: asyncpg.Pool, batch: int = BATCH) -> int:
     return len(claimed)
 
 
-class Reminders:
-    """Runs the reminder pass every ``interval_s`` until stopped."""
+def reminder_loop(pool: asyncpg.Pool, interval_s: float) -> BackgroundLoop:
+    """The reminder pass every ``interval_s``, at once again while more are overdue than one
+    pass takes."""
 
-    def __init__(self, interval_s: float) -> None:
-        self._interval_s = interval_s
-        self._task: asyncio.Task[None] | None = None
+    async def remind() -> bool:
+        return await remind_overdue(pool) == BATCH
 
-    def start(self, pool: asyncpg.Pool) -> None:
-        self._task = asyncio.create_task(self._run(pool), name="step-reminders")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _run(self, pool: asyncpg.Pool) -> None:
-        while True:
-            try:
-                while await remind_overdue(pool) == BATCH:
-                    pass  # more are overdue than one pass takes
-            except Exception as exc:
-                if not database_unavailable(exc):
-                    log.exception("step reminder pass failed")
-                else:  # Postgres restarting: the next pass finds the same rows
-                    log.warning("step reminders: database unavailable (%s)", type(exc).__name__)
-            await asyncio.sleep(self._interval_s)
+    return BackgroundLoop("step-reminders", remind, interval_s=interval_s)
