@@ -1,6 +1,7 @@
 """`make event-examples`: one real message per event type of the two public topics, written to
 docs/events/examples/<topic>/<EventType>.json (key, headers and envelope, as a consumer reads
-them), and one item's journey across both topics (docs/events/examples/journey.md).
+them), and one item's journey across both topics (docs/events/examples/journey.md); then
+refreshes the examples the pages beside the folder embed (see EMBEDDED).
 
     python scripts/event_examples.py [--out docs/events/examples]
 
@@ -21,6 +22,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import sys
 import uuid
 from collections.abc import Callable
@@ -50,6 +52,13 @@ from tests.support.pipeline import Pipeline  # noqa: E402
 
 PUBLIC = (APPROVAL_REQUESTS, LEDGER_PUBLICATIONS)
 OUT = REPO / "docs" / "events" / "examples"
+EMBEDDED = re.compile(
+    r"(?P<open><!-- example (?P<file>\S+\.json)(?P<payload> payload)? -->\n)"
+    r".*?(?P<close><!-- end example -->)",
+    re.DOTALL,
+)
+"""A page embeds an example between these markers: the whole message, or with ``payload``
+its envelope's payload only."""
 
 
 @dataclass(frozen=True)
@@ -198,6 +207,25 @@ def write_examples(messages: list[Message], out: Path) -> list[str]:
     return missing
 
 
+def embed_examples(out: Path) -> list[Path]:
+    """Rewrites every embedded example in the pages of ``out``'s parent; returns the pages."""
+
+    def block(match: re.Match[str]) -> str:
+        example = json.loads((out / match["file"]).read_text())
+        shown = example["value"]["payload"] if match["payload"] else example
+        text = json.dumps(shown, indent=2, ensure_ascii=False)
+        return f"{match['open']}```json\n{text}\n```\n{match['close']}"
+
+    pages = []
+    for page in sorted(out.parent.glob("*.md")):
+        text = page.read_text()
+        embedded = EMBEDDED.sub(block, text)
+        if embedded != text:
+            page.write_text(embedded)
+            pages.append(page)
+    return pages
+
+
 def summary(message: Message) -> str:
     """What one event of the journey says, in a few words."""
     payload = message.payload
@@ -301,6 +329,7 @@ async def run(out: Path) -> int:
         inbound = await read(bootstrap, prefix, COST_ITEMS, both_versions_submitted)
     missing = write_examples(messages, out)
     (out / "journey.md").write_text(journey(messages, inbound))
+    embed_examples(out)
     counts = {t: sum(m.topic == t for m in messages) for t in PUBLIC}
     print(f"event-examples: read {counts}; wrote {out}")
     for event_type in missing:
