@@ -1,0 +1,324 @@
+"""What `make event-examples` does to the pipeline: one organisation's people and workflow, and
+the paths Dext items take so that every event type of approval.requests.v1 and
+ledger.publications.v1 occurs.
+
+    paper    rejected; amended in Dext (version 2) and approved: review with a recoded line, an
+             approver reassigned, the requester left out of a step; paid in Dext
+    banner   withdrawn in Dext while it waits for approval
+    coffee   under the auto-approval threshold
+    parking  published to a bank account: a SPEND bank transaction, no approval
+    laptop   its step's deadline passes; then an administrator force-approves it
+    chairs   republished by Dext just after its last approval: refused
+    desk     withdrawn in Dext just after its last approval: refused
+    cover    refused by Xero (a period lock date); fixed, then retried by an administrator
+
+The paths run one after the other; each waits until its item has settled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
+from typing import Any
+
+import asyncpg
+import httpx
+from countersign_dext_sandbox.documents import pdf
+from countersign_dext_sandbox.samples import REQUESTER, cost_item, line
+
+from tests.support.organisation import Organisation, Person
+from tests.support.pipeline import Pipeline
+from tests.support.waiting import eventually
+
+__all__ = ["PATHS", "PEOPLE", "WORKFLOW"]
+
+REX, ANN, BOB, DAN = (f"{name}@example.com" for name in ("rex", "ann", "bob", "dan"))
+PEOPLE = (
+    Person(REX, "Rex Reviewer", ("reviewer",)),
+    Person(ANN, "Ann North", ("approver",)),
+    Person(BOB, "Bob South", ("approver",)),
+    Person(DAN, "Dan Finance", ("approver",)),
+    # Dext's requester is a user too, who may not approve their own bill.
+    Person(REQUESTER["email"], REQUESTER["name"], ("requester", "approver")),
+)
+NORTH = {"field": "tracking", "category": "Region", "values": ["North"]}
+# A review; the budget holder by region (Ann North, Bob elsewhere), with a day's deadline; then
+# finance (Dan, or the requester, who is left out of their own bills); under 50.00 nobody.
+WORKFLOW: dict[str, Any] = {
+    "name": "Bill creation, review and approval",
+    "review": {"reviewers": [REX]},
+    "auto_approval": [{"conditions": [{"field": "total", "operator": "<", "amount": "50"}]}],
+    "steps": [
+        {
+            "name": "Budget holder",
+            "completion": "any",
+            "deadline_hours": 24,
+            "approvers": [
+                {"approver": ANN, "rules": [{"conditions": [NORTH]}]},
+                {
+                    "approver": BOB,
+                    "rules": [{"conditions": [{**NORTH, "match": "does_not_match"}]}],
+                },
+            ],
+        },
+        {
+            "name": "Finance",
+            "completion": "any",
+            "approvers": [{"approver": DAN}, {"approver": REQUESTER["email"]}],
+        },
+    ],
+    "decision_policy": "each_step",
+    "requester_may_approve": False,
+    "default_approver": "ada@example.com",
+}
+LAST_STEP = "Finance"
+RACES = 6  # tries at changing an item the moment it is authorised, before ingest knows
+
+
+# -- Dext and the people around an item --------------------------------------------------------
+
+
+def invoice(item: str, *lines: dict[str, Any], **options: Any) -> dict[str, Any]:
+    return cost_item(item, "invoice", list(lines), reference=f"INV-{item.upper()}",
+                     due_in_days=30, **options)  # fmt: skip
+
+
+def north(description: str, quantity: str, unit: str, account: str = "429") -> dict[str, Any]:
+    return line(description, quantity, unit, account_code=account, tracking=[("Region", "North")])
+
+
+async def publish(org: Organisation, metadata: dict[str, Any]) -> httpx.Response:
+    item = str(metadata["dext_item_id"])
+    async with org.dext() as dext:
+        return await dext.publish_cost_item(metadata, f"{item}.pdf", pdf("Supplier", item))
+
+
+async def published(org: Organisation, metadata: dict[str, Any]) -> None:
+    sent = await publish(org, metadata)
+    if sent.status_code != 202:
+        raise SystemExit(f"event-examples: Dext could not publish: {sent.text}")
+
+
+async def withdraw(org: Organisation, item: str, reason: str) -> httpx.Response:
+    async with org.dext() as dext:
+        return await dext.withdraw(item, reason)
+
+
+async def act(
+    org: Organisation, email: str | None, request_id: str, action: str, body: dict[str, Any]
+) -> None:
+    """``action`` as ``email`` (the administrator when None); stops the run if refused."""
+    done = await org.act(email, request_id, action, body)
+    if done.status_code != 200:
+        raise SystemExit(f"event-examples: {action} as {email or 'admin'}: {done.text}")
+
+
+async def recode(org: Organisation, request_id: str, index: int, coding: dict[str, Any]) -> None:
+    url = (
+        f"{org.endpoints.approval}/v1/organisations/{org.organisation_id}"
+        f"/requests/{request_id}/lines/{index}"
+    )
+    async with httpx.AsyncClient(timeout=10) as http:
+        done = await http.patch(url, json=coding, headers=org.auth(REX))
+    if done.status_code != 200:
+        raise SystemExit(f"event-examples: recoding line {index}: {done.text}")
+
+
+async def at(org: Organisation, item: str, version: int, step: str) -> dict[str, Any]:
+    """The item version's request once it waits in ``step`` (``Review`` for the review)."""
+    states = ("in_review",) if step == "Review" else ("in_approval",)
+    request = await org.request_of(item, version, states)
+
+    def waits_in(found: dict[str, Any]) -> bool:
+        current = found["current_step"]
+        return step == "Review" or (current is not None and current["name"] == step)
+
+    request = await eventually(lambda: org.request(request["request_id"]), waits_in, 30)
+    if not waits_in(request):
+        raise SystemExit(f"event-examples: {item} v{version} never reached {step}")
+    return request
+
+
+async def review(org: Organisation, item: str, version: int = 1) -> None:
+    request = await at(org, item, version, "Review")
+    await act(org, REX, request["request_id"], "review", {"comment": "Coding checked"})
+
+
+async def approve_step(org: Organisation, item: str, version: int, step: str) -> None:
+    """The step's first awaited approver approves."""
+    request = await at(org, item, version, step)
+    waiting = [a["email"] for a in request["current_step"]["approvers"] if not a["approved"]]
+    await act(org, waiting[0], request["request_id"], "approve", {"comment": "Approved"})
+
+
+async def in_xero(org: Organisation, item: str, *, retried: bool = False) -> None:
+    """Waits for the item's publication to end; completed, or the run stops. After a retry the
+    publication is still failed until the publisher takes the retry: only completed ends it."""
+    ends = ("completed",) if retried else ("completed", "failed", "parked")
+    publication = await org.wait_publication(item, states=ends)
+    if publication["state"] != "completed":
+        raise SystemExit(f"event-examples: {item} did not reach Xero: {publication}")
+
+
+# -- the paths ---------------------------------------------------------------------------------
+
+
+async def rejected_then_amended_approved_and_paid(org: Organisation, _: Pipeline) -> None:
+    paid_on = date.today() - timedelta(days=1)
+    first = invoice("paper", north("Printer paper, A4, 5 boxes", "5", "21.10"), paid_on=paid_on)
+    await published(org, first)
+    await review(org, "paper")
+    request = await at(org, "paper", 1, "Budget holder")
+    reason = "Six boxes were delivered, not five: please correct the quantity"
+    await act(org, ANN, request["request_id"], "reject", {"reason": reason})
+    await org.request_of("paper", 1, ("rejected",))
+
+    amended = invoice("paper", north("Printer paper, A4, 6 boxes", "6", "21.10"), paid_on=paid_on)
+    await published(org, amended)
+    request = await at(org, "paper", 2, "Review")
+    await recode(org, request["request_id"], 0, {"account_code": "461"})
+    await review(org, "paper", 2)
+    request = await at(org, "paper", 2, "Budget holder")
+    away = {"from_email": ANN, "to_email": BOB, "comment": "Ann is on leave this week"}
+    await act(org, None, request["request_id"], "reassign", away)
+    await approve_step(org, "paper", 2, "Budget holder")
+    await approve_step(org, "paper", 2, LAST_STEP)
+    await in_xero(org, "paper")
+
+
+async def withdrawn_while_pending(org: Organisation, _: Pipeline) -> None:
+    await published(org, invoice("banner", north("Exhibition banner", "1", "180.00", "400")))
+    await review(org, "banner")
+    await at(org, "banner", 1, "Budget holder")
+    asked = await withdraw(org, "banner", "Deleted in Dext: a duplicate of INV-BANNER-1")
+    if asked.status_code != 202:
+        raise SystemExit(f"event-examples: withdrawing banner: {asked.text}")
+    await org.request_of("banner", 1, ("cancelled",))
+
+
+async def auto_approved(org: Organisation, _: Pipeline) -> None:
+    await published(org, invoice("coffee", north("Coffee beans, 1 kg", "2", "12.50", "453")))
+    await review(org, "coffee")
+    await in_xero(org, "coffee")
+
+
+async def bank_transaction(org: Organisation, _: Pipeline) -> None:
+    spend = {
+        "dext_item_id": "parking",
+        "document_type": "receipt",
+        "contact": {"name": "City Parking Services"},
+        "bank_account": {"code": "090"},
+        "transaction_date": (date.today() - timedelta(days=1)).isoformat(),
+        "reference": "PARK-11",
+        "currency": "GBP",
+        "line_amount_type": "exclusive",
+        "lines": [line("Parking, monthly permit", "1", "95.00", account_code="493")],
+        "subtotal": "95.00",
+        "total_tax": "19.00",
+        "total": "114.00",
+        "requester": REQUESTER,
+        "source_url": "https://dext.example/costs/parking",
+    }
+    async with org.dext() as dext:
+        sent = await dext.publish_bank_transaction(spend, "parking.pdf", pdf("Parking", "PARK-11"))
+    if sent.status_code != 202:
+        raise SystemExit(f"event-examples: Dext could not publish parking: {sent.text}")
+    await in_xero(org, "parking")
+
+
+async def overdue_then_forced(org: Organisation, pipeline: Pipeline) -> None:
+    await published(org, invoice("laptop", north("Laptop, 14 inch", "1", "1249.00", "453")))
+    await review(org, "laptop")
+    request = await at(org, "laptop", 1, "Budget holder")
+    # A day passes for this step only: it entered a day and a minute ago, its deadline passed a
+    # minute ago.
+    conn = await asyncpg.connect(pipeline.infra.database_url)
+    try:
+        await conn.execute(
+            f'UPDATE "{pipeline.isolation}_approval".requests'
+            " SET due_at = now() - interval '1 minute', document = jsonb_set(jsonb_set("
+            " document, '{steps,0,due_at}', to_jsonb(now() - interval '1 minute')),"
+            " '{steps,0,entered_at}', to_jsonb(now() - interval '1 day 1 minute'))"
+            " WHERE request_id = $1::uuid",
+            request["request_id"],
+        )
+    finally:
+        await conn.close()
+    reminded = await eventually(
+        lambda: org.request(request["request_id"]),
+        lambda found: found["current_step"]["overdue_at"] is not None,
+        30,
+    )
+    if reminded["current_step"]["overdue_at"] is None:
+        raise SystemExit("event-examples: the laptop's overdue step was never reminded of")
+    comment = "Overdue and needed on Monday: approved by the finance director"
+    await act(org, None, request["request_id"], "force-approve", {"comment": comment})
+    await in_xero(org, "laptop")
+
+
+async def changed_once_authorised(
+    org: Organisation, first: dict[str, Any], amended: dict[str, Any] | None
+) -> bool:
+    """Dext republishes the item (``amended``, its version 2) or, without one, withdraws it the
+    moment its last approval has been given: approval has authorised it, ingest may not know yet
+    and so passes the change on, and approval refuses it. False when ingest already knew and
+    refused the change itself (409)."""
+    item = str(first["dext_item_id"])
+    await published(org, first)
+    await review(org, item)
+    await approve_step(org, item, 1, "Budget holder")
+    await approve_step(org, item, 1, LAST_STEP)
+    if amended is not None:
+        asked = await publish(org, amended)
+    else:
+        asked = await withdraw(org, item, "Deleted in Dext by mistake")
+    await in_xero(org, item)
+    return asked.status_code == 202
+
+
+async def republished_once_authorised(org: Organisation, _: Pipeline) -> None:
+    for attempt in range(1, RACES + 1):
+        item = f"chairs-{attempt}"
+        first = invoice(item, north("Office chairs", "4", "119.00"))
+        amended = invoice(item, north("Office chairs", "5", "119.00"))
+        if await changed_once_authorised(org, first, amended):
+            return
+    print(f"  ingest refused all {RACES} republishes itself: approval saw none to refuse")
+
+
+async def withdrawn_once_authorised(org: Organisation, _: Pipeline) -> None:
+    for attempt in range(1, RACES + 1):
+        first = invoice(f"desk-{attempt}", north("Standing desk", "1", "420.00", "453"))
+        if await changed_once_authorised(org, first, None):
+            return
+    print(f"  ingest refused all {RACES} withdrawals itself: approval saw none to refuse")
+
+
+async def refused_by_xero_then_retried(org: Organisation, _: Pipeline) -> None:
+    """The books are closed up to yesterday: a bill dated three days ago is refused. Run last,
+    alone: the lock date holds for every bill of the tenant."""
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    tenant = f"/_sandbox/tenants/{org.tenant_id}"
+    org.xero_control("PATCH", tenant, {"lock_date": yesterday})
+    await published(org, invoice("cover", north("Printer maintenance cover", "1", "240.00")))
+    await review(org, "cover")
+    await approve_step(org, "cover", 1, "Budget holder")
+    await approve_step(org, "cover", 1, LAST_STEP)
+    request = await org.request_of("cover", 1, ("publish_failed",))
+    org.xero_control("PATCH", tenant, {"lock_date": None})
+    comment = "Period reopened by the accountant"
+    await act(org, None, request["request_id"], "retry-publication", {"comment": comment})
+    await in_xero(org, "cover", retried=True)
+
+
+Path = Callable[[Organisation, Pipeline], Awaitable[None]]
+PATHS: list[tuple[str, Path]] = [
+    ("paper: rejected, amended, approved, paid", rejected_then_amended_approved_and_paid),
+    ("banner: withdrawn while pending", withdrawn_while_pending),
+    ("coffee: auto-approved", auto_approved),
+    ("parking: bank transaction", bank_transaction),
+    ("laptop: overdue, then force-approved", overdue_then_forced),
+    ("chairs: republished once authorised", republished_once_authorised),
+    ("desk: withdrawn once authorised", withdrawn_once_authorised),
+    ("cover: refused by Xero, retried", refused_by_xero_then_retried),
+]
