@@ -275,6 +275,8 @@ def test_submitting_the_review_enters_step_one_numbered_after_the_review() -> No
     assert isinstance(decided, RequestStepDecided)
     assert decided.step.index == 0 and decided.next_step is not None
     assert (decided.next_step.index, decided.next_step.name) == (1, "Manager")
+    # Whose turn it is now: the first step's approvers, not nobody.
+    assert decided.awaiting and decided.awaiting == request.awaiting_actors()
 
 
 def test_auto_approval_is_checked_on_the_reviewed_bill() -> None:

@@ -36,7 +36,10 @@ class Actor(ContractModel):
     role: str | None = Field(
         default=None,
         max_length=50,
-        description="Role the user acted in: requester, reviewer, approver, administrator…",
+        description=(
+            "Role the user acted in: requester, reviewer, approver, substitute (for an absent "
+            "approver) or admin"
+        ),
     )
 
     @model_validator(mode="after")
@@ -234,7 +237,8 @@ class RequestSuperseded(_RequestEvent, EventPayload):
 
 
 class RequestCancelled(_RequestEvent, EventPayload):
-    """The request was stopped: the item was withdrawn in Dext, or an administrator cancelled."""
+    """The request was stopped before authorisation: the item was withdrawn (deleted) in
+    Dext."""
 
     cancelled_by: Actor
     reason: Comment | None = None

@@ -148,15 +148,20 @@ class PublicationCompleted(_PublicationEvent, EventPayload):
 
 
 class PublicationFailed(_PublicationEvent, EventPayload):
-    """A step failed. Retryable failures are retried by the publisher; others need a person
-    (e.g. fix the account code in Xero, then replay)."""
+    """A publication stopped at a step and waits for a person. Written once the publisher
+    has given up: Xero refused the content (``retryable`` false: fix its cause, e.g. the
+    account code in Xero, then ask for a retry), or transient failures ran out of tries or
+    the connection broke (``retryable`` true: a retry may succeed as it is). Failures the
+    publisher still retries by itself emit nothing."""
 
     step: PublicationStep
     messages: list[str] = Field(
         min_length=1, description="Xero's validation messages, or the transport error"
     )
-    retryable: bool
-    attempt: int = Field(ge=1, description="Attempts made so far, this one included")
+    retryable: bool = Field(description="A retry may succeed without changing anything")
+    attempt: int = Field(
+        ge=1, description="Failed tries of this generation (a retry starts again at 1)"
+    )
     http_status: int | None = Field(default=None, description="Xero's HTTP status, if any")
     xero_invoice_id: UUID | None = Field(
         default=None, description="The bill, when it was created before the failing step"

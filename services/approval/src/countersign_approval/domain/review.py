@@ -57,8 +57,8 @@ def submit_review(
     request.after_review(run, now)
     step = request.current_step
     if step is not None:
-        # The decision event names the step the review handed over to.
+        # The decision event names the step the review handed over to, and whom it awaits.
         index = request.pending_events.index(decided)
         request.pending_events[index] = decided.model_copy(
-            update={"next_step": request.step_ref(step)}
+            update={"next_step": request.step_ref(step), "awaiting": request.awaiting_actors()}
         )
