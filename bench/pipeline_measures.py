@@ -58,10 +58,15 @@ class ProcessReading:
         return cls(_cpu_s(pid), peak_kb / 1024)
 
 
-def _cpu_s(pid: int) -> float:
+def _cpu_s(pid: int, *, reaped_children: bool = False) -> float:
+    """User + system CPU seconds of ``pid``; with ``reaped_children``, also of the children
+    it has waited for (Postgres's backends that ended: their time moves to the postmaster)."""
     # Field 2 (comm) may hold spaces; everything after its closing parenthesis is fixed.
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    ticks = int(fields[11]) + int(fields[12])
+    if reaped_children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / CLOCK_TICKS
 
 
 def _children(pid: int) -> list[int]:
@@ -76,8 +81,9 @@ def _children(pid: int) -> list[int]:
 
 @dataclass(frozen=True)
 class InfraReading:
-    """CPU seconds of the local Kafka broker and of Postgres (the postmaster and every
-    backend alive now); ``None`` for one that is not a local process."""
+    """CPU seconds of the local Kafka broker and of Postgres (the postmaster, every backend
+    alive now, and every backend that has ended — a connection closed between two readings
+    still counts); ``None`` for one that is not a local process."""
 
     kafka_s: float | None
     postgres_s: float | None
@@ -89,7 +95,9 @@ class InfraReading:
         postmaster = listening_pid(urlsplit(infra.database_url).port or 5432)
         postgres = None
         if postmaster is not None:
-            postgres = sum(_cpu_s(p) for p in [postmaster, *_children(postmaster)])
+            postgres = _cpu_s(postmaster, reaped_children=True) + sum(
+                _cpu_s(p) for p in _children(postmaster)
+            )
         return cls(None if kafka is None else _cpu_s(kafka), postgres)
 
 

@@ -1,7 +1,8 @@
 """One Kafka consumer per consumer group, for all of the group's topics (ADR 0039), polled by a
 loop of our own (ADR 0042):
 
-    poll (returns the moment records are fetched; waits at most ``poll_timeout_ms`` when idle)
+    poll (returns the moment records are fetched; waits at most ``poll_timeout_ms`` when idle;
+          a group nobody waits on may ``linger_ms`` for more records to settle together)
       ─▶ settle the batch topic by topic (``EventConsumer.consume_batch``: decode, inbox,
          handler, database commit, or the dead-letter queue)
       ─▶ note the offsets after the last record of each partition; commit what is noted once
@@ -55,6 +56,7 @@ class GroupConsumer:
         fetch_max_wait_ms: int = 500,
         poll_timeout_ms: int = 1000,
         commit_interval_ms: int = 200,
+        linger_ms: int = 0,
         graceful_s: float = 10.0,
     ) -> None:
         groups = {s.group for s in subscriptions}
@@ -79,6 +81,7 @@ class GroupConsumer:
         self._max_records = max_records
         self._poll_timeout_ms = poll_timeout_ms
         self._commit_interval_s = commit_interval_ms / 1000
+        self._linger_s = linger_ms / 1000
         self._noted: dict[TopicPartition, OffsetAndMetadata] = {}
         self._committed_at = 0.0
         self._graceful_s = graceful_s
@@ -125,9 +128,7 @@ class GroupConsumer:
     async def _run(self) -> None:
         while not self._stopping:
             try:
-                batch: Batch = await self._kafka.getmany(
-                    timeout_ms=self._poll_timeout_ms, max_records=self._max_records
-                )
+                batch = await self._poll()
             except KafkaError as exc:
                 log.warning("%s: poll failed (%s); retrying", self.group_id, exc)
                 await asyncio.sleep(_PAUSE_S)
@@ -140,6 +141,20 @@ class GroupConsumer:
                     self._settling.clear()
             if not batch or time.monotonic() - self._committed_at >= self._commit_interval_s:
                 await self.commit_noted()
+
+    async def _poll(self) -> Batch:
+        batch: Batch = await self._kafka.getmany(
+            timeout_ms=self._poll_timeout_ms, max_records=self._max_records
+        )
+        room = self._max_records - sum(len(records) for records in batch.values())
+        if batch and room > 0 and self._linger_s > 0:
+            # Records that arrive a moment apart settle together: one transaction and one
+            # offset commit for them all, where nobody waits on each one.
+            await asyncio.sleep(self._linger_s)
+            more: Batch = await self._kafka.getmany(timeout_ms=0, max_records=room)
+            for partition, records in more.items():
+                batch.setdefault(partition, []).extend(records)
+        return batch
 
     async def _settle(self, batch: Batch) -> None:
         polled: dict[str, list[ConsumedRecord]] = {}

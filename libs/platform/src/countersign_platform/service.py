@@ -232,6 +232,7 @@ def build_app(
                 fetch_min_bytes=settings.consumer_fetch_min_bytes,
                 fetch_max_wait_ms=settings.consumer_fetch_max_wait_ms,
                 poll_timeout_ms=settings.consumer_poll_timeout_ms,
+                linger_ms=settings.consumer_linger_ms,
             )
             for subscriptions in groups.values()
         ]

@@ -92,6 +92,12 @@ class ServiceSettings(InfrastructureSettings):
     consumer_fetch_max_wait_ms: int = Field(
         default=50, ge=0, le=5000, description="longest the broker holds a fetch for those bytes"
     )
+    consumer_linger_ms: int = Field(
+        default=0,
+        ge=0,
+        le=5000,
+        description="after records arrive, wait this long for more to settle with them",
+    )
     consumer_poll_timeout_ms: int = Field(
         default=1000,
         ge=1,

@@ -1,4 +1,5 @@
 from countersign_platform.settings import ServiceSettings
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 __all__ = ["IngestSettings"]
@@ -8,3 +9,7 @@ class IngestSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="INGEST_", extra="ignore")
 
     http_port: int = 8081
+    # Ingest's consumers keep an item's status and the supplier list current; nobody waits on
+    # each record, so news arriving within a quarter of a second settles in one transaction
+    # (ADR 0042).
+    consumer_linger_ms: int = Field(default=250, ge=0, le=5000)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Annotated
 from uuid import UUID
 
+from countersign_platform.json_bodies import read_bounded
 from countersign_platform.problems import FieldError, Problem
 from countersign_platform.sealing import Keyring
 from countersign_platform.service import Runtime
@@ -51,16 +52,6 @@ def keyring_of(request: Request) -> Keyring:
     return keyring
 
 
-def _too_large(limit: int, blame: str) -> Problem:
-    return Problem(
-        413,
-        "too-large",
-        "Request too large",
-        f"this call carries at most {limit} bytes",
-        [FieldError(blame, "max_bytes", f"the {blame} is too large")],
-    )
-
-
 def _refuse_content_coding(request: Request) -> None:
     """A compressed request body is refused before a byte of it is read: ingest never inflates
     what a caller sends, so a small gzip, deflate or brotli bomb costs nothing but this answer.
@@ -84,15 +75,7 @@ def _refuse_content_coding(request: Request) -> None:
 
 async def _read_body(request: Request, limit: int, blame: str) -> bytes:
     _refuse_content_coding(request)
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise _too_large(limit, blame)
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise _too_large(limit, blame)
-    return bytes(body)
+    return await read_bounded(request, limit, blame)
 
 
 def _target(request: Request) -> str:
