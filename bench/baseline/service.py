@@ -26,7 +26,7 @@ from countersign_contracts import (
     RequestAuthorised,
     new_envelope,
 )
-from countersign_platform.consumer import Subscription
+from countersign_platform.consumer import On, Subscription
 from countersign_platform.outbound import OutboundHttp
 from countersign_platform.outbox import enqueue
 from countersign_platform.server import serve
@@ -128,10 +128,10 @@ def create_app(settings: BaselineSettings) -> FastAPI:
     consumes = {
         "front": (),
         "middle": (
-            Subscription(COST_ITEMS, "baseline-middle", {"CostItemSubmitted": on_submitted}),
+            Subscription(COST_ITEMS, "baseline-middle", On(CostItemSubmitted, on_submitted)),
         ),
         "back": (
-            Subscription(APPROVAL_REQUESTS, "baseline-back", {"RequestAuthorised": on_authorised}),
+            Subscription(APPROVAL_REQUESTS, "baseline-back", On(RequestAuthorised, on_authorised)),
         ),
     }[settings.role]
     spec = ServiceSpec(

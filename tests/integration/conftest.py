@@ -11,9 +11,9 @@ from typing import Any
 
 import asyncpg
 import pytest
-from countersign_contracts import COST_ITEMS, Envelope
+from countersign_contracts import COST_ITEMS, CostItemSubmitted, Envelope
 from countersign_dext_sandbox.client import DextClient
-from countersign_platform.consumer import EventHandler, Subscription
+from countersign_platform.consumer import EventHandler, On, Subscription
 from countersign_platform.service import Runtime, ServiceSpec, build_app
 from countersign_platform.settings import ServiceSettings
 
@@ -75,7 +75,7 @@ def run_probe_service(infra: Infrastructure, isolation: str) -> ServiceRunner:
             name="probe",
             description="integration-test service",
             migrations=MIGRATIONS,
-            consumes=(Subscription(COST_ITEMS, "probe", {"CostItemSubmitted": handler}),),
+            consumes=(Subscription(COST_ITEMS, "probe", On(CostItemSubmitted, handler)),),
             produces=(COST_ITEMS,),
         )
         app = build_app(spec, probe_settings(infra, isolation, **overrides))

@@ -2,7 +2,7 @@ from countersign_contracts import APPROVAL_REQUESTS, ORGANISATIONS
 from countersign_platform.migrations import migrations_dir
 from countersign_platform.service import ServiceSpec
 
-from countersign_approval.routes import SUBSCRIPTIONS
+from countersign_approval.subscriptions import SUBSCRIPTIONS
 
 __all__ = ["SERVICE"]
 

@@ -19,6 +19,7 @@ from countersign_contracts import (
     BankTransactionCreated,
     BillCreated,
     Envelope,
+    EventPayload,
     PaymentRecorded,
     PublicationCompleted,
     PublicationFailed,
@@ -36,7 +37,8 @@ from countersign_ingest.db import Items, Suppliers
 from countersign_ingest.domain import ItemStatus, WithdrawalState, supersedes
 
 __all__ = [
-    "STATUS_NEWS",
+    "PUBLICATION_NEWS",
+    "REQUEST_NEWS",
     "record_progress",
     "record_republish_refused",
     "record_supplier",
@@ -121,19 +123,23 @@ def _failed(p: PublicationFailed) -> News:
     }
 
 
-STATUS_NEWS: dict[str, Callable[[Any], News]] = {
-    "RequestOpened": _opened,
-    "RequestStepDecided": _step_decided,
-    "RequestAuthorised": _authorised,
-    "RequestRejected": _rejected,
-    "RequestCancelled": _cancelled,
-    "BillCreated": _bill_created,
-    "BankTransactionCreated": _bank_transaction_created,
-    "PaymentRecorded": _payment_recorded,
-    "PublicationCompleted": _completed,
-    "PublicationFailed": _failed,
+REQUEST_NEWS: dict[type[EventPayload], Callable[[Any], News]] = {
+    RequestOpened: _opened,
+    RequestStepDecided: _step_decided,
+    RequestAuthorised: _authorised,
+    RequestRejected: _rejected,
+    RequestCancelled: _cancelled,
 }
-"""Which event means which status, with the details the status view shows."""
+PUBLICATION_NEWS: dict[type[EventPayload], Callable[[Any], News]] = {
+    BillCreated: _bill_created,
+    BankTransactionCreated: _bank_transaction_created,
+    PaymentRecorded: _payment_recorded,
+    PublicationCompleted: _completed,
+    PublicationFailed: _failed,
+}
+"""Which event means which status, with the details the status view shows: approval's news
+on approval.requests.v1, the publisher's on ledger.publications.v1."""
+_NEWS = {**REQUEST_NEWS, **PUBLICATION_NEWS}
 
 
 async def _record(
@@ -159,7 +165,7 @@ async def _record(
 
 async def record_progress(conn: asyncpg.Connection, envelope: Envelope[Any]) -> None:
     payload = envelope.payload
-    news = STATUS_NEWS[envelope.event_type](payload)
+    news = _NEWS[type(payload)](payload)
     await _record(
         Items(conn), envelope.organisation_id, payload.dext_item_id, payload.item_version, news
     )

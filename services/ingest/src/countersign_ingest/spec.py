@@ -2,7 +2,7 @@ from countersign_contracts import BANK_TRANSACTIONS, COST_ITEMS
 from countersign_platform.migrations import migrations_dir
 from countersign_platform.service import ServiceSpec
 
-from countersign_ingest.routes import SUBSCRIPTIONS
+from countersign_ingest.subscriptions import SUBSCRIPTIONS
 
 __all__ = ["SERVICE"]
 

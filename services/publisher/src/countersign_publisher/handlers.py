@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any
 
 import asyncpg
 from countersign_contracts import (
@@ -23,9 +22,11 @@ __all__ = ["record_bank_transaction", "record_publication", "retry_publication"]
 log = logging.getLogger(__name__)
 
 
-async def record_publication(conn: asyncpg.Connection, envelope: Envelope[Any]) -> None:
+async def record_publication(
+    conn: asyncpg.Connection, envelope: Envelope[RequestAuthorised]
+) -> None:
     """Records the publication job for an authorised request (once per request)."""
-    authorised: RequestAuthorised = envelope.payload
+    authorised = envelope.payload
     await Publications(conn).add(
         uuid.uuid4(),
         envelope.organisation_id,
@@ -39,9 +40,11 @@ async def record_publication(conn: asyncpg.Connection, envelope: Envelope[Any]) 
     )
 
 
-async def record_bank_transaction(conn: asyncpg.Connection, envelope: Envelope[Any]) -> None:
+async def record_bank_transaction(
+    conn: asyncpg.Connection, envelope: Envelope[BankTransactionSubmitted]
+) -> None:
     """Records the job that turns a bank-account item into a SPEND (once per item version)."""
-    item: BankTransactionSubmitted = envelope.payload
+    item = envelope.payload
     await Publications(conn).add(
         uuid.uuid4(),
         envelope.organisation_id,
@@ -55,9 +58,11 @@ async def record_bank_transaction(conn: asyncpg.Connection, envelope: Envelope[A
     )
 
 
-async def retry_publication(conn: asyncpg.Connection, envelope: Envelope[Any]) -> None:
+async def retry_publication(
+    conn: asyncpg.Connection, envelope: Envelope[PublicationRetryRequested]
+) -> None:
     """Puts a failed or parked publication back to work; anything else is left as it is."""
-    retry: PublicationRetryRequested = envelope.payload
+    retry = envelope.payload
     reopened = await Publications(conn).reopen(envelope.organisation_id, retry.publication_id)
     if reopened is None:
         log.info("retry of publication %s ignored: not failed", retry.publication_id)

@@ -2,7 +2,7 @@ from countersign_contracts import LEDGER_PUBLICATIONS, LEDGER_SUPPLIERS
 from countersign_platform.migrations import migrations_dir
 from countersign_platform.service import ServiceSpec
 
-from countersign_publisher.routes import SUBSCRIPTIONS
+from countersign_publisher.subscriptions import SUBSCRIPTIONS
 
 __all__ = ["SERVICE"]
 

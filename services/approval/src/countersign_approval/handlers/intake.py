@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import UTC, datetime
-from typing import Any
 
 import asyncpg
 from countersign_contracts import (
@@ -41,10 +40,10 @@ async def _requester(conn: asyncpg.Connection, organisation_id: uuid.UUID, who: 
     return Actor(kind=ActorKind.SYSTEM, name=who.name, role="requester")
 
 
-async def open_request(conn: asyncpg.Connection, envelope: Envelope[Any]) -> None:
+async def open_request(conn: asyncpg.Connection, envelope: Envelope[CostItemSubmitted]) -> None:
     """Opens a request for a submitted item version and starts its workflow. A pending or
     rejected request for an earlier version is superseded: its approvals do not carry over."""
-    submitted: CostItemSubmitted = envelope.payload
+    submitted = envelope.payload
     org = envelope.organisation_id
     requests = Requests(conn)
     latest = await requests.latest_for_item(org, submitted.dext_item_id, lock=True)
@@ -99,11 +98,11 @@ async def open_request(conn: asyncpg.Connection, envelope: Envelope[Any]) -> Non
     await flush_events(conn, stored, envelope.event_id)
 
 
-async def withdraw_item(conn: asyncpg.Connection, envelope: Envelope[Any]) -> None:
+async def withdraw_item(conn: asyncpg.Connection, envelope: Envelope[CostItemWithdrawn]) -> None:
     """Cancels the withdrawn version's request; refuses (with an event) when the item's request
     is already bound for the ledger — also when that is an earlier version's, the withdrawn one
     having been refused itself."""
-    withdrawn: CostItemWithdrawn = envelope.payload
+    withdrawn = envelope.payload
     org = envelope.organisation_id
     requests = Requests(conn)
     stored = await requests.for_item_version(

@@ -53,14 +53,18 @@ async def _progress(
     await flush_events(conn, stored, envelope.event_id)
 
 
-async def bill_created(conn: asyncpg.Connection, envelope: Envelope[Any]) -> None:
+async def bill_created(conn: asyncpg.Connection, envelope: Envelope[BillCreated]) -> None:
     await _progress(conn, envelope, PublicationStatus.PUBLISHING)
 
 
-async def publication_completed(conn: asyncpg.Connection, envelope: Envelope[Any]) -> None:
+async def publication_completed(
+    conn: asyncpg.Connection, envelope: Envelope[PublicationCompleted]
+) -> None:
     await _progress(conn, envelope, PublicationStatus.PUBLISHED)
 
 
-async def publication_failed(conn: asyncpg.Connection, envelope: Envelope[Any]) -> None:
-    failed: PublicationFailed = envelope.payload
-    await _progress(conn, envelope, PublicationStatus.PUBLISH_FAILED, list(failed.messages))
+async def publication_failed(
+    conn: asyncpg.Connection, envelope: Envelope[PublicationFailed]
+) -> None:
+    messages = list(envelope.payload.messages)
+    await _progress(conn, envelope, PublicationStatus.PUBLISH_FAILED, messages)

@@ -1,0 +1,36 @@
+"""Which handler reacts to which event."""
+
+from countersign_contracts import (
+    APPROVAL_REQUESTS,
+    LEDGER_PUBLICATIONS,
+    LEDGER_SUPPLIERS,
+    RepublishRefused,
+    SupplierSynced,
+    WithdrawalRefused,
+)
+from countersign_platform.consumer import On, Subscription
+
+from countersign_ingest.progress import (
+    PUBLICATION_NEWS,
+    REQUEST_NEWS,
+    record_progress,
+    record_republish_refused,
+    record_supplier,
+    record_withdrawal_refused,
+)
+
+__all__ = ["SUBSCRIPTIONS"]
+
+SUBSCRIPTIONS = (
+    Subscription(
+        APPROVAL_REQUESTS,
+        "ingest",
+        *(On(news, record_progress) for news in REQUEST_NEWS),
+        On(RepublishRefused, record_republish_refused),
+        On(WithdrawalRefused, record_withdrawal_refused),
+    ),
+    Subscription(
+        LEDGER_PUBLICATIONS, "ingest", *(On(news, record_progress) for news in PUBLICATION_NEWS)
+    ),
+    Subscription(LEDGER_SUPPLIERS, "ingest", On(SupplierSynced, record_supplier)),
+)

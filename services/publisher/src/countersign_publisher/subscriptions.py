@@ -1,0 +1,30 @@
+"""Which handler reacts to which event."""
+
+from countersign_contracts import (
+    APPROVAL_REQUESTS,
+    BANK_TRANSACTIONS,
+    BankTransactionSubmitted,
+    PublicationRetryRequested,
+    RequestAuthorised,
+)
+from countersign_platform.consumer import On, Subscription
+
+from countersign_publisher.handlers import (
+    record_bank_transaction,
+    record_publication,
+    retry_publication,
+)
+
+__all__ = ["SUBSCRIPTIONS"]
+
+SUBSCRIPTIONS = (
+    Subscription(
+        APPROVAL_REQUESTS,
+        "publisher",
+        On(RequestAuthorised, record_publication),
+        On(PublicationRetryRequested, retry_publication),
+    ),
+    Subscription(
+        BANK_TRANSACTIONS, "publisher", On(BankTransactionSubmitted, record_bank_transaction)
+    ),
+)
