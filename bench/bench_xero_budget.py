@@ -101,7 +101,7 @@ async def run(
                         uuid.uuid4(),
                         uuid.uuid4(),
                     )
-        worker = publisher.app.state.publisher.worker
+        worker = publisher.parts.worker
         started = await pool.fetchval("SELECT clock_timestamp()")
         await worker.start()
         await asyncio.sleep((WARM_UP_MINUTES + measured) * minute_s)
@@ -109,7 +109,7 @@ async def run(
         window_start = started + timedelta(seconds=WARM_UP_MINUTES * minute_s)
         window_end = window_start + timedelta(seconds=measured * minute_s)
         counts = await count_published(pool, organisations, window_start, window_end)
-        scheduler_429 = publisher.app.state.publisher.scheduler.rate_limited
+        scheduler_429 = publisher.parts.scheduler.rate_limited
     cleanup = await asyncpg.connect(database_url)
     await cleanup.execute(f'DROP SCHEMA "{settings.db_schema}" CASCADE')
     await cleanup.close()

@@ -40,7 +40,7 @@ from chaos_hostile import (  # noqa: E402
     stored_by_hostiles,
 )
 from countersign_dext_sandbox.documents import pdf  # noqa: E402
-from countersign_platform.service import installed_services  # noqa: E402
+from countersign_platform.spec import installed_services  # noqa: E402
 from demo import play  # noqa: E402
 from demo_plan import PEOPLE, PLAN, RACES, WORKFLOW, Item  # noqa: E402
 

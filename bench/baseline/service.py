@@ -29,9 +29,11 @@ from countersign_contracts import (
 from countersign_platform.consumer import On, Subscription
 from countersign_platform.outbound import OutboundHttp
 from countersign_platform.outbox import enqueue
+from countersign_platform.runtime import Runtime, runtime
 from countersign_platform.server import serve
-from countersign_platform.service import Runtime, ServiceSpec, build_app, runtime
+from countersign_platform.service import build_app
 from countersign_platform.settings import ServiceSettings
+from countersign_platform.spec import ServiceSpec
 from fastapi import APIRouter, Depends, FastAPI, Request
 from pydantic_settings import SettingsConfigDict
 

@@ -17,7 +17,7 @@ import httpx
 from countersign_dext_sandbox.client import DextClient
 from countersign_ingest.app import create_app
 from countersign_ingest.settings import IngestSettings
-from countersign_platform.service import Runtime
+from countersign_platform.runtime import Runtime
 
 from tests.support.infra import Infrastructure
 

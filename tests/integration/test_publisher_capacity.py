@@ -38,7 +38,7 @@ async def test_an_instance_takes_only_the_organisations_it_has_room_for_oldest_f
     settings = settings_for(worker_enabled=False, worker_max_in_flight=5, worker_lease_s=30)
     async with running_publisher(settings) as publisher:
         orgs = await organisations_with_a_bill(publisher, xero_sandbox, documents, 3)
-        worker = publisher.app.state.publisher.worker
+        worker = publisher.parts.worker
         xero_sandbox.fault(fault="latency", latency_ms=1000, count=None)
         try:
             await worker.dispatch()
@@ -116,8 +116,8 @@ async def test_an_organisation_waiting_for_its_xero_minute_leaves_its_slot_to_an
     )
     async with running_publisher(settings) as publisher:
         orgs = await organisations_with_a_bill(publisher, xero_sandbox, documents, 2)
-        worker = publisher.app.state.publisher.worker
-        scheduler = publisher.app.state.publisher.scheduler
+        worker = publisher.parts.worker
+        scheduler = publisher.parts.scheduler
         try:
             await worker.dispatch()
             await eventually(

@@ -124,7 +124,7 @@ async def test_supplier_sync_pages_through_contacts_and_reports_suppliers(
         await publisher.connect(org, xero_sandbox, tenant["tenant_id"])
         request = authorised_request(bill)
         await publisher.stage_bill(org, request)
-        await publisher.app.state.publisher.worker.run_until_idle()
+        await publisher.parts.worker.run_until_idle()
         first = await publisher.http.post(f"/v1/organisations/{org}/supplier-sync")
         again = await publisher.http.post(f"/v1/organisations/{org}/supplier-sync")
         known = await publisher.runtime.pool.fetchval("SELECT count(*) FROM contacts")

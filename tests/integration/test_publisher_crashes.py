@@ -110,14 +110,12 @@ async def test_a_crash_at_any_point_resumes_without_duplicates(
         )
         http = OutboundHttp(timeout_s=10)
         try:
-            doomed = assemble(
-                publisher.runtime, publisher.app.state.publisher.settings, http, crash
-            )
+            doomed = assemble(publisher.runtime, publisher.parts.settings, http, crash)
             with pytest.raises(InjectedCrash):
                 await doomed.worker.run_until_idle()
             # Long enough for Xero to forget every Idempotency-Key it saw.
             xero_sandbox.advance_clock(XERO_IDEMPOTENCY_MEMORY_S + 60)
-            successor = assemble(publisher.runtime, publisher.app.state.publisher.settings, http)
+            successor = assemble(publisher.runtime, publisher.parts.settings, http)
 
             async def resume() -> str:
                 await successor.worker.run_until_idle()  # nothing is due while the lease holds
@@ -154,7 +152,7 @@ async def test_answers_dropped_after_xero_committed_never_duplicate(
                 tenant_id=tenant_id,
                 count=1 if path != "/Attachments/" else 2,
             )
-        worker = publisher.app.state.publisher.worker
+        worker = publisher.parts.worker
 
         async def resume() -> str:
             await worker.run_until_idle()

@@ -273,7 +273,7 @@ async def test_an_archived_account_fails_without_retry_and_other_bills_of_the_ba
             lambda: publisher.runtime.pool.fetchval("SELECT count(*) FROM publications"),
             lambda n: n == 2,
         )
-        await publisher.app.state.publisher.worker.run_until_idle()
+        await publisher.parts.worker.run_until_idle()
         good_row = (await publisher.publications(org, "dext-INV-G1"))[0]
         bad_row = (await publisher.publications(org, "dext-INV-B1"))[0]
     assert good_row["state"] == "completed"

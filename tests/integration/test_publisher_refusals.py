@@ -47,7 +47,7 @@ async def test_content_xero_refuses_fails_without_retry_and_names_xeros_message(
         await publisher.connect(org, xero_sandbox, tenant["tenant_id"])
         request = authorised_request(bill)
         await publisher.stage_bill(org, request)
-        await publisher.app.state.publisher.worker.run_until_idle()
+        await publisher.parts.worker.run_until_idle()
         (publication,) = await publisher.publications(org, request.dext_item_id)
         event = await publisher.runtime.pool.fetchval(
             "SELECT payload->'payload' FROM outbox WHERE payload->>'event_type' ="

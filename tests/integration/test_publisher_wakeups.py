@@ -58,7 +58,7 @@ async def test_a_job_recorded_while_the_worker_idles_starts_without_waiting_for_
     async with running_publisher(settings_for(worker_poll_interval_s=MINUTES)) as publisher:
         org = uuid.uuid4()
         await publisher.connect(org, xero_sandbox, tenant["tenant_id"])
-        worker = publisher.app.state.publisher.worker
+        worker = publisher.parts.worker
         assert worker.listening
         await asyncio.sleep(0.5)  # the worker has done its first pass and waits
         started = time.monotonic()
@@ -82,7 +82,7 @@ async def test_a_lost_wake_up_is_caught_up_by_the_poll(
     async with running_publisher(settings_for(worker_poll_interval_s=1.0)) as publisher:
         org = uuid.uuid4()
         await publisher.connect(org, xero_sandbox, tenant["tenant_id"])
-        worker = publisher.app.state.publisher.worker
+        worker = publisher.parts.worker
         async with publisher.runtime.pool.acquire() as conn:
             schema = publisher.runtime.schema
             killed = await conn.fetchval(

@@ -30,7 +30,7 @@ from countersign_contracts import (
     kafka_headers,
     new_envelope,
 )
-from countersign_platform.service import Runtime
+from countersign_platform.runtime import Runtime
 from countersign_platform.topics import ensure_topics
 
 from tests.support.infra import Infrastructure

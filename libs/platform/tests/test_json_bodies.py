@@ -11,8 +11,9 @@ import httpx
 import pytest
 from countersign_platform.json_bodies import MAX_DEPTH, StrictJsonRoute, parse_json
 from countersign_platform.problems import Problem, install_problem_handlers
-from countersign_platform.service import ServiceSpec, build_app
+from countersign_platform.service import build_app
 from countersign_platform.settings import ServiceSettings
+from countersign_platform.spec import ServiceSpec
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
 

@@ -21,8 +21,9 @@ import httpx
 import pytest
 from countersign_contracts import RequestAuthorised
 from countersign_platform.links import verify_document_link
-from countersign_platform.service import Runtime
+from countersign_platform.runtime import Runtime
 from countersign_publisher.app import create_app
+from countersign_publisher.components import Components
 from countersign_publisher.db import Publications
 from countersign_publisher.settings import PublisherSettings
 from fastapi import FastAPI
@@ -252,7 +253,8 @@ def publisher_settings(
 class RunningPublisher:
     def __init__(self, app: FastAPI) -> None:
         self.app = app
-        self.runtime: Runtime = app.state.runtime
+        self.runtime: Runtime[Components] = app.state.runtime
+        self.parts: Components = self.runtime.parts
         self.http = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app),
             base_url="http://publisher",

@@ -19,7 +19,7 @@ from typing import Any
 
 from countersign_contracts import TOPICS
 
-from countersign_platform.service import ServiceSpec, installed_services
+from countersign_platform.spec import ServiceSpec, installed_services
 
 __all__ = ["document", "main"]
 

@@ -21,6 +21,9 @@ from pathlib import Path
 
 import asyncpg
 
+from countersign_platform.settings import infrastructure_from_env
+from countersign_platform.spec import installed_services
+
 __all__ = ["Migration", "MigrationError", "discover", "main", "migrate", "migrations_dir"]
 
 log = logging.getLogger(__name__)
@@ -119,8 +122,6 @@ async def _apply(conn: asyncpg.Connection, schema: str, plan: Sequence[Migration
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``countersign-migrate [--all | SERVICE ...]``: migrates installed services' schemas."""
-    from countersign_platform.service import installed_services
-    from countersign_platform.settings import infrastructure_from_env
 
     parser = argparse.ArgumentParser(prog="countersign-migrate", description=main.__doc__)
     parser.add_argument("services", nargs="*", help="service names (default: all installed)")

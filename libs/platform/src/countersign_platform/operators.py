@@ -4,18 +4,18 @@
 from __future__ import annotations
 
 import hmac
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header
 
 from countersign_platform.problems import Problem
-from countersign_platform.service import Runtime, runtime
+from countersign_platform.runtime import Runtime, runtime
 
 __all__ = ["Operator", "require_operator"]
 
 
 async def require_operator(
-    state: Annotated[Runtime, Depends(runtime)],
+    state: Annotated[Runtime[Any], Depends(runtime)],
     authorization: Annotated[str | None, Header()] = None,
 ) -> None:
     expected = state.settings.admin_token

@@ -4,9 +4,8 @@ Request pipeline (see ``app.py``)::
 
     record → /_sandbox controls | /connect/token, /connections | Accounting:
         token → tenant → rate limits → idempotency → faults → resource handler
+
+The app is built by ``countersign_xero_sandbox.app.build_app`` from
+``countersign_xero_sandbox.settings.SandboxSettings``; this package module imports nothing, so
+its modules import one another without passing through it.
 """
-
-from countersign_xero_sandbox.app import build_app
-from countersign_xero_sandbox.settings import SandboxSettings
-
-__all__ = ["SandboxSettings", "build_app"]

@@ -1,7 +1,11 @@
 """Composition root: the only place approval is wired together."""
 
+import contextlib
+from collections.abc import AsyncIterator
+
 from countersign_platform.loops import BackgroundLoop
-from countersign_platform.service import Runtime, build_app
+from countersign_platform.runtime import Runtime
+from countersign_platform.service import build_app
 from fastapi import FastAPI
 
 from countersign_approval.api import ROUTERS
@@ -14,15 +18,14 @@ __all__ = ["create_app"]
 
 def create_app(settings: ApprovalSettings | None = None) -> FastAPI:
     config = settings or ApprovalSettings()
-    loops: list[BackgroundLoop] = []
 
-    async def start(runtime: Runtime) -> None:
-        loops.append(reminder_loop(runtime.pool, config.reminder_interval_s))
-        for loop in loops:
-            await loop.start()
+    @contextlib.asynccontextmanager
+    async def parts(runtime: Runtime[None]) -> AsyncIterator[BackgroundLoop]:
+        reminders = reminder_loop(runtime.pool, config.reminder_interval_s)
+        await reminders.start()
+        try:
+            yield reminders
+        finally:
+            await reminders.stop()
 
-    async def stop(runtime: Runtime) -> None:
-        for loop in loops:
-            await loop.stop()
-
-    return build_app(SERVICE, config, routers=ROUTERS, on_startup=start, on_shutdown=stop)
+    return build_app(SERVICE, config, routers=ROUTERS, parts=parts)

@@ -1,6 +1,6 @@
 from countersign_contracts import APPROVAL_REQUESTS, ORGANISATIONS
 from countersign_platform.migrations import migrations_dir
-from countersign_platform.service import ServiceSpec
+from countersign_platform.spec import ServiceSpec
 
 from countersign_approval.subscriptions import SUBSCRIPTIONS
 

@@ -18,7 +18,8 @@ import asyncpg
 from countersign_contracts import ONE_LINE
 from countersign_platform.json_bodies import StrictJsonRoute
 from countersign_platform.problems import Problem
-from countersign_platform.service import Runtime, runtime
+from countersign_platform.runtime import Runtime, runtime
+from countersign_platform.sealing import Keyring
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -54,7 +55,7 @@ router = APIRouter(
     route_class=StrictJsonRoute,
 )
 
-State = Annotated[Runtime, Depends(runtime)]
+State = Annotated[Runtime[Keyring | None], Depends(runtime)]
 ItemId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$"), ONE_LINE]
 
 
@@ -114,7 +115,7 @@ Meta = TypeVar("Meta", CostItemMetadata, BankTransactionMetadata)
 async def _publish(
     organisation_id: UUID,
     request: Request,
-    state: Runtime,
+    state: Runtime[Any],
     model: type[Meta],
     violations: Callable[[Meta, date], list[Violation]],
     submit: Callable[[asyncpg.Connection, UUID, str, Meta, Upload], Awaitable[Receipt]],

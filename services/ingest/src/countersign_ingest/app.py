@@ -1,5 +1,9 @@
 """Composition root: the only place ingest is wired together."""
 
+import contextlib
+from collections.abc import AsyncIterator
+
+from countersign_platform.runtime import Runtime
 from countersign_platform.sealing import Keyring
 from countersign_platform.service import build_app
 from fastapi import FastAPI
@@ -13,11 +17,18 @@ __all__ = ["create_app"]
 
 def create_app(settings: IngestSettings | None = None) -> FastAPI:
     settings = settings or IngestSettings()
-    app = build_app(
-        SERVICE, settings, routers=[api.router, documents_api.router, operator_api.router]
-    )
     keys = settings.encryption_keys
     # Without a keyring no secret can be stored or opened: signed calls are refused and the
     # operator endpoints say why, but the rest of the service (and its consumers) still runs.
-    app.state.keyring = Keyring.parse(keys.get_secret_value()) if keys else None
-    return app
+    keyring = Keyring.parse(keys.get_secret_value()) if keys else None
+
+    @contextlib.asynccontextmanager
+    async def parts(runtime: Runtime[None]) -> AsyncIterator[Keyring | None]:
+        yield keyring
+
+    return build_app(
+        SERVICE,
+        settings,
+        routers=[api.router, documents_api.router, operator_api.router],
+        parts=parts,
+    )

@@ -4,7 +4,7 @@ and the status view hands out "Open original document" links. Nothing here is pu
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 from uuid import UUID
 
@@ -12,7 +12,7 @@ from countersign_contracts import Text
 from countersign_platform.json_bodies import StrictJsonRoute
 from countersign_platform.links import verify_document_link
 from countersign_platform.problems import Problem
-from countersign_platform.service import Runtime, runtime
+from countersign_platform.runtime import Runtime, runtime
 from fastapi import APIRouter, Depends, Query, Response
 
 from countersign_ingest.db import Documents
@@ -35,7 +35,7 @@ async def download_document(
     document_id: UUID,
     expires: Annotated[int, Query(description="Unix seconds after which the link is refused")],
     signature: Annotated[Text, Query(max_length=128)],
-    state: Annotated[Runtime, Depends(runtime)],
+    state: Annotated[Runtime[Any], Depends(runtime)],
 ) -> Response:
     secret = state.settings.document_link_secret
     if secret is None:

@@ -9,14 +9,15 @@ Dext signing secret.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from countersign_contracts import SecretText
 from countersign_platform.json_bodies import StrictJsonRoute
 from countersign_platform.operators import Operator
 from countersign_platform.problems import Problem
-from countersign_platform.service import Runtime, runtime
+from countersign_platform.runtime import Runtime, runtime
+from countersign_platform.sealing import Keyring
 from fastapi import APIRouter, Depends, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -31,7 +32,7 @@ router = APIRouter(
     route_class=StrictJsonRoute,
 )
 
-State = Annotated[Runtime, Depends(runtime)]
+State = Annotated[Runtime[Keyring | None], Depends(runtime)]
 
 
 class SecretRegistration(BaseModel):
@@ -51,9 +52,9 @@ class SecretStatus(BaseModel):
     )
 
 
-async def _status(request: Request, state: Runtime, organisation_id: UUID) -> SecretStatus:
+async def _status(request: Request, state: Runtime[Any], organisation_id: UUID) -> SecretStatus:
     async with state.pool.acquire() as conn:
-        found = await DextSecrets(conn, keyring_of(request)).state(organisation_id)
+        found = await DextSecrets(conn, keyring_of(state)).state(organisation_id)
     return SecretStatus(current_since=found.current_since, previous_since=found.previous_since)
 
 
@@ -72,7 +73,7 @@ async def register_secret(
     _: Operator,
 ) -> SecretStatus:
     async with state.pool.acquire() as conn:
-        secrets = DextSecrets(conn, keyring_of(request))
+        secrets = DextSecrets(conn, keyring_of(state))
         first = (await secrets.state(organisation_id)).current_since is None
         await secrets.register(organisation_id, body.secret.get_secret_value().encode())
     if first:
@@ -89,7 +90,7 @@ async def retire_previous_secret(
     organisation_id: UUID, request: Request, state: State, _: Operator
 ) -> Response:
     async with state.pool.acquire() as conn:
-        retired = await DextSecrets(conn, keyring_of(request)).retire_previous(organisation_id)
+        retired = await DextSecrets(conn, keyring_of(state)).retire_previous(organisation_id)
     if not retired:
         raise Problem(404, "not-found", "No rotation under way", "there is no previous secret")
     return Response(status_code=status.HTTP_204_NO_CONTENT)

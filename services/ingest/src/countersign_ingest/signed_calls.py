@@ -7,13 +7,13 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from countersign_platform.json_bodies import read_bounded
 from countersign_platform.problems import FieldError, Problem
+from countersign_platform.runtime import Runtime
 from countersign_platform.sealing import Keyring
-from countersign_platform.service import Runtime
 from fastapi import Header, Request
 
 from countersign_ingest.credentials import DextSecrets
@@ -43,8 +43,8 @@ async def SignatureHeaders(
     """Declares the signature headers in the OpenAPI document; they are read from the request."""
 
 
-def keyring_of(request: Request) -> Keyring:
-    keyring: Keyring | None = getattr(request.app.state, "keyring", None)
+def keyring_of(state: Runtime[Keyring | None]) -> Keyring:
+    keyring = state.parts
     if keyring is None:
         raise Problem(
             503, "not-configured", "Secrets keyring missing", "set ENCRYPTION_KEYS for ingest"
@@ -86,7 +86,7 @@ def _target(request: Request) -> str:
 
 async def read_signed_call(
     request: Request,
-    state: Runtime,
+    state: Runtime[Any],
     organisation_id: UUID,
     max_body_bytes: int,
     blame: str = "body",
@@ -94,7 +94,7 @@ async def read_signed_call(
     """The call's body once its signature holds. A body over ``max_body_bytes`` is a 413
     naming ``blame`` (for a publication the file, which is nearly all of it)."""
     body = await _read_body(request, max_body_bytes, blame)
-    keyring = keyring_of(request)
+    keyring = keyring_of(state)
     timestamp = request.headers.get("x-dext-timestamp")
     signature = request.headers.get("x-dext-signature")
     async with state.pool.acquire() as conn:

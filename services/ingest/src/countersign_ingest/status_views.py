@@ -8,7 +8,7 @@ from uuid import UUID
 
 from countersign_platform.links import sign_document_link
 from countersign_platform.problems import Problem
-from countersign_platform.service import Runtime
+from countersign_platform.runtime import Runtime
 from fastapi import Request
 from pydantic import BaseModel, Field
 
@@ -68,7 +68,7 @@ class ItemStatusView(BaseModel):
 
 
 async def item_status_view(
-    request: Request, state: Runtime, organisation_id: UUID, dext_item_id: str
+    request: Request, state: Runtime[Any], organisation_id: UUID, dext_item_id: str
 ) -> ItemStatusView:
     async with state.pool.acquire() as conn:
         item = await Items(conn).get(organisation_id, dext_item_id)

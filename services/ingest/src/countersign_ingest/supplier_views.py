@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import base64
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from countersign_contracts import Text
 from countersign_platform.problems import FieldError, Problem
-from countersign_platform.service import Runtime
+from countersign_platform.runtime import Runtime
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from countersign_ingest.db import Suppliers
@@ -68,7 +69,7 @@ def _decode(cursor: str) -> tuple[datetime, UUID]:
 
 
 async def supplier_page(
-    state: Runtime, organisation_id: UUID, query: SupplierQuery
+    state: Runtime[Any], organisation_id: UUID, query: SupplierQuery
 ) -> SupplierPage:
     after: tuple[datetime, UUID] | None = None
     if query.cursor is not None:

@@ -11,7 +11,7 @@ from countersign_contracts import Text
 from countersign_platform.json_bodies import StrictJsonRoute
 from countersign_platform.operators import Operator
 from countersign_platform.problems import FieldError, Problem
-from countersign_platform.service import Runtime, runtime
+from countersign_platform.runtime import Runtime, runtime
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -27,7 +27,7 @@ router = APIRouter(
     prefix="/v1/organisations/{organisation_id}", tags=["publications"], route_class=StrictJsonRoute
 )
 
-State = Annotated[Runtime, Depends(runtime)]
+State = Annotated[Runtime[Components], Depends(runtime)]
 Parts = Annotated[Components, Depends(components)]
 
 
@@ -76,7 +76,7 @@ async def publications_for_item(
 
 
 async def _publication(
-    state: Runtime, organisation_id: UUID, publication_id: UUID
+    state: Runtime[Any], organisation_id: UUID, publication_id: UUID
 ) -> PublicationRow:
     async with state.pool.acquire() as conn:
         row = await Publications(conn).get(organisation_id, publication_id)

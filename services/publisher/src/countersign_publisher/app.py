@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+
 from countersign_platform.outbound import OutboundHttp
+from countersign_platform.runtime import Runtime
 from countersign_platform.sealing import Keyring
-from countersign_platform.service import Runtime, build_app
+from countersign_platform.service import build_app
 from fastapi import FastAPI
 
 from countersign_publisher.api import router
@@ -29,7 +33,7 @@ class _NoKeyring:
 
 
 def assemble(
-    runtime: Runtime,
+    runtime: Runtime[None],
     settings: PublisherSettings,
     http: OutboundHttp,
     crash: CrashHook | None = None,
@@ -90,24 +94,22 @@ def assemble(
 
 def create_app(settings: PublisherSettings | None = None) -> FastAPI:
     config = settings or PublisherSettings()
-    # Connections for the calls the worker may have in flight, plus room for document fetches
-    # and token refreshes.
-    http = OutboundHttp(
-        timeout_s=config.xero_timeout_s, max_connections=config.worker_max_in_flight + 10
-    )
 
-    async def start(runtime: Runtime) -> None:
-        parts = assemble(runtime, config, http)
-        app.state.publisher = parts
-        if config.worker_enabled:
-            await parts.worker.start()
+    @contextlib.asynccontextmanager
+    async def parts(runtime: Runtime[None]) -> AsyncIterator[Components]:
+        # Connections for the calls the worker may have in flight, plus room for document
+        # fetches and token refreshes.
+        http = OutboundHttp(
+            timeout_s=config.xero_timeout_s, max_connections=config.worker_max_in_flight + 10
+        )
+        built = assemble(runtime, config, http)
+        try:
+            if config.worker_enabled:
+                await built.worker.start()
+            yield built
+        finally:
+            # Before the platform closes the pool.
+            await built.worker.stop()
+            await http.aclose()
 
-    async def stop(runtime: Runtime) -> None:
-        # The worker and the HTTP client stop before the platform closes the pool.
-        parts: Components | None = getattr(app.state, "publisher", None)
-        if parts is not None:
-            await parts.worker.stop()
-        await http.aclose()
-
-    app = build_app(SERVICE, config, routers=[router], on_startup=start, on_shutdown=stop)
-    return app
+    return build_app(SERVICE, config, routers=[router], parts=parts)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
 from countersign_platform.outbound import OutboundHttp
-from countersign_platform.problems import Problem
-from fastapi import Request
+from countersign_platform.runtime import Runtime, runtime
+from fastapi import Depends
 
 from countersign_publisher.contacts import ContactDirectory
 from countersign_publisher.settings import PublisherSettings
@@ -29,9 +30,6 @@ class Components:
     worker: PublicationWorker
 
 
-async def components(request: Request) -> Components:
+async def components(state: Annotated[Runtime[Components], Depends(runtime)]) -> Components:
     """FastAPI dependency: the publisher's running parts."""
-    value: Components | None = getattr(request.app.state, "publisher", None)
-    if value is None:
-        raise Problem(503, "starting", "Service is starting", "try again in a moment")
-    return value
+    return state.parts

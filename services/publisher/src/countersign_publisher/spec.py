@@ -1,6 +1,6 @@
 from countersign_contracts import LEDGER_PUBLICATIONS, LEDGER_SUPPLIERS
 from countersign_platform.migrations import migrations_dir
-from countersign_platform.service import ServiceSpec
+from countersign_platform.spec import ServiceSpec
 
 from countersign_publisher.subscriptions import SUBSCRIPTIONS
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
+from countersign_platform.loops import BackgroundLoop
 from countersign_platform.problems import Problem
-from countersign_platform.service import Runtime, runtime
+from countersign_platform.runtime import Runtime, runtime
 from fastapi import Depends, Header
 
 from countersign_approval.db.organisations import People
@@ -16,7 +17,7 @@ from countersign_approval.handlers.organisations import hash_token
 
 __all__ = ["Admin", "CurrentUser", "Reader", "State"]
 
-State = Annotated[Runtime, Depends(runtime)]
+State = Annotated[Runtime[BackgroundLoop], Depends(runtime)]
 
 
 async def current_user(

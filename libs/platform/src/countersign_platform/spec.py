@@ -1,0 +1,39 @@
+"""What a service is, for the commands that serve every installed service (migrations, topics,
+the AsyncAPI documents): its name, migrations, and what it consumes and produces. A service
+registers its ``ServiceSpec`` under the ``countersign.services`` entry point, so they find it
+without a list to maintain."""
+
+from __future__ import annotations
+
+import importlib.metadata
+from dataclasses import dataclass
+from pathlib import Path
+
+from countersign_platform.consumer import Subscription
+
+__all__ = ["ENTRY_POINT_GROUP", "ServiceSpec", "installed_services"]
+
+ENTRY_POINT_GROUP = "countersign.services"
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    description: str
+    migrations: Path
+    consumes: tuple[Subscription, ...] = ()
+    produces: tuple[str, ...] = ()
+
+    @property
+    def schema(self) -> str:
+        return self.name
+
+
+def installed_services() -> dict[str, ServiceSpec]:
+    specs = {}
+    for entry in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        spec = entry.load()
+        if not isinstance(spec, ServiceSpec):
+            raise TypeError(f"entry point {entry.name} is not a ServiceSpec")
+        specs[spec.name] = spec
+    return dict(sorted(specs.items()))
