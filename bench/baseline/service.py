@@ -26,7 +26,6 @@ from countersign_contracts import (
     RequestAuthorised,
     new_envelope,
 )
-from countersign_platform.consumer import On, Subscription
 from countersign_platform.outbound import OutboundHttp
 from countersign_platform.outbox import enqueue
 from countersign_platform.runtime import Runtime, runtime
@@ -34,6 +33,7 @@ from countersign_platform.server import serve
 from countersign_platform.service import build_app
 from countersign_platform.settings import ServiceSettings
 from countersign_platform.spec import ServiceSpec
+from countersign_platform.subscription import On, Subscription
 from fastapi import APIRouter, Depends, FastAPI, Request
 from pydantic_settings import SettingsConfigDict
 

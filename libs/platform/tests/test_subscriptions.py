@@ -12,7 +12,7 @@ from countersign_contracts import (
     RequestAuthorised,
     RequestRejected,
 )
-from countersign_platform.consumer import On, Subscription
+from countersign_platform.subscription import On, Subscription
 
 
 async def handle(conn: asyncpg.Connection, envelope: Envelope[Any]) -> None:

@@ -48,15 +48,31 @@ def _channel_id(topic: str) -> str:
     return topic.replace(".", "_").replace("-", "_")
 
 
-def document(spec: ServiceSpec) -> dict[str, Any]:
-    channels: dict[str, Any] = {}
-    operations: dict[str, Any] = {}
-    messages: dict[str, Any] = {}
+def _message(topic_name: str, event_type: str) -> dict[str, Any]:
+    payload_type = TOPICS[topic_name].event_types[event_type]
+    return {
+        "name": event_type,
+        "title": event_type,
+        "summary": (payload_type.__doc__ or event_type).split("\n\n")[0].strip(),
+        "contentType": "application/json",
+        "headers": HEADERS,
+        "payload": {"$ref": f"{SCHEMAS_FROM_DOCS}/{topic_name}/{event_type}.json"},
+    }
 
-    def channel(topic_name: str, event_types: Sequence[str]) -> dict[str, str]:
+
+class _Document:
+    """The channels, operations and messages of one service's document, as they are added."""
+
+    def __init__(self) -> None:
+        self.channels: dict[str, Any] = {}
+        self.operations: dict[str, Any] = {}
+        self.messages: dict[str, Any] = {}
+
+    def channel(self, topic_name: str, event_types: Sequence[str]) -> dict[str, Any]:
+        """The operation's channel and message references, the channel made when new."""
         topic = TOPICS[topic_name]
         channel_id = _channel_id(topic_name)
-        entry = channels.setdefault(
+        entry = self.channels.setdefault(
             channel_id,
             {
                 "address": topic_name,
@@ -66,39 +82,28 @@ def document(spec: ServiceSpec) -> dict[str, Any]:
             },
         )
         for event_type in event_types:
-            payload_type = topic.event_types[event_type]
-            messages[event_type] = {
-                "name": event_type,
-                "title": event_type,
-                "summary": (payload_type.__doc__ or event_type).split("\n\n")[0].strip(),
-                "contentType": "application/json",
-                "headers": HEADERS,
-                "payload": {"$ref": f"{SCHEMAS_FROM_DOCS}/{topic_name}/{event_type}.json"},
-            }
+            self.messages[event_type] = _message(topic_name, event_type)
             entry["messages"][event_type] = {"$ref": f"#/components/messages/{event_type}"}
-        return {"$ref": f"#/channels/{channel_id}"}
+        return {
+            "channel": {"$ref": f"#/channels/{channel_id}"},
+            "messages": [{"$ref": f"#/channels/{channel_id}/messages/{e}"} for e in event_types],
+        }
 
+
+def document(spec: ServiceSpec) -> dict[str, Any]:
+    doc = _Document()
     for topic_name in spec.produces:
-        event_types = sorted(TOPICS[topic_name].event_types)
-        operations[f"send_{_channel_id(topic_name)}"] = {
+        doc.operations[f"send_{_channel_id(topic_name)}"] = {
             "action": "send",
             "summary": f"{spec.name} publishes through its transactional outbox",
-            "channel": channel(topic_name, event_types),
-            "messages": [
-                {"$ref": f"#/channels/{_channel_id(topic_name)}/messages/{e}"} for e in event_types
-            ],
+            **doc.channel(topic_name, sorted(TOPICS[topic_name].event_types)),
         }
     for subscription in spec.consumes:
-        event_types = sorted(subscription.handlers)
-        operations[f"receive_{_channel_id(subscription.topic)}"] = {
+        doc.operations[f"receive_{_channel_id(subscription.topic)}"] = {
             "action": "receive",
             "summary": f"consumer group {subscription.group}; failures go to"
             f" {subscription.topic}.dlq.{subscription.group}",
-            "channel": channel(subscription.topic, event_types),
-            "messages": [
-                {"$ref": f"#/channels/{_channel_id(subscription.topic)}/messages/{e}"}
-                for e in event_types
-            ],
+            **doc.channel(subscription.topic, sorted(subscription.handlers)),
             "bindings": {"kafka": {"groupId": {"type": "string", "enum": [subscription.group]}}},
         }
     return {
@@ -116,9 +121,9 @@ def document(spec: ServiceSpec) -> dict[str, Any]:
                 "description": "set with KAFKA_BOOTSTRAP_SERVERS",
             }
         },
-        "channels": dict(sorted(channels.items())),
-        "operations": dict(sorted(operations.items())),
-        "components": {"messages": dict(sorted(messages.items()))},
+        "channels": dict(sorted(doc.channels.items())),
+        "operations": dict(sorted(doc.operations.items())),
+        "components": {"messages": dict(sorted(doc.messages.items()))},
     }
 
 

@@ -31,7 +31,8 @@ from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord
 from aiokafka.errors import KafkaError
 from aiokafka.structs import OffsetAndMetadata
 
-from countersign_platform.consumer import ConsumedRecord, EventConsumer, Subscription
+from countersign_platform.consumer import ConsumedRecord, EventConsumer
+from countersign_platform.subscription import Subscription
 
 __all__ = ["GroupConsumer"]
 

@@ -80,66 +80,71 @@ def _field_path(location: Sequence[int | str]) -> str:
     return path
 
 
+async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Problem)
+    return problem_response(exc, request.url.path)
+
+
+async def _on_invalid(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    found = exc.errors()
+    errors = [
+        FieldError(
+            field=_field_path([p for p in e["loc"] if p not in ("body", "query", "path")]),
+            rule=str(e["type"]),
+            message=str(e["msg"]),
+        )
+        for e in found[:MAX_LISTED_ERRORS]
+    ]
+    plural = "s are" if len(found) != 1 else " is"
+    listed = f" (the first {len(errors)} listed)" if len(found) > len(errors) else ""
+    detail = f"{len(found)} field{plural} not valid{listed}"
+    problem = Problem(422, "validation", "Request is not valid", detail, errors)
+    return problem_response(problem, request.url.path)
+
+
+async def _on_outage(request: Request, exc: Exception) -> JSONResponse:
+    # The database is restarting or away: the request may well succeed in a moment, and a 500
+    # would tell the caller (and the alerting) that the service is broken.
+    log.warning("a server is unavailable on %s %s: %r", request.method, request.url.path, exc)
+    problem = Problem(503, "unavailable", "Service unavailable", "try again shortly")
+    response = problem_response(problem, request.url.path)
+    response.headers["Retry-After"] = "1"
+    return response
+
+
+async def _on_gone(request: Request, exc: Exception) -> JSONResponse:
+    # The caller left before sending its whole body (or was sent a 408 for being too slow,
+    # body_deadline.py): nothing is wrong here, and nobody reads this answer. 499 is the status
+    # proxies log for it, so /metrics tells these apart from server errors.
+    log.info(
+        "client went away before its request body arrived: %s %s",
+        request.method,
+        request.url.path,
+    )
+    problem = Problem(499, "client-closed-request", "Client closed the request")
+    return problem_response(problem, request.url.path)
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # The details stay in the log (with the traceback); the client gets no internals.
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    problem = Problem(500, "internal", "Internal error", "the error was logged")
+    return problem_response(problem, request.url.path)
+
+
+async def _on_http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    problem = Problem(exc.status_code, f"http-{exc.status_code}", str(exc.detail))
+    return problem_response(problem, request.url.path)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
-    @app.exception_handler(Problem)
-    async def on_problem(request: Request, exc: Problem) -> JSONResponse:
-        return problem_response(exc, request.url.path)
-
-    @app.exception_handler(RequestValidationError)
-    async def on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        found = exc.errors()
-        errors = [
-            FieldError(
-                field=_field_path([p for p in e["loc"] if p not in ("body", "query", "path")]),
-                rule=str(e["type"]),
-                message=str(e["msg"]),
-            )
-            for e in found[:MAX_LISTED_ERRORS]
-        ]
-        plural = "s are" if len(found) != 1 else " is"
-        listed = f" (the first {len(errors)} listed)" if len(found) > len(errors) else ""
-        problem = Problem(
-            422,
-            "validation",
-            "Request is not valid",
-            f"{len(found)} field{plural} not valid{listed}",
-            errors,
-        )
-        return problem_response(problem, request.url.path)
-
-    async def on_outage(request: Request, exc: Exception) -> JSONResponse:
-        # The database is restarting or away: the request may well succeed in a moment, and
-        # a 500 would tell the caller (and the alerting) that the service is broken.
-        log.warning("a server is unavailable on %s %s: %r", request.method, request.url.path, exc)
-        problem = Problem(503, "unavailable", "Service unavailable", "try again shortly")
-        response = problem_response(problem, request.url.path)
-        response.headers["Retry-After"] = "1"
-        return response
-
+    """Every refusal and failure of ``app`` answered as problem+json."""
+    app.add_exception_handler(Problem, _on_problem)
+    app.add_exception_handler(RequestValidationError, _on_invalid)
     for outage in DATABASE_UNAVAILABLE:
-        app.add_exception_handler(outage, on_outage)
-
-    @app.exception_handler(ClientDisconnect)
-    async def on_gone(request: Request, exc: ClientDisconnect) -> JSONResponse:
-        # The caller left before sending its whole body (or was sent a 408 for being too slow,
-        # body_deadline.py): nothing is wrong here, and nobody reads this answer. 499 is the
-        # status proxies log for it, so /metrics tells these apart from server errors.
-        log.info(
-            "client went away before its request body arrived: %s %s",
-            request.method,
-            request.url.path,
-        )
-        problem = Problem(499, "client-closed-request", "Client closed the request")
-        return problem_response(problem, request.url.path)
-
-    @app.exception_handler(Exception)
-    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # The details stay in the log (with the traceback); the client gets no internals.
-        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        problem = Problem(500, "internal", "Internal error", "the error was logged")
-        return problem_response(problem, request.url.path)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        problem = Problem(exc.status_code, f"http-{exc.status_code}", str(exc.detail))
-        return problem_response(problem, request.url.path)
+        app.add_exception_handler(outage, _on_outage)
+    app.add_exception_handler(ClientDisconnect, _on_gone)
+    app.add_exception_handler(Exception, _on_unexpected)
+    app.add_exception_handler(StarletteHTTPException, _on_http)

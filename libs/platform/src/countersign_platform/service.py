@@ -19,6 +19,7 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import asyncpg
@@ -26,7 +27,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import APIRouter, FastAPI
 
 from countersign_platform.body_deadline import BodyDeadline
-from countersign_platform.consumer import EventConsumer, Subscription
+from countersign_platform.consumer import EventConsumer
 from countersign_platform.kafka_consumer import GroupConsumer
 from countersign_platform.migrations import migrate
 from countersign_platform.outages import INFRASTRUCTURE_UNAVAILABLE
@@ -36,6 +37,7 @@ from countersign_platform.producer import RenewingProducer
 from countersign_platform.runtime import Runtime
 from countersign_platform.settings import ServiceSettings
 from countersign_platform.spec import ServiceSpec
+from countersign_platform.subscription import Subscription
 from countersign_platform.telemetry import configure_logging
 from countersign_platform.topics import dead_letter_topics, ensure_topics
 from countersign_platform.web import RequestTiming, health_router, require_strict_json
@@ -89,6 +91,121 @@ def _group_consumers(
     ]
 
 
+@dataclass(frozen=True)
+class _Database:
+    dsn: str
+    schema: str
+    server_settings: dict[str, str]
+
+    async def connect(self) -> asyncpg.Connection:
+        conn: asyncpg.Connection = await asyncpg.connect(
+            self.dsn, server_settings=self.server_settings
+        )
+        return conn
+
+
+async def _open_pool(
+    stack: contextlib.AsyncExitStack, spec: ServiceSpec, settings: ServiceSettings, db: _Database
+) -> asyncpg.Pool:
+    wait_s = settings.startup_wait_s
+    if settings.migrate_on_start:
+        await _once_reachable(
+            "postgres", lambda: migrate(db.dsn, db.schema, spec.migrations), wait_s
+        )
+    pool = await _once_reachable(
+        "postgres",
+        lambda: asyncpg.create_pool(
+            db.dsn,
+            min_size=settings.db_pool_min,
+            max_size=settings.db_pool_max,
+            server_settings=db.server_settings,
+        ),
+        wait_s,
+    )
+    stack.push_async_callback(pool.close)
+    return pool
+
+
+async def _start_kafka(
+    stack: contextlib.AsyncExitStack,
+    spec: ServiceSpec,
+    settings: ServiceSettings,
+    pool: asyncpg.Pool,
+) -> tuple[AIOKafkaAdminClient, RenewingProducer]:
+    """The topics ensured (also the proof that the broker answers), the admin client, the
+    producer, then the consumers that dead-letter through it."""
+    await _once_reachable(
+        "kafka",
+        lambda: ensure_topics(
+            settings.kafka_bootstrap_servers,
+            dead_letter_topics(
+                ((s.topic, s.group) for s in spec.consumes), settings.kafka_topic_prefix
+            ),
+            replication=settings.kafka_replication_factor,
+        ),
+        settings.startup_wait_s,
+    )
+    kafka_admin = AIOKafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap_servers, client_id=spec.name
+    )
+    await kafka_admin.start()
+    stack.push_async_callback(kafka_admin.close)
+    producer = RenewingProducer(settings.kafka_bootstrap_servers, client_id=spec.name)
+    await producer.start()
+    stack.push_async_callback(producer.stop)
+    consumer = EventConsumer(
+        pool,
+        producer,
+        max_attempts=settings.consumer_max_attempts,
+        retry_backoff_s=settings.consumer_retry_backoff_s,
+    )
+    for group in _group_consumers(spec, settings, consumer):
+        await group.start()
+        stack.push_async_callback(group.stop)
+    return kafka_admin, producer
+
+
+async def _start(
+    stack: contextlib.AsyncExitStack,
+    spec: ServiceSpec,
+    settings: ServiceSettings,
+    parts: Parts | None,
+) -> Runtime[Any]:
+    schema = settings.db_schema or spec.schema
+    db = _Database(
+        settings.database_url.get_secret_value(),
+        schema,
+        {"search_path": schema, "application_name": spec.name},
+    )
+    pool = await _open_pool(stack, spec, settings, db)
+    kafka_admin, producer = await _start_kafka(stack, spec, settings, pool)
+    relay = OutboxRelay(
+        pool,
+        producer,
+        schema=schema,
+        connect=db.connect,
+        topic_prefix=settings.kafka_topic_prefix,
+        batch_size=settings.relay_batch_size,
+        poll_interval_s=settings.relay_poll_interval_s,
+        retention_hours=settings.relay_retention_hours,
+        linger_s=settings.relay_linger_s,
+    )
+    await relay.start()
+    stack.push_async_callback(relay.stop)
+    state: Runtime[Any] = Runtime(
+        settings=settings,
+        pool=pool,
+        kafka_admin=kafka_admin,
+        relay=relay,
+        schema=schema,
+        connect=db.connect,
+        parts=None,
+    )
+    if parts is not None:
+        state.parts = await stack.enter_async_context(parts(state))
+    return state
+
+
 def build_app(
     spec: ServiceSpec,
     settings: ServiceSettings,
@@ -97,90 +214,12 @@ def build_app(
     version: str = "0.1.0",
     parts: Parts | None = None,
 ) -> FastAPI:
-    schema = settings.db_schema or spec.schema
-    dsn = settings.database_url.get_secret_value()
-    server_settings = {"search_path": schema, "application_name": spec.name}
-
-    async def connect() -> asyncpg.Connection:
-        conn: asyncpg.Connection = await asyncpg.connect(dsn, server_settings=server_settings)
-        return conn
-
-    async def start(stack: contextlib.AsyncExitStack, app: FastAPI) -> None:
-        wait_s = settings.startup_wait_s
-        if settings.migrate_on_start:
-            await _once_reachable("postgres", lambda: migrate(dsn, schema, spec.migrations), wait_s)
-        pool = await _once_reachable(
-            "postgres",
-            lambda: asyncpg.create_pool(
-                dsn,
-                min_size=settings.db_pool_min,
-                max_size=settings.db_pool_max,
-                server_settings=server_settings,
-            ),
-            wait_s,
-        )
-        stack.push_async_callback(pool.close)
-        # Also the proof that the broker answers before the consumers start.
-        await _once_reachable(
-            "kafka",
-            lambda: ensure_topics(
-                settings.kafka_bootstrap_servers,
-                dead_letter_topics(
-                    ((s.topic, s.group) for s in spec.consumes), settings.kafka_topic_prefix
-                ),
-                replication=settings.kafka_replication_factor,
-            ),
-            wait_s,
-        )
-        kafka_admin = AIOKafkaAdminClient(
-            bootstrap_servers=settings.kafka_bootstrap_servers, client_id=spec.name
-        )
-        await kafka_admin.start()
-        stack.push_async_callback(kafka_admin.close)
-        producer = RenewingProducer(settings.kafka_bootstrap_servers, client_id=spec.name)
-        consumer = EventConsumer(
-            pool,
-            producer,
-            max_attempts=settings.consumer_max_attempts,
-            retry_backoff_s=settings.consumer_retry_backoff_s,
-        )
-        await producer.start()
-        stack.push_async_callback(producer.stop)
-        for group in _group_consumers(spec, settings, consumer):
-            await group.start()
-            stack.push_async_callback(group.stop)
-        relay = OutboxRelay(
-            pool,
-            producer,
-            schema=schema,
-            connect=connect,
-            topic_prefix=settings.kafka_topic_prefix,
-            batch_size=settings.relay_batch_size,
-            poll_interval_s=settings.relay_poll_interval_s,
-            retention_hours=settings.relay_retention_hours,
-            linger_s=settings.relay_linger_s,
-        )
-        await relay.start()
-        stack.push_async_callback(relay.stop)
-        state: Runtime[Any] = Runtime(
-            settings=settings,
-            pool=pool,
-            kafka_admin=kafka_admin,
-            relay=relay,
-            schema=schema,
-            connect=connect,
-            parts=None,
-        )
-        if parts is not None:
-            state.parts = await stack.enter_async_context(parts(state))
-        app.state.runtime = state
-
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(spec.name, settings.log_level)
         async with contextlib.AsyncExitStack() as stack:
             stack.callback(log.info, "%s stopped", spec.name)
-            await start(stack, app)
+            app.state.runtime = await _start(stack, spec, settings, parts)
             log.info("%s started", spec.name)
             yield
 

@@ -9,7 +9,7 @@ import importlib.metadata
 from dataclasses import dataclass
 from pathlib import Path
 
-from countersign_platform.consumer import Subscription
+from countersign_platform.subscription import Subscription
 
 __all__ = ["ENTRY_POINT_GROUP", "ServiceSpec", "installed_services"]
 

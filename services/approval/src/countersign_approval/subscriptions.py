@@ -9,7 +9,7 @@ from countersign_contracts import (
     PublicationCompleted,
     PublicationFailed,
 )
-from countersign_platform.consumer import On, Subscription
+from countersign_platform.subscription import On, Subscription
 
 from countersign_approval.handlers.intake import open_request, withdraw_item
 from countersign_approval.handlers.ledger import (

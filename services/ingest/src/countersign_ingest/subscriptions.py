@@ -8,7 +8,7 @@ from countersign_contracts import (
     SupplierSynced,
     WithdrawalRefused,
 )
-from countersign_platform.consumer import On, Subscription
+from countersign_platform.subscription import On, Subscription
 
 from countersign_ingest.progress import (
     PUBLICATION_NEWS,

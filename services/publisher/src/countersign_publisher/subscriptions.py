@@ -7,7 +7,7 @@ from countersign_contracts import (
     PublicationRetryRequested,
     RequestAuthorised,
 )
-from countersign_platform.consumer import On, Subscription
+from countersign_platform.subscription import On, Subscription
 
 from countersign_publisher.handlers import (
     record_bank_transaction,
