@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncpg
 import httpx
 import pytest
+from countersign_platform import refusals
 from countersign_platform.problems import FieldError, Problem, install_problem_handlers
 from fastapi import FastAPI
 from pydantic import BaseModel, Field
@@ -96,3 +97,33 @@ async def test_a_database_outage_is_a_503_to_retry_not_a_500(path: str) -> None:
     assert response.headers["retry-after"] == "1"
     assert response.json()["type"] == "urn:countersign:problem:unavailable"
     assert "5432" not in response.text
+
+
+@pytest.mark.parametrize(
+    ("refusal", "status"),
+    [
+        (refusals.NotFound("no such request"), 404),
+        (refusals.Forbidden("not yours"), 403),
+        (refusals.Conflict("already decided"), 409),
+        (refusals.Invalid("bad", [refusals.FieldError("comment", "max_length", "too long")]), 422),
+        (refusals.Refusal("no"), 409),
+    ],
+)
+async def test_a_refusal_is_answered_with_the_status_its_category_means(
+    refusal: refusals.Refusal, status: int
+) -> None:
+    refusing = FastAPI()
+    install_problem_handlers(refusing)
+
+    @refusing.get("/refused")
+    async def refused() -> None:
+        raise refusal
+
+    transport = httpx.ASGITransport(app=refusing)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        answer = await http.get("/refused")
+
+    assert answer.status_code == status
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json()["type"] == f"urn:countersign:problem:{refusal.kind}"
+    assert answer.json()["detail"] == refusal.detail

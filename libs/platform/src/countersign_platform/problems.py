@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -19,21 +18,28 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 from countersign_platform.outages import DATABASE_UNAVAILABLE
+from countersign_platform.refusals import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Refusal,
+)
 
-__all__ = ["FieldError", "Problem", "install_problem_handlers", "problem_response"]
+__all__ = [
+    "FieldError",
+    "Problem",
+    "install_problem_handlers",
+    "problem_response",
+    "refusal_problem",
+]
 
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 # A body of 30,000 empty lines breaks 210,000 rules: listing them all would answer 19 MB.
 MAX_LISTED_ERRORS = 50
-
-
-@dataclass(frozen=True)
-class FieldError:
-    field: str
-    rule: str
-    message: str
 
 
 class Problem(Exception):
@@ -83,6 +89,25 @@ def _field_path(location: Sequence[int | str]) -> str:
 async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Problem)
     return problem_response(exc, request.url.path)
+
+
+# The one place a refusal's category becomes an HTTP status.
+_REFUSAL_STATUS: tuple[tuple[type[Refusal], int], ...] = (
+    (NotFound, 404),
+    (Forbidden, 403),
+    (Invalid, 422),
+    (Conflict, 409),
+)
+
+
+def refusal_problem(refusal: Refusal) -> Problem:
+    status = next((code for kind, code in _REFUSAL_STATUS if isinstance(refusal, kind)), 409)
+    return Problem(status, refusal.kind, refusal.title, refusal.detail, refusal.errors)
+
+
+async def _on_refusal(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Refusal)
+    return problem_response(refusal_problem(exc), request.url.path)
 
 
 async def _on_invalid(request: Request, exc: Exception) -> JSONResponse:
@@ -142,6 +167,7 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
 def install_problem_handlers(app: FastAPI) -> None:
     """Every refusal and failure of ``app`` answered as problem+json."""
     app.add_exception_handler(Problem, _on_problem)
+    app.add_exception_handler(Refusal, _on_refusal)
     app.add_exception_handler(RequestValidationError, _on_invalid)
     for outage in DATABASE_UNAVAILABLE:
         app.add_exception_handler(outage, _on_outage)
