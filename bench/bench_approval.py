@@ -31,14 +31,13 @@ from countersign_contracts import (
     CostItemSubmitted,
     new_envelope,
 )
+from countersign_harness.approval import OPERATOR_TOKEN, as_record
+from countersign_harness.infra import Infrastructure
+from countersign_harness.kafka import produce
+from countersign_harness.processes import ServiceProcess
+from countersign_harness.samples import sample_bill
+from countersign_harness.waiting import eventually
 from countersign_platform.topics import ensure_topics
-
-from tests.support.approval_harness import OPERATOR_TOKEN, as_record
-from tests.support.infra import Infrastructure
-from tests.support.kafka import produce
-from tests.support.processes import ServiceProcess
-from tests.support.samples import sample_bill
-from tests.support.waiting import eventually
 
 REQUESTS = int(os.environ.get("BENCH_APPROVAL_REQUESTS", "300"))
 CONCURRENCY = 4

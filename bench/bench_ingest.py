@@ -23,9 +23,8 @@ import httpx
 from countersign_dext_sandbox.client import DextClient
 from countersign_dext_sandbox.documents import pdf
 from countersign_dext_sandbox.samples import cost_item, line
-
-from tests.support.infra import Infrastructure
-from tests.support.processes import ServiceProcess
+from countersign_harness.infra import Infrastructure
+from countersign_harness.processes import ServiceProcess
 
 CONCURRENCY = 32
 ITEMS = 640

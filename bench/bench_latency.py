@@ -30,12 +30,12 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer
 from countersign_contracts import APPROVAL_REQUESTS, LEDGER_PUBLICATIONS, decode
 from countersign_dext_sandbox.client import DextClient
+from countersign_harness.infra import infrastructure
+from countersign_harness.organisation import Organisation
+from countersign_harness.pipeline import Pipeline
 
 from bench.bench_pipeline import ORIGINAL, metadata, provision
 from bench.pipeline_measures import InfraReading, ProcessReading, percentile
-from tests.support.infra import infrastructure
-from tests.support.organisation import Organisation
-from tests.support.pipeline import Pipeline
 
 SECONDS = float(os.environ.get("BENCH_LATENCY_SECONDS", "60"))
 RATES = [float(r) for r in os.environ.get("BENCH_LATENCY_RATES", "5,10,20").split(",")]

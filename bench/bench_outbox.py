@@ -15,13 +15,12 @@ from pathlib import Path
 
 import asyncpg
 from countersign_contracts import COST_ITEMS
+from countersign_harness.samples import cost_item_submitted
+from countersign_harness.waiting import eventually
 from countersign_platform.migrations import migrate
 from countersign_platform.outbox import OutboxRelay, enqueue
 from countersign_platform.producer import RenewingProducer
 from countersign_platform.topics import ensure_topics
-
-from tests.support.samples import cost_item_submitted
-from tests.support.waiting import eventually
 
 ROWS = 5000
 RESULTS = Path(__file__).parent / "results" / "outbox.json"

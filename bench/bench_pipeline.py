@@ -27,6 +27,9 @@ from countersign_contracts import APPROVAL_REQUESTS
 from countersign_dext_sandbox.client import DextClient
 from countersign_dext_sandbox.documents import pdf
 from countersign_dext_sandbox.samples import cost_item, line
+from countersign_harness.infra import infrastructure
+from countersign_harness.organisation import Organisation, provision_organisation
+from countersign_harness.pipeline import Pipeline
 
 from bench.pipeline_measures import (
     Events,
@@ -36,9 +39,6 @@ from bench.pipeline_measures import (
     infra_cpu_per_1000,
     percentile,
 )
-from tests.support.infra import infrastructure
-from tests.support.organisation import Organisation, provision_organisation
-from tests.support.pipeline import Pipeline
 
 ITEMS = int(os.environ.get("BENCH_PIPELINE_ITEMS", "300"))
 SCALE_ITEMS = int(os.environ.get("BENCH_PIPELINE_SCALE_ITEMS", "320"))

@@ -28,8 +28,7 @@ from typing import Any
 
 import asyncpg
 from countersign_contracts import PublicationKind
-
-from services.publisher.tests.publisher_harness import (
+from countersign_harness.publisher import (
     DOCUMENT_SECRET,
     DocumentServer,
     XeroSandbox,
@@ -37,7 +36,7 @@ from services.publisher.tests.publisher_harness import (
     running_publisher,
     sandbox_process,
 )
-from services.publisher.tests.publisher_samples import (
+from countersign_harness.publisher_samples import (
     authorised_request,
     document_bytes,
     sample_bill,

@@ -20,10 +20,9 @@ from urllib.parse import urlsplit
 import httpx
 from aiokafka import AIOKafkaConsumer
 from countersign_contracts import LEDGER_PUBLICATIONS, decode
-
-from tests.support.infra import Infrastructure
-from tests.support.processes import ServiceProcess, listening_pid
-from tests.support.waiting import eventually
+from countersign_harness.infra import Infrastructure
+from countersign_harness.processes import ServiceProcess, listening_pid
+from countersign_harness.waiting import eventually
 
 __all__ = [
     "Events",

@@ -26,9 +26,9 @@ from typing import Any
 import httpx
 from countersign_dext_sandbox.client import DextClient
 from countersign_dext_sandbox.samples import cost_item, line
+from countersign_harness.organisation import Organisation, mint_xero_tokens
 
 from tests.integration.test_ingest_refusals import CASES, PDF, Bad, invoice, multipart_by_hand
-from tests.support.organisation import Organisation, mint_xero_tokens
 
 __all__ = [
     "APPROVER",

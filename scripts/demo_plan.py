@@ -9,8 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from countersign_dext_sandbox.samples import REQUESTER, cost_item, line
-
-from tests.support.organisation import Person
+from countersign_harness.organisation import Person
 
 __all__ = ["PEOPLE", "PLAN", "RACES", "WORKFLOW", "Item"]
 

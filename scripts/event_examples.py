@@ -5,7 +5,7 @@ refreshes the examples the pages beside the folder embed (see EMBEDDED).
 
     python scripts/event_examples.py [--out docs/events/examples]
 
-Starts the real pipeline (tests/support/pipeline.py: ingest, approval, publisher and the two
+Starts the real pipeline (countersign_harness.pipeline: ingest, approval, publisher and the two
 sandboxes as processes) against KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL, onboards one
 organisation, and takes Dext items down every path that emits an event (event_examples_plan.py).
 Then it reads the topics from the beginning and keeps, for each event type, the message of the
@@ -43,12 +43,11 @@ from countersign_contracts import (  # noqa: E402
     encode,
     kafka_headers,
 )
+from countersign_harness.infra import Infrastructure  # noqa: E402
+from countersign_harness.kafka import read_until  # noqa: E402
+from countersign_harness.organisation import provision_organisation  # noqa: E402
+from countersign_harness.pipeline import Pipeline  # noqa: E402
 from event_examples_plan import PATHS, PEOPLE, WORKFLOW  # noqa: E402
-
-from tests.support.infra import Infrastructure  # noqa: E402
-from tests.support.kafka import read_until  # noqa: E402
-from tests.support.organisation import provision_organisation  # noqa: E402
-from tests.support.pipeline import Pipeline  # noqa: E402
 
 PUBLIC = (APPROVAL_REQUESTS, LEDGER_PUBLICATIONS)
 OUT = REPO / "docs" / "events" / "examples"

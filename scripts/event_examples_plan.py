@@ -25,10 +25,9 @@ import asyncpg
 import httpx
 from countersign_dext_sandbox.documents import pdf
 from countersign_dext_sandbox.samples import REQUESTER, cost_item, line
-
-from tests.support.organisation import Organisation, Person
-from tests.support.pipeline import Pipeline
-from tests.support.waiting import eventually
+from countersign_harness.organisation import Organisation, Person
+from countersign_harness.pipeline import Pipeline
+from countersign_harness.waiting import eventually
 
 __all__ = ["PATHS", "PEOPLE", "WORKFLOW"]
 

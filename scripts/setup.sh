@@ -22,7 +22,7 @@ for pyproject in sandbox/*/pyproject.toml; do
   [ -f "$pyproject" ] && sandboxes+=(-e "$(dirname "$pyproject")")
 done
 uv pip install --quiet --no-deps \
-  -e libs/contracts -e libs/platform \
+  -e libs/contracts -e libs/platform -e libs/harness \
   -e services/ingest -e services/approval -e services/publisher "${sandboxes[@]}"
 echo "$want" > "$stamp"
 echo "setup: .venv ready"

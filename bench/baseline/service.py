@@ -26,6 +26,8 @@ from countersign_contracts import (
     RequestAuthorised,
     new_envelope,
 )
+from countersign_harness.publisher_samples import authorised_request
+from countersign_harness.samples import cost_item_submitted
 from countersign_platform.outbound import OutboundHttp
 from countersign_platform.outbox import enqueue
 from countersign_platform.runtime import Runtime, runtime
@@ -36,9 +38,6 @@ from countersign_platform.spec import ServiceSpec
 from countersign_platform.subscription import On, Subscription
 from fastapi import APIRouter, Depends, FastAPI, Request
 from pydantic_settings import SettingsConfigDict
-
-from services.publisher.tests.publisher_samples import authorised_request
-from tests.support.samples import cost_item_submitted
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

@@ -35,8 +35,7 @@ from countersign_contracts import (
     kafka_headers,
 )
 from countersign_contracts.cli import DEFAULT_SCHEMAS_DIR
-
-from tests.support.infra import REPO
+from countersign_harness.infra import REPO
 
 DOCS = REPO / "docs" / "events"
 EXAMPLES = DOCS / "examples"

@@ -1,29 +1,21 @@
-"""What the journey tests share: one pipeline per module, one organisation per test, its
+"""What the journey tests share besides their fixtures (in ``conftest.py``): the organisation's
 workflow and people, and cost items whose accounts exist in the Xero sandbox's default tenant."""
 
 from __future__ import annotations
 
 import hashlib
-import uuid
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from countersign_dext_sandbox.documents import pdf
 from countersign_dext_sandbox.samples import cost_item, line
-
-from tests.support.infra import Infrastructure
-from tests.support.organisation import Organisation, Person, provision_organisation
-from tests.support.pipeline import Pipeline
+from countersign_harness.organisation import Person
 
 __all__ = [
     "ANN",
     "PEOPLE",
     "WORKFLOW",
     "invoice",
-    "organisation_fixture",
     "original",
-    "pipeline_fixture",
     "sha256",
 ]
 
@@ -36,20 +28,6 @@ WORKFLOW: dict[str, Any] = {
     "steps": [{"name": "Budget holder", "approvers": [{"approver": ANN}]}],
     "default_approver": "ada@example.com",
 }
-
-
-@pytest.fixture(scope="module", name="pipeline")
-def pipeline_fixture(
-    infra: Infrastructure, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Pipeline]:
-    isolation = "j" + uuid.uuid4().hex[:10]
-    with Pipeline(infra, isolation, tmp_path_factory.mktemp("pipeline")) as running:
-        yield running
-
-
-@pytest.fixture(name="org")
-async def organisation_fixture(pipeline: Pipeline) -> Organisation:
-    return await provision_organisation(pipeline.endpoints, WORKFLOW, PEOPLE)
 
 
 def invoice(

@@ -17,10 +17,9 @@ import pytest
 from countersign_contracts import BANK_TRANSACTIONS, COST_ITEMS
 from countersign_dext_sandbox.client import DextClient
 from countersign_dext_sandbox.samples import publish_samples
-
-from tests.support.infra import Infrastructure
-from tests.support.kafka import read_until
-from tests.support.processes import ServiceProcess
+from countersign_harness.infra import Infrastructure
+from countersign_harness.kafka import read_until
+from countersign_harness.processes import ServiceProcess
 
 pytestmark = pytest.mark.e2e
 

@@ -14,10 +14,9 @@ from collections.abc import AsyncIterator, Iterator
 
 import asyncpg
 import pytest
-
-from tests.support.infra import REPO, Infrastructure
-from tests.support.organisation import Organisation, provision_organisation
-from tests.support.pipeline import Pipeline
+from countersign_harness.infra import REPO, Infrastructure
+from countersign_harness.organisation import Organisation, provision_organisation
+from countersign_harness.pipeline import Pipeline
 
 sys.path.insert(0, str(REPO / "scripts"))
 

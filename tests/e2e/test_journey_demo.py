@@ -10,9 +10,8 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-
-from tests.support.infra import REPO, Infrastructure
-from tests.support.pipeline import Pipeline
+from countersign_harness.infra import REPO, Infrastructure
+from countersign_harness.pipeline import Pipeline
 
 pytestmark = pytest.mark.e2e
 

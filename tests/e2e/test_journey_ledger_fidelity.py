@@ -19,12 +19,17 @@ from countersign_contracts import (
     places,
 )
 from countersign_dext_sandbox.samples import cost_item, line
+from countersign_harness.kafka import read_until
+from countersign_harness.organisation import Organisation, provision_organisation
+from countersign_harness.pipeline import Pipeline
 from pypdf import PdfReader
 
-from tests.e2e.journeys import ANN, PEOPLE, WORKFLOW, original, pipeline_fixture  # noqa: F401
-from tests.support.kafka import read_until
-from tests.support.organisation import Organisation, provision_organisation
-from tests.support.pipeline import Pipeline
+from tests.e2e.journeys import (
+    ANN,
+    PEOPLE,
+    WORKFLOW,
+    original,
+)
 
 pytestmark = pytest.mark.e2e
 

@@ -15,17 +15,15 @@ from typing import Any
 import httpx
 import pytest
 from countersign_dext_sandbox.samples import line
+from countersign_harness.organisation import Organisation
+from countersign_harness.pipeline import Pipeline
+from countersign_harness.waiting import eventually
 
-from tests.e2e.journeys import (  # noqa: F401 (fixtures)
+from tests.e2e.journeys import (
     ANN,
     invoice,
-    organisation_fixture,
     original,
-    pipeline_fixture,
 )
-from tests.support.organisation import Organisation
-from tests.support.pipeline import Pipeline
-from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 

@@ -14,10 +14,9 @@ import pytest
 from countersign_dext_sandbox.client import DextClient
 from countersign_dext_sandbox.documents import pdf
 from countersign_dext_sandbox.samples import cost_item, line
-
-from tests.support.infra import Infrastructure
-from tests.support.processes import ServiceProcess
-from tests.support.waiting import eventually
+from countersign_harness.infra import Infrastructure
+from countersign_harness.processes import ServiceProcess
+from countersign_harness.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 (pytest fixtures imported from the harness are parameters here)
 """The publisher as a real process, killed with SIGKILL in the middle of publishing a batch and
 started again: every bill exists once, with exactly its two attachments."""
 
@@ -12,8 +11,10 @@ from typing import Any
 import httpx
 import pytest
 from countersign_contracts import APPROVAL_REQUESTS, encode, kafka_headers, new_envelope
-
-from services.publisher.tests.publisher_harness import (  # noqa: F401 (fixtures)
+from countersign_harness.infra import Infrastructure
+from countersign_harness.kafka import produce
+from countersign_harness.processes import ServiceProcess
+from countersign_harness.publisher import (
     ADMIN_TOKEN,
     CLIENT_ID,
     CLIENT_SECRET,
@@ -21,18 +22,13 @@ from services.publisher.tests.publisher_harness import (  # noqa: F401 (fixtures
     ENCRYPTION_KEYS,
     DocumentServer,
     XeroSandbox,
-    documents,
-    xero_sandbox,
 )
-from services.publisher.tests.publisher_samples import (
+from countersign_harness.publisher_samples import (
     authorised_request,
     document_bytes,
     sample_bill,
 )
-from tests.support.infra import Infrastructure
-from tests.support.kafka import produce
-from tests.support.processes import ServiceProcess
-from tests.support.waiting import eventually
+from countersign_harness.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 

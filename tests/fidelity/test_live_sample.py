@@ -15,6 +15,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from countersign_harness.publisher_samples import bank_item, document_bytes, sample_bill
 from countersign_platform.outbound import OutboundHttp
 from countersign_publisher.xero_client import Credentials, XeroClient
 from countersign_publisher.xero_limits import CallScheduler, Limits
@@ -34,9 +35,10 @@ from xero_python.accounting import (
 from xero_python.api_client import ApiClient, Configuration
 from xero_python.api_client.oauth2 import OAuth2Token
 
-from services.publisher.tests.publisher_samples import bank_item, document_bytes, sample_bill
 from tests.fidelity.check import check_exchanges
 from tests.fidelity.recordings import read_recordings
+
+pytestmark = pytest.mark.integration
 
 CLIENT_ID, CLIENT_SECRET = "fidelity-app", "fidelity-secret"
 

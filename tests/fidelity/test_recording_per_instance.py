@@ -10,6 +10,8 @@ import pytest
 from countersign_xero_sandbox.harness import provision, serve
 from countersign_xero_sandbox.settings import SandboxSettings
 
+pytestmark = pytest.mark.integration
+
 
 def test_each_instance_records_into_a_file_of_its_own(tmp_path: Path) -> None:
     settings = SandboxSettings(record_dir=str(tmp_path))

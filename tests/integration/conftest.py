@@ -13,14 +13,13 @@ import asyncpg
 import pytest
 from countersign_contracts import COST_ITEMS, CostItemSubmitted, Envelope
 from countersign_dext_sandbox.client import DextClient
+from countersign_harness.infra import Infrastructure
+from countersign_harness.ingest import RunningIngest, new_secret, running_ingest
 from countersign_platform.runtime import Runtime
 from countersign_platform.service import build_app
 from countersign_platform.settings import ServiceSettings
 from countersign_platform.spec import ServiceSpec
 from countersign_platform.subscription import EventHandler, On, Subscription
-
-from tests.integration.ingest_harness import RunningIngest, new_secret, running_ingest
-from tests.support.infra import Infrastructure
 
 pytestmark = pytest.mark.integration
 

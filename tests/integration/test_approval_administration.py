@@ -27,11 +27,10 @@ from countersign_contracts import (
     decode,
     new_envelope,
 )
-
-from tests.support.approval_harness import OPERATOR_TOKEN, as_record, running_approval
-from tests.support.infra import Infrastructure
-from tests.support.kafka import produce, read_until
-from tests.support.samples import sample_bill
+from countersign_harness.approval import OPERATOR_TOKEN, as_record, running_approval
+from countersign_harness.infra import Infrastructure
+from countersign_harness.kafka import produce, read_until
+from countersign_harness.samples import sample_bill
 
 pytestmark = pytest.mark.integration
 

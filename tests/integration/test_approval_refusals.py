@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-
-from tests.support.approval_harness import OPERATOR_TOKEN, ApprovalHarness, Org, running_approval
-from tests.support.infra import Infrastructure
+from countersign_harness.approval import OPERATOR_TOKEN, ApprovalHarness, Org, running_approval
+from countersign_harness.infra import Infrastructure
 
 pytestmark = pytest.mark.integration
 

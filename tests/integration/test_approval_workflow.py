@@ -18,10 +18,9 @@ from countersign_contracts import (
     RequestStepOverdue,
     RequestSuperseded,
 )
-
-from tests.support.approval_harness import ApprovalHarness, Org, running_approval
-from tests.support.infra import Infrastructure
-from tests.support.samples import sample_bill
+from countersign_harness.approval import ApprovalHarness, Org, running_approval
+from countersign_harness.infra import Infrastructure
+from countersign_harness.samples import sample_bill
 
 pytestmark = pytest.mark.integration
 

@@ -13,12 +13,12 @@ import pytest
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from countersign_contracts import COST_ITEMS, Envelope, dlq_topic, encode, kafka_headers
+from countersign_harness.infra import Infrastructure
+from countersign_harness.kafka import produce, read_until
+from countersign_harness.samples import cost_item_submitted
+from countersign_harness.waiting import eventually
 
 from tests.integration.conftest import ServiceRunner, record_seen
-from tests.support.infra import Infrastructure
-from tests.support.kafka import produce, read_until
-from tests.support.samples import cost_item_submitted
-from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 

@@ -14,15 +14,15 @@ import asyncpg
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from countersign_contracts import COST_ITEMS, Envelope, dlq_topic
+from countersign_harness.infra import Infrastructure
+from countersign_harness.kafka import produce, read_until
+from countersign_harness.samples import cost_item_submitted
+from countersign_harness.waiting import eventually
 from countersign_platform.outbox import enqueue
 
 from tests.integration.conftest import ServiceRunner, record_seen
 from tests.integration.test_consumer import as_record, seen_subjects
-from tests.support.infra import Infrastructure
-from tests.support.kafka import produce, read_until
 from tests.support.restarts import require_restartable, restart
-from tests.support.samples import cost_item_submitted
-from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 OUTAGES = pytest.mark.parametrize("crash", [False, True], ids=["clean stop", "crash"])

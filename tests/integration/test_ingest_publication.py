@@ -13,9 +13,8 @@ from countersign_contracts import BANK_TRANSACTIONS, COST_ITEMS
 from countersign_dext_sandbox.client import DextClient
 from countersign_dext_sandbox.documents import jpeg, pdf, png
 from countersign_dext_sandbox.samples import cost_item, line
-
-from tests.integration.ingest_harness import RunningIngest, new_secret
-from tests.support.kafka import read_until
+from countersign_harness.ingest import RunningIngest, new_secret
+from countersign_harness.kafka import read_until
 
 pytestmark = pytest.mark.integration
 
@@ -258,9 +257,8 @@ async def test_the_status_view_links_to_the_original_document_and_to_dext(
 async def test_a_document_link_opens_only_its_own_document_and_only_until_it_expires(
     ingest: RunningIngest, dext: DextClient
 ) -> None:
+    from countersign_harness.ingest import LINK_SECRET
     from countersign_platform.links import sign_document_link
-
-    from tests.integration.ingest_harness import LINK_SECRET
 
     first = await dext.publish_cost_item(invoice("a"), "a.pdf", ORIGINAL)
     second = await dext.publish_cost_item(invoice("b"), "b.jpg", jpeg())

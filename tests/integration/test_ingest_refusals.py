@@ -24,10 +24,9 @@ from countersign_contracts import BANK_TRANSACTIONS, COST_ITEMS
 from countersign_dext_sandbox.client import DextClient
 from countersign_dext_sandbox.documents import jpeg, pdf
 from countersign_dext_sandbox.samples import cost_item, line
-
-from tests.integration.ingest_harness import RunningIngest, new_secret, running_ingest
-from tests.support.infra import Infrastructure
-from tests.support.kafka import read_until
+from countersign_harness.infra import Infrastructure
+from countersign_harness.ingest import RunningIngest, new_secret, running_ingest
+from countersign_harness.kafka import read_until
 
 pytestmark = pytest.mark.integration
 

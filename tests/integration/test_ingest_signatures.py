@@ -12,8 +12,7 @@ import pytest
 from countersign_dext_sandbox.client import DextClient
 from countersign_dext_sandbox.documents import pdf
 from countersign_dext_sandbox.samples import cost_item, line
-
-from tests.integration.ingest_harness import (
+from countersign_harness.ingest import (
     ADMIN_TOKEN,
     RunningIngest,
     new_secret,

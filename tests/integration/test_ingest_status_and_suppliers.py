@@ -44,11 +44,10 @@ from countersign_contracts import (
 from countersign_dext_sandbox.client import DextClient
 from countersign_dext_sandbox.documents import pdf
 from countersign_dext_sandbox.samples import cost_item, line
-
-from tests.integration.ingest_harness import RunningIngest, new_secret
-from tests.support.kafka import produce
-from tests.support.samples import sample_bill
-from tests.support.waiting import eventually
+from countersign_harness.ingest import RunningIngest, new_secret
+from countersign_harness.kafka import produce
+from countersign_harness.samples import sample_bill
+from countersign_harness.waiting import eventually
 
 pytestmark = pytest.mark.integration
 

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from countersign_harness.infra import Infrastructure
 from countersign_platform.migrations import MigrationError, migrate
-
-from tests.support.infra import Infrastructure
 
 pytestmark = pytest.mark.integration
 

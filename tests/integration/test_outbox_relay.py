@@ -14,14 +14,13 @@ from pathlib import Path
 import asyncpg
 import pytest
 from countersign_contracts import COST_ITEMS
+from countersign_harness.infra import Infrastructure
+from countersign_harness.kafka import read_until
+from countersign_harness.samples import cost_item_submitted
 from countersign_platform.migrations import migrate
 from countersign_platform.outbox import OutboxRelay, Producer, enqueue
 from countersign_platform.producer import RenewingProducer
 from countersign_platform.topics import ensure_topics
-
-from tests.support.infra import Infrastructure
-from tests.support.kafka import read_until
-from tests.support.samples import cost_item_submitted
 
 pytestmark = pytest.mark.integration
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 (pytest fixtures imported from the harness are parameters here)
 """One publisher instance works for only as many organisations at once as its ``max_in_flight``
 allows, the longest waiting first, and leases only their jobs: the rest stay due for the other
 instances of its consumer group."""
@@ -10,22 +9,18 @@ import uuid
 from typing import Any
 
 import pytest
-
-from services.publisher.tests.publisher_harness import (  # noqa: F401 (fixtures)
+from countersign_harness.publisher import (
     DocumentServer,
     RunningPublisher,
     XeroSandbox,
-    documents,
     running_publisher,
-    settings_for,
-    xero_sandbox,
 )
-from services.publisher.tests.publisher_samples import (
+from countersign_harness.publisher_samples import (
     authorised_request,
     document_bytes,
     sample_bill,
 )
-from tests.support.waiting import eventually
+from countersign_harness.waiting import eventually
 
 pytestmark = pytest.mark.integration
 

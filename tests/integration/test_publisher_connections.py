@@ -1,4 +1,3 @@
-# ruff: noqa: F811 (pytest fixtures imported from the harness are parameters here)
 """Connecting an organisation to Xero, token refresh across processes, and supplier sync."""
 
 from __future__ import annotations
@@ -9,29 +8,25 @@ from typing import Any
 
 import pytest
 from countersign_contracts import LEDGER_SUPPLIERS
-from countersign_platform.outbound import OutboundHttp
-from countersign_platform.sealing import Keyring
-from countersign_publisher.db_connections import Connections
-from countersign_publisher.tokens import XeroTokens
-
-from services.publisher.tests.publisher_harness import (  # noqa: F401 (fixtures)
+from countersign_harness.infra import Infrastructure
+from countersign_harness.kafka import read_until
+from countersign_harness.publisher import (
     CLIENT_ID,
     CLIENT_SECRET,
     ENCRYPTION_KEYS,
     DocumentServer,
     XeroSandbox,
-    documents,
     running_publisher,
-    settings_for,
-    xero_sandbox,
 )
-from services.publisher.tests.publisher_samples import (
+from countersign_harness.publisher_samples import (
     authorised_request,
     document_bytes,
     sample_bill,
 )
-from tests.support.infra import Infrastructure
-from tests.support.kafka import read_until
+from countersign_platform.outbound import OutboundHttp
+from countersign_platform.sealing import Keyring
+from countersign_publisher.db_connections import Connections
+from countersign_publisher.tokens import XeroTokens
 
 pytestmark = pytest.mark.integration
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 (pytest fixtures imported from the harness are parameters here)
 """Crashes between any two steps, and answers lost after Xero committed, never duplicate a bill,
 an attachment or a payment — also once Xero's idempotency memory has expired."""
 
@@ -9,26 +8,22 @@ from typing import Any
 
 import pytest
 from countersign_contracts import APPROVAL_REQUESTS, encode, kafka_headers, new_envelope
-from countersign_platform.outbound import OutboundHttp
-from countersign_publisher.app import assemble
-
-from services.publisher.tests.publisher_harness import (  # noqa: F401 (fixtures)
+from countersign_harness.infra import Infrastructure
+from countersign_harness.kafka import produce
+from countersign_harness.publisher import (
     DocumentServer,
     RunningPublisher,
     XeroSandbox,
-    documents,
     running_publisher,
-    settings_for,
-    xero_sandbox,
 )
-from services.publisher.tests.publisher_samples import (
+from countersign_harness.publisher_samples import (
     authorised_request,
     document_bytes,
     sample_bill,
 )
-from tests.support.infra import Infrastructure
-from tests.support.kafka import produce
-from tests.support.waiting import eventually
+from countersign_harness.waiting import eventually
+from countersign_platform.outbound import OutboundHttp
+from countersign_publisher.app import assemble
 
 pytestmark = pytest.mark.integration
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 (pytest fixtures imported from the harness are parameters here)
 """The publisher on the real broker and database, publishing to the Xero sandbox over HTTP."""
 
 from __future__ import annotations
@@ -27,25 +26,21 @@ from countersign_contracts import (
     kafka_headers,
     new_envelope,
 )
-
-from services.publisher.tests.publisher_harness import (  # noqa: F401 (fixtures)
+from countersign_harness.infra import Infrastructure
+from countersign_harness.kafka import produce, read_until
+from countersign_harness.publisher import (
     DocumentServer,
     RunningPublisher,
     XeroSandbox,
-    documents,
     running_publisher,
-    settings_for,
-    xero_sandbox,
 )
-from services.publisher.tests.publisher_samples import (
+from countersign_harness.publisher_samples import (
     authorised_request,
     bank_item,
     document_bytes,
     sample_bill,
 )
-from tests.support.infra import Infrastructure
-from tests.support.kafka import produce, read_until
-from tests.support.waiting import eventually
+from countersign_harness.waiting import eventually
 
 pytestmark = pytest.mark.integration
 

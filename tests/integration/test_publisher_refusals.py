@@ -1,4 +1,3 @@
-# ruff: noqa: F811 (pytest fixtures imported from the harness are parameters here)
 """Every kind of content Xero refuses fails the publication at once (no retry), with Xero's own
 message, and nothing is published twice when the cause is fixed and the publication retried."""
 
@@ -9,16 +8,12 @@ from typing import Any
 
 import pytest
 from countersign_contracts import Bill
-
-from services.publisher.tests.publisher_harness import (  # noqa: F401 (fixtures)
+from countersign_harness.publisher import (
     DocumentServer,
     XeroSandbox,
-    documents,
     running_publisher,
-    settings_for,
-    xero_sandbox,
 )
-from services.publisher.tests.publisher_samples import (
+from countersign_harness.publisher_samples import (
     authorised_request,
     document_bytes,
     sample_bill,

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 (pytest fixtures imported from the harness are parameters here)
 """A bad body or query sent to the publisher's operator API is refused with a 4xx problem naming
 the field and the rule, and stores nothing: no connection, no publication, no outbox row."""
 
@@ -10,15 +9,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-
-from services.publisher.tests.publisher_harness import (  # noqa: F401 (fixtures)
+from countersign_harness.infra import Infrastructure
+from countersign_harness.publisher import (
     RunningPublisher,
     XeroSandbox,
     publisher_settings,
     running_publisher,
-    xero_sandbox,
 )
-from tests.support.infra import Infrastructure
 
 pytestmark = pytest.mark.integration
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 (pytest fixtures imported from the harness are parameters here)
 """The publication worker is woken by the commit that gives it work, not by its poll: a job
 recorded while the worker idles starts at once with the poll set to minutes; a lost wake-up
 is caught up by the poll; and two workers woken together by one notification, beside their
@@ -13,23 +12,19 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-
-from services.publisher.tests.publisher_harness import (  # noqa: F401 (fixtures)
+from countersign_harness.infra import Infrastructure
+from countersign_harness.publisher import (
     DocumentServer,
     RunningPublisher,
     XeroSandbox,
-    documents,
     running_publisher,
-    settings_for,
-    xero_sandbox,
 )
-from services.publisher.tests.publisher_samples import (
+from countersign_harness.publisher_samples import (
     authorised_request,
     document_bytes,
     sample_bill,
 )
-from tests.support.infra import Infrastructure
-from tests.support.waiting import eventually
+from countersign_harness.waiting import eventually
 
 pytestmark = pytest.mark.integration
 

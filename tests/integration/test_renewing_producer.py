@@ -7,11 +7,10 @@ import asyncio
 
 import pytest
 from aiokafka.errors import OutOfOrderSequenceNumber
+from countersign_harness.infra import Infrastructure
+from countersign_harness.kafka import read_until
 from countersign_platform.producer import RenewingProducer
 from countersign_platform.topics import ensure_topics
-
-from tests.support.infra import Infrastructure
-from tests.support.kafka import read_until
 
 pytestmark = pytest.mark.integration
 

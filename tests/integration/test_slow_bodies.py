@@ -12,9 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from tests.support.infra import Infrastructure
-from tests.support.processes import ServiceProcess
+from countersign_harness.infra import Infrastructure
+from countersign_harness.processes import ServiceProcess
 
 pytestmark = pytest.mark.integration
 

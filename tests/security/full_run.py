@@ -28,12 +28,11 @@ import httpx
 from countersign_dext_sandbox.client import DextClient
 from countersign_dext_sandbox.documents import pdf
 from countersign_dext_sandbox.samples import cost_item, line
+from countersign_harness.infra import Infrastructure
+from countersign_harness.processes import ServiceProcess
+from countersign_harness.publisher import CLIENT_ID, CLIENT_SECRET, XeroSandbox
+from countersign_harness.waiting import eventually
 from countersign_platform.sealing import Keyring
-
-from services.publisher.tests.publisher_harness import CLIENT_ID, CLIENT_SECRET, XeroSandbox
-from tests.support.infra import Infrastructure
-from tests.support.processes import ServiceProcess
-from tests.support.waiting import eventually
 
 __all__ = ["FullRun", "run_everything"]
 

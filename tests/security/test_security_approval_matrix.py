@@ -22,11 +22,11 @@ import pytest
 from countersign_approval.app import create_app
 from countersign_approval.settings import ApprovalSettings
 from countersign_contracts import PublicationFailed, PublicationKind, PublicationStep, Requester
+from countersign_harness.approval import OPERATOR_TOKEN, ApprovalHarness, Org, running_approval
+from countersign_harness.infra import Infrastructure
+from countersign_harness.samples import sample_bill
 
 from tests.security.endpoints import PUBLIC, endpoints_of, parse_table
-from tests.support.approval_harness import OPERATOR_TOKEN, ApprovalHarness, Org, running_approval
-from tests.support.infra import Infrastructure
-from tests.support.samples import sample_bill
 
 pytestmark = pytest.mark.integration
 

@@ -13,14 +13,13 @@ import httpx
 import pytest
 from countersign_approval.app import create_app as create_approval
 from countersign_approval.settings import ApprovalSettings
+from countersign_harness.infra import Infrastructure
 from countersign_ingest.app import create_app as create_ingest
 from countersign_ingest.settings import IngestSettings
 from countersign_platform.links import sign_document_link
 from countersign_platform.settings import ServiceSettings
 from countersign_publisher.settings import PublisherSettings
 from fastapi import FastAPI
-
-from tests.support.infra import Infrastructure
 
 pytestmark = pytest.mark.integration
 

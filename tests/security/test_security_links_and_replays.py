@@ -21,10 +21,9 @@ import pytest
 from countersign_dext_sandbox.client import DextClient
 from countersign_dext_sandbox.documents import pdf
 from countersign_dext_sandbox.samples import cost_item, line
+from countersign_harness.infra import Infrastructure
+from countersign_harness.processes import ServiceProcess
 from countersign_platform.links import sign_document_link
-
-from tests.support.infra import Infrastructure
-from tests.support.processes import ServiceProcess
 
 pytestmark = pytest.mark.e2e
 

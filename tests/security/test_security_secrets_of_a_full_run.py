@@ -12,10 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from countersign_harness.infra import Infrastructure
 from countersign_platform.sealing import Keyring, SealingError
 
 from tests.security.full_run import FullRun, run_everything
-from tests.support.infra import Infrastructure
 
 pytestmark = pytest.mark.e2e
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 (pytest fixtures imported from the publisher harness are parameters here)
 """Who may call ingest's and the publisher's endpoints, read from the tables below (every
 endpoint of each app must have a row). Ingest's Dext calls open only to a signature made with
 the organisation's own secret; its operator calls and all of the publisher's only to the
@@ -20,30 +19,27 @@ from countersign_contracts import APPROVAL_REQUESTS, encode, kafka_headers, new_
 from countersign_dext_sandbox.client import DextClient
 from countersign_dext_sandbox.documents import pdf
 from countersign_dext_sandbox.samples import cost_item, line
-from countersign_ingest.app import create_app as create_ingest
-from countersign_ingest.settings import IngestSettings
-from countersign_publisher.app import create_app as create_publisher
-from countersign_publisher.settings import PublisherSettings
-
-from services.publisher.tests.publisher_harness import (  # noqa: F401 (fixtures)
-    ADMIN_TOKEN as PUBLISHER_OPERATOR_TOKEN,
-    XeroSandbox,
-    documents,
-    running_publisher,
-    settings_for,
-    xero_sandbox,
-)
-from services.publisher.tests.publisher_samples import authorised_request, sample_bill
-from tests.integration.ingest_harness import (
+from countersign_harness.infra import Infrastructure
+from countersign_harness.ingest import (
     ADMIN_TOKEN as INGEST_OPERATOR_TOKEN,
     RunningIngest,
     new_secret,
     running_ingest,
 )
+from countersign_harness.kafka import produce
+from countersign_harness.publisher import (
+    ADMIN_TOKEN as PUBLISHER_OPERATOR_TOKEN,
+    XeroSandbox,
+    running_publisher,
+)
+from countersign_harness.publisher_samples import authorised_request, sample_bill
+from countersign_harness.waiting import eventually
+from countersign_ingest.app import create_app as create_ingest
+from countersign_ingest.settings import IngestSettings
+from countersign_publisher.app import create_app as create_publisher
+from countersign_publisher.settings import PublisherSettings
+
 from tests.security.endpoints import PUBLIC, Table, endpoints_of, parse_table
-from tests.support.infra import Infrastructure
-from tests.support.kafka import produce
-from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 

@@ -11,8 +11,7 @@ import os
 import subprocess
 
 import pytest
-
-from tests.support.infra import REPO
+from countersign_harness.infra import REPO
 
 __all__ = ["require_restartable", "restart"]
 

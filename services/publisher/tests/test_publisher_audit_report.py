@@ -1,9 +1,8 @@
 import io
 
 import pypdf
+from countersign_harness.publisher_samples import authorised_request, sample_bill
 from countersign_publisher.audit_report import audit_report_name, render_audit_report
-
-from services.publisher.tests.publisher_samples import authorised_request, sample_bill
 
 
 def _text(pdf: bytes) -> str:

@@ -2,6 +2,7 @@ import uuid
 from decimal import Decimal
 
 from countersign_contracts import LineItem
+from countersign_harness.publisher_samples import bank_item, sample_bill
 from countersign_platform import decimal_json
 from countersign_publisher.xero_mapping import (
     xero_bank_transaction,
@@ -9,8 +10,6 @@ from countersign_publisher.xero_mapping import (
     xero_contact_name,
     xero_payment,
 )
-
-from services.publisher.tests.publisher_samples import bank_item, sample_bill
 
 
 def test_a_bill_becomes_an_authorised_accpay_invoice_linked_to_its_source() -> None:

@@ -20,8 +20,7 @@ from typing import Any
 
 import httpx
 from countersign_dext_sandbox.client import DextClient
-
-from tests.support.waiting import eventually
+from countersign_harness.waiting import eventually
 
 __all__ = ["XERO_SCOPE", "Endpoints", "Organisation", "Person", "provision_organisation"]
 

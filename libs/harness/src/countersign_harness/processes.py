@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-
-from tests.support.infra import REPO, Infrastructure
+from countersign_harness.infra import REPO, Infrastructure
 
 __all__ = ["ServiceProcess", "free_port"]
 

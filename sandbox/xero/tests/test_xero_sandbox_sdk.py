@@ -32,6 +32,8 @@ from xero_python.api_client.oauth2 import OAuth2Token, TokenApi
 from xero_python.exceptions import AccountingBadRequestException
 from xero_python.identity import IdentityApi
 
+pytestmark = pytest.mark.integration
+
 CLIENT_ID, CLIENT_SECRET = "sdk-app", "sdk-secret"
 
 

@@ -22,10 +22,9 @@ from pathlib import Path
 from types import TracebackType
 
 import httpx
-
-from tests.support.infra import Infrastructure
-from tests.support.organisation import Endpoints
-from tests.support.processes import ServiceProcess
+from countersign_harness.infra import Infrastructure
+from countersign_harness.organisation import Endpoints
+from countersign_harness.processes import ServiceProcess
 
 __all__ = ["ADMIN_TOKEN", "XERO_CLIENT_ID", "Pipeline"]
 

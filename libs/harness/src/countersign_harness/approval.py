@@ -30,13 +30,12 @@ from countersign_contracts import (
     kafka_headers,
     new_envelope,
 )
+from countersign_harness.infra import Infrastructure
+from countersign_harness.kafka import produce, read_until
+from countersign_harness.samples import sample_bill
+from countersign_harness.waiting import eventually
 from countersign_platform.runtime import Runtime
 from countersign_platform.topics import ensure_topics
-
-from tests.support.infra import Infrastructure
-from tests.support.kafka import produce, read_until
-from tests.support.samples import sample_bill
-from tests.support.waiting import eventually
 
 __all__ = ["OPERATOR_TOKEN", "ApprovalHarness", "Org", "as_record", "running_approval"]
 
@@ -65,7 +64,7 @@ class Org:
 @dataclass
 class ApprovalHarness:
     http: httpx.AsyncClient
-    runtime: Runtime
+    runtime: Runtime[Any]
     prefix: str
     bootstrap: str
 

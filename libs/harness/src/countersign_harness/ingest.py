@@ -15,11 +15,10 @@ from typing import Any
 import asyncpg
 import httpx
 from countersign_dext_sandbox.client import DextClient
+from countersign_harness.infra import Infrastructure
 from countersign_ingest.app import create_app
 from countersign_ingest.settings import IngestSettings
 from countersign_platform.runtime import Runtime
-
-from tests.support.infra import Infrastructure
 
 ADMIN_TOKEN = "operator-token-for-tests"
 LINK_SECRET = "document-link-secret-for-tests"
@@ -45,7 +44,7 @@ def ingest_settings(infra: Infrastructure, isolation: str, **overrides: Any) -> 
 
 @dataclass
 class RunningIngest:
-    runtime: Runtime
+    runtime: Runtime[Any]
     transport: httpx.AsyncBaseTransport
     schema: str
     topic_prefix: str

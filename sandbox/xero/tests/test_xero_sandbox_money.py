@@ -11,14 +11,9 @@ import httpx
 import pytest
 from countersign_xero_sandbox.harness import control, provision
 
-from tests.support.xero_sandbox import (  # noqa: F401 (fixtures)
-    accounting_client,
-    api_fixture,
-    bill,
-    messages,
-    org_fixture,
-    sandbox_url_fixture,
-)
+from sandbox.xero.tests.xero_http import accounting_client, bill, messages
+
+pytestmark = pytest.mark.integration
 
 
 def gst_org(sandbox_url: str) -> dict[str, Any]:

@@ -1,9 +1,10 @@
-"""Finds the real Kafka broker and Postgres server for integration and e2e tests.
+"""Finds the real Kafka broker and Postgres server for the tests, benchmarks and scripts.
 
 In order: the addresses in ``KAFKA_BOOTSTRAP_SERVERS`` / ``DATABASE_URL`` (``make test`` and CI
 set them after starting the stack); Testcontainers when a Docker engine answers; otherwise the
-local processes ``scripts/stack.sh up --infra-only`` starts. When none works the tests are
-skipped, except under ``CI=true``, where a missing service fails the run.
+local processes ``scripts/stack.sh up --infra-only`` starts. When none works,
+``InfrastructureUnavailable`` says why (the tests' fixture skips on it, or fails under
+``CI=true``, where a missing service must fail the run).
 """
 
 from __future__ import annotations
@@ -15,11 +16,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
+__all__ = ["REPO", "Infrastructure", "InfrastructureUnavailable", "infrastructure", "read_env_file"]
 
-__all__ = ["REPO", "Infrastructure", "infrastructure", "read_env_file"]
+# The checkout this package is installed from (editable, by scripts/setup.sh):
+# libs/harness/src/countersign_harness/infra.py
+REPO = Path(__file__).resolve().parents[4]
 
-REPO = Path(__file__).resolve().parents[2]
+
+class InfrastructureUnavailable(RuntimeError):
+    """Neither the named servers, nor a Docker engine, nor the local stack answered."""
 
 
 @dataclass(frozen=True)
@@ -36,12 +41,6 @@ def read_env_file(path: Path) -> dict[str, str]:
             key, value = line.split("=", 1)
             values[key] = value.strip("'\"")
     return values
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"CI=true and the infrastructure is missing: {reason}", pytrace=False)
-    pytest.skip(f"infrastructure unavailable: {reason}")
 
 
 def _docker_answers() -> bool:
@@ -72,7 +71,9 @@ def _local_processes() -> Iterator[Infrastructure]:
     started = subprocess.run([stack, "status"], capture_output=True, text=True).returncode != 0
     result = subprocess.run([stack, "up", "--infra-only"], capture_output=True, text=True)
     if result.returncode != 0:
-        _unavailable(f"scripts/stack.sh up failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+        raise InfrastructureUnavailable(
+            f"scripts/stack.sh up failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
+        )
     env = read_env_file(REPO / ".local" / "stack.env")
     try:
         yield Infrastructure(env["KAFKA_BOOTSTRAP_SERVERS"], env["DATABASE_URL"])

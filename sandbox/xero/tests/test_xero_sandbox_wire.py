@@ -16,6 +16,8 @@ import pytest
 from countersign_xero_sandbox.harness import control, provision, serve
 from countersign_xero_sandbox.settings import SandboxSettings
 
+pytestmark = pytest.mark.integration
+
 SCALE = 60.0
 
 

@@ -9,14 +9,9 @@ import httpx
 import pytest
 from countersign_xero_sandbox.harness import control
 
-from tests.support.xero_sandbox import (  # noqa: F401 (fixtures)
-    accounting_client,
-    api_fixture,
-    bill,
-    messages,
-    org_fixture,
-    sandbox_url_fixture,
-)
+from sandbox.xero.tests.xero_http import bill, messages
+
+pytestmark = pytest.mark.integration
 
 NAMES = ["Zoë Ltd", "株式会社テスト", "Café ☕ 🎉 Ltd", 'Say "Hi" Ltd', "C:\\new\\tab Ltd"]
 

@@ -9,14 +9,9 @@ import httpx
 import pytest
 from countersign_xero_sandbox.harness import control, provision
 
-from tests.support.xero_sandbox import (  # noqa: F401 (fixtures)
-    accounting_client,
-    api_fixture,
-    bill,
-    messages,
-    org_fixture,
-    sandbox_url_fixture,
-)
+from sandbox.xero.tests.xero_http import accounting_client, bill, messages
+
+pytestmark = pytest.mark.integration
 
 
 def test_xero_sandbox_bill_totals_are_computed_per_line_and_dates_are_ms_json(

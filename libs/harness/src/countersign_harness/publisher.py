@@ -18,8 +18,8 @@ from urllib.parse import parse_qs, urlsplit
 from uuid import UUID
 
 import httpx
-import pytest
 from countersign_contracts import RequestAuthorised
+from countersign_harness.infra import REPO
 from countersign_platform.links import verify_document_link
 from countersign_platform.runtime import Runtime
 from countersign_publisher.app import create_app
@@ -27,8 +27,6 @@ from countersign_publisher.components import Components
 from countersign_publisher.db import Publications
 from countersign_publisher.settings import PublisherSettings
 from fastapi import FastAPI
-
-from tests.support.infra import Infrastructure
 
 __all__ = [
     "ADMIN_TOKEN",
@@ -43,7 +41,6 @@ __all__ = [
     "running_publisher",
 ]
 
-REPO = Path(__file__).resolve().parents[3]
 CLIENT_ID = "countersign-tests"
 CLIENT_SECRET = "not-a-real-secret"
 ADMIN_TOKEN = "operator-token-for-tests"
@@ -324,39 +321,3 @@ def sandbox_process(log_dir: Path, **settings: str) -> Iterator[XeroSandbox]:
 
 def new_org() -> UUID:
     return uuid.uuid4()
-
-
-# --- pytest fixtures, imported by the publisher's integration test modules -------------------
-
-
-@pytest.fixture(scope="module")
-def xero_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[XeroSandbox]:
-    if not XeroSandbox.available():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("the Xero sandbox is not installed", pytrace=False)
-        pytest.skip("the Xero sandbox is not installed")
-    with sandbox_process(tmp_path_factory.mktemp("xero")) as sandbox:
-        yield sandbox
-
-
-@pytest.fixture
-def documents() -> Iterator[DocumentServer]:
-    with DocumentServer(DOCUMENT_SECRET) as server:
-        yield server
-
-
-@pytest.fixture
-def settings_for(
-    infra: Infrastructure, isolation: str, xero_sandbox: XeroSandbox, documents: DocumentServer
-) -> Any:
-    def build(**overrides: Any) -> PublisherSettings:
-        return publisher_settings(
-            infra.database_url,
-            infra.kafka_bootstrap_servers,
-            isolation,
-            xero_sandbox,
-            documents.url,
-            **overrides,
-        )
-
-    return build

@@ -1,0 +1,28 @@
+"""The journeys' fixtures: one pipeline per module (ingest, approval and publisher as separate
+processes, with the Dext and Xero sandboxes), one organisation per test with Ann as approver."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from countersign_harness.infra import Infrastructure
+from countersign_harness.organisation import Organisation, provision_organisation
+from countersign_harness.pipeline import Pipeline
+
+from tests.e2e.journeys import PEOPLE, WORKFLOW
+
+
+@pytest.fixture(scope="module", name="pipeline")
+def pipeline_fixture(
+    infra: Infrastructure, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Pipeline]:
+    isolation = "j" + uuid.uuid4().hex[:10]
+    with Pipeline(infra, isolation, tmp_path_factory.mktemp("pipeline")) as running:
+        yield running
+
+
+@pytest.fixture(name="org")
+async def organisation_fixture(pipeline: Pipeline) -> Organisation:
+    return await provision_organisation(pipeline.endpoints, WORKFLOW, PEOPLE)

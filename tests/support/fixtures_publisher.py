@@ -1,0 +1,53 @@
+"""The publisher's integration fixtures: the Xero sandbox as a process (one per module), a
+document server speaking ingest's signed-link route, and settings for an in-process publisher
+on the test's own schema and prefix."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from countersign_harness.infra import Infrastructure
+from countersign_harness.publisher import (
+    DOCUMENT_SECRET,
+    DocumentServer,
+    XeroSandbox,
+    publisher_settings,
+    sandbox_process,
+)
+from countersign_publisher.settings import PublisherSettings
+
+
+@pytest.fixture(scope="module")
+def xero_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[XeroSandbox]:
+    if not XeroSandbox.available():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("the Xero sandbox is not installed", pytrace=False)
+        pytest.skip("the Xero sandbox is not installed")
+    with sandbox_process(tmp_path_factory.mktemp("xero")) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def documents() -> Iterator[DocumentServer]:
+    with DocumentServer(DOCUMENT_SECRET) as server:
+        yield server
+
+
+@pytest.fixture
+def settings_for(
+    infra: Infrastructure, isolation: str, xero_sandbox: XeroSandbox, documents: DocumentServer
+) -> Any:
+    def build(**overrides: Any) -> PublisherSettings:
+        return publisher_settings(
+            infra.database_url,
+            infra.kafka_bootstrap_servers,
+            isolation,
+            xero_sandbox,
+            documents.url,
+            **overrides,
+        )
+
+    return build
