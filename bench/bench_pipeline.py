@@ -28,8 +28,9 @@ from countersign_dext_sandbox.client import DextClient
 from countersign_dext_sandbox.documents import pdf
 from countersign_dext_sandbox.samples import cost_item, line
 from countersign_harness.infra import infrastructure
-from countersign_harness.organisation import Organisation, provision_organisation
+from countersign_harness.organisation import Organisation
 from countersign_harness.pipeline import Pipeline
+from countersign_harness.provisioning import provision_organisation
 
 from bench.pipeline_measures import (
     Events,

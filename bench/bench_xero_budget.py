@@ -28,19 +28,14 @@ from typing import Any
 
 import asyncpg
 from countersign_contracts import PublicationKind
-from countersign_harness.publisher import (
-    DOCUMENT_SECRET,
-    DocumentServer,
-    XeroSandbox,
-    publisher_settings,
-    running_publisher,
-    sandbox_process,
-)
+from countersign_harness.document_server import DocumentServer
+from countersign_harness.publisher import DOCUMENT_SECRET, publisher_settings, running_publisher
 from countersign_harness.publisher_samples import (
     authorised_request,
     document_bytes,
     sample_bill,
 )
+from countersign_harness.xero_process import XeroSandbox, sandbox_process
 
 RESULTS = Path(__file__).parent / "results" / "xero_budget.json"
 PER_MINUTE = 60

@@ -41,8 +41,9 @@ from chaos_hostile import (  # noqa: E402
 )
 from countersign_dext_sandbox.documents import pdf  # noqa: E402
 from countersign_harness.infra import Infrastructure  # noqa: E402
-from countersign_harness.organisation import Organisation, provision_organisation  # noqa: E402
+from countersign_harness.organisation import Organisation  # noqa: E402
 from countersign_harness.pipeline import Pipeline  # noqa: E402
+from countersign_harness.provisioning import provision_organisation  # noqa: E402
 from countersign_platform.spec import installed_services  # noqa: E402
 from demo import play  # noqa: E402
 from demo_plan import PEOPLE, PLAN, RACES, WORKFLOW, Item  # noqa: E402

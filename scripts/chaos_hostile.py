@@ -1,8 +1,9 @@
-"""The hostile requests of the chaos run: the ingest refusal table (tests/integration), plus
-broken bodies, lying content types, filename tricks, injection-looking text, bad signatures,
-another organisation's ids, bad bodies for approval and the publisher, and raw HTTP no client
-library would send (a body announced and withheld, request smuggling). Each kind is one
-attempt that answers a status; every one must be a 4xx and store nothing.
+"""The hostile requests of the chaos run: the ingest refusal table
+(tests/support/bad_requests.py), plus broken bodies, lying content types, filename tricks,
+injection-looking text, bad signatures, another organisation's ids, bad bodies for approval and
+the publisher, and raw HTTP no client library would send (a body announced and withheld, request
+smuggling). Each kind is one attempt that answers a status; every one must be a 4xx and store
+nothing.
 
     async with hostile_targets(org, other) as targets:  # a request awaiting APPROVER
         for kind in hostile_kinds():
@@ -28,7 +29,7 @@ from countersign_dext_sandbox.client import DextClient
 from countersign_dext_sandbox.samples import cost_item, line
 from countersign_harness.organisation import Organisation, mint_xero_tokens
 
-from tests.integration.test_ingest_refusals import CASES, PDF, Bad, invoice, multipart_by_hand
+from tests.support.bad_requests import CASES, PDF, Bad, invoice, multipart_by_hand
 
 __all__ = [
     "APPROVER",

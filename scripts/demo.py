@@ -18,7 +18,8 @@ from typing import Any, TextIO
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
 
 from countersign_dext_sandbox.documents import pdf  # noqa: E402 (after the path setup)
-from countersign_harness.organisation import Endpoints, Organisation, provision_organisation  # noqa: E402
+from countersign_harness.organisation import Endpoints, Organisation  # noqa: E402
+from countersign_harness.provisioning import provision_organisation  # noqa: E402
 from demo_plan import PEOPLE, PLAN, WORKFLOW, Item  # noqa: E402
 
 DECIDED = ("review_submitted", "approved", "rejected", "auto_approved", "force_approved")

@@ -45,8 +45,8 @@ from countersign_contracts import (  # noqa: E402
 )
 from countersign_harness.infra import Infrastructure  # noqa: E402
 from countersign_harness.kafka import read_until  # noqa: E402
-from countersign_harness.organisation import provision_organisation  # noqa: E402
 from countersign_harness.pipeline import Pipeline  # noqa: E402
+from countersign_harness.provisioning import provision_organisation  # noqa: E402
 from event_examples_plan import PATHS, PEOPLE, WORKFLOW  # noqa: E402
 
 PUBLIC = (APPROVAL_REQUESTS, LEDGER_PUBLICATIONS)

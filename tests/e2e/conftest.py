@@ -8,8 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 from countersign_harness.infra import Infrastructure
-from countersign_harness.organisation import Organisation, provision_organisation
+from countersign_harness.organisation import Organisation
 from countersign_harness.pipeline import Pipeline
+from countersign_harness.provisioning import provision_organisation
 
 from tests.e2e.journeys import PEOPLE, WORKFLOW
 

@@ -15,8 +15,9 @@ from collections.abc import AsyncIterator, Iterator
 import asyncpg
 import pytest
 from countersign_harness.infra import REPO, Infrastructure
-from countersign_harness.organisation import Organisation, provision_organisation
+from countersign_harness.organisation import Organisation
 from countersign_harness.pipeline import Pipeline
+from countersign_harness.provisioning import provision_organisation
 
 sys.path.insert(0, str(REPO / "scripts"))
 

@@ -20,8 +20,9 @@ from countersign_contracts import (
 )
 from countersign_dext_sandbox.samples import cost_item, line
 from countersign_harness.kafka import read_until
-from countersign_harness.organisation import Organisation, provision_organisation
+from countersign_harness.organisation import Organisation
 from countersign_harness.pipeline import Pipeline
+from countersign_harness.provisioning import provision_organisation
 from pypdf import PdfReader
 
 from tests.e2e.journeys import (

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from countersign_contracts import APPROVAL_REQUESTS, encode, kafka_headers, new_envelope
+from countersign_harness.document_server import DocumentServer
 from countersign_harness.infra import Infrastructure
 from countersign_harness.kafka import produce
 from countersign_harness.processes import ServiceProcess
@@ -20,8 +21,6 @@ from countersign_harness.publisher import (
     CLIENT_SECRET,
     DOCUMENT_SECRET,
     ENCRYPTION_KEYS,
-    DocumentServer,
-    XeroSandbox,
 )
 from countersign_harness.publisher_samples import (
     authorised_request,
@@ -29,6 +28,7 @@ from countersign_harness.publisher_samples import (
     sample_bill,
 )
 from countersign_harness.waiting import eventually
+from countersign_harness.xero_process import XeroSandbox
 
 pytestmark = pytest.mark.e2e
 

@@ -9,18 +9,15 @@ import uuid
 from typing import Any
 
 import pytest
-from countersign_harness.publisher import (
-    DocumentServer,
-    RunningPublisher,
-    XeroSandbox,
-    running_publisher,
-)
+from countersign_harness.document_server import DocumentServer
+from countersign_harness.publisher import RunningPublisher, running_publisher
 from countersign_harness.publisher_samples import (
     authorised_request,
     document_bytes,
     sample_bill,
 )
 from countersign_harness.waiting import eventually
+from countersign_harness.xero_process import XeroSandbox
 
 pytestmark = pytest.mark.integration
 

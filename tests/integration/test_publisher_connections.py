@@ -8,14 +8,13 @@ from typing import Any
 
 import pytest
 from countersign_contracts import LEDGER_SUPPLIERS
+from countersign_harness.document_server import DocumentServer
 from countersign_harness.infra import Infrastructure
 from countersign_harness.kafka import read_until
 from countersign_harness.publisher import (
     CLIENT_ID,
     CLIENT_SECRET,
     ENCRYPTION_KEYS,
-    DocumentServer,
-    XeroSandbox,
     running_publisher,
 )
 from countersign_harness.publisher_samples import (
@@ -23,6 +22,7 @@ from countersign_harness.publisher_samples import (
     document_bytes,
     sample_bill,
 )
+from countersign_harness.xero_process import XeroSandbox
 from countersign_platform.outbound import OutboundHttp
 from countersign_platform.sealing import Keyring
 from countersign_publisher.db_connections import Connections

@@ -8,20 +8,17 @@ from typing import Any
 
 import pytest
 from countersign_contracts import APPROVAL_REQUESTS, encode, kafka_headers, new_envelope
+from countersign_harness.document_server import DocumentServer
 from countersign_harness.infra import Infrastructure
 from countersign_harness.kafka import produce
-from countersign_harness.publisher import (
-    DocumentServer,
-    RunningPublisher,
-    XeroSandbox,
-    running_publisher,
-)
+from countersign_harness.publisher import RunningPublisher, running_publisher
 from countersign_harness.publisher_samples import (
     authorised_request,
     document_bytes,
     sample_bill,
 )
 from countersign_harness.waiting import eventually
+from countersign_harness.xero_process import XeroSandbox
 from countersign_platform.outbound import OutboundHttp
 from countersign_publisher.app import assemble
 

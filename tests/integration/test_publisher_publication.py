@@ -26,14 +26,10 @@ from countersign_contracts import (
     kafka_headers,
     new_envelope,
 )
+from countersign_harness.document_server import DocumentServer
 from countersign_harness.infra import Infrastructure
 from countersign_harness.kafka import produce, read_until
-from countersign_harness.publisher import (
-    DocumentServer,
-    RunningPublisher,
-    XeroSandbox,
-    running_publisher,
-)
+from countersign_harness.publisher import RunningPublisher, running_publisher
 from countersign_harness.publisher_samples import (
     authorised_request,
     bank_item,
@@ -41,6 +37,7 @@ from countersign_harness.publisher_samples import (
     sample_bill,
 )
 from countersign_harness.waiting import eventually
+from countersign_harness.xero_process import XeroSandbox
 
 pytestmark = pytest.mark.integration
 

@@ -8,16 +8,14 @@ from typing import Any
 
 import pytest
 from countersign_contracts import Bill
-from countersign_harness.publisher import (
-    DocumentServer,
-    XeroSandbox,
-    running_publisher,
-)
+from countersign_harness.document_server import DocumentServer
+from countersign_harness.publisher import running_publisher
 from countersign_harness.publisher_samples import (
     authorised_request,
     document_bytes,
     sample_bill,
 )
+from countersign_harness.xero_process import XeroSandbox
 
 pytestmark = pytest.mark.integration
 

@@ -10,12 +10,8 @@ from typing import Any
 
 import pytest
 from countersign_harness.infra import Infrastructure
-from countersign_harness.publisher import (
-    RunningPublisher,
-    XeroSandbox,
-    publisher_settings,
-    running_publisher,
-)
+from countersign_harness.publisher import RunningPublisher, publisher_settings, running_publisher
+from countersign_harness.xero_process import XeroSandbox
 
 pytestmark = pytest.mark.integration
 

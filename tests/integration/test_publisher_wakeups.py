@@ -12,19 +12,16 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from countersign_harness.document_server import DocumentServer
 from countersign_harness.infra import Infrastructure
-from countersign_harness.publisher import (
-    DocumentServer,
-    RunningPublisher,
-    XeroSandbox,
-    running_publisher,
-)
+from countersign_harness.publisher import RunningPublisher, running_publisher
 from countersign_harness.publisher_samples import (
     authorised_request,
     document_bytes,
     sample_bill,
 )
 from countersign_harness.waiting import eventually
+from countersign_harness.xero_process import XeroSandbox
 
 pytestmark = pytest.mark.integration
 

@@ -30,8 +30,9 @@ from countersign_dext_sandbox.documents import pdf
 from countersign_dext_sandbox.samples import cost_item, line
 from countersign_harness.infra import Infrastructure
 from countersign_harness.processes import ServiceProcess
-from countersign_harness.publisher import CLIENT_ID, CLIENT_SECRET, XeroSandbox
+from countersign_harness.publisher import CLIENT_ID, CLIENT_SECRET
 from countersign_harness.waiting import eventually
+from countersign_harness.xero_process import XeroSandbox
 from countersign_platform.sealing import Keyring
 
 __all__ = ["FullRun", "run_everything"]

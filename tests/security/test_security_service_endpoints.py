@@ -27,13 +27,10 @@ from countersign_harness.ingest import (
     running_ingest,
 )
 from countersign_harness.kafka import produce
-from countersign_harness.publisher import (
-    ADMIN_TOKEN as PUBLISHER_OPERATOR_TOKEN,
-    XeroSandbox,
-    running_publisher,
-)
+from countersign_harness.publisher import ADMIN_TOKEN as PUBLISHER_OPERATOR_TOKEN, running_publisher
 from countersign_harness.publisher_samples import authorised_request, sample_bill
 from countersign_harness.waiting import eventually
+from countersign_harness.xero_process import XeroSandbox
 from countersign_ingest.app import create_app as create_ingest
 from countersign_ingest.settings import IngestSettings
 from countersign_publisher.app import create_app as create_publisher

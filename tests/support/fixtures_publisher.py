@@ -9,14 +9,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from countersign_harness.document_server import DocumentServer
 from countersign_harness.infra import Infrastructure
-from countersign_harness.publisher import (
-    DOCUMENT_SECRET,
-    DocumentServer,
-    XeroSandbox,
-    publisher_settings,
-    sandbox_process,
-)
+from countersign_harness.publisher import DOCUMENT_SECRET, publisher_settings
+from countersign_harness.xero_process import XeroSandbox, sandbox_process
 from countersign_publisher.settings import PublisherSettings
 
 

@@ -1,17 +1,13 @@
 """One organisation across a running Countersign, as its people and Dext see it.
 
-`provision_organisation` does what onboarding does in every service: registers the
-organisation with approval (admin, users, workflow), gives ingest the Dext signing secret,
-creates a Xero sandbox tenant (accounts, tax rates, tracking, bank accounts: the sandbox's
-UK-style defaults) and connects the publisher to it. The returned `Organisation` then publishes
-as Dext (signed, over HTTP), decides as approvers, and reads every service's view of an item and
-the Xero sandbox's state. It needs nothing but the services' URLs (`Endpoints`), so the e2e
-tests, the demo and the benchmark drive a stack the same way whoever started it.
+An `Organisation` (``provisioning.provision_organisation`` makes one) publishes as Dext (signed,
+over HTTP), decides as approvers, and reads every service's view of an item and the Xero
+sandbox's state. It needs nothing but the services' URLs (`Endpoints`), so the e2e tests, the
+demo and the benchmark drive a stack the same way whoever started it.
 """
 
 from __future__ import annotations
 
-import base64
 import os
 import uuid
 from collections.abc import Callable, Sequence
@@ -22,7 +18,7 @@ import httpx
 from countersign_dext_sandbox.client import DextClient
 from countersign_harness.waiting import eventually
 
-__all__ = ["XERO_SCOPE", "Endpoints", "Organisation", "Person", "provision_organisation"]
+__all__ = ["XERO_SCOPE", "Endpoints", "Organisation", "Person", "mint_xero_tokens"]
 
 XERO_SCOPE = (
     "openid offline_access accounting.transactions accounting.contacts accounting.settings"
@@ -260,71 +256,3 @@ def mint_xero_tokens(endpoints: Endpoints, tenant_id: str) -> dict[str, Any]:
     response.raise_for_status()
     tokens: dict[str, Any] = response.json()
     return tokens
-
-
-async def provision_organisation(
-    endpoints: Endpoints,
-    workflow: dict[str, Any],
-    people: Sequence[Person] = (),
-    *,
-    name: str = "Northwind Trading Ltd",
-    admin: Person = Person("ada@example.com", "Ada Admin", ("admin",)),
-    tenant: dict[str, Any] | None = None,
-) -> Organisation:
-    """One organisation, onboarded in all three services and in the Xero sandbox (its base
-    currency is the tenant's, GBP unless ``tenant`` says otherwise)."""
-    org_id = uuid.uuid4()
-    secret = base64.urlsafe_b64encode(os.urandom(32)).decode()
-    async with httpx.AsyncClient(timeout=30) as http:
-        registered = await http.post(
-            f"{endpoints.approval}/v1/organisations",
-            headers=endpoints.operator,
-            json={
-                "organisation_id": str(org_id),
-                "name": name,
-                "base_currency": (tenant or {}).get("base_currency", "GBP"),
-                "timezone": "Europe/London",
-                "admin": {"email": admin.email, "name": admin.name},
-            },
-        )
-        assert registered.status_code == 201, registered.text
-        created = await http.post(
-            f"{endpoints.xero_root}/_sandbox/tenants",
-            json={"name": name, "connect_client_id": endpoints.xero_client_id, **(tenant or {})},
-        )
-        created.raise_for_status()
-        org = Organisation(
-            endpoints,
-            org_id,
-            secret,
-            registered.json()["admin"]["token"],
-            created.json()["tenant_id"],
-        )
-        org.tokens[admin.email] = org.admin_token
-        for person in people:
-            added = await http.post(
-                org._approval("/users"),
-                headers=org.auth(),
-                json={"email": person.email, "name": person.name, "roles": list(person.roles)},
-            )
-            assert added.status_code == 201, added.text
-            org.tokens[person.email] = added.json()["token"]
-        saved = await http.put(org._approval("/workflow"), headers=org.auth(), json=workflow)
-        assert saved.status_code == 201, saved.text
-        dext_secret = await http.put(
-            f"{endpoints.ingest}/v1/operator/organisations/{org_id}/dext-secret",
-            json={"secret": secret},
-            headers=endpoints.operator,
-        )
-        assert dext_secret.status_code == 201, dext_secret.text
-        tokens = mint_xero_tokens(endpoints, org.tenant_id)
-        connected = await http.put(
-            f"{endpoints.publisher}/v1/organisations/{org_id}/xero-connection",
-            json={
-                **{k: tokens[k] for k in ("access_token", "refresh_token", "expires_in")},
-                "tenant_id": org.tenant_id,
-            },
-            headers=endpoints.operator,
-        )
-        assert connected.status_code == 200, connected.text
-    return org

@@ -1,26 +1,17 @@
-"""Real parts around the publisher for integration tests and the benchmark: the Xero sandbox as
-a separate process over HTTP, a document server speaking ingest's signed-link route, and the
-publisher app on its own schema and topic prefix."""
+"""The publisher in-process on its own schema and topic prefix, for integration tests and the
+benchmark, with the settings that point it at a Xero sandbox process and a document server."""
 
 from __future__ import annotations
 
 import contextlib
-import os
-import subprocess
-import threading
-import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
+from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 from uuid import UUID
 
 import httpx
 from countersign_contracts import RequestAuthorised
-from countersign_harness.infra import REPO
-from countersign_platform.links import verify_document_link
+from countersign_harness.xero_process import CLIENT_ID, CLIENT_SECRET, XeroSandbox
 from countersign_platform.runtime import Runtime
 from countersign_publisher.app import create_app
 from countersign_publisher.components import Components
@@ -34,186 +25,14 @@ __all__ = [
     "CLIENT_SECRET",
     "DOCUMENT_SECRET",
     "ENCRYPTION_KEYS",
-    "DocumentServer",
     "RunningPublisher",
-    "XeroSandbox",
     "publisher_settings",
     "running_publisher",
 ]
 
-CLIENT_ID = "countersign-tests"
-CLIENT_SECRET = "not-a-real-secret"
 ADMIN_TOKEN = "operator-token-for-tests"
 DOCUMENT_SECRET = "document-link-secret-for-tests"
 ENCRYPTION_KEYS = "k1:" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY="  # 32 bytes, base64
-SCOPE = (
-    "openid offline_access accounting.transactions accounting.contacts accounting.settings"
-    " accounting.attachments"
-)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-class XeroSandbox:
-    """The sandbox as a process; its test-control API as methods."""
-
-    def __init__(self, log_dir: Path, **settings: str) -> None:
-        self.port = _free_port()
-        self.root = f"http://127.0.0.1:{self.port}"
-        self.api_url = f"{self.root}/api.xro/2.0"
-        self._log = log_dir / "xero-sandbox.log"
-        self._env = {
-            **os.environ,
-            "XERO_SANDBOX_HTTP_HOST": "127.0.0.1",
-            "XERO_SANDBOX_HTTP_PORT": str(self.port),
-            **{f"XERO_SANDBOX_{k.upper()}": v for k, v in settings.items()},
-        }
-        self._process: subprocess.Popen[bytes] | None = None
-        self.http = httpx.Client(base_url=self.root, timeout=10)
-
-    @staticmethod
-    def available() -> bool:
-        return (REPO / ".venv" / "bin" / "countersign-xero-sandbox").exists()
-
-    def start(self) -> XeroSandbox:
-        self._log.parent.mkdir(parents=True, exist_ok=True)
-        with self._log.open("ab") as log:
-            self._process = subprocess.Popen(
-                [str(REPO / ".venv" / "bin" / "countersign-xero-sandbox")],
-                env=self._env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with contextlib.suppress(httpx.HTTPError):
-                if self.http.get("/_sandbox/health").status_code == 200:
-                    return self
-            time.sleep(0.1)
-        raise RuntimeError(f"the Xero sandbox did not start:\n{self._log.read_text()[-2000:]}")
-
-    def stop(self) -> None:
-        self.http.close()
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-
-    def _json(self, method: str, path: str, body: Any = None) -> Any:
-        response = self.http.request(method, path, json=body)
-        response.raise_for_status()
-        return response.json() if response.content else None
-
-    def create_tenant(self, **spec: Any) -> dict[str, Any]:
-        result: dict[str, Any] = self._json(
-            "POST", "/_sandbox/tenants", {"connect_client_id": CLIENT_ID, **spec}
-        )
-        return result
-
-    def mint_tokens(self, tenant_id: str) -> dict[str, Any]:
-        result: dict[str, Any] = self._json(
-            "POST",
-            "/_sandbox/tokens",
-            {
-                "client_id": CLIENT_ID,
-                "client_secret": CLIENT_SECRET,
-                "tenant_ids": [tenant_id],
-                "scope": SCOPE,
-            },
-        )
-        return result
-
-    def authorization_code(self, tenant_id: str) -> str:
-        body = {
-            "client_id": CLIENT_ID,
-            "client_secret": CLIENT_SECRET,
-            "tenant_ids": [tenant_id],
-            "scope": SCOPE,
-        }
-        return str(self._json("POST", "/_sandbox/authorizations", body)["code"])
-
-    def state(self, tenant_id: str) -> dict[str, Any]:
-        result: dict[str, Any] = self._json("GET", f"/_sandbox/tenants/{tenant_id}/state")
-        return result
-
-    def fault(self, **rule: Any) -> dict[str, Any]:
-        result: dict[str, Any] = self._json("POST", "/_sandbox/faults", rule)
-        return result
-
-    def clear_faults(self) -> None:
-        self.http.delete("/_sandbox/faults").raise_for_status()
-
-    def advance_clock(self, seconds: float) -> None:
-        self._json("POST", "/_sandbox/clock", {"advance_seconds": seconds})
-
-    def stats(self) -> dict[str, Any]:
-        result: dict[str, Any] = self._json("GET", "/_sandbox/stats")
-        return result
-
-    def set_limits(self, **limits: Any) -> None:
-        self._json("PUT", "/_sandbox/limits", limits)
-
-
-class DocumentServer:
-    """Serves originals on ingest's route, only to links signed with the shared secret."""
-
-    def __init__(self, secret: str) -> None:
-        self.documents: dict[UUID, tuple[bytes, str]] = {}
-        self.fetches = 0
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                url = urlsplit(self.path)
-                query = parse_qs(url.query)
-                try:
-                    document_id = UUID(url.path.removeprefix("/v1/documents/"))
-                    expires = int(query["expires"][0])
-                    signature = query["signature"][0]
-                except (ValueError, KeyError):
-                    self.send_error(404)
-                    return
-                if not verify_document_link(secret.encode(), document_id, expires, signature):
-                    self.send_error(403)
-                    return
-                found = server.documents.get(document_id)
-                if found is None:
-                    self.send_error(404)
-                    return
-                server.fetches += 1
-                self.send_response(200)
-                self.send_header("Content-Type", found[1])
-                self.send_header("Content-Length", str(len(found[0])))
-                self.end_headers()
-                self.wfile.write(found[0])
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def __enter__(self) -> DocumentServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def add(self, document_id: UUID, content: bytes, media_type: str = "application/pdf") -> None:
-        self.documents[document_id] = (content, media_type)
 
 
 def publisher_settings(
@@ -308,15 +127,6 @@ async def running_publisher(settings: PublisherSettings) -> AsyncIterator[Runnin
             yield running
         finally:
             await running.http.aclose()
-
-
-@contextlib.contextmanager
-def sandbox_process(log_dir: Path, **settings: str) -> Iterator[XeroSandbox]:
-    sandbox = XeroSandbox(log_dir, **settings).start()
-    try:
-        yield sandbox
-    finally:
-        sandbox.stop()
 
 
 def new_org() -> UUID:
