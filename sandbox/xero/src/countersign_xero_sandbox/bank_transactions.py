@@ -9,11 +9,11 @@ from countersign_xero_sandbox.batches import Element
 from countersign_xero_sandbox.dates import parse_date
 from countersign_xero_sandbox.documents import (
     PendingContacts,
-    build_lines,
     check_common,
     currency_rate,
     resolve_contact,
 )
+from countersign_xero_sandbox.line_items import build_lines
 from countersign_xero_sandbox.model import Record, Tenant, new_id
 
 __all__ = ["prepare_bank_transaction"]

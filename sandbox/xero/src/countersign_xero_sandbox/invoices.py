@@ -18,14 +18,12 @@ from countersign_xero_sandbox.amounts import MAX_UNIT_DP, ZERO
 from countersign_xero_sandbox.batches import Element
 from countersign_xero_sandbox.dates import parse_date
 from countersign_xero_sandbox.documents import (
-    LINE_AMOUNT_TYPES,
-    Lines,
     PendingContacts,
-    build_lines,
     check_common,
     currency_rate,
     resolve_contact,
 )
+from countersign_xero_sandbox.line_items import LINE_AMOUNT_TYPES, Lines, build_lines
 from countersign_xero_sandbox.model import Record, Tenant, new_id
 
 __all__ = ["INVALID_STATUS", "prepare_invoice"]
