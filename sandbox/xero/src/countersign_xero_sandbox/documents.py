@@ -13,11 +13,18 @@ from decimal import Decimal
 from typing import Any
 
 from countersign_xero_sandbox.currency_rates import rate_on
+from countersign_xero_sandbox.dates import parse_date
 from countersign_xero_sandbox.line_items import decimal_field
 from countersign_xero_sandbox.model import Record, Tenant, contact_name, name_key
 from countersign_xero_sandbox.tenancy import new_contact
 
-__all__ = ["PendingContacts", "check_common", "currency_rate", "resolve_contact"]
+__all__ = [
+    "PendingContacts",
+    "check_common",
+    "currency_rate",
+    "given_date",
+    "resolve_contact",
+]
 
 FORBIDDEN_IN_URL = "xero"
 
@@ -66,6 +73,17 @@ def resolve_contact(
             "used on a new transaction."
         )
     return contact
+
+
+def given_date(raw: Record, now: datetime, errors: list[str]) -> date:
+    """The Date an element gives, else today."""
+    if not raw.get("Date"):
+        return now.date()
+    try:
+        return parse_date(raw["Date"])
+    except ValueError:
+        errors.append(f"The Date '{raw['Date']}' is not a valid date.")
+        return now.date()
 
 
 def check_common(tenant: Tenant, raw: Record, day: date | None, errors: list[str]) -> str:

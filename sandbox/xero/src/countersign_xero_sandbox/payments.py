@@ -9,8 +9,7 @@ from typing import Any
 
 from countersign_xero_sandbox.amounts import money
 from countersign_xero_sandbox.batches import Element
-from countersign_xero_sandbox.dates import parse_date
-from countersign_xero_sandbox.documents import check_common, currency_rate
+from countersign_xero_sandbox.documents import check_common, currency_rate, given_date
 from countersign_xero_sandbox.model import Record, Tenant, new_id
 
 __all__ = ["EXCEEDS_OUTSTANDING", "delete_payment", "prepare_payment"]
@@ -66,12 +65,7 @@ def prepare_payment(
         amount = Decimal(0)
     if amount <= 0 and not errors:
         errors.append("The payment Amount must be greater than zero.")
-    day = now.date()
-    if raw.get("Date"):
-        try:
-            day = parse_date(raw["Date"])
-        except ValueError:
-            errors.append(f"The Date '{raw['Date']}' is not a valid date.")
+    day = given_date(raw, now, errors)
     check_common(tenant, {}, day, errors)
     if invoice is not None:
         invoice_id = invoice["InvoiceID"]
