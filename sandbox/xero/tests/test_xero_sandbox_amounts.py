@@ -22,7 +22,8 @@ from countersign_xero_sandbox.currency_rates import (
     parse_table,
     rate_on,
 )
-from countersign_xero_sandbox.documents import build_lines, currency_rate
+from countersign_xero_sandbox.documents import currency_rate
+from countersign_xero_sandbox.line_items import build_lines
 from countersign_xero_sandbox.model import Tenant
 from countersign_xero_sandbox.tenancy import build_tenant
 

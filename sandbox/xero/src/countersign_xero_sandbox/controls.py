@@ -91,21 +91,32 @@ def _state(sandbox: Sandbox, tenant: Tenant) -> Any:
     }
 
 
-def control_routes(sandbox: Sandbox) -> list[Route]:
-    async def health(request: Request) -> Response:
+_SCOPE = (
+    "openid profile email offline_access accounting.transactions accounting.contacts "
+    "accounting.settings accounting.attachments"
+)
+
+
+class _Controls:
+    """One handler a control route, all over the same sandbox."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+
+    async def health(self, request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
-    async def create_tenant(request: Request) -> Response:
+    async def create_tenant(self, request: Request) -> Response:
         spec = await _spec(request)
         try:
-            tenant = build_tenant(spec, sandbox.clock.now())
+            tenant = build_tenant(spec, self.sandbox.clock.now())
         except (TenantSpecError, ValueError, KeyError, TypeError) as exc:
             return _bad(f"unusable tenant spec: {exc}")
-        if tenant.tenant_id in sandbox.tenants:
+        if tenant.tenant_id in self.sandbox.tenants:
             return _bad(f"tenant {tenant.tenant_id} exists", 409)
-        sandbox.tenants[tenant.tenant_id] = tenant
+        self.sandbox.tenants[tenant.tenant_id] = tenant
         if spec.get("connect_client_id"):
-            sandbox.identity.connect(
+            self.sandbox.identity.connect(
                 str(spec["connect_client_id"]),
                 tenant.tenant_id,
                 tenant.organisation["Name"],
@@ -113,18 +124,18 @@ def control_routes(sandbox: Sandbox) -> list[Route]:
             )
         return xero_json(_tenant_view(tenant), status=201)
 
-    def tenant_of(request: Request) -> Tenant | None:
-        return sandbox.tenants.get(request.path_params["tenant_id"])
+    def _tenant(self, request: Request) -> Tenant | None:
+        return self.sandbox.tenants.get(request.path_params["tenant_id"])
 
-    async def tenant_state(request: Request) -> Response:
-        tenant = tenant_of(request)
+    async def tenant_state(self, request: Request) -> Response:
+        tenant = self._tenant(request)
         if tenant is None:
             return _bad("no such tenant", 404)
         async with tenant.lock:
-            return xero_json(_state(sandbox, tenant))
+            return xero_json(_state(self.sandbox, tenant))
 
-    async def patch_tenant(request: Request) -> Response:
-        tenant = tenant_of(request)
+    async def patch_tenant(self, request: Request) -> Response:
+        tenant = self._tenant(request)
         if tenant is None:
             return _bad("no such tenant", 404)
         body = await _spec(request)
@@ -144,88 +155,82 @@ def control_routes(sandbox: Sandbox) -> list[Route]:
                 return _bad(f"unusable rates: {exc}")
             return xero_json(tenant.organisation)
 
-    async def add_contact(request: Request) -> Response:
-        tenant = tenant_of(request)
+    async def add_contact(self, request: Request) -> Response:
+        tenant = self._tenant(request)
         if tenant is None:
             return _bad("no such tenant", 404)
         body = await _spec(request)
         if not isinstance(body, dict) or not body.get("Name"):
             return _bad("a contact needs a Name")
         async with tenant.lock:
-            contact = new_contact(body, sandbox.clock.now())
+            contact = new_contact(body, self.sandbox.clock.now())
             tenant.contacts[contact["ContactID"]] = contact
         return xero_json(contact, status=201)
 
-    async def grant_body(request: Request) -> tuple[str, str, list[str], str, str | None]:
+    async def _grant(self, request: Request) -> tuple[str, str, list[str], str | None]:
+        """Register the client a grant names; its client id, scope, tenants and redirect."""
         body = await _json(request)
         tenant_ids = [str(t) for t in body.get("tenant_ids", [])]
-        missing = [t for t in tenant_ids if t not in sandbox.tenants]
+        missing = [t for t in tenant_ids if t not in self.sandbox.tenants]
         if missing:
             raise TenantSpecError(f"unknown tenants: {missing}")
-        sandbox.identity.register(str(body["client_id"]), str(body.get("client_secret", "")))
-        scope = str(
-            body.get(
-                "scope",
-                "openid profile email offline_access accounting.transactions accounting.contacts "
-                "accounting.settings accounting.attachments",
-            )
-        )
-        return str(body["client_id"]), scope, tenant_ids, scope, body.get("redirect_uri")
+        self.sandbox.identity.register(str(body["client_id"]), str(body.get("client_secret", "")))
+        scope = str(body.get("scope", _SCOPE))
+        return str(body["client_id"]), scope, tenant_ids, body.get("redirect_uri")
 
-    async def authorize(request: Request) -> Response:
+    async def authorize(self, request: Request) -> Response:
         try:
-            client_id, scope, tenant_ids, _, redirect = await grant_body(request)
+            client_id, scope, tenant_ids, redirect = await self._grant(request)
         except (TenantSpecError, TokenError, KeyError) as exc:
             return _bad(str(exc))
-        return JSONResponse(
-            {"code": sandbox.identity.mint_code(client_id, scope, tenant_ids, redirect)}
-        )
+        code = self.sandbox.identity.mint_code(client_id, scope, tenant_ids, redirect)
+        return JSONResponse({"code": code})
 
-    async def tokens(request: Request) -> Response:
+    async def tokens(self, request: Request) -> Response:
         try:
-            client_id, scope, tenant_ids, _, _ = await grant_body(request)
+            client_id, scope, tenant_ids, _ = await self._grant(request)
         except (TenantSpecError, TokenError, KeyError) as exc:
             return _bad(str(exc))
+        identity = self.sandbox.identity
         event = new_id()
         for tenant_id in tenant_ids:
-            name = sandbox.tenants[tenant_id].organisation["Name"]
-            sandbox.identity.connect(client_id, tenant_id, name, event)
-        answer = sandbox.identity.issue(client_id, scope, event)
-        expires = sandbox.identity.access[answer["access_token"]].expires_at
-        answer["expires_at"] = sandbox.clock.real_deadline(expires)
+            name = self.sandbox.tenants[tenant_id].organisation["Name"]
+            identity.connect(client_id, tenant_id, name, event)
+        answer = identity.issue(client_id, scope, event)
+        expires = identity.access[answer["access_token"]].expires_at
+        answer["expires_at"] = self.sandbox.clock.real_deadline(expires)
         return JSONResponse(answer)
 
-    async def limits(request: Request) -> Response:
+    async def limits(self, request: Request) -> Response:
         body = await _json(request)
-        config = sandbox.limiter.config
+        config = self.sandbox.limiter.config
         for name in ("enabled", "minute", "day", "concurrent", "app_minute"):
             if name in body:
                 setattr(config, name, body[name])
         return JSONResponse(asdict(config))
 
-    async def add_fault(request: Request) -> Response:
+    async def add_fault(self, request: Request) -> Response:
         try:
             rule = FaultRule.from_json(await _json(request))
         except FaultSpecError as exc:
             return _bad(str(exc))
-        sandbox.faults.add(rule)
+        self.sandbox.faults.add(rule)
         return JSONResponse(rule.as_json(), status_code=201)
 
-    async def list_faults(request: Request) -> Response:
-        return JSONResponse([rule.as_json() for rule in sandbox.faults.rules])
+    async def list_faults(self, request: Request) -> Response:
+        return JSONResponse([rule.as_json() for rule in self.sandbox.faults.rules])
 
-    async def clear_faults(request: Request) -> Response:
-        sandbox.faults.clear()
+    async def clear_faults(self, request: Request) -> Response:
+        self.sandbox.faults.clear()
         return Response(status_code=204)
 
-    async def clock(request: Request) -> Response:
-        body = await _json(request)
-        sandbox.clock.advance(float(body.get("advance_seconds", 0)))
-        return JSONResponse(
-            {"now": sandbox.clock.now().isoformat(), "time_scale": sandbox.clock.scale}
-        )
+    async def clock(self, request: Request) -> Response:
+        clock = self.sandbox.clock
+        clock.advance(float((await _json(request)).get("advance_seconds", 0)))
+        return JSONResponse({"now": clock.now().isoformat(), "time_scale": clock.scale})
 
-    async def stats(request: Request) -> Response:
+    async def stats(self, request: Request) -> Response:
+        sandbox = self.sandbox
         return JSONResponse(
             {
                 "calls": sandbox.stats.calls,
@@ -238,23 +243,26 @@ def control_routes(sandbox: Sandbox) -> list[Route]:
             }
         )
 
-    async def reset(request: Request) -> Response:
-        sandbox.reset()
+    async def reset(self, request: Request) -> Response:
+        self.sandbox.reset()
         return Response(status_code=204)
 
+
+def control_routes(sandbox: Sandbox) -> list[Route]:
+    c = _Controls(sandbox)
     return [
-        Route("/_sandbox/health", health, methods=["GET"]),
-        Route("/_sandbox/tenants", create_tenant, methods=["POST"]),
-        Route("/_sandbox/tenants/{tenant_id}", patch_tenant, methods=["PATCH"]),
-        Route("/_sandbox/tenants/{tenant_id}/state", tenant_state, methods=["GET"]),
-        Route("/_sandbox/tenants/{tenant_id}/contacts", add_contact, methods=["POST"]),
-        Route("/_sandbox/authorizations", authorize, methods=["POST"]),
-        Route("/_sandbox/tokens", tokens, methods=["POST"]),
-        Route("/_sandbox/limits", limits, methods=["PUT"]),
-        Route("/_sandbox/faults", add_fault, methods=["POST"]),
-        Route("/_sandbox/faults", list_faults, methods=["GET"]),
-        Route("/_sandbox/faults", clear_faults, methods=["DELETE"]),
-        Route("/_sandbox/clock", clock, methods=["POST"]),
-        Route("/_sandbox/stats", stats, methods=["GET"]),
-        Route("/_sandbox/reset", reset, methods=["POST"]),
+        Route("/_sandbox/health", c.health, methods=["GET"]),
+        Route("/_sandbox/tenants", c.create_tenant, methods=["POST"]),
+        Route("/_sandbox/tenants/{tenant_id}", c.patch_tenant, methods=["PATCH"]),
+        Route("/_sandbox/tenants/{tenant_id}/state", c.tenant_state, methods=["GET"]),
+        Route("/_sandbox/tenants/{tenant_id}/contacts", c.add_contact, methods=["POST"]),
+        Route("/_sandbox/authorizations", c.authorize, methods=["POST"]),
+        Route("/_sandbox/tokens", c.tokens, methods=["POST"]),
+        Route("/_sandbox/limits", c.limits, methods=["PUT"]),
+        Route("/_sandbox/faults", c.add_fault, methods=["POST"]),
+        Route("/_sandbox/faults", c.list_faults, methods=["GET"]),
+        Route("/_sandbox/faults", c.clear_faults, methods=["DELETE"]),
+        Route("/_sandbox/clock", c.clock, methods=["POST"]),
+        Route("/_sandbox/stats", c.stats, methods=["GET"]),
+        Route("/_sandbox/reset", c.reset, methods=["POST"]),
     ]

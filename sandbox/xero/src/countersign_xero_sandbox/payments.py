@@ -9,8 +9,7 @@ from typing import Any
 
 from countersign_xero_sandbox.amounts import money
 from countersign_xero_sandbox.batches import Element
-from countersign_xero_sandbox.dates import parse_date
-from countersign_xero_sandbox.documents import check_common, currency_rate
+from countersign_xero_sandbox.documents import check_common, currency_rate, given_date
 from countersign_xero_sandbox.model import Record, Tenant, new_id
 
 __all__ = ["EXCEEDS_OUTSTANDING", "delete_payment", "prepare_payment"]
@@ -41,14 +40,7 @@ def _find_invoice(tenant: Tenant, ref: Any, errors: list[str]) -> Record | None:
     return matches[0]
 
 
-def prepare_payment(
-    tenant: Tenant, raw: Any, now: datetime, outstanding: dict[str, Decimal]
-) -> Element:
-    """``outstanding`` carries AmountDue as earlier elements of the same batch leave it."""
-    if not isinstance(raw, dict):
-        return Element({}, ["A payment must be a JSON object."])
-    errors: list[str] = []
-    invoice = _find_invoice(tenant, raw.get("Invoice"), errors)
+def _account(tenant: Tenant, raw: Record, errors: list[str]) -> Record | None:
     account = tenant.account_by_ref(raw.get("Account") or {})
     if account is None:
         errors.append("The account for the payment could not be found; give its AccountID or Code.")
@@ -59,6 +51,11 @@ def prepare_payment(
             f"Payments can only be made to or from a BANK account or an account with payments "
             f"enabled; '{account['Code']}' is neither."
         )
+    return account
+
+
+def _amount(raw: Record, errors: list[str]) -> Decimal:
+    """The Amount; that it is above zero is checked only when nothing else is wrong."""
     try:
         amount = money(Decimal(str(raw.get("Amount"))))
     except (InvalidOperation, ValueError):
@@ -66,34 +63,54 @@ def prepare_payment(
         amount = Decimal(0)
     if amount <= 0 and not errors:
         errors.append("The payment Amount must be greater than zero.")
-    day = now.date()
-    if raw.get("Date"):
-        try:
-            day = parse_date(raw["Date"])
-        except ValueError:
-            errors.append(f"The Date '{raw['Date']}' is not a valid date.")
+    return amount
+
+
+def _check_outstanding(
+    invoice: Record, amount: Decimal, outstanding: dict[str, Decimal], errors: list[str]
+) -> None:
+    """The invoice must be AUTHORISED and owe at least ``amount``; a valid payment leaves it
+    owing less for the later elements of the batch."""
+    known = outstanding.get(invoice["InvoiceID"])
+    due: Decimal = invoice["AmountDue"] if known is None else known
+    if invoice["Status"] != "AUTHORISED":
+        errors.append("Payments can only be made against AUTHORISED documents.")
+    elif amount > due:
+        errors.append(EXCEEDS_OUTSTANDING)
+    else:
+        outstanding[invoice["InvoiceID"]] = due - amount if not errors else due
+
+
+def _store(tenant: Tenant, record: Record, invoice: Record | None) -> None:
+    assert invoice is not None
+    tenant.payments[record["PaymentID"]] = record
+    invoice["AmountPaid"] += record["Amount"]
+    invoice["AmountDue"] -= record["Amount"]
+    invoice["UpdatedDateUTC"] = record["UpdatedDateUTC"]
+    if invoice["AmountDue"] == 0:
+        invoice["Status"] = "PAID"
+        invoice["FullyPaidOnDate"] = record["Date"]
+
+
+def prepare_payment(
+    tenant: Tenant, raw: Any, now: datetime, outstanding: dict[str, Decimal]
+) -> Element:
+    """``outstanding`` carries AmountDue as earlier elements of the same batch leave it."""
+    if not isinstance(raw, dict):
+        return Element({}, ["A payment must be a JSON object."])
+    errors: list[str] = []
+    invoice = _find_invoice(tenant, raw.get("Invoice"), errors)
+    account = _account(tenant, raw, errors)
+    amount = _amount(raw, errors)
+    day = given_date(raw, now, errors)
     check_common(tenant, {}, day, errors)
     if invoice is not None:
-        invoice_id = invoice["InvoiceID"]
-        known = outstanding.get(invoice_id)
-        due: Decimal = invoice["AmountDue"] if known is None else known
-        if invoice["Status"] != "AUTHORISED":
-            errors.append("Payments can only be made against AUTHORISED documents.")
-        elif amount > due:
-            errors.append(EXCEEDS_OUTSTANDING)
-        else:
-            outstanding[invoice["InvoiceID"]] = due - amount if not errors else due
+        _check_outstanding(invoice, amount, outstanding, errors)
     # A payment in a foreign currency without a rate takes the day rate of its own date.
-    rate = currency_rate(
-        tenant,
-        raw.get("CurrencyRate"),
-        invoice["CurrencyCode"] if invoice else tenant.base_currency,
-        day,
-        errors,
-    )
-    payment_id = new_id()
+    currency = invoice["CurrencyCode"] if invoice else tenant.base_currency
+    rate = currency_rate(tenant, raw.get("CurrencyRate"), currency, day, errors)
     record: Record = {
-        "PaymentID": payment_id,
+        "PaymentID": new_id(),
         "Date": day,
         "Amount": amount,
         "BankAmount": amount,
@@ -124,18 +141,7 @@ def prepare_payment(
         else dict(raw.get("Invoice") or {}),
         "UpdatedDateUTC": now,
     }
-
-    def commit() -> None:
-        assert invoice is not None
-        tenant.payments[payment_id] = record
-        invoice["AmountPaid"] += amount
-        invoice["AmountDue"] -= amount
-        invoice["UpdatedDateUTC"] = now
-        if invoice["AmountDue"] == 0:
-            invoice["Status"] = "PAID"
-            invoice["FullyPaidOnDate"] = day
-
-    return Element(record, errors, commit)
+    return Element(record, errors, lambda: _store(tenant, record, invoice))
 
 
 def delete_payment(tenant: Tenant, payment: Record, now: datetime) -> list[str]:

@@ -60,6 +60,10 @@ def _replay(answer: StoredAnswer) -> Response:
     return response
 
 
+def _key_refusal(message: str) -> Response:
+    return validation_exception([{"ValidationErrors": [{"Message": message}]}])
+
+
 class AccountingApp:
     def __init__(self, sandbox: Sandbox, routes: list[Route]) -> None:
         self.sandbox = sandbox
@@ -119,49 +123,39 @@ class AccountingApp:
         finally:
             sandbox.limiter.release(tenant_id)
 
+    async def _claim(
+        self, request: Request, client_id: str, body: bytes
+    ) -> tuple[str, str] | Response | None:
+        """The slot that keeps the answer for the request's Idempotency-Key, or the answer
+        itself (a refusal or a replay); None when there is no key to honour."""
+        key = request.headers.get("idempotency-key")
+        if key is None or request.method not in WRITES:
+            return None
+        if not key or len(key) > MAX_KEY_LENGTH:
+            return _key_refusal(
+                f"The Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters long."
+            )
+        outcome = await self.sandbox.idempotency.begin(
+            client_id, key, fingerprint(request.method, str(request.url), body)
+        )
+        if isinstance(outcome, Replay):
+            return _replay(outcome.answer)
+        if isinstance(outcome, Conflict):
+            return _key_refusal(
+                f"The Idempotency-Key '{key}' is already used with a different request."
+            )
+        assert isinstance(outcome, Proceed)
+        return outcome.slot
+
     async def _admitted(
         self, request: Request, send: Send, tenant_id: str, client_id: str, path: str
     ) -> Response | None:
-        sandbox = self.sandbox
         body = await request.body()
-        slot: tuple[str, str] | None = None
-        key = request.headers.get("idempotency-key")
-        if key is not None and request.method in WRITES:
-            if not key or len(key) > MAX_KEY_LENGTH:
-                return validation_exception(
-                    [
-                        {
-                            "ValidationErrors": [
-                                {
-                                    "Message": "The Idempotency-Key must be 1 to "
-                                    f"{MAX_KEY_LENGTH} characters long."
-                                }
-                            ]
-                        }
-                    ]
-                )
-            outcome = await sandbox.idempotency.begin(
-                client_id, key, fingerprint(request.method, str(request.url), body)
-            )
-            if isinstance(outcome, Replay):
-                return _replay(outcome.answer)
-            if isinstance(outcome, Conflict):
-                return validation_exception(
-                    [
-                        {
-                            "ValidationErrors": [
-                                {
-                                    "Message": f"The Idempotency-Key '{key}' is already "
-                                    "used with a different request."
-                                }
-                            ]
-                        }
-                    ]
-                )
-            assert isinstance(outcome, Proceed)
-            slot = outcome.slot
+        slot = await self._claim(request, client_id, body)
+        if isinstance(slot, Response):
+            return slot
         drop_after_commit = False
-        for rule in sandbox.faults.draw(request.method, path, tenant_id):
+        for rule in self.sandbox.faults.draw(request.method, path, tenant_id):
             if rule.latency_ms:
                 await asyncio.sleep(rule.latency_ms / 1000)
             if rule.fault == "error":
@@ -177,6 +171,16 @@ class AccountingApp:
                 await self._cut(send)
                 return None
             drop_after_commit = drop_after_commit or rule.fault == "drop_after_commit"
+        response = await self._answer(request, tenant_id, path, body, slot)
+        if drop_after_commit:
+            await self._cut(send)
+            return None
+        return response
+
+    async def _answer(
+        self, request: Request, tenant_id: str, path: str, body: bytes, slot: tuple[str, str] | None
+    ) -> Response:
+        """The handler's answer, kept under the Idempotency-Key when there is one."""
         try:
             response = await self._handle(request, tenant_id, path, body)
         except BaseException:
@@ -184,7 +188,7 @@ class AccountingApp:
             self._forget(slot)
             raise
         if slot is not None:
-            sandbox.idempotency.finish(
+            self.sandbox.idempotency.finish(
                 slot,
                 StoredAnswer(
                     response.status_code,
@@ -192,9 +196,6 @@ class AccountingApp:
                     bytes(response.body),
                 ),
             )
-        if drop_after_commit:
-            await self._cut(send)
-            return None
         return response
 
     async def _handle(self, request: Request, tenant_id: str, path: str, body: bytes) -> Response:

@@ -99,36 +99,33 @@ def render_document(
     return with_string_twins(out, "Date")
 
 
-def _paid_invoice(tenant: Tenant, invoice: Record, full: bool) -> Record:
-    """The invoice inside a payment, as the spec's examples show it: in full (with its amounts,
-    status and lines as they stand now) in a payment's write answers and ``GET /Payments/{id}``;
-    as a summary without amounts or lines in the ``GET /Payments`` list."""
-    stored: Record = invoice["Contact"]
-    contact: Record = tenant.contacts.get(str(stored.get("ContactID")), stored)
-    if not full:
-        return {
-            "Type": invoice["Type"],
-            "InvoiceID": invoice["InvoiceID"],
-            "InvoiceNumber": invoice["InvoiceNumber"],
-            "Payments": [],
-            "CreditNotes": [],
-            "Prepayments": [],
-            "Overpayments": [],
-            "HasErrors": False,
-            "IsDiscounted": False,
-            "Contact": {
-                "ContactID": contact.get("ContactID"),
-                "ContactNumber": contact.get("ContactNumber", ""),
-                "Name": contact.get("Name"),
-                "Addresses": [],
-                "Phones": [],
-                "ContactGroups": [],
-                "ContactPersons": [],
-                "HasValidationErrors": False,
-            },
-            "LineItems": [],
-            "CurrencyCode": invoice["CurrencyCode"],
-        }
+def _invoice_summary(invoice: Record, contact: Record) -> Record:
+    return {
+        "Type": invoice["Type"],
+        "InvoiceID": invoice["InvoiceID"],
+        "InvoiceNumber": invoice["InvoiceNumber"],
+        "Payments": [],
+        "CreditNotes": [],
+        "Prepayments": [],
+        "Overpayments": [],
+        "HasErrors": False,
+        "IsDiscounted": False,
+        "Contact": {
+            "ContactID": contact.get("ContactID"),
+            "ContactNumber": contact.get("ContactNumber", ""),
+            "Name": contact.get("Name"),
+            "Addresses": [],
+            "Phones": [],
+            "ContactGroups": [],
+            "ContactPersons": [],
+            "HasValidationErrors": False,
+        },
+        "LineItems": [],
+        "CurrencyCode": invoice["CurrencyCode"],
+    }
+
+
+def _invoice_in_full(invoice: Record, contact: Record) -> Record:
     full_invoice = {
         "Type": invoice["Type"],
         "InvoiceID": invoice["InvoiceID"],
@@ -161,6 +158,15 @@ def _paid_invoice(tenant: Tenant, invoice: Record, full: bool) -> Record:
         "FullyPaidOnDate": invoice.get("FullyPaidOnDate"),
     }
     return with_string_twins(full_invoice, "Date", "DueDate", "UpdatedDateUTC")
+
+
+def _paid_invoice(tenant: Tenant, invoice: Record, full: bool) -> Record:
+    """The invoice inside a payment, as the spec's examples show it: in full (with its amounts,
+    status and lines as they stand now) in a payment's write answers and ``GET /Payments/{id}``;
+    as a summary without amounts or lines in the ``GET /Payments`` list."""
+    stored: Record = invoice["Contact"]
+    contact: Record = tenant.contacts.get(str(stored.get("ContactID")), stored)
+    return _invoice_in_full(invoice, contact) if full else _invoice_summary(invoice, contact)
 
 
 def render_payment(tenant: Tenant, payment: Record, full: bool) -> Record:
