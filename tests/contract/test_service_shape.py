@@ -39,9 +39,7 @@ def _imported(path: Path) -> set[str]:
 
 
 def _offending(path: Path, forbidden: tuple[str, ...]) -> set[str]:
-    return {
-        name for name in _imported(path) if any(name.split(".")[0] == f for f in forbidden)
-    }
+    return {name for name in _imported(path) if any(name.split(".")[0] == f for f in forbidden)}
 
 
 def _layer_imports(path: Path, package: str, layers: tuple[str, ...]) -> set[str]:

@@ -4,6 +4,7 @@ approval as real processes, reached by a raw socket that announces a body and wi
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import time
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 from countersign_harness.infra import Infrastructure
 from countersign_harness.processes import ServiceProcess
+from countersign_platform.topics import ensure_topics, wanted_topics
 
 pytestmark = pytest.mark.integration
 
@@ -26,6 +28,11 @@ def services(
 ) -> Iterator[dict[str, ServiceProcess]]:
     isolation = "t" + uuid.uuid4().hex[:10]
     logs = tmp_path_factory.mktemp("slow-bodies")
+    # As a deployment does before any service starts (countersign-topics): the topics the
+    # services consume exist, so their consumers find them.
+    asyncio.run(
+        ensure_topics(infra.kafka_bootstrap_servers, wanted_topics(1, prefix=f"{isolation}."))
+    )
     started = {
         name: ServiceProcess(
             name,
