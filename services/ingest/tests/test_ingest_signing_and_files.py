@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from countersign_ingest.domain import ItemStatus, content_digest, supersedes
-from countersign_ingest.files import file_name_problem, image_problem, sniff
-from countersign_ingest.signatures import Verdict, sign, verify
+from countersign_ingest.domain.files import file_name_problem, image_problem, sniff
+from countersign_ingest.domain.items import ItemStatus, content_digest, supersedes
+from countersign_ingest.domain.signatures import Verdict, sign, verify
 
 SECRET = b"s" * 32
 NOW = 1_764_150_000.0

@@ -25,16 +25,20 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from countersign_ingest import handlers
-from countersign_ingest.domain import ItemStatus
-from countersign_ingest.files import MAX_FILE_SIZE
-from countersign_ingest.handlers import ItemConflict, ItemNotFound, Receipt, Replayed, Upload
-from countersign_ingest.metadata import (
+from countersign_ingest.domain.files import MAX_FILE_SIZE
+from countersign_ingest.domain.items import ItemStatus
+from countersign_ingest.domain.metadata import (
     MAX_METADATA_SIZE,
     BankTransactionMetadata,
     CostItemMetadata,
     Withdrawal,
 )
-from countersign_ingest.rules import Violation, bank_transaction_violations, cost_item_violations
+from countersign_ingest.domain.rules import (
+    Violation,
+    bank_transaction_violations,
+    cost_item_violations,
+)
+from countersign_ingest.handlers import ItemConflict, ItemNotFound, Receipt, Replayed, Upload
 from countersign_ingest.signed_calls import SignatureHeaders, read_signed_call
 from countersign_ingest.status_views import ItemStatusView, item_status_view
 from countersign_ingest.supplier_views import SupplierPage, SupplierQuery, supplier_page

@@ -14,7 +14,7 @@ from uuid import UUID
 import asyncpg
 from countersign_platform.sealing import Keyring
 
-from countersign_ingest.signatures import TOLERANCE_S
+from countersign_ingest.domain.signatures import TOLERANCE_S
 
 __all__ = ["DextSecrets", "SecretState", "remember_signature"]
 

@@ -29,17 +29,17 @@ from countersign_contracts import (
 )
 from countersign_platform.outbox import enqueue
 
-from countersign_ingest.bills import to_bank_transaction, to_bill
 from countersign_ingest.credentials import remember_signature
 from countersign_ingest.db import Documents, Items, StoredItem
-from countersign_ingest.domain import (
+from countersign_ingest.domain.bills import to_bank_transaction, to_bill
+from countersign_ingest.domain.items import (
     BOUND_FOR_XERO,
     ItemKind,
     ItemStatus,
     WithdrawalState,
     content_digest,
 )
-from countersign_ingest.metadata import BankTransactionMetadata, CostItemMetadata
+from countersign_ingest.domain.metadata import BankTransactionMetadata, CostItemMetadata
 
 __all__ = [
     "PRODUCER",

@@ -2,7 +2,7 @@
 directory current from the publisher's contact sync.
 
 Each version's news goes to that version's journey, and a status never moves back (see
-``domain.supersedes``), whatever order the two topics deliver in. The item shows its latest
+``domain.items.supersedes``), whatever order the two topics deliver in. The item shows its latest
 version's journey — unless approval refused that version (``RepublishRefused``): then the
 journey of the version approval kept, whose news has been recorded all along. Approval's answer
 to a withdrawal ends it: the request cancelled (withdrawn) or ``WithdrawalRefused``.
@@ -34,7 +34,7 @@ from countersign_contracts import (
 )
 
 from countersign_ingest.db import Items, Suppliers
-from countersign_ingest.domain import ItemStatus, WithdrawalState, supersedes
+from countersign_ingest.domain.items import ItemStatus, WithdrawalState, supersedes
 
 __all__ = [
     "PUBLICATION_NEWS",

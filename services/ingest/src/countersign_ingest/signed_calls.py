@@ -17,7 +17,7 @@ from countersign_platform.sealing import Keyring
 from fastapi import Header, Request
 
 from countersign_ingest.credentials import DextSecrets
-from countersign_ingest.signatures import Verdict, verify
+from countersign_ingest.domain.signatures import Verdict, verify
 
 __all__ = ["SignatureHeaders", "SignedCall", "keyring_of", "read_signed_call"]
 

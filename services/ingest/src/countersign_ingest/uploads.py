@@ -15,16 +15,16 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import Headers, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from countersign_ingest.files import (
+from countersign_ingest.domain.files import (
     MAX_FILE_BYTES,
     MAX_FILE_SIZE,
     file_name_problem,
     image_problem,
     sniff,
 )
+from countersign_ingest.domain.metadata import MAX_METADATA_BYTES, MAX_METADATA_SIZE
+from countersign_ingest.domain.rules import Violation
 from countersign_ingest.handlers import Upload
-from countersign_ingest.metadata import MAX_METADATA_BYTES, MAX_METADATA_SIZE
-from countersign_ingest.rules import Violation
 
 __all__ = ["MAX_PUBLICATION_BYTES", "checked", "parse_json", "read_publication"]
 

@@ -28,7 +28,7 @@ from countersign_contracts import (
     minor_units,
 )
 
-from countersign_ingest.metadata import BankTransactionMetadata, CostItemMetadata
+from countersign_ingest.domain.metadata import BankTransactionMetadata, CostItemMetadata
 
 __all__ = [
     "Violation",

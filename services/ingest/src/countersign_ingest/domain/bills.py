@@ -18,7 +18,7 @@ from countersign_contracts import (
     Supplier,
 )
 
-from countersign_ingest.metadata import BankTransactionMetadata, CostItemMetadata
+from countersign_ingest.domain.metadata import BankTransactionMetadata, CostItemMetadata
 
 __all__ = ["to_bank_transaction", "to_bill"]
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from countersign_contracts import text_violation
 
-from countersign_ingest.image_headers import DIMENSION_READERS
+from countersign_ingest.domain.image_headers import DIMENSION_READERS
 
 __all__ = [
     "ACCEPTED",
