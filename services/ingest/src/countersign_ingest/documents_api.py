@@ -15,7 +15,7 @@ from countersign_platform.problems import Problem
 from countersign_platform.runtime import Runtime, runtime
 from fastapi import APIRouter, Depends, Query, Response
 
-from countersign_ingest.db import Documents
+from countersign_ingest.db.documents import Documents
 
 __all__ = ["router"]
 

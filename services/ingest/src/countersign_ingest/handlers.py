@@ -29,13 +29,15 @@ from countersign_contracts import (
 )
 from countersign_platform.outbox import enqueue
 
-from countersign_ingest.credentials import remember_signature
-from countersign_ingest.db import Documents, Items, StoredItem
+from countersign_ingest.db.credentials import remember_signature
+from countersign_ingest.db.documents import Documents
+from countersign_ingest.db.items import Items, lock_item
 from countersign_ingest.domain.bills import to_bank_transaction, to_bill
 from countersign_ingest.domain.items import (
     BOUND_FOR_XERO,
     ItemKind,
     ItemStatus,
+    StoredItem,
     WithdrawalState,
     content_digest,
 )
@@ -94,20 +96,12 @@ class Receipt:
     created: bool
 
 
-async def _lock_item(conn: asyncpg.Connection, organisation_id: UUID, dext_item_id: str) -> None:
-    # A transaction lock on the item's identity serialises publications of one item even before
-    # its first row exists (there is nothing to SELECT … FOR UPDATE yet).
-    await conn.execute(
-        "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"{organisation_id}/{dext_item_id}"
-    )
-
-
 async def _begin(
     conn: asyncpg.Connection, organisation_id: UUID, dext_item_id: str, signature: str
 ) -> StoredItem | None:
     if not await remember_signature(conn, organisation_id, signature):
         raise Replayed()
-    await _lock_item(conn, organisation_id, dext_item_id)
+    await lock_item(conn, organisation_id, dext_item_id)
     return await Items(conn).get(organisation_id, dext_item_id, lock=True)
 
 

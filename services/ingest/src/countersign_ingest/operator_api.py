@@ -21,7 +21,7 @@ from countersign_platform.sealing import Keyring
 from fastapi import APIRouter, Depends, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from countersign_ingest.credentials import DextSecrets
+from countersign_ingest.db.credentials import DextSecrets
 from countersign_ingest.signed_calls import keyring_of
 
 __all__ = ["router"]

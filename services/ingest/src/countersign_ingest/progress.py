@@ -33,7 +33,8 @@ from countersign_contracts import (
     WithdrawalRefused,
 )
 
-from countersign_ingest.db import Items, Suppliers
+from countersign_ingest.db.items import Items
+from countersign_ingest.db.suppliers import Suppliers
 from countersign_ingest.domain.items import ItemStatus, WithdrawalState, supersedes
 
 __all__ = [

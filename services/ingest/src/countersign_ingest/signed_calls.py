@@ -16,7 +16,7 @@ from countersign_platform.runtime import Runtime
 from countersign_platform.sealing import Keyring
 from fastapi import Header, Request
 
-from countersign_ingest.credentials import DextSecrets
+from countersign_ingest.db.credentials import DextSecrets
 from countersign_ingest.domain.signatures import Verdict, verify
 
 __all__ = ["SignatureHeaders", "SignedCall", "keyring_of", "read_signed_call"]

@@ -12,7 +12,7 @@ from countersign_platform.runtime import Runtime
 from fastapi import Request
 from pydantic import BaseModel, Field
 
-from countersign_ingest.db import Items
+from countersign_ingest.db.items import Items
 
 __all__ = ["DOCUMENT_LINK_TTL_S", "ItemStatusView", "item_status_view"]
 

@@ -13,7 +13,7 @@ from countersign_platform.problems import FieldError, Problem
 from countersign_platform.runtime import Runtime
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from countersign_ingest.db import Suppliers
+from countersign_ingest.db.suppliers import Suppliers
 
 __all__ = ["SupplierPage", "SupplierQuery", "SupplierView", "supplier_page"]
 

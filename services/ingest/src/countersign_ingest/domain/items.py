@@ -19,13 +19,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
+from uuid import UUID
 
 __all__ = [
     "BOUND_FOR_XERO",
     "ItemKind",
     "ItemStatus",
+    "Journey",
+    "StoredItem",
     "WithdrawalState",
     "content_digest",
     "supersedes",
@@ -84,3 +89,34 @@ def content_digest(content: dict[str, Any], file_sha256: str) -> str:
     """Identifies a publication (metadata and file), so publishing the same one is a no-op."""
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(f"{canonical}\n{file_sha256}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class StoredItem:
+    """An item as Dext sees it: its latest version's content, and the journey of the version it
+    shows (``shown_version``: the latest, unless approval refused it for an earlier one)."""
+
+    organisation_id: UUID
+    dext_item_id: str
+    kind: str
+    latest_version: int
+    shown_version: int
+    correlation_id: UUID
+    content_sha256: str
+    document_id: UUID
+    payload: dict[str, Any]
+    status: str
+    status_detail: dict[str, Any]
+    withdrawal: dict[str, Any] | None
+    refused_republish: dict[str, Any] | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Journey:
+    """What a status change needs of an item: one version's status, whether that version is
+    the one shown, and the withdrawal Dext asked for, if any."""
+
+    status: str
+    shown: bool
+    withdrawal: dict[str, Any] | None

@@ -1,63 +1,29 @@
-"""Ingest's SQL for items, their versions and original files, and the supplier directory.
-(Secrets and seen signatures: ``credentials.py``.)"""
+"""Items and their versions: the latest content of each Dext item, every version's journey, and
+which version's journey the item shows."""
 
 from __future__ import annotations
 
 import json
-import uuid
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
-__all__ = ["Documents", "Items", "Journey", "StoredDocument", "StoredItem", "Suppliers"]
+from countersign_ingest.domain.items import Journey, StoredItem
 
-
-@dataclass(frozen=True)
-class StoredItem:
-    """An item as Dext sees it: its latest version's content, and the journey of the version it
-    shows (``shown_version``: the latest, unless approval refused it for an earlier one)."""
-
-    organisation_id: UUID
-    dext_item_id: str
-    kind: str
-    latest_version: int
-    shown_version: int
-    correlation_id: UUID
-    content_sha256: str
-    document_id: UUID
-    payload: dict[str, Any]
-    status: str
-    status_detail: dict[str, Any]
-    withdrawal: dict[str, Any] | None
-    refused_republish: dict[str, Any] | None
-    updated_at: datetime
-
-
-@dataclass(frozen=True)
-class Journey:
-    """What a status change needs of an item: one version's status, whether that version is
-    the one shown, and the withdrawal Dext asked for, if any."""
-
-    status: str
-    shown: bool
-    withdrawal: dict[str, Any] | None
-
-
-@dataclass(frozen=True)
-class StoredDocument:
-    document_id: UUID
-    organisation_id: UUID
-    sha256: str
-    media_type: str
-    size_bytes: int
-    file_name: str
+__all__ = ["Items", "lock_item"]
 
 
 def _json(value: str | None) -> dict[str, Any] | None:
     return None if value is None else dict(json.loads(value))
+
+
+async def lock_item(conn: asyncpg.Connection, organisation_id: UUID, dext_item_id: str) -> None:
+    # A transaction lock on the item's identity serialises publications of one item even before
+    # its first row exists (there is nothing to SELECT … FOR UPDATE yet).
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"{organisation_id}/{dext_item_id}"
+    )
 
 
 class Items:
@@ -209,95 +175,3 @@ class Items:
             dext_item_id,
             json.dumps(withdrawal),
         )
-
-
-class Documents:
-    def __init__(self, conn: asyncpg.Connection) -> None:
-        self._conn = conn
-
-    async def store(
-        self, organisation_id: UUID, sha256: str, media_type: str, file_name: str, content: bytes
-    ) -> StoredDocument:
-        """The organisation's document with this content, stored now unless it already was."""
-        await self._conn.execute(
-            "INSERT INTO documents (document_id, organisation_id, sha256, media_type,"
-            " size_bytes, file_name, content) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-            " ON CONFLICT (organisation_id, sha256) DO NOTHING",
-            uuid.uuid4(),
-            organisation_id,
-            sha256,
-            media_type,
-            len(content),
-            file_name,
-            content,
-        )
-        row = await self._conn.fetchrow(
-            "SELECT document_id, organisation_id, sha256, media_type, size_bytes, file_name"
-            " FROM documents WHERE organisation_id = $1 AND sha256 = $2",
-            organisation_id,
-            sha256,
-        )
-        return StoredDocument(**dict(row))
-
-    async def open(self, document_id: UUID) -> tuple[StoredDocument, bytes] | None:
-        row = await self._conn.fetchrow(
-            "SELECT document_id, organisation_id, sha256, media_type, size_bytes, file_name,"
-            " content FROM documents WHERE document_id = $1",
-            document_id,
-        )
-        if row is None:
-            return None
-        fields = dict(row)
-        content: bytes = fields.pop("content")
-        return StoredDocument(**fields), content
-
-
-class Suppliers:
-    def __init__(self, conn: asyncpg.Connection) -> None:
-        self._conn = conn
-
-    async def keep_newest(
-        self,
-        organisation_id: UUID,
-        xero_contact_id: UUID,
-        name: str,
-        status: str,
-        details: dict[str, Any],
-        xero_updated_at: datetime,
-    ) -> None:
-        await self._conn.execute(
-            "INSERT INTO suppliers (organisation_id, xero_contact_id, name, status, details,"
-            " xero_updated_at) VALUES ($1, $2, $3, $4, $5::jsonb, $6)"
-            " ON CONFLICT (organisation_id, xero_contact_id) DO UPDATE SET name = excluded.name,"
-            " status = excluded.status, details = excluded.details,"
-            " xero_updated_at = excluded.xero_updated_at"
-            " WHERE suppliers.xero_updated_at < excluded.xero_updated_at",
-            organisation_id,
-            xero_contact_id,
-            name,
-            status,
-            json.dumps(details),
-            xero_updated_at,
-        )
-
-    async def page(
-        self,
-        organisation_id: UUID,
-        after: tuple[datetime, UUID] | None,
-        limit: int,
-    ) -> list[dict[str, Any]]:
-        """Suppliers changed after the (xero_updated_at, xero_contact_id) position, oldest first."""
-        rows = await self._conn.fetch(
-            "SELECT xero_contact_id, name, status, details, xero_updated_at FROM suppliers"
-            " WHERE organisation_id = $1 AND ($2::timestamptz IS NULL OR"
-            " (xero_updated_at, xero_contact_id) > ($2::timestamptz, $3::uuid))"
-            " ORDER BY xero_updated_at, xero_contact_id LIMIT $4",
-            organisation_id,
-            None if after is None else after[0],
-            None if after is None else after[1],
-            limit,
-        )
-        return [
-            {**json.loads(row["details"]), **{k: v for k, v in row.items() if k != "details"}}
-            for row in rows
-        ]
