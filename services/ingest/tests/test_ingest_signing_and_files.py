@@ -102,7 +102,7 @@ def test_the_same_publication_in_another_key_order_has_the_same_digest() -> None
 
 
 def test_metadata_nested_thousands_deep_is_refused_as_bad_input_not_a_crash() -> None:
-    from countersign_ingest.uploads import parse_json
+    from countersign_ingest.api.uploads import parse_json
     from countersign_platform.problems import Problem
     from pydantic import BaseModel
 

@@ -7,6 +7,7 @@ tool produces: PDF, JPEG, PNG, GIF, TIFF, BMP and WebP (docs/ingest-api.md lists
 
 from __future__ import annotations
 
+import hashlib
 import struct
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ __all__ = [
     "MAX_FILE_SIZE",
     "MAX_IMAGE_PIXELS",
     "FileType",
+    "Upload",
     "file_name_problem",
     "image_problem",
     "sniff",
@@ -44,6 +46,19 @@ class FileType:
         if self.media_type == "image/webp":  # RIFF container: the format is named at offset 8
             return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
         return any(head.startswith(signature) for signature in self.signatures)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """An original file whose type and name have been checked."""
+
+    file_name: str
+    media_type: str
+    content: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
 
 
 ACCEPTED = (

@@ -25,6 +25,8 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
+from countersign_ingest.domain.refusals import NoNewVersion, NotWithdrawable
+
 __all__ = [
     "BOUND_FOR_XERO",
     "ItemKind",
@@ -33,7 +35,9 @@ __all__ = [
     "StoredItem",
     "WithdrawalState",
     "content_digest",
+    "refuse_new_version",
     "supersedes",
+    "withdrawal_to_ask",
 ]
 
 
@@ -120,3 +124,52 @@ class Journey:
     status: str
     shown: bool
     withdrawal: dict[str, Any] | None
+
+
+def _withdrawal(item: StoredItem) -> str:
+    assert item.withdrawal is not None
+    state = item.withdrawal.get("state")
+    return "pending" if state == WithdrawalState.REQUESTED else f"{state}"
+
+
+def refuse_new_version(current: StoredItem | None, kind: ItemKind) -> None:
+    """Raises ``NoNewVersion`` unless ``current`` (None: a new item) may take a new version of
+    ``kind``."""
+    if current is None:
+        return
+    if current.kind != kind:
+        raise NoNewVersion(f"item {current.dext_item_id} was published as a {current.kind}")
+    if current.status in (ItemStatus.WITHDRAWN, ItemStatus.CANCELLED):
+        raise NoNewVersion(f"item {current.dext_item_id} was {current.status}")
+    if current.withdrawal is not None:
+        raise NoNewVersion(f"item {current.dext_item_id} has a withdrawal {_withdrawal(current)}")
+    # Once approved, the publisher may already be creating the bill: a new version would become
+    # a second bill. Amending it is done in Xero (or by voiding there and publishing anew).
+    if current.status in BOUND_FOR_XERO:
+        raise NoNewVersion(
+            f"item {current.dext_item_id} is {current.status} and on its way to (or in) Xero;"
+            " amend it there"
+        )
+
+
+def withdrawal_to_ask(current: StoredItem) -> bool:
+    """Whether Dext's withdrawal of ``current`` is to be asked of approval: False when it is
+    withdrawn already or the answer is awaited (a repeat); ``NotWithdrawable`` when it cannot be.
+    """
+    dext_item_id = current.dext_item_id
+    if current.kind != ItemKind.COST_ITEM:
+        raise NotWithdrawable("a bank transaction goes straight to Xero; void it there")
+    if current.status in (ItemStatus.WITHDRAWN, ItemStatus.CANCELLED):
+        return False
+    if current.withdrawal is not None:
+        if current.withdrawal.get("state") == WithdrawalState.REQUESTED:
+            return False
+        raise NotWithdrawable(
+            f"item {dext_item_id}'s withdrawal was refused: {current.withdrawal.get('refusal')}"
+        )
+    if current.status in BOUND_FOR_XERO:
+        raise NotWithdrawable(
+            f"item {dext_item_id} is {current.status} and on its way to (or in) Xero;"
+            " void the bill there"
+        )
+    return True

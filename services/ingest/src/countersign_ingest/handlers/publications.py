@@ -1,0 +1,166 @@
+"""Dext publishes a cost item (for approval) or a bank transaction (straight to the publisher):
+a new version, or an idempotent repeat answered like the first time.
+
+    rules (BrokenRules) ─▶ the call's frame (``item_calls``): signature, item locked
+        ─▶ the same metadata and file as the latest version? answered as it was, nothing new
+        ─▶ may the item take a new version? (NoNewVersion) ─▶ file, version, event: one commit
+
+Ingest refuses at once what its own copy of the status already rules out (a new version of an
+item bound for Xero); where its copy may be behind, approval decides and answers with an event
+(ADR 0024).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from uuid import UUID
+
+import asyncpg
+from countersign_contracts import (
+    BANK_TRANSACTIONS,
+    COST_ITEMS,
+    CostItemSubmitted,
+    DocumentMetadata,
+    EventPayload,
+)
+
+from countersign_ingest.db.documents import Documents
+from countersign_ingest.db.items import Items
+from countersign_ingest.domain.bills import to_bank_transaction, to_bill
+from countersign_ingest.domain.files import Upload
+from countersign_ingest.domain.items import (
+    ItemKind,
+    ItemStatus,
+    content_digest,
+    refuse_new_version,
+)
+from countersign_ingest.domain.metadata import BankTransactionMetadata, CostItemMetadata
+from countersign_ingest.domain.refusals import BrokenRules
+from countersign_ingest.domain.rules import bank_transaction_violations, cost_item_violations
+from countersign_ingest.handlers.item_calls import announce, begin_item_call
+
+__all__ = ["Receipt", "submit_bank_transaction", "submit_cost_item"]
+
+EventBuilder = Callable[[int, "int | None", DocumentMetadata], "tuple[EventPayload, str]"]
+"""Builds the event of a new version (number, version it supersedes, stored document)."""
+
+
+@dataclass(frozen=True)
+class Receipt:
+    dext_item_id: str
+    version: int
+    correlation_id: UUID
+    document_id: UUID
+    created: bool
+
+
+async def _store_document(
+    conn: asyncpg.Connection, organisation_id: UUID, upload: Upload, sha256: str
+) -> DocumentMetadata:
+    stored = await Documents(conn).store(
+        organisation_id, sha256, upload.media_type, upload.file_name, upload.content
+    )
+    return DocumentMetadata(
+        document_id=stored.document_id,
+        file_name=upload.file_name,
+        media_type=upload.media_type,
+        size_bytes=len(upload.content),
+        sha256=sha256,
+    )
+
+
+async def _publish(
+    conn: asyncpg.Connection,
+    organisation_id: UUID,
+    signature: str,
+    kind: ItemKind,
+    meta: CostItemMetadata | BankTransactionMetadata,
+    upload: Upload,
+    build: EventBuilder,
+) -> Receipt:
+    dext_item_id = meta.dext_item_id
+    content = meta.model_dump(mode="json")
+    sha256 = upload.sha256  # hashed once: the file may be 10 MB
+    digest = content_digest({"metadata": content, "file_name": upload.file_name}, sha256)
+    async with conn.transaction():
+        current = await begin_item_call(conn, organisation_id, dext_item_id, signature)
+        if current is not None and current.kind == kind and current.content_sha256 == digest:
+            return Receipt(
+                dext_item_id,
+                current.latest_version,
+                current.correlation_id,
+                current.document_id,
+                created=False,
+            )
+        refuse_new_version(current, kind)
+        document = await _store_document(conn, organisation_id, upload, sha256)
+        version = 1 if current is None else current.latest_version + 1
+        correlation_id = uuid.uuid4() if current is None else current.correlation_id
+        event, topic = build(version, None if current is None else current.latest_version, document)
+        await Items(conn).add_version(
+            current,
+            organisation_id=organisation_id,
+            dext_item_id=dext_item_id,
+            kind=kind,
+            version=version,
+            correlation_id=correlation_id,
+            content_sha256=digest,
+            document_id=document.document_id,
+            payload=event.model_dump_json(),
+            status=ItemStatus.RECEIVED,
+        )
+        await announce(conn, topic, event, organisation_id, correlation_id)
+    return Receipt(dext_item_id, version, correlation_id, document.document_id, created=True)
+
+
+async def submit_cost_item(
+    conn: asyncpg.Connection,
+    organisation_id: UUID,
+    signature: str,
+    meta: CostItemMetadata,
+    upload: Upload,
+) -> Receipt:
+    """Stores a new version of a cost item and announces it for approval; the same metadata
+    and file again is a no-op answered like the first time."""
+    broken = cost_item_violations(meta, date.today())
+    if broken:
+        raise BrokenRules(broken)
+
+    def build(
+        version: int, supersedes: int | None, document: DocumentMetadata
+    ) -> tuple[EventPayload, str]:
+        event = CostItemSubmitted(
+            dext_item_id=meta.dext_item_id,
+            version=version,
+            supersedes_version=supersedes,
+            bill=to_bill(meta, document),
+            submitted_at=datetime.now(UTC),
+        )
+        return event, COST_ITEMS
+
+    return await _publish(conn, organisation_id, signature, ItemKind.COST_ITEM, meta, upload, build)
+
+
+async def submit_bank_transaction(
+    conn: asyncpg.Connection,
+    organisation_id: UUID,
+    signature: str,
+    meta: BankTransactionMetadata,
+    upload: Upload,
+) -> Receipt:
+    """Stores a bank-account transaction and hands it to the publisher (no approval)."""
+    broken = bank_transaction_violations(meta, date.today())
+    if broken:
+        raise BrokenRules(broken)
+
+    def build(
+        version: int, supersedes: int | None, document: DocumentMetadata
+    ) -> tuple[EventPayload, str]:
+        return to_bank_transaction(meta, version, document, datetime.now(UTC)), BANK_TRANSACTIONS
+
+    return await _publish(
+        conn, organisation_id, signature, ItemKind.BANK_TRANSACTION, meta, upload, build
+    )
