@@ -86,19 +86,16 @@ def _render(request: Request, state: Runtime[Any], item: StoredItem) -> ItemStat
         )
         link = str(request.base_url).rstrip("/") + path
     source = item.payload.get("bill", item.payload).get("source_url")
+    refused = item.refused_republish
     return ItemStatusView(
         dext_item_id=item.dext_item_id,
         kind=item.kind,
         version=item.latest_version,
+        withdrawal=None if item.withdrawal is None else WithdrawalView(**item.withdrawal),
         status_version=item.shown_version,
         status=item.status,
         detail=item.status_detail,
-        withdrawal=None if item.withdrawal is None else WithdrawalView(**item.withdrawal),
-        refused_republish=(
-            None
-            if item.refused_republish is None
-            else RefusedRepublishView(**item.refused_republish)
-        ),
+        refused_republish=None if refused is None else RefusedRepublishView(**refused),
         correlation_id=item.correlation_id,
         updated_at=item.updated_at,
         source_url=source,

@@ -25,13 +25,6 @@ from countersign_ingest.handlers import credentials
 __all__ = ["router"]
 
 
-router = APIRouter(
-    prefix="/v1/operator/organisations/{organisation_id}",
-    tags=["operator"],
-    route_class=StrictJsonRoute,
-)
-
-
 class SecretRegistration(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -47,6 +40,13 @@ class SecretStatus(BaseModel):
     previous_since: datetime | None = Field(
         description="Set while a rotation is under way: the previous secret still verifies"
     )
+
+
+router = APIRouter(
+    prefix="/v1/operator/organisations/{organisation_id}",
+    tags=["operator"],
+    route_class=StrictJsonRoute,
+)
 
 
 async def _status(request: Request, state: Runtime[Any], organisation_id: UUID) -> SecretStatus:

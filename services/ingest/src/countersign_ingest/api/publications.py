@@ -8,27 +8,22 @@ POST /v1/organisations/{org}/bank-transactions   publish a bank-account transact
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
-import asyncpg
 from fastapi import Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from countersign_ingest.api.signed import DEXT_REFUSALS, State, dext_router, read_signed_call
 from countersign_ingest.api.uploads import MAX_PUBLICATION_BYTES, read_publication
-from countersign_ingest.domain.files import MAX_FILE_SIZE, Upload
+from countersign_ingest.domain.files import MAX_FILE_SIZE
 from countersign_ingest.domain.metadata import (
     MAX_METADATA_SIZE,
     BankTransactionMetadata,
     CostItemMetadata,
 )
-from countersign_ingest.handlers.publications import (
-    Receipt,
-    submit_bank_transaction,
-    submit_cost_item,
-)
+from countersign_ingest.handlers.publications import Publication, submit_publication
 
 __all__ = ["router"]
 
@@ -78,15 +73,8 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-Meta = TypeVar("Meta", CostItemMetadata, BankTransactionMetadata)
-
-
 async def _publish(
-    organisation_id: UUID,
-    request: Request,
-    state: State,
-    model: type[Meta],
-    submit: Callable[[asyncpg.Connection, UUID, str, Meta, Upload], Awaitable[Receipt]],
+    organisation_id: UUID, request: Request, state: State, model: type[Publication]
 ) -> JSONResponse:
     """Both kinds of publication: signed call → parsed parts → stored and announced."""
     call = await read_signed_call(
@@ -94,41 +82,49 @@ async def _publish(
     )
     meta, upload = await read_publication(request.headers, call.body, model)
     async with state.pool.acquire() as conn:
-        receipt = await submit(conn, organisation_id, call.signature, meta, upload)
+        receipt = await submit_publication(conn, call.organisation_id, call.signature, meta, upload)
     body = Accepted(
         dext_item_id=receipt.dext_item_id,
         version=receipt.version,
         correlation_id=receipt.correlation_id,
         document_id=receipt.document_id,
-        status_url=f"/v1/organisations/{organisation_id}/items/{receipt.dext_item_id}",
+        status_url=f"/v1/organisations/{call.organisation_id}/items/{receipt.dext_item_id}",
     )
     code = status.HTTP_202_ACCEPTED if receipt.created else status.HTTP_200_OK
     return JSONResponse(body.model_dump(mode="json"), status_code=code)
 
 
-@router.post(
-    "/cost-items",
-    summary="Publish a cost item with its original file (a republish adds a version)",
-    status_code=status.HTTP_202_ACCEPTED,
-    response_model=Accepted,
-    responses=_RESPONSES,
-    openapi_extra=_multipart(CostItemMetadata),
-)
-async def publish_cost_item(organisation_id: UUID, request: Request, state: State) -> JSONResponse:
-    return await _publish(organisation_id, request, state, CostItemMetadata, submit_cost_item)
+def _endpoint(model: type[Publication]) -> Callable[..., Awaitable[JSONResponse]]:
+    async def publish(organisation_id: UUID, request: Request, state: State) -> JSONResponse:
+        return await _publish(organisation_id, request, state, model)
+
+    return publish
 
 
-@router.post(
-    "/bank-transactions",
-    summary="Publish a bank-account transaction with its file (goes to Xero without approval)",
-    status_code=status.HTTP_202_ACCEPTED,
-    response_model=Accepted,
-    responses=_RESPONSES,
-    openapi_extra=_multipart(BankTransactionMetadata),
+# The two publications differ only in their path, their metadata and what they become.
+_ROUTES: tuple[tuple[str, str, type[Publication], str], ...] = (
+    (
+        "/cost-items",
+        "publish_cost_item",
+        CostItemMetadata,
+        "Publish a cost item with its original file (a republish adds a version)",
+    ),
+    (
+        "/bank-transactions",
+        "publish_bank_transaction",
+        BankTransactionMetadata,
+        "Publish a bank-account transaction with its file (goes to Xero without approval)",
+    ),
 )
-async def publish_bank_transaction(
-    organisation_id: UUID, request: Request, state: State
-) -> JSONResponse:
-    return await _publish(
-        organisation_id, request, state, BankTransactionMetadata, submit_bank_transaction
+for path, name, model, summary in _ROUTES:
+    router.add_api_route(
+        path,
+        _endpoint(model),
+        methods=["POST"],
+        name=name,
+        summary=summary,
+        status_code=status.HTTP_202_ACCEPTED,
+        response_model=Accepted,
+        responses=_RESPONSES,
+        openapi_extra=_multipart(model),
     )

@@ -3,27 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from uuid import UUID
 
-import asyncpg
+from countersign_ingest.db import Repository
+from countersign_ingest.domain.files import StoredDocument
 
-__all__ = ["Documents", "StoredDocument"]
-
-
-@dataclass(frozen=True)
-class StoredDocument:
-    document_id: UUID
-    organisation_id: UUID
-    sha256: str
-    media_type: str
-    size_bytes: int
-    file_name: str
+__all__ = ["Documents"]
 
 
-class Documents:
-    def __init__(self, conn: asyncpg.Connection) -> None:
-        self._conn = conn
+class Documents(Repository):
+    """Originals in Postgres (ADR 0010), one per organisation and content (by SHA-256)."""
 
     async def store(
         self, organisation_id: UUID, sha256: str, media_type: str, file_name: str, content: bytes

@@ -9,6 +9,7 @@ from uuid import UUID
 
 import asyncpg
 
+from countersign_ingest.db import Repository
 from countersign_ingest.domain.items import Journey, StoredItem
 
 __all__ = ["Items", "lock_item"]
@@ -26,10 +27,7 @@ async def lock_item(conn: asyncpg.Connection, organisation_id: UUID, dext_item_i
     )
 
 
-class Items:
-    def __init__(self, conn: asyncpg.Connection) -> None:
-        self._conn = conn
-
+class Items(Repository):
     async def get(
         self, organisation_id: UUID, dext_item_id: str, *, lock: bool = False
     ) -> StoredItem | None:
@@ -50,22 +48,13 @@ class Items:
         )
         if row is None:
             return None
-        return StoredItem(
-            organisation_id=row["organisation_id"],
-            dext_item_id=row["dext_item_id"],
-            kind=row["kind"],
-            latest_version=row["latest_version"],
-            shown_version=row["shown_version"],
-            correlation_id=row["correlation_id"],
-            content_sha256=row["content_sha256"],
-            document_id=row["document_id"],
-            payload=json.loads(row["payload"]),
-            status=row["status"],
-            status_detail=json.loads(row["status_detail"]),
-            withdrawal=_json(row["withdrawal"]),
-            refused_republish=_json(row["refused_republish"]),
-            updated_at=row["updated_at"],
-        )
+        # The selected columns are StoredItem's fields; the JSON ones arrive as text.
+        fields = dict(row)
+        for column in ("payload", "status_detail"):
+            fields[column] = json.loads(fields[column])
+        for column in ("withdrawal", "refused_republish"):
+            fields[column] = _json(fields[column])
+        return StoredItem(**fields)
 
     async def add_version(
         self,

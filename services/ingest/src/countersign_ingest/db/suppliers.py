@@ -7,14 +7,13 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-import asyncpg
+from countersign_ingest.db import Repository
 
 __all__ = ["Suppliers"]
 
 
-class Suppliers:
-    def __init__(self, conn: asyncpg.Connection) -> None:
-        self._conn = conn
+class Suppliers(Repository):
+    """One row per organisation and Xero contact: the newest ``xero_updated_at`` wins."""
 
     async def keep_newest(
         self,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import struct
 from dataclasses import dataclass
+from uuid import UUID
 
 from countersign_contracts import text_violation
 
@@ -21,6 +22,7 @@ __all__ = [
     "MAX_FILE_SIZE",
     "MAX_IMAGE_PIXELS",
     "FileType",
+    "StoredDocument",
     "Upload",
     "file_name_problem",
     "image_problem",
@@ -59,6 +61,18 @@ class Upload:
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.content).hexdigest()
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """What is known of an original without reading its content (``Documents.open`` reads it)."""
+
+    document_id: UUID
+    organisation_id: UUID
+    sha256: str
+    media_type: str
+    size_bytes: int
+    file_name: str
 
 
 ACCEPTED = (

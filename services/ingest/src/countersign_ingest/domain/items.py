@@ -42,11 +42,16 @@ __all__ = [
 
 
 class ItemKind(StrEnum):
+    """What Dext published: a cost item is approved before it is a bill; a bank transaction
+    goes to Xero as it is."""
+
     COST_ITEM = "cost_item"
     BANK_TRANSACTION = "bank_transaction"
 
 
 class ItemStatus(StrEnum):
+    """Where a version is on its journey (the picture above)."""
+
     RECEIVED = "received"
     IN_APPROVAL = "in_approval"
     AUTHORISED = "authorised"
@@ -59,6 +64,8 @@ class ItemStatus(StrEnum):
 
 
 class WithdrawalState(StrEnum):
+    """Dext's withdrawal of an item: asked of approval, then approval's answer."""
+
     REQUESTED = "requested"
     GRANTED = "granted"
     REFUSED = "refused"

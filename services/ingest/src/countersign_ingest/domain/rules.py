@@ -183,6 +183,10 @@ def _money_violations(meta: Priced) -> list[Violation]:
     return found + _sum_violations(meta)
 
 
+def _required(field: str, value: object, message: str) -> list[Violation]:
+    return [Violation(field, "required", message)] if value is None else []
+
+
 def _date_violations(field: str, value: date, today: date) -> list[Violation]:
     if value < EARLIEST or value > today + timedelta(days=366):
         return [Violation(field, "plausible_date", f"{value} is not a plausible date")]
@@ -204,8 +208,8 @@ def _supplier_and_due_date_violations(
                     "an expense report's supplier is its requester; leave supplier out",
                 )
             )
-    elif meta.supplier is None:
-        found.append(Violation("metadata.supplier", "required", "the supplier is required"))
+    else:
+        found += _required("metadata.supplier", meta.supplier, "the supplier is required")
     if kind is DocumentType.INVOICE:
         if meta.document_reference is None:
             found.append(
@@ -281,8 +285,7 @@ def bank_transaction_violations(meta: BankTransactionMetadata, today: date) -> l
                 "an expense report is published as a bill, not as a bank transaction",
             )
         )
-    if meta.contact is None:
-        found.append(Violation("metadata.contact", "required", "who was paid is required"))
+    found += _required("metadata.contact", meta.contact, "who was paid is required")
     found += _date_violations("metadata.transaction_date", meta.transaction_date, today)
     if meta.transaction_date > today:
         found.append(Violation("metadata.transaction_date", "not_in_future", "money already left"))

@@ -6,7 +6,8 @@ from uuid import UUID
 
 import asyncpg
 
-from countersign_ingest.db.documents import Documents, StoredDocument
+from countersign_ingest.db.documents import Documents
+from countersign_ingest.domain.files import StoredDocument
 from countersign_ingest.domain.refusals import DocumentNotFound
 
 __all__ = ["open_document"]

@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 import asyncpg
@@ -39,13 +40,27 @@ from countersign_ingest.domain.items import (
 )
 from countersign_ingest.domain.metadata import BankTransactionMetadata, CostItemMetadata
 from countersign_ingest.domain.refusals import BrokenRules
-from countersign_ingest.domain.rules import bank_transaction_violations, cost_item_violations
+from countersign_ingest.domain.rules import (
+    Violation,
+    bank_transaction_violations,
+    cost_item_violations,
+)
 from countersign_ingest.handlers.item_calls import announce, begin_item_call
 
-__all__ = ["Receipt", "submit_bank_transaction", "submit_cost_item"]
+__all__ = ["Publication", "Receipt", "submit_publication"]
 
-EventBuilder = Callable[[int, "int | None", DocumentMetadata], "tuple[EventPayload, str]"]
-"""Builds the event of a new version (number, version it supersedes, stored document)."""
+Publication = CostItemMetadata | BankTransactionMetadata
+Meta = TypeVar("Meta", CostItemMetadata, BankTransactionMetadata)
+
+
+@dataclass(frozen=True)
+class _Kind(Generic[Meta]):
+    """What one kind of publication becomes: its rules, its event, the topic it goes on."""
+
+    kind: ItemKind
+    violations: Callable[[Meta, date], list[Violation]]
+    event: Callable[[Meta, int, int | None, DocumentMetadata], EventPayload]
+    topic: str
 
 
 @dataclass(frozen=True)
@@ -55,6 +70,38 @@ class Receipt:
     correlation_id: UUID
     document_id: UUID
     created: bool
+
+
+def _cost_item_submitted(
+    meta: CostItemMetadata, version: int, supersedes: int | None, document: DocumentMetadata
+) -> EventPayload:
+    return CostItemSubmitted(
+        dext_item_id=meta.dext_item_id,
+        version=version,
+        supersedes_version=supersedes,
+        bill=to_bill(meta, document),
+        submitted_at=datetime.now(UTC),
+    )
+
+
+def _bank_transaction_submitted(
+    meta: BankTransactionMetadata, version: int, supersedes: int | None, document: DocumentMetadata
+) -> EventPayload:
+    return to_bank_transaction(meta, version, document, datetime.now(UTC))
+
+
+_KINDS: dict[type[Any], _Kind[Any]] = {
+    # A cost item is announced for approval; a bank transaction goes to the publisher as is.
+    CostItemMetadata: _Kind(
+        ItemKind.COST_ITEM, cost_item_violations, _cost_item_submitted, COST_ITEMS
+    ),
+    BankTransactionMetadata: _Kind(
+        ItemKind.BANK_TRANSACTION,
+        bank_transaction_violations,
+        _bank_transaction_submitted,
+        BANK_TRANSACTIONS,
+    ),
+}
 
 
 async def _store_document(
@@ -72,22 +119,26 @@ async def _store_document(
     )
 
 
-async def _publish(
+async def submit_publication(
     conn: asyncpg.Connection,
     organisation_id: UUID,
     signature: str,
-    kind: ItemKind,
-    meta: CostItemMetadata | BankTransactionMetadata,
+    meta: Publication,
     upload: Upload,
-    build: EventBuilder,
 ) -> Receipt:
+    """Stores a new version of the item and announces it; the same metadata and file as the
+    latest version is a no-op answered like the first time."""
+    kind: _Kind[Any] = _KINDS[type(meta)]
+    broken = kind.violations(meta, date.today())
+    if broken:
+        raise BrokenRules(broken)
     dext_item_id = meta.dext_item_id
-    content = meta.model_dump(mode="json")
     sha256 = upload.sha256  # hashed once: the file may be 10 MB
-    digest = content_digest({"metadata": content, "file_name": upload.file_name}, sha256)
+    content = {"metadata": meta.model_dump(mode="json"), "file_name": upload.file_name}
+    digest = content_digest(content, sha256)
     async with conn.transaction():
         current = await begin_item_call(conn, organisation_id, dext_item_id, signature)
-        if current is not None and current.kind == kind and current.content_sha256 == digest:
+        if current is not None and current.kind == kind.kind and current.content_sha256 == digest:
             return Receipt(
                 dext_item_id,
                 current.latest_version,
@@ -95,72 +146,23 @@ async def _publish(
                 current.document_id,
                 created=False,
             )
-        refuse_new_version(current, kind)
+        refuse_new_version(current, kind.kind)
         document = await _store_document(conn, organisation_id, upload, sha256)
         version = 1 if current is None else current.latest_version + 1
+        supersedes = None if current is None else current.latest_version
+        event = kind.event(meta, version, supersedes, document)
         correlation_id = uuid.uuid4() if current is None else current.correlation_id
-        event, topic = build(version, None if current is None else current.latest_version, document)
         await Items(conn).add_version(
             current,
             organisation_id=organisation_id,
             dext_item_id=dext_item_id,
-            kind=kind,
+            kind=kind.kind,
             version=version,
+            document_id=document.document_id,
             correlation_id=correlation_id,
             content_sha256=digest,
-            document_id=document.document_id,
             payload=event.model_dump_json(),
             status=ItemStatus.RECEIVED,
         )
-        await announce(conn, topic, event, organisation_id, correlation_id)
+        await announce(conn, kind.topic, event, organisation_id, correlation_id)
     return Receipt(dext_item_id, version, correlation_id, document.document_id, created=True)
-
-
-async def submit_cost_item(
-    conn: asyncpg.Connection,
-    organisation_id: UUID,
-    signature: str,
-    meta: CostItemMetadata,
-    upload: Upload,
-) -> Receipt:
-    """Stores a new version of a cost item and announces it for approval; the same metadata
-    and file again is a no-op answered like the first time."""
-    broken = cost_item_violations(meta, date.today())
-    if broken:
-        raise BrokenRules(broken)
-
-    def build(
-        version: int, supersedes: int | None, document: DocumentMetadata
-    ) -> tuple[EventPayload, str]:
-        event = CostItemSubmitted(
-            dext_item_id=meta.dext_item_id,
-            version=version,
-            supersedes_version=supersedes,
-            bill=to_bill(meta, document),
-            submitted_at=datetime.now(UTC),
-        )
-        return event, COST_ITEMS
-
-    return await _publish(conn, organisation_id, signature, ItemKind.COST_ITEM, meta, upload, build)
-
-
-async def submit_bank_transaction(
-    conn: asyncpg.Connection,
-    organisation_id: UUID,
-    signature: str,
-    meta: BankTransactionMetadata,
-    upload: Upload,
-) -> Receipt:
-    """Stores a bank-account transaction and hands it to the publisher (no approval)."""
-    broken = bank_transaction_violations(meta, date.today())
-    if broken:
-        raise BrokenRules(broken)
-
-    def build(
-        version: int, supersedes: int | None, document: DocumentMetadata
-    ) -> tuple[EventPayload, str]:
-        return to_bank_transaction(meta, version, document, datetime.now(UTC)), BANK_TRANSACTIONS
-
-    return await _publish(
-        conn, organisation_id, signature, ItemKind.BANK_TRANSACTION, meta, upload, build
-    )
