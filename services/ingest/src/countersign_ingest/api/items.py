@@ -12,21 +12,29 @@ from uuid import UUID
 from countersign_contracts import ONE_LINE
 from countersign_platform.links import sign_document_link
 from countersign_platform.runtime import Runtime
-from fastapi import Path, Request
+from fastapi import Depends, Path, Request
 from pydantic import BaseModel, Field
 
-from countersign_ingest.api.signed import DEXT_REFUSALS, State, dext_router, read_signed_call
+from countersign_ingest.api.signed import DEXT_REFUSALS, SignedCalls, State, signed_call
 from countersign_ingest.domain.items import StoredItem
 from countersign_ingest.handlers.status import find_item
 
 __all__ = ["DOCUMENT_LINK_TTL_S", "ItemId", "ItemStatusView", "router", "status_view"]
 
-router = dext_router()
+router = SignedCalls(0).router()
 
 DOCUMENT_LINK_TTL_S = 15 * 60
 
 
-ItemId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$"), ONE_LINE]
+async def _item_id(
+    dext_item_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$"), ONE_LINE],
+) -> str:
+    return dext_item_id
+
+
+# A dependency rather than a parameter: dependencies are read in order, after the gate's
+# organisation_id, so the OpenAPI document keeps listing the organisation first.
+ItemId = Annotated[str, Depends(_item_id)]
 
 
 class WithdrawalView(BaseModel):
@@ -117,8 +125,6 @@ async def status_view(
     response_model=ItemStatusView,
     responses={401: DEXT_REFUSALS[401], 404: {"description": "No such item"}},
 )
-async def item_status(
-    organisation_id: UUID, dext_item_id: ItemId, request: Request, state: State
-) -> ItemStatusView:
-    await read_signed_call(request, state, organisation_id, 0)
+async def item_status(dext_item_id: ItemId, request: Request, state: State) -> ItemStatusView:
+    organisation_id = signed_call(request).organisation_id
     return await status_view(request, state, organisation_id, dext_item_id)

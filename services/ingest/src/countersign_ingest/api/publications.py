@@ -15,7 +15,7 @@ from fastapi import Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from countersign_ingest.api.signed import DEXT_REFUSALS, State, dext_router, read_signed_call
+from countersign_ingest.api.signed import DEXT_REFUSALS, SignedCalls, State, signed_call
 from countersign_ingest.api.uploads import MAX_PUBLICATION_BYTES, read_publication
 from countersign_ingest.domain.files import MAX_FILE_SIZE
 from countersign_ingest.domain.metadata import (
@@ -27,7 +27,7 @@ from countersign_ingest.handlers.publications import Publication, submit_publica
 
 __all__ = ["router"]
 
-router = dext_router()
+router = SignedCalls(MAX_PUBLICATION_BYTES, blame="file").router()
 
 
 class Accepted(BaseModel):
@@ -73,13 +73,9 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-async def _publish(
-    organisation_id: UUID, request: Request, state: State, model: type[Publication]
-) -> JSONResponse:
-    """Both kinds of publication: signed call → parsed parts → stored and announced."""
-    call = await read_signed_call(
-        request, state, organisation_id, MAX_PUBLICATION_BYTES, blame="file"
-    )
+async def _publish(request: Request, state: State, model: type[Publication]) -> JSONResponse:
+    """Both kinds of publication: parsed parts → stored and announced (or refused)."""
+    call = signed_call(request)
     meta, upload = await read_publication(request.headers, call.body, model)
     async with state.pool.acquire() as conn:
         receipt = await submit_publication(conn, call.organisation_id, call.signature, meta, upload)
@@ -95,8 +91,8 @@ async def _publish(
 
 
 def _endpoint(model: type[Publication]) -> Callable[..., Awaitable[JSONResponse]]:
-    async def publish(organisation_id: UUID, request: Request, state: State) -> JSONResponse:
-        return await _publish(organisation_id, request, state, model)
+    async def publish(request: Request, state: State) -> JSONResponse:
+        return await _publish(request, state, model)
 
     return publish
 

@@ -1,8 +1,19 @@
-"""The gate every Dext call passes: a bounded body, then a valid signature with one of the
-organisation's secrets (``domain/signatures.py``). Nothing is parsed before the signature holds,
-and nothing is stored here: an accepted state-changing call records its signature in its own
-transaction, where a signature seen before is ``Replayed`` — answered here too, with the 401
-of every refused signature."""
+"""The gate every Dext call passes before its endpoint runs: a bounded body, then a valid
+signature with one of the organisation's secrets (``domain/signatures.py``).
+
+    Content-Encoding other than identity ─▶ 415 (a compressed body is never inflated)
+    body over the router's bound        ─▶ 413 naming the part to blame
+    no keyring                          ─▶ 503
+    signature missing, malformed, stale, or made with no secret of the organisation ─▶ 401
+    ─▶ the endpoint, which reads what passed (``signed_call``): organisation, body, signature
+
+The gate is a dependency of the Dext routers themselves (``SignedCalls.router()``), so an
+endpoint on one cannot skip it, and ``signed_call`` outside them is an error, never an unsigned
+call (services/ingest/tests/test_ingest_signed_routes.py holds every Dext-facing route to it).
+Nothing is parsed before the signature holds, and nothing is stored here: a state-changing call
+records its signature in its own transaction, where a signature seen before is ``Replayed`` —
+answered here too, with the same 401.
+"""
 
 from __future__ import annotations
 
@@ -27,13 +38,12 @@ from countersign_ingest.handlers.credentials import accepted_secrets
 __all__ = [
     "DEXT_PREFIX",
     "DEXT_REFUSALS",
-    "SignatureHeaders",
     "SignedCall",
+    "SignedCalls",
     "State",
-    "dext_router",
     "keyring_of",
-    "read_signed_call",
     "refuse_replayed",
+    "signed_call",
 ]
 
 log = logging.getLogger(__name__)
@@ -98,62 +108,82 @@ def _target(request: Request) -> str:
 _NOT_ACCEPTED = "Signature not accepted"
 
 
-async def SignatureHeaders(
-    x_dext_timestamp: Annotated[
-        str | None, Header(description="Unix time in seconds (up to 6 decimals) of signing; ±300 s")
-    ] = None,
-    x_dext_signature: Annotated[
-        str | None,
-        Header(description='"v1=" + hex HMAC-SHA256 of "<timestamp>.<METHOD>.<path?query>.<body>"'),
-    ] = None,
-) -> None:
-    """Declares the signature headers in the OpenAPI document; they are read from the request."""
+class SignedCalls:
+    """The gate of one Dext router, whose calls send at most ``max_body_bytes`` (a bigger body
+    is a 413 naming ``blame``: for a publication the file, which is nearly all of it)."""
 
+    def __init__(self, max_body_bytes: int, blame: str = "body") -> None:
+        self.max_body_bytes = max_body_bytes
+        self.blame = blame
 
-def dext_router() -> APIRouter:
-    return APIRouter(
-        prefix=DEXT_PREFIX,
-        tags=["dext"],
-        dependencies=[Depends(SignatureHeaders)],
-        route_class=StrictJsonRoute,
-    )
-
-
-async def read_signed_call(
-    request: Request,
-    state: Runtime[Any],
-    organisation_id: UUID,
-    max_body_bytes: int,
-    blame: str = "body",
-) -> SignedCall:
-    """The call's body once its signature holds. A body over ``max_body_bytes`` is a 413
-    naming ``blame`` (for a publication the file, which is nearly all of it)."""
-    _refuse_content_coding(request)
-    body = await read_bounded(request, max_body_bytes, blame)
-    keyring = keyring_of(state)
-    timestamp = request.headers.get("x-dext-timestamp")
-    signature = request.headers.get("x-dext-signature")
-    async with state.pool.acquire() as conn:
-        secrets = await accepted_secrets(conn, keyring, organisation_id)
-    verdict = verify(
-        secrets, timestamp, signature, request.method, _target(request), body, time.time()
-    )
-    if verdict is not Verdict.VALID:
-        # The organisation and the reason are logged; the presented values never are.
-        log.warning(
-            "refused a Dext call: signature %s",
-            verdict,
-            extra={"organisation_id": str(organisation_id)},
+    def router(self) -> APIRouter:
+        """A router for Dext's calls, every one of them behind this gate."""
+        return APIRouter(
+            prefix=DEXT_PREFIX,
+            tags=["dext"],
+            dependencies=[Depends(self)],
+            route_class=StrictJsonRoute,
         )
-        raise Problem(
-            401,
-            "unauthorised",
-            _NOT_ACCEPTED,
-            "sign every call with the organisation's Dext secret (X-Dext-Timestamp, "
-            "X-Dext-Signature); see docs/ingest-api.md",
+
+    async def __call__(
+        self,
+        organisation_id: UUID,
+        request: Request,
+        state: State,
+        x_dext_timestamp: Annotated[
+            str | None,
+            Header(description="Unix time in seconds (up to 6 decimals) of signing; ±300 s"),
+        ] = None,
+        x_dext_signature: Annotated[
+            str | None,
+            Header(
+                description='"v1=" + hex HMAC-SHA256 of "<timestamp>.<METHOD>.<path?query>.<body>"'
+            ),
+        ] = None,
+    ) -> None:
+        _refuse_content_coding(request)
+        body = await read_bounded(request, self.max_body_bytes, self.blame)
+        keyring = keyring_of(state)
+        async with state.pool.acquire() as conn:
+            secrets = await accepted_secrets(conn, keyring, organisation_id)
+        verdict = verify(
+            secrets,
+            x_dext_timestamp,
+            x_dext_signature,
+            request.method,
+            _target(request),
+            body,
+            time.time(),
         )
-    assert signature is not None
-    return SignedCall(organisation_id, body, signature)
+        if verdict is not Verdict.VALID:
+            # The organisation and the reason are logged; the presented values never are.
+            log.warning(
+                "refused a Dext call: signature %s",
+                verdict,
+                extra={"organisation_id": str(organisation_id)},
+            )
+            raise Problem(
+                401,
+                "unauthorised",
+                _NOT_ACCEPTED,
+                "sign every call with the organisation's Dext secret (X-Dext-Timestamp, "
+                "X-Dext-Signature); see docs/ingest-api.md",
+            )
+        assert x_dext_signature is not None
+        request.state.signed_call = SignedCall(organisation_id, body, x_dext_signature)
+
+
+def signed_call(request: Request) -> SignedCall:
+    """What the router's gate let through: the organisation, the body and its signature.
+
+    Read in the endpoint's body, which runs only once every dependency (the gate first) has
+    held; a plain function rather than a dependency, which FastAPI would still call when the
+    gate was skipped for an invalid organisation id."""
+    call = getattr(request.state, "signed_call", None)
+    if not isinstance(call, SignedCall):
+        # Asked for on a router without the gate: a programming error, never an open door.
+        raise RuntimeError(f"{request.url.path} is not behind SignedCalls")
+    return call
 
 
 async def refuse_replayed(request: Request, exc: Exception) -> JSONResponse:

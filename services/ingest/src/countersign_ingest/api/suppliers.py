@@ -14,12 +14,12 @@ from countersign_contracts import Text
 from fastapi import Query, Request
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from countersign_ingest.api.signed import DEXT_REFUSALS, State, dext_router, read_signed_call
+from countersign_ingest.api.signed import DEXT_REFUSALS, SignedCalls, State, signed_call
 from countersign_ingest.handlers.suppliers import supplier_page
 
 __all__ = ["SupplierPage", "SupplierQuery", "SupplierView", "router"]
 
-router = dext_router()
+router = SignedCalls(0).router()
 
 
 class SupplierQuery(BaseModel):
@@ -57,12 +57,9 @@ class SupplierPage(BaseModel):
     responses={401: DEXT_REFUSALS[401], 422: DEXT_REFUSALS[422]},
 )
 async def suppliers(
-    organisation_id: UUID,
-    request: Request,
-    state: State,
-    page: Annotated[SupplierQuery, Query()],
+    request: Request, state: State, page: Annotated[SupplierQuery, Query()]
 ) -> SupplierPage:
-    await read_signed_call(request, state, organisation_id, 0)
+    organisation_id = signed_call(request).organisation_id
     async with state.pool.acquire() as conn:
         batch = await supplier_page(
             conn, organisation_id, page.cursor, page.changed_since, page.limit

@@ -6,12 +6,10 @@ POST /v1/organisations/{org}/cost-items/{item}/withdrawal
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from fastapi import Request, Response
 
 from countersign_ingest.api.items import ItemId, ItemStatusView, status_view
-from countersign_ingest.api.signed import DEXT_REFUSALS, State, dext_router, read_signed_call
+from countersign_ingest.api.signed import DEXT_REFUSALS, SignedCalls, State, signed_call
 from countersign_ingest.api.uploads import parse_json
 from countersign_ingest.domain.items import ItemStatus
 from countersign_ingest.domain.metadata import Withdrawal
@@ -19,7 +17,7 @@ from countersign_ingest.handlers import withdrawals
 
 __all__ = ["router"]
 
-router = dext_router()
+router = SignedCalls(16 * 1024).router()
 
 
 @router.post(
@@ -41,13 +39,12 @@ router = dext_router()
     },
 )
 async def withdraw_item(
-    organisation_id: UUID,
     dext_item_id: ItemId,
     request: Request,
     response: Response,
     state: State,
 ) -> ItemStatusView:
-    call = await read_signed_call(request, state, organisation_id, 16 * 1024)
+    call = signed_call(request)
     withdrawal = parse_json(Withdrawal, call.body or b"{}", part="body")
     async with state.pool.acquire() as conn:
         await withdrawals.withdraw_item(
