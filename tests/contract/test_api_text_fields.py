@@ -13,7 +13,7 @@ from countersign_approval.app import create_app as create_approval
 from countersign_approval.settings import ApprovalSettings
 from countersign_contracts import TEXT_RULES
 from countersign_ingest.app import create_app as create_ingest
-from countersign_ingest.metadata import SIGNED_CALL_BODIES
+from countersign_ingest.domain.metadata import SIGNED_CALL_BODIES
 from countersign_ingest.settings import IngestSettings
 from countersign_publisher.app import create_app as create_publisher
 from countersign_publisher.settings import PublisherSettings

@@ -9,8 +9,8 @@ import zlib
 
 from countersign_dext_sandbox.client import signature_for
 from countersign_dext_sandbox.documents import jpeg, pdf, png
-from countersign_ingest.files import sniff
-from countersign_ingest.signatures import Verdict, verify
+from countersign_ingest.domain.files import sniff
+from countersign_ingest.domain.signatures import Verdict, verify
 
 
 def test_the_pdf_cross_reference_table_points_at_every_object() -> None:

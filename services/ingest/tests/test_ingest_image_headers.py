@@ -8,8 +8,8 @@ import zlib
 
 import pytest
 from countersign_dext_sandbox.documents import jpeg as real_jpeg, png as real_png
-from countersign_ingest.files import image_problem, sniff
-from countersign_ingest.image_headers import DIMENSION_READERS
+from countersign_ingest.domain.files import image_problem, sniff
+from countersign_ingest.domain.image_headers import DIMENSION_READERS
 
 HUGE = 60_000
 

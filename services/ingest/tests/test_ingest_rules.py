@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 from countersign_contracts import DocumentMetadata
-from countersign_ingest.bills import to_bill
-from countersign_ingest.metadata import CostItemMetadata
-from countersign_ingest.rules import cost_item_violations
+from countersign_ingest.domain.bills import to_bill
+from countersign_ingest.domain.metadata import CostItemMetadata
+from countersign_ingest.domain.rules import cost_item_violations
 from pydantic import ValidationError
 
 TODAY = date(2026, 11, 26)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from countersign_ingest.domain import ItemStatus, content_digest, supersedes
-from countersign_ingest.files import file_name_problem, image_problem, sniff
-from countersign_ingest.signatures import Verdict, sign, verify
+from countersign_ingest.domain.files import file_name_problem, image_problem, sniff
+from countersign_ingest.domain.items import ItemStatus, content_digest, supersedes
+from countersign_ingest.domain.signatures import Verdict, sign, verify
 
 SECRET = b"s" * 32
 NOW = 1_764_150_000.0
@@ -102,7 +102,7 @@ def test_the_same_publication_in_another_key_order_has_the_same_digest() -> None
 
 
 def test_metadata_nested_thousands_deep_is_refused_as_bad_input_not_a_crash() -> None:
-    from countersign_ingest.uploads import parse_json
+    from countersign_ingest.api.uploads import parse_json
     from countersign_platform.problems import Problem
     from pydantic import BaseModel
 

@@ -8,7 +8,9 @@ from countersign_platform.sealing import Keyring
 from countersign_platform.service import build_app
 from fastapi import FastAPI
 
-from countersign_ingest import api, documents_api, operator_api
+from countersign_ingest.api import ROUTERS
+from countersign_ingest.api.signed import refuse_replayed
+from countersign_ingest.handlers.item_calls import Replayed
 from countersign_ingest.settings import IngestSettings
 from countersign_ingest.spec import SERVICE
 
@@ -26,9 +28,6 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
     async def parts(runtime: Runtime[None]) -> AsyncIterator[Keyring | None]:
         yield keyring
 
-    return build_app(
-        SERVICE,
-        settings,
-        routers=[api.router, documents_api.router, operator_api.router],
-        parts=parts,
-    )
+    app = build_app(SERVICE, settings, routers=ROUTERS, parts=parts)
+    app.add_exception_handler(Replayed, refuse_replayed)
+    return app

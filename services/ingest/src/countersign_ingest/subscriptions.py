@@ -10,14 +10,13 @@ from countersign_contracts import (
 )
 from countersign_platform.subscription import On, Subscription
 
-from countersign_ingest.progress import (
-    PUBLICATION_NEWS,
-    REQUEST_NEWS,
+from countersign_ingest.domain.news import PUBLICATION_NEWS, REQUEST_NEWS
+from countersign_ingest.handlers.progress import (
     record_progress,
     record_republish_refused,
-    record_supplier,
     record_withdrawal_refused,
 )
+from countersign_ingest.handlers.suppliers import record_supplier
 
 __all__ = ["SUBSCRIPTIONS"]
 

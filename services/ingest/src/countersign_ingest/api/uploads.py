@@ -1,11 +1,10 @@
 """Reading a signed publication: the multipart body (a JSON ``metadata`` part and a ``file``
-part), its metadata checked against the model and the rules, its file against the accepted
-types. Every refusal is a problem naming the field and the rule."""
+part), its metadata checked against the model (the rules are the use case's), its file against
+the accepted types. Every refusal is a problem naming the field and the rule."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Sequence
-from datetime import date
+from collections.abc import AsyncGenerator
 from typing import TypeVar
 
 from countersign_platform.json_bodies import parse_json as strict_json
@@ -15,18 +14,17 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import Headers, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from countersign_ingest.files import (
+from countersign_ingest.domain.files import (
     MAX_FILE_BYTES,
     MAX_FILE_SIZE,
+    Upload,
     file_name_problem,
     image_problem,
     sniff,
 )
-from countersign_ingest.handlers import Upload
-from countersign_ingest.metadata import MAX_METADATA_BYTES, MAX_METADATA_SIZE
-from countersign_ingest.rules import Violation
+from countersign_ingest.domain.metadata import MAX_METADATA_BYTES, MAX_METADATA_SIZE
 
-__all__ = ["MAX_PUBLICATION_BYTES", "checked", "parse_json", "read_publication"]
+__all__ = ["MAX_PUBLICATION_BYTES", "parse_json", "read_publication"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -37,17 +35,6 @@ MAX_PUBLICATION_BYTES = MAX_FILE_BYTES + MAX_METADATA_BYTES + 16 * 1024
 def _invalid(field: str, rule: str, message: str, status: int = 422) -> Problem:
     return Problem(
         status, "validation", "Request is not valid", message, [FieldError(field, rule, message)]
-    )
-
-
-def refuse(violations: Sequence[Violation]) -> Problem:
-    plural = "s are" if len(violations) != 1 else " is"
-    return Problem(
-        422,
-        "validation",
-        "Request is not valid",
-        f"{len(violations)} rule{plural} broken",
-        [FieldError(v.field, v.rule, v.message) for v in violations],
     )
 
 
@@ -141,12 +128,3 @@ async def read_publication(headers: Headers, body: bytes, model: type[M]) -> tup
     if image is not None:
         raise _invalid("file", "image_dimensions", image)
     return item, Upload(file_name=name, media_type=kind.media_type, content=content)
-
-
-def checked(violations: Sequence[Violation]) -> None:
-    if violations:
-        raise refuse(violations)
-
-
-def today() -> date:
-    return date.today()

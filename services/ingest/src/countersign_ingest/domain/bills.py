@@ -9,6 +9,7 @@ line per expense.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from countersign_contracts import (
     BankTransactionSubmitted,
@@ -18,9 +19,26 @@ from countersign_contracts import (
     Supplier,
 )
 
-from countersign_ingest.metadata import BankTransactionMetadata, CostItemMetadata
+from countersign_ingest.domain.metadata import BankTransactionMetadata, CostItemMetadata
 
 __all__ = ["to_bank_transaction", "to_bill"]
+
+# Both kinds carry the money, who asked and where the item is in Dext exactly as Dext sent them.
+_AS_SENT = (
+    "currency",
+    "exchange_rate",
+    "line_amount_type",
+    "lines",
+    "subtotal",
+    "total_tax",
+    "total",
+    "requester",
+    "source_url",
+)
+
+
+def _as_sent(meta: CostItemMetadata | BankTransactionMetadata) -> dict[str, Any]:
+    return {name: getattr(meta, name) for name in _AS_SENT}
 
 
 def to_bill(meta: CostItemMetadata, document: DocumentMetadata) -> Bill:
@@ -38,17 +56,9 @@ def to_bill(meta: CostItemMetadata, document: DocumentMetadata) -> Bill:
         document_reference=meta.document_reference or f"DEXT-{meta.dext_item_id}"[:255],
         issue_date=meta.issue_date,
         due_date=meta.due_date if is_invoice and meta.due_date else meta.issue_date,
-        currency=meta.currency,
-        exchange_rate=meta.exchange_rate,
-        line_amount_type=meta.line_amount_type,
-        lines=meta.lines,
-        subtotal=meta.subtotal,
-        total_tax=meta.total_tax,
-        total=meta.total,
         payment=meta.payment,
-        requester=meta.requester,
-        source_url=meta.source_url,
         document=document,
+        **_as_sent(meta),
     )
 
 
@@ -65,15 +75,7 @@ def to_bank_transaction(
         bank_account=meta.bank_account,
         transaction_date=meta.transaction_date,
         reference=meta.reference,
-        currency=meta.currency,
-        exchange_rate=meta.exchange_rate,
-        line_amount_type=meta.line_amount_type,
-        lines=meta.lines,
-        subtotal=meta.subtotal,
-        total_tax=meta.total_tax,
-        total=meta.total,
-        requester=meta.requester,
-        source_url=meta.source_url,
         document=document,
         submitted_at=at,
+        **_as_sent(meta),
     )

@@ -9,30 +9,20 @@ Dext signing secret.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
 from countersign_contracts import SecretText
 from countersign_platform.json_bodies import StrictJsonRoute
 from countersign_platform.operators import Operator
-from countersign_platform.problems import Problem
-from countersign_platform.runtime import Runtime, runtime
-from countersign_platform.sealing import Keyring
-from fastapi import APIRouter, Depends, Request, Response, status
+from countersign_platform.runtime import Runtime
+from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from countersign_ingest.credentials import DextSecrets
-from countersign_ingest.signed_calls import keyring_of
+from countersign_ingest.api.signed import State, keyring_of
+from countersign_ingest.handlers import credentials
 
 __all__ = ["router"]
-
-router = APIRouter(
-    prefix="/v1/operator/organisations/{organisation_id}",
-    tags=["operator"],
-    route_class=StrictJsonRoute,
-)
-
-State = Annotated[Runtime[Keyring | None], Depends(runtime)]
 
 
 class SecretRegistration(BaseModel):
@@ -52,9 +42,16 @@ class SecretStatus(BaseModel):
     )
 
 
+router = APIRouter(
+    prefix="/v1/operator/organisations/{organisation_id}",
+    tags=["operator"],
+    route_class=StrictJsonRoute,
+)
+
+
 async def _status(request: Request, state: Runtime[Any], organisation_id: UUID) -> SecretStatus:
     async with state.pool.acquire() as conn:
-        found = await DextSecrets(conn, keyring_of(state)).state(organisation_id)
+        found = await credentials.secret_state(conn, keyring_of(state), organisation_id)
     return SecretStatus(current_since=found.current_since, previous_since=found.previous_since)
 
 
@@ -72,10 +69,9 @@ async def register_secret(
     state: State,
     _: Operator,
 ) -> SecretStatus:
+    secret = body.secret.get_secret_value().encode()
     async with state.pool.acquire() as conn:
-        secrets = DextSecrets(conn, keyring_of(state))
-        first = (await secrets.state(organisation_id)).current_since is None
-        await secrets.register(organisation_id, body.secret.get_secret_value().encode())
+        first = await credentials.register_secret(conn, keyring_of(state), organisation_id, secret)
     if first:
         response.status_code = status.HTTP_201_CREATED
     return await _status(request, state, organisation_id)
@@ -90,9 +86,7 @@ async def retire_previous_secret(
     organisation_id: UUID, request: Request, state: State, _: Operator
 ) -> Response:
     async with state.pool.acquire() as conn:
-        retired = await DextSecrets(conn, keyring_of(state)).retire_previous(organisation_id)
-    if not retired:
-        raise Problem(404, "not-found", "No rotation under way", "there is no previous secret")
+        await credentials.retire_previous_secret(conn, keyring_of(state), organisation_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -7,12 +7,14 @@ tool produces: PDF, JPEG, PNG, GIF, TIFF, BMP and WebP (docs/ingest-api.md lists
 
 from __future__ import annotations
 
+import hashlib
 import struct
 from dataclasses import dataclass
+from uuid import UUID
 
 from countersign_contracts import text_violation
 
-from countersign_ingest.image_headers import DIMENSION_READERS
+from countersign_ingest.domain.image_headers import DIMENSION_READERS
 
 __all__ = [
     "ACCEPTED",
@@ -20,6 +22,8 @@ __all__ = [
     "MAX_FILE_SIZE",
     "MAX_IMAGE_PIXELS",
     "FileType",
+    "StoredDocument",
+    "Upload",
     "file_name_problem",
     "image_problem",
     "sniff",
@@ -44,6 +48,31 @@ class FileType:
         if self.media_type == "image/webp":  # RIFF container: the format is named at offset 8
             return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
         return any(head.startswith(signature) for signature in self.signatures)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """An original file whose type and name have been checked."""
+
+    file_name: str
+    media_type: str
+    content: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """What is known of an original without reading its content (``Documents.open`` reads it)."""
+
+    document_id: UUID
+    organisation_id: UUID
+    sha256: str
+    media_type: str
+    size_bytes: int
+    file_name: str
 
 
 ACCEPTED = (

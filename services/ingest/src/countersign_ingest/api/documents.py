@@ -15,7 +15,7 @@ from countersign_platform.problems import Problem
 from countersign_platform.runtime import Runtime, runtime
 from fastapi import APIRouter, Depends, Query, Response
 
-from countersign_ingest.db import Documents
+from countersign_ingest.handlers.documents import open_document
 
 __all__ = ["router"]
 
@@ -45,10 +45,7 @@ async def download_document(
     ):
         raise Problem(403, "forbidden", "Link not valid", "ask for a fresh link")
     async with state.pool.acquire() as conn:
-        found = await Documents(conn).open(document_id)
-    if found is None:
-        raise Problem(404, "not-found", "No such document")
-    document, content = found
+        document, content = await open_document(conn, document_id)
     return Response(
         content,
         media_type=document.media_type,

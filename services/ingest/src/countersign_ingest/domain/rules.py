@@ -14,7 +14,6 @@ Xero holds (the publisher sends ``unitdp=4``):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -28,7 +27,7 @@ from countersign_contracts import (
     minor_units,
 )
 
-from countersign_ingest.metadata import BankTransactionMetadata, CostItemMetadata
+from countersign_ingest.domain.metadata import BankTransactionMetadata, CostItemMetadata
 
 __all__ = [
     "Violation",
@@ -41,6 +40,8 @@ CENT = Decimal("0.01")
 LEDGER_PLACES = 2  # Xero rounds every amount to two decimal places
 EARLIEST = date(2000, 1, 1)
 UNSUPPORTED = {"credit_note", "credit-note", "creditnote", "refund", "credit_note_refund"}
+
+Priced = CostItemMetadata | BankTransactionMetadata
 
 
 @dataclass(frozen=True)
@@ -74,92 +75,116 @@ def _needs_places(value: Decimal, count: int) -> bool:
     return value != value.quantize(Decimal(1).scaleb(-count), ROUND_HALF_UP)
 
 
-def _amount_places(currency: str) -> tuple[int, str]:
+@dataclass(frozen=True)
+class _AmountPlaces:
+    """How many decimal places an amount in one currency may have, and the rule saying so."""
+
+    count: int
+    rule: str
+
+
+def _amount_places(currency: str) -> _AmountPlaces:
     count = min(minor_units(currency), LEDGER_PLACES) if is_iso_currency(currency) else 2
     if count == 0:
-        return 0, f"{currency} amounts are whole numbers"
+        return _AmountPlaces(0, f"{currency} amounts are whole numbers")
     if count < minor_units(currency):
-        return count, f"Xero keeps {count} decimal places of an amount, also in {currency}"
-    return count, f"{currency} amounts have at most {count} decimal places"
+        return _AmountPlaces(
+            count, f"Xero keeps {count} decimal places of an amount, also in {currency}"
+        )
+    return _AmountPlaces(count, f"{currency} amounts have at most {count} decimal places")
 
 
-def _money_violations(
-    currency: str,
-    amount_type: LineAmountType,
-    lines: Sequence[LineItem],
-    subtotal: Decimal,
-    total_tax: Decimal,
-    total: Decimal,
+def _line_violations(
+    at: str, line: LineItem, amount_type: LineAmountType, places: _AmountPlaces
 ) -> list[Violation]:
     found: list[Violation] = []
-    if not is_iso_currency(currency):
-        found.append(
-            Violation("metadata.currency", "iso_4217", f"{currency!r} is not an ISO 4217 currency")
-        )
-    if not lines:
-        found.append(Violation("metadata.lines", "min_lines", "at least one line is required"))
-    count, places_rule = _amount_places(currency)
-    for name, value in (("subtotal", subtotal), ("total_tax", total_tax), ("total", total)):
-        if _needs_places(value, count):
-            found.append(Violation(f"metadata.{name}", "decimal_places", places_rule))
-    for i, line in enumerate(lines):
-        at = f"metadata.lines[{i}]"
-        for name, value in (("quantity", line.quantity), ("unit_amount", line.unit_amount)):
-            if _needs_places(value, PRICE_PLACES):
-                found.append(
-                    Violation(
-                        f"{at}.{name}",
-                        "decimal_places",
-                        f"a {name.replace('_', ' ')} has at most {PRICE_PLACES} decimal places"
-                        " (Xero keeps four)",
-                    )
-                )
-        for name, value in (("tax_amount", line.tax_amount), ("line_amount", line.line_amount)):
-            if _needs_places(value, count):
-                found.append(Violation(f"{at}.{name}", "decimal_places", places_rule))
-        expected = (line.quantity * line.unit_amount).quantize(CENT, ROUND_HALF_UP)
-        if line.line_amount != expected:
+    for name, value in (("quantity", line.quantity), ("unit_amount", line.unit_amount)):
+        if _needs_places(value, PRICE_PLACES):
             found.append(
                 Violation(
-                    f"{at}.line_amount",
-                    "line_amount_is_quantity_times_unit_amount",
-                    f"quantity * unit_amount is {expected}, not {line.line_amount}",
+                    f"{at}.{name}",
+                    "decimal_places",
+                    f"a {name.replace('_', ' ')} has at most {PRICE_PLACES} decimal places"
+                    " (Xero keeps four)",
                 )
             )
-        if amount_type is LineAmountType.NO_TAX and line.tax_amount != 0:
-            found.append(
-                Violation(f"{at}.tax_amount", "no_tax_means_zero_tax", "a no-tax line has no tax")
+    for name, value in (("tax_amount", line.tax_amount), ("line_amount", line.line_amount)):
+        if _needs_places(value, places.count):
+            found.append(Violation(f"{at}.{name}", "decimal_places", places.rule))
+    expected = (line.quantity * line.unit_amount).quantize(CENT, ROUND_HALF_UP)
+    if line.line_amount != expected:
+        found.append(
+            Violation(
+                f"{at}.line_amount",
+                "line_amount_is_quantity_times_unit_amount",
+                f"quantity * unit_amount is {expected}, not {line.line_amount}",
             )
-    line_sum = sum((line.line_amount for line in lines), Decimal(0))
-    tax_sum = sum((line.tax_amount for line in lines), Decimal(0))
-    expected_subtotal = line_sum - tax_sum if amount_type is LineAmountType.INCLUSIVE else line_sum
-    if subtotal != expected_subtotal:
+        )
+    if amount_type is LineAmountType.NO_TAX and line.tax_amount != 0:
+        found.append(
+            Violation(f"{at}.tax_amount", "no_tax_means_zero_tax", "a no-tax line has no tax")
+        )
+    return found
+
+
+def _sum_violations(meta: Priced) -> list[Violation]:
+    """The totals against the lines, the way Xero adds them up."""
+    found: list[Violation] = []
+    line_sum = sum((line.line_amount for line in meta.lines), Decimal(0))
+    tax_sum = sum((line.tax_amount for line in meta.lines), Decimal(0))
+    inclusive = meta.line_amount_type is LineAmountType.INCLUSIVE
+    expected_subtotal = line_sum - tax_sum if inclusive else line_sum
+    if meta.subtotal != expected_subtotal:
         found.append(
             Violation(
                 "metadata.subtotal",
                 "subtotal_is_sum_of_lines",
-                f"the lines add up to a subtotal of {expected_subtotal}, not {subtotal}",
+                f"the lines add up to a subtotal of {expected_subtotal}, not {meta.subtotal}",
             )
         )
-    if total_tax != tax_sum:
+    if meta.total_tax != tax_sum:
         found.append(
             Violation(
                 "metadata.total_tax",
                 "total_tax_is_sum_of_line_tax",
-                f"the lines' tax adds up to {tax_sum}, not {total_tax}",
+                f"the lines' tax adds up to {tax_sum}, not {meta.total_tax}",
             )
         )
-    if total != subtotal + total_tax:
+    if meta.total != meta.subtotal + meta.total_tax:
         found.append(
             Violation(
                 "metadata.total",
                 "total_is_subtotal_plus_tax",
-                f"subtotal + total_tax is {subtotal + total_tax}, not {total}",
+                f"subtotal + total_tax is {meta.subtotal + meta.total_tax}, not {meta.total}",
             )
         )
-    if total <= 0:
+    if meta.total <= 0:
         found.append(Violation("metadata.total", "positive_total", "the total must be positive"))
     return found
+
+
+def _money_violations(meta: Priced) -> list[Violation]:
+    found: list[Violation] = []
+    if not is_iso_currency(meta.currency):
+        found.append(
+            Violation(
+                "metadata.currency", "iso_4217", f"{meta.currency!r} is not an ISO 4217 currency"
+            )
+        )
+    if not meta.lines:
+        found.append(Violation("metadata.lines", "min_lines", "at least one line is required"))
+    places = _amount_places(meta.currency)
+    totals = (("subtotal", meta.subtotal), ("total_tax", meta.total_tax), ("total", meta.total))
+    for name, value in totals:
+        if _needs_places(value, places.count):
+            found.append(Violation(f"metadata.{name}", "decimal_places", places.rule))
+    for i, line in enumerate(meta.lines):
+        found += _line_violations(f"metadata.lines[{i}]", line, meta.line_amount_type, places)
+    return found + _sum_violations(meta)
+
+
+def _required(field: str, value: object, message: str) -> list[Violation]:
+    return [Violation(field, "required", message)] if value is None else []
 
 
 def _date_violations(field: str, value: date, today: date) -> list[Violation]:
@@ -168,13 +193,12 @@ def _date_violations(field: str, value: date, today: date) -> list[Violation]:
     return []
 
 
-def cost_item_violations(meta: CostItemMetadata, today: date) -> list[Violation]:
-    found = _money_violations(
-        meta.currency, meta.line_amount_type, meta.lines, meta.subtotal, meta.total_tax, meta.total
-    )
-    kind = effective_document_type(meta.document_type)
-    if isinstance(kind, Violation):
-        return [kind, *found]
+def _supplier_and_due_date_violations(
+    meta: CostItemMetadata, kind: DocumentType
+) -> list[Violation]:
+    """Dext's rules per type: who the supplier is, and which type has its own number and
+    due date."""
+    found: list[Violation] = []
     if kind is DocumentType.EXPENSE_REPORT:
         if meta.supplier is not None:
             found.append(
@@ -184,8 +208,8 @@ def cost_item_violations(meta: CostItemMetadata, today: date) -> list[Violation]
                     "an expense report's supplier is its requester; leave supplier out",
                 )
             )
-    elif meta.supplier is None:
-        found.append(Violation("metadata.supplier", "required", "the supplier is required"))
+    else:
+        found += _required("metadata.supplier", meta.supplier, "the supplier is required")
     if kind is DocumentType.INVOICE:
         if meta.document_reference is None:
             found.append(
@@ -207,11 +231,11 @@ def cost_item_violations(meta: CostItemMetadata, today: date) -> list[Violation]
                 f"a {kind.value} is due on its issue date; only an invoice has its own due date",
             )
         )
-    found += _date_violations("metadata.issue_date", meta.issue_date, today)
-    if meta.due_date is not None and meta.due_date < meta.issue_date:
-        found.append(
-            Violation("metadata.due_date", "due_not_before_issue", "due before it was issued")
-        )
+    return found
+
+
+def _payment_violations(meta: CostItemMetadata, today: date) -> list[Violation]:
+    found: list[Violation] = []
     paid_on = meta.payment.paid_on
     if paid_on is not None and paid_on > today:
         found.append(
@@ -234,10 +258,22 @@ def cost_item_violations(meta: CostItemMetadata, today: date) -> list[Violation]
     return found
 
 
+def cost_item_violations(meta: CostItemMetadata, today: date) -> list[Violation]:
+    found = _money_violations(meta)
+    kind = effective_document_type(meta.document_type)
+    if isinstance(kind, Violation):
+        return [kind, *found]
+    found += _supplier_and_due_date_violations(meta, kind)
+    found += _date_violations("metadata.issue_date", meta.issue_date, today)
+    if meta.due_date is not None and meta.due_date < meta.issue_date:
+        found.append(
+            Violation("metadata.due_date", "due_not_before_issue", "due before it was issued")
+        )
+    return found + _payment_violations(meta, today)
+
+
 def bank_transaction_violations(meta: BankTransactionMetadata, today: date) -> list[Violation]:
-    found = _money_violations(
-        meta.currency, meta.line_amount_type, meta.lines, meta.subtotal, meta.total_tax, meta.total
-    )
+    found = _money_violations(meta)
     kind = effective_document_type(meta.document_type)
     if isinstance(kind, Violation):
         found.insert(0, kind)
@@ -249,8 +285,7 @@ def bank_transaction_violations(meta: BankTransactionMetadata, today: date) -> l
                 "an expense report is published as a bill, not as a bank transaction",
             )
         )
-    if meta.contact is None:
-        found.append(Violation("metadata.contact", "required", "who was paid is required"))
+    found += _required("metadata.contact", meta.contact, "who was paid is required")
     found += _date_violations("metadata.transaction_date", meta.transaction_date, today)
     if meta.transaction_date > today:
         found.append(Violation("metadata.transaction_date", "not_in_future", "money already left"))

@@ -1,22 +1,40 @@
-"""The status view of an item, as Dext (and the people behind it) see it."""
+"""Where an item is, as Dext (and the people behind it) see it.
+
+GET /v1/organisations/{org}/items/{item}     received, in approval, authorised, published…
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
+from countersign_contracts import ONE_LINE
 from countersign_platform.links import sign_document_link
-from countersign_platform.problems import Problem
 from countersign_platform.runtime import Runtime
-from fastapi import Request
+from fastapi import Depends, Path, Request
 from pydantic import BaseModel, Field
 
-from countersign_ingest.db import Items
+from countersign_ingest.api.signed import DEXT_REFUSALS, SignedCalls, State, signed_call
+from countersign_ingest.domain.items import StoredItem
+from countersign_ingest.handlers.status import find_item
 
-__all__ = ["DOCUMENT_LINK_TTL_S", "ItemStatusView", "item_status_view"]
+__all__ = ["DOCUMENT_LINK_TTL_S", "ItemId", "ItemStatusView", "router", "status_view"]
+
+router = SignedCalls(0).router()
 
 DOCUMENT_LINK_TTL_S = 15 * 60
+
+
+async def _item_id(
+    dext_item_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$"), ONE_LINE],
+) -> str:
+    return dext_item_id
+
+
+# A dependency rather than a parameter: dependencies are read in order, after the gate's
+# organisation_id, so the OpenAPI document keeps listing the organisation first.
+ItemId = Annotated[str, Depends(_item_id)]
 
 
 class WithdrawalView(BaseModel):
@@ -67,13 +85,7 @@ class ItemStatusView(BaseModel):
     )
 
 
-async def item_status_view(
-    request: Request, state: Runtime[Any], organisation_id: UUID, dext_item_id: str
-) -> ItemStatusView:
-    async with state.pool.acquire() as conn:
-        item = await Items(conn).get(organisation_id, dext_item_id)
-    if item is None:
-        raise Problem(404, "not-found", "No such item", f"item {dext_item_id} is unknown")
+def _render(request: Request, state: Runtime[Any], item: StoredItem) -> ItemStatusView:
     secret = state.settings.document_link_secret
     link = None
     if secret is not None:
@@ -82,21 +94,37 @@ async def item_status_view(
         )
         link = str(request.base_url).rstrip("/") + path
     source = item.payload.get("bill", item.payload).get("source_url")
+    refused = item.refused_republish
     return ItemStatusView(
         dext_item_id=item.dext_item_id,
         kind=item.kind,
         version=item.latest_version,
+        withdrawal=None if item.withdrawal is None else WithdrawalView(**item.withdrawal),
         status_version=item.shown_version,
         status=item.status,
         detail=item.status_detail,
-        withdrawal=None if item.withdrawal is None else WithdrawalView(**item.withdrawal),
-        refused_republish=(
-            None
-            if item.refused_republish is None
-            else RefusedRepublishView(**item.refused_republish)
-        ),
+        refused_republish=None if refused is None else RefusedRepublishView(**refused),
         correlation_id=item.correlation_id,
         updated_at=item.updated_at,
         source_url=source,
         original_document_url=link,
     )
+
+
+async def status_view(
+    request: Request, state: Runtime[Any], organisation_id: UUID, dext_item_id: str
+) -> ItemStatusView:
+    async with state.pool.acquire() as conn:
+        item = await find_item(conn, organisation_id, dext_item_id)
+    return _render(request, state, item)
+
+
+@router.get(
+    "/items/{dext_item_id}",
+    summary="Where an item is: received, in approval, authorised, rejected, published…",
+    response_model=ItemStatusView,
+    responses={401: DEXT_REFUSALS[401], 404: {"description": "No such item"}},
+)
+async def item_status(dext_item_id: ItemId, request: Request, state: State) -> ItemStatusView:
+    organisation_id = signed_call(request).organisation_id
+    return await status_view(request, state, organisation_id, dext_item_id)

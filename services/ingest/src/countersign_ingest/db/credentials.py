@@ -14,7 +14,8 @@ from uuid import UUID
 import asyncpg
 from countersign_platform.sealing import Keyring
 
-from countersign_ingest.signatures import TOLERANCE_S
+from countersign_ingest.db import Repository
+from countersign_ingest.domain.signatures import TOLERANCE_S
 
 __all__ = ["DextSecrets", "SecretState", "remember_signature"]
 
@@ -29,9 +30,9 @@ class SecretState:
     previous_since: datetime | None
 
 
-class DextSecrets:
+class DextSecrets(Repository):
     def __init__(self, conn: asyncpg.Connection, keyring: Keyring) -> None:
-        self._conn = conn
+        super().__init__(conn)
         self._keyring = keyring
 
     async def accepted(self, organisation_id: UUID) -> list[bytes]:
