@@ -11,8 +11,8 @@ import pytest
 from countersign_contracts import LEDGER_SUPPLIERS
 from countersign_platform.outbound import OutboundHttp
 from countersign_platform.sealing import Keyring
-from countersign_publisher.db_connections import Connections
-from countersign_publisher.tokens import XeroTokens
+from countersign_publisher.adapters.tokens import XeroTokens
+from countersign_publisher.db.connections import Connections
 
 from services.publisher.tests.publisher_harness import (  # noqa: F401 (fixtures)
     CLIENT_ID,

@@ -1,7 +1,7 @@
 import io
 
 import pypdf
-from countersign_publisher.audit_report import audit_report_name, render_audit_report
+from countersign_publisher.domain.audit_report import audit_report_name, render_audit_report
 
 from services.publisher.tests.publisher_samples import authorised_request, sample_bill
 

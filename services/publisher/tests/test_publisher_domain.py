@@ -1,7 +1,7 @@
 import uuid
 
 from countersign_contracts import PublicationKind, PublicationStep
-from countersign_publisher.domain import (
+from countersign_publisher.domain.publication import (
     Progress,
     backoff_s,
     batch_idempotency_key,

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from countersign_contracts import LineItem
 from countersign_platform import decimal_json
-from countersign_publisher.xero_mapping import (
+from countersign_publisher.adapters.xero_mapping import (
     xero_bank_transaction,
     xero_bill,
     xero_contact_name,

@@ -11,18 +11,18 @@ from countersign_platform.sealing import Keyring
 from countersign_platform.service import build_app
 from fastapi import FastAPI
 
-from countersign_publisher.api import router
+from countersign_publisher.adapters.documents import OriginalDocuments
+from countersign_publisher.adapters.tokens import XeroTokens
+from countersign_publisher.adapters.xero_client import Credentials, XeroClient
+from countersign_publisher.adapters.xero_errors import XeroAuthError
+from countersign_publisher.adapters.xero_limits import CallScheduler, Limits
+from countersign_publisher.api import ROUTERS
 from countersign_publisher.components import Components
-from countersign_publisher.contacts import ContactDirectory
-from countersign_publisher.documents import OriginalDocuments
-from countersign_publisher.publishing import CrashHook, PublicationSteps
+from countersign_publisher.handlers.contacts import ContactDirectory
+from countersign_publisher.handlers.publishing import CrashHook, PublicationSteps
+from countersign_publisher.handlers.worker import PublicationWorker
 from countersign_publisher.settings import PublisherSettings
 from countersign_publisher.spec import SERVICE
-from countersign_publisher.tokens import XeroTokens
-from countersign_publisher.worker import PublicationWorker
-from countersign_publisher.xero_client import Credentials, XeroClient
-from countersign_publisher.xero_errors import XeroAuthError
-from countersign_publisher.xero_limits import CallScheduler, Limits
 
 __all__ = ["assemble", "create_app"]
 
@@ -112,4 +112,4 @@ def create_app(settings: PublisherSettings | None = None) -> FastAPI:
             await built.worker.stop()
             await http.aclose()
 
-    return build_app(SERVICE, config, routers=[router], parts=parts)
+    return build_app(SERVICE, config, routers=ROUTERS, parts=parts)

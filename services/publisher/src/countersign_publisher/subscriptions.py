@@ -9,7 +9,7 @@ from countersign_contracts import (
 )
 from countersign_platform.subscription import On, Subscription
 
-from countersign_publisher.handlers import (
+from countersign_publisher.handlers.intake import (
     record_bank_transaction,
     record_publication,
     retry_publication,

@@ -35,23 +35,23 @@ from countersign_contracts import PublicationFailed, PublicationKind, Publicatio
 from countersign_platform.loops import BackgroundLoop, Connect
 from countersign_platform.telemetry import log_context
 
-from countersign_publisher.contacts import ContactDirectory
-from countersign_publisher.db import Publications
-from countersign_publisher.db_connections import Connections
-from countersign_publisher.domain import (
-    PublicationState,
-    backoff_s,
-    batch_idempotency_key,
-    next_step,
-)
-from countersign_publisher.publishing import Job, PublicationSteps
-from countersign_publisher.xero_errors import (
+from countersign_publisher.adapters.xero_errors import (
     XeroAuthError,
     XeroError,
     XeroNotFound,
     XeroRateLimited,
     XeroValidationError,
 )
+from countersign_publisher.db.connections import Connections
+from countersign_publisher.db.publications import Publications
+from countersign_publisher.domain.publication import (
+    PublicationState,
+    backoff_s,
+    batch_idempotency_key,
+    next_step,
+)
+from countersign_publisher.handlers.contacts import ContactDirectory
+from countersign_publisher.handlers.publishing import Job, PublicationSteps
 
 __all__ = ["PublicationWorker"]
 

@@ -24,9 +24,9 @@ import asyncpg
 from countersign_platform.outbound import HttpUnreachable, OutboundHttp
 from countersign_platform.sealing import Keyring
 
-from countersign_publisher.db_connections import ConnectionRow, Connections
-from countersign_publisher.xero_client import Credentials
-from countersign_publisher.xero_errors import XeroAuthError, XeroTransient
+from countersign_publisher.adapters.xero_client import Credentials
+from countersign_publisher.adapters.xero_errors import XeroAuthError, XeroTransient
+from countersign_publisher.db.connections import ConnectionRow, Connections
 
 __all__ = ["TokenSet", "XeroTokens"]
 

@@ -26,16 +26,21 @@ from countersign_contracts import (
     XeroInvoiceStatus,
 )
 
-from countersign_publisher.audit_report import audit_report_name, render_audit_report
-from countersign_publisher.contacts import ContactDirectory
-from countersign_publisher.db import Contacts, Publications
-from countersign_publisher.documents import OriginalDocuments
-from countersign_publisher.domain import PublicationState
-from countersign_publisher.events import emit_publication_event, emit_supplier
-from countersign_publisher.jobs import Job, element_failed, xero_file_name
-from countersign_publisher.xero_client import Json, XeroClient, where_text
-from countersign_publisher.xero_errors import XeroValidationError
-from countersign_publisher.xero_mapping import xero_bank_transaction, xero_bill, xero_payment
+from countersign_publisher.adapters.documents import OriginalDocuments
+from countersign_publisher.adapters.xero_client import Json, XeroClient, where_text
+from countersign_publisher.adapters.xero_errors import XeroValidationError
+from countersign_publisher.adapters.xero_mapping import (
+    xero_bank_transaction,
+    xero_bill,
+    xero_payment,
+)
+from countersign_publisher.db.contacts import Contacts
+from countersign_publisher.db.publications import Publications
+from countersign_publisher.domain.audit_report import audit_report_name, render_audit_report
+from countersign_publisher.domain.publication import PublicationState
+from countersign_publisher.handlers.contacts import ContactDirectory
+from countersign_publisher.handlers.events import emit_publication_event, emit_supplier
+from countersign_publisher.handlers.job import Job, element_failed, xero_file_name
 
 __all__ = ["CrashHook", "Job", "PublicationSteps"]
 

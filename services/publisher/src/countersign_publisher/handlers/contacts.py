@@ -19,11 +19,11 @@ from uuid import UUID
 import asyncpg
 from countersign_contracts import Supplier
 
-from countersign_publisher.db import Contacts, SupplierSyncs
-from countersign_publisher.events import emit_supplier
-from countersign_publisher.xero_client import Json, XeroClient, parse_xero_datetime
-from countersign_publisher.xero_errors import XeroValidationError
-from countersign_publisher.xero_mapping import xero_contact_name
+from countersign_publisher.adapters.xero_client import Json, XeroClient, parse_xero_datetime
+from countersign_publisher.adapters.xero_errors import XeroValidationError
+from countersign_publisher.adapters.xero_mapping import xero_contact_name
+from countersign_publisher.db.contacts import Contacts, SupplierSyncs
+from countersign_publisher.handlers.events import emit_supplier
 
 __all__ = ["ContactDirectory"]
 

@@ -16,9 +16,9 @@ from countersign_contracts import (
     RequestAuthorised,
 )
 
-from countersign_publisher.db import PublicationRow
-from countersign_publisher.domain import Progress, idempotency_key, marked_url
-from countersign_publisher.xero_client import Json
+from countersign_publisher.adapters.xero_client import Json
+from countersign_publisher.db.publications import PublicationRow
+from countersign_publisher.domain.publication import Progress, idempotency_key, marked_url
 
 __all__ = ["Job", "element_failed", "xero_file_name"]
 

@@ -1,4 +1,4 @@
-"""SQL of publications, contacts and supplier syncs."""
+"""SQL of publications: the jobs, their leases and their progress."""
 
 from __future__ import annotations
 
@@ -9,11 +9,10 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
-from countersign_platform import decimal_json
 
-from countersign_publisher.domain import DUE_STATES, RETRYABLE_STATES, PublicationState
+from countersign_publisher.domain.publication import DUE_STATES, RETRYABLE_STATES, PublicationState
 
-__all__ = ["ContactRow", "Contacts", "PublicationRow", "Publications", "SupplierSyncs"]
+__all__ = ["PublicationRow", "Publications"]
 
 
 @dataclass(frozen=True)
@@ -226,103 +225,3 @@ class Publications:
             list(RETRYABLE_STATES),
         )
         return None if record is None else _row(record)
-
-
-@dataclass(frozen=True)
-class ContactRow:
-    xero_contact_id: UUID
-    name: str
-    status: str
-    is_supplier: bool
-
-
-class Contacts:
-    def __init__(self, conn: asyncpg.Connection) -> None:
-        self._conn = conn
-
-    async def named(self, organisation_id: UUID, name: str) -> ContactRow | None:
-        record = await self._conn.fetchrow(
-            "SELECT xero_contact_id, name, status, is_supplier FROM contacts"
-            " WHERE organisation_id = $1 AND lower(name) = lower($2) AND status = 'ACTIVE'",
-            organisation_id,
-            name,
-        )
-        return None if record is None else ContactRow(**dict(record))
-
-    async def upsert(
-        self,
-        organisation_id: UUID,
-        contact_id: UUID,
-        name: str,
-        status: str,
-        details: dict[str, Any],
-        updated_at: datetime | None,
-        is_supplier: bool | None = None,
-    ) -> bool:
-        """Stores the contact; True when it has just become a supplier."""
-        was = await self._conn.fetchval(
-            "SELECT is_supplier FROM contacts WHERE organisation_id = $1 AND xero_contact_id = $2",
-            organisation_id,
-            contact_id,
-        )
-        await self._conn.execute(
-            "INSERT INTO contacts (organisation_id, xero_contact_id, name, status, details,"
-            " xero_updated_at, is_supplier)"
-            " VALUES ($1, $2, $3, $4, $5::jsonb, $6, coalesce($7, false))"
-            " ON CONFLICT (organisation_id, xero_contact_id) DO UPDATE SET name = EXCLUDED.name,"
-            " status = EXCLUDED.status, details = EXCLUDED.details,"
-            " xero_updated_at = EXCLUDED.xero_updated_at,"
-            " is_supplier = contacts.is_supplier OR coalesce($7, false)",
-            organisation_id,
-            contact_id,
-            name,
-            status,
-            decimal_json.dumps(details).decode(),
-            updated_at,
-            is_supplier,
-        )
-        return bool(is_supplier) and not bool(was)
-
-    async def is_supplier(self, organisation_id: UUID, contact_id: UUID) -> bool:
-        value = await self._conn.fetchval(
-            "SELECT is_supplier FROM contacts WHERE organisation_id = $1 AND xero_contact_id = $2",
-            organisation_id,
-            contact_id,
-        )
-        return bool(value)
-
-    async def updated_at(self, organisation_id: UUID, contact_id: UUID) -> datetime | None:
-        value: datetime | None = await self._conn.fetchval(
-            "SELECT xero_updated_at FROM contacts"
-            " WHERE organisation_id = $1 AND xero_contact_id = $2",
-            organisation_id,
-            contact_id,
-        )
-        return value
-
-    async def details(self, organisation_id: UUID, contact_id: UUID) -> dict[str, Any]:
-        value = await self._conn.fetchval(
-            "SELECT details FROM contacts WHERE organisation_id = $1 AND xero_contact_id = $2",
-            organisation_id,
-            contact_id,
-        )
-        return {} if value is None else dict(decimal_json.loads(value))
-
-
-class SupplierSyncs:
-    def __init__(self, conn: asyncpg.Connection) -> None:
-        self._conn = conn
-
-    async def synced_until(self, organisation_id: UUID) -> datetime | None:
-        value: datetime | None = await self._conn.fetchval(
-            "SELECT synced_until FROM supplier_syncs WHERE organisation_id = $1", organisation_id
-        )
-        return value
-
-    async def advance(self, organisation_id: UUID, until: datetime) -> None:
-        await self._conn.execute(
-            "INSERT INTO supplier_syncs (organisation_id, synced_until) VALUES ($1, $2)"
-            " ON CONFLICT (organisation_id) DO UPDATE SET synced_until = EXCLUDED.synced_until",
-            organisation_id,
-            until,
-        )

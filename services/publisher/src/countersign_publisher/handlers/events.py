@@ -15,7 +15,7 @@ from countersign_contracts import (
 )
 from countersign_platform.outbox import enqueue
 
-from countersign_publisher.xero_client import Json, parse_xero_datetime
+from countersign_publisher.adapters.xero_client import Json, parse_xero_datetime
 
 __all__ = ["PRODUCER", "emit_publication_event", "emit_supplier", "supplier_synced"]
 

@@ -1,121 +1,28 @@
-"""Publisher's HTTP API: Xero connections (operators), publication status, retries."""
+"""The operator's Xero connection of an organisation, and pulling its suppliers on demand."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
 from countersign_contracts import Text
 from countersign_platform.json_bodies import StrictJsonRoute
 from countersign_platform.operators import Operator
 from countersign_platform.problems import FieldError, Problem
-from countersign_platform.runtime import Runtime, runtime
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from countersign_publisher.components import Components, components
-from countersign_publisher.db import PublicationRow, Publications
-from countersign_publisher.db_connections import Connections
-from countersign_publisher.tokens import TokenSet
-from countersign_publisher.xero_errors import XeroError
+from countersign_publisher.adapters.tokens import TokenSet
+from countersign_publisher.adapters.xero_errors import XeroError
+from countersign_publisher.components import Components, Parts, State
+from countersign_publisher.db.connections import Connections
 
 __all__ = ["router"]
 
 router = APIRouter(
     prefix="/v1/organisations/{organisation_id}", tags=["publications"], route_class=StrictJsonRoute
 )
-
-State = Annotated[Runtime[Components], Depends(runtime)]
-Parts = Annotated[Components, Depends(components)]
-
-
-class PublicationView(BaseModel):
-    publication_id: UUID
-    kind: str
-    request_id: UUID | None
-    dext_item_id: str
-    item_version: int
-    state: str
-    xero_contact_id: UUID | None
-    xero_invoice_id: UUID | None
-    xero_bank_transaction_id: UUID | None
-    original_attachment_id: UUID | None
-    audit_attachment_id: UUID | None
-    xero_payment_id: UUID | None
-    xero_status: str | None
-    attempt: int
-    generation: int
-    last_error: dict[str, Any] | None
-    recorded_at: datetime
-    updated_at: datetime
-
-    @classmethod
-    def of(cls, row: PublicationRow) -> PublicationView:
-        values = {name: getattr(row, name) for name in cls.model_fields if name != "last_error"}
-        return cls(
-            **values, last_error=None if row.last_error is None else json.loads(row.last_error)
-        )
-
-
-@router.get(
-    "/publications",
-    summary="Publications of one Dext item (operators)",
-    response_model=list[PublicationView],
-)
-async def publications_for_item(
-    organisation_id: UUID,
-    dext_item_id: Annotated[Text, Query(min_length=1)],
-    state: State,
-    _: Operator,
-) -> list[PublicationView]:
-    async with state.pool.acquire() as conn:
-        rows = await Publications(conn).for_item(organisation_id, dext_item_id)
-    return [PublicationView.of(row) for row in rows]
-
-
-async def _publication(
-    state: Runtime[Any], organisation_id: UUID, publication_id: UUID
-) -> PublicationRow:
-    async with state.pool.acquire() as conn:
-        row = await Publications(conn).get(organisation_id, publication_id)
-    if row is None:
-        raise Problem(404, "not-found", "No such publication", f"{publication_id}")
-    return row
-
-
-@router.get(
-    "/publications/{publication_id}",
-    summary="One publication (operators)",
-    response_model=PublicationView,
-)
-async def publication(
-    organisation_id: UUID, publication_id: UUID, state: State, _: Operator
-) -> PublicationView:
-    return PublicationView.of(await _publication(state, organisation_id, publication_id))
-
-
-@router.post(
-    "/publications/{publication_id}/retry",
-    summary="Try a failed or parked publication again (operators)",
-    status_code=202,
-    response_model=PublicationView,
-)
-async def retry(
-    organisation_id: UUID, publication_id: UUID, state: State, _: Operator
-) -> PublicationView:
-    current = await _publication(state, organisation_id, publication_id)
-    async with state.pool.acquire() as conn:
-        reopened = await Publications(conn).reopen(organisation_id, publication_id)
-    if reopened is None:
-        raise Problem(
-            409,
-            "not-retryable",
-            "Publication is not failed",
-            f"state is {current.state}; only failed or parked publications can be retried",
-        )
-    return PublicationView.of(reopened)  # the reopened job's NOTIFY wakes a worker
 
 
 class ConnectRequest(BaseModel):

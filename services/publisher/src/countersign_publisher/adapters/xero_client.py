@@ -21,7 +21,7 @@ from uuid import UUID
 
 from countersign_platform.outbound import HttpResponse, HttpTimeout, HttpUnreachable, OutboundHttp
 
-from countersign_publisher.xero_errors import (
+from countersign_publisher.adapters.xero_errors import (
     XeroAuthError,
     XeroNotFound,
     XeroRateLimited,
@@ -29,7 +29,7 @@ from countersign_publisher.xero_errors import (
     XeroValidationError,
     validation_messages,
 )
-from countersign_publisher.xero_limits import CallScheduler
+from countersign_publisher.adapters.xero_limits import CallScheduler
 
 __all__ = [
     "CredentialSource",

@@ -15,7 +15,7 @@ from countersign_contracts import (
     RequestAuthorised,
 )
 
-from countersign_publisher.db import Publications
+from countersign_publisher.db.publications import Publications
 
 __all__ = ["record_bank_transaction", "record_publication", "retry_publication"]
 
