@@ -15,7 +15,6 @@ from countersign_publisher.adapters.xero_client import (
     Credentials,
     XeroClient,
     publisher_user_agent,
-    where_text,
 )
 from countersign_publisher.adapters.xero_errors import (
     XeroAuthError,
@@ -24,6 +23,7 @@ from countersign_publisher.adapters.xero_errors import (
     XeroValidationError,
 )
 from countersign_publisher.adapters.xero_limits import CallScheduler, Limits
+from countersign_publisher.adapters.xero_mapping import where_text
 
 ORG = uuid.uuid4()
 

@@ -19,9 +19,9 @@ from uuid import UUID
 import asyncpg
 from countersign_contracts import Supplier
 
-from countersign_publisher.adapters.xero_client import Json, XeroClient, parse_xero_datetime
+from countersign_publisher.adapters.xero_client import XeroClient
 from countersign_publisher.adapters.xero_errors import XeroValidationError
-from countersign_publisher.adapters.xero_mapping import xero_contact_name
+from countersign_publisher.adapters.xero_mapping import Json, parse_xero_datetime, xero_contact_name
 from countersign_publisher.db.contacts import Contacts, SupplierSyncs
 from countersign_publisher.handlers.events import emit_supplier
 

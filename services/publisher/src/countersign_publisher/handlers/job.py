@@ -4,7 +4,6 @@ its Xero requests carry."""
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,17 +15,10 @@ from countersign_contracts import (
     RequestAuthorised,
 )
 
-from countersign_publisher.adapters.xero_client import Json
 from countersign_publisher.db.publications import PublicationRow
 from countersign_publisher.domain.publication import Progress, idempotency_key, marked_url
 
-__all__ = ["Job", "element_failed", "xero_file_name"]
-
-_UNSAFE_FILE_NAME = re.compile(r'[<>:"/\\|?*+\x00]')
-
-
-def xero_file_name(name: str) -> str:
-    return _UNSAFE_FILE_NAME.sub("_", name)
+__all__ = ["Job"]
 
 
 @dataclass
@@ -95,11 +87,3 @@ class Job:
             "dext_item_id": self.row.dext_item_id,
             "item_version": self.row.item_version,
         }
-
-
-def element_failed(element: Json) -> list[str] | None:
-    if element.get("HasErrors") or element.get("StatusAttributeString") == "ERROR":
-        return [str(e.get("Message")) for e in element.get("ValidationErrors") or ()] or [
-            "Xero refused the bill"
-        ]
-    return None

@@ -27,11 +27,15 @@ from countersign_contracts import (
 )
 
 from countersign_publisher.adapters.documents import OriginalDocuments
-from countersign_publisher.adapters.xero_client import Json, XeroClient, where_text
+from countersign_publisher.adapters.xero_client import XeroClient
 from countersign_publisher.adapters.xero_errors import XeroValidationError
 from countersign_publisher.adapters.xero_mapping import (
+    Json,
+    element_failed,
+    where_text,
     xero_bank_transaction,
     xero_bill,
+    xero_file_name,
     xero_payment,
 )
 from countersign_publisher.db.contacts import Contacts
@@ -40,7 +44,7 @@ from countersign_publisher.domain.audit_report import audit_report_name, render_
 from countersign_publisher.domain.publication import PublicationState
 from countersign_publisher.handlers.contacts import ContactDirectory
 from countersign_publisher.handlers.events import emit_publication_event, emit_supplier
-from countersign_publisher.handlers.job import Job, element_failed, xero_file_name
+from countersign_publisher.handlers.job import Job
 
 __all__ = ["CrashHook", "Job", "PublicationSteps"]
 
