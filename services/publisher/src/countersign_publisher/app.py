@@ -51,6 +51,7 @@ def assemble(
             client_secret=settings.xero_client_secret.get_secret_value(),
             keyring=Keyring.parse(keys.get_secret_value()),
             refresh_ahead_s=settings.xero_refresh_ahead_s,
+            api_url=settings.xero_api_url,
         )
     )
     scheduler = CallScheduler(

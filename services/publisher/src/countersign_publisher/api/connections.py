@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from countersign_contracts import Text
 from countersign_platform.json_bodies import StrictJsonRoute
 from countersign_platform.operators import Operator
-from countersign_platform.problems import FieldError, Problem
+from countersign_platform.problems import Problem
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from countersign_publisher.adapters.tokens import TokenSet
 from countersign_publisher.adapters.xero_errors import XeroError
-from countersign_publisher.components import Components, Parts, State
-from countersign_publisher.db.connections import Connections
+from countersign_publisher.adapters.xero_identity import TokenSet
+from countersign_publisher.components import Parts, State
+from countersign_publisher.handlers.connections import (
+    connect_organisation,
+    connection_of,
+    exchange_code,
+)
 
 __all__ = ["router"]
 
@@ -62,8 +65,7 @@ class ConnectionView(BaseModel):
 
 @router.get("/xero-connection", summary="Xero connection state (operators)")
 async def connection(organisation_id: UUID, state: State, _: Operator) -> ConnectionView:
-    async with state.pool.acquire() as conn:
-        row = await Connections(conn).get(organisation_id)
+    row = await connection_of(state.pool, organisation_id)
     if row is None:
         return ConnectionView(organisation_id=organisation_id, connected=False, status="none")
     return ConnectionView(
@@ -87,23 +89,14 @@ async def connect(
     if parts.tokens is None:
         raise Problem(503, "no-keyring", "Tokens cannot be stored", "set ENCRYPTION_KEYS")
     if body.authorization_code is not None:
-        form = {"grant_type": "authorization_code", "code": body.authorization_code}
-        if body.redirect_uri:
-            form["redirect_uri"] = body.redirect_uri
         try:
-            granted = await parts.tokens.grant(form)
+            tokens = await exchange_code(
+                parts.tokens.identity, body.authorization_code, body.redirect_uri
+            )
         except XeroError as exc:
             raise Problem(
                 502, "xero-unavailable", "Xero identity did not answer", str(exc)
             ) from exc
-        if granted is None:
-            raise Problem(
-                422,
-                "validation",
-                "Xero refused the authorization code",
-                errors=[FieldError("authorization_code", "invalid_grant", "refused by Xero")],
-            )
-        tokens = TokenSet.from_response(granted)
     else:
         assert body.access_token is not None and body.refresh_token is not None
         tokens = TokenSet.from_response(
@@ -113,44 +106,8 @@ async def connect(
                 "expires_in": body.expires_in,
             }
         )
-    tenants = await _tenants(parts, tokens.access_token)
-    chosen = [t for t in tenants if body.tenant_id in (None, t.get("tenantId"))]
-    if len(chosen) != 1:
-        raise Problem(
-            422,
-            "validation",
-            "Choose one Xero tenant",
-            errors=[
-                FieldError(
-                    "tenant_id",
-                    "one_tenant",
-                    f"the grant reaches {[t.get('tenantId') for t in tenants]}",
-                )
-            ],
-        )
-    tenant = chosen[0]
-    await parts.tokens.store(
-        organisation_id, str(tenant["tenantId"]), tenant.get("tenantName"), tokens
-    )
+    await connect_organisation(parts.tokens, organisation_id, tokens, body.tenant_id)
     return await connection(organisation_id, state, None)  # its NOTIFY wakes a worker
-
-
-async def _tenants(parts: Components, access_token: str) -> list[dict[str, Any]]:
-    root = parts.settings.xero_api_url.rstrip("/").removesuffix("/api.xro/2.0")
-    response = await parts.http.get(
-        f"{root}/connections", headers={"Authorization": f"Bearer {access_token}"}
-    )
-    if response.status_code != 200:
-        raise Problem(
-            422,
-            "validation",
-            "Xero refused the token",
-            errors=[
-                FieldError("access_token", "unauthorised", f"Xero answered {response.status_code}")
-            ],
-        )
-    body: list[dict[str, Any]] = response.json()
-    return body
 
 
 @router.post("/supplier-sync", summary="Pull changed Xero contacts now (operators)")

@@ -10,13 +10,16 @@ from uuid import UUID
 from countersign_contracts import Text
 from countersign_platform.json_bodies import StrictJsonRoute
 from countersign_platform.operators import Operator
-from countersign_platform.problems import Problem
-from countersign_platform.runtime import Runtime
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from countersign_publisher.components import State
-from countersign_publisher.db.publications import PublicationRow, Publications
+from countersign_publisher.db.publications import PublicationRow
+from countersign_publisher.handlers.publications import (
+    find_publication,
+    publications_of_item,
+    retry_publication_now,
+)
 
 __all__ = ["router"]
 
@@ -64,19 +67,8 @@ async def publications_for_item(
     state: State,
     _: Operator,
 ) -> list[PublicationView]:
-    async with state.pool.acquire() as conn:
-        rows = await Publications(conn).for_item(organisation_id, dext_item_id)
+    rows = await publications_of_item(state.pool, organisation_id, dext_item_id)
     return [PublicationView.of(row) for row in rows]
-
-
-async def _publication(
-    state: Runtime[Any], organisation_id: UUID, publication_id: UUID
-) -> PublicationRow:
-    async with state.pool.acquire() as conn:
-        row = await Publications(conn).get(organisation_id, publication_id)
-    if row is None:
-        raise Problem(404, "not-found", "No such publication", f"{publication_id}")
-    return row
 
 
 @router.get(
@@ -87,7 +79,7 @@ async def _publication(
 async def publication(
     organisation_id: UUID, publication_id: UUID, state: State, _: Operator
 ) -> PublicationView:
-    return PublicationView.of(await _publication(state, organisation_id, publication_id))
+    return PublicationView.of(await find_publication(state.pool, organisation_id, publication_id))
 
 
 @router.post(
@@ -99,14 +91,5 @@ async def publication(
 async def retry(
     organisation_id: UUID, publication_id: UUID, state: State, _: Operator
 ) -> PublicationView:
-    current = await _publication(state, organisation_id, publication_id)
-    async with state.pool.acquire() as conn:
-        reopened = await Publications(conn).reopen(organisation_id, publication_id)
-    if reopened is None:
-        raise Problem(
-            409,
-            "not-retryable",
-            "Publication is not failed",
-            f"state is {current.state}; only failed or parked publications can be retried",
-        )
-    return PublicationView.of(reopened)  # the reopened job's NOTIFY wakes a worker
+    reopened = await retry_publication_now(state.pool, organisation_id, publication_id)
+    return PublicationView.of(reopened)

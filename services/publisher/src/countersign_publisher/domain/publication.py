@@ -23,10 +23,13 @@ from enum import StrEnum
 from uuid import UUID
 
 from countersign_contracts import PublicationKind, PublicationStep
+from countersign_platform.refusals import Conflict, NotFound
 
 __all__ = [
     "DUE_STATES",
+    "NotRetryable",
     "Progress",
+    "PublicationNotFound",
     "PublicationState",
     "backoff_s",
     "batch_idempotency_key",
@@ -46,6 +49,17 @@ class PublicationState(StrEnum):
 
 DUE_STATES = (PublicationState.RECORDED, PublicationState.PUBLISHING)
 RETRYABLE_STATES = (PublicationState.FAILED, PublicationState.PARKED)
+
+
+class PublicationNotFound(NotFound):
+    title = "No such publication"
+
+
+class NotRetryable(Conflict):
+    """Only a failed or parked publication can be tried again."""
+
+    kind = "not-retryable"
+    title = "Publication is not failed"
 
 
 @dataclass(frozen=True)
