@@ -50,9 +50,19 @@ class PublicationView(BaseModel):
 
     @classmethod
     def of(cls, row: PublicationRow) -> PublicationView:
-        values = {name: getattr(row, name) for name in cls.model_fields if name != "last_error"}
         return cls(
-            **values, last_error=None if row.last_error is None else json.loads(row.last_error)
+            publication_id=row.publication_id,
+            kind=row.kind.value,
+            request_id=row.request_id,
+            dext_item_id=row.dext_item_id,
+            item_version=row.item_version,
+            state=row.state,
+            **row.progress.results(),
+            attempt=row.attempt,
+            generation=row.generation,
+            last_error=None if row.last_error is None else json.loads(row.last_error),
+            recorded_at=row.recorded_at,
+            updated_at=row.updated_at,
         )
 
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
+from countersign_contracts import PublicationKind, PublicationStep
 
+from countersign_publisher.domain.progress import Progress
 from countersign_publisher.domain.publication import DUE_STATES, RETRYABLE_STATES, PublicationState
 
 __all__ = ["PublicationRow", "Publications"]
@@ -19,7 +21,6 @@ __all__ = ["PublicationRow", "Publications"]
 class PublicationRow:
     publication_id: UUID
     organisation_id: UUID
-    kind: str
     request_id: UUID | None
     dext_item_id: str
     item_version: int
@@ -27,14 +28,7 @@ class PublicationRow:
     document: str  # JSON of the RequestAuthorised or BankTransactionSubmitted payload
     correlation_id: UUID
     causation_id: UUID
-    xero_contact_id: UUID | None
-    xero_invoice_id: UUID | None
-    xero_bank_transaction_id: UUID | None
-    original_attachment_id: UUID | None
-    audit_attachment_id: UUID | None
-    xero_payment_id: UUID | None
-    xero_status: str | None
-    sent_steps: list[str]
+    progress: Progress
     generation: int
     attempt: int
     next_attempt_at: datetime
@@ -42,25 +36,58 @@ class PublicationRow:
     recorded_at: datetime
     updated_at: datetime
 
+    @property
+    def kind(self) -> PublicationKind:
+        return self.progress.kind
 
-_COLUMNS = ", ".join(f.name for f in fields(PublicationRow))
-_PROGRESS = {
-    "xero_contact_id",
-    "xero_invoice_id",
-    "xero_bank_transaction_id",
-    "original_attachment_id",
-    "audit_attachment_id",
-    "xero_payment_id",
-    "xero_status",
-}
+
+_COLUMNS = (
+    "publication_id, organisation_id, kind, request_id, dext_item_id, item_version, state,"
+    " document, correlation_id, causation_id, xero_contact_id, xero_invoice_id,"
+    " xero_bank_transaction_id, original_attachment_id, audit_attachment_id, xero_payment_id,"
+    " xero_status, sent_steps, generation, attempt, next_attempt_at, last_error, recorded_at,"
+    " updated_at,"
+    # Whether a payment is one of the steps: read here, so the document is parsed only by the
+    # steps that need it.
+    " coalesce((document #>> '{bill,payment,paid}')::boolean, false) AS paid"
+)
+
+
+def _progress(record: asyncpg.Record) -> Progress:
+    return Progress(
+        kind=PublicationKind(record["kind"]),
+        paid=record["paid"],
+        xero_contact_id=record["xero_contact_id"],
+        xero_invoice_id=record["xero_invoice_id"],
+        xero_bank_transaction_id=record["xero_bank_transaction_id"],
+        original_attachment_id=record["original_attachment_id"],
+        audit_attachment_id=record["audit_attachment_id"],
+        xero_payment_id=record["xero_payment_id"],
+        xero_status=record["xero_status"],
+        sent_steps=frozenset(PublicationStep(step) for step in record["sent_steps"]),
+    )
 
 
 def _row(record: asyncpg.Record) -> PublicationRow:
-    values = dict(record)
-    values["document"] = str(values["document"])
-    values["last_error"] = None if values["last_error"] is None else str(values["last_error"])
-    values["sent_steps"] = list(values["sent_steps"])
-    return PublicationRow(**values)
+    last_error = record["last_error"]
+    return PublicationRow(
+        publication_id=record["publication_id"],
+        organisation_id=record["organisation_id"],
+        request_id=record["request_id"],
+        dext_item_id=record["dext_item_id"],
+        item_version=record["item_version"],
+        state=record["state"],
+        document=str(record["document"]),
+        correlation_id=record["correlation_id"],
+        causation_id=record["causation_id"],
+        progress=_progress(record),
+        generation=record["generation"],
+        attempt=record["attempt"],
+        next_attempt_at=record["next_attempt_at"],
+        last_error=None if last_error is None else str(last_error),
+        recorded_at=record["recorded_at"],
+        updated_at=record["updated_at"],
+    )
 
 
 class Publications:
@@ -158,27 +185,34 @@ class Publications:
             lease_s,
         )
 
-    async def mark_sent(self, publication_ids: list[UUID], step: str) -> None:
+    async def mark_sent(self, publication_ids: list[UUID], step: PublicationStep) -> None:
         await self._conn.execute(
             "UPDATE publications SET sent_steps = array_append(array_remove(sent_steps, $2), $2)"
             " WHERE publication_id = ANY($1::uuid[])",
             publication_ids,
-            step,
+            step.value,
         )
 
-    async def record_step(self, publication_id: UUID, step: str, **progress: Any) -> None:
-        """Stores a finished step's Xero ids; the caller emits its event in the same
+    async def record_step(
+        self,
+        publication_id: UUID,
+        step: PublicationStep | None,
+        before: Progress,
+        after: Progress,
+    ) -> None:
+        """Stores what a finished step changed (``step`` None: the contact, which is no step of
+        its own) and that it is no longer sent; the caller emits its event in the same
         transaction."""
-        unknown = set(progress) - _PROGRESS
-        if unknown:
-            raise ValueError(f"not progress columns: {sorted(unknown)}")
-        assignments = "".join(f", {name} = ${n}" for n, name in enumerate(progress, start=3))
+        earlier = before.results()
+        changed = {name: value for name, value in after.results().items() if earlier[name] != value}
+        # Only the columns the step changed: never a value this job did not write itself.
+        assignments = "".join(f", {name} = ${n}" for n, name in enumerate(changed, start=3))
         await self._conn.execute(
             "UPDATE publications SET sent_steps = array_remove(sent_steps, $2),"
             f" updated_at = now(){assignments} WHERE publication_id = $1",
             publication_id,
-            step,
-            *progress.values(),
+            None if step is None else step.value,
+            *changed.values(),
         )
 
     async def finish(

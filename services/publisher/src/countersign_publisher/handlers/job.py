@@ -1,5 +1,5 @@
-"""A claimed publication while it runs: its stored progress, its inputs, and the identifiers
-its Xero requests carry."""
+"""A claimed publication while it runs: its progress, its inputs, and the identifiers its Xero
+requests carry."""
 
 from __future__ import annotations
 
@@ -16,35 +16,26 @@ from countersign_contracts import (
 )
 
 from countersign_publisher.db.publications import PublicationRow
-from countersign_publisher.domain.publication import Progress, idempotency_key, marked_url
+from countersign_publisher.domain.identifiers import idempotency_key, marked_url
+from countersign_publisher.domain.progress import Progress
 
 __all__ = ["Job"]
 
 
 @dataclass
 class Job:
-    """A claimed publication and what is known of it while it runs."""
+    """A claimed publication and what is known of it while it runs: ``progress`` starts as
+    claimed and is replaced as each step is sent and stored."""
 
     row: PublicationRow
-    progress: dict[str, Any] = field(default_factory=dict)
-    sent: set[str] = field(default_factory=set)
+    progress: Progress = field(init=False)
 
     def __post_init__(self) -> None:
-        for name in (
-            "xero_contact_id",
-            "xero_invoice_id",
-            "xero_bank_transaction_id",
-            "original_attachment_id",
-            "audit_attachment_id",
-            "xero_payment_id",
-            "xero_status",
-        ):
-            self.progress[name] = getattr(self.row, name)
-        self.sent = set(self.row.sent_steps)
+        self.progress = self.row.progress
 
     @property
     def kind(self) -> PublicationKind:
-        return PublicationKind(self.row.kind)
+        return self.progress.kind
 
     # Parsed once per job: every step reads them, and the stored document never changes (a new
     # row state replaces ``row``, never its document).
@@ -57,19 +48,8 @@ class Job:
     def bank_item(self) -> BankTransactionSubmitted:
         return BankTransactionSubmitted.model_validate_json(self.row.document, context=TOLERANT)
 
-    @property
-    def state(self) -> Progress:
-        paid = self.kind is PublicationKind.BILL and self.authorised.bill.payment.paid
-        fields_ = {
-            k: v for k, v in self.progress.items() if k not in ("xero_contact_id", "xero_status")
-        }
-        return Progress(kind=self.kind, paid=paid, **fields_)
-
-    def key(self, step: PublicationStep | str) -> str:
-        value = PublicationStep(step) if not isinstance(step, PublicationStep) else step
-        return idempotency_key(
-            self.row.publication_id, value, self.row.generation, self.row.attempt
-        )
+    def key(self, step: PublicationStep) -> str:
+        return idempotency_key(self.row.publication_id, step, self.row.generation, self.row.attempt)
 
     def url(self) -> str:
         source = (
@@ -80,6 +60,7 @@ class Job:
         return marked_url(source, self.row.publication_id)
 
     def common(self) -> dict[str, Any]:
+        """The fields every publication event starts with."""
         return {
             "publication_id": self.row.publication_id,
             "kind": self.kind,

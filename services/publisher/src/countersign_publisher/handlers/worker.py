@@ -18,7 +18,8 @@ instances. Throughput grows with instances while Xero's latency, not CPU, is the
 
 Failures: Xero refusing the content fails the publication (``retryable=false``); transient
 trouble postpones it with exponential backoff and, after ``max_attempts``, parks it
-(``retryable=true``); a broken connection parks it at once. Each outcome is an event.
+(``retryable=true``); a broken connection parks it at once. Each outcome is an event
+(``outcomes.py``); a claim's run is ``publishing.py``.
 """
 
 from __future__ import annotations
@@ -27,31 +28,19 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable
 from uuid import UUID
 
 import asyncpg
-from countersign_contracts import PublicationFailed, PublicationKind, PublicationStep
 from countersign_platform.loops import BackgroundLoop, Connect
 from countersign_platform.telemetry import log_context
 
-from countersign_publisher.adapters.xero_errors import (
-    XeroAuthError,
-    XeroError,
-    XeroNotFound,
-    XeroRateLimited,
-    XeroValidationError,
-)
+from countersign_publisher.adapters.xero_errors import XeroError
 from countersign_publisher.db.connections import Connections
 from countersign_publisher.db.publications import Publications
-from countersign_publisher.domain.publication import (
-    PublicationState,
-    backoff_s,
-    batch_idempotency_key,
-    next_step,
-)
 from countersign_publisher.handlers.contacts import ContactDirectory
-from countersign_publisher.handlers.publishing import Job, PublicationSteps
+from countersign_publisher.handlers.job import Job
+from countersign_publisher.handlers.publishing import Publishing
 
 __all__ = ["PublicationWorker"]
 
@@ -62,13 +51,10 @@ class PublicationWorker:
     def __init__(
         self,
         pool: asyncpg.Pool,
-        steps: PublicationSteps,
+        publishing: Publishing,
         *,
-        batch_size: int = 50,
         claim_size: int = 200,
         lease_s: float = 120.0,
-        max_attempts: int = 6,
-        backoff_base_s: float = 2.0,
         poll_interval_s: float = 1.0,
         lanes: int = 5,
         max_in_flight: int = 10,
@@ -78,19 +64,15 @@ class PublicationWorker:
         schema: str | None = None,
         connect: Connect | None = None,
     ) -> None:
-        self._lanes = lanes
         self._organisation_slots = max(1, max_in_flight // lanes)
         self._held_back = held_back
         self._contacts = contacts
         self._supplier_sync_interval_s = supplier_sync_interval_s
         self._next_supplier_sync = 0.0
         self._pool = pool
-        self._steps = steps
-        self._batch_size = batch_size
+        self._publishing = publishing
         self._claim_size = claim_size
         self._lease_s = lease_s
-        self._max_attempts = max_attempts
-        self._backoff_base_s = backoff_base_s
         self._running: dict[UUID, asyncio.Task[None]] = {}
         self._loop = BackgroundLoop(
             "publication-worker",
@@ -180,7 +162,7 @@ class PublicationWorker:
                 return
             heartbeat = asyncio.create_task(self._hold_leases([r.publication_id for r in rows]))
             try:
-                await self._publish([Job(row) for row in rows])
+                await self._publishing.publish([Job(row) for row in rows])
             finally:
                 heartbeat.cancel()
 
@@ -191,120 +173,3 @@ class PublicationWorker:
             await asyncio.sleep(self._lease_s / 3)
             async with self._pool.acquire() as conn:
                 await Publications(conn).renew_leases(publication_ids, self._lease_s)
-
-    async def _publish(self, jobs: Sequence[Job]) -> None:
-        waiting: list[Job] = []
-        for job in jobs:
-            if job.kind is PublicationKind.BILL and job.progress["xero_invoice_id"] is None:
-                ready = await self._guard(job, PublicationStep.CREATE_BILL, self._prepare_bill)
-                if ready:
-                    waiting.append(job)
-        for start in range(0, len(waiting), self._batch_size):
-            await self._create_batch(waiting[start : start + self._batch_size])
-        # As many jobs move at once as the organisation may have calls in flight: each job then
-        # runs its steps back to back and completes early, instead of every job waiting for
-        # every other job's first attachment.
-        lanes = asyncio.Semaphore(self._lanes)
-
-        async def in_lane(job: Job) -> None:
-            async with lanes:
-                await self._advance(job)
-
-        await asyncio.gather(*(in_lane(job) for job in jobs))
-
-    async def _prepare_bill(self, job: Job) -> bool:
-        """Resolves the contact, and finds a bill that an earlier, unanswered try created.
-        True when the bill still has to be created."""
-        await self._steps.resolve_contact(job)
-        if PublicationStep.CREATE_BILL.value in job.sent:
-            found = await self._steps.find_bill(job)
-            if found is not None:
-                await self._steps.bill_created(job, found)
-                return False
-        return True
-
-    async def _create_batch(self, batch: Sequence[Job]) -> None:
-        key = batch_idempotency_key([j.key(PublicationStep.CREATE_BILL) for j in batch])
-        try:
-            refused = await self._steps.create_bills(batch, key)
-        except XeroError as whole_batch:
-            for job in batch:
-                await self._failed(job, PublicationStep.CREATE_BILL, whole_batch)
-            return
-        for job in batch:
-            refusal = refused.get(job.row.publication_id)
-            if refusal is not None:
-                await self._failed(job, PublicationStep.CREATE_BILL, refusal)
-
-    async def _advance(self, job: Job) -> None:
-        """Takes the job through its remaining steps, one stored step after the other."""
-        if job.row.state in (PublicationState.FAILED, PublicationState.PARKED):
-            return
-        while True:
-            step = next_step(job.state)
-            if step is PublicationStep.CREATE_BILL:
-                return  # refused or postponed in its batch; its outcome is already recorded
-            if step is None:
-                await self._guard(job, PublicationStep.ATTACH_ORIGINAL, self._steps.complete)
-                return
-            action = {
-                PublicationStep.CREATE_BANK_TRANSACTION: self._steps.create_bank_transaction,
-                PublicationStep.ATTACH_ORIGINAL: lambda j: self._steps.attach(
-                    j, PublicationStep.ATTACH_ORIGINAL
-                ),
-                PublicationStep.ATTACH_AUDIT_REPORT: lambda j: self._steps.attach(
-                    j, PublicationStep.ATTACH_AUDIT_REPORT
-                ),
-                PublicationStep.RECORD_PAYMENT: self._steps.record_payment,
-            }[step]
-            if not await self._guard(job, step, action):
-                return
-
-    async def _guard(
-        self, job: Job, step: PublicationStep, action: Callable[[Job], Awaitable[object]]
-    ) -> bool:
-        """Runs one step; on failure records the outcome and returns False."""
-        with log_context(publication_id=job.row.publication_id, step=step.value):
-            try:
-                result = await action(job)
-            except XeroError as error:
-                await self._failed(job, step, error)
-                return False
-        return result is not False
-
-    # outcomes -------------------------------------------------------------------------------
-
-    async def _failed(self, job: Job, step: PublicationStep, error: XeroError) -> None:
-        final = isinstance(error, XeroValidationError | XeroNotFound)
-        if isinstance(error, XeroRateLimited):
-            # Not the publication's fault: the scheduler already pauses the organisation, and
-            # the try is not counted towards parking.
-            async with self._pool.acquire() as conn:
-                await Publications(conn).postpone(
-                    job.row.publication_id, self._backoff_base_s, None, count_attempt=False
-                )
-            return
-        attempt = job.row.attempt + 1
-        exhausted = attempt >= self._max_attempts or isinstance(error, XeroAuthError)
-        detail = {"step": step.value, "messages": error.messages, "status": error.status}
-        log.warning("publication step %s failed: %s", step.value, error)
-        async with self._pool.acquire() as conn, conn.transaction():
-            store = Publications(conn)
-            if not final and not exhausted:
-                await store.postpone(
-                    job.row.publication_id, backoff_s(attempt, self._backoff_base_s), detail
-                )
-                return
-            state = PublicationState.FAILED if final else PublicationState.PARKED
-            await store.finish(job.row.publication_id, state, detail)
-            event = PublicationFailed(
-                **job.common(),
-                step=step,
-                messages=error.messages,
-                retryable=not final,
-                attempt=attempt,
-                http_status=error.status,
-                xero_invoice_id=job.progress["xero_invoice_id"],
-            )
-            await self._steps.emit(conn, job, event)
-        job.row = job.row.__class__(**{**job.row.__dict__, "state": state.value})
