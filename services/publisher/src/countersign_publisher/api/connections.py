@@ -6,15 +6,13 @@ from datetime import datetime
 from uuid import UUID
 
 from countersign_contracts import Text
-from countersign_platform.json_bodies import StrictJsonRoute
 from countersign_platform.operators import Operator
 from countersign_platform.problems import Problem
-from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from countersign_publisher.adapters.xero_errors import XeroError
 from countersign_publisher.adapters.xero_identity import TokenSet
-from countersign_publisher.components import Parts, State
+from countersign_publisher.api.routing import Parts, State, organisation_router
 from countersign_publisher.handlers.connections import (
     connect_organisation,
     connection_of,
@@ -23,9 +21,7 @@ from countersign_publisher.handlers.connections import (
 
 __all__ = ["router"]
 
-router = APIRouter(
-    prefix="/v1/organisations/{organisation_id}", tags=["publications"], route_class=StrictJsonRoute
-)
+router = organisation_router()
 
 
 class ConnectRequest(BaseModel):

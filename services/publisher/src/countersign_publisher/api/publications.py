@@ -8,12 +8,11 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from countersign_contracts import Text
-from countersign_platform.json_bodies import StrictJsonRoute
 from countersign_platform.operators import Operator
-from fastapi import APIRouter, Query
+from fastapi import Query
 from pydantic import BaseModel
 
-from countersign_publisher.components import State
+from countersign_publisher.api.routing import State, organisation_router
 from countersign_publisher.db.publications import PublicationRow
 from countersign_publisher.handlers.publications import (
     find_publication,
@@ -23,9 +22,7 @@ from countersign_publisher.handlers.publications import (
 
 __all__ = ["router"]
 
-router = APIRouter(
-    prefix="/v1/organisations/{organisation_id}", tags=["publications"], route_class=StrictJsonRoute
-)
+router = organisation_router()
 
 
 class PublicationView(BaseModel):
