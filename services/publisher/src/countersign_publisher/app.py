@@ -19,7 +19,7 @@ from countersign_publisher.adapters.xero_limits import CallScheduler, Limits
 from countersign_publisher.api import ROUTERS
 from countersign_publisher.components import Components
 from countersign_publisher.domain.publication import RetryPolicy
-from countersign_publisher.handlers.contacts import ContactDirectory
+from countersign_publisher.handlers.contacts import ContactDirectory, SupplierSyncPass
 from countersign_publisher.handlers.publishing import Publishing
 from countersign_publisher.handlers.recording import CrashHook, StepPorts, no_crash
 from countersign_publisher.handlers.worker import PublicationWorker
@@ -52,16 +52,6 @@ def _token_store(
     )
 
 
-def _limits(settings: PublisherSettings) -> Limits:
-    return Limits(
-        per_minute=settings.xero_minute_limit,
-        concurrent=settings.xero_concurrency_limit,
-        per_day=settings.xero_day_limit,
-        app_per_minute=settings.xero_app_minute_limit,
-        minute_s=settings.xero_minute_s,
-    )
-
-
 def _documents(settings: PublisherSettings, http: OutboundHttp) -> OriginalDocuments:
     secret = settings.document_link_secret
     return OriginalDocuments(
@@ -89,14 +79,13 @@ def _worker(
     return PublicationWorker(
         runtime.pool,
         publishing,
+        suppliers=SupplierSyncPass(runtime.pool, ports.contacts, settings.supplier_sync_interval_s),
         claim_size=settings.worker_claim_size,
         lease_s=settings.worker_lease_s,
-        poll_interval_s=settings.worker_poll_interval_s,
         lanes=settings.xero_concurrency_limit,
         max_in_flight=settings.worker_max_in_flight,
         held_back=lambda organisation_id: scheduler.held_back(str(organisation_id)),
-        contacts=ports.contacts,
-        supplier_sync_interval_s=settings.supplier_sync_interval_s,
+        poll_interval_s=settings.worker_poll_interval_s,
         schema=runtime.schema,
         connect=runtime.connect,
     )
@@ -110,7 +99,15 @@ def assemble(
 ) -> Components:
     """Builds the publisher's parts on a running platform runtime (the app, tests, bench)."""
     tokens = _token_store(runtime, settings, http)
-    scheduler = CallScheduler(_limits(settings))
+    scheduler = CallScheduler(
+        Limits(
+            per_minute=settings.xero_minute_limit,
+            concurrent=settings.xero_concurrency_limit,
+            per_day=settings.xero_day_limit,
+            app_per_minute=settings.xero_app_minute_limit,
+            minute_s=settings.xero_minute_s,
+        )
+    )
     xero = XeroClient(http, settings.xero_api_url, tokens or _NoKeyring(), scheduler)
     contacts = ContactDirectory(runtime.pool, xero)
     documents = _documents(settings, http)

@@ -31,6 +31,9 @@ XERO_API_URL = "https://api.xero.com/api.xro/2.0"
 
 @dataclass(frozen=True)
 class TokenSet:
+    """What a grant gives: an access token, the refresh token that renews it, and when the
+    access token expires."""
+
     access_token: str
     refresh_token: str
     expires_at: datetime

@@ -3,7 +3,6 @@ of supplier syncs (how far each organisation's contacts have been pulled)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -11,29 +10,22 @@ from uuid import UUID
 import asyncpg
 from countersign_platform import decimal_json
 
-__all__ = ["ContactRow", "Contacts", "SupplierSyncs"]
-
-
-@dataclass(frozen=True)
-class ContactRow:
-    xero_contact_id: UUID
-    name: str
-    status: str
-    is_supplier: bool
+__all__ = ["Contacts", "SupplierSyncs"]
 
 
 class Contacts:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
 
-    async def named(self, organisation_id: UUID, name: str) -> ContactRow | None:
-        record = await self._conn.fetchrow(
-            "SELECT xero_contact_id, name, status, is_supplier FROM contacts"
+    async def named(self, organisation_id: UUID, name: str) -> UUID | None:
+        """The active contact of that name (as Xero compares names: without regard to case)."""
+        contact_id: UUID | None = await self._conn.fetchval(
+            "SELECT xero_contact_id FROM contacts"
             " WHERE organisation_id = $1 AND lower(name) = lower($2) AND status = 'ACTIVE'",
             organisation_id,
             name,
         )
-        return None if record is None else ContactRow(**dict(record))
+        return contact_id
 
     async def upsert(
         self,
@@ -46,11 +38,7 @@ class Contacts:
         is_supplier: bool | None = None,
     ) -> bool:
         """Stores the contact; True when it has just become a supplier."""
-        was = await self._conn.fetchval(
-            "SELECT is_supplier FROM contacts WHERE organisation_id = $1 AND xero_contact_id = $2",
-            organisation_id,
-            contact_id,
-        )
+        was = await self.is_supplier(organisation_id, contact_id)
         await self._conn.execute(
             "INSERT INTO contacts (organisation_id, xero_contact_id, name, status, details,"
             " xero_updated_at, is_supplier)"
@@ -67,31 +55,25 @@ class Contacts:
             updated_at,
             is_supplier,
         )
-        return bool(is_supplier) and not bool(was)
+        return bool(is_supplier) and not was
+
+    async def _column(self, organisation_id: UUID, contact_id: UUID, column: str) -> Any:
+        # ``column`` is one of the names below, never input.
+        return await self._conn.fetchval(
+            f"SELECT {column} FROM contacts WHERE organisation_id = $1 AND xero_contact_id = $2",
+            organisation_id,
+            contact_id,
+        )
 
     async def is_supplier(self, organisation_id: UUID, contact_id: UUID) -> bool:
-        value = await self._conn.fetchval(
-            "SELECT is_supplier FROM contacts WHERE organisation_id = $1 AND xero_contact_id = $2",
-            organisation_id,
-            contact_id,
-        )
-        return bool(value)
+        return bool(await self._column(organisation_id, contact_id, "is_supplier"))
 
     async def updated_at(self, organisation_id: UUID, contact_id: UUID) -> datetime | None:
-        value: datetime | None = await self._conn.fetchval(
-            "SELECT xero_updated_at FROM contacts"
-            " WHERE organisation_id = $1 AND xero_contact_id = $2",
-            organisation_id,
-            contact_id,
-        )
+        value: datetime | None = await self._column(organisation_id, contact_id, "xero_updated_at")
         return value
 
     async def details(self, organisation_id: UUID, contact_id: UUID) -> dict[str, Any]:
-        value = await self._conn.fetchval(
-            "SELECT details FROM contacts WHERE organisation_id = $1 AND xero_contact_id = $2",
-            organisation_id,
-            contact_id,
-        )
+        value = await self._column(organisation_id, contact_id, "details")
         return {} if value is None else dict(decimal_json.loads(value))
 
 

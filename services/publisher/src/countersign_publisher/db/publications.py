@@ -11,7 +11,7 @@ from uuid import UUID
 import asyncpg
 from countersign_contracts import PublicationKind, PublicationStep
 
-from countersign_publisher.domain.progress import Progress
+from countersign_publisher.domain.progress import RESULTS, Progress
 from countersign_publisher.domain.publication import DUE_STATES, RETRYABLE_STATES, PublicationState
 
 __all__ = ["PublicationRow", "Publications"]
@@ -19,6 +19,9 @@ __all__ = ["PublicationRow", "Publications"]
 
 @dataclass(frozen=True)
 class PublicationRow:
+    """A publication as stored: the job (its document, and the event that recorded it), its
+    ``Progress`` (read from the step columns), and where its tries stand."""
+
     publication_id: UUID
     organisation_id: UUID
     request_id: UUID | None
@@ -53,41 +56,17 @@ _COLUMNS = (
 )
 
 
-def _progress(record: asyncpg.Record) -> Progress:
-    return Progress(
-        kind=PublicationKind(record["kind"]),
-        paid=record["paid"],
-        xero_contact_id=record["xero_contact_id"],
-        xero_invoice_id=record["xero_invoice_id"],
-        xero_bank_transaction_id=record["xero_bank_transaction_id"],
-        original_attachment_id=record["original_attachment_id"],
-        audit_attachment_id=record["audit_attachment_id"],
-        xero_payment_id=record["xero_payment_id"],
-        xero_status=record["xero_status"],
-        sent_steps=frozenset(PublicationStep(step) for step in record["sent_steps"]),
-    )
-
-
 def _row(record: asyncpg.Record) -> PublicationRow:
-    last_error = record["last_error"]
-    return PublicationRow(
-        publication_id=record["publication_id"],
-        organisation_id=record["organisation_id"],
-        request_id=record["request_id"],
-        dext_item_id=record["dext_item_id"],
-        item_version=record["item_version"],
-        state=record["state"],
-        document=str(record["document"]),
-        correlation_id=record["correlation_id"],
-        causation_id=record["causation_id"],
-        progress=_progress(record),
-        generation=record["generation"],
-        attempt=record["attempt"],
-        next_attempt_at=record["next_attempt_at"],
-        last_error=None if last_error is None else str(last_error),
-        recorded_at=record["recorded_at"],
-        updated_at=record["updated_at"],
+    values = dict(record)
+    progress = Progress(
+        kind=PublicationKind(values.pop("kind")),
+        paid=values.pop("paid"),
+        sent_steps=frozenset(PublicationStep(step) for step in values.pop("sent_steps")),
+        **{name: values.pop(name) for name in RESULTS},
     )
+    values["document"] = str(values["document"])
+    values["last_error"] = None if values["last_error"] is None else str(values["last_error"])
+    return PublicationRow(progress=progress, **values)
 
 
 class Publications:

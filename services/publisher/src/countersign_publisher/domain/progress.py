@@ -18,9 +18,7 @@ from uuid import UUID
 
 from countersign_contracts import PublicationKind, PublicationStep
 
-__all__ = ["STEPS", "Progress", "StepRule", "next_step"]
-
-_PLAN = ("kind", "paid", "sent_steps")
+__all__ = ["RESULTS", "STEPS", "Progress", "StepRule", "next_step"]
 
 
 @dataclass(frozen=True)
@@ -43,7 +41,7 @@ class Progress:
 
     def results(self) -> dict[str, UUID | str | None]:
         """The Xero ids and status, each by the name of its column (and of its view field)."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _PLAN}
+        return {name: getattr(self, name) for name in RESULTS}
 
     def was_sent(self, step: PublicationStep) -> bool:
         return step in self.sent_steps
@@ -54,6 +52,10 @@ class Progress:
     def answered(self, step: PublicationStep | None) -> Progress:
         """The step's answer is stored: it is no longer sent."""
         return self if step is None else replace(self, sent_steps=self.sent_steps - {step})
+
+
+RESULTS = tuple(f.name for f in fields(Progress) if f.name not in ("kind", "paid", "sent_steps"))
+"""What the steps store: the Xero ids and status."""
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from countersign_contracts import (
 from countersign_publisher.db.publications import PublicationRow
 from countersign_publisher.domain.identifiers import idempotency_key, marked_url
 from countersign_publisher.domain.progress import Progress
+from countersign_publisher.handlers.events import Cause
 
 __all__ = ["Job"]
 
@@ -58,6 +59,11 @@ class Job:
             else self.bank_item.source_url
         )
         return marked_url(source, self.row.publication_id)
+
+    @property
+    def cause(self) -> Cause:
+        """What its events are caused by: the event that recorded the job, in its journey."""
+        return Cause(self.row.organisation_id, self.row.correlation_id, self.row.causation_id)
 
     def common(self) -> dict[str, Any]:
         """The fields every publication event starts with."""

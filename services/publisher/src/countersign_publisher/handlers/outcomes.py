@@ -24,8 +24,9 @@ from countersign_publisher.adapters.xero_errors import (
 )
 from countersign_publisher.db.publications import Publications
 from countersign_publisher.domain.publication import PublicationState, RetryPolicy
+from countersign_publisher.handlers.events import emit_publication_event
 from countersign_publisher.handlers.job import Job
-from countersign_publisher.handlers.recording import StepPorts, emit
+from countersign_publisher.handlers.recording import StepPorts
 
 __all__ = ["complete", "fail"]
 
@@ -42,7 +43,7 @@ async def complete(ports: StepPorts, job: Job) -> None:
     )
     async with ports.pool.acquire() as conn, conn.transaction():
         await Publications(conn).finish(job.row.publication_id, PublicationState.COMPLETED)
-        await emit(conn, job, event)
+        await emit_publication_event(conn, event, job.cause)
 
 
 async def fail(
@@ -77,5 +78,5 @@ async def fail(
             http_status=error.status,
             xero_invoice_id=job.progress.xero_invoice_id,
         )
-        await emit(conn, job, event)
+        await emit_publication_event(conn, event, job.cause)
     job.row = replace(job.row, state=state.value)

@@ -1,15 +1,25 @@
-"""The operator's use cases on publications: read them, and put a stopped one back to work."""
+"""Use cases on recorded publications: the operator reads them; an operator, or approval's
+``PublicationRetryRequested``, puts a stopped one back to work."""
 
 from __future__ import annotations
 
+import logging
 from uuid import UUID
 
 import asyncpg
+from countersign_contracts import Envelope, PublicationRetryRequested
 
 from countersign_publisher.db.publications import PublicationRow, Publications
 from countersign_publisher.domain.publication import NotRetryable, PublicationNotFound
 
-__all__ = ["find_publication", "publications_of_item", "retry_publication_now"]
+__all__ = [
+    "find_publication",
+    "publications_of_item",
+    "retry_publication",
+    "retry_publication_now",
+]
+
+log = logging.getLogger(__name__)
 
 
 async def publications_of_item(
@@ -42,3 +52,13 @@ async def retry_publication_now(
             f"state is {current.state}; only failed or parked publications can be retried"
         )
     return reopened
+
+
+async def retry_publication(
+    conn: asyncpg.Connection, envelope: Envelope[PublicationRetryRequested]
+) -> None:
+    """Puts a failed or parked publication back to work; anything else is left as it is."""
+    retry = envelope.payload
+    reopened = await Publications(conn).reopen(envelope.organisation_id, retry.publication_id)
+    if reopened is None:
+        log.info("retry of publication %s ignored: not failed", retry.publication_id)

@@ -25,7 +25,7 @@ from countersign_publisher.handlers.contacts import ContactDirectory
 from countersign_publisher.handlers.events import emit_publication_event
 from countersign_publisher.handlers.job import Job
 
-__all__ = ["CONTACT", "CrashHook", "StepPorts", "emit", "mark_sent", "no_crash", "store"]
+__all__ = ["CONTACT", "CrashHook", "StepPorts", "mark_sent", "no_crash", "store"]
 
 CrashHook = Callable[[str], None]
 """Called at ``<step>:sent`` (Xero answered, nothing stored yet) and ``<step>:stored``."""
@@ -50,16 +50,6 @@ class StepPorts:
     crash: CrashHook = field(default=no_crash)
 
 
-async def emit(conn: asyncpg.Connection, job: Job, event: EventPayload) -> None:
-    await emit_publication_event(
-        conn,
-        event,
-        organisation_id=job.row.organisation_id,
-        correlation_id=job.row.correlation_id,
-        causation_id=job.row.causation_id,
-    )
-
-
 async def mark_sent(ports: StepPorts, jobs: Sequence[Job], step: PublicationStep) -> None:
     async with ports.pool.acquire() as conn:
         await Publications(conn).mark_sent([j.row.publication_id for j in jobs], step)
@@ -80,7 +70,7 @@ async def store(
     async with ports.pool.acquire() as conn, conn.transaction():
         await Publications(conn).record_step(job.row.publication_id, step, job.progress, after)
         if event is not None:
-            await emit(conn, job, event)
+            await emit_publication_event(conn, event, job.cause)
         if also is not None:
             await also(conn)
     job.progress = after.answered(step)

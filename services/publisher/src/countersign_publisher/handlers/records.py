@@ -107,13 +107,7 @@ async def bill_created(ports: StepPorts, job: Job, invoice: Json) -> None:
             is_supplier=True,
         ):
             # First bill of this contact: it is a supplier from now on.
-            await emit_supplier(
-                conn,
-                details,
-                organisation_id=job.row.organisation_id,
-                correlation_id=job.row.correlation_id,
-                causation_id=job.row.causation_id,
-            )
+            await emit_supplier(conn, details, job.cause)
 
     after = replace(job.progress, xero_invoice_id=invoice_id, xero_status=status)
     await store(

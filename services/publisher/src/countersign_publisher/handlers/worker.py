@@ -9,7 +9,8 @@
           contacts ─▶ bills in batches of up to 50 ─▶ every job on through its remaining steps,
           side by side (the scheduler keeps the organisation within 5 calls in flight and 60
           a minute) ─▶ completed / postponed / failed / parked ─▶ the slot goes to the next
-          organisation waiting (this one again if it is still due)
+          organisation waiting (this one again if it is still due); then, when due, the
+          supplier sync of every connected organisation (``SupplierSyncPass``)
 
 Capacity: an instance works for at most ``max_in_flight // 5`` organisations at once that can
 call Xero now (one waiting for its minute window to have room does not count) and leases only
@@ -27,7 +28,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Callable
 from uuid import UUID
 
@@ -35,10 +35,8 @@ import asyncpg
 from countersign_platform.loops import BackgroundLoop, Connect
 from countersign_platform.telemetry import log_context
 
-from countersign_publisher.adapters.xero_errors import XeroError
-from countersign_publisher.db.connections import Connections
 from countersign_publisher.db.publications import Publications
-from countersign_publisher.handlers.contacts import ContactDirectory
+from countersign_publisher.handlers.contacts import SupplierSyncPass
 from countersign_publisher.handlers.job import Job
 from countersign_publisher.handlers.publishing import Publishing
 
@@ -53,22 +51,19 @@ class PublicationWorker:
         pool: asyncpg.Pool,
         publishing: Publishing,
         *,
-        claim_size: int = 200,
-        lease_s: float = 120.0,
-        poll_interval_s: float = 1.0,
-        lanes: int = 5,
-        max_in_flight: int = 10,
-        held_back: Callable[[UUID], bool] = lambda _organisation: False,
-        contacts: ContactDirectory | None = None,
-        supplier_sync_interval_s: float = 900.0,
-        schema: str | None = None,
-        connect: Connect | None = None,
+        suppliers: SupplierSyncPass,
+        claim_size: int,
+        lease_s: float,
+        lanes: int,
+        max_in_flight: int,
+        held_back: Callable[[UUID], bool],
+        poll_interval_s: float,
+        schema: str,
+        connect: Connect,
     ) -> None:
         self._organisation_slots = max(1, max_in_flight // lanes)
         self._held_back = held_back
-        self._contacts = contacts
-        self._supplier_sync_interval_s = supplier_sync_interval_s
-        self._next_supplier_sync = 0.0
+        self._suppliers = suppliers
         self._pool = pool
         self._publishing = publishing
         self._claim_size = claim_size
@@ -78,7 +73,7 @@ class PublicationWorker:
             "publication-worker",
             self._pass,
             interval_s=poll_interval_s,
-            channel=None if connect is None else f"publications_{schema}",
+            channel=f"publications_{schema}",
             connect=connect,
         )
 
@@ -106,21 +101,8 @@ class PublicationWorker:
 
     async def _pass(self) -> bool:
         await self.dispatch()
-        await self._sync_suppliers_when_due()
+        await self._suppliers.run_when_due()
         return False
-
-    async def _sync_suppliers_when_due(self) -> None:
-        if self._contacts is None or time.monotonic() < self._next_supplier_sync:
-            return
-        self._next_supplier_sync = time.monotonic() + self._supplier_sync_interval_s
-        async with self._pool.acquire() as conn:
-            connected = await Connections(conn).all()
-        for connection in connected:
-            with log_context(organisation_id=connection.organisation_id):
-                try:
-                    await self._contacts.sync_suppliers(connection.organisation_id)
-                except XeroError as error:
-                    log.warning("supplier sync failed: %s", error)
 
     async def dispatch(self) -> None:
         """Starts a task for due organisations, the longest waiting first, while there is room."""
