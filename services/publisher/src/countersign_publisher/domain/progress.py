@@ -82,9 +82,7 @@ STEPS: Mapping[PublicationStep, StepRule] = MappingProxyType(
         PublicationStep.CREATE_BANK_TRANSACTION: StepRule(
             _BANK, lambda p: p.xero_bank_transaction_id
         ),
-        PublicationStep.ATTACH_ORIGINAL: StepRule(
-            _BILL | _BANK, lambda p: p.original_attachment_id
-        ),
+        PublicationStep.ATTACH_ORIGINAL: StepRule(_EVERY, lambda p: p.original_attachment_id),
         PublicationStep.ATTACH_AUDIT_REPORT: StepRule(_BILL, lambda p: p.audit_attachment_id),
         PublicationStep.RECORD_PAYMENT: StepRule(
             _BILL, lambda p: p.xero_payment_id, only_when_paid=True

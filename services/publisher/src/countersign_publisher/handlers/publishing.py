@@ -49,6 +49,8 @@ in batches for the whole claim (``Publishing.publish``) before any job moves on 
 
 
 class Publishing:
+    """Runs claimed jobs through their steps; a failed step's outcome goes by ``policy``."""
+
     def __init__(
         self, ports: StepPorts, policy: RetryPolicy, *, batch_size: int = 50, lanes: int = 5
     ) -> None:
