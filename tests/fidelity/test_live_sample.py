@@ -17,9 +17,13 @@ from uuid import UUID
 import pytest
 from countersign_harness.publisher_samples import bank_item, document_bytes, sample_bill
 from countersign_platform.outbound import OutboundHttp
-from countersign_publisher.xero_client import Credentials, XeroClient
-from countersign_publisher.xero_limits import CallScheduler, Limits
-from countersign_publisher.xero_mapping import xero_bank_transaction, xero_bill, xero_payment
+from countersign_publisher.adapters.xero_client import Credentials, XeroClient
+from countersign_publisher.adapters.xero_limits import CallScheduler, Limits
+from countersign_publisher.adapters.xero_mapping import (
+    xero_bank_transaction,
+    xero_bill,
+    xero_payment,
+)
 from countersign_xero_sandbox.harness import provision, serve
 from countersign_xero_sandbox.settings import SandboxSettings
 from xero_python.accounting import (

@@ -25,8 +25,8 @@ from countersign_harness.publisher_samples import (
 from countersign_harness.xero_process import XeroSandbox
 from countersign_platform.outbound import OutboundHttp
 from countersign_platform.sealing import Keyring
-from countersign_publisher.db_connections import Connections
-from countersign_publisher.tokens import XeroTokens
+from countersign_publisher.adapters.tokens import XeroTokens
+from countersign_publisher.db.connections import Connections
 
 pytestmark = pytest.mark.integration
 

@@ -2,7 +2,7 @@ import io
 
 import pypdf
 from countersign_harness.publisher_samples import authorised_request, sample_bill
-from countersign_publisher.audit_report import audit_report_name, render_audit_report
+from countersign_publisher.domain.audit_report import audit_report_name, render_audit_report
 
 
 def _text(pdf: bytes) -> str:

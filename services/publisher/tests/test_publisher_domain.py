@@ -1,14 +1,13 @@
 import uuid
 
 from countersign_contracts import PublicationKind, PublicationStep
-from countersign_publisher.domain import (
-    Progress,
-    backoff_s,
+from countersign_publisher.domain.identifiers import (
     batch_idempotency_key,
     idempotency_key,
     marked_url,
-    next_step,
 )
+from countersign_publisher.domain.progress import Progress, next_step
+from countersign_publisher.domain.publication import backoff_s
 
 
 def test_a_bill_runs_create_attach_attach_then_payment_only_when_paid() -> None:

@@ -4,7 +4,7 @@ fair turns across organisations when the app-wide window is full."""
 import asyncio
 import time
 
-from countersign_publisher.xero_limits import CallScheduler, Limits
+from countersign_publisher.adapters.xero_limits import CallScheduler, Limits
 
 
 async def test_never_more_than_the_concurrency_limit_in_flight() -> None:

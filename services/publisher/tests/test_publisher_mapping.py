@@ -4,7 +4,7 @@ from decimal import Decimal
 from countersign_contracts import LineItem
 from countersign_harness.publisher_samples import bank_item, sample_bill
 from countersign_platform import decimal_json
-from countersign_publisher.xero_mapping import (
+from countersign_publisher.adapters.xero_mapping import (
     xero_bank_transaction,
     xero_bill,
     xero_contact_name,

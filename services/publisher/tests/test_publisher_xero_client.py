@@ -11,19 +11,19 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from countersign_platform.outbound import OutboundHttp
-from countersign_publisher.xero_client import (
+from countersign_publisher.adapters.xero_client import (
     Credentials,
     XeroClient,
     publisher_user_agent,
-    where_text,
 )
-from countersign_publisher.xero_errors import (
+from countersign_publisher.adapters.xero_errors import (
     XeroAuthError,
     XeroRateLimited,
     XeroTransient,
     XeroValidationError,
 )
-from countersign_publisher.xero_limits import CallScheduler, Limits
+from countersign_publisher.adapters.xero_limits import CallScheduler, Limits
+from countersign_publisher.adapters.xero_mapping import where_text
 
 ORG = uuid.uuid4()
 

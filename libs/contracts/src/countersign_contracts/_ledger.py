@@ -1,12 +1,14 @@
 """What the publisher reports about Xero: ledger.publications.v1 and ledger.suppliers.v1.
 
-A bill publication runs these steps, each recorded before the next, and reports each:
+What a consumer sees of a bill publication, one outcome after the other:
 
     BillCreated ─▶ AttachmentAdded (original) ─▶ AttachmentAdded (audit_report)
                 ─▶ PaymentRecorded (only if paid in Dext) ─▶ PublicationCompleted
 
-A bank-transaction publication: BankTransactionCreated ─▶ AttachmentAdded ─▶ PublicationCompleted.
-Any step can end in PublicationFailed (retryable or not) instead.
+Of a bank-transaction publication: BankTransactionCreated ─▶ AttachmentAdded ─▶
+PublicationCompleted. PublicationFailed may come instead of any of them (retryable or not); its
+``step`` names the outcome that was not reached. How the publisher gets from one outcome to the
+next (look-ups, retries, batches) is its own and not part of the contract.
 """
 
 from datetime import date
@@ -28,6 +30,11 @@ class PublicationKind(StrEnum):
 
 
 class PublicationStep(StrEnum):
+    """An outcome a publication was to reach, named for a consumer: the record created
+    (``create_bill`` → BillCreated, ``create_bank_transaction`` → BankTransactionCreated), a
+    file attached (``attach_original``, ``attach_audit_report`` → AttachmentAdded), the payment
+    recorded (``record_payment`` → PaymentRecorded). New values may be added."""
+
     CREATE_BILL = "create_bill"
     CREATE_BANK_TRANSACTION = "create_bank_transaction"
     ATTACH_ORIGINAL = "attach_original"
@@ -154,7 +161,9 @@ class PublicationFailed(_PublicationEvent, EventPayload):
     the connection broke (``retryable`` true: a retry may succeed as it is). Failures the
     publisher still retries by itself emit nothing."""
 
-    step: PublicationStep
+    step: PublicationStep = Field(
+        description="The outcome not reached: the event that would have come next"
+    )
     messages: list[str] = Field(
         min_length=1, description="Xero's validation messages, or the transport error"
     )

@@ -15,7 +15,7 @@ from countersign_harness.xero_process import CLIENT_ID, CLIENT_SECRET, XeroSandb
 from countersign_platform.runtime import Runtime
 from countersign_publisher.app import create_app
 from countersign_publisher.components import Components
-from countersign_publisher.db import Publications
+from countersign_publisher.db.publications import Publications
 from countersign_publisher.settings import PublisherSettings
 from fastapi import FastAPI
 

@@ -11,18 +11,20 @@ from countersign_platform.sealing import Keyring
 from countersign_platform.service import build_app
 from fastapi import FastAPI
 
-from countersign_publisher.api import router
+from countersign_publisher.adapters.documents import OriginalDocuments
+from countersign_publisher.adapters.tokens import XeroTokens
+from countersign_publisher.adapters.xero_client import Credentials, XeroClient
+from countersign_publisher.adapters.xero_errors import XeroAuthError
+from countersign_publisher.adapters.xero_limits import CallScheduler, Limits
+from countersign_publisher.api import ROUTERS
 from countersign_publisher.components import Components
-from countersign_publisher.contacts import ContactDirectory
-from countersign_publisher.documents import OriginalDocuments
-from countersign_publisher.publishing import CrashHook, PublicationSteps
+from countersign_publisher.domain.publication import RetryPolicy
+from countersign_publisher.handlers.contacts import ContactDirectory, SupplierSyncPass
+from countersign_publisher.handlers.publishing import Publishing
+from countersign_publisher.handlers.recording import CrashHook, StepPorts, no_crash
+from countersign_publisher.handlers.worker import PublicationWorker
 from countersign_publisher.settings import PublisherSettings
 from countersign_publisher.spec import SERVICE
-from countersign_publisher.tokens import XeroTokens
-from countersign_publisher.worker import PublicationWorker
-from countersign_publisher.xero_client import Credentials, XeroClient
-from countersign_publisher.xero_errors import XeroAuthError
-from countersign_publisher.xero_limits import CallScheduler, Limits
 
 __all__ = ["assemble", "create_app"]
 
@@ -32,6 +34,63 @@ class _NoKeyring:
         raise XeroAuthError("ENCRYPTION_KEYS is not set: Xero tokens cannot be opened")
 
 
+def _token_store(
+    runtime: Runtime[None], settings: PublisherSettings, http: OutboundHttp
+) -> XeroTokens | None:
+    keys = settings.encryption_keys
+    if keys is None:
+        return None
+    return XeroTokens(
+        runtime.pool,
+        http,
+        identity_url=settings.xero_identity_url,
+        client_id=settings.xero_client_id,
+        client_secret=settings.xero_client_secret.get_secret_value(),
+        keyring=Keyring.parse(keys.get_secret_value()),
+        refresh_ahead_s=settings.xero_refresh_ahead_s,
+        api_url=settings.xero_api_url,
+    )
+
+
+def _documents(settings: PublisherSettings, http: OutboundHttp) -> OriginalDocuments:
+    secret = settings.document_link_secret
+    return OriginalDocuments(
+        http,
+        settings.ingest_url,
+        b"" if secret is None else secret.get_secret_value().encode(),
+        settings.document_link_ttl_s,
+    )
+
+
+def _worker(
+    runtime: Runtime[None],
+    settings: PublisherSettings,
+    ports: StepPorts,
+    scheduler: CallScheduler,
+) -> PublicationWorker:
+    publishing = Publishing(
+        ports,
+        RetryPolicy(
+            max_attempts=settings.worker_max_attempts, backoff_base_s=settings.worker_backoff_s
+        ),
+        batch_size=settings.xero_batch_size,
+        lanes=settings.xero_concurrency_limit,
+    )
+    return PublicationWorker(
+        runtime.pool,
+        publishing,
+        suppliers=SupplierSyncPass(runtime.pool, ports.contacts, settings.supplier_sync_interval_s),
+        claim_size=settings.worker_claim_size,
+        lease_s=settings.worker_lease_s,
+        lanes=settings.xero_concurrency_limit,
+        max_in_flight=settings.worker_max_in_flight,
+        held_back=lambda organisation_id: scheduler.held_back(str(organisation_id)),
+        poll_interval_s=settings.worker_poll_interval_s,
+        schema=runtime.schema,
+        connect=runtime.connect,
+    )
+
+
 def assemble(
     runtime: Runtime[None],
     settings: PublisherSettings,
@@ -39,20 +98,7 @@ def assemble(
     crash: CrashHook | None = None,
 ) -> Components:
     """Builds the publisher's parts on a running platform runtime (the app, tests, bench)."""
-    keys = settings.encryption_keys
-    tokens = (
-        None
-        if keys is None
-        else XeroTokens(
-            runtime.pool,
-            http,
-            identity_url=settings.xero_identity_url,
-            client_id=settings.xero_client_id,
-            client_secret=settings.xero_client_secret.get_secret_value(),
-            keyring=Keyring.parse(keys.get_secret_value()),
-            refresh_ahead_s=settings.xero_refresh_ahead_s,
-        )
-    )
+    tokens = _token_store(runtime, settings, http)
     scheduler = CallScheduler(
         Limits(
             per_minute=settings.xero_minute_limit,
@@ -64,31 +110,9 @@ def assemble(
     )
     xero = XeroClient(http, settings.xero_api_url, tokens or _NoKeyring(), scheduler)
     contacts = ContactDirectory(runtime.pool, xero)
-    secret = settings.document_link_secret
-    documents = OriginalDocuments(
-        http,
-        settings.ingest_url,
-        b"" if secret is None else secret.get_secret_value().encode(),
-        settings.document_link_ttl_s,
-    )
-    steps = PublicationSteps(runtime.pool, xero, contacts, documents, crash)
-    worker = PublicationWorker(
-        runtime.pool,
-        steps,
-        batch_size=settings.xero_batch_size,
-        claim_size=settings.worker_claim_size,
-        lease_s=settings.worker_lease_s,
-        max_attempts=settings.worker_max_attempts,
-        backoff_base_s=settings.worker_backoff_s,
-        poll_interval_s=settings.worker_poll_interval_s,
-        lanes=settings.xero_concurrency_limit,
-        max_in_flight=settings.worker_max_in_flight,
-        held_back=lambda organisation_id: scheduler.held_back(str(organisation_id)),
-        contacts=contacts,
-        supplier_sync_interval_s=settings.supplier_sync_interval_s,
-        schema=runtime.schema,
-        connect=runtime.connect,
-    )
+    documents = _documents(settings, http)
+    ports = StepPorts(runtime.pool, xero, contacts, documents, crash or no_crash)
+    worker = _worker(runtime, settings, ports, scheduler)
     return Components(settings, http, tokens, scheduler, xero, contacts, worker)
 
 
@@ -112,4 +136,4 @@ def create_app(settings: PublisherSettings | None = None) -> FastAPI:
             await built.worker.stop()
             await http.aclose()
 
-    return build_app(SERVICE, config, routers=[router], parts=parts)
+    return build_app(SERVICE, config, routers=ROUTERS, parts=parts)

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
 
 from countersign_platform.outbound import OutboundHttp
-from countersign_platform.runtime import Runtime, runtime
-from fastapi import Depends
 
-from countersign_publisher.contacts import ContactDirectory
+from countersign_publisher.adapters.tokens import XeroTokens
+from countersign_publisher.adapters.xero_client import XeroClient
+from countersign_publisher.adapters.xero_limits import CallScheduler
+from countersign_publisher.handlers.contacts import ContactDirectory
+from countersign_publisher.handlers.worker import PublicationWorker
 from countersign_publisher.settings import PublisherSettings
-from countersign_publisher.tokens import XeroTokens
-from countersign_publisher.worker import PublicationWorker
-from countersign_publisher.xero_client import XeroClient
-from countersign_publisher.xero_limits import CallScheduler
 
-__all__ = ["Components", "components"]
+__all__ = ["Components"]
 
 
 @dataclass
@@ -28,8 +25,3 @@ class Components:
     xero: XeroClient
     contacts: ContactDirectory
     worker: PublicationWorker
-
-
-async def components(state: Annotated[Runtime[Components], Depends(runtime)]) -> Components:
-    """FastAPI dependency: the publisher's running parts."""
-    return state.parts

@@ -9,11 +9,8 @@ from countersign_contracts import (
 )
 from countersign_platform.subscription import On, Subscription
 
-from countersign_publisher.handlers import (
-    record_bank_transaction,
-    record_publication,
-    retry_publication,
-)
+from countersign_publisher.handlers.intake import record_bank_transaction, record_publication
+from countersign_publisher.handlers.publications import retry_publication
 
 __all__ = ["SUBSCRIPTIONS"]
 

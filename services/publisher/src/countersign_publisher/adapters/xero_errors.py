@@ -7,12 +7,18 @@ XeroError
  ├── XeroNotFound          404
  ├── XeroRateLimited       429: wait ``retry_after`` seconds
  └── XeroTransient         5xx, timeouts, dropped connections: try again later
+
+``raise_for_xero`` turns an answer into the most specific of these, ``transport_errors`` a
+timeout or a host out of reach.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from typing import Any
+
+from countersign_platform.outbound import HttpResponse, HttpTimeout, HttpUnreachable
 
 __all__ = [
     "XeroAuthError",
@@ -21,6 +27,8 @@ __all__ = [
     "XeroRateLimited",
     "XeroTransient",
     "XeroValidationError",
+    "raise_for_xero",
+    "transport_errors",
     "validation_messages",
 ]
 
@@ -79,3 +87,40 @@ def validation_messages(body: Any) -> list[str]:
     if not found and body.get("Detail"):
         found.append(str(body["Detail"]))
     return found
+
+
+@contextlib.contextmanager
+def transport_errors() -> Iterator[None]:
+    """A call that never got an answer is transient: the same call may work later."""
+    try:
+        yield
+    except HttpTimeout as exc:
+        raise XeroTransient("Xero did not answer in time") from exc
+    except HttpUnreachable as exc:
+        raise XeroTransient(f"Xero could not be reached ({exc})") from exc
+
+
+def _json(response: HttpResponse) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def raise_for_xero(response: HttpResponse) -> None:
+    """A Xero answer of 400 or more as the most specific ``XeroError``."""
+    status = response.status_code
+    if status < 400:
+        return
+    if status == 429:
+        problem = response.headers.get("x-rate-limit-problem", "unknown")
+        raise XeroRateLimited(problem, float(response.headers.get("retry-after", "1") or 1))
+    body = _json(response)
+    detail = (body or {}).get("Detail") if isinstance(body, dict) else None
+    if status in (401, 403):
+        raise XeroAuthError(f"Xero refused the credentials: {detail or status}", status=status)
+    if status == 404:
+        raise XeroNotFound("Xero has no such resource", status=status)
+    if status == 400:
+        raise XeroValidationError(validation_messages(body) or [response.text[:500]], status=400)
+    raise XeroTransient(f"Xero answered {status}: {response.text[:200]}", status=status)

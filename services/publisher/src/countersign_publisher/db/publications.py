@@ -1,26 +1,29 @@
-"""SQL of publications, contacts and supplier syncs."""
+"""SQL of publications: the jobs, their leases and their progress."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
-from countersign_platform import decimal_json
+from countersign_contracts import PublicationKind, PublicationStep
 
-from countersign_publisher.domain import DUE_STATES, RETRYABLE_STATES, PublicationState
+from countersign_publisher.domain.progress import RESULTS, Progress
+from countersign_publisher.domain.publication import DUE_STATES, RETRYABLE_STATES, PublicationState
 
-__all__ = ["ContactRow", "Contacts", "PublicationRow", "Publications", "SupplierSyncs"]
+__all__ = ["PublicationRow", "Publications"]
 
 
 @dataclass(frozen=True)
 class PublicationRow:
+    """A publication as stored: the job (its document, and the event that recorded it), its
+    ``Progress`` (read from the step columns), and where its tries stand."""
+
     publication_id: UUID
     organisation_id: UUID
-    kind: str
     request_id: UUID | None
     dext_item_id: str
     item_version: int
@@ -28,14 +31,7 @@ class PublicationRow:
     document: str  # JSON of the RequestAuthorised or BankTransactionSubmitted payload
     correlation_id: UUID
     causation_id: UUID
-    xero_contact_id: UUID | None
-    xero_invoice_id: UUID | None
-    xero_bank_transaction_id: UUID | None
-    original_attachment_id: UUID | None
-    audit_attachment_id: UUID | None
-    xero_payment_id: UUID | None
-    xero_status: str | None
-    sent_steps: list[str]
+    progress: Progress
     generation: int
     attempt: int
     next_attempt_at: datetime
@@ -43,25 +39,34 @@ class PublicationRow:
     recorded_at: datetime
     updated_at: datetime
 
+    @property
+    def kind(self) -> PublicationKind:
+        return self.progress.kind
 
-_COLUMNS = ", ".join(f.name for f in fields(PublicationRow))
-_PROGRESS = {
-    "xero_contact_id",
-    "xero_invoice_id",
-    "xero_bank_transaction_id",
-    "original_attachment_id",
-    "audit_attachment_id",
-    "xero_payment_id",
-    "xero_status",
-}
+
+_COLUMNS = (
+    "publication_id, organisation_id, kind, request_id, dext_item_id, item_version, state,"
+    " document, correlation_id, causation_id, xero_contact_id, xero_invoice_id,"
+    " xero_bank_transaction_id, original_attachment_id, audit_attachment_id, xero_payment_id,"
+    " xero_status, sent_steps, generation, attempt, next_attempt_at, last_error, recorded_at,"
+    " updated_at,"
+    # Whether a payment is one of the steps: read here, so the document is parsed only by the
+    # steps that need it.
+    " coalesce((document #>> '{bill,payment,paid}')::boolean, false) AS paid"
+)
 
 
 def _row(record: asyncpg.Record) -> PublicationRow:
     values = dict(record)
+    progress = Progress(
+        kind=PublicationKind(values.pop("kind")),
+        paid=values.pop("paid"),
+        sent_steps=frozenset(PublicationStep(step) for step in values.pop("sent_steps")),
+        **{name: values.pop(name) for name in RESULTS},
+    )
     values["document"] = str(values["document"])
     values["last_error"] = None if values["last_error"] is None else str(values["last_error"])
-    values["sent_steps"] = list(values["sent_steps"])
-    return PublicationRow(**values)
+    return PublicationRow(progress=progress, **values)
 
 
 class Publications:
@@ -159,27 +164,34 @@ class Publications:
             lease_s,
         )
 
-    async def mark_sent(self, publication_ids: list[UUID], step: str) -> None:
+    async def mark_sent(self, publication_ids: list[UUID], step: PublicationStep) -> None:
         await self._conn.execute(
             "UPDATE publications SET sent_steps = array_append(array_remove(sent_steps, $2), $2)"
             " WHERE publication_id = ANY($1::uuid[])",
             publication_ids,
-            step,
+            step.value,
         )
 
-    async def record_step(self, publication_id: UUID, step: str, **progress: Any) -> None:
-        """Stores a finished step's Xero ids; the caller emits its event in the same
+    async def record_step(
+        self,
+        publication_id: UUID,
+        step: PublicationStep | None,
+        before: Progress,
+        after: Progress,
+    ) -> None:
+        """Stores what a finished step changed (``step`` None: the contact, which is no step of
+        its own) and that it is no longer sent; the caller emits its event in the same
         transaction."""
-        unknown = set(progress) - _PROGRESS
-        if unknown:
-            raise ValueError(f"not progress columns: {sorted(unknown)}")
-        assignments = "".join(f", {name} = ${n}" for n, name in enumerate(progress, start=3))
+        earlier = before.results()
+        changed = {name: value for name, value in after.results().items() if earlier[name] != value}
+        # Only the columns the step changed: never a value this job did not write itself.
+        assignments = "".join(f", {name} = ${n}" for n, name in enumerate(changed, start=3))
         await self._conn.execute(
             "UPDATE publications SET sent_steps = array_remove(sent_steps, $2),"
             f" updated_at = now(){assignments} WHERE publication_id = $1",
             publication_id,
-            step,
-            *progress.values(),
+            None if step is None else step.value,
+            *changed.values(),
         )
 
     async def finish(
@@ -226,103 +238,3 @@ class Publications:
             list(RETRYABLE_STATES),
         )
         return None if record is None else _row(record)
-
-
-@dataclass(frozen=True)
-class ContactRow:
-    xero_contact_id: UUID
-    name: str
-    status: str
-    is_supplier: bool
-
-
-class Contacts:
-    def __init__(self, conn: asyncpg.Connection) -> None:
-        self._conn = conn
-
-    async def named(self, organisation_id: UUID, name: str) -> ContactRow | None:
-        record = await self._conn.fetchrow(
-            "SELECT xero_contact_id, name, status, is_supplier FROM contacts"
-            " WHERE organisation_id = $1 AND lower(name) = lower($2) AND status = 'ACTIVE'",
-            organisation_id,
-            name,
-        )
-        return None if record is None else ContactRow(**dict(record))
-
-    async def upsert(
-        self,
-        organisation_id: UUID,
-        contact_id: UUID,
-        name: str,
-        status: str,
-        details: dict[str, Any],
-        updated_at: datetime | None,
-        is_supplier: bool | None = None,
-    ) -> bool:
-        """Stores the contact; True when it has just become a supplier."""
-        was = await self._conn.fetchval(
-            "SELECT is_supplier FROM contacts WHERE organisation_id = $1 AND xero_contact_id = $2",
-            organisation_id,
-            contact_id,
-        )
-        await self._conn.execute(
-            "INSERT INTO contacts (organisation_id, xero_contact_id, name, status, details,"
-            " xero_updated_at, is_supplier)"
-            " VALUES ($1, $2, $3, $4, $5::jsonb, $6, coalesce($7, false))"
-            " ON CONFLICT (organisation_id, xero_contact_id) DO UPDATE SET name = EXCLUDED.name,"
-            " status = EXCLUDED.status, details = EXCLUDED.details,"
-            " xero_updated_at = EXCLUDED.xero_updated_at,"
-            " is_supplier = contacts.is_supplier OR coalesce($7, false)",
-            organisation_id,
-            contact_id,
-            name,
-            status,
-            decimal_json.dumps(details).decode(),
-            updated_at,
-            is_supplier,
-        )
-        return bool(is_supplier) and not bool(was)
-
-    async def is_supplier(self, organisation_id: UUID, contact_id: UUID) -> bool:
-        value = await self._conn.fetchval(
-            "SELECT is_supplier FROM contacts WHERE organisation_id = $1 AND xero_contact_id = $2",
-            organisation_id,
-            contact_id,
-        )
-        return bool(value)
-
-    async def updated_at(self, organisation_id: UUID, contact_id: UUID) -> datetime | None:
-        value: datetime | None = await self._conn.fetchval(
-            "SELECT xero_updated_at FROM contacts"
-            " WHERE organisation_id = $1 AND xero_contact_id = $2",
-            organisation_id,
-            contact_id,
-        )
-        return value
-
-    async def details(self, organisation_id: UUID, contact_id: UUID) -> dict[str, Any]:
-        value = await self._conn.fetchval(
-            "SELECT details FROM contacts WHERE organisation_id = $1 AND xero_contact_id = $2",
-            organisation_id,
-            contact_id,
-        )
-        return {} if value is None else dict(decimal_json.loads(value))
-
-
-class SupplierSyncs:
-    def __init__(self, conn: asyncpg.Connection) -> None:
-        self._conn = conn
-
-    async def synced_until(self, organisation_id: UUID) -> datetime | None:
-        value: datetime | None = await self._conn.fetchval(
-            "SELECT synced_until FROM supplier_syncs WHERE organisation_id = $1", organisation_id
-        )
-        return value
-
-    async def advance(self, organisation_id: UUID, until: datetime) -> None:
-        await self._conn.execute(
-            "INSERT INTO supplier_syncs (organisation_id, synced_until) VALUES ($1, $2)"
-            " ON CONFLICT (organisation_id) DO UPDATE SET synced_until = EXCLUDED.synced_until",
-            organisation_id,
-            until,
-        )

@@ -14,39 +14,20 @@ written in the same transaction that held the lock, so it is never lost between 
 from __future__ import annotations
 
 import asyncio
-import base64
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from uuid import UUID
 
 import asyncpg
-from countersign_platform.outbound import HttpUnreachable, OutboundHttp
+from countersign_platform.outbound import OutboundHttp
 from countersign_platform.sealing import Keyring
 
-from countersign_publisher.db_connections import ConnectionRow, Connections
-from countersign_publisher.xero_client import Credentials
-from countersign_publisher.xero_errors import XeroAuthError, XeroTransient
+from countersign_publisher.adapters.xero_client import Credentials
+from countersign_publisher.adapters.xero_errors import XeroAuthError
+from countersign_publisher.adapters.xero_identity import XERO_API_URL, TokenSet, XeroIdentity
+from countersign_publisher.db.connections import ConnectionRow, Connections
 
-__all__ = ["TokenSet", "XeroTokens"]
-
-
-@dataclass(frozen=True)
-class TokenSet:
-    access_token: str
-    refresh_token: str
-    expires_at: datetime
-    scope: str | None = None
-
-    @classmethod
-    def from_response(cls, body: dict[str, Any], now: datetime | None = None) -> TokenSet:
-        issued = now or datetime.now(UTC)
-        return cls(
-            access_token=str(body["access_token"]),
-            refresh_token=str(body["refresh_token"]),
-            expires_at=issued + timedelta(seconds=int(body.get("expires_in", 1800))),
-            scope=body.get("scope"),
-        )
+__all__ = ["XeroTokens"]
 
 
 @dataclass(frozen=True)
@@ -70,12 +51,17 @@ class XeroTokens:
         client_secret: str,
         keyring: Keyring,
         refresh_ahead_s: float = 120.0,
+        api_url: str = XERO_API_URL,
     ) -> None:
         self._pool = pool
-        self._http = http
-        self._token_url = identity_url.rstrip("/") + "/connect/token"
-        credentials = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
-        self._basic_auth = f"Basic {credentials}"
+        # Grants codes and refreshes here; lists a new connection's tenants for the API.
+        self.identity = XeroIdentity(
+            http,
+            identity_url=identity_url,
+            api_url=api_url,
+            client_id=client_id,
+            client_secret=client_secret,
+        )
         self._keyring = keyring
         self._ahead = timedelta(seconds=refresh_ahead_s)
         self._locks: dict[UUID, asyncio.Lock] = {}
@@ -125,32 +111,17 @@ class XeroTokens:
         return self._keyring.seal(value.encode(), _context(organisation_id, which))
 
     async def _refresh(self, conn: asyncpg.Connection, row: ConnectionRow) -> TokenSet:
-        body = await self.grant(
+        tokens = await self.identity.grant(
             {"grant_type": "refresh_token", "refresh_token": self._open(row, "refresh")}
         )
-        if body is None:
+        if tokens is None:
             # The refresh token was refused: the organisation must be connected again. Recorded
             # in its own transaction so the rollback of this one does not undo it.
             async with self._pool.acquire() as other:
                 await Connections(other).mark_broken(row.organisation_id, "invalid_grant")
             raise XeroAuthError("Xero refused the refresh token (invalid_grant): reconnect")
         self.refreshes += 1
-        return TokenSet.from_response(body)
-
-    async def grant(self, form: dict[str, str]) -> dict[str, Any] | None:
-        """POSTs a token grant; None when Xero refuses it (``invalid_grant``)."""
-        try:
-            response = await self._http.request(
-                "POST", self._token_url, form=form, headers={"Authorization": self._basic_auth}
-            )
-        except HttpUnreachable as exc:
-            raise XeroTransient(f"Xero identity unreachable ({type(exc).__name__})") from exc
-        if response.status_code in (400, 401):
-            return None
-        if response.status_code >= 300:
-            raise XeroTransient(f"Xero identity answered {response.status_code}")
-        body: dict[str, Any] = response.json()
-        return body
+        return tokens
 
     async def store(
         self, organisation_id: UUID, tenant_id: str, tenant_name: str | None, tokens: TokenSet

@@ -2,45 +2,28 @@
 
 Every call goes through the organisation's ``CallScheduler`` budget, carries the tenant header
 and a fresh access token, and every write carries an ``Idempotency-Key``. Responses are turned
-into plain dicts; failures into the exceptions of ``xero_errors`` — nothing above this module
-sees a transport error or a status code.
+into plain dicts; failures into the exceptions of ``xero_errors`` (``raise_for_xero``) — nothing
+above this module sees a transport error or a status code.
 """
 
 from __future__ import annotations
 
-import contextlib
 import importlib.metadata
-import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from email.utils import format_datetime
 from typing import Any, Protocol
 from urllib.parse import quote
 from uuid import UUID
 
-from countersign_platform.outbound import HttpResponse, HttpTimeout, HttpUnreachable, OutboundHttp
+from countersign_platform.outbound import HttpResponse, OutboundHttp
 
-from countersign_publisher.xero_errors import (
-    XeroAuthError,
-    XeroNotFound,
-    XeroRateLimited,
-    XeroTransient,
-    XeroValidationError,
-    validation_messages,
-)
-from countersign_publisher.xero_limits import CallScheduler
+from countersign_publisher.adapters.xero_errors import raise_for_xero, transport_errors
+from countersign_publisher.adapters.xero_limits import CallScheduler
+from countersign_publisher.adapters.xero_mapping import Json, where_text
 
-__all__ = [
-    "CredentialSource",
-    "Credentials",
-    "Json",
-    "XeroClient",
-    "parse_xero_datetime",
-    "publisher_user_agent",
-]
-
-Json = dict[str, Any]
+__all__ = ["CredentialSource", "Credentials", "XeroClient", "publisher_user_agent"]
 
 FOUR_PLACES = {"unitdp": "4"}
 """Sent with every call that writes or reads line items: Xero then keeps (and shows) unit
@@ -64,61 +47,6 @@ def publisher_user_agent() -> str:
     relies on it: in the sandbox's recordings it tells the publisher's requests, which must
     match Xero's request schemas, from the deliberately malformed ones tests send by hand."""
     return f"countersign-publisher/{importlib.metadata.version('countersign-publisher')}"
-
-
-_MS_DATE = re.compile(r"/Date\((-?\d+)([+-]\d{2,4})?\)/")
-
-
-def where_text(value: str) -> str:
-    """``value`` as a string literal of Xero's ``where`` filter (.NET Dynamic LINQ): a quote is
-    written twice; a backslash is an ordinary character."""
-    return '"' + value.replace('"', '""') + '"'
-
-
-def parse_xero_datetime(value: str | None) -> datetime | None:
-    """Xero's MS-JSON ``/Date(ms+0000)/`` or an ISO string, as an aware UTC datetime."""
-    if not value:
-        return None
-    match = _MS_DATE.fullmatch(value)
-    if match:
-        return datetime.fromtimestamp(int(match.group(1)) / 1000, UTC)
-    parsed = datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-@contextlib.contextmanager
-def _transport_errors() -> Iterator[None]:
-    try:
-        yield
-    except HttpTimeout as exc:
-        raise XeroTransient("Xero did not answer in time") from exc
-    except HttpUnreachable as exc:
-        raise XeroTransient(f"Xero could not be reached ({exc})") from exc
-
-
-def _json(response: HttpResponse) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
-def raise_for_xero(response: HttpResponse) -> None:
-    status = response.status_code
-    if status < 400:
-        return
-    if status == 429:
-        problem = response.headers.get("x-rate-limit-problem", "unknown")
-        raise XeroRateLimited(problem, float(response.headers.get("retry-after", "1") or 1))
-    body = _json(response)
-    detail = (body or {}).get("Detail") if isinstance(body, dict) else None
-    if status in (401, 403):
-        raise XeroAuthError(f"Xero refused the credentials: {detail or status}", status=status)
-    if status == 404:
-        raise XeroNotFound("Xero has no such resource", status=status)
-    if status == 400:
-        raise XeroValidationError(validation_messages(body) or [response.text[:500]], status=400)
-    raise XeroTransient(f"Xero answered {status}: {response.text[:200]}", status=status)
 
 
 class XeroClient:
@@ -160,7 +88,7 @@ class XeroClient:
             if idempotency_key is not None:
                 sent_headers["Idempotency-Key"] = idempotency_key
             async with self._scheduler.call(str(organisation_id)):
-                with _transport_errors():
+                with transport_errors():
                     response = await self._http.request(
                         method,
                         self._api_url + path,

@@ -1,4 +1,5 @@
-"""Countersign's bill and bank transaction as Xero's JSON (pure; no IO).
+"""Countersign's bill and bank transaction as Xero's JSON, and Xero's formats read back (pure;
+no IO).
 
 Amounts stay ``Decimal`` and are written as exact JSON numbers (``decimal_json``). Unit prices
 may carry four decimal places, so every create is sent with ``unitdp=4``: without it Xero would
@@ -8,6 +9,8 @@ approved.
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -15,15 +18,23 @@ from countersign_contracts import (
     BankAccount,
     BankTransactionSubmitted,
     Bill,
+    ContactStatus,
     LineAmountType,
     LineItem,
+    SupplierSynced,
 )
 
 __all__ = [
+    "Json",
+    "element_failed",
+    "parse_xero_datetime",
+    "supplier_synced",
+    "where_text",
     "xero_account",
     "xero_bank_transaction",
     "xero_bill",
     "xero_contact_name",
+    "xero_file_name",
     "xero_payment",
 ]
 
@@ -118,3 +129,60 @@ def xero_bank_transaction(item: BankTransactionSubmitted, contact_id: UUID, url:
     if item.exchange_rate is not None:
         transaction["CurrencyRate"] = item.exchange_rate
     return transaction
+
+
+_UNSAFE_FILE_NAME = re.compile(r'[<>:"/\\|?*+\x00]')
+
+
+def xero_file_name(name: str) -> str:
+    """A file name Xero accepts for an attachment: its reserved characters replaced."""
+    return _UNSAFE_FILE_NAME.sub("_", name)
+
+
+_MS_DATE = re.compile(r"/Date\((-?\d+)([+-]\d{2,4})?\)/")
+
+
+def where_text(value: str) -> str:
+    """``value`` as a string literal of Xero's ``where`` filter (.NET Dynamic LINQ): a quote is
+    written twice; a backslash is an ordinary character."""
+    return '"' + value.replace('"', '""') + '"'
+
+
+def parse_xero_datetime(value: str | None) -> datetime | None:
+    """Xero's MS-JSON ``/Date(ms+0000)/`` or an ISO string, as an aware UTC datetime."""
+    if not value:
+        return None
+    match = _MS_DATE.fullmatch(value)
+    if match:
+        return datetime.fromtimestamp(int(match.group(1)) / 1000, UTC)
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def element_failed(element: Json) -> list[str] | None:
+    """Xero's messages when it refused one element of a batch (or one record); else None."""
+    if element.get("HasErrors") or element.get("StatusAttributeString") == "ERROR":
+        return [str(e.get("Message")) for e in element.get("ValidationErrors") or ()] or [
+            "Xero refused the bill"
+        ]
+    return None
+
+
+def supplier_synced(contact: Json) -> SupplierSynced:
+    """A Xero contact as the supplier event (``UpdatedDateUTC`` is required by the contract)."""
+    status = str(contact.get("ContactStatus") or "ACTIVE")
+    updated = parse_xero_datetime(contact.get("UpdatedDateUTC"))
+    if updated is None:
+        raise ValueError("contact without UpdatedDateUTC")
+    return SupplierSynced(
+        xero_contact_id=UUID(str(contact["ContactID"])),
+        name=str(contact["Name"])[:255],
+        status=ContactStatus(status)
+        if status in ContactStatus.__members__.values()
+        else (ContactStatus.ACTIVE),
+        contact_number=(contact.get("ContactNumber") or None),
+        tax_number=(contact.get("TaxNumber") or None),
+        default_currency=(contact.get("DefaultCurrency") or None),
+        purchases_default_account_code=(contact.get("PurchasesDefaultAccountCode") or None),
+        xero_updated_at=updated,
+    )

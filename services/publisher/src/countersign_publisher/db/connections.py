@@ -13,6 +13,8 @@ __all__ = ["ConnectionRow", "Connections"]
 
 @dataclass(frozen=True)
 class ConnectionRow:
+    """An organisation's Xero connection: the tenant, its tokens (sealed) and their state."""
+
     organisation_id: UUID
     tenant_id: str
     tenant_name: str | None

@@ -9,7 +9,7 @@ from countersign_contracts import DocumentMetadata
 from countersign_platform.links import sign_document_link
 from countersign_platform.outbound import HttpUnreachable, OutboundHttp
 
-from countersign_publisher.xero_errors import XeroTransient, XeroValidationError
+from countersign_publisher.adapters.xero_errors import XeroTransient, XeroValidationError
 
 __all__ = ["DocumentUnavailable", "OriginalDocuments"]
 

@@ -12,20 +12,26 @@ transaction that records the contact's first bill.
 
 from __future__ import annotations
 
+import logging
+import time
 import uuid
 from datetime import UTC, datetime
 from uuid import UUID
 
 import asyncpg
 from countersign_contracts import Supplier
+from countersign_platform.telemetry import log_context
 
-from countersign_publisher.db import Contacts, SupplierSyncs
-from countersign_publisher.events import emit_supplier
-from countersign_publisher.xero_client import Json, XeroClient, parse_xero_datetime
-from countersign_publisher.xero_errors import XeroValidationError
-from countersign_publisher.xero_mapping import xero_contact_name
+from countersign_publisher.adapters.xero_client import XeroClient
+from countersign_publisher.adapters.xero_errors import XeroError, XeroValidationError
+from countersign_publisher.adapters.xero_mapping import Json, parse_xero_datetime, xero_contact_name
+from countersign_publisher.db.connections import Connections
+from countersign_publisher.db.contacts import Contacts, SupplierSyncs
+from countersign_publisher.handlers.events import Cause, emit_supplier
 
-__all__ = ["ContactDirectory"]
+__all__ = ["ContactDirectory", "SupplierSyncPass"]
+
+log = logging.getLogger(__name__)
 
 
 class ContactDirectory:
@@ -56,7 +62,7 @@ class ContactDirectory:
             else:
                 cached = await Contacts(conn).named(organisation_id, name)
                 if cached is not None:
-                    return cached.xero_contact_id
+                    return cached
         if supplier.xero_contact_id is not None:
             # Fetched once, so the supplier event of its first bill can name it.
             return await self._remember(
@@ -111,12 +117,7 @@ class ContactDirectory:
                         is_supplier,
                     )
                     if is_supplier and changed:
-                        await emit_supplier(
-                            conn,
-                            contact,
-                            organisation_id=organisation_id,
-                            correlation_id=correlation_id,
-                        )
+                        await emit_supplier(conn, contact, Cause(organisation_id, correlation_id))
                         emitted += 1
             if len(contacts) < 100:
                 break
@@ -124,3 +125,28 @@ class ContactDirectory:
         async with self._pool.acquire() as conn:
             await SupplierSyncs(conn).advance(organisation_id, started)
         return emitted
+
+
+class SupplierSyncPass:
+    """The worker's second pass: every connected organisation's suppliers, once per
+    ``interval_s`` (and on demand through the API). One organisation's failure is logged and
+    does not stop the others."""
+
+    def __init__(self, pool: asyncpg.Pool, contacts: ContactDirectory, interval_s: float) -> None:
+        self._pool = pool
+        self._contacts = contacts
+        self._interval_s = interval_s
+        self._next = 0.0
+
+    async def run_when_due(self) -> None:
+        if time.monotonic() < self._next:
+            return
+        self._next = time.monotonic() + self._interval_s
+        async with self._pool.acquire() as conn:
+            connected = await Connections(conn).all()
+        for connection in connected:
+            with log_context(organisation_id=connection.organisation_id):
+                try:
+                    await self._contacts.sync_suppliers(connection.organisation_id)
+                except XeroError as error:
+                    log.warning("supplier sync failed: %s", error)

@@ -1,0 +1,115 @@
+"""The operator's Xero connection of an organisation, and pulling its suppliers on demand."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from countersign_contracts import Text
+from countersign_platform.operators import Operator
+from countersign_platform.problems import Problem
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from countersign_publisher.adapters.xero_errors import XeroError
+from countersign_publisher.adapters.xero_identity import TokenSet
+from countersign_publisher.api.routing import Parts, State, organisation_router
+from countersign_publisher.handlers.connections import (
+    connect_organisation,
+    connection_of,
+    exchange_code,
+)
+
+__all__ = ["router"]
+
+router = organisation_router()
+
+
+class ConnectRequest(BaseModel):
+    """Either an authorization code from Xero's consent screen, or a token set."""
+
+    # A misspelt "tenantId" must not be dropped: the connection would go to the default tenant.
+    model_config = ConfigDict(extra="forbid")
+
+    authorization_code: Text | None = Field(default=None, min_length=1)
+    redirect_uri: Text | None = None
+    access_token: Text | None = Field(default=None, min_length=1)
+    refresh_token: Text | None = Field(default=None, min_length=1)
+    expires_in: int = Field(default=1800, ge=1)
+    tenant_id: Text | None = Field(default=None, description="Needed when the grant has several")
+
+    @model_validator(mode="after")
+    def _one_grant(self) -> ConnectRequest:
+        if (self.authorization_code is None) == (self.access_token is None):
+            raise ValueError("send authorization_code, or access_token with refresh_token")
+        if self.access_token is not None and self.refresh_token is None:
+            raise ValueError("a token set needs its refresh_token")
+        return self
+
+
+class ConnectionView(BaseModel):
+    organisation_id: UUID
+    connected: bool
+    status: str
+    tenant_id: str | None = None
+    tenant_name: str | None = None
+    scope: str | None = None
+    access_token_expires_at: datetime | None = None
+    connected_at: datetime | None = None
+    refreshed_at: datetime | None = None
+    last_error: str | None = None
+
+
+@router.get("/xero-connection", summary="Xero connection state (operators)")
+async def connection(organisation_id: UUID, state: State, _: Operator) -> ConnectionView:
+    row = await connection_of(state.pool, organisation_id)
+    if row is None:
+        return ConnectionView(organisation_id=organisation_id, connected=False, status="none")
+    return ConnectionView(
+        organisation_id=organisation_id,
+        connected=row.status == "connected",
+        status=row.status,
+        tenant_id=row.tenant_id,
+        tenant_name=row.tenant_name,
+        scope=row.scope,
+        access_token_expires_at=row.expires_at,
+        connected_at=row.connected_at,
+        refreshed_at=row.refreshed_at,
+        last_error=row.last_error,
+    )
+
+
+@router.put("/xero-connection", summary="Connect the organisation to a Xero tenant (operators)")
+async def connect(
+    organisation_id: UUID, body: ConnectRequest, state: State, parts: Parts, _: Operator
+) -> ConnectionView:
+    if parts.tokens is None:
+        raise Problem(503, "no-keyring", "Tokens cannot be stored", "set ENCRYPTION_KEYS")
+    if body.authorization_code is not None:
+        try:
+            tokens = await exchange_code(
+                parts.tokens.identity, body.authorization_code, body.redirect_uri
+            )
+        except XeroError as exc:
+            raise Problem(
+                502, "xero-unavailable", "Xero identity did not answer", str(exc)
+            ) from exc
+    else:
+        assert body.access_token is not None and body.refresh_token is not None
+        tokens = TokenSet.from_response(
+            {
+                "access_token": body.access_token,
+                "refresh_token": body.refresh_token,
+                "expires_in": body.expires_in,
+            }
+        )
+    await connect_organisation(parts.tokens, organisation_id, tokens, body.tenant_id)
+    return await connection(organisation_id, state, None)  # its NOTIFY wakes a worker
+
+
+@router.post("/supplier-sync", summary="Pull changed Xero contacts now (operators)")
+async def supplier_sync(organisation_id: UUID, parts: Parts, _: Operator) -> dict[str, int]:
+    try:
+        emitted = await parts.contacts.sync_suppliers(organisation_id)
+    except XeroError as exc:
+        raise Problem(502, "xero-unavailable", "Supplier sync failed", str(exc)) from exc
+    return {"suppliers_emitted": emitted}

@@ -1,0 +1,97 @@
+"""How far a publication has come, and which step it takes next.
+
+    bill:              create_bill ─▶ attach_original ─▶ attach_audit_report
+                                  ─▶ record_payment (only if paid in Dext) ─▶ completed
+    bank transaction:  create_bank_transaction ─▶ attach_original ─▶ completed
+
+Each step's Xero id is stored before the next step starts, so the first step without its id is
+the next one. A step is *sent* from just before its request leaves until its id is stored; a
+step found sent (a crash, a dropped response) is looked up in Xero before it is sent again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields, replace
+from types import MappingProxyType
+from uuid import UUID
+
+from countersign_contracts import PublicationKind, PublicationStep
+
+__all__ = ["RESULTS", "STEPS", "Progress", "StepRule", "next_step"]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A publication's progress: what it is to achieve (its kind; a payment when the bill was
+    paid in Dext), the Xero id each finished step stored, Xero's status of the record, and the
+    steps sent whose answer is not stored yet. The one value the running job, the stored row
+    and the operator's view share."""
+
+    kind: PublicationKind
+    paid: bool
+    xero_contact_id: UUID | None = None
+    xero_invoice_id: UUID | None = None
+    xero_bank_transaction_id: UUID | None = None
+    original_attachment_id: UUID | None = None
+    audit_attachment_id: UUID | None = None
+    xero_payment_id: UUID | None = None
+    xero_status: str | None = None
+    sent_steps: frozenset[PublicationStep] = frozenset()
+
+    def results(self) -> dict[str, UUID | str | None]:
+        """The Xero ids and status, each by the name of its column (and of its view field)."""
+        return {name: getattr(self, name) for name in RESULTS}
+
+    def was_sent(self, step: PublicationStep) -> bool:
+        return step in self.sent_steps
+
+    def sending(self, step: PublicationStep) -> Progress:
+        return replace(self, sent_steps=self.sent_steps | {step})
+
+    def answered(self, step: PublicationStep | None) -> Progress:
+        """The step's answer is stored: it is no longer sent."""
+        return self if step is None else replace(self, sent_steps=self.sent_steps - {step})
+
+
+RESULTS = tuple(f.name for f in fields(Progress) if f.name not in ("kind", "paid", "sent_steps"))
+"""What the steps store: the Xero ids and status."""
+
+
+@dataclass(frozen=True)
+class StepRule:
+    """Which publications take a step, and where its Xero id is kept once it is done."""
+
+    kinds: frozenset[PublicationKind]
+    result: Callable[[Progress], UUID | None]
+    only_when_paid: bool = False
+
+    def to_do(self, progress: Progress) -> bool:
+        if progress.kind not in self.kinds or (self.only_when_paid and not progress.paid):
+            return False
+        return self.result(progress) is None
+
+
+_BILL = frozenset({PublicationKind.BILL})
+_BANK = frozenset({PublicationKind.BANK_TRANSACTION})
+_EVERY = _BILL | _BANK
+
+STEPS: Mapping[PublicationStep, StepRule] = MappingProxyType(
+    {
+        PublicationStep.CREATE_BILL: StepRule(_BILL, lambda p: p.xero_invoice_id),
+        PublicationStep.CREATE_BANK_TRANSACTION: StepRule(
+            _BANK, lambda p: p.xero_bank_transaction_id
+        ),
+        PublicationStep.ATTACH_ORIGINAL: StepRule(_EVERY, lambda p: p.original_attachment_id),
+        PublicationStep.ATTACH_AUDIT_REPORT: StepRule(_BILL, lambda p: p.audit_attachment_id),
+        PublicationStep.RECORD_PAYMENT: StepRule(
+            _BILL, lambda p: p.xero_payment_id, only_when_paid=True
+        ),
+    }
+)
+"""Every step, in the order a publication takes them."""
+
+
+def next_step(progress: Progress) -> PublicationStep | None:
+    """The first unfinished step; None when every step is done."""
+    return next((step for step, rule in STEPS.items() if rule.to_do(progress)), None)

@@ -1,0 +1,50 @@
+"""The payment made in Dext, recorded against the Xero bill so it ends PAID. A payment sent
+before is looked up on the bill before it is sent again."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+from uuid import UUID
+
+from countersign_contracts import PaymentRecorded, PublicationStep, XeroInvoiceStatus
+
+from countersign_publisher.adapters.xero_mapping import Json, xero_payment
+from countersign_publisher.handlers.job import Job
+from countersign_publisher.handlers.recording import StepPorts, mark_sent, store
+
+__all__ = ["record_payment"]
+
+
+async def record_payment(ports: StepPorts, job: Job) -> None:
+    bill = job.authorised.bill
+    org = job.row.organisation_id
+    invoice_id = job.progress.xero_invoice_id
+    assert invoice_id is not None, "a payment is recorded once the bill exists"
+    step = PublicationStep.RECORD_PAYMENT
+    payment: Json | None = None
+    if job.progress.was_sent(step):
+        invoice = await ports.xero.bill(org, invoice_id)
+        payment = next(
+            (p for p in invoice.get("Payments") or () if p.get("Status") != "DELETED"), None
+        )
+    if payment is None:
+        await mark_sent(ports, [job], step)
+        payment = await ports.xero.create_payment(
+            org, xero_payment(bill, invoice_id), job.key(step)
+        )
+        ports.crash(f"{step.value}:sent")
+    assert bill.payment.account is not None
+    invoice_status = str((payment.get("Invoice") or {}).get("Status") or "PAID")
+    event = PaymentRecorded(
+        **job.common(),
+        xero_payment_id=UUID(str(payment["PaymentID"])),
+        xero_invoice_id=invoice_id,
+        amount=Decimal(payment.get("Amount", bill.total)),
+        currency=bill.currency,
+        bank_account=bill.payment.account,
+        paid_on=bill.payment.paid_on or bill.issue_date,
+        xero_invoice_status=XeroInvoiceStatus(invoice_status),
+    )
+    after = replace(job.progress, xero_payment_id=event.xero_payment_id, xero_status=invoice_status)
+    await store(ports, job, step, after, event)
