@@ -16,7 +16,6 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from countersign_approval.api.auth import Admin, CurrentUser, State
 from countersign_approval.api.operator import IssuedUserOut
-from countersign_approval.api.refusals import refusals_as_problems
 from countersign_approval.api.requests import Comment
 from countersign_approval.api.views import RequestView, request_view
 from countersign_approval.db.organisations import (
@@ -26,19 +25,15 @@ from countersign_approval.db.organisations import (
     SavedWorkflow,
     Workflows,
 )
-from countersign_approval.domain.errors import InvalidAction, OutOfTurn
 from countersign_approval.domain.interventions import force_approve, force_reject, reassign
 from countersign_approval.domain.people import Person, Role
 from countersign_approval.domain.publication import retry_publication
+from countersign_approval.domain.refusals import InvalidAction, OutOfTurn
 from countersign_approval.domain.request import ApprovalRequest, Run
 from countersign_approval.domain.workflow import Email, Name, Workflow
 from countersign_approval.handlers.decisions import act_on_request
 from countersign_approval.handlers.organisations import (
-    AbsenceRefused,
-    AlreadyExists,
     IssuedUser,
-    UserInUse,
-    WorkflowRefused,
     add_user,
     change_user,
     clear_absence,
@@ -130,13 +125,8 @@ def _version_out(saved: SavedWorkflow) -> WorkflowVersionOut:
 
 @router.post("/users", status_code=201, summary="Add a user; their API token is shown once")
 async def create_user(organisation_id: UUID, body: UserIn, state: State, _: Admin) -> IssuedUserOut:
-    try:
-        async with state.pool.acquire() as conn, conn.transaction():
-            issued = await add_user(
-                conn, organisation_id, body.email, body.name, frozenset(body.roles)
-            )
-    except AlreadyExists as taken:
-        raise Problem(409, "already-exists", "User already exists", str(taken)) from taken
+    async with state.pool.acquire() as conn, conn.transaction():
+        issued = await add_user(conn, organisation_id, body.email, body.name, frozenset(body.roles))
     return _issued_out(issued)
 
 
@@ -148,10 +138,6 @@ def _issued_out(issued: IssuedUser) -> IssuedUserOut:
         roles=sorted(issued.person.roles),
         token=issued.token,
     )
-
-
-def _no_such_user(user_id: UUID) -> Problem:
-    return Problem(404, "not-found", "No such user", f"{user_id} is not a user of the organisation")
 
 
 def _user_out(person: Person, absence: Absence | None = None) -> UserOut:
@@ -188,23 +174,16 @@ async def put_absence(
     organisation_id: UUID, user_id: UUID, body: AbsenceIn, state: State, user: CurrentUser
 ) -> AbsenceOut:
     _self_or_admin(user, user_id)
-    try:
-        async with state.pool.acquire() as conn, conn.transaction():
-            absence = await set_absence(
-                conn,
-                organisation_id,
-                user_id,
-                body.substitute_email,
-                body.starts_at,
-                body.ends_at,
-                user.user_id,
-            )
-    except AbsenceRefused as refused:
-        raise Problem(
-            422, "validation", "Absence is not valid", str(refused), refused.errors
-        ) from refused
-    if absence is None:
-        raise _no_such_user(user_id)
+    async with state.pool.acquire() as conn, conn.transaction():
+        absence = await set_absence(
+            conn,
+            organisation_id,
+            user_id,
+            body.substitute_email,
+            body.starts_at,
+            body.ends_at,
+            user.user_id,
+        )
     log.info("user %s away until %s, set by %s", user_id, absence.ends_at, user.user_id)
     return _absence_out(absence)
 
@@ -220,14 +199,8 @@ async def delete_absence(
 ) -> Response:
     _self_or_admin(user, user_id)
     async with state.pool.acquire() as conn:
-        cleared = await clear_absence(conn, organisation_id, user_id)
-    if not cleared:
-        raise Problem(404, "not-found", "No absence", f"{user_id} has no absence set")
+        await clear_absence(conn, organisation_id, user_id)
     return Response(status_code=204)
-
-
-def _in_use(busy: UserInUse) -> Problem:
-    return Problem(409, "user-in-use", "The user still has work", str(busy))
 
 
 @router.patch(
@@ -240,19 +213,14 @@ def _in_use(busy: UserInUse) -> Problem:
 async def patch_user(
     organisation_id: UUID, user_id: UUID, body: UserChangeIn, state: State, admin: Admin
 ) -> UserOut:
-    try:
-        async with state.pool.acquire() as conn, conn.transaction():
-            changed = await change_user(
-                conn,
-                organisation_id,
-                user_id,
-                name=body.name,
-                roles=frozenset(body.roles) if body.roles else None,
-            )
-    except UserInUse as busy:
-        raise _in_use(busy) from busy
-    if changed is None:
-        raise _no_such_user(user_id)
+    async with state.pool.acquire() as conn, conn.transaction():
+        changed = await change_user(
+            conn,
+            organisation_id,
+            user_id,
+            name=body.name,
+            roles=frozenset(body.roles) if body.roles else None,
+        )
     log.info("user %s changed by %s: roles %s", user_id, admin.user_id, sorted(changed.roles))
     return _user_out(changed)
 
@@ -267,8 +235,6 @@ async def renew_token(
 ) -> IssuedUserOut:
     async with state.pool.acquire() as conn, conn.transaction():
         issued = await issue_token(conn, organisation_id, user_id)
-    if issued is None:
-        raise _no_such_user(user_id)
     log.info("user %s: new API token issued by %s", user_id, admin.user_id)
     return _issued_out(issued)
 
@@ -283,13 +249,8 @@ async def renew_token(
     " request. Their past decisions stay in every audit trail.",
 )
 async def delete_user(organisation_id: UUID, user_id: UUID, state: State, admin: Admin) -> Response:
-    try:
-        async with state.pool.acquire() as conn, conn.transaction():
-            removed = await remove_user(conn, organisation_id, user_id, admin.user_id)
-    except UserInUse as busy:
-        raise _in_use(busy) from busy
-    if removed is None:
-        raise _no_such_user(user_id)
+    async with state.pool.acquire() as conn, conn.transaction():
+        await remove_user(conn, organisation_id, user_id, admin.user_id)
     log.info("user %s removed by %s", user_id, admin.user_id)
     return Response(status_code=204)
 
@@ -306,13 +267,8 @@ async def list_users(organisation_id: UUID, state: State, _: Admin) -> list[User
 async def put_workflow(
     organisation_id: UUID, document: Workflow, state: State, admin: Admin
 ) -> WorkflowVersionOut:
-    try:
-        async with state.pool.acquire() as conn, conn.transaction():
-            saved = await save_workflow(conn, organisation_id, document, admin.user_id)
-    except WorkflowRefused as refused:
-        raise Problem(
-            422, "validation", "Workflow is not valid", str(refused), refused.errors
-        ) from refused
+    async with state.pool.acquire() as conn, conn.transaction():
+        saved = await save_workflow(conn, organisation_id, document, admin.user_id)
     return _version_out(saved)
 
 
@@ -351,8 +307,7 @@ async def force_approve_request(
     def action(request: ApprovalRequest, run: Run | None, now: datetime) -> None:
         force_approve(request, run, admin.participant(), body.comment, now)
 
-    with refusals_as_problems():
-        done = await act_on_request(state.pool, organisation_id, request_id, action)
+    done = await act_on_request(state.pool, organisation_id, request_id, action)
     return request_view(done)
 
 
@@ -363,8 +318,7 @@ async def force_reject_request(
     def action(request: ApprovalRequest, run: Run | None, now: datetime) -> None:
         force_reject(request, admin.participant(), body.comment, now)
 
-    with refusals_as_problems():
-        done = await act_on_request(state.pool, organisation_id, request_id, action)
+    done = await act_on_request(state.pool, organisation_id, request_id, action)
     return request_view(done)
 
 
@@ -382,8 +336,7 @@ async def reassign_approver(
             raise InvalidAction(f"{missing} is not a user of the organisation")
         reassign(request, run, admin.participant(), current, replacement, body.comment, now)
 
-    with refusals_as_problems():
-        done = await act_on_request(state.pool, organisation_id, request_id, action)
+    done = await act_on_request(state.pool, organisation_id, request_id, action)
     return request_view(done)
 
 
@@ -394,6 +347,5 @@ async def retry(
     def action(request: ApprovalRequest, run: Run | None, now: datetime) -> None:
         retry_publication(request, admin.participant(), body.comment, now)
 
-    with refusals_as_problems():
-        done = await act_on_request(state.pool, organisation_id, request_id, action)
+    done = await act_on_request(state.pool, organisation_id, request_id, action)
     return request_view(done)

@@ -9,7 +9,6 @@ from uuid import UUID
 from countersign_contracts import ONE_LINE, CurrencyCode, OrganisationStatus
 from countersign_platform.json_bodies import StrictJsonRoute
 from countersign_platform.operators import Operator
-from countersign_platform.problems import Problem
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,7 +16,6 @@ from countersign_approval.api.auth import State
 from countersign_approval.db.organisations import Organisation
 from countersign_approval.domain.workflow import Email, Name
 from countersign_approval.handlers.organisations import (
-    AlreadyExists,
     register_organisation,
     update_organisation,
 )
@@ -92,13 +90,8 @@ async def register(body: RegistrationIn, state: State, _: Operator) -> Registere
         timezone=body.timezone,
         status=OrganisationStatus.ACTIVE.value,
     )
-    try:
-        async with state.pool.acquire() as conn, conn.transaction():
-            admin = await register_organisation(conn, org, body.admin.email, body.admin.name)
-    except AlreadyExists as taken:
-        raise Problem(
-            409, "already-exists", "Organisation already registered", str(taken)
-        ) from taken
+    async with state.pool.acquire() as conn, conn.transaction():
+        admin = await register_organisation(conn, org, body.admin.email, body.admin.name)
     return RegisteredOut(
         organisation=organisation_out(org),
         admin=IssuedUserOut(
@@ -124,6 +117,4 @@ async def update(
             timezone=body.timezone,
             status=None if body.status is None else body.status.value,
         )
-    if org is None:
-        raise Problem(404, "not-found", "No such organisation", f"{organisation_id} is unknown")
     return organisation_out(org)

@@ -13,7 +13,6 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from countersign_approval.api.auth import CurrentUser, Reader, State
-from countersign_approval.api.refusals import refusals_as_problems
 from countersign_approval.api.views import (
     RequestSummary,
     RequestView,
@@ -23,8 +22,8 @@ from countersign_approval.api.views import (
 from countersign_approval.db.organisations import Absences
 from countersign_approval.db.requests import Requests
 from countersign_approval.domain.coding import CodingEdit
-from countersign_approval.domain.errors import InvalidAction, NotAParticipant, OutOfTurn
 from countersign_approval.domain.people import Participant, Person, Role
+from countersign_approval.domain.refusals import InvalidAction, NotAParticipant, OutOfTurn
 from countersign_approval.domain.request import ApprovalRequest, Run
 from countersign_approval.domain.review import edit_coding, submit_review
 from countersign_approval.domain.workflow import Email
@@ -157,8 +156,7 @@ async def approve(
         behalf = _behalf(request, user, absent, body.on_behalf_of)
         request.approve(user.participant(), body.comment, run, now, body.step, behalf)
 
-    with refusals_as_problems():
-        done = await act_on_request(state.pool, organisation_id, request_id, action)
+    done = await act_on_request(state.pool, organisation_id, request_id, action)
     return request_view(done)
 
 
@@ -173,8 +171,7 @@ async def reject(
         behalf = _behalf(request, user, absent, body.on_behalf_of)
         request.reject(user.participant(), body.reason, now, body.step, behalf)
 
-    with refusals_as_problems():
-        done = await act_on_request(state.pool, organisation_id, request_id, action)
+    done = await act_on_request(state.pool, organisation_id, request_id, action)
     return request_view(done)
 
 
@@ -190,8 +187,7 @@ async def recode_line(
     def action(request: ApprovalRequest, run: Run | None, now: datetime) -> None:
         edit_coding(request, user.participant(), line_index, body, now)
 
-    with refusals_as_problems():
-        done = await act_on_request(state.pool, organisation_id, request_id, action)
+    done = await act_on_request(state.pool, organisation_id, request_id, action)
     return request_view(done)
 
 
@@ -204,6 +200,5 @@ async def submit(
             raise OutOfTurn(f"the request is {request.state}; it is not in review")
         submit_review(request, user.participant(), body.comment, run, now)
 
-    with refusals_as_problems():
-        done = await act_on_request(state.pool, organisation_id, request_id, action)
+    done = await act_on_request(state.pool, organisation_id, request_id, action)
     return request_view(done)

@@ -7,9 +7,9 @@ from datetime import datetime
 
 from countersign_contracts import AuditAction, FieldChange, StepDecision
 
-from countersign_approval.domain.errors import InvalidAction, OutOfTurn
 from countersign_approval.domain.lifecycle import RequestState
 from countersign_approval.domain.people import Participant, Person
+from countersign_approval.domain.refusals import InvalidAction, OutOfTurn
 from countersign_approval.domain.request import ApprovalRequest, Run
 
 __all__ = ["force_approve", "force_reject", "reassign"]

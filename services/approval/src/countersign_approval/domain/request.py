@@ -29,10 +29,10 @@ from countersign_contracts import (
 )
 
 from countersign_approval.domain import matrix
-from countersign_approval.domain.errors import NotAParticipant, OutOfTurn, OwnBill
 from countersign_approval.domain.lifecycle import RequestState
 from countersign_approval.domain.people import SYSTEM, Directory, Participant, Role
 from countersign_approval.domain.record import REVIEW_STEP_NAME, RequestRecord, StepProgress
+from countersign_approval.domain.refusals import NotAParticipant, OutOfTurn, OwnBill
 from countersign_approval.domain.workflow import DecisionPolicy, Workflow
 
 __all__ = ["REVIEW_STEP_NAME", "ApprovalRequest", "Run", "StepProgress"]

@@ -12,18 +12,14 @@ import asyncpg
 
 from countersign_approval.db.organisations import Workflows
 from countersign_approval.db.requests import Requests
-from countersign_approval.domain.errors import NotAParticipant
 from countersign_approval.domain.people import Person
+from countersign_approval.domain.refusals import NotAParticipant, RequestNotFound
 from countersign_approval.domain.request import ApprovalRequest, Run
 from countersign_approval.handlers.running import flush_events, load_run
 
-__all__ = ["Action", "RequestNotFound", "act_on_request", "require_approver"]
+__all__ = ["Action", "act_on_request", "require_approver"]
 
 Action = Callable[[ApprovalRequest, Run | None, datetime], None]
-
-
-class RequestNotFound(LookupError):
-    pass
 
 
 def require_approver(person: Person) -> None:

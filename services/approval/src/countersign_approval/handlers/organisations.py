@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
@@ -19,7 +18,7 @@ from countersign_contracts import (
     new_envelope,
 )
 from countersign_platform.outbox import enqueue
-from countersign_platform.problems import FieldError
+from countersign_platform.refusals import FieldError
 
 from countersign_approval.db.organisations import (
     Absence,
@@ -32,15 +31,21 @@ from countersign_approval.db.organisations import (
 )
 from countersign_approval.db.requests import Requests
 from countersign_approval.domain.people import Person, Role
+from countersign_approval.domain.refusals import (
+    AbsenceRefused,
+    NoAbsence,
+    OrganisationExists,
+    OrganisationNotFound,
+    UserExists,
+    UserInUse,
+    UserNotFound,
+    WorkflowRefused,
+)
 from countersign_approval.domain.workflow import Reference, Workflow, referenced_people
 from countersign_approval.handlers.running import PRODUCER, flush_events, load_run
 
 __all__ = [
     "MAX_ABSENCE",
-    "AbsenceRefused",
-    "AlreadyExists",
-    "UserInUse",
-    "WorkflowRefused",
     "add_user",
     "change_user",
     "clear_absence",
@@ -57,35 +62,6 @@ TOKEN_PREFIX = "csk_"
 MAX_ABSENCE = timedelta(days=366)
 # Keeping requesters from approving their own bills needs someone else to approve them.
 _OWN_BILL_APPROVERS = 2
-
-
-class AlreadyExists(Exception):
-    """The organisation id or the user's email is taken."""
-
-
-class Refused(Exception):
-    """What was asked breaks a rule about the organisation's people; ``errors`` name the
-    fields and rules."""
-
-    def __init__(self, errors: Sequence[FieldError]) -> None:
-        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
-        self.errors = list(errors)
-
-
-class WorkflowRefused(Refused):
-    """The document names people who cannot do what it asks of them."""
-
-
-class AbsenceRefused(Refused):
-    """The substitute or the dates of an absence are not acceptable."""
-
-
-class UserInUse(Exception):
-    """The user cannot be removed, or lose a role, yet: work still depends on them."""
-
-    def __init__(self, reasons: Sequence[str]) -> None:
-        super().__init__("; ".join(reasons))
-        self.reasons = list(reasons)
 
 
 @dataclass(frozen=True)
@@ -125,7 +101,7 @@ async def add_user(
     person = Person(user_id=uuid.uuid4(), email=email.strip().lower(), name=name, roles=roles)
     people = People(conn)
     if not await people.add(organisation_id, person):
-        raise AlreadyExists(f"the organisation already has a user {person.email}")
+        raise UserExists(f"the organisation already has a user {person.email}")
     return await _issue(people, person)
 
 
@@ -135,16 +111,20 @@ async def _issue(people: People, person: Person) -> IssuedUser:
     return IssuedUser(person, token)
 
 
-async def issue_token(
-    conn: asyncpg.Connection, organisation_id: UUID, user_id: UUID
-) -> IssuedUser | None:
-    """A new token for the user; every earlier one stops working. None: no such current user."""
+async def issue_token(conn: asyncpg.Connection, organisation_id: UUID, user_id: UUID) -> IssuedUser:
+    """A new token for the user; every earlier one stops working."""
     people = People(conn)
-    person = await people.by_id(organisation_id, user_id, lock=True)
-    if person is None:
-        return None
+    person = await _current_user(people, organisation_id, user_id)
     await people.revoke_tokens(user_id)
     return await _issue(people, person)
+
+
+async def _current_user(people: People, organisation_id: UUID, user_id: UUID) -> Person:
+    """The current user, locked until the transaction ends."""
+    person = await people.by_id(organisation_id, user_id, lock=True)
+    if person is None:
+        raise UserNotFound(f"{user_id} is not a user of the organisation")
+    return person
 
 
 def _able(person: Person | None, need: Reference) -> bool:
@@ -218,15 +198,14 @@ async def set_absence(
     starts_at: datetime,
     ends_at: datetime,
     set_by: UUID,
-) -> Absence | None:
+) -> Absence:
     """Records that the user is away from ``starts_at`` to ``ends_at`` with ``substitute_email``
     deciding in their place (replacing an earlier absence). Raises AbsenceRefused naming the
-    field and rule; None: no such current user. Substitutes are not followed further: the
+    field and rule. Substitutes are not followed further: the
     substitute's own absence does not pass the user's decisions on again."""
     await Workflows(conn).lock(organisation_id, exclusive=True)  # as removals and role changes
     people = People(conn)
-    if await people.by_id(organisation_id, user_id, lock=True) is None:
-        return None
+    await _current_user(people, organisation_id, user_id)
     errors = []
     substitute = await people.by_email(organisation_id, substitute_email)
     if substitute is None:
@@ -261,24 +240,22 @@ async def set_absence(
     return absence
 
 
-async def clear_absence(conn: asyncpg.Connection, organisation_id: UUID, user_id: UUID) -> bool:
-    """Ends the user's absence now. False: they had none (or are no user here)."""
-    if await People(conn).by_id(organisation_id, user_id, lock=False) is None:
-        return False
-    return await Absences(conn).clear(user_id)
+async def clear_absence(conn: asyncpg.Connection, organisation_id: UUID, user_id: UUID) -> None:
+    """Ends the user's absence now; refused when they have none (or are no user here)."""
+    here = await People(conn).by_id(organisation_id, user_id, lock=False) is not None
+    if not (here and await Absences(conn).clear(user_id)):
+        raise NoAbsence(f"{user_id} has no absence set")
 
 
 async def remove_user(
     conn: asyncpg.Connection, organisation_id: UUID, user_id: UUID, removed_by: UUID
-) -> Person | None:
+) -> Person:
     """Removes the user and revokes their tokens, unless work still depends on them (raises
-    UserInUse, naming it). None: no such current user. Holds the organisation's workflow lock,
+    UserInUse, naming it). Holds the organisation's workflow lock,
     so no workflow naming them is saved, and no request starts or is decided, meanwhile."""
     await Workflows(conn).lock(organisation_id, exclusive=True)
     people = People(conn)
-    person = await people.by_id(organisation_id, user_id, lock=True)
-    if person is None:
-        return None
+    person = await _current_user(people, organisation_id, user_id)
     reasons = await _work_needing(conn, organisation_id, person, None)
     if reasons:
         raise UserInUse(reasons)
@@ -293,14 +270,12 @@ async def change_user(
     *,
     name: str | None,
     roles: frozenset[Role] | None,
-) -> Person | None:
+) -> Person:
     """Renames the user or changes their roles, unless a role they would lose is still needed
-    (raises UserInUse, naming where). None: no such current user. Locks as remove_user does."""
+    (raises UserInUse, naming where). Locks as remove_user does."""
     await Workflows(conn).lock(organisation_id, exclusive=True)
     people = People(conn)
-    person = await people.by_id(organisation_id, user_id, lock=True)
-    if person is None:
-        return None
+    person = await _current_user(people, organisation_id, user_id)
     changed = person.model_copy(
         update={"name": name or person.name, "roles": roles or person.roles}
     )
@@ -318,7 +293,7 @@ async def register_organisation(
 ) -> IssuedUser:
     """The organisation, its first administrator and their token, and OrganisationRegistered."""
     if not await Organisations(conn).add(org):
-        raise AlreadyExists(f"organisation {org.organisation_id} is already registered")
+        raise OrganisationExists(f"organisation {org.organisation_id} is already registered")
     admin = await add_user(
         conn, org.organisation_id, admin_email, admin_name, frozenset({Role.ADMIN})
     )
@@ -334,11 +309,11 @@ async def update_organisation(
     base_currency: str | None,
     timezone: str | None,
     status: str | None,
-) -> Organisation | None:
+) -> Organisation:
     organisations = Organisations(conn)
     org = await organisations.get(organisation_id, lock=True)
     if org is None:
-        return None
+        raise OrganisationNotFound(f"{organisation_id} is unknown")
     changed = replace(
         org,
         name=name or org.name,
