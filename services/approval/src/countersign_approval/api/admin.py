@@ -18,19 +18,16 @@ from countersign_approval.api.auth import Admin, CurrentUser, State
 from countersign_approval.api.operator import IssuedUserOut
 from countersign_approval.api.requests import Comment
 from countersign_approval.api.views import RequestView, request_view
-from countersign_approval.db.organisations import (
-    Absence,
-    Absences,
-    People,
-    SavedWorkflow,
-    Workflows,
-)
+from countersign_approval.db.absences import Absences
+from countersign_approval.db.people import People
+from countersign_approval.db.workflows import Workflows
+from countersign_approval.domain.absences import Absence
 from countersign_approval.domain.interventions import force_approve, force_reject, reassign
 from countersign_approval.domain.people import Person, Role
 from countersign_approval.domain.publication import retry_publication
 from countersign_approval.domain.refusals import InvalidAction, OutOfTurn
 from countersign_approval.domain.request import ApprovalRequest, Run
-from countersign_approval.domain.workflow import Email, Name, Workflow
+from countersign_approval.domain.workflow import Email, Name, SavedWorkflow, Workflow
 from countersign_approval.handlers.decisions import act_on_request
 from countersign_approval.handlers.organisations import (
     IssuedUser,

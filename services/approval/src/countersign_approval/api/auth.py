@@ -11,7 +11,7 @@ from countersign_platform.problems import Problem
 from countersign_platform.runtime import Runtime, runtime
 from fastapi import Depends, Header
 
-from countersign_approval.db.organisations import People
+from countersign_approval.db.people import People
 from countersign_approval.domain.people import Person, Role
 from countersign_approval.handlers.organisations import hash_token
 

@@ -13,7 +13,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from countersign_approval.api.auth import State
-from countersign_approval.db.organisations import Organisation
+from countersign_approval.domain.organisation import Organisation
 from countersign_approval.domain.workflow import Email, Name
 from countersign_approval.handlers.organisations import (
     register_organisation,

@@ -19,7 +19,7 @@ from countersign_approval.api.views import (
     request_summary,
     request_view,
 )
-from countersign_approval.db.organisations import Absences
+from countersign_approval.db.absences import Absences
 from countersign_approval.db.requests import Requests
 from countersign_approval.domain.coding import CodingEdit
 from countersign_approval.domain.people import Participant, Person, Role

@@ -10,8 +10,8 @@ from uuid import UUID
 
 import asyncpg
 
-from countersign_approval.db.organisations import Workflows
 from countersign_approval.db.requests import Requests
+from countersign_approval.db.workflows import Workflows
 from countersign_approval.domain.people import Person
 from countersign_approval.domain.refusals import NotAParticipant, RequestNotFound
 from countersign_approval.domain.request import ApprovalRequest, Run

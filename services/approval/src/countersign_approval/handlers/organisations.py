@@ -20,16 +20,13 @@ from countersign_contracts import (
 from countersign_platform.outbox import enqueue
 from countersign_platform.refusals import FieldError
 
-from countersign_approval.db.organisations import (
-    Absence,
-    Absences,
-    Organisation,
-    Organisations,
-    People,
-    SavedWorkflow,
-    Workflows,
-)
+from countersign_approval.db.absences import Absences
+from countersign_approval.db.organisations import Organisations
+from countersign_approval.db.people import People
 from countersign_approval.db.requests import Requests
+from countersign_approval.db.workflows import Workflows
+from countersign_approval.domain.absences import Absence
+from countersign_approval.domain.organisation import Organisation
 from countersign_approval.domain.people import Person, Role
 from countersign_approval.domain.refusals import (
     AbsenceRefused,
@@ -41,7 +38,12 @@ from countersign_approval.domain.refusals import (
     UserNotFound,
     WorkflowRefused,
 )
-from countersign_approval.domain.workflow import Reference, Workflow, referenced_people
+from countersign_approval.domain.workflow import (
+    Reference,
+    SavedWorkflow,
+    Workflow,
+    referenced_people,
+)
 from countersign_approval.handlers.running import PRODUCER, flush_events, load_run
 
 __all__ = [

@@ -9,8 +9,10 @@ import asyncpg
 from countersign_contracts import APPROVAL_REQUESTS, WorkflowRef, new_envelope
 from countersign_platform.outbox import enqueue
 
-from countersign_approval.db.organisations import Organisations, People, Workflows
+from countersign_approval.db.organisations import Organisations
+from countersign_approval.db.people import People
 from countersign_approval.db.requests import StoredRequest
+from countersign_approval.db.workflows import Workflows
 from countersign_approval.domain.request import Run
 
 __all__ = ["PRODUCER", "flush_events", "load_run"]
