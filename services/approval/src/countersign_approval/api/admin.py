@@ -26,7 +26,8 @@ from countersign_approval.domain.interventions import force_approve, force_rejec
 from countersign_approval.domain.people import Person, Role
 from countersign_approval.domain.publication import retry_publication
 from countersign_approval.domain.refusals import InvalidAction, OutOfTurn
-from countersign_approval.domain.request import ApprovalRequest, Run
+from countersign_approval.domain.request import ApprovalRequest
+from countersign_approval.domain.run import Run
 from countersign_approval.domain.workflow import Email, Name, SavedWorkflow, Workflow
 from countersign_approval.handlers.decisions import act_on_request
 from countersign_approval.handlers.organisations import (

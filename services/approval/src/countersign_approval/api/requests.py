@@ -24,8 +24,9 @@ from countersign_approval.db.requests import Requests
 from countersign_approval.domain.coding import CodingEdit
 from countersign_approval.domain.people import Participant, Person, Role
 from countersign_approval.domain.refusals import InvalidAction, NotAParticipant, OutOfTurn
-from countersign_approval.domain.request import ApprovalRequest, Run
+from countersign_approval.domain.request import ApprovalRequest
 from countersign_approval.domain.review import edit_coding, submit_review
+from countersign_approval.domain.run import Run
 from countersign_approval.domain.workflow import Email
 from countersign_approval.handlers.decisions import act_on_request, require_approver
 

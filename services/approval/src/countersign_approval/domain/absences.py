@@ -13,6 +13,9 @@ __all__ = ["Absence"]
 
 @dataclass(frozen=True)
 class Absence:
+    """``user_id`` is away from ``starts_at`` until ``ends_at``; meanwhile ``substitute``
+    sees and decides what awaits them, on their behalf."""
+
     user_id: UUID
     substitute: Person
     starts_at: datetime

@@ -10,7 +10,8 @@ from countersign_contracts import AuditAction, FieldChange, StepDecision
 from countersign_approval.domain.lifecycle import RequestState
 from countersign_approval.domain.people import Participant, Person
 from countersign_approval.domain.refusals import InvalidAction, OutOfTurn
-from countersign_approval.domain.request import ApprovalRequest, Run
+from countersign_approval.domain.request import ApprovalRequest
+from countersign_approval.domain.run import Run
 
 __all__ = ["force_approve", "force_reject", "reassign"]
 

@@ -14,7 +14,8 @@ from countersign_approval.db.requests import Requests
 from countersign_approval.db.workflows import Workflows
 from countersign_approval.domain.people import Person
 from countersign_approval.domain.refusals import NotAParticipant, RequestNotFound
-from countersign_approval.domain.request import ApprovalRequest, Run
+from countersign_approval.domain.request import ApprovalRequest
+from countersign_approval.domain.run import Run
 from countersign_approval.handlers.running import flush_events, load_run
 
 __all__ = ["Action", "act_on_request", "require_approver"]

@@ -13,7 +13,7 @@ from countersign_approval.db.organisations import Organisations
 from countersign_approval.db.people import People
 from countersign_approval.db.requests import StoredRequest
 from countersign_approval.db.workflows import Workflows
-from countersign_approval.domain.request import Run
+from countersign_approval.domain.run import Run
 
 __all__ = ["PRODUCER", "flush_events", "load_run"]
 
