@@ -18,9 +18,6 @@ from countersign_approval.api.auth import Admin, CurrentUser, State
 from countersign_approval.api.operator import IssuedUserOut
 from countersign_approval.api.requests import Comment
 from countersign_approval.api.views import RequestView, request_view
-from countersign_approval.db.absences import Absences
-from countersign_approval.db.people import People
-from countersign_approval.db.workflows import Workflows
 from countersign_approval.domain.absences import Absence
 from countersign_approval.domain.interventions import force_approve, force_reject, reassign
 from countersign_approval.domain.people import Person, Role
@@ -28,17 +25,21 @@ from countersign_approval.domain.publication import retry_publication
 from countersign_approval.domain.refusals import InvalidAction, OutOfTurn
 from countersign_approval.domain.request import ApprovalRequest
 from countersign_approval.domain.run import Run
+from countersign_approval.domain.tokens import IssuedUser
 from countersign_approval.domain.workflow import Email, Name, SavedWorkflow, Workflow
+from countersign_approval.handlers.absences import clear_absence, set_absence
 from countersign_approval.handlers.decisions import act_on_request
-from countersign_approval.handlers.organisations import (
-    IssuedUser,
+from countersign_approval.handlers.people import (
     add_user,
     change_user,
-    clear_absence,
     issue_token,
     remove_user,
+    users,
+)
+from countersign_approval.handlers.workflows import (
     save_workflow,
-    set_absence,
+    saved_workflow,
+    workflow_versions,
 )
 
 __all__ = ["router"]
@@ -123,8 +124,9 @@ def _version_out(saved: SavedWorkflow) -> WorkflowVersionOut:
 
 @router.post("/users", status_code=201, summary="Add a user; their API token is shown once")
 async def create_user(organisation_id: UUID, body: UserIn, state: State, _: Admin) -> IssuedUserOut:
-    async with state.pool.acquire() as conn, conn.transaction():
-        issued = await add_user(conn, organisation_id, body.email, body.name, frozenset(body.roles))
+    issued = await add_user(
+        state.pool, organisation_id, body.email, body.name, frozenset(body.roles)
+    )
     return _issued_out(issued)
 
 
@@ -156,11 +158,6 @@ def _absence_out(absence: Absence) -> AbsenceOut:
     )
 
 
-def _self_or_admin(user: Person, user_id: UUID) -> None:
-    if user.user_id != user_id and not user.has(Role.ADMIN):
-        raise Problem(403, "forbidden", "Not allowed", "only an admin sets another user's absence")
-
-
 @router.put(
     "/users/{user_id}/absence",
     summary="Out of office: who decides in the user's place, from when until when",
@@ -171,17 +168,15 @@ def _self_or_admin(user: Person, user_id: UUID) -> None:
 async def put_absence(
     organisation_id: UUID, user_id: UUID, body: AbsenceIn, state: State, user: CurrentUser
 ) -> AbsenceOut:
-    _self_or_admin(user, user_id)
-    async with state.pool.acquire() as conn, conn.transaction():
-        absence = await set_absence(
-            conn,
-            organisation_id,
-            user_id,
-            body.substitute_email,
-            body.starts_at,
-            body.ends_at,
-            user.user_id,
-        )
+    absence = await set_absence(
+        state.pool,
+        organisation_id,
+        user_id,
+        user,
+        body.substitute_email,
+        body.starts_at,
+        body.ends_at,
+    )
     log.info("user %s away until %s, set by %s", user_id, absence.ends_at, user.user_id)
     return _absence_out(absence)
 
@@ -195,9 +190,7 @@ async def put_absence(
 async def delete_absence(
     organisation_id: UUID, user_id: UUID, state: State, user: CurrentUser
 ) -> Response:
-    _self_or_admin(user, user_id)
-    async with state.pool.acquire() as conn:
-        await clear_absence(conn, organisation_id, user_id)
+    await clear_absence(state.pool, organisation_id, user_id, user)
     return Response(status_code=204)
 
 
@@ -211,14 +204,13 @@ async def delete_absence(
 async def patch_user(
     organisation_id: UUID, user_id: UUID, body: UserChangeIn, state: State, admin: Admin
 ) -> UserOut:
-    async with state.pool.acquire() as conn, conn.transaction():
-        changed = await change_user(
-            conn,
-            organisation_id,
-            user_id,
-            name=body.name,
-            roles=frozenset(body.roles) if body.roles else None,
-        )
+    changed = await change_user(
+        state.pool,
+        organisation_id,
+        user_id,
+        name=body.name,
+        roles=frozenset(body.roles) if body.roles else None,
+    )
     log.info("user %s changed by %s: roles %s", user_id, admin.user_id, sorted(changed.roles))
     return _user_out(changed)
 
@@ -231,8 +223,7 @@ async def patch_user(
 async def renew_token(
     organisation_id: UUID, user_id: UUID, state: State, admin: Admin
 ) -> IssuedUserOut:
-    async with state.pool.acquire() as conn, conn.transaction():
-        issued = await issue_token(conn, organisation_id, user_id)
+    issued = await issue_token(state.pool, organisation_id, user_id)
     log.info("user %s: new API token issued by %s", user_id, admin.user_id)
     return _issued_out(issued)
 
@@ -247,33 +238,27 @@ async def renew_token(
     " request. Their past decisions stay in every audit trail.",
 )
 async def delete_user(organisation_id: UUID, user_id: UUID, state: State, admin: Admin) -> Response:
-    async with state.pool.acquire() as conn, conn.transaction():
-        await remove_user(conn, organisation_id, user_id, admin.user_id)
+    await remove_user(state.pool, organisation_id, user_id, admin.user_id)
     log.info("user %s removed by %s", user_id, admin.user_id)
     return Response(status_code=204)
 
 
 @router.get("/users", summary="The organisation's users")
 async def list_users(organisation_id: UUID, state: State, _: Admin) -> list[UserOut]:
-    async with state.pool.acquire() as conn:
-        people = await People(conn).directory(organisation_id)
-        absences = await Absences(conn).of_organisation(organisation_id)
-    return [_user_out(p, absences.get(p.user_id)) for p in people.values()]
+    return [_user_out(p, absence) for p, absence in await users(state.pool, organisation_id)]
 
 
 @router.put("/workflow", status_code=201, summary="Save the workflow as its next version")
 async def put_workflow(
     organisation_id: UUID, document: Workflow, state: State, admin: Admin
 ) -> WorkflowVersionOut:
-    async with state.pool.acquire() as conn, conn.transaction():
-        saved = await save_workflow(conn, organisation_id, document, admin.user_id)
+    saved = await save_workflow(state.pool, organisation_id, document, admin.user_id)
     return _version_out(saved)
 
 
 @router.get("/workflow", summary="The current workflow")
 async def get_workflow(organisation_id: UUID, state: State, _: Admin) -> WorkflowVersionOut:
-    async with state.pool.acquire() as conn:
-        saved = await Workflows(conn).get(organisation_id)
+    saved = await saved_workflow(state.pool, organisation_id)
     if saved is None:
         raise Problem(404, "not-found", "No workflow yet", "PUT one to /workflow")
     return _version_out(saved)
@@ -283,16 +268,14 @@ async def get_workflow(organisation_id: UUID, state: State, _: Admin) -> Workflo
 async def list_workflow_versions(
     organisation_id: UUID, state: State, _: Admin
 ) -> list[WorkflowVersionOut]:
-    async with state.pool.acquire() as conn:
-        return [_version_out(s) for s in await Workflows(conn).all(organisation_id)]
+    return [_version_out(s) for s in await workflow_versions(state.pool, organisation_id)]
 
 
 @router.get("/workflow/versions/{version}", summary="One saved version")
 async def get_workflow_version(
     organisation_id: UUID, version: int, state: State, _: Admin
 ) -> WorkflowVersionOut:
-    async with state.pool.acquire() as conn:
-        saved = await Workflows(conn).get(organisation_id, version)
+    saved = await saved_workflow(state.pool, organisation_id, version)
     if saved is None:
         raise Problem(404, "not-found", "No such workflow version", f"version {version}")
     return _version_out(saved)

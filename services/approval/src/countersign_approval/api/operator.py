@@ -90,8 +90,7 @@ async def register(body: RegistrationIn, state: State, _: Operator) -> Registere
         timezone=body.timezone,
         status=OrganisationStatus.ACTIVE.value,
     )
-    async with state.pool.acquire() as conn, conn.transaction():
-        admin = await register_organisation(conn, org, body.admin.email, body.admin.name)
+    admin = await register_organisation(state.pool, org, body.admin.email, body.admin.name)
     return RegisteredOut(
         organisation=organisation_out(org),
         admin=IssuedUserOut(
@@ -108,13 +107,12 @@ async def register(body: RegistrationIn, state: State, _: Operator) -> Registere
 async def update(
     organisation_id: UUID, body: OrganisationPatch, state: State, _: Operator
 ) -> OrganisationOut:
-    async with state.pool.acquire() as conn, conn.transaction():
-        org = await update_organisation(
-            conn,
-            organisation_id,
-            name=body.name,
-            base_currency=body.base_currency,
-            timezone=body.timezone,
-            status=None if body.status is None else body.status.value,
-        )
+    org = await update_organisation(
+        state.pool,
+        organisation_id,
+        name=body.name,
+        base_currency=body.base_currency,
+        timezone=body.timezone,
+        status=None if body.status is None else body.status.value,
+    )
     return organisation_out(org)

@@ -1,14 +1,33 @@
-"""Out of office: an absent user's substitute decides in their place until the absence ends."""
+"""Out of office: while a user is away, their substitute sees what awaits them, may read it, and
+approves or rejects in their place, recorded as the substitute acting on their behalf.
+
+    Ann away (Bob substitutes) ──▶ a step waits for Ann ──▶ Bob's pending list shows it
+                                                        ──▶ Bob approves: actor Bob
+                                                            (substitute), on behalf of Ann
+
+The workflow and the requests do not change: the step still waits for Ann. Substitutes are
+not chained: Bob's own absence does not pass Ann's decisions on to a third person.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
-from countersign_approval.domain.people import Person
+from countersign_platform.refusals import FieldError, Forbidden
 
-__all__ = ["Absence"]
+from countersign_approval.domain.people import Person, Role
+from countersign_approval.domain.refusals import AbsenceRefused
+
+__all__ = [
+    "MAX_ABSENCE",
+    "Absence",
+    "absence",
+    "check_may_set",
+]
+
+MAX_ABSENCE = timedelta(days=366)
 
 
 @dataclass(frozen=True)
@@ -20,3 +39,50 @@ class Absence:
     substitute: Person
     starts_at: datetime
     ends_at: datetime
+
+
+def check_may_set(caller: Person, user_id: UUID) -> None:
+    """A user sets (or clears) their own absence; an admin anyone's."""
+    if caller.user_id != user_id and not caller.has(Role.ADMIN):
+        raise Forbidden("only an admin sets another user's absence")
+
+
+def absence(
+    user_id: UUID,
+    substitute_email: str,
+    substitute: Person | None,
+    starts_at: datetime,
+    ends_at: datetime,
+    now: datetime,
+) -> Absence:
+    """The absence asked for, or AbsenceRefused naming each field and rule broken.
+    ``substitute`` is the current user ``substitute_email`` names (None: nobody)."""
+    errors = []
+    if substitute is None:
+        errors.append(
+            FieldError(
+                "substitute_email",
+                "unknown_user",
+                f"{substitute_email} is not a user of the organisation",
+            )
+        )
+    elif substitute.user_id == user_id:
+        errors.append(FieldError("substitute_email", "not_self", "nobody stands in for themselves"))
+    elif not substitute.may_approve:
+        errors.append(
+            FieldError(
+                "substitute_email",
+                "role_required",
+                f"{substitute_email} needs the approver or admin role",
+            )
+        )
+    if ends_at <= starts_at:
+        errors.append(FieldError("ends_at", "after_start", "ends_at must be after starts_at"))
+    elif ends_at <= now:
+        errors.append(FieldError("ends_at", "in_future", "ends_at must be in the future"))
+    elif ends_at - starts_at > MAX_ABSENCE:
+        errors.append(FieldError("ends_at", "max_length", "an absence lasts at most 366 days"))
+    if errors:
+        raise AbsenceRefused(errors)
+    assert substitute is not None
+    return Absence(user_id, substitute, starts_at, ends_at)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from uuid import UUID
 
 __all__ = ["Organisation"]
@@ -19,3 +19,20 @@ class Organisation:
     base_currency: str
     timezone: str
     status: str
+
+    def changed(
+        self,
+        *,
+        name: str | None,
+        base_currency: str | None,
+        timezone: str | None,
+        status: str | None,
+    ) -> Organisation:
+        """With the details given changed; None keeps one as it is."""
+        return replace(
+            self,
+            name=name or self.name,
+            base_currency=base_currency or self.base_currency,
+            timezone=timezone or self.timezone,
+            status=status or self.status,
+        )

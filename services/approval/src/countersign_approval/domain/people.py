@@ -50,6 +50,10 @@ class Person(Participant):
     def may_review(self) -> bool:
         return self.has(Role.REVIEWER, Role.ADMIN)
 
+    def changed(self, name: str | None, roles: frozenset[Role] | None) -> Person:
+        """Renamed or given other roles (None keeps them); the email is who they are."""
+        return self.model_copy(update={"name": name or self.name, "roles": roles or self.roles})
+
     def participant(self) -> Participant:
         return Participant(user_id=self.user_id, email=self.email, name=self.name)
 

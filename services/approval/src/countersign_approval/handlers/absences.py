@@ -1,0 +1,52 @@
+"""Out of office: a user (or an admin for them) says who decides in their place while they
+are away, or that they are back early."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import UUID
+
+import asyncpg
+
+from countersign_approval.db.absences import Absences
+from countersign_approval.db.people import People
+from countersign_approval.db.workflows import Workflows
+from countersign_approval.domain.absences import Absence, absence, check_may_set
+from countersign_approval.domain.people import Person
+from countersign_approval.domain.refusals import NoAbsence
+from countersign_approval.handlers.people import locked_user
+
+__all__ = ["clear_absence", "set_absence"]
+
+
+async def set_absence(
+    pool: asyncpg.Pool,
+    organisation_id: UUID,
+    user_id: UUID,
+    caller: Person,
+    substitute_email: str,
+    starts_at: datetime,
+    ends_at: datetime,
+) -> Absence:
+    """Records that the user is away from ``starts_at`` to ``ends_at`` with ``substitute_email``
+    deciding in their place, replacing an earlier absence; refused naming the field and rule."""
+    check_may_set(caller, user_id)
+    async with pool.acquire() as conn, conn.transaction():
+        # As removals and role changes: the substitute cannot lose the role meanwhile.
+        await Workflows(conn).lock(organisation_id, exclusive=True)
+        await locked_user(conn, organisation_id, user_id)
+        substitute = await People(conn).by_email(organisation_id, substitute_email)
+        away = absence(user_id, substitute_email, substitute, starts_at, ends_at, datetime.now(UTC))
+        await Absences(conn).set(organisation_id, away, caller.user_id)
+        return away
+
+
+async def clear_absence(
+    pool: asyncpg.Pool, organisation_id: UUID, user_id: UUID, caller: Person
+) -> None:
+    """Ends the user's absence now; refused when they have none (or are no user here)."""
+    check_may_set(caller, user_id)
+    async with pool.acquire() as conn:
+        here = await People(conn).by_id(organisation_id, user_id, lock=False) is not None
+        if not (here and await Absences(conn).clear(user_id)):
+            raise NoAbsence(f"{user_id} has no absence set")
