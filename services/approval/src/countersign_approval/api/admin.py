@@ -17,18 +17,19 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from countersign_approval.api.auth import Admin, CurrentUser, State
 from countersign_approval.api.operator import IssuedUserOut
 from countersign_approval.api.requests import Comment
+from countersign_approval.api.routing import OnRequest
 from countersign_approval.api.views import RequestView, request_view
 from countersign_approval.domain.absences import Absence
-from countersign_approval.domain.interventions import force_approve, force_reject, reassign
 from countersign_approval.domain.people import Person, Role
-from countersign_approval.domain.publication import retry_publication
-from countersign_approval.domain.refusals import InvalidAction, OutOfTurn
-from countersign_approval.domain.request import ApprovalRequest
-from countersign_approval.domain.run import Run
 from countersign_approval.domain.tokens import IssuedUser
 from countersign_approval.domain.workflow import Email, Name, SavedWorkflow, Workflow
 from countersign_approval.handlers.absences import clear_absence, set_absence
-from countersign_approval.handlers.decisions import act_on_request
+from countersign_approval.handlers.interventions import (
+    approve_by_force,
+    reassign_place,
+    reject_by_force,
+    retry_failed_publication,
+)
 from countersign_approval.handlers.people import (
     add_user,
     change_user,
@@ -282,51 +283,20 @@ async def get_workflow_version(
 
 
 @router.post("/requests/{request_id}/force-approve", summary="Authorise now, skipping the rest")
-async def force_approve_request(
-    organisation_id: UUID, request_id: UUID, body: ForceIn, state: State, admin: Admin
-) -> RequestView:
-    def action(request: ApprovalRequest, run: Run | None, now: datetime) -> None:
-        force_approve(request, run, admin.participant(), body.comment, now)
-
-    done = await act_on_request(state.pool, organisation_id, request_id, action)
-    return request_view(done)
+async def force_approve_request(at: OnRequest, body: ForceIn, admin: Admin) -> RequestView:
+    return request_view(await approve_by_force(at, admin, body.comment))
 
 
 @router.post("/requests/{request_id}/force-reject", summary="Reject now, whatever the step")
-async def force_reject_request(
-    organisation_id: UUID, request_id: UUID, body: ForceIn, state: State, admin: Admin
-) -> RequestView:
-    def action(request: ApprovalRequest, run: Run | None, now: datetime) -> None:
-        force_reject(request, admin.participant(), body.comment, now)
-
-    done = await act_on_request(state.pool, organisation_id, request_id, action)
-    return request_view(done)
+async def force_reject_request(at: OnRequest, body: ForceIn, admin: Admin) -> RequestView:
+    return request_view(await reject_by_force(at, admin, body.comment))
 
 
 @router.post("/requests/{request_id}/reassign", summary="Hand an approver's place to another")
-async def reassign_approver(
-    organisation_id: UUID, request_id: UUID, body: ReassignIn, state: State, admin: Admin
-) -> RequestView:
-    def action(request: ApprovalRequest, run: Run | None, now: datetime) -> None:
-        if run is None:
-            raise OutOfTurn(f"the request is {request.state}; it awaits no approver")
-        # The organisation's current users, read in the decision's transaction.
-        current, replacement = run.people.get(body.from_email), run.people.get(body.to_email)
-        if current is None or replacement is None:
-            missing = body.from_email if current is None else body.to_email
-            raise InvalidAction(f"{missing} is not a user of the organisation")
-        reassign(request, run, admin.participant(), current, replacement, body.comment, now)
-
-    done = await act_on_request(state.pool, organisation_id, request_id, action)
-    return request_view(done)
+async def reassign_approver(at: OnRequest, body: ReassignIn, admin: Admin) -> RequestView:
+    return request_view(await reassign_place(at, admin, body))
 
 
 @router.post("/requests/{request_id}/retry-publication", summary="Ask the publisher to try again")
-async def retry(
-    organisation_id: UUID, request_id: UUID, body: RetryIn, state: State, admin: Admin
-) -> RequestView:
-    def action(request: ApprovalRequest, run: Run | None, now: datetime) -> None:
-        retry_publication(request, admin.participant(), body.comment, now)
-
-    done = await act_on_request(state.pool, organisation_id, request_id, action)
-    return request_view(done)
+async def retry(at: OnRequest, body: RetryIn, admin: Admin) -> RequestView:
+    return request_view(await retry_failed_publication(at, admin, body.comment))

@@ -11,20 +11,24 @@ not chained: Bob's own absence does not pass Ann's decisions on to a third perso
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
 from countersign_platform.refusals import FieldError, Forbidden
 
-from countersign_approval.domain.people import Person, Role
-from countersign_approval.domain.refusals import AbsenceRefused
+from countersign_approval.domain.people import Participant, Person, Role
+from countersign_approval.domain.record import RequestRecord
+from countersign_approval.domain.refusals import AbsenceRefused, InvalidAction, NotAParticipant
 
 __all__ = [
     "MAX_ABSENCE",
     "Absence",
     "absence",
     "check_may_set",
+    "decided_for",
+    "stands_in_on",
 ]
 
 MAX_ABSENCE = timedelta(days=366)
@@ -86,3 +90,28 @@ def absence(
         raise AbsenceRefused(errors)
     assert substitute is not None
     return Absence(user_id, substitute, starts_at, ends_at)
+
+
+def decided_for(
+    request: RequestRecord, user: Person, absent: Sequence[Person], named: str | None
+) -> Participant | None:
+    """The absent approver a decision of ``user`` is for (``absent``: those away now with
+    ``user`` as their substitute; ``named``: the one the user names); None: for themselves."""
+    if named is not None:
+        chosen = next((p for p in absent if p.email == named), None)
+        if chosen is None:
+            raise NotAParticipant(f"you do not stand in for {named} now")
+        return chosen.participant()
+    step = request.current_step
+    if step is None or any(p.user_id == user.user_id for p in step.approvers):
+        return None
+    awaited = [p for p in absent if step.waits_for(p.user_id)]
+    if len(awaited) > 1:
+        emails = ", ".join(p.email for p in awaited)
+        raise InvalidAction(f"you stand in for {emails} in this step: name one in on_behalf_of")
+    return awaited[0].participant() if awaited else None
+
+
+def stands_in_on(request: RequestRecord, absent: Sequence[Person]) -> bool:
+    """Whether the request awaits one of ``absent``, whose substitute may then read it."""
+    return bool({p.user_id for p in absent}.intersection(request.awaiting()))

@@ -1,51 +1,87 @@
-"""What people do to one request over the API: decide, review, intervene. Each runs with the
-request's row locked, so two decisions on one request are applied one after the other and the
-second sees the first; a refusal rolls everything back, so nothing is recorded."""
+"""What approvers and reviewers do to one request over the API: approve or reject the current
+step, for themselves or, as a substitute, for someone away; recode a line and submit the
+review. Each runs on the request locked (``running.locked_request``), so two decisions on one
+request are applied one after the other and the second sees the first; a refusal rolls
+everything back, so nothing is recorded."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
-from uuid import UUID
+from typing import Protocol
 
-import asyncpg
-
-from countersign_approval.db.requests import Requests
-from countersign_approval.db.workflows import Workflows
-from countersign_approval.domain.people import Person
-from countersign_approval.domain.refusals import NotAParticipant, RequestNotFound
+from countersign_approval.db.absences import Absences
+from countersign_approval.domain.absences import decided_for
+from countersign_approval.domain.coding import CodingEdit
+from countersign_approval.domain.people import Person, require_approver
+from countersign_approval.domain.refusals import OutOfTurn
 from countersign_approval.domain.request import ApprovalRequest
-from countersign_approval.domain.run import Run
-from countersign_approval.handlers.running import flush_events, load_run
+from countersign_approval.domain.review import edit_coding, submit_review
+from countersign_approval.handlers.running import RequestAt, locked_request
 
-__all__ = ["Action", "act_on_request", "require_approver"]
+__all__ = [
+    "Approval",
+    "Rejection",
+    "approve_request",
+    "recode_request_line",
+    "reject_request",
+    "submit_request_review",
+]
 
-Action = Callable[[ApprovalRequest, Run | None, datetime], None]
+
+class Approval(Protocol):
+    comment: str | None
+    step: int | None  # the step the approver saw: refused (409) once the request moved on
+    on_behalf_of: str | None  # as a substitute: whom for, needed only among several
 
 
-def require_approver(person: Person) -> None:
-    if not person.may_approve:
-        raise NotAParticipant("deciding needs the approver or admin role")
+class Rejection(Protocol):
+    reason: str
+    step: int | None
+    on_behalf_of: str | None
 
 
-async def act_on_request(
-    pool: asyncpg.Pool, organisation_id: UUID, request_id: UUID, action: Action
-) -> ApprovalRequest:
-    """Applies ``action`` to the locked request and saves it with the events it recorded."""
-    async with pool.acquire() as conn, conn.transaction():
-        # Shared: decisions go on side by side, but not while a user is removed or a
-        # workflow saved (both exclusive).
-        await Workflows(conn).lock(organisation_id, exclusive=False)
-        requests = Requests(conn)
-        stored = await requests.get(organisation_id, request_id, lock=True)
-        if stored is None:
-            raise RequestNotFound(f"request {request_id} is unknown")
-        run = (
-            await load_run(conn, organisation_id, stored.workflow_version)
-            if stored.workflow_version is not None
-            else None
+async def _standing_in(at: RequestAt, user: Person) -> list[Person]:
+    """Who ``user`` decides for now, as their substitute."""
+    async with at.pool.acquire() as conn:
+        return await Absences(conn).standing_in_now(at.organisation_id, user.user_id)
+
+
+async def approve_request(at: RequestAt, user: Person, approval: Approval) -> ApprovalRequest:
+    absent = await _standing_in(at, user)
+    async with locked_request(at) as locked:
+        require_approver(user)
+        request, run = locked.request, locked.run
+        if run is None:
+            raise OutOfTurn(f"the request is {request.state}; it awaits no approval decision")
+        behalf = decided_for(request, user, absent, approval.on_behalf_of)
+        request.approve(
+            user.participant(), approval.comment, run, locked.now, approval.step, behalf
         )
-        action(stored.request, run, datetime.now(UTC))
-        await requests.save(stored)
-        await flush_events(conn, stored)
-        return stored.request
+    return request
+
+
+async def reject_request(at: RequestAt, user: Person, rejection: Rejection) -> ApprovalRequest:
+    absent = await _standing_in(at, user)
+    async with locked_request(at) as locked:
+        require_approver(user)
+        behalf = decided_for(locked.request, user, absent, rejection.on_behalf_of)
+        approver = user.participant()
+        locked.request.reject(approver, rejection.reason, locked.now, rejection.step, behalf)
+    return locked.request
+
+
+async def recode_request_line(
+    at: RequestAt, reviewer: Person, line_index: int, edit: CodingEdit
+) -> ApprovalRequest:
+    async with locked_request(at) as locked:
+        edit_coding(locked.request, reviewer.participant(), line_index, edit, locked.now)
+    return locked.request
+
+
+async def submit_request_review(
+    at: RequestAt, reviewer: Person, comment: str | None
+) -> ApprovalRequest:
+    async with locked_request(at) as locked:
+        if locked.run is None:
+            raise OutOfTurn(f"the request is {locked.request.state}; it is not in review")
+        submit_review(locked.request, reviewer.participant(), comment, locked.run, locked.now)
+    return locked.request
