@@ -14,13 +14,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from countersign_approval.api.auth import State
 from countersign_approval.domain.organisation import Organisation
+from countersign_approval.domain.tokens import IssuedUser
 from countersign_approval.domain.workflow import Email, Name
 from countersign_approval.handlers.organisations import (
     register_organisation,
     update_organisation,
 )
 
-__all__ = ["router"]
+__all__ = ["IssuedUserOut", "issued_out", "router"]
 
 router = APIRouter(
     prefix="/v1/organisations", tags=["organisations (operator)"], route_class=StrictJsonRoute
@@ -81,6 +82,16 @@ def organisation_out(org: Organisation) -> OrganisationOut:
     return OrganisationOut(**org.__dict__)
 
 
+def issued_out(issued: IssuedUser) -> IssuedUserOut:
+    return IssuedUserOut(
+        user_id=issued.person.user_id,
+        email=issued.person.email,
+        name=issued.person.name,
+        roles=sorted(issued.person.roles),
+        token=issued.token,
+    )
+
+
 @router.post("", status_code=201, summary="Register an organisation and its first admin")
 async def register(body: RegistrationIn, state: State, _: Operator) -> RegisteredOut:
     org = Organisation(
@@ -91,16 +102,7 @@ async def register(body: RegistrationIn, state: State, _: Operator) -> Registere
         status=OrganisationStatus.ACTIVE.value,
     )
     admin = await register_organisation(state.pool, org, body.admin.email, body.admin.name)
-    return RegisteredOut(
-        organisation=organisation_out(org),
-        admin=IssuedUserOut(
-            user_id=admin.person.user_id,
-            email=admin.person.email,
-            name=admin.person.name,
-            roles=sorted(admin.person.roles),
-            token=admin.token,
-        ),
-    )
+    return RegisteredOut(organisation=organisation_out(org), admin=issued_out(admin))
 
 
 @router.patch("/{organisation_id}", summary="Change an organisation's details or status")

@@ -3,7 +3,9 @@ are away, or that they are back early."""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
+from typing import Protocol
 from uuid import UUID
 
 import asyncpg
@@ -16,7 +18,15 @@ from countersign_approval.domain.people import Person
 from countersign_approval.domain.refusals import NoAbsence
 from countersign_approval.handlers.people import locked_user
 
-__all__ = ["clear_absence", "set_absence"]
+__all__ = ["AbsenceAsked", "clear_absence", "set_absence"]
+
+log = logging.getLogger(__name__)
+
+
+class AbsenceAsked(Protocol):
+    substitute_email: str  # decides in the user's place while they are away
+    starts_at: datetime
+    ends_at: datetime
 
 
 async def set_absence(
@@ -24,21 +34,22 @@ async def set_absence(
     organisation_id: UUID,
     user_id: UUID,
     caller: Person,
-    substitute_email: str,
-    starts_at: datetime,
-    ends_at: datetime,
+    asked: AbsenceAsked,
 ) -> Absence:
-    """Records that the user is away from ``starts_at`` to ``ends_at`` with ``substitute_email``
-    deciding in their place, replacing an earlier absence; refused naming the field and rule."""
+    """Records that the user is away as ``asked``, replacing an earlier absence; refused
+    naming the field and rule."""
     check_may_set(caller, user_id)
     async with pool.acquire() as conn, conn.transaction():
         # As removals and role changes: the substitute cannot lose the role meanwhile.
         await Workflows(conn).lock(organisation_id, exclusive=True)
         await locked_user(conn, organisation_id, user_id)
-        substitute = await People(conn).by_email(organisation_id, substitute_email)
-        away = absence(user_id, substitute_email, substitute, starts_at, ends_at, datetime.now(UTC))
+        email = asked.substitute_email
+        substitute = await People(conn).by_email(organisation_id, email)
+        now = datetime.now(UTC)
+        away = absence(user_id, email, substitute, asked.starts_at, asked.ends_at, now)
         await Absences(conn).set(organisation_id, away, caller.user_id)
-        return away
+    log.info("user %s away until %s, set by %s", user_id, away.ends_at, caller.user_id)
+    return away
 
 
 async def clear_absence(

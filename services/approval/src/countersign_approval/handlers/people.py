@@ -5,6 +5,7 @@ request starts or is decided, while the rules (``domain.staffing``) look."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from uuid import UUID
 
@@ -30,6 +31,8 @@ __all__ = [
     "token_holder",
     "users",
 ]
+
+log = logging.getLogger(__name__)
 
 
 async def enrol(
@@ -64,13 +67,17 @@ async def add_user(
         return await enrol(conn, organisation_id, email, name, roles)
 
 
-async def issue_token(pool: asyncpg.Pool, organisation_id: UUID, user_id: UUID) -> IssuedUser:
+async def issue_token(
+    pool: asyncpg.Pool, organisation_id: UUID, user_id: UUID, issued_by: UUID
+) -> IssuedUser:
     """A new token for the user; every earlier one stops working."""
     async with pool.acquire() as conn, conn.transaction():
         person = await locked_user(conn, organisation_id, user_id)
         people = People(conn)
         await people.revoke_tokens(user_id)
-        return await _issue(people, person)
+        issued = await _issue(people, person)
+    log.info("user %s: new API token issued by %s", user_id, issued_by)
+    return issued
 
 
 async def token_holder(pool: asyncpg.Pool, token: str) -> tuple[UUID, Person] | None:
@@ -116,7 +123,8 @@ async def remove_user(
         person = await locked_user(conn, organisation_id, user_id)
         check_not_needed(person, None, await _work_on_hand(conn, organisation_id, person))
         await People(conn).remove(user_id, removed_by)
-        return person
+    log.info("user %s removed by %s", user_id, removed_by)
+    return person
 
 
 async def change_user(
@@ -126,6 +134,7 @@ async def change_user(
     *,
     name: str | None,
     roles: frozenset[Role] | None,
+    by: UUID,
 ) -> Person:
     """Renames the user or changes their roles, unless a role they would lose is still needed
     (refused, naming where). Locks as remove_user does."""
@@ -137,4 +146,5 @@ async def change_user(
             check_not_needed(person, changed, await _work_on_hand(conn, organisation_id, person))
         if changed != person:
             await People(conn).update(changed)
-        return changed
+    log.info("user %s changed by %s: roles %s", user_id, by, sorted(changed.roles))
+    return changed
