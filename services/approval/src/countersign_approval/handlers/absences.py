@@ -57,7 +57,10 @@ async def clear_absence(
 ) -> None:
     """Ends the user's absence now; refused when they have none (or are no user here)."""
     check_may_set(caller, user_id)
-    async with pool.acquire() as conn:
+    async with pool.acquire() as conn, conn.transaction():
+        # A decision by the substitute holds this lock shared while it reads the absence and
+        # is saved: the clear waits for it, and a decision after the clear sees it.
+        await Workflows(conn).lock(organisation_id, exclusive=True)
         here = await People(conn).by_id(organisation_id, user_id, lock=False) is not None
         if not (here and await Absences(conn).clear(user_id)):
             raise NoAbsence(f"{user_id} has no absence set")

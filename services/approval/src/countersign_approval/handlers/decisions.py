@@ -11,11 +11,11 @@ from typing import Protocol
 from countersign_approval.db.absences import Absences
 from countersign_approval.domain.absences import decided_for
 from countersign_approval.domain.coding import CodingEdit
-from countersign_approval.domain.people import Person, require_approver
+from countersign_approval.domain.people import Participant, Person, require_approver
 from countersign_approval.domain.refusals import OutOfTurn
 from countersign_approval.domain.request import ApprovalRequest
 from countersign_approval.domain.review import edit_coding, submit_review
-from countersign_approval.handlers.running import RequestAt, locked_request
+from countersign_approval.handlers.running import Locked, RequestAt, locked_request
 
 __all__ = [
     "Approval",
@@ -39,20 +39,24 @@ class Rejection(Protocol):
     on_behalf_of: str | None
 
 
-async def _standing_in(at: RequestAt, user: Person) -> list[Person]:
-    """Who ``user`` decides for now, as their substitute."""
-    async with at.pool.acquire() as conn:
-        return await Absences(conn).standing_in_now(at.organisation_id, user.user_id)
+async def _substitute_for(
+    at: RequestAt, locked: Locked, user: Person, named: str | None
+) -> Participant | None:
+    """Whom ``user`` decides for as the substitute of someone away (None: themselves), read in
+    the decision's transaction: it holds the organisation's workflow lock, which setting or
+    clearing an absence takes exclusively, so the absence cannot change before the decision
+    is saved."""
+    absent = await Absences(locked.conn).standing_in_now(at.organisation_id, user.user_id)
+    return decided_for(locked.request, user, absent, named)
 
 
 async def approve_request(at: RequestAt, user: Person, approval: Approval) -> ApprovalRequest:
-    absent = await _standing_in(at, user)
     async with locked_request(at) as locked:
         require_approver(user)
         request, run = locked.request, locked.run
         if run is None:
             raise OutOfTurn(f"the request is {request.state}; it awaits no approval decision")
-        behalf = decided_for(request, user, absent, approval.on_behalf_of)
+        behalf = await _substitute_for(at, locked, user, approval.on_behalf_of)
         request.approve(
             user.participant(), approval.comment, run, locked.now, approval.step, behalf
         )
@@ -60,10 +64,9 @@ async def approve_request(at: RequestAt, user: Person, approval: Approval) -> Ap
 
 
 async def reject_request(at: RequestAt, user: Person, rejection: Rejection) -> ApprovalRequest:
-    absent = await _standing_in(at, user)
     async with locked_request(at) as locked:
         require_approver(user)
-        behalf = decided_for(locked.request, user, absent, rejection.on_behalf_of)
+        behalf = await _substitute_for(at, locked, user, rejection.on_behalf_of)
         approver = user.participant()
         locked.request.reject(approver, rejection.reason, locked.now, rejection.step, behalf)
     return locked.request
