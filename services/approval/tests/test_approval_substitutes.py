@@ -13,12 +13,20 @@ from services.approval.tests.approval_builders import (
     new_request,
     run_of,
     started,
-    step,
     who,
     workflow,
 )
 
-BOTH = workflow(steps=[step("Managers", "ann", "bob", completion="all")])
+# One step that waits for both Ann and Bob.
+BOTH = workflow(
+    steps=[
+        {
+            "name": "Managers",
+            "completion": "all",
+            "approvers": [{"approver": "ann@example.com"}, {"approver": "bob@example.com"}],
+        }
+    ]
+)
 
 
 def test_a_substitute_decides_for_the_one_absent_approver_the_step_awaits() -> None:

@@ -28,13 +28,7 @@ class WorkflowVersionOut(BaseModel):
 
 
 def _version_out(saved: SavedWorkflow) -> WorkflowVersionOut:
-    return WorkflowVersionOut(
-        workflow_id=saved.workflow_id,
-        version=saved.version,
-        saved_by=saved.saved_by,
-        saved_at=saved.saved_at,
-        document=saved.document,
-    )
+    return WorkflowVersionOut.model_validate(saved, from_attributes=True)
 
 
 @router.put("/workflow", status_code=201, summary="Save the workflow as its next version")

@@ -48,6 +48,8 @@ __all__ = [
 
 # What a decision's refusal has always been called, whatever its category.
 _ACTION_REFUSED = "Action refused"
+# The type of both refusals of a new user or organisation whose email or id is taken.
+_ALREADY_EXISTS = "already-exists"
 
 
 class NotAParticipant(Forbidden):
@@ -103,12 +105,14 @@ class UserExists(Conflict):
     """The organisation already has a current user with that email; someone removed may be
     added again."""
 
-    kind = "already-exists"
+    kind = _ALREADY_EXISTS
     title = "User already exists"
 
 
 class OrganisationExists(Conflict):
-    kind = "already-exists"
+    """The operator registers an organisation under an id that is taken."""
+
+    kind = _ALREADY_EXISTS
     title = "Organisation already registered"
 
 
