@@ -1,7 +1,7 @@
 """An organisation's people: added with a token, given a new token, renamed or given other
-roles, removed; and who a token belongs to. A change that could take away someone work still
-depends on holds the organisation's workflow lock, so no workflow naming them is saved, and no
-request starts or is decided, while the rules (``domain.staffing``) look."""
+roles, removed; and who a token belongs to. Removing someone or changing their roles holds the
+organisation's workflow lock, so no workflow naming them is saved, and no request starts or is
+decided, while the rules (``domain.staffing``) check what still depends on them."""
 
 from __future__ import annotations
 
