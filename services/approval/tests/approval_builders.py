@@ -9,7 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from countersign_approval.domain.people import Person, Role
-from countersign_approval.domain.request import ApprovalRequest, Run
+from countersign_approval.domain.request import ApprovalRequest
+from countersign_approval.domain.run import Run
 from countersign_approval.domain.workflow import Workflow
 from countersign_contracts import (
     Actor,

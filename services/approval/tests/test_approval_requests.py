@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 from countersign_approval.domain.coding import CodingEdit
-from countersign_approval.domain.errors import InvalidAction, NotAParticipant, OutOfTurn, OwnBill
 from countersign_approval.domain.interventions import force_approve, force_reject, reassign
 from countersign_approval.domain.lifecycle import RequestState as S, TransitionRefused
 from countersign_approval.domain.people import SYSTEM
 from countersign_approval.domain.publication import publication_progressed, retry_publication
+from countersign_approval.domain.refusals import InvalidAction, NotAParticipant, OutOfTurn, OwnBill
 from countersign_approval.domain.request import ApprovalRequest
 from countersign_approval.domain.review import edit_coding, submit_review
 from countersign_contracts import (

@@ -1,10 +1,13 @@
 """Approval's HTTP API: the operator's organisation registry, the administrator's workflow and
 people, and the approver's requests."""
 
-from countersign_approval.api.admin import router as admin_router
+from countersign_approval.api.interventions import router as interventions_router
 from countersign_approval.api.operator import router as operator_router
+from countersign_approval.api.people import router as people_router
 from countersign_approval.api.requests import router as requests_router
+from countersign_approval.api.workflow import router as workflow_router
 
 __all__ = ["ROUTERS"]
 
-ROUTERS = (operator_router, admin_router, requests_router)
+# In this order the OpenAPI document lists the endpoints as it always has.
+ROUTERS = (operator_router, people_router, workflow_router, interventions_router, requests_router)

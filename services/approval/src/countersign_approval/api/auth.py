@@ -11,9 +11,8 @@ from countersign_platform.problems import Problem
 from countersign_platform.runtime import Runtime, runtime
 from fastapi import Depends, Header
 
-from countersign_approval.db.organisations import People
 from countersign_approval.domain.people import Person, Role
-from countersign_approval.handlers.organisations import hash_token
+from countersign_approval.handlers.people import token_holder
 
 __all__ = ["Admin", "CurrentUser", "Reader", "State"]
 
@@ -26,10 +25,7 @@ async def current_user(
     authorization: Annotated[str | None, Header()] = None,
 ) -> Person:
     token = (authorization or "").removeprefix("Bearer ").strip()
-    found = None
-    if token:
-        async with state.pool.acquire() as conn:
-            found = await People(conn).by_token(hash_token(token))
+    found = await token_holder(state.pool, token) if token else None
     if found is None:
         raise Problem(
             401, "unauthorised", "API token required", "send Authorization: Bearer <your token>"

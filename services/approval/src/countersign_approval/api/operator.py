@@ -9,20 +9,19 @@ from uuid import UUID
 from countersign_contracts import ONE_LINE, CurrencyCode, OrganisationStatus
 from countersign_platform.json_bodies import StrictJsonRoute
 from countersign_platform.operators import Operator
-from countersign_platform.problems import Problem
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from countersign_approval.api.auth import State
-from countersign_approval.db.organisations import Organisation
+from countersign_approval.domain.organisation import Organisation
+from countersign_approval.domain.tokens import IssuedUser
 from countersign_approval.domain.workflow import Email, Name
 from countersign_approval.handlers.organisations import (
-    AlreadyExists,
     register_organisation,
     update_organisation,
 )
 
-__all__ = ["router"]
+__all__ = ["IssuedUserOut", "issued_out", "router"]
 
 router = APIRouter(
     prefix="/v1/organisations", tags=["organisations (operator)"], route_class=StrictJsonRoute
@@ -83,6 +82,16 @@ def organisation_out(org: Organisation) -> OrganisationOut:
     return OrganisationOut(**org.__dict__)
 
 
+def issued_out(issued: IssuedUser) -> IssuedUserOut:
+    return IssuedUserOut(
+        user_id=issued.person.user_id,
+        email=issued.person.email,
+        name=issued.person.name,
+        roles=sorted(issued.person.roles),
+        token=issued.token,
+    )
+
+
 @router.post("", status_code=201, summary="Register an organisation and its first admin")
 async def register(body: RegistrationIn, state: State, _: Operator) -> RegisteredOut:
     org = Organisation(
@@ -92,38 +101,20 @@ async def register(body: RegistrationIn, state: State, _: Operator) -> Registere
         timezone=body.timezone,
         status=OrganisationStatus.ACTIVE.value,
     )
-    try:
-        async with state.pool.acquire() as conn, conn.transaction():
-            admin = await register_organisation(conn, org, body.admin.email, body.admin.name)
-    except AlreadyExists as taken:
-        raise Problem(
-            409, "already-exists", "Organisation already registered", str(taken)
-        ) from taken
-    return RegisteredOut(
-        organisation=organisation_out(org),
-        admin=IssuedUserOut(
-            user_id=admin.person.user_id,
-            email=admin.person.email,
-            name=admin.person.name,
-            roles=sorted(admin.person.roles),
-            token=admin.token,
-        ),
-    )
+    admin = await register_organisation(state.pool, org, body.admin.email, body.admin.name)
+    return RegisteredOut(organisation=organisation_out(org), admin=issued_out(admin))
 
 
 @router.patch("/{organisation_id}", summary="Change an organisation's details or status")
 async def update(
     organisation_id: UUID, body: OrganisationPatch, state: State, _: Operator
 ) -> OrganisationOut:
-    async with state.pool.acquire() as conn, conn.transaction():
-        org = await update_organisation(
-            conn,
-            organisation_id,
-            name=body.name,
-            base_currency=body.base_currency,
-            timezone=body.timezone,
-            status=None if body.status is None else body.status.value,
-        )
-    if org is None:
-        raise Problem(404, "not-found", "No such organisation", f"{organisation_id} is unknown")
+    org = await update_organisation(
+        state.pool,
+        organisation_id,
+        name=body.name,
+        base_currency=body.base_currency,
+        timezone=body.timezone,
+        status=None if body.status is None else body.status.value,
+    )
     return organisation_out(org)

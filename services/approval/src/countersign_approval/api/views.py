@@ -9,7 +9,8 @@ from uuid import UUID
 from countersign_contracts import AuditEntry, Bill, LineItem, WorkflowRef
 from pydantic import BaseModel, Field
 
-from countersign_approval.domain.request import ApprovalRequest, StepProgress
+from countersign_approval.domain.record import StepProgress
+from countersign_approval.domain.request import ApprovalRequest
 
 __all__ = ["RequestSummary", "RequestView", "request_summary", "request_view"]
 

@@ -7,7 +7,7 @@ import json
 from countersign_contracts import Bill, FieldChange, Text, TrackingSelection
 from pydantic import BaseModel, ConfigDict, Field
 
-from countersign_approval.domain.errors import InvalidAction
+from countersign_approval.domain.refusals import InvalidAction
 
 __all__ = ["CodingEdit", "apply_coding"]
 

@@ -7,12 +7,13 @@ from datetime import datetime
 
 from countersign_contracts import AuditAction, FieldChange, StepDecision
 
-from countersign_approval.domain.errors import InvalidAction, OutOfTurn
 from countersign_approval.domain.lifecycle import RequestState
 from countersign_approval.domain.people import Participant, Person
-from countersign_approval.domain.request import ApprovalRequest, Run
+from countersign_approval.domain.refusals import InvalidAction, OutOfTurn
+from countersign_approval.domain.request import ApprovalRequest
+from countersign_approval.domain.run import Run
 
-__all__ = ["force_approve", "force_reject", "reassign"]
+__all__ = ["force_approve", "force_reject", "reassign", "reassign_by_email"]
 
 _RUNNING = (RequestState.IN_REVIEW, RequestState.IN_APPROVAL)
 
@@ -90,3 +91,23 @@ def reassign(
             )
         ],
     )
+
+
+def reassign_by_email(
+    request: ApprovalRequest,
+    run: Run | None,
+    admin: Participant,
+    from_email: str,
+    to_email: str,
+    comment: str | None,
+    now: datetime,
+) -> None:
+    """``reassign``, naming both people by email among the organisation's current users
+    (``run.people``, read in the transaction that holds the request)."""
+    if run is None:
+        raise OutOfTurn(f"the request is {request.state}; it awaits no approver")
+    current, replacement = run.people.get(from_email), run.people.get(to_email)
+    if current is None or replacement is None:
+        missing = from_email if current is None else to_email
+        raise InvalidAction(f"{missing} is not a user of the organisation")
+    reassign(request, run, admin, current, replacement, comment, now)

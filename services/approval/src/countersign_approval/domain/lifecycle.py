@@ -30,6 +30,8 @@ from collections.abc import Mapping
 from enum import StrEnum
 from types import MappingProxyType
 
+from countersign_platform.refusals import Conflict
+
 __all__ = [
     "PENDING",
     "TRANSITIONS",
@@ -80,8 +82,8 @@ TRANSITIONS: Mapping[RequestState, frozenset[RequestState]] = MappingProxyType(
 )
 
 
-class TransitionRefused(Exception):
-    """A move the state machine does not have."""
+class TransitionRefused(Conflict):
+    """A move the state machine does not have (409 "Not possible in this state")."""
 
     def __init__(self, current: RequestState, target: RequestState) -> None:
         super().__init__(f"a request cannot go from {current} to {target}")

@@ -10,7 +10,9 @@ from uuid import UUID
 from countersign_contracts import Actor, ActorKind
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["SYSTEM", "Directory", "Participant", "Person", "Role"]
+from countersign_approval.domain.refusals import NotAParticipant
+
+__all__ = ["SYSTEM", "Directory", "Participant", "Person", "Role", "require_approver"]
 
 
 class Role(StrEnum):
@@ -50,6 +52,15 @@ class Person(Participant):
     def may_review(self) -> bool:
         return self.has(Role.REVIEWER, Role.ADMIN)
 
+    @property
+    def sees_every_request(self) -> bool:
+        """Admins and auditors read every request; others those they take part in."""
+        return self.has(Role.ADMIN, Role.AUDITOR)
+
+    def changed(self, name: str | None, roles: frozenset[Role] | None) -> Person:
+        """Renamed or given other roles (None keeps them); the email is who they are."""
+        return self.model_copy(update={"name": name or self.name, "roles": roles or self.roles})
+
     def participant(self) -> Participant:
         return Participant(user_id=self.user_id, email=self.email, name=self.name)
 
@@ -58,3 +69,9 @@ Directory = Mapping[str, Person]
 """The organisation's users by (lower-case) email."""
 
 SYSTEM = Actor(kind=ActorKind.SYSTEM, name="Countersign")
+
+
+def require_approver(person: Person) -> None:
+    """Approving or rejecting, also for someone away, needs the approver or admin role."""
+    if not person.may_approve:
+        raise NotAParticipant("deciding needs the approver or admin role")

@@ -12,9 +12,9 @@ from countersign_contracts import (
     RequestPublicationUpdated,
 )
 
-from countersign_approval.domain.errors import OutOfTurn
 from countersign_approval.domain.lifecycle import RequestState
 from countersign_approval.domain.people import Participant
+from countersign_approval.domain.refusals import OutOfTurn
 from countersign_approval.domain.request import ApprovalRequest
 
 __all__ = ["publication_progressed", "retry_publication"]

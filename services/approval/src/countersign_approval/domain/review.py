@@ -7,10 +7,11 @@ from datetime import datetime
 from countersign_contracts import AuditAction, StepDecision
 
 from countersign_approval.domain.coding import CodingEdit, apply_coding
-from countersign_approval.domain.errors import NotAParticipant, OutOfTurn
 from countersign_approval.domain.lifecycle import RequestState
 from countersign_approval.domain.people import Participant
-from countersign_approval.domain.request import ApprovalRequest, Run
+from countersign_approval.domain.refusals import NotAParticipant, OutOfTurn
+from countersign_approval.domain.request import ApprovalRequest
+from countersign_approval.domain.run import Run
 
 __all__ = ["edit_coding", "submit_review"]
 

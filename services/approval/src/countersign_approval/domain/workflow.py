@@ -27,8 +27,11 @@ place in its steps. Saving such a workflow needs two users who may approve.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
+from uuid import UUID
 
 from countersign_contracts import ONE_LINE, Amount, Text
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -45,6 +48,7 @@ __all__ = [
     "RequesterCondition",
     "Review",
     "Rule",
+    "SavedWorkflow",
     "Step",
     "SupplierCondition",
     "TaxTypeCondition",
@@ -233,6 +237,18 @@ class Workflow(_Document):
         if len(names) != len(set(names)):
             raise ValueError("step names must be distinct")
         return self
+
+
+@dataclass(frozen=True)
+class SavedWorkflow:
+    """One saved version of an organisation's workflow; a request keeps the one it started on."""
+
+    organisation_id: UUID
+    workflow_id: UUID
+    version: int
+    document: Workflow
+    saved_by: UUID
+    saved_at: datetime
 
 
 class Reference(StrEnum):

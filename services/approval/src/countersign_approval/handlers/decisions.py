@@ -1,54 +1,90 @@
-"""What people do to one request over the API: decide, review, intervene. Each runs with the
-request's row locked, so two decisions on one request are applied one after the other and the
-second sees the first; a refusal rolls everything back, so nothing is recorded."""
+"""What approvers and reviewers do to one request over the API: approve or reject the current
+step, for themselves or, as a substitute, for someone away; recode a line and submit the
+review. Each runs on the request locked (``running.locked_request``), so two decisions on one
+request are applied one after the other and the second sees the first; a refusal rolls
+everything back, so nothing is recorded."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
-from uuid import UUID
+from typing import Protocol
 
-import asyncpg
+from countersign_approval.db.absences import Absences
+from countersign_approval.domain.absences import decided_for
+from countersign_approval.domain.coding import CodingEdit
+from countersign_approval.domain.people import Participant, Person, require_approver
+from countersign_approval.domain.refusals import OutOfTurn
+from countersign_approval.domain.request import ApprovalRequest
+from countersign_approval.domain.review import edit_coding, submit_review
+from countersign_approval.handlers.running import Locked, RequestAt, locked_request
 
-from countersign_approval.db.organisations import Workflows
-from countersign_approval.db.requests import Requests
-from countersign_approval.domain.errors import NotAParticipant
-from countersign_approval.domain.people import Person
-from countersign_approval.domain.request import ApprovalRequest, Run
-from countersign_approval.handlers.running import flush_events, load_run
-
-__all__ = ["Action", "RequestNotFound", "act_on_request", "require_approver"]
-
-Action = Callable[[ApprovalRequest, Run | None, datetime], None]
-
-
-class RequestNotFound(LookupError):
-    pass
-
-
-def require_approver(person: Person) -> None:
-    if not person.may_approve:
-        raise NotAParticipant("deciding needs the approver or admin role")
+__all__ = [
+    "Approval",
+    "Rejection",
+    "approve_request",
+    "recode_request_line",
+    "reject_request",
+    "submit_request_review",
+]
 
 
-async def act_on_request(
-    pool: asyncpg.Pool, organisation_id: UUID, request_id: UUID, action: Action
-) -> ApprovalRequest:
-    """Applies ``action`` to the locked request and saves it with the events it recorded."""
-    async with pool.acquire() as conn, conn.transaction():
-        # Shared: decisions go on side by side, but not while a user is removed or a
-        # workflow saved (both exclusive).
-        await Workflows(conn).lock(organisation_id, exclusive=False)
-        requests = Requests(conn)
-        stored = await requests.get(organisation_id, request_id, lock=True)
-        if stored is None:
-            raise RequestNotFound(f"request {request_id} is unknown")
-        run = (
-            await load_run(conn, organisation_id, stored.workflow_version)
-            if stored.workflow_version is not None
-            else None
+class Approval(Protocol):
+    comment: str | None
+    step: int | None  # the step the approver saw: refused (409) once the request moved on
+    on_behalf_of: str | None  # as a substitute: whom for, needed only among several
+
+
+class Rejection(Protocol):
+    reason: str
+    step: int | None
+    on_behalf_of: str | None
+
+
+async def _substitute_for(
+    at: RequestAt, locked: Locked, user: Person, named: str | None
+) -> Participant | None:
+    """Whom ``user`` decides for as the substitute of someone away (None: themselves), read in
+    the decision's transaction: it holds the organisation's workflow lock, which setting or
+    clearing an absence takes exclusively, so the absence cannot change before the decision
+    is saved."""
+    absent = await Absences(locked.conn).standing_in_now(at.organisation_id, user.user_id)
+    return decided_for(locked.request, user, absent, named)
+
+
+async def approve_request(at: RequestAt, user: Person, approval: Approval) -> ApprovalRequest:
+    async with locked_request(at) as locked:
+        require_approver(user)
+        request, run = locked.request, locked.run
+        if run is None:
+            raise OutOfTurn(f"the request is {request.state}; it awaits no approval decision")
+        behalf = await _substitute_for(at, locked, user, approval.on_behalf_of)
+        request.approve(
+            user.participant(), approval.comment, run, locked.now, approval.step, behalf
         )
-        action(stored.request, run, datetime.now(UTC))
-        await requests.save(stored)
-        await flush_events(conn, stored)
-        return stored.request
+    return request
+
+
+async def reject_request(at: RequestAt, user: Person, rejection: Rejection) -> ApprovalRequest:
+    async with locked_request(at) as locked:
+        require_approver(user)
+        behalf = await _substitute_for(at, locked, user, rejection.on_behalf_of)
+        approver = user.participant()
+        locked.request.reject(approver, rejection.reason, locked.now, rejection.step, behalf)
+    return locked.request
+
+
+async def recode_request_line(
+    at: RequestAt, reviewer: Person, line_index: int, edit: CodingEdit
+) -> ApprovalRequest:
+    async with locked_request(at) as locked:
+        edit_coding(locked.request, reviewer.participant(), line_index, edit, locked.now)
+    return locked.request
+
+
+async def submit_request_review(
+    at: RequestAt, reviewer: Person, comment: str | None
+) -> ApprovalRequest:
+    async with locked_request(at) as locked:
+        if locked.run is None:
+            raise OutOfTurn(f"the request is {locked.request.state}; it is not in review")
+        submit_review(locked.request, reviewer.participant(), comment, locked.run, locked.now)
+    return locked.request

@@ -18,8 +18,9 @@ from countersign_contracts import (
     Requester,
 )
 
-from countersign_approval.db.organisations import People, Workflows
+from countersign_approval.db.people import People
 from countersign_approval.db.requests import Requests, StoredRequest
+from countersign_approval.db.workflows import Workflows
 from countersign_approval.domain.ledger_bound import BOUND, refuse_republish, refuse_withdrawal
 from countersign_approval.domain.lifecycle import RequestState, can_transition
 from countersign_approval.domain.request import ApprovalRequest

@@ -1,19 +1,32 @@
-"""What every use case on a request shares: the workflow run it needs, and sending the events
-it recorded through the outbox."""
+"""What every use case on a request shares: the request locked for the change, the workflow
+run it needs, and sending the events it recorded through the outbox.
+
+    locked_request:  shared workflow lock ─▶ request row FOR UPDATE ─▶ run ─▶ (the use case)
+                     ─▶ save the request ─▶ its events into the outbox ─▶ commit
+                     a refusal raised by the use case rolls it all back: nothing is recorded
+"""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from uuid import UUID
 
 import asyncpg
 from countersign_contracts import APPROVAL_REQUESTS, WorkflowRef, new_envelope
 from countersign_platform.outbox import enqueue
 
-from countersign_approval.db.organisations import Organisations, People, Workflows
-from countersign_approval.db.requests import StoredRequest
-from countersign_approval.domain.request import Run
+from countersign_approval.db.organisations import Organisations
+from countersign_approval.db.people import People
+from countersign_approval.db.requests import Requests, StoredRequest
+from countersign_approval.db.workflows import Workflows
+from countersign_approval.domain.refusals import RequestNotFound
+from countersign_approval.domain.request import ApprovalRequest
+from countersign_approval.domain.run import Run
 
-__all__ = ["PRODUCER", "flush_events", "load_run"]
+__all__ = ["PRODUCER", "Locked", "RequestAt", "flush_events", "load_run", "locked_request"]
 
 PRODUCER = "approval"
 
@@ -57,3 +70,45 @@ async def flush_events(
             ),
         )
     request.pending_events.clear()
+
+
+@dataclass(frozen=True)
+class RequestAt:
+    """The request a use case acts on: which, in which organisation, through which pool."""
+
+    pool: asyncpg.Pool
+    organisation_id: UUID
+    request_id: UUID
+
+
+@dataclass(frozen=True)
+class Locked:
+    """A request held for one change: its row is locked until the transaction ends."""
+
+    conn: asyncpg.Connection
+    request: ApprovalRequest
+    run: Run | None  # None while the request waits for a first workflow
+    now: datetime
+
+
+@contextlib.asynccontextmanager
+async def locked_request(at: RequestAt) -> AsyncIterator[Locked]:
+    """The request, locked, for the block to change; saved with the events it recorded when the
+    block ends, rolled back when it raises. Two changes of one request run one after the
+    other, the second seeing the first."""
+    async with at.pool.acquire() as conn, conn.transaction():
+        # Shared: decisions go on side by side, but not while a user is removed or a
+        # workflow saved (both exclusive).
+        await Workflows(conn).lock(at.organisation_id, exclusive=False)
+        requests = Requests(conn)
+        stored = await requests.get(at.organisation_id, at.request_id, lock=True)
+        if stored is None:
+            raise RequestNotFound(f"request {at.request_id} is unknown")
+        run = (
+            await load_run(conn, at.organisation_id, stored.workflow_version)
+            if stored.workflow_version is not None
+            else None
+        )
+        yield Locked(conn, stored.request, run, datetime.now(UTC))
+        await requests.save(stored)
+        await flush_events(conn, stored)

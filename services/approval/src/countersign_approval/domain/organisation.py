@@ -1,0 +1,38 @@
+"""An organisation as approval keeps it: the system of record other services learn it from
+(``OrganisationRegistered`` / ``OrganisationUpdated``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from uuid import UUID
+
+__all__ = ["Organisation"]
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """Its id is the one Dext and Xero connections already use; ``status`` is an
+    ``OrganisationStatus`` value."""
+
+    organisation_id: UUID
+    name: str
+    base_currency: str
+    timezone: str
+    status: str
+
+    def changed(
+        self,
+        *,
+        name: str | None,
+        base_currency: str | None,
+        timezone: str | None,
+        status: str | None,
+    ) -> Organisation:
+        """With the details given changed; None keeps one as it is."""
+        return replace(
+            self,
+            name=name or self.name,
+            base_currency=base_currency or self.base_currency,
+            timezone=timezone or self.timezone,
+            status=status or self.status,
+        )

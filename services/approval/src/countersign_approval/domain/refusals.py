@@ -1,0 +1,147 @@
+"""Why approval refuses what it was asked, as the platform's refusal categories
+(``countersign_platform.refusals``): the category gives the HTTP status, the kind the problem's
+type, the title its title. The platform answers each once, as problem+json; nothing here knows
+HTTP.
+
+    status  refusal                type suffix        title
+    ──────  ─────────────────────  ─────────────────  ───────────────────────────────
+    403     NotAParticipant        not-a-participant  Action refused
+    403     OwnBill                own-bill           Action refused
+    409     OutOfTurn              conflict           Action refused
+    422     InvalidAction          invalid-action     Action refused
+    404     RequestNotFound        not-found          No such request
+    404     UserNotFound           not-found          No such user
+    404     NoAbsence              not-found          No absence
+    404     OrganisationNotFound   not-found          No such organisation
+    409     UserExists             already-exists     User already exists
+    409     OrganisationExists     already-exists     Organisation already registered
+    409     UserInUse              user-in-use        The user still has work
+    422     WorkflowRefused        validation         Workflow is not valid (errors: field, rule)
+    422     AbsenceRefused         validation         Absence is not valid (errors: field, rule)
+
+The state machine's own refusal, ``lifecycle.TransitionRefused``, is a plain Conflict (409
+``conflict``, "Not possible in this state"); a caller who may not see a request or set another
+user's absence gets a plain Forbidden (403 ``forbidden``, "Not allowed").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from countersign_platform.refusals import Conflict, FieldError, Forbidden, Invalid, NotFound
+
+__all__ = [
+    "AbsenceRefused",
+    "InvalidAction",
+    "NoAbsence",
+    "NotAParticipant",
+    "OrganisationExists",
+    "OrganisationNotFound",
+    "OutOfTurn",
+    "OwnBill",
+    "RequestNotFound",
+    "UserExists",
+    "UserInUse",
+    "UserNotFound",
+    "WorkflowRefused",
+]
+
+# What a decision's refusal has always been called, whatever its category.
+_ACTION_REFUSED = "Action refused"
+# The type of both refusals of a new user or organisation whose email or id is taken.
+_ALREADY_EXISTS = "already-exists"
+
+
+class NotAParticipant(Forbidden):
+    """The user is not one whose turn it is."""
+
+    kind = "not-a-participant"
+    title = _ACTION_REFUSED
+
+
+class OwnBill(Forbidden):
+    """The workflow keeps requesters from approving their own bills, and this is theirs."""
+
+    kind = "own-bill"
+    title = _ACTION_REFUSED
+
+
+class OutOfTurn(Conflict):
+    """The request is not where the action expects it: another decision got there first, or
+    the state does not accept the action."""
+
+    title = _ACTION_REFUSED
+
+
+class InvalidAction(Invalid):
+    """The action's own content is wrong."""
+
+    kind = "invalid-action"
+    title = _ACTION_REFUSED
+
+
+class RequestNotFound(NotFound):
+    """No request of that id in the caller's organisation: another organisation's request is
+    as unknown, so the ids of other tenants are not confirmed."""
+
+    title = "No such request"
+
+
+class UserNotFound(NotFound):
+    """No current user of that id: never one, or removed."""
+
+    title = "No such user"
+
+
+class NoAbsence(NotFound):
+    title = "No absence"
+
+
+class OrganisationNotFound(NotFound):
+    title = "No such organisation"
+
+
+class UserExists(Conflict):
+    """The organisation already has a current user with that email; someone removed may be
+    added again."""
+
+    kind = _ALREADY_EXISTS
+    title = "User already exists"
+
+
+class OrganisationExists(Conflict):
+    """The operator registers an organisation under an id that is taken."""
+
+    kind = _ALREADY_EXISTS
+    title = "Organisation already registered"
+
+
+class UserInUse(Conflict):
+    """The user cannot be removed, or lose a role, yet: work still depends on them."""
+
+    kind = "user-in-use"
+    title = "The user still has work"
+
+    def __init__(self, reasons: Sequence[str]) -> None:
+        super().__init__("; ".join(reasons))
+        self.reasons = list(reasons)
+
+
+class _RulesBroken(Invalid):
+    """What was sent breaks rules about the organisation's people; ``errors`` name the fields
+    and rules, and the detail lists them."""
+
+    def __init__(self, errors: Sequence[FieldError]) -> None:
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors), errors)
+
+
+class WorkflowRefused(_RulesBroken):
+    """The document names people who cannot do what it asks of them."""
+
+    title = "Workflow is not valid"
+
+
+class AbsenceRefused(_RulesBroken):
+    """The substitute or the dates of an absence are not acceptable."""
+
+    title = "Absence is not valid"

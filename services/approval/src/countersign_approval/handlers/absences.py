@@ -1,0 +1,66 @@
+"""Out of office: a user (or an admin for them) says who decides in their place while they
+are away, or that they are back early."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Protocol
+from uuid import UUID
+
+import asyncpg
+
+from countersign_approval.db.absences import Absences
+from countersign_approval.db.people import People
+from countersign_approval.db.workflows import Workflows
+from countersign_approval.domain.absences import Absence, absence, check_may_set
+from countersign_approval.domain.people import Person
+from countersign_approval.domain.refusals import NoAbsence
+from countersign_approval.handlers.people import locked_user
+
+__all__ = ["AbsenceAsked", "clear_absence", "set_absence"]
+
+log = logging.getLogger(__name__)
+
+
+class AbsenceAsked(Protocol):
+    substitute_email: str  # decides in the user's place while they are away
+    starts_at: datetime
+    ends_at: datetime
+
+
+async def set_absence(
+    pool: asyncpg.Pool,
+    organisation_id: UUID,
+    user_id: UUID,
+    caller: Person,
+    asked: AbsenceAsked,
+) -> Absence:
+    """Records that the user is away as ``asked``, replacing an earlier absence; refused
+    naming the field and rule."""
+    check_may_set(caller, user_id)
+    async with pool.acquire() as conn, conn.transaction():
+        # As removals and role changes: the substitute cannot lose the role meanwhile.
+        await Workflows(conn).lock(organisation_id, exclusive=True)
+        await locked_user(conn, organisation_id, user_id)
+        email = asked.substitute_email
+        substitute = await People(conn).by_email(organisation_id, email)
+        now = datetime.now(UTC)
+        away = absence(user_id, email, substitute, asked.starts_at, asked.ends_at, now)
+        await Absences(conn).set(organisation_id, away, caller.user_id)
+    log.info("user %s away until %s, set by %s", user_id, away.ends_at, caller.user_id)
+    return away
+
+
+async def clear_absence(
+    pool: asyncpg.Pool, organisation_id: UUID, user_id: UUID, caller: Person
+) -> None:
+    """Ends the user's absence now; refused when they have none (or are no user here)."""
+    check_may_set(caller, user_id)
+    async with pool.acquire() as conn, conn.transaction():
+        # A decision by the substitute holds this lock shared while it reads the absence and
+        # is saved: the clear waits for it, and a decision after the clear sees it.
+        await Workflows(conn).lock(organisation_id, exclusive=True)
+        here = await People(conn).by_id(organisation_id, user_id, lock=False) is not None
+        if not (here and await Absences(conn).clear(user_id)):
+            raise NoAbsence(f"{user_id} has no absence set")
