@@ -12,10 +12,9 @@ import asyncpg
 import pytest
 from countersign_approval.db.absences import Absences
 from countersign_approval.db.workflows import Workflows
-
-from tests.support.approval_harness import running_approval
-from tests.support.infra import Infrastructure
-from tests.support.waiting import eventually
+from countersign_harness.approval import running_approval
+from countersign_harness.infra import Infrastructure
+from countersign_harness.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
