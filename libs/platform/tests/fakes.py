@@ -118,9 +118,11 @@ class Sent:
 
 @dataclass
 class FakeProducer:
-    """Records each send; its acknowledgement fails with ``refusal`` when one is set."""
+    """Records each send; its acknowledgement fails with ``refusal`` when one is set. Given a
+    database's ``journal``, notes each send and acknowledgement there too (SEND, ACK)."""
 
     refusal: Exception | None = None
+    journal: list[Statement] | None = None
     sent: list[Sent] = field(default_factory=list)
     acknowledged: list[Sent] = field(default_factory=list)
 
@@ -129,10 +131,16 @@ class FakeProducer:
     ) -> Awaitable[object]:
         record = Sent(topic, key, value, dict(headers))
         self.sent.append(record)
+        self._note("SEND", record)
         return self._acknowledge(record)
 
     async def _acknowledge(self, record: Sent) -> object:
         if self.refusal is not None:
             raise self.refusal
         self.acknowledged.append(record)
+        self._note("ACK", record)
         return None
+
+    def _note(self, what: str, record: Sent) -> None:
+        if self.journal is not None:
+            self.journal.append((what, (record.topic, record.key)))

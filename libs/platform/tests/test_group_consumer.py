@@ -166,7 +166,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 def group_of(settler: Settler, *subscriptions: Subscription, **options: Any) -> GroupConsumer:
     return GroupConsumer(
-        settler,  # type: ignore[arg-type]
+        settler,
         subscriptions or (COST,),
         bootstrap_servers="kafka:9092",
         topic_prefix=PREFIX,
