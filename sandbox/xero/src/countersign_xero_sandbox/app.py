@@ -10,6 +10,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from countersign_xero_sandbox.api_routes import ACCOUNTING_ROUTES
 from countersign_xero_sandbox.consent_endpoints import consent_routes
 from countersign_xero_sandbox.controls import control_routes
+from countersign_xero_sandbox.identity_controls import identity_control_routes
 from countersign_xero_sandbox.identity_endpoints import identity_routes
 from countersign_xero_sandbox.pipeline import AccountingApp
 from countersign_xero_sandbox.recording import Recorder, instance_recording
@@ -37,6 +38,7 @@ def build_app(settings: SandboxSettings) -> ASGIApp:
     sandbox = Sandbox(settings)
     routes = [
         *control_routes(sandbox),
+        *identity_control_routes(sandbox),
         *identity_routes(sandbox),
         *consent_routes(sandbox),
     ]
