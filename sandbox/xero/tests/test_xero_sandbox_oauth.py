@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -445,3 +447,31 @@ def test_xero_sandbox_a_control_code_can_carry_a_pkce_challenge(sandbox_url: str
     )
     form = {"grant_type": "authorization_code", "code": code["code"], "code_verifier": verifier}
     assert httpx.post(f"{sandbox_url}/connect/token", data=form, headers=BASIC).status_code == 200
+
+
+def test_xero_sandbox_the_recording_keeps_no_password_code_verifier_or_session(
+    tmp_path: Path,
+) -> None:
+    record = tmp_path / "xero.jsonl"
+    with serve(SandboxSettings(record=str(record))) as url:
+        registered = {"client_id": CLIENT_ID, "client_secret": SECRET, "redirect_uris": [CALLBACK]}
+        control(url, "POST", "/_sandbox/clients", registered)
+        tenant = control(url, "POST", "/_sandbox/tenants", {})["tenant_id"]
+        user = {"email": EMAIL, "password": PASSWORD, "tenant_ids": [tenant]}
+        control(url, "POST", "/_sandbox/users", user)
+        verifier, challenge = _pkce()
+        with httpx.Client(base_url=url) as browser:
+            consent_page = _log_in(browser, _authorize_url(url, challenge))
+            session = browser.cookies["xero_sandbox_session"]
+            code = _redirected(_consent(browser, consent_page, [tenant]))["code"][0]
+        tokens = _exchange(url, code, verifier).json()
+        httpx.post(
+            f"{url}/connect/revocation", data={"token": tokens["refresh_token"]}, headers=BASIC
+        )
+    text = record.read_text()
+    for secret in (PASSWORD, verifier, code, session, tokens["refresh_token"]):
+        assert secret not in text
+    lines = [json.loads(line) for line in text.splitlines()]
+    login = next(line for line in lines if line["path"] == "/identity/login")
+    assert login["request_body"]["email"] == EMAIL
+    assert login["request_body"]["password"] == "<redacted>"
