@@ -2,7 +2,7 @@
 
 Request pipeline (see ``app.py``)::
 
-    record → /_sandbox controls | /connect/token, /connections | Accounting:
+    record → /_sandbox controls | /connect/token, /connections | /identity pages | Accounting:
         token → tenant → rate limits → idempotency → faults → resource handler
 
 The app is built by ``countersign_xero_sandbox.app.build_app`` from

@@ -1,5 +1,6 @@
 """Composition root: settings → sandbox state → one ASGI app serving the Accounting API, the
-identity endpoints and the test controls (optionally wrapped by the recorder)."""
+identity endpoints (tokens and connections, and the browser's authorize, login and consent
+pages) and the test controls (optionally wrapped by the recorder)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from countersign_xero_sandbox.api_routes import ACCOUNTING_ROUTES
+from countersign_xero_sandbox.consent_endpoints import consent_routes
 from countersign_xero_sandbox.controls import control_routes
+from countersign_xero_sandbox.identity_controls import identity_control_routes
 from countersign_xero_sandbox.identity_endpoints import identity_routes
 from countersign_xero_sandbox.pipeline import AccountingApp
 from countersign_xero_sandbox.recording import Recorder, instance_recording
@@ -33,7 +36,13 @@ class _Front:
 
 def build_app(settings: SandboxSettings) -> ASGIApp:
     sandbox = Sandbox(settings)
-    rest = Starlette(routes=[*control_routes(sandbox), *identity_routes(sandbox)])
+    routes = [
+        *control_routes(sandbox),
+        *identity_control_routes(sandbox),
+        *identity_routes(sandbox),
+        *consent_routes(sandbox),
+    ]
+    rest = Starlette(routes=routes)
     rest.state.sandbox = sandbox
     app: ASGIApp = _Front(AccountingApp(sandbox, ACCOUNTING_ROUTES), rest)
     if settings.record:

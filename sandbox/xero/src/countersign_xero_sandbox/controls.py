@@ -1,10 +1,10 @@
-"""The test-control API under ``/_sandbox/`` (not part of Xero): tenants, tokens, limits,
-faults, the clock, read-back of state and statistics, reset. See docs/xero-sandbox.md."""
+"""The test-control API under ``/_sandbox/`` (not part of Xero): tenants, limits, faults, the
+clock, read-back of state and statistics, reset (apps, users, codes, tokens and disconnecting are
+``identity_controls.py``). See docs/xero-sandbox.md."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import asdict
 from datetime import date
 from typing import Any
@@ -14,10 +14,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from countersign_xero_sandbox.amounts import MAX_UNIT_DP
+from countersign_xero_sandbox.control_answers import bad, json_body
 from countersign_xero_sandbox.currency_rates import table_view
 from countersign_xero_sandbox.defaults import CURRENCY_NAMES
 from countersign_xero_sandbox.faults import FaultRule, FaultSpecError
-from countersign_xero_sandbox.identity import TokenError
 from countersign_xero_sandbox.model import Tenant, new_id
 from countersign_xero_sandbox.rendering import render_document
 from countersign_xero_sandbox.sandbox import Sandbox
@@ -31,15 +31,6 @@ from countersign_xero_sandbox.tenancy import (
 from countersign_xero_sandbox.wire import loads, xero_json
 
 __all__ = ["control_routes"]
-
-
-def _bad(message: str, status: int = 400) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
-
-
-async def _json(request: Request) -> Any:
-    raw = await request.body()
-    return json.loads(raw) if raw else {}
 
 
 async def _spec(request: Request) -> Any:
@@ -91,12 +82,6 @@ def _state(sandbox: Sandbox, tenant: Tenant) -> Any:
     }
 
 
-_SCOPE = (
-    "openid profile email offline_access accounting.transactions accounting.contacts "
-    "accounting.settings accounting.attachments"
-)
-
-
 class _Controls:
     """One handler a control route, all over the same sandbox."""
 
@@ -111,9 +96,9 @@ class _Controls:
         try:
             tenant = build_tenant(spec, self.sandbox.clock.now())
         except (TenantSpecError, ValueError, KeyError, TypeError) as exc:
-            return _bad(f"unusable tenant spec: {exc}")
+            return bad(f"unusable tenant spec: {exc}")
         if tenant.tenant_id in self.sandbox.tenants:
-            return _bad(f"tenant {tenant.tenant_id} exists", 409)
+            return bad(f"tenant {tenant.tenant_id} exists", 409)
         self.sandbox.tenants[tenant.tenant_id] = tenant
         if spec.get("connect_client_id"):
             self.sandbox.identity.connect(
@@ -130,14 +115,14 @@ class _Controls:
     async def tenant_state(self, request: Request) -> Response:
         tenant = self._tenant(request)
         if tenant is None:
-            return _bad("no such tenant", 404)
+            return bad("no such tenant", 404)
         async with tenant.lock:
             return xero_json(_state(self.sandbox, tenant))
 
     async def patch_tenant(self, request: Request) -> Response:
         tenant = self._tenant(request)
         if tenant is None:
-            return _bad("no such tenant", 404)
+            return bad("no such tenant", 404)
         body = await _spec(request)
         async with tenant.lock:
             if "lock_date" in body:
@@ -152,57 +137,23 @@ class _Controls:
             try:
                 sync_rates(tenant, body.get("rates") or {})
             except ValueError as exc:
-                return _bad(f"unusable rates: {exc}")
+                return bad(f"unusable rates: {exc}")
             return xero_json(tenant.organisation)
 
     async def add_contact(self, request: Request) -> Response:
         tenant = self._tenant(request)
         if tenant is None:
-            return _bad("no such tenant", 404)
+            return bad("no such tenant", 404)
         body = await _spec(request)
         if not isinstance(body, dict) or not body.get("Name"):
-            return _bad("a contact needs a Name")
+            return bad("a contact needs a Name")
         async with tenant.lock:
             contact = new_contact(body, self.sandbox.clock.now())
             tenant.contacts[contact["ContactID"]] = contact
         return xero_json(contact, status=201)
 
-    async def _grant(self, request: Request) -> tuple[str, str, list[str], str | None]:
-        """Register the client a grant names; its client id, scope, tenants and redirect."""
-        body = await _json(request)
-        tenant_ids = [str(t) for t in body.get("tenant_ids", [])]
-        missing = [t for t in tenant_ids if t not in self.sandbox.tenants]
-        if missing:
-            raise TenantSpecError(f"unknown tenants: {missing}")
-        self.sandbox.identity.register(str(body["client_id"]), str(body.get("client_secret", "")))
-        scope = str(body.get("scope", _SCOPE))
-        return str(body["client_id"]), scope, tenant_ids, body.get("redirect_uri")
-
-    async def authorize(self, request: Request) -> Response:
-        try:
-            client_id, scope, tenant_ids, redirect = await self._grant(request)
-        except (TenantSpecError, TokenError, KeyError) as exc:
-            return _bad(str(exc))
-        code = self.sandbox.identity.mint_code(client_id, scope, tenant_ids, redirect)
-        return JSONResponse({"code": code})
-
-    async def tokens(self, request: Request) -> Response:
-        try:
-            client_id, scope, tenant_ids, _ = await self._grant(request)
-        except (TenantSpecError, TokenError, KeyError) as exc:
-            return _bad(str(exc))
-        identity = self.sandbox.identity
-        event = new_id()
-        for tenant_id in tenant_ids:
-            name = self.sandbox.tenants[tenant_id].organisation["Name"]
-            identity.connect(client_id, tenant_id, name, event)
-        answer = identity.issue(client_id, scope, event)
-        expires = identity.access[answer["access_token"]].expires_at
-        answer["expires_at"] = self.sandbox.clock.real_deadline(expires)
-        return JSONResponse(answer)
-
     async def limits(self, request: Request) -> Response:
-        body = await _json(request)
+        body = await json_body(request)
         config = self.sandbox.limiter.config
         for name in ("enabled", "minute", "day", "concurrent", "app_minute"):
             if name in body:
@@ -211,9 +162,9 @@ class _Controls:
 
     async def add_fault(self, request: Request) -> Response:
         try:
-            rule = FaultRule.from_json(await _json(request))
+            rule = FaultRule.from_json(await json_body(request))
         except FaultSpecError as exc:
-            return _bad(str(exc))
+            return bad(str(exc))
         self.sandbox.faults.add(rule)
         return JSONResponse(rule.as_json(), status_code=201)
 
@@ -226,7 +177,7 @@ class _Controls:
 
     async def clock(self, request: Request) -> Response:
         clock = self.sandbox.clock
-        clock.advance(float((await _json(request)).get("advance_seconds", 0)))
+        clock.advance(float((await json_body(request)).get("advance_seconds", 0)))
         return JSONResponse({"now": clock.now().isoformat(), "time_scale": clock.scale})
 
     async def stats(self, request: Request) -> Response:
@@ -256,8 +207,6 @@ def control_routes(sandbox: Sandbox) -> list[Route]:
         Route("/_sandbox/tenants/{tenant_id}", c.patch_tenant, methods=["PATCH"]),
         Route("/_sandbox/tenants/{tenant_id}/state", c.tenant_state, methods=["GET"]),
         Route("/_sandbox/tenants/{tenant_id}/contacts", c.add_contact, methods=["POST"]),
-        Route("/_sandbox/authorizations", c.authorize, methods=["POST"]),
-        Route("/_sandbox/tokens", c.tokens, methods=["POST"]),
         Route("/_sandbox/limits", c.limits, methods=["PUT"]),
         Route("/_sandbox/faults", c.add_fault, methods=["POST"]),
         Route("/_sandbox/faults", c.list_faults, methods=["GET"]),

@@ -1,5 +1,7 @@
 """``POST /connect/token``, ``POST /connect/revocation``, ``GET /connections`` and
-``DELETE /connections/{id}``, on the same host as the Accounting API."""
+``DELETE /connections/{id}``, on the same host as the Accounting API. A token sees the
+connections of its app and its user (``connections.py``); the browser side of the identity
+server is ``consent_endpoints.py``."""
 
 from __future__ import annotations
 
@@ -56,9 +58,7 @@ def identity_routes(sandbox: Sandbox) -> list[Route]:
             client_id = sandbox.identity.authenticate_client(form, _basic(request))
         except TokenError as error:
             return _oauth_error(error)
-        grant = sandbox.identity.refresh.get(form.get("token", ""))
-        if grant is not None and grant.client_id == client_id:
-            del sandbox.identity.refresh[form["token"]]
+        sandbox.identity.revoke(client_id, form.get("token", ""))
         return Response(status_code=200)
 
     async def connections(request: Request) -> Response:
@@ -78,8 +78,8 @@ def identity_routes(sandbox: Sandbox) -> list[Route]:
                 "createdDateUtc": c.created.isoformat(),
                 "updatedDateUtc": c.updated.isoformat(),
             }
-            for c in sandbox.identity.connections.values()
-            if c.client_id == grant.client_id and (event is None or c.auth_event_id == event)
+            for c in sandbox.identity.connections.of(grant.client_id, grant.user_id)
+            if event is None or c.auth_event_id == event
         ]
         return JSONResponse(found)
 
@@ -87,10 +87,12 @@ def identity_routes(sandbox: Sandbox) -> list[Route]:
         grant = _grant(sandbox, request)
         if isinstance(grant, Response):
             return grant
-        connection = sandbox.identity.connections.get(request.path_params["connection_id"])
-        if connection is None or connection.client_id != grant.client_id:
+        wanted = request.path_params["connection_id"]
+        visible = sandbox.identity.connections.of(grant.client_id, grant.user_id)
+        found = [c for c in visible if c.id == wanted]
+        if not found:
             return Response("The resource you're looking for cannot be found", status_code=404)
-        del sandbox.identity.connections[connection.id]
+        sandbox.identity.disconnect(found)
         return Response(status_code=204)
 
     return [

@@ -98,7 +98,9 @@ class AccountingApp:
             return unauthorized(grant or "AuthenticationUnsuccessful")
         tenant_id = request.headers.get("xero-tenant-id", "").strip()
         tenant = sandbox.tenants.get(tenant_id)
-        if tenant is None or not sandbox.identity.connected(grant.client_id, tenant_id):
+        if tenant is None or not sandbox.identity.connected(
+            grant.client_id, tenant_id, grant.user_id
+        ):
             return forbidden()
         method = request.method
         shape = re.sub(r"/Attachments/[^/]+", "/Attachments/{FileName}", path, flags=re.I)

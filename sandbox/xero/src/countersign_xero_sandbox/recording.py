@@ -7,6 +7,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 import threading
 import time
 import uuid
@@ -20,8 +21,20 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 __all__ = ["Recorder", "instance_recording"]
 
 REDACTED = "<redacted>"
-SECRET_FIELDS = {"client_secret", "code", "refresh_token", "access_token", "id_token"}
-SECRET_HEADERS = {"authorization"}
+# Token requests and answers, the revocation form (``token``), the login form (``password``).
+SECRET_FIELDS = {
+    "client_secret",
+    "code",
+    "code_verifier",
+    "refresh_token",
+    "access_token",
+    "id_token",
+    "token",
+    "password",
+}
+SECRET_HEADERS = {"authorization", "cookie", "set-cookie"}
+# The code in the redirect back to the app (``Location: …?code=…``).
+_CODE_IN_LOCATION = re.compile(r"(?<=[?&]code=)[^&#]*")
 
 
 def _body(raw: bytes, content_type: str) -> Any:
@@ -43,12 +56,17 @@ def _body(raw: bytes, content_type: str) -> Any:
     return {"bytes": len(raw), "sha256": hashlib.sha256(raw).hexdigest()}
 
 
+def _header(name: str, value: str) -> str:
+    if name.lower() in SECRET_HEADERS:
+        return REDACTED
+    if name.lower() == "location":
+        return _CODE_IN_LOCATION.sub(REDACTED, value)
+    return value
+
+
 def _headers(pairs: list[tuple[bytes, bytes]]) -> dict[str, str]:
     return {
-        k.decode("latin-1"): REDACTED
-        if k.decode("latin-1").lower() in SECRET_HEADERS
-        else v.decode("latin-1")
-        for k, v in pairs
+        k.decode("latin-1"): _header(k.decode("latin-1"), v.decode("latin-1")) for k, v in pairs
     }
 
 

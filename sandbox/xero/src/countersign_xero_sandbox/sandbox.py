@@ -1,5 +1,6 @@
-"""Everything the sandbox holds, in one place: tenants, identity, limits, idempotency memory,
-faults and the call statistics. ``reset`` returns it to a fresh start."""
+"""Everything the sandbox holds, in one place: tenants, identity (apps, tokens, connections),
+the login side (users, sessions, pending authorisations), limits, idempotency memory, faults
+and the call statistics. ``reset`` returns it to a fresh start."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from starlette.responses import Response
 
 from countersign_xero_sandbox.amounts import unit_dp
 from countersign_xero_sandbox.clock import SandboxClock
+from countersign_xero_sandbox.consent import Consent
 from countersign_xero_sandbox.faults import FaultBook
 from countersign_xero_sandbox.idempotency import IdempotencyStore
 from countersign_xero_sandbox.identity import Identity
@@ -48,6 +50,7 @@ class Sandbox:
         s = self.settings
         self.tenants: dict[str, Tenant] = {}
         self.identity = Identity(self.clock, s.access_token_ttl_s, s.refresh_grace_s)
+        self.consent = Consent(self.clock)
         self.limiter = RateLimiter(self.clock, self.default_limits())
         self.idempotency = IdempotencyStore(self.clock, s.idempotency_ttl_s)
         self.faults = FaultBook(s.seed)

@@ -1,0 +1,136 @@
+"""The browser side of Xero's identity server (login.xero.com):
+
+    GET  /identity/connect/authorize   check the request; the login page, or the consent page
+                                       when the browser's session cookie names a user
+    POST /identity/login               email + password → session cookie and the consent page
+    POST /identity/consent             allow → 302 redirect_uri?code&scope&state
+                                       cancel → 302 redirect_uri?error=access_denied&state
+
+The pages are in ``consent_pages.py``, the rules in ``authorize_request.py`` and ``consent.py``.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from countersign_xero_sandbox.authorize_request import ErrorPage, Redirect, check_authorize
+from countersign_xero_sandbox.consent import Pending, SandboxUser, allow, deny
+from countersign_xero_sandbox.consent_pages import (
+    CONSENT_PATH,
+    LOGIN_PATH,
+    Organisation,
+    consent_page,
+    error_page,
+    login_page,
+)
+from countersign_xero_sandbox.sandbox import Sandbox
+
+__all__ = ["SESSION_COOKIE", "consent_routes"]
+
+SESSION_COOKIE = "xero_sandbox_session"
+AUTHORIZE_PATH = "/identity/connect/authorize"
+# Pages are not cached and not framed (RFC 6749 §10.13, clickjacking).
+_PAGE_HEADERS = {"Cache-Control": "no-store", "X-Frame-Options": "DENY"}
+_EXPIRED = ErrorPage(
+    "invalid_request", "This sign-in has expired; go back to the app and start again"
+)
+
+
+def _html(page: str, status: int = 200) -> Response:
+    return HTMLResponse(page, status_code=status, headers=_PAGE_HEADERS)
+
+
+def _redirect(location: str) -> Response:
+    return RedirectResponse(location, status_code=302, headers={"Cache-Control": "no-store"})
+
+
+async def _form(request: Request) -> list[tuple[str, str]]:
+    return parse_qsl((await request.body()).decode(), keep_blank_values=True)
+
+
+class _Pages:
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+
+    def consent(self, pending: Pending, user: SandboxUser, message: str | None = None) -> Response:
+        client = pending.request.client
+        connections = self.sandbox.identity.connections.of(client.client_id, user.user_id)
+        connected = {c.tenant_id for c in connections}
+        tenants = self.sandbox.tenants
+        organisations = [
+            Organisation(t, tenants[t].organisation["Name"], t in connected)
+            for t in user.tenant_ids
+            if t in tenants
+        ]
+        page = consent_page(
+            pending.pending_id,
+            (client.name, client.client_id),
+            pending.request.scope,
+            user.email,
+            organisations,
+            message,
+        )
+        return _html(page)
+
+    def login(self, pending: Pending, message: str | None = None) -> Response:
+        return _html(login_page(pending.pending_id, pending.request.client.name, message))
+
+    def session_user(self, request: Request) -> SandboxUser | None:
+        return self.sandbox.consent.session_user(request.cookies.get(SESSION_COOKIE))
+
+    async def authorize(self, request: Request) -> Response:
+        checked = check_authorize(request.query_params.multi_items(), self.sandbox.identity.clients)
+        if isinstance(checked, ErrorPage):
+            return _html(error_page(checked.error, checked.description), 400)
+        if isinstance(checked, Redirect):
+            return _redirect(checked.location)
+        user = self.session_user(request)
+        pending = self.sandbox.consent.begin(checked, user)
+        return self.login(pending) if user is None else self.consent(pending, user)
+
+    async def log_in(self, request: Request) -> Response:
+        form = dict(await _form(request))
+        pending = self.sandbox.consent.waiting(form.get("pending"))
+        if pending is None:
+            return _html(error_page(_EXPIRED.error, _EXPIRED.description), 400)
+        found = self.sandbox.consent.log_in(form.get("email", ""), form.get("password", ""))
+        if found is None:
+            return self.login(pending, "Your email or password is incorrect")
+        session_id, user = found
+        pending.user_id = user.user_id
+        response = self.consent(pending, user)
+        response.set_cookie(SESSION_COOKIE, session_id, path="/", httponly=True, samesite="lax")
+        return response
+
+    async def decide(self, request: Request) -> Response:
+        pairs = await _form(request)
+        form = dict(pairs)
+        consent = self.sandbox.consent
+        pending = consent.waiting(form.get("pending"))
+        if pending is None:
+            return _html(error_page(_EXPIRED.error, _EXPIRED.description), 400)
+        user = self.session_user(request)
+        if user is None or user.user_id != pending.user_id:
+            return self.login(pending, "Log in to continue")
+        if form.get("action") == "cancel":
+            consent.close(pending)
+            return _redirect(deny(pending))
+        ticked = [value for name, value in pairs if name == "tenant_id"]
+        location = allow(self.sandbox.identity, pending, user, ticked)
+        if location is None:
+            return self.consent(pending, user, "Choose at least one organisation to connect")
+        consent.close(pending)
+        return _redirect(location)
+
+
+def consent_routes(sandbox: Sandbox) -> list[Route]:
+    pages = _Pages(sandbox)
+    return [
+        Route(AUTHORIZE_PATH, pages.authorize, methods=["GET"]),
+        Route(LOGIN_PATH, pages.log_in, methods=["POST"]),
+        Route(CONSENT_PATH, pages.decide, methods=["POST"]),
+    ]
