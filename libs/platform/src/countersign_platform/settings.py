@@ -85,7 +85,10 @@ class ServiceSettings(InfrastructureSettings):
     @field_validator("access_jwks_url", mode="after")
     @classmethod
     def _blank_url_is_unset(cls, value: str | None) -> str | None:
-        return value.strip() or None if value is not None else None
+        url = (value or "").strip()
+        if url and not url.startswith(("http://", "https://")):
+            raise ValueError("ACCESS_JWKS_URL is an http:// or https:// URL")
+        return url or None
 
     @field_validator("admin_token", "encryption_keys", "document_link_secret", mode="after")
     @classmethod
