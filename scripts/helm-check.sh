@@ -214,6 +214,8 @@ must_fail "HPA and KEDA on one service" "enable autoscaling .* or keda, not both
   --set services.approval.autoscaling.enabled=true,services.approval.keda.enabled=true
 must_fail "KEDA with more minimum than maximum replicas" "minReplicaCount is above maxReplicaCount" \
   --set services.publisher.keda.enabled=true,services.publisher.keda.minReplicaCount=7
+must_fail "an access-token TTL over an hour" "/access/tokenTtlSeconds" \
+  --set access.tokenTtlSeconds=86400
 must_fail "an Ingress without hosts" "/services/ingest/ingress.*missing property 'hosts'" \
   --set services.ingest.ingress.enabled=true --set 'services.ingest.ingress.hosts=null'
 

@@ -160,7 +160,8 @@ resolve_infra() {
 }
 
 # Local secrets, made once per checkout and kept in .local/secrets.env (never in git): the
-# operator token for admin endpoints and the key that signs document links.
+# operator token for admin endpoints, the key that signs document links, the keyring for
+# secrets at rest and approval's access-token signing key.
 local_secret() {
   local name="$1" file="$LOCAL_DIR/secrets.env" value
   touch "$file" && chmod 600 "$file"
@@ -168,6 +169,8 @@ local_secret() {
   if [ -z "$value" ]; then
     if [ "$name" = ENCRYPTION_KEYS ]; then  # a keyring: id:base64(32 random bytes)
       value="local1:$("$PYTHON" -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')"
+    elif [ "$name" = APPROVAL_SIGNING_KEYS ]; then  # kid:base64url(32-byte Ed25519 seed)
+      value="local1:$("$PYTHON" -c 'from countersign_platform.access import generate_seed; print(generate_seed())')"
     else
       value="$("$PYTHON" -c 'import secrets; print(secrets.token_urlsafe(32))')"
     fi
@@ -193,6 +196,8 @@ write_stack_env() {
     echo "COUNTERSIGN_ADMIN_TOKEN=${COUNTERSIGN_ADMIN_TOKEN:-$(local_secret COUNTERSIGN_ADMIN_TOKEN)}"
     echo "DOCUMENT_LINK_SECRET=${DOCUMENT_LINK_SECRET:-$(local_secret DOCUMENT_LINK_SECRET)}"
     echo "ENCRYPTION_KEYS=${ENCRYPTION_KEYS:-$(local_secret ENCRYPTION_KEYS)}"
+    # Every service checks people's access tokens against the keys approval publishes there.
+    echo "ACCESS_JWKS_URL=http://127.0.0.1:$(service_port approval)/.well-known/jwks.json"
     for row in "${SERVICES[@]}"; do
       read -r name port exe prefix path <<<"$row"
       # The Xero sandbox serves two of Xero's hosts: clients want the Accounting base URL
@@ -256,6 +261,11 @@ start_service() {
     set +a
     # shellcheck disable=SC2163 # STACK_MARKER holds "NAME=value", exported as such
     export "${prefix}_HTTP_PORT=$port" "$STACK_MARKER" PYTHONUNBUFFERED=1
+    # Approval's signing key goes to approval only (not into stack.env, which every process
+    # and every test shell reads): the others need only the public keys it serves.
+    if [ "$prefix" = APPROVAL ]; then
+      export "APPROVAL_SIGNING_KEYS=${APPROVAL_SIGNING_KEYS:-$(local_secret APPROVAL_SIGNING_KEYS)}"
+    fi
     exec nohup setsid "$VENV_BIN/$exe"
   ) >>"$log_file" 2>&1 </dev/null 9>&- &
   echo "$!" >"$pid_file"

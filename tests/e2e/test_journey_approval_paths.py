@@ -11,6 +11,8 @@ import pytest
 from countersign_dext_sandbox.samples import line
 from countersign_harness.organisation import Organisation
 from countersign_harness.pipeline import Pipeline
+from countersign_platform.access import AccessVerifier
+from countersign_platform.published_keys import PublishedKeys
 from pypdf import PdfReader
 
 from tests.e2e.journeys import (
@@ -158,3 +160,23 @@ async def test_a_bill_below_the_threshold_is_auto_approved_and_the_audit_report_
     [bill] = org.xero_invoices(lambda i: i["InvoiceNumber"] == "INV-auto-1")
     assert (bill["Status"], bill["Total"]) == ("AUTHORISED", 30.0)
     assert "auto-approved" in report_text(org, bill, "auto-1")
+
+
+async def test_a_persons_access_token_is_signed_by_approval_and_verifiable_by_any_service(
+    pipeline: Pipeline, org: Organisation
+) -> None:
+    token = await org.access_token(ANN)
+    async with httpx.AsyncClient(timeout=10) as http:
+        # As ingest and the publisher do: their ACCESS_JWKS_URL names the approval process.
+        verifier = AccessVerifier(
+            PublishedKeys(f"{pipeline.approval.url}/.well-known/jwks.json", http)
+        )
+        caller = await verifier.verify(token)
+        pending = await http.get(
+            f"{org.endpoints.approval}/v1/organisations/{org.organisation_id}/requests/pending",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+    assert (caller.organisation_id, caller.roles) == (org.organisation_id, {"approver"})
+    assert pending.status_code == 200, pending.text
+    assert pipeline.ingest.environment()["ACCESS_JWKS_URL"].startswith(pipeline.approval.url)

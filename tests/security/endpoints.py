@@ -8,10 +8,11 @@ from fastapi.routing import iter_route_contexts
 
 __all__ = ["PUBLIC", "endpoints_of"]
 
-# Served to every caller by design: probes, metrics and API descriptions carry no
-# organisation's data.
+# Served to every caller by design: probes, metrics, API descriptions and approval's public
+# access-token keys carry no organisation's data.
 PUBLIC = frozenset(
     {
+        "GET /.well-known/jwks.json",
         "GET /health/live",
         "GET /health/ready",
         "GET /metrics",

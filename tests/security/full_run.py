@@ -33,6 +33,7 @@ from countersign_harness.processes import ServiceProcess
 from countersign_harness.publisher import CLIENT_ID, CLIENT_SECRET
 from countersign_harness.waiting import eventually
 from countersign_harness.xero_process import XeroSandbox
+from countersign_platform.access import generate_seed
 from countersign_platform.sealing import Keyring
 
 __all__ = ["FullRun", "run_everything"]
@@ -93,6 +94,11 @@ def _processes(run: FullRun, sandbox: XeroSandbox) -> dict[str, ServiceProcess]:
         name: ServiceProcess(name, run.infra, run.isolation, run.log_dir, extra_env={**common})
         for name in ("ingest", "approval", "publisher")
     }
+    # Approval signs people's access tokens; the others would check them against its keys.
+    processes["approval"].extra_env["APPROVAL_SIGNING_KEYS"] = "s1:" + run.secrets["signing key"]
+    for name in ("ingest", "publisher"):
+        jwks = f"{processes['approval'].url}/.well-known/jwks.json"
+        processes[name].extra_env["ACCESS_JWKS_URL"] = jwks
     processes["publisher"].extra_env.update(
         {
             "PUBLISHER_XERO_API_URL": sandbox.api_url,
@@ -130,6 +136,7 @@ def run_everything(infra: Infrastructure, isolation: str, log_dir: Path) -> Full
             "ENCRYPTION_KEYS key": keyring_spec.split(":", 1)[1],
             "Dext secret": run.dext_secret,
             "Xero client secret": CLIENT_SECRET,
+            "signing key": generate_seed(),
         }
     )
     run.database_url = _with_password(infra.database_url)
@@ -189,6 +196,12 @@ async def _drive(run: FullRun, sandbox: XeroSandbox, urls: dict[str, str]) -> No
         )
         assert added.status_code == 201, added.text
         run.secrets["approver API token"] = added.json()["token"]
+        exchanged = await http.post(f"{urls['approval']}/access-tokens", headers=admin)
+        assert exchanged.status_code == 201, exchanged.text
+        run.secrets["admin access token"] = exchanged.json()["access_token"]
+        as_admin = {"Authorization": f"Bearer {run.secrets['admin access token']}"}
+        listed = await http.get(f"{approval}/users", headers=as_admin)
+        assert listed.status_code == 200, listed.text
         saved = await http.put(f"{approval}/workflow", headers=admin, json=ONE_APPROVER)
         assert saved.status_code == 201, saved.text
 
@@ -237,6 +250,8 @@ async def _drive(run: FullRun, sandbox: XeroSandbox, urls: dict[str, str]) -> No
             for name, url in urls.items()
             for path in ("/metrics", "/health/ready", "/openapi.json")
         }
+        key_set = await http.get(f"{urls['approval']}/.well-known/jwks.json")
+        run.outcome["public pages"]["approval/.well-known/jwks.json"] = key_set.text
         run.outcome["tenant_id"] = tenant_id
         run.outcome["invoices"] = sandbox.state(tenant_id)["invoices"]
 

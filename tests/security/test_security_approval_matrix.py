@@ -36,7 +36,8 @@ CALLERS = ("admin", "reviewer", "approver", "requester", "auditor", "none", "bad
 # Each cell is the status the caller gets: an organisation's admin, reviewer (revw), approver
 # (appr), requester (reqs) and auditor (audt); "none" sends no token, "bad" an unknown one, "oper"
 # the operator's COUNTERSIGN_ADMIN_TOKEN. {org} is /v1/organisations/{organisation_id}, {req}
-# is {request_id}. Here the users' own organisation is the one in the path.
+# is {request_id}. Here the users' own organisation is the one in the path. Every user may
+# exchange their own API token for an access token (POST /access-tokens, no organisation).
 # State-changing calls that succeed act on a fresh request in the state named in TARGETS.
 # {user_id} is the approver (Ann: her own absence is hers to set), except for a new token
 # (Sam's, so no caller is locked out) and a user's removal (a user added for it).
@@ -44,6 +45,7 @@ OWN_ORGANISATION = """
 endpoint                                      | admin revw appr reqs audt none bad  oper
 POST  /v1/organisations                       | 401  401  401  401  401  401  401  201
 PATCH {org}                                   | 401  401  401  401  401  401  401  200
+POST  /access-tokens                          | 201  201  201  201  201  401  401  401
 POST  {org}/users                             | 201  403  403  403  403  401  401  401
 GET   {org}/users                             | 200  403  403  403  403  401  401  401
 PATCH {org}/users/{user_id}                   | 200  403  403  403  403  401  401  401
@@ -293,6 +295,7 @@ def body_of(method: str, path: str, n: int) -> Any:
         return None
     last = path.rsplit("/", 1)[-1]
     bodies: dict[str, Callable[[], Any]] = {
+        "access-tokens": lambda: None,
         "organisations": lambda: {
             "name": f"Registered {n}",
             "base_currency": "GBP",

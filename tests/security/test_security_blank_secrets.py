@@ -49,6 +49,18 @@ def test_a_blank_secret_reads_as_unset(settings: type[ServiceSettings]) -> None:
     assert (read.admin_token, read.document_link_secret, read.encryption_keys) == (None,) * 3
 
 
+def test_blank_access_token_settings_read_as_unset() -> None:
+    # A blank signing key would be a key anyone can sign with; a blank key-set URL one that
+    # cannot be fetched. Both switch access tokens off instead.
+    read = ApprovalSettings(
+        database_url="postgresql://unused",
+        kafka_bootstrap_servers="-",
+        signing_keys=" ",
+        access_jwks_url="",
+    )
+    assert (read.signing_keys, read.access_jwks_url) == (None, None)
+
+
 async def test_a_blank_operator_token_opens_no_operator_endpoint(
     infra: Infrastructure, isolation: str
 ) -> None:

@@ -1,5 +1,6 @@
-"""Hand-written stand-ins for the database and the producer in the platform's unit tests: only
-the methods the platform calls, and a record of what it did with them."""
+"""Hand-written stand-ins for the database, the producer and approval's published key set in
+the platform's unit tests: only the methods the platform calls, and a record of what it did
+with them."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import contextlib
 from collections.abc import AsyncIterator, Awaitable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+import httpx
 
 Statement = tuple[str, tuple[Any, ...]]
 
@@ -144,3 +147,40 @@ class FakeProducer:
     def _note(self, what: str, record: Sent) -> None:
         if self.journal is not None:
             self.journal.append((what, (record.topic, record.key)))
+
+
+@dataclass
+class FakeClock:
+    """``time.monotonic`` that moves only when told to."""
+
+    now: float = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@dataclass
+class KeySetEndpoint:
+    """Approval's ``/.well-known/jwks.json`` behind an ``httpx.MockTransport``: serves
+    ``document`` (or fails as ``failure`` says: a status code, or an exception to raise) and
+    counts the requests."""
+
+    document: Any = field(default_factory=lambda: {"keys": []})
+    failure: int | Exception | None = None
+    requests: int = 0
+    url: str = "http://approval.test/.well-known/jwks.json"
+
+    def _answer(self, request: httpx.Request) -> httpx.Response:
+        self.requests += 1
+        assert str(request.url) == self.url
+        if isinstance(self.failure, Exception):
+            raise self.failure
+        if self.failure is not None:
+            return httpx.Response(self.failure, text="unavailable")
+        return httpx.Response(200, json=self.document)
+
+    def client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(transport=httpx.MockTransport(self._answer))

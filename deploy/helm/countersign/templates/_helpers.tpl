@@ -84,6 +84,42 @@ app.kubernetes.io/component: {{ .name }}
       key: {{ $db.key | default .root.Values.database.key | quote }}
 {{- end }}
 
+{{/* ACCESS_JWKS_URL: access.jwksUrl, else this release's approval Service, else nothing. */}}
+{{- define "countersign.jwksUrl" -}}
+{{- $approval := .Values.services.approval | default dict }}
+{{- if .Values.access.jwksUrl }}
+{{- .Values.access.jwksUrl }}
+{{- else if $approval.enabled }}
+{{- $service := include "countersign.componentName" (dict "root" . "name" "approval") }}
+{{- printf "http://%s:%v/.well-known/jwks.json" $service $approval.port }}
+{{- end }}
+{{- end }}
+
+{{/* People's access tokens: where every service finds the keys; approval's signing keys. */}}
+{{- define "countersign.env.access" -}}
+{{- $secrets := .root.Values.secrets }}
+{{- with include "countersign.jwksUrl" .root }}
+- name: ACCESS_JWKS_URL
+  value: {{ . | quote }}
+{{- end }}
+- name: ACCESS_ISSUER
+  value: {{ .root.Values.access.issuer | quote }}
+- name: ACCESS_AUDIENCE
+  value: {{ .root.Values.access.audience | quote }}
+{{- if eq .name "approval" }}
+- name: APPROVAL_ACCESS_TOKEN_TTL_S
+  value: {{ .root.Values.access.tokenTtlSeconds | quote }}
+{{- if $secrets.keys.signingKeys }}
+- name: APPROVAL_SIGNING_KEYS
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secrets.existingSecret | quote }}
+      key: {{ $secrets.keys.signingKeys | quote }}
+      optional: true
+{{- end }}
+{{- end }}
+{{- end }}
+
 {{/* The whole environment of a service container. */}}
 {{- define "countersign.env.service" -}}
 {{- $prefix := include "countersign.envPrefix" . }}
@@ -99,6 +135,7 @@ app.kubernetes.io/component: {{ .name }}
       key: {{ $key | quote }}
 {{- end }}
 {{- end }}
+{{ include "countersign.env.access" . | trim }}
 - name: {{ $prefix }}_HTTP_PORT
   value: {{ .svc.port | quote }}
 - name: {{ $prefix }}_MIGRATE_ON_START

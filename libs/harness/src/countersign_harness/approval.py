@@ -1,6 +1,7 @@
 """Drives the approval service in-process (its real app lifespan: migrations, pool, broker,
-relay) over HTTP, on an isolated schema and topic prefix. Used by the approval integration
-tests and its benchmark."""
+relay) over HTTP, on an isolated schema and topic prefix; with ``listen=True`` also on a real
+loopback port, for another service to fetch its access-token key set from. Used by the approval
+integration tests and its benchmark."""
 
 from __future__ import annotations
 
@@ -33,13 +34,23 @@ from countersign_contracts import (
 from countersign_harness.infra import Infrastructure
 from countersign_harness.kafka import produce, read_until
 from countersign_harness.samples import sample_bill
+from countersign_harness.serving import served_over_http
 from countersign_harness.waiting import eventually
+from countersign_platform.access import generate_seed
 from countersign_platform.runtime import Runtime
 from countersign_platform.topics import ensure_topics
 
-__all__ = ["OPERATOR_TOKEN", "ApprovalHarness", "Org", "as_record", "running_approval"]
+__all__ = [
+    "OPERATOR_TOKEN",
+    "SIGNING_KEYS",
+    "ApprovalHarness",
+    "Org",
+    "as_record",
+    "running_approval",
+]
 
 OPERATOR_TOKEN = "operator-token-for-tests"
+SIGNING_KEYS = "harness1:" + generate_seed()  # APPROVAL_SIGNING_KEYS of every harness approval
 
 
 def as_record(envelope: Envelope[Any]) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
@@ -67,6 +78,21 @@ class ApprovalHarness:
     runtime: Runtime[Any]
     prefix: str
     bootstrap: str
+    url: str | None = None  # the real HTTP address, when started with listen=True
+
+    @property
+    def jwks_url(self) -> str:
+        """Where another service fetches the access-token keys (its ACCESS_JWKS_URL)."""
+        assert self.url is not None, "start approval with listen=True"
+        return f"{self.url}/.well-known/jwks.json"
+
+    async def access_token(self, org: Org, email: str | None = None) -> str:
+        """The user's API token (the admin's when ``email`` is None) exchanged for an access
+        token."""
+        response = await self.http.post("/access-tokens", headers=org.auth(email))
+        assert response.status_code == 201, response.text
+        token: str = response.json()["access_token"]
+        return token
 
     async def register(
         self, base_currency: str = "GBP", users: Sequence[tuple[str, list[str]]] = ()
@@ -178,7 +204,7 @@ class ApprovalHarness:
 
 @contextlib.asynccontextmanager
 async def running_approval(
-    infra: Infrastructure, isolation: str, **overrides: Any
+    infra: Infrastructure, isolation: str, *, listen: bool = False, **overrides: Any
 ) -> AsyncIterator[ApprovalHarness]:
     prefix = f"{isolation}."
     await ensure_topics(
@@ -196,10 +222,16 @@ async def running_approval(
         admin_token=OPERATOR_TOKEN,
         consumer_retry_backoff_s=0.01,
         relay_poll_interval_s=0.2,
-        **overrides,
+        **{"signing_keys": SIGNING_KEYS, **overrides},
     )
     app = create_app(settings)
-    async with app.router.lifespan_context(app):
+    async with contextlib.AsyncExitStack() as stack:
+        await stack.enter_async_context(app.router.lifespan_context(app))
+        url = await stack.enter_async_context(served_over_http(app)) if listen else None
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://approval") as http:
-            yield ApprovalHarness(http, app.state.runtime, prefix, infra.kafka_bootstrap_servers)
+        http = await stack.enter_async_context(
+            httpx.AsyncClient(transport=transport, base_url="http://approval")
+        )
+        yield ApprovalHarness(
+            http, app.state.runtime, prefix, infra.kafka_bootstrap_servers, url=url
+        )

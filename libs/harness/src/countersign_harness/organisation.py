@@ -117,6 +117,17 @@ class Organisation:
         token = self.admin_token if email is None else self.tokens[email]
         return {"Authorization": f"Bearer {token}"}
 
+    async def access_token(self, email: str | None = None) -> str:
+        """The user's API token (the admin's when ``email`` is None) exchanged at approval for
+        an access token every service accepts (ADR 0044)."""
+        async with httpx.AsyncClient(timeout=10) as http:
+            response = await http.post(
+                f"{self.endpoints.approval}/access-tokens", headers=self.auth(email)
+            )
+        assert response.status_code == 201, response.text
+        token: str = response.json()["access_token"]
+        return token
+
     def _approval(self, suffix: str) -> str:
         return f"{self.endpoints.approval}/v1/organisations/{self.organisation_id}{suffix}"
 

@@ -25,6 +25,7 @@ import httpx
 from countersign_harness.infra import Infrastructure
 from countersign_harness.organisation import Endpoints
 from countersign_harness.processes import ServiceProcess
+from countersign_platform.access import generate_seed
 
 __all__ = ["ADMIN_TOKEN", "XERO_CLIENT_ID", "Pipeline"]
 
@@ -98,10 +99,13 @@ class Pipeline:
                 shipped=shipped,
             )
 
+        # Approval signs access tokens and checks them with its own keys; every other process
+        # fetches those keys from it.
+        self.approval = process("approval", APPROVAL_SIGNING_KEYS="pipeline1:" + generate_seed())
+        shared.setdefault("ACCESS_JWKS_URL", f"{self.approval.url}/.well-known/jwks.json")
         self.xero = process("xero-sandbox", **{**UNLIMITED_XERO, **(xero_env or {})})
         self.xero.ready_path = "/_sandbox/health"
         self.ingest = process("ingest")
-        self.approval = process("approval")
         self.dext = process("dext-sandbox", DEXT_SANDBOX_INGEST_URL=self.ingest.url)
         publisher = {
             **({} if shipped else FAST_PUBLISHER),

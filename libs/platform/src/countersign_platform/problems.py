@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -43,7 +43,8 @@ MAX_LISTED_ERRORS = 50
 
 
 class Problem(Exception):
-    """Raise from a route to answer with a problem document."""
+    """Raise from a route to answer with a problem document (and ``headers``, such as a 401's
+    ``WWW-Authenticate`` or a 503's ``Retry-After``)."""
 
     def __init__(
         self,
@@ -52,6 +53,7 @@ class Problem(Exception):
         title: str,
         detail: str | None = None,
         errors: Sequence[FieldError] = (),
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(detail or title)
         self.status = status
@@ -59,6 +61,7 @@ class Problem(Exception):
         self.title = title
         self.detail = detail
         self.errors = tuple(errors)
+        self.headers = dict(headers or {})
 
 
 def problem_response(problem: Problem, instance: str | None = None) -> JSONResponse:
@@ -73,7 +76,9 @@ def problem_response(problem: Problem, instance: str | None = None) -> JSONRespo
         body["instance"] = instance
     if problem.errors:
         body["errors"] = [e.__dict__ for e in problem.errors]
-    return JSONResponse(body, status_code=problem.status, media_type=PROBLEM_JSON)
+    return JSONResponse(
+        body, status_code=problem.status, media_type=PROBLEM_JSON, headers=problem.headers
+    )
 
 
 def _field_path(location: Sequence[int | str]) -> str:

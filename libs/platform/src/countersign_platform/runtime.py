@@ -1,6 +1,7 @@
 """What a running service's request handlers and background work may reach, set on
 ``app.state.runtime`` for the app's lifetime: the settings, the pool, the relay, a way to open
-a connection of one's own, and the service's own parts (``build_app(parts=...)``)."""
+a connection of one's own, the service's own parts (``build_app(parts=...)``) and the verifier
+of access tokens (``access_http.py``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import asyncpg
 from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import Request
 
+from countersign_platform.access import AccessVerifier
 from countersign_platform.loops import Connect
 from countersign_platform.outbox import OutboxRelay
 from countersign_platform.problems import Problem
@@ -30,6 +32,7 @@ class Runtime(Generic[T]):
     schema: str
     connect: Connect  # a connection of its own on the schema (LISTEN for a background loop)
     parts: T  # the service's own components, as its ``parts`` factory built them
+    access: AccessVerifier | None = None  # None: this service accepts no access tokens
 
 
 async def runtime(request: Request) -> Runtime[Any]:

@@ -2,8 +2,8 @@
 
     settings ─▶ migrate schema ─▶ asyncpg pool ─▶ Kafka admin (readiness) ─▶ a consumer per
     consumer group (kafka_consumer.py) ─▶ idempotent producer that renews itself (producer.py)
-    ─▶ outbox relay ─▶ the service's own parts ─▶ FastAPI app (its routers + web.py's health,
-    readiness and metrics)
+    ─▶ outbox relay ─▶ the access-token verifier ─▶ the service's own parts ─▶ FastAPI app
+    (its routers + web.py's health, readiness and metrics)
 
 Everything started is stopped in the reverse order (one ``AsyncExitStack``), so a service's
 parts stop while the pool, the relay and the consumers are still up. A service's ``app.py``
@@ -23,9 +23,11 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import asyncpg
+import httpx
 from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import APIRouter, FastAPI
 
+from countersign_platform.access import AccessVerifier, KeySet, SigningKeys
 from countersign_platform.body_deadline import BodyDeadline
 from countersign_platform.consumer import EventConsumer
 from countersign_platform.kafka_consumer import GroupConsumer
@@ -34,6 +36,7 @@ from countersign_platform.outages import INFRASTRUCTURE_UNAVAILABLE
 from countersign_platform.outbox import OutboxRelay
 from countersign_platform.problems import install_problem_handlers
 from countersign_platform.producer import RenewingProducer
+from countersign_platform.published_keys import PublishedKeys
 from countersign_platform.runtime import Runtime
 from countersign_platform.settings import ServiceSettings
 from countersign_platform.spec import ServiceSpec
@@ -165,11 +168,29 @@ async def _start_kafka(
     return kafka_admin, producer
 
 
+async def _access(
+    stack: contextlib.AsyncExitStack, settings: ServiceSettings, signing_keys: SigningKeys | None
+) -> AccessVerifier | None:
+    """The service that signs access tokens checks them with its own keys; every other one with
+    the key set published at ``ACCESS_JWKS_URL``; without either, it accepts none."""
+    keys: KeySet
+    if signing_keys is not None:
+        keys = signing_keys
+    elif settings.access_jwks_url is not None:
+        http = httpx.AsyncClient(timeout=5.0)
+        stack.push_async_callback(http.aclose)
+        keys = PublishedKeys(settings.access_jwks_url, http)
+    else:
+        return None
+    return AccessVerifier(keys, issuer=settings.access_issuer, audience=settings.access_audience)
+
+
 async def _start(
     stack: contextlib.AsyncExitStack,
     spec: ServiceSpec,
     settings: ServiceSettings,
     parts: Parts | None,
+    signing_keys: SigningKeys | None,
 ) -> Runtime[Any]:
     schema = settings.db_schema or spec.schema
     db = _Database(
@@ -200,6 +221,7 @@ async def _start(
         schema=schema,
         connect=db.connect,
         parts=None,
+        access=await _access(stack, settings, signing_keys),
     )
     if parts is not None:
         state.parts = await stack.enter_async_context(parts(state))
@@ -213,13 +235,17 @@ def build_app(
     routers: Sequence[APIRouter] = (),
     version: str = "0.1.0",
     parts: Parts | None = None,
+    signing_keys: SigningKeys | None = None,
 ) -> FastAPI:
+    """The service's app. ``signing_keys``: the service issues access tokens itself (approval)
+    and checks them with these keys, not through ``ACCESS_JWKS_URL``."""
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(spec.name, settings.log_level)
         async with contextlib.AsyncExitStack() as stack:
             stack.callback(log.info, "%s stopped", spec.name)
-            app.state.runtime = await _start(stack, spec, settings, parts)
+            app.state.runtime = await _start(stack, spec, settings, parts, signing_keys)
             log.info("%s started", spec.name)
             yield
 

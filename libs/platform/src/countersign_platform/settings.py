@@ -63,6 +63,33 @@ class ServiceSettings(InfrastructureSettings):
         description="key that signs and verifies document download links (ingest, publisher)",
     )
 
+    access_jwks_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("ACCESS_JWKS_URL", "access_jwks_url"),
+        description="approval's published access-token keys (…/.well-known/jwks.json); unset: "
+        "the service accepts no access tokens (ADR 0044)",
+    )
+    access_issuer: str = Field(
+        default="countersign",
+        min_length=1,
+        validation_alias=AliasChoices("ACCESS_ISSUER", "access_issuer"),
+        description="the iss of access tokens: approval writes it, every service expects it",
+    )
+    access_audience: str = Field(
+        default="countersign",
+        min_length=1,
+        validation_alias=AliasChoices("ACCESS_AUDIENCE", "access_audience"),
+        description="the aud of access tokens: approval writes it, every service expects it",
+    )
+
+    @field_validator("access_jwks_url", mode="after")
+    @classmethod
+    def _blank_url_is_unset(cls, value: str | None) -> str | None:
+        url = (value or "").strip()
+        if url and not url.startswith(("http://", "https://")):
+            raise ValueError("ACCESS_JWKS_URL is an http:// or https:// URL")
+        return url or None
+
     @field_validator("admin_token", "encryption_keys", "document_link_secret", mode="after")
     @classmethod
     def _blank_is_unset(cls, value: SecretStr | None) -> SecretStr | None:

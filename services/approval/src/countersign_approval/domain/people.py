@@ -8,6 +8,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from countersign_contracts import Actor, ActorKind
+from countersign_platform.access import Caller
 from pydantic import BaseModel, ConfigDict
 
 from countersign_approval.domain.refusals import NotAParticipant
@@ -63,6 +64,15 @@ class Person(Participant):
 
     def participant(self) -> Participant:
         return Participant(user_id=self.user_id, email=self.email, name=self.name)
+
+    def caller(self, organisation_id: UUID) -> Caller:
+        """As an access token names them to every service."""
+        return Caller(
+            user_id=self.user_id,
+            organisation_id=organisation_id,
+            roles=frozenset(str(role) for role in self.roles),
+            name=self.name,
+        )
 
 
 Directory = Mapping[str, Person]
