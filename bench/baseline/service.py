@@ -13,7 +13,9 @@ with the platform's usual settings (``BASELINE_HTTP_PORT``, ``BASELINE_DB_SCHEMA
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -28,6 +30,7 @@ from countersign_contracts import (
 )
 from countersign_harness.publisher_samples import authorised_request
 from countersign_harness.samples import cost_item_submitted
+from countersign_platform.json_bodies import StrictJsonRoute
 from countersign_platform.outbound import OutboundHttp
 from countersign_platform.outbox import enqueue
 from countersign_platform.runtime import Runtime, runtime
@@ -83,7 +86,7 @@ async def on_authorised(conn: asyncpg.Connection, envelope: Envelope[Any]) -> No
 
 
 def front_router() -> APIRouter:
-    router = APIRouter()
+    router = APIRouter(route_class=StrictJsonRoute)
 
     @router.post("/items/{item}", status_code=202)
     async def receive(
@@ -142,17 +145,23 @@ def create_app(settings: BaselineSettings) -> FastAPI:
         consumes=consumes,
         produces=(COST_ITEMS, APPROVAL_REQUESTS),
     )
-    tasks: list[asyncio.Task[None]] = []  # held so the worker is not garbage-collected
 
-    async def start_worker(state: Runtime) -> None:
-        if settings.role == "back":
-            tasks.append(asyncio.create_task(send_jobs(state, settings)))
+    @contextlib.asynccontextmanager
+    async def worker(state: Runtime[None]) -> AsyncIterator[None]:
+        task = asyncio.create_task(send_jobs(state, settings)) if settings.role == "back" else None
+        try:
+            yield None
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     return build_app(
         spec,
         settings,
         routers=[front_router()] if settings.role == "front" else [],
-        on_startup=start_worker,
+        parts=worker,
     )
 
 
