@@ -28,6 +28,8 @@ from countersign_contracts import (
     EventPayload,
     FieldChange,
     LedgerBound,
+    LedgerConnectionChanged,
+    LedgerConnectionStatus,
     LineAmountType,
     LineItem,
     OrganisationRegistered,
@@ -372,6 +374,15 @@ def all_examples() -> dict[str, EventPayload]:
         ),
         OrganisationRegistered(**organisation),
         OrganisationUpdated(**{**organisation, "xero_tenant_id": UUID(int=7)}),
+        LedgerConnectionChanged(
+            organisation_id=ORGANISATION_ID,
+            ledger="xero",
+            status=LedgerConnectionStatus.NEEDS_RECONNECT,
+            tenant_id="0190f1c5-3333-7c00-8000-000000000003",
+            tenant_name="Paper and Co Limited",
+            reason="invalid_grant",
+            changed_at=AT,
+        ),
     ]
     return {example.event_type: example for example in examples}
 

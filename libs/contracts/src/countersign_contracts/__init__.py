@@ -50,6 +50,7 @@ from countersign_contracts._codec import (
     new_envelope,
 )
 from countersign_contracts._compat import Breaking, BreakingRule, breaking_changes
+from countersign_contracts._connections import LedgerConnectionChanged, LedgerConnectionStatus
 from countersign_contracts._currencies import ISO_CURRENCY_CODES, is_iso_currency, minor_units
 from countersign_contracts._dext import (
     BankTransactionSubmitted,
@@ -102,6 +103,7 @@ from countersign_contracts._topics import (
     APPROVAL_REQUESTS,
     BANK_TRANSACTIONS,
     COST_ITEMS,
+    LEDGER_CONNECTIONS,
     LEDGER_PUBLICATIONS,
     LEDGER_SUPPLIERS,
     ORGANISATIONS,
@@ -116,6 +118,7 @@ __all__ = [
     "BANK_TRANSACTIONS",
     "COST_ITEMS",
     "ISO_CURRENCY_CODES",
+    "LEDGER_CONNECTIONS",
     "LEDGER_PUBLICATIONS",
     "LEDGER_SUPPLIERS",
     "MAX_AMOUNT",
@@ -153,6 +156,8 @@ __all__ = [
     "ExchangeRate",
     "FieldChange",
     "LedgerBound",
+    "LedgerConnectionChanged",
+    "LedgerConnectionStatus",
     "LineAmountType",
     "LineItem",
     "MultilineText",

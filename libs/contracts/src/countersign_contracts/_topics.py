@@ -23,6 +23,7 @@ from countersign_contracts._approvals import (
     WithdrawalRefused,
 )
 from countersign_contracts._base import EventPayload
+from countersign_contracts._connections import LedgerConnectionChanged
 from countersign_contracts._dext import (
     BankTransactionSubmitted,
     CostItemSubmitted,
@@ -45,6 +46,7 @@ APPROVAL_REQUESTS = "approval.requests.v1"
 ORGANISATIONS = "approval.organisations.v1"
 LEDGER_PUBLICATIONS = "ledger.publications.v1"
 LEDGER_SUPPLIERS = "ledger.suppliers.v1"
+LEDGER_CONNECTIONS = "ledger.connections.v1"
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,13 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
                 "a Xero contact that is a supplier",
                 "xero_contact_id",
                 SupplierSynced,
+            ),
+            _topic(
+                LEDGER_CONNECTIONS,
+                "1.0",
+                "an organisation's connection to its ledger",
+                "organisation_id",
+                LedgerConnectionChanged,
             ),
         )
     }
