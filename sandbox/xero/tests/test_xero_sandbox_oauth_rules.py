@@ -249,9 +249,9 @@ def test_xero_sandbox_consent_gives_a_code_that_connects_the_chosen_tenants() ->
 
 
 def _auth_event(tokens: dict[str, Any]) -> str:
-    claims = tokens["id_token"].split(".")[1]
+    claims = tokens["access_token"].split(".")[1]
     decoded: dict[str, Any] = json.loads(base64.urlsafe_b64decode(claims + "=" * 4))
-    return str(decoded["auth_event_id"])
+    return str(decoded["authentication_event_id"])
 
 
 def test_xero_sandbox_consent_without_an_organisation_gives_no_code() -> None:

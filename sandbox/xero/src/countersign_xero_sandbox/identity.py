@@ -117,7 +117,7 @@ class Identity:
         self, client_id: str, scope: str, auth_event_id: str, user_id: str = ANONYMOUS
     ) -> dict[str, Any]:
         now = self.clock.seconds()
-        access_token = secrets.token_urlsafe(32)
+        access_token = _access_token(client_id, auth_event_id, user_id, now, self.access_ttl_s)
         refresh_token = secrets.token_urlsafe(32)
         self.access[access_token] = AccessGrant(client_id, scope, now + self.access_ttl_s, user_id)
         self.refresh[refresh_token] = _RefreshGrant(
@@ -131,7 +131,7 @@ class Identity:
             "scope": scope,
         }
         if "openid" in scope.split():
-            answer["id_token"] = _unsigned_id_token(client_id, auth_event_id, user_id, now)
+            answer["id_token"] = _id_token(client_id, user_id, now)
         return answer
 
     def authenticate_client(self, form: dict[str, str], basic: tuple[str, str] | None) -> str:
@@ -224,11 +224,34 @@ class Identity:
         return grant
 
 
-def _unsigned_id_token(client_id: str, event: str, user_id: str, now: float) -> str:
+def _jwt(claims: dict[str, Any]) -> str:
+    """A JWT's shape, signed by nobody: the sandbox looks its tokens up, it never verifies."""
+
     def part(value: dict[str, Any]) -> str:
         return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
 
-    claims = {"aud": client_id, "iat": int(now), "exp": int(now) + 300, "auth_event_id": event}
+    signature = secrets.token_urlsafe(32)  # also what makes every token unique
+    return f"{part({'alg': 'RS256', 'typ': 'JWT'})}.{part(claims)}.{signature}"
+
+
+def _access_token(client_id: str, event: str, user_id: str, now: float, ttl_s: float) -> str:
+    """As Xero's: a JWT whose ``authentication_event_id`` is the consent it came from (what
+    ``GET /connections?authEventId=`` filters on) and ``xero_userid`` the user who gave it."""
+    claims: dict[str, Any] = {
+        "nbf": int(now),
+        "exp": int(now + ttl_s),
+        "client_id": client_id,
+        "authentication_event_id": event,
+        "jti": secrets.token_hex(16),
+    }
     if user_id != ANONYMOUS:
         claims["xero_userid"] = user_id
-    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
+    return _jwt(claims)
+
+
+def _id_token(client_id: str, user_id: str, now: float) -> str:
+    # Xero's id_token carries who signed in, not the consent: that is the access token's claim.
+    claims: dict[str, Any] = {"aud": client_id, "iat": int(now), "exp": int(now) + 300}
+    if user_id != ANONYMOUS:
+        claims["xero_userid"] = user_id
+    return _jwt(claims)
