@@ -22,11 +22,13 @@ from uuid import UUID
 from fastapi import Depends, Header
 
 from countersign_platform.access import AccessRefused, AccessUnavailable, AccessVerifier, Caller
+from countersign_platform.operators import is_operator
 from countersign_platform.problems import Problem
 from countersign_platform.runtime import Runtime, runtime
 
 __all__ = [
     "AccessCaller",
+    "AdminOrOperator",
     "OrganisationAdmin",
     "OrganisationMember",
     "access_caller",
@@ -110,3 +112,19 @@ OrganisationAdmin = Annotated[Caller, Depends(organisation_member("admin"))]
 
 OrganisationMember = Annotated[Caller, Depends(organisation_member())]
 """Anyone of the organisation in the path, whatever their roles."""
+
+
+async def _admin_or_operator(
+    organisation_id: UUID,
+    state: Annotated[Runtime[Any], Depends(runtime)],
+    authorization: Annotated[str | None, Header()] = None,
+) -> Caller | None:
+    if is_operator(state.settings, authorization):
+        return None
+    caller = await access_caller(state, authorization)
+    return await organisation_member("admin")(organisation_id, caller)
+
+
+AdminOrOperator = Annotated[Caller | None, Depends(_admin_or_operator)]
+"""An admin of the organisation in the path, or the operator (None): for what an operator
+may do on an organisation's behalf and its admins may do themselves."""
