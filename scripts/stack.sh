@@ -215,6 +215,8 @@ write_stack_env() {
     echo "PUBLISHER_XERO_IDENTITY_URL=http://127.0.0.1:$(service_port xero-sandbox)"
     echo "PUBLISHER_INGEST_URL=http://127.0.0.1:$(service_port ingest)"
     echo "PUBLISHER_XERO_CLIENT_ID=countersign-local"
+    echo "PUBLISHER_XERO_AUTHORIZE_URL=http://127.0.0.1:$(service_port xero-sandbox)/identity/connect/authorize"
+    echo "PUBLISHER_XERO_REDIRECT_URI=http://127.0.0.1:$(service_port publisher)/v1/xero/callback"
     echo "PUBLISHER_XERO_CLIENT_SECRET=${PUBLISHER_XERO_CLIENT_SECRET:-$(local_secret PUBLISHER_XERO_CLIENT_SECRET)}"
   } >"$tmp"
   mv "$tmp" "$STACK_ENV"

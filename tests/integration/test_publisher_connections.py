@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from typing import Any
 
@@ -26,6 +27,7 @@ from countersign_harness.xero_process import XeroSandbox
 from countersign_platform.outbound import OutboundHttp
 from countersign_platform.sealing import Keyring
 from countersign_publisher.adapters.tokens import XeroTokens
+from countersign_publisher.adapters.xero_errors import XeroAuthError
 from countersign_publisher.db.connections import Connections
 
 pytestmark = pytest.mark.integration
@@ -132,3 +134,34 @@ async def test_supplier_sync_pages_through_contacts_and_reports_suppliers(
     assert again.json() == {"suppliers_emitted": 0}  # nothing changed since
     assert known == 106  # two pages of contacts
     assert len(records) == 2  # at its first bill, then by the sync
+
+
+async def test_a_refused_refresh_marks_the_connection_needing_a_reconnect_with_its_event(
+    settings_for: Any, xero_sandbox: XeroSandbox
+) -> None:
+    """The refresh holds the connection's row; recording the refusal must not wait on it."""
+    tenant = xero_sandbox.create_tenant(name="Revoked Refresh Ltd")
+    org = uuid.uuid4()
+    async with running_publisher(settings_for(worker_enabled=False)) as publisher:
+        await publisher.connect(org, xero_sandbox, tenant["tenant_id"])
+        removed = xero_sandbox.http.post(
+            f"/_sandbox/tenants/{tenant['tenant_id']}/disconnect", json={"client_id": CLIENT_ID}
+        )
+        assert removed.status_code == 200, removed.text
+        pool = publisher.runtime.pool
+        await pool.execute("UPDATE xero_connections SET expires_at = now() - interval '1 minute'")
+        tokens = publisher.parts.tokens
+        assert tokens is not None
+        tokens.forget(org)
+        with pytest.raises(XeroAuthError, match="invalid_grant"):
+            await asyncio.wait_for(tokens.credentials(org), timeout=10)
+        status = await pool.fetchval("SELECT status FROM xero_connections")
+        events = await pool.fetch(
+            "SELECT payload FROM outbox WHERE topic LIKE '%ledger.connections.v1' ORDER BY id"
+        )
+    assert status == "needs_reconnect"
+    reported = [json.loads(e["payload"])["payload"] for e in events]
+    assert [(p["status"], p["reason"]) for p in reported][-1] == (
+        "needs_reconnect",
+        "invalid_grant",
+    )

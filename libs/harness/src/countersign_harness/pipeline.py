@@ -115,11 +115,20 @@ class Pipeline:
             "PUBLISHER_XERO_CLIENT_ID": XERO_CLIENT_ID,
             "PUBLISHER_XERO_CLIENT_SECRET": XERO_CLIENT_SECRET,
             "PUBLISHER_INGEST_URL": self.ingest.url,
+            "PUBLISHER_XERO_AUTHORIZE_URL": f"{self.xero.url}/identity/connect/authorize",
             **(publisher_env or {}),
         }
         self.publishers = [
             process("publisher", f"publisher-{n}", **publisher) for n in range(publishers)
         ]
+        # The one URL registered with Xero: whichever instance the browser comes back to, the
+        # flow's row is in the shared schema.
+        for each in self.publishers:
+            each.extra_env["PUBLISHER_XERO_REDIRECT_URI"] = self.xero_redirect_uri
+
+    @property
+    def xero_redirect_uri(self) -> str:
+        return f"{self.publishers[0].url}/v1/xero/callback"
 
     @property
     def processes(self) -> list[ServiceProcess]:

@@ -28,9 +28,11 @@ async def provision_organisation(
     name: str = "Northwind Trading Ltd",
     admin: Person = ADA,
     tenant: dict[str, Any] | None = None,
+    connect_xero: bool = True,
 ) -> Organisation:
     """One organisation, onboarded in all three services and in the Xero sandbox (its base
-    currency is the tenant's, GBP unless ``tenant`` says otherwise)."""
+    currency is the tenant's, GBP unless ``tenant`` says otherwise). ``connect_xero=False``
+    leaves its Xero connection to its admin (``xero_consent.XeroConsent``)."""
     org_id = uuid.uuid4()
     secret = base64.urlsafe_b64encode(os.urandom(32)).decode()
     base_currency = (tenant or {}).get("base_currency", "GBP")
@@ -44,7 +46,7 @@ async def provision_organisation(
         org = Organisation(endpoints, org_id, secret, admin_token, created.json()["tenant_id"])
         org.tokens[admin.email] = admin_token
         await _add_people_and_workflow(http, org, people, workflow)
-        await _connect_dext_and_xero(http, org)
+        await _connect_dext_and_xero(http, org, connect_xero)
     return org
 
 
@@ -91,7 +93,9 @@ async def _add_people_and_workflow(
     assert saved.status_code == 201, saved.text
 
 
-async def _connect_dext_and_xero(http: httpx.AsyncClient, org: Organisation) -> None:
+async def _connect_dext_and_xero(
+    http: httpx.AsyncClient, org: Organisation, connect_xero: bool
+) -> None:
     """Gives ingest the Dext signing secret and the publisher a Xero connection to the tenant."""
     endpoints = org.endpoints
     dext_secret = await http.put(
@@ -100,6 +104,8 @@ async def _connect_dext_and_xero(http: httpx.AsyncClient, org: Organisation) -> 
         headers=endpoints.operator,
     )
     assert dext_secret.status_code == 201, dext_secret.text
+    if not connect_xero:
+        return
     tokens = mint_xero_tokens(endpoints, org.tenant_id)
     connected = await http.put(
         f"{endpoints.publisher}/v1/organisations/{org.organisation_id}/xero-connection",

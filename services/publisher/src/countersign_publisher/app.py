@@ -19,7 +19,9 @@ from countersign_publisher.adapters.xero_limits import CallScheduler, Limits
 from countersign_publisher.api import ROUTERS
 from countersign_publisher.components import Components
 from countersign_publisher.domain.publication import RetryPolicy
+from countersign_publisher.handlers.connecting import ConnectConfig, Connecting
 from countersign_publisher.handlers.contacts import ContactDirectory, SupplierSyncPass
+from countersign_publisher.handlers.events import emit_connection
 from countersign_publisher.handlers.publishing import Publishing
 from countersign_publisher.handlers.recording import CrashHook, StepPorts, no_crash
 from countersign_publisher.handlers.worker import PublicationWorker
@@ -49,7 +51,21 @@ def _token_store(
         keyring=Keyring.parse(keys.get_secret_value()),
         refresh_ahead_s=settings.xero_refresh_ahead_s,
         api_url=settings.xero_api_url,
+        on_broken=emit_connection,
     )
+
+
+def _connecting(settings: PublisherSettings, tokens: XeroTokens | None) -> Connecting | None:
+    if tokens is None or not settings.xero_redirect_uri:
+        return None
+    config = ConnectConfig(
+        authorize_url=settings.xero_authorize_url,
+        client_id=settings.xero_client_id,
+        redirect_uri=settings.xero_redirect_uri,
+        scope=settings.xero_scopes,
+        ttl_s=settings.xero_connect_ttl_s,
+    )
+    return Connecting(tokens.pool, tokens, config)
 
 
 def _documents(settings: PublisherSettings, http: OutboundHttp) -> OriginalDocuments:
@@ -113,7 +129,8 @@ def assemble(
     documents = _documents(settings, http)
     ports = StepPorts(runtime.pool, xero, contacts, documents, crash or no_crash)
     worker = _worker(runtime, settings, ports, scheduler)
-    return Components(settings, http, tokens, scheduler, xero, contacts, worker)
+    connecting = _connecting(settings, tokens)
+    return Components(settings, http, tokens, scheduler, xero, contacts, worker, connecting)
 
 
 def create_app(settings: PublisherSettings | None = None) -> FastAPI:

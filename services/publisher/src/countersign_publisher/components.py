@@ -9,6 +9,7 @@ from countersign_platform.outbound import OutboundHttp
 from countersign_publisher.adapters.tokens import XeroTokens
 from countersign_publisher.adapters.xero_client import XeroClient
 from countersign_publisher.adapters.xero_limits import CallScheduler
+from countersign_publisher.handlers.connecting import Connecting
 from countersign_publisher.handlers.contacts import ContactDirectory
 from countersign_publisher.handlers.worker import PublicationWorker
 from countersign_publisher.settings import PublisherSettings
@@ -25,3 +26,4 @@ class Components:
     xero: XeroClient
     contacts: ContactDirectory
     worker: PublicationWorker
+    connecting: Connecting | None = None  # None without a keyring or a redirect URI

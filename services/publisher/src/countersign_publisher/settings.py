@@ -20,6 +20,24 @@ class PublisherSettings(ServiceSettings):
     xero_identity_url: str = Field(
         default="https://identity.xero.com", description="OAuth2 token endpoint host"
     )
+    xero_authorize_url: str = Field(
+        default="https://login.xero.com/identity/connect/authorize",
+        description="Xero's consent page, where an admin's browser is sent to connect",
+    )
+    xero_redirect_uri: str | None = Field(
+        default=None,
+        description="this service's public /v1/xero/callback URL, as registered with Xero;"
+        " unset: admins cannot connect Xero",
+    )
+    xero_scopes: str = Field(
+        default="openid profile email offline_access accounting.settings accounting.contacts"
+        " accounting.attachments accounting.invoices accounting.payments"
+        " accounting.banktransactions",
+        description="scopes asked at consent (Xero's granular scopes, mandatory for new apps)",
+    )
+    xero_connect_ttl_s: float = Field(
+        default=600.0, gt=0, description="how long an admin has to finish Xero's consent"
+    )
     xero_client_id: str = Field(default="countersign", description="OAuth2 client id")
     xero_client_secret: SecretStr = Field(default=SecretStr(""), description="OAuth2 client secret")
     xero_timeout_s: float = Field(default=30.0, gt=0)

@@ -1,7 +1,9 @@
 """Xero's identity side: token grants, and the tenants a token reaches.
 
-    grant(form)      POST <identity host>/connect/token   authorization_code | refresh_token
-    tenants(token)   GET  <Accounting API host>/connections
+    grant(form)          POST   <identity host>/connect/token   authorization_code | refresh_token
+    revoke(refresh)      POST   <identity host>/connect/revocation
+    tenants(token)       GET    <Accounting API host>/connections[?authEventId=]
+    disconnect(token,id) DELETE <Accounting API host>/connections/{id}
 
 Neither call belongs to an organisation's budget: a grant comes before any Accounting call,
 and the tenants are read before the organisation has a tenant at all, so both go straight out
@@ -67,6 +69,7 @@ class XeroIdentity:
     ) -> None:
         self._http = http
         self._token_url = identity_url.rstrip("/") + "/connect/token"
+        self._revocation_url = identity_url.rstrip("/") + "/connect/revocation"
         self._connections_url = _connections_url(api_url)
         credentials = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
         self._basic_auth = f"Basic {credentials}"
@@ -85,12 +88,15 @@ class XeroIdentity:
             raise XeroTransient(f"Xero identity answered {response.status_code}")
         return TokenSet.from_response(response.json())
 
-    async def tenants(self, access_token: str) -> list[Tenant]:
-        """The tenants the token reaches. Any answer but 200 is Xero refusing the token
-        (``XeroAuthError`` with Xero's status)."""
+    async def tenants(self, access_token: str, auth_event_id: str | None = None) -> list[Tenant]:
+        """The tenants the token reaches (only those one consent connected, given its auth
+        event). Any answer but 200 is Xero refusing the token (``XeroAuthError``)."""
+        query = {} if auth_event_id is None else {"authEventId": auth_event_id}
         with transport_errors():
             response = await self._http.get(
-                self._connections_url, headers={"Authorization": f"Bearer {access_token}"}
+                self._connections_url,
+                headers={"Authorization": f"Bearer {access_token}"},
+                params=query,
             )
         if response.status_code != 200:
             raise XeroAuthError(
@@ -98,6 +104,36 @@ class XeroIdentity:
                 status=response.status_code,
             )
         return [
-            Tenant(tenant_id=str(entry["tenantId"]), tenant_name=entry.get("tenantName"))
+            Tenant(
+                tenant_id=str(entry["tenantId"]),
+                tenant_name=entry.get("tenantName"),
+                connection_id=entry.get("id"),
+            )
             for entry in response.json()
         ]
+
+    async def disconnect(self, access_token: str, connection_id: str) -> bool:
+        """Removes the app's connection to a tenant; False when Xero no longer had it."""
+        with transport_errors():
+            response = await self._http.request(
+                "DELETE",
+                f"{self._connections_url}/{connection_id}",
+                headers={"Authorization": f"Bearer {access_token}"},
+            )
+        if response.status_code in (401, 403, 404):
+            return False
+        if response.status_code >= 300:
+            raise XeroTransient(f"Xero answered {response.status_code} to the disconnect")
+        return True
+
+    async def revoke(self, refresh_token: str) -> None:
+        """Revokes a refresh token, and with it the connections its consent made."""
+        with transport_errors():
+            response = await self._http.request(
+                "POST",
+                self._revocation_url,
+                form={"token": refresh_token},
+                headers={"Authorization": self._basic_auth},
+            )
+        if response.status_code >= 500:
+            raise XeroTransient(f"Xero identity answered {response.status_code} to revocation")

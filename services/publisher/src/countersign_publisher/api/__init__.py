@@ -1,9 +1,10 @@
-"""Publisher's HTTP API (operators): Xero connections, publication status, retries, supplier
-sync."""
+"""Publisher's HTTP API: Xero connections (admins connect through Xero's consent; operators
+import a grant), publication status, retries, supplier sync."""
 
+from countersign_publisher.api.connecting import callback_router, router as connecting_router
 from countersign_publisher.api.connections import router as connections_router
 from countersign_publisher.api.publications import router as publications_router
 
 __all__ = ["ROUTERS"]
 
-ROUTERS = (publications_router, connections_router)
+ROUTERS = (publications_router, connections_router, connecting_router, callback_router)

@@ -1,4 +1,5 @@
-"""The operator's Xero connection of an organisation, and pulling its suppliers on demand."""
+"""An organisation's Xero connection as it stands (its admins or the operator), the operator's
+import of a grant made elsewhere, and pulling its suppliers on demand."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from datetime import datetime
 from uuid import UUID
 
 from countersign_contracts import Text
+from countersign_platform.access_http import AdminOrOperator
 from countersign_platform.operators import Operator
 from countersign_platform.problems import Problem
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -49,7 +51,7 @@ class ConnectRequest(BaseModel):
 class ConnectionView(BaseModel):
     organisation_id: UUID
     connected: bool
-    status: str
+    status: str = Field(description="none, connected, needs_reconnect or disconnected")
     tenant_id: str | None = None
     tenant_name: str | None = None
     scope: str | None = None
@@ -57,10 +59,12 @@ class ConnectionView(BaseModel):
     connected_at: datetime | None = None
     refreshed_at: datetime | None = None
     last_error: str | None = None
+    changed_by: UUID | None = Field(default=None, description="who last connected or disconnected")
+    changed_at: datetime | None = None
 
 
-@router.get("/xero-connection", summary="Xero connection state (operators)")
-async def connection(organisation_id: UUID, state: State, _: Operator) -> ConnectionView:
+@router.get("/xero-connection", summary="Xero connection state (admins, operators)")
+async def connection(organisation_id: UUID, state: State, _: AdminOrOperator) -> ConnectionView:
     row = await connection_of(state.pool, organisation_id)
     if row is None:
         return ConnectionView(organisation_id=organisation_id, connected=False, status="none")
@@ -75,10 +79,12 @@ async def connection(organisation_id: UUID, state: State, _: Operator) -> Connec
         connected_at=row.connected_at,
         refreshed_at=row.refreshed_at,
         last_error=row.last_error,
+        changed_by=row.changed_by,
+        changed_at=row.changed_at,
     )
 
 
-@router.put("/xero-connection", summary="Connect the organisation to a Xero tenant (operators)")
+@router.put("/xero-connection", summary="Import a Xero grant made elsewhere (operators)")
 async def connect(
     organisation_id: UUID, body: ConnectRequest, state: State, parts: Parts, _: Operator
 ) -> ConnectionView:
@@ -106,8 +112,8 @@ async def connect(
     return await connection(organisation_id, state, None)  # its NOTIFY wakes a worker
 
 
-@router.post("/supplier-sync", summary="Pull changed Xero contacts now (operators)")
-async def supplier_sync(organisation_id: UUID, parts: Parts, _: Operator) -> dict[str, int]:
+@router.post("/supplier-sync", summary="Pull changed Xero contacts now (admins, operators)")
+async def supplier_sync(organisation_id: UUID, parts: Parts, _: AdminOrOperator) -> dict[str, int]:
     try:
         emitted = await parts.contacts.sync_suppliers(organisation_id)
     except XeroError as exc:

@@ -1,4 +1,5 @@
-"""SQL of Xero connections: the tenant and its sealed token set per organisation."""
+"""SQL of Xero connections: the tenant and its sealed token set per organisation, and its
+health (``connected``, ``needs_reconnect``, ``disconnected``: ``LedgerConnectionStatus``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from uuid import UUID
 
 import asyncpg
 
-__all__ = ["ConnectionRow", "Connections"]
+__all__ = ["ConnectionRow", "Connections", "NewConnection", "TenantTaken"]
 
 
 @dataclass(frozen=True)
@@ -18,20 +19,42 @@ class ConnectionRow:
     organisation_id: UUID
     tenant_id: str
     tenant_name: str | None
-    access_token: str  # sealed
-    refresh_token: str  # sealed
-    expires_at: datetime
+    access_token: str | None  # sealed; None once disconnected
+    refresh_token: str | None  # sealed; None once disconnected
+    expires_at: datetime | None
     scope: str | None
     status: str
     last_error: str | None
     connected_at: datetime
     refreshed_at: datetime | None
+    xero_connection_id: str | None
+    changed_by: UUID | None
+    changed_at: datetime
+
+
+@dataclass(frozen=True)
+class NewConnection:
+    """What connecting stores: the tenant and its token set, sealed."""
+
+    organisation_id: UUID
+    tenant_id: str
+    tenant_name: str | None
+    access_token: str
+    refresh_token: str
+    expires_at: datetime
+    scope: str | None
+    xero_connection_id: str | None = None
+    changed_by: UUID | None = None
 
 
 _COLUMNS = (
     "organisation_id, tenant_id, tenant_name, access_token, refresh_token, expires_at, scope,"
-    " status, last_error, connected_at, refreshed_at"
+    " status, last_error, connected_at, refreshed_at, xero_connection_id, changed_by, changed_at"
 )
+
+
+class TenantTaken(Exception):
+    """The tenant already serves another organisation (a unique index says so)."""
 
 
 class Connections:
@@ -52,32 +75,33 @@ class Connections:
         )
         return [ConnectionRow(**dict(row)) for row in rows]
 
-    async def connect(
-        self,
-        organisation_id: UUID,
-        tenant_id: str,
-        tenant_name: str | None,
-        access_token: str,
-        refresh_token: str,
-        expires_at: datetime,
-        scope: str | None,
-    ) -> None:
-        await self._conn.execute(
-            "INSERT INTO xero_connections (organisation_id, tenant_id, tenant_name, access_token,"
-            " refresh_token, expires_at, scope) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-            " ON CONFLICT (organisation_id) DO UPDATE SET tenant_id = EXCLUDED.tenant_id,"
-            " tenant_name = EXCLUDED.tenant_name, access_token = EXCLUDED.access_token,"
-            " refresh_token = EXCLUDED.refresh_token, expires_at = EXCLUDED.expires_at,"
-            " scope = EXCLUDED.scope, status = 'connected', last_error = NULL,"
-            " connected_at = now(), refreshed_at = NULL",
-            organisation_id,
-            tenant_id,
-            tenant_name,
-            access_token,
-            refresh_token,
-            expires_at,
-            scope,
-        )
+    async def connect(self, connection: NewConnection) -> None:
+        """Connects (or reconnects) the organisation. Raises ``TenantTaken``."""
+        c = connection
+        try:
+            await self._conn.execute(
+                "INSERT INTO xero_connections (organisation_id, tenant_id, tenant_name,"
+                " access_token, refresh_token, expires_at, scope, xero_connection_id, changed_by)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+                " ON CONFLICT (organisation_id) DO UPDATE SET tenant_id = EXCLUDED.tenant_id,"
+                " tenant_name = EXCLUDED.tenant_name, access_token = EXCLUDED.access_token,"
+                " refresh_token = EXCLUDED.refresh_token, expires_at = EXCLUDED.expires_at,"
+                " scope = EXCLUDED.scope, status = 'connected', last_error = NULL,"
+                " connected_at = now(), refreshed_at = NULL,"
+                " xero_connection_id = EXCLUDED.xero_connection_id,"
+                " changed_by = EXCLUDED.changed_by, changed_at = now()",
+                c.organisation_id,
+                c.tenant_id,
+                c.tenant_name,
+                c.access_token,
+                c.refresh_token,
+                c.expires_at,
+                c.scope,
+                c.xero_connection_id,
+                c.changed_by,
+            )
+        except asyncpg.UniqueViolationError as exc:
+            raise TenantTaken(c.tenant_id) from exc
 
     async def rotate(
         self, organisation_id: UUID, access_token: str, refresh_token: str, expires_at: datetime
@@ -91,10 +115,25 @@ class Connections:
             expires_at,
         )
 
-    async def mark_broken(self, organisation_id: UUID, error: str) -> None:
-        await self._conn.execute(
-            "UPDATE xero_connections SET status = 'reconnect_required', last_error = $2"
-            " WHERE organisation_id = $1",
+    async def mark_broken(self, organisation_id: UUID, error: str) -> ConnectionRow | None:
+        """Needs reconnecting; the row as it now is, or None when it already was (or is gone)."""
+        row = await self._conn.fetchrow(
+            "UPDATE xero_connections SET status = 'needs_reconnect', last_error = $2,"
+            " changed_by = NULL, changed_at = now()"
+            f" WHERE organisation_id = $1 AND status = 'connected' RETURNING {_COLUMNS}",
             organisation_id,
             error,
         )
+        return None if row is None else ConnectionRow(**dict(row))
+
+    async def disconnect(self, organisation_id: UUID, by: UUID | None) -> ConnectionRow | None:
+        """Disconnected, its tokens destroyed; None when there was nothing to disconnect."""
+        row = await self._conn.fetchrow(
+            "UPDATE xero_connections SET status = 'disconnected', access_token = NULL,"
+            " refresh_token = NULL, expires_at = NULL, last_error = NULL, changed_by = $2,"
+            " changed_at = now()"
+            f" WHERE organisation_id = $1 AND status <> 'disconnected' RETURNING {_COLUMNS}",
+            organisation_id,
+            by,
+        )
+        return None if row is None else ConnectionRow(**dict(row))

@@ -16,6 +16,7 @@ class Tenant:
 
     tenant_id: str
     tenant_name: str | None
+    connection_id: str | None = None  # the app's connection to it, for a disconnect
 
 
 class TenantNotChosen(Invalid):

@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from uuid import UUID
 
 import asyncpg
-from countersign_contracts import LEDGER_PUBLICATIONS, LEDGER_SUPPLIERS, EventPayload, new_envelope
+from countersign_contracts import (
+    LEDGER_CONNECTIONS,
+    LEDGER_PUBLICATIONS,
+    LEDGER_SUPPLIERS,
+    EventPayload,
+    LedgerConnectionChanged,
+    LedgerConnectionStatus,
+    new_envelope,
+)
 from countersign_platform.outbox import enqueue
 
 from countersign_publisher.adapters.xero_mapping import Json, supplier_synced
+from countersign_publisher.db.connections import ConnectionRow
 
-__all__ = ["PRODUCER", "Cause", "emit_publication_event", "emit_supplier"]
+__all__ = [
+    "PRODUCER",
+    "Cause",
+    "emit_connection",
+    "emit_publication_event",
+    "emit_supplier",
+]
 
 PRODUCER = "publisher"
 
@@ -45,3 +61,19 @@ async def emit_publication_event(
 
 async def emit_supplier(conn: asyncpg.Connection, contact: Json, cause: Cause) -> None:
     await _emit(conn, LEDGER_SUPPLIERS, supplier_synced(contact), cause)
+
+
+async def emit_connection(conn: asyncpg.Connection, row: ConnectionRow) -> None:
+    """The connection's state as it now is (the row just written)."""
+    changed = LedgerConnectionChanged(
+        organisation_id=row.organisation_id,
+        ledger="xero",
+        status=LedgerConnectionStatus(row.status),
+        tenant_id=row.tenant_id,
+        tenant_name=row.tenant_name,
+        reason=row.last_error,
+        changed_by=row.changed_by,
+        changed_at=row.changed_at,
+    )
+    cause = Cause(row.organisation_id, uuid.uuid4())
+    await _emit(conn, LEDGER_CONNECTIONS, changed, cause)

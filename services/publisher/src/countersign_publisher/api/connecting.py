@@ -1,0 +1,90 @@
+"""An organisation's admin connects it to Xero and disconnects it: the admin's calls (an
+access token with the admin role) and the page Xero sends their browser back to."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from countersign_contracts import Text
+from countersign_platform.access_http import OrganisationAdmin
+from countersign_platform.json_bodies import StrictJsonRoute
+from countersign_platform.problems import Problem
+from fastapi import APIRouter, Form
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel
+
+from countersign_publisher.api.connections import ConnectionView, connection
+from countersign_publisher.api.pages import outcome_page
+from countersign_publisher.api.routing import Parts, State, organisation_router
+from countersign_publisher.components import Components
+from countersign_publisher.handlers.connecting import Connecting
+from countersign_publisher.handlers.connections import disconnect_organisation
+
+__all__ = ["callback_router", "router"]
+
+router = organisation_router()
+callback_router = APIRouter(
+    prefix="/v1/xero", tags=["xero connection"], route_class=StrictJsonRoute
+)
+
+
+class AuthorisationStarted(BaseModel):
+    authorize_url: str
+    expires_at: datetime
+
+
+class Disconnected(ConnectionView):
+    xero_disconnected: bool
+
+
+def _connecting(parts: Components) -> Connecting:
+    if parts.connecting is None:
+        raise Problem(
+            503,
+            "xero-connect-unconfigured",
+            "Xero cannot be connected here",
+            "set ENCRYPTION_KEYS and PUBLISHER_XERO_REDIRECT_URI",
+        )
+    return parts.connecting
+
+
+@router.post(
+    "/xero-connection/authorisations",
+    status_code=201,
+    summary="Start connecting Xero: the consent page to send the admin's browser to (admins)",
+)
+async def start(
+    organisation_id: UUID, parts: Parts, admin: OrganisationAdmin
+) -> AuthorisationStarted:
+    started = await _connecting(parts).start(organisation_id, admin.user_id)
+    return AuthorisationStarted(authorize_url=started.authorize_url, expires_at=started.expires_at)
+
+
+@router.delete("/xero-connection", summary="Disconnect Xero and destroy its tokens (admins)")
+async def disconnect(
+    organisation_id: UUID, state: State, parts: Parts, admin: OrganisationAdmin
+) -> Disconnected:
+    _connecting(parts)
+    tokens = parts.tokens
+    assert tokens is not None  # a Connecting is built only with them
+    _, at_xero = await disconnect_organisation(tokens, organisation_id, admin.user_id)
+    view = await connection(organisation_id, state, None)
+    return Disconnected(**view.model_dump(), xero_disconnected=at_xero)
+
+
+@callback_router.get("/callback", response_class=HTMLResponse, include_in_schema=False)
+async def callback(
+    parts: Parts, state: Text = "", code: Text = "", error: Text = ""
+) -> HTMLResponse:
+    outcome = await _connecting(parts).call_back(state, code, error)
+    return outcome_page(outcome, state)
+
+
+@callback_router.post("/tenant", response_class=HTMLResponse, include_in_schema=False)
+async def choose_tenant(
+    parts: Parts, state: Annotated[Text, Form()], tenant_id: Annotated[Text, Form()]
+) -> HTMLResponse:
+    outcome = await _connecting(parts).choose(state, tenant_id)
+    return outcome_page(outcome, state)
