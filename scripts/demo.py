@@ -18,8 +18,10 @@ from typing import Any, TextIO
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
 
 from countersign_dext_sandbox.documents import pdf  # noqa: E402 (after the path setup)
+from countersign_harness import xero_consent  # noqa: E402
 from countersign_harness.organisation import Endpoints, Organisation  # noqa: E402
 from countersign_harness.provisioning import provision_organisation  # noqa: E402
+from countersign_harness.xero_consent import XeroConsent  # noqa: E402
 from demo_plan import PEOPLE, PLAN, WORKFLOW, Item  # noqa: E402
 
 DECIDED = ("review_submitted", "approved", "rejected", "auto_approved", "force_approved")
@@ -149,6 +151,19 @@ async def outcome(org: Organisation, item: Item, xero: dict[str, Any]) -> list[s
     return row
 
 
+async def connect_xero(org: Organisation) -> None:
+    """The admin connects Xero as a person does (docs/connecting.md): Countersign's link to
+    Xero's consent page, sign in, tick the organisation, allow, back to Countersign."""
+    consent = XeroConsent(org)
+    try:
+        await consent.prepare([org.tenant_id])
+        page = await consent.connect([org.tenant_id])
+    finally:
+        await consent.aclose()
+    if xero_consent.outcome(page) != "connected":
+        raise RuntimeError(f"Xero did not connect: {xero_consent.outcome(page)}")
+
+
 def table(rows: list[list[str]], out: TextIO) -> None:
     header = ["item", "path taken", "who decided", "final", "Xero id", "files", "payment", "", "s"]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
@@ -162,12 +177,15 @@ def table(rows: list[list[str]], out: TextIO) -> None:
 async def run(endpoints: Endpoints, out: TextIO = sys.stdout) -> int:
     run_id = uuid.uuid4().hex[:4]
     out.write("Countersign demo: Dext → ingest → approval → publisher → Xero\n\n")
-    org = await provision_organisation(endpoints, WORKFLOW, PEOPLE, name=f"Demo {run_id} Ltd")
+    org = await provision_organisation(
+        endpoints, WORKFLOW, PEOPLE, name=f"Demo {run_id} Ltd", connect_xero=False
+    )
+    await connect_xero(org)
     out.write(
         f"  organisation {org.organisation_id}: review (Rex), budget holder by region (Ann"
         " North / Bob elsewhere), finance (Dan from 1,000, else Eve), auto-approval under 50.00;"
         f"\n  Xero sandbox tenant {org.tenant_id} (accounts, tax rates, tracking, two bank"
-        " accounts), publisher connected\n\n"
+        " accounts), connected by its admin through Xero's consent page\n\n"
     )
     items = PLAN(run_id)
     for item in items:

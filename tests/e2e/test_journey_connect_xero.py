@@ -70,7 +70,7 @@ async def test_an_admin_connects_xero_picks_a_tenant_and_bills_arrive_there(
 ) -> None:
     org = await _unconnected(pipeline, "Consent Trading Ltd")
     other_tenant = await _tenant(pipeline, "Consent Holdings Ltd")
-    consent = XeroConsent(org, pipeline.xero_redirect_uri)
+    consent = XeroConsent(org)
     try:
         await consent.prepare([org.tenant_id, other_tenant])
         page = await consent.connect([org.tenant_id, other_tenant])
@@ -103,7 +103,7 @@ async def test_a_callback_that_is_not_the_flow_s_own_is_refused_and_connects_not
     pipeline: Pipeline,
 ) -> None:
     org = await _unconnected(pipeline, "Wrong State Ltd")
-    consent = XeroConsent(org, pipeline.xero_redirect_uri)
+    consent = XeroConsent(org)
     try:
         await consent.prepare([org.tenant_id])
         forged = await consent.browser.open(
@@ -131,7 +131,7 @@ async def test_a_code_issued_for_another_verifier_is_refused_by_pkce(pipeline: P
     """A code injected into our callback (stolen, or made for another client's challenge)
     cannot be redeemed: the publisher sends its own verifier, Xero refuses the pair."""
     org = await _unconnected(pipeline, "Injected Code Ltd")
-    consent = XeroConsent(org, pipeline.xero_redirect_uri)
+    consent = XeroConsent(org)
     try:
         await consent.prepare([org.tenant_id])
         authorize_url = (await consent.start()).json()["authorize_url"]
@@ -162,8 +162,8 @@ async def test_a_tenant_that_serves_another_organisation_is_refused(pipeline: Pi
     first = await _unconnected(pipeline, "First Claim Ltd")
     second = await _unconnected(pipeline, "Second Claim Ltd")
     one, two = (
-        XeroConsent(first, pipeline.xero_redirect_uri),
-        XeroConsent(second, pipeline.xero_redirect_uri),
+        XeroConsent(first),
+        XeroConsent(second),
     )
     try:
         await one.prepare([first.tenant_id])
@@ -215,7 +215,7 @@ async def test_xero_refusing_the_grant_needs_a_reconnect_and_a_disconnect_lets_g
     pipeline: Pipeline,
 ) -> None:
     org = await _unconnected(pipeline, "Revoked Ltd")
-    consent = XeroConsent(org, pipeline.xero_redirect_uri)
+    consent = XeroConsent(org)
     endpoints = pipeline.endpoints
     try:
         await consent.prepare([org.tenant_id])

@@ -55,6 +55,11 @@ class Endpoints:
         )
 
     @property
+    def xero_redirect_uri(self) -> str:
+        """The publisher's Xero callback, as the local stacks register it with the sandbox."""
+        return f"{self.publisher}/v1/xero/callback"
+
+    @property
     def operator(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.admin_token}"}
 

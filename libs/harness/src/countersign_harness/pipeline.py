@@ -128,7 +128,7 @@ class Pipeline:
 
     @property
     def xero_redirect_uri(self) -> str:
-        return f"{self.publishers[0].url}/v1/xero/callback"
+        return self.endpoints.xero_redirect_uri
 
     @property
     def processes(self) -> list[ServiceProcess]:

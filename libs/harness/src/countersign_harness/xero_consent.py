@@ -2,7 +2,7 @@
 gives them Xero's consent page, their browser signs in there as a Xero user, ticks the
 organisations, and comes back to Countersign's callback, where they may have to pick one.
 
-    consent = XeroConsent(org, redirect_uri)
+    consent = XeroConsent(org)
     await consent.prepare(tenant_ids)          # the app's redirect URI and a Xero user
     page = await consent.connect(tenant_ids)   # start ─▶ login ─▶ consent ─▶ callback page
     page.element("outcome")["data-outcome"]    # "connected", "choose-tenant", or why not
@@ -25,9 +25,9 @@ def outcome(page: Page) -> str:
 
 
 class XeroConsent:
-    def __init__(self, org: Organisation, redirect_uri: str) -> None:
+    def __init__(self, org: Organisation) -> None:
         self.org = org
-        self.redirect_uri = redirect_uri
+        self.redirect_uri = org.endpoints.xero_redirect_uri
         self.email = f"xero-{uuid.uuid4().hex[:8]}@example.test"
         self.password = uuid.uuid4().hex
         self.browser = Browser()
