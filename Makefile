@@ -3,7 +3,7 @@
 PY := .venv/bin/python
 
 .PHONY: help setup lock up down status demo test lint typecheck unit contracts contracts-check \
-        asyncapi asyncapi-check compose-check helm-check bench chaos event-examples
+        asyncapi asyncapi-check compose-check helm-check bench chaos event-examples screenshots
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ asyncapi: setup ## regenerate docs/asyncapi/<service>.json
 
 asyncapi-check: setup ## fail when docs/asyncapi/ is out of date
 	@$(PY) -m countersign_platform.asyncapi check docs/asyncapi
+
+screenshots: setup ## drive the people-facing pages in headless Chromium; their screenshots into docs/images/
+	@./scripts/screenshots.sh
 
 event-examples: setup ## run the pipeline; one real message per public event type into docs/events/examples/
 	@./scripts/event_examples.sh

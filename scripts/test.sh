@@ -32,6 +32,9 @@ make --no-print-directory compose-check
 step "Helm chart valid (offline)"
 make --no-print-directory helm-check
 
+step "browser: Debian's Chromium and ChromeDriver for the page tests"
+./scripts/browser.sh || echo "browser: not installed; the browser tests skip (and fail under CI=true)"
+
 step "infrastructure"
 . scripts/infra/use-or-start.sh
 if $started_here; then

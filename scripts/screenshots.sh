@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# `make screenshots`: runs the browser tests (tests/e2e/test_browser_*.py) in Debian's headless
+# Chromium with COUNTERSIGN_SCREENSHOTS=docs/images, so every page they pass through is saved
+# there for the docs. Starts Kafka and Postgres unless KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL
+# point at running ones.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+./scripts/browser.sh
+. scripts/infra/use-or-start.sh
+mkdir -p docs/images
+COUNTERSIGN_SCREENSHOTS="$PWD/docs/images" .venv/bin/pytest -q -p no:cacheprovider tests/e2e/test_browser_*.py
+ls docs/images
