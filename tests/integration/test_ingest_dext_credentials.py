@@ -11,24 +11,37 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 import httpx
 import pytest
 from countersign_dext_sandbox.documents import pdf
 from countersign_dext_sandbox.samples import cost_item, line
 from countersign_harness.approval import ApprovalHarness, Org, running_approval
 from countersign_harness.infra import Infrastructure
-from countersign_harness.ingest import ADMIN_TOKEN, RunningIngest, new_secret, running_ingest
+from countersign_harness.ingest import (
+    ADMIN_TOKEN,
+    ENCRYPTION_KEYS,
+    RunningIngest,
+    new_secret,
+    running_ingest,
+)
+from countersign_ingest.spec import SERVICE as INGEST
+from countersign_platform.migrations import migrate
+from countersign_platform.sealing import Keyring
 
 pytestmark = pytest.mark.integration
 
 PEOPLE = [("rev@example.com", ["reviewer"])]
 OPERATOR = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+INGEST_MIGRATIONS = INGEST.migrations
 
 
 @pytest.fixture(scope="module")
@@ -312,3 +325,40 @@ async def test_no_secret_reaches_a_log_line(
     assert any("issued a Dext credential" in line for line in lines)
     assert any("refused a Dext call" in line for line in lines)
     assert [s for s in secrets for line in lines if s in line] == []
+
+
+async def test_secrets_stored_before_credentials_had_ids_keep_verifying(
+    infra: Infrastructure, isolation: str, tmp_path: Path
+) -> None:
+    """Rows of a rotation under way when 0003_dext_credentials runs: both keep verifying, the
+    previous one now with an end (the default overlap from the migration)."""
+    for name in ("0001_intake.sql", "0002_version_journeys.sql"):
+        shutil.copy(INGEST_MIGRATIONS / name, tmp_path / name)
+    await migrate(infra.database_url, isolation, tmp_path)
+    org, current, previous = uuid.uuid4(), new_secret(), new_secret()
+    keyring, context = Keyring.parse(ENCRYPTION_KEYS), f"ingest:dext-secret:{org}"
+    conn = await asyncpg.connect(infra.database_url)
+    try:
+        await conn.executemany(
+            f'INSERT INTO "{isolation}".dext_secrets (organisation_id, role, sealed)'
+            " VALUES ($1, $2, $3)",
+            [
+                (org, role, keyring.seal(secret.encode(), context))
+                for role, secret in (("current", current), ("previous", previous))
+            ],
+        )
+    finally:
+        await conn.close()
+
+    async with running_ingest(infra, isolation) as ingest:
+        verdicts = [await signed_read(ingest, org, s) for s in (current, previous)]
+        rows = await ingest.fetch(
+            "SELECT role, credential_id, created_by, valid_until FROM dext_secrets ORDER BY role"
+        )
+
+    assert verdicts == [404, 404]
+    assert [(r["role"], r["created_by"]) for r in rows] == [("current", None), ("previous", None)]
+    assert all(r["credential_id"] is not None for r in rows)
+    assert rows[0]["valid_until"] is None
+    left = rows[1]["valid_until"] - datetime.now(UTC)
+    assert timedelta(days=7) - timedelta(minutes=5) < left <= timedelta(days=7)
