@@ -2,7 +2,8 @@
 sandbox) driven through every credential it knows, recording each secret value as it goes:
 
     operator registers the organisation (approval) ─▶ admin and approver API tokens
-    operator sets the Dext secret (ingest) ─▶ Dext signs a publication and a status read
+    operator sets the Dext secret (ingest), then the admin issues one with an access token and
+      ends the overlap ─▶ Dext signs a publication and a status read with the issued one
     operator connects Xero with sandbox-minted tokens (publisher) ─▶ they expire soon, so the
       publisher refreshes them (new tokens minted by the sandbox) and publishes the bill,
       fetching the original from ingest through a signed document link
@@ -211,6 +212,7 @@ async def _drive(run: FullRun, sandbox: XeroSandbox, urls: dict[str, str]) -> No
             json={"secret": run.dext_secret},
         )
         assert secret_set.status_code == 201, secret_set.text
+        await _admin_issues_the_dext_secret(run, http, urls, as_admin)
 
         tenant_id = sandbox.create_tenant()["tenant_id"]
         minted = sandbox.mint_tokens(tenant_id)
@@ -254,6 +256,22 @@ async def _drive(run: FullRun, sandbox: XeroSandbox, urls: dict[str, str]) -> No
         run.outcome["public pages"]["approval/.well-known/jwks.json"] = key_set.text
         run.outcome["tenant_id"] = tenant_id
         run.outcome["invoices"] = sandbox.state(tenant_id)["invoices"]
+
+
+async def _admin_issues_the_dext_secret(
+    run: FullRun, http: httpx.AsyncClient, urls: dict[str, str], as_admin: dict[str, str]
+) -> None:
+    """The admin rotates away from the operator's secret: ingest makes a new one and shows it
+    once; the overlap is ended, so only the issued secret verifies from here on."""
+    credentials = f"{urls['ingest']}/v1/organisations/{run.organisation_id}/dext-credentials"
+    issued = await http.post(credentials, headers=as_admin)
+    assert issued.status_code == 201, issued.text
+    run.dext_secret = issued.json()["secret"]
+    run.secrets["Dext secret (issued by the admin)"] = run.dext_secret
+    ended = await http.delete(f"{credentials}/previous", headers=as_admin)
+    assert ended.status_code == 204, ended.text
+    listed = await http.get(credentials, headers=as_admin)
+    assert listed.status_code == 200 and listed.json()["previous"] is None, listed.text
 
 
 async def _refused_attempts(run: FullRun, http: httpx.AsyncClient, urls: dict[str, str]) -> None:

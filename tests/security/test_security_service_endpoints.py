@@ -1,8 +1,8 @@
 """Who may call ingest's and the publisher's endpoints, read from the tables below (every
 endpoint of each app must have a row). Ingest's Dext calls open only to a signature made with
-the organisation's own secret; its operator calls and all of the publisher's only to the
-operator token. Another organisation's ids never answer with data, and a refused call stores
-nothing."""
+the organisation's own secret, its operator calls only to the operator token, its admins' calls
+to no one here but the operator reading; the publisher's only to the operator token. Another
+organisation's ids never answer with data, and a refused call stores nothing."""
 
 from __future__ import annotations
 
@@ -47,11 +47,18 @@ OPERATOR = "/v1/operator/organisations/{organisation_id}"
 # Dext signature with the organisation's own secret (dext); one with the other organisation's
 # secret (xdext); and a call signed with the own secret that names the other organisation's
 # item (xid). A document is opened by a signed link only (test_security_links_and_replays).
+# The admins' Dext credentials take an access token with the admin role (ADR 0044): a Dext
+# signature opens none of them and the operator only reads them; the admins' own rows (admin,
+# reviewer, another organisation's admin) are in tests/integration/test_ingest_dext_credentials.py.
 INGEST = """
 endpoint                                              | none bad  oper dext xdext xid
 PUT    {op}/dext-secret                               | 401  401  200  401  401   -
 DELETE {op}/dext-secret/previous                      | 401  401  404  401  401   -
 GET    {op}/dext-secret                               | 401  401  200  401  401   -
+POST   {org}/dext-credentials                         | 401  401  401  401  401   -
+DELETE {org}/dext-credentials/previous                | 401  401  401  401  401   -
+DELETE {org}/dext-credentials/current                 | 401  401  401  401  401   -
+GET    {org}/dext-credentials                         | 401  401  200  401  401   -
 POST   {org}/cost-items                               | 401  401  401  202  401   -
 POST   {org}/bank-transactions                        | 401  401  401  202  401   -
 POST   {org}/cost-items/{dext_item_id}/withdrawal     | 401  401  401  202  401   404
@@ -152,7 +159,12 @@ class IngestWorld:
         return str(meta["dext_item_id"])
 
     async def state(self) -> tuple[dict[str, int], list[Any]]:
-        secrets = await self.ingest.fetch("SELECT * FROM dext_secrets ORDER BY organisation_id")
+        # Every column but last_used_at: a call signed with the own secret notes its use even
+        # when the endpoint then refuses it (an item of another organisation).
+        secrets = await self.ingest.fetch(
+            "SELECT organisation_id, role, sealed, created_at, credential_id, created_by,"
+            " valid_until FROM dext_secrets ORDER BY organisation_id, role"
+        )
         return await self.ingest.counts(), [tuple(r.values()) for r in secrets]
 
     def request(self, endpoint: str, caller: str, item: str) -> tuple[httpx.Request, DextClient]:

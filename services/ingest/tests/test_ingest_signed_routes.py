@@ -1,7 +1,8 @@
-"""Every Dext-facing route (everything under /v1/organisations/{organisation_id}/) is behind the
-signature gate, read from the app's routes: a route added without it fails here, and an
-unsigned call to any of them is refused before its endpoint runs (no IO: the database is a
-fake that knows no secret)."""
+"""Every Dext-facing route (everything under /v1/organisations/{organisation_id}/ but the admins'
+own dext-credentials routes, which take an access token) is behind the signature gate, read
+from the app's routes: a route added without either fails here, and an unsigned call to any of
+them is refused before its endpoint runs (no IO: the database is a fake that knows no
+secret)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,14 @@ KNOWN = {
     "GET /v1/organisations/{organisation_id}/items/{dext_item_id}",
     "GET /v1/organisations/{organisation_id}/suppliers",
 }
+ADMINS = {
+    "POST /v1/organisations/{organisation_id}/dext-credentials",
+    "GET /v1/organisations/{organisation_id}/dext-credentials",
+    "DELETE /v1/organisations/{organisation_id}/dext-credentials/previous",
+    "DELETE /v1/organisations/{organisation_id}/dext-credentials/current",
+}
+# What guards a route with an access token (countersign_platform.access_http).
+ACCESS_GATES = {"organisation_member.<locals>.member", "_admin_or_operator"}
 PATH_VALUES = {"organisation_id": str(uuid.uuid4()), "dext_item_id": "item-1"}
 KEYS = "k1:" + base64.b64encode(b"k" * 32).decode()
 
@@ -44,8 +53,8 @@ def _app() -> FastAPI:
     )
 
 
-def dext_routes(app: FastAPI) -> Iterator[tuple[str, str, Dependant]]:
-    """(method, path, dependant) of every route under the Dext-facing prefix."""
+def organisation_routes(app: FastAPI) -> Iterator[tuple[str, str, Dependant]]:
+    """(method, path, dependant) of every route under the organisation's prefix."""
     for context in iter_route_contexts(app.router.routes):
         path = context.path_format or ""
         if not path.startswith(DEXT_FACING):
@@ -55,11 +64,26 @@ def dext_routes(app: FastAPI) -> Iterator[tuple[str, str, Dependant]]:
                 yield method, path, context.dependant
 
 
+def dext_routes(app: FastAPI) -> Iterator[tuple[str, str, Dependant]]:
+    """Those of ``organisation_routes`` that are not the admins' (access-token) routes."""
+    for method, path, dependant in organisation_routes(app):
+        if f"{method} {path}" not in ADMINS:
+            yield method, path, dependant
+
+
 def _gates(dependant: Dependant) -> Iterator[Any]:
     for sub in dependant.dependencies:
         if isinstance(sub.call, SignedCalls):
             yield sub.call
         yield from _gates(sub)
+
+
+def _access_gates(dependant: Dependant) -> Iterator[str]:
+    for sub in dependant.dependencies:
+        name = getattr(sub.call, "__qualname__", "")
+        if name in ACCESS_GATES:
+            yield name
+        yield from _access_gates(sub)
 
 
 def test_every_dext_facing_route_is_behind_the_signature_gate() -> None:
@@ -70,6 +94,18 @@ def test_every_dext_facing_route_is_behind_the_signature_gate() -> None:
 
     assert set(routes) >= KNOWN
     assert ungated == []
+
+
+def test_the_admins_routes_are_behind_an_access_token_and_only_they_skip_the_signature() -> None:
+    app = _app()
+    routes = {f"{m} {p}": dependant for m, p, dependant in organisation_routes(app)}
+    admins = {route: dependant for route, dependant in routes.items() if route in ADMINS}
+
+    ungated = [route for route, dependant in admins.items() if not list(_access_gates(dependant))]
+    signed = [route for route, dependant in admins.items() if list(_gates(dependant))]
+
+    assert set(admins) == ADMINS
+    assert (ungated, signed) == ([], [])
 
 
 def test_the_openapi_document_names_the_signature_headers_on_every_dext_call() -> None:

@@ -1,5 +1,6 @@
 """Operator endpoints (``Authorization: Bearer <COUNTERSIGN_ADMIN_TOKEN>``): an organisation's
-Dext signing secret.
+Dext signing secret, chosen elsewhere. The same credentials, by the same rules, as the admins'
+(``api/credentials.py``): registering a new secret rotates exactly as issuing one does.
 
     PUT    …/{org}/dext-secret            register, or rotate to a new one
     DELETE …/{org}/dext-secret/previous   end a rotation (the previous secret stops verifying)
@@ -19,7 +20,7 @@ from countersign_platform.runtime import Runtime
 from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from countersign_ingest.api.signed import State, keyring_of
+from countersign_ingest.api.signed import State, keyring_of, rotation_overlap
 from countersign_ingest.handlers import credentials
 
 __all__ = ["router"]
@@ -39,6 +40,7 @@ class SecretStatus(BaseModel):
     current_since: datetime | None
     previous_since: datetime | None = Field(
         description="Set while a rotation is under way: the previous secret still verifies"
+        " (until the overlap ends or the rotation is ended)"
     )
 
 
@@ -51,8 +53,11 @@ router = APIRouter(
 
 async def _status(request: Request, state: Runtime[Any], organisation_id: UUID) -> SecretStatus:
     async with state.pool.acquire() as conn:
-        found = await credentials.secret_state(conn, keyring_of(state), organisation_id)
-    return SecretStatus(current_since=found.current_since, previous_since=found.previous_since)
+        found = await credentials.credential_state(conn, keyring_of(state), organisation_id)
+    return SecretStatus(
+        current_since=found.current.created_at if found.current else None,
+        previous_since=found.previous.created_at if found.previous else None,
+    )
 
 
 @router.put(
@@ -71,7 +76,9 @@ async def register_secret(
 ) -> SecretStatus:
     secret = body.secret.get_secret_value().encode()
     async with state.pool.acquire() as conn:
-        first = await credentials.register_secret(conn, keyring_of(state), organisation_id, secret)
+        first = await credentials.register_secret(
+            conn, keyring_of(state), organisation_id, secret, rotation_overlap(state)
+        )
     if first:
         response.status_code = status.HTTP_201_CREATED
     return await _status(request, state, organisation_id)
@@ -86,7 +93,7 @@ async def retire_previous_secret(
     organisation_id: UUID, request: Request, state: State, _: Operator
 ) -> Response:
     async with state.pool.acquire() as conn:
-        await credentials.retire_previous_secret(conn, keyring_of(state), organisation_id)
+        await credentials.end_rotation(conn, keyring_of(state), organisation_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

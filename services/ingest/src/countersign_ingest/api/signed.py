@@ -1,5 +1,6 @@
 """The gate every Dext call passes before its endpoint runs: a bounded body, then a valid
-signature with one of the organisation's secrets (``domain/signatures.py``).
+signature with one of the organisation's secrets that verify now (``domain/signatures.py``,
+``domain/credentials.py``), whose last use is then noted (at most once a minute).
 
     Content-Encoding other than identity ─▶ 415 (a compressed body is never inflated)
     body over the router's bound        ─▶ 413 naming the part to blame
@@ -10,9 +11,10 @@ signature with one of the organisation's secrets (``domain/signatures.py``).
 The gate is a dependency of the Dext routers themselves (``SignedCalls.router()``), so an
 endpoint on one cannot skip it, and ``signed_call`` outside them is an error, never an unsigned
 call (services/ingest/tests/test_ingest_signed_routes.py holds every Dext-facing route to it).
-Nothing is parsed before the signature holds, and nothing is stored here: a state-changing call
-records its signature in its own transaction, where a signature seen before is ``Replayed`` —
-answered here too, with the same 401.
+Nothing is parsed before the signature holds, and nothing of the call is stored here (only when
+its credential was last used): a state-changing call records its signature in its own
+transaction, where a signature seen before is ``Replayed`` — answered here too, with the same
+401.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -32,8 +35,9 @@ from fastapi.responses import JSONResponse
 
 from countersign_ingest.domain.files import MAX_FILE_SIZE
 from countersign_ingest.domain.metadata import MAX_METADATA_SIZE
-from countersign_ingest.domain.signatures import Verdict, verify
-from countersign_ingest.handlers.credentials import accepted_secrets
+from countersign_ingest.domain.signatures import Verdict, check
+from countersign_ingest.handlers.credentials import accepted_credentials, record_use
+from countersign_ingest.settings import IngestSettings
 
 __all__ = [
     "DEXT_PREFIX",
@@ -43,6 +47,7 @@ __all__ = [
     "State",
     "keyring_of",
     "refuse_replayed",
+    "rotation_overlap",
     "signed_call",
 ]
 
@@ -76,6 +81,17 @@ def keyring_of(state: Runtime[Keyring | None]) -> Keyring:
             503, "not-configured", "Secrets keyring missing", "set ENCRYPTION_KEYS for ingest"
         )
     return keyring
+
+
+def rotation_overlap(state: Runtime[Any]) -> timedelta:
+    """How long a replaced Dext secret keeps verifying (``INGEST_DEXT_ROTATION_OVERLAP_S``)."""
+    settings = state.settings
+    seconds = (
+        settings.dext_rotation_overlap_s
+        if isinstance(settings, IngestSettings)
+        else IngestSettings.model_fields["dext_rotation_overlap_s"].default
+    )
+    return timedelta(seconds=seconds)
 
 
 def _refuse_content_coding(request: Request) -> None:
@@ -145,16 +161,19 @@ class SignedCalls:
         body = await read_bounded(request, self.max_body_bytes, self.blame)
         keyring = keyring_of(state)
         async with state.pool.acquire() as conn:
-            secrets = await accepted_secrets(conn, keyring, organisation_id)
-        verdict = verify(
-            secrets,
-            x_dext_timestamp,
-            x_dext_signature,
-            request.method,
-            _target(request),
-            body,
-            time.time(),
-        )
+            accepted = await accepted_credentials(conn, keyring, organisation_id)
+            checked = check(
+                [a.secret for a in accepted],
+                x_dext_timestamp,
+                x_dext_signature,
+                request.method,
+                _target(request),
+                body,
+                time.time(),
+            )
+            if checked.matched is not None:
+                await record_use(conn, keyring, accepted[checked.matched])
+        verdict = checked.verdict
         if verdict is not Verdict.VALID:
             # The organisation and the reason are logged; the presented values never are.
             log.warning(

@@ -1,13 +1,11 @@
-"""Organisations' Dext signing secrets, sealed at rest, and the signatures already accepted.
-
-Rotation: registering a new secret keeps the current one as ``previous``; both verify until an
-operator retires the previous one, so Dext can switch over without a refused call.
+"""Organisations' Dext credentials — their secrets sealed at rest — and the signatures already
+accepted. What verifies when is the domain's (``domain/credentials.py``); the caller's
+transaction covers what changes here.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
@@ -15,19 +13,27 @@ import asyncpg
 from countersign_platform.sealing import Keyring
 
 from countersign_ingest.db import Repository
+from countersign_ingest.domain.credentials import LAST_USE_RESOLUTION, Credential
 from countersign_ingest.domain.signatures import TOLERANCE_S
 
-__all__ = ["DextSecrets", "SecretState", "remember_signature"]
+__all__ = ["DextSecrets", "remember_signature"]
+
+_COLUMNS = "credential_id, role, created_at, created_by, last_used_at, valid_until"
 
 
 def _context(organisation_id: UUID) -> str:
     return f"ingest:dext-secret:{organisation_id}"
 
 
-@dataclass(frozen=True)
-class SecretState:
-    current_since: datetime | None
-    previous_since: datetime | None
+def _credential(row: asyncpg.Record) -> Credential:
+    return Credential(
+        credential_id=row["credential_id"],
+        role=row["role"],
+        created_at=row["created_at"],
+        created_by=row["created_by"],
+        last_used_at=row["last_used_at"],
+        valid_until=row["valid_until"],
+    )
 
 
 class DextSecrets(Repository):
@@ -35,58 +41,92 @@ class DextSecrets(Repository):
         super().__init__(conn)
         self._keyring = keyring
 
-    async def accepted(self, organisation_id: UUID) -> list[bytes]:
-        """The secrets a call may be signed with: current first."""
+    async def opened(self, organisation_id: UUID) -> list[tuple[Credential, bytes]]:
+        """Every credential of the organisation with its secret: current first."""
         rows = await self._conn.fetch(
-            "SELECT sealed FROM dext_secrets WHERE organisation_id = $1 ORDER BY role",
+            f"SELECT {_COLUMNS}, sealed FROM dext_secrets WHERE organisation_id = $1 ORDER BY role",
             organisation_id,
         )
-        return [self._keyring.open(row["sealed"], _context(organisation_id)) for row in rows]
+        context = _context(organisation_id)
+        return [(_credential(r), self._keyring.open(r["sealed"], context)) for r in rows]
 
-    async def state(self, organisation_id: UUID) -> SecretState:
+    async def credentials(self, organisation_id: UUID) -> list[Credential]:
         rows = await self._conn.fetch(
-            "SELECT role, created_at FROM dext_secrets WHERE organisation_id = $1",
+            f"SELECT {_COLUMNS} FROM dext_secrets WHERE organisation_id = $1 ORDER BY role",
             organisation_id,
         )
-        since = {row["role"]: row["created_at"] for row in rows}
-        return SecretState(since.get("current"), since.get("previous"))
+        return [_credential(row) for row in rows]
 
-    async def register(self, organisation_id: UUID, secret: bytes) -> bool:
-        """Makes ``secret`` current, keeping a different current one as previous.
-        Returns False when it already was the current secret."""
-        async with self._conn.transaction():
-            current = await self._conn.fetchval(
-                "SELECT sealed FROM dext_secrets WHERE organisation_id = $1 AND role = 'current'"
-                " FOR UPDATE",
-                organisation_id,
-            )
-            context = _context(organisation_id)
-            if current is not None and self._keyring.open(current, context) == secret:
-                return False
-            if current is not None:
-                await self._conn.execute(
-                    "DELETE FROM dext_secrets WHERE organisation_id = $1 AND role = 'previous'",
-                    organisation_id,
-                )
-                await self._conn.execute(
-                    "UPDATE dext_secrets SET role = 'previous'"
-                    " WHERE organisation_id = $1 AND role = 'current'",
-                    organisation_id,
-                )
-            await self._conn.execute(
-                "INSERT INTO dext_secrets (organisation_id, role, sealed)"
-                " VALUES ($1, 'current', $2)",
-                organisation_id,
-                self._keyring.seal(secret, context),
-            )
-        return True
+    async def lock(self, organisation_id: UUID) -> None:
+        """Serialises changes to one organisation's credentials until the transaction ends
+        (two first issues would otherwise both insert a current one)."""
+        await self._conn.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", _context(organisation_id)
+        )
 
-    async def retire_previous(self, organisation_id: UUID) -> bool:
-        result: str = await self._conn.execute(
+    async def current_secret(self, organisation_id: UUID) -> bytes | None:
+        sealed = await self._conn.fetchval(
+            "SELECT sealed FROM dext_secrets WHERE organisation_id = $1 AND role = 'current'",
+            organisation_id,
+        )
+        return None if sealed is None else self._keyring.open(sealed, _context(organisation_id))
+
+    async def rotate_to(
+        self,
+        organisation_id: UUID,
+        secret: bytes,
+        created_by: UUID | None,
+        previous_valid_until: datetime,
+    ) -> Credential:
+        """Makes ``secret`` current: the current one, if any, becomes previous until
+        ``previous_valid_until``, replacing any previous one."""
+        await self._conn.execute(
             "DELETE FROM dext_secrets WHERE organisation_id = $1 AND role = 'previous'",
             organisation_id,
         )
-        return result != "DELETE 0"
+        await self._conn.execute(
+            "UPDATE dext_secrets SET role = 'previous', valid_until = $2"
+            " WHERE organisation_id = $1 AND role = 'current'",
+            organisation_id,
+            previous_valid_until,
+        )
+        row = await self._conn.fetchrow(
+            "INSERT INTO dext_secrets (organisation_id, role, sealed, created_by)"
+            f" VALUES ($1, 'current', $2, $3) RETURNING {_COLUMNS}",
+            organisation_id,
+            self._keyring.seal(secret, _context(organisation_id)),
+            created_by,
+        )
+        assert row is not None
+        return _credential(row)
+
+    async def end_previous(self, organisation_id: UUID) -> Credential | None:
+        row = await self._conn.fetchrow(
+            "DELETE FROM dext_secrets WHERE organisation_id = $1 AND role = 'previous'"
+            f" RETURNING {_COLUMNS}",
+            organisation_id,
+        )
+        return None if row is None else _credential(row)
+
+    async def revoke_all(self, organisation_id: UUID) -> list[Credential]:
+        rows = await self._conn.fetch(
+            f"DELETE FROM dext_secrets WHERE organisation_id = $1 RETURNING {_COLUMNS}",
+            organisation_id,
+        )
+        return [_credential(row) for row in rows]
+
+    async def record_use(self, credential_id: UUID, now: datetime, timeout_s: float) -> None:
+        """Sets the credential's last use to ``now`` unless it was set within the resolution
+        (by another call meanwhile), without waiting for a row another transaction holds."""
+        await self._conn.execute(
+            "UPDATE dext_secrets SET last_used_at = $2 WHERE credential_id = ("
+            " SELECT credential_id FROM dext_secrets WHERE credential_id = $1"
+            " AND (last_used_at IS NULL OR last_used_at <= $3) FOR UPDATE SKIP LOCKED)",
+            credential_id,
+            now,
+            now - LAST_USE_RESOLUTION,
+            timeout=timeout_s,
+        )
 
 
 async def remember_signature(

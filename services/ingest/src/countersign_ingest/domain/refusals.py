@@ -1,10 +1,11 @@
-"""Why ingest refuses what Dext or an operator asked: the platform's refusals
+"""Why ingest refuses what Dext, an admin or an operator asked: the platform's refusals
 (``countersign_platform.refusals``), each answered once as problem+json with the status its
 category means and its own title.
 
     NotFound  404  ItemNotFound       "No such item"
                    DocumentNotFound   "No such document"
                    NoRotation         "No rotation under way"
+                   NoCredential       "No Dext credential"
     Conflict  409  NoNewVersion       "Item cannot take a new version"
                    NotWithdrawable    "Item cannot be withdrawn"
     Invalid   422  BrokenRules        "Request is not valid": each broken rule named
@@ -27,6 +28,7 @@ __all__ = [
     "CursorNotValid",
     "DocumentNotFound",
     "ItemNotFound",
+    "NoCredential",
     "NoNewVersion",
     "NoRotation",
     "NotWithdrawable",
@@ -52,6 +54,13 @@ class NoRotation(NotFound):
 
     def __init__(self) -> None:
         super().__init__("there is no previous secret")
+
+
+class NoCredential(NotFound):
+    title = "No Dext credential"
+
+    def __init__(self) -> None:
+        super().__init__("the organisation has no current Dext credential; issue one")
 
 
 class NoNewVersion(Conflict):

@@ -14,15 +14,22 @@ import hashlib
 import hmac
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["TOLERANCE_S", "Verdict", "sign", "verify"]
+__all__ = ["TOLERANCE_S", "Check", "Verdict", "check", "sign", "verify"]
 
 TOLERANCE_S = 300
 # Fractions let a client make two otherwise identical calls within one second (a status poll,
 # a retried withdrawal) without the second one looking like a replay of the first.
 _TIMESTAMP = re.compile(r"\d{1,12}(\.\d{1,6})?")
 SCHEME = "v1="
+
+
+@dataclass(frozen=True)
+class Check:
+    verdict: Verdict
+    matched: int | None = None  # which secret signed a valid call
 
 
 class Verdict(StrEnum):
@@ -43,6 +50,35 @@ def sign(secret: bytes, timestamp: str, method: str, target: str, body: bytes) -
     return SCHEME + digest.hexdigest()
 
 
+def check(
+    secrets: Sequence[bytes],
+    timestamp: str | None,
+    signature: str | None,
+    method: str,
+    target: str,
+    body: bytes,
+    now: float,
+) -> Check:
+    """Checks a call against every secret the organisation accepts now; a valid call names the
+    secret it was signed with (its position in ``secrets``)."""
+    if not timestamp or not signature:
+        return Check(Verdict.MISSING)
+    if not _TIMESTAMP.fullmatch(timestamp) or not signature.startswith(SCHEME):
+        return Check(Verdict.MALFORMED)
+    if abs(now - float(timestamp)) > TOLERANCE_S:
+        return Check(Verdict.STALE)
+    presented = signature.encode()
+    # Every secret is tried (no early exit) so the time taken says nothing about which matched.
+    matched: int | None = None
+    for position, secret in enumerate(secrets):
+        expected = sign(secret, timestamp, method, target, body).encode()
+        if hmac.compare_digest(expected, presented):
+            matched = position
+    if matched is None:
+        return Check(Verdict.MISMATCH)
+    return Check(Verdict.VALID, matched)
+
+
 def verify(
     secrets: Sequence[bytes],
     timestamp: str | None,
@@ -52,17 +88,5 @@ def verify(
     body: bytes,
     now: float,
 ) -> Verdict:
-    """Checks a call against every secret the organisation currently accepts."""
-    if not timestamp or not signature:
-        return Verdict.MISSING
-    if not _TIMESTAMP.fullmatch(timestamp) or not signature.startswith(SCHEME):
-        return Verdict.MALFORMED
-    if abs(now - float(timestamp)) > TOLERANCE_S:
-        return Verdict.STALE
-    presented = signature.encode()
-    # Every secret is tried (no early exit) so the time taken says nothing about which matched.
-    matched = False
-    for secret in secrets:
-        expected = sign(secret, timestamp, method, target, body).encode()
-        matched |= hmac.compare_digest(expected, presented)
-    return Verdict.VALID if matched else Verdict.MISMATCH
+    """The verdict of ``check``."""
+    return check(secrets, timestamp, signature, method, target, body, now).verdict
