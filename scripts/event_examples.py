@@ -81,7 +81,8 @@ PICKS = [
     Pick(APPROVAL_REQUESTS, "RequestCancelled", "banner"),
     Pick(APPROVAL_REQUESTS, "RequestPublicationUpdated", "paper",
          lambda p: p["status"] == "published"),
-    Pick(APPROVAL_REQUESTS, "PublicationRetryRequested", "cover"),
+    Pick(APPROVAL_REQUESTS, "PublicationRetryRequested", "pens"),
+    Pick(APPROVAL_REQUESTS, "PublicationCancelRequested", "toner"),
     Pick(APPROVAL_REQUESTS, "RepublishRefused", "chairs"),
     Pick(APPROVAL_REQUESTS, "WithdrawalRefused", "desk"),
     Pick(LEDGER_PUBLICATIONS, "BillCreated", "paper"),
@@ -91,6 +92,7 @@ PICKS = [
     Pick(LEDGER_PUBLICATIONS, "BankTransactionCreated", "parking"),
     Pick(LEDGER_PUBLICATIONS, "PublicationCompleted", "paper"),
     Pick(LEDGER_PUBLICATIONS, "PublicationFailed", "cover"),
+    Pick(LEDGER_PUBLICATIONS, "PublicationCancelled", "toner"),
 ]  # fmt: skip
 JOURNEY_ITEM = "paper"
 

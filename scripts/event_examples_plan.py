@@ -11,6 +11,9 @@ ledger.publications.v1 occurs.
     chairs   republished by Dext just after its last approval: refused
     desk     withdrawn in Dext just after its last approval: refused
     cover    refused by Xero (a period lock date); fixed, then retried by an administrator
+    pens     coded to an account Xero does not have: recoded after approval by an administrator,
+             retried, published with the recoded line
+    toner    coded to an account Xero does not have: given up by an administrator
 
 The paths run one after the other; each waits until its item has settled.
 """
@@ -310,6 +313,35 @@ async def refused_by_xero_then_retried(org: Organisation, _: Pipeline) -> None:
     await in_xero(org, "cover", retried=True)
 
 
+async def refused_by_xero(org: Organisation, item: str, description: str) -> dict[str, Any]:
+    """A bill auto-approved once reviewed, coded to account 999, which the tenant's chart does
+    not have: Xero refuses it."""
+    await published(org, invoice(item, north(description, "2", "12.00", "999")))
+    await review(org, item)
+    request: dict[str, Any] = await org.request_of(item, 1, ("publish_failed",))
+    return request
+
+
+async def recoded_after_approval_then_retried(org: Organisation, _: Pipeline) -> None:
+    request = await refused_by_xero(org, "pens", "Pens")
+    coding = {"account_code": "453", "comment": "999 is not in the chart: office expenses"}
+    recoded = await org.recode_publication(request["request_id"], 0, coding)
+    if recoded.status_code != 200:
+        raise SystemExit(f"event-examples: recode: {recoded.text}")
+    comment = "Recoded to 453"
+    await act(org, None, request["request_id"], "retry-publication", {"comment": comment})
+    await in_xero(org, "pens", retried=True)
+
+
+async def refused_by_xero_then_given_up(org: Organisation, _: Pipeline) -> None:
+    request = await refused_by_xero(org, "toner", "Toner")
+    reason = {"reason": "Entered by hand in Xero instead"}
+    given_up = await org.act(None, request["request_id"], "cancel-publication", reason)
+    if given_up.status_code != 202:
+        raise SystemExit(f"event-examples: cancel-publication: {given_up.text}")
+    await org.request_of("toner", 1, ("publication_cancelled",))
+
+
 Path = Callable[[Organisation, Pipeline], Awaitable[None]]
 PATHS: list[tuple[str, Path]] = [
     ("paper: rejected, amended, approved, paid", rejected_then_amended_approved_and_paid),
@@ -319,5 +351,7 @@ PATHS: list[tuple[str, Path]] = [
     ("laptop: overdue, then force-approved", overdue_then_forced),
     ("chairs: republished once authorised", republished_once_authorised),
     ("desk: withdrawn once authorised", withdrawn_once_authorised),
+    ("pens: recoded after approval, retried", recoded_after_approval_then_retried),
+    ("toner: given up after Xero refused it", refused_by_xero_then_given_up),
     ("cover: refused by Xero, retried", refused_by_xero_then_retried),
 ]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make screenshots`: runs the browser tests (tests/e2e/test_browser_*.py) in Debian's headless
+# `make screenshots`: runs the browser tests (``-k browser`` of tests/e2e) in Debian's headless
 # Chromium with COUNTERSIGN_SCREENSHOTS=docs/images, so every page they pass through is saved
 # there for the docs. Starts Kafka and Postgres unless KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL
 # point at running ones.
@@ -9,5 +9,5 @@ cd "$(dirname "$0")/.."
 ./scripts/browser.sh
 . scripts/infra/use-or-start.sh
 mkdir -p docs/images
-COUNTERSIGN_SCREENSHOTS="$PWD/docs/images" .venv/bin/pytest -q -p no:cacheprovider tests/e2e/test_browser_*.py
+COUNTERSIGN_SCREENSHOTS="$PWD/docs/images" .venv/bin/pytest -q -p no:cacheprovider tests/e2e -k browser
 ls docs/images

@@ -61,6 +61,8 @@ POST  {org}/requests/{req}/force-approve      | 200  403  403  403  403  401  40
 POST  {org}/requests/{req}/force-reject       | 200  403  403  403  403  401  401  401
 POST  {org}/requests/{req}/reassign           | 200  403  403  403  403  401  401  401
 POST  {org}/requests/{req}/retry-publication  | 200  403  403  403  403  401  401  401
+POST  {org}/requests/{req}/cancel-publication | 202  403  403  403  403  401  401  401
+PATCH {org}/requests/{req}/publication/lines/{line_index} | 200 403 403 403 403 401 401 401
 GET   {org}/requests                          | 200  200  200  200  200  401  401  401
 GET   {org}/requests/pending                  | 200  200  200  200  200  401  401  401
 GET   {org}/requests/{req}                    | 200  200  200  200  200  401  401  401
@@ -91,6 +93,8 @@ POST  {org}/requests/{req}/force-approve      | 404  404  404  404  404  401  40
 POST  {org}/requests/{req}/force-reject       | 404  404  404  404  404  401  401  401
 POST  {org}/requests/{req}/reassign           | 404  404  404  404  404  401  401  401
 POST  {org}/requests/{req}/retry-publication  | 404  404  404  404  404  401  401  401
+POST  {org}/requests/{req}/cancel-publication | 404  404  404  404  404  401  401  401
+PATCH {org}/requests/{req}/publication/lines/{line_index} | 404 404 404 404 404 401 401 401
 GET   {org}/requests                          | 404  404  404  404  404  401  401  401
 GET   {org}/requests/pending                  | 404  404  404  404  404  401  401  401
 GET   {org}/requests/{req}                    | 404  404  404  404  404  401  401  401
@@ -107,6 +111,8 @@ TARGETS = {
     "force-reject": "in_approval",
     "reassign": "in_approval",
     "retry-publication": "publish_failed",
+    "cancel-publication": "publish_failed",
+    "publication": "publish_failed",
     "approve": "in_approval",
     "reject": "in_approval",
     "lines": "in_review",
@@ -312,6 +318,7 @@ def body_of(method: str, path: str, n: int) -> Any:
         "force-reject": lambda: {"comment": "duplicate"},
         "reassign": lambda: {"from_email": "ann@example.com", "to_email": "sam@example.com"},
         "retry-publication": dict,
+        "cancel-publication": lambda: {"reason": "entered in Xero by hand"},
         "approve": dict,
         "reject": lambda: {"reason": "not ours"},
         "{line_index}": lambda: {"account_code": "463"},

@@ -37,6 +37,8 @@ from countersign_contracts import (
     OrganisationUpdated,
     Payment,
     PaymentRecorded,
+    PublicationCancelled,
+    PublicationCancelRequested,
     PublicationCompleted,
     PublicationFailed,
     PublicationKind,
@@ -301,6 +303,13 @@ def all_examples() -> dict[str, EventPayload]:
             comment="Account 429 unarchived in Xero",
             requested_at=AT,
         ),
+        PublicationCancelRequested(
+            **request,
+            publication_id=PUBLICATION_ID,
+            requested_by=FINANCE_DIRECTOR,
+            reason="Entered by hand in Xero instead",
+            requested_at=AT,
+        ),
         RepublishRefused(
             **request,
             stage=LedgerBound.PUBLISHING,
@@ -362,6 +371,12 @@ def all_examples() -> dict[str, EventPayload]:
             attempt=1,
             http_status=400,
             xero_invoice_id=XERO_INVOICE_ID,
+        ),
+        PublicationCancelled(
+            **publication,
+            cancelled_by_name="Fiona Finance",
+            reason="Entered by hand in Xero instead",
+            cancelled_at=AT,
         ),
         SupplierSynced(
             xero_contact_id=XERO_CONTACT_ID,

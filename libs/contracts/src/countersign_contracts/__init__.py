@@ -6,12 +6,8 @@ which ignores fields added by later minor versions and raises `ContractViolation
 """
 
 from countersign_contracts._approvals import (
-    Actor,
-    ActorKind,
-    AuditAction,
-    AuditEntry,
-    FieldChange,
     LedgerBound,
+    PublicationCancelRequested,
     PublicationRetryRequested,
     PublicationStatus,
     RepublishRefused,
@@ -24,9 +20,16 @@ from countersign_contracts._approvals import (
     RequestStepOverdue,
     RequestSuperseded,
     StepDecision,
-    StepRef,
     WithdrawalRefused,
     WorkflowRef,
+)
+from countersign_contracts._audit import (
+    Actor,
+    ActorKind,
+    AuditAction,
+    AuditEntry,
+    FieldChange,
+    StepRef,
 )
 from countersign_contracts._base import TOLERANT, ContractModel, EventPayload
 from countersign_contracts._bills import (
@@ -65,6 +68,7 @@ from countersign_contracts._ledger import (
     BillCreated,
     ContactStatus,
     PaymentRecorded,
+    PublicationCancelled,
     PublicationCompleted,
     PublicationFailed,
     PublicationKind,
@@ -166,6 +170,8 @@ __all__ = [
     "OrganisationUpdated",
     "Payment",
     "PaymentRecorded",
+    "PublicationCancelRequested",
+    "PublicationCancelled",
     "PublicationCompleted",
     "PublicationFailed",
     "PublicationKind",

@@ -12,41 +12,18 @@ from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
+from countersign_contracts._audit import (
+    Actor,
+    AuditEntry,
+    Comment,
+    StepRef,
+)
 from countersign_contracts._base import ContractModel, EventPayload, unknown_as
 from countersign_contracts._bills import Bill
 from countersign_contracts._dext import DextItemId
 from countersign_contracts._money import UtcDatetime
-
-Comment = Annotated[str, Field(min_length=1, max_length=4000)]
-
-
-class ActorKind(StrEnum):
-    USER = "user"
-    SYSTEM = "system"
-
-
-class Actor(ContractModel):
-    """Who did something: a Countersign user, or the system (auto-approval, supersession)."""
-
-    kind: ActorKind
-    user_id: UUID | None = Field(default=None, description="Approval's user id; null for system")
-    name: str = Field(min_length=1, max_length=255, description="Display name at the time")
-    role: str | None = Field(
-        default=None,
-        max_length=50,
-        description=(
-            "Role the user acted in: requester, reviewer, approver, substitute (for an absent "
-            "approver) or admin"
-        ),
-    )
-
-    @model_validator(mode="after")
-    def _user_has_id(self) -> "Actor":
-        if self.kind is ActorKind.USER and self.user_id is None:
-            raise ValueError("a user actor needs a user_id")
-        return self
 
 
 class WorkflowRef(ContractModel):
@@ -55,67 +32,6 @@ class WorkflowRef(ContractModel):
     workflow_id: UUID
     version: int = Field(ge=1)
     name: str = Field(min_length=1, max_length=255)
-
-
-class StepRef(ContractModel):
-    """A step of a workflow."""
-
-    index: int = Field(ge=0, description="0-based position of the step in the workflow")
-    name: str = Field(min_length=1, max_length=255)
-
-
-class AuditAction(StrEnum):
-    """What happened, in the audit trail. An open enum: a reader of this package decodes an
-    action it does not know yet as `other`."""
-
-    SUBMITTED = "submitted"
-    REVIEW_SUBMITTED = "review_submitted"
-    EDITED = "edited"
-    COMMENTED = "commented"
-    AUTO_APPROVED = "auto_approved"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    FORCE_APPROVED = "force_approved"
-    FORCE_REJECTED = "force_rejected"
-    REASSIGNED = "reassigned"
-    APPROVERS_CHANGED = "approvers_changed"
-    AUTHORISED = "authorised"
-    SUPERSEDED = "superseded"
-    CANCELLED = "cancelled"
-    OTHER = "other"
-
-
-class FieldChange(ContractModel):
-    """One field of the bill changed by an edit."""
-
-    field: str = Field(
-        min_length=1,
-        max_length=255,
-        description="Path into the Bill, e.g. supplier.name or lines[0].account_code",
-    )
-    before: str | None = Field(
-        description=(
-            "Value before, as on the wire (amounts as decimal strings, dates YYYY-MM-DD, "
-            "objects as JSON text); null when the field was absent"
-        )
-    )
-    after: str | None = Field(description="Value after, in the same form; null when removed")
-
-
-class AuditEntry(ContractModel):
-    """One line of the audit trail, as the audit report shows it."""
-
-    at: UtcDatetime
-    actor: Actor
-    on_behalf_of: Actor | None = Field(
-        default=None, description="The approver a substitute or administrator acted for"
-    )
-    action: Annotated[AuditAction, unknown_as(AuditAction.OTHER)]
-    step: StepRef | None = Field(default=None, description="The step, for step decisions")
-    comment: Comment | None = None
-    changes: list[FieldChange] = Field(
-        default_factory=list, description="Field edits, for action 'edited'"
-    )
 
 
 class StepDecision(StrEnum):
@@ -128,6 +44,7 @@ class PublicationStatus(StrEnum):
     PUBLISHING = "publishing"
     PUBLISHED = "published"
     PUBLISH_FAILED = "publish_failed"
+    PUBLICATION_CANCELLED = "publication_cancelled"  # given up before Xero (since 1.4)
 
 
 class LedgerBound(StrEnum):
@@ -264,6 +181,27 @@ class PublicationRetryRequested(_RequestEvent, EventPayload):
     publication_id: UUID = Field(description="The failed publication to retry")
     requested_by: Actor
     comment: Comment | None = None
+    requested_at: UtcDatetime
+    bill: Bill | None = Field(
+        default=None,
+        description="The bill to publish when an administrator recoded it after approval"
+        " (accounts, tax types, tracking); absent: the authorised bill as it was (since 1.4)",
+    )
+    audit_trail: list[AuditEntry] | None = Field(
+        default=None,
+        description="With `bill`: the whole trail, its `edited_after_approval` entries included,"
+        " for the audit report (since 1.4)",
+    )
+
+
+class PublicationCancelRequested(_RequestEvent, EventPayload):
+    """An administrator asks the publisher to give up a failed publication whose bill is not in
+    Xero. The publisher decides: `PublicationCancelled` on ledger.publications.v1 when it had
+    stopped, nothing when it had meanwhile created the bill (since 1.4)."""
+
+    publication_id: UUID
+    requested_by: Actor
+    reason: Comment
     requested_at: UtcDatetime
 
 

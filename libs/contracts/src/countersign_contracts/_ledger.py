@@ -177,6 +177,15 @@ class PublicationFailed(_PublicationEvent, EventPayload):
     )
 
 
+class PublicationCancelled(_PublicationEvent, EventPayload):
+    """The publisher gave up a failed publication, as an administrator asked
+    (`PublicationCancelRequested`): no bill of it is in Xero, and none will be (since 1.1)."""
+
+    cancelled_by_name: str = Field(min_length=1, max_length=255, description="Who asked")
+    reason: str = Field(min_length=1, max_length=2000)
+    cancelled_at: UtcDatetime
+
+
 class ContactStatus(StrEnum):
     """Xero's ContactStatus."""
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from countersign_contracts._approvals import (
+    PublicationCancelRequested,
     PublicationRetryRequested,
     RepublishRefused,
     RequestAuthorised,
@@ -34,6 +35,7 @@ from countersign_contracts._ledger import (
     BankTransactionCreated,
     BillCreated,
     PaymentRecorded,
+    PublicationCancelled,
     PublicationCompleted,
     PublicationFailed,
     SupplierSynced,
@@ -100,7 +102,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             ),
             _topic(
                 APPROVAL_REQUESTS,
-                "1.3",
+                "1.4",
                 "an approval request for one cost item version",
                 "request_id",
                 RequestOpened,
@@ -112,6 +114,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
                 RequestCancelled,
                 RequestPublicationUpdated,
                 PublicationRetryRequested,
+                PublicationCancelRequested,
                 RepublishRefused,
                 WithdrawalRefused,
             ),
@@ -125,7 +128,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             ),
             _topic(
                 LEDGER_PUBLICATIONS,
-                "1.0",
+                "1.1",
                 "one publication of an item to Xero (a bill or a bank transaction)",
                 "publication_id",
                 BillCreated,
@@ -134,6 +137,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
                 BankTransactionCreated,
                 PublicationCompleted,
                 PublicationFailed,
+                PublicationCancelled,
             ),
             _topic(
                 LEDGER_SUPPLIERS,

@@ -189,6 +189,18 @@ class Organisation:
                 headers=self.auth(email),
             )
 
+    async def recode_publication(
+        self, request_id: str, line_index: int, coding: dict[str, Any]
+    ) -> httpx.Response:
+        """The admin recodes a line of the request's failed publication (accounts, tax types,
+        tracking; ``comment`` for the trail)."""
+        async with httpx.AsyncClient(timeout=10) as http:
+            return await http.patch(
+                self._approval(f"/requests/{request_id}/publication/lines/{line_index}"),
+                json=coding,
+                headers=self.auth(),
+            )
+
     async def approve(self, email: str, request_id: str) -> None:
         response = await self.act(email, request_id, "approve", {"comment": "Looks right"})
         assert response.status_code == 200, response.text

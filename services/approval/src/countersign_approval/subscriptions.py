@@ -6,6 +6,7 @@ from countersign_contracts import (
     BillCreated,
     CostItemSubmitted,
     CostItemWithdrawn,
+    PublicationCancelled,
     PublicationCompleted,
     PublicationFailed,
 )
@@ -14,6 +15,7 @@ from countersign_platform.subscription import On, Subscription
 from countersign_approval.handlers.intake import open_request, withdraw_item
 from countersign_approval.handlers.ledger import (
     bill_created,
+    publication_cancelled,
     publication_completed,
     publication_failed,
 )
@@ -33,5 +35,6 @@ SUBSCRIPTIONS = (
         On(BillCreated, bill_created),
         On(PublicationCompleted, publication_completed),
         On(PublicationFailed, publication_failed),
+        On(PublicationCancelled, publication_cancelled),
     ),
 )

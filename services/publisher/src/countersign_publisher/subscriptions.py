@@ -4,13 +4,14 @@ from countersign_contracts import (
     APPROVAL_REQUESTS,
     BANK_TRANSACTIONS,
     BankTransactionSubmitted,
+    PublicationCancelRequested,
     PublicationRetryRequested,
     RequestAuthorised,
 )
 from countersign_platform.subscription import On, Subscription
 
 from countersign_publisher.handlers.intake import record_bank_transaction, record_publication
-from countersign_publisher.handlers.publications import retry_publication
+from countersign_publisher.handlers.publications import cancel_publication, retry_publication
 
 __all__ = ["SUBSCRIPTIONS"]
 
@@ -20,6 +21,7 @@ SUBSCRIPTIONS = (
         "publisher",
         On(RequestAuthorised, record_publication),
         On(PublicationRetryRequested, retry_publication),
+        On(PublicationCancelRequested, cancel_publication),
     ),
     Subscription(
         BANK_TRANSACTIONS, "publisher", On(BankTransactionSubmitted, record_bank_transaction)

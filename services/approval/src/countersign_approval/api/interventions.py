@@ -1,5 +1,6 @@
 """The administrator's interventions on running requests: force-approve, force-reject,
-reassign an approver's place, retry a failed publication."""
+reassign an approver's place; on a failed publication whose bill is not in Xero: recode a line,
+retry (with the recoded bill), or have the publisher give it up."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ from countersign_approval.api.auth import Admin
 from countersign_approval.api.requests import Comment
 from countersign_approval.api.routing import OnRequest, organisation_router
 from countersign_approval.api.views import RequestView, request_view
+from countersign_approval.domain.coding import CodingEdit
 from countersign_approval.domain.workflow import Email
 from countersign_approval.handlers.interventions import (
     approve_by_force,
+    cancel_failed_publication,
     reassign_place,
+    recode_failed_publication,
     reject_by_force,
     retry_failed_publication,
 )
@@ -57,3 +61,34 @@ class RetryIn(BaseModel):
 @router.post("/requests/{request_id}/retry-publication", summary="Ask the publisher to try again")
 async def retry(at: OnRequest, body: RetryIn, admin: Admin) -> RequestView:
     return request_view(await retry_failed_publication(at, admin, body.comment))
+
+
+class RecodeIn(CodingEdit):
+    comment: Comment | None = Field(default=None, description="why, for the audit trail")
+
+
+@router.patch(
+    "/requests/{request_id}/publication/lines/{line_index}",
+    summary="Recode a line of a failed publication (accounts, tax types, tracking)",
+)
+async def recode_publication_line(
+    at: OnRequest, line_index: int, body: RecodeIn, admin: Admin
+) -> RequestView:
+    edit = CodingEdit(
+        account_code=body.account_code, tax_type=body.tax_type, tracking=body.tracking
+    )
+    return request_view(await recode_failed_publication(at, admin, line_index, edit, body.comment))
+
+
+class CancelPublicationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: Comment = Field(description="required: why nothing of this bill goes to Xero")
+
+
+@router.post(
+    "/requests/{request_id}/cancel-publication",
+    status_code=202,
+    summary="Have the publisher give up a failed publication (the request then ends)",
+)
+async def cancel_publication(at: OnRequest, body: CancelPublicationIn, admin: Admin) -> RequestView:
+    return request_view(await cancel_failed_publication(at, admin, body.reason))

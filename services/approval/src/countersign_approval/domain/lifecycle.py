@@ -15,6 +15,9 @@
                                       │       │  ▲          ▲
                                       │       ▼  │ retry    │
                                       └──▶ publish_failed ──┘
+                                               │ the publisher gave it up (an admin asked)
+                                               ▼
+                                         publication_cancelled
 
     superseded (a newer item version)  ◀── opened, awaiting_workflow, in_review, in_approval,
     cancelled  (withdrawn in Dext)     ◀── or rejected
@@ -54,6 +57,7 @@ class RequestState(StrEnum):
     PUBLISHING = "publishing"
     PUBLISHED = "published"
     PUBLISH_FAILED = "publish_failed"
+    PUBLICATION_CANCELLED = "publication_cancelled"
 
 
 S = RequestState
@@ -74,7 +78,10 @@ TRANSITIONS: Mapping[RequestState, frozenset[RequestState]] = MappingProxyType(
         S.PUBLISHING: frozenset({S.PUBLISHED, S.PUBLISH_FAILED}),
         # The publisher may retry by itself (a retryable failure) and then succeed, or an
         # administrator asks it to retry.
-        S.PUBLISH_FAILED: frozenset({S.PUBLISHING, S.PUBLISHED}),
+        S.PUBLISH_FAILED: frozenset({S.PUBLISHING, S.PUBLISHED, S.PUBLICATION_CANCELLED}),
+        # Nothing of it reached Xero: Dext may publish the item anew (a new request), or
+        # withdraw it.
+        S.PUBLICATION_CANCELLED: frozenset({S.CANCELLED}),
         S.PUBLISHED: frozenset(),
         S.SUPERSEDED: frozenset(),
         S.CANCELLED: frozenset(),

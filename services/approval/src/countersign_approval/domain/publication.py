@@ -1,5 +1,11 @@
-"""After authorisation: approval mirrors the publisher's progress onto the request, and an
-administrator may ask for a failed publication to be tried again."""
+"""After authorisation: approval mirrors the publisher's progress onto the request; an
+administrator may recode a failed publication's lines (accounts, tax types, tracking), ask for
+it to be tried again — with the recoded bill — or ask the publisher to give it up.
+
+Recoding and giving up are only for a bill that is not in Xero: once it is, it is amended or
+voided there. Amounts and the supplier are Dext's: they change by a republish and a new
+approval, which a given-up publication allows.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +13,34 @@ from datetime import datetime
 from uuid import UUID
 
 from countersign_contracts import (
+    Actor,
+    ActorKind,
+    AuditAction,
+    PublicationCancelRequested,
     PublicationRetryRequested,
     PublicationStatus,
     RequestPublicationUpdated,
 )
 
+from countersign_approval.domain.coding import CodingEdit, apply_coding
 from countersign_approval.domain.lifecycle import RequestState
 from countersign_approval.domain.people import Participant
 from countersign_approval.domain.refusals import OutOfTurn
 from countersign_approval.domain.request import ApprovalRequest
 
-__all__ = ["publication_progressed", "retry_publication"]
+__all__ = [
+    "ask_to_cancel_publication",
+    "publication_given_up",
+    "publication_progressed",
+    "recode_publication",
+    "retry_publication",
+]
 
 _STATE_OF = {
     PublicationStatus.PUBLISHING: RequestState.PUBLISHING,
     PublicationStatus.PUBLISHED: RequestState.PUBLISHED,
     PublicationStatus.PUBLISH_FAILED: RequestState.PUBLISH_FAILED,
+    PublicationStatus.PUBLICATION_CANCELLED: RequestState.PUBLICATION_CANCELLED,
 }
 
 
@@ -58,20 +76,85 @@ def publication_progressed(
     )
 
 
+def publication_given_up(
+    request: ApprovalRequest, publication_id: UUID, asked_by: str, reason: str, now: datetime
+) -> None:
+    """The publisher gave the publication up, as an administrator asked: the request ends."""
+    if request.state is RequestState.PUBLICATION_CANCELLED:
+        return
+    publisher = Actor(kind=ActorKind.SYSTEM, name="Countersign publisher")
+    comment = f"given up as {asked_by} asked: {reason}"
+    request.record(now, publisher, AuditAction.PUBLICATION_CANCELLED, comment=comment[:2000])
+    publication_progressed(request, publication_id, PublicationStatus.PUBLICATION_CANCELLED, now)
+
+
+def _check_failed_before_xero(request: ApprovalRequest, what: str) -> None:
+    if request.state is not RequestState.PUBLISH_FAILED or request.publication_id is None:
+        raise OutOfTurn(f"the request is {request.state}; only a failed publication is {what}")
+    if request.xero_invoice_id is not None:
+        raise OutOfTurn(f"the bill is in Xero ({request.xero_invoice_id}); amend or void it there")
+
+
+def _recoded(request: ApprovalRequest) -> bool:
+    return any(e.action is AuditAction.EDITED_AFTER_APPROVAL for e in request.trail)
+
+
 def retry_publication(
     request: ApprovalRequest, admin: Participant, comment: str | None, now: datetime
 ) -> None:
+    """Asks the publisher to try again; with the recoded bill and its trail when an
+    administrator recoded it after approval."""
     if request.state is not RequestState.PUBLISH_FAILED or request.publication_id is None:
         raise OutOfTurn(f"the request is {request.state}; only a failed publication is retried")
+    recoded = _recoded(request)
     request.move(RequestState.PUBLISHING)
     request.emit(
         PublicationRetryRequested(
-            request_id=request.request_id,
-            dext_item_id=request.dext_item_id,
-            item_version=request.item_version,
+            **request.about(),
             publication_id=request.publication_id,
             requested_by=admin.actor("admin"),
             comment=comment,
+            requested_at=now,
+            bill=request.bill if recoded else None,
+            audit_trail=list(request.trail) if recoded else None,
+        )
+    )
+
+
+def recode_publication(
+    request: ApprovalRequest,
+    admin: Participant,
+    line_index: int,
+    edit: CodingEdit,
+    comment: str | None,
+    now: datetime,
+) -> None:
+    """Recodes one line of a failed publication's bill, recorded as an edit after approval;
+    the next retry publishes the recoded bill."""
+    _check_failed_before_xero(request, "recoded")
+    request.bill, changes = apply_coding(request.bill, line_index, edit)
+    request.record(
+        now,
+        admin.actor("admin"),
+        AuditAction.EDITED_AFTER_APPROVAL,
+        comment=comment,
+        changes=changes,
+    )
+
+
+def ask_to_cancel_publication(
+    request: ApprovalRequest, admin: Participant, reason: str, now: datetime
+) -> None:
+    """Asks the publisher to give the publication up; the request ends when it has
+    (``PublicationCancelled``)."""
+    _check_failed_before_xero(request, "given up")
+    assert request.publication_id is not None
+    request.emit(
+        PublicationCancelRequested(
+            **request.about(),
+            publication_id=request.publication_id,
+            requested_by=admin.actor("admin"),
+            reason=reason,
             requested_at=now,
         )
     )

@@ -6,16 +6,23 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from countersign_approval.domain.coding import CodingEdit
 from countersign_approval.domain.interventions import force_approve, force_reject, reassign_by_email
 from countersign_approval.domain.people import Person
-from countersign_approval.domain.publication import retry_publication
+from countersign_approval.domain.publication import (
+    ask_to_cancel_publication,
+    recode_publication,
+    retry_publication,
+)
 from countersign_approval.domain.request import ApprovalRequest
 from countersign_approval.handlers.running import RequestAt, locked_request
 
 __all__ = [
     "Reassignment",
     "approve_by_force",
+    "cancel_failed_publication",
     "reassign_place",
+    "recode_failed_publication",
     "reject_by_force",
     "retry_failed_publication",
 ]
@@ -54,4 +61,20 @@ async def retry_failed_publication(
 ) -> ApprovalRequest:
     async with locked_request(at) as locked:
         retry_publication(locked.request, admin.participant(), comment, locked.now)
+    return locked.request
+
+
+async def recode_failed_publication(
+    at: RequestAt, admin: Person, line_index: int, edit: CodingEdit, comment: str | None
+) -> ApprovalRequest:
+    async with locked_request(at) as locked:
+        recode_publication(
+            locked.request, admin.participant(), line_index, edit, comment, locked.now
+        )
+    return locked.request
+
+
+async def cancel_failed_publication(at: RequestAt, admin: Person, reason: str) -> ApprovalRequest:
+    async with locked_request(at) as locked:
+        ask_to_cancel_publication(locked.request, admin.participant(), reason, locked.now)
     return locked.request

@@ -10,6 +10,7 @@ import asyncpg
 from countersign_contracts import (
     BillCreated,
     Envelope,
+    PublicationCancelled,
     PublicationCompleted,
     PublicationFailed,
     PublicationKind,
@@ -17,10 +18,15 @@ from countersign_contracts import (
 )
 
 from countersign_approval.db.requests import Requests
-from countersign_approval.domain.publication import publication_progressed
+from countersign_approval.domain.publication import publication_given_up, publication_progressed
 from countersign_approval.handlers.running import flush_events
 
-__all__ = ["bill_created", "publication_completed", "publication_failed"]
+__all__ = [
+    "bill_created",
+    "publication_cancelled",
+    "publication_completed",
+    "publication_failed",
+]
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +37,9 @@ async def _progress(
     status: PublicationStatus,
     messages: list[str] | None = None,
 ) -> None:
-    event: BillCreated | PublicationCompleted | PublicationFailed = envelope.payload
+    event: BillCreated | PublicationCompleted | PublicationFailed | PublicationCancelled = (
+        envelope.payload
+    )
     if event.kind is not PublicationKind.BILL or event.request_id is None:
         return
     requests = Requests(conn)
@@ -41,14 +49,20 @@ async def _progress(
             "publication %s names unknown request %s", event.publication_id, event.request_id
         )
         return
-    publication_progressed(
-        stored.request,
-        event.publication_id,
-        status,
-        datetime.now(UTC),
-        xero_invoice_id=getattr(event, "xero_invoice_id", None),
-        messages=messages,
-    )
+    now = datetime.now(UTC)
+    if isinstance(event, PublicationCancelled):
+        publication_given_up(
+            stored.request, event.publication_id, event.cancelled_by_name, event.reason, now
+        )
+    else:
+        publication_progressed(
+            stored.request,
+            event.publication_id,
+            status,
+            now,
+            xero_invoice_id=getattr(event, "xero_invoice_id", None),
+            messages=messages,
+        )
     await requests.save(stored)
     await flush_events(conn, stored, envelope.event_id)
 
@@ -68,3 +82,9 @@ async def publication_failed(
 ) -> None:
     messages = list(envelope.payload.messages)
     await _progress(conn, envelope, PublicationStatus.PUBLISH_FAILED, messages)
+
+
+async def publication_cancelled(
+    conn: asyncpg.Connection, envelope: Envelope[PublicationCancelled]
+) -> None:
+    await _progress(conn, envelope, PublicationStatus.PUBLICATION_CANCELLED)

@@ -1,7 +1,7 @@
 """What ingest knows about a Dext item: its versions and where each is on its journey.
 
     received ─▶ in_approval ─▶ authorised ─▶ published ◀─▶ publish_failed
-                    └────────▶ rejected
+                    └────────▶ rejected                           └─▶ publication_cancelled
     any ─▶ withdrawn (deleted in Dext) | cancelled (stopped by an administrator)
     received ─▶ refused (a new version approval did not take: an earlier one is authorised)
 
@@ -58,6 +58,7 @@ class ItemStatus(StrEnum):
     REJECTED = "rejected"
     PUBLISHED = "published"
     PUBLISH_FAILED = "publish_failed"
+    PUBLICATION_CANCELLED = "publication_cancelled"  # given up before Xero: republish to amend
     WITHDRAWN = "withdrawn"
     CANCELLED = "cancelled"
     REFUSED = "refused"
@@ -80,6 +81,8 @@ _STAGE = {
     # a later step (an attachment): the latest of the two wins.
     ItemStatus.PUBLISHED: 3,
     ItemStatus.PUBLISH_FAILED: 3,
+    # The publisher's last word on a publication (it gave it up): its events are in order.
+    ItemStatus.PUBLICATION_CANCELLED: 4,
     ItemStatus.WITHDRAWN: 9,
     ItemStatus.CANCELLED: 9,
     ItemStatus.REFUSED: 9,

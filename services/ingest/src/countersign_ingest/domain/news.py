@@ -8,6 +8,7 @@ status it reached and the details the status view shows.
     ledger.publications.v1  BillCreated, BankTransactionCreated,
                             PaymentRecorded, PublicationCompleted ─▶ published
                             PublicationFailed                     ─▶ publish_failed
+                            PublicationCancelled                  ─▶ publication_cancelled
 
 (A cancellation while Dext's withdrawal is pending is the withdrawal: ``handlers.progress``.)
 """
@@ -22,6 +23,7 @@ from countersign_contracts import (
     BillCreated,
     EventPayload,
     PaymentRecorded,
+    PublicationCancelled,
     PublicationCompleted,
     PublicationFailed,
     RequestAuthorised,
@@ -113,6 +115,14 @@ def _failed(p: PublicationFailed) -> News:
     }
 
 
+def _given_up(p: PublicationCancelled) -> News:
+    return ItemStatus.PUBLICATION_CANCELLED, {
+        "cancelled_by": p.cancelled_by_name,
+        "reason": p.reason,
+        "messages": [],
+    }
+
+
 REQUEST_NEWS: dict[type[EventPayload], Callable[[Any], News]] = {
     RequestOpened: _opened,
     RequestStepDecided: _step_decided,
@@ -126,6 +136,7 @@ PUBLICATION_NEWS: dict[type[EventPayload], Callable[[Any], News]] = {
     PaymentRecorded: _payment_recorded,
     PublicationCompleted: _completed,
     PublicationFailed: _failed,
+    PublicationCancelled: _given_up,
 }
 """Which event means which status, with the details the status view shows: approval's news
 on approval.requests.v1, the publisher's on ledger.publications.v1."""

@@ -225,6 +225,35 @@ class Publications:
             publication_id,
         )
 
+    async def recode(
+        self, organisation_id: UUID, publication_id: UUID, bill: str, audit_trail: str
+    ) -> bool:
+        """Replaces the bill and trail of a stopped publication whose bill is not in Xero."""
+        status = await self._conn.execute(
+            "UPDATE publications SET document = jsonb_set(jsonb_set(document, '{bill}', $3::jsonb),"
+            " '{audit_trail}', $4::jsonb), updated_at = now()"
+            " WHERE organisation_id = $1 AND publication_id = $2 AND state = ANY($5::text[])"
+            " AND xero_invoice_id IS NULL AND kind = 'bill'",
+            organisation_id,
+            publication_id,
+            bill,
+            audit_trail,
+            list(RETRYABLE_STATES),
+        )
+        return bool(status == "UPDATE 1")
+
+    async def cancel(self, organisation_id: UUID, publication_id: UUID) -> PublicationRow | None:
+        """Gives up a stopped publication whose bill is not in Xero; None when it is not."""
+        record = await self._conn.fetchrow(
+            "UPDATE publications SET state = 'cancelled', leased_until = NULL, updated_at = now()"
+            " WHERE organisation_id = $1 AND publication_id = $2 AND state = ANY($3::text[])"
+            f" AND xero_invoice_id IS NULL RETURNING {_COLUMNS}",
+            organisation_id,
+            publication_id,
+            list(RETRYABLE_STATES),
+        )
+        return None if record is None else _row(record)
+
     async def reopen(self, organisation_id: UUID, publication_id: UUID) -> PublicationRow | None:
         """Puts a failed or parked publication back to work under a new generation; None when
         it is not in a retryable state."""

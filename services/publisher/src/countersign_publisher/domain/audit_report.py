@@ -209,10 +209,21 @@ def render_audit_report(authorised: RequestAuthorised) -> bytes:
             for ln in bill.lines
         ),
     )
+    _trail_sections(pdf, trail)
+    return bytes(pdf.output())
+
+
+def _trail_sections(pdf: _Report, trail: list[AuditEntry]) -> None:
+    """The trail, by kind of entry, then whole."""
     pdf.heading("Approval steps")
     pdf.entries([e for e in trail if e.action in _DECISIONS], "No step decisions recorded.")
     pdf.heading("Edits")
     pdf.entries([e for e in trail if e.action is AuditAction.EDITED], "No edits.")
+    pdf.heading("Edits after approval")
+    pdf.entries(
+        [e for e in trail if e.action is AuditAction.EDITED_AFTER_APPROVAL],
+        "None: the bill is as it was approved.",
+    )
     pdf.heading("Administrator actions")
     pdf.entries([e for e in trail if e.action in _ADMINISTRATIVE], "None.")
     pdf.heading("Supersede history")
@@ -221,4 +232,3 @@ def render_audit_report(authorised: RequestAuthorised) -> bytes:
     )
     pdf.heading("Full trail")
     pdf.entries(trail, "Empty.")
-    return bytes(pdf.output())

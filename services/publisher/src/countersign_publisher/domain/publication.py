@@ -34,6 +34,7 @@ class PublicationState(StrEnum):
     COMPLETED = "completed"
     FAILED = "failed"
     PARKED = "parked"
+    CANCELLED = "cancelled"  # given up, as an administrator asked: nothing of it is in Xero
 
 
 DUE_STATES = (PublicationState.RECORDED, PublicationState.PUBLISHING)
