@@ -1,7 +1,7 @@
 from countersign_publisher.spec import SERVICE
 
 
-def test_publisher_reacts_to_authorised_requests_retries_cancels_and_bank_transactions() -> None:
+def test_publisher_reacts_to_requests_bank_transactions_and_organisations() -> None:
     handled = {(s.topic, s.group): set(s.handlers) for s in SERVICE.consumes}
     assert handled == {
         ("approval.requests.v1", "publisher"): {
@@ -10,4 +10,8 @@ def test_publisher_reacts_to_authorised_requests_retries_cancels_and_bank_transa
             "PublicationCancelRequested",
         },
         ("dext.bank-transactions.v1", "publisher"): {"BankTransactionSubmitted"},
+        ("approval.organisations.v1", "publisher"): {
+            "OrganisationRegistered",
+            "OrganisationUpdated",
+        },
     }

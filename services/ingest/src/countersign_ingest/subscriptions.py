@@ -4,6 +4,9 @@ from countersign_contracts import (
     APPROVAL_REQUESTS,
     LEDGER_PUBLICATIONS,
     LEDGER_SUPPLIERS,
+    ORGANISATIONS,
+    OrganisationRegistered,
+    OrganisationUpdated,
     RepublishRefused,
     SupplierSynced,
     WithdrawalRefused,
@@ -11,6 +14,7 @@ from countersign_contracts import (
 from countersign_platform.subscription import On, Subscription
 
 from countersign_ingest.domain.news import PUBLICATION_NEWS, REQUEST_NEWS
+from countersign_ingest.handlers.organisations import record_organisation
 from countersign_ingest.handlers.progress import (
     record_progress,
     record_republish_refused,
@@ -32,4 +36,10 @@ SUBSCRIPTIONS = (
         LEDGER_PUBLICATIONS, "ingest", *(On(news, record_progress) for news in PUBLICATION_NEWS)
     ),
     Subscription(LEDGER_SUPPLIERS, "ingest", On(SupplierSynced, record_supplier)),
+    Subscription(
+        ORGANISATIONS,
+        "ingest",
+        On(OrganisationRegistered, record_organisation),
+        On(OrganisationUpdated, record_organisation),
+    ),
 )

@@ -3,7 +3,10 @@
 from countersign_contracts import (
     APPROVAL_REQUESTS,
     BANK_TRANSACTIONS,
+    ORGANISATIONS,
     BankTransactionSubmitted,
+    OrganisationRegistered,
+    OrganisationUpdated,
     PublicationCancelRequested,
     PublicationRetryRequested,
     RequestAuthorised,
@@ -11,6 +14,7 @@ from countersign_contracts import (
 from countersign_platform.subscription import On, Subscription
 
 from countersign_publisher.handlers.intake import record_bank_transaction, record_publication
+from countersign_publisher.handlers.organisations import record_organisation
 from countersign_publisher.handlers.publications import cancel_publication, retry_publication
 
 __all__ = ["SUBSCRIPTIONS"]
@@ -24,6 +28,14 @@ SUBSCRIPTIONS = (
         On(PublicationCancelRequested, cancel_publication),
     ),
     Subscription(
-        BANK_TRANSACTIONS, "publisher", On(BankTransactionSubmitted, record_bank_transaction)
+        BANK_TRANSACTIONS,
+        "publisher",
+        On(BankTransactionSubmitted, record_bank_transaction),
+    ),
+    Subscription(
+        ORGANISATIONS,
+        "publisher",
+        On(OrganisationRegistered, record_organisation),
+        On(OrganisationUpdated, record_organisation),
     ),
 )

@@ -6,6 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from uuid import UUID
 
+from countersign_contracts import OrganisationStatus
+
+from countersign_approval.domain.refusals import OrganisationSuspended
+
 __all__ = ["Organisation"]
 
 
@@ -36,3 +40,10 @@ class Organisation:
             timezone=timezone or self.timezone,
             status=status or self.status,
         )
+
+    def check_active(self) -> None:
+        """Suspended by the operator: requests wait, no decision is made (409)."""
+        if self.status == OrganisationStatus.SUSPENDED:
+            raise OrganisationSuspended(
+                f"{self.name} is suspended; decisions wait until the operator reactivates it"
+            )

@@ -66,6 +66,13 @@ class OwnBill(Forbidden):
     title = _ACTION_REFUSED
 
 
+class OrganisationSuspended(Conflict):
+    """The operator has suspended the organisation: no decision is made until it is active."""
+
+    kind = "organisation-suspended"
+    title = _ACTION_REFUSED
+
+
 class OutOfTurn(Conflict):
     """The request is not where the action expects it: another decision got there first, or
     the state does not accept the action."""

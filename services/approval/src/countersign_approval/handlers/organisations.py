@@ -18,6 +18,7 @@ from countersign_contracts import (
 from countersign_platform.outbox import enqueue
 
 from countersign_approval.db.organisations import Organisations
+from countersign_approval.db.workflows import Workflows
 from countersign_approval.domain.organisation import Organisation
 from countersign_approval.domain.people import Role
 from countersign_approval.domain.refusals import OrganisationExists, OrganisationNotFound
@@ -73,6 +74,9 @@ async def update_organisation(
     status: str | None,
 ) -> Organisation:
     async with pool.acquire() as conn, conn.transaction():
+        if status is not None:
+            # Exclusive: a decision in flight (which holds it shared) ends before a suspension.
+            await Workflows(conn).lock(organisation_id, exclusive=True)
         organisations = Organisations(conn)
         org = await organisations.get(organisation_id, lock=True)
         if org is None:

@@ -100,6 +100,9 @@ async def locked_request(at: RequestAt) -> AsyncIterator[Locked]:
         # Shared: decisions go on side by side, but not while a user is removed or a
         # workflow saved (both exclusive).
         await Workflows(conn).lock(at.organisation_id, exclusive=False)
+        org = await Organisations(conn).get(at.organisation_id)
+        if org is not None:
+            org.check_active()
         requests = Requests(conn)
         stored = await requests.get(at.organisation_id, at.request_id, lock=True)
         if stored is None:

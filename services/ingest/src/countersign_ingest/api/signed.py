@@ -37,6 +37,7 @@ from countersign_ingest.domain.files import MAX_FILE_SIZE
 from countersign_ingest.domain.metadata import MAX_METADATA_SIZE
 from countersign_ingest.domain.signatures import Verdict, check
 from countersign_ingest.handlers.credentials import accepted_credentials, record_use
+from countersign_ingest.handlers.organisations import refuse_if_suspended
 from countersign_ingest.settings import IngestSettings
 
 __all__ = [
@@ -72,6 +73,9 @@ class SignedCall:
     organisation_id: UUID
     body: bytes
     signature: str
+
+
+_READS = frozenset({"GET", "HEAD"})
 
 
 def keyring_of(state: Runtime[Keyring | None]) -> Keyring:
@@ -173,6 +177,9 @@ class SignedCalls:
             )
             if checked.matched is not None:
                 await record_use(conn, keyring, accepted[checked.matched])
+            if checked.verdict is Verdict.VALID and request.method not in _READS:
+                # A suspended organisation's items are refused (403) before anything is read.
+                await refuse_if_suspended(conn, organisation_id)
         verdict = checked.verdict
         if verdict is not Verdict.VALID:
             # The organisation and the reason are logged; the presented values never are.

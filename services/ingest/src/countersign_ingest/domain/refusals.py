@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from countersign_platform.refusals import Conflict, FieldError, Invalid, NotFound
+from countersign_platform.refusals import Conflict, FieldError, Forbidden, Invalid, NotFound
 
 from countersign_ingest.domain.rules import Violation
 
@@ -32,7 +32,15 @@ __all__ = [
     "NoNewVersion",
     "NoRotation",
     "NotWithdrawable",
+    "OrganisationSuspended",
 ]
+
+
+class OrganisationSuspended(Forbidden):
+    """The operator has suspended the organisation: no item is taken meanwhile."""
+
+    kind = "organisation-suspended"
+    title = "Organisation suspended"
 
 
 class ItemNotFound(NotFound):

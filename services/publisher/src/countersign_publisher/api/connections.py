@@ -20,6 +20,7 @@ from countersign_publisher.handlers.connections import (
     connection_of,
     exchange_code,
 )
+from countersign_publisher.handlers.organisations import refuse_if_suspended
 
 __all__ = ["router"]
 
@@ -113,7 +114,10 @@ async def connect(
 
 
 @router.post("/supplier-sync", summary="Pull changed Xero contacts now (admins, operators)")
-async def supplier_sync(organisation_id: UUID, parts: Parts, _: AdminOrOperator) -> dict[str, int]:
+async def supplier_sync(
+    organisation_id: UUID, state: State, parts: Parts, _: AdminOrOperator
+) -> dict[str, int]:
+    await refuse_if_suspended(state.pool, organisation_id)
     try:
         emitted = await parts.contacts.sync_suppliers(organisation_id)
     except XeroError as exc:

@@ -9,6 +9,8 @@ from uuid import UUID
 
 import asyncpg
 
+from countersign_publisher.db.organisations import NOT_SUSPENDED
+
 __all__ = ["ConnectionRow", "Connections", "NewConnection", "TenantTaken"]
 
 
@@ -70,8 +72,10 @@ class Connections:
         return None if row is None else ConnectionRow(**dict(row))
 
     async def all(self) -> list[ConnectionRow]:
+        """Every connected organisation the operator has not suspended."""
         rows = await self._conn.fetch(
             f"SELECT {_COLUMNS} FROM xero_connections WHERE status = 'connected'"
+            f" AND {NOT_SUSPENDED.format(table='xero_connections')}"
         )
         return [ConnectionRow(**dict(row)) for row in rows]
 

@@ -11,6 +11,7 @@ from uuid import UUID
 import asyncpg
 from countersign_contracts import PublicationKind, PublicationStep
 
+from countersign_publisher.db.organisations import NOT_SUSPENDED
 from countersign_publisher.domain.progress import RESULTS, Progress
 from countersign_publisher.domain.publication import DUE_STATES, RETRYABLE_STATES, PublicationState
 
@@ -122,13 +123,14 @@ class Publications:
         return [_row(r) for r in records]
 
     async def organisations_due(self) -> list[UUID]:
-        """Organisations with work due now, among those connected to Xero, the one whose
-        oldest due job has waited longest first."""
+        """Organisations with work due now, among those connected to Xero and not suspended,
+        the one whose oldest due job has waited longest first."""
         records = await self._conn.fetch(
             "SELECT p.organisation_id FROM publications p"
             " JOIN xero_connections c ON c.organisation_id = p.organisation_id"
             "  AND c.status = 'connected'"
             " WHERE p.state = ANY($1::text[]) AND p.next_attempt_at <= now()"
+            f"  AND {NOT_SUSPENDED.format(table='p')}"
             "  AND (p.leased_until IS NULL OR p.leased_until < now())"
             " GROUP BY p.organisation_id ORDER BY min(p.recorded_at)",
             list(DUE_STATES),
