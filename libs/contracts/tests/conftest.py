@@ -8,6 +8,7 @@ from uuid import UUID
 
 import pytest
 from countersign_contracts import (
+    AccountClass,
     Actor,
     ActorKind,
     AttachmentAdded,
@@ -27,18 +28,17 @@ from countersign_contracts import (
     Envelope,
     EventPayload,
     FieldChange,
-    LedgerBound,
-    AccountClass,
     LedgerAccount,
+    LedgerBound,
     LedgerConnectionChanged,
     LedgerConnectionStatus,
     LedgerMasterDataSynced,
     LedgerTaxRate,
     LedgerTrackingCategory,
     LedgerTrackingOption,
-    MasterDataStatus,
     LineAmountType,
     LineItem,
+    MasterDataStatus,
     OrganisationRegistered,
     OrganisationStatus,
     OrganisationUpdated,
