@@ -94,8 +94,8 @@ def ledger_account(raw: Json) -> LedgerAccount:
 
 
 def _percentage(value: Any) -> Decimal:
-    rate = Decimal(str(value if value is not None else 0))
-    return rate.quantize(_FOUR_PLACES) if rate != rate.quantize(_FOUR_PLACES) else rate
+    # Always four places, as Xero shows a rate ("20.0000"): one rate, one way of writing it.
+    return Decimal(str(value if value is not None else 0)).quantize(_FOUR_PLACES)
 
 
 def ledger_tax_rate(raw: Json) -> LedgerTaxRate:
