@@ -2,8 +2,10 @@
 
 from countersign_contracts import (
     APPROVAL_REQUESTS,
+    LEDGER_MASTER_DATA,
     LEDGER_PUBLICATIONS,
     LEDGER_SUPPLIERS,
+    LedgerMasterDataSynced,
     RepublishRefused,
     SupplierSynced,
     WithdrawalRefused,
@@ -11,6 +13,7 @@ from countersign_contracts import (
 from countersign_platform.subscription import On, Subscription
 
 from countersign_ingest.domain.news import PUBLICATION_NEWS, REQUEST_NEWS
+from countersign_ingest.handlers.ledger_entries import record_master_data
 from countersign_ingest.handlers.progress import (
     record_progress,
     record_republish_refused,
@@ -32,4 +35,5 @@ SUBSCRIPTIONS = (
         LEDGER_PUBLICATIONS, "ingest", *(On(news, record_progress) for news in PUBLICATION_NEWS)
     ),
     Subscription(LEDGER_SUPPLIERS, "ingest", On(SupplierSynced, record_supplier)),
+    Subscription(LEDGER_MASTER_DATA, "ingest", On(LedgerMasterDataSynced, record_master_data)),
 )

@@ -3,6 +3,7 @@ original documents behind signed links, and the operator's Dext secrets."""
 
 from countersign_ingest.api.documents import router as documents_router
 from countersign_ingest.api.items import router as items_router
+from countersign_ingest.api.ledger import router as ledger_router
 from countersign_ingest.api.operator import router as operator_router
 from countersign_ingest.api.publications import router as publications_router
 from countersign_ingest.api.suppliers import router as suppliers_router
@@ -16,6 +17,7 @@ ROUTERS = (
     withdrawals_router,
     items_router,
     suppliers_router,
+    ledger_router,
     documents_router,
     operator_router,
 )
