@@ -38,7 +38,7 @@ async def _events(
 async def _run_pass(publisher: RunningPublisher) -> int:
     return await MasterDataSyncPass(
         publisher.runtime.pool, publisher.parts.master_data, 900
-    ).run_when_due()
+    ).run_due()
 
 
 async def test_master_data_is_read_on_connect_and_published_once_per_change(

@@ -14,6 +14,8 @@ whole chart whatever If-Modified-Since would say.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
 import uuid
@@ -118,7 +120,8 @@ class MasterDataSync:
 
 class MasterDataSyncPass:
     """A part of the worker's pass: the master data of connected organisations that are due
-    (just connected, or ``interval_s`` after their last sync). Looks at most once a second;
+    (just connected, or ``interval_s`` after their last read). Looks at most once a second and
+    reads in a task of its own, so a slow Xero never holds up the dispatch of publications;
     one organisation's failure is logged and does not stop the others (it is due again after
     ``interval_s``)."""
 
@@ -127,11 +130,20 @@ class MasterDataSyncPass:
         self._sync = sync
         self._interval_s = interval_s
         self._next = 0.0
+        self._reading: asyncio.Task[int] | None = None
 
-    async def run_when_due(self) -> int:
+    async def run_when_due(self) -> None:
+        """Starts reading the due organisations, unless a read still runs."""
+        if self._reading is not None and not self._reading.done():
+            return
         if time.monotonic() < self._next:
-            return 0
+            return
         self._next = time.monotonic() + 1.0
+        self._reading = asyncio.create_task(self.run_due(), name="master-data-sync")
+        self._reading.add_done_callback(_log_crash)
+
+    async def run_due(self) -> int:
+        """Reads every organisation due now, one after the other; how many there were."""
         async with self._pool.acquire() as conn:
             due = await MasterData(conn).claim_due(self._interval_s, limit=10)
         for organisation_id in due:
@@ -142,3 +154,14 @@ class MasterDataSyncPass:
                     # ValueError: Xero sent something the contract refuses; logged, not fatal.
                     log.warning("master data sync failed: %s", error)
         return len(due)
+
+    async def stop(self) -> None:
+        if self._reading is not None:
+            self._reading.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._reading
+
+
+def _log_crash(task: asyncio.Task[int]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("master data sync crashed", exc_info=task.exception())

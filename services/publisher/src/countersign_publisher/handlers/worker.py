@@ -88,6 +88,7 @@ class PublicationWorker:
 
     async def stop(self) -> None:
         await self._loop.stop()
+        await self._master_data.stop()
         tasks = list(self._running.values())
         for task in tasks:
             task.cancel()
