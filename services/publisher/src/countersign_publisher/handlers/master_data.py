@@ -91,7 +91,8 @@ class MasterDataSync:
             stored = await MasterData(conn).get(organisation_id)
         if connection is None or connection.status != "connected":
             raise NotConnected(f"organisation {organisation_id} has no working Xero connection")
-        synced_at = datetime.now(UTC).replace(microsecond=0)
+        # To the microsecond: consumers keep the latest read, and two reads may share a second.
+        synced_at = datetime.now(UTC)
         accounts, changed_at = await self._accounts(organisation_id, stored, full)
         settings = XeroSettings(
             organisation=(await self._xero.settings(organisation_id, "Organisations"))[0],
@@ -110,6 +111,8 @@ class MasterDataSync:
         digest = content_hash(snapshot)
         async with self._pool.acquire() as conn, conn.transaction():
             held = await MasterData(conn).get(snapshot.organisation_id, for_update=True)
+            if held is not None and held.synced_at and held.synced_at > snapshot.synced_at:
+                return Synced(counts(snapshot), False, snapshot.synced_at)  # a later read won
             changed = held is None or held.content_hash != digest
             await MasterData(conn).store(snapshot, digest, changed_at, changed)
             if changed:
