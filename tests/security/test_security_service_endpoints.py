@@ -64,6 +64,10 @@ POST   {org}/bank-transactions                        | 401  401  401  202  401 
 POST   {org}/cost-items/{dext_item_id}/withdrawal     | 401  401  401  202  401   404
 GET    {org}/items/{dext_item_id}                     | 401  401  401  200  401   404
 GET    {org}/suppliers                                | 401  401  401  200  401   -
+GET    {org}/accounts                                 | 401  401  401  200  401   -
+GET    {org}/tax-rates                                | 401  401  401  200  401   -
+GET    {org}/tracking-categories                      | 401  401  401  200  401   -
+GET    {org}/ledger-settings                          | 401  401  401  404  401   -
 GET    /v1/documents/{document_id}                    | 422  422  422  422  422   -
 """
 INGEST_CALLERS = ("none", "bad", "oper", "dext", "xdext", "xid")
@@ -83,6 +87,8 @@ POST   {org}/publications/{publication_id}/retry      | 401  401  409  404
 GET    {org}/xero-connection                          | 401  401  200  -
 PUT    {org}/xero-connection                          | 401  401  200  -
 POST   {org}/supplier-sync                            | 401  401  200  -
+GET    {org}/master-data                              | 401  401  200  -
+POST   {org}/master-data/reload                       | 401  401  200  -
 POST   {org}/xero-connection/authorisations           | 401  401  401  -
 DELETE {org}/xero-connection                          | 401  401  401  -
 GET    /v1/xero/callback                              | 400  400  400  -
@@ -278,7 +284,13 @@ async def test_publisher_opens_only_to_the_operator_and_only_on_the_organisation
             async with publisher.runtime.pool.acquire() as conn:
                 found = []
                 # The outbox by what was written: the relay marks rows sent in the background.
-                for table in ("publications", "xero_connections", "outbox", "contacts"):
+                for table in (
+                    "publications",
+                    "xero_connections",
+                    "outbox",
+                    "contacts",
+                    "master_data",
+                ):
                     columns = "event_id, topic, payload" if table == "outbox" else "*"
                     rows = await conn.fetch(f"SELECT {columns} FROM {table} ORDER BY 1")
                     found.append([tuple(r.values()) for r in rows])

@@ -8,6 +8,7 @@ from uuid import UUID
 
 import pytest
 from countersign_contracts import (
+    AccountClass,
     Actor,
     ActorKind,
     AttachmentAdded,
@@ -27,11 +28,17 @@ from countersign_contracts import (
     Envelope,
     EventPayload,
     FieldChange,
+    LedgerAccount,
     LedgerBound,
     LedgerConnectionChanged,
     LedgerConnectionStatus,
+    LedgerMasterDataSynced,
+    LedgerTaxRate,
+    LedgerTrackingCategory,
+    LedgerTrackingOption,
     LineAmountType,
     LineItem,
+    MasterDataStatus,
     OrganisationRegistered,
     OrganisationStatus,
     OrganisationUpdated,
@@ -398,8 +405,66 @@ def all_examples() -> dict[str, EventPayload]:
             reason="invalid_grant",
             changed_at=AT,
         ),
+        master_data(),
     ]
     return {example.event_type: example for example in examples}
+
+
+def master_data() -> LedgerMasterDataSynced:
+    active = MasterDataStatus.ACTIVE
+    return LedgerMasterDataSynced(
+        organisation_id=ORGANISATION_ID,
+        tenant_id="0190f1c5-3333-7c00-8000-000000000003",
+        base_currency="GBP",
+        currencies=["GBP", "EUR"],
+        period_lock_date=date(2026, 3, 31),
+        accounts=[
+            LedgerAccount(
+                account_id=UUID(int=90),
+                code="090",
+                name="Business Bank Account",
+                type="BANK",
+                account_class=AccountClass.ASSET,
+                status=active,
+                tax_type="NONE",
+                enable_payments_to_account=True,
+                bank_account_number="12345678",
+                bank_account_type="BANK",
+                currency_code="GBP",
+            ),
+            LedgerAccount(
+                account_id=UUID(int=429),
+                code="429",
+                name="General Expenses",
+                type="OVERHEADS",
+                account_class=AccountClass.EXPENSE,
+                status=MasterDataStatus.ARCHIVED,
+                tax_type="INPUT2",
+            ),
+        ],
+        tax_rates=[
+            LedgerTaxRate(
+                tax_type="INPUT2",
+                name="20% (VAT on Expenses)",
+                status=active,
+                effective_rate=Decimal("20.0000"),
+                can_apply_to=[AccountClass.ASSET, AccountClass.EXPENSE],
+            )
+        ],
+        tracking_categories=[
+            LedgerTrackingCategory(
+                tracking_category_id=UUID(int=1),
+                name="Region",
+                status=active,
+                options=[
+                    LedgerTrackingOption(
+                        tracking_option_id=UUID(int=2), name="North", status=active
+                    )
+                ],
+            )
+        ],
+        synced_at=AT,
+    )
 
 
 @pytest.fixture

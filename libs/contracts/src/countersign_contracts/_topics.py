@@ -40,6 +40,7 @@ from countersign_contracts._ledger import (
     PublicationFailed,
     SupplierSynced,
 )
+from countersign_contracts._master_data import LedgerMasterDataSynced
 from countersign_contracts._organisations import OrganisationRegistered, OrganisationUpdated
 
 COST_ITEMS = "dext.cost-items.v1"
@@ -49,6 +50,7 @@ ORGANISATIONS = "approval.organisations.v1"
 LEDGER_PUBLICATIONS = "ledger.publications.v1"
 LEDGER_SUPPLIERS = "ledger.suppliers.v1"
 LEDGER_CONNECTIONS = "ledger.connections.v1"
+LEDGER_MASTER_DATA = "ledger.master-data.v1"
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,13 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
                 "an organisation's connection to its ledger",
                 "organisation_id",
                 LedgerConnectionChanged,
+            ),
+            _topic(
+                LEDGER_MASTER_DATA,
+                "1.0",
+                "an organisation's master data in its ledger (accounts, tax rates, tracking)",
+                "organisation_id",
+                LedgerMasterDataSynced,
             ),
         )
     }

@@ -131,16 +131,36 @@ class DextClient:
         self, changed_since: datetime | None = None, page_size: int = 100
     ) -> list[dict[str, Any]]:
         """Every supplier changed since ``changed_since`` (all when None), following pages."""
+        return await self.pull("suppliers", changed_since, page_size)
+
+    async def pull(
+        self,
+        collection: str,
+        changed_since: datetime | None = None,
+        page_size: int = 100,
+        **filters: str,
+    ) -> list[dict[str, Any]]:
+        """Every entry of ``collection`` (``suppliers``, ``accounts``, ``tax-rates``,
+        ``tracking-categories``) changed since ``changed_since`` (all when None), following
+        pages; ``filters`` are further query parameters (``bank_accounts_only="true"``)."""
         found: list[dict[str, Any]] = []
-        params = {"limit": str(page_size)}
+        params = {"limit": str(page_size), **filters}
         if changed_since is not None:
             params["changed_since"] = changed_since.isoformat()
+        key = collection.replace("-", "_")
         while True:
-            request = self.build("GET", f"{self._base}/suppliers", params=params)
+            request = self.build("GET", f"{self._base}/{collection}", params=params)
             response = await self.send(self.sign(request))
             response.raise_for_status()
             page = response.json()
-            found += page["suppliers"]
+            found += page[key]
             if not page["next_cursor"]:
                 return found
-            params = {"limit": str(page_size), "cursor": page["next_cursor"]}
+            params = {"limit": str(page_size), **filters, "cursor": page["next_cursor"]}
+
+    async def ledger_settings(self) -> dict[str, Any]:
+        request = self.build("GET", f"{self._base}/ledger-settings")
+        response = await self.send(self.sign(request))
+        response.raise_for_status()
+        found: dict[str, Any] = response.json()
+        return found

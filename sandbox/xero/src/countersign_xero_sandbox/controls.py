@@ -5,6 +5,7 @@ clock, read-back of state and statistics, reset (apps, users, codes, tokens and 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import date
 from typing import Any
@@ -82,6 +83,14 @@ def _state(sandbox: Sandbox, tenant: Tenant) -> Any:
     }
 
 
+def _named(records: Iterable[dict[str, Any]], wanted: str) -> dict[str, Any] | None:
+    for record in records:
+        ids = {str(v).casefold() for k, v in record.items() if k.endswith("ID") or k == "Name"}
+        if wanted.casefold() in ids:
+            return record
+    return None
+
+
 class _Controls:
     """One handler a control route, all over the same sandbox."""
 
@@ -152,6 +161,41 @@ class _Controls:
             tenant.contacts[contact["ContactID"]] = contact
         return xero_json(contact, status=201)
 
+    async def patch_account(self, request: Request) -> Response:
+        """An account's Status (ACTIVE, ARCHIVED) or Name changed, as in Xero's settings; its
+        UpdatedDateUTC moves, so If-Modified-Since sees it."""
+        tenant = self._tenant(request)
+        if tenant is None:
+            return bad("no such tenant", 404)
+        body = await json_body(request)
+        code = request.path_params["code"]
+        async with tenant.lock:
+            account = next((a for a in tenant.accounts.values() if a["Code"] == code), None)
+            if account is None:
+                return bad(f"no account with code {code}", 404)
+            if body.get("Status", "ACTIVE") not in {"ACTIVE", "ARCHIVED"}:
+                return bad("Status is ACTIVE or ARCHIVED")
+            account.update({k: str(body[k]) for k in ("Status", "Name") if k in body})
+            account["UpdatedDateUTC"] = self.sandbox.clock.now()
+            return xero_json(account)
+
+    async def patch_tracking_option(self, request: Request) -> Response:
+        """A tracking option's Status (ACTIVE, ARCHIVED); category and option by id or name."""
+        tenant = self._tenant(request)
+        if tenant is None:
+            return bad("no such tenant", 404)
+        body = await json_body(request)
+        wanted = request.path_params
+        async with tenant.lock:
+            category = _named(tenant.tracking_categories.values(), wanted["category"])
+            option = None if category is None else _named(category["Options"], wanted["option"])
+            if option is None:
+                return bad("no such tracking category or option", 404)
+            if body.get("Status") not in {"ACTIVE", "ARCHIVED"}:
+                return bad("Status is ACTIVE or ARCHIVED")
+            option["Status"] = body["Status"]
+            return xero_json(category)
+
     async def limits(self, request: Request) -> Response:
         body = await json_body(request)
         config = self.sandbox.limiter.config
@@ -207,6 +251,12 @@ def control_routes(sandbox: Sandbox) -> list[Route]:
         Route("/_sandbox/tenants/{tenant_id}", c.patch_tenant, methods=["PATCH"]),
         Route("/_sandbox/tenants/{tenant_id}/state", c.tenant_state, methods=["GET"]),
         Route("/_sandbox/tenants/{tenant_id}/contacts", c.add_contact, methods=["POST"]),
+        Route("/_sandbox/tenants/{tenant_id}/accounts/{code}", c.patch_account, methods=["PATCH"]),
+        Route(
+            "/_sandbox/tenants/{tenant_id}/tracking-categories/{category}/options/{option}",
+            c.patch_tracking_option,
+            methods=["PATCH"],
+        ),
         Route("/_sandbox/limits", c.limits, methods=["PUT"]),
         Route("/_sandbox/faults", c.add_fault, methods=["POST"]),
         Route("/_sandbox/faults", c.list_faults, methods=["GET"]),

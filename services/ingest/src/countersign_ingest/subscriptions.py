@@ -2,9 +2,11 @@
 
 from countersign_contracts import (
     APPROVAL_REQUESTS,
+    LEDGER_MASTER_DATA,
     LEDGER_PUBLICATIONS,
     LEDGER_SUPPLIERS,
     ORGANISATIONS,
+    LedgerMasterDataSynced,
     OrganisationRegistered,
     OrganisationUpdated,
     RepublishRefused,
@@ -14,6 +16,7 @@ from countersign_contracts import (
 from countersign_platform.subscription import On, Subscription
 
 from countersign_ingest.domain.news import PUBLICATION_NEWS, REQUEST_NEWS
+from countersign_ingest.handlers.ledger_entries import record_master_data
 from countersign_ingest.handlers.organisations import record_organisation
 from countersign_ingest.handlers.progress import (
     record_progress,
@@ -42,4 +45,5 @@ SUBSCRIPTIONS = (
         On(OrganisationRegistered, record_organisation),
         On(OrganisationUpdated, record_organisation),
     ),
+    Subscription(LEDGER_MASTER_DATA, "ingest", On(LedgerMasterDataSynced, record_master_data)),
 )

@@ -22,6 +22,7 @@ from countersign_publisher.domain.publication import RetryPolicy
 from countersign_publisher.handlers.connecting import ConnectConfig, Connecting
 from countersign_publisher.handlers.contacts import ContactDirectory, SupplierSyncPass
 from countersign_publisher.handlers.events import emit_connection
+from countersign_publisher.handlers.master_data import MasterDataSync, MasterDataSyncPass
 from countersign_publisher.handlers.publishing import Publishing
 from countersign_publisher.handlers.recording import CrashHook, StepPorts, no_crash
 from countersign_publisher.handlers.worker import PublicationWorker
@@ -83,6 +84,7 @@ def _worker(
     settings: PublisherSettings,
     ports: StepPorts,
     scheduler: CallScheduler,
+    master_data: MasterDataSync,
 ) -> PublicationWorker:
     publishing = Publishing(
         ports,
@@ -96,6 +98,9 @@ def _worker(
         runtime.pool,
         publishing,
         suppliers=SupplierSyncPass(runtime.pool, ports.contacts, settings.supplier_sync_interval_s),
+        master_data=MasterDataSyncPass(
+            runtime.pool, master_data, settings.master_data_sync_interval_s
+        ),
         claim_size=settings.worker_claim_size,
         lease_s=settings.worker_lease_s,
         lanes=settings.xero_concurrency_limit,
@@ -128,9 +133,12 @@ def assemble(
     contacts = ContactDirectory(runtime.pool, xero)
     documents = _documents(settings, http)
     ports = StepPorts(runtime.pool, xero, contacts, documents, crash or no_crash)
-    worker = _worker(runtime, settings, ports, scheduler)
+    master_data = MasterDataSync(runtime.pool, xero)
+    worker = _worker(runtime, settings, ports, scheduler, master_data)
     connecting = _connecting(settings, tokens)
-    return Components(settings, http, tokens, scheduler, xero, contacts, worker, connecting)
+    return Components(
+        settings, http, tokens, scheduler, xero, contacts, worker, master_data, connecting
+    )
 
 
 def create_app(settings: PublisherSettings | None = None) -> FastAPI:

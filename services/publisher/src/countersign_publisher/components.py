@@ -11,6 +11,7 @@ from countersign_publisher.adapters.xero_client import XeroClient
 from countersign_publisher.adapters.xero_limits import CallScheduler
 from countersign_publisher.handlers.connecting import Connecting
 from countersign_publisher.handlers.contacts import ContactDirectory
+from countersign_publisher.handlers.master_data import MasterDataSync
 from countersign_publisher.handlers.worker import PublicationWorker
 from countersign_publisher.settings import PublisherSettings
 
@@ -26,4 +27,5 @@ class Components:
     xero: XeroClient
     contacts: ContactDirectory
     worker: PublicationWorker
+    master_data: MasterDataSync
     connecting: Connecting | None = None  # None without a keyring or a redirect URI

@@ -74,3 +74,10 @@ class PublisherSettings(ServiceSettings):
         " organisation may have): bounds its memory and sockets; add instances for more",
     )
     supplier_sync_interval_s: float = Field(default=900.0, gt=0)
+    master_data_sync_interval_s: float = Field(
+        default=900.0,
+        gt=0,
+        description="how often each connected organisation's accounts, tax rates, tracking,"
+        " currencies and lock dates are read from Xero (5 or 6 calls; accounts only when"
+        " changed)",
+    )

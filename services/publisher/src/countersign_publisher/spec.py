@@ -1,4 +1,9 @@
-from countersign_contracts import LEDGER_CONNECTIONS, LEDGER_PUBLICATIONS, LEDGER_SUPPLIERS
+from countersign_contracts import (
+    LEDGER_CONNECTIONS,
+    LEDGER_MASTER_DATA,
+    LEDGER_PUBLICATIONS,
+    LEDGER_SUPPLIERS,
+)
 from countersign_platform.migrations import migrations_dir
 from countersign_platform.spec import ServiceSpec
 
@@ -8,9 +13,9 @@ __all__ = ["SERVICE"]
 
 SERVICE = ServiceSpec(
     name="publisher",
-    description="Turns authorised requests into Xero bills, keeps the supplier list in sync and"
-    " connects organisations to Xero.",
+    description="Turns authorised requests into Xero bills, keeps the supplier list and master"
+    " data in sync and connects organisations to Xero.",
     migrations=migrations_dir(__file__),
     consumes=SUBSCRIPTIONS,
-    produces=(LEDGER_PUBLICATIONS, LEDGER_SUPPLIERS, LEDGER_CONNECTIONS),
+    produces=(LEDGER_PUBLICATIONS, LEDGER_SUPPLIERS, LEDGER_CONNECTIONS, LEDGER_MASTER_DATA),
 )

@@ -5,6 +5,7 @@ operator's Dext secrets."""
 from countersign_ingest.api.credentials import router as credentials_router
 from countersign_ingest.api.documents import router as documents_router
 from countersign_ingest.api.items import router as items_router
+from countersign_ingest.api.ledger import router as ledger_router
 from countersign_ingest.api.operator import router as operator_router
 from countersign_ingest.api.publications import router as publications_router
 from countersign_ingest.api.suppliers import router as suppliers_router
@@ -18,6 +19,7 @@ ROUTERS = (
     withdrawals_router,
     items_router,
     suppliers_router,
+    ledger_router,
     documents_router,
     credentials_router,
     operator_router,

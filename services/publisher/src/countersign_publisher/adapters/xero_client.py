@@ -145,6 +145,31 @@ class XeroClient:
             return []
         return list(response.json().get("Contacts") or [])
 
+    # Master data --------------------------------------------------------------------------
+
+    async def accounts(
+        self, organisation_id: UUID, modified_since: datetime | None = None
+    ) -> list[Json]:
+        """The chart of accounts; with ``modified_since`` only the accounts changed since."""
+        headers = {}
+        if modified_since is not None:
+            headers["If-Modified-Since"] = format_datetime(modified_since, usegmt=True)
+        response = await self._send(organisation_id, "GET", "/Accounts", headers=headers)
+        if response.status_code == 304:
+            return []
+        return list(response.json().get("Accounts") or [])
+
+    async def settings(self, organisation_id: UUID, collection: str) -> list[Json]:
+        """``TaxRates``, ``TrackingCategories`` (archived ones and options included),
+        ``Currencies`` or ``Organisations`` (from ``/Organisation``), whole."""
+        path, params = f"/{collection}", None
+        if collection == "TrackingCategories":
+            params = {"includeArchived": "true"}
+        elif collection == "Organisations":
+            path = "/Organisation"
+        body = await self._get(organisation_id, path, params)
+        return list(body.get(collection) or [])
+
     # Bills --------------------------------------------------------------------------------
 
     async def create_bills(

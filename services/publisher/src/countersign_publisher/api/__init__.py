@@ -1,10 +1,17 @@
 """Publisher's HTTP API: Xero connections (admins connect through Xero's consent; operators
-import a grant), publication status, retries, supplier sync."""
+import a grant), publication status, retries, supplier sync, master data."""
 
 from countersign_publisher.api.connecting import callback_router, router as connecting_router
 from countersign_publisher.api.connections import router as connections_router
+from countersign_publisher.api.master_data import router as master_data_router
 from countersign_publisher.api.publications import router as publications_router
 
 __all__ = ["ROUTERS"]
 
-ROUTERS = (publications_router, connections_router, connecting_router, callback_router)
+ROUTERS = (
+    publications_router,
+    connections_router,
+    master_data_router,
+    connecting_router,
+    callback_router,
+)

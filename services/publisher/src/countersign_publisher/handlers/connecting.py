@@ -24,6 +24,7 @@ from countersign_publisher.adapters.xero_errors import XeroError
 from countersign_publisher.adapters.xero_identity import TokenSet
 from countersign_publisher.db.authorisations import Authorisations
 from countersign_publisher.db.connections import Connections, TenantTaken
+from countersign_publisher.db.master_data import MasterData
 from countersign_publisher.domain.authorisation import (
     Authorisation,
     Ending,
@@ -208,6 +209,7 @@ class Connecting:
             row = await Connections(conn).get(flow.organisation_id)
             assert row is not None
             await emit_connection(conn, row)
+            await MasterData(conn).mark_due(flow.organisation_id)  # read by the worker's pass
             await Authorisations(conn).end(flow.state_hash, Ending.CONNECTED.value)
         return Outcome(flow.organisation_id, ending=Ending.CONNECTED, tenant=tenant)
 

@@ -19,6 +19,7 @@ from countersign_publisher.adapters.tokens import XeroTokens
 from countersign_publisher.adapters.xero_errors import XeroAuthError, XeroTransient
 from countersign_publisher.adapters.xero_identity import TokenSet, XeroIdentity
 from countersign_publisher.db.connections import ConnectionRow, Connections, TenantTaken
+from countersign_publisher.db.master_data import MasterData
 from countersign_publisher.domain.connection import Tenant, choose_tenant
 from countersign_publisher.handlers.events import emit_connection
 
@@ -97,6 +98,7 @@ async def bind(
         row = await Connections(conn).get(organisation_id)
         assert row is not None
         await emit_connection(conn, row)
+        await MasterData(conn).mark_due(organisation_id)  # read by the worker's pass
     return row
 
 

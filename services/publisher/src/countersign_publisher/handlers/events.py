@@ -9,11 +9,13 @@ from uuid import UUID
 import asyncpg
 from countersign_contracts import (
     LEDGER_CONNECTIONS,
+    LEDGER_MASTER_DATA,
     LEDGER_PUBLICATIONS,
     LEDGER_SUPPLIERS,
     EventPayload,
     LedgerConnectionChanged,
     LedgerConnectionStatus,
+    LedgerMasterDataSynced,
     new_envelope,
 )
 from countersign_platform.outbox import enqueue
@@ -25,6 +27,7 @@ __all__ = [
     "PRODUCER",
     "Cause",
     "emit_connection",
+    "emit_master_data",
     "emit_publication_event",
     "emit_supplier",
 ]
@@ -61,6 +64,12 @@ async def emit_publication_event(
 
 async def emit_supplier(conn: asyncpg.Connection, contact: Json, cause: Cause) -> None:
     await _emit(conn, LEDGER_SUPPLIERS, supplier_synced(contact), cause)
+
+
+async def emit_master_data(
+    conn: asyncpg.Connection, snapshot: LedgerMasterDataSynced, cause: Cause
+) -> None:
+    await _emit(conn, LEDGER_MASTER_DATA, snapshot, cause)
 
 
 async def emit_connection(conn: asyncpg.Connection, row: ConnectionRow) -> None:

@@ -10,7 +10,8 @@
           side by side (the scheduler keeps the organisation within 5 calls in flight and 60
           a minute) ─▶ completed / postponed / failed / parked ─▶ the slot goes to the next
           organisation waiting (this one again if it is still due); then, when due, the
-          supplier sync of every connected organisation (``SupplierSyncPass``)
+          supplier sync of every connected organisation (``SupplierSyncPass``) and the master
+          data of those due (``MasterDataSyncPass``: just connected, or its interval run out)
 
 Capacity: an instance works for at most ``max_in_flight // 5`` organisations at once that can
 call Xero now (one waiting for its minute window to have room does not count) and leases only
@@ -38,6 +39,7 @@ from countersign_platform.telemetry import log_context
 from countersign_publisher.db.publications import Publications
 from countersign_publisher.handlers.contacts import SupplierSyncPass
 from countersign_publisher.handlers.job import Job
+from countersign_publisher.handlers.master_data import MasterDataSyncPass
 from countersign_publisher.handlers.publishing import Publishing
 
 __all__ = ["PublicationWorker"]
@@ -52,6 +54,7 @@ class PublicationWorker:
         publishing: Publishing,
         *,
         suppliers: SupplierSyncPass,
+        master_data: MasterDataSyncPass,
         claim_size: int,
         lease_s: float,
         lanes: int,
@@ -64,6 +67,7 @@ class PublicationWorker:
         self._organisation_slots = max(1, max_in_flight // lanes)
         self._held_back = held_back
         self._suppliers = suppliers
+        self._master_data = master_data
         self._pool = pool
         self._publishing = publishing
         self._claim_size = claim_size
@@ -84,6 +88,7 @@ class PublicationWorker:
 
     async def stop(self) -> None:
         await self._loop.stop()
+        await self._master_data.stop()
         tasks = list(self._running.values())
         for task in tasks:
             task.cancel()
@@ -102,6 +107,7 @@ class PublicationWorker:
     async def _pass(self) -> bool:
         await self.dispatch()
         await self._suppliers.run_when_due()
+        await self._master_data.run_when_due()
         return False
 
     async def dispatch(self) -> None:
