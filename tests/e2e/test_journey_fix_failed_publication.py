@@ -1,6 +1,7 @@
 """A bill Xero refused (its account archived in Xero while it waited for approval), fixed
-after approval without a new approval: an administrator recodes its line and retries (one bill in Xero, the edit in its audit report), or gives it up (no bill,
-Dext's status says so, and Dext may publish the item anew)."""
+after approval without a new approval: an administrator recodes its line and retries (one bill
+in Xero, the edit in its audit report), or gives it up (no bill, Dext's status says so, and
+Dext may publish the item anew)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from tests.e2e.journeys import ANN, invoice
 from tests.e2e.test_journey_approval_paths import publish, report_text, settled
 
 pytestmark = pytest.mark.e2e
+
 
 async def _refused(org: Organisation, item: str) -> dict[str, object]:
     """Coded to account 461, active when Dext published it (intake checks it against the
@@ -40,7 +42,9 @@ async def test_a_line_recoded_after_approval_is_published_with_the_edit_in_its_a
     assert recoded.status_code == 200, recoded.text
     retried = await org.act(None, request_id, "retry-publication", {"comment": "recoded"})
     assert retried.status_code == 200, retried.text
-    status = await settled(org, "fix-1")
+    # Failed until the publisher takes the retry: only completed (and published) ends it.
+    await org.wait_publication("fix-1", states=("completed",))
+    status = await org.wait_status("fix-1", ("published",))
 
     assert status["status"] == "published", status
     [bill] = org.xero_invoices(lambda i: i["InvoiceNumber"] == "INV-fix-1")
