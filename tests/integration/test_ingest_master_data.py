@@ -148,18 +148,18 @@ async def test_master_data_calls_must_be_signed_and_settings_wait_for_a_first_re
 async def test_coding_xero_would_refuse_is_refused_at_intake_and_nothing_is_stored(
     ingest: RunningIngest, dext: DextClient
 ) -> None:
-    """Checked against the ledger as last read: an archived account, a tax type that is not
-    for the account's class, an archived tracking option; each named by line and field."""
+    """Checked against the ledger as last read: an archived account, a tax type Xero does not
+    have, an archived tracking option; each named by line and field."""
     org = uuid.UUID(dext.organisation_id)
     ledger = _ledger()
     region = next(c for c in ledger.tracking_categories if c["Name"] == "Region")
     region["Options"][0]["Status"] = "ARCHIVED"
     west = region["Options"][0]["Name"]
     await _publish(ingest, dext, master_data(org, "tenant-1", ledger, READ))
-    await eventually(dext.ledger_settings, bool, timeout_s=20)
+    await eventually(lambda: dext.pull("accounts"), lambda found: len(found) == 15, timeout_s=20)
     lines = [
         line("Paper", "1", "10.00", account_code="999"),
-        line("Toner", "1", "10.00", account_code="429", tax_type="OUTPUT2"),
+        line("Toner", "1", "10.00", account_code="429", tax_type="VAT9"),
         line("Pens", "1", "10.00", account_code="453", tracking=[("Region", west)]),
     ]
     refused = await dext.publish_cost_item(
@@ -178,7 +178,7 @@ async def test_coding_xero_would_refuse_is_refused_at_intake_and_nothing_is_stor
     named = {(e["field"], e["rule"]) for e in refused.json()["errors"]}
     assert named == {
         ("metadata.lines[0].account_code", "account_archived"),
-        ("metadata.lines[1].tax_type", "tax_type_not_for_account"),
+        ("metadata.lines[1].tax_type", "unknown_tax_type"),
         ("metadata.lines[2].tracking[0].option", "tracking_option_archived"),
     }
     assert (await dext.item_status("coded-1")).status_code == 404  # nothing stored
