@@ -11,9 +11,9 @@ ledger.publications.v1 occurs.
     chairs   republished by Dext just after its last approval: refused
     desk     withdrawn in Dext just after its last approval: refused
     cover    refused by Xero (a period lock date); fixed, then retried by an administrator
-    pens     coded to an account Xero does not have: recoded after approval by an administrator,
-             retried, published with the recoded line
-    toner    coded to an account Xero does not have: given up by an administrator
+    pens     its account archived in Xero during review: recoded after approval by an
+             administrator, retried, published with the recoded line
+    toner    its account archived in Xero during review: given up by an administrator
 
 The paths run one after the other; each waits until its item has settled.
 """
@@ -313,18 +313,22 @@ async def refused_by_xero_then_retried(org: Organisation, _: Pipeline) -> None:
     await in_xero(org, "cover", retried=True)
 
 
-async def refused_by_xero(org: Organisation, item: str, description: str) -> dict[str, Any]:
-    """A bill auto-approved once reviewed, coded to account 999, which the tenant's chart does
-    not have: Xero refuses it."""
-    await published(org, invoice(item, north(description, "2", "12.00", "999")))
+async def refused_by_xero(
+    org: Organisation, item: str, description: str, account: str
+) -> dict[str, Any]:
+    """A bill auto-approved once reviewed, coded to an account that is archived in Xero while
+    the bill is in review (intake took it: it was active then): Xero refuses it."""
+    await published(org, invoice(item, north(description, "2", "12.00", account)))
+    archived = f"/_sandbox/tenants/{org.tenant_id}/accounts/{account}"
+    org.xero_control("PATCH", archived, {"Status": "ARCHIVED"})
     await review(org, item)
     request: dict[str, Any] = await org.request_of(item, 1, ("publish_failed",))
     return request
 
 
 async def recoded_after_approval_then_retried(org: Organisation, _: Pipeline) -> None:
-    request = await refused_by_xero(org, "pens", "Pens")
-    coding = {"account_code": "453", "comment": "999 is not in the chart: office expenses"}
+    request = await refused_by_xero(org, "pens", "Pens", "400")
+    coding = {"account_code": "453", "comment": "400 is archived: office expenses"}
     recoded = await org.recode_publication(request["request_id"], 0, coding)
     if recoded.status_code != 200:
         raise SystemExit(f"event-examples: recode: {recoded.text}")
@@ -334,7 +338,7 @@ async def recoded_after_approval_then_retried(org: Organisation, _: Pipeline) ->
 
 
 async def refused_by_xero_then_given_up(org: Organisation, _: Pipeline) -> None:
-    request = await refused_by_xero(org, "toner", "Toner")
+    request = await refused_by_xero(org, "toner", "Toner", "493")
     reason = {"reason": "Entered by hand in Xero instead"}
     given_up = await org.act(None, request["request_id"], "cancel-publication", reason)
     if given_up.status_code != 202:

@@ -65,7 +65,13 @@ async def fingerprint(infra: Infrastructure, isolation: str) -> dict[str, str]:
         found = {}
         for service, tables in TABLES.items():
             schema = f'"{isolation}_{service}"'
-            queries = [f"SELECT * FROM {schema}.{table} ORDER BY 1, 2" for table in tables]
+            # When a Dext credential last verified a call is bookkeeping, not a stored request:
+            # a valid signature records it even when the call is then refused.
+            queries = [
+                f"SELECT (to_jsonb(t) - 'last_used_at')::text AS r FROM {schema}.{table} t"
+                " ORDER BY r"
+                for table in tables
+            ]
             queries.append(f"SELECT event_id, payload FROM {schema}.outbox ORDER BY id")
             for query in queries:
                 digest = hashlib.sha256()

@@ -1,6 +1,7 @@
-"""A bill Xero refused, fixed after approval without a new approval: an administrator recodes
-its line and retries (one bill in Xero, the edit in its audit report), or gives it up (no bill,
-Dext's status says so, and Dext may publish the item anew)."""
+"""A bill Xero refused (its account archived in Xero while it waited for approval), fixed
+after approval without a new approval: an administrator recodes its line and retries (one bill
+in Xero, the edit in its audit report), or gives it up (no bill, Dext's status says so, and
+Dext may publish the item anew)."""
 
 from __future__ import annotations
 
@@ -14,17 +15,19 @@ from tests.e2e.test_journey_approval_paths import publish, report_text, settled
 
 pytestmark = pytest.mark.e2e
 
-UNKNOWN_ACCOUNT = "999"  # not in the sandbox tenant's chart: Xero refuses the bill
-
 
 async def _refused(org: Organisation, item: str) -> dict[str, object]:
-    metadata = invoice(item, line("Printer paper, A4", "5", "21.10", account_code=UNKNOWN_ACCOUNT))
+    """Coded to account 461, active when Dext published it (intake checks it against the
+    ledger); archived in Xero while the bill waits for approval: Xero refuses the bill."""
+    metadata = invoice(item, line("Printer paper, A4", "5", "21.10", account_code="461"))
     assert (await publish(org, metadata)).status_code == 202
     request = await org.request_of(item, states=("in_approval",))
+    archived = f"/_sandbox/tenants/{org.tenant_id}/accounts/461"
+    org.xero_control("PATCH", archived, {"Status": "ARCHIVED"})
     await org.approve(ANN, request["request_id"])
     failed = await org.request_of(item, states=("publish_failed",))
     status = await org.wait_status(item, ("publish_failed",))
-    assert "Account code '999'" in str(status["detail"]["messages"]), status
+    assert "Account code '461'" in str(status["detail"]["messages"]), status
     return failed
 
 
@@ -34,20 +37,22 @@ async def test_a_line_recoded_after_approval_is_published_with_the_edit_in_its_a
     failed = await _refused(org, "fix-1")
     request_id = str(failed["request_id"])
     recoded = await org.recode_publication(
-        request_id, 0, {"account_code": "461", "comment": "999 does not exist: paper is 461"}
+        request_id, 0, {"account_code": "453", "comment": "461 is archived: office expenses"}
     )
     assert recoded.status_code == 200, recoded.text
     retried = await org.act(None, request_id, "retry-publication", {"comment": "recoded"})
     assert retried.status_code == 200, retried.text
-    status = await settled(org, "fix-1")
+    # Failed until the publisher takes the retry: only completed (and published) ends it.
+    await org.wait_publication("fix-1", states=("completed",))
+    status = await org.wait_status("fix-1", ("published",))
 
     assert status["status"] == "published", status
     [bill] = org.xero_invoices(lambda i: i["InvoiceNumber"] == "INV-fix-1")
-    assert [item["AccountCode"] for item in bill["LineItems"]] == ["461"]
+    assert [item["AccountCode"] for item in bill["LineItems"]] == ["453"]
     assert bill["Total"] == 126.6  # amounts as approved
     report = report_text(org, bill, "fix-1")
     assert "Edits after approval" in report
-    assert "999 does not exist: paper is 461" in report
+    assert "461 is archived: office expenses" in report
     trail = (await org.request(request_id))["audit_trail"]
     assert [e["action"] for e in trail][-1] == "edited_after_approval"
 
@@ -71,7 +76,7 @@ async def test_a_publication_given_up_leaves_no_bill_and_dext_may_publish_the_it
     assert [p["state"] for p in await org.publications("fix-2")] == ["cancelled"]
     assert again.status_code == 409  # nothing left to retry
     # The amended bill comes back through Dext and a new approval.
-    amended = invoice("fix-2", line("Printer paper, A4", "5", "21.10", account_code="461"))
+    amended = invoice("fix-2", line("Printer paper, A4", "5", "21.10", account_code="453"))
     republished = await publish(org, amended)
     assert republished.status_code == 202, republished.text
     restarted = await org.request_of("fix-2", version=2, states=("in_approval",))
@@ -88,7 +93,7 @@ async def test_only_an_administrator_recodes_or_gives_up_a_failed_publication(
     async with httpx.AsyncClient(timeout=10) as http:
         recode = await http.patch(
             org._approval(f"/requests/{request_id}/publication/lines/0"),
-            json={"account_code": "461"},
+            json={"account_code": "453"},
             headers=org.auth(ANN),
         )
     cancel = await org.act(ANN, request_id, "cancel-publication", {"reason": "no"})

@@ -18,6 +18,8 @@ from countersign_contracts import (
     new_envelope,
 )
 from countersign_dext_sandbox.client import DextClient
+from countersign_dext_sandbox.documents import pdf
+from countersign_dext_sandbox.samples import cost_item, line
 from countersign_harness.ingest import RunningIngest
 from countersign_harness.kafka import produce
 from countersign_harness.waiting import eventually
@@ -141,3 +143,43 @@ async def test_master_data_calls_must_be_signed_and_settings_wait_for_a_first_re
     async with ingest.http() as http:
         unsigned = await http.get(f"/v1/organisations/{dext.organisation_id}/accounts")
     assert unsigned.status_code == 401
+
+
+async def test_coding_xero_would_refuse_is_refused_at_intake_and_nothing_is_stored(
+    ingest: RunningIngest, dext: DextClient
+) -> None:
+    """Checked against the ledger as last read: an archived account, a tax type Xero does not
+    have, an archived tracking option; each named by line and field."""
+    org = uuid.UUID(dext.organisation_id)
+    ledger = _ledger()
+    region = next(c for c in ledger.tracking_categories if c["Name"] == "Region")
+    region["Options"][0]["Status"] = "ARCHIVED"
+    west = region["Options"][0]["Name"]
+    await _publish(ingest, dext, master_data(org, "tenant-1", ledger, READ))
+    await eventually(lambda: dext.pull("accounts"), lambda found: len(found) == 15, timeout_s=20)
+    lines = [
+        line("Paper", "1", "10.00", account_code="999"),
+        line("Toner", "1", "10.00", account_code="429", tax_type="VAT9"),
+        line("Pens", "1", "10.00", account_code="453", tracking=[("Region", west)]),
+    ]
+    refused = await dext.publish_cost_item(
+        cost_item("coded-1", "invoice", lines, reference="C-1", due_in_days=30),
+        "C-1.pdf",
+        pdf("Paper Co", "C-1"),
+    )
+    good = await dext.publish_cost_item(
+        cost_item("coded-2", "invoice", [line("Paper", "1", "10.00", account_code="461")],
+                  reference="C-2", due_in_days=30),
+        "C-2.pdf",
+        pdf("Paper Co", "C-2"),
+    )  # fmt: skip
+
+    assert refused.status_code == 422, refused.text
+    named = {(e["field"], e["rule"]) for e in refused.json()["errors"]}
+    assert named == {
+        ("metadata.lines[0].account_code", "account_archived"),
+        ("metadata.lines[1].tax_type", "unknown_tax_type"),
+        ("metadata.lines[2].tracking[0].option", "tracking_option_archived"),
+    }
+    assert (await dext.item_status("coded-1")).status_code == 404  # nothing stored
+    assert good.status_code == 202, good.text

@@ -89,6 +89,13 @@ class LedgerEntries(Repository):
 
 
 class LedgerSettings(Repository):
+    async def currencies(self, organisation_id: UUID) -> list[str] | None:
+        """The enabled currencies; None before the ledger was read once."""
+        found = await self._conn.fetchval(
+            "SELECT currencies FROM ledger_settings WHERE organisation_id = $1", organisation_id
+        )
+        return None if found is None else list(json.loads(found))
+
     async def synced_at(self, organisation_id: UUID) -> datetime | None:
         value: datetime | None = await self._conn.fetchval(
             "SELECT synced_at FROM ledger_settings WHERE organisation_id = $1 FOR UPDATE",

@@ -13,7 +13,7 @@ item bound for Xero); where its copy may be behind, approval decides and answers
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar
@@ -30,6 +30,7 @@ from countersign_contracts import (
 
 from countersign_ingest.db.documents import Documents
 from countersign_ingest.db.items import Items
+from countersign_ingest.db.ledger_entries import LedgerEntries, LedgerSettings
 from countersign_ingest.domain.bills import to_bank_transaction, to_bill
 from countersign_ingest.domain.files import Upload
 from countersign_ingest.domain.items import (
@@ -38,6 +39,8 @@ from countersign_ingest.domain.items import (
     content_digest,
     refuse_new_version,
 )
+from countersign_ingest.domain.ledger_coding import Ledger, coding_violations
+from countersign_ingest.domain.ledger_entries import EntryKind
 from countersign_ingest.domain.metadata import BankTransactionMetadata, CostItemMetadata
 from countersign_ingest.domain.refusals import BrokenRules
 from countersign_ingest.domain.rules import (
@@ -119,6 +122,25 @@ async def _store_document(
     )
 
 
+async def ledger_of(conn: asyncpg.Connection, organisation_id: UUID) -> Ledger | None:
+    """The organisation's Xero as the publisher last read it; None before it was read."""
+    currencies = await LedgerSettings(conn).currencies(organisation_id)
+    if currencies is None:
+        return None
+    entries = LedgerEntries(conn)
+
+    async def current(kind: EntryKind) -> list[Mapping[str, Any]]:
+        stored = await entries.stored(organisation_id, kind)
+        return [entry.content for entry in stored.values() if not entry.removed]
+
+    return Ledger.of(
+        accounts=await current(EntryKind.ACCOUNT),
+        tax_rates=await current(EntryKind.TAX_RATE),
+        tracking=await current(EntryKind.TRACKING_CATEGORY),
+        currencies=currencies,
+    )
+
+
 async def submit_publication(
     conn: asyncpg.Connection,
     organisation_id: UUID,
@@ -130,6 +152,9 @@ async def submit_publication(
     latest version is a no-op answered like the first time."""
     kind: _Kind[Any] = _KINDS[type(meta)]
     broken = kind.violations(meta, date.today())
+    ledger = await ledger_of(conn, organisation_id)
+    if ledger is not None:
+        broken += coding_violations(meta, ledger)
     if broken:
         raise BrokenRules(broken)
     dext_item_id = meta.dext_item_id
