@@ -17,10 +17,12 @@ from typing import Any, TextIO
 
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
 
-from countersign_dext_sandbox.documents import pdf  # noqa: E402 (after the path setup)
+import httpx  # noqa: E402 (after the path setup)
+from countersign_dext_sandbox.documents import pdf  # noqa: E402
 from countersign_harness import xero_consent  # noqa: E402
 from countersign_harness.organisation import Endpoints, Organisation  # noqa: E402
 from countersign_harness.provisioning import provision_organisation  # noqa: E402
+from countersign_harness.waiting import eventually  # noqa: E402
 from countersign_harness.xero_consent import XeroConsent  # noqa: E402
 from demo_plan import PEOPLE, PLAN, WORKFLOW, Item  # noqa: E402
 
@@ -151,6 +153,25 @@ async def outcome(org: Organisation, item: Item, xero: dict[str, Any]) -> list[s
     return row
 
 
+async def master_data_pulled(org: Organisation) -> str:
+    """What the publisher read from Xero once connected (it reads at connect), as counts."""
+    token = await org.access_token()
+    url = f"{org.endpoints.publisher}/v1/organisations/{org.organisation_id}/master-data"
+
+    async def read() -> dict[str, Any]:
+        async with httpx.AsyncClient(timeout=10) as http:
+            answer = await http.get(url, headers={"Authorization": f"Bearer {token}"})
+        answer.raise_for_status()
+        found: dict[str, Any] = answer.json()
+        return found
+
+    pulled = await eventually(read, lambda found: found["synced_at"] is not None, timeout_s=30)
+    return (
+        f"{pulled['accounts']} accounts, {pulled['tax_rates']} tax rates,"
+        f" {pulled['tracking_categories']} tracking categories, {pulled['currencies']} currencies"
+    )
+
+
 async def connect_xero(org: Organisation) -> None:
     """The admin connects Xero as a person does (docs/connecting.md): Countersign's link to
     Xero's consent page, sign in, tick the organisation, allow, back to Countersign."""
@@ -181,11 +202,13 @@ async def run(endpoints: Endpoints, out: TextIO = sys.stdout) -> int:
         endpoints, WORKFLOW, PEOPLE, name=f"Demo {run_id} Ltd", connect_xero=False
     )
     await connect_xero(org)
+    pulled = await master_data_pulled(org)
     out.write(
         f"  organisation {org.organisation_id}: review (Rex), budget holder by region (Ann"
         " North / Bob elsewhere), finance (Dan from 1,000, else Eve), auto-approval under 50.00;"
         f"\n  Xero sandbox tenant {org.tenant_id} (accounts, tax rates, tracking, two bank"
-        " accounts), connected by its admin through Xero's consent page\n\n"
+        " accounts), connected by its admin through Xero's consent page; master data pulled"
+        f" from Xero: {pulled}\n\n"
     )
     items = PLAN(run_id)
     for item in items:
