@@ -13,11 +13,11 @@ from countersign_contracts import (
     SupplierSynced,
     WithdrawalRefused,
 )
+from countersign_platform.organisation_status import record_organisation
 from countersign_platform.subscription import On, Subscription
 
 from countersign_ingest.domain.news import PUBLICATION_NEWS, REQUEST_NEWS
 from countersign_ingest.handlers.ledger_entries import record_master_data
-from countersign_ingest.handlers.organisations import record_organisation
 from countersign_ingest.handlers.progress import (
     record_progress,
     record_republish_refused,

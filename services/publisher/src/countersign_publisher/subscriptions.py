@@ -11,10 +11,10 @@ from countersign_contracts import (
     PublicationRetryRequested,
     RequestAuthorised,
 )
+from countersign_platform.organisation_status import record_organisation
 from countersign_platform.subscription import On, Subscription
 
 from countersign_publisher.handlers.intake import record_bank_transaction, record_publication
-from countersign_publisher.handlers.organisations import record_organisation
 from countersign_publisher.handlers.publications import cancel_publication, retry_publication
 
 __all__ = ["SUBSCRIPTIONS"]

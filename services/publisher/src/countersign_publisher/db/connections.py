@@ -8,8 +8,7 @@ from datetime import datetime
 from uuid import UUID
 
 import asyncpg
-
-from countersign_publisher.db.organisations import NOT_SUSPENDED
+from countersign_platform.organisation_status import NOT_SUSPENDED
 
 __all__ = ["ConnectionRow", "Connections", "NewConnection", "TenantTaken"]
 

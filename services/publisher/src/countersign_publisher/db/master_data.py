@@ -10,8 +10,7 @@ from uuid import UUID
 
 import asyncpg
 from countersign_contracts import LedgerMasterDataSynced
-
-from countersign_publisher.db.organisations import NOT_SUSPENDED
+from countersign_platform.organisation_status import NOT_SUSPENDED
 
 __all__ = ["MasterData", "StoredMasterData"]
 

@@ -10,8 +10,8 @@ from uuid import UUID
 
 import asyncpg
 from countersign_contracts import PublicationKind, PublicationStep
+from countersign_platform.organisation_status import NOT_SUSPENDED
 
-from countersign_publisher.db.organisations import NOT_SUSPENDED
 from countersign_publisher.domain.progress import RESULTS, Progress
 from countersign_publisher.domain.publication import DUE_STATES, RETRYABLE_STATES, PublicationState
 

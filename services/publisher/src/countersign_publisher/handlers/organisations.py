@@ -1,17 +1,16 @@
-"""Approval's news of organisations: while the operator has one suspended, its publications
-pause and its syncs stop; reactivated, they resume where they were."""
+"""While the operator has an organisation suspended its publications pause and its syncs stop
+(ADR 0046); its status is kept from approval's news by
+``countersign_platform.organisation_status``."""
 
 from __future__ import annotations
 
 from uuid import UUID
 
 import asyncpg
-from countersign_contracts import Envelope, OrganisationRegistered, OrganisationUpdated
+from countersign_platform.organisation_status import is_suspended
 from countersign_platform.refusals import Conflict
 
-from countersign_publisher.db.organisations import OrganisationStatus
-
-__all__ = ["OrganisationSuspended", "record_organisation", "refuse_if_suspended"]
+__all__ = ["OrganisationSuspended", "refuse_if_suspended"]
 
 
 class OrganisationSuspended(Conflict):
@@ -19,18 +18,9 @@ class OrganisationSuspended(Conflict):
     title = "Organisation suspended"
 
 
-async def record_organisation(
-    conn: asyncpg.Connection, envelope: Envelope[OrganisationRegistered | OrganisationUpdated]
-) -> None:
-    status = envelope.payload.status.value
-    await OrganisationStatus(conn).keep_newest(
-        envelope.organisation_id, status, envelope.occurred_at
-    )
-
-
 async def refuse_if_suspended(pool: asyncpg.Pool, organisation_id: UUID) -> None:
     async with pool.acquire() as conn:
-        if await OrganisationStatus(conn).suspended(organisation_id):
+        if await is_suspended(conn, organisation_id):
             raise OrganisationSuspended(
                 "the organisation is suspended: nothing is sent to Xero until it is reactivated"
             )
