@@ -88,9 +88,13 @@ def publication_given_up(
     publication_progressed(request, publication_id, PublicationStatus.PUBLICATION_CANCELLED, now)
 
 
-def _check_failed_before_xero(request: ApprovalRequest, what: str) -> None:
+def _check_failed(request: ApprovalRequest, what: str) -> None:
     if request.state is not RequestState.PUBLISH_FAILED or request.publication_id is None:
         raise OutOfTurn(f"the request is {request.state}; only a failed publication is {what}")
+
+
+def _check_failed_before_xero(request: ApprovalRequest, what: str) -> None:
+    _check_failed(request, what)
     if request.xero_invoice_id is not None:
         raise OutOfTurn(f"the bill is in Xero ({request.xero_invoice_id}); amend or void it there")
 
@@ -104,8 +108,8 @@ def retry_publication(
 ) -> None:
     """Asks the publisher to try again; with the recoded bill and its trail when an
     administrator recoded it after approval."""
-    if request.state is not RequestState.PUBLISH_FAILED or request.publication_id is None:
-        raise OutOfTurn(f"the request is {request.state}; only a failed publication is retried")
+    _check_failed(request, "retried")
+    assert request.publication_id is not None
     recoded = _recoded(request)
     request.move(RequestState.PUBLISHING)
     request.emit(

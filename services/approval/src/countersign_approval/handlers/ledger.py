@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,6 +20,7 @@ from countersign_contracts import (
 
 from countersign_approval.db.requests import Requests
 from countersign_approval.domain.publication import publication_given_up, publication_progressed
+from countersign_approval.domain.request import ApprovalRequest
 from countersign_approval.handlers.running import flush_events
 
 __all__ = [
@@ -31,12 +33,12 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-async def _progress(
-    conn: asyncpg.Connection,
-    envelope: Envelope[Any],
-    status: PublicationStatus,
-    messages: list[str] | None = None,
-) -> None:
+Apply = Callable[[ApprovalRequest, datetime], None]
+"""What a publisher event does to its request, at a moment."""
+
+
+async def _progress(conn: asyncpg.Connection, envelope: Envelope[Any], apply: Apply) -> None:
+    """Applies a bill publication's news to its authorised request, locked."""
     event: BillCreated | PublicationCompleted | PublicationFailed | PublicationCancelled = (
         envelope.payload
     )
@@ -49,42 +51,51 @@ async def _progress(
             "publication %s names unknown request %s", event.publication_id, event.request_id
         )
         return
-    now = datetime.now(UTC)
-    if isinstance(event, PublicationCancelled):
-        publication_given_up(
-            stored.request, event.publication_id, event.cancelled_by_name, event.reason, now
-        )
-    else:
-        publication_progressed(
-            stored.request,
-            event.publication_id,
-            status,
-            now,
-            xero_invoice_id=getattr(event, "xero_invoice_id", None),
-            messages=messages,
-        )
+    apply(stored.request, datetime.now(UTC))
     await requests.save(stored)
     await flush_events(conn, stored, envelope.event_id)
 
 
+def _reached(
+    event: BillCreated | PublicationCompleted | PublicationFailed,
+    status: PublicationStatus,
+    messages: list[str] | None = None,
+) -> Apply:
+    def apply(request: ApprovalRequest, now: datetime) -> None:
+        invoice = getattr(event, "xero_invoice_id", None)
+        publication_progressed(
+            request, event.publication_id, status, now, xero_invoice_id=invoice, messages=messages
+        )
+
+    return apply
+
+
 async def bill_created(conn: asyncpg.Connection, envelope: Envelope[BillCreated]) -> None:
-    await _progress(conn, envelope, PublicationStatus.PUBLISHING)
+    await _progress(conn, envelope, _reached(envelope.payload, PublicationStatus.PUBLISHING))
 
 
 async def publication_completed(
     conn: asyncpg.Connection, envelope: Envelope[PublicationCompleted]
 ) -> None:
-    await _progress(conn, envelope, PublicationStatus.PUBLISHED)
+    await _progress(conn, envelope, _reached(envelope.payload, PublicationStatus.PUBLISHED))
 
 
 async def publication_failed(
     conn: asyncpg.Connection, envelope: Envelope[PublicationFailed]
 ) -> None:
-    messages = list(envelope.payload.messages)
-    await _progress(conn, envelope, PublicationStatus.PUBLISH_FAILED, messages)
+    failed = envelope.payload
+    reached = _reached(failed, PublicationStatus.PUBLISH_FAILED, list(failed.messages))
+    await _progress(conn, envelope, reached)
 
 
 async def publication_cancelled(
     conn: asyncpg.Connection, envelope: Envelope[PublicationCancelled]
 ) -> None:
-    await _progress(conn, envelope, PublicationStatus.PUBLICATION_CANCELLED)
+    given_up = envelope.payload
+
+    def apply(request: ApprovalRequest, now: datetime) -> None:
+        publication_given_up(
+            request, given_up.publication_id, given_up.cancelled_by_name, given_up.reason, now
+        )
+
+    await _progress(conn, envelope, apply)

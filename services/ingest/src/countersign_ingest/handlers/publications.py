@@ -13,7 +13,7 @@ item bound for Xero); where its copy may be behind, approval decides and answers
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar
@@ -127,16 +127,11 @@ async def ledger_of(conn: asyncpg.Connection, organisation_id: UUID) -> Ledger |
     currencies = await LedgerSettings(conn).currencies(organisation_id)
     if currencies is None:
         return None
-    entries = LedgerEntries(conn)
-
-    async def current(kind: EntryKind) -> list[Mapping[str, Any]]:
-        stored = await entries.stored(organisation_id, kind)
-        return [entry.content for entry in stored.values() if not entry.removed]
-
+    current = await LedgerEntries(conn).current(organisation_id)
     return Ledger.of(
-        accounts=await current(EntryKind.ACCOUNT),
-        tax_rates=await current(EntryKind.TAX_RATE),
-        tracking=await current(EntryKind.TRACKING_CATEGORY),
+        accounts=current[EntryKind.ACCOUNT],
+        tax_rates=current[EntryKind.TAX_RATE],
+        tracking=current[EntryKind.TRACKING_CATEGORY],
         currencies=currencies,
     )
 

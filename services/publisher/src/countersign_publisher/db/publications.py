@@ -56,6 +56,13 @@ _COLUMNS = (
     " coalesce((document #>> '{bill,payment,paid}')::boolean, false) AS paid"
 )
 
+_STOPPED_BEFORE_XERO = (
+    "organisation_id = $1 AND publication_id = $2 AND state = ANY($3::text[])"
+    " AND xero_invoice_id IS NULL"
+)
+"""The publication ($1, $2) stopped (failed or parked, $3) before its bill reached Xero: what
+an administrator may recode or give up."""
+
 
 def _row(record: asyncpg.Record) -> PublicationRow:
     values = dict(record)
@@ -232,15 +239,14 @@ class Publications:
     ) -> bool:
         """Replaces the bill and trail of a stopped publication whose bill is not in Xero."""
         status = await self._conn.execute(
-            "UPDATE publications SET document = jsonb_set(jsonb_set(document, '{bill}', $3::jsonb),"
-            " '{audit_trail}', $4::jsonb), updated_at = now()"
-            " WHERE organisation_id = $1 AND publication_id = $2 AND state = ANY($5::text[])"
-            " AND xero_invoice_id IS NULL AND kind = 'bill'",
+            "UPDATE publications SET document = jsonb_set(jsonb_set(document, '{bill}', $4::jsonb),"
+            " '{audit_trail}', $5::jsonb), updated_at = now()"
+            f" WHERE {_STOPPED_BEFORE_XERO} AND kind = 'bill'",
             organisation_id,
             publication_id,
+            list(RETRYABLE_STATES),
             bill,
             audit_trail,
-            list(RETRYABLE_STATES),
         )
         return bool(status == "UPDATE 1")
 
@@ -248,8 +254,7 @@ class Publications:
         """Gives up a stopped publication whose bill is not in Xero; None when it is not."""
         record = await self._conn.fetchrow(
             "UPDATE publications SET state = 'cancelled', leased_until = NULL, updated_at = now()"
-            " WHERE organisation_id = $1 AND publication_id = $2 AND state = ANY($3::text[])"
-            f" AND xero_invoice_id IS NULL RETURNING {_COLUMNS}",
+            f" WHERE {_STOPPED_BEFORE_XERO} RETURNING {_COLUMNS}",
             organisation_id,
             publication_id,
             list(RETRYABLE_STATES),
