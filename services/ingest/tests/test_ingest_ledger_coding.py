@@ -7,8 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from countersign_contracts import LineItem, TrackingSelection
-from countersign_ingest.domain.ledger_coding import Ledger, coding_violations
+from countersign_contracts import LineItem, MasterData, TrackingSelection
+from countersign_ingest.domain.ledger_coding import coding_violations
 from countersign_ingest.domain.metadata import CostItemMetadata
 
 
@@ -23,7 +23,7 @@ def _options(*named: tuple[str, str]) -> list[dict[str, str]]:
     return [{"name": name, "status": status} for name, status in named]
 
 
-LEDGER = Ledger.of(
+LEDGER = MasterData.of(
     accounts=[
         _account("090", "BANK"),
         _account("429", "OVERHEADS"),

@@ -52,6 +52,14 @@ from countersign_contracts._codec import (
     envelope_type,
     new_envelope,
 )
+from countersign_contracts._coding import (
+    CodingIssue,
+    MasterData,
+    bill_coding_issues,
+    currency_issues,
+    line_coding_issues,
+    payment_account_issues,
+)
 from countersign_contracts._compat import Breaking, BreakingRule, breaking_changes
 from countersign_contracts._connections import LedgerConnectionChanged, LedgerConnectionStatus
 from countersign_contracts._currencies import ISO_CURRENCY_CODES, is_iso_currency, minor_units
@@ -159,6 +167,7 @@ __all__ = [
     "BillCreated",
     "Breaking",
     "BreakingRule",
+    "CodingIssue",
     "ContactStatus",
     "ContractModel",
     "ContractViolation",
@@ -181,6 +190,7 @@ __all__ = [
     "LedgerTrackingOption",
     "LineAmountType",
     "LineItem",
+    "MasterData",
     "MasterDataStatus",
     "MultilineText",
     "OrganisationRegistered",
@@ -222,16 +232,20 @@ __all__ = [
     "XeroBankTransactionStatus",
     "XeroInvoiceStatus",
     "amount_at_scale",
+    "bill_coding_issues",
     "breaking_changes",
+    "currency_issues",
     "decode",
     "dlq_topic",
     "encode",
     "envelope_type",
     "is_iso_currency",
     "kafka_headers",
+    "line_coding_issues",
     "minor_units",
     "new_envelope",
     "new_event_id",
+    "payment_account_issues",
     "places",
     "price_at_scale",
     "text_violation",

@@ -26,6 +26,7 @@ from countersign_contracts import (
     CostItemSubmitted,
     DocumentMetadata,
     EventPayload,
+    MasterData,
 )
 
 from countersign_ingest.db.documents import Documents
@@ -39,7 +40,7 @@ from countersign_ingest.domain.items import (
     content_digest,
     refuse_new_version,
 )
-from countersign_ingest.domain.ledger_coding import Ledger, coding_violations
+from countersign_ingest.domain.ledger_coding import coding_violations
 from countersign_ingest.domain.ledger_entries import EntryKind
 from countersign_ingest.domain.metadata import BankTransactionMetadata, CostItemMetadata
 from countersign_ingest.domain.refusals import BrokenRules
@@ -122,13 +123,13 @@ async def _store_document(
     )
 
 
-async def ledger_of(conn: asyncpg.Connection, organisation_id: UUID) -> Ledger | None:
+async def ledger_of(conn: asyncpg.Connection, organisation_id: UUID) -> MasterData | None:
     """The organisation's Xero as the publisher last read it; None before it was read."""
     currencies = await LedgerSettings(conn).currencies(organisation_id)
     if currencies is None:
         return None
     current = await LedgerEntries(conn).current(organisation_id)
-    return Ledger.of(
+    return MasterData.of(
         accounts=current[EntryKind.ACCOUNT],
         tax_rates=current[EntryKind.TAX_RATE],
         tracking=current[EntryKind.TRACKING_CATEGORY],
