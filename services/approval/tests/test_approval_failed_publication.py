@@ -44,7 +44,7 @@ def _failed(*, bill_in_xero: bool = False) -> ApprovalRequest:
 def test_a_recoded_line_is_an_edit_after_approval_and_the_retry_carries_the_bill() -> None:
     request = _failed()
     before = request.bill.lines[0].account_code
-    recode_publication(request, who("ada"), 0, CodingEdit(account_code="453"), "not 999", NOW)
+    recode_publication(request, who("ada"), 0, CodingEdit(account_code="453"), "not 999", None, NOW)
     entry = request.trail[-1]
     assert request.state is S.PUBLISH_FAILED  # nothing is sent until the retry
     assert entry.action is AuditAction.EDITED_AFTER_APPROVAL
@@ -72,7 +72,9 @@ def test_a_bill_already_in_xero_is_neither_recoded_nor_given_up(act: str) -> Non
     request = _failed(bill_in_xero=True)
     with pytest.raises(OutOfTurn, match="amend or void it there"):
         if act == "recode":
-            recode_publication(request, who("ada"), 0, CodingEdit(account_code="453"), None, NOW)
+            recode_publication(
+                request, who("ada"), 0, CodingEdit(account_code="453"), None, None, NOW
+            )
         else:
             ask_to_cancel_publication(request, who("ada"), "typed in Xero", NOW)
 
@@ -81,7 +83,7 @@ def test_only_a_failed_publication_is_recoded_or_given_up() -> None:
     f = workflow(steps=[step("Finance", "ann")])
     request = started(f)
     with pytest.raises(OutOfTurn):
-        recode_publication(request, who("ada"), 0, CodingEdit(account_code="453"), None, NOW)
+        recode_publication(request, who("ada"), 0, CodingEdit(account_code="453"), None, None, NOW)
     with pytest.raises(OutOfTurn):
         ask_to_cancel_publication(request, who("ada"), "no", NOW)
 

@@ -25,6 +25,7 @@ EXPECTED: dict[type[Refusal], tuple[int, str, str]] = {
     refusals.OrganisationNotFound: (404, "not-found", "No such organisation"),
     refusals.UserExists: (409, "already-exists", "User already exists"),
     refusals.OrganisationExists: (409, "already-exists", "Organisation already registered"),
+    refusals.CodingNotValid: (409, "coding-not-valid", "Coding no longer valid"),
     Forbidden: (403, "forbidden", "Not allowed"),
 }
 
@@ -38,7 +39,7 @@ def test_each_refusal_keeps_its_status_type_and_title() -> None:
     assert answered == EXPECTED
     # The others carry more than a sentence and have tests of their own below.
     unlisted = {name for name in refusals.__all__ if getattr(refusals, name) not in EXPECTED}
-    assert unlisted == {"AbsenceRefused", "UserInUse", "WorkflowRefused"}
+    assert unlisted == {"AbsenceRefused", "CodingRefused", "UserInUse", "WorkflowRefused"}
 
 
 @pytest.mark.parametrize(
@@ -86,3 +87,15 @@ def test_a_refused_workflow_or_absence_names_each_field_and_rule() -> None:
         (422, "validation", "Absence is not valid", detail, tuple(errors)),
         (422, "validation", "Workflow is not valid", detail, tuple(errors)),
     }
+
+
+def test_a_refused_recoding_names_each_field_and_rule() -> None:
+    errors = [FieldError("lines[0].account_code", "account_archived", "account 461 is archived")]
+    problem = refusal_problem(refusals.CodingRefused(errors))
+    assert (problem.status, problem.kind, problem.title, problem.errors) == (
+        422,
+        "coding-refused",
+        "Xero would refuse this coding",
+        tuple(errors),
+    )
+    assert problem.detail == "lines[0].account_code: account 461 is archived"

@@ -255,7 +255,7 @@ def test_review_comes_first_and_records_edits_with_before_and_after() -> None:
     request = started(f)
     assert request.state is S.IN_REVIEW and request.awaiting() == [who("rex").user_id]
     assert request.pending_events[0].current_step.name == "Review"  # type: ignore[attr-defined]
-    edit_coding(request, who("rex"), 0, CodingEdit(account_code="400", tax_type="NONE"), NOW)
+    edit_coding(request, who("rex"), 0, CodingEdit(account_code="400", tax_type="NONE"), None, NOW)
     edited = request.trail[-1]
     assert edited.action is AuditAction.EDITED
     assert [(c.field, c.before, c.after) for c in edited.changes] == [
@@ -286,7 +286,7 @@ def test_auto_approval_is_checked_on_the_reviewed_bill() -> None:
     )
     request = started(f)
     assert request.state is S.IN_REVIEW
-    edit_coding(request, who("rex"), 0, CodingEdit(account_code="400"), NOW)
+    edit_coding(request, who("rex"), 0, CodingEdit(account_code="400"), None, NOW)
     submit_review(request, who("rex"), None, run_of(f), NOW)
     assert request.state is S.AUTHORISED
     authorised = request.pending_events[-1]
@@ -298,18 +298,18 @@ def test_only_reviewers_edit_and_only_during_review() -> None:
     f = flow(review={"reviewers": ["rex@example.com"]})
     request = started(f)
     with pytest.raises(NotAParticipant):
-        edit_coding(request, who("ann"), 0, CodingEdit(account_code="400"), NOW)
+        edit_coding(request, who("ann"), 0, CodingEdit(account_code="400"), None, NOW)
     submit_review(request, who("rex"), None, run_of(f), NOW)
     with pytest.raises(OutOfTurn):
-        edit_coding(request, who("rex"), 0, CodingEdit(account_code="400"), NOW)
+        edit_coding(request, who("rex"), 0, CodingEdit(account_code="400"), None, NOW)
 
 
 def test_an_edit_that_changes_nothing_or_names_no_line_is_refused() -> None:
     request = started(flow(review={"reviewers": ["rex@example.com"]}))
     with pytest.raises(InvalidAction):
-        edit_coding(request, who("rex"), 0, CodingEdit(account_code="429"), NOW)
+        edit_coding(request, who("rex"), 0, CodingEdit(account_code="429"), None, NOW)
     with pytest.raises(InvalidAction):
-        edit_coding(request, who("rex"), 5, CodingEdit(account_code="400"), NOW)
+        edit_coding(request, who("rex"), 5, CodingEdit(account_code="400"), None, NOW)
 
 
 def test_supersede_in_the_middle_of_a_step_resets_approvals() -> None:
@@ -472,7 +472,7 @@ def test_a_publication_report_before_authorisation_is_refused() -> None:
 def test_the_request_survives_a_round_trip_through_its_stored_form() -> None:
     f = flow(review={"reviewers": ["rex@example.com"]})
     request = started(f)
-    edit_coding(request, who("rex"), 0, CodingEdit(tax_type="NONE"), NOW)
+    edit_coding(request, who("rex"), 0, CodingEdit(tax_type="NONE"), None, NOW)
     again = ApprovalRequest.model_validate_json(request.model_dump_json())
     assert again.model_dump() == request.model_dump()
     assert again.pending_events == []  # events leave through the outbox, never the document

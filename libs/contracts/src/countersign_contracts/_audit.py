@@ -77,6 +77,8 @@ class AuditAction(StrEnum):
     CANCELLED = "cancelled"
     EDITED_AFTER_APPROVAL = "edited_after_approval"  # an admin recoded a failed publication
     PUBLICATION_CANCELLED = "publication_cancelled"  # an admin gave up a failed publication
+    CODING_FLAGGED = "coding_flagged"  # Xero's master data changed: it would refuse the coding
+    CODING_CLEARED = "coding_cleared"  # the coding is one Xero takes again
     OTHER = "other"
 
 

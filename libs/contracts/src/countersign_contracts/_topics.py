@@ -104,7 +104,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             ),
             _topic(
                 APPROVAL_REQUESTS,
-                "1.4",
+                "1.5",
                 "an approval request for one cost item version",
                 "request_id",
                 RequestOpened,

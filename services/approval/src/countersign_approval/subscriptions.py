@@ -2,10 +2,12 @@
 
 from countersign_contracts import (
     COST_ITEMS,
+    LEDGER_MASTER_DATA,
     LEDGER_PUBLICATIONS,
     BillCreated,
     CostItemSubmitted,
     CostItemWithdrawn,
+    LedgerMasterDataSynced,
     PublicationCancelled,
     PublicationCompleted,
     PublicationFailed,
@@ -19,6 +21,7 @@ from countersign_approval.handlers.ledger import (
     publication_completed,
     publication_failed,
 )
+from countersign_approval.handlers.master_data import master_data_synced
 
 __all__ = ["SUBSCRIPTIONS"]
 
@@ -37,4 +40,5 @@ SUBSCRIPTIONS = (
         On(PublicationFailed, publication_failed),
         On(PublicationCancelled, publication_cancelled),
     ),
+    Subscription(LEDGER_MASTER_DATA, "approval", On(LedgerMasterDataSynced, master_data_synced)),
 )

@@ -25,7 +25,12 @@ from countersign_approval.handlers.decisions import (
     reject_request,
     submit_request_review,
 )
-from countersign_approval.handlers.reading import pending_for, request_seen_by, requests_seen_by
+from countersign_approval.handlers.reading import (
+    coding_options,
+    pending_for,
+    request_seen_by,
+    requests_seen_by,
+)
 from countersign_approval.handlers.running import RequestAt
 
 __all__ = ["Comment", "router"]
@@ -106,7 +111,51 @@ async def reject(at: OnRequest, body: RejectIn, user: CurrentUser) -> RequestVie
     return request_view(await reject_request(at, user, body))
 
 
-@router.patch("/requests/{request_id}/lines/{line_index}", summary="Reviewer: recode one line")
+class AccountOption(BaseModel):
+    code: str
+    name: str | None
+    account_class: str | None
+    tax_type: str | None = Field(description="the account's default tax type")
+
+
+class TaxRateOption(BaseModel):
+    tax_type: str
+    name: str | None
+    can_apply_to: list[str] = Field(description="the account classes it may be used with")
+
+
+class TrackingOption(BaseModel):
+    name: str
+    options: list[str]
+
+
+class CodingOptions(BaseModel):
+    """What a line may be coded with: only what the organisation's Xero takes now."""
+
+    ledger_read: bool = Field(
+        description="false before the organisation's Xero was read once: nothing is offered,"
+        " and Xero's answer at publication is the only check"
+    )
+    accounts: list[AccountOption]
+    tax_rates: list[TaxRateOption]
+    tracking_categories: list[TrackingOption]
+
+
+@router.get("/coding-options", summary="The accounts, tax types and tracking a line may take")
+async def get_coding_options(organisation_id: UUID, state: State, user: Reader) -> CodingOptions:
+    """Active accounts (bank accounts aside), active tax rates with the account classes each
+    applies to, and active tracking categories with their active options: a recoding with
+    anything else is refused (422 naming the field)."""
+    options = await coding_options(state.pool, organisation_id)
+    if options is None:
+        return CodingOptions(ledger_read=False, accounts=[], tax_rates=[], tracking_categories=[])
+    return CodingOptions.model_validate({"ledger_read": True, **options})
+
+
+@router.patch(
+    "/requests/{request_id}/lines/{line_index}",
+    summary="Recode one line: a reviewer in review; also an admin while the coding is not valid",
+)
 async def recode_line(
     organisation_id: UUID,
     request_id: UUID,

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
-from countersign_contracts import AuditEntry, Bill, LineItem, WorkflowRef
+from countersign_contracts import AuditEntry, Bill, CodingIssue, LineItem, WorkflowRef
 from pydantic import BaseModel, Field
 
 from countersign_approval.domain.record import StepProgress
@@ -55,6 +55,10 @@ class RequestSummary(BaseModel):
     document_reference: str
     totals: Totals
     current_step: StepView | None
+    coding_valid: bool = Field(
+        description="false: the organisation's Xero would refuse the coding as it stands (an"
+        " account archived since it was submitted); see coding_issues on the request"
+    )
     opened_at: datetime
 
 
@@ -68,6 +72,10 @@ class RequestView(RequestSummary):
     auto_approved: bool
     supersedes_request_id: UUID | None
     publication: PublicationView
+    coding_issues: list[CodingIssue] = Field(
+        description="'Coding no longer valid': each field Xero would refuse and why; a reviewer"
+        " or an administrator recodes it (PATCH …/lines/{n}) before it can be authorised"
+    )
     audit_trail: list[AuditEntry]
 
 
@@ -109,6 +117,7 @@ def request_summary(request: ApprovalRequest) -> RequestSummary:
             exchange_rate=bill.exchange_rate,
         ),
         current_step=None if current is None else _step(request, current),
+        coding_valid=not request.coding_issues,
         opened_at=request.opened_at,
     )
 
@@ -132,5 +141,6 @@ def request_view(request: ApprovalRequest) -> RequestView:
             xero_invoice_id=request.xero_invoice_id,
             messages=request.publication_messages,
         ),
+        coding_issues=request.coding_issues,
         audit_trail=request.trail,
     )

@@ -143,6 +143,17 @@ class Requests:
         )
         return [_stored(row) for row in rows]
 
+    async def pending(self, organisation_id: UUID) -> list[StoredRequest]:
+        """The organisation's pending requests, locked, in one order (so two passes over
+        them never wait on each other in a circle)."""
+        rows = await self._conn.fetch(
+            f"SELECT {_COLUMNS} FROM requests WHERE organisation_id = $1"
+            " AND state = ANY($2::text[]) ORDER BY request_id FOR UPDATE",
+            organisation_id,
+            sorted(PENDING),
+        )
+        return [_stored(row) for row in rows]
+
     async def pending_versions(self, organisation_id: UUID) -> list[int]:
         """The workflow versions that pending requests still run on."""
         rows = await self._conn.fetch(

@@ -1,15 +1,34 @@
-"""A reviewer's change to a line's coding, and the before/after record it leaves."""
+"""A change to a line's coding, the before/after record it leaves, and the coding checked
+against what the organisation's Xero accepts now (``countersign_contracts.MasterData``, from
+the latest ledger.master-data.v1 event): a value Xero would refuse is never taken, and a request
+whose coding Xero would refuse carries the reasons (``coding_issues``) until it is recoded."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
-from countersign_contracts import Bill, FieldChange, Text, TrackingSelection
+from countersign_contracts import (
+    AuditAction,
+    Bill,
+    FieldChange,
+    MasterData,
+    Text,
+    TrackingSelection,
+    bill_coding_issues,
+    line_coding_issues,
+)
+from countersign_platform.refusals import FieldError
 from pydantic import BaseModel, ConfigDict, Field
 
-from countersign_approval.domain.refusals import InvalidAction
+from countersign_approval.domain.lifecycle import PENDING
+from countersign_approval.domain.people import SYSTEM
+from countersign_approval.domain.record import RequestRecord
+from countersign_approval.domain.refusals import CodingRefused, InvalidAction
 
-__all__ = ["CodingEdit", "apply_coding"]
+__all__ = ["CodingEdit", "apply_coding", "recheck_coding"]
+
+_SHOWN_ISSUES = 10  # in the trail's comment; the request keeps them all
 
 
 class CodingEdit(BaseModel):
@@ -26,8 +45,29 @@ def _tracking_text(tracking: list[TrackingSelection]) -> str:
     return json.dumps([t.model_dump(mode="json", exclude_none=True) for t in tracking])
 
 
-def apply_coding(bill: Bill, line_index: int, edit: CodingEdit) -> tuple[Bill, list[FieldChange]]:
-    """The bill with the line recoded, and each field that really changed."""
+def _refuse_what_xero_refuses(
+    master: MasterData | None, bill: Bill, line_index: int, changes: list[FieldChange]
+) -> None:
+    """Refuses (422, naming each field) an edited value the ledger would not take; a field
+    left as it was is not the editor's doing and stays for the request's own check."""
+    if master is None:  # the ledger was never read: Xero's answer is the only check
+        return
+    path = f"lines[{line_index}]"
+    edited = tuple(change.field for change in changes)
+    broken = [
+        FieldError(issue.field, issue.rule, issue.message)
+        for issue in line_coding_issues(master, bill.lines[line_index], path)
+        if issue.field.startswith(edited)
+    ]
+    if broken:
+        raise CodingRefused(broken)
+
+
+def apply_coding(
+    bill: Bill, line_index: int, edit: CodingEdit, master: MasterData | None
+) -> tuple[Bill, list[FieldChange]]:
+    """The bill with the line recoded, and each field that really changed; refused when a
+    new value is one the organisation's Xero (``master``) would not take."""
     if not 0 <= line_index < len(bill.lines):
         raise InvalidAction(f"the bill has no line {line_index} (it has {len(bill.lines)})")
     line = bill.lines[line_index]
@@ -54,4 +94,28 @@ def apply_coding(bill: Bill, line_index: int, edit: CodingEdit) -> tuple[Bill, l
         raise InvalidAction("the edit changes nothing on the line")
     lines = list(bill.lines)
     lines[line_index] = line.model_copy(update=update)
-    return bill.model_copy(update={"lines": lines}), changes
+    recoded = bill.model_copy(update={"lines": lines})
+    _refuse_what_xero_refuses(master, recoded, line_index, changes)
+    return recoded, changes
+
+
+def recheck_coding(request: RequestRecord, master: MasterData | None, now: datetime) -> bool:
+    """Checks a pending request's bill against the ledger's master data as it is now, and
+    records in the trail when its coding became one Xero would refuse, or one it takes again.
+    True when what the request carries changed. A request past its approval is left alone:
+    the publisher's own check (Xero's answer) covers it."""
+    if request.state not in PENDING:
+        return False
+    issues = [] if master is None else bill_coding_issues(master, request.bill)
+    if issues == request.coding_issues:
+        return False
+    had_issues = bool(request.coding_issues)
+    request.coding_issues = issues
+    if issues:
+        shown = "; ".join(f"{i.field}: {i.message}" for i in issues[:_SHOWN_ISSUES])
+        more = len(issues) - _SHOWN_ISSUES
+        comment = shown + (f"; and {more} more" if more > 0 else "")
+        request.record(now, SYSTEM, AuditAction.CODING_FLAGGED, comment=comment)
+    elif had_issues:
+        request.record(now, SYSTEM, AuditAction.CODING_CLEARED)
+    return True

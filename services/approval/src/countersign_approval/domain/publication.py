@@ -16,6 +16,7 @@ from countersign_contracts import (
     Actor,
     ActorKind,
     AuditAction,
+    MasterData,
     PublicationCancelRequested,
     PublicationRetryRequested,
     PublicationStatus,
@@ -131,12 +132,14 @@ def recode_publication(
     line_index: int,
     edit: CodingEdit,
     comment: str | None,
+    master: MasterData | None,
     now: datetime,
 ) -> None:
-    """Recodes one line of a failed publication's bill, recorded as an edit after approval;
-    the next retry publishes the recoded bill."""
+    """Recodes one line of a failed publication's bill with values the organisation's Xero
+    takes (``master``), recorded as an edit after approval; the next retry publishes the
+    recoded bill."""
     _check_failed_before_xero(request, "recoded")
-    request.bill, changes = apply_coding(request.bill, line_index, edit)
+    request.bill, changes = apply_coding(request.bill, line_index, edit, master)
     request.record(
         now,
         admin.actor("admin"),

@@ -14,6 +14,7 @@ from countersign_contracts import (
     AuditAction,
     AuditEntry,
     Bill,
+    CodingIssue,
     EventPayload,
     FieldChange,
     RequestAuthorised,
@@ -29,6 +30,7 @@ from pydantic import BaseModel, Field, PrivateAttr
 
 from countersign_approval.domain.lifecycle import RequestState, transition
 from countersign_approval.domain.people import SYSTEM, Participant
+from countersign_approval.domain.refusals import CodingNotValid
 from countersign_approval.domain.workflow import Completion
 
 __all__ = ["REVIEW_STEP_NAME", "RequestRecord", "StepProgress"]
@@ -76,6 +78,9 @@ class RequestRecord(BaseModel):
     publication_id: UUID | None = None
     xero_invoice_id: UUID | None = None
     publication_messages: list[str] = Field(default_factory=list)
+    # What the organisation's Xero would refuse of the bill as it stands, by the latest master
+    # data: empty when it takes it (or was never read). No authorisation while it is not.
+    coding_issues: list[CodingIssue] = Field(default_factory=list)
     _events: list[EventPayload] = PrivateAttr(default_factory=list)
 
     # ── reading ─────────────────────────────────────────────────────────────────────────
@@ -135,8 +140,17 @@ class RequestRecord(BaseModel):
 
     # ── outcomes ────────────────────────────────────────────────────────────────────────
 
+    def check_coding_valid(self) -> None:
+        if self.coding_issues:
+            reasons = "; ".join(f"{i.field}: {i.message}" for i in self.coding_issues)
+            raise CodingNotValid(
+                f"Xero would refuse the bill's coding as it stands ({reasons}); a reviewer or an"
+                " administrator recodes it first"
+            )
+
     def authorise(self, now: datetime) -> None:
         assert self.workflow is not None
+        self.check_coding_valid()
         self.move(RequestState.AUTHORISED)
         self.record(now, SYSTEM, AuditAction.AUTHORISED)
         self._events.append(

@@ -9,6 +9,8 @@ HTTP.
     403     OwnBill                own-bill           Action refused
     409     OutOfTurn              conflict           Action refused
     422     InvalidAction          invalid-action     Action refused
+    422     CodingRefused          coding-refused     Xero would refuse this coding (errors)
+    409     CodingNotValid         coding-not-valid   Coding no longer valid
     404     RequestNotFound        not-found          No such request
     404     UserNotFound           not-found          No such user
     404     NoAbsence              not-found          No absence
@@ -32,6 +34,8 @@ from countersign_platform.refusals import Conflict, FieldError, Forbidden, Inval
 
 __all__ = [
     "AbsenceRefused",
+    "CodingNotValid",
+    "CodingRefused",
     "InvalidAction",
     "NoAbsence",
     "NotAParticipant",
@@ -87,6 +91,15 @@ class InvalidAction(Invalid):
     title = _ACTION_REFUSED
 
 
+class CodingNotValid(Conflict):
+    """The organisation's Xero would refuse the bill's coding as it stands (an account archived
+    since it was submitted): the request cannot be authorised until a reviewer or an
+    administrator recodes it."""
+
+    kind = "coding-not-valid"
+    title = "Coding no longer valid"
+
+
 class RequestNotFound(NotFound):
     """No request of that id in the caller's organisation: another organisation's request is
     as unknown, so the ids of other tenants are not confirmed."""
@@ -135,8 +148,8 @@ class UserInUse(Conflict):
 
 
 class _RulesBroken(Invalid):
-    """What was sent breaks rules about the organisation's people; ``errors`` name the fields
-    and rules, and the detail lists them."""
+    """What was sent breaks rules about the organisation's people or ledger; ``errors`` name
+    the fields and rules, and the detail lists them."""
 
     def __init__(self, errors: Sequence[FieldError]) -> None:
         super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors), errors)
@@ -146,6 +159,14 @@ class WorkflowRefused(_RulesBroken):
     """The document names people who cannot do what it asks of them."""
 
     title = "Workflow is not valid"
+
+
+class CodingRefused(_RulesBroken):
+    """A recoding names a value the organisation's Xero does not take (an archived account, a
+    tax type not for the account, an archived tracking option)."""
+
+    kind = "coding-refused"
+    title = "Xero would refuse this coding"
 
 
 class AbsenceRefused(_RulesBroken):

@@ -1,14 +1,16 @@
-"""The review step: reviewers recode lines, then submit the bill into the approval steps."""
+"""The review step: reviewers recode lines, then submit the bill into the approval steps. While
+the organisation's Xero would refuse a pending request's coding (an account archived since it
+was submitted), a reviewer of it or an administrator recodes it at any step."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from countersign_contracts import AuditAction, StepDecision
+from countersign_contracts import AuditAction, MasterData, StepDecision
 
-from countersign_approval.domain.coding import CodingEdit, apply_coding
+from countersign_approval.domain.coding import CodingEdit, apply_coding, recheck_coding
 from countersign_approval.domain.lifecycle import RequestState
-from countersign_approval.domain.people import Participant
+from countersign_approval.domain.people import Participant, Person, Role
 from countersign_approval.domain.refusals import NotAParticipant, OutOfTurn
 from countersign_approval.domain.request import ApprovalRequest
 from countersign_approval.domain.run import Run
@@ -23,23 +25,48 @@ def _check_reviewer(request: ApprovalRequest, reviewer: Participant) -> None:
         raise NotAParticipant("you are not a reviewer of this request")
 
 
+def _editor_role(request: ApprovalRequest, editor: Person) -> str:
+    """As whom ``editor`` may recode the request now: a reviewer during the review; a reviewer
+    or an administrator at any pending step while Xero would refuse the coding."""
+    reviewer = any(p.user_id == editor.user_id for p in request.reviewers)
+    if request.state is RequestState.IN_REVIEW and reviewer:
+        return "reviewer"
+    flagged = bool(request.coding_issues) and request.state in (
+        RequestState.IN_REVIEW,
+        RequestState.IN_APPROVAL,
+    )
+    if not flagged:
+        _check_reviewer(request, editor)  # refuses: the state, else the person
+        raise OutOfTurn(f"the request is {request.state}; only a request in review can be edited")
+    if reviewer:
+        return "reviewer"
+    if editor.has(Role.ADMIN):
+        return "admin"
+    raise NotAParticipant("only a reviewer of this request or an administrator recodes it")
+
+
 def edit_coding(
     request: ApprovalRequest,
-    reviewer: Participant,
+    editor: Person,
     line_index: int,
     edit: CodingEdit,
+    master: MasterData | None,
     now: datetime,
 ) -> None:
-    """Recodes one line; the trail keeps every changed field's before and after."""
-    _check_reviewer(request, reviewer)
-    request.bill, changes = apply_coding(request.bill, line_index, edit)
+    """Recodes one line with values the organisation's Xero takes (``master``, its latest
+    master data); the trail keeps every changed field's before and after, and whether the
+    coding is now one Xero takes."""
+    role = _editor_role(request, editor)
+    request.bill, changes = apply_coding(request.bill, line_index, edit, master)
+    step = request.current_step
     request.record(
         now,
-        reviewer.actor("reviewer"),
+        editor.actor(role),
         AuditAction.EDITED,
-        step=request.review_ref,
+        step=request.review_ref if step is None else request.step_ref(step),
         changes=changes,
     )
+    recheck_coding(request, master, now)
 
 
 def submit_review(

@@ -38,17 +38,26 @@ class SteppedRequest(RequestRecord):
 
     def after_review(self, run: Run, now: datetime) -> None:
         """What follows the review (or the start, without one): an auto-approval rule that
-        matches the bill as it now stands authorises it, else the first step."""
+        matches the bill as it now stands authorises it — unless Xero would refuse its coding —
+        else the first step."""
         facts = matrix.facts_of(self.bill, run.base_currency)
         rule = matrix.matching_auto_approval(run.workflow, facts)
-        if rule is not None:
+        if rule is not None and not self.coding_issues:
             self.auto_approved = True
             self.record(
                 now, SYSTEM, AuditAction.AUTO_APPROVED, comment=f"auto-approval rule {rule + 1}"
             )
             self.authorise(now)
-        else:
-            self.enter_step(0, run, now)
+            return
+        if rule is not None:
+            # Nobody authorises a bill Xero would refuse: people look at it first.
+            self.record(
+                now,
+                SYSTEM,
+                AuditAction.COMMENTED,
+                comment=f"auto-approval rule {rule + 1} held back: Xero would refuse the coding",
+            )
+        self.enter_step(0, run, now)
 
     def enter_step(self, index: int, run: Run, now: datetime) -> None:
         definition = run.workflow.steps[index]

@@ -1,14 +1,16 @@
 """What approvers and reviewers do to one request over the API: approve or reject the current
-step, for themselves or, as a substitute, for someone away; recode a line and submit the
-review. Each runs on the request locked (``running.locked_request``), so two decisions on one
-request are applied one after the other and the second sees the first; a refusal rolls
-everything back, so nothing is recorded."""
+step, for themselves or, as a substitute, for someone away; recode a line (also an
+administrator, while Xero would refuse the coding) and submit the review. Each runs on the
+request locked (``running.locked_request``), so two decisions on one request are applied one
+after the other and the second sees the first; a refusal rolls everything back, so nothing is
+recorded."""
 
 from __future__ import annotations
 
 from typing import Protocol
 
 from countersign_approval.db.absences import Absences
+from countersign_approval.db.master_data import LedgerMasterData
 from countersign_approval.domain.absences import decided_for
 from countersign_approval.domain.coding import CodingEdit
 from countersign_approval.domain.people import Participant, Person, require_approver
@@ -73,10 +75,13 @@ async def reject_request(at: RequestAt, user: Person, rejection: Rejection) -> A
 
 
 async def recode_request_line(
-    at: RequestAt, reviewer: Person, line_index: int, edit: CodingEdit
+    at: RequestAt, editor: Person, line_index: int, edit: CodingEdit
 ) -> ApprovalRequest:
+    """A reviewer's recoding, or, while Xero would refuse the coding, an administrator's;
+    checked against the organisation's master data as it is now."""
     async with locked_request(at) as locked:
-        edit_coding(locked.request, reviewer.participant(), line_index, edit, locked.now)
+        master = await LedgerMasterData(locked.conn).current(at.organisation_id)
+        edit_coding(locked.request, editor, line_index, edit, master, locked.now)
     return locked.request
 
 

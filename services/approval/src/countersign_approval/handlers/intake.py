@@ -18,9 +18,11 @@ from countersign_contracts import (
     Requester,
 )
 
+from countersign_approval.db.master_data import LedgerMasterData
 from countersign_approval.db.people import People
 from countersign_approval.db.requests import Requests, StoredRequest
 from countersign_approval.db.workflows import Workflows
+from countersign_approval.domain.coding import recheck_coding
 from countersign_approval.domain.ledger_bound import BOUND, refuse_republish, refuse_withdrawal
 from countersign_approval.domain.lifecycle import RequestState, can_transition
 from countersign_approval.domain.request import ApprovalRequest
@@ -87,6 +89,8 @@ async def open_request(conn: asyncpg.Connection, envelope: Envelope[CostItemSubm
         now=now,
         previous=None if previous is None else previous.request,
     )
+    # Ingest checked the coding against the master data it had; this may be newer.
+    recheck_coding(request, await LedgerMasterData(conn).current(org), now)
     await Workflows(conn).lock(org, exclusive=False)
     run = await load_run(conn, org)
     if run is None:

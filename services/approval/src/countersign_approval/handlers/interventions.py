@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from countersign_approval.db.master_data import LedgerMasterData
 from countersign_approval.domain.coding import CodingEdit
 from countersign_approval.domain.interventions import force_approve, force_reject, reassign_by_email
 from countersign_approval.domain.people import Person
@@ -68,8 +69,9 @@ async def recode_failed_publication(
     at: RequestAt, admin: Person, line_index: int, edit: CodingEdit, comment: str | None
 ) -> ApprovalRequest:
     async with locked_request(at) as locked:
+        master = await LedgerMasterData(locked.conn).current(at.organisation_id)
         recode_publication(
-            locked.request, admin.participant(), line_index, edit, comment, locked.now
+            locked.request, admin.participant(), line_index, edit, comment, master, locked.now
         )
     return locked.request
 

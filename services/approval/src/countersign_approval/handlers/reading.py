@@ -10,6 +10,7 @@ import asyncpg
 from countersign_platform.refusals import Forbidden
 
 from countersign_approval.db.absences import Absences
+from countersign_approval.db.master_data import LedgerMasterData
 from countersign_approval.db.requests import Requests
 from countersign_approval.domain.absences import stands_in_on
 from countersign_approval.domain.people import Person
@@ -17,7 +18,7 @@ from countersign_approval.domain.refusals import RequestNotFound
 from countersign_approval.domain.request import ApprovalRequest
 from countersign_approval.handlers.running import RequestAt
 
-__all__ = ["pending_for", "request_seen_by", "requests_seen_by"]
+__all__ = ["coding_options", "pending_for", "request_seen_by", "requests_seen_by"]
 
 
 async def requests_seen_by(
@@ -62,3 +63,11 @@ async def request_seen_by(at: RequestAt, reader: Person) -> ApprovalRequest:
     if not stands_in_on(request, absent):
         raise Forbidden("you take no part in this request")
     return request
+
+
+async def coding_options(pool: asyncpg.Pool, organisation_id: UUID) -> dict[str, object] | None:
+    """The values a line may be coded with now (``MasterData.options``); None before the
+    publisher read the organisation's Xero once."""
+    async with pool.acquire() as conn:
+        master = await LedgerMasterData(conn).current(organisation_id)
+    return None if master is None else master.options()
