@@ -27,7 +27,8 @@ from typing import Any
 import httpx
 from countersign_dext_sandbox.client import DextClient
 from countersign_dext_sandbox.samples import cost_item, line
-from countersign_harness.organisation import Organisation, mint_xero_tokens
+from countersign_harness.endpoints import mint_xero_tokens
+from countersign_harness.organisation import Organisation
 
 from tests.support.bad_requests import CASES, PDF, Bad, invoice, multipart_by_hand
 

@@ -20,7 +20,8 @@ sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve
 import httpx  # noqa: E402 (after the path setup)
 from countersign_dext_sandbox.documents import pdf  # noqa: E402
 from countersign_harness import xero_consent  # noqa: E402
-from countersign_harness.organisation import Endpoints, Organisation  # noqa: E402
+from countersign_harness.endpoints import Endpoints  # noqa: E402
+from countersign_harness.organisation import Organisation  # noqa: E402
 from countersign_harness.provisioning import provision_organisation  # noqa: E402
 from countersign_harness.waiting import eventually  # noqa: E402
 from countersign_harness.xero_consent import XeroConsent  # noqa: E402

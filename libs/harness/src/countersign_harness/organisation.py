@@ -2,13 +2,12 @@
 
 An `Organisation` (``provisioning.provision_organisation`` makes one) publishes as Dext (signed,
 over HTTP), decides as approvers, and reads every service's view of an item and the Xero
-sandbox's state. It needs nothing but the services' URLs (`Endpoints`), so the e2e tests, the
-demo and the benchmark drive a stack the same way whoever started it.
+sandbox's state. It needs nothing but the services' URLs (``endpoints.Endpoints``), so the
+e2e tests, the demo and the benchmark drive a stack the same way whoever started it.
 """
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -16,52 +15,10 @@ from typing import Any
 
 import httpx
 from countersign_dext_sandbox.client import DextClient
+from countersign_harness.endpoints import Endpoints, mint_xero_tokens
 from countersign_harness.waiting import eventually
 
-__all__ = ["XERO_SCOPE", "Endpoints", "Organisation", "Person", "mint_xero_tokens"]
-
-XERO_SCOPE = (
-    "openid offline_access accounting.transactions accounting.contacts accounting.settings"
-    " accounting.attachments"
-)
-
-
-@dataclass(frozen=True)
-class Endpoints:
-    """Where each part of a running stack answers, and the operator's credentials."""
-
-    ingest: str
-    approval: str
-    publisher: str
-    dext_sandbox: str
-    xero_root: str  # the sandbox's root: /_sandbox/…, /connect/token, /api.xro/2.0
-    admin_token: str
-    xero_client_id: str
-    xero_client_secret: str
-
-    @classmethod
-    def from_environment(cls, env: dict[str, str] | None = None) -> Endpoints:
-        """From the variables of ``.local/stack.env`` (``scripts/stack.sh up`` writes them)."""
-        values = os.environ if env is None else env
-        return cls(
-            ingest=values["INGEST_URL"],
-            approval=values["APPROVAL_URL"],
-            publisher=values["PUBLISHER_URL"],
-            dext_sandbox=values["DEXT_SANDBOX_URL"],
-            xero_root=values["XERO_IDENTITY_URL"],
-            admin_token=values["COUNTERSIGN_ADMIN_TOKEN"],
-            xero_client_id=values.get("PUBLISHER_XERO_CLIENT_ID", "countersign"),
-            xero_client_secret=values.get("PUBLISHER_XERO_CLIENT_SECRET", ""),
-        )
-
-    @property
-    def xero_redirect_uri(self) -> str:
-        """The publisher's Xero callback, as the local stacks register it with the sandbox."""
-        return f"{self.publisher}/v1/xero/callback"
-
-    @property
-    def operator(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.admin_token}"}
+__all__ = ["Organisation", "Person"]
 
 
 @dataclass(frozen=True)
@@ -136,13 +93,15 @@ class Organisation:
     def _approval(self, suffix: str) -> str:
         return f"{self.endpoints.approval}/v1/organisations/{self.organisation_id}{suffix}"
 
-    async def requests(self, item: str) -> list[dict[str, Any]]:
+    async def _read(self, suffix: str, **params: str) -> Any:
+        """A GET of approval's organisation API as the admin, its JSON body."""
         async with httpx.AsyncClient(timeout=10) as http:
-            response = await http.get(
-                self._approval("/requests"), params={"dext_item_id": item}, headers=self.auth()
-            )
+            response = await http.get(self._approval(suffix), params=params, headers=self.auth())
         response.raise_for_status()
-        found: list[dict[str, Any]] = response.json()
+        return response.json()
+
+    async def requests(self, item: str) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = await self._read("/requests", dext_item_id=item)
         return found
 
     async def request_of(
@@ -169,37 +128,45 @@ class Organisation:
         return await self.request(found[0]["request_id"])
 
     async def request(self, request_id: str) -> dict[str, Any]:
-        async with httpx.AsyncClient(timeout=10) as http:
-            response = await http.get(
-                self._approval(f"/requests/{request_id}"), headers=self.auth()
-            )
-        response.raise_for_status()
-        body: dict[str, Any] = response.json()
+        body: dict[str, Any] = await self._read(f"/requests/{request_id}")
         return body
+
+    async def _call(
+        self, method: str, suffix: str, body: Any = None, email: str | None = None
+    ) -> httpx.Response:
+        """One call to approval's organisation API as ``email`` (the admin when None)."""
+        async with httpx.AsyncClient(timeout=10) as http:
+            return await http.request(
+                method, self._approval(suffix), json=body, headers=self.auth(email)
+            )
 
     async def act(
         self, email: str | None, request_id: str, action: str, body: dict[str, Any] | None = None
     ) -> httpx.Response:
         """``action`` (approve, reject, review, retry-publication, …) as ``email``; the admin
         when ``email`` is None."""
-        async with httpx.AsyncClient(timeout=10) as http:
-            return await http.post(
-                self._approval(f"/requests/{request_id}/{action}"),
-                json=body or {},
-                headers=self.auth(email),
-            )
+        return await self._call("POST", f"/requests/{request_id}/{action}", body or {}, email)
 
     async def recode_publication(
         self, request_id: str, line_index: int, coding: dict[str, Any]
     ) -> httpx.Response:
         """The admin recodes a line of the request's failed publication (accounts, tax types,
         tracking; ``comment`` for the trail)."""
-        async with httpx.AsyncClient(timeout=10) as http:
-            return await http.patch(
-                self._approval(f"/requests/{request_id}/publication/lines/{line_index}"),
-                json=coding,
-                headers=self.auth(),
-            )
+        suffix = f"/requests/{request_id}/publication/lines/{line_index}"
+        return await self._call("PATCH", suffix, coding)
+
+    async def recode(
+        self, request_id: str, line_index: int, coding: dict[str, Any], email: str | None = None
+    ) -> httpx.Response:
+        """``email`` (the admin when None) recodes a line of a pending request: a reviewer in
+        review, or anyone allowed while Xero would refuse the coding."""
+        return await self._call(
+            "PATCH", f"/requests/{request_id}/lines/{line_index}", coding, email
+        )
+
+    async def coding_options(self) -> dict[str, Any]:
+        body: dict[str, Any] = await self._read("/coding-options")
+        return body
 
     async def approve(self, email: str, request_id: str) -> None:
         response = await self.act(email, request_id, "approve", {"comment": "Looks right"})
@@ -210,6 +177,17 @@ class Organisation:
         assert response.status_code == 200, response.text
 
     # -- publisher ----------------------------------------------------------------------------
+
+    async def reload_master_data(self) -> dict[str, Any]:
+        """The admin's "reload now": the publisher reads the organisation's Xero master data
+        at once (and announces it when it changed)."""
+        url = f"{self.endpoints.publisher}/v1/organisations/{self.organisation_id}"
+        headers = {"Authorization": f"Bearer {await self.access_token()}"}
+        async with httpx.AsyncClient(timeout=30) as http:
+            response = await http.post(f"{url}/master-data/reload", headers=headers)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
 
     async def publications(self, item: str) -> list[dict[str, Any]]:
         url = f"{self.endpoints.publisher}/v1/organisations/{self.organisation_id}/publications"
@@ -267,20 +245,3 @@ class Organisation:
         )
         response.raise_for_status()
         return response.content
-
-
-def mint_xero_tokens(endpoints: Endpoints, tenant_id: str) -> dict[str, Any]:
-    """A token set for the publisher's Xero app, connected to the tenant (sandbox control)."""
-    response = httpx.post(
-        f"{endpoints.xero_root}/_sandbox/tokens",
-        json={
-            "client_id": endpoints.xero_client_id,
-            "client_secret": endpoints.xero_client_secret,
-            "tenant_ids": [tenant_id],
-            "scope": XERO_SCOPE,
-        },
-        timeout=10,
-    )
-    response.raise_for_status()
-    tokens: dict[str, Any] = response.json()
-    return tokens

@@ -22,8 +22,8 @@ from pathlib import Path
 from types import TracebackType
 
 import httpx
+from countersign_harness.endpoints import Endpoints
 from countersign_harness.infra import Infrastructure
-from countersign_harness.organisation import Endpoints
 from countersign_harness.processes import ServiceProcess
 from countersign_platform.access import generate_seed
 

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import httpx
-from countersign_harness.organisation import Endpoints, Organisation, Person, mint_xero_tokens
+from countersign_harness.endpoints import Endpoints, mint_xero_tokens
+from countersign_harness.organisation import Organisation, Person
 
 __all__ = ["mint_xero_tokens", "provision_organisation"]
 

@@ -1,0 +1,73 @@
+"""Where each part of a running Countersign answers (``Endpoints``, from ``.local/stack.env``),
+and a Xero token set minted through the sandbox's control API for tests that act as the
+publisher's Xero app."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+__all__ = ["XERO_SCOPE", "Endpoints", "mint_xero_tokens"]
+
+XERO_SCOPE = (
+    "openid offline_access accounting.transactions accounting.contacts accounting.settings"
+    " accounting.attachments"
+)
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Where each part of a running stack answers, and the operator's credentials."""
+
+    ingest: str
+    approval: str
+    publisher: str
+    dext_sandbox: str
+    xero_root: str  # the sandbox's root: /_sandbox/…, /connect/token, /api.xro/2.0
+    admin_token: str
+    xero_client_id: str
+    xero_client_secret: str
+
+    @classmethod
+    def from_environment(cls, env: dict[str, str] | None = None) -> Endpoints:
+        """From the variables of ``.local/stack.env`` (``scripts/stack.sh up`` writes them)."""
+        values = os.environ if env is None else env
+        return cls(
+            ingest=values["INGEST_URL"],
+            approval=values["APPROVAL_URL"],
+            publisher=values["PUBLISHER_URL"],
+            dext_sandbox=values["DEXT_SANDBOX_URL"],
+            xero_root=values["XERO_IDENTITY_URL"],
+            admin_token=values["COUNTERSIGN_ADMIN_TOKEN"],
+            xero_client_id=values.get("PUBLISHER_XERO_CLIENT_ID", "countersign"),
+            xero_client_secret=values.get("PUBLISHER_XERO_CLIENT_SECRET", ""),
+        )
+
+    @property
+    def xero_redirect_uri(self) -> str:
+        """The publisher's Xero callback, as the local stacks register it with the sandbox."""
+        return f"{self.publisher}/v1/xero/callback"
+
+    @property
+    def operator(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.admin_token}"}
+
+
+def mint_xero_tokens(endpoints: Endpoints, tenant_id: str) -> dict[str, Any]:
+    """A token set for the publisher's Xero app, connected to the tenant (sandbox control)."""
+    response = httpx.post(
+        f"{endpoints.xero_root}/_sandbox/tokens",
+        json={
+            "client_id": endpoints.xero_client_id,
+            "client_secret": endpoints.xero_client_secret,
+            "tenant_ids": [tenant_id],
+            "scope": XERO_SCOPE,
+        },
+        timeout=10,
+    )
+    response.raise_for_status()
+    tokens: dict[str, Any] = response.json()
+    return tokens
