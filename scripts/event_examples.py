@@ -1,15 +1,18 @@
-"""`make event-examples`: one real message per event type of the two public topics, written to
+"""`make event-examples`: one real message per event type of the public topics, written to
 docs/events/examples/<topic>/<EventType>.json (key, headers and envelope, as a consumer reads
-them), and one item's journey across both topics (docs/events/examples/journey.md); then
-refreshes the examples the pages beside the folder embed (see EMBEDDED).
+them), a few more where one event type has states worth showing apart
+(<EventType>.<variant>.json: the connection's needs_reconnect and disconnected), and one item's
+journey across the two item topics (docs/events/examples/journey.md); then refreshes the
+examples the pages beside the folder embed (see EMBEDDED).
 
     python scripts/event_examples.py [--out docs/events/examples]
 
 Starts the real pipeline (countersign_harness.pipeline: ingest, approval, publisher and the two
 sandboxes as processes) against KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL, onboards one
-organisation, and takes Dext items down every path that emits an event (event_examples_plan.py).
-Then it reads the topics from the beginning and keeps, for each event type, the message of the
-item chosen to show it (PICKS). Exits 1 when an event type did not occur.
+organisation, takes Dext items down every path that emits an event, and then breaks, mends and
+ends the organisation's Xero connection (event_examples_plan.py). Then it reads the topics from
+the beginning and keeps, for each event type (and variant), the message chosen to show it
+(PICKS). Exits 1 when one did not occur.
 
 One thing is not left to the clock: a step deadline is at least an hour, so the laptop's step
 is moved a day into the past in approval's table (as tests/integration/test_approval_workflow.py
@@ -37,6 +40,8 @@ from aiokafka import ConsumerRecord  # noqa: E402 (after the path setup)
 from countersign_contracts import (  # noqa: E402
     APPROVAL_REQUESTS,
     COST_ITEMS,
+    LEDGER_CONNECTIONS,
+    LEDGER_MASTER_DATA,
     LEDGER_PUBLICATIONS,
     TOPICS,
     decode,
@@ -49,7 +54,7 @@ from countersign_harness.pipeline import Pipeline  # noqa: E402
 from countersign_harness.provisioning import provision_organisation  # noqa: E402
 from event_examples_plan import PATHS, PEOPLE, WORKFLOW  # noqa: E402
 
-PUBLIC = (APPROVAL_REQUESTS, LEDGER_PUBLICATIONS)
+PUBLIC = (APPROVAL_REQUESTS, LEDGER_PUBLICATIONS, LEDGER_CONNECTIONS, LEDGER_MASTER_DATA)
 OUT = REPO / "docs" / "events" / "examples"
 EMBEDDED = re.compile(
     r"(?P<open><!-- example (?P<file>\S+\.json)(?P<payload> payload)? -->\n)"
@@ -62,12 +67,20 @@ its envelope's payload only."""
 
 @dataclass(frozen=True)
 class Pick:
-    """Which message shows an event type: the first of ``item`` (an id prefix) that ``shows``."""
+    """Which message shows an event type: the first of ``item`` (an id prefix; "" for events
+    not about an item) that ``shows``. A ``variant`` is an extra example of the event type, in
+    <EventType>.<variant>.json; without one, the example is <EventType>.json."""
 
     topic: str
     event_type: str
     item: str
     shows: Callable[[dict[str, Any]], bool] = lambda payload: True
+    variant: str = ""
+
+    @property
+    def file_name(self) -> str:
+        suffix = f".{self.variant}" if self.variant else ""
+        return f"{self.event_type}{suffix}.json"
 
 
 PICKS = [
@@ -93,6 +106,15 @@ PICKS = [
     Pick(LEDGER_PUBLICATIONS, "PublicationCompleted", "paper"),
     Pick(LEDGER_PUBLICATIONS, "PublicationFailed", "cover"),
     Pick(LEDGER_PUBLICATIONS, "PublicationCancelled", "toner"),
+    # The admin's reconnect through Xero's consent: it names who connected.
+    Pick(LEDGER_CONNECTIONS, "LedgerConnectionChanged", "",
+         lambda p: p["status"] == "connected" and p["changed_by"] is not None),
+    Pick(LEDGER_CONNECTIONS, "LedgerConnectionChanged", "",
+         lambda p: p["status"] == "needs_reconnect", variant="needs_reconnect"),
+    Pick(LEDGER_CONNECTIONS, "LedgerConnectionChanged", "",
+         lambda p: p["status"] == "disconnected", variant="disconnected"),
+    # The first read, right after the organisation was connected.
+    Pick(LEDGER_MASTER_DATA, "LedgerMasterDataSynced", ""),
 ]  # fmt: skip
 JOURNEY_ITEM = "paper"
 
@@ -190,7 +212,7 @@ def example_of(message: Message) -> dict[str, Any]:
 
 
 def write_examples(messages: list[Message], out: Path) -> list[str]:
-    """One file per event type; returns the event types that have none."""
+    """One file per event type, and one per variant; returns those that have none."""
     missing = []
     for topic in PUBLIC:
         folder = out / topic
@@ -198,13 +220,17 @@ def write_examples(messages: list[Message], out: Path) -> list[str]:
         for stale in folder.glob("*.json"):
             stale.unlink()
         for event_type in TOPICS[topic].event_types:
-            pick = next(p for p in PICKS if (p.topic, p.event_type) == (topic, event_type))
-            message = chosen(messages, pick) or chosen(messages, Pick(topic, event_type, ""))
-            if message is None:
-                missing.append(f"{topic}/{event_type}")
-                continue
-            text = json.dumps(example_of(message), indent=2, ensure_ascii=False) + "\n"
-            (folder / f"{event_type}.json").write_text(text)
+            picks = [p for p in PICKS if (p.topic, p.event_type) == (topic, event_type)]
+            picks = picks or [Pick(topic, event_type, "")]
+            for pick in picks:
+                message = chosen(messages, pick)
+                if message is None and not pick.variant:  # any one will do, rather than none
+                    message = chosen(messages, Pick(topic, event_type, ""))
+                if message is None:
+                    missing.append(f"{topic}/{pick.file_name}")
+                    continue
+                text = json.dumps(example_of(message), indent=2, ensure_ascii=False) + "\n"
+                (folder / pick.file_name).write_text(text)
     return missing
 
 
@@ -333,8 +359,8 @@ async def run(out: Path) -> int:
     embed_examples(out)
     counts = {t: sum(m.topic == t for m in messages) for t in PUBLIC}
     print(f"event-examples: read {counts}; wrote {out}")
-    for event_type in missing:
-        print(f"event-examples: NO EXAMPLE of {event_type}: it did not occur in the run")
+    for example in missing:
+        print(f"event-examples: NO EXAMPLE {example}: it did not occur in the run")
     return 1 if missing else 0
 
 

@@ -1,6 +1,7 @@
-"""What `make event-examples` does to the pipeline: one organisation's people and workflow, and
-the paths Dext items take so that every event type of approval.requests.v1 and
-ledger.publications.v1 occurs.
+"""What `make event-examples` does to the pipeline: one organisation's people and workflow, the
+paths Dext items take so that every event type of approval.requests.v1 and
+ledger.publications.v1 occurs, and what happens to the organisation's Xero connection so that
+ledger.connections.v1 shows each of its states (ledger.master-data.v1 follows the connect).
 
     paper    rejected; amended in Dext (version 2) and approved: review with a recoded line, an
              approver reassigned, the requester left out of a step; paid in Dext
@@ -10,12 +11,14 @@ ledger.publications.v1 occurs.
     laptop   its step's deadline passes; then an administrator force-approves it
     chairs   republished by Dext just after its last approval: refused
     desk     withdrawn in Dext just after its last approval: refused
-    cover    refused by Xero (a period lock date); fixed, then retried by an administrator
     pens     its account archived in Xero during review: recoded after approval by an
              administrator, retried, published with the recoded line
     toner    its account archived in Xero during review: given up by an administrator
+    cover    refused by Xero (a period lock date); fixed, then retried by an administrator
+    Xero     the connection breaks (the app removed in Xero: needs_reconnect); the admin
+             connects again through Xero's consent, then disconnects
 
-The paths run one after the other; each waits until its item has settled.
+The paths run one after the other; each waits until its item (or the connection) has settled.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from countersign_dext_sandbox.samples import REQUESTER, cost_item, line
 from countersign_harness.organisation import Organisation, Person
 from countersign_harness.pipeline import Pipeline
 from countersign_harness.waiting import eventually
+from countersign_harness.xero_consent import XeroConsent, outcome
 
 __all__ = ["PATHS", "PEOPLE", "WORKFLOW"]
 
@@ -297,8 +301,8 @@ async def withdrawn_once_authorised(org: Organisation, _: Pipeline) -> None:
 
 
 async def refused_by_xero_then_retried(org: Organisation, _: Pipeline) -> None:
-    """The books are closed up to yesterday: a bill dated three days ago is refused. Run last,
-    alone: the lock date holds for every bill of the tenant."""
+    """The books are closed up to yesterday: a bill dated three days ago is refused. Run after
+    the other bills, alone: the lock date holds for every bill of the tenant."""
     yesterday = (date.today() - timedelta(days=1)).isoformat()
     tenant = f"/_sandbox/tenants/{org.tenant_id}"
     org.xero_control("PATCH", tenant, {"lock_date": yesterday})
@@ -346,6 +350,54 @@ async def refused_by_xero_then_given_up(org: Organisation, _: Pipeline) -> None:
     await org.request_of("toner", 1, ("publication_cancelled",))
 
 
+async def xero_connection(org: Organisation, method: str = "GET") -> dict[str, Any]:
+    """The organisation's Xero connection as its admin sees it (``DELETE``: disconnects it)."""
+    url = f"{org.endpoints.publisher}/v1/organisations/{org.organisation_id}/xero-connection"
+    async with httpx.AsyncClient(timeout=30) as http:
+        done = await http.request(method, url, headers=await admin_bearer(org))
+    if done.status_code != 200:
+        raise SystemExit(f"event-examples: {method} xero-connection: {done.text}")
+    found: dict[str, Any] = done.json()
+    return found
+
+
+async def admin_bearer(org: Organisation) -> dict[str, str]:
+    return {"Authorization": f"Bearer {await org.access_token()}"}
+
+
+async def connection_broken_reconnected_and_disconnected(
+    org: Organisation, pipeline: Pipeline
+) -> None:
+    """The finance team removes Countersign's app in Xero and the access token runs out (the
+    sandbox's clock moves on 31 minutes); the publisher's next call is refused and Xero refuses
+    the refresh token too (invalid_grant): needs_reconnect. The admin connects again through
+    Xero's consent, then disconnects. Run last: afterwards nothing reaches Xero, and the
+    sandbox's clock is half an hour ahead."""
+    endpoints = pipeline.endpoints
+    tenant = f"/_sandbox/tenants/{org.tenant_id}"
+    org.xero_control("POST", f"{tenant}/disconnect", {"client_id": endpoints.xero_client_id})
+    org.xero_control("POST", "/_sandbox/clock", {"advance_seconds": 31 * 60})
+    url = f"{endpoints.publisher}/v1/organisations/{org.organisation_id}/supplier-sync"
+    async with httpx.AsyncClient(timeout=30) as http:
+        await http.post(url, headers=await admin_bearer(org))  # refused by Xero: 502
+    broken = await eventually(
+        lambda: xero_connection(org), lambda found: found["status"] == "needs_reconnect", 30
+    )
+    if broken["status"] != "needs_reconnect":
+        raise SystemExit(f"event-examples: the connection never needed a reconnect: {broken}")
+    consent = XeroConsent(org)
+    try:
+        await consent.prepare([org.tenant_id])
+        page = await consent.connect([org.tenant_id])
+    finally:
+        await consent.aclose()
+    if outcome(page) != "connected":
+        raise SystemExit(f"event-examples: reconnecting through consent: {outcome(page)}")
+    disconnected = await xero_connection(org, "DELETE")
+    if disconnected["status"] != "disconnected":
+        raise SystemExit(f"event-examples: disconnecting: {disconnected}")
+
+
 Path = Callable[[Organisation, Pipeline], Awaitable[None]]
 PATHS: list[tuple[str, Path]] = [
     ("paper: rejected, amended, approved, paid", rejected_then_amended_approved_and_paid),
@@ -358,4 +410,6 @@ PATHS: list[tuple[str, Path]] = [
     ("pens: recoded after approval, retried", recoded_after_approval_then_retried),
     ("toner: given up after Xero refused it", refused_by_xero_then_given_up),
     ("cover: refused by Xero, retried", refused_by_xero_then_retried),
-]
+    ("Xero: connection broken, reconnected, disconnected",
+     connection_broken_reconnected_and_disconnected),
+]  # fmt: skip

@@ -1,5 +1,6 @@
 """The consumer docs of the public topics (docs/events/) against the contracts: every event
-type has a real example that validates against its committed JSON Schema and decodes, and the
+type has a real example (and so has each variant the pages show apart, such as a connection
+that needs a reconnect) that validates against its committed JSON Schema and decodes, and the
 pages name every event, field and enum value the contracts have. A contract change that the
 docs do not follow fails here; `make event-examples` rewrites the examples."""
 
@@ -16,14 +17,23 @@ import jsonschema  # type: ignore[import-untyped]
 import pytest
 from countersign_contracts import (
     APPROVAL_REQUESTS,
+    LEDGER_CONNECTIONS,
+    LEDGER_MASTER_DATA,
     LEDGER_PUBLICATIONS,
     TOPICS,
+    AccountClass,
     ActorKind,
     AttachmentKind,
     AuditAction,
     AuditEntry,
     Envelope,
+    LedgerAccount,
     LedgerBound,
+    LedgerConnectionStatus,
+    LedgerTaxRate,
+    LedgerTrackingCategory,
+    LedgerTrackingOption,
+    MasterDataStatus,
     PublicationKind,
     PublicationStatus,
     PublicationStep,
@@ -39,8 +49,17 @@ from countersign_harness.infra import REPO
 
 DOCS = REPO / "docs" / "events"
 EXAMPLES = DOCS / "examples"
-PUBLIC = (APPROVAL_REQUESTS, LEDGER_PUBLICATIONS)
+PUBLIC = (APPROVAL_REQUESTS, LEDGER_PUBLICATIONS, LEDGER_CONNECTIONS, LEDGER_MASTER_DATA)
 EVENT_TYPES = [(topic, event_type) for topic in PUBLIC for event_type in TOPICS[topic].event_types]
+# Examples beyond one per event type (<EventType>.<variant>.json): a state worth showing apart.
+VARIANTS = [
+    (LEDGER_CONNECTIONS, "LedgerConnectionChanged", "needs_reconnect"),
+    (LEDGER_CONNECTIONS, "LedgerConnectionChanged", "disconnected"),
+]
+EXAMPLE_FILES = [
+    *((topic, event_type, event_type) for topic, event_type in EVENT_TYPES),
+    *((topic, event_type, f"{event_type}.{variant}") for topic, event_type, variant in VARIANTS),
+]
 ENUMS: dict[str, tuple[type[StrEnum], ...]] = {
     APPROVAL_REQUESTS: (AuditAction, LedgerBound, PublicationStatus, StepDecision, ActorKind),
     LEDGER_PUBLICATIONS: (
@@ -50,6 +69,8 @@ ENUMS: dict[str, tuple[type[StrEnum], ...]] = {
         XeroInvoiceStatus,
         XeroBankTransactionStatus,
     ),
+    LEDGER_CONNECTIONS: (LedgerConnectionStatus,),
+    LEDGER_MASTER_DATA: (MasterDataStatus, AccountClass),
 }
 EMBEDDED = re.compile(
     r"<!-- example (?P<file>\S+\.json)(?P<payload> payload)? -->\n```json\n(?P<json>.*?)\n```\n"
@@ -58,8 +79,9 @@ EMBEDDED = re.compile(
 )
 
 
-def example(topic: str, event_type: str) -> dict[str, Any]:
-    found: dict[str, Any] = json.loads((EXAMPLES / topic / f"{event_type}.json").read_text())
+def example(topic: str, name: str) -> dict[str, Any]:
+    """The example file ``name`` (an event type, or ``<EventType>.<variant>``) of ``topic``."""
+    found: dict[str, Any] = json.loads((EXAMPLES / topic / f"{name}.json").read_text())
     return found
 
 
@@ -70,28 +92,37 @@ def section(page: str, event_type: str) -> str:
     return page[start : end if end != -1 else len(page)]
 
 
+def named_in_tables(text: str) -> set[str]:
+    """What the first column of a table names in backticks."""
+    return {
+        name
+        for row in re.findall(r"^\| ([^|]*) \|", text, re.MULTILINE)
+        for name in re.findall(r"`(\w+)`", row)
+    }
+
+
 def test_every_event_type_of_the_public_topics_has_an_example_and_nothing_else_does() -> None:
     committed = {
         (path.parent.name, path.stem) for path in EXAMPLES.glob("*/*.json") if path.is_file()
     }
 
-    assert committed == set(EVENT_TYPES)
+    assert committed == {(topic, name) for topic, _, name in EXAMPLE_FILES}
 
 
-@pytest.mark.parametrize(("topic", "event_type"), EVENT_TYPES)
+@pytest.mark.parametrize(("topic", "event_type", "name"), EXAMPLE_FILES)
 def test_an_example_validates_against_its_committed_json_schema(
-    topic: str, event_type: str
+    topic: str, event_type: str, name: str
 ) -> None:
     schema = json.loads((DEFAULT_SCHEMAS_DIR / topic / f"{event_type}.json").read_text())
 
-    jsonschema.Draft202012Validator(schema).validate(example(topic, event_type)["value"])
+    jsonschema.Draft202012Validator(schema).validate(example(topic, name)["value"])
 
 
-@pytest.mark.parametrize(("topic", "event_type"), EVENT_TYPES)
+@pytest.mark.parametrize(("topic", "event_type", "name"), EXAMPLE_FILES)
 def test_an_example_decodes_to_the_message_it_shows_key_and_headers_included(
-    topic: str, event_type: str
+    topic: str, event_type: str, name: str
 ) -> None:
-    shown = example(topic, event_type)
+    shown = example(topic, name)
 
     envelope: Envelope[Any] = decode(topic, json.dumps(shown["value"]))
 
@@ -100,6 +131,24 @@ def test_an_example_decodes_to_the_message_it_shows_key_and_headers_included(
     assert shown["headers"] == kafka_headers(envelope)
     # Nothing the models would add, drop or write differently: the example is current.
     assert json.loads(encode(envelope)) == shown["value"]
+
+
+def test_the_connection_examples_show_each_state_an_admin_is_told_of() -> None:
+    shown = {
+        name: example(LEDGER_CONNECTIONS, name)["value"]["payload"]
+        for topic, _, name in EXAMPLE_FILES
+        if topic == LEDGER_CONNECTIONS
+    }
+
+    assert {name: (p["status"], p["reason"]) for name, p in shown.items()} == {
+        "LedgerConnectionChanged": ("connected", None),
+        "LedgerConnectionChanged.needs_reconnect": ("needs_reconnect", "invalid_grant"),
+        "LedgerConnectionChanged.disconnected": ("disconnected", None),
+    }
+    # Each one for the organisation it is keyed by.
+    assert all(
+        p["organisation_id"] == example(LEDGER_CONNECTIONS, n)["key"] for n, p in shown.items()
+    )
 
 
 def test_the_authorised_example_carries_a_trail_of_review_rejection_and_reassignment() -> None:
@@ -126,16 +175,25 @@ def test_a_topic_page_describes_every_payload_field_of_an_event_and_links_its_ex
     described = section((DOCS / f"{topic}.md").read_text(), event_type)
     fields = TOPICS[topic].event_types[event_type].model_fields
     # The first column of the section's field table names each field.
-    named = {
-        name
-        for row in re.findall(r"^\| ([^|]*) \|", described, re.MULTILINE)
-        for name in re.findall(r"`(\w+)`", row)
-    }
+    named = named_in_tables(described)
 
     missing = [name for name in fields if name not in named]
 
     assert missing == [], f"{topic}.md, section {event_type}: no row for {missing}"
     assert f"examples/{topic}/{event_type}.json" in described
+    for variant in (v for t, e, v in VARIANTS if (t, e) == (topic, event_type)):
+        assert f"examples/{topic}/{event_type}.{variant}.json" in described
+
+
+@pytest.mark.parametrize(
+    "part", [LedgerAccount, LedgerTaxRate, LedgerTrackingCategory, LedgerTrackingOption]
+)
+def test_the_master_data_page_describes_every_field_of_each_entry(part: type[Any]) -> None:
+    described = section((DOCS / f"{LEDGER_MASTER_DATA}.md").read_text(), part.__name__)
+
+    missing = [name for name in part.model_fields if name not in named_in_tables(described)]
+
+    assert missing == [], f"{LEDGER_MASTER_DATA}.md, section {part.__name__}: no row for {missing}"
 
 
 @pytest.mark.parametrize("topic", PUBLIC)
