@@ -66,6 +66,7 @@ PATCH {org}/requests/{req}/publication/lines/{line_index} | 200 403 403 403 403 
 GET   {org}/requests                          | 200  200  200  200  200  401  401  401
 GET   {org}/requests/pending                  | 200  200  200  200  200  401  401  401
 GET   {org}/requests/{req}                    | 200  200  200  200  200  401  401  401
+GET   {org}/coding-options                    | 200  200  200  200  200  401  401  401
 POST  {org}/requests/{req}/approve            | 403  403  200  403  403  401  401  401
 POST  {org}/requests/{req}/reject             | 403  403  200  403  403  401  401  401
 PATCH {org}/requests/{req}/lines/{line_index} | 403  200  403  403  403  401  401  401
@@ -98,6 +99,7 @@ PATCH {org}/requests/{req}/publication/lines/{line_index} | 404 404 404 404 404 
 GET   {org}/requests                          | 404  404  404  404  404  401  401  401
 GET   {org}/requests/pending                  | 404  404  404  404  404  401  401  401
 GET   {org}/requests/{req}                    | 404  404  404  404  404  401  401  401
+GET   {org}/coding-options                    | 404  404  404  404  404  401  401  401
 POST  {org}/requests/{req}/approve            | 404  404  404  404  404  401  401  401
 POST  {org}/requests/{req}/reject             | 404  404  404  404  404  401  401  401
 PATCH {org}/requests/{req}/lines/{line_index} | 404  404  404  404  404  401  401  401
