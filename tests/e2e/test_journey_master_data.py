@@ -33,6 +33,9 @@ async def test_after_connecting_dext_sees_the_tenants_accounts_bank_accounts_and
     assert {a["code"]: a["bank_account_number"] for a in bank}["091"] == "87654321"
     active_rates = {r["tax_type"] for r in rates if r["status"] == "ACTIVE"}
     assert {"INPUT2", "RRINPUT", "ZERORATEDINPUT", "EXEMPTINPUT", "NONE"} <= active_rates
+    applies = {r["tax_type"]: set(r["can_apply_to"]) for r in rates}
+    assert "EXPENSE" in applies["INPUT2"] and "REVENUE" not in applies["INPUT2"]
+    assert "REVENUE" in applies["OUTPUT2"] and "EXPENSE" not in applies["OUTPUT2"]
     assert {c["name"] for c in tracking} == {"Region", "Department"}
     assert settings["base_currency"] == "GBP"
 

@@ -690,3 +690,43 @@ def test_xero_sandbox_ignores_reference_on_a_bill_and_keeps_it_on_a_sales_invoic
     }
     sold = api.put("/Invoices", json={"Invoices": [sale]}).json()["Invoices"][0]
     assert sold["Reference"] == "Order 12"
+
+
+def test_xero_sandbox_refuses_a_tax_type_its_rate_does_not_apply_to_the_accounts_class(
+    api: httpx.Client,
+) -> None:
+    """As Xero's organisations do: a purchase rate (ReportTaxType INPUT) is not for revenue
+    accounts, a sales rate (OUTPUT) not for expense accounts; TaxRates says so per class."""
+    rates = {r["TaxType"]: r for r in api.get("/TaxRates").json()["TaxRates"]}
+    assert (rates["INPUT2"]["ReportTaxType"], rates["OUTPUT2"]["ReportTaxType"]) == (
+        "INPUT",
+        "OUTPUT",
+    )
+    assert (rates["INPUT2"]["CanApplyToRevenue"], rates["INPUT2"]["CanApplyToExpenses"]) == (
+        False,
+        True,
+    )
+    assert (rates["OUTPUT2"]["CanApplyToExpenses"], rates["OUTPUT2"]["CanApplyToRevenue"]) == (
+        False,
+        True,
+    )
+    assert all(rates["NONE"][flag] for flag in rates["NONE"] if flag.startswith("CanApplyTo"))
+
+    def line(account: str, tax_type: str) -> dict[str, Any]:
+        return {"Description": "a", "Quantity": 1, "UnitAmount": 10,
+                "AccountCode": account, "TaxType": tax_type}  # fmt: skip
+
+    wrong = api.put("/Invoices", json={"Invoices": [bill(LineItems=[line("429", "OUTPUT2")])]})
+    sale = {**bill(Type="ACCREC"), "LineItems": [line("200", "INPUT2")]}
+    wrong_sale = api.put("/Invoices", json={"Invoices": [sale]})
+    right = api.put("/Invoices", json={"Invoices": [bill(LineItems=[line("429", "NONE")])]})
+
+    assert wrong.status_code == 400
+    assert messages(wrong.json()["Elements"][0]) == [
+        "The TaxType code 'OUTPUT2' cannot be used with account code '429'."
+    ]
+    assert wrong_sale.status_code == 400
+    assert messages(wrong_sale.json()["Elements"][0]) == [
+        "The TaxType code 'INPUT2' cannot be used with account code '200'."
+    ]
+    assert right.status_code == 200

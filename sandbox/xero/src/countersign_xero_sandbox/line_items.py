@@ -20,6 +20,7 @@ from countersign_xero_sandbox.amounts import (
     unit_amount,
 )
 from countersign_xero_sandbox.model import Record, Tenant, new_id
+from countersign_xero_sandbox.tenancy import CAN_APPLY_TO
 
 __all__ = [
     "LINE_AMOUNT_TYPES",
@@ -163,6 +164,11 @@ def _tax(
         errors.append(
             f"The TaxType code '{tax_type}' does not exist or cannot be used for this type of "
             "transaction."
+        )
+    elif account is not None and not tax_rate.get(CAN_APPLY_TO.get(account["Class"], ""), True):
+        errors.append(
+            f"The TaxType code '{tax_type}' cannot be used with account code "
+            f"'{account.get('Code') or account['Name']}'."
         )
     elif amount_types != "NoTax":
         rate = Decimal(tax_rate["EffectiveRate"])

@@ -69,21 +69,43 @@ def _account(spec: dict[str, Any], base_currency: str, now: datetime) -> Record:
     return account
 
 
+CAN_APPLY_TO = {
+    "ASSET": "CanApplyToAssets",
+    "EQUITY": "CanApplyToEquity",
+    "EXPENSE": "CanApplyToExpenses",
+    "LIABILITY": "CanApplyToLiabilities",
+    "REVENUE": "CanApplyToRevenue",
+}
+"""Which of a tax rate's CanApplyTo… flags an account of each Class needs."""
+
+# As in Xero's own organisations: a rate for purchases (ReportTaxType INPUT) is not offered on
+# revenue accounts, one for sales (OUTPUT) not on expense accounts; the others go anywhere. A
+# tenant's spec may set any flag itself.
+_NOT_APPLICABLE = {"INPUT": ("CanApplyToRevenue",), "OUTPUT": ("CanApplyToExpenses",)}
+
+
+def _report_tax_type(tax_type: str) -> str:
+    for report in ("INPUT", "OUTPUT"):
+        if report in tax_type:
+            return report
+    return "NONE"
+
+
 def _tax_rate(spec: dict[str, Any]) -> Record:
     if not spec.get("TaxType"):
         raise TenantSpecError("every tax rate needs a TaxType")
     rate = Decimal(str(spec.get("EffectiveRate", spec.get("DisplayTaxRate", 0))))
     tax_type = str(spec["TaxType"])
+    report = str(spec.get("ReportTaxType", _report_tax_type(tax_type)))
     return {
         "Name": str(spec.get("Name", tax_type)),
         "TaxType": tax_type,
         "Status": str(spec.get("Status", "ACTIVE")),
-        "ReportTaxType": str(spec.get("ReportTaxType", "INPUT" if "INPUT" in tax_type else "NONE")),
-        "CanApplyToAssets": True,
-        "CanApplyToEquity": True,
-        "CanApplyToExpenses": True,
-        "CanApplyToLiabilities": True,
-        "CanApplyToRevenue": True,
+        "ReportTaxType": report,
+        **{
+            flag: bool(spec.get(flag, flag not in _NOT_APPLICABLE.get(report, ())))
+            for flag in CAN_APPLY_TO.values()
+        },
         "DisplayTaxRate": rate,
         "EffectiveRate": rate,
         "TaxComponents": [
