@@ -19,7 +19,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from countersign_mail_sandbox.mailbox import Mailbox
-from countersign_mail_sandbox.messages import Message
 from countersign_mail_sandbox.pages import (
     PAGE_CSP,
     PART_CSP,
@@ -49,25 +48,20 @@ def _missing(message_id: str) -> JSONResponse:
     return JSONResponse(problem, status_code=404, media_type="application/problem+json")
 
 
-def mail_routes(mailbox: Mailbox) -> APIRouter:
-    router = APIRouter()
-
-    def found(message_id: str) -> Message | None:
-        return mailbox.get(message_id)
-
+def _page_routes(mailbox: Mailbox, router: APIRouter) -> None:
     @router.get("/", response_class=HTMLResponse, summary="The inbox page")
     async def inbox(to: str | None = Query(None, description="one recipient address")) -> Response:
         return _html(inbox_page(mailbox.newest_first(to=to), to))
 
     @router.get("/messages/{message_id}", response_class=HTMLResponse, summary="A message page")
     async def message(message_id: str) -> Response:
-        if (shown := found(message_id)) is None:
+        if (shown := mailbox.get(message_id)) is None:
             return _html(missing_page(message_id), 404)
         return _html(message_page(shown))
 
     @router.get("/messages/{message_id}/html", response_class=HTMLResponse, summary="HTML part")
     async def html_part(message_id: str) -> Response:
-        shown = found(message_id)
+        shown = mailbox.get(message_id)
         if shown is None or shown.html is None:
             return _html(missing_page(message_id), 404)
         return _html(framed_html(shown), csp=PART_CSP)
@@ -77,6 +71,8 @@ def mail_routes(mailbox: Mailbox) -> APIRouter:
         mailbox.clear()
         return RedirectResponse("/", status_code=303)
 
+
+def _api_routes(mailbox: Mailbox, router: APIRouter) -> None:
     @router.get("/api/messages", summary="Messages as JSON, newest first")
     async def list_messages(
         to: str | None = Query(None, description="one recipient (envelope, To or Cc)"),
@@ -87,13 +83,13 @@ def mail_routes(mailbox: Mailbox) -> APIRouter:
 
     @router.get("/api/messages/{message_id}", summary="One message as JSON")
     async def get_message(message_id: str) -> JSONResponse:
-        if (shown := found(message_id)) is None:
+        if (shown := mailbox.get(message_id)) is None:
             return _missing(message_id)
         return JSONResponse(shown.as_json(), headers=_NOT_CACHED)
 
     @router.get("/api/messages/{message_id}/raw", summary="The source, as received")
     async def raw(message_id: str) -> Response:
-        if (shown := found(message_id)) is None:
+        if (shown := mailbox.get(message_id)) is None:
             return _missing(message_id)
         headers = {**_NOT_CACHED, "Content-Disposition": f'inline; filename="{message_id}.eml"'}
         return Response(shown.raw, media_type="text/plain; charset=utf-8", headers=headers)
@@ -101,6 +97,12 @@ def mail_routes(mailbox: Mailbox) -> APIRouter:
     @router.delete("/api/messages", summary="Empty the mailbox")
     async def delete_all() -> dict[str, int]:
         return {"deleted": mailbox.clear()}
+
+
+def mail_routes(mailbox: Mailbox) -> APIRouter:
+    router = APIRouter()
+    _page_routes(mailbox, router)
+    _api_routes(mailbox, router)
 
     @router.get("/health/live")
     async def live() -> dict[str, str]:
