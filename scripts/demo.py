@@ -2,8 +2,9 @@
 deciding, and a table of where each item ended — in approval, in ingest and in Xero.
 
 Runs against any running stack described by the variables of `.local/stack.env` (INGEST_URL,
-APPROVAL_URL, PUBLISHER_URL, DEXT_SANDBOX_URL, XERO_IDENTITY_URL, COUNTERSIGN_ADMIN_TOKEN,
-PUBLISHER_XERO_CLIENT_ID/SECRET). Exits 1 when an item did not end the way the plan says.
+APPROVAL_URL, PUBLISHER_URL, DEXT_SANDBOX_URL, XERO_IDENTITY_URL, MAIL_SANDBOX_URL,
+MAIL_SMTP_HOST/PORT, COUNTERSIGN_ADMIN_TOKEN, PUBLISHER_XERO_CLIENT_ID/SECRET). Exits 1 when an
+item did not end the way the plan says.
 """
 
 from __future__ import annotations
@@ -242,6 +243,8 @@ async def run(endpoints: Endpoints, out: TextIO = sys.stdout) -> int:
         f"  requests      GET {endpoints.approval}/v1/organisations/{org.organisation_id}/requests"
         f"  (Authorization: Bearer {org.admin_token})\n"
         f"  Xero sandbox  GET {endpoints.xero_root}/_sandbox/tenants/{org.tenant_id}/state\n"
+        f"  mail sandbox  {endpoints.mail_sandbox}  (SMTP {endpoints.mail_smtp[0]}:"
+        f"{endpoints.mail_smtp[1]})\n"
         "  logs          .local/logs/*.log\n"
         "Stop the stack with: make down\n"
     )

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole local Countersign stack, without Docker: Kafka + Postgres + the three services.
+# The whole local Countersign stack, without Docker: Kafka + Postgres + the three services and
+# the local sandboxes (Dext, Xero, mail).
 #
 #   scripts/stack.sh up [--infra-only]   # start infra (+ topics, migrations) and the services
 #   scripts/stack.sh down                # stop what `up` started, then verify nothing is left
@@ -33,7 +34,10 @@ SERVICES=(
   "publisher  8083  countersign-publisher  PUBLISHER  /health/ready"
   "dext-sandbox  8091  countersign-dext-sandbox  DEXT_SANDBOX  /health/ready"
   "xero-sandbox  8092  countersign-xero-sandbox  XERO_SANDBOX  /_sandbox/health"
+  "mail-sandbox  8093  countersign-mail-sandbox  MAIL_SANDBOX  /health/ready"
 )
+# The mail sandbox also takes SMTP, on this second port (MAIL_SMTP_HOST/PORT in stack.env).
+MAIL_SMTP_PORT=2525
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LOCAL_DIR="$REPO_ROOT/.local"
@@ -209,6 +213,9 @@ write_stack_env() {
       fi
       echo "${prefix}_URL=http://127.0.0.1:$port"
     done
+    # Where a sender hands the mail sandbox its messages (its pages are at MAIL_SANDBOX_URL).
+    echo "MAIL_SMTP_HOST=127.0.0.1"
+    echo "MAIL_SMTP_PORT=$MAIL_SMTP_PORT"
     # The publisher talks to the local Xero sandbox and fetches originals from ingest; its
     # OAuth2 client is registered nowhere else, so any id with its own local secret will do.
     echo "PUBLISHER_XERO_API_URL=http://127.0.0.1:$(service_port xero-sandbox)/api.xro/2.0"
@@ -252,6 +259,9 @@ start_service() {
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     die "$name: port $port is already taken by another process"
   fi
+  if [ "$prefix" = MAIL_SANDBOX ] && (exec 3<>"/dev/tcp/127.0.0.1/$MAIL_SMTP_PORT") 2>/dev/null; then
+    die "$name: SMTP port $MAIL_SMTP_PORT is already taken by another process"
+  fi
   echo "=== start $(date -Is) ===" >>"$log_file"
   # setsid: own process group, so `down` can stop the service with its children and a Ctrl-C
   # in this terminal does not reach it; nohup: survive the terminal closing. The subshell
@@ -267,6 +277,9 @@ start_service() {
     # and every test shell reads): the others need only the public keys it serves.
     if [ "$prefix" = APPROVAL ]; then
       export "APPROVAL_SIGNING_KEYS=${APPROVAL_SIGNING_KEYS:-$(local_secret APPROVAL_SIGNING_KEYS)}"
+    fi
+    if [ "$prefix" = MAIL_SANDBOX ]; then
+      export "MAIL_SANDBOX_SMTP_PORT=$MAIL_SMTP_PORT"
     fi
     exec nohup setsid "$VENV_BIN/$exe"
   ) >>"$log_file" 2>&1 </dev/null 9>&- &

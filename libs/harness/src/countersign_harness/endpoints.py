@@ -27,6 +27,8 @@ class Endpoints:
     publisher: str
     dext_sandbox: str
     xero_root: str  # the sandbox's root: /_sandbox/…, /connect/token, /api.xro/2.0
+    mail_sandbox: str  # its pages and /api/messages (docs/mail-sandbox.md)
+    mail_smtp: tuple[str, int]  # where a sender hands it messages: (host, port)
     admin_token: str
     xero_client_id: str
     xero_client_secret: str
@@ -41,6 +43,8 @@ class Endpoints:
             publisher=values["PUBLISHER_URL"],
             dext_sandbox=values["DEXT_SANDBOX_URL"],
             xero_root=values["XERO_IDENTITY_URL"],
+            mail_sandbox=values["MAIL_SANDBOX_URL"],
+            mail_smtp=(values["MAIL_SMTP_HOST"], int(values["MAIL_SMTP_PORT"])),
             admin_token=values["COUNTERSIGN_ADMIN_TOKEN"],
             xero_client_id=values.get("PUBLISHER_XERO_CLIENT_ID", "countersign"),
             xero_client_secret=values.get("PUBLISHER_XERO_CLIENT_SECRET", ""),

@@ -1,5 +1,5 @@
 """The whole product as real processes: ingest, approval and publisher (one or more instances
-in one consumer group), the Dext sandbox and the Xero sandbox, each on a free port, sharing one
+in one consumer group), the Dext, Xero and mail sandboxes, each on a free port, sharing one
 isolation token (``<isolation>_<service>`` schemas, ``<isolation>.`` topic prefix) so several
 pipelines can run against the same Kafka and Postgres without meeting.
 
@@ -24,7 +24,7 @@ from types import TracebackType
 import httpx
 from countersign_harness.endpoints import Endpoints
 from countersign_harness.infra import Infrastructure
-from countersign_harness.processes import ServiceProcess
+from countersign_harness.processes import ServiceProcess, free_port
 from countersign_platform.access import generate_seed
 
 __all__ = ["ADMIN_TOKEN", "XERO_CLIENT_ID", "Pipeline"]
@@ -58,7 +58,7 @@ UNLIMITED_XERO = {
 
 
 class Pipeline:
-    """Five kinds of process, started together and stopped together.
+    """Six kinds of process, started together and stopped together.
 
     ``publishers``: how many publisher instances (one consumer group, one schema).
     ``service_env``: extra environment for every Countersign service (e.g. a profiler switch).
@@ -105,6 +105,8 @@ class Pipeline:
         shared.setdefault("ACCESS_JWKS_URL", f"{self.approval.url}/.well-known/jwks.json")
         self.xero = process("xero-sandbox", **{**UNLIMITED_XERO, **(xero_env or {})})
         self.xero.ready_path = "/_sandbox/health"
+        self.mail_smtp_port = free_port()
+        self.mail = process("mail-sandbox", MAIL_SANDBOX_SMTP_PORT=str(self.mail_smtp_port))
         self.ingest = process("ingest")
         self.dext = process("dext-sandbox", DEXT_SANDBOX_INGEST_URL=self.ingest.url)
         publisher = {
@@ -132,7 +134,7 @@ class Pipeline:
 
     @property
     def processes(self) -> list[ServiceProcess]:
-        return [self.xero, self.ingest, self.approval, *self.publishers, self.dext]
+        return [self.xero, self.mail, self.ingest, self.approval, *self.publishers, self.dext]
 
     @property
     def endpoints(self) -> Endpoints:
@@ -142,6 +144,8 @@ class Pipeline:
             publisher=self.publishers[0].url,
             dext_sandbox=self.dext.url,
             xero_root=self.xero.url,
+            mail_sandbox=self.mail.url,
+            mail_smtp=("127.0.0.1", self.mail_smtp_port),
             admin_token=ADMIN_TOKEN,
             xero_client_id=XERO_CLIENT_ID,
             xero_client_secret=XERO_CLIENT_SECRET,
@@ -150,7 +154,8 @@ class Pipeline:
     def start(self) -> Pipeline:
         # Ingest and approval first: the publisher's migrations and topics then race nothing.
         try:
-            for group in ([self.xero, self.ingest, self.approval], [*self.publishers, self.dext]):
+            first = [self.xero, self.mail, self.ingest, self.approval]
+            for group in (first, [*self.publishers, self.dext]):
                 for process in group:
                     process.start()
                 for process in group:

@@ -76,10 +76,11 @@ def listening_pid(port: int) -> int | None:
 class ServiceProcess:
     """One service (``ingest``, ``approval``, ``publisher``) on its own port, schema and prefix.
 
-    The same class runs the sandboxes (``dext-sandbox``, ``xero-sandbox``: their console script
-    is ``countersign-<name>``, their settings prefix ``<NAME>_``) and several instances of one
-    service (a distinct ``label`` names each one's log). ``extra_env`` is added last; ``command``
-    replaces the console script (a profiler around it, or a benchmark's own service).
+    The same class runs the sandboxes (``dext-sandbox``, ``xero-sandbox``, ``mail-sandbox``:
+    their console script is ``countersign-<name>``, their settings prefix ``<NAME>_``) and
+    several instances of one service (a distinct ``label`` names each one's log). ``extra_env``
+    is added last; ``command`` replaces the console script (a profiler around it, or a
+    benchmark's own service).
     ``shipped``: the service's own settings for its loops, not the tests' faster relay poll."""
 
     name: str
