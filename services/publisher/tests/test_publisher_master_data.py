@@ -67,13 +67,17 @@ def test_master_data_maps_tax_rates_tracking_currencies_and_lock_dates() -> None
     assert rates["INPUT2"].effective_rate == Decimal("20")
     assert rates["RRINPUT"].effective_rate == Decimal("5")
     assert rates["INPUT"].status is MasterDataStatus.DELETED
+    # Xero's CanApplyTo… flags, one class each: a purchase rate is not for revenue accounts,
+    # a sales rate not for expense accounts, no VAT for any.
     assert set(rates["INPUT2"].can_apply_to) == {
         AccountClass.ASSET,
         AccountClass.EQUITY,
         AccountClass.EXPENSE,
         AccountClass.LIABILITY,
-        AccountClass.REVENUE,
     }
+    assert AccountClass.EXPENSE not in rates["OUTPUT2"].can_apply_to
+    assert AccountClass.REVENUE in rates["OUTPUT2"].can_apply_to
+    assert set(rates["NONE"].can_apply_to) == set(AccountClass) - {AccountClass.OTHER}
     assert [c.name for c in snapshot.tracking_categories] == ["Department", "Region"]
     assert [o.name for o in snapshot.tracking_categories[1].options] == ["North", "South", "West"]
     assert (snapshot.base_currency, snapshot.currencies) == ("GBP", ["GBP", "USD"])
