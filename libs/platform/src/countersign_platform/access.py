@@ -69,6 +69,9 @@ class Caller:
     organisation_id: UUID
     roles: frozenset[str]
     name: str
+    # The sign-in session the token was minted from (claim ``sid``, ADR 0048); None for one
+    # exchanged for an API token. Approval refuses a revoked session's tokens at once.
+    session_id: UUID | None = None
 
     def has(self, *roles: str) -> bool:
         """Whether the caller holds any of ``roles``."""
@@ -165,7 +168,7 @@ class SigningKeys:
     def issue(self, caller: Caller, ttl_s: int, *, now: float | None = None) -> str:
         """A compact JWS naming ``caller``, valid for ``ttl_s`` seconds from ``now``."""
         issued_at = int(time.time() if now is None else now)
-        claims = {
+        claims: dict[str, Any] = {
             "iss": self.issuer,
             "aud": self.audience,
             "sub": str(caller.user_id),
@@ -177,6 +180,8 @@ class SigningKeys:
             "exp": issued_at + ttl_s,
             "jti": uuid.uuid4().hex,
         }
+        if caller.session_id is not None:
+            claims["sid"] = str(caller.session_id)
         return jwt.encode(
             claims,
             self._private[self.current_kid],
@@ -259,7 +264,7 @@ class AccessVerifier:
 
 
 def _caller(claims: Mapping[str, Any]) -> Caller:
-    roles, name = claims["roles"], claims["name"]
+    roles, name, sid = claims["roles"], claims["name"], claims.get("sid")
     try:
         if not (isinstance(roles, list) and all(isinstance(r, str) for r in roles)):
             raise ValueError("roles")
@@ -270,6 +275,7 @@ def _caller(claims: Mapping[str, Any]) -> Caller:
             organisation_id=UUID(str(claims["org"])),
             roles=frozenset(roles),
             name=name,
+            session_id=None if sid is None else UUID(str(sid)),
         )
     except ValueError:
         raise AccessRefused("the token's claims are malformed") from None

@@ -54,6 +54,7 @@ class Problem(Exception):
         detail: str | None = None,
         errors: Sequence[FieldError] = (),
         headers: Mapping[str, str] | None = None,
+        extensions: Mapping[str, object] | None = None,
     ) -> None:
         super().__init__(detail or title)
         self.status = status
@@ -62,10 +63,14 @@ class Problem(Exception):
         self.detail = detail
         self.errors = tuple(errors)
         self.headers = dict(headers or {})
+        # RFC 9457 §3.2 extension members, e.g. the choices a 409 offers; never the standard
+        # members, which they cannot override.
+        self.extensions = dict(extensions or {})
 
 
 def problem_response(problem: Problem, instance: str | None = None) -> JSONResponse:
     body: dict[str, object] = {
+        **problem.extensions,
         "type": f"urn:countersign:problem:{problem.kind}",
         "title": problem.title,
         "status": problem.status,
@@ -107,7 +112,14 @@ _REFUSAL_STATUS: tuple[tuple[type[Refusal], int], ...] = (
 
 def refusal_problem(refusal: Refusal) -> Problem:
     status = next((code for kind, code in _REFUSAL_STATUS if isinstance(refusal, kind)), 409)
-    return Problem(status, refusal.kind, refusal.title, refusal.detail, refusal.errors)
+    return Problem(
+        status,
+        refusal.kind,
+        refusal.title,
+        refusal.detail,
+        refusal.errors,
+        extensions=refusal.extensions,
+    )
 
 
 async def _on_refusal(request: Request, exc: Exception) -> JSONResponse:

@@ -1,4 +1,5 @@
-"""The access-token keys approval publishes (``ACCESS_JWKS_URL``), fetched and kept.
+"""A published key set (JWKS), fetched and kept: the access-token keys approval publishes
+(``ACCESS_JWKS_URL``), and an OpenID Connect provider's (``oidc.OidcProvider``).
 
     verify ─▶ key(kid) ─▶ known and fresh ────────────────────────────▶ the key
                        ├▶ no set yet ───────────────────▶ fetch ──────▶ the key, or
@@ -21,7 +22,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import httpx
 import jwt
@@ -30,6 +31,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from countersign_platform.access import ALGORITHM, AccessRefused, AccessUnavailable
 
 __all__ = ["PublishedKeys", "parse_jwks"]
+
+K = TypeVar("K")
 
 log = logging.getLogger(__name__)
 
@@ -59,27 +62,29 @@ def parse_jwks(document: Any) -> dict[str, Ed25519PublicKey]:
     return found
 
 
-class PublishedKeys:
-    """A key set read from a JWKS URL (see the module's picture)."""
+class PublishedKeys(Generic[K]):
+    """A key set read from a JWKS URL (see the module's picture); ``parse`` picks the keys a
+    document holds that this reader accepts (by default approval's Ed25519 keys)."""
 
     def __init__(
         self,
         url: str,
         http: httpx.AsyncClient,
         *,
+        parse: Callable[[Any], dict[str, K]] = parse_jwks,  # type: ignore[assignment]
         refetch_after_s: float = REFETCH_AFTER_S,
         max_age_s: float = MAX_AGE_S,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.url, self._http, self._clock = url, http, clock
+        self.url, self._http, self._clock, self._parse = url, http, clock, parse
         self.refetch_after_s, self.max_age_s = refetch_after_s, max_age_s
-        self._keys: dict[str, Ed25519PublicKey] | None = None
+        self._keys: dict[str, K] | None = None
         self._fetched_at = float("-inf")
         self._tried_at = float("-inf")
         self._lock = asyncio.Lock()
         self.fetches = 0  # attempts, for tests and the curious
 
-    async def key(self, kid: str) -> Ed25519PublicKey:
+    async def key(self, kid: str) -> K:
         keys = self._keys
         if keys is None or kid not in keys or self._stale():
             keys = await self._refresh(kid)
@@ -91,7 +96,7 @@ class PublishedKeys:
     def _stale(self) -> bool:
         return self._clock() - self._fetched_at >= self.max_age_s
 
-    async def _refresh(self, kid: str) -> dict[str, Ed25519PublicKey]:
+    async def _refresh(self, kid: str) -> dict[str, K]:
         async with self._lock:
             keys = self._keys
             # Another request may have fetched while this one waited for the lock.
@@ -110,13 +115,13 @@ class PublishedKeys:
             self._keys, self._fetched_at = fresh, self._clock()
             return fresh
 
-    async def _fetch(self) -> dict[str, Ed25519PublicKey]:
+    async def _fetch(self) -> dict[str, K]:
         try:
             response = await self._http.get(self.url, headers={"Accept": "application/json"})
             response.raise_for_status()
-            keys = parse_jwks(response.json())
+            keys = self._parse(response.json())
         except (httpx.HTTPError, ValueError) as exc:
-            log.warning("access-token key set at %s unreadable: %s", self.url, type(exc).__name__)
+            log.warning("key set at %s unreadable: %s", self.url, type(exc).__name__)
             raise AccessUnavailable(f"the key set cannot be read ({type(exc).__name__})") from exc
-        log.info("access-token key set fetched from %s: keys %s", self.url, sorted(keys))
+        log.info("key set fetched from %s: keys %s", self.url, sorted(keys))
         return keys

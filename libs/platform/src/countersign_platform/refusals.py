@@ -14,7 +14,7 @@ A service subclasses a category to name its own kind (``OwnBill(Forbidden)``, ki
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -34,10 +34,16 @@ class Refusal(Exception):
     kind: ClassVar[str] = "refused"
     title: ClassVar[str] = "Action refused"
 
-    def __init__(self, detail: str, errors: Sequence[FieldError] = ()) -> None:
+    def __init__(
+        self,
+        detail: str,
+        errors: Sequence[FieldError] = (),
+        extensions: Mapping[str, object] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = tuple(errors)
+        self.extensions = dict(extensions or {})  # more members of the problem document
 
 
 class NotFound(Refusal):
