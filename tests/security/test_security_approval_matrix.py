@@ -38,6 +38,9 @@ CALLERS = ("admin", "reviewer", "approver", "requester", "auditor", "none", "bad
 # the operator's COUNTERSIGN_ADMIN_TOKEN. {org} is /v1/organisations/{organisation_id}, {req}
 # is {request_id}. Here the users' own organisation is the one in the path. Every user may
 # exchange their own API token for an access token (POST /access-tokens, no organisation).
+# Signing in (/sign-in/…, /sessions/…) is the web app's, with its client credential: no
+# person's token, nor the operator's, opens it (the client's own rows are in
+# tests/integration/test_approval_sign_in.py).
 # State-changing calls that succeed act on a fresh request in the state named in TARGETS.
 # {user_id} is the approver (Ann: her own absence is hers to set), except for a new token
 # (Sam's, so no caller is locked out) and a user's removal (a user added for it).
@@ -46,6 +49,11 @@ endpoint                                      | admin revw appr reqs audt none b
 POST  /v1/organisations                       | 401  401  401  401  401  401  401  201
 PATCH {org}                                   | 401  401  401  401  401  401  401  200
 POST  /access-tokens                          | 201  201  201  201  201  401  401  401
+POST  /sign-in/links                          | 401  401  401  401  401  401  401  401
+POST  /sign-in/links/redeem                   | 401  401  401  401  401  401  401  401
+POST  /sign-in/oidc                           | 401  401  401  401  401  401  401  401
+POST  /sessions/access-tokens                 | 401  401  401  401  401  401  401  401
+POST  /sessions/sign-out                      | 401  401  401  401  401  401  401  401
 POST  {org}/users                             | 201  403  403  403  403  401  401  401
 GET   {org}/users                             | 200  403  403  403  403  401  401  401
 PATCH {org}/users/{user_id}                   | 200  403  403  403  403  401  401  401
@@ -325,6 +333,10 @@ def body_of(method: str, path: str, n: int) -> Any:
         "reject": lambda: {"reason": "not ours"},
         "{line_index}": lambda: {"account_code": "463"},
         "review": dict,
+        "links": lambda: {"email": "ann@example.com"},
+        "redeem": lambda: {"code": "csl_" + "c" * 43},
+        "oidc": lambda: {"id_token": "a.b.c" * 4, "nonce": "n" * 16},
+        "sign-out": lambda: {"session_token": "css_" + "s" * 43},
     }
     return bodies[last]()
 

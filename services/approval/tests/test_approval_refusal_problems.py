@@ -4,10 +4,13 @@ platform's one handler, and the answer must not have moved with it."""
 
 from __future__ import annotations
 
+import json
+import uuid
+
 import pytest
 from countersign_approval.domain import refusals
 from countersign_approval.domain.lifecycle import RequestState, TransitionRefused
-from countersign_platform.problems import refusal_problem
+from countersign_platform.problems import problem_response, refusal_problem
 from countersign_platform.refusals import FieldError, Forbidden, Refusal
 
 ACTION_REFUSED = "Action refused"
@@ -26,6 +29,7 @@ EXPECTED: dict[type[Refusal], tuple[int, str, str]] = {
     refusals.UserExists: (409, "already-exists", "User already exists"),
     refusals.OrganisationExists: (409, "already-exists", "Organisation already registered"),
     refusals.CodingNotValid: (409, "coding-not-valid", "Coding no longer valid"),
+    refusals.SignInRefused: (403, "sign-in-refused", "Sign-in refused"),
     Forbidden: (403, "forbidden", "Not allowed"),
 }
 
@@ -39,7 +43,13 @@ def test_each_refusal_keeps_its_status_type_and_title() -> None:
     assert answered == EXPECTED
     # The others carry more than a sentence and have tests of their own below.
     unlisted = {name for name in refusals.__all__ if getattr(refusals, name) not in EXPECTED}
-    assert unlisted == {"AbsenceRefused", "CodingRefused", "UserInUse", "WorkflowRefused"}
+    assert unlisted == {
+        "AbsenceRefused",
+        "ChooseOrganisation",
+        "CodingRefused",
+        "UserInUse",
+        "WorkflowRefused",
+    }
 
 
 @pytest.mark.parametrize(
@@ -99,3 +109,18 @@ def test_a_refused_recoding_names_each_field_and_rule() -> None:
         tuple(errors),
     )
     assert problem.detail == "lines[0].account_code: account 461 is archived"
+
+
+def test_a_sign_in_in_several_organisations_offers_them_in_the_problem() -> None:
+    first, second = uuid.uuid4(), uuid.uuid4()
+    problem = refusal_problem(refusals.ChooseOrganisation([(first, "Acme"), (second, "Beta")]))
+    body = json.loads(problem_response(problem).body)
+    assert (body["status"], body["type"], body["title"]) == (
+        409,
+        "urn:countersign:problem:choose-organisation",
+        "Choose an organisation",
+    )
+    assert body["organisations"] == [
+        {"organisation_id": str(first), "name": "Acme"},
+        {"organisation_id": str(second), "name": "Beta"},
+    ]

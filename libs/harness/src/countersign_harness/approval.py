@@ -20,6 +20,7 @@ from countersign_approval.settings import ApprovalSettings
 from countersign_contracts import (
     APPROVAL_REQUESTS,
     COST_ITEMS,
+    LEDGER_MASTER_DATA,
     LEDGER_PUBLICATIONS,
     ORGANISATIONS,
     Bill,
@@ -211,7 +212,13 @@ async def running_approval(
         infra.kafka_bootstrap_servers,
         {
             prefix + t: 3
-            for t in (COST_ITEMS, LEDGER_PUBLICATIONS, APPROVAL_REQUESTS, ORGANISATIONS)
+            for t in (
+                COST_ITEMS,
+                LEDGER_PUBLICATIONS,
+                LEDGER_MASTER_DATA,
+                APPROVAL_REQUESTS,
+                ORGANISATIONS,
+            )
         },
     )
     settings = ApprovalSettings(

@@ -3,13 +3,16 @@
 import contextlib
 from collections.abc import AsyncIterator
 
+import httpx
 from countersign_platform.access import SigningKeys
+from countersign_platform.oidc import OidcProvider
 from countersign_platform.runtime import Runtime
 from countersign_platform.service import build_app
 from fastapi import FastAPI
 
 from countersign_approval.api import ROUTERS
 from countersign_approval.components import Components
+from countersign_approval.domain.sign_in import Clients, SignInPolicy
 from countersign_approval.handlers.reminders import reminder_loop
 from countersign_approval.settings import ApprovalSettings
 from countersign_approval.spec import SERVICE
@@ -28,17 +31,33 @@ def signing_keys(settings: ApprovalSettings) -> SigningKeys | None:
     )
 
 
+def sign_in_policy(settings: ApprovalSettings) -> SignInPolicy:
+    """Who may sign people in, and for how long; a malformed setting stops the start."""
+    spec = settings.clients.get_secret_value() if settings.clients is not None else ""
+    return SignInPolicy(
+        clients=Clients.parse(spec),
+        code_ttl_s=settings.sign_in_code_ttl_s,
+        idle_s=settings.session_idle_s,
+        max_s=settings.session_max_s,
+    )
+
+
 def create_app(settings: ApprovalSettings | None = None) -> FastAPI:
     config = settings or ApprovalSettings()
     keys = signing_keys(config)
+    policy = sign_in_policy(config)
 
     @contextlib.asynccontextmanager
     async def parts(runtime: Runtime[None]) -> AsyncIterator[Components]:
         reminders = reminder_loop(runtime.pool, config.reminder_interval_s)
         await reminders.start()
-        try:
-            yield Components(reminders, keys, config.access_token_ttl_s)
-        finally:
-            await reminders.stop()
+        async with httpx.AsyncClient(timeout=10) as http:
+            oidc = None
+            if config.oidc_issuer and config.oidc_client_id:
+                oidc = OidcProvider(config.oidc_issuer, config.oidc_client_id, http)
+            try:
+                yield Components(reminders, keys, config.access_token_ttl_s, policy, oidc)
+            finally:
+                await reminders.stop()
 
     return build_app(SERVICE, config, routers=ROUTERS, parts=parts, signing_keys=keys)

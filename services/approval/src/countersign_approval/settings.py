@@ -30,7 +30,29 @@ class ApprovalSettings(ServiceSettings):
         "access to the other services",
     )
 
-    @field_validator("signing_keys", mode="after")
+    # People signing in through the web app (ADR 0048).
+    clients: SecretStr | None = Field(
+        default=None,
+        description="the services that may ask for sign-in links, sessions and action grants"
+        " (the web app, the notifier): 'name:sha256-hex-of-secret[,…]'; unset: none may",
+    )
+    sign_in_code_ttl_s: int = Field(default=900, ge=60, le=3600)
+    session_idle_s: int = Field(
+        default=7200, ge=300, description="a session unused this long has ended"
+    )
+    session_max_s: int = Field(
+        default=43200, ge=600, le=7 * 86400, description="a session ends this long after sign-in"
+    )
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="the OpenID Connect provider people may sign in with (its issuer URL;"
+        " discovery at <issuer>/.well-known/openid-configuration); unset: none",
+    )
+    oidc_client_id: str | None = Field(
+        default=None, description="the web app's client id at that provider (the ID tokens' aud)"
+    )
+
+    @field_validator("signing_keys", "clients", mode="after")
     @classmethod
     def _blank_keys_are_unset(cls, value: SecretStr | None) -> SecretStr | None:
         return None if value is None or not value.get_secret_value().strip() else value

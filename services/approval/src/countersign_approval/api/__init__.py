@@ -1,16 +1,18 @@
 """Approval's HTTP API: the operator's organisation registry, the administrator's workflow and
-people, the approver's requests, and access tokens with the key set that verifies them."""
+people, the approver's requests, access tokens with the key set that verifies them, and signing
+people in through the web app."""
 
 from countersign_approval.api.access import router as access_router
 from countersign_approval.api.interventions import router as interventions_router
 from countersign_approval.api.operator import router as operator_router
 from countersign_approval.api.people import router as people_router
 from countersign_approval.api.requests import router as requests_router
+from countersign_approval.api.sign_in import router as sign_in_router
 from countersign_approval.api.workflow import router as workflow_router
 
 __all__ = ["ROUTERS"]
 
-# In this order the OpenAPI document lists the endpoints as it always has; access tokens last.
+# In this order the OpenAPI document lists the endpoints: access tokens and signing in last.
 ROUTERS = (
     operator_router,
     people_router,
@@ -18,4 +20,5 @@ ROUTERS = (
     interventions_router,
     requests_router,
     access_router,
+    sign_in_router,
 )

@@ -14,9 +14,9 @@ from pydantic import BaseModel, Field
 
 from countersign_approval.api.auth import State
 from countersign_approval.domain.tokens import TOKEN_PREFIX
-from countersign_approval.handlers.access import grant_access
+from countersign_approval.handlers.access import AccessGrant, grant_access
 
-__all__ = ["router"]
+__all__ = ["AccessTokenOut", "access_token_out", "no_signing_key", "router"]
 
 router = APIRouter(tags=["access tokens"], route_class=StrictJsonRoute)
 
@@ -44,6 +44,23 @@ class JwksOut(BaseModel):
     keys: list[JwkOut]
 
 
+def access_token_out(grant: AccessGrant, response: Response) -> AccessTokenOut:
+    """The grant as answered, never cached on the way."""
+    response.headers["Cache-Control"] = "no-store"
+    return AccessTokenOut(
+        access_token=grant.token,
+        expires_in=grant.expires_in,
+        organisation_id=grant.organisation_id,
+        roles=grant.roles,
+    )
+
+
+def no_signing_key() -> Problem:
+    return Problem(
+        503, "no-signing-key", "Access tokens cannot be issued", "set APPROVAL_SIGNING_KEYS"
+    )
+
+
 def _api_token_required() -> Problem:
     return Problem(
         401, "unauthorised", "API token required", "send Authorization: Bearer <your API token>"
@@ -68,19 +85,11 @@ async def create_access_token(
     if not token.startswith(TOKEN_PREFIX):
         raise _api_token_required()
     if keys is None:  # the public key set says as much: it is empty
-        raise Problem(
-            503, "no-signing-key", "Access tokens cannot be issued", "set APPROVAL_SIGNING_KEYS"
-        )
+        raise no_signing_key()
     grant = await grant_access(state.pool, keys, token, ttl_s)
     if grant is None:
         raise _api_token_required()
-    response.headers["Cache-Control"] = "no-store"
-    return AccessTokenOut(
-        access_token=grant.token,
-        expires_in=grant.expires_in,
-        organisation_id=grant.organisation_id,
-        roles=grant.roles,
-    )
+    return access_token_out(grant, response)
 
 
 @router.get(

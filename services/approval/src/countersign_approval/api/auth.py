@@ -1,6 +1,7 @@
 """Who is calling: a user's API token (``Authorization: Bearer csk_…``), looked up by its
 SHA-256, or an access token approval signed (``Bearer <JWS>``, ADR 0044), verified with
-approval's own keys and honoured only while its user is still a user. Either way the caller is
+approval's own keys and honoured only while its user is still a user (and, when it was minted
+from a sign-in session, while that session lasts). Either way the caller is
 the user as they are now, with their current roles. A token of another organisation gets 404,
 as if the organisation did not exist."""
 
@@ -19,6 +20,7 @@ from countersign_approval.components import Components
 from countersign_approval.domain.people import Person, Role
 from countersign_approval.handlers.access import access_holder
 from countersign_approval.handlers.people import token_holder
+from countersign_approval.handlers.sign_in import session_alive
 
 __all__ = ["Admin", "CurrentUser", "Reader", "State"]
 
@@ -31,6 +33,8 @@ async def _holder(state: State, token: str) -> tuple[UUID, Person]:
         person = await access_holder(state.pool, caller)
         if person is None:
             raise unauthorised("the token's user has been removed")
+        if caller.session_id is not None and not await session_alive(state.pool, caller.session_id):
+            raise unauthorised("the token's session has ended")
         return caller.organisation_id, person
     found = await token_holder(state.pool, token) if token else None
     if found is None:

@@ -101,8 +101,22 @@ class People:
         )
         return int(status.split()[-1])
 
+    async def everywhere(self, email: str) -> list[tuple[UUID, str, Person]]:
+        """Each organisation where ``email`` is a current user's: its id, its name, the user."""
+        rows = await self._conn.fetch(
+            _PERSON.replace("FROM users u", ", o.name AS organisation_name FROM users u")
+            + " JOIN organisations o ON o.organisation_id = u.organisation_id"
+            " WHERE u.email = $1" + _CURRENT + " ORDER BY o.name, o.organisation_id",
+            email.strip().lower(),
+        )
+        return [(r["organisation_id"], r["organisation_name"], person_of(r)) for r in rows]
+
     async def remove(self, user_id: UUID, removed_by: UUID) -> None:
         await self.revoke_tokens(user_id)
+        await self._conn.execute(
+            "UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
+            user_id,
+        )
         await self._conn.execute("DELETE FROM absences WHERE user_id = $1", user_id)
         await self._conn.execute(
             "UPDATE users SET removed_at = now(), removed_by = $2 WHERE user_id = $1",

@@ -65,13 +65,14 @@ class Person(Participant):
     def participant(self) -> Participant:
         return Participant(user_id=self.user_id, email=self.email, name=self.name)
 
-    def caller(self, organisation_id: UUID) -> Caller:
-        """As an access token names them to every service."""
+    def caller(self, organisation_id: UUID, session_id: UUID | None = None) -> Caller:
+        """As an access token names them to every service (from a sign-in ``session_id``)."""
         return Caller(
             user_id=self.user_id,
             organisation_id=organisation_id,
             roles=frozenset(str(role) for role in self.roles),
             name=self.name,
+            session_id=session_id,
         )
 
 

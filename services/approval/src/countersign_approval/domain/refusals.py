@@ -10,6 +10,8 @@ HTTP.
     409     OutOfTurn              conflict           Action refused
     422     InvalidAction          invalid-action     Action refused
     422     CodingRefused          coding-refused     Xero would refuse this coding (errors)
+    403     SignInRefused          sign-in-refused    Sign-in refused
+    409     ChooseOrganisation     choose-organisation  Choose an organisation (organisations)
     409     CodingNotValid         coding-not-valid   Coding no longer valid
     404     RequestNotFound        not-found          No such request
     404     UserNotFound           not-found          No such user
@@ -29,11 +31,13 @@ user's absence gets a plain Forbidden (403 ``forbidden``, "Not allowed").
 from __future__ import annotations
 
 from collections.abc import Sequence
+from uuid import UUID
 
 from countersign_platform.refusals import Conflict, FieldError, Forbidden, Invalid, NotFound
 
 __all__ = [
     "AbsenceRefused",
+    "ChooseOrganisation",
     "CodingNotValid",
     "CodingRefused",
     "InvalidAction",
@@ -44,6 +48,7 @@ __all__ = [
     "OutOfTurn",
     "OwnBill",
     "RequestNotFound",
+    "SignInRefused",
     "UserExists",
     "UserInUse",
     "UserNotFound",
@@ -98,6 +103,30 @@ class CodingNotValid(Conflict):
 
     kind = "coding-not-valid"
     title = "Coding no longer valid"
+
+
+class SignInRefused(Forbidden):
+    """A sign-in link, ID token or session that does not let anyone in (used, expired,
+    unknown, another client's, or its user removed); the detail says which, never the secret."""
+
+    kind = "sign-in-refused"
+    title = "Sign-in refused"
+
+
+class ChooseOrganisation(Conflict):
+    """The person is a user in several organisations: the sign-in names one of
+    ``organisations`` (id and name, in the problem document)."""
+
+    kind = "choose-organisation"
+    title = "Choose an organisation"
+
+    def __init__(self, choices: Sequence[tuple[UUID, str]]) -> None:
+        super().__init__(
+            "you are a user in several organisations: sign in again naming one",
+            extensions={
+                "organisations": [{"organisation_id": str(i), "name": n} for i, n in choices]
+            },
+        )
 
 
 class RequestNotFound(NotFound):
