@@ -88,6 +88,7 @@ PICKS = [
     Pick(APPROVAL_REQUESTS, "RequestStepDecided", "paper",
          lambda p: p["item_version"] == 2 and p["step"]["name"] == "Budget holder"),
     Pick(APPROVAL_REQUESTS, "RequestStepOverdue", "laptop"),
+    Pick(APPROVAL_REQUESTS, "RequestStepEscalated", "laptop"),
     Pick(APPROVAL_REQUESTS, "RequestAuthorised", "paper"),
     Pick(APPROVAL_REQUESTS, "RequestRejected", "paper"),
     Pick(APPROVAL_REQUESTS, "RequestSuperseded", "paper"),

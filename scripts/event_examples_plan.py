@@ -8,7 +8,8 @@ ledger.connections.v1 shows each of its states (ledger.master-data.v1 follows th
     banner   withdrawn in Dext while it waits for approval
     coffee   under the auto-approval threshold
     parking  published to a bank account: a SPEND bank transaction, no approval
-    laptop   its step's deadline passes; then an administrator force-approves it
+    laptop   its step's deadline passes, then its escalation delay (to the admins); then an
+             administrator force-approves it
     chairs   republished by Dext just after its last approval: refused
     desk     withdrawn in Dext just after its last approval: refused
     pens     its account archived in Xero during review: recoded after approval by an
@@ -48,7 +49,8 @@ PEOPLE = (
     Person(REQUESTER["email"], REQUESTER["name"], ("requester", "approver")),
 )
 NORTH = {"field": "tracking", "category": "Region", "values": ["North"]}
-# A review; the budget holder by region (Ann North, Bob elsewhere), with a day's deadline; then
+# A review; the budget holder by region (Ann North, Bob elsewhere), with a day's deadline and
+# an escalation to the admins four hours after it; then
 # finance (Dan, or the requester, who is left out of their own bills); under 50.00 nobody.
 WORKFLOW: dict[str, Any] = {
     "name": "Bill creation, review and approval",
@@ -59,6 +61,7 @@ WORKFLOW: dict[str, Any] = {
             "name": "Budget holder",
             "completion": "any",
             "deadline_hours": 24,
+            "escalation": {"to": "admins", "after_hours": 4},
             "approvers": [
                 {"approver": ANN, "rules": [{"conditions": [NORTH]}]},
                 {
@@ -236,15 +239,16 @@ async def overdue_then_forced(org: Organisation, pipeline: Pipeline) -> None:
     await published(org, invoice("laptop", north("Laptop, 14 inch", "1", "1249.00", "453")))
     await review(org, "laptop")
     request = await at(org, "laptop", 1, "Budget holder")
-    # A day passes for this step only: it entered a day and a minute ago, its deadline passed a
-    # minute ago.
+    # A day and four hours pass for this step only: it entered a day, four hours and a minute
+    # ago, its deadline passed four hours and a minute ago, its escalation delay a minute ago.
     conn = await asyncpg.connect(pipeline.infra.database_url)
     try:
         await conn.execute(
             f'UPDATE "{pipeline.isolation}_approval".requests'
-            " SET due_at = now() - interval '1 minute', document = jsonb_set(jsonb_set("
-            " document, '{steps,0,due_at}', to_jsonb(now() - interval '1 minute')),"
-            " '{steps,0,entered_at}', to_jsonb(now() - interval '1 day 1 minute'))"
+            " SET due_at = now() - interval '1 minute', document = jsonb_set(jsonb_set(jsonb_set("
+            " document, '{steps,0,due_at}', to_jsonb(now() - interval '4 hours 1 minute')),"
+            " '{steps,0,escalates_at}', to_jsonb(now() - interval '1 minute')),"
+            " '{steps,0,entered_at}', to_jsonb(now() - interval '1 day 4 hours 1 minute'))"
             " WHERE request_id = $1::uuid",
             request["request_id"],
         )
@@ -252,11 +256,11 @@ async def overdue_then_forced(org: Organisation, pipeline: Pipeline) -> None:
         await conn.close()
     reminded = await eventually(
         lambda: org.request(request["request_id"]),
-        lambda found: found["current_step"]["overdue_at"] is not None,
+        lambda found: found["current_step"]["escalated_at"] is not None,
         30,
     )
-    if reminded["current_step"]["overdue_at"] is None:
-        raise SystemExit("event-examples: the laptop's overdue step was never reminded of")
+    if reminded["current_step"]["escalated_at"] is None:
+        raise SystemExit("event-examples: the laptop's overdue step was never escalated")
     comment = "Overdue and needed on Monday: approved by the finance director"
     await act(org, None, request["request_id"], "force-approve", {"comment": comment})
     await in_xero(org, "laptop")

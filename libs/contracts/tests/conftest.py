@@ -60,6 +60,7 @@ from countersign_contracts import (
     RequestPublicationUpdated,
     RequestRejected,
     RequestStepDecided,
+    RequestStepEscalated,
     RequestStepOverdue,
     RequestSuperseded,
     StepDecision,
@@ -247,6 +248,15 @@ def all_examples() -> dict[str, EventPayload]:
             awaiting=[FINANCE_DIRECTOR],
             entered_at=AT,
             due_at=AT + timedelta(hours=48),
+        ),
+        RequestStepEscalated(
+            **request,
+            workflow=WORKFLOW,
+            step=STEP_TWO,
+            escalated_to=[FINANCE_DIRECTOR.model_copy(update={"role": "escalation"})],
+            awaiting=[FINANCE_DIRECTOR.model_copy(update={"role": "escalation"})],
+            due_at=AT + timedelta(hours=48),
+            escalated_at=AT + timedelta(hours=72),
         ),
         RequestAuthorised(
             **request,

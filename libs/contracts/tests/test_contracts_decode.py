@@ -88,7 +88,7 @@ def test_an_open_enum_value_from_a_newer_minor_decodes_as_other(
     wire: Wire,
 ) -> None:
     data = wire(examples["RequestAuthorised"])
-    data["payload"]["audit_trail"][0]["action"] = "escalated"
+    data["payload"]["audit_trail"][0]["action"] = "delegated"
     data["payload"]["bill"]["document_type"] = "purchase_order"
 
     payload = decode(APPROVAL_REQUESTS, raw(data)).payload
@@ -103,7 +103,7 @@ def test_a_producer_cannot_emit_an_unknown_open_enum_value() -> None:
             {
                 "at": "2026-05-01T09:30:00Z",
                 "actor": {"kind": "system", "name": "Countersign"},
-                "action": "escalated",
+                "action": "delegated",
             }
         )
 

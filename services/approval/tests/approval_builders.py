@@ -11,7 +11,8 @@ from typing import Any
 from countersign_approval.domain.people import Person, Role
 from countersign_approval.domain.request import ApprovalRequest
 from countersign_approval.domain.run import Run
-from countersign_approval.domain.workflow import Workflow
+from countersign_approval.domain.staffing import WorkOnHand
+from countersign_approval.domain.workflow import SavedWorkflow, Workflow
 from countersign_contracts import (
     Actor,
     ActorKind,
@@ -153,3 +154,23 @@ def started(
 
 def event_types(request: ApprovalRequest) -> list[str]:
     return [event.event_type for event in request.pending_events]
+
+
+def saved(document: Workflow, version: int = 1) -> SavedWorkflow:
+    return SavedWorkflow(
+        organisation_id=uuid.uuid4(),
+        workflow_id=uuid.uuid4(),
+        version=version,
+        document=document,
+        saved_by=who("ada").user_id,
+        saved_at=NOW,
+    )
+
+
+def work(**facts: Any) -> WorkOnHand:
+    facts.setdefault("others", [])
+    facts.setdefault("current", None)
+    facts.setdefault("running", {})
+    facts.setdefault("awaiting", 0)
+    facts.setdefault("stands_in_for", [])
+    return WorkOnHand(**facts)

@@ -4,7 +4,6 @@ work depends on them, and what an absence may be."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -13,39 +12,26 @@ from countersign_approval.domain.absences import absence, check_may_set
 from countersign_approval.domain.people import Person, Role
 from countersign_approval.domain.refusals import AbsenceRefused, UserInUse, WorkflowRefused
 from countersign_approval.domain.staffing import (
-    WorkOnHand,
     approvers_short,
     check_not_needed,
     check_workflow_people,
     work_needing,
 )
 from countersign_approval.domain.tokens import TOKEN_PREFIX, hash_token, new_token
-from countersign_approval.domain.workflow import SavedWorkflow, Workflow
 from countersign_platform.refusals import Forbidden
 
-from services.approval.tests.approval_builders import NOW, PEOPLE, person, step, who, workflow
+from services.approval.tests.approval_builders import (
+    NOW,
+    PEOPLE,
+    person,
+    saved,
+    step,
+    who,
+    work,
+    workflow,
+)
 
 OWN_BILLS_KEPT = {"requester_may_approve": False}
-
-
-def saved(document: Workflow, version: int = 1) -> SavedWorkflow:
-    return SavedWorkflow(
-        organisation_id=uuid.uuid4(),
-        workflow_id=uuid.uuid4(),
-        version=version,
-        document=document,
-        saved_by=who("ada").user_id,
-        saved_at=NOW,
-    )
-
-
-def work(**facts: Any) -> WorkOnHand:
-    facts.setdefault("others", [])
-    facts.setdefault("current", None)
-    facts.setdefault("running", {})
-    facts.setdefault("awaiting", 0)
-    facts.setdefault("stands_in_for", [])
-    return WorkOnHand(**facts)
 
 
 def test_keeping_requesters_from_their_own_bills_needs_two_who_may_approve() -> None:

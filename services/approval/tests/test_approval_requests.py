@@ -539,7 +539,7 @@ def test_a_step_with_a_deadline_is_reminded_of_once_when_it_passes_undecided() -
     request = started(f)
     manager = request.current_step
     assert manager is not None and manager.due_at == NOW + timedelta(hours=48)
-    assert request.reminder_due() == NOW + timedelta(hours=48)
+    assert request.next_due() == NOW + timedelta(hours=48)
 
     assert not request.remind_overdue(NOW + timedelta(hours=47))
     assert request.remind_overdue(NOW + timedelta(hours=49))
@@ -547,12 +547,12 @@ def test_a_step_with_a_deadline_is_reminded_of_once_when_it_passes_undecided() -
     assert isinstance(overdue, RequestStepOverdue)
     assert (overdue.step.name, overdue.due_at) == ("Manager", NOW + timedelta(hours=48))
     assert [a.user_id for a in overdue.awaiting] == [who("ann").user_id]
-    assert request.reminder_due() is None  # once
+    assert request.next_due() is None  # once
     assert not request.remind_overdue(NOW + timedelta(hours=72))
 
     request.approve(who("ann"), None, run_of(f), NOW + timedelta(hours=50))
     assert request.current_step is not None and request.current_step.name == "CFO"
-    assert request.current_step.due_at is None and request.reminder_due() is None
+    assert request.current_step.due_at is None and request.next_due() is None
 
 
 def test_a_decided_step_is_not_reminded_of() -> None:
@@ -560,7 +560,7 @@ def test_a_decided_step_is_not_reminded_of() -> None:
     request = started(f)
     request.approve(who("ann"), None, run_of(f), NOW)
     assert request.state is S.AUTHORISED
-    assert request.reminder_due() is None
+    assert request.next_due() is None
     assert not request.remind_overdue(NOW + timedelta(hours=2))
 
 

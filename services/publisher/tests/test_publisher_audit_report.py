@@ -1,6 +1,9 @@
 import io
+import uuid
+from datetime import timedelta
 
 import pypdf
+from countersign_contracts import Actor, ActorKind, AuditAction, AuditEntry, StepRef
 from countersign_harness.publisher_samples import authorised_request, sample_bill
 from countersign_publisher.domain.audit_report import audit_report_name, render_audit_report
 
@@ -30,3 +33,26 @@ def test_the_same_request_always_renders_the_same_bytes() -> None:
     request = authorised_request(sample_bill("INV-79"))
     assert render_audit_report(request) == render_audit_report(request)
     assert audit_report_name(request) == "approval-audit-dext-INV-79-v1.pdf"
+
+
+def test_an_escalated_step_is_marked_and_its_escalation_and_targets_decision_listed() -> None:
+    request = authorised_request(sample_bill("INV-80"))
+    at, step = request.authorised_at - timedelta(hours=1), StepRef(index=1, name="Finance approval")
+    target = Actor(kind=ActorKind.USER, user_id=uuid.uuid4(), name="Cat Lee", role="escalation")
+    escalated = [
+        AuditEntry(
+            at=at,
+            actor=Actor(kind=ActorKind.SYSTEM, name="Countersign"),
+            action=AuditAction.ESCALATED,
+            step=step,
+            comment="undecided 8 h after its deadline; escalated to cat@example.com",
+        ),
+        AuditEntry(at=at, actor=target, action=AuditAction.APPROVED, step=step),
+    ]
+    trail = [*request.audit_trail[:3], *escalated, *request.audit_trail[3:]]
+    text = _text(render_audit_report(request.model_copy(update={"audit_trail": trail})))
+    assert "Escalated step 2: Finance approval" in text
+    assert "Countersign: escalated - step 2: Finance approval" in text
+    assert "escalated to cat@example.com" in text
+    assert "Cat Lee (escalation): approved - step 2: Finance approval" in text
+    assert "Escalated" not in _text(render_audit_report(request))

@@ -4,6 +4,7 @@ One request per cost item version:
 
     RequestOpened ─▶ RequestStepDecided* ─▶ RequestAuthorised ─▶ RequestPublicationUpdated*
          (RequestStepOverdue: a step's deadline passed) ├▶ RequestRejected
+         (RequestStepEscalated: and its escalation delay)
                                          ├▶ RequestSuperseded   (a newer item version arrived)
                                          └▶ RequestCancelled    (withdrawn in Dext, or by an admin)
 """
@@ -118,6 +119,25 @@ class RequestStepOverdue(_RequestEvent, EventPayload):
     awaiting: list[Actor] = Field(description="The approvers still to decide on the step")
     entered_at: UtcDatetime = Field(description="When the step started awaiting decisions")
     due_at: UtcDatetime = Field(description="The step's deadline, now passed")
+
+
+class RequestStepEscalated(_RequestEvent, EventPayload):
+    """A step is still undecided when its escalation delay after the deadline passes: the
+    workflow's escalation target may now decide it too, and one target's approval completes it.
+    Once per step; the step's approvers may still decide (since 1.5)."""
+
+    workflow: WorkflowRef
+    step: StepRef
+    escalated_to: list[Actor] = Field(
+        description="Who the step was escalated to (role `escalation`): the user the workflow"
+        " names or the organisation's admins, the requester left out when the workflow keeps"
+        " them from approving their own bill; empty when nobody else may approve"
+    )
+    awaiting: list[Actor] = Field(
+        description="Whose turn now: the step's approvers still to decide and the targets"
+    )
+    due_at: UtcDatetime = Field(description="The step's deadline")
+    escalated_at: UtcDatetime
 
 
 class RequestAuthorised(_RequestEvent, EventPayload):

@@ -39,7 +39,7 @@ class Actor(ContractModel):
         max_length=50,
         description=(
             "Role the user acted in: requester, reviewer, approver, substitute (for an absent "
-            "approver) or admin"
+            "approver), escalation (on a step escalated to them, since 1.5) or admin"
         ),
     )
 
@@ -79,6 +79,7 @@ class AuditAction(StrEnum):
     PUBLICATION_CANCELLED = "publication_cancelled"  # an admin gave up a failed publication
     CODING_FLAGGED = "coding_flagged"  # Xero's master data changed: it would refuse the coding
     CODING_CLEARED = "coding_cleared"  # the coding is one Xero takes again
+    ESCALATED = "escalated"  # a step stayed undecided past its deadline and escalation delay
     OTHER = "other"
 
 

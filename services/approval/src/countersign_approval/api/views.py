@@ -9,6 +9,7 @@ from uuid import UUID
 from countersign_contracts import AuditEntry, Bill, CodingIssue, LineItem, WorkflowRef
 from pydantic import BaseModel, Field
 
+from countersign_approval.domain.people import Participant
 from countersign_approval.domain.record import StepProgress
 from countersign_approval.domain.request import ApprovalRequest
 
@@ -30,6 +31,13 @@ class StepView(BaseModel):
     complete: bool
     due_at: datetime | None = Field(description="the step's deadline, when it has one")
     overdue_at: datetime | None = Field(description="when its approvers were reminded")
+    escalates_at: datetime | None = Field(
+        description="when it escalates if still undecided, when its workflow says so"
+    )
+    escalated_at: datetime | None = Field(description="when it was escalated")
+    escalated_to: list[ApproverView] = Field(
+        description="who it was escalated to: any one of them approving completes it"
+    )
 
 
 class Totals(BaseModel):
@@ -84,19 +92,23 @@ def _step(request: ApprovalRequest, step: StepProgress) -> StepView:
         index=request.step_ref(step).index,
         name=step.name,
         completion=step.completion.value,
-        approvers=[
-            ApproverView(
-                user_id=p.user_id,
-                email=p.email,
-                name=p.name,
-                approved=p.user_id in step.approved_by,
-            )
-            for p in step.approvers
-        ],
+        approvers=_approvers(step, step.approvers),
         complete=step.complete,
         due_at=step.due_at,
         overdue_at=step.overdue_at,
+        escalates_at=step.escalates_at,
+        escalated_at=step.escalated_at,
+        escalated_to=_approvers(step, step.escalated_to),
     )
+
+
+def _approvers(step: StepProgress, people: list[Participant]) -> list[ApproverView]:
+    return [
+        ApproverView(
+            user_id=p.user_id, email=p.email, name=p.name, approved=p.user_id in step.approved_by
+        )
+        for p in people
+    ]
 
 
 def request_summary(request: ApprovalRequest) -> RequestSummary:

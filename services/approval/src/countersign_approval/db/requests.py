@@ -63,7 +63,7 @@ class Requests:
             request.model_dump_json(),
             stored.correlation_id,
             request.opened_at,
-            request.reminder_due(),
+            request.next_due(),
         )
         return bool(status.endswith(" 1"))
 
@@ -79,12 +79,13 @@ class Requests:
             request.awaiting(),
             sorted(request.participants()),
             request.model_dump_json(),
-            request.reminder_due(),
+            request.next_due(),
         )
 
-    async def overdue(self, limit: int) -> list[StoredRequest]:
-        """Requests whose current step's deadline has passed unreminded, oldest deadline
-        first, locked; rows another instance holds are skipped."""
+    async def due(self, limit: int) -> list[StoredRequest]:
+        """Requests whose current step has something due (the reminder at its deadline, then
+        its escalation), the longest due first, locked; rows another instance holds are
+        skipped."""
         rows = await self._conn.fetch(
             f"SELECT {_COLUMNS} FROM requests WHERE due_at <= now()"
             " ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED",

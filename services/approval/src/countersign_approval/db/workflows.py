@@ -31,6 +31,16 @@ class Workflows:
             f"SELECT {function}($1, hashtext($2))", _WORKFLOW_LOCK_CLASS, str(organisation_id)
         )
 
+    async def try_lock_shared(self, organisation_id: UUID) -> bool:
+        """The shared lock, if it is free of an exclusive holder or waiter now; False (not
+        taken) otherwise."""
+        taken: bool = await self._conn.fetchval(
+            "SELECT pg_try_advisory_xact_lock_shared($1, hashtext($2))",
+            _WORKFLOW_LOCK_CLASS,
+            str(organisation_id),
+        )
+        return taken
+
     async def add(
         self, organisation_id: UUID, workflow_id: UUID, document: Workflow, saved_by: UUID
     ) -> SavedWorkflow:

@@ -103,7 +103,7 @@ def decided_for(
             raise NotAParticipant(f"you do not stand in for {named} now")
         return chosen.participant()
     step = request.current_step
-    if step is None or any(p.user_id == user.user_id for p in step.approvers):
+    if step is None or step.takes_part(user.user_id):
         return None
     awaited = [p for p in absent if step.waits_for(p.user_id)]
     if len(awaited) > 1:

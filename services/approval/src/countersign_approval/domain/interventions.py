@@ -70,11 +70,16 @@ def reassign(
             f"{replacement.email} requested this bill, and the workflow does not let a requester"
             " approve their own bill"
         )
-    if any(p.user_id == replacement.user_id for p in step.approvers):
+    if step.takes_part(replacement.user_id):
         raise InvalidAction(f"{replacement.email} is already an approver of step '{step.name}'")
-    step.approvers = [
-        replacement.participant() if p.user_id == current.user_id else p for p in step.approvers
-    ]
+    role = step.role_of(current.user_id)
+
+    def handed_over(people: list[Participant]) -> list[Participant]:
+        # The place ``current`` holds, as approver or as escalation target.
+        return [replacement.participant() if p.user_id == current.user_id else p for p in people]
+
+    step.approvers = handed_over(step.approvers)
+    step.escalated_to = handed_over(step.escalated_to)
     ref = request.step_ref(step)
     request.record(
         now,
@@ -82,7 +87,7 @@ def reassign(
         AuditAction.REASSIGNED,
         step=ref,
         comment=comment,
-        on_behalf_of=current.actor("approver"),
+        on_behalf_of=current.actor(role),
         changes=[
             FieldChange(
                 field=f"steps[{ref.index}].approvers",

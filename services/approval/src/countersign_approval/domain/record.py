@@ -47,15 +47,35 @@ class StepProgress(BaseModel):
     entered_at: datetime | None = None  # None in documents saved before deadlines existed
     due_at: datetime | None = None  # the deadline, when the step has one
     overdue_at: datetime | None = None  # when RequestStepOverdue was emitted
+    escalates_at: datetime | None = None  # the deadline and the escalation delay, when set
+    escalated_at: datetime | None = None  # when RequestStepEscalated was emitted
+    escalated_to: list[Participant] = Field(default_factory=list)  # any one of them completes it
 
     @property
     def complete(self) -> bool:
+        approved = set(self.approved_by)
         if self.completion is Completion.ANY:
-            return bool(self.approved_by)
-        return {p.user_id for p in self.approvers} <= set(self.approved_by)
+            return bool(approved)
+        # One of those it was escalated to approving completes it, whatever its completion.
+        escalated = {p.user_id for p in self.escalated_to}
+        return bool(escalated & approved) or {p.user_id for p in self.approvers} <= approved
+
+    def takes_part(self, user_id: UUID) -> bool:
+        """An approver of the step, or someone it was escalated to."""
+        return any(p.user_id == user_id for p in (*self.approvers, *self.escalated_to))
 
     def waits_for(self, user_id: UUID) -> bool:
-        return any(p.user_id == user_id for p in self.approvers) and user_id not in self.approved_by
+        return self.takes_part(user_id) and user_id not in self.approved_by
+
+    def role_of(self, user_id: UUID) -> str:
+        """The role ``user_id`` decides the step in: ``escalation`` once it was escalated to
+        them, else ``approver``."""
+        return "escalation" if any(p.user_id == user_id for p in self.escalated_to) else "approver"
+
+    def awaited(self) -> list[Participant]:
+        """Who the step still waits for: its approvers, then those it was escalated to."""
+        named = {p.user_id: p for p in (*self.approvers, *self.escalated_to)}
+        return [p for p in named.values() if p.user_id not in self.approved_by]
 
 
 class RequestRecord(BaseModel):
@@ -100,9 +120,7 @@ class RequestRecord(BaseModel):
         if self.state is RequestState.IN_REVIEW:
             return [p.user_id for p in self.reviewers]
         step = self.current_step
-        if step is None:
-            return []
-        return [p.user_id for p in step.approvers if p.user_id not in step.approved_by]
+        return [] if step is None else [p.user_id for p in step.awaited()]
 
     def about(self) -> dict[str, Any]:
         """The fields every request event starts with: which request, item and version."""
@@ -117,14 +135,12 @@ class RequestRecord(BaseModel):
         if self.state is RequestState.IN_REVIEW:
             return [p.actor("reviewer") for p in self.reviewers]
         step = self.current_step
-        if step is None:
-            return []
-        return [p.actor("approver") for p in step.approvers if p.user_id not in step.approved_by]
+        return [] if step is None else [p.actor(step.role_of(p.user_id)) for p in step.awaited()]
 
     def participants(self) -> set[UUID]:
         found = {p.user_id for p in self.reviewers}
         for step in self.steps:
-            found.update(p.user_id for p in step.approvers)
+            found.update(p.user_id for p in (*step.approvers, *step.escalated_to))
         if self.requester.user_id is not None:
             found.add(self.requester.user_id)
         # Whoever acted on it, a substitute among them.

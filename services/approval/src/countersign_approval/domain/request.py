@@ -120,7 +120,7 @@ class ApprovalRequest(SteppedRequest):
         """``on_behalf_of``: the absent approver whose place ``approver`` takes as substitute."""
         self.check_not_own_bill(approver, run)
         step = self._turn_of(on_behalf_of or approver, expected_step)
-        actor = approver.actor("substitute" if on_behalf_of else "approver")
+        actor = approver.actor("substitute" if on_behalf_of else step.role_of(approver.user_id))
         self._approve_in_step(step, actor, on_behalf_of, comment, forced=False, run=run, now=now)
 
     def reject(
@@ -132,7 +132,7 @@ class ApprovalRequest(SteppedRequest):
         on_behalf_of: Participant | None = None,
     ) -> None:
         step = self._turn_of(on_behalf_of or approver, expected_step)
-        actor = approver.actor("substitute" if on_behalf_of else "approver")
+        actor = approver.actor("substitute" if on_behalf_of else step.role_of(approver.user_id))
         behalf = self.record_decision(step, actor, AuditAction.REJECTED, reason, on_behalf_of, now)
         self.step_decided(
             self.step_ref(step),
@@ -161,7 +161,7 @@ class ApprovalRequest(SteppedRequest):
                 f"step {expected_step} is no longer awaiting decisions; "
                 f"the request is at step {self.step_ref(step).index} ({step.name})"
             )
-        if not any(p.user_id == person.user_id for p in step.approvers):
+        if not step.takes_part(person.user_id):
             raise NotAParticipant(f"you are not an approver of step '{step.name}'")
         if person.user_id in step.approved_by:
             raise OutOfTurn(f"you have already approved step '{step.name}'")

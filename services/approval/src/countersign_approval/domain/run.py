@@ -23,9 +23,10 @@ class Run:
     people: Directory
     base_currency: str
 
-    def stand_in(self, step_index: int, barred: UUID) -> Participant | None:
-        """Who approves a step left with nobody once the requester ``barred`` is left out: its
-        default approver, the workflow's, else the first other admin, then approver, by email."""
+    def stand_in(self, step_index: int, *barred: UUID) -> Participant | None:
+        """Who approves a step left with nobody once the requester (and whoever else is
+        ``barred``) is left out: its default approver, the workflow's, else the first other
+        admin, then approver, by email."""
         named = (self.workflow.steps[step_index].default_approver, self.workflow.default_approver)
         by_email = sorted(self.people.values(), key=lambda p: p.email)
         candidates = [
@@ -33,5 +34,5 @@ class Run:
             *(p for p in by_email if p.has(Role.ADMIN)),
             *(p for p in by_email if p.may_approve),
         ]
-        chosen = next((p for p in candidates if p.may_approve and p.user_id != barred), None)
+        chosen = next((p for p in candidates if p.may_approve and p.user_id not in barred), None)
         return None if chosen is None else chosen.participant()

@@ -14,33 +14,53 @@ organisation's workflow lock, so the answer cannot change before they act on it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from uuid import UUID
 
 from countersign_platform.refusals import FieldError
 
 from countersign_approval.domain.people import Directory, Person, Role
 from countersign_approval.domain.refusals import UserInUse, WorkflowRefused
-from countersign_approval.domain.workflow import (
-    Reference,
-    SavedWorkflow,
-    Workflow,
-    referenced_people,
-)
+from countersign_approval.domain.workflow import ADMINS, SavedWorkflow, Workflow
 
 __all__ = [
     "OWN_BILL_APPROVERS",
+    "Reference",
     "WorkOnHand",
     "able",
     "approvers_short",
     "check_not_needed",
     "check_workflow_people",
+    "referenced_people",
     "work_needing",
 ]
 
 # Keeping requesters from approving their own bills needs someone else to approve them.
 OWN_BILL_APPROVERS = 2
+
+
+class Reference(StrEnum):
+    """What a person named in the document must be allowed to do."""
+
+    REVIEW = "review"
+    APPROVE = "approve"
+
+
+def referenced_people(workflow: Workflow) -> Iterator[tuple[str, str, Reference]]:
+    """Every email the document names: (field path, email, what they must be able to do)."""
+    if workflow.review is not None:
+        for n, email in enumerate(workflow.review.reviewers):
+            yield f"review.reviewers[{n}]", email, Reference.REVIEW
+    for s, step in enumerate(workflow.steps):
+        for n, entry in enumerate(step.approvers):
+            yield f"steps[{s}].approvers[{n}].approver", entry.approver, Reference.APPROVE
+        if step.default_approver is not None:
+            yield f"steps[{s}].default_approver", step.default_approver, Reference.APPROVE
+        if step.escalation is not None and step.escalation.to != ADMINS:
+            yield f"steps[{s}].escalation.to", step.escalation.to, Reference.APPROVE
+    yield "default_approver", workflow.default_approver, Reference.APPROVE
 
 
 def able(person: Person | None, need: Reference) -> bool:

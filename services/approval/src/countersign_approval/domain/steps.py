@@ -63,14 +63,20 @@ class SteppedRequest(RequestRecord):
         definition = run.workflow.steps[index]
         approvers, left_out = self._approvers_of(index, run)
         self.move(RequestState.IN_APPROVAL)
-        hours = definition.deadline_hours
+        hours, escalation = definition.deadline_hours, definition.escalation
+        due = None if hours is None else now + timedelta(hours=hours)
         step = StepProgress(
             index=index,
             name=definition.name,
             completion=definition.completion,
             approvers=approvers,
             entered_at=now,
-            due_at=None if hours is None else now + timedelta(hours=hours),
+            due_at=due,
+            escalates_at=(
+                None
+                if due is None or escalation is None
+                else due + timedelta(hours=escalation.after_hours)
+            ),
         )
         self.steps.append(step)
         if left_out is not None:
@@ -113,17 +119,21 @@ class SteppedRequest(RequestRecord):
             others = [stand_in]
         return others, named
 
-    def reminder_due(self) -> datetime | None:
-        """When the current step's deadline passes, unless it was already reminded of."""
+    def next_due(self) -> datetime | None:
+        """When the deadline pass next has something to do for the current step: remind of
+        its deadline, then escalate it; None once both are done (or the step has neither)."""
         step = self.current_step
-        if step is None or step.overdue_at is not None:
+        if step is None:
             return None
-        return step.due_at
+        reminder = step.due_at if step.overdue_at is None else None
+        escalation = step.escalates_at if step.escalated_at is None else None
+        return min((t for t in (reminder, escalation) if t is not None), default=None)
 
     def remind_overdue(self, now: datetime) -> bool:
         """Emits RequestStepOverdue when the current step's deadline has passed undecided;
         False when there is nothing to remind of (decided, moved on, or already reminded)."""
-        step, due = self.current_step, self.reminder_due()
+        step = self.current_step
+        due = None if step is None or step.overdue_at is not None else step.due_at
         if step is None or due is None or due > now:
             return False
         assert self.workflow is not None
@@ -214,7 +224,9 @@ class SteppedRequest(RequestRecord):
     ) -> Actor | None:
         """Puts an approver's decision on ``step`` in the trail; returns the absent approver
         it was taken for (``on_behalf_of``) as the events name them."""
-        behalf = on_behalf_of.actor("approver") if on_behalf_of is not None else None
+        behalf = None
+        if on_behalf_of is not None:
+            behalf = on_behalf_of.actor(step.role_of(on_behalf_of.user_id))
         self.record(
             now, actor, action, step=self.step_ref(step), comment=comment, on_behalf_of=behalf
         )

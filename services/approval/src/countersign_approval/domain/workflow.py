@@ -8,14 +8,15 @@
     ├── steps: [Step]                in order
     │     ├── completion: any | all
     │     ├── approvers: [MatrixEntry]   approver + OR-alternative rules (none = always)
-    │     └── default_approver           when no entry of the step matches
+    │     ├── default_approver           when no entry of the step matches
+    │     └── deadline_hours, escalation  reminded at the deadline, escalated after_hours on
     ├── decision_policy: each_step | once
     ├── requester_may_approve        false: segregation of duties (see below)
     └── default_approver             when neither entries nor the step's default apply
 
 A Rule holds conditions that must all hold (AND); an approver's rules are alternatives (OR).
 Every email names a user of the organisation; that check needs the user directory and is made
-when the document is saved (see ``referenced_people``).
+when the document is saved (see ``staffing.referenced_people``).
 
 With ``requester_may_approve`` false, the user who requested a bill never approves it: a step
 that would wait for them waits for the others it names; one left with nobody falls to its
@@ -26,7 +27,6 @@ place in its steps. Saving such a workflow needs two users who may approve.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -34,17 +34,27 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from countersign_contracts import ONE_LINE, Amount, Text
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 __all__ = [
+    "ADMINS",
     "AccountCondition",
     "Completion",
     "Condition",
     "DecisionPolicy",
     "Email",
+    "Escalation",
     "Match",
     "MatrixEntry",
-    "Reference",
     "RequesterCondition",
     "Review",
     "Rule",
@@ -55,7 +65,6 @@ __all__ = [
     "TotalCondition",
     "TrackingCondition",
     "Workflow",
-    "referenced_people",
 ]
 
 
@@ -183,6 +192,19 @@ class Completion(StrEnum):
     ALL = "all"
 
 
+ADMINS = "admins"  # an escalation to the organisation's admins at the time it escalates
+
+
+class Escalation(_Document):
+    """Who may decide a step once it is still undecided ``after_hours`` past its deadline."""
+
+    to: Literal["admins"] | Email = Field(
+        description="a user with the approver or admin role, or 'admins': the organisation's"
+        " admins when the step escalates"
+    )
+    after_hours: int = Field(ge=0, le=2160, description="hours after the step's deadline")
+
+
 class Step(_Document):
     name: Name
     completion: Completion = Completion.ANY
@@ -197,6 +219,22 @@ class Step(_Document):
         description="hours the step may wait for decisions; once they pass undecided, "
         "RequestStepOverdue reminds its approvers (once; the step keeps waiting)",
     )
+    escalation: Escalation | None = Field(
+        default=None,
+        description="with deadline_hours: who may also decide the step, and any one of them"
+        " complete it, once it is undecided after_hours past its deadline",
+    )
+
+    @field_validator("escalation")
+    @classmethod
+    def _escalates_after_a_deadline(
+        cls, escalation: Escalation | None, info: ValidationInfo
+    ) -> Escalation | None:
+        if escalation is not None and info.data.get("deadline_hours") is None:
+            raise PydanticCustomError(
+                "deadline_required", "a step escalates after its deadline: set deadline_hours"
+            )
+        return escalation
 
     @model_validator(mode="after")
     def _distinct_approvers(self) -> Step:
@@ -249,23 +287,3 @@ class SavedWorkflow:
     document: Workflow
     saved_by: UUID
     saved_at: datetime
-
-
-class Reference(StrEnum):
-    """What a person named in the document must be allowed to do."""
-
-    REVIEW = "review"
-    APPROVE = "approve"
-
-
-def referenced_people(workflow: Workflow) -> Iterator[tuple[str, str, Reference]]:
-    """Every email the document names: (field path, email, what they must be able to do)."""
-    if workflow.review is not None:
-        for n, email in enumerate(workflow.review.reviewers):
-            yield f"review.reviewers[{n}]", email, Reference.REVIEW
-    for s, step in enumerate(workflow.steps):
-        for n, entry in enumerate(step.approvers):
-            yield f"steps[{s}].approvers[{n}].approver", entry.approver, Reference.APPROVE
-        if step.default_approver is not None:
-            yield f"steps[{s}].default_approver", step.default_approver, Reference.APPROVE
-    yield "default_approver", workflow.default_approver, Reference.APPROVE

@@ -1,8 +1,8 @@
 """The audit-report PDF attached to every published bill: what was approved, by whom, when.
 
-    header (supplier, reference, dates, totals, requester, workflow)
+    header (supplier, reference, dates, totals, requester, workflow; escalated steps, if any)
     lines
-    approval steps: each decision with approver, decision, time and comment
+    approval steps: each decision with approver, decision, time and comment; escalations
     edits (field, before, after) · administrator actions (force, reassign, approvers changed)
     supersede history · full trail
 
@@ -26,6 +26,7 @@ _DECISIONS = {
     AuditAction.AUTO_APPROVED,
     AuditAction.FORCE_APPROVED,
     AuditAction.FORCE_REJECTED,
+    AuditAction.ESCALATED,
 }
 _ADMINISTRATIVE = {
     AuditAction.FORCE_APPROVED,
@@ -190,6 +191,7 @@ def render_audit_report(authorised: RequestAuthorised) -> bytes:
                 + (" (auto-approved)" if authorised.auto_approved else ""),
             ),
             ("Source document", bill.source_url),
+            *_escalated(trail),
         ]
     )
     pdf.heading("Lines")
@@ -211,6 +213,16 @@ def render_audit_report(authorised: RequestAuthorised) -> bytes:
     )
     _trail_sections(pdf, trail)
     return bytes(pdf.output())
+
+
+def _escalated(trail: list[AuditEntry]) -> list[tuple[str, object]]:
+    """The header's "Escalated" row: each step escalated, when any was."""
+    steps = [
+        f"step {e.step.index + 1}: {e.step.name}" if e.step else "a step"
+        for e in trail
+        if e.action is AuditAction.ESCALATED
+    ]
+    return [("Escalated", "; ".join(steps))] if steps else []
 
 
 def _trail_sections(pdf: _Report, trail: list[AuditEntry]) -> None:
