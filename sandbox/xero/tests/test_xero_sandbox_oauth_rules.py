@@ -22,7 +22,9 @@ from countersign_xero_sandbox.clients import Client, Clients, redirect_uri_probl
 from countersign_xero_sandbox.clock import SandboxClock
 from countersign_xero_sandbox.consent import Consent, allow, deny
 from countersign_xero_sandbox.consent_pages import Organisation, consent_page, login_page
+from countersign_xero_sandbox.id_tokens import TokenMinter
 from countersign_xero_sandbox.identity import Identity, TokenError
+from countersign_xero_sandbox.signing import SigningKey
 
 CALLBACK = "https://countersign.example/xero/callback"
 # RFC 7636 Appendix B: the verifier and the S256 challenge it gives.
@@ -194,12 +196,16 @@ def test_xero_sandbox_a_redirect_keeps_the_query_the_uri_was_registered_with() -
     )
 
 
+_KEY = SigningKey.generate()
+
+
 class _World:
     """An identity server with one app, one user reaching two organisations, a clock."""
 
     def __init__(self) -> None:
         self.clock = SandboxClock()
-        self.identity = Identity(self.clock, 1800.0, 1800.0)
+        minter = TokenMinter(_KEY, "https://identity.example")
+        self.identity = Identity(self.clock, 1800.0, 1800.0, minter)
         self.identity.clients.register_app("app", "s3cret", [CALLBACK], "Countersign")
         self.consent = Consent(self.clock)
         self.user = self.consent.add_user("Ann@Example.com", "pw", ["t-1", "t-2"])
@@ -361,9 +367,9 @@ def test_xero_sandbox_logging_in_needs_the_users_password() -> None:
     assert consent.log_in("nobody@example.com", "pw") is None
     found = consent.log_in(" ANN@example.com", "pw")
     assert found is not None
-    session_id, user = found
-    assert consent.session_user(session_id) is user
-    assert consent.session_user("forged") is None
+    session_id, user, sign_in = found
+    assert consent.signed_in(session_id) == (user, sign_in)
+    assert consent.signed_in("forged") is None
 
 
 def test_xero_sandbox_pages_escape_every_value() -> None:

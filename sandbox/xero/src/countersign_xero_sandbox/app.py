@@ -1,6 +1,7 @@
 """Composition root: settings → sandbox state → one ASGI app serving the Accounting API, the
-identity endpoints (tokens and connections, and the browser's authorize, login and consent
-pages) and the test controls (optionally wrapped by the recorder)."""
+identity endpoints (tokens and connections, OpenID Connect discovery, keys and userinfo, and
+the browser's authorize, login and consent pages) and the test controls (optionally wrapped by
+the recorder)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from countersign_xero_sandbox.consent_endpoints import consent_routes
 from countersign_xero_sandbox.controls import control_routes
 from countersign_xero_sandbox.identity_controls import identity_control_routes
 from countersign_xero_sandbox.identity_endpoints import identity_routes
+from countersign_xero_sandbox.oidc_endpoints import oidc_routes
 from countersign_xero_sandbox.pipeline import AccountingApp
 from countersign_xero_sandbox.recording import Recorder, instance_recording
 from countersign_xero_sandbox.sandbox import ACCOUNTING_PREFIX, Sandbox
@@ -40,6 +42,7 @@ def build_app(settings: SandboxSettings) -> ASGIApp:
         *control_routes(sandbox),
         *identity_control_routes(sandbox),
         *identity_routes(sandbox),
+        *oidc_routes(sandbox),
         *consent_routes(sandbox),
     ]
     rest = Starlette(routes=routes)

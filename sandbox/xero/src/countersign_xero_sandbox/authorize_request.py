@@ -42,6 +42,8 @@ class AuthorizeRequest:
     scope: str
     state: str | None
     code_challenge: str | None
+    # OIDC Core §3.1.2.1: echoed in the ID token the code leads to.
+    nonce: str | None = None
 
 
 def with_query(uri: str, params: dict[str, str | None]) -> str:
@@ -88,4 +90,5 @@ def check_authorize(
     if error is not None:
         return Redirect(with_query(redirect_uri, {"error": error, "state": state}))
     scope = " ".join(request["scope"].split())
-    return AuthorizeRequest(client, redirect_uri, scope, state, request.get("code_challenge"))
+    challenge, nonce = request.get("code_challenge"), request.get("nonce")
+    return AuthorizeRequest(client, redirect_uri, scope, state, challenge, nonce)

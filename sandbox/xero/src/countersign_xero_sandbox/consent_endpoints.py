@@ -1,7 +1,8 @@
 """The browser side of Xero's identity server (login.xero.com):
 
     GET  /identity/connect/authorize   check the request; the login page, or the consent page
-                                       when the browser's session cookie names a user
+                                       when the browser's session cookie names a user (straight
+                                       back to the app when it asks to sign in only, as before)
     POST /identity/login               email + password → session cookie and the consent page
     POST /identity/consent             allow → 302 redirect_uri?code&scope&state
                                        cancel → 302 redirect_uri?error=access_denied&state
@@ -27,9 +28,10 @@ from countersign_xero_sandbox.consent_pages import (
     error_page,
     login_page,
 )
+from countersign_xero_sandbox.id_tokens import SignIn, signs_in_only
 from countersign_xero_sandbox.sandbox import Sandbox
 
-__all__ = ["SESSION_COOKIE", "consent_routes"]
+__all__ = ["AUTHORIZE_PATH", "SESSION_COOKIE", "consent_routes"]
 
 SESSION_COOKIE = "xero_sandbox_session"
 AUTHORIZE_PATH = "/identity/connect/authorize"
@@ -61,11 +63,13 @@ class _Pages:
         connections = self.sandbox.identity.connections.of(client.client_id, user.user_id)
         connected = {c.tenant_id for c in connections}
         tenants = self.sandbox.tenants
-        organisations = [
-            Organisation(t, tenants[t].organisation["Name"], t in connected)
-            for t in user.tenant_ids
-            if t in tenants
-        ]
+        organisations = None  # signing in only: no organisation to choose
+        if not signs_in_only(pending.request.scope):
+            organisations = [
+                Organisation(t, tenants[t].organisation["Name"], t in connected)
+                for t in user.tenant_ids
+                if t in tenants
+            ]
         page = consent_page(
             pending.pending_id,
             (client.name, client.client_id),
@@ -79,8 +83,17 @@ class _Pages:
     def login(self, pending: Pending, message: str | None = None) -> Response:
         return _html(login_page(pending.pending_id, pending.request.client.name, message))
 
-    def session_user(self, request: Request) -> SandboxUser | None:
-        return self.sandbox.consent.session_user(request.cookies.get(SESSION_COOKIE))
+    def signed_in(self, request: Request) -> tuple[SandboxUser, SignIn] | None:
+        return self.sandbox.consent.signed_in(request.cookies.get(SESSION_COOKIE))
+
+    def consent_or_back(self, pending: Pending, user: SandboxUser) -> Response:
+        """The consent page, unless the user allowed this sign-in to the app before."""
+        if not self.sandbox.consent.asks_nothing(pending, user):
+            return self.consent(pending, user)
+        location = allow(self.sandbox.identity, pending, user, [])
+        assert location is not None  # signing in only chooses no organisation
+        self.sandbox.consent.close(pending)
+        return _redirect(location)
 
     async def authorize(self, request: Request) -> Response:
         checked = check_authorize(request.query_params.multi_items(), self.sandbox.identity.clients)
@@ -88,9 +101,11 @@ class _Pages:
             return _html(error_page(checked.error, checked.description), 400)
         if isinstance(checked, Redirect):
             return _redirect(checked.location)
-        user = self.session_user(request)
-        pending = self.sandbox.consent.begin(checked, user)
-        return self.login(pending) if user is None else self.consent(pending, user)
+        found = self.signed_in(request)
+        if found is None:
+            return self.login(self.sandbox.consent.begin(checked, None))
+        user, sign_in = found
+        return self.consent_or_back(self.sandbox.consent.begin(checked, user, sign_in), user)
 
     async def log_in(self, request: Request) -> Response:
         form = dict(await _form(request))
@@ -100,9 +115,9 @@ class _Pages:
         found = self.sandbox.consent.log_in(form.get("email", ""), form.get("password", ""))
         if found is None:
             return self.login(pending, "Your email or password is incorrect")
-        session_id, user = found
-        pending.user_id = user.user_id
-        response = self.consent(pending, user)
+        session_id, user, sign_in = found
+        pending.user_id, pending.sign_in = user.user_id, sign_in
+        response = self.consent_or_back(pending, user)
         response.set_cookie(SESSION_COOKIE, session_id, path="/", httponly=True, samesite="lax")
         return response
 
@@ -113,9 +128,10 @@ class _Pages:
         pending = consent.waiting(form.get("pending"))
         if pending is None:
             return _html(error_page(_EXPIRED.error, _EXPIRED.description), 400)
-        user = self.session_user(request)
-        if user is None or user.user_id != pending.user_id:
+        found = self.signed_in(request)
+        if found is None or found[0].user_id != pending.user_id:
             return self.login(pending, "Log in to continue")
+        user = found[0]
         if form.get("action") == "cancel":
             consent.close(pending)
             return _redirect(deny(pending))
@@ -123,6 +139,7 @@ class _Pages:
         location = allow(self.sandbox.identity, pending, user, ticked)
         if location is None:
             return self.consent(pending, user, "Choose at least one organisation to connect")
+        consent.remember(pending, user)
         consent.close(pending)
         return _redirect(location)
 

@@ -6,8 +6,10 @@ escaped. The names and ids below are what a test drives (docs/xero-sandbox.md li
     consent page  form#consent-form POST /identity/consent pending (hidden), tenant_id (one
                   checkbox an organisation, id "tenant-<tenant id>"), button#allow
                   (action=allow), button#cancel (action=cancel); #app-name, #client-id,
-                  ul#scopes, #user-email; p#consent-error when nothing was ticked
+                  ul#scopes, #user-email; p#consent-error when nothing was ticked. A request
+                  to sign in only has no ul#organisations and no checkbox
     error page    h1#error, p#error-code ("unauthorized_client : Invalid redirect_uri")
+    signed out    h1#signed-out (end session without a registered place to go back to)
 """
 
 from __future__ import annotations
@@ -15,7 +17,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-__all__ = ["CONSENT_PATH", "LOGIN_PATH", "Organisation", "consent_page", "error_page", "login_page"]
+__all__ = [
+    "CONSENT_PATH",
+    "LOGIN_PATH",
+    "Organisation",
+    "consent_page",
+    "error_page",
+    "login_page",
+    "signed_out_page",
+]
 
 LOGIN_PATH = "/identity/login"
 CONSENT_PATH = "/identity/consent"
@@ -79,13 +89,19 @@ def consent_page(
     app: tuple[str, str],
     scope: str,
     user_email: str,
-    organisations: list[Organisation],
+    organisations: list[Organisation] | None,
     message: str | None = None,
 ) -> str:
-    """``app`` is (name, client id)."""
+    """``app`` is (name, client id); ``organisations`` None when the app only signs in."""
     name, client_id = app
     scopes = "\n".join(f"<li>{escape(s)}</li>" for s in scope.split())
-    orgs = "\n".join(_organisation(org) for org in organisations)
+    chooser = ""
+    if organisations is not None:
+        orgs = "\n".join(_organisation(org) for org in organisations)
+        chooser = (
+            f'<fieldset><legend>Organisations to connect</legend>\n<ul id="organisations">\n'
+            f"{orgs}\n</ul></fieldset>\n"
+        )
     body = (
         f'<h1 id="app-name">{escape(name)} wants to access your Xero data</h1>\n'
         f'<p>Client id: <span id="client-id">{escape(client_id)}</span></p>\n'
@@ -94,13 +110,17 @@ def consent_page(
         f"{_message('consent-error', message)}"
         f'<form id="consent-form" method="post" action="{CONSENT_PATH}">\n'
         f'<input type="hidden" name="pending" id="pending" value="{escape(pending_id)}">\n'
-        f'<fieldset><legend>Organisations to connect</legend>\n<ul id="organisations">\n'
-        f"{orgs}\n</ul></fieldset>\n"
+        f"{chooser}"
         f'<button type="submit" name="action" value="allow" id="allow">Allow access</button>\n'
         f'<button type="submit" name="action" value="cancel" id="cancel">Cancel</button>\n'
         f"</form>"
     )
     return _page("Connect | Xero", body)
+
+
+def signed_out_page() -> str:
+    body = '<h1 id="signed-out">You have logged out of Xero</h1>'
+    return _page("Logged out | Xero", body)
 
 
 def error_page(error: str, description: str) -> str:

@@ -1,21 +1,21 @@
 """OAuth2 as Xero's identity server does it: 30-minute access tokens, single-use rotating refresh
 tokens (a used one is honoured again during a grace period, answering with the same successor
 pair), single-use authorization codes (from the consent page or minted by tests), PKCE (S256) on
-codes issued with a challenge, revocation, and the app ↔ tenant connections tokens reach.
+codes issued with a challenge, revocation, and the app ↔ tenant connections tokens reach. Tokens
+are signed JWTs (``id_tokens.py``); a code remembers the sign-in and the ``nonce`` its ID token
+will carry.
 
     authorize ─▶ code (5 min, single use) ─▶ /connect/token ─▶ access (30 min) + refresh
                                                    │                 │
                                one auth event, one connection        └─▶ rotate (grace)
-                               per chosen tenant ─────────────────────▶ gone with its last
-                                                                        connection, or revoked
+                               per chosen tenant (none when the      ─▶ gone with its last
+                               scopes only sign the user in)            connection, or revoked
 
 All times are sandbox seconds (see ``clock.py``).
 """
 
 from __future__ import annotations
 
-import base64
-import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,6 +25,7 @@ from countersign_xero_sandbox import pkce
 from countersign_xero_sandbox.clients import ClientConflict, Clients
 from countersign_xero_sandbox.clock import SandboxClock
 from countersign_xero_sandbox.connections import ANONYMOUS, Connection, Connections
+from countersign_xero_sandbox.id_tokens import Person, SignIn, TokenMinter
 from countersign_xero_sandbox.model import new_id
 
 __all__ = ["AccessGrant", "CodeGrant", "Identity", "TokenError"]
@@ -55,6 +56,7 @@ class _RefreshGrant:
     scope: str
     auth_event_id: str
     expires_at: float
+    sign_in: SignIn
     user_id: str = ANONYMOUS
     used_at: float | None = None
     successor: dict[str, Any] | None = None
@@ -67,8 +69,10 @@ class CodeGrant:
     tenant_ids: list[str]
     redirect_uri: str | None
     expires_at: float
+    sign_in: SignIn
     user_id: str = ANONYMOUS
     code_challenge: str | None = None
+    nonce: str | None = None
 
 
 @dataclass
@@ -76,7 +80,9 @@ class Identity:
     clock: SandboxClock
     access_ttl_s: float
     refresh_grace_s: float
+    minter: TokenMinter
     clients: Clients = field(default_factory=Clients)
+    people: dict[str, Person] = field(default_factory=dict)  # user id → who the tokens name
     access: dict[str, AccessGrant] = field(default_factory=dict)
     refresh: dict[str, _RefreshGrant] = field(default_factory=dict)
     codes: dict[str, CodeGrant] = field(default_factory=dict)
@@ -105,23 +111,45 @@ class Identity:
         redirect_uri: str | None,
         user_id: str = ANONYMOUS,
         code_challenge: str | None = None,
+        sign_in: SignIn | None = None,
+        nonce: str | None = None,
     ) -> str:
         code = secrets.token_urlsafe(24)
-        expires = self.clock.seconds() + CODE_TTL_S
+        now = self.clock.seconds()
         self.codes[code] = CodeGrant(
-            client_id, scope, list(tenant_ids), redirect_uri, expires, user_id, code_challenge
+            client_id,
+            scope,
+            list(tenant_ids),
+            redirect_uri,
+            now + CODE_TTL_S,
+            sign_in or SignIn.at(now),
+            user_id,
+            code_challenge,
+            nonce,
         )
         return code
 
     def issue(
-        self, client_id: str, scope: str, auth_event_id: str, user_id: str = ANONYMOUS
+        self,
+        client_id: str,
+        scope: str,
+        auth_event_id: str,
+        user_id: str = ANONYMOUS,
+        sign_in: SignIn | None = None,
+        nonce: str | None = None,
     ) -> dict[str, Any]:
+        """A token set; an ID token too when ``scope`` has ``openid`` (``nonce`` only in the
+        one answering a code, OIDC Core §12.2)."""
         now = self.clock.seconds()
-        access_token = _access_token(client_id, auth_event_id, user_id, now, self.access_ttl_s)
+        sign_in = sign_in or SignIn.at(now)
+        person = self.people.get(user_id)
+        access_token = self.minter.access_token(
+            client_id, scope, auth_event_id, person, sign_in, now, self.access_ttl_s
+        )
         refresh_token = secrets.token_urlsafe(32)
         self.access[access_token] = AccessGrant(client_id, scope, now + self.access_ttl_s, user_id)
         self.refresh[refresh_token] = _RefreshGrant(
-            client_id, scope, auth_event_id, now + REFRESH_TTL_S, user_id
+            client_id, scope, auth_event_id, now + REFRESH_TTL_S, sign_in, user_id
         )
         answer: dict[str, Any] = {
             "access_token": access_token,
@@ -131,7 +159,9 @@ class Identity:
             "scope": scope,
         }
         if "openid" in scope.split():
-            answer["id_token"] = _id_token(client_id, user_id, now)
+            answer["id_token"] = self.minter.id_token(
+                client_id, scope, person, sign_in, now, access_token, nonce
+            )
         return answer
 
     def authenticate_client(self, form: dict[str, str], basic: tuple[str, str] | None) -> str:
@@ -164,7 +194,7 @@ class Identity:
         event = new_id()
         for tenant_id in grant.tenant_ids:
             self.connect(client_id, tenant_id, "", event, grant.user_id)
-        return self.issue(client_id, grant.scope, event, grant.user_id)
+        return self.issue(client_id, grant.scope, event, grant.user_id, grant.sign_in, grant.nonce)
 
     def _rotate(self, client_id: str, token: str) -> dict[str, Any]:
         grant = self.refresh.get(token)
@@ -175,7 +205,9 @@ class Identity:
             if now - grant.used_at > self.refresh_grace_s or grant.successor is None:
                 raise TokenError("invalid_grant")
             return dict(grant.successor)
-        successor = self.issue(client_id, grant.scope, grant.auth_event_id, grant.user_id)
+        successor = self.issue(
+            client_id, grant.scope, grant.auth_event_id, grant.user_id, grant.sign_in
+        )
         grant.used_at, grant.successor = now, successor
         return dict(successor)
 
@@ -222,36 +254,3 @@ class Identity:
             when = datetime.fromtimestamp(grant.expires_at).strftime("%m/%d/%Y %H:%M:%S")
             return f"TokenExpired: token expired at {when}"
         return grant
-
-
-def _jwt(claims: dict[str, Any]) -> str:
-    """A JWT's shape, signed by nobody: the sandbox looks its tokens up, it never verifies."""
-
-    def part(value: dict[str, Any]) -> str:
-        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
-
-    signature = secrets.token_urlsafe(32)  # also what makes every token unique
-    return f"{part({'alg': 'RS256', 'typ': 'JWT'})}.{part(claims)}.{signature}"
-
-
-def _access_token(client_id: str, event: str, user_id: str, now: float, ttl_s: float) -> str:
-    """As Xero's: a JWT whose ``authentication_event_id`` is the consent it came from (what
-    ``GET /connections?authEventId=`` filters on) and ``xero_userid`` the user who gave it."""
-    claims: dict[str, Any] = {
-        "nbf": int(now),
-        "exp": int(now + ttl_s),
-        "client_id": client_id,
-        "authentication_event_id": event,
-        "jti": secrets.token_hex(16),
-    }
-    if user_id != ANONYMOUS:
-        claims["xero_userid"] = user_id
-    return _jwt(claims)
-
-
-def _id_token(client_id: str, user_id: str, now: float) -> str:
-    # Xero's id_token carries who signed in, not the consent: that is the access token's claim.
-    claims: dict[str, Any] = {"aud": client_id, "iat": int(now), "exp": int(now) + 300}
-    if user_id != ANONYMOUS:
-        claims["xero_userid"] = user_id
-    return _jwt(claims)

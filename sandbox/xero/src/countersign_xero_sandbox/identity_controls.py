@@ -2,7 +2,8 @@
 and users, minting codes and tokens without a browser, and the user disconnecting an app.
 
     POST /_sandbox/clients                      an app with its redirect URIs (developer portal)
-    POST /_sandbox/users                        a Xero user and the organisations they reach
+    POST /_sandbox/users                        a Xero user (email, password, names) and the
+                                                organisations they reach
     POST /_sandbox/authorizations               a code, as if a user had consented
     POST /_sandbox/tokens                       a token set, connections made
     POST /_sandbox/tenants/{tenant_id}/disconnect   the user removes the app in Xero
@@ -23,6 +24,7 @@ from countersign_xero_sandbox.clients import (
     redirect_uri_problem,
 )
 from countersign_xero_sandbox.control_answers import bad, json_body
+from countersign_xero_sandbox.id_tokens import Person
 from countersign_xero_sandbox.identity import TokenError
 from countersign_xero_sandbox.model import new_id
 from countersign_xero_sandbox.sandbox import Sandbox
@@ -51,6 +53,22 @@ def _list(body: dict[str, Any], name: str) -> list[str]:
     if not isinstance(value, list):
         raise _Refused(f"{name} must be a list")
     return [str(item) for item in value]
+
+
+def _optional_text(body: dict[str, Any], name: str) -> str | None:
+    value = body.get(name)
+    if value is not None and not (isinstance(value, str) and value.strip()):
+        raise _Refused(f"{name} must be a non-empty string when given")
+    return value.strip() if value is not None else None
+
+
+def _names(body: dict[str, Any], email: str) -> tuple[str, str]:
+    """``given_name`` and ``family_name``, by default from the address: ada.lovelace@… is Ada
+    Lovelace, owner@… is Owner User (a Xero user always has both)."""
+    words = [w for w in email.split("@")[0].replace("_", ".").replace("-", ".").split(".") if w]
+    given = _optional_text(body, "given_name") or (words[0].capitalize() if words else "Xero")
+    rest = " ".join(w.capitalize() for w in words[1:])
+    return given, _optional_text(body, "family_name") or rest or "User"
 
 
 def _redirect_uris(body: dict[str, Any]) -> list[str]:
@@ -95,11 +113,15 @@ class _IdentityControls:
         try:
             email, password = _text(body, "email"), _text(body, "password")
             tenant_ids = self._tenants(body)
+            given, family = _names(body, email)
         except _Refused as exc:
             return bad(str(exc))
         user = self.sandbox.consent.add_user(email, password, tenant_ids)
+        person = Person(user.user_id, user.email, given, family)
+        self.sandbox.identity.people[user.user_id] = person
         view = {"user_id": user.user_id, "email": user.email, "tenant_ids": user.tenant_ids}
-        return JSONResponse(view, status_code=201)
+        names = {"given_name": given, "family_name": family}
+        return JSONResponse({**view, **names}, status_code=201)
 
     async def _grant(self, request: Request) -> tuple[str, str, list[str], dict[str, Any]]:
         """Registers the client a grant names; its client id, scope, tenants and the body."""
@@ -126,7 +148,15 @@ class _IdentityControls:
             return bad(str(exc))
         identity = self.sandbox.identity
         redirect = body.get("redirect_uri")
-        code = identity.mint_code(client_id, scope, tenant_ids, redirect, code_challenge=challenge)
+        nonce = body.get("nonce")
+        code = identity.mint_code(
+            client_id,
+            scope,
+            tenant_ids,
+            redirect,
+            code_challenge=challenge,
+            nonce=str(nonce) if nonce is not None else None,
+        )
         return JSONResponse({"code": code})
 
     async def tokens(self, request: Request) -> Response:

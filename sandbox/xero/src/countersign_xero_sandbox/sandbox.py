@@ -1,6 +1,6 @@
 """Everything the sandbox holds, in one place: tenants, identity (apps, tokens, connections),
 the login side (users, sessions, pending authorisations), limits, idempotency memory, faults
-and the call statistics. ``reset`` returns it to a fresh start."""
+and the call statistics. ``reset`` returns it to a fresh start; the token signing key stays."""
 
 from __future__ import annotations
 
@@ -16,11 +16,13 @@ from countersign_xero_sandbox.amounts import unit_dp
 from countersign_xero_sandbox.clock import SandboxClock
 from countersign_xero_sandbox.consent import Consent
 from countersign_xero_sandbox.faults import FaultBook
+from countersign_xero_sandbox.id_tokens import TokenMinter
 from countersign_xero_sandbox.idempotency import IdempotencyStore
 from countersign_xero_sandbox.identity import Identity
 from countersign_xero_sandbox.limits import LimitConfig, RateLimiter
 from countersign_xero_sandbox.model import Tenant
 from countersign_xero_sandbox.settings import SandboxSettings
+from countersign_xero_sandbox.signing import SigningKey
 from countersign_xero_sandbox.wire import loads, post_data_invalid
 
 __all__ = ["ACCOUNTING_PREFIX", "Call", "CallError", "Sandbox"]
@@ -38,6 +40,9 @@ class Sandbox:
     def __init__(self, settings: SandboxSettings) -> None:
         self.settings = settings
         self.clock = SandboxClock(settings.time_scale)
+        # Kept across resets: a client that fetched the key set once still verifies.
+        key = SigningKey.from_pem(settings.signing_key) if settings.signing_key else None
+        self.tokens = TokenMinter(key or SigningKey.generate(), settings.base_url)
         self.reset()
 
     def default_limits(self) -> LimitConfig:
@@ -49,7 +54,7 @@ class Sandbox:
     def reset(self) -> None:
         s = self.settings
         self.tenants: dict[str, Tenant] = {}
-        self.identity = Identity(self.clock, s.access_token_ttl_s, s.refresh_grace_s)
+        self.identity = Identity(self.clock, s.access_token_ttl_s, s.refresh_grace_s, self.tokens)
         self.consent = Consent(self.clock)
         self.limiter = RateLimiter(self.clock, self.default_limits())
         self.idempotency = IdempotencyStore(self.clock, s.idempotency_ttl_s)

@@ -13,6 +13,12 @@ class SandboxSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = 8092
     public_url: str | None = None
+    # Where a browser reaches the login and consent pages, when not at public_url (compose: the
+    # services call http://xero-sandbox:8092, a person's browser 127.0.0.1:8092), as Xero serves
+    # them from login.xero.com beside identity.xero.com.
+    login_url: str | None = None
+    # An RSA private key (PEM) to sign tokens with; by default one is generated at start.
+    signing_key: str | None = None
     # Sandbox seconds per real second: 60 turns a sandbox minute into one real second.
     time_scale: float = 1.0
     limits_enabled: bool = True
@@ -33,4 +39,9 @@ class SandboxSettings(BaseSettings):
 
     @property
     def base_url(self) -> str:
-        return self.public_url or f"http://{self.http_host}:{self.http_port}"
+        """The root clients call, and the OpenID Connect issuer (``iss``)."""
+        return (self.public_url or f"http://{self.http_host}:{self.http_port}").rstrip("/")
+
+    @property
+    def login_base_url(self) -> str:
+        return (self.login_url or self.base_url).rstrip("/")
