@@ -10,11 +10,16 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SERVICES = sorted(p for p in (REPO / "services").glob("*/src/countersign_*") if p.is_dir())
+# The web app keeps no state and consumes nothing (ADR 0049): pages over the services' APIs.
+FRONT_ENDS = sorted(p for p in (REPO / "services").glob("web/src/countersign_*") if p.is_dir())
+SERVICES = sorted(
+    p for p in (REPO / "services").glob("*/src/countersign_*") if p.is_dir() and p not in FRONT_ENDS
+)
 LIBRARIES = sorted(p for p in (REPO / "libs").glob("*/src/countersign_*") if p.is_dir())
 SANDBOXES = sorted(p for p in (REPO / "sandbox").glob("*/src/countersign_*") if p.is_dir())
 
 LAYOUT = ("api", "handlers", "domain", "db", "subscriptions.py", "app.py", "settings.py")
+FRONT_END_LAYOUT = ("pages", "templates", "static", "app.py", "settings.py")
 IO = ("asyncpg", "aiokafka", "httpx", "fastapi", "starlette")
 HTTP = ("fastapi", "starlette")
 MODULE_LINES = 300
@@ -55,6 +60,14 @@ def test_every_service_has_the_same_packages(service: Path) -> None:
     assert [part for part in LAYOUT if not (service / part).exists()] == []
 
 
+@pytest.mark.parametrize("front_end", FRONT_ENDS, ids=[s.name for s in FRONT_ENDS])
+def test_a_front_end_has_pages_and_no_state(front_end: Path) -> None:
+    assert [part for part in FRONT_END_LAYOUT if not (front_end / part).exists()] == []
+    assert {
+        name for path in _modules(front_end) for name in _offending(path, ("asyncpg", "aiokafka"))
+    } == set()
+
+
 @pytest.mark.parametrize("service", SERVICES, ids=[s.name for s in SERVICES])
 def test_domain_rules_do_no_io_and_know_no_other_layer(service: Path) -> None:
     found = {
@@ -93,10 +106,10 @@ def test_sql_stays_in_db(service: Path) -> None:
     assert found == []
 
 
-PACKAGES = [*SERVICES, *LIBRARIES, *SANDBOXES]
+PACKAGES = [*SERVICES, *FRONT_ENDS, *LIBRARIES, *SANDBOXES]
 
 
-@pytest.mark.parametrize("package", [*SERVICES, *LIBRARIES], ids=lambda p: p.name)
+@pytest.mark.parametrize("package", [*SERVICES, *FRONT_ENDS, *LIBRARIES], ids=lambda p: p.name)
 def test_modules_are_short(package: Path) -> None:
     long = {
         str(path.relative_to(package)): lines
@@ -125,4 +138,5 @@ def test_the_checks_see_every_package() -> None:
         "countersign_approval",
         "countersign_publisher",
     }
+    assert {f.name for f in FRONT_ENDS} == {"countersign_web"}
     assert {"countersign_platform", "countersign_contracts"} <= {p.name for p in LIBRARIES}

@@ -32,6 +32,7 @@ class Endpoints:
     admin_token: str
     xero_client_id: str
     xero_client_secret: str
+    web: str = ""  # the web app people use (WEB_URL); empty where none runs
 
     @classmethod
     def from_environment(cls, env: dict[str, str] | None = None) -> Endpoints:
@@ -48,6 +49,7 @@ class Endpoints:
             admin_token=values["COUNTERSIGN_ADMIN_TOKEN"],
             xero_client_id=values.get("PUBLISHER_XERO_CLIENT_ID", "countersign"),
             xero_client_secret=values.get("PUBLISHER_XERO_CLIENT_SECRET", ""),
+            web=values.get("WEB_URL", ""),
         )
 
     @property

@@ -1,7 +1,7 @@
 """The whole product as real processes: ingest, approval and publisher (one or more instances
-in one consumer group), the Dext, Xero and mail sandboxes, each on a free port, sharing one
-isolation token (``<isolation>_<service>`` schemas, ``<isolation>.`` topic prefix) so several
-pipelines can run against the same Kafka and Postgres without meeting.
+in one consumer group), the web app, the Dext, Xero and mail sandboxes, each on a free port,
+sharing one isolation token (``<isolation>_<service>`` schemas, ``<isolation>.`` topic prefix)
+so several pipelines can run against the same Kafka and Postgres without meeting.
 
     with Pipeline(infra, isolation, log_dir) as pipeline:
         org = await provision_organisation(pipeline.endpoints, workflow, people)
@@ -15,7 +15,9 @@ instances, injected Xero latency, /proc readings of each pid) and the chaos run 
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
+import secrets
 import signal
 from collections.abc import Mapping
 from pathlib import Path
@@ -27,7 +29,12 @@ from countersign_harness.infra import Infrastructure
 from countersign_harness.processes import ServiceProcess, free_port
 from countersign_platform.access import generate_seed
 
-__all__ = ["ADMIN_TOKEN", "XERO_CLIENT_ID", "Pipeline"]
+__all__ = ["ADMIN_TOKEN", "WEB_OIDC_CLIENT_ID", "WEB_OIDC_SECRET", "XERO_CLIENT_ID", "Pipeline"]
+
+# The web app: its credential at approval (APPROVAL_CLIENTS holds the hash) and its app at the
+# Xero sandbox for "Sign in with Xero" (registered there by the test that uses it).
+WEB_CLIENT_SECRET = secrets.token_urlsafe(24)
+WEB_OIDC_CLIENT_ID, WEB_OIDC_SECRET = "countersign-web", "web-oidc-secret"
 
 ADMIN_TOKEN = "pipeline-operator-token"
 XERO_CLIENT_ID = "countersign-pipeline"
@@ -58,7 +65,7 @@ UNLIMITED_XERO = {
 
 
 class Pipeline:
-    """Six kinds of process, started together and stopped together.
+    """Seven kinds of process, started together and stopped together.
 
     ``publishers``: how many publisher instances (one consumer group, one schema).
     ``service_env``: extra environment for every Countersign service (e.g. a profiler switch).
@@ -101,12 +108,13 @@ class Pipeline:
 
         # Approval signs access tokens and checks them with its own keys; every other process
         # fetches those keys from it.
-        self.approval = process("approval", APPROVAL_SIGNING_KEYS="pipeline1:" + generate_seed())
-        shared.setdefault("ACCESS_JWKS_URL", f"{self.approval.url}/.well-known/jwks.json")
         self.xero = process("xero-sandbox", **{**UNLIMITED_XERO, **(xero_env or {})})
         self.xero.ready_path = "/_sandbox/health"
+        self.approval = process("approval", **self._approval_env())
+        shared.setdefault("ACCESS_JWKS_URL", f"{self.approval.url}/.well-known/jwks.json")
         self.mail_smtp_port = free_port()
         self.mail = process("mail-sandbox", MAIL_SANDBOX_SMTP_PORT=str(self.mail_smtp_port))
+        self.web = process("web", **self._web_env())
         self.ingest = process("ingest")
         self.dext = process("dext-sandbox", DEXT_SANDBOX_INGEST_URL=self.ingest.url)
         publisher = {
@@ -128,13 +136,44 @@ class Pipeline:
         for each in self.publishers:
             each.extra_env["PUBLISHER_XERO_REDIRECT_URI"] = self.xero_redirect_uri
 
+    def _approval_env(self) -> dict[str, str]:
+        """Approval signs the access tokens, knows the web app as a client, and trusts the Xero
+        sandbox's ID tokens for the web app ("Sign in with Xero")."""
+        return {
+            "APPROVAL_SIGNING_KEYS": "pipeline1:" + generate_seed(),
+            "APPROVAL_CLIENTS": "web:" + hashlib.sha256(WEB_CLIENT_SECRET.encode()).hexdigest(),
+            "APPROVAL_OIDC_ISSUER": self.xero.url,
+            "APPROVAL_OIDC_CLIENT_ID": WEB_OIDC_CLIENT_ID,
+        }
+
+    def _web_env(self) -> dict[str, str]:
+        return {
+            "WEB_APPROVAL_URL": self.approval.url,
+            "WEB_CLIENT_SECRET": WEB_CLIENT_SECRET,
+            "WEB_COOKIE_KEYS": "pipeline:" + base64.b64encode(os.urandom(32)).decode(),
+            "WEB_SECURE_COOKIES": "false",  # plain HTTP on loopback
+            "WEB_SMTP_HOST": "127.0.0.1",
+            "WEB_SMTP_PORT": str(self.mail_smtp_port),
+            "WEB_OIDC_ISSUER": self.xero.url,
+            "WEB_OIDC_CLIENT_ID": WEB_OIDC_CLIENT_ID,
+            "WEB_OIDC_CLIENT_SECRET": WEB_OIDC_SECRET,
+        }
+
     @property
     def xero_redirect_uri(self) -> str:
         return self.endpoints.xero_redirect_uri
 
     @property
     def processes(self) -> list[ServiceProcess]:
-        return [self.xero, self.mail, self.ingest, self.approval, *self.publishers, self.dext]
+        return [
+            self.xero,
+            self.mail,
+            self.ingest,
+            self.approval,
+            self.web,
+            *self.publishers,
+            self.dext,
+        ]
 
     @property
     def endpoints(self) -> Endpoints:
@@ -149,13 +188,15 @@ class Pipeline:
             admin_token=ADMIN_TOKEN,
             xero_client_id=XERO_CLIENT_ID,
             xero_client_secret=XERO_CLIENT_SECRET,
+            web=self.web.url,
         )
 
     def start(self) -> Pipeline:
+        self.web.extra_env["WEB_PUBLIC_URL"] = self.web.url  # where the browser goes
         # Ingest and approval first: the publisher's migrations and topics then race nothing.
         try:
             first = [self.xero, self.mail, self.ingest, self.approval]
-            for group in (first, [*self.publishers, self.dext]):
+            for group in (first, [*self.publishers, self.dext, self.web]):
                 for process in group:
                     process.start()
                 for process in group:

@@ -1,0 +1,74 @@
+"""E-mail out, over SMTP (ADR 0048): the web app's sign-in links, the notifier's messages.
+
+One message per connection, sent from a worker thread with the standard library's client so
+the event loop never waits on a mail server: STARTTLS when the server offers it (required
+with ``require_tls``), AUTH when credentials are set. A refusal is ``MailNotSent`` naming the
+server's answer, never the credentials or the message body (which may hold a sign-in link).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import smtplib
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+__all__ = ["MailNotSent", "Outbox", "SmtpServer"]
+
+
+class MailNotSent(Exception):
+    """The server refused the message or could not be reached."""
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    host: str
+    port: int
+    sender: str  # the From address
+    user: str | None = None
+    password: str | None = None
+    require_tls: bool = False
+    timeout_s: float = 10.0
+
+    def __repr__(self) -> str:  # never the password
+        return f"SmtpServer({self.host}:{self.port}, sender={self.sender!r})"
+
+
+class Outbox:
+    def __init__(self, server: SmtpServer) -> None:
+        self.server = server
+
+    def message(self, to: str, subject: str, text: str, html: str | None = None) -> EmailMessage:
+        message = EmailMessage()
+        message["From"] = self.server.sender
+        message["To"] = to
+        message["Subject"] = subject
+        message["Message-ID"] = make_msgid(domain=self.server.sender.rpartition("@")[2] or None)
+        message.set_content(text)
+        if html is not None:
+            message.add_alternative(html, subtype="html")
+        return message
+
+    async def send(self, message: EmailMessage) -> None:
+        await asyncio.to_thread(self._send, message)
+
+    def _send(self, message: EmailMessage) -> None:
+        server = self.server
+        try:
+            with smtplib.SMTP(server.host, server.port, timeout=server.timeout_s) as smtp:
+                smtp.ehlo()
+                if smtp.has_extn("starttls"):
+                    smtp.starttls()
+                    smtp.ehlo()
+                elif server.require_tls:
+                    raise MailNotSent(f"{server.host}:{server.port} offers no STARTTLS")
+                if server.user is not None and server.password is not None:
+                    smtp.login(server.user, server.password)
+                smtp.send_message(message)
+        except smtplib.SMTPResponseException as refused:
+            answer = refused.smtp_error.decode(errors="replace")[:200]
+            where = f"{server.host}:{server.port}"
+            raise MailNotSent(f"{where} answered {refused.smtp_code} {answer}") from None
+        except (OSError, smtplib.SMTPException) as failed:
+            raise MailNotSent(f"{server.host}:{server.port}: {type(failed).__name__}") from None

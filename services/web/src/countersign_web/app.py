@@ -1,0 +1,80 @@
+"""Composition root of the web app: settings, the approval client, the cookie keys, the mail
+server, the OpenID Connect provider, the pages, and a health endpoint. No database, no Kafka:
+everything it shows and does goes through the services' APIs (ADR 0048)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+from countersign_platform.mail import Outbox, SmtpServer
+from countersign_platform.oidc import OidcProvider
+from countersign_platform.sealing import Keyring
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from countersign_web.approval import Approval
+from countersign_web.cookies import Cookies
+from countersign_web.pages import requests, sign_in
+from countersign_web.pages.rendering import FormRefused, NotSignedIn, Parts, page, see_other
+from countersign_web.settings import WebSettings
+
+__all__ = ["create_app"]
+
+
+def _outbox(settings: WebSettings) -> Outbox:
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    return Outbox(
+        SmtpServer(
+            settings.smtp_host, settings.smtp_port, settings.mail_from,
+            user=settings.smtp_user, password=password, require_tls=settings.smtp_require_tls,
+        )
+    )  # fmt: skip
+
+
+def create_app(settings: WebSettings | None = None) -> FastAPI:
+    config = settings or WebSettings()
+    cookies = Cookies(
+        Keyring.parse(config.cookie_keys.get_secret_value()), secure=config.secure_cookies
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with httpx.AsyncClient(base_url=config.approval_url, timeout=10) as http:
+            oidc = None
+            if config.oidc_issuer and config.oidc_client_id and config.oidc_client_secret:
+                oidc = OidcProvider(config.oidc_issuer, config.oidc_client_id, http)
+            secret = config.client_secret.get_secret_value()
+            app.state.parts = Parts(
+                config, Approval(http, config.client_name, secret), cookies, _outbox(config), oidc
+            )
+            yield
+
+    app = FastAPI(title="Countersign", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    app.include_router(sign_in.router)
+    app.include_router(requests.router)
+
+    @app.exception_handler(NotSignedIn)
+    async def to_sign_in(request: Request, exc: Exception) -> Response:
+        response = see_other("/sign-in")
+        cookies.clear(response)
+        return response
+
+    @app.exception_handler(FormRefused)
+    async def refused(request: Request, exc: Exception) -> HTMLResponse:
+        return page("refused.html", 403)
+
+    @app.get("/health/live", include_in_schema=False)
+    async def live() -> JSONResponse:
+        return JSONResponse({"status": "live"})
+
+    @app.get("/health/ready", include_in_schema=False)
+    async def ready(request: Request) -> JSONResponse:
+        up = await request.app.state.parts.approval.reachable()
+        return JSONResponse({"approval": "ok" if up else "unreachable"}, 200 if up else 503)
+
+    return app

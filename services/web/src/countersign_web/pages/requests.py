@@ -1,0 +1,108 @@
+"""The approver's pages: what awaits me, one request, approve or reject it. Every call goes to
+approval as the signed-in person, so approval decides what they may see and do; its refusals
+are shown as they come (a 409 when someone else decided first, a 403 when it is not theirs)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from countersign_web.cookies import WebSession
+from countersign_web.pages.rendering import Parts, SignedIn, WebParts, check_form, page, see_other
+
+__all__ = ["router"]
+
+router = APIRouter()
+Comment = Annotated[str, Form(max_length=4000)]
+
+
+def _org(session: WebSession, suffix: str) -> str:
+    return f"/v1/organisations/{session.organisation_id}{suffix}"
+
+
+async def _read(web: Parts, session: WebSession, suffix: str) -> Any:
+    assert session.access_token is not None
+    response = await web.approval.call(session.access_token, "GET", _org(session, suffix))
+    if response.status_code in (403, 404):
+        return None
+    response.raise_for_status()
+    return response.json()
+
+
+@router.get("/", include_in_schema=False)
+async def home(request: Request, web: WebParts) -> Response:
+    return see_other("/inbox" if web.cookies.session(request) else "/sign-in")
+
+
+@router.get("/inbox", response_class=HTMLResponse)
+async def inbox(web: WebParts, session: SignedIn) -> HTMLResponse:
+    pending = await _read(web, session, "/requests/pending") or []
+    return page("inbox.html", session=session, cookies=web.cookies, requests=pending)
+
+
+@router.get("/requests/{request_id}", response_class=HTMLResponse)
+async def one_request(
+    request_id: UUID, web: WebParts, session: SignedIn, notice: str = ""
+) -> HTMLResponse:
+    found = await _read(web, session, f"/requests/{request_id}")
+    if found is None:
+        return page("missing.html", 404, session=session, cookies=web.cookies)
+    awaiting_me = any(
+        a["user_id"] == session.user_id and not a["approved"]
+        for a in (found.get("current_step") or {}).get("approvers", [])
+    )
+    return page(
+        "request.html", session=session, cookies=web.cookies, request=found,
+        awaiting_me=awaiting_me, notice=notice,
+    )  # fmt: skip
+
+
+async def _decide(
+    request: Request, web: Parts, session: WebSession, request_id: UUID, action: str,
+    body: dict[str, Any], csrf: str,
+) -> Response:  # fmt: skip
+    check_form(request, web, csrf, session.csrf)
+    assert session.access_token is not None
+    path = _org(session, f"/requests/{request_id}/{action}")
+    answer = await web.approval.call(session.access_token, "POST", path, body)
+    response: Response
+    if answer.status_code == 200:
+        done = "approved" if action == "approve" else "rejected"
+        response = see_other(f"/requests/{request_id}?notice={done}")
+    else:
+        found = await _read(web, session, f"/requests/{request_id}")
+        detail = answer.json().get("detail", "The decision was refused.")
+        response = page(
+            "request.html", answer.status_code, session=session, cookies=web.cookies,
+            request=found, awaiting_me=False, error=detail,
+        )  # fmt: skip
+    web.cookies.keep_session(response, session)
+    return response
+
+
+@router.post("/requests/{request_id}/approve")
+async def approve(
+    request: Request, request_id: UUID, web: WebParts, session: SignedIn,
+    csrf: Comment = "", comment: Comment = "", step: int | None = Form(default=None),
+) -> Response:  # fmt: skip
+    body: dict[str, Any] = {"step": step} | ({"comment": comment} if comment.strip() else {})
+    return await _decide(request, web, session, request_id, "approve", body, csrf)
+
+
+@router.post("/requests/{request_id}/reject")
+async def reject(
+    request: Request, request_id: UUID, web: WebParts, session: SignedIn,
+    csrf: Comment = "", reason: Comment = "", step: int | None = Form(default=None),
+) -> Response:  # fmt: skip
+    if not reason.strip():
+        check_form(request, web, csrf, session.csrf)
+        found = await _read(web, session, f"/requests/{request_id}")
+        return page(
+            "request.html", 422, session=session, cookies=web.cookies, request=found,
+            awaiting_me=True, error="Say why you reject it: the requester reads it.",
+        )  # fmt: skip
+    body = {"reason": reason, "step": step}
+    return await _decide(request, web, session, request_id, "reject", body, csrf)

@@ -1,0 +1,122 @@
+"""An approver uses the web app the way people do, in Debian's headless Chromium: asks for a
+sign-in link, reads it in the mail sandbox, opens it, continues, finds the bill in the inbox,
+opens it and approves — and one bill reaches Xero. What must not work does not: the link a
+second time, a form posted without the page's token, a page without a session.
+``make screenshots`` keeps the pictures (COUNTERSIGN_SCREENSHOTS)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from countersign_harness.organisation import Organisation
+from countersign_harness.waiting import eventually
+from selenium.webdriver import Chrome
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support import expected_conditions as shown
+from selenium.webdriver.support.wait import WebDriverWait
+
+from tests.e2e.journeys import ANN, invoice
+from tests.e2e.test_journey_approval_paths import publish
+
+pytestmark = pytest.mark.e2e
+
+
+def _element(browser: Chrome, element_id: str) -> WebElement:
+    found: WebElement = WebDriverWait(browser, 15).until(
+        shown.presence_of_element_located((By.ID, element_id))
+    )
+    return found
+
+
+def _screenshot(browser: Chrome, name: str) -> None:
+    where = os.environ.get("COUNTERSIGN_SCREENSHOTS")
+    if where:
+        browser.save_screenshot(str(Path(where) / f"web-{name}.png"))
+
+
+async def _sign_in_link(org: Organisation) -> str:
+    async def mail() -> list[dict[str, Any]]:
+        async with httpx.AsyncClient(timeout=10) as http:
+            answer = await http.get(
+                f"{org.endpoints.mail_sandbox}/api/messages", params={"to": ANN}
+            )
+        found: list[dict[str, Any]] = answer.json()
+        return found
+
+    messages = await eventually(mail, lambda found: len(found) >= 1, timeout_s=30)
+    links = [link["url"] for link in messages[0]["links"] if "/sign-in/link?" in link["url"]]
+    assert len(links) == 1, messages[0]
+    return links[0]
+
+
+def _fits(browser: Chrome, width: int) -> bool:
+    scrolled: int = browser.execute_script("return document.documentElement.scrollWidth")
+    return scrolled <= width
+
+
+async def test_an_approver_signs_in_by_link_and_approves_in_the_browser(
+    org: Organisation, chromium: Chrome
+) -> None:
+    web = org.endpoints.web
+    assert (await publish(org, invoice("web-1"))).status_code == 202
+    request = await org.request_of("web-1", states=("in_approval",))
+
+    chromium.get(f"{web}/inbox")  # not signed in: to the sign-in page
+    _element(chromium, "email").send_keys(ANN)
+    _screenshot(chromium, "sign-in")
+    _element(chromium, "sign-in-form").submit()
+    assert ANN in _element(chromium, "check-mail").text
+    link = await _sign_in_link(org)
+    chromium.get(link)  # a GET signs nobody in: it asks to continue
+    _element(chromium, "continue-form").submit()
+    row = _element(chromium, "inbox").find_element(By.LINK_TEXT, "Northwind Stationery Ltd")
+    _screenshot(chromium, "inbox")
+    chromium.set_window_size(375, 800)
+    narrow_inbox = _fits(chromium, 375)
+    chromium.set_window_size(1280, 900)
+    row.click()
+    assert _element(chromium, "total").text == "GBP 126.60"
+    _screenshot(chromium, "request")
+    chromium.set_window_size(375, 800)
+    narrow_request = _fits(chromium, 375)
+    chromium.set_window_size(1280, 900)
+    cookies = {c["name"]: c["value"] for c in chromium.get_cookies()}
+    _element(chromium, "approve-comment").send_keys("Paper for the quarter")
+    _element(chromium, "approve").click()
+    notice = _element(chromium, "notice").text
+    status = await org.wait_status("web-1", ("published",))
+
+    assert notice == "You approved this bill."
+    assert status["status"] == "published", status
+    assert len(org.xero_invoices(lambda i: i["InvoiceNumber"] == "INV-web-1")) == 1
+    decided = (await org.request(request["request_id"]))["audit_trail"]
+    assert [(e["action"], e["actor"]["name"], e["comment"]) for e in decided][-2] == (
+        "approved",
+        "Ann Approver",
+        "Paper for the quarter",
+    )
+    assert narrow_inbox and narrow_request  # readable at a phone's width
+
+    # What must not work: the link a second time, a form without the page's token (with the
+    # person's own session cookie), a page without a session.
+    chromium.get(link)
+    _element(chromium, "continue-form").submit()
+    replayed = _element(chromium, "error").text
+    async with httpx.AsyncClient(base_url=web, timeout=10, cookies=cookies) as as_ann:
+        forged = await as_ann.post(
+            f"/requests/{request['request_id']}/reject",
+            data={"reason": "forged", "csrf": "not-the-pages-token"},
+        )
+    async with httpx.AsyncClient(base_url=web, timeout=10) as anyone:
+        no_session = await anyone.get(f"/requests/{request['request_id']}")
+    trail = (await org.request(request["request_id"]))["audit_trail"]
+
+    assert "used, expired or unknown" in replayed
+    assert forged.status_code == 403 and "That form was refused" in forged.text
+    assert (no_session.status_code, no_session.headers["location"]) == (303, "/sign-in")
+    assert "rejected" not in [e["action"] for e in trail]  # the forged reject did nothing
