@@ -38,7 +38,8 @@ CALLERS = ("admin", "reviewer", "approver", "requester", "auditor", "none", "bad
 # the operator's COUNTERSIGN_ADMIN_TOKEN. {org} is /v1/organisations/{organisation_id}, {req}
 # is {request_id}. Here the users' own organisation is the one in the path. Every user may
 # exchange their own API token for an access token (POST /access-tokens, no organisation).
-# Signing in (/sign-in/…, /sessions/…) is the web app's, with its client credential: no
+# Signing in (/sign-in/…, /sessions/…) and e-mail actions (/action-grants…) are the web app's
+# and the notifier's, with their client credential: no
 # person's token, nor the operator's, opens it (the client's own rows are in
 # tests/integration/test_approval_sign_in.py).
 # State-changing calls that succeed act on a fresh request in the state named in TARGETS.
@@ -54,6 +55,9 @@ POST  /sign-in/links/redeem                   | 401  401  401  401  401  401  40
 POST  /sign-in/oidc                           | 401  401  401  401  401  401  401  401
 POST  /sessions/access-tokens                 | 401  401  401  401  401  401  401  401
 POST  /sessions/sign-out                      | 401  401  401  401  401  401  401  401
+POST  /action-grants                          | 401  401  401  401  401  401  401  401
+POST  /action-grants/preview                  | 401  401  401  401  401  401  401  401
+POST  /action-grants/decide                   | 401  401  401  401  401  401  401  401
 POST  {org}/users                             | 201  403  403  403  403  401  401  401
 GET   {org}/users                             | 200  403  403  403  403  401  401  401
 PATCH {org}/users/{user_id}                   | 200  403  403  403  403  401  401  401
@@ -337,6 +341,13 @@ def body_of(method: str, path: str, n: int) -> Any:
         "redeem": lambda: {"code": "csl_" + "c" * 43},
         "oidc": lambda: {"id_token": "a.b.c" * 4, "nonce": "n" * 16},
         "sign-out": lambda: {"session_token": "css_" + "s" * 43},
+        "action-grants": lambda: {
+            "organisation_id": str(uuid.uuid4()),
+            "request_id": str(uuid.uuid4()),
+            "user_id": str(uuid.uuid4()),
+        },
+        "preview": lambda: {"grant": "csg_" + "g" * 43},
+        "decide": lambda: {"grant": "csg_" + "g" * 43, "decision": "approve"},
     }
     return bodies[last]()
 

@@ -3,6 +3,7 @@ people, the approver's requests, access tokens with the key set that verifies th
 people in through the web app."""
 
 from countersign_approval.api.access import router as access_router
+from countersign_approval.api.action_grants import router as action_grants_router
 from countersign_approval.api.interventions import router as interventions_router
 from countersign_approval.api.operator import router as operator_router
 from countersign_approval.api.people import router as people_router
@@ -21,4 +22,5 @@ ROUTERS = (
     requests_router,
     access_router,
     sign_in_router,
+    action_grants_router,
 )

@@ -7,7 +7,10 @@ recorded."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Protocol
+
+import asyncpg
 
 from countersign_approval.db.absences import Absences
 from countersign_approval.db.master_data import LedgerMasterData
@@ -22,6 +25,7 @@ from countersign_approval.handlers.running import Locked, RequestAt, locked_requ
 __all__ = [
     "Approval",
     "Rejection",
+    "Spend",
     "approve_request",
     "recode_request_line",
     "reject_request",
@@ -52,8 +56,16 @@ async def _substitute_for(
     return decided_for(locked.request, user, absent, named)
 
 
-async def approve_request(at: RequestAt, user: Person, approval: Approval) -> ApprovalRequest:
+Spend = Callable[[asyncpg.Connection], Awaitable[None]]
+"""Runs first in the decision's transaction (an e-mail button's grant spent with it)."""
+
+
+async def approve_request(
+    at: RequestAt, user: Person, approval: Approval, spend: Spend | None = None
+) -> ApprovalRequest:
     async with locked_request(at) as locked:
+        if spend is not None:
+            await spend(locked.conn)
         require_approver(user)
         request, run = locked.request, locked.run
         if run is None:
@@ -65,8 +77,12 @@ async def approve_request(at: RequestAt, user: Person, approval: Approval) -> Ap
     return request
 
 
-async def reject_request(at: RequestAt, user: Person, rejection: Rejection) -> ApprovalRequest:
+async def reject_request(
+    at: RequestAt, user: Person, rejection: Rejection, spend: Spend | None = None
+) -> ApprovalRequest:
     async with locked_request(at) as locked:
+        if spend is not None:
+            await spend(locked.conn)
         require_approver(user)
         behalf = await _substitute_for(at, locked, user, rejection.on_behalf_of)
         approver = user.participant()
