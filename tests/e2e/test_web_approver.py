@@ -1,7 +1,8 @@
 """An approver uses the web app the way people do, in Debian's headless Chromium: asks for a
 sign-in link, reads it in the mail sandbox, opens it, continues, finds the bill in the inbox,
-opens it and approves — and one bill reaches Xero. What must not work does not: the link a
-second time, a form posted without the page's token, a page without a session.
+opens it and approves — and one bill reaches Xero. An e-mail button opens a page that asks to
+confirm, decides once, and needs no sign-in. What must not work does not: a link a second
+time, a form posted without the page's token, a page without a session.
 ``make screenshots`` keeps the pictures (COUNTERSIGN_SCREENSHOTS)."""
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import Any
 import httpx
 import pytest
 from countersign_harness.organisation import Organisation
+from countersign_harness.pipeline import WEB_CLIENT_SECRET, Pipeline
+from countersign_harness.provisioning import provision_organisation
 from countersign_harness.waiting import eventually
 from selenium.webdriver import Chrome
 from selenium.webdriver.common.by import By
@@ -20,7 +23,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as shown
 from selenium.webdriver.support.wait import WebDriverWait
 
-from tests.e2e.journeys import ANN, invoice
+from tests.e2e.journeys import ANN, PEOPLE, WORKFLOW, invoice
 from tests.e2e.test_journey_approval_paths import publish
 
 pytestmark = pytest.mark.e2e
@@ -49,7 +52,9 @@ async def _sign_in_link(org: Organisation) -> str:
         return found
 
     messages = await eventually(mail, lambda found: len(found) >= 1, timeout_s=30)
-    links = [link["url"] for link in messages[0]["links"] if "/sign-in/link?" in link["url"]]
+    # Ann may be a user of other organisations of this pipeline too: one link each.
+    links = [link["url"] for link in messages[0]["links"]
+             if link["text"] == "Sign in to Northwind Trading Ltd"]  # fmt: skip
     assert len(links) == 1, messages[0]
     return links[0]
 
@@ -120,3 +125,56 @@ async def test_an_approver_signs_in_by_link_and_approves_in_the_browser(
     assert forged.status_code == 403 and "That form was refused" in forged.text
     assert (no_session.status_code, no_session.headers["location"]) == (303, "/sign-in")
     assert "rejected" not in [e["action"] for e in trail]  # the forged reject did nothing
+
+
+async def _grant(pipeline: Pipeline, org: Organisation, request_id: str) -> str:
+    """What the notifier asks approval for when it e-mails Ann (here asked as the web app)."""
+    users = await org.users()
+    ann = next(u["user_id"] for u in users if u["email"] == ANN)
+    body = {"organisation_id": str(org.organisation_id), "request_id": request_id, "user_id": ann}
+    async with httpx.AsyncClient(timeout=10, auth=("web", WEB_CLIENT_SECRET)) as http:
+        issued = await http.post(f"{pipeline.approval.url}/action-grants", json=body)
+    assert issued.status_code == 201, issued.text
+    grant: str = issued.json()["grant"]
+    return grant
+
+
+async def test_an_e_mail_button_asks_to_confirm_and_decides_once_without_signing_in(
+    pipeline: Pipeline, chromium: Chrome
+) -> None:
+    org = await provision_organisation(
+        pipeline.endpoints, WORKFLOW, PEOPLE, name="Acme Buttons Ltd"
+    )
+    assert (await publish(org, invoice("btn-1"))).status_code == 202
+    assert (await publish(org, invoice("btn-2"))).status_code == 202
+    first = await org.request_of("btn-1", states=("in_approval",))
+    second = await org.request_of("btn-2", states=("in_approval",))
+    approve, reject = (
+        await _grant(pipeline, org, first["request_id"]),
+        await _grant(pipeline, org, second["request_id"]),
+    )
+    web = org.endpoints.web
+
+    chromium.get(f"{web}/act/{approve}?decision=approve")  # a mail scanner's GET decides nothing
+    still = (await org.request(first["request_id"]))["state"]
+    assert _element(chromium, "deciding-as").text == "Ann Approver"
+    _screenshot(chromium, "e-mail-button")
+    _element(chromium, "confirm").click()
+    approved = _element(chromium, "acted").text
+    chromium.get(f"{web}/act/{approve}?decision=approve")
+    reused = _element(chromium, "error").text
+    chromium.get(f"{web}/act/{reject}?decision=reject")
+    _element(chromium, "comment").send_keys("Not our order")
+    _element(chromium, "confirm").click()
+    rejected = _element(chromium, "acted").text
+    published = await org.wait_status("btn-1", ("published",))
+    refused = await org.wait_status("btn-2", ("rejected",))
+
+    assert still == "in_approval"
+    assert approved.startswith("You approved Northwind Stationery Ltd")
+    assert "used, expired" in reused
+    assert rejected.startswith("You rejected")
+    assert published["status"] == "published"
+    assert len(org.xero_invoices(lambda i: i["InvoiceNumber"] == "INV-btn-1")) == 1
+    assert refused["status"] == "rejected"
+    assert org.xero_invoices(lambda i: i["InvoiceNumber"] == "INV-btn-2") == []

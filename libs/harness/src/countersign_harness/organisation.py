@@ -164,6 +164,10 @@ class Organisation:
             "PATCH", f"/requests/{request_id}/lines/{line_index}", coding, email
         )
 
+    async def users(self) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = await self._read("/users")
+        return found
+
     async def coding_options(self) -> dict[str, Any]:
         body: dict[str, Any] = await self._read("/coding-options")
         return body

@@ -29,7 +29,14 @@ from countersign_harness.infra import Infrastructure
 from countersign_harness.processes import ServiceProcess, free_port
 from countersign_platform.access import generate_seed
 
-__all__ = ["ADMIN_TOKEN", "WEB_OIDC_CLIENT_ID", "WEB_OIDC_SECRET", "XERO_CLIENT_ID", "Pipeline"]
+__all__ = [
+    "ADMIN_TOKEN",
+    "WEB_CLIENT_SECRET",
+    "WEB_OIDC_CLIENT_ID",
+    "WEB_OIDC_SECRET",
+    "XERO_CLIENT_ID",
+    "Pipeline",
+]
 
 # The web app: its credential at approval (APPROVAL_CLIENTS holds the hash) and its app at the
 # Xero sandbox for "Sign in with Xero" (registered there by the test that uses it).

@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from countersign_web.approval import Approval
 from countersign_web.cookies import Cookies
-from countersign_web.pages import requests, sign_in
+from countersign_web.pages import actions, requests, sign_in
 from countersign_web.pages.rendering import FormRefused, NotSignedIn, Parts, page, see_other
 from countersign_web.settings import WebSettings
 
@@ -57,6 +57,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.include_router(sign_in.router)
     app.include_router(requests.router)
+    app.include_router(actions.router)
 
     @app.exception_handler(NotSignedIn)
     async def to_sign_in(request: Request, exc: Exception) -> Response:

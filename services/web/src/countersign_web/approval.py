@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-__all__ = ["Approval", "ChooseOrganisation", "SignInFailed"]
+__all__ = ["Approval", "ChooseOrganisation", "GrantRefused", "SignInFailed"]
 
 
 class SignInFailed(Exception):
@@ -75,9 +75,37 @@ class Approval:
     async def sign_out(self, session_token: str) -> None:
         await self._as_client("/sessions/sign-out", {"session_token": session_token})
 
+    async def grant_preview(self, grant: str) -> dict[str, Any]:
+        """What an e-mail button's grant is for: the request, whose decision, which step."""
+        return await _grant_answer(
+            await self._as_client("/action-grants/preview", {"grant": grant})
+        )
+
+    async def decide_with_grant(
+        self, grant: str, decision: str, comment: str | None
+    ) -> dict[str, Any]:
+        body = {"grant": grant, "decision": decision, "comment": comment}
+        return await _grant_answer(await self._as_client("/action-grants/decide", body))
+
     async def call(
         self, access_token: str, method: str, path: str, body: dict[str, Any] | None = None
     ) -> httpx.Response:
         """``path`` of approval's API as the person the access token names."""
         headers = {"Authorization": f"Bearer {access_token}"}
         return await self._http.request(method, path, json=body, headers=headers)
+
+
+class GrantRefused(Exception):
+    """Approval would not decide with the grant; ``reason`` says why (used, expired, moved on)."""
+
+    def __init__(self, reason: str, status: int) -> None:
+        super().__init__(reason)
+        self.reason, self.status = reason, status
+
+
+async def _grant_answer(response: httpx.Response) -> dict[str, Any]:
+    if response.status_code in (403, 404, 409, 422):
+        raise GrantRefused(str(response.json().get("detail", "refused")), response.status_code)
+    response.raise_for_status()
+    body: dict[str, Any] = response.json()
+    return body
