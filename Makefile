@@ -14,7 +14,7 @@ setup: ## install uv and the pinned Python dependencies into .venv
 lock: ## re-resolve dependencies and rewrite the pinned requirement files
 	@./scripts/lock.sh
 
-up: setup ## start Kafka, Postgres and the three services; addresses in .local/stack.env
+up: setup ## start Kafka, Postgres, the three services, the web app and the sandboxes; addresses in .local/stack.env
 	@./scripts/stack.sh up
 
 down: ## stop everything `make up` started
@@ -23,7 +23,7 @@ down: ## stop everything `make up` started
 status: ## show what is running
 	@./scripts/stack.sh status
 
-demo: setup ## bring the stack up and take twenty Dext items end to end into the Xero sandbox
+demo: setup ## bring the stack up, take twenty Dext items end to end into the Xero sandbox, sign in on the web
 	@./scripts/demo.sh
 
 test: ## lint, types, contract and doc checks, every test on real Kafka and Postgres, the Xero fidelity net, the short chaos run

@@ -3,13 +3,15 @@ deciding, and a table of where each item ended — in approval, in ingest and in
 
 Runs against any running stack described by the variables of `.local/stack.env` (INGEST_URL,
 APPROVAL_URL, PUBLISHER_URL, DEXT_SANDBOX_URL, XERO_IDENTITY_URL, MAIL_SANDBOX_URL,
-MAIL_SMTP_HOST/PORT, COUNTERSIGN_ADMIN_TOKEN, PUBLISHER_XERO_CLIENT_ID/SECRET). Exits 1 when an
-item did not end the way the plan says.
+MAIL_SMTP_HOST/PORT, COUNTERSIGN_ADMIN_TOKEN, PUBLISHER_XERO_CLIENT_ID/SECRET, and WEB_URL for
+the closing lines: how to sign in to the web app as a demo approver, with a link asked for
+through it). Exits 1 when an item did not end the way the plan says.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 import time
 import uuid
@@ -187,6 +189,57 @@ async def connect_xero(org: Organisation) -> None:
         raise RuntimeError(f"Xero did not connect: {xero_consent.outcome(page)}")
 
 
+async def web_sign_in_link(endpoints: Endpoints, email: str, organisation: str) -> str:
+    """Asks the web app for a sign-in link as a person does (the form, with the token its page
+    carries in the pending cookie) and reads the link to ``organisation`` out of the mail
+    sandbox. Each demo run adds an organisation, so the mail may hold one link per run."""
+    mailbox = f"{endpoints.mail_sandbox}/api/messages"
+    query = {"to": email, "subject": "sign-in link"}
+    async with httpx.AsyncClient(timeout=10) as http:
+        before = {m["id"] for m in (await http.get(mailbox, params=query)).json()}
+        async with httpx.AsyncClient(base_url=endpoints.web, timeout=10) as browser:
+            form = await browser.get("/sign-in")
+            form.raise_for_status()
+            token = re.search(r'name="csrf" value="([^"]+)"', form.text)
+            if token is None:
+                raise RuntimeError("the sign-in page carries no form token")
+            asked = await browser.post("/sign-in", data={"email": email, "csrf": token[1]})
+            asked.raise_for_status()
+
+        async def new_mail() -> list[dict[str, Any]]:
+            found: list[dict[str, Any]] = (await http.get(mailbox, params=query)).json()
+            return [m for m in found if m["id"] not in before]
+
+        arrived = await eventually(new_mail, bool, timeout_s=15)
+    for message in arrived:
+        for link in message["links"]:
+            if "/sign-in/link?" in link["url"] and link["text"] == f"Sign in to {organisation}":
+                return str(link["url"])
+    raise RuntimeError(f"no sign-in link to {organisation} arrived for {email}")
+
+
+async def how_to_sign_in(endpoints: Endpoints, organisation: str) -> str:
+    """The closing lines about the web app: where it is, who to sign in as, and how."""
+    if not endpoints.web:
+        return ""
+    who = "ann@example.com"  # Ann North, the budget holder for the North region
+    try:
+        link = await web_sign_in_link(endpoints, who, organisation)
+        asked = (
+            f"  A sign-in link for Ann, asked for just now (works once, for 15 minutes):\n"
+            f"    {link}\n"
+            "  Open it, click Continue: Ann's inbox lists the bills awaiting her; a bill's page"
+            " has Approve and Reject.\n"
+        )
+    except (httpx.HTTPError, RuntimeError) as failed:
+        asked = f"  (could not ask for a sign-in link just now: {failed})\n"
+    return (
+        f"\nSign in as an approver: {endpoints.web}/sign-in\n"
+        f'  Type {who} and click "E-mail me a sign-in link"; the mail arrives in the mail'
+        f" sandbox, {endpoints.mail_sandbox}/?to={who}; pick the link to {organisation}.\n" + asked
+    )
+
+
 def table(rows: list[list[str]], out: TextIO) -> None:
     header = ["item", "path taken", "who decided", "final", "Xero id", "files", "payment", "", "s"]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
@@ -199,10 +252,9 @@ def table(rows: list[list[str]], out: TextIO) -> None:
 
 async def run(endpoints: Endpoints, out: TextIO = sys.stdout) -> int:
     run_id = uuid.uuid4().hex[:4]
+    name = f"Demo {run_id} Ltd"
     out.write("Countersign demo: Dext → ingest → approval → publisher → Xero\n\n")
-    org = await provision_organisation(
-        endpoints, WORKFLOW, PEOPLE, name=f"Demo {run_id} Ltd", connect_xero=False
-    )
+    org = await provision_organisation(endpoints, WORKFLOW, PEOPLE, name=name, connect_xero=False)
     await connect_xero(org)
     pulled = await master_data_pulled(org)
     out.write(
@@ -245,9 +297,11 @@ async def run(endpoints: Endpoints, out: TextIO = sys.stdout) -> int:
         f"  Xero sandbox  GET {endpoints.xero_root}/_sandbox/tenants/{org.tenant_id}/state\n"
         f"  mail sandbox  {endpoints.mail_sandbox}  (SMTP {endpoints.mail_smtp[0]}:"
         f"{endpoints.mail_smtp[1]})\n"
-        "  logs          .local/logs/*.log\n"
-        "Stop the stack with: make down\n"
+        + (f"  web app       {endpoints.web}\n" if endpoints.web else "")
+        + "  logs          .local/logs/*.log\n"
     )
+    out.write(await how_to_sign_in(endpoints, name))
+    out.write("Stop the stack with: make down\n")
     return 1 if wrong else 0
 
 

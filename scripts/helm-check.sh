@@ -219,6 +219,10 @@ must_fail "an access-token TTL over an hour" "/access/tokenTtlSeconds" \
 must_fail "an Ingress without hosts" "/services/ingest/ingress.*missing property 'hosts'" \
   --set services.ingest.ingress.enabled=true --set 'services.ingest.ingress.hosts=null'
 
+must_fail "the web app without its cookie keys" "web.enabled needs secrets.keys.webClientSecret" \
+  --set secrets.keys.webCookieKeys=
+must_fail "a client that is no name:sha256-hex" "/access/clients" --set access.clients=web:secret
+
 elapsed=$(($(date +%s) - started))
 total=$((passed + ${#failures[@]}))
 if [ ${#failures[@]} -eq 0 ]; then

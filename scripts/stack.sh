@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The whole local Countersign stack, without Docker: Kafka + Postgres + the three services and
-# the local sandboxes (Dext, Xero, mail).
+# The whole local Countersign stack, without Docker: Kafka + Postgres + the three services, the
+# web app and the local sandboxes (Dext, Xero, mail).
 #
 #   scripts/stack.sh up [--infra-only]   # start infra (+ topics, migrations) and the services
 #   scripts/stack.sh down                # stop what `up` started, then verify nothing is left
@@ -35,6 +35,7 @@ SERVICES=(
   "dext-sandbox  8091  countersign-dext-sandbox  DEXT_SANDBOX  /health/ready"
   "xero-sandbox  8092  countersign-xero-sandbox  XERO_SANDBOX  /_sandbox/health"
   "mail-sandbox  8093  countersign-mail-sandbox  MAIL_SANDBOX  /health/ready"
+  "web        8084  countersign-web        WEB        /health/ready"
 )
 # The mail sandbox also takes SMTP, on this second port (MAIL_SMTP_HOST/PORT in stack.env).
 MAIL_SMTP_PORT=2525
@@ -165,13 +166,14 @@ resolve_infra() {
 
 # Local secrets, made once per checkout and kept in .local/secrets.env (never in git): the
 # operator token for admin endpoints, the key that signs document links, the keyring for
-# secrets at rest and approval's access-token signing key.
+# secrets at rest, approval's access-token signing key, and the web app's: its client secret
+# at approval, the keys that seal its cookies and its OpenID Connect client secret.
 local_secret() {
   local name="$1" file="$LOCAL_DIR/secrets.env" value
   touch "$file" && chmod 600 "$file"
   value="$(sed -n "s/^$name=//p" "$file")"
   if [ -z "$value" ]; then
-    if [ "$name" = ENCRYPTION_KEYS ]; then  # a keyring: id:base64(32 random bytes)
+    if [ "$name" = ENCRYPTION_KEYS ] || [ "$name" = WEB_COOKIE_KEYS ]; then  # id:base64(32 bytes)
       value="local1:$("$PYTHON" -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')"
     elif [ "$name" = APPROVAL_SIGNING_KEYS ]; then  # kid:base64url(32-byte Ed25519 seed)
       value="local1:$("$PYTHON" -c 'from countersign_platform.access import generate_seed; print(generate_seed())')"
@@ -190,6 +192,12 @@ service_port() {
     [ "$name" = "$1" ] && { echo "$port"; return; }
   done
 }
+
+# The web app's client at the Xero sandbox ("Sign in with Xero"); approval checks that the ID
+# tokens were issued to it.
+WEB_OIDC_CLIENT_ID=countersign-web-local
+
+web_public_url() { echo "http://127.0.0.1:$(service_port web)"; }
 
 write_stack_env() {
   local kafka="$1" db="$2" row name port exe prefix path tmp="$STACK_ENV.tmp"
@@ -225,6 +233,16 @@ write_stack_env() {
     echo "PUBLISHER_XERO_AUTHORIZE_URL=http://127.0.0.1:$(service_port xero-sandbox)/identity/connect/authorize"
     echo "PUBLISHER_XERO_REDIRECT_URI=http://127.0.0.1:$(service_port publisher)/v1/xero/callback"
     echo "PUBLISHER_XERO_CLIENT_SECRET=${PUBLISHER_XERO_CLIENT_SECRET:-$(local_secret PUBLISHER_XERO_CLIENT_SECRET)}"
+    # The web app (its secrets go to it alone, in start_service): approval behind it, plain
+    # HTTP on loopback, sign-in mail to the mail sandbox, "Sign in with Xero" at the Xero
+    # sandbox, which `up` tells about the web app's client (register_web_oidc_client).
+    echo "WEB_PUBLIC_URL=$(web_public_url)"
+    echo "WEB_APPROVAL_URL=http://127.0.0.1:$(service_port approval)"
+    echo "WEB_SECURE_COOKIES=false"
+    echo "WEB_SMTP_HOST=127.0.0.1"
+    echo "WEB_SMTP_PORT=$MAIL_SMTP_PORT"
+    echo "WEB_OIDC_ISSUER=http://127.0.0.1:$(service_port xero-sandbox)"
+    echo "WEB_OIDC_CLIENT_ID=$WEB_OIDC_CLIENT_ID"
   } >"$tmp"
   mv "$tmp" "$STACK_ENV"
   log "wrote $STACK_ENV"
@@ -242,6 +260,31 @@ run_tool() {
   # shellcheck source=/dev/null
   (set -a && . "$STACK_ENV" && set +a && exec "$VENV_BIN/$exe" "$@") 9>&- \
     || die "$exe failed (exit $?)"
+}
+
+web_client_secret_sha256() {
+  local secret="${WEB_CLIENT_SECRET:-$(local_secret WEB_CLIENT_SECRET)}"
+  printf '%s' "$secret" | sha256sum | cut -d' ' -f1
+}
+
+# Tells the Xero sandbox about the web app's client and its one redirect URI, as a developer
+# does in Xero's portal. The sandbox keeps apps in memory, so every `up` does it again (with
+# the same secret it is an update).
+register_web_oidc_client() {
+  local xero="http://127.0.0.1:$(service_port xero-sandbox)" secret
+  http_ok "$xero/_sandbox/health" || { log "web: Xero sandbox not running, no Sign in with Xero"; return 0; }
+  secret="${WEB_OIDC_CLIENT_SECRET:-$(local_secret WEB_OIDC_CLIENT_SECRET)}"
+  "$PYTHON" - "$xero" "$WEB_OIDC_CLIENT_ID" "$secret" "$(web_public_url)/sign-in/oidc/callback" <<'PY' \
+    || die "web: could not register its client with the Xero sandbox"
+import json, sys, urllib.request
+xero, client_id, secret, redirect_uri = sys.argv[1:]
+body = {"client_id": client_id, "client_secret": secret, "redirect_uris": [redirect_uri],
+        "name": "Countersign (web, local)"}
+request = urllib.request.Request(f"{xero}/_sandbox/clients", json.dumps(body).encode(),
+                                 {"Content-Type": "application/json"}, method="POST")
+urllib.request.urlopen(request, timeout=5).read()
+PY
+  log "web: client $WEB_OIDC_CLIENT_ID registered with the Xero sandbox"
 }
 
 start_service() {
@@ -277,6 +320,16 @@ start_service() {
     # and every test shell reads): the others need only the public keys it serves.
     if [ "$prefix" = APPROVAL ]; then
       export "APPROVAL_SIGNING_KEYS=${APPROVAL_SIGNING_KEYS:-$(local_secret APPROVAL_SIGNING_KEYS)}"
+      # The web app is approval's client: approval keeps only the SHA-256 of its secret. People
+      # may sign in with the Xero sandbox's ID tokens issued to the web app.
+      export "APPROVAL_CLIENTS=${APPROVAL_CLIENTS:-web:$(web_client_secret_sha256)}" \
+        "APPROVAL_OIDC_ISSUER=${APPROVAL_OIDC_ISSUER:-$WEB_OIDC_ISSUER}" \
+        "APPROVAL_OIDC_CLIENT_ID=${APPROVAL_OIDC_CLIENT_ID:-$WEB_OIDC_CLIENT_ID}"
+    fi
+    if [ "$prefix" = WEB ]; then
+      export "WEB_CLIENT_SECRET=${WEB_CLIENT_SECRET:-$(local_secret WEB_CLIENT_SECRET)}" \
+        "WEB_COOKIE_KEYS=${WEB_COOKIE_KEYS:-$(local_secret WEB_COOKIE_KEYS)}" \
+        "WEB_OIDC_CLIENT_SECRET=${WEB_OIDC_CLIENT_SECRET:-$(local_secret WEB_OIDC_CLIENT_SECRET)}"
     fi
     if [ "$prefix" = MAIL_SANDBOX ]; then
       export "MAIL_SANDBOX_SMTP_PORT=$MAIL_SMTP_PORT"
@@ -342,6 +395,7 @@ cmd_up() {
     read -r name port exe prefix path <<<"$row"
     wait_service_ready "$name" "$port" "$exe" "$path"
   done
+  register_web_oidc_client
   log "stack up in $((SECONDS - t0)) s; env in $STACK_ENV"
 }
 

@@ -117,6 +117,88 @@ app.kubernetes.io/component: {{ .name }}
       key: {{ $secrets.keys.signingKeys | quote }}
       optional: true
 {{- end }}
+{{- with .root.Values.access.clients }}
+- name: APPROVAL_CLIENTS
+  value: {{ . | quote }}
+{{- end }}
+{{- include "countersign.env.approvalOidc" .root }}
+{{- end }}
+{{- end }}
+
+{{/* "Sign in with <provider>": approval verifies the ID tokens issued to the web app's client. */}}
+{{- define "countersign.env.approvalOidc" -}}
+{{- $web := .Values.web }}
+{{- if and $web.enabled $web.oidc.issuer $web.oidc.clientId }}
+- name: APPROVAL_OIDC_ISSUER
+  value: {{ $web.oidc.issuer | quote }}
+- name: APPROVAL_OIDC_CLIENT_ID
+  value: {{ $web.oidc.clientId | quote }}
+{{- end }}
+{{- end }}
+
+{{/* The web app's container environment (ADR 0048): approval, its cookies, mail, OIDC. */}}
+{{- define "countersign.env.web" -}}
+{{- $web := .root.Values.web }}
+{{- $secrets := .root.Values.secrets }}
+{{- $approval := .root.Values.services.approval | default dict }}
+{{- if not (and $secrets.keys.webClientSecret $secrets.keys.webCookieKeys) }}
+{{- fail "web.enabled needs secrets.keys.webClientSecret and secrets.keys.webCookieKeys" }}
+{{- end }}
+{{- if not $approval.enabled }}
+{{- fail "web.enabled needs services.approval.enabled: the web app acts through approval's API" }}
+{{- end }}
+- name: WEB_HTTP_PORT
+  value: {{ $web.port | quote }}
+- name: WEB_LOG_LEVEL
+  value: {{ $web.logLevel | default .root.Values.logLevel | quote }}
+- name: WEB_PUBLIC_URL
+  value: {{ $web.publicUrl | quote }}
+- name: WEB_APPROVAL_URL
+  value: {{ printf "http://%s:%v" (include "countersign.componentName" (dict "root" .root "name" "approval")) $approval.port | quote }}
+- name: WEB_SECURE_COOKIES
+  value: {{ $web.secureCookies | quote }}
+- name: WEB_SMTP_HOST
+  value: {{ $web.mail.smtpHost | quote }}
+- name: WEB_SMTP_PORT
+  value: {{ $web.mail.smtpPort | quote }}
+- name: WEB_SMTP_REQUIRE_TLS
+  value: {{ $web.mail.requireTls | quote }}
+- name: WEB_MAIL_FROM
+  value: {{ $web.mail.from | quote }}
+{{- with $web.mail.smtpUser }}
+- name: WEB_SMTP_USER
+  value: {{ . | quote }}
+{{- end }}
+{{- if and $web.oidc.issuer $web.oidc.clientId }}
+- name: WEB_OIDC_ISSUER
+  value: {{ $web.oidc.issuer | quote }}
+- name: WEB_OIDC_CLIENT_ID
+  value: {{ $web.oidc.clientId | quote }}
+- name: WEB_OIDC_NAME
+  value: {{ $web.oidc.name | quote }}
+{{- end }}
+{{- range $variable, $key := dict "WEB_CLIENT_SECRET" $secrets.keys.webClientSecret "WEB_COOKIE_KEYS" $secrets.keys.webCookieKeys }}
+- name: {{ $variable }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secrets.existingSecret | quote }}
+      key: {{ $key | quote }}
+{{- end }}
+{{- range $variable, $key := dict "WEB_SMTP_PASSWORD" $secrets.keys.webSmtpPassword "WEB_OIDC_CLIENT_SECRET" $secrets.keys.webOidcClientSecret }}
+{{- if $key }}
+- name: {{ $variable }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secrets.existingSecret | quote }}
+      key: {{ $key | quote }}
+      optional: true
+{{- end }}
+{{- end }}
+{{- with .root.Values.extraEnv }}
+{{ toYaml . }}
+{{- end }}
+{{- with $web.extraEnv }}
+{{ toYaml . }}
 {{- end }}
 {{- end }}
 
