@@ -23,7 +23,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as shown
 from selenium.webdriver.support.wait import WebDriverWait
 
-from tests.e2e.journeys import ANN, PEOPLE, WORKFLOW, invoice
+from tests.e2e.journeys import ANN, PEOPLE, WORKFLOW, invoice, original
 from tests.e2e.test_journey_approval_paths import publish
 
 pytestmark = pytest.mark.e2e
@@ -86,6 +86,7 @@ async def test_an_approver_signs_in_by_link_and_approves_in_the_browser(
     chromium.set_window_size(1280, 900)
     row.click()
     assert _element(chromium, "total").text == "GBP 126.60"
+    scan = _element(chromium, "scan").get_attribute("src")
     _screenshot(chromium, "request")
     chromium.set_window_size(375, 800)
     narrow_request = _fits(chromium, 375)
@@ -112,6 +113,8 @@ async def test_an_approver_signs_in_by_link_and_approves_in_the_browser(
     chromium.get(link)
     _element(chromium, "continue-form").submit()
     replayed = _element(chromium, "error").text
+    async with httpx.AsyncClient(timeout=10, cookies=cookies) as as_ann:
+        shown = await as_ann.get(str(scan))
     async with httpx.AsyncClient(base_url=web, timeout=10, cookies=cookies) as as_ann:
         forged = await as_ann.post(
             f"/requests/{request['request_id']}/reject",
@@ -121,6 +124,8 @@ async def test_an_approver_signs_in_by_link_and_approves_in_the_browser(
         no_session = await anyone.get(f"/requests/{request['request_id']}")
     trail = (await org.request(request["request_id"]))["audit_trail"]
 
+    assert (shown.status_code, shown.headers["content-type"]) == (200, "application/pdf")
+    assert shown.content == original("web-1")  # the scan Dext sent, beside the bill
     assert "used, expired or unknown" in replayed
     assert forged.status_code == 403 and "That form was refused" in forged.text
     assert (no_session.status_code, no_session.headers["location"]) == (303, "/sign-in")

@@ -46,7 +46,8 @@ OPERATOR = "/v1/operator/organisations/{organisation_id}"
 # Callers of ingest: no credential; a wrong operator token (bad); the operator token (oper); a
 # Dext signature with the organisation's own secret (dext); one with the other organisation's
 # secret (xdext); and a call signed with the own secret that names the other organisation's
-# item (xid). A document is opened by a signed link only (test_security_links_and_replays).
+# item (xid). A document is opened by a signed link (test_security_links_and_replays), or by
+# a person of its organisation with an access token (the web app's scan: test_web_approver).
 # The admins' Dext credentials take an access token with the admin role (ADR 0044): a Dext
 # signature opens none of them and the operator only reads them; the admins' own rows (admin,
 # reviewer, another organisation's admin) are in tests/integration/test_ingest_dext_credentials.py.
@@ -69,6 +70,7 @@ GET    {org}/tax-rates                                | 401  401  401  200  401 
 GET    {org}/tracking-categories                      | 401  401  401  200  401   -
 GET    {org}/ledger-settings                          | 401  401  401  404  401   -
 GET    /v1/documents/{document_id}                    | 422  422  422  422  422   -
+GET    {org}/documents/{document_id}                  | 401  401  401  401  401   -
 """
 INGEST_CALLERS = ("none", "bad", "oper", "dext", "xdext", "xid")
 

@@ -141,6 +141,7 @@ app.kubernetes.io/component: {{ .name }}
 {{- $web := .root.Values.web }}
 {{- $secrets := .root.Values.secrets }}
 {{- $approval := .root.Values.services.approval | default dict }}
+{{- $ingest := .root.Values.services.ingest | default dict }}
 {{- if not (and $secrets.keys.webClientSecret $secrets.keys.webCookieKeys) }}
 {{- fail "web.enabled needs secrets.keys.webClientSecret and secrets.keys.webCookieKeys" }}
 {{- end }}
@@ -155,6 +156,8 @@ app.kubernetes.io/component: {{ .name }}
   value: {{ $web.publicUrl | quote }}
 - name: WEB_APPROVAL_URL
   value: {{ printf "http://%s:%v" (include "countersign.componentName" (dict "root" .root "name" "approval")) $approval.port | quote }}
+- name: WEB_INGEST_URL
+  value: {{ printf "http://%s:%v" (include "countersign.componentName" (dict "root" .root "name" "ingest")) $ingest.port | quote }}
 - name: WEB_SECURE_COOKIES
   value: {{ $web.secureCookies | quote }}
 - name: WEB_SMTP_HOST

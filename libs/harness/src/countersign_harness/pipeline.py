@@ -121,8 +121,8 @@ class Pipeline:
         shared.setdefault("ACCESS_JWKS_URL", f"{self.approval.url}/.well-known/jwks.json")
         self.mail_smtp_port = free_port()
         self.mail = process("mail-sandbox", MAIL_SANDBOX_SMTP_PORT=str(self.mail_smtp_port))
-        self.web = process("web", **self._web_env())
         self.ingest = process("ingest")
+        self.web = process("web", **self._web_env())
         self.dext = process("dext-sandbox", DEXT_SANDBOX_INGEST_URL=self.ingest.url)
         publisher = {
             **({} if shipped else FAST_PUBLISHER),
@@ -156,6 +156,7 @@ class Pipeline:
     def _web_env(self) -> dict[str, str]:
         return {
             "WEB_APPROVAL_URL": self.approval.url,
+            "WEB_INGEST_URL": self.ingest.url,
             "WEB_CLIENT_SECRET": WEB_CLIENT_SECRET,
             "WEB_COOKIE_KEYS": "pipeline:" + base64.b64encode(os.urandom(32)).decode(),
             "WEB_SECURE_COOKIES": "false",  # plain HTTP on loopback

@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from countersign_web.approval import Approval
 from countersign_web.cookies import Cookies
+from countersign_web.ingest import Originals
 from countersign_web.pages import actions, requests, sign_in
 from countersign_web.pages.rendering import FormRefused, NotSignedIn, Parts, page, see_other
 from countersign_web.settings import WebSettings
@@ -43,13 +44,16 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with httpx.AsyncClient(base_url=config.approval_url, timeout=10) as http:
+        async with (
+            httpx.AsyncClient(base_url=config.approval_url, timeout=10) as http,
+            httpx.AsyncClient(base_url=config.ingest_url, timeout=30) as ingest,
+        ):
             oidc = None
             if config.oidc_issuer and config.oidc_client_id and config.oidc_client_secret:
                 oidc = OidcProvider(config.oidc_issuer, config.oidc_client_id, http)
-            secret = config.client_secret.get_secret_value()
+            approval = Approval(http, config.client_name, config.client_secret.get_secret_value())
             app.state.parts = Parts(
-                config, Approval(http, config.client_name, secret), cookies, _outbox(config), oidc
+                config, approval, cookies, _outbox(config), oidc, Originals(ingest)
             )
             yield
 

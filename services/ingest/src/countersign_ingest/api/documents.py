@@ -1,6 +1,8 @@
 """Original documents, served only to a signed, expiring link bound to one document
-(``countersign_platform.links``): the publisher fetches originals for Xero with links it signs,
-and the status view hands out "Open original document" links. Nothing here is public."""
+(``countersign_platform.links``) — the publisher fetches originals for Xero with links it signs,
+and the status view hands out "Open original document" links — or to a person of the
+document's organisation with an access token (the web app shows the scan beside the bill).
+Nothing here is public."""
 
 from __future__ import annotations
 
@@ -9,12 +11,14 @@ from urllib.parse import quote
 from uuid import UUID
 
 from countersign_contracts import Text
+from countersign_platform.access_http import OrganisationMember
 from countersign_platform.json_bodies import StrictJsonRoute
 from countersign_platform.links import verify_document_link
 from countersign_platform.problems import Problem
 from countersign_platform.runtime import Runtime, runtime
 from fastapi import APIRouter, Depends, Query, Response
 
+from countersign_ingest.domain.files import StoredDocument
 from countersign_ingest.handlers.documents import open_document
 
 __all__ = ["router"]
@@ -45,7 +49,29 @@ async def download_document(
     ):
         raise Problem(403, "forbidden", "Link not valid", "ask for a fresh link")
     async with state.pool.acquire() as conn:
-        document, content = await open_document(conn, document_id)
+        return _file(*await open_document(conn, document_id))
+
+
+@router.get(
+    "/v1/organisations/{organisation_id}/documents/{document_id}",
+    summary="An original document, for a person of its organisation (access token)",
+    response_class=Response,
+    responses={
+        200: {"description": "The file, with its media type", "content": {"application/pdf": {}}},
+        404: {"description": "No such document in the organisation"},
+    },
+)
+async def organisation_document(
+    organisation_id: UUID,
+    document_id: UUID,
+    state: Annotated[Runtime[Any], Depends(runtime)],
+    _: OrganisationMember,
+) -> Response:
+    async with state.pool.acquire() as conn:
+        return _file(*await open_document(conn, document_id, organisation_id))
+
+
+def _file(document: StoredDocument, content: bytes) -> Response:
     return Response(
         content,
         media_type=document.media_type,

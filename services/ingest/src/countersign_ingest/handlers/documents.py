@@ -1,4 +1,5 @@
-"""An original document, for whoever holds a valid link to it (``api/documents.py``)."""
+"""An original document, for whoever holds a valid link to it, or for a person of its
+organisation (``api/documents.py``)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ __all__ = ["open_document"]
 
 
 async def open_document(
-    conn: asyncpg.Connection, document_id: UUID
+    conn: asyncpg.Connection, document_id: UUID, organisation_id: UUID | None = None
 ) -> tuple[StoredDocument, bytes]:
+    """The document and its bytes; only of ``organisation_id`` when it is given (another
+    organisation's is as unknown as one that never was)."""
     found = await Documents(conn).open(document_id)
-    if found is None:
+    if found is None or organisation_id not in (None, found[0].organisation_id):
         raise DocumentNotFound()
     return found

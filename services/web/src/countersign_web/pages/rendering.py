@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from countersign_web.approval import Approval, SignInFailed
 from countersign_web.cookies import Cookies, WebSession, same_token
+from countersign_web.ingest import Originals
 from countersign_web.settings import WebSettings
 
 __all__ = ["Parts", "SignedIn", "WebParts", "check_form", "page", "parts", "see_other"]
@@ -36,6 +37,7 @@ class Parts:
     cookies: Cookies
     outbox: Outbox
     oidc: OidcProvider | None
+    originals: Originals
 
 
 def parts(request: Request) -> Parts:

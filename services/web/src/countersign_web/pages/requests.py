@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from countersign_web.cookies import WebSession
+from countersign_web.ingest import SHOWN_INLINE
 from countersign_web.pages.rendering import Parts, SignedIn, WebParts, check_form, page, see_other
 
 __all__ = ["router"]
@@ -58,6 +59,31 @@ async def one_request(
         "request.html", session=session, cookies=web.cookies, request=found,
         awaiting_me=awaiting_me, notice=notice,
     )  # fmt: skip
+
+
+@router.get("/requests/{request_id}/original", include_in_schema=False)
+async def original(request_id: UUID, web: WebParts, session: SignedIn) -> Response:
+    """The scan beside the bill: approval says whether this person may see the request, ingest
+    serves its file to them."""
+    found = await _read(web, session, f"/requests/{request_id}")
+    assert session.access_token is not None
+    fetched = (
+        None
+        if found is None
+        else await web.originals.fetch(
+            session.access_token, session.organisation_id, found["bill"]["document"]["document_id"]
+        )
+    )
+    if fetched is None:
+        return page("missing.html", 404, session=session, cookies=web.cookies)
+    content, media_type = fetched
+    inline = media_type in SHOWN_INLINE
+    response = Response(content, media_type=media_type if inline else "application/octet-stream")
+    response.headers["Content-Disposition"] = "inline" if inline else "attachment"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    web.cookies.keep_session(response, session)
+    return response
 
 
 async def _decide(
