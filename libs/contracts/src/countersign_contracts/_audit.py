@@ -34,6 +34,12 @@ class Actor(ContractModel):
     kind: ActorKind
     user_id: UUID | None = Field(default=None, description="Approval's user id; null for system")
     name: str = Field(min_length=1, max_length=255, description="Display name at the time")
+    email: str | None = Field(
+        default=None,
+        max_length=254,
+        description="The person's e-mail address at the time, so they can be told (a user, or"
+        " the requester Dext names); null for the system",
+    )
     role: str | None = Field(
         default=None,
         max_length=50,

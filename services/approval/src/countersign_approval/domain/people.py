@@ -34,7 +34,9 @@ class Participant(BaseModel):
     name: str
 
     def actor(self, role: str) -> Actor:
-        return Actor(kind=ActorKind.USER, user_id=self.user_id, name=self.name, role=role)
+        return Actor(
+            kind=ActorKind.USER, user_id=self.user_id, name=self.name, email=self.email, role=role
+        )
 
 
 class Person(Participant):

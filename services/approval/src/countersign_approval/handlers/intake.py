@@ -40,7 +40,7 @@ async def _requester(conn: asyncpg.Connection, organisation_id: uuid.UUID, who: 
     person = await People(conn).by_email(organisation_id, who.email)
     if person is not None:
         return person.actor("requester")
-    return Actor(kind=ActorKind.SYSTEM, name=who.name, role="requester")
+    return Actor(kind=ActorKind.SYSTEM, name=who.name, email=who.email, role="requester")
 
 
 async def open_request(conn: asyncpg.Connection, envelope: Envelope[CostItemSubmitted]) -> None:
