@@ -99,14 +99,9 @@ class Pipeline:
 
         def process(name: str, label: str = "", **env: str) -> ServiceProcess:
             return ServiceProcess(
-                name,
-                infra,
-                isolation,
-                log_dir,
-                label=label,
-                extra_env={**shared, **env},
-                shipped=shipped,
-            )
+                name, infra, isolation, log_dir,
+                label=label, extra_env={**shared, **env}, shipped=shipped,
+            )  # fmt: skip
 
         # Approval signs access tokens and checks them with its own keys; every other process
         # fetches those keys from it.
