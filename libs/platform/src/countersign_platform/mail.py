@@ -67,7 +67,8 @@ class Outbox:
                     smtp.login(server.user, server.password)
                 smtp.send_message(message)
         except smtplib.SMTPResponseException as refused:
-            answer = refused.smtp_error.decode(errors="replace")[:200]
+            said = refused.smtp_error  # bytes from a server, str from smtplib itself
+            answer = (said.decode(errors="replace") if isinstance(said, bytes) else said)[:200]
             where = f"{server.host}:{server.port}"
             raise MailNotSent(f"{where} answered {refused.smtp_code} {answer}") from None
         except (OSError, smtplib.SMTPException) as failed:
