@@ -34,7 +34,8 @@ lint: setup ## ruff check and format check
 
 typecheck: setup ## mypy --strict on every package's src
 	@.venv/bin/mypy -p countersign_contracts -p countersign_platform \
-	  -p countersign_ingest -p countersign_approval -p countersign_publisher -p countersign_web \
+	  -p countersign_ingest -p countersign_approval -p countersign_publisher -p countersign_notifier \
+	  -p countersign_web \
 	  -p countersign_dext_sandbox -p countersign_xero_sandbox -p countersign_mail_sandbox \
 	  -p countersign_harness
 

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 uv lock --quiet
 export_pins() { uv export --frozen --no-hashes --no-emit-workspace --no-header "$@"; }
 export_pins --all-packages --all-groups -o requirements.txt >/dev/null
-for svc in ingest approval publisher web; do
+for svc in ingest approval publisher notifier web; do
   export_pins --package "countersign-$svc" --no-dev -o "services/$svc/requirements.txt" >/dev/null
 done
 for sandbox in dext mail xero; do

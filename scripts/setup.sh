@@ -23,6 +23,6 @@ for pyproject in sandbox/*/pyproject.toml; do
 done
 uv pip install --quiet --no-deps \
   -e libs/contracts -e libs/platform -e libs/harness \
-  -e services/ingest -e services/approval -e services/publisher -e services/web "${sandboxes[@]}"
+  -e services/ingest -e services/approval -e services/publisher -e services/notifier -e services/web "${sandboxes[@]}"
 echo "$want" > "$stamp"
 echo "setup: .venv ready"

@@ -137,6 +137,7 @@ def test_the_checks_see_every_package() -> None:
         "countersign_ingest",
         "countersign_approval",
         "countersign_publisher",
+        "countersign_notifier",
     }
     assert {f.name for f in FRONT_ENDS} == {"countersign_web"}
     assert {"countersign_platform", "countersign_contracts"} <= {p.name for p in LIBRARIES}

@@ -1,7 +1,7 @@
 """The whole product as real processes: ingest, approval and publisher (one or more instances
-in one consumer group), the web app, the Dext, Xero and mail sandboxes, each on a free port,
-sharing one isolation token (``<isolation>_<service>`` schemas, ``<isolation>.`` topic prefix)
-so several pipelines can run against the same Kafka and Postgres without meeting.
+in one consumer group), the notifier, the web app, the Dext, Xero and mail sandboxes, each on a
+free port, sharing one isolation token (``<isolation>_<service>`` schemas, ``<isolation>.`` topic
+prefix) so several pipelines can run against the same Kafka and Postgres without meeting.
 
     with Pipeline(infra, isolation, log_dir) as pipeline:
         org = await provision_organisation(pipeline.endpoints, workflow, people)
@@ -41,6 +41,8 @@ __all__ = [
 # The web app: its credential at approval (APPROVAL_CLIENTS holds the hash) and its app at the
 # Xero sandbox for "Sign in with Xero" (registered there by the test that uses it).
 WEB_CLIENT_SECRET = secrets.token_urlsafe(24)
+# The notifier's credential at approval, for the buttons' action grants.
+NOTIFIER_CLIENT_SECRET = secrets.token_urlsafe(24)
 WEB_OIDC_CLIENT_ID, WEB_OIDC_SECRET = "countersign-web", "web-oidc-secret"
 
 ADMIN_TOKEN = "pipeline-operator-token"
@@ -72,7 +74,7 @@ UNLIMITED_XERO = {
 
 
 class Pipeline:
-    """Seven kinds of process, started together and stopped together.
+    """Eight kinds of process, started together and stopped together.
 
     ``publishers``: how many publisher instances (one consumer group, one schema).
     ``service_env``: extra environment for every Countersign service (e.g. a profiler switch).
@@ -104,14 +106,9 @@ class Pipeline:
 
         def process(name: str, label: str = "", **env: str) -> ServiceProcess:
             return ServiceProcess(
-                name,
-                infra,
-                isolation,
-                log_dir,
-                label=label,
-                extra_env={**shared, **env},
-                shipped=shipped,
-            )
+                name, infra, isolation, log_dir,
+                label=label, extra_env={**shared, **env}, shipped=shipped,
+            )  # fmt: skip
 
         # Approval signs access tokens and checks them with its own keys; every other process
         # fetches those keys from it.
@@ -123,6 +120,7 @@ class Pipeline:
         self.mail = process("mail-sandbox", MAIL_SANDBOX_SMTP_PORT=str(self.mail_smtp_port))
         self.ingest = process("ingest")
         self.web = process("web", **self._web_env())
+        self.notifier = process("notifier", **self._notifier_env())
         self.dext = process("dext-sandbox", DEXT_SANDBOX_INGEST_URL=self.ingest.url)
         publisher = {
             **({} if shipped else FAST_PUBLISHER),
@@ -148,7 +146,13 @@ class Pipeline:
         sandbox's ID tokens for the web app ("Sign in with Xero")."""
         return {
             "APPROVAL_SIGNING_KEYS": "pipeline1:" + generate_seed(),
-            "APPROVAL_CLIENTS": "web:" + hashlib.sha256(WEB_CLIENT_SECRET.encode()).hexdigest(),
+            "APPROVAL_CLIENTS": ",".join(
+                f"{name}:{hashlib.sha256(secret.encode()).hexdigest()}"
+                for name, secret in (
+                    ("web", WEB_CLIENT_SECRET),
+                    ("notifier", NOTIFIER_CLIENT_SECRET),
+                )
+            ),
             "APPROVAL_OIDC_ISSUER": self.xero.url,
             "APPROVAL_OIDC_CLIENT_ID": WEB_OIDC_CLIENT_ID,
         }
@@ -167,6 +171,18 @@ class Pipeline:
             "WEB_OIDC_CLIENT_SECRET": WEB_OIDC_SECRET,
         }
 
+    def _notifier_env(self) -> dict[str, str]:
+        """Asks approval for the buttons' grants, links to the web app (``start`` sets its
+        public address), sends to the mail sandbox."""
+        return {
+            "NOTIFIER_APPROVAL_URL": self.approval.url,
+            "NOTIFIER_CLIENT_SECRET": NOTIFIER_CLIENT_SECRET,
+            "NOTIFIER_SMTP_HOST": "127.0.0.1",
+            "NOTIFIER_SMTP_PORT": str(self.mail_smtp_port),
+            "NOTIFIER_SEND_POLL_INTERVAL_S": "0.5",
+            "NOTIFIER_SEND_BACKOFF_S": "0.5",
+        }
+
     @property
     def xero_redirect_uri(self) -> str:
         return self.endpoints.xero_redirect_uri
@@ -179,6 +195,7 @@ class Pipeline:
             self.ingest,
             self.approval,
             self.web,
+            self.notifier,
             *self.publishers,
             self.dext,
         ]
@@ -201,10 +218,11 @@ class Pipeline:
 
     def start(self) -> Pipeline:
         self.web.extra_env["WEB_PUBLIC_URL"] = self.web.url  # where the browser goes
+        self.notifier.extra_env["NOTIFIER_WEB_URL"] = self.web.url  # where its links point
         # Ingest and approval first: the publisher's migrations and topics then race nothing.
         try:
             first = [self.xero, self.mail, self.ingest, self.approval]
-            for group in (first, [*self.publishers, self.dext, self.web]):
+            for group in (first, [*self.publishers, self.dext, self.web, self.notifier]):
                 for process in group:
                     process.start()
                 for process in group:

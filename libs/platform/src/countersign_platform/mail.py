@@ -67,7 +67,7 @@ class Outbox:
                     smtp.login(server.user, server.password)
                 smtp.send_message(message)
         except smtplib.SMTPResponseException as refused:
-            said = refused.smtp_error
+            said = refused.smtp_error  # bytes from a server, str from smtplib itself
             answer = (said.decode(errors="replace") if isinstance(said, bytes) else said)[:200]
             where = f"{server.host}:{server.port}"
             raise MailNotSent(f"{where} answered {refused.smtp_code} {answer}") from None

@@ -46,9 +46,13 @@ class _Server(uvicorn.Server):
 
 @contextlib.contextmanager
 def serve(
-    settings: MailSandboxSettings | None = None, ready_timeout_s: float = 10.0
+    settings: MailSandboxSettings | None = None,
+    ready_timeout_s: float = 10.0,
+    smtp_port: int | None = None,
 ) -> Iterator[Served]:
-    http_port, smtp_port = _free_port(), _free_port()
+    """``smtp_port``: a port of the caller's choosing, e.g. one a sender already tries, for a
+    mail server that comes up late; a free one otherwise."""
+    http_port, smtp_port = _free_port(), smtp_port or _free_port()
     settings = (settings or MailSandboxSettings()).model_copy(
         update={
             "http_host": "127.0.0.1",
