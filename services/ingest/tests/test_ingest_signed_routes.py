@@ -1,5 +1,6 @@
-"""Every Dext-facing route (everything under /v1/organisations/{organisation_id}/ but the admins'
-own dext-credentials routes, which take an access token) is behind the signature gate, read
+"""Every Dext-facing route (everything under /v1/organisations/{organisation_id}/ but the
+people's routes — the admins' dext-credentials and an original for the web app — which take an
+access token) is behind the signature gate, read
 from the app's routes: a route added without either fails here, and an unsigned call to any of
 them is refused before its endpoint runs (no IO: the database is a fake that knows no
 secret)."""
@@ -38,10 +39,15 @@ ADMINS = {
     "GET /v1/organisations/{organisation_id}/dext-credentials",
     "DELETE /v1/organisations/{organisation_id}/dext-credentials/previous",
     "DELETE /v1/organisations/{organisation_id}/dext-credentials/current",
+    "GET /v1/organisations/{organisation_id}/documents/{document_id}",
 }
 # What guards a route with an access token (countersign_platform.access_http).
 ACCESS_GATES = {"organisation_member.<locals>.member", "_admin_or_operator"}
-PATH_VALUES = {"organisation_id": str(uuid.uuid4()), "dext_item_id": "item-1"}
+PATH_VALUES = {
+    "organisation_id": str(uuid.uuid4()),
+    "dext_item_id": "item-1",
+    "document_id": str(uuid.uuid4()),
+}
 KEYS = "k1:" + base64.b64encode(b"k" * 32).decode()
 
 
