@@ -29,6 +29,8 @@ from tests.e2e.test_journey_approval_paths import publish
 
 pytestmark = pytest.mark.e2e
 
+REQUESTER = "priya@example.com"  # the requester Dext names on every sample item
+
 
 def _element(browser: Chrome, element_id: str) -> WebElement:
     found: WebElement = WebDriverWait(browser, 15).until(
@@ -142,6 +144,23 @@ async def test_an_approver_signs_in_by_link_and_approves_in_the_browser(
     assert "rejected" not in [e["action"] for e in trail]  # the forged reject did nothing
 
 
+async def _mail_about(org: Organisation, to: str, request_id: str) -> dict[str, Any]:
+    """The notifier's mail to ``to`` that links to the request (the newest, when several)."""
+
+    async def mail() -> list[dict[str, Any]]:
+        async with httpx.AsyncClient(timeout=10) as http:
+            answer = await http.get(f"{org.endpoints.mail_sandbox}/api/messages", params={"to": to})
+        return [
+            message
+            for message in answer.json()
+            if any(f"/requests/{request_id}" in link["url"] for link in message["links"])
+            and not any("/act/" in link["url"] for link in message["links"])
+        ]
+
+    found = await eventually(mail, lambda found: len(found) >= 1, timeout_s=60)
+    return found[0]
+
+
 async def _buttons(org: Organisation, request_id: str) -> tuple[str, str, str]:
     """The Approve and Reject links of the notifier's mail to Ann about the request."""
 
@@ -202,3 +221,5 @@ async def test_the_notifiers_e_mail_buttons_decide_once_without_signing_in_brows
     assert len(org.xero_invoices(lambda i: i["InvoiceNumber"] == "INV-btn-1")) == 1
     assert refused["status"] == "rejected"
     assert org.xero_invoices(lambda i: i["InvoiceNumber"] == "INV-btn-2") == []
+    told = await _mail_about(org, REQUESTER, second["request_id"])
+    assert "Not our order" in told["text"]  # the reason reaches the requester's mail
