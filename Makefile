@@ -14,7 +14,7 @@ setup: ## install uv and the pinned Python dependencies into .venv
 lock: ## re-resolve dependencies and rewrite the pinned requirement files
 	@./scripts/lock.sh
 
-up: setup ## start Kafka, Postgres, the three services, the web app and the sandboxes; addresses in .local/stack.env
+up: setup ## start Kafka, Postgres, the four services, the web app and the sandboxes; addresses in .local/stack.env
 	@./scripts/stack.sh up
 
 down: ## stop everything `make up` started

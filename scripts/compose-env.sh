@@ -8,10 +8,14 @@ echo "ENCRYPTION_KEYS=compose1:$(python3 -c 'import base64, os; print(base64.b64
 echo "PUBLISHER_XERO_CLIENT_SECRET=$(secret)"
 # Approval's access-token signing key: kid:base64url of a 32-byte Ed25519 seed (ADR 0044).
 echo "APPROVAL_SIGNING_KEYS=compose1:$(python3 -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("="))')"
-# The web app (ADR 0048): its secret as approval's client, with the SHA-256 approval keeps of it;
-# the keys that seal its cookies; its OpenID Connect client secret at the Xero sandbox.
+# The web app (ADR 0048) and the notifier (ADR 0050): their secrets as approval's clients, with
+# the SHA-256 approval keeps of each; the keys that seal the web app's cookies; its OpenID
+# Connect client secret at the Xero sandbox.
+sha256() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
 web_client_secret=$(secret)
+notifier_client_secret=$(secret)
 echo "WEB_CLIENT_SECRET=$web_client_secret"
-echo "APPROVAL_CLIENTS=web:$(printf '%s' "$web_client_secret" | sha256sum | cut -d' ' -f1)"
+echo "NOTIFIER_CLIENT_SECRET=$notifier_client_secret"
+echo "APPROVAL_CLIENTS=web:$(sha256 "$web_client_secret"),notifier:$(sha256 "$notifier_client_secret")"
 echo "WEB_COOKIE_KEYS=compose1:$(python3 -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')"
 echo "WEB_OIDC_CLIENT_SECRET=$(secret)"

@@ -222,6 +222,11 @@ must_fail "an Ingress without hosts" "/services/ingest/ingress.*missing property
 must_fail "the web app without its cookie keys" "web.enabled needs secrets.keys.webClientSecret" \
   --set secrets.keys.webCookieKeys=
 must_fail "a client that is no name:sha256-hex" "/access/clients" --set access.clients=web:secret
+must_fail "the notifier without its client secret" \
+  "services.notifier.enabled needs secrets.keys.notifierClientSecret" \
+  --set secrets.keys.notifierClientSecret=
+must_fail "the notifier without its mail server" "/services/notifier/mail.*missing property 'smtpHost'" \
+  --set 'services.notifier.mail.smtpHost=null'
 
 elapsed=$(($(date +%s) - started))
 total=$((passed + ${#failures[@]}))

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The whole local Countersign stack, without Docker: Kafka + Postgres + the three services, the
-# web app and the local sandboxes (Dext, Xero, mail).
+# The whole local Countersign stack, without Docker: Kafka + Postgres + ingest, approval, the
+# publisher and the notifier, the web app and the local sandboxes (Dext, Xero, mail).
 #
 #   scripts/stack.sh up [--infra-only]   # start infra (+ topics, migrations) and the services
 #   scripts/stack.sh down                # stop what `up` started, then verify nothing is left
@@ -36,6 +36,7 @@ SERVICES=(
   "xero-sandbox  8092  countersign-xero-sandbox  XERO_SANDBOX  /_sandbox/health"
   "mail-sandbox  8093  countersign-mail-sandbox  MAIL_SANDBOX  /health/ready"
   "web        8084  countersign-web        WEB        /health/ready"
+  "notifier   8085  countersign-notifier   NOTIFIER   /health/ready"
 )
 # The mail sandbox also takes SMTP, on this second port (MAIL_SMTP_HOST/PORT in stack.env).
 MAIL_SMTP_PORT=2525
@@ -167,7 +168,8 @@ resolve_infra() {
 # Local secrets, made once per checkout and kept in .local/secrets.env (never in git): the
 # operator token for admin endpoints, the key that signs document links, the keyring for
 # secrets at rest, approval's access-token signing key, and the web app's: its client secret
-# at approval, the keys that seal its cookies and its OpenID Connect client secret.
+# at approval, the keys that seal its cookies and its OpenID Connect client secret; the
+# notifier's client secret at approval.
 local_secret() {
   local name="$1" file="$LOCAL_DIR/secrets.env" value
   touch "$file" && chmod 600 "$file"
@@ -244,6 +246,12 @@ write_stack_env() {
     echo "WEB_SMTP_PORT=$MAIL_SMTP_PORT"
     echo "WEB_OIDC_ISSUER=http://127.0.0.1:$(service_port xero-sandbox)"
     echo "WEB_OIDC_CLIENT_ID=$WEB_OIDC_CLIENT_ID"
+    # The notifier (its client secret goes to it alone, in start_service): mail to the mail
+    # sandbox, buttons' grants from approval, links to the web app's public address.
+    echo "NOTIFIER_WEB_URL=$(web_public_url)"
+    echo "NOTIFIER_APPROVAL_URL=http://127.0.0.1:$(service_port approval)"
+    echo "NOTIFIER_SMTP_HOST=127.0.0.1"
+    echo "NOTIFIER_SMTP_PORT=$MAIL_SMTP_PORT"
   } >"$tmp"
   mv "$tmp" "$STACK_ENV"
   log "wrote $STACK_ENV"
@@ -263,8 +271,10 @@ run_tool() {
     || die "$exe failed (exit $?)"
 }
 
-web_client_secret_sha256() {
-  local secret="${WEB_CLIENT_SECRET:-$(local_secret WEB_CLIENT_SECRET)}"
+# The SHA-256 approval keeps of a client's secret (APPROVAL_CLIENTS holds name:hash pairs).
+client_secret_sha256() {
+  local variable="$1" secret
+  secret="${!variable:-$(local_secret "$variable")}"
   printf '%s' "$secret" | sha256sum | cut -d' ' -f1
 }
 
@@ -321,9 +331,12 @@ start_service() {
     # and every test shell reads): the others need only the public keys it serves.
     if [ "$prefix" = APPROVAL ]; then
       export "APPROVAL_SIGNING_KEYS=${APPROVAL_SIGNING_KEYS:-$(local_secret APPROVAL_SIGNING_KEYS)}"
-      # The web app is approval's client: approval keeps only the SHA-256 of its secret. People
-      # may sign in with the Xero sandbox's ID tokens issued to the web app.
-      export "APPROVAL_CLIENTS=${APPROVAL_CLIENTS:-web:$(web_client_secret_sha256)}" \
+      # The web app and the notifier are approval's clients: approval keeps only the SHA-256
+      # of their secrets. People may sign in with the Xero sandbox's ID tokens issued to the
+      # web app.
+      clients="web:$(client_secret_sha256 WEB_CLIENT_SECRET)"
+      clients+=",notifier:$(client_secret_sha256 NOTIFIER_CLIENT_SECRET)"
+      export "APPROVAL_CLIENTS=${APPROVAL_CLIENTS:-$clients}" \
         "APPROVAL_OIDC_ISSUER=${APPROVAL_OIDC_ISSUER:-$WEB_OIDC_ISSUER}" \
         "APPROVAL_OIDC_CLIENT_ID=${APPROVAL_OIDC_CLIENT_ID:-$WEB_OIDC_CLIENT_ID}"
     fi
@@ -331,6 +344,9 @@ start_service() {
       export "WEB_CLIENT_SECRET=${WEB_CLIENT_SECRET:-$(local_secret WEB_CLIENT_SECRET)}" \
         "WEB_COOKIE_KEYS=${WEB_COOKIE_KEYS:-$(local_secret WEB_COOKIE_KEYS)}" \
         "WEB_OIDC_CLIENT_SECRET=${WEB_OIDC_CLIENT_SECRET:-$(local_secret WEB_OIDC_CLIENT_SECRET)}"
+    fi
+    if [ "$prefix" = NOTIFIER ]; then
+      export "NOTIFIER_CLIENT_SECRET=${NOTIFIER_CLIENT_SECRET:-$(local_secret NOTIFIER_CLIENT_SECRET)}"
     fi
     if [ "$prefix" = MAIL_SANDBOX ]; then
       export "MAIL_SANDBOX_SMTP_PORT=$MAIL_SMTP_PORT"
@@ -382,6 +398,11 @@ cmd_up() {
     log "infrastructure up in $((SECONDS - t0)) s (--infra-only: services not started)"
     return 0
   fi
+
+  # The clients' secrets are read by two processes started in parallel (approval hashes them,
+  # the client sends them): make them here, once, so that neither writes its own.
+  local_secret WEB_CLIENT_SECRET >/dev/null
+  local_secret NOTIFIER_CLIENT_SECRET >/dev/null
 
   # Start all, then wait for all: the services boot in parallel.
   local row name port exe prefix path

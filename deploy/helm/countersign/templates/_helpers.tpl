@@ -47,7 +47,7 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 app.kubernetes.io/component: {{ .name }}
 {{- end }}
 
-{{/* INGEST, APPROVAL, PUBLISHER: the prefix of a service's own variables. */}}
+{{/* INGEST, APPROVAL, PUBLISHER, NOTIFIER: the prefix of a service's own variables. */}}
 {{- define "countersign.envPrefix" -}}
 {{- .name | upper | replace "-" "_" }}
 {{- end }}
@@ -205,6 +205,49 @@ app.kubernetes.io/component: {{ .name }}
 {{- end }}
 {{- end }}
 
+{{/* The notifier's own settings (ADR 0050): approval for the grants, the web app for the links,
+the mail server. Part of countersign.env.service when .name is notifier. */}}
+{{- define "countersign.env.notifier" -}}
+{{- $mail := .svc.mail }}
+{{- $secrets := .root.Values.secrets }}
+{{- $approval := .root.Values.services.approval | default dict }}
+{{- if not $secrets.keys.notifierClientSecret }}
+{{- fail "services.notifier.enabled needs secrets.keys.notifierClientSecret" }}
+{{- end }}
+{{- if not $approval.enabled }}
+{{- fail "services.notifier.enabled needs services.approval.enabled: the buttons' grants come from approval" }}
+{{- end }}
+- name: NOTIFIER_APPROVAL_URL
+  value: {{ printf "http://%s:%v" (include "countersign.componentName" (dict "root" .root "name" "approval")) $approval.port | quote }}
+- name: NOTIFIER_WEB_URL
+  value: {{ .svc.webUrl | default .root.Values.web.publicUrl | quote }}
+- name: NOTIFIER_SMTP_HOST
+  value: {{ $mail.smtpHost | quote }}
+- name: NOTIFIER_SMTP_PORT
+  value: {{ $mail.smtpPort | quote }}
+- name: NOTIFIER_SMTP_REQUIRE_TLS
+  value: {{ $mail.requireTls | quote }}
+- name: NOTIFIER_MAIL_FROM
+  value: {{ $mail.from | quote }}
+{{- with $mail.smtpUser }}
+- name: NOTIFIER_SMTP_USER
+  value: {{ . | quote }}
+{{- end }}
+- name: NOTIFIER_CLIENT_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secrets.existingSecret | quote }}
+      key: {{ $secrets.keys.notifierClientSecret | quote }}
+{{- with $secrets.keys.notifierSmtpPassword }}
+- name: NOTIFIER_SMTP_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secrets.existingSecret | quote }}
+      key: {{ . | quote }}
+      optional: true
+{{- end }}
+{{- end }}
+
 {{/* The whole environment of a service container. */}}
 {{- define "countersign.env.service" -}}
 {{- $prefix := include "countersign.envPrefix" . }}
@@ -227,6 +270,9 @@ app.kubernetes.io/component: {{ .name }}
   value: {{ (not .root.Values.migrations.enabled) | quote }}
 - name: {{ $prefix }}_LOG_LEVEL
   value: {{ .svc.logLevel | default .root.Values.logLevel | quote }}
+{{- if eq .name "notifier" }}
+{{ include "countersign.env.notifier" . | trim }}
+{{- end }}
 {{- with .root.Values.extraEnv }}
 {{ toYaml . }}
 {{- end }}
