@@ -9,13 +9,14 @@ page without a session.
 from __future__ import annotations
 
 import os
+import uuid
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from countersign_harness.organisation import Organisation
-from countersign_harness.pipeline import Pipeline
+from countersign_harness.pipeline import WEB_OIDC_CLIENT_ID, WEB_OIDC_SECRET, Pipeline
 from countersign_harness.provisioning import provision_organisation
 from countersign_harness.waiting import eventually
 from selenium.webdriver import Chrome
@@ -223,3 +224,46 @@ async def test_the_notifiers_e_mail_buttons_decide_once_without_signing_in_brows
     assert org.xero_invoices(lambda i: i["InvoiceNumber"] == "INV-btn-2") == []
     told = await _mail_about(org, REQUESTER, second["request_id"])
     assert "Not our order" in told["text"]  # the reason reaches the requester's mail
+
+
+async def test_an_approver_signs_in_with_xero_in_the_browser(
+    pipeline: Pipeline, chromium: Chrome
+) -> None:
+    """ "Sign in with Xero": the web app sends the browser to the Xero sandbox (PKCE, state,
+    nonce), Ann logs in there and allows the sign-in, and comes back signed in to the
+    organisation she picks (she is a user in several of this pipeline's)."""
+    org = await provision_organisation(
+        pipeline.endpoints, WORKFLOW, PEOPLE, name="Xero Sign In Ltd"
+    )
+    web, xero = org.endpoints.web, org.endpoints.xero_root
+    password = uuid.uuid4().hex
+    async with httpx.AsyncClient(base_url=xero, timeout=10) as http:
+        app = await http.post("/_sandbox/clients", json={
+            "client_id": WEB_OIDC_CLIENT_ID, "client_secret": WEB_OIDC_SECRET,
+            "name": "Countersign", "redirect_uris": [f"{web}/sign-in/oidc/callback"],
+        })  # fmt: skip
+        user = await http.post("/_sandbox/users", json={
+            "email": ANN, "password": password, "tenant_ids": [org.tenant_id],
+        })  # fmt: skip
+    assert app.status_code == 201 and user.status_code in (201, 409), (app.text, user.text)
+
+    chromium.get(f"{web}/sign-in")
+    _element(chromium, "sign-in-oidc").click()
+    _element(chromium, "email").send_keys(ANN)
+    _element(chromium, "password").send_keys(password)
+    _element(chromium, "login").click()
+    _element(chromium, "allow").click()
+    WebDriverWait(chromium, 15).until(
+        lambda browser: (
+            browser.find_elements(By.ID, "choose-form")
+            or "Waiting for you" in browser.find_element(By.ID, "main").text
+        )
+    )
+    for chooser in chromium.find_elements(By.ID, "choose-form"):  # Ann is in several
+        chooser.find_element(By.XPATH, f"//input[@value='{org.organisation_id}']").click()
+        chooser.submit()
+    inbox = _element(chromium, "main").text
+    who = chromium.find_element(By.CLASS_NAME, "who").text
+
+    assert who == "Ann Approver"
+    assert "Waiting for you" in inbox
