@@ -21,10 +21,14 @@ from tests.e2e.journeys import PEOPLE, WORKFLOW
 
 @pytest.fixture(scope="module", name="pipeline")
 def pipeline_fixture(
-    infra: Infrastructure, tmp_path_factory: pytest.TempPathFactory
+    infra: Infrastructure, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[Pipeline]:
+    """One pipeline per module; with the people's side (mail sandbox, web app, notifier) only
+    for a module that sets ``PIPELINE_WITH_PEOPLE = True``: three processes fewer to start."""
     isolation = "j" + uuid.uuid4().hex[:10]
-    with Pipeline(infra, isolation, tmp_path_factory.mktemp("pipeline")) as running:
+    people = bool(getattr(request.module, "PIPELINE_WITH_PEOPLE", False))
+    logs = tmp_path_factory.mktemp("pipeline")
+    with Pipeline(infra, isolation, logs, people=people) as running:
         yield running
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from countersign_mail_sandbox.harness import Served, serve
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver import Chrome
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -83,9 +84,11 @@ def test_a_person_reads_a_message_in_a_browser_and_follows_its_link(
 
     # The recipient filter, by keyboard: type the address, Enter submits.
     chromium.find_element(By.ID, "to").send_keys("ann@example.com", Keys.ENTER)
-    subject = _element(chromium, By.CSS_SELECTOR, "#messages a.subject")
-    assert "Mail to ann@example.com (1)" in chromium.find_element(By.ID, "heading").text
-    subject.click()
+    # The filtered page replaces this one: wait for it before taking anything from it.
+    WebDriverWait(chromium, 15, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda browser: "Mail to ann@example.com (1)" in browser.find_element(By.ID, "heading").text
+    )
+    _element(chromium, By.CSS_SELECTOR, "#messages a.subject").click()
 
     assert _element(chromium, By.ID, "subject").text == "Bill 42 from Acme Supplies awaits you"
     assert "£120.00" in chromium.find_element(By.ID, "text").text

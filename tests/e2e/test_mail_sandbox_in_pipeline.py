@@ -12,6 +12,8 @@ import pytest
 from countersign_harness.endpoints import Endpoints
 from countersign_harness.pipeline import Pipeline
 
+PIPELINE_WITH_PEOPLE = True  # the mail sandbox, the web app and the notifier
+
 
 @pytest.mark.e2e
 def test_the_pipelines_mail_sandbox_takes_smtp_and_shows_the_message(pipeline: Pipeline) -> None:

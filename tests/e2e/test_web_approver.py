@@ -29,6 +29,7 @@ from tests.e2e.journeys import ANN, PEOPLE, WORKFLOW, invoice, original
 from tests.e2e.test_journey_approval_paths import publish
 
 pytestmark = pytest.mark.e2e
+PIPELINE_WITH_PEOPLE = True  # the mail sandbox, the web app and the notifier
 
 REQUESTER = "priya@example.com"  # the requester Dext names on every sample item
 

@@ -27,12 +27,13 @@ class Endpoints:
     publisher: str
     dext_sandbox: str
     xero_root: str  # the sandbox's root: /_sandbox/…, /connect/token, /api.xro/2.0
-    mail_sandbox: str  # its pages and /api/messages (docs/mail-sandbox.md)
-    mail_smtp: tuple[str, int]  # where a sender hands it messages: (host, port)
     admin_token: str
     xero_client_id: str
     xero_client_secret: str
-    web: str = ""  # the web app people use (WEB_URL); empty where none runs
+    # The people's side, empty where it does not run (a pipeline without it):
+    mail_sandbox: str = ""  # its pages and /api/messages (docs/mail-sandbox.md)
+    mail_smtp: tuple[str, int] = ("", 0)  # where a sender hands it messages: (host, port)
+    web: str = ""  # the web app people use (WEB_URL)
 
     @classmethod
     def from_environment(cls, env: dict[str, str] | None = None) -> Endpoints:

@@ -82,6 +82,7 @@ class Pipeline:
     ``publisher_env``: overrides ``FAST_PUBLISHER`` (e.g. Xero's real per-minute limit).
     ``shipped``: every service keeps its shipped loop settings (poll intervals, backoff, leases)
     instead of the tests' faster ones — what a latency measurement must see.
+    ``people``: also the people's side — the mail sandbox, the web app and the notifier.
     """
 
     def __init__(
@@ -95,6 +96,7 @@ class Pipeline:
         xero_env: Mapping[str, str] | None = None,
         publisher_env: Mapping[str, str] | None = None,
         shipped: bool = False,
+        people: bool = True,
     ) -> None:
         self.infra, self.isolation = infra, isolation
         shared = {
@@ -121,6 +123,8 @@ class Pipeline:
         self.ingest = process("ingest")
         self.web = process("web", **self._web_env())
         self.notifier = process("notifier", **self._notifier_env())
+        # The people's side (mail sandbox, web app, notifier) only where it is wanted.
+        self.people = (self.mail, self.web, self.notifier) if people else ()
         self.dext = process("dext-sandbox", DEXT_SANDBOX_INGEST_URL=self.ingest.url)
         publisher = {
             **({} if shipped else FAST_PUBLISHER),
@@ -189,31 +193,23 @@ class Pipeline:
 
     @property
     def processes(self) -> list[ServiceProcess]:
-        return [
-            self.xero,
-            self.mail,
-            self.ingest,
-            self.approval,
-            self.web,
-            self.notifier,
-            *self.publishers,
-            self.dext,
-        ]
+        return [self.xero, self.ingest, self.approval, *self.people, *self.publishers, self.dext]
 
     @property
     def endpoints(self) -> Endpoints:
+        people = bool(self.people)
         return Endpoints(
             ingest=self.ingest.url,
             approval=self.approval.url,
             publisher=self.publishers[0].url,
             dext_sandbox=self.dext.url,
             xero_root=self.xero.url,
-            mail_sandbox=self.mail.url,
-            mail_smtp=("127.0.0.1", self.mail_smtp_port),
             admin_token=ADMIN_TOKEN,
             xero_client_id=XERO_CLIENT_ID,
             xero_client_secret=XERO_CLIENT_SECRET,
-            web=self.web.url,
+            mail_sandbox=self.mail.url if people else "",
+            mail_smtp=("127.0.0.1", self.mail_smtp_port) if people else ("", 0),
+            web=self.web.url if people else "",
         )
 
     def start(self) -> Pipeline:
@@ -221,8 +217,9 @@ class Pipeline:
         self.notifier.extra_env["NOTIFIER_WEB_URL"] = self.web.url  # where its links point
         # Ingest and approval first: the publisher's migrations and topics then race nothing.
         try:
-            first = [self.xero, self.mail, self.ingest, self.approval]
-            for group in (first, [*self.publishers, self.dext, self.web, self.notifier]):
+            mail, front = (self.people[:1], self.people[1:])
+            first = [self.xero, *mail, self.ingest, self.approval]
+            for group in (first, [*self.publishers, self.dext, *front]):
                 for process in group:
                     process.start()
                 for process in group:
