@@ -1,5 +1,6 @@
-"""The journeys' fixtures: one pipeline per module (ingest, approval and publisher as separate
-processes, with the Dext and Xero sandboxes), one organisation per test with Ann as approver."""
+"""The journeys' fixtures: a pipeline (ingest, approval and publisher as separate processes,
+with the Dext and Xero sandboxes) shared by the modules that can share one, or one per module;
+one organisation per test with Ann as approver."""
 
 from __future__ import annotations
 
@@ -19,12 +20,29 @@ from tests.conftest import unavailable
 from tests.e2e.journeys import PEOPLE, WORKFLOW
 
 
+@pytest.fixture(scope="session")
+def shared_pipeline(
+    infra: Infrastructure, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Pipeline]:
+    """One pipeline, the people's side included, for every module that sets ``SHARED_PIPELINE =
+    True``: their tests each use organisations of their own and change nothing the others see
+    (no Xero faults, no sandbox clock, no process stopped), so they need not pay ten processes'
+    start each."""
+    isolation = "s" + uuid.uuid4().hex[:10]
+    with Pipeline(infra, isolation, tmp_path_factory.mktemp("shared"), people=True) as running:
+        yield running
+
+
 @pytest.fixture(scope="module", name="pipeline")
 def pipeline_fixture(
     infra: Infrastructure, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[Pipeline]:
-    """One pipeline per module; with the people's side (mail sandbox, web app, notifier) only
-    for a module that sets ``PIPELINE_WITH_PEOPLE = True``: three processes fewer to start."""
+    """The shared pipeline for a module that sets ``SHARED_PIPELINE = True``; otherwise one of
+    its own (with the people's side — mail sandbox, web app, notifier — when it sets
+    ``PIPELINE_WITH_PEOPLE = True``)."""
+    if getattr(request.module, "SHARED_PIPELINE", False):
+        yield request.getfixturevalue("shared_pipeline")
+        return
     isolation = "j" + uuid.uuid4().hex[:10]
     people = bool(getattr(request.module, "PIPELINE_WITH_PEOPLE", False))
     logs = tmp_path_factory.mktemp("pipeline")

@@ -23,6 +23,7 @@ from tests.e2e.journeys import (
 )
 
 pytestmark = pytest.mark.e2e
+SHARED_PIPELINE = True  # its tests change nothing other modules see (conftest.py)
 
 SETTLED = ("published", "publish_failed")
 

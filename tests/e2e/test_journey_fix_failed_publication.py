@@ -14,6 +14,7 @@ from tests.e2e.journeys import ANN, invoice
 from tests.e2e.test_journey_approval_paths import publish, report_text, settled
 
 pytestmark = pytest.mark.e2e
+SHARED_PIPELINE = True  # its tests change nothing other modules see (conftest.py)
 
 
 async def _refused(org: Organisation, item: str) -> dict[str, object]:

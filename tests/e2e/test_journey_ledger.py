@@ -20,6 +20,7 @@ from tests.e2e.journeys import (
 )
 
 pytestmark = pytest.mark.e2e
+SHARED_PIPELINE = True  # its tests change nothing other modules see (conftest.py)
 
 
 async def publish_and_approve(org: Organisation, metadata: dict[str, Any]) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from tests.e2e.journeys import (
 )
 
 pytestmark = pytest.mark.e2e
+SHARED_PIPELINE = True  # its tests change nothing other modules see (conftest.py)
 
 NZ_TENANT: dict[str, Any] = {
     "name": "Kiwi Fidelity Ltd",

@@ -13,6 +13,7 @@ from tests.e2e.journeys import ANN, invoice
 from tests.e2e.test_journey_approval_paths import publish
 
 pytestmark = pytest.mark.e2e
+SHARED_PIPELINE = True  # its tests change nothing other modules see (conftest.py)
 
 
 async def test_after_connecting_dext_sees_the_tenants_accounts_bank_accounts_and_tax_rates(

@@ -19,6 +19,7 @@ from tests.e2e.journeys import ANN, PEOPLE, WORKFLOW, invoice
 from tests.e2e.test_journey_approval_paths import publish, settled
 
 pytestmark = pytest.mark.e2e
+SHARED_PIPELINE = True  # its tests change nothing other modules see (conftest.py)
 
 SUSPENDED = "urn:countersign:problem:organisation-suspended"
 

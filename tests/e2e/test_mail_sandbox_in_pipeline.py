@@ -12,7 +12,7 @@ import pytest
 from countersign_harness.endpoints import Endpoints
 from countersign_harness.pipeline import Pipeline
 
-PIPELINE_WITH_PEOPLE = True  # the mail sandbox, the web app and the notifier
+SHARED_PIPELINE = True  # its tests change nothing other modules see (conftest.py)
 
 
 @pytest.mark.e2e
