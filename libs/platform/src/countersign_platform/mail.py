@@ -13,8 +13,11 @@ import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
+from typing import Protocol
 
-__all__ = ["MailNotSent", "Outbox", "SmtpServer"]
+from pydantic import SecretStr
+
+__all__ = ["MailNotSent", "MailSettings", "Outbox", "SmtpServer", "outbox_from"]
 
 
 class MailNotSent(Exception):
@@ -73,3 +76,31 @@ class Outbox:
             raise MailNotSent(f"{where} answered {refused.smtp_code} {answer}") from None
         except (OSError, smtplib.SMTPException) as failed:
             raise MailNotSent(f"{server.host}:{server.port}: {type(failed).__name__}") from None
+
+
+class MailSettings(Protocol):
+    """The mail settings a service reads (``<PREFIX>_SMTP_…``, ``<PREFIX>_MAIL_FROM``)."""
+
+    @property
+    def smtp_host(self) -> str: ...
+    @property
+    def smtp_port(self) -> int: ...
+    @property
+    def smtp_user(self) -> str | None: ...
+    @property
+    def smtp_password(self) -> SecretStr | None: ...
+    @property
+    def smtp_require_tls(self) -> bool: ...
+    @property
+    def mail_from(self) -> str: ...
+
+
+def outbox_from(settings: MailSettings) -> Outbox:
+    """The outbox a service's mail settings describe."""
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    return Outbox(
+        SmtpServer(
+            settings.smtp_host, settings.smtp_port, settings.mail_from,
+            user=settings.smtp_user, password=password, require_tls=settings.smtp_require_tls,
+        )
+    )  # fmt: skip

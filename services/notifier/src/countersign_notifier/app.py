@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import AsyncIterator
 
 import httpx
-from countersign_platform.mail import Outbox, SmtpServer
+from countersign_platform.mail import outbox_from
 from countersign_platform.runtime import Runtime
 from countersign_platform.service import build_app
 from fastapi import FastAPI
@@ -19,16 +19,6 @@ from countersign_notifier.settings import NotifierSettings
 from countersign_notifier.spec import SERVICE
 
 __all__ = ["create_app"]
-
-
-def _outbox(settings: NotifierSettings) -> Outbox:
-    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
-    return Outbox(
-        SmtpServer(
-            settings.smtp_host, settings.smtp_port, settings.mail_from,
-            user=settings.smtp_user, password=password, require_tls=settings.smtp_require_tls,
-        )
-    )  # fmt: skip
 
 
 def _sender_config(settings: NotifierSettings) -> SenderConfig:
@@ -53,7 +43,7 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
         async with httpx.AsyncClient(base_url=config.approval_url, timeout=10) as http:
             grants = ActionGrants(http, config.client_name, config.client_secret.get_secret_value())
             sender = MailSender(
-                runtime.pool, grants, _outbox(config), _sender_config(config),
+                runtime.pool, grants, outbox_from(config), _sender_config(config),
                 schema=runtime.schema, connect=runtime.connect,
             )  # fmt: skip
             if config.sender_enabled:

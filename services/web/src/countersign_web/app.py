@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
-from countersign_platform.mail import Outbox, SmtpServer
+from countersign_platform.mail import outbox_from
 from countersign_platform.oidc import OidcProvider
 from countersign_platform.sealing import Keyring
 from fastapi import FastAPI, Request
@@ -24,16 +24,6 @@ from countersign_web.pages.rendering import FormRefused, NotSignedIn, Parts, pag
 from countersign_web.settings import WebSettings
 
 __all__ = ["create_app"]
-
-
-def _outbox(settings: WebSettings) -> Outbox:
-    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
-    return Outbox(
-        SmtpServer(
-            settings.smtp_host, settings.smtp_port, settings.mail_from,
-            user=settings.smtp_user, password=password, require_tls=settings.smtp_require_tls,
-        )
-    )  # fmt: skip
 
 
 def create_app(settings: WebSettings | None = None) -> FastAPI:
@@ -53,7 +43,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
                 oidc = OidcProvider(config.oidc_issuer, config.oidc_client_id, http)
             approval = Approval(http, config.client_name, config.client_secret.get_secret_value())
             app.state.parts = Parts(
-                config, approval, cookies, _outbox(config), oidc, Originals(ingest)
+                config, approval, cookies, outbox_from(config), oidc, Originals(ingest)
             )
             yield
 
