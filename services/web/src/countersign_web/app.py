@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from countersign_web.approval import Approval
+from countersign_web.approval import Approval, SessionEnded
 from countersign_web.cookies import Cookies
 from countersign_web.ingest import Originals
 from countersign_web.pages import actions, requests, sign_in
@@ -54,6 +54,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.include_router(actions.router)
 
     @app.exception_handler(NotSignedIn)
+    @app.exception_handler(SessionEnded)
     async def to_sign_in(request: Request, exc: Exception) -> Response:
         response = see_other("/sign-in")
         cookies.clear(response)

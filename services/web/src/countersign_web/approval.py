@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-__all__ = ["Approval", "ChooseOrganisation", "GrantRefused", "SignInFailed"]
+__all__ = ["Approval", "ChooseOrganisation", "GrantRefused", "SessionEnded", "SignInFailed"]
 
 
 class SignInFailed(Exception):
@@ -17,6 +17,11 @@ class SignInFailed(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class SessionEnded(Exception):
+    """Approval no longer takes the person's access token (signed out in another tab, removed,
+    or their session ended): they sign in again."""
 
 
 @dataclass
@@ -92,7 +97,10 @@ class Approval:
     ) -> httpx.Response:
         """``path`` of approval's API as the person the access token names."""
         headers = {"Authorization": f"Bearer {access_token}"}
-        return await self._http.request(method, path, json=body, headers=headers)
+        response = await self._http.request(method, path, json=body, headers=headers)
+        if response.status_code == 401:
+            raise SessionEnded
+        return response
 
 
 class GrantRefused(Exception):
