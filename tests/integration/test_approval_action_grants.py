@@ -109,3 +109,38 @@ async def test_a_grant_whose_step_moved_on_decides_nothing(approval: ApprovalHar
     assert late.status_code == 409
     assert after.json()["state"] == "authorised"
     assert "rejected" not in [e["action"] for e in after.json()["audit_trail"]]
+
+
+async def test_an_expired_grant_or_one_for_another_organisation_decides_nothing(
+    approval: ApprovalHarness,
+) -> None:
+    org, request, ids = await _waiting(approval, "grant-3")
+    other, theirs, their_ids = await _waiting(approval, "grant-4")
+    grant = (await _grant(approval, org, request, ids[ANN])).json()["grant"]
+    await approval.runtime.pool.execute(
+        "UPDATE action_grants SET expires_at = now() - interval '1 second'"
+        " WHERE organisation_id = $1",
+        org.organisation_id,
+    )
+    expired = [
+        await approval.http.post(f"/action-grants/{use}", json=body, headers=AS_WEB)
+        for use, body in (
+            ("preview", {"grant": grant}),
+            ("decide", {"grant": grant, "decision": "approve"}),
+        )
+    ]
+    # The notifier asks for its organisation's request with another's user, or the reverse.
+    crossed = [
+        await _grant(approval, org, request, their_ids[ANN]),
+        await _grant(approval, other, request, ids[ANN]),
+    ]
+    after = await approval.http.get(
+        org.path(f"/requests/{request['request_id']}"), headers=org.auth()
+    )
+
+    assert [a.status_code for a in expired] == [403, 403]
+    assert all("used, expired" in a.json()["detail"] for a in expired)
+    assert [a.status_code for a in crossed] == [409, 404], [a.text for a in crossed]
+    assert after.json()["state"] == "in_approval"
+    assert "approved" not in [e["action"] for e in after.json()["audit_trail"]]
+    assert theirs["state"] == "in_approval"

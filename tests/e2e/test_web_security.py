@@ -1,0 +1,303 @@
+"""The web app's security matrix, over HTTP against the running pipeline: every route of the app
+is in the table below (a route added without a row fails the first test), and for each the
+rules hold —
+
+    a page that needs a person, without a session ─▶ 303 to /sign-in, nothing shown
+    a form without the page's CSRF token, or posted from another site ─▶ 403, nothing done
+    a person of another organisation ─▶ "not found" on every page of the request, its bill
+      nowhere in what they are shown, their decisions on it refused
+    an e-mail button opened by someone else signed in ─▶ refused, naming whose it is; unspent
+    the session cookie ─▶ HttpOnly, SameSite=Lax; after sign-out the old cookie opens nothing
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from countersign_harness.organisation import Organisation, Person
+from countersign_harness.pipeline import Pipeline
+from countersign_harness.provisioning import provision_organisation
+from countersign_harness.waiting import eventually
+from countersign_web.app import create_app
+from countersign_web.settings import WebSettings
+from fastapi import APIRouter
+from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute, Mount, Route
+
+from tests.e2e.journeys import invoice
+from tests.e2e.test_journey_approval_paths import publish
+
+pytestmark = pytest.mark.e2e
+SHARED_PIPELINE = True  # its organisations are its own (conftest.py)
+
+
+@dataclass(frozen=True)
+class Row:
+    """A route of the web app: whether it needs a signed-in person, and for a form (POST) the
+    fields it takes besides its CSRF token."""
+
+    person: bool
+    form: dict[str, str] | None = None
+    shows_request: bool = False
+
+
+MATRIX: dict[tuple[str, str], Row] = {
+    ("GET", "/"): Row(person=True),
+    ("GET", "/inbox"): Row(person=True),
+    ("GET", "/requests/{request_id}"): Row(person=True, shows_request=True),
+    ("GET", "/requests/{request_id}/original"): Row(person=True, shows_request=True),
+    ("POST", "/requests/{request_id}/approve"): Row(person=True, form={"comment": "forged"}),
+    ("POST", "/requests/{request_id}/reject"): Row(person=True, form={"reason": "forged"}),
+    ("GET", "/act/{grant}"): Row(person=False),
+    ("POST", "/act/{grant}"): Row(person=False, form={"decision": "approve"}),
+    ("GET", "/sign-in"): Row(person=False),
+    ("POST", "/sign-in"): Row(person=False, form={"email": "someone@example.com"}),
+    ("GET", "/sign-in/link"): Row(person=False),
+    ("POST", "/sign-in/link"): Row(person=False, form={"code": "not-a-code"}),
+    ("GET", "/sign-in/oidc"): Row(person=False),
+    ("GET", "/sign-in/oidc/callback"): Row(person=False),
+    ("POST", "/sign-in/oidc/choose"): Row(person=False, form={"organisation_id": "x"}),
+    ("POST", "/sign-out"): Row(person=False, form={}),
+    ("GET", "/health/live"): Row(person=False),
+    ("GET", "/health/ready"): Row(person=False),
+}
+REFUSED = "That form was refused"
+ELSEWHERE = "https://elsewhere.example"
+
+
+def _methods_and_paths(routes: list[BaseRoute]) -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    for route in routes:
+        if isinstance(route, APIRoute):
+            found |= {(method, route.path) for method in route.methods}
+        elif isinstance(included := getattr(route, "original_router", None), APIRouter):
+            found |= _methods_and_paths(included.routes)  # FastAPI keeps included routers whole
+        else:
+            assert isinstance(route, Mount | Route), route
+            assert getattr(route, "path", "") in ("/static", "/openapi.json"), route
+    return found
+
+
+def _routes() -> set[tuple[str, str]]:
+    settings = WebSettings(client_secret="s", cookie_keys="k:" + "A" * 43 + "=")
+    return _methods_and_paths(create_app(settings).routes)
+
+
+def _csrf(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found, html[:500]
+    return found.group(1)
+
+
+@dataclass
+class Visitor:
+    """A browser as far as the server can tell: its cookies, and the forms' tokens it read."""
+
+    http: httpx.AsyncClient
+    session_csrf: str = ""
+    set_cookies: list[str] = field(default_factory=list)
+
+    async def pending_csrf(self) -> str:
+        return _csrf((await self.http.get("/sign-in")).text)
+
+
+async def _sign_in_link(org: Organisation, email: str) -> str:
+    async def links() -> list[str]:
+        async with httpx.AsyncClient(timeout=10) as http:
+            answer = await http.get(
+                f"{org.endpoints.mail_sandbox}/api/messages", params={"to": email}
+            )
+        return [link["url"] for message in answer.json() for link in message["links"]
+                if "/sign-in/link?" in link["url"]]  # fmt: skip
+
+    return (await eventually(links, lambda found: len(found) == 1, timeout_s=30))[0]
+
+
+async def _signed_in(org: Organisation, email: str) -> Visitor:
+    visitor = Visitor(httpx.AsyncClient(base_url=org.endpoints.web, timeout=15))
+    asked = await visitor.http.post(
+        "/sign-in", data={"email": email, "csrf": await visitor.pending_csrf()}
+    )
+    assert asked.status_code == 200, asked.text
+    link = await _sign_in_link(org, email)
+    shown = await visitor.http.get(link)
+    code = re.search(r'name="code" value="([^"]+)"', shown.text)
+    assert code, shown.text
+    redeemed = await visitor.http.post(
+        "/sign-in/link", data={"code": code.group(1), "csrf": _csrf(shown.text)}
+    )
+    assert (redeemed.status_code, redeemed.headers["location"]) == (303, "/inbox"), redeemed.text
+    visitor.set_cookies = redeemed.headers.get_list("set-cookie")
+    visitor.session_csrf = _csrf((await visitor.http.get("/inbox")).text)
+    return visitor
+
+
+@dataclass(frozen=True)
+class Scene:
+    org: Organisation
+    approver: str
+    request: dict[str, Any]
+    marker: str  # the bill's reference: shown to nobody outside the organisation
+
+
+async def _scene(pipeline: Pipeline, label: str, *others: Person) -> Scene:
+    tag = uuid.uuid4().hex[:8]
+    approver = f"ann.{tag}@example.com"
+    workflow = {
+        "name": "Bills",
+        "steps": [{"name": "Budget holder", "approvers": [{"approver": approver}]}],
+        "default_approver": "ada@example.com",
+    }
+    people = (Person(approver, "Ann Approver", ("approver",)), *others)
+    org = await provision_organisation(
+        pipeline.endpoints, workflow, people, name=f"{label} {tag} Ltd"
+    )
+    item = f"sec-{tag}"
+    assert (await publish(org, invoice(item))).status_code == 202
+    request = await org.request_of(item, states=("in_approval",))
+    return Scene(org, approver, request, f"INV-{item}")
+
+
+def _path(template: str, scene: Scene) -> str:
+    return template.format(request_id=scene.request["request_id"], grant="csg_unknown")
+
+
+async def _nothing_decided(scene: Scene) -> None:
+    found = await scene.org.request(scene.request["request_id"])
+    assert found["state"] == "in_approval"
+    assert {"approved", "rejected"}.isdisjoint(e["action"] for e in found["audit_trail"])
+
+
+def test_every_route_of_the_web_app_has_a_row() -> None:
+    assert _routes() == set(MATRIX)
+
+
+async def test_pages_for_a_person_send_strangers_to_sign_in(pipeline: Pipeline) -> None:
+    scene = await _scene(pipeline, "Strangers")
+    async with httpx.AsyncClient(base_url=scene.org.endpoints.web, timeout=15) as stranger:
+        answers = {
+            (method, path): await stranger.request(
+                method, _path(path, scene), data=row.form if method == "POST" else None
+            )
+            for (method, path), row in MATRIX.items()
+        }
+    for (method, path), answer in answers.items():
+        if MATRIX[method, path].person:
+            assert (answer.status_code, answer.headers.get("location")) == (303, "/sign-in"), path
+            assert scene.marker not in answer.text
+        else:
+            assert answer.status_code < 500, (method, path, answer.text)
+    await _nothing_decided(scene)
+
+
+async def test_forms_without_the_pages_token_or_from_elsewhere_do_nothing(
+    pipeline: Pipeline,
+) -> None:
+    scene = await _scene(pipeline, "Forged Forms")
+    ann = await _signed_in(scene.org, scene.approver)
+    pending = await ann.pending_csrf()
+    refusals: dict[str, list[int]] = {}
+    for (method, path), row in MATRIX.items():
+        if method != "POST":
+            continue
+        token = ann.session_csrf if row.person or path == "/sign-out" else pending
+        form = dict(row.form or {})
+        missing = await ann.http.post(_path(path, scene), data=form)
+        forged = await ann.http.post(_path(path, scene), data=form | {"csrf": "not-the-pages"})
+        elsewhere = await ann.http.post(
+            _path(path, scene), data=form | {"csrf": token}, headers={"Origin": ELSEWHERE}
+        )
+        refusals[path] = [a.status_code for a in (missing, forged, elsewhere)]
+        assert all(REFUSED in a.text for a in (missing, forged, elsewhere)), path
+    still = await ann.http.get(f"/requests/{scene.request['request_id']}")
+    await ann.http.aclose()
+
+    assert refusals == {path: [403, 403, 403] for (m, path) in MATRIX if m == "POST"}
+    assert still.status_code == 200 and scene.marker in still.text  # not signed out either
+    await _nothing_decided(scene)
+
+
+async def test_no_page_shows_another_organisations_request(pipeline: Pipeline) -> None:
+    ours = await _scene(pipeline, "Ours")
+    theirs = await _scene(pipeline, "Theirs")
+    them = await _signed_in(theirs.org, theirs.approver)
+    shown = {
+        path: await them.http.get(_path(path, ours))
+        for (method, path), row in MATRIX.items()
+        if method == "GET" and row.person
+    }
+    decided = [
+        await them.http.post(_path(path, ours), data=(row.form or {}) | {"csrf": them.session_csrf})
+        for (method, path), row in MATRIX.items()
+        if method == "POST" and row.person
+    ]
+    own = await them.http.get(f"/requests/{theirs.request['request_id']}")
+    await them.http.aclose()
+
+    for path, answer in shown.items():
+        assert ours.marker not in answer.text, path
+        if MATRIX["GET", path].shows_request:
+            assert answer.status_code == 404, (path, answer.status_code)
+    assert [a.status_code for a in decided] == [404, 404], [a.text for a in decided]
+    assert own.status_code == 200 and theirs.marker in own.text  # their own they see
+    await _nothing_decided(ours)
+
+
+async def _approve_button(scene: Scene) -> str:
+    async def buttons() -> list[str]:
+        async with httpx.AsyncClient(timeout=10) as http:
+            answer = await http.get(
+                f"{scene.org.endpoints.mail_sandbox}/api/messages", params={"to": scene.approver}
+            )
+        return [link["url"] for message in answer.json() for link in message["links"]
+                if "/act/" in link["url"] and link["url"].endswith("decision=approve")]  # fmt: skip
+
+    return (await eventually(buttons, lambda found: len(found) == 1, timeout_s=60))[0]
+
+
+async def test_an_e_mail_button_opened_by_someone_else_signed_in_decides_nothing(
+    pipeline: Pipeline,
+) -> None:
+    bob = f"bob.{uuid.uuid4().hex[:8]}@example.com"
+    scene = await _scene(pipeline, "Forwarded", Person(bob, "Bob Colleague", ("approver",)))
+    button = await _approve_button(scene)
+    as_bob = await _signed_in(scene.org, bob)
+    opened = await as_bob.http.get(button)
+    posted = await as_bob.http.post(
+        button, data={"decision": "approve", "csrf": await as_bob.pending_csrf()}
+    )
+    await as_bob.http.aclose()
+    await _nothing_decided(scene)
+    async with httpx.AsyncClient(timeout=15) as anns_phone:
+        still_good = await anns_phone.get(button)
+
+    assert opened.status_code == posted.status_code == 403
+    for refusal in (opened, posted):
+        assert "This button was sent to Ann Approver" in refusal.text
+        assert "you are signed in as Bob Colleague" in refusal.text
+        assert "Nothing was decided" in refusal.text
+    assert still_good.status_code == 200 and "Deciding as" in still_good.text  # unspent
+
+
+async def test_the_session_cookie_is_flagged_and_ends_with_sign_out(pipeline: Pipeline) -> None:
+    scene = await _scene(pipeline, "Cookies")
+    ann = await _signed_in(scene.org, scene.approver)
+    # Signing in clears any earlier cookie first: the last one written is the session's.
+    session_cookie = [c for c in ann.set_cookies if c.startswith("cs_session=")][-1]
+    kept = dict(ann.http.cookies)
+    signed_out = await ann.http.post("/sign-out", data={"csrf": ann.session_csrf})
+    await ann.http.aclose()
+    async with httpx.AsyncClient(base_url=scene.org.endpoints.web, cookies=kept) as replay:
+        replayed = await replay.get(f"/requests/{scene.request['request_id']}")
+
+    flags = {part.strip().lower() for part in session_cookie.split(";")[1:]}
+    assert {"httponly", "samesite=lax", "path=/"} <= flags
+    assert "secure" not in flags  # WEB_SECURE_COOKIES=false on this loopback stack only
+    assert (signed_out.status_code, signed_out.headers["location"]) == (303, "/sign-in")
+    assert (replayed.status_code, replayed.headers.get("location")) == (303, "/sign-in")
+    assert scene.marker not in replayed.text
