@@ -21,10 +21,12 @@ from countersign_harness.provisioning import provision_organisation
 from countersign_harness.waiting import eventually
 from selenium.webdriver import Chrome
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as shown
 from selenium.webdriver.support.wait import WebDriverWait
 
+from tests.e2e.accessibility import reach_by_keyboard, unlabelled
 from tests.e2e.journeys import ANN, PEOPLE, WORKFLOW, invoice, original
 from tests.e2e.test_journey_approval_paths import publish
 
@@ -91,6 +93,7 @@ async def test_an_approver_signs_in_by_link_and_approves_in_the_browser(
     request = await org.request_of("web-1", states=("in_approval",))
 
     chromium.get(f"{web}/inbox")  # not signed in: to the sign-in page
+    unlabelled_fields = unlabelled(chromium)
     _element(chromium, "email").send_keys(ANN)
     _screenshot(chromium, "sign-in")
     _element(chromium, "sign-in-form").submit()
@@ -99,6 +102,7 @@ async def test_an_approver_signs_in_by_link_and_approves_in_the_browser(
     chromium.get(link)  # a GET signs nobody in: it asks to continue
     _element(chromium, "continue-form").submit()
     row = _element(chromium, "inbox").find_element(By.LINK_TEXT, "Northwind Stationery Ltd")
+    unlabelled_fields += unlabelled(chromium)
     _screenshot(chromium, "inbox")
     chromium.set_window_size(375, 800)
     narrow_inbox = _fits(chromium, 375)
@@ -111,8 +115,10 @@ async def test_an_approver_signs_in_by_link_and_approves_in_the_browser(
     narrow_request = _fits(chromium, 375)
     chromium.set_window_size(1280, 900)
     cookies = {c["name"]: c["value"] for c in chromium.get_cookies()}
+    unlabelled_fields += unlabelled(chromium)
     _element(chromium, "approve-comment").send_keys("Paper for the quarter")
-    _element(chromium, "approve").click()
+    by_keyboard = reach_by_keyboard(chromium, "approve")
+    chromium.switch_to.active_element.send_keys(Keys.ENTER)  # approved with the keyboard
     notice = _element(chromium, "notice").text
     status = await org.wait_status("web-1", ("published",))
 
@@ -126,6 +132,7 @@ async def test_an_approver_signs_in_by_link_and_approves_in_the_browser(
         "Paper for the quarter",
     )
     assert narrow_inbox and narrow_request  # readable at a phone's width
+    assert by_keyboard and unlabelled_fields == []  # and by keyboard, every field labelled
 
     # What must not work: the link a second time, a form without the page's token (with the
     # person's own session cookie), a page without a session.
