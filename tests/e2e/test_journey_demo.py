@@ -6,21 +6,13 @@ from __future__ import annotations
 import importlib.util
 import io
 import sys
-import uuid
-from collections.abc import Iterator
 
 import pytest
-from countersign_harness.infra import REPO, Infrastructure
+from countersign_harness.infra import REPO
 from countersign_harness.pipeline import Pipeline
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def pipeline(infra: Infrastructure, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
-    isolation = "d" + uuid.uuid4().hex[:10]
-    with Pipeline(infra, isolation, tmp_path_factory.mktemp("demo")) as running:
-        yield running
+SHARED_PIPELINE = True  # the demo's organisation is its own; no faults, no clock (conftest.py)
 
 
 def load_demo() -> object:
