@@ -241,6 +241,7 @@ write_stack_env() {
     echo "WEB_PUBLIC_URL=$(web_public_url)"
     echo "WEB_APPROVAL_URL=http://127.0.0.1:$(service_port approval)"
     echo "WEB_INGEST_URL=http://127.0.0.1:$(service_port ingest)"
+    echo "WEB_PUBLISHER_URL=http://127.0.0.1:$(service_port publisher)"
     echo "WEB_SECURE_COOKIES=false"
     echo "WEB_SMTP_HOST=127.0.0.1"
     echo "WEB_SMTP_PORT=$MAIL_SMTP_PORT"

@@ -142,6 +142,7 @@ app.kubernetes.io/component: {{ .name }}
 {{- $secrets := .root.Values.secrets }}
 {{- $approval := .root.Values.services.approval | default dict }}
 {{- $ingest := .root.Values.services.ingest | default dict }}
+{{- $publisher := .root.Values.services.publisher | default dict }}
 {{- if not (and $secrets.keys.webClientSecret $secrets.keys.webCookieKeys) }}
 {{- fail "web.enabled needs secrets.keys.webClientSecret and secrets.keys.webCookieKeys" }}
 {{- end }}
@@ -158,6 +159,8 @@ app.kubernetes.io/component: {{ .name }}
   value: {{ printf "http://%s:%v" (include "countersign.componentName" (dict "root" .root "name" "approval")) $approval.port | quote }}
 - name: WEB_INGEST_URL
   value: {{ printf "http://%s:%v" (include "countersign.componentName" (dict "root" .root "name" "ingest")) $ingest.port | quote }}
+- name: WEB_PUBLISHER_URL
+  value: {{ printf "http://%s:%v" (include "countersign.componentName" (dict "root" .root "name" "publisher")) $publisher.port | quote }}
 - name: WEB_SECURE_COOKIES
   value: {{ $web.secureCookies | quote }}
 - name: WEB_SMTP_HOST

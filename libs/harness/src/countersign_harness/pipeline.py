@@ -144,6 +144,8 @@ class Pipeline:
         # flow's row is in the shared schema.
         for each in self.publishers:
             each.extra_env["PUBLISHER_XERO_REDIRECT_URI"] = self.xero_redirect_uri
+        # Admins manage the Xero connection from the web app, through the first publisher.
+        self.web.extra_env["WEB_PUBLISHER_URL"] = self.publishers[0].url
 
     def _approval_env(self) -> dict[str, str]:
         """Approval signs the access tokens, knows the web app as a client, and trusts the Xero

@@ -16,10 +16,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from countersign_web.approval import Approval, SessionEnded
+from countersign_web.approval import Approval
+from countersign_web.calls import AsPerson, SessionEnded
 from countersign_web.cookies import Cookies
-from countersign_web.ingest import Originals
-from countersign_web.pages import actions, requests, sign_in
+from countersign_web.ingest import Ingest
+from countersign_web.pages import actions, connections, interventions, requests, sign_in
 from countersign_web.pages.rendering import FormRefused, NotSignedIn, Parts, page, see_other
 from countersign_web.settings import WebSettings
 
@@ -37,14 +38,16 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         async with (
             httpx.AsyncClient(base_url=config.approval_url, timeout=10) as http,
             httpx.AsyncClient(base_url=config.ingest_url, timeout=30) as ingest,
+            httpx.AsyncClient(base_url=config.publisher_url, timeout=30) as publisher,
         ):
             oidc = None
             if config.oidc_issuer and config.oidc_client_id and config.oidc_client_secret:
                 oidc = OidcProvider(config.oidc_issuer, config.oidc_client_id, http)
             approval = Approval(http, config.client_name, config.client_secret.get_secret_value())
             app.state.parts = Parts(
-                config, approval, cookies, outbox_from(config), oidc, Originals(ingest)
-            )
+                config, approval, cookies, outbox_from(config), oidc, Ingest(ingest),
+                AsPerson(publisher),
+            )  # fmt: skip
             yield
 
     app = FastAPI(title="Countersign", lifespan=lifespan, docs_url=None, redoc_url=None)
@@ -52,6 +55,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.include_router(sign_in.router)
     app.include_router(requests.router)
     app.include_router(actions.router)
+    app.include_router(connections.router)
+    app.include_router(interventions.router)
 
     @app.exception_handler(NotSignedIn)
     @app.exception_handler(SessionEnded)

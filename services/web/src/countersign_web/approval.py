@@ -8,7 +8,9 @@ from typing import Any
 
 import httpx
 
-__all__ = ["Approval", "ChooseOrganisation", "GrantRefused", "SessionEnded", "SignInFailed"]
+from countersign_web.calls import AsPerson
+
+__all__ = ["Approval", "ChooseOrganisation", "GrantRefused", "SignInFailed"]
 
 
 class SignInFailed(Exception):
@@ -19,18 +21,14 @@ class SignInFailed(Exception):
         self.reason = reason
 
 
-class SessionEnded(Exception):
-    """Approval no longer takes the person's access token (signed out in another tab, removed,
-    or their session ended): they sign in again."""
-
-
 @dataclass
 class ChooseOrganisation(Exception):
     organisations: list[dict[str, str]]
 
 
-class Approval:
+class Approval(AsPerson):
     def __init__(self, http: httpx.AsyncClient, client_name: str, client_secret: str) -> None:
+        super().__init__(http)
         self._http = http
         self._client = httpx.BasicAuth(client_name, client_secret)
 
@@ -91,16 +89,6 @@ class Approval:
     ) -> dict[str, Any]:
         body = {"grant": grant, "decision": decision, "comment": comment}
         return await _grant_answer(await self._as_client("/action-grants/decide", body))
-
-    async def call(
-        self, access_token: str, method: str, path: str, body: dict[str, Any] | None = None
-    ) -> httpx.Response:
-        """``path`` of approval's API as the person the access token names."""
-        headers = {"Authorization": f"Bearer {access_token}"}
-        response = await self._http.request(method, path, json=body, headers=headers)
-        if response.status_code == 401:
-            raise SessionEnded
-        return response
 
 
 class GrantRefused(Exception):

@@ -21,7 +21,12 @@ class WebSettings(BaseSettings):
         description="the address people use (links in e-mails, OpenID Connect redirect)",
     )
     approval_url: str = Field(default="http://127.0.0.1:8082")
-    ingest_url: str = Field(default="http://127.0.0.1:8081", description="originals come from it")
+    ingest_url: str = Field(
+        default="http://127.0.0.1:8081", description="originals and Dext credentials come from it"
+    )
+    publisher_url: str = Field(
+        default="http://127.0.0.1:8083", description="the Xero connection is managed there"
+    )
     client_name: str = Field(default="web", description="this app's name in APPROVAL_CLIENTS")
     client_secret: SecretStr = Field(description="this app's secret in APPROVAL_CLIENTS")
     cookie_keys: SecretStr = Field(

@@ -17,8 +17,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from countersign_web.approval import Approval, SignInFailed
+from countersign_web.calls import AsPerson
 from countersign_web.cookies import Cookies, WebSession, same_token
-from countersign_web.ingest import Originals
+from countersign_web.ingest import Ingest
 from countersign_web.settings import WebSettings
 
 __all__ = ["Parts", "SignedIn", "WebParts", "check_form", "page", "parts", "see_other"]
@@ -37,7 +38,8 @@ class Parts:
     cookies: Cookies
     outbox: Outbox
     oidc: OidcProvider | None
-    originals: Originals
+    ingest: Ingest
+    publisher: AsPerson
 
 
 def parts(request: Request) -> Parts:

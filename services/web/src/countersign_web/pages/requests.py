@@ -70,7 +70,7 @@ async def original(request_id: UUID, web: WebParts, session: SignedIn) -> Respon
     fetched = (
         None
         if found is None
-        else await web.originals.fetch(
+        else await web.ingest.original(
             session.access_token, session.organisation_id, found["bill"]["document"]["document_id"]
         )
     )
