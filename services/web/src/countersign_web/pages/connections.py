@@ -1,0 +1,132 @@
+"""The organisation's connections, for its admins: Xero (state, connect, disconnect) through
+the publisher's API, and the Dext credential (which verify, issue or rotate, end the overlap,
+revoke) through ingest's — as the signed-in admin, so those services decide who may. A new
+Dext secret is shown once, on the page that issued it (not cached), and never again."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import httpx
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from countersign_web.cookies import WebSession
+from countersign_web.pages.rendering import Parts, SignedIn, WebParts, check_form, page, see_other
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/admin/connections")
+Field = Annotated[str, Form(max_length=4000)]
+CONFIRM = "yes"
+
+
+def _org(session: WebSession, suffix: str) -> str:
+    return f"/v1/organisations/{session.organisation_id}{suffix}"
+
+
+def _token(session: WebSession) -> str:
+    assert session.access_token is not None
+    return session.access_token
+
+
+async def _shown(
+    web: Parts, session: WebSession, status_code: int = 200, **context: Any
+) -> HTMLResponse:
+    token = _token(session)
+    xero = await web.publisher.call(token, "GET", _org(session, "/xero-connection"))
+    dext = await web.ingest.call(token, "GET", _org(session, "/dext-credentials"))
+    if 403 in (xero.status_code, dext.status_code):
+        return page("admins_only.html", 403, session=session, cookies=web.cookies)
+    xero.raise_for_status()
+    dext.raise_for_status()
+    return page(
+        "admin_connections.html", status_code, session=session, cookies=web.cookies,
+        xero=xero.json(), dext=dext.json(), **context,
+    )  # fmt: skip
+
+
+def _detail(answer: httpx.Response) -> str:
+    try:
+        return str(answer.json().get("detail") or answer.json().get("title"))
+    except ValueError:
+        return f"The service answered {answer.status_code}."
+
+
+@router.get("", response_class=HTMLResponse)
+async def connections(web: WebParts, session: SignedIn, notice: str = "") -> HTMLResponse:
+    return await _shown(web, session, notice=notice)
+
+
+@router.post("/xero/connect")
+async def connect_xero(
+    request: Request, web: WebParts, session: SignedIn, csrf: Field = ""
+) -> Response:
+    """To Xero's consent page; Xero sends the browser back to the publisher's callback."""
+    check_form(request, web, csrf, session.csrf)
+    path = _org(session, "/xero-connection/authorisations")
+    started = await web.publisher.call(_token(session), "POST", path)
+    if started.status_code != 201:
+        return await _shown(web, session, started.status_code, error=_detail(started))
+    response = RedirectResponse(started.json()["authorize_url"], status_code=303)
+    web.cookies.keep_session(response, session)
+    return response
+
+
+async def _changed(
+    web: Parts, session: WebSession, answer: httpx.Response, notice: str
+) -> Response:
+    if answer.status_code >= 400:
+        return await _shown(web, session, answer.status_code, error=_detail(answer))
+    response = see_other(f"/admin/connections?notice={notice}")
+    web.cookies.keep_session(response, session)
+    return response
+
+
+@router.post("/xero/disconnect")
+async def disconnect_xero(
+    request: Request, web: WebParts, session: SignedIn, csrf: Field = "", confirm: Field = ""
+) -> Response:
+    check_form(request, web, csrf, session.csrf)
+    if confirm != CONFIRM:
+        return await _shown(web, session, 422, field_error={"xero-confirm": _UNCONFIRMED})
+    answer = await web.publisher.call(_token(session), "DELETE", _org(session, "/xero-connection"))
+    return await _changed(web, session, answer, "xero-disconnected")
+
+
+@router.post("/dext/issue", response_class=HTMLResponse)
+async def issue_dext(
+    request: Request, web: WebParts, session: SignedIn, csrf: Field = ""
+) -> Response:
+    check_form(request, web, csrf, session.csrf)
+    answer = await web.ingest.call(_token(session), "POST", _org(session, "/dext-credentials"))
+    if answer.status_code >= 400:
+        return await _shown(web, session, answer.status_code, error=_detail(answer))
+    return page(
+        "admin_dext_secret.html", session=session, cookies=web.cookies, issued=answer.json()
+    )
+
+
+@router.post("/dext/end-previous")
+async def end_previous(
+    request: Request, web: WebParts, session: SignedIn, csrf: Field = ""
+) -> Response:
+    check_form(request, web, csrf, session.csrf)
+    path = _org(session, "/dext-credentials/previous")
+    answer = await web.ingest.call(_token(session), "DELETE", path)
+    return await _changed(web, session, answer, "dext-previous-ended")
+
+
+@router.post("/dext/revoke")
+async def revoke_dext(
+    request: Request, web: WebParts, session: SignedIn, csrf: Field = "", confirm: Field = ""
+) -> Response:
+    check_form(request, web, csrf, session.csrf)
+    if confirm != CONFIRM:
+        return await _shown(web, session, 422, field_error={"dext-confirm": _UNCONFIRMED})
+    path = _org(session, "/dext-credentials/current")
+    answer = await web.ingest.call(_token(session), "DELETE", path)
+    return await _changed(web, session, answer, "dext-revoked")
+
+
+_UNCONFIRMED = "Tick the box to confirm: nothing was changed."
