@@ -126,17 +126,7 @@ class Pipeline:
         # The people's side (mail sandbox, web app, notifier) only where it is wanted.
         self.people = (self.mail, self.web, self.notifier) if people else ()
         self.dext = process("dext-sandbox", DEXT_SANDBOX_INGEST_URL=self.ingest.url)
-        publisher = {
-            **({} if shipped else FAST_PUBLISHER),
-            **UNLIMITED_PUBLISHER,
-            "PUBLISHER_XERO_API_URL": f"{self.xero.url}/api.xro/2.0",
-            "PUBLISHER_XERO_IDENTITY_URL": self.xero.url,
-            "PUBLISHER_XERO_CLIENT_ID": XERO_CLIENT_ID,
-            "PUBLISHER_XERO_CLIENT_SECRET": XERO_CLIENT_SECRET,
-            "PUBLISHER_INGEST_URL": self.ingest.url,
-            "PUBLISHER_XERO_AUTHORIZE_URL": f"{self.xero.url}/identity/connect/authorize",
-            **(publisher_env or {}),
-        }
+        publisher = {**self._publisher_env(shipped), **(publisher_env or {})}
         self.publishers = [
             process("publisher", f"publisher-{n}", **publisher) for n in range(publishers)
         ]
@@ -146,6 +136,18 @@ class Pipeline:
             each.extra_env["PUBLISHER_XERO_REDIRECT_URI"] = self.xero_redirect_uri
         # Admins manage the Xero connection from the web app, through the first publisher.
         self.web.extra_env["WEB_PUBLISHER_URL"] = self.publishers[0].url
+
+    def _publisher_env(self, shipped: bool) -> dict[str, str]:
+        return {
+            **({} if shipped else FAST_PUBLISHER),
+            **UNLIMITED_PUBLISHER,
+            "PUBLISHER_XERO_API_URL": f"{self.xero.url}/api.xro/2.0",
+            "PUBLISHER_XERO_IDENTITY_URL": self.xero.url,
+            "PUBLISHER_XERO_CLIENT_ID": XERO_CLIENT_ID,
+            "PUBLISHER_XERO_CLIENT_SECRET": XERO_CLIENT_SECRET,
+            "PUBLISHER_INGEST_URL": self.ingest.url,
+            "PUBLISHER_XERO_AUTHORIZE_URL": f"{self.xero.url}/identity/connect/authorize",
+        }
 
     def _approval_env(self) -> dict[str, str]:
         """Approval signs the access tokens, knows the web app as a client, and trusts the Xero
