@@ -94,6 +94,13 @@ class Approval:
         headers = {"Authorization": f"Bearer {access_token}"}
         return await self._http.request(method, path, json=body, headers=headers)
 
+    async def call_with_query(
+        self, access_token: str, path: str, query: dict[str, str]
+    ) -> httpx.Response:
+        """A GET of ``path`` with ``query`` as the person the access token names."""
+        headers = {"Authorization": f"Bearer {access_token}"}
+        return await self._http.get(path, params=query, headers=headers)
+
 
 class GrantRefused(Exception):
     """Approval would not decide with the grant; ``reason`` says why (used, expired, moved on)."""
