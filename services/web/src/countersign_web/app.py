@@ -19,7 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from countersign_web.approval import Approval
 from countersign_web.cookies import Cookies
 from countersign_web.ingest import Originals
-from countersign_web.pages import actions, requests, sign_in
+from countersign_web.pages import actions, away, finding, requests, reviewing, sign_in
 from countersign_web.pages.rendering import FormRefused, NotSignedIn, Parts, page, see_other
 from countersign_web.settings import WebSettings
 
@@ -51,6 +51,9 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.include_router(sign_in.router)
     app.include_router(requests.router)
+    app.include_router(reviewing.router)
+    app.include_router(finding.router)
+    app.include_router(away.router)
     app.include_router(actions.router)
 
     @app.exception_handler(NotSignedIn)
