@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from countersign_harness.organisation import Person
 from countersign_harness.pipeline import Pipeline
@@ -44,6 +46,23 @@ def _type_date(browser: Chrome, element_id: str, day: str) -> None:
     browser.execute_script("arguments[0].value = arguments[1]", element(browser, element_id), day)
 
 
+async def _post_as(browser: Chrome, path: str, form: dict[str, str]) -> httpx.Response:
+    """A form posted with the browser's session and the open page's token, as a hand-made
+    request would be: what approval refuses comes back at the form's field."""
+    cookies = {c["name"]: c["value"] for c in browser.get_cookies()}
+    csrf = browser.find_element(By.NAME, "csrf").get_attribute("value") or ""
+    where = urlsplit(browser.current_url)
+    origin = f"{where.scheme}://{where.netloc}"
+    async with httpx.AsyncClient(base_url=origin, cookies=cookies) as http:
+        return await http.post(path, data=form | {"csrf": csrf}, timeout=10)
+
+
+def _text_of(answer: httpx.Response, element_id: str) -> str:
+    """The text of the element ``element_id`` in the page (its first line)."""
+    after = answer.text.split(f'id="{element_id}">', 1)[1]
+    return after.split("<", 1)[0]
+
+
 def _fits_narrow(browser: Chrome) -> bool:
     """Whether the page reads at a phone's 375 px without scrolling sideways."""
     browser.set_window_size(375, 800)
@@ -64,6 +83,8 @@ async def test_a_substitute_approves_for_an_absent_approver_after_a_review_in_th
     element(chromium, "substitute_email").send_keys(SAM)
     _type_date(chromium, "starts_on", today.isoformat())
     _type_date(chromium, "ends_on", (today + timedelta(days=3)).isoformat())
+    nobody = {"substitute_email": "nobody@example.com", "starts_on": "2026-01-01"}
+    refused_away = await _post_as(chromium, "/away", nobody | {"ends_on": "2026-01-02"})
     element(chromium, "away-form").submit()
     away_now = element(chromium, "away-now").text
     screenshot(chromium, "away")
@@ -74,6 +95,10 @@ async def test_a_substitute_approves_for_an_absent_approver_after_a_review_in_th
     request = await org.request_of("away-1", states=("in_review",))
     await sign_in(chromium, org, RITA)
     chromium.get(f"{web}/requests/{request['request_id']}")
+    refused_line = await _post_as(
+        chromium, f"/requests/{request['request_id']}/lines/0",
+        {"account_code": "999", "tax_type": "INPUT2"},
+    )  # fmt: skip
     Select(element(chromium, "line-0-account")).select_by_value("453")
     element(chromium, "line-0-save").click()
     recoded = element(chromium, "notice").text
@@ -96,7 +121,11 @@ async def test_a_substitute_approves_for_an_absent_approver_after_a_review_in_th
     narrow_history = _fits_narrow(chromium)
     trail = (await org.request(request["request_id"]))["audit_trail"]
 
+    assert refused_away.status_code == 422
+    assert "is not a user of the organisation" in _text_of(refused_away, "substitute_email-error")
     assert "sam@example.com decides in your place" in away_now
+    assert refused_line.status_code == 422  # Xero has no account 999: shown at the line
+    assert "999" in _text_of(refused_line, "line-0-account-error")
     assert recoded == "You recoded this bill."
     assert "for Alma Approver" in stands_in
     assert behalf == "For Alma Approver, who is away."
