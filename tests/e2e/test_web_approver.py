@@ -8,9 +8,7 @@ page without a session.
 
 from __future__ import annotations
 
-import os
 import uuid
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,11 +20,10 @@ from countersign_harness.waiting import eventually
 from selenium.webdriver import Chrome
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support import expected_conditions as shown
 from selenium.webdriver.support.wait import WebDriverWait
 
 from tests.e2e.accessibility import reach_by_keyboard, unlabelled
+from tests.e2e.browsing import element, screenshot, sign_in_link
 from tests.e2e.journeys import ANN, PEOPLE, WORKFLOW, invoice, original
 from tests.e2e.test_journey_approval_paths import publish
 
@@ -36,45 +33,6 @@ SHARED_PIPELINE = True  # its tests change nothing other modules see (conftest.p
 REQUESTER = "priya@example.com"  # the requester Dext names on every sample item
 # Ann is a user in many organisations of the shared pipeline: this one's name tells its link.
 SIGN_IN_ORGANISATION = "Web Sign In Ltd"
-
-
-def _element(browser: Chrome, element_id: str) -> WebElement:
-    found: WebElement = WebDriverWait(browser, 15).until(
-        shown.presence_of_element_located((By.ID, element_id))
-    )
-    return found
-
-
-def _screenshot(browser: Chrome, name: str) -> None:
-    where = os.environ.get("COUNTERSIGN_SCREENSHOTS")
-    if where:
-        browser.save_screenshot(str(Path(where) / f"web-{name}.png"))
-
-
-async def _sign_in_link(org: Organisation) -> str:
-    async def mail() -> list[dict[str, Any]]:
-        async with httpx.AsyncClient(timeout=10) as http:
-            answer = await http.get(
-                f"{org.endpoints.mail_sandbox}/api/messages", params={"to": ANN}
-            )
-        found: list[dict[str, Any]] = answer.json()
-        return found
-
-    def sign_in_links(messages: list[dict[str, Any]]) -> list[str]:
-        # Ann may have mail from the notifier too (a bill awaiting her), and be a user of
-        # other organisations of this pipeline (a link each): only this one's link counts.
-        return [
-            link["url"]
-            for message in messages
-            for link in message["links"]
-            if "/sign-in/link?" in link["url"]
-            and link["text"] == f"Sign in to {SIGN_IN_ORGANISATION}"
-        ]
-
-    messages = await eventually(mail, lambda found: bool(sign_in_links(found)), timeout_s=30)
-    links = sign_in_links(messages)
-    assert len(links) == 1, messages
-    return links[0]
 
 
 def _fits(browser: Chrome, width: int) -> bool:
@@ -94,32 +52,32 @@ async def test_an_approver_signs_in_by_link_and_approves_in_the_browser(
 
     chromium.get(f"{web}/inbox")  # not signed in: to the sign-in page
     unlabelled_fields = unlabelled(chromium)
-    _element(chromium, "email").send_keys(ANN)
-    _screenshot(chromium, "sign-in")
-    _element(chromium, "sign-in-form").submit()
-    assert ANN in _element(chromium, "check-mail").text
-    link = await _sign_in_link(org)
+    element(chromium, "email").send_keys(ANN)
+    screenshot(chromium, "sign-in")
+    element(chromium, "sign-in-form").submit()
+    assert ANN in element(chromium, "check-mail").text
+    link = await sign_in_link(org, ANN)
     chromium.get(link)  # a GET signs nobody in: it asks to continue
-    _element(chromium, "continue-form").submit()
-    row = _element(chromium, "inbox").find_element(By.LINK_TEXT, "Northwind Stationery Ltd")
+    element(chromium, "continue-form").submit()
+    row = element(chromium, "inbox").find_element(By.LINK_TEXT, "Northwind Stationery Ltd")
     unlabelled_fields += unlabelled(chromium)
-    _screenshot(chromium, "inbox")
+    screenshot(chromium, "inbox")
     chromium.set_window_size(375, 800)
     narrow_inbox = _fits(chromium, 375)
     chromium.set_window_size(1280, 900)
     row.click()
-    assert _element(chromium, "total").text == "GBP 126.60"
-    scan = _element(chromium, "scan").get_attribute("src")
-    _screenshot(chromium, "request")
+    assert element(chromium, "total").text == "GBP 126.60"
+    scan = element(chromium, "scan").get_attribute("src")
+    screenshot(chromium, "request")
     chromium.set_window_size(375, 800)
     narrow_request = _fits(chromium, 375)
     chromium.set_window_size(1280, 900)
     cookies = {c["name"]: c["value"] for c in chromium.get_cookies()}
     unlabelled_fields += unlabelled(chromium)
-    _element(chromium, "approve-comment").send_keys("Paper for the quarter")
+    element(chromium, "approve-comment").send_keys("Paper for the quarter")
     by_keyboard = reach_by_keyboard(chromium, "approve")
     chromium.switch_to.active_element.send_keys(Keys.ENTER)  # approved with the keyboard
-    notice = _element(chromium, "notice").text
+    notice = element(chromium, "notice").text
     status = await org.wait_status("web-1", ("published",))
 
     assert notice == "You approved this bill."
@@ -137,8 +95,8 @@ async def test_an_approver_signs_in_by_link_and_approves_in_the_browser(
     # What must not work: the link a second time, a form without the page's token (with the
     # person's own session cookie), a page without a session.
     chromium.get(link)
-    _element(chromium, "continue-form").submit()
-    replayed = _element(chromium, "error").text
+    element(chromium, "continue-form").submit()
+    replayed = element(chromium, "error").text
     async with httpx.AsyncClient(timeout=10, cookies=cookies) as as_ann:
         shown = await as_ann.get(str(scan))
     async with httpx.AsyncClient(base_url=web, timeout=10, cookies=cookies) as as_ann:
@@ -210,20 +168,20 @@ async def test_the_notifiers_e_mail_buttons_decide_once_without_signing_in_brows
     approve, _, seen = await _buttons(org, first["request_id"])
     _, reject, _ = await _buttons(org, second["request_id"])
     chromium.get(seen)  # the mail as Ann reads it
-    _screenshot(chromium, "e-mail")
+    screenshot(chromium, "e-mail")
 
     chromium.get(approve)  # a mail scanner's GET decides nothing
     still = (await org.request(first["request_id"]))["state"]
-    assert _element(chromium, "deciding-as").text == "Ann Approver"
-    _screenshot(chromium, "e-mail-button")
-    _element(chromium, "confirm").click()
-    approved = _element(chromium, "acted").text
+    assert element(chromium, "deciding-as").text == "Ann Approver"
+    screenshot(chromium, "e-mail-button")
+    element(chromium, "confirm").click()
+    approved = element(chromium, "acted").text
     chromium.get(approve)
-    reused = _element(chromium, "error").text
+    reused = element(chromium, "error").text
     chromium.get(reject)
-    _element(chromium, "comment").send_keys("Not our order")
-    _element(chromium, "confirm").click()
-    rejected = _element(chromium, "acted").text
+    element(chromium, "comment").send_keys("Not our order")
+    element(chromium, "confirm").click()
+    rejected = element(chromium, "acted").text
     published = await org.wait_status("btn-1", ("published",))
     refused = await org.wait_status("btn-2", ("rejected",))
 
@@ -261,11 +219,11 @@ async def test_an_approver_signs_in_with_xero_in_the_browser(
     assert app.status_code == 201 and user.status_code in (201, 409), (app.text, user.text)
 
     chromium.get(f"{web}/sign-in")
-    _element(chromium, "sign-in-oidc").click()
-    _element(chromium, "email").send_keys(ANN)
-    _element(chromium, "password").send_keys(password)
-    _element(chromium, "login").click()
-    _element(chromium, "allow").click()
+    element(chromium, "sign-in-oidc").click()
+    element(chromium, "email").send_keys(ANN)
+    element(chromium, "password").send_keys(password)
+    element(chromium, "login").click()
+    element(chromium, "allow").click()
     WebDriverWait(chromium, 15).until(
         lambda browser: (
             browser.find_elements(By.ID, "choose-form")
@@ -275,7 +233,7 @@ async def test_an_approver_signs_in_with_xero_in_the_browser(
     for chooser in chromium.find_elements(By.ID, "choose-form"):  # Ann is in several
         chooser.find_element(By.XPATH, f"//input[@value='{org.organisation_id}']").click()
         chooser.submit()
-    inbox = _element(chromium, "main").text
+    inbox = element(chromium, "main").text
     who = chromium.find_element(By.CLASS_NAME, "who").text
 
     assert who == "Ann Approver"

@@ -53,6 +53,15 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/requests/{request_id}/original"): Row(person=True, shows_request=True),
     ("POST", "/requests/{request_id}/approve"): Row(person=True, form={"comment": "forged"}),
     ("POST", "/requests/{request_id}/reject"): Row(person=True, form={"reason": "forged"}),
+    ("POST", "/requests/{request_id}/lines/{line_index}"): Row(
+        person=True, form={"account_code": "453"}
+    ),
+    ("POST", "/requests/{request_id}/review"): Row(person=True, form={}),
+    ("GET", "/history"): Row(person=True),
+    ("GET", "/mine"): Row(person=True),
+    ("GET", "/away"): Row(person=True),
+    ("POST", "/away"): Row(person=True, form={"substitute_email": "someone@example.com"}),
+    ("POST", "/away/back"): Row(person=True, form={}),
     ("GET", "/admin/connections"): Row(person=True),
     ("POST", "/admin/connections/xero/connect"): Row(person=True, form={}),
     ("POST", "/admin/connections/xero/disconnect"): Row(person=True, form={"confirm": "yes"}),

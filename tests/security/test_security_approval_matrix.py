@@ -63,6 +63,7 @@ GET   {org}/users                             | 200  403  403  403  403  401  40
 PATCH {org}/users/{user_id}                   | 200  403  403  403  403  401  401  401
 DELETE {org}/users/{user_id}                  | 204  403  403  403  403  401  401  401
 POST  {org}/users/{user_id}/token             | 201  403  403  403  403  401  401  401
+GET   {org}/users/{user_id}/out-of-office     | 200  403  200  403  403  401  401  401
 PUT   {org}/users/{user_id}/absence           | 200  403  200  403  403  401  401  401
 DELETE {org}/users/{user_id}/absence          | 204  403  204  403  403  401  401  401
 PUT   {org}/workflow                          | 201  403  403  403  403  401  401  401
@@ -96,6 +97,7 @@ GET   {org}/users                             | 404  404  404  404  404  401  40
 PATCH {org}/users/{user_id}                   | 404  404  404  404  404  401  401  401
 DELETE {org}/users/{user_id}                  | 404  404  404  404  404  401  401  401
 POST  {org}/users/{user_id}/token             | 404  404  404  404  404  401  401  401
+GET   {org}/users/{user_id}/out-of-office     | 404  404  404  404  404  401  401  401
 PUT   {org}/users/{user_id}/absence           | 404  404  404  404  404  401  401  401
 DELETE {org}/users/{user_id}/absence          | 404  404  404  404  404  401  401  401
 PUT   {org}/workflow                          | 404  404  404  404  404  401  401  401

@@ -36,6 +36,7 @@ class Organisation:
     admin_token: str
     tenant_id: str
     tokens: dict[str, str] = field(default_factory=dict)  # email → approval API token
+    name: str = ""  # as registered: the sign-in mail names it ("Sign in to <name>")
 
     # -- Dext ---------------------------------------------------------------------------------
 

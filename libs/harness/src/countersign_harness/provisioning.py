@@ -44,7 +44,8 @@ async def provision_organisation(
             json={"name": name, "connect_client_id": endpoints.xero_client_id, **(tenant or {})},
         )
         created.raise_for_status()
-        org = Organisation(endpoints, org_id, secret, admin_token, created.json()["tenant_id"])
+        tenant_id = created.json()["tenant_id"]
+        org = Organisation(endpoints, org_id, secret, admin_token, tenant_id, name=name)
         org.tokens[admin.email] = admin_token
         await _add_people_and_workflow(http, org, people, workflow)
         await _connect_dext_and_xero(http, org, connect_xero)

@@ -20,7 +20,16 @@ from countersign_web.approval import Approval
 from countersign_web.calls import AsPerson, SessionEnded
 from countersign_web.cookies import Cookies
 from countersign_web.ingest import Ingest
-from countersign_web.pages import actions, connections, interventions, requests, sign_in
+from countersign_web.pages import (
+    actions,
+    away,
+    connections,
+    finding,
+    interventions,
+    requests,
+    reviewing,
+    sign_in,
+)  # fmt: skip
 from countersign_web.pages.rendering import FormRefused, NotSignedIn, Parts, page, see_other
 from countersign_web.settings import WebSettings
 
@@ -54,6 +63,9 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.include_router(sign_in.router)
     app.include_router(requests.router)
+    app.include_router(reviewing.router)
+    app.include_router(finding.router)
+    app.include_router(away.router)
     app.include_router(actions.router)
     app.include_router(connections.router)
     app.include_router(interventions.router)

@@ -5,6 +5,7 @@ people in through the web app."""
 from countersign_approval.api.access import router as access_router
 from countersign_approval.api.action_grants import router as action_grants_router
 from countersign_approval.api.interventions import router as interventions_router
+from countersign_approval.api.listing import router as listing_router
 from countersign_approval.api.operator import router as operator_router
 from countersign_approval.api.people import router as people_router
 from countersign_approval.api.requests import router as requests_router
@@ -19,6 +20,7 @@ ROUTERS = (
     people_router,
     workflow_router,
     interventions_router,
+    listing_router,
     requests_router,
     access_router,
     sign_in_router,

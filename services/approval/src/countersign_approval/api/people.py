@@ -49,6 +49,19 @@ class AbsenceOut(BaseModel):
     ends_at: datetime
 
 
+class StandInOut(BaseModel):
+    user_id: UUID
+    email: str
+    name: str
+
+
+class OutOfOfficeOut(BaseModel):
+    absence: AbsenceOut | None = Field(description="the user's absence, set and not over yet")
+    standing_in_for: list[StandInOut] = Field(
+        description="who is away now with the user deciding in their place"
+    )
+
+
 class UserOut(BaseModel):
     user_id: UUID
     email: str
@@ -94,6 +107,23 @@ async def put_absence(
 ) -> AbsenceOut:
     absence = await absences.set_absence(state.pool, organisation_id, user_id, user, body)
     return _absence_out(absence)
+
+
+@router.get(
+    "/users/{user_id}/out-of-office",
+    summary="The user's absence, and whom they stand in for now",
+    description="The user themselves or an admin.",
+)
+async def get_out_of_office(
+    organisation_id: UUID, user_id: UUID, state: State, user: CurrentUser
+) -> OutOfOfficeOut:
+    found = await absences.out_of_office(state.pool, organisation_id, user_id, user)
+    return OutOfOfficeOut(
+        absence=None if found.absence is None else _absence_out(found.absence),
+        standing_in_for=[
+            StandInOut(user_id=p.user_id, email=p.email, name=p.name) for p in found.standing_in_for
+        ],
+    )
 
 
 @router.delete(

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from countersign_contracts import MultilineText, Text
-from fastapi import Query
+from countersign_contracts import MultilineText
 from pydantic import BaseModel, ConfigDict, Field
 
 from countersign_approval.api.auth import CurrentUser, Reader, State
@@ -29,7 +28,6 @@ from countersign_approval.handlers.reading import (
     coding_options,
     pending_for,
     request_seen_by,
-    requests_seen_by,
 )
 from countersign_approval.handlers.running import RequestAt
 
@@ -68,26 +66,6 @@ class RejectIn(BaseModel):
 class ReviewIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     comment: Comment | None = None
-
-
-@router.get("/requests", summary="Requests by item or state")
-async def list_requests(
-    organisation_id: UUID,
-    state: State,
-    user: Reader,
-    dext_item_id: Text | None = None,
-    request_state: Annotated[Text | None, Query(alias="state")] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> list[RequestSummary]:
-    found = await requests_seen_by(
-        state.pool,
-        organisation_id,
-        user,
-        dext_item_id=dext_item_id,
-        state=request_state,
-        limit=limit,
-    )
-    return [request_summary(r) for r in found]
 
 
 @router.get("/requests/pending", summary="My pending requests")

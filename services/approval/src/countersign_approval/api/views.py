@@ -6,9 +6,18 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
-from countersign_contracts import AuditEntry, Bill, CodingIssue, LineItem, WorkflowRef
+from countersign_contracts import (
+    Actor,
+    AuditAction,
+    AuditEntry,
+    Bill,
+    CodingIssue,
+    LineItem,
+    WorkflowRef,
+)
 from pydantic import BaseModel, Field
 
+from countersign_approval.domain.lifecycle import RequestState
 from countersign_approval.domain.people import Participant
 from countersign_approval.domain.record import StepProgress
 from countersign_approval.domain.request import ApprovalRequest
@@ -54,6 +63,12 @@ class PublicationView(BaseModel):
     messages: list[str]
 
 
+class RejectionView(BaseModel):
+    by: Actor
+    reason: str | None
+    at: datetime
+
+
 class RequestSummary(BaseModel):
     request_id: UUID
     dext_item_id: str
@@ -68,6 +83,13 @@ class RequestSummary(BaseModel):
         " account archived since it was submitted); see coding_issues on the request"
     )
     opened_at: datetime
+    requester: Actor = Field(description="who published the item from Dext")
+    awaiting: list[Actor] = Field(
+        description="whose decision it waits for now (reviewers in review, else the step's)"
+    )
+    rejection: RejectionView | None = Field(
+        description="when rejected: who rejected it and why (the latest rejection)"
+    )
 
 
 class RequestView(RequestSummary):
@@ -111,6 +133,16 @@ def _approvers(step: StepProgress, people: list[Participant]) -> list[ApproverVi
     ]
 
 
+_REJECTIONS = (AuditAction.REJECTED, AuditAction.FORCE_REJECTED)
+
+
+def _rejection(request: ApprovalRequest) -> RejectionView | None:
+    if request.state is not RequestState.REJECTED:
+        return None
+    last = next((e for e in reversed(request.trail) if e.action in _REJECTIONS), None)
+    return None if last is None else RejectionView(by=last.actor, reason=last.comment, at=last.at)
+
+
 def request_summary(request: ApprovalRequest) -> RequestSummary:
     bill = request.bill
     current = request.current_step
@@ -131,6 +163,9 @@ def request_summary(request: ApprovalRequest) -> RequestSummary:
         current_step=None if current is None else _step(request, current),
         coding_valid=not request.coding_issues,
         opened_at=request.opened_at,
+        requester=request.requester,
+        awaiting=request.awaiting_actors(),
+        rejection=_rejection(request),
     )
 
 

@@ -45,6 +45,15 @@ class Absences:
         status = await self._conn.execute("DELETE FROM absences WHERE user_id = $1", user_id)
         return bool(status == "DELETE 1")
 
+    async def of_user(self, organisation_id: UUID, user_id: UUID) -> Absence | None:
+        """The user's absence, when it is not over yet."""
+        row = await self._conn.fetchrow(
+            _ABSENCE + " WHERE a.organisation_id = $1 AND a.user_id = $2 AND a.ends_at > now()",
+            organisation_id,
+            user_id,
+        )
+        return None if row is None else _absence(row)
+
     async def of_organisation(self, organisation_id: UUID) -> dict[UUID, Absence]:
         """Every absence not yet over, by the absent user's id."""
         rows = await self._conn.fetch(

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from uuid import UUID
 
 import asyncpg
@@ -11,9 +14,47 @@ from countersign_contracts import TOLERANT
 from countersign_approval.domain.lifecycle import PENDING, RequestState
 from countersign_approval.domain.request import ApprovalRequest
 
-__all__ = ["Requests", "StoredRequest"]
+__all__ = ["RequestFilter", "Requests", "StoredRequest"]
 
 _COLUMNS = "document, correlation_id, workflow_version"
+# The trail's actions that are a person's decision on a request.
+DECISIONS = ("approved", "rejected", "force_approved", "force_rejected")
+
+
+@dataclass(frozen=True)
+class RequestFilter:
+    """What a listing is narrowed to; None leaves a criterion out."""
+
+    dext_item_id: str | None = None
+    state: str | None = None
+    supplier: str | None = None  # the supplier's name contains it, case-blind
+    min_total: Decimal | None = None
+    max_total: Decimal | None = None
+    opened_from: datetime | None = None
+    opened_before: datetime | None = None
+    decided_by: UUID | None = None  # approved or rejected it (the trail says so)
+    requested_by: UUID | None = None
+    newest_first: bool = False
+
+
+def _like(text: str) -> str:
+    """``text`` as a LIKE pattern that matches it anywhere, its wildcards taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+_FILTERED = (
+    " AND ($4::text IS NULL OR dext_item_id = $4)"
+    " AND ($5::text IS NULL OR state = $5)"
+    " AND ($6::text IS NULL OR document->'bill'->'supplier'->>'name' ILIKE $6)"
+    " AND ($7::numeric IS NULL OR (document->'bill'->>'total')::numeric >= $7)"
+    " AND ($8::numeric IS NULL OR (document->'bill'->>'total')::numeric <= $8)"
+    " AND ($9::timestamptz IS NULL OR opened_at >= $9)"
+    " AND ($10::timestamptz IS NULL OR opened_at < $10)"
+    " AND ($11::text IS NULL OR document->'requester'->>'user_id' = $11)"
+    " AND ($12::text IS NULL OR EXISTS (SELECT 1 FROM jsonb_array_elements(document->'trail') e"
+    "  WHERE e->'actor'->>'user_id' = $12 AND e->>'action' = ANY($13::text[])))"
+)
 
 
 class StoredRequest:
@@ -182,22 +223,32 @@ class Requests:
         *,
         awaiting: Sequence[UUID] | None = None,
         participant: UUID | None = None,
-        dext_item_id: str | None = None,
-        state: str | None = None,
+        narrowed: RequestFilter | None = None,
         limit: int = 100,
     ) -> list[ApprovalRequest]:
+        """The organisation's requests that match, in the order they were opened (or newest
+        first); all in SQL, so ``limit`` counts only matches."""
+        f = narrowed or RequestFilter()
+        order = "DESC" if f.newest_first else ""
         rows = await self._conn.fetch(
             "SELECT document FROM requests WHERE organisation_id = $1"
             " AND ($2::uuid[] IS NULL OR awaiting && $2::uuid[])"
             " AND ($3::uuid IS NULL OR participants @> ARRAY[$3::uuid])"
-            " AND ($4::text IS NULL OR dext_item_id = $4)"
-            " AND ($5::text IS NULL OR state = $5)"
-            " ORDER BY opened_at, item_version LIMIT $6",
+            + _FILTERED
+            + f" ORDER BY opened_at {order}, item_version {order} LIMIT $14",
             organisation_id,
             awaiting,
             participant,
-            dext_item_id,
-            state,
+            f.dext_item_id,
+            f.state,
+            None if f.supplier is None else _like(f.supplier),
+            f.min_total,
+            f.max_total,
+            f.opened_from,
+            f.opened_before,
+            None if f.requested_by is None else str(f.requested_by),
+            None if f.decided_by is None else str(f.decided_by),
+            list(DECISIONS),
             limit,
         )
         return [_document(row["document"]) for row in rows]

@@ -4,6 +4,7 @@ are away, or that they are back early."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 from uuid import UUID
@@ -15,12 +16,20 @@ from countersign_approval.db.people import People
 from countersign_approval.db.workflows import Workflows
 from countersign_approval.domain.absences import Absence, absence, check_may_set
 from countersign_approval.domain.people import Person
-from countersign_approval.domain.refusals import NoAbsence
+from countersign_approval.domain.refusals import NoAbsence, UserNotFound
 from countersign_approval.handlers.people import locked_user
 
-__all__ = ["AbsenceAsked", "clear_absence", "set_absence"]
+__all__ = ["AbsenceAsked", "OutOfOffice", "clear_absence", "out_of_office", "set_absence"]
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OutOfOffice:
+    """A user's absence not over yet, and those away now with the user as their substitute."""
+
+    absence: Absence | None
+    standing_in_for: list[Person]
 
 
 class AbsenceAsked(Protocol):
@@ -64,3 +73,18 @@ async def clear_absence(
         here = await People(conn).by_id(organisation_id, user_id, lock=False) is not None
         if not (here and await Absences(conn).clear(user_id)):
             raise NoAbsence(f"{user_id} has no absence set")
+
+
+async def out_of_office(
+    pool: asyncpg.Pool, organisation_id: UUID, user_id: UUID, caller: Person
+) -> OutOfOffice:
+    """What the user (or an admin for them) reads of their out-of-office; 404 for no user."""
+    check_may_set(caller, user_id)
+    async with pool.acquire() as conn:
+        if await People(conn).by_id(organisation_id, user_id, lock=False) is None:
+            raise UserNotFound(f"{user_id} is not a user of the organisation")
+        absences = Absences(conn)
+        return OutOfOffice(
+            await absences.of_user(organisation_id, user_id),
+            await absences.standing_in_now(organisation_id, user_id),
+        )

@@ -11,7 +11,7 @@ from countersign_platform.refusals import Forbidden
 
 from countersign_approval.db.absences import Absences
 from countersign_approval.db.master_data import LedgerMasterData
-from countersign_approval.db.requests import Requests
+from countersign_approval.db.requests import RequestFilter, Requests
 from countersign_approval.domain.absences import stands_in_on
 from countersign_approval.domain.people import Person
 from countersign_approval.domain.refusals import RequestNotFound
@@ -25,17 +25,15 @@ async def requests_seen_by(
     pool: asyncpg.Pool,
     organisation_id: UUID,
     reader: Person,
-    *,
-    dext_item_id: str | None,
-    state: str | None,
+    narrowed: RequestFilter,
     limit: int,
 ) -> list[ApprovalRequest]:
+    """The requests ``reader`` may see that match ``narrowed``."""
     async with pool.acquire() as conn:
         return await Requests(conn).listing(
             organisation_id,
             participant=None if reader.sees_every_request else reader.user_id,
-            dext_item_id=dext_item_id,
-            state=state,
+            narrowed=narrowed,
             limit=limit,
         )
 

@@ -1,6 +1,7 @@
-"""The approver's pages: what awaits me, one request, approve or reject it. Every call goes to
-approval as the signed-in person, so approval decides what they may see and do; its refusals
-are shown as they come (a 409 when someone else decided first, a 403 when it is not theirs)."""
+"""The approver's pages: what awaits me, one request, approve or reject it (for myself, or for
+an absent approver I stand in for). Every call goes to approval as the signed-in person, so
+approval decides what they may see and do; its refusals are shown as they come (a 409 when
+someone else decided first, a 403 when it is not theirs)."""
 
 from __future__ import annotations
 
@@ -12,25 +13,15 @@ from fastapi.responses import HTMLResponse, Response
 
 from countersign_web.cookies import WebSession
 from countersign_web.ingest import SHOWN_INLINE
+from countersign_web.pages.away import out_of_office
 from countersign_web.pages.rendering import Parts, SignedIn, WebParts, check_form, page, see_other
+from countersign_web.pages.request_page import org_path, read, request_page
 
 __all__ = ["router"]
 
 router = APIRouter()
 Comment = Annotated[str, Form(max_length=4000)]
-
-
-def _org(session: WebSession, suffix: str) -> str:
-    return f"/v1/organisations/{session.organisation_id}{suffix}"
-
-
-async def _read(web: Parts, session: WebSession, suffix: str) -> Any:
-    assert session.access_token is not None
-    response = await web.approval.call(session.access_token, "GET", _org(session, suffix))
-    if response.status_code in (403, 404):
-        return None
-    response.raise_for_status()
-    return response.json()
+Email = Annotated[str, Form(max_length=320)]
 
 
 @router.get("/", include_in_schema=False)
@@ -40,7 +31,12 @@ async def home(request: Request, web: WebParts) -> Response:
 
 @router.get("/inbox", response_class=HTMLResponse)
 async def inbox(web: WebParts, session: SignedIn) -> HTMLResponse:
-    pending = await _read(web, session, "/requests/pending") or []
+    pending = await read(web, session, "/requests/pending") or []
+    away = {p["user_id"]: p for p in (await out_of_office(web, session))["standing_in_for"]}
+    for r in pending:  # awaiting someone I stand in for, and not me: say for whom
+        awaited = {a["user_id"] for a in r.get("awaiting", [])}
+        mine = session.user_id in awaited
+        r["stands_in_for"] = [] if mine else [away[u] for u in awaited if u in away]
     return page("inbox.html", session=session, cookies=web.cookies, requests=pending)
 
 
@@ -48,24 +44,14 @@ async def inbox(web: WebParts, session: SignedIn) -> HTMLResponse:
 async def one_request(
     request_id: UUID, web: WebParts, session: SignedIn, notice: str = ""
 ) -> HTMLResponse:
-    found = await _read(web, session, f"/requests/{request_id}")
-    if found is None:
-        return page("missing.html", 404, session=session, cookies=web.cookies)
-    awaiting_me = any(
-        a["user_id"] == session.user_id and not a["approved"]
-        for a in (found.get("current_step") or {}).get("approvers", [])
-    )
-    return page(
-        "request.html", session=session, cookies=web.cookies, request=found,
-        awaiting_me=awaiting_me, notice=notice,
-    )  # fmt: skip
+    return await request_page(web, session, str(request_id), notice=notice)
 
 
 @router.get("/requests/{request_id}/original", include_in_schema=False)
 async def original(request_id: UUID, web: WebParts, session: SignedIn) -> Response:
     """The scan beside the bill: approval says whether this person may see the request, ingest
     serves its file to them."""
-    found = await _read(web, session, f"/requests/{request_id}")
+    found = await read(web, session, f"/requests/{request_id}")
     assert session.access_token is not None
     fetched = (
         None
@@ -92,29 +78,33 @@ async def _decide(
 ) -> Response:  # fmt: skip
     check_form(request, web, csrf, session.csrf)
     assert session.access_token is not None
-    path = _org(session, f"/requests/{request_id}/{action}")
+    path = org_path(session, f"/requests/{request_id}/{action}")
     answer = await web.approval.call(session.access_token, "POST", path, body)
     response: Response
     if answer.status_code == 200:
         done = "approved" if action == "approve" else "rejected"
         response = see_other(f"/requests/{request_id}?notice={done}")
     else:
-        found = await _read(web, session, f"/requests/{request_id}")
         detail = answer.json().get("detail", "The decision was refused.")
-        response = page(
-            "request.html", answer.status_code, session=session, cookies=web.cookies,
-            request=found, awaiting_me=False, error=detail,
-        )  # fmt: skip
+        response = await request_page(
+            web, session, str(request_id), answer.status_code, error=detail
+        )
     web.cookies.keep_session(response, session)
     return response
+
+
+def _behalf(on_behalf_of: str) -> dict[str, str]:
+    return {"on_behalf_of": on_behalf_of.strip()} if on_behalf_of.strip() else {}
 
 
 @router.post("/requests/{request_id}/approve")
 async def approve(
     request: Request, request_id: UUID, web: WebParts, session: SignedIn,
     csrf: Comment = "", comment: Comment = "", step: int | None = Form(default=None),
+    on_behalf_of: Email = "",
 ) -> Response:  # fmt: skip
     body: dict[str, Any] = {"step": step} | ({"comment": comment} if comment.strip() else {})
+    body |= _behalf(on_behalf_of)
     return await _decide(request, web, session, request_id, "approve", body, csrf)
 
 
@@ -122,13 +112,13 @@ async def approve(
 async def reject(
     request: Request, request_id: UUID, web: WebParts, session: SignedIn,
     csrf: Comment = "", reason: Comment = "", step: int | None = Form(default=None),
+    on_behalf_of: Email = "",
 ) -> Response:  # fmt: skip
     if not reason.strip():
         check_form(request, web, csrf, session.csrf)
-        found = await _read(web, session, f"/requests/{request_id}")
-        return page(
-            "request.html", 422, session=session, cookies=web.cookies, request=found,
-            awaiting_me=True, error="Say why you reject it: the requester reads it.",
+        return await request_page(
+            web, session, str(request_id), 422,
+            error="Say why you reject it: the requester reads it.",
         )  # fmt: skip
-    body = {"reason": reason, "step": step}
+    body = {"reason": reason, "step": step} | _behalf(on_behalf_of)
     return await _decide(request, web, session, request_id, "reject", body, csrf)
