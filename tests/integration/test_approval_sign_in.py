@@ -150,6 +150,21 @@ async def test_a_code_works_once_for_its_own_client_before_it_expires(
     assert len({r.json()["detail"] for r in (stolen, expired, made_up)}) == 1  # no oracle
 
 
+async def test_asking_again_and_again_floods_nobodys_mailbox(approval: ApprovalHarness) -> None:
+    """Five links per person in a link's lifetime (APPROVAL_SIGN_IN_LINKS_PER_WINDOW); then
+    nothing, answered as for an address that is nobody's."""
+    await approval.register(users=[(ANN, ["approver"])])
+    asked = [await codes(approval, ANN) for _ in range(7)]
+    nobody = await codes(approval, "nobody@example.com")
+    async with approval.runtime.pool.acquire() as conn:
+        await conn.execute("UPDATE sign_in_codes SET created_at = now() - interval '16 minutes'")
+    later = await codes(approval, ANN)
+
+    assert [len(links) for links in asked] == [1, 1, 1, 1, 1, 0, 0]
+    assert asked[-1] == nobody == []
+    assert len(later) == 1  # a link's lifetime later, one more
+
+
 async def test_an_idle_session_or_a_removed_users_session_has_ended(
     approval: ApprovalHarness,
 ) -> None:

@@ -37,6 +37,7 @@ def sign_in_policy(settings: ApprovalSettings) -> SignInPolicy:
     return SignInPolicy(
         clients=Clients.parse(spec),
         code_ttl_s=settings.sign_in_code_ttl_s,
+        links_per_window=settings.sign_in_links_per_window,
         idle_s=settings.session_idle_s,
         max_s=settings.session_max_s,
     )

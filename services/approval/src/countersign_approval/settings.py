@@ -37,6 +37,12 @@ class ApprovalSettings(ServiceSettings):
         " (the web app, the notifier): 'name:sha256-hex-of-secret[,…]'; unset: none may",
     )
     sign_in_code_ttl_s: int = Field(default=900, ge=60, le=3600)
+    sign_in_links_per_window: int = Field(
+        default=5,
+        ge=1,
+        description="at most this many sign-in links per person within a link's lifetime:"
+        " more asks send nothing (the answer stays the same, so nobody learns who is a user)",
+    )
     session_idle_s: int = Field(
         default=7200, ge=300, description="a session unused this long has ended"
     )

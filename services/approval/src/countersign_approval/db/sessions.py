@@ -32,6 +32,16 @@ class SignInCodes:
         )
         return expires_at
 
+    async def issued_lately(self, user_id: UUID, within_s: int) -> int:
+        """How many codes the user was sent in the last ``within_s`` seconds."""
+        count: int = await self._conn.fetchval(
+            "SELECT count(*) FROM sign_in_codes WHERE user_id = $1"
+            " AND created_at > now() - make_interval(secs => $2)",
+            user_id,
+            float(within_s),
+        )
+        return count
+
     async def redeem(self, code_sha256: str, client: str) -> tuple[UUID, UUID] | None:
         """The organisation and user of an unused, unexpired code issued to ``client``, now
         used; None for any other code."""

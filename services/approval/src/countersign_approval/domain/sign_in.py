@@ -81,6 +81,7 @@ class SignInPolicy:
     code_ttl_s: int
     idle_s: int
     max_s: int
+    links_per_window: int = 5  # per person within code_ttl_s
 
 
 @dataclass(frozen=True)

@@ -44,17 +44,27 @@ async def sign_in_links(
     pool: asyncpg.Pool, policy: SignInPolicy, client: str, email: str
 ) -> list[SignInLink]:
     """A single-use code for each organisation where ``email`` is a current user's; none when
-    it is nobody's (the client answers the same either way)."""
-    links = []
+    it is nobody's (the client answers the same either way), nor for a user sent
+    ``policy.links_per_window`` codes within a code's lifetime already — so asking again and
+    again floods nobody's mailbox."""
+    links, withheld = [], 0
     async with pool.acquire() as conn, conn.transaction():
         codes = SignInCodes(conn)
         for organisation_id, name, person in await People(conn).everywhere(email):
+            # One ask at a time per person, so two at once cannot both pass the count.
+            await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", str(person.user_id))
+            if (
+                await codes.issued_lately(person.user_id, policy.code_ttl_s)
+                >= policy.links_per_window
+            ):
+                withheld += 1
+                continue
             code = new_secret(CODE_PREFIX)
             expires_at = await codes.add(
                 hash_token(code), organisation_id, person.user_id, client, policy.code_ttl_s
             )
             links.append(SignInLink(organisation_id, name, person, code, expires_at))
-    log.info("sign-in links asked by %s: %d issued", client, len(links))
+    log.info("sign-in links asked by %s: %d issued, %d withheld", client, len(links), withheld)
     return links
 
 
