@@ -16,7 +16,8 @@ the beginning and keeps, for each event type (and variant), the message chosen t
 
 One thing is not left to the clock: a step deadline is at least an hour, so the laptop's step
 is moved a day into the past in approval's table (as tests/integration/test_approval_workflow.py
-does) and approval's reminder pass, running every half second here, finds it overdue.
+does) and approval's reminder pass, running every half second here, finds its deadline a day
+away; then two days and four hours, and it finds it overdue and escalates it.
 """
 
 from __future__ import annotations
@@ -87,8 +88,10 @@ PICKS = [
     Pick(APPROVAL_REQUESTS, "RequestOpened", "paper", lambda p: p["item_version"] == 2),
     Pick(APPROVAL_REQUESTS, "RequestStepDecided", "paper",
          lambda p: p["item_version"] == 2 and p["step"]["name"] == "Budget holder"),
+    Pick(APPROVAL_REQUESTS, "RequestStepDeadlineApproaching", "laptop"),
     Pick(APPROVAL_REQUESTS, "RequestStepOverdue", "laptop"),
     Pick(APPROVAL_REQUESTS, "RequestStepEscalated", "laptop"),
+    Pick(APPROVAL_REQUESTS, "RequestApproverReassigned", "paper"),
     Pick(APPROVAL_REQUESTS, "RequestAuthorised", "paper"),
     Pick(APPROVAL_REQUESTS, "RequestRejected", "paper"),
     Pick(APPROVAL_REQUESTS, "RequestSuperseded", "paper"),

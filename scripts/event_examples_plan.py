@@ -49,8 +49,8 @@ PEOPLE = (
     Person(REQUESTER["email"], REQUESTER["name"], ("requester", "approver")),
 )
 NORTH = {"field": "tracking", "category": "Region", "values": ["North"]}
-# A review; the budget holder by region (Ann North, Bob elsewhere), with a day's deadline and
-# an escalation to the admins four hours after it; then
+# A review; the budget holder by region (Ann North, Bob elsewhere), with a two days' deadline
+# (a reminder a day before it) and an escalation to the admins four hours after it; then
 # finance (Dan, or the requester, who is left out of their own bills); under 50.00 nobody.
 WORKFLOW: dict[str, Any] = {
     "name": "Bill creation, review and approval",
@@ -60,7 +60,7 @@ WORKFLOW: dict[str, Any] = {
         {
             "name": "Budget holder",
             "completion": "any",
-            "deadline_hours": 24,
+            "deadline_hours": 48,
             "escalation": {"to": "admins", "after_hours": 4},
             "approvers": [
                 {"approver": ANN, "rules": [{"conditions": [NORTH]}]},
@@ -239,21 +239,23 @@ async def overdue_then_forced(org: Organisation, pipeline: Pipeline) -> None:
     await published(org, invoice("laptop", north("Laptop, 14 inch", "1", "1249.00", "453")))
     await review(org, "laptop")
     request = await at(org, "laptop", 1, "Budget holder")
-    # A day and four hours pass for this step only: it entered a day, four hours and a minute
-    # ago, its deadline passed four hours and a minute ago, its escalation delay a minute ago.
-    conn = await asyncpg.connect(pipeline.infra.database_url)
-    try:
-        await conn.execute(
-            f'UPDATE "{pipeline.isolation}_approval".requests'
-            " SET due_at = now() - interval '1 minute', document = jsonb_set(jsonb_set(jsonb_set("
-            " document, '{steps,0,due_at}', to_jsonb(now() - interval '4 hours 1 minute')),"
-            " '{steps,0,escalates_at}', to_jsonb(now() - interval '1 minute')),"
-            " '{steps,0,entered_at}', to_jsonb(now() - interval '1 day 4 hours 1 minute'))"
-            " WHERE request_id = $1::uuid",
-            request["request_id"],
-        )
-    finally:
-        await conn.close()
+    # First a day passes for this step only: it entered a day and a minute ago, its reminder
+    # (a day before its deadline) came due a minute ago.
+    await _shift_step(
+        pipeline, request["request_id"], entered="1 day 1 minute", reminds="1 minute",
+        due="-1 day -1 minute", escalates="-1 day -4 hours -1 minute",
+    )  # fmt: skip
+    await eventually(
+        lambda: org.request(request["request_id"]),
+        lambda found: found["current_step"]["reminded_at"] is not None,
+        30,
+    )
+    # Then another day and four hours: its deadline passed four hours and a minute ago, its
+    # escalation delay a minute ago.
+    await _shift_step(
+        pipeline, request["request_id"], entered="2 days 4 hours 1 minute",
+        reminds="1 day 4 hours 1 minute", due="4 hours 1 minute", escalates="1 minute",
+    )  # fmt: skip
     reminded = await eventually(
         lambda: org.request(request["request_id"]),
         lambda found: found["current_step"]["escalated_at"] is not None,
@@ -264,6 +266,28 @@ async def overdue_then_forced(org: Organisation, pipeline: Pipeline) -> None:
     comment = "Overdue and needed on Monday: approved by the finance director"
     await act(org, None, request["request_id"], "force-approve", {"comment": comment})
     await in_xero(org, "laptop")
+
+
+async def _shift_step(
+    pipeline: Pipeline, request_id: str, *, entered: str, reminds: str, due: str, escalates: str
+) -> None:
+    """Moves the first step's times (and the request's next due time) this long into the
+    past, in approval's table (as tests/integration/test_approval_workflow.py does)."""
+    conn = await asyncpg.connect(pipeline.infra.database_url)
+    try:
+        await conn.execute(
+            f'UPDATE "{pipeline.isolation}_approval".requests'
+            " SET due_at = now() - interval '1 minute', document = jsonb_set(jsonb_set("
+            " jsonb_set(jsonb_set(document,"
+            " '{steps,0,due_at}', to_jsonb(now() - $2::text::interval)),"
+            " '{steps,0,reminds_at}', to_jsonb(now() - $3::text::interval)),"
+            " '{steps,0,escalates_at}', to_jsonb(now() - $4::text::interval)),"
+            " '{steps,0,entered_at}', to_jsonb(now() - $5::text::interval))"
+            " WHERE request_id = $1::uuid",
+            request_id, due, reminds, escalates, entered,
+        )  # fmt: skip
+    finally:
+        await conn.close()
 
 
 async def changed_once_authorised(

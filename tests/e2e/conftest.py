@@ -19,6 +19,8 @@ from selenium.webdriver import Chrome
 from tests.conftest import unavailable
 from tests.e2e.journeys import PEOPLE, WORKFLOW
 
+SHARED_WORKFLOW_HOUR_S = 1.0
+
 
 @pytest.fixture(scope="session")
 def shared_pipeline(
@@ -27,9 +29,14 @@ def shared_pipeline(
     """One pipeline, the people's side included, for every module that sets ``SHARED_PIPELINE =
     True``: their tests each use organisations of their own and change nothing the others see
     (no Xero faults, no sandbox clock, no process stopped), so they need not pay ten processes'
-    start each."""
+    start each. A workflow hour lasts a second here (``SHARED_WORKFLOW_HOUR_S``): a step
+    deadline and its escalation pass while a test watches; a module whose workflows have no
+    deadlines sees no difference."""
     isolation = "s" + uuid.uuid4().hex[:10]
-    with Pipeline(infra, isolation, tmp_path_factory.mktemp("shared"), people=True) as running:
+    logs = tmp_path_factory.mktemp("shared")
+    with Pipeline(
+        infra, isolation, logs, people=True, workflow_hour_s=SHARED_WORKFLOW_HOUR_S
+    ) as running:
         yield running
 
 

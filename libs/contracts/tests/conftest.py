@@ -8,6 +8,8 @@ from uuid import UUID
 
 import pytest
 from countersign_contracts import (
+    AbsenceCleared,
+    AbsenceSet,
     AccountClass,
     Actor,
     ActorKind,
@@ -53,12 +55,14 @@ from countersign_contracts import (
     PublicationStatus,
     PublicationStep,
     RepublishRefused,
+    RequestApproverReassigned,
     RequestAuthorised,
     RequestCancelled,
     Requester,
     RequestOpened,
     RequestPublicationUpdated,
     RequestRejected,
+    RequestStepDeadlineApproaching,
     RequestStepDecided,
     RequestStepEscalated,
     RequestStepOverdue,
@@ -68,6 +72,10 @@ from countersign_contracts import (
     Supplier,
     SupplierSynced,
     TrackingSelection,
+    UserAdded,
+    UserChanged,
+    UserRef,
+    UserRemoved,
     WithdrawalRefused,
     WorkflowRef,
     XeroBankTransactionStatus,
@@ -98,6 +106,23 @@ FINANCE_DIRECTOR = Actor(
     user_id=UUID("0190f1c6-4444-7d00-8000-000000000004"),
     name="Priya Shah",
     role="approver",
+)
+DEPUTY = Actor(
+    kind=ActorKind.USER,
+    user_id=UUID("0190f1c6-4444-7d00-8000-000000000005"),
+    name="Sam Okafor",
+    email="sam@example.co.uk",
+    role="approver",
+)
+DIRECTOR_REF = UserRef(
+    user_id=UUID("0190f1c6-4444-7d00-8000-000000000004"),
+    email="priya@example.co.uk",
+    name="Priya Shah",
+)
+DEPUTY_REF = UserRef(
+    user_id=UUID("0190f1c6-4444-7d00-8000-000000000005"),
+    email="sam@example.co.uk",
+    name="Sam Okafor",
 )
 SYSTEM = Actor(kind=ActorKind.SYSTEM, name="Countersign")
 REQUESTER = Requester(user_id="dext-user-8812", name="Tom Baker", email="tom@example.co.uk")
@@ -248,6 +273,25 @@ def all_examples() -> dict[str, EventPayload]:
             awaiting=[FINANCE_DIRECTOR],
             entered_at=AT,
             due_at=AT + timedelta(hours=48),
+        ),
+        RequestStepDeadlineApproaching(
+            **request,
+            workflow=WORKFLOW,
+            step=STEP_TWO,
+            awaiting=[FINANCE_DIRECTOR],
+            entered_at=AT,
+            due_at=AT + timedelta(hours=48),
+        ),
+        RequestApproverReassigned(
+            **request,
+            workflow=WORKFLOW,
+            step=STEP_TWO,
+            reassigned_by=FINANCE_DIRECTOR.model_copy(update={"role": "admin"}),
+            replaced=FINANCE_DIRECTOR,
+            replacement=DEPUTY,
+            comment="On leave this week",
+            awaiting=[DEPUTY],
+            reassigned_at=AT,
         ),
         RequestStepEscalated(
             **request,
@@ -416,6 +460,34 @@ def all_examples() -> dict[str, EventPayload]:
             changed_at=AT,
         ),
         master_data(),
+        UserAdded(
+            organisation_id=ORGANISATION_ID,
+            user=DEPUTY_REF,
+            roles=["approver"],
+            added_at=AT,
+        ),
+        UserChanged(
+            organisation_id=ORGANISATION_ID,
+            user=DEPUTY_REF,
+            roles=["admin", "approver"],
+            changed_at=AT,
+        ),
+        UserRemoved(organisation_id=ORGANISATION_ID, user=DEPUTY_REF, removed_at=AT),
+        AbsenceSet(
+            organisation_id=ORGANISATION_ID,
+            user=DIRECTOR_REF,
+            substitute=DEPUTY_REF,
+            starts_at=AT,
+            ends_at=AT + timedelta(days=7),
+            set_by=DIRECTOR_REF.user_id,
+            set_at=AT,
+        ),
+        AbsenceCleared(
+            organisation_id=ORGANISATION_ID,
+            user=DIRECTOR_REF,
+            cleared_by=DIRECTOR_REF.user_id,
+            cleared_at=AT,
+        ),
     ]
     return {example.event_type: example for example in examples}
 

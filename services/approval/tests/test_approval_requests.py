@@ -15,12 +15,15 @@ from countersign_approval.domain.publication import publication_progressed, retr
 from countersign_approval.domain.refusals import InvalidAction, NotAParticipant, OutOfTurn, OwnBill
 from countersign_approval.domain.request import ApprovalRequest
 from countersign_approval.domain.review import edit_coding, submit_review
+from countersign_approval.domain.workflow_hours import set_workflow_hour
 from countersign_contracts import (
     AuditAction,
     PublicationStatus,
+    RequestApproverReassigned,
     RequestAuthorised,
     RequestOpened,
     RequestRejected,
+    RequestStepDeadlineApproaching,
     RequestStepDecided,
     RequestStepOverdue,
 )
@@ -425,6 +428,14 @@ def test_reassign_hands_a_place_in_the_step_and_records_it() -> None:
         "ann@example.com",
         "fay@example.com",
     )
+    told = request.pending_events[-1]
+    assert isinstance(told, RequestApproverReassigned)
+    assert (told.replaced.email, told.replacement.email, told.comment) == (
+        "ann@example.com",
+        "fay@example.com",
+        "ann left",
+    )
+    assert {a.email for a in told.awaiting} == {"fay@example.com", "bob@example.com"}
     with pytest.raises(NotAParticipant):
         request.approve(who("ann"), None, run_of(f), NOW)
     request.approve(who("fay"), None, run_of(f), NOW)
@@ -539,7 +550,7 @@ def test_a_step_with_a_deadline_is_reminded_of_once_when_it_passes_undecided() -
     request = started(f)
     manager = request.current_step
     assert manager is not None and manager.due_at == NOW + timedelta(hours=48)
-    assert request.next_due() == NOW + timedelta(hours=48)
+    assert request.next_due() == NOW + timedelta(hours=24)  # the reminder a day before
 
     assert not request.remind_overdue(NOW + timedelta(hours=47))
     assert request.remind_overdue(NOW + timedelta(hours=49))
@@ -553,6 +564,57 @@ def test_a_step_with_a_deadline_is_reminded_of_once_when_it_passes_undecided() -
     request.approve(who("ann"), None, run_of(f), NOW + timedelta(hours=50))
     assert request.current_step is not None and request.current_step.name == "CFO"
     assert request.current_step.due_at is None and request.next_due() is None
+
+
+def test_a_deadline_more_than_a_day_away_is_reminded_of_once_a_day_before() -> None:
+    f = workflow(steps=[{**step("Manager", "ann"), "deadline_hours": 30}])
+    request = started(f)
+    assert request.next_due() == NOW + timedelta(hours=6)
+    assert not request.remind_deadline_approaching(NOW + timedelta(hours=5))
+    assert request.remind_deadline_approaching(NOW + timedelta(hours=6, minutes=1))
+    soon = request.pending_events[-1]
+    assert isinstance(soon, RequestStepDeadlineApproaching)
+    assert (soon.step.name, soon.due_at) == ("Manager", NOW + timedelta(hours=30))
+    assert [a.user_id for a in soon.awaiting] == [who("ann").user_id]
+    assert not request.remind_deadline_approaching(NOW + timedelta(hours=7))  # once
+    assert request.next_due() == NOW + timedelta(hours=30)  # then the deadline itself
+
+
+def test_a_deadline_a_day_away_or_less_gets_no_reminder_before_it() -> None:
+    f = workflow(steps=[{**step("Manager", "ann"), "deadline_hours": 24}])
+    request = started(f)
+    assert request.next_due() == NOW + timedelta(hours=24)
+    assert not request.remind_deadline_approaching(NOW + timedelta(hours=23))
+
+
+def test_a_reminder_found_only_after_the_deadline_leaves_it_to_the_overdue_one() -> None:
+    f = workflow(steps=[{**step("Manager", "ann"), "deadline_hours": 30}])
+    request = started(f)
+    late = NOW + timedelta(hours=31)
+    assert not request.remind_deadline_approaching(late)
+    assert request.remind_overdue(late)
+    assert [type(e).__name__ for e in request.pending_events][-1] == "RequestStepOverdue"
+    assert "RequestStepDeadlineApproaching" not in event_types(request)
+
+
+def test_a_shorter_workflow_hour_scales_deadlines_reminders_and_escalations() -> None:
+    escalating = {
+        **step("Manager", "ann"),
+        "deadline_hours": 30,
+        "escalation": {"to": "admins", "after_hours": 2},
+    }
+    set_workflow_hour(2.0)
+    try:
+        request = started(workflow(steps=[escalating]))
+    finally:
+        set_workflow_hour(3600.0)
+    manager = request.current_step
+    assert manager is not None
+    assert (manager.reminds_at, manager.due_at, manager.escalates_at) == (
+        NOW + timedelta(seconds=12),
+        NOW + timedelta(seconds=60),
+        NOW + timedelta(seconds=64),
+    )
 
 
 def test_a_decided_step_is_not_reminded_of() -> None:

@@ -3,8 +3,10 @@
 One request per cost item version:
 
     RequestOpened ─▶ RequestStepDecided* ─▶ RequestAuthorised ─▶ RequestPublicationUpdated*
+         (RequestStepDeadlineApproaching: a step's deadline is 24 h away)
          (RequestStepOverdue: a step's deadline passed) ├▶ RequestRejected
          (RequestStepEscalated: and its escalation delay)
+         (RequestApproverReassigned: an admin handed an approver's place on)
                                          ├▶ RequestSuperseded   (a newer item version arrived)
                                          └▶ RequestCancelled    (withdrawn in Dext, or by an admin)
 """
@@ -119,6 +121,32 @@ class RequestStepOverdue(_RequestEvent, EventPayload):
     awaiting: list[Actor] = Field(description="The approvers still to decide on the step")
     entered_at: UtcDatetime = Field(description="When the step started awaiting decisions")
     due_at: UtcDatetime = Field(description="The step's deadline, now passed")
+
+
+class RequestStepDeadlineApproaching(_RequestEvent, EventPayload):
+    """A step's deadline is 24 (workflow) hours away and the step is still undecided: remind
+    the approvers it awaits. Once per step, only for a deadline more than 24 hours after the
+    step started (since 1.6)."""
+
+    workflow: WorkflowRef
+    step: StepRef
+    awaiting: list[Actor] = Field(description="The approvers still to decide on the step")
+    entered_at: UtcDatetime = Field(description="When the step started awaiting decisions")
+    due_at: UtcDatetime = Field(description="The step's deadline, still ahead")
+
+
+class RequestApproverReassigned(_RequestEvent, EventPayload):
+    """An administrator handed one approver's place in the current step to another person:
+    the new approver may now decide, the one replaced no longer (since 1.6)."""
+
+    workflow: WorkflowRef
+    step: StepRef
+    reassigned_by: Actor
+    replaced: Actor = Field(description="Whose place was handed over")
+    replacement: Actor = Field(description="Who holds it now, with the e-mail to tell them at")
+    comment: Comment | None = None
+    awaiting: list[Actor] = Field(description="Who the step awaits now")
+    reassigned_at: UtcDatetime
 
 
 class RequestStepEscalated(_RequestEvent, EventPayload):

@@ -13,11 +13,13 @@ from countersign_contracts._approvals import (
     PublicationCancelRequested,
     PublicationRetryRequested,
     RepublishRefused,
+    RequestApproverReassigned,
     RequestAuthorised,
     RequestCancelled,
     RequestOpened,
     RequestPublicationUpdated,
     RequestRejected,
+    RequestStepDeadlineApproaching,
     RequestStepDecided,
     RequestStepEscalated,
     RequestStepOverdue,
@@ -43,11 +45,19 @@ from countersign_contracts._ledger import (
 )
 from countersign_contracts._master_data import LedgerMasterDataSynced
 from countersign_contracts._organisations import OrganisationRegistered, OrganisationUpdated
+from countersign_contracts._people import (
+    AbsenceCleared,
+    AbsenceSet,
+    UserAdded,
+    UserChanged,
+    UserRemoved,
+)
 
 COST_ITEMS = "dext.cost-items.v1"
 BANK_TRANSACTIONS = "dext.bank-transactions.v1"
 APPROVAL_REQUESTS = "approval.requests.v1"
 ORGANISATIONS = "approval.organisations.v1"
+PEOPLE = "approval.people.v1"
 LEDGER_PUBLICATIONS = "ledger.publications.v1"
 LEDGER_SUPPLIERS = "ledger.suppliers.v1"
 LEDGER_CONNECTIONS = "ledger.connections.v1"
@@ -105,13 +115,15 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             ),
             _topic(
                 APPROVAL_REQUESTS,
-                "1.5",
+                "1.6",
                 "an approval request for one cost item version",
                 "request_id",
                 RequestOpened,
                 RequestStepDecided,
+                RequestStepDeadlineApproaching,
                 RequestStepOverdue,
                 RequestStepEscalated,
+                RequestApproverReassigned,
                 RequestAuthorised,
                 RequestRejected,
                 RequestSuperseded,
@@ -129,6 +141,17 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
                 "organisation_id",
                 OrganisationRegistered,
                 OrganisationUpdated,
+            ),
+            _topic(
+                PEOPLE,
+                "1.0",
+                "an organisation's people (users and their absences)",
+                "organisation_id",
+                UserAdded,
+                UserChanged,
+                UserRemoved,
+                AbsenceSet,
+                AbsenceCleared,
             ),
             _topic(
                 LEDGER_PUBLICATIONS,

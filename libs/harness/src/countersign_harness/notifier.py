@@ -21,7 +21,14 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import asyncpg
-from countersign_contracts import APPROVAL_REQUESTS, EventPayload, new_envelope
+from countersign_contracts import (
+    APPROVAL_REQUESTS,
+    LEDGER_CONNECTIONS,
+    PEOPLE,
+    EventPayload,
+    new_envelope,
+    topic_for,
+)
 from countersign_harness.approval import as_record
 from countersign_harness.infra import Infrastructure
 from countersign_harness.kafka import produce
@@ -98,12 +105,15 @@ class RunningNotifier:
     organisation_id: UUID = field(default_factory=uuid.uuid4)
 
     async def publish(self, *payloads: EventPayload, twice: bool = False) -> None:
-        """The events onto approval.requests.v1, in order (each twice: a redelivery)."""
+        """The events onto their topic (approval.requests.v1, or all of one other topic), in
+        order (each twice: a redelivery), each from the topic's producer."""
+        topic = topic_for(payloads[0]).name
+        producer = "publisher" if topic == LEDGER_CONNECTIONS else "approval"
         records = [
             as_record(
                 new_envelope(
                     p,
-                    producer="approval",
+                    producer=producer,
                     organisation_id=self.organisation_id,
                     correlation_id=uuid.uuid4(),
                 )
@@ -112,7 +122,7 @@ class RunningNotifier:
         ]
         if twice:
             records = [r for record in records for r in (record, record)]
-        await produce(self.bootstrap, self.prefix + APPROVAL_REQUESTS, records)
+        await produce(self.bootstrap, self.prefix + topic, records)
 
     async def mail_rows(self) -> list[asyncpg.Record]:
         async with self.runtime.pool.acquire() as conn:
@@ -134,7 +144,8 @@ async def running_notifier(
     **overrides: Any,
 ) -> AsyncIterator[RunningNotifier]:
     prefix = f"{isolation}."
-    await ensure_topics(infra.kafka_bootstrap_servers, {prefix + APPROVAL_REQUESTS: 3})
+    topics = (APPROVAL_REQUESTS, PEOPLE, LEDGER_CONNECTIONS)
+    await ensure_topics(infra.kafka_bootstrap_servers, {prefix + t: 3 for t in topics})
     settings = NotifierSettings(
         database_url=infra.database_url,
         kafka_bootstrap_servers=infra.kafka_bootstrap_servers,
@@ -150,7 +161,7 @@ async def running_notifier(
         send_poll_interval_s=0.2,
         send_backoff_s=0.2,
         send_max_backoff_s=0.5,
-        **overrides,
+        **{"digest_enabled": False, **overrides},  # a test that wants digests says so
     )
     app = create_app(settings)
     async with app.router.lifespan_context(app):

@@ -11,9 +11,11 @@ from countersign_contracts import (
     Actor,
     ActorKind,
     PublicationStatus,
+    RequestApproverReassigned,
     RequestOpened,
     RequestPublicationUpdated,
     RequestRejected,
+    RequestStepDeadlineApproaching,
     RequestStepDecided,
     RequestStepEscalated,
     RequestStepOverdue,
@@ -30,10 +32,12 @@ __all__ = [
     "DAN",
     "FINANCE",
     "decided",
+    "due_soon",
     "escalated",
     "opened",
     "overdue",
     "published",
+    "reassigned",
     "rejected",
     "user",
 ]
@@ -136,4 +140,39 @@ def published(
         status=status,
         xero_invoice_id=uuid.uuid4(),
         updated_at=datetime.now(UTC),
+    )
+
+
+def due_soon(
+    request_id: UUID, *awaiting: Actor, step: StepRef = FINANCE
+) -> RequestStepDeadlineApproaching:
+    now = datetime.now(UTC)
+    return RequestStepDeadlineApproaching(
+        request_id=request_id,
+        dext_item_id="paper",
+        item_version=1,
+        workflow=WORKFLOW,
+        step=step,
+        awaiting=list(awaiting),
+        entered_at=now - timedelta(days=1),
+        due_at=now + timedelta(days=1),
+    )
+
+
+def reassigned(
+    request_id: UUID, replaced: Actor, replacement: Actor, *others: Actor
+) -> RequestApproverReassigned:
+    admin = user("Ada Admin", "ada@example.com", role="admin")
+    return RequestApproverReassigned(
+        request_id=request_id,
+        dext_item_id="paper",
+        item_version=1,
+        workflow=WORKFLOW,
+        step=BUDGET,
+        reassigned_by=admin,
+        replaced=replaced,
+        replacement=replacement,
+        comment="On leave",
+        awaiting=[replacement, *others],
+        reassigned_at=datetime.now(UTC),
     )

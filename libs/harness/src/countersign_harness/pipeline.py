@@ -83,6 +83,8 @@ class Pipeline:
     ``shipped``: every service keeps its shipped loop settings (poll intervals, backoff, leases)
     instead of the tests' faster ones — what a latency measurement must see.
     ``people``: also the people's side — the mail sandbox, the web app and the notifier.
+    ``workflow_hour_s``: how long a workflow hour lasts in approval (deadlines, reminders,
+    escalation delays), its deadline pass every quarter of it: a deadline passes in seconds.
     """
 
     def __init__(
@@ -97,8 +99,9 @@ class Pipeline:
         publisher_env: Mapping[str, str] | None = None,
         shipped: bool = False,
         people: bool = True,
+        workflow_hour_s: float | None = None,
     ) -> None:
-        self.infra, self.isolation = infra, isolation
+        self.infra, self.isolation, self.workflow_hour_s = infra, isolation, workflow_hour_s
         shared = {
             "COUNTERSIGN_ADMIN_TOKEN": ADMIN_TOKEN,
             "ENCRYPTION_KEYS": "pipeline:" + base64.b64encode(os.urandom(32)).decode(),
@@ -163,6 +166,14 @@ class Pipeline:
             ),
             "APPROVAL_OIDC_ISSUER": self.xero.url,
             "APPROVAL_OIDC_CLIENT_ID": WEB_OIDC_CLIENT_ID,
+            **(
+                {}
+                if self.workflow_hour_s is None
+                else {
+                    "APPROVAL_WORKFLOW_HOUR_S": str(self.workflow_hour_s),
+                    "APPROVAL_REMINDER_INTERVAL_S": str(self.workflow_hour_s / 4),
+                }
+            ),
         }
 
     def _web_env(self) -> dict[str, str]:

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from countersign_approval.api import ROUTERS
 from countersign_approval.components import Components
 from countersign_approval.domain.sign_in import Clients, SignInPolicy
+from countersign_approval.domain.workflow_hours import set_workflow_hour
 from countersign_approval.handlers.reminders import reminder_loop
 from countersign_approval.settings import ApprovalSettings
 from countersign_approval.spec import SERVICE
@@ -45,6 +46,7 @@ def sign_in_policy(settings: ApprovalSettings) -> SignInPolicy:
 
 def create_app(settings: ApprovalSettings | None = None) -> FastAPI:
     config = settings or ApprovalSettings()
+    set_workflow_hour(config.workflow_hour_s)
     keys = signing_keys(config)
     policy = sign_in_policy(config)
 

@@ -15,6 +15,12 @@ class ApprovalSettings(ServiceSettings):
     consumer_fetch_max_wait_ms: int = Field(default=500, ge=0, le=5000)
     # How often overdue steps are looked for: a reminder comes at most this late.
     reminder_interval_s: float = Field(default=60.0, gt=0)
+    workflow_hour_s: float = Field(
+        default=3600.0,
+        gt=0,
+        description="how long a workflow hour lasts (step deadlines, their reminders,"
+        " escalation delays): 3600 always in production; shorter for demos and tests only",
+    )
 
     # Access tokens (ADR 0044): approval signs them, every service checks them.
     signing_keys: SecretStr | None = Field(

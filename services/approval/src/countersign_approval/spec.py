@@ -1,4 +1,4 @@
-from countersign_contracts import APPROVAL_REQUESTS, ORGANISATIONS
+from countersign_contracts import APPROVAL_REQUESTS, ORGANISATIONS, PEOPLE
 from countersign_platform.migrations import migrations_dir
 from countersign_platform.spec import ServiceSpec
 
@@ -11,5 +11,5 @@ SERVICE = ServiceSpec(
     description="Runs each organisation's bill approval workflow and serves the approver API.",
     migrations=migrations_dir(__file__),
     consumes=SUBSCRIPTIONS,
-    produces=(APPROVAL_REQUESTS, ORGANISATIONS),
+    produces=(APPROVAL_REQUESTS, ORGANISATIONS, PEOPLE),
 )

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from countersign_notifier.adapters.approval import ActionGrants
 from countersign_notifier.api import ROUTERS
 from countersign_notifier.domain.retries import RetryPolicy
+from countersign_notifier.handlers.digest import digest_loop
 from countersign_notifier.handlers.sending import MailSender, SenderConfig
 from countersign_notifier.settings import NotifierSettings
 from countersign_notifier.spec import SERVICE
@@ -46,11 +47,17 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
                 runtime.pool, grants, outbox_from(config), _sender_config(config),
                 schema=runtime.schema, connect=runtime.connect,
             )  # fmt: skip
+            digest = digest_loop(
+                runtime.pool, config.digest_hour_utc, config.digest_poll_interval_s
+            )
             if config.sender_enabled:
                 await sender.start()
+            if config.digest_enabled:
+                await digest.start()
             try:
                 yield sender
             finally:  # before the platform closes the pool
+                await digest.stop()
                 await sender.stop()
 
     return build_app(SERVICE, config, routers=ROUTERS, parts=parts)

@@ -46,3 +46,11 @@ class NotifierSettings(ServiceSettings):
     send_max_attempts: int = Field(default=8, ge=1, description="tries before a mail is given up")
     send_backoff_s: float = Field(default=30.0, ge=0, description="first retry delay, doubled")
     send_max_backoff_s: float = Field(default=1800.0, ge=0)
+
+    digest_enabled: bool = Field(default=True, description="off: no daily digest is recorded")
+    digest_hour_utc: int = Field(
+        default=7, ge=0, le=23, description="the daily digest goes out at or after this hour"
+    )
+    digest_poll_interval_s: float = Field(
+        default=300.0, gt=0, description="how often the digest pass looks whether it is time"
+    )

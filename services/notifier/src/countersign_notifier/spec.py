@@ -8,7 +8,8 @@ __all__ = ["SERVICE"]
 SERVICE = ServiceSpec(
     name="notifier",
     description="Tells people by e-mail what concerns them: a bill awaiting their decision"
-    " (with Approve and Reject buttons), an overdue step, their bill rejected or in Xero.",
+    " (with Approve and Reject buttons), a deadline near or passed, a daily digest, their bill"
+    " rejected or in Xero; admins, a ledger connection that needs them.",
     migrations=migrations_dir(__file__),
     consumes=SUBSCRIPTIONS,
 )

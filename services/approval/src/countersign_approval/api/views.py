@@ -39,6 +39,9 @@ class StepView(BaseModel):
     approvers: list[ApproverView]
     complete: bool
     due_at: datetime | None = Field(description="the step's deadline, when it has one")
+    reminded_at: datetime | None = Field(
+        default=None, description="when its approvers were reminded 24 hours before the deadline"
+    )
     overdue_at: datetime | None = Field(description="when its approvers were reminded")
     escalates_at: datetime | None = Field(
         description="when it escalates if still undecided, when its workflow says so"
@@ -117,6 +120,7 @@ def _step(request: ApprovalRequest, step: StepProgress) -> StepView:
         approvers=_approvers(step, step.approvers),
         complete=step.complete,
         due_at=step.due_at,
+        reminded_at=step.reminded_at,
         overdue_at=step.overdue_at,
         escalates_at=step.escalates_at,
         escalated_at=step.escalated_at,

@@ -5,10 +5,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from countersign_contracts import AuditAction, FieldChange, StepDecision
+from countersign_contracts import (
+    AuditAction,
+    FieldChange,
+    RequestApproverReassigned,
+    StepDecision,
+)
 
 from countersign_approval.domain.lifecycle import RequestState
 from countersign_approval.domain.people import Participant, Person
+from countersign_approval.domain.record import StepProgress
 from countersign_approval.domain.refusals import InvalidAction, OutOfTurn
 from countersign_approval.domain.request import ApprovalRequest
 from countersign_approval.domain.run import Run
@@ -48,16 +54,10 @@ def force_reject(request: ApprovalRequest, admin: Participant, reason: str, now:
     request.rejected(actor, reason, None, now, forced=True)
 
 
-def reassign(
-    request: ApprovalRequest,
-    run: Run | None,
-    admin: Participant,
-    current: Participant,
-    replacement: Person,
-    comment: str | None,
-    now: datetime,
-) -> None:
-    """Hands one approver's place in the current step to someone else."""
+def _check_reassignable(
+    request: ApprovalRequest, run: Run | None, current: Participant, replacement: Person
+) -> StepProgress:
+    """The current step, when ``current``'s place in it may go to ``replacement``."""
     step = request.current_step
     if step is None:
         raise OutOfTurn(f"the request is {request.state}; it awaits no approver")
@@ -72,6 +72,20 @@ def reassign(
         )
     if step.takes_part(replacement.user_id):
         raise InvalidAction(f"{replacement.email} is already an approver of step '{step.name}'")
+    return step
+
+
+def reassign(
+    request: ApprovalRequest,
+    run: Run | None,
+    admin: Participant,
+    current: Participant,
+    replacement: Person,
+    comment: str | None,
+    now: datetime,
+) -> None:
+    """Hands one approver's place in the current step to someone else."""
+    step = _check_reassignable(request, run, current, replacement)
     role = step.role_of(current.user_id)
 
     def handed_over(people: list[Participant]) -> list[Participant]:
@@ -80,10 +94,10 @@ def reassign(
 
     step.approvers = handed_over(step.approvers)
     step.escalated_to = handed_over(step.escalated_to)
-    ref = request.step_ref(step)
+    ref, by = request.step_ref(step), admin.actor("admin")
     request.record(
         now,
-        admin.actor("admin"),
+        by,
         AuditAction.REASSIGNED,
         step=ref,
         comment=comment,
@@ -95,6 +109,20 @@ def reassign(
                 after=replacement.email,
             )
         ],
+    )
+    assert request.workflow is not None
+    request.emit(
+        RequestApproverReassigned(
+            **request.about(),
+            workflow=request.workflow,
+            step=ref,
+            reassigned_by=by,
+            replaced=current.actor(role),
+            replacement=replacement.participant().actor(role),
+            comment=comment,
+            awaiting=request.awaiting_actors(),
+            reassigned_at=now,
+        )
     )
 
 

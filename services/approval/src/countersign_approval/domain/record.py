@@ -46,6 +46,8 @@ class StepProgress(BaseModel):
     approved_by: list[UUID] = Field(default_factory=list)
     entered_at: datetime | None = None  # None in documents saved before deadlines existed
     due_at: datetime | None = None  # the deadline, when the step has one
+    reminds_at: datetime | None = None  # 24 workflow hours before a later deadline
+    reminded_at: datetime | None = None  # when RequestStepDeadlineApproaching was emitted
     overdue_at: datetime | None = None  # when RequestStepOverdue was emitted
     escalates_at: datetime | None = None  # the deadline and the escalation delay, when set
     escalated_at: datetime | None = None  # when RequestStepEscalated was emitted

@@ -5,13 +5,14 @@ counted and, under the "once" policy, carried into later steps, and the step's d
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from uuid import UUID
 
 from countersign_contracts import (
     Actor,
     AuditAction,
     FieldChange,
+    RequestStepDeadlineApproaching,
     RequestStepDecided,
     RequestStepOverdue,
     StepDecision,
@@ -23,6 +24,7 @@ from countersign_approval.domain.people import SYSTEM, Participant
 from countersign_approval.domain.record import RequestRecord, StepProgress
 from countersign_approval.domain.run import Run
 from countersign_approval.domain.workflow import DecisionPolicy
+from countersign_approval.domain.workflow_hours import REMINDER_LEAD_HOURS, hours
 
 __all__ = ["SteppedRequest"]
 
@@ -63,8 +65,8 @@ class SteppedRequest(RequestRecord):
         definition = run.workflow.steps[index]
         approvers, left_out = self._approvers_of(index, run)
         self.move(RequestState.IN_APPROVAL)
-        hours, escalation = definition.deadline_hours, definition.escalation
-        due = None if hours is None else now + timedelta(hours=hours)
+        deadline, escalation = definition.deadline_hours, definition.escalation
+        due = None if deadline is None else now + hours(deadline)
         step = StepProgress(
             index=index,
             name=definition.name,
@@ -72,10 +74,14 @@ class SteppedRequest(RequestRecord):
             approvers=approvers,
             entered_at=now,
             due_at=due,
-            escalates_at=(
+            # A deadline a day or less away was just told with the step: no reminder before.
+            reminds_at=(
                 None
-                if due is None or escalation is None
-                else due + timedelta(hours=escalation.after_hours)
+                if deadline is None or deadline <= REMINDER_LEAD_HOURS
+                else now + hours(deadline - REMINDER_LEAD_HOURS)
+            ),
+            escalates_at=(
+                None if due is None or escalation is None else due + hours(escalation.after_hours)
             ),
         )
         self.steps.append(step)
@@ -126,8 +132,36 @@ class SteppedRequest(RequestRecord):
         if step is None:
             return None
         reminder = step.due_at if step.overdue_at is None else None
+        # Once the deadline passed, the reminder before it has nothing left to say.
+        approaching = step.reminds_at if step.reminded_at is None and reminder else None
         escalation = step.escalates_at if step.escalated_at is None else None
-        return min((t for t in (reminder, escalation) if t is not None), default=None)
+        due = (approaching, reminder, escalation)
+        return min((t for t in due if t is not None), default=None)
+
+    def remind_deadline_approaching(self, now: datetime) -> bool:
+        """Emits RequestStepDeadlineApproaching when the current step's reminder time (24
+        workflow hours before its deadline) has come; not once the deadline itself has passed
+        (RequestStepOverdue says more). False when there is nothing to remind of."""
+        step = self.current_step
+        if step is None or step.reminded_at is not None or step.reminds_at is None:
+            return False
+        if step.reminds_at > now:
+            return False
+        assert self.workflow is not None and step.due_at is not None
+        step.reminded_at = now
+        if step.due_at <= now:
+            return False
+        self._events.append(
+            RequestStepDeadlineApproaching(
+                **self.about(),
+                workflow=self.workflow,
+                step=self.step_ref(step),
+                awaiting=self.awaiting_actors(),
+                entered_at=step.entered_at or now,
+                due_at=step.due_at,
+            )
+        )
+        return True
 
     def remind_overdue(self, now: datetime) -> bool:
         """Emits RequestStepOverdue when the current step's deadline has passed undecided;

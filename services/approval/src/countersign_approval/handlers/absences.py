@@ -17,6 +17,7 @@ from countersign_approval.db.workflows import Workflows
 from countersign_approval.domain.absences import Absence, absence, check_may_set
 from countersign_approval.domain.people import Person
 from countersign_approval.domain.refusals import NoAbsence, UserNotFound
+from countersign_approval.handlers import people_events
 from countersign_approval.handlers.people import locked_user
 
 __all__ = ["AbsenceAsked", "OutOfOffice", "clear_absence", "out_of_office", "set_absence"]
@@ -51,12 +52,13 @@ async def set_absence(
     async with pool.acquire() as conn, conn.transaction():
         # As removals and role changes: the substitute cannot lose the role meanwhile.
         await Workflows(conn).lock(organisation_id, exclusive=True)
-        await locked_user(conn, organisation_id, user_id)
+        away_person = await locked_user(conn, organisation_id, user_id)
         email = asked.substitute_email
         substitute = await People(conn).by_email(organisation_id, email)
         now = datetime.now(UTC)
         away = absence(user_id, email, substitute, asked.starts_at, asked.ends_at, now)
         await Absences(conn).set(organisation_id, away, caller.user_id)
+        await people_events.absence_set(conn, organisation_id, away_person, away, caller.user_id)
     log.info("user %s away until %s, set by %s", user_id, away.ends_at, caller.user_id)
     return away
 
@@ -70,9 +72,10 @@ async def clear_absence(
         # A decision by the substitute holds this lock shared while it reads the absence and
         # is saved: the clear waits for it, and a decision after the clear sees it.
         await Workflows(conn).lock(organisation_id, exclusive=True)
-        here = await People(conn).by_id(organisation_id, user_id, lock=False) is not None
-        if not (here and await Absences(conn).clear(user_id)):
+        back = await People(conn).by_id(organisation_id, user_id, lock=False)
+        if back is None or not await Absences(conn).clear(user_id):
             raise NoAbsence(f"{user_id} has no absence set")
+        await people_events.absence_cleared(conn, organisation_id, back, caller.user_id)
 
 
 async def out_of_office(

@@ -20,6 +20,7 @@ from countersign_approval.domain.people import Person, Role
 from countersign_approval.domain.refusals import UserExists, UserNotFound
 from countersign_approval.domain.staffing import WorkOnHand, check_not_needed
 from countersign_approval.domain.tokens import IssuedUser, hash_token, new_token
+from countersign_approval.handlers import people_events
 
 __all__ = [
     "add_user",
@@ -43,6 +44,7 @@ async def enrol(
     people = People(conn)
     if not await people.add(organisation_id, person):
         raise UserExists(f"the organisation already has a user {person.email}")
+    await people_events.user_added(conn, organisation_id, person)
     return await _issue(people, person)
 
 
@@ -123,6 +125,7 @@ async def remove_user(
         person = await locked_user(conn, organisation_id, user_id)
         check_not_needed(person, None, await _work_on_hand(conn, organisation_id, person))
         await People(conn).remove(user_id, removed_by)
+        await people_events.user_removed(conn, organisation_id, person)
     log.info("user %s removed by %s", user_id, removed_by)
     return person
 
@@ -146,5 +149,6 @@ async def change_user(
             check_not_needed(person, changed, await _work_on_hand(conn, organisation_id, person))
         if changed != person:
             await People(conn).update(changed)
+            await people_events.user_changed(conn, organisation_id, changed)
     log.info("user %s changed by %s: roles %s", user_id, by, sorted(changed.roles))
     return changed

@@ -1,9 +1,10 @@
 """Step deadlines: a periodic pass over the requests whose current step has something due.
-At the deadline it emits RequestStepOverdue; once the step's escalation delay has passed too,
+24 workflow hours before the deadline it emits RequestStepDeadlineApproaching, at the deadline
+RequestStepOverdue; once the step's escalation delay has passed too,
 it escalates the step (``domain.escalation``). Each instance runs it; rows are claimed with
 SKIP LOCKED, so two instances never act on the same step, and what a pass does is emitted with
 the change that records it (the outbox), exactly once. The request's ``due_at`` column is the
-next thing due for it: the reminder, then the escalation, then nothing."""
+next thing due for it: the reminders, then the escalation, then nothing."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ async def remind_overdue(pool: asyncpg.Pool, batch: int = BATCH) -> int:
         now = datetime.now(UTC)
         escalated = 0
         for stored in claimed:
+            stored.request.remind_deadline_approaching(now)
             stored.request.remind_overdue(now)
             escalated += await _escalate(conn, stored, now)
             await requests.save(stored)  # due_at moves on to what is due next, if anything

@@ -3,7 +3,9 @@
     RequestOpened         ─▶ awaiting   to each awaited person, for the current step
     RequestStepDecided    ─▶ awaiting   to each person now awaited (this step, or the next)
     RequestStepEscalated  ─▶ awaiting   to each person now awaited: the targets are new
+    RequestStepDeadlineApproaching ─▶ due_soon   to each person the step still waits for
     RequestStepOverdue    ─▶ overdue    to each person the step still waits for
+    RequestApproverReassigned ─▶ awaiting   to the new approver only
     RequestRejected       ─▶ rejected   to the requester
     RequestPublicationUpdated (published) ─▶ published   to the requester
 
@@ -21,10 +23,12 @@ from countersign_contracts import (
     Actor,
     ActorKind,
     PublicationStatus,
+    RequestApproverReassigned,
     RequestAuthorised,
     RequestOpened,
     RequestPublicationUpdated,
     RequestRejected,
+    RequestStepDeadlineApproaching,
     RequestStepDecided,
     RequestStepEscalated,
     RequestStepOverdue,
@@ -37,15 +41,24 @@ from countersign_notifier.domain.mail import Mail, MailFacts, MailKey, MailKind
 __all__ = [
     "KnownRequest",
     "known_request",
+    "when_deadline_approaching",
     "when_decided",
     "when_escalated",
     "when_opened",
     "when_overdue",
     "when_publication_updated",
+    "when_reassigned",
     "when_rejected",
 ]
 
-Awaited = RequestOpened | RequestStepDecided | RequestStepEscalated | RequestStepOverdue
+Awaited = (
+    RequestOpened
+    | RequestStepDecided
+    | RequestStepEscalated
+    | RequestStepOverdue
+    | RequestStepDeadlineApproaching
+    | RequestApproverReassigned
+)
 
 
 @dataclass(frozen=True)
@@ -101,6 +114,7 @@ def _to_awaited(
                 "bill": known.bill if known else None,
                 "step_name": step.name,
                 "escalated": actor.role == "escalation",
+                "reassigned": isinstance(event, RequestApproverReassigned),
                 "due_at": _due_at(event),
             }
         )
@@ -110,7 +124,9 @@ def _to_awaited(
 
 
 def _due_at(event: Awaited) -> str | None:
-    if isinstance(event, RequestStepOverdue | RequestStepEscalated):
+    if isinstance(
+        event, RequestStepOverdue | RequestStepEscalated | RequestStepDeadlineApproaching
+    ):
         return event.due_at.isoformat()
     return None
 
@@ -143,6 +159,21 @@ def when_overdue(
     return _to_awaited(
         organisation_id, event, known, event.step, event.awaiting, kind=MailKind.OVERDUE
     )
+
+
+def when_deadline_approaching(
+    organisation_id: UUID, event: RequestStepDeadlineApproaching, known: KnownRequest | None
+) -> list[Mail]:
+    return _to_awaited(
+        organisation_id, event, known, event.step, event.awaiting, kind=MailKind.DUE_SOON
+    )
+
+
+def when_reassigned(
+    organisation_id: UUID, event: RequestApproverReassigned, known: KnownRequest | None
+) -> list[Mail]:
+    """The new approver only: the others awaited were told already (same step, same key)."""
+    return _to_awaited(organisation_id, event, known, event.step, [event.replacement])
 
 
 def _to_requester(

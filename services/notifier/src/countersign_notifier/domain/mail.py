@@ -12,34 +12,56 @@ from pydantic import BaseModel
 
 from countersign_notifier.domain.bills import BillSummary
 
-__all__ = ["Mail", "MailFacts", "MailKey", "MailKind"]
+__all__ = ["Mail", "MailFacts", "MailKey", "MailKind", "WaitingItem"]
 
 
 class MailKind(StrEnum):
     AWAITING = "awaiting"  # a step waits for you: with Approve and Reject buttons
+    DUE_SOON = "due_soon"  # the step's deadline is a day away: the same buttons, once per step
     OVERDUE = "overdue"  # the step's deadline passed: the same buttons, once per step
     REJECTED = "rejected"  # to the requester: who rejected it and why
     PUBLISHED = "published"  # to the requester: the bill is in Xero
+    DIGEST = "digest"  # once a day: what waits for you (no request: the day is the occasion)
+    CONNECTION = "connection"  # to the admins: the ledger connection needs them
+    STANDING_IN = "standing_in"  # to a substitute: whom they decide for, and when
 
     @property
     def has_buttons(self) -> bool:
-        return self in (MailKind.AWAITING, MailKind.OVERDUE)
+        return self in (MailKind.AWAITING, MailKind.DUE_SOON, MailKind.OVERDUE)
+
+
+class WaitingItem(BaseModel):
+    """One line of a digest: a request that waits for the recipient."""
+
+    request_id: UUID
+    what: str  # supplier and amount, or the Dext item
+    step_name: str | None = None
+    due_at: str | None = None
 
 
 class MailFacts(BaseModel):
-    """Everything a mail's text needs, kept with it so sending reads nothing else."""
+    """Everything a mail's text needs, kept with it so sending reads nothing else. The
+    request's fields are empty for the mails about no one request (digest, connection,
+    standing in)."""
 
-    request_id: UUID
-    dext_item_id: str
-    item_version: int
+    request_id: UUID | None = None
+    dext_item_id: str = ""
+    item_version: int = 0
     recipient_name: str
     bill: BillSummary | None = None  # None: the request opened before the notifier knew it
     step_name: str | None = None
     escalated: bool = False  # the step was escalated to the recipient
-    due_at: str | None = None  # ISO timestamp of a passed deadline
+    reassigned: bool = False  # an admin handed the recipient someone else's place
+    due_at: str | None = None  # ISO timestamp of the step's deadline (passed, or a day away)
     decided_by: str | None = None
     reason: str | None = None
     xero_invoice_id: UUID | None = None
+    waiting: list[WaitingItem] = []  # a digest's requests
+    organisation_name: str | None = None  # a connection alert's ledger organisation
+    connection_status: str | None = None
+    absent_name: str | None = None  # standing in: for whom, from when until when
+    starts_at: str | None = None
+    ends_at: str | None = None
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,12 @@ __all__ = ["Links", "Rendered", "render"]
 
 @dataclass(frozen=True)
 class Links:
-    request: str  # the request's page in the web app
+    request: str  # the page the mail is about: the request's, the inbox, the web app
     approve: str | None = None  # the buttons: one grant, one decision
     reject: str | None = None
     expires_at: str | None = None  # when the buttons stop working
+    web: str = ""  # the web app's address: a digest links each request under it
+    label: str = "Open the request"
 
 
 @dataclass(frozen=True)
@@ -42,12 +44,18 @@ def _lead(kind: MailKind, facts: MailFacts) -> tuple[str, list[str]]:
     """The subject and the opening paragraphs."""
     what, step = _what(facts), facts.step_name or "its current step"
     if kind is MailKind.AWAITING:
-        why = (
-            f"The step {step} was escalated to you: its deadline passed."
-            if facts.escalated
-            else f"It waits for your decision at the step {step}."
-        )
+        if facts.escalated:
+            why = f"The step {step} was escalated to you: its deadline passed."
+        elif facts.reassigned:
+            why = f"An administrator handed you a place at the step {step}."
+        else:
+            why = f"It waits for your decision at the step {step}."
         return f"Approval needed: {what}", [f"A bill needs your approval: {what}.", why]
+    if kind is MailKind.DUE_SOON:
+        return f"Reminder, due soon: {what}", [
+            f"A bill waits for your decision at the step {step}: {what}.",
+            f"Its deadline is {facts.due_at}, a day from now.",
+        ]
     if kind is MailKind.OVERDUE:
         due = f" The deadline was {facts.due_at}." if facts.due_at else ""
         return f"Reminder, overdue: {what}", [
@@ -64,6 +72,46 @@ def _lead(kind: MailKind, facts: MailFacts) -> tuple[str, list[str]]:
         f"Your bill is approved and now in Xero: {what}.",
         f"Xero bill id: {facts.xero_invoice_id}",
     ]
+
+
+def _other_lead(kind: MailKind, facts: MailFacts) -> tuple[str, list[str]]:
+    """The subject and opening of the mails about no one request."""
+    if kind is MailKind.DIGEST:
+        count = len(facts.waiting)
+        return f"Waiting for you: {count} bill{'s' if count != 1 else ''}", [
+            f"{count} bill{'s wait' if count != 1 else ' waits'} for your decision:"
+        ]
+    if kind is MailKind.CONNECTION:
+        where = facts.organisation_name or "your organisation"
+        why = f" ({facts.reason})" if facts.reason else ""
+        return f"Xero needs you: reconnect {where}", [
+            f"Xero refused Countersign's access to {where}{why}.",
+            "Approved bills wait and nothing reaches Xero until an admin connects it again.",
+        ]
+    return f"You stand in for {facts.absent_name}", [
+        f"{facts.absent_name} is away from {facts.starts_at} until {facts.ends_at}.",
+        "Meanwhile you decide in their place what awaits them; it shows in your inbox.",
+    ]
+
+
+def _waiting_text(facts: MailFacts, base: str) -> list[str]:
+    return [
+        f"  - {item.what}, at the step {item.step_name or '?'}"
+        + (f" (deadline {item.due_at})" if item.due_at else "")
+        + f": {base}/requests/{item.request_id}"
+        for item in facts.waiting
+    ]
+
+
+def _waiting_html(facts: MailFacts, base: str) -> str:
+    items = "".join(
+        f"<li><a href='{escape(f'{base}/requests/{item.request_id}')}'>{escape(item.what)}</a>"
+        f", at the step {escape(item.step_name or '?')}"
+        + (f" (deadline {escape(item.due_at)})" if item.due_at else "")
+        + "</li>"
+        for item in facts.waiting
+    )
+    return f"<ul>{items}</ul>" if items else ""
 
 
 def _bill_text(bill: BillSummary) -> list[str]:
@@ -114,8 +162,8 @@ _BUTTON = (
 
 def _actions(links: Links) -> tuple[list[str], str]:
     if links.approve is None or links.reject is None:
-        return [f"Open the request: {links.request}"], (
-            f"<p><a href='{escape(links.request)}'>Open the request</a></p>"
+        return [f"{links.label}: {links.request}"], (
+            f"<p><a href='{escape(links.request)}'>{escape(links.label)}</a></p>"
         )
     until = f" They work once, for you only, until {links.expires_at}." if links.expires_at else ""
     text = [
@@ -135,16 +183,19 @@ def _actions(links: Links) -> tuple[list[str], str]:
 
 
 def render(kind: MailKind, facts: MailFacts, links: Links) -> Rendered:
-    subject, lead = _lead(kind, facts)
+    about_a_request = facts.request_id is not None
+    subject, lead = _lead(kind, facts) if about_a_request else _other_lead(kind, facts)
     actions_text, actions_html = _actions(links)
     greeting = f"Hello {facts.recipient_name},"
-    bill_text = _bill_text(facts.bill) if facts.bill else []
-    parts = [greeting, *lead, "\n".join(bill_text), "\n".join(actions_text), "— Countersign"]
+    base = links.web
+    listed_text = _bill_text(facts.bill) if facts.bill else _waiting_text(facts, base)
+    listed_html = _bill_html(facts.bill) if facts.bill else _waiting_html(facts, base)
+    parts = [greeting, *lead, "\n".join(listed_text), "\n".join(actions_text), "— Countersign"]
     text = "\n\n".join(part for part in parts if part)
     paragraphs = "".join(f"<p>{escape(p)}</p>" for p in (greeting, *lead))
     html = (
         "<!doctype html><html><body style='font-family:sans-serif;color:#222'>"
-        f"{paragraphs}{_bill_html(facts.bill) if facts.bill else ''}{actions_html}"
+        f"{paragraphs}{listed_html}{actions_html}"
         "<p style='color:#666'>— Countersign</p></body></html>"
     )
     return Rendered(subject, text + "\n", html)

@@ -1,38 +1,51 @@
 """The notifier's event handlers: each records, in the consumer's transaction (with the inbox
 row of the event), the mails the event asks for. Nothing is sent here: the sender does that
 after the commit (sending.py), so a crash in between loses no mail and a redelivered event,
-whose mails are recorded already, adds none."""
+whose mails are recorded already, adds none. Each event that says whom the request awaits
+now also keeps that list (``db.awaiting``: what the daily digest reads), and its outcome
+empties it."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import asyncpg
 from countersign_contracts import (
+    Actor,
     Envelope,
+    RequestApproverReassigned,
     RequestAuthorised,
+    RequestCancelled,
     RequestOpened,
     RequestPublicationUpdated,
     RequestRejected,
+    RequestStepDeadlineApproaching,
     RequestStepDecided,
     RequestStepEscalated,
     RequestStepOverdue,
+    RequestSuperseded,
+    StepRef,
 )
 
+from countersign_notifier.db.awaiting import Awaiting
 from countersign_notifier.db.mail import MailLog
 from countersign_notifier.db.requests import Requests
 from countersign_notifier.domain import choosing
 from countersign_notifier.domain.mail import Mail
 
 __all__ = [
+    "forget_awaiting",
     "remember_authorised",
+    "tell_deadline_approaching",
     "tell_decided",
     "tell_escalated",
     "tell_opened",
     "tell_overdue",
     "tell_published",
+    "tell_reassigned",
     "tell_rejected",
 ]
 
@@ -48,9 +61,26 @@ async def _record(conn: asyncpg.Connection, envelope: Envelope[Any], mails: Sequ
         )  # fmt: skip
 
 
+async def _keep_awaiting(
+    conn: asyncpg.Connection,
+    envelope: Envelope[Any],
+    awaiting: list[Actor],
+    step: StepRef | None,
+    due_at: datetime | None = None,
+) -> None:
+    await Awaiting(conn).replace(
+        envelope.organisation_id,
+        envelope.payload.request_id,
+        awaiting if step is not None else [],
+        step.name if step is not None else None,
+        due_at,
+    )
+
+
 async def tell_opened(conn: asyncpg.Connection, envelope: Envelope[RequestOpened]) -> None:
     event = envelope.payload
     await Requests(conn).remember(choosing.known_request(envelope.organisation_id, event))
+    await _keep_awaiting(conn, envelope, event.awaiting, event.current_step)
     await _record(conn, envelope, choosing.when_opened(envelope.organisation_id, event))
 
 
@@ -61,11 +91,21 @@ async def remember_authorised(
     await Requests(conn).remember(
         choosing.known_request(envelope.organisation_id, envelope.payload)
     )
+    await Awaiting(conn).clear(envelope.payload.request_id)
+
+
+async def forget_awaiting(
+    conn: asyncpg.Connection, envelope: Envelope[RequestSuperseded | RequestCancelled]
+) -> None:
+    """The request ended without a mail: it awaits nobody any more."""
+    await Awaiting(conn).clear(envelope.payload.request_id)
 
 
 async def tell_decided(conn: asyncpg.Connection, envelope: Envelope[RequestStepDecided]) -> None:
     event = envelope.payload
     known = await Requests(conn).get(event.request_id)
+    step = event.next_step if event.step_completed else event.step
+    await _keep_awaiting(conn, envelope, event.awaiting, step)
     await _record(conn, envelope, choosing.when_decided(envelope.organisation_id, event, known))
 
 
@@ -74,18 +114,40 @@ async def tell_escalated(
 ) -> None:
     event = envelope.payload
     known = await Requests(conn).get(event.request_id)
+    await _keep_awaiting(conn, envelope, event.awaiting, event.step, event.due_at)
     await _record(conn, envelope, choosing.when_escalated(envelope.organisation_id, event, known))
+
+
+async def tell_deadline_approaching(
+    conn: asyncpg.Connection, envelope: Envelope[RequestStepDeadlineApproaching]
+) -> None:
+    event = envelope.payload
+    known = await Requests(conn).get(event.request_id)
+    await _keep_awaiting(conn, envelope, event.awaiting, event.step, event.due_at)
+    mails = choosing.when_deadline_approaching(envelope.organisation_id, event, known)
+    await _record(conn, envelope, mails)
 
 
 async def tell_overdue(conn: asyncpg.Connection, envelope: Envelope[RequestStepOverdue]) -> None:
     event = envelope.payload
     known = await Requests(conn).get(event.request_id)
+    await _keep_awaiting(conn, envelope, event.awaiting, event.step, event.due_at)
     await _record(conn, envelope, choosing.when_overdue(envelope.organisation_id, event, known))
+
+
+async def tell_reassigned(
+    conn: asyncpg.Connection, envelope: Envelope[RequestApproverReassigned]
+) -> None:
+    event = envelope.payload
+    known = await Requests(conn).get(event.request_id)
+    await _keep_awaiting(conn, envelope, event.awaiting, event.step)
+    await _record(conn, envelope, choosing.when_reassigned(envelope.organisation_id, event, known))
 
 
 async def tell_rejected(conn: asyncpg.Connection, envelope: Envelope[RequestRejected]) -> None:
     event = envelope.payload
     known = await Requests(conn).get(event.request_id)
+    await Awaiting(conn).clear(event.request_id)
     await _record(conn, envelope, choosing.when_rejected(event, known))
 
 

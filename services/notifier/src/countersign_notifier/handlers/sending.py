@@ -29,6 +29,7 @@ from countersign_platform.mail import MailNotSent
 
 from countersign_notifier.adapters.approval import Grant, GrantsUnavailable
 from countersign_notifier.db.mail import ClaimedMail, MailLog
+from countersign_notifier.domain.mail import MailKind
 from countersign_notifier.domain.retries import RetryPolicy
 from countersign_notifier.domain.texts import Links, render
 
@@ -99,14 +100,18 @@ class MailSender:
     async def _links(self, mail: ClaimedMail) -> Links | None:
         """The mail's links; None when its buttons are for a step that no longer awaits them."""
         base = self._config.web_url.rstrip("/")
+        if mail.request_id is None:  # a digest, a connection alert, a substitute's note
+            if mail.kind is MailKind.DIGEST or mail.kind is MailKind.STANDING_IN:
+                return Links(f"{base}/inbox", web=base, label="Open your inbox")
+            return Links(f"{base}/admin/connections", web=base, label="Open the connections")
         request = f"{base}/requests/{mail.request_id}"
-        if not mail.kind.has_buttons or mail.request_id is None or mail.user_id is None:
-            return Links(request)
+        if not mail.kind.has_buttons or mail.user_id is None:
+            return Links(request, web=base)
         grant = await self._grants.grant(mail.organisation_id, mail.request_id, mail.user_id)
         if grant is None or grant.step != mail.step_index:
             return None
         act = f"{base}/act/{grant.secret}?decision="
-        return Links(request, act + "approve", act + "reject", grant.expires_at)
+        return Links(request, act + "approve", act + "reject", grant.expires_at, web=base)
 
     async def _send(self, mail: ClaimedMail) -> None:
         outbox = MailLog(self._pool)

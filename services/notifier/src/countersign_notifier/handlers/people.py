@@ -1,0 +1,59 @@
+"""What the notifier keeps of the organisation's people (approval.people.v1) and the mails
+that need them: a connection alert to the admins (ledger.connections.v1), a note to the
+substitute of an absence. Recorded in the consumer's transaction, like every mail
+(events.py); the sender sends them after the commit."""
+
+from __future__ import annotations
+
+import logging
+
+import asyncpg
+from countersign_contracts import (
+    AbsenceSet,
+    Envelope,
+    LedgerConnectionChanged,
+    UserAdded,
+    UserChanged,
+    UserRemoved,
+)
+
+from countersign_notifier.db.mail import MailLog
+from countersign_notifier.db.people import People
+from countersign_notifier.domain.people_mail import when_absence_set, when_connection_changed
+
+__all__ = ["forget_user", "remember_user", "tell_admins", "tell_substitute"]
+
+log = logging.getLogger(__name__)
+
+
+async def remember_user(
+    conn: asyncpg.Connection, envelope: Envelope[UserAdded | UserChanged]
+) -> None:
+    event = envelope.payload
+    await People(conn).remember(event.organisation_id, event.user, event.roles)
+
+
+async def forget_user(conn: asyncpg.Connection, envelope: Envelope[UserRemoved]) -> None:
+    await People(conn).forget(envelope.payload.user.user_id)
+
+
+async def tell_admins(
+    conn: asyncpg.Connection, envelope: Envelope[LedgerConnectionChanged]
+) -> None:
+    event = envelope.payload
+    admins = await People(conn).admins(event.organisation_id)
+    added = await MailLog(conn).record(when_connection_changed(event, admins))
+    if added:
+        log.info(
+            "%d admin(s) to tell that the %s connection of organisation %s is %s",
+            added, event.ledger, event.organisation_id, event.status.value,
+        )  # fmt: skip
+
+
+async def tell_substitute(conn: asyncpg.Connection, envelope: Envelope[AbsenceSet]) -> None:
+    event = envelope.payload
+    if await MailLog(conn).record(when_absence_set(event)):
+        log.info(
+            "substitute %s to tell of an absence in organisation %s",
+            event.substitute.user_id, event.organisation_id,
+        )  # fmt: skip
