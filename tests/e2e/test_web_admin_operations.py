@@ -48,7 +48,7 @@ class Office:
         return self
 
     async def signed_in(self, email: str) -> Visitor:
-        return await signed_in(self.org, email, self.name)
+        return await signed_in(self.org, email)
 
 
 def _error(html: str, field: str) -> str:

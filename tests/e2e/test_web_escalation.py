@@ -22,9 +22,9 @@ from countersign_harness.waiting import eventually
 from selenium.webdriver import Chrome
 from selenium.webdriver.common.by import By
 
+from tests.e2e.browsing import element, screenshot, sign_in
 from tests.e2e.journeys import ANN, invoice
 from tests.e2e.test_journey_approval_paths import publish
-from tests.e2e.test_web_approver import _element, _screenshot
 
 pytestmark = pytest.mark.e2e
 SHARED_PIPELINE = True  # its tests change nothing other modules see (conftest.py)
@@ -80,13 +80,13 @@ async def test_an_undecided_step_escalates_after_its_deadline_and_the_target_dec
     approve = next(link["url"] for link in told["links"] if link["url"].endswith("=approve"))
 
     chromium.get(f"{org.endpoints.mail_sandbox}/messages/{told['id']}")  # Cat reads it
-    body = chromium.find_element(By.XPATH, "//h2[normalize-space()='HTML body']")
+    body = chromium.findelement(By.XPATH, "//h2[normalize-space()='HTML body']")
     chromium.execute_script("arguments[0].scrollIntoView()", body)
-    _screenshot(chromium, "e-mail-escalated")
+    screenshot(chromium, "e-mail-escalated")
     chromium.get(approve)
-    assert _element(chromium, "deciding-as").text == "Cat Controller"
-    _element(chromium, "confirm").click()
-    acted = _element(chromium, "acted").text
+    assert element(chromium, "deciding-as").text == "Cat Controller"
+    element(chromium, "confirm").click()
+    acted = element(chromium, "acted").text
     status = await org.wait_status("esc-1", ("published",))
     trail = (await org.request(request["request_id"]))["audit_trail"]
 
@@ -99,37 +99,17 @@ async def test_an_undecided_step_escalates_after_its_deadline_and_the_target_dec
     assert steps[escalation + 1] == ("approved", "Cat Controller", "escalation")
 
     # The request page shows the escalation in its trail, to Cat signed in as the admin would.
-    chromium.get(f"{org.endpoints.web}/sign-in")
     shown = await _signed_in_page(org, chromium, request["request_id"])
     assert "escalated" in shown and "undecided 1 h after its deadline; escalated to" in shown
 
 
 async def _signed_in_page(org: Organisation, chromium: Chrome, request_id: str) -> str:
     """Cat signs in by magic link and opens the request; the trail's text."""
-    _element(chromium, "email").send_keys(CAT)
-    _element(chromium, "sign-in-form").submit()
-    _element(chromium, "check-mail")
-
-    async def links() -> list[str]:
-        async with httpx.AsyncClient(timeout=10) as http:
-            answer = await http.get(
-                f"{org.endpoints.mail_sandbox}/api/messages", params={"to": CAT}
-            )
-        return [
-            link["url"]
-            for m in answer.json()
-            for link in m["links"]
-            if "/sign-in/link?" in link["url"] and link["text"] == "Sign in to Escalation Ltd"
-        ]
-
-    [link] = await eventually(links, lambda found: len(found) == 1, timeout_s=30)
-    chromium.get(link)
-    _element(chromium, "continue-form").submit()
-    _element(chromium, "inbox-empty")  # signed in; what she decided waits no more
+    await sign_in(chromium, org, CAT)
     chromium.get(f"{org.endpoints.web}/requests/{request_id}")
-    trail = chromium.find_element(By.CLASS_NAME, "trail")
+    trail = chromium.findelement(By.CLASS_NAME, "trail")
     chromium.execute_script("arguments[0].scrollIntoView()", trail)
-    _screenshot(chromium, "request-escalated")
+    screenshot(chromium, "request-escalated")
     text: str = trail.text
     return text
 

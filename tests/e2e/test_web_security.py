@@ -118,7 +118,7 @@ class Scene:
     marker: str  # the bill's reference: shown to nobody outside the organisation
 
     async def signed_in(self, email: str | None = None) -> Visitor:
-        return await signed_in(self.org, email or self.approver, self.name)
+        return await signed_in(self.org, email or self.approver)
 
 
 async def _scene(pipeline: Pipeline, label: str, *others: Person) -> Scene:
