@@ -14,6 +14,7 @@ from countersign_dext_sandbox.samples import line
 from countersign_harness.organisation import Organisation, Person
 from countersign_harness.pipeline import Pipeline
 from countersign_harness.provisioning import provision_organisation
+from countersign_harness.waiting import eventually
 
 from tests.e2e.journeys import invoice
 from tests.e2e.test_journey_approval_paths import publish
@@ -70,6 +71,10 @@ async def test_an_admin_recodes_a_failed_publication_and_sends_it_again(
     )
     await org.approve(office.ann, rid)
     await org.request_of("adm-1", states=("publish_failed",))
+    # The page offers what approval last heard of the organisation's Xero accounts.
+    await eventually(
+        org.coding_options, lambda found: "453" in [a["code"] for a in found["accounts"]]
+    )
     ada = await office.signed_in(office.admin.email)
 
     listed = await ada.http.get("/admin/failed-publications")

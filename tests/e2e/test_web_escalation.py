@@ -80,7 +80,7 @@ async def test_an_undecided_step_escalates_after_its_deadline_and_the_target_dec
     approve = next(link["url"] for link in told["links"] if link["url"].endswith("=approve"))
 
     chromium.get(f"{org.endpoints.mail_sandbox}/messages/{told['id']}")  # Cat reads it
-    body = chromium.findelement(By.XPATH, "//h2[normalize-space()='HTML body']")
+    body = chromium.find_element(By.XPATH, "//h2[normalize-space()='HTML body']")
     chromium.execute_script("arguments[0].scrollIntoView()", body)
     screenshot(chromium, "e-mail-escalated")
     chromium.get(approve)
@@ -107,7 +107,7 @@ async def _signed_in_page(org: Organisation, chromium: Chrome, request_id: str) 
     """Cat signs in by magic link and opens the request; the trail's text."""
     await sign_in(chromium, org, CAT)
     chromium.get(f"{org.endpoints.web}/requests/{request_id}")
-    trail = chromium.findelement(By.CLASS_NAME, "trail")
+    trail = chromium.find_element(By.CLASS_NAME, "trail")
     chromium.execute_script("arguments[0].scrollIntoView()", trail)
     screenshot(chromium, "request-escalated")
     text: str = trail.text
