@@ -1,6 +1,7 @@
-"""What the browser tests share: waiting for an element, keeping a screenshot (``make
-screenshots`` sets COUNTERSIGN_SCREENSHOTS), and signing a person in by the link the web app
-mails them, as people do."""
+"""What the browser tests share: waiting for an element, pressing what leads to another page,
+whether a page reads at a phone's width, keeping a screenshot (``make screenshots`` sets
+COUNTERSIGN_SCREENSHOTS), and signing a person in by the link the web app mails them, as
+people do."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as shown
 from selenium.webdriver.support.wait import WebDriverWait
 
-__all__ = ["element", "screenshot", "sign_in", "sign_in_link"]
+__all__ = ["element", "fits_narrow", "press", "screenshot", "sign_in", "sign_in_link"]
 
 
 def element(browser: Chrome, element_id: str) -> WebElement:
@@ -25,6 +26,22 @@ def element(browser: Chrome, element_id: str) -> WebElement:
         shown.presence_of_element_located((By.ID, element_id))
     )
     return found
+
+
+def press(browser: Chrome, element_id: str) -> None:
+    """Clicks what leads to another page, and waits until that page replaced this one (so
+    the next look finds nothing of the old one)."""
+    old = browser.find_element(By.TAG_NAME, "html")
+    element(browser, element_id).click()
+    WebDriverWait(browser, 15).until(shown.staleness_of(old))
+
+
+def fits_narrow(browser: Chrome) -> bool:
+    """Whether the page reads at a phone's 375 px without scrolling sideways."""
+    browser.set_window_size(375, 800)
+    scrolled: int = browser.execute_script("return document.documentElement.scrollWidth")
+    browser.set_window_size(1280, 900)
+    return scrolled <= 375
 
 
 def screenshot(browser: Chrome, name: str) -> None:

@@ -23,7 +23,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.wait import WebDriverWait
 
 from tests.e2e.accessibility import reach_by_keyboard, unlabelled
-from tests.e2e.browsing import element, screenshot, sign_in_link
+from tests.e2e.browsing import element, fits_narrow, screenshot, sign_in_link
 from tests.e2e.journeys import ANN, PEOPLE, WORKFLOW, invoice, original
 from tests.e2e.test_journey_approval_paths import publish
 
@@ -33,11 +33,6 @@ SHARED_PIPELINE = True  # its tests change nothing other modules see (conftest.p
 REQUESTER = "priya@example.com"  # the requester Dext names on every sample item
 # Ann is a user in many organisations of the shared pipeline: this one's name tells its link.
 SIGN_IN_ORGANISATION = "Web Sign In Ltd"
-
-
-def _fits(browser: Chrome, width: int) -> bool:
-    scrolled: int = browser.execute_script("return document.documentElement.scrollWidth")
-    return scrolled <= width
 
 
 async def test_an_approver_signs_in_by_link_and_approves_in_the_browser(
@@ -62,16 +57,12 @@ async def test_an_approver_signs_in_by_link_and_approves_in_the_browser(
     row = element(chromium, "inbox").find_element(By.LINK_TEXT, "Northwind Stationery Ltd")
     unlabelled_fields += unlabelled(chromium)
     screenshot(chromium, "inbox")
-    chromium.set_window_size(375, 800)
-    narrow_inbox = _fits(chromium, 375)
-    chromium.set_window_size(1280, 900)
+    narrow_inbox = fits_narrow(chromium)
     row.click()
     assert element(chromium, "total").text == "GBP 126.60"
     scan = element(chromium, "scan").get_attribute("src")
     screenshot(chromium, "request")
-    chromium.set_window_size(375, 800)
-    narrow_request = _fits(chromium, 375)
-    chromium.set_window_size(1280, 900)
+    narrow_request = fits_narrow(chromium)
     cookies = {c["name"]: c["value"] for c in chromium.get_cookies()}
     unlabelled_fields += unlabelled(chromium)
     element(chromium, "approve-comment").send_keys("Paper for the quarter")

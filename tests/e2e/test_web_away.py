@@ -20,7 +20,7 @@ from selenium.webdriver import Chrome
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.select import Select
 
-from tests.e2e.browsing import element, screenshot, sign_in
+from tests.e2e.browsing import element, fits_narrow, screenshot, sign_in
 from tests.e2e.journeys import invoice
 from tests.e2e.test_journey_approval_paths import publish
 
@@ -63,14 +63,6 @@ def _text_of(answer: httpx.Response, element_id: str) -> str:
     return after.split("<", 1)[0]
 
 
-def _fits_narrow(browser: Chrome) -> bool:
-    """Whether the page reads at a phone's 375 px without scrolling sideways."""
-    browser.set_window_size(375, 800)
-    scrolled: int = browser.execute_script("return document.documentElement.scrollWidth")
-    browser.set_window_size(1280, 900)
-    return scrolled <= 375
-
-
 async def test_a_substitute_approves_for_an_absent_approver_after_a_review_in_the_browser(
     pipeline: Pipeline, chromium: Chrome
 ) -> None:
@@ -88,7 +80,7 @@ async def test_a_substitute_approves_for_an_absent_approver_after_a_review_in_th
     element(chromium, "away-form").submit()
     away_now = element(chromium, "away-now").text
     screenshot(chromium, "away")
-    narrow_away = _fits_narrow(chromium)
+    narrow_away = fits_narrow(chromium)
 
     await eventually(org.coding_options, lambda o: o["ledger_read"], timeout_s=60)
     assert (await publish(org, invoice("away-1"))).status_code == 202
@@ -104,7 +96,7 @@ async def test_a_substitute_approves_for_an_absent_approver_after_a_review_in_th
     recoded = element(chromium, "notice").text
     chromium.execute_script("arguments[0].scrollIntoView()", element(chromium, "line-0"))
     screenshot(chromium, "review")
-    narrow_review = _fits_narrow(chromium)
+    narrow_review = fits_narrow(chromium)
     element(chromium, "submit-review").click()
     element(chromium, "notice")
 
@@ -118,7 +110,7 @@ async def test_a_substitute_approves_for_an_absent_approver_after_a_review_in_th
     chromium.get(f"{web}/history?decided_by_me=1")
     history = element(chromium, "history").text
     screenshot(chromium, "history")
-    narrow_history = _fits_narrow(chromium)
+    narrow_history = fits_narrow(chromium)
     trail = (await org.request(request["request_id"]))["audit_trail"]
 
     assert refused_away.status_code == 422

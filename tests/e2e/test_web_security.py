@@ -74,6 +74,17 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/admin/requests/{request_id}/lines/{line_index}"): Row(
         person=True, form={"account_code": "453"}
     ),
+    ("GET", "/admin/people"): Row(person=True),
+    ("POST", "/admin/people"): Row(
+        person=True, form={"name": "Eve", "email": "eve@example.com", "roles": "admin"}
+    ),
+    ("POST", "/admin/people/{user_id}/roles"): Row(person=True, form={"roles": "admin"}),
+    ("GET", "/admin/people/{user_id}/remove"): Row(person=True),
+    ("POST", "/admin/people/{user_id}/remove"): Row(person=True, form={}),
+    ("GET", "/admin/workflow"): Row(person=True),
+    ("POST", "/admin/workflow"): Row(
+        person=True, form={"action": "save", "step-0-name": "Forged", "default_approver": "x"}
+    ),
     ("GET", "/act/{grant}"): Row(person=False),
     ("POST", "/act/{grant}"): Row(person=False, form={"decision": "approve"}),
     ("GET", "/sign-in"): Row(person=False),
@@ -141,7 +152,7 @@ async def _scene(pipeline: Pipeline, label: str, *others: Person) -> Scene:
 def _path(template: str, scene: Scene) -> str:
     return template.format(
         request_id=scene.request["request_id"], grant="csg_unknown", action="force-approve",
-        line_index=0,
+        line_index=0, user_id=uuid.UUID(int=1),
     )  # fmt: skip
 
 

@@ -26,14 +26,22 @@ from countersign_web.pages import (
     connections,
     finding,
     interventions,
+    people,
     requests,
     reviewing,
     sign_in,
+    workflow,
 )  # fmt: skip
+from countersign_web.pages.administration import NotAdmin
 from countersign_web.pages.rendering import FormRefused, NotSignedIn, Parts, page, see_other
 from countersign_web.settings import WebSettings
 
 __all__ = ["create_app"]
+
+PAGES = (
+    sign_in, requests, reviewing, finding, away, actions, connections, interventions, people,
+    workflow,
+)  # fmt: skip
 
 
 def create_app(settings: WebSettings | None = None) -> FastAPI:
@@ -61,14 +69,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="Countersign", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    app.include_router(sign_in.router)
-    app.include_router(requests.router)
-    app.include_router(reviewing.router)
-    app.include_router(finding.router)
-    app.include_router(away.router)
-    app.include_router(actions.router)
-    app.include_router(connections.router)
-    app.include_router(interventions.router)
+    for pages in PAGES:
+        app.include_router(pages.router)
 
     @app.exception_handler(NotSignedIn)
     @app.exception_handler(SessionEnded)
@@ -80,6 +82,11 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     @app.exception_handler(FormRefused)
     async def refused(request: Request, exc: Exception) -> HTMLResponse:
         return page("refused.html", 403)
+
+    @app.exception_handler(NotAdmin)
+    async def not_admin(request: Request, exc: Exception) -> HTMLResponse:
+        assert isinstance(exc, NotAdmin)
+        return page("admins_only.html", 403, session=exc.session, cookies=cookies)
 
     @app.get("/health/live", include_in_schema=False)
     async def live() -> JSONResponse:

@@ -1,0 +1,50 @@
+"""What the admin pages share: approval's API called as the signed-in person. Its refusal
+(403) is the page's ("admins only"; a 401 is a session ended): approval decides who is an
+admin, never the roles in the cookie, which only choose whether the nav shows Admin links."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import httpx
+
+from countersign_web.cookies import WebSession
+from countersign_web.pages.rendering import Parts
+
+__all__ = ["NotAdmin", "as_admin", "problem_errors"]
+
+
+class NotAdmin(Exception):
+    """Approval refused the admin call: shown as the 403 page."""
+
+    def __init__(self, session: WebSession) -> None:
+        super().__init__("not an admin")
+        self.session = session
+
+
+async def as_admin(
+    web: Parts, session: WebSession, method: str, suffix: str, body: Any = None
+) -> httpx.Response:
+    """``suffix`` of the person's organisation at approval (``/users``), as that person."""
+    assert session.access_token is not None
+    path = f"/v1/organisations/{session.organisation_id}{suffix}"
+    response = await web.approval.call(session.access_token, method, path, body)
+    if response.status_code == 403:
+        raise NotAdmin(session)
+    return response
+
+
+def problem_errors(response: httpx.Response) -> list[Mapping[str, Any]]:
+    """A problem document's ``errors`` (field, rule, message); one without a field for its
+    detail when it names none."""
+    try:
+        problem = response.json()
+    except ValueError:
+        problem = {}
+    errors: Iterable[Mapping[str, Any]] = problem.get("errors") or []
+    listed = [e for e in errors if isinstance(e, Mapping)]
+    if listed:
+        return listed
+    detail = problem.get("detail") or problem.get("title") or f"refused ({response.status_code})"
+    return [{"field": "", "rule": "refused", "message": str(detail)}]
