@@ -122,7 +122,7 @@ async def test_someone_not_an_admin_is_refused_the_admin_pages(pipeline: Pipelin
     org = await provision_organisation(
         pipeline.endpoints, WORKFLOW, PEOPLE, name="Web Not Admin Ltd"
     )
-    ann = await signed_in(org, ANN, org.name)
+    ann = await signed_in(org, ANN)
     pages = [await ann.http.get(p) for p in ("/admin/people", "/admin/workflow")]
     invited = await ann.post("/admin/people", name="Eve", email="eve@example.com")
     inbox = await ann.http.get("/inbox")
