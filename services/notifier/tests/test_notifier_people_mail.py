@@ -11,6 +11,7 @@ from countersign_contracts import (
     Actor,
     LedgerConnectionChanged,
     LedgerConnectionStatus,
+    UserAdded,
     UserRef,
 )
 from countersign_harness.notifier_samples import ANN, BOB, DAN, due_soon, opened, reassigned, user
@@ -26,6 +27,7 @@ from countersign_notifier.domain.people_mail import (
     digests,
     when_absence_set,
     when_connection_changed,
+    when_user_invited,
 )
 from countersign_notifier.domain.texts import Links, render
 
@@ -144,3 +146,26 @@ def test_the_digest_is_one_mail_per_person_a_day_listing_what_waits_for_them() -
     assert shown.subject == "Waiting for you: 2 bills"
     assert f"https://web.example/requests/{second}" in shown.text
     assert "Paper &amp; Co, GBP 12.00" in shown.html
+
+
+def test_a_person_an_admin_added_is_invited_once_and_the_first_admin_is_not() -> None:
+    ada = UserRef(user_id=uuid.uuid4(), email="ada@example.com", name="Ada Admin")
+    rex = UserRef(user_id=uuid.uuid4(), email="Rex@Example.com", name="Rex Reviewer")
+    now = datetime.now(UTC)
+    invited = UserAdded(
+        organisation_id=ORG, user=rex, roles=["reviewer", "approver"], added_at=now,
+        organisation_name="Northwind Trading Ltd", added_by=ada,
+    )  # fmt: skip
+    registered = UserAdded(organisation_id=ORG, user=ada, roles=["admin"], added_at=now)
+
+    [mail] = when_user_invited(invited)
+    shown = render(mail.key.kind, mail.facts, Links("https://web.example/sign-in"))
+
+    assert when_user_invited(registered) == []
+    assert mail.key == MailKey(
+        ORG, None, MailKind.INVITED, None, "rex@example.com", str(rex.user_id)
+    )  # one per user: a redelivery adds nothing
+    assert mail.user_id is None and not MailKind.INVITED.has_buttons
+    assert shown.subject == "Ada Admin added you to Northwind Trading Ltd in Countersign"
+    assert "Your roles: approver, reviewer." in shown.text
+    assert "https://web.example/sign-in" in shown.text and "no password" in shown.html

@@ -40,6 +40,14 @@ class UserAdded(_UserState, EventPayload):
     """A person became a user of the organisation (its first admin, an invitation)."""
 
     added_at: UtcDatetime
+    organisation_name: str | None = Field(
+        default=None, max_length=255, description="The organisation's name (since 1.1)"
+    )
+    added_by: UserRef | None = Field(
+        default=None,
+        description="The admin who invited them; null for the organisation's first admin, whom"
+        " the operator registered (since 1.1)",
+    )
 
 
 class UserChanged(_UserState, EventPayload):

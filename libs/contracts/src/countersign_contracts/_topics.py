@@ -144,7 +144,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             ),
             _topic(
                 PEOPLE,
-                "1.0",
+                "1.1",
                 "an organisation's people (users and their absences)",
                 "organisation_id",
                 UserAdded,

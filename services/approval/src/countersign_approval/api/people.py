@@ -71,9 +71,12 @@ class UserOut(BaseModel):
 
 
 @router.post("/users", status_code=201, summary="Add a user; their API token is shown once")
-async def create_user(organisation_id: UUID, body: UserIn, state: State, _: Admin) -> IssuedUserOut:
+async def create_user(
+    organisation_id: UUID, body: UserIn, state: State, admin: Admin
+) -> IssuedUserOut:
+    """The new user is told by e-mail that they may sign in (the notifier, on UserAdded)."""
     roles = frozenset(body.roles)
-    issued = await people.add_user(state.pool, organisation_id, body.email, body.name, roles)
+    issued = await people.add_user(state.pool, organisation_id, body.email, body.name, roles, admin)
     return issued_out(issued)
 
 

@@ -37,14 +37,16 @@ log = logging.getLogger(__name__)
 
 
 async def enrol(
-    conn: asyncpg.Connection, organisation_id: UUID, email: str, name: str, roles: frozenset[Role]
-) -> IssuedUser:
-    """Adds a user in the caller's transaction; refused when the email is taken."""
+    conn: asyncpg.Connection, organisation_id: UUID, email: str, name: str, roles: frozenset[Role],
+    by: Person | None = None,
+) -> IssuedUser:  # fmt: skip
+    """Adds a user in the caller's transaction (invited by ``by``, an admin; None: the
+    operator registering the organisation); refused when the email is taken."""
     person = Person(user_id=uuid.uuid4(), email=email.strip().lower(), name=name, roles=roles)
     people = People(conn)
     if not await people.add(organisation_id, person):
         raise UserExists(f"the organisation already has a user {person.email}")
-    await people_events.user_added(conn, organisation_id, person)
+    await people_events.user_added(conn, organisation_id, person, by)
     return await _issue(people, person)
 
 
@@ -63,10 +65,11 @@ async def locked_user(conn: asyncpg.Connection, organisation_id: UUID, user_id: 
 
 
 async def add_user(
-    pool: asyncpg.Pool, organisation_id: UUID, email: str, name: str, roles: frozenset[Role]
-) -> IssuedUser:
+    pool: asyncpg.Pool, organisation_id: UUID, email: str, name: str, roles: frozenset[Role],
+    by: Person | None,
+) -> IssuedUser:  # fmt: skip
     async with pool.acquire() as conn, conn.transaction():
-        return await enrol(conn, organisation_id, email, name, roles)
+        return await enrol(conn, organisation_id, email, name, roles, by)
 
 
 async def issue_token(

@@ -23,6 +23,7 @@ from countersign_contracts import (
 )
 from countersign_platform.outbox import enqueue
 
+from countersign_approval.db.organisations import Organisations
 from countersign_approval.domain.absences import Absence
 from countersign_approval.domain.people import Participant, Person
 from countersign_approval.handlers.running import PRODUCER
@@ -45,12 +46,18 @@ async def _announce(conn: asyncpg.Connection, organisation_id: UUID, event: Even
     await enqueue(conn, PEOPLE, envelope)
 
 
-async def user_added(conn: asyncpg.Connection, organisation_id: UUID, person: Person) -> None:
+async def user_added(
+    conn: asyncpg.Connection, organisation_id: UUID, person: Person, by: Person | None
+) -> None:
+    """``by``: the admin who invited them; None for the first admin, whom the operator added."""
+    org = await Organisations(conn).get(organisation_id)
     event = UserAdded(
         organisation_id=organisation_id,
         user=_ref(person),
         roles=_roles(person),
         added_at=datetime.now(UTC),
+        organisation_name=None if org is None else org.name,
+        added_by=None if by is None else _ref(by),
     )
     await _announce(conn, organisation_id, event)
 

@@ -24,6 +24,7 @@ class MailKind(StrEnum):
     DIGEST = "digest"  # once a day: what waits for you (no request: the day is the occasion)
     CONNECTION = "connection"  # to the admins: the ledger connection needs them
     STANDING_IN = "standing_in"  # to a substitute: whom they decide for, and when
+    INVITED = "invited"  # to a person an admin added: they may sign in with this address
 
     @property
     def has_buttons(self) -> bool:
@@ -62,6 +63,8 @@ class MailFacts(BaseModel):
     absent_name: str | None = None  # standing in: for whom, from when until when
     starts_at: str | None = None
     ends_at: str | None = None
+    invited_by: str | None = None  # an invitation: the admin's name, and the roles given
+    roles: list[str] = []
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 
     LedgerConnectionChanged (needs_reconnect) ─▶ connection    to each admin, once per change
     AbsenceSet                                ─▶ standing_in   to the substitute, once per absence
+    UserAdded (by an admin)                   ─▶ invited       to the new user, once
     the daily digest pass                     ─▶ digest        to each person something awaits,
                                                                once per day
 
@@ -17,11 +18,23 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from countersign_contracts import AbsenceSet, LedgerConnectionChanged, LedgerConnectionStatus
+from countersign_contracts import (
+    AbsenceSet,
+    LedgerConnectionChanged,
+    LedgerConnectionStatus,
+    UserAdded,
+)
 
 from countersign_notifier.domain.mail import Mail, MailFacts, MailKey, MailKind, WaitingItem
 
-__all__ = ["Admin", "Waiting", "digests", "when_absence_set", "when_connection_changed"]
+__all__ = [
+    "Admin",
+    "Waiting",
+    "digests",
+    "when_absence_set",
+    "when_connection_changed",
+    "when_user_invited",
+]
 
 # What a connection alert is about: the ledger refused our grant, and only an admin's new
 # consent mends it. An admin's own disconnect is what they asked for; nobody is told.
@@ -75,6 +88,23 @@ def when_absence_set(event: AbsenceSet) -> list[Mail]:
     occasion = f"{event.user.user_id}:{event.starts_at.isoformat()}:{event.ends_at.isoformat()}"
     recipient = substitute.email.strip().lower()
     key = MailKey(event.organisation_id, None, MailKind.STANDING_IN, None, recipient, occasion)
+    return [Mail(key, None, facts)]
+
+
+def when_user_invited(event: UserAdded) -> list[Mail]:
+    """The invitation, when an admin added the user; the organisation's first admin, whom the
+    operator registered, hears from the operator."""
+    if event.added_by is None:
+        return []
+    user = event.user
+    facts = MailFacts(
+        recipient_name=user.name,
+        organisation_name=event.organisation_name,
+        invited_by=event.added_by.name,
+        roles=sorted(event.roles),
+    )
+    recipient = user.email.strip().lower()
+    key = MailKey(event.organisation_id, None, MailKind.INVITED, None, recipient, str(user.user_id))
     return [Mail(key, None, facts)]
 
 

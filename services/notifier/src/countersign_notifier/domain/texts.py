@@ -88,6 +88,14 @@ def _other_lead(kind: MailKind, facts: MailFacts) -> tuple[str, list[str]]:
             f"Xero refused Countersign's access to {where}{why}.",
             "Approved bills wait and nothing reaches Xero until an admin connects it again.",
         ]
+    if kind is MailKind.INVITED:
+        where = facts.organisation_name or "their organisation"
+        return f"{facts.invited_by} added you to {where} in Countersign", [
+            f"{facts.invited_by} added you to {where} in Countersign, where bills are approved"
+            f" before they reach Xero. Your roles: {', '.join(facts.roles) or 'none yet'}.",
+            "Sign in with this e-mail address: Countersign mails you a link, no password."
+            " You are told by e-mail when a bill waits for you.",
+        ]
     return f"You stand in for {facts.absent_name}", [
         f"{facts.absent_name} is away from {facts.starts_at} until {facts.ends_at}.",
         "Meanwhile you decide in their place what awaits them; it shows in your inbox.",

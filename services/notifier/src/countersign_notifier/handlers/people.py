@@ -19,7 +19,11 @@ from countersign_contracts import (
 
 from countersign_notifier.db.mail import MailLog
 from countersign_notifier.db.people import People
-from countersign_notifier.domain.people_mail import when_absence_set, when_connection_changed
+from countersign_notifier.domain.people_mail import (
+    when_absence_set,
+    when_connection_changed,
+    when_user_invited,
+)
 
 __all__ = ["forget_user", "remember_user", "tell_admins", "tell_substitute"]
 
@@ -29,8 +33,11 @@ log = logging.getLogger(__name__)
 async def remember_user(
     conn: asyncpg.Connection, envelope: Envelope[UserAdded | UserChanged]
 ) -> None:
+    """Their address and roles; a user an admin added is also invited by mail."""
     event = envelope.payload
     await People(conn).remember(event.organisation_id, event.user, event.roles)
+    if isinstance(event, UserAdded) and await MailLog(conn).record(when_user_invited(event)):
+        log.info("user %s of %s to invite", event.user.user_id, event.organisation_id)
 
 
 async def forget_user(conn: asyncpg.Connection, envelope: Envelope[UserRemoved]) -> None:

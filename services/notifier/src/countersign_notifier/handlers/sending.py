@@ -100,9 +100,11 @@ class MailSender:
     async def _links(self, mail: ClaimedMail) -> Links | None:
         """The mail's links; None when its buttons are for a step that no longer awaits them."""
         base = self._config.web_url.rstrip("/")
-        if mail.request_id is None:  # a digest, a connection alert, a substitute's note
+        if mail.request_id is None:  # a digest, a connection alert, a note, an invitation
             if mail.kind is MailKind.DIGEST or mail.kind is MailKind.STANDING_IN:
                 return Links(f"{base}/inbox", web=base, label="Open your inbox")
+            if mail.kind is MailKind.INVITED:
+                return Links(f"{base}/sign-in", web=base, label="Sign in to Countersign")
             return Links(f"{base}/admin/connections", web=base, label="Open the connections")
         request = f"{base}/requests/{mail.request_id}"
         if not mail.kind.has_buttons or mail.user_id is None:
