@@ -1,7 +1,8 @@
 """An approver uses the web app the way people do, in Debian's headless Chromium: asks for a
 sign-in link, reads it in the mail sandbox, opens it, continues, finds the bill in the inbox,
-opens it and approves — and one bill reaches Xero. The notifier's e-mail to Ann carries Approve
-and Reject buttons: each opens a page that asks to confirm, decides once, needs no sign-in.
+opens it and approves — and one bill reaches Xero. Once Max has approved the first step, the
+notifier's e-mail to Ann, the second step's approver, carries Approve and Reject buttons: each
+opens a page that asks to confirm, decides once, needs no sign-in.
 What must not work does not: a link a second time, a form posted without the page's token, a
 page without a session.
 ``make screenshots`` keeps the pictures (COUNTERSIGN_SCREENSHOTS)."""
@@ -13,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from countersign_harness.organisation import Organisation
+from countersign_harness.organisation import Organisation, Person
 from countersign_harness.pipeline import WEB_OIDC_CLIENT_ID, WEB_OIDC_SECRET, Pipeline
 from countersign_harness.provisioning import provision_organisation
 from countersign_harness.waiting import eventually
@@ -146,16 +147,30 @@ async def _buttons(org: Organisation, request_id: str) -> tuple[str, str, str]:
     return approve, reject, f"{org.endpoints.mail_sandbox}/messages/{message['id']}"
 
 
+MANAGER = Person("max.buttons@example.com", "Max Manager", ("approver",))
+# Max decides first; Ann, the second step's approver, decides from her mail.
+TWO_STEPS = {
+    "name": "Bills",
+    "steps": [
+        {"name": "Manager", "approvers": [{"approver": MANAGER.email}]},
+        {"name": "Budget holder", "approvers": [{"approver": ANN}]},
+    ],
+    "default_approver": "ada@example.com",
+}
+
+
 async def test_the_notifiers_e_mail_buttons_decide_once_without_signing_in_browser(
     pipeline: Pipeline, chromium: Chrome
 ) -> None:
     org = await provision_organisation(
-        pipeline.endpoints, WORKFLOW, PEOPLE, name="Acme Buttons Ltd"
+        pipeline.endpoints, TWO_STEPS, (*PEOPLE, MANAGER), name="Acme Buttons Ltd"
     )
     assert (await publish(org, invoice("btn-1"))).status_code == 202
     assert (await publish(org, invoice("btn-2"))).status_code == 202
     first = await org.request_of("btn-1", states=("in_approval",))
     second = await org.request_of("btn-2", states=("in_approval",))
+    for request in (first, second):
+        await org.approve(MANAGER.email, request["request_id"])
     approve, _, seen = await _buttons(org, first["request_id"])
     _, reject, _ = await _buttons(org, second["request_id"])
     chromium.get(seen)  # the mail as Ann reads it
@@ -176,8 +191,12 @@ async def test_the_notifiers_e_mail_buttons_decide_once_without_signing_in_brows
     published = await org.wait_status("btn-1", ("published",))
     refused = await org.wait_status("btn-2", ("rejected",))
 
+    trail = (await org.request(first["request_id"]))["audit_trail"]
+    decided = [(e["actor"]["name"], e["step"]["name"]) for e in trail if e["action"] == "approved"]
+
     assert still == "in_approval"
     assert approved.startswith("You approved Northwind Stationery Ltd")
+    assert decided == [("Max Manager", "Manager"), ("Ann Approver", "Budget holder")]
     assert "used, expired" in reused
     assert rejected.startswith("You rejected")
     assert published["status"] == "published"
