@@ -53,8 +53,10 @@ class Office:
 
 
 def _error(html: str, field: str) -> str:
-    found = re.search(rf'<p class="error" id="{field}-error">([^<]*)</p>', html)
-    return found.group(1) if found else ""
+    """The error shown beside the field (and the field pointing to it), or nothing."""
+    found = re.search(rf'<p class="error field-error" id="{field}-error">([^<]*)</p>', html)
+    pointed = f'aria-describedby="{field}-error"' in html
+    return found.group(1) if found and pointed else ""
 
 
 async def test_an_admin_recodes_a_failed_publication_and_sends_it_again(

@@ -4,6 +4,8 @@ rules hold —
 
     a page that needs a person, without a session ─▶ 303 to /sign-in, nothing shown
     a form without the page's CSRF token, or posted from another site ─▶ 403, nothing done
+    every answer ─▶ not framed by another site, its address never sent on as a referrer;
+      a page loads scripts, styles and frames from the app only
     a person of another organisation ─▶ "not found" on every page of the request, its bill
       nowhere in what they are shown, their decisions on it refused
     an e-mail button opened by someone else signed in ─▶ refused, naming whose it is; unspent
@@ -156,6 +158,17 @@ def _path(template: str, scene: Scene) -> str:
     )  # fmt: skip
 
 
+def _assert_guarded(answer: httpx.Response, path: str) -> None:
+    """No other site frames it, its address leaves with no link, a page runs only our own."""
+    headers = answer.headers
+    assert headers["referrer-policy"] == "same-origin", path
+    assert headers["x-content-type-options"] == "nosniff", path
+    assert headers["x-frame-options"] == "SAMEORIGIN", path
+    if headers.get("content-type", "").startswith("text/html"):
+        policy = headers["content-security-policy"]
+        assert "frame-ancestors 'self'" in policy and "script-src 'self'" in policy, path
+
+
 async def _nothing_decided(scene: Scene) -> None:
     found = await scene.org.request(scene.request["request_id"])
     assert found["state"] == "in_approval"
@@ -176,6 +189,7 @@ async def test_pages_for_a_person_send_strangers_to_sign_in(pipeline: Pipeline) 
             for (method, path), row in MATRIX.items()
         }
     for (method, path), answer in answers.items():
+        _assert_guarded(answer, path)
         if MATRIX[method, path].person:
             assert (answer.status_code, answer.headers.get("location")) == (303, "/sign-in"), path
             assert scene.marker not in answer.text

@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from countersign_web.approval import Approval
 from countersign_web.calls import AsPerson, SessionEnded
 from countersign_web.cookies import Cookies
+from countersign_web.headers import SecurityHeaders
 from countersign_web.ingest import Ingest
 from countersign_web.pages import (
     actions,
@@ -68,6 +69,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
             yield
 
     app = FastAPI(title="Countersign", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for pages in PAGES:
         app.include_router(pages.router)
