@@ -29,9 +29,9 @@ def element(browser: Chrome, element_id: str) -> WebElement:
 
 
 def press(browser: Chrome, element_id: str) -> None:
-    """Clicks what leads to another page, and waits until that page replaced this one (so
-    the next look finds nothing of the old one)."""
-    old = browser.find_element(By.TAG_NAME, "html")
+    """Clicks what leads to another page, and waits until that page (or, for a form sent
+    in part, its main part) replaced this one: the next look finds nothing of the old one."""
+    old = browser.find_element(By.ID, "main")
     element(browser, element_id).click()
     WebDriverWait(browser, 15).until(shown.staleness_of(old))
 

@@ -20,7 +20,7 @@ from selenium.webdriver import Chrome
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.select import Select
 
-from tests.e2e.browsing import element, fits_narrow, screenshot, sign_in
+from tests.e2e.browsing import element, fits_narrow, press, screenshot, sign_in
 from tests.e2e.journeys import invoice
 from tests.e2e.test_journey_approval_paths import publish
 
@@ -107,8 +107,14 @@ async def test_a_substitute_approves_for_an_absent_approver_after_a_review_in_th
     behalf = element(chromium, "approve-behalf").text
     element(chromium, "approve").click()
     approved = element(chromium, "notice").text
-    chromium.get(f"{web}/history?decided_by_me=1")
+    chromium.get(f"{web}/history")
+    chromium.execute_script("window.stayed = true")  # gone if the page were loaded anew
+    element(chromium, "supplier").send_keys("northwind")
+    element(chromium, "decided_by_me").click()
+    press(chromium, "search")  # the results replace the page's main part, in place
     history = element(chromium, "history").text
+    in_place = chromium.execute_script("return window.stayed === true")
+    searched = chromium.current_url
     screenshot(chromium, "history")
     narrow_history = fits_narrow(chromium)
     trail = (await org.request(request["request_id"]))["audit_trail"]
@@ -123,6 +129,10 @@ async def test_a_substitute_approves_for_an_absent_approver_after_a_review_in_th
     assert behalf == "For Alma Approver, who is away."
     assert approved == "You approved this bill."
     assert "Northwind Stationery Ltd" in history and "INV-away-1" in history
+    assert in_place and searched.endswith(
+        "/history?supplier=northwind&min_total=&max_total="
+        "&state=&opened_from=&opened_to=&decided_by_me=1"
+    )
     assert narrow_away and narrow_review and narrow_history  # readable at a phone's width
     edited = next(e for e in trail if e["action"] == "edited")
     assert (edited["actor"]["name"], edited["changes"][0]["after"]) == ("Rita Reviewer", "453")
