@@ -352,21 +352,35 @@ async def _misspelt_tenant(t: Targets) -> int:
 
 def _raw_http(request: Callable[[Targets], bytes], wait_s: float = 30.0) -> Attempt:
     """Bytes no HTTP client library would send, on a socket of their own; the status line of
-    the answer (0 when none comes within ``wait_s``: not refused)."""
+    the answer (0 when none comes within ``wait_s``: not refused). A connection closed with no
+    answer at all is tried once more: in the chaos run the service may be killed mid-attempt
+    (the withheld body waits a minute); one that never answers fails twice."""
 
-    async def attempt(t: Targets) -> int:
+    async def once(t: Targets) -> bytes | None:
+        """The status line; b"" when the connection was refused or cut unanswered."""
         url = httpx.URL(t.org.endpoints.ingest)
-        reader, writer = await asyncio.open_connection(url.host, url.port)
+        try:
+            reader, writer = await asyncio.open_connection(url.host, url.port)
+        except ConnectionError:
+            return b""
         try:
             writer.write(request(t))
             await writer.drain()
             async with asyncio.timeout(wait_s):
-                status_line = await reader.readline()
+                return await reader.readline()
         except TimeoutError:
-            return 0
+            return None
+        except ConnectionError:
+            return b""
         finally:
             writer.close()
-        parts = status_line.split()
+
+    async def attempt(t: Targets) -> int:
+        status_line = await once(t)
+        if status_line == b"":  # cut or refused, not answered: the service restarting?
+            await asyncio.sleep(5)
+            status_line = await once(t)
+        parts = (status_line or b"").split()
         return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
 
     return attempt
