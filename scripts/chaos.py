@@ -222,8 +222,11 @@ async def flood(targets: Targets, replayable: httpx.Request) -> dict[str, int]:
         else:
             wrong.append(f"{kind.name}: {status}")
     tried += 1
-    replayed = await targets.dext.send(replayable)
-    refused += replayed.status_code == 401
+
+    async def replay() -> int:
+        return (await targets.dext.send(replayable)).status_code
+
+    refused += await answered(replay) == 401
     for line in wrong:
         print(f"  NOT REFUSED {line}")
     return {"tried": tried, "refused": refused}
