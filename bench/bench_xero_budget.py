@@ -5,8 +5,9 @@ app), time-scaled in the sandbox, every organisation is given more bills than it
 the worker runs. After a warm-up minute, bills fully published (bill, original, audit report)
 are counted over the measured minutes.
 
-The ceiling: a bill needs two attachment calls and 1/50 of a batched creation call, so an
-organisation can publish at most 60 / (2 + 1/50) ≈ 29.7 bills a minute.
+The ceiling: a bill needs its history notes (one call), two attachment calls and 1/50 of a
+batched creation call, so an organisation can publish at most 60 / (3 + 1/50) ≈ 19.9 bills a
+minute (29.7 with the notes turned off, ADR 0051).
 
 Writes bench/results/xero_budget.json: {"ratio_to_ceiling", "http_429", "orgs",
 "min_org_share", "max_org_share", "runs": [...]}; an org's share is its fraction of all bills
@@ -40,7 +41,7 @@ from countersign_harness.xero_process import XeroSandbox, sandbox_process
 RESULTS = Path(__file__).parent / "results" / "xero_budget.json"
 PER_MINUTE = 60
 BATCH = 50
-CALLS_PER_BILL = 2 + 1 / BATCH
+CALLS_PER_BILL = 3 + 1 / BATCH  # notes, original, audit report; 1/50 of a creation
 CEILING = PER_MINUTE / CALLS_PER_BILL  # bills per organisation-minute
 WARM_UP_MINUTES = 1.0
 

@@ -4,6 +4,7 @@ separate processes on the real Kafka and Postgres, Dext and Xero as sandboxes ov
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import httpx
@@ -74,6 +75,13 @@ async def test_an_authorised_bill_is_awaiting_payment_in_xero_with_its_file_and_
     assert files["INV-auth-1.pdf"] == sha256(original("auth-1"))
     assert bill["Url"].startswith(metadata["source_url"])
     assert "Ann Approver" in report_text(org, bill, "auth-1")
+    # Xero's users see why the bill exists: the decision, in the bill's History and Notes.
+    [approved] = org.xero_notes(str(bill["InvoiceID"]))
+    assert re.fullmatch(
+        r'Countersign, step 1 "Budget holder": approved by Ann Approver,'
+        r' \d{4}-\d\d-\d\d \d\d:\d\d UTC: "Looks right"',
+        approved,
+    ), approved
 
 
 async def test_a_rejected_bill_never_reaches_xero_and_shows_who_rejected_it_and_why(
@@ -161,6 +169,8 @@ async def test_a_bill_below_the_threshold_is_auto_approved_and_the_audit_report_
     [bill] = org.xero_invoices(lambda i: i["InvoiceNumber"] == "INV-auto-1")
     assert (bill["Status"], bill["Total"]) == ("AUTHORISED", 30.0)
     assert "auto-approved" in report_text(org, bill, "auto-1")
+    [auto] = org.xero_notes(str(bill["InvoiceID"]))
+    assert auto.startswith("Countersign: auto-approved, ") and "auto-approval rule 1" in auto
 
 
 async def test_a_persons_access_token_is_signed_by_approval_and_verifiable_by_any_service(

@@ -32,6 +32,16 @@ EXTRA_PROPERTIES: dict[str, dict[str, dict[str, Any]]] = {
     "Invoice": {"DateString": _STRING, "DueDateString": _STRING},
     # `GET /BankTransactions` examples: "DateString" beside Date.
     "BankTransaction": {"DateString": _STRING},
+    # `GET /Invoices/{InvoiceID}/History` (HistoryRetrieved) and `PUT …/History`
+    # (HistoryRecordCreated) examples: "DateUTCString": "2018-11-08T15:01:21" beside DateUTC;
+    # the PUT's records carry "ValidationErrors": [] too.
+    "HistoryRecord": {
+        "DateUTCString": _STRING,
+        "ValidationErrors": {
+            "type": "array",
+            "items": {"$ref": "#/components/schemas/ValidationError"},
+        },
+    },
     # `PUT /Invoices`, `GET /Invoices/{InvoiceID}`, `PUT /BankTransactions` examples: every line
     # item carries "ValidationErrors": [] (the line's own errors in a batch answer).
     "LineItem": {

@@ -1,5 +1,6 @@
 """Crashes between any two steps, and answers lost after Xero committed, never duplicate a bill,
-an attachment or a payment — also once Xero's idempotency memory has expired."""
+a history note, an attachment or a payment — also once Xero's idempotency memory has
+expired."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ CRASH_POINTS = [
     "contact:stored",
     "create_bill:sent",
     "create_bill:stored",
+    "write_history:sent",
+    "write_history:stored",
     "attach_original:sent",
     "attach_original:stored",
     "attach_audit_report:sent",
@@ -81,6 +84,10 @@ def assert_exactly_once(sandbox: XeroSandbox, tenant_id: str) -> None:
     assert len(invoice["Attachments"]) == 2, invoice["Attachments"]
     assert len(state["payments"]) == 1, state["payments"]
     assert len(state["contacts"]) == 1
+    history = state["history"][invoice["InvoiceID"]]
+    notes = [r["Details"] for r in history if r["Changes"] == "Note"]
+    # The sample's three decisions: review, approval, force approval; each written once.
+    assert len(notes) == len(set(notes)) == 3, notes
 
 
 @pytest.mark.parametrize("crash_at", CRASH_POINTS)
@@ -127,13 +134,16 @@ async def test_answers_dropped_after_xero_committed_never_duplicate(
     xero_sandbox: XeroSandbox,
     documents: DocumentServer,
 ) -> None:
-    async with running_publisher(settings_for(worker_enabled=False)) as publisher:
+    # Six answers are dropped, each one failed try: room for all of them before parking.
+    settings = settings_for(worker_enabled=False, worker_max_attempts=8)
+    async with running_publisher(settings) as publisher:
         tenant_id = await published_paid_bill(
             infra, isolation, publisher, xero_sandbox, documents, "INV-DROP"
         )
         for method, path in [
             ("PUT", "^/Contacts$"),
             ("PUT", "^/Invoices$"),
+            ("PUT", "/History$"),
             ("PUT", "/Attachments/"),
             ("PUT", "^/Payments$"),
         ]:
@@ -153,5 +163,5 @@ async def test_answers_dropped_after_xero_committed_never_duplicate(
 
         final = await eventually(resume, lambda state: state == "completed", timeout_s=30)
     assert final == "completed"
-    assert xero_sandbox.stats()["faults_injected"] >= 5
+    assert xero_sandbox.stats()["faults_injected"] >= 6
     assert_exactly_once(xero_sandbox, tenant_id)

@@ -147,6 +147,7 @@ async def test_an_authorised_request_becomes_one_authorised_bill_with_its_origin
     assert "Olu Adebayo (administrator): force_approved" in text
     assert types(published) == [
         "BillCreated",
+        "HistoryNotesAdded",
         "AttachmentAdded",
         "AttachmentAdded",
         "PublicationCompleted",

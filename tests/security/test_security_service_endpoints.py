@@ -91,6 +91,8 @@ PUT    {org}/xero-connection                          | 401  401  200  -
 POST   {org}/supplier-sync                            | 401  401  200  -
 GET    {org}/master-data                              | 401  401  200  -
 POST   {org}/master-data/reload                       | 401  401  200  -
+GET    {org}/publication-settings                     | 401  401  200  -
+PUT    {org}/publication-settings                     | 401  401  200  -
 POST   {org}/xero-connection/authorisations           | 401  401  401  -
 DELETE {org}/xero-connection                          | 401  401  401  -
 GET    /v1/xero/callback                              | 400  400  400  -
@@ -292,6 +294,7 @@ async def test_publisher_opens_only_to_the_operator_and_only_on_the_organisation
                     "outbox",
                     "contacts",
                     "master_data",
+                    "organisation_settings",
                 ):
                     columns = "event_id, topic, payload" if table == "outbox" else "*"
                     rows = await conn.fetch(f"SELECT {columns} FROM {table} ORDER BY 1")
@@ -313,8 +316,10 @@ async def test_publisher_opens_only_to_the_operator_and_only_on_the_organisation
                     "none": {"Authorization": ""},
                     "bad": {"Authorization": "Bearer " + new_secret()},
                 }.get(caller, {"Authorization": f"Bearer {PUBLISHER_OPERATOR_TOKEN}"})
-                body = None
-                if method == "PUT":
+                body: dict[str, Any] | None = None
+                if path.endswith("/publication-settings"):
+                    body = {"xero_history_notes": True} if method == "PUT" else None
+                elif method == "PUT":
                     minted = xero_sandbox.mint_tokens(tenant)
                     body = {
                         **{k: minted[k] for k in ("access_token", "refresh_token", "expires_in")},

@@ -30,6 +30,7 @@ from countersign_contracts import (
     Envelope,
     EventPayload,
     FieldChange,
+    HistoryNotesAdded,
     LedgerAccount,
     LedgerBound,
     LedgerConnectionChanged,
@@ -404,6 +405,7 @@ def all_examples() -> dict[str, EventPayload]:
             media_type="application/pdf",
             size_bytes=20480,
         ),
+        HistoryNotesAdded(**publication, xero_invoice_id=XERO_INVOICE_ID, notes=3),
         PaymentRecorded(
             **publication,
             xero_payment_id=UUID("b26fd49a-cbae-470a-a8f8-bcbc119e0379"),

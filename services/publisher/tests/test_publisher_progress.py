@@ -36,6 +36,7 @@ def test_the_view_shows_a_row_s_progress_field_for_field() -> None:
         original_attachment_id=ids[2],
         audit_attachment_id=ids[3],
         xero_payment_id=ids[4],
+        history_notes=3,
         xero_status="PAID",
         sent_steps=frozenset({PublicationStep.RECORD_PAYMENT}),
     )
@@ -67,6 +68,7 @@ def test_the_view_shows_a_row_s_progress_field_for_field() -> None:
         "original_attachment_id": str(ids[2]),
         "audit_attachment_id": str(ids[3]),
         "xero_payment_id": str(ids[4]),
+        "history_notes": 3,
         "xero_status": "PAID",
     }
     assert shown["last_error"] == {"step": "record_payment"}

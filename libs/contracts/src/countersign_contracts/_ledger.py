@@ -2,7 +2,8 @@
 
 What a consumer sees of a bill publication, one outcome after the other:
 
-    BillCreated ─▶ AttachmentAdded (original) ─▶ AttachmentAdded (audit_report)
+    BillCreated ─▶ HistoryNotesAdded (unless the organisation turned the notes off)
+                ─▶ AttachmentAdded (original) ─▶ AttachmentAdded (audit_report)
                 ─▶ PaymentRecorded (only if paid in Dext) ─▶ PublicationCompleted
 
 Of a bank-transaction publication: BankTransactionCreated ─▶ AttachmentAdded ─▶
@@ -33,13 +34,15 @@ class PublicationStep(StrEnum):
     """An outcome a publication was to reach, named for a consumer: the record created
     (``create_bill`` → BillCreated, ``create_bank_transaction`` → BankTransactionCreated), a
     file attached (``attach_original``, ``attach_audit_report`` → AttachmentAdded), the payment
-    recorded (``record_payment`` → PaymentRecorded). New values may be added."""
+    recorded (``record_payment`` → PaymentRecorded), the approval written to the bill's history
+    (``write_history`` → HistoryNotesAdded, since 1.2). New values may be added."""
 
     CREATE_BILL = "create_bill"
     CREATE_BANK_TRANSACTION = "create_bank_transaction"
     ATTACH_ORIGINAL = "attach_original"
     ATTACH_AUDIT_REPORT = "attach_audit_report"
     RECORD_PAYMENT = "record_payment"
+    WRITE_HISTORY = "write_history"
 
 
 class XeroInvoiceStatus(StrEnum):
@@ -113,6 +116,14 @@ class AttachmentAdded(_PublicationEvent, EventPayload):
         if (self.xero_invoice_id is None) == (self.xero_bank_transaction_id is None):
             raise ValueError("set exactly one of xero_invoice_id and xero_bank_transaction_id")
         return self
+
+
+class HistoryNotesAdded(_PublicationEvent, EventPayload):
+    """The approval's decisions were written to the Xero bill's History and Notes, one note
+    each, so Xero's users see who approved it at which step and why (since 1.2)."""
+
+    xero_invoice_id: UUID
+    notes: int = Field(ge=0, description="Notes written: one per decision in the audit trail")
 
 
 class PaymentRecorded(_PublicationEvent, AtCurrencyScale, EventPayload):

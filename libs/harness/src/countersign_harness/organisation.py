@@ -240,6 +240,23 @@ class Organisation:
         response.raise_for_status()
         return response.json() if response.content else None
 
+    def xero_notes(self, invoice_id: str) -> list[str]:
+        """The notes on a bill's History and Notes, newest first, read through Xero's
+        Accounting API as any client would."""
+        token = mint_xero_tokens(self.endpoints, self.tenant_id)["access_token"]
+        response = httpx.get(
+            f"{self.endpoints.xero_root}/api.xro/2.0/Invoices/{invoice_id}/History",
+            headers={
+                "Authorization": f"Bearer {token}",
+                "xero-tenant-id": self.tenant_id,
+                "Accept": "application/json",
+            },
+            timeout=10,
+        )
+        response.raise_for_status()
+        records = response.json()["HistoryRecords"]
+        return [str(r["Details"]) for r in records if r["Changes"] == "Note"]
+
     def xero_attachment(self, invoice_id: str, file_name: str) -> bytes:
         """An attachment's bytes, downloaded through Xero's Accounting API as any client would."""
         token = mint_xero_tokens(self.endpoints, self.tenant_id)["access_token"]

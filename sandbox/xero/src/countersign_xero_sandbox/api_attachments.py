@@ -8,11 +8,13 @@ from urllib.parse import quote, unquote
 
 from starlette.responses import Response
 
+from countersign_xero_sandbox.history import record_change
 from countersign_xero_sandbox.model import Attachment, Record, new_id
 from countersign_xero_sandbox.rendering import render_attachment
 from countersign_xero_sandbox.sandbox import Call, CallError
 from countersign_xero_sandbox.wire import (
     JSON,
+    PROVIDER_NAME,
     envelope,
     negotiate,
     not_found,
@@ -20,7 +22,7 @@ from countersign_xero_sandbox.wire import (
     xero_json,
 )
 
-__all__ = ["get_attachment", "list_attachments", "upload_attachment"]
+__all__ = ["ID_KEYS", "document_of", "get_attachment", "list_attachments", "upload_attachment"]
 
 FORBIDDEN_IN_NAME = set('<>:"/\\|?*\0+')
 ID_KEYS = {"Invoices": "InvoiceID", "BankTransactions": "BankTransactionID"}
@@ -30,7 +32,8 @@ def _collection(call: Call) -> str:
     return call.path.split("/")[1]
 
 
-def _record(call: Call) -> Record:
+def document_of(call: Call) -> Record:
+    """The invoice (by id or number) or bank transaction the path names; 404 when none."""
     collection = _collection(call)
     records = call.tenant.invoices if collection == "Invoices" else call.tenant.bank_transactions
     ref = call.params["record_id"]
@@ -52,7 +55,7 @@ def _refuse(message: str) -> Response:
 
 
 def upload_attachment(call: Call) -> Response:
-    record = _record(call)
+    record = document_of(call)
     record_id = record[ID_KEYS[_collection(call)]]
     file_name = unquote(call.params["file_name"])
     settings = call.sandbox.settings
@@ -82,12 +85,19 @@ def upload_attachment(call: Call) -> Response:
     else:
         attachments.append(attachment)
     record["HasAttachments"] = True
+    record_change(
+        call.tenant,
+        record_id,
+        "Attached a file",
+        f"Attached the file {file_name} through the Xero API using {PROVIDER_NAME}",
+        call.now,
+    )
     rendered = render_attachment(attachment, _url(call, record_id, file_name))
     return xero_json(envelope(call.now, Attachments=[rendered]))
 
 
 def list_attachments(call: Call) -> Response:
-    record = _record(call)
+    record = document_of(call)
     record_id = record[ID_KEYS[_collection(call)]]
     rendered = [
         render_attachment(a, _url(call, record_id, a.file_name))
@@ -97,7 +107,7 @@ def list_attachments(call: Call) -> Response:
 
 
 def get_attachment(call: Call) -> Response:
-    record = _record(call)
+    record = document_of(call)
     record_id = record[ID_KEYS[_collection(call)]]
     wanted = unquote(call.params["file_name"])
     found = next(

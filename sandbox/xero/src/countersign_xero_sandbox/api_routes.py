@@ -8,6 +8,7 @@ from countersign_xero_sandbox import (
     api_attachments as attachments,
     api_bank_transactions as bank,
     api_contacts as contacts,
+    api_history as history,
     api_invoices as invoices,
     api_payments as payments,
     api_settings as settings,
@@ -37,6 +38,9 @@ ACCOUNTING_ROUTES = [
     _route("GET", rf"{_DOCS}/{_ID}/Attachments", attachments.list_attachments),
     # The file's own type: the handler negotiates once it knows the file.
     _route("GET", rf"{_DOCS}/{_ID}/Attachments/{_FILE}", attachments.get_attachment, ()),
+    _route("GET", rf"{_DOCS}/{_ID}/History", history.get_history),
+    _route("PUT", rf"{_DOCS}/{_ID}/History", history.add_notes),
+    _route("POST", rf"{_DOCS}/{_ID}/History", history.add_notes),
     _route("PUT", r"/Payments", payments.put_payments),
     _route("POST", r"/Payments", payments.post_payments),
     _route("GET", r"/Payments", payments.get_payments),

@@ -19,6 +19,7 @@ from countersign_xero_sandbox.control_answers import bad, json_body
 from countersign_xero_sandbox.currency_rates import table_view
 from countersign_xero_sandbox.defaults import CURRENCY_NAMES
 from countersign_xero_sandbox.faults import FaultRule, FaultSpecError
+from countersign_xero_sandbox.history import render_history
 from countersign_xero_sandbox.model import Tenant, new_id
 from countersign_xero_sandbox.rendering import render_document
 from countersign_xero_sandbox.sandbox import Sandbox
@@ -74,6 +75,11 @@ def _state(sandbox: Sandbox, tenant: Tenant) -> Any:
         ],
         "payments": list(tenant.payments.values()),
         "contacts": list(tenant.contacts.values()),
+        # Per document id, as GET …/History answers: newest first.
+        "history": {
+            doc: [render_history(r) for r in reversed(records)]
+            for doc, records in tenant.history.items()
+        },
         "calls": {
             "total": calls.total,
             "rate_limited": calls.rate_limited,

@@ -23,6 +23,7 @@ from countersign_xero_sandbox.documents import (
     currency_rate,
     resolve_contact,
 )
+from countersign_xero_sandbox.history import record_received
 from countersign_xero_sandbox.line_items import LINE_AMOUNT_TYPES, Lines, build_lines
 from countersign_xero_sandbox.model import Record, Tenant, new_id
 
@@ -221,6 +222,8 @@ def _store(tenant: Tenant, record: Record, contact: Record | None) -> None:
             tenant.contacts[contact["ContactID"]] = contact
         # Xero flips IsSupplier/IsCustomer without touching the contact's UpdatedDateUTC.
         contact["IsSupplier" if record["Type"] == "ACCPAY" else "IsCustomer"] = True
+    if record["InvoiceID"] not in tenant.invoices:
+        record_received(tenant, record)
     tenant.invoices[record["InvoiceID"]] = record
 
 

@@ -68,6 +68,8 @@ class Tenant:
     bank_transactions: dict[str, Record] = field(default_factory=dict)
     payments: dict[str, Record] = field(default_factory=dict)
     attachments: dict[str, list[Attachment]] = field(default_factory=dict)
+    # History and notes per document id, oldest first (history.py).
+    history: dict[str, list[Record]] = field(default_factory=dict)
     # Daily rates per foreign currency (currency_rates.py): what a document gets without a rate.
     rates: dict[str, RateTable] = field(default_factory=dict)
     calls: CallCounts = field(default_factory=CallCounts)

@@ -231,6 +231,26 @@ class XeroClient:
         )
         return dict(response.json()["Attachments"][0])
 
+    # History and notes (on a bill) ----------------------------------------------------------
+
+    async def history(self, organisation_id: UUID, invoice_id: UUID) -> list[Json]:
+        """The bill's history records, Xero's own and the notes added, newest first."""
+        body = await self._get(organisation_id, f"/Invoices/{invoice_id}/History")
+        return list(body.get("HistoryRecords") or [])
+
+    async def add_notes(
+        self, organisation_id: UUID, invoice_id: UUID, notes: Sequence[str], key: str
+    ) -> list[Json]:
+        """Adds the notes in one call; Xero takes them all or refuses them all."""
+        response = await self._send(
+            organisation_id,
+            "PUT",
+            f"/Invoices/{invoice_id}/History",
+            json={"HistoryRecords": [{"Details": note} for note in notes]},
+            idempotency_key=key,
+        )
+        return list(response.json()["HistoryRecords"])
+
     # Payments and bank transactions ---------------------------------------------------------
 
     async def create_payment(self, organisation_id: UUID, payment: Json, key: str) -> Json:

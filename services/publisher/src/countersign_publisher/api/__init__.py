@@ -1,10 +1,11 @@
 """Publisher's HTTP API: Xero connections (admins connect through Xero's consent; operators
-import a grant), publication status, retries, supplier sync, master data."""
+import a grant), publication status, retries, supplier sync, master data, publication settings."""
 
 from countersign_publisher.api.connecting import callback_router, router as connecting_router
 from countersign_publisher.api.connections import router as connections_router
 from countersign_publisher.api.master_data import router as master_data_router
 from countersign_publisher.api.publications import router as publications_router
+from countersign_publisher.api.settings import router as settings_router
 
 __all__ = ["ROUTERS"]
 
@@ -12,6 +13,7 @@ ROUTERS = (
     publications_router,
     connections_router,
     master_data_router,
+    settings_router,
     connecting_router,
     callback_router,
 )

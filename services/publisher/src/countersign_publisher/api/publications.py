@@ -10,7 +10,7 @@ from uuid import UUID
 from countersign_contracts import Text
 from countersign_platform.operators import Operator
 from fastapi import Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from countersign_publisher.api.routing import State, organisation_router
 from countersign_publisher.db.publications import PublicationRow
@@ -38,6 +38,9 @@ class PublicationView(BaseModel):
     original_attachment_id: UUID | None
     audit_attachment_id: UUID | None
     xero_payment_id: UUID | None
+    history_notes: int | None = Field(
+        description="Notes written to the bill's Xero history; null: not (yet) written"
+    )
     xero_status: str | None
     attempt: int
     generation: int

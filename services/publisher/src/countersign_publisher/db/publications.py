@@ -49,11 +49,14 @@ _COLUMNS = (
     "publication_id, organisation_id, kind, request_id, dext_item_id, item_version, state,"
     " document, correlation_id, causation_id, xero_contact_id, xero_invoice_id,"
     " xero_bank_transaction_id, original_attachment_id, audit_attachment_id, xero_payment_id,"
-    " xero_status, sent_steps, generation, attempt, next_attempt_at, last_error, recorded_at,"
-    " updated_at,"
+    " history_notes, xero_status, sent_steps, generation, attempt, next_attempt_at, last_error,"
+    " recorded_at, updated_at,"
     # Whether a payment is one of the steps: read here, so the document is parsed only by the
     # steps that need it.
-    " coalesce((document #>> '{bill,payment,paid}')::boolean, false) AS paid"
+    " coalesce((document #>> '{bill,payment,paid}')::boolean, false) AS paid,"
+    # Whether history notes are: the organisation's setting when the job is read (on by default).
+    " coalesce((SELECT s.xero_history_notes FROM organisation_settings s"
+    "  WHERE s.organisation_id = publications.organisation_id), true) AS history"
 )
 
 _STOPPED_BEFORE_XERO = (
@@ -69,6 +72,7 @@ def _row(record: asyncpg.Record) -> PublicationRow:
     progress = Progress(
         kind=PublicationKind(values.pop("kind")),
         paid=values.pop("paid"),
+        history=values.pop("history"),
         sent_steps=frozenset(PublicationStep(step) for step in values.pop("sent_steps")),
         **{name: values.pop(name) for name in RESULTS},
     )

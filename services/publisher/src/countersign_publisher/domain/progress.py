@@ -1,7 +1,8 @@
 """How far a publication has come, and which step it takes next.
 
-    bill:              create_bill ─▶ attach_original ─▶ attach_audit_report
-                                  ─▶ record_payment (only if paid in Dext) ─▶ completed
+    bill:              create_bill ─▶ write_history (unless the organisation turned it off)
+                       ─▶ attach_original ─▶ attach_audit_report
+                       ─▶ record_payment (only if paid in Dext) ─▶ completed
     bank transaction:  create_bank_transaction ─▶ attach_original ─▶ completed
 
 Each step's Xero id is stored before the next step starts, so the first step without its id is
@@ -18,28 +19,31 @@ from uuid import UUID
 
 from countersign_contracts import PublicationKind, PublicationStep
 
-__all__ = ["RESULTS", "STEPS", "Progress", "StepRule", "next_step"]
+__all__ = ["RESULTS", "STEPS", "WANTED", "Progress", "StepRule", "next_step"]
 
 
 @dataclass(frozen=True)
 class Progress:
     """A publication's progress: what it is to achieve (its kind; a payment when the bill was
-    paid in Dext), the Xero id each finished step stored, Xero's status of the record, and the
-    steps sent whose answer is not stored yet. The one value the running job, the stored row
-    and the operator's view share."""
+    paid in Dext; history notes unless its organisation turned them off), the Xero id each
+    finished step stored (of the notes: how many were written), Xero's status of the record,
+    and the steps sent whose answer is not stored yet. The one value the running job, the
+    stored row and the operator's view share."""
 
     kind: PublicationKind
     paid: bool
+    history: bool = False
     xero_contact_id: UUID | None = None
     xero_invoice_id: UUID | None = None
     xero_bank_transaction_id: UUID | None = None
     original_attachment_id: UUID | None = None
     audit_attachment_id: UUID | None = None
     xero_payment_id: UUID | None = None
+    history_notes: int | None = None
     xero_status: str | None = None
     sent_steps: frozenset[PublicationStep] = frozenset()
 
-    def results(self) -> dict[str, UUID | str | None]:
+    def results(self) -> dict[str, UUID | int | str | None]:
         """The Xero ids and status, each by the name of its column (and of its view field)."""
         return {name: getattr(self, name) for name in RESULTS}
 
@@ -54,7 +58,10 @@ class Progress:
         return self if step is None else replace(self, sent_steps=self.sent_steps - {step})
 
 
-RESULTS = tuple(f.name for f in fields(Progress) if f.name not in ("kind", "paid", "sent_steps"))
+WANTED = ("kind", "paid", "history")
+"""What a publication is to achieve: read from its document and its organisation's settings."""
+
+RESULTS = tuple(f.name for f in fields(Progress) if f.name not in (*WANTED, "sent_steps"))
 """What the steps store: the Xero ids and status."""
 
 
@@ -63,11 +70,11 @@ class StepRule:
     """Which publications take a step, and where its Xero id is kept once it is done."""
 
     kinds: frozenset[PublicationKind]
-    result: Callable[[Progress], UUID | None]
-    only_when_paid: bool = False
+    result: Callable[[Progress], UUID | int | None]
+    wanted: Callable[[Progress], bool] = lambda progress: True
 
     def to_do(self, progress: Progress) -> bool:
-        if progress.kind not in self.kinds or (self.only_when_paid and not progress.paid):
+        if progress.kind not in self.kinds or not self.wanted(progress):
             return False
         return self.result(progress) is None
 
@@ -82,10 +89,13 @@ STEPS: Mapping[PublicationStep, StepRule] = MappingProxyType(
         PublicationStep.CREATE_BANK_TRANSACTION: StepRule(
             _BANK, lambda p: p.xero_bank_transaction_id
         ),
+        PublicationStep.WRITE_HISTORY: StepRule(
+            _BILL, lambda p: p.history_notes, wanted=lambda p: p.history
+        ),
         PublicationStep.ATTACH_ORIGINAL: StepRule(_EVERY, lambda p: p.original_attachment_id),
         PublicationStep.ATTACH_AUDIT_REPORT: StepRule(_BILL, lambda p: p.audit_attachment_id),
         PublicationStep.RECORD_PAYMENT: StepRule(
-            _BILL, lambda p: p.xero_payment_id, only_when_paid=True
+            _BILL, lambda p: p.xero_payment_id, wanted=lambda p: p.paid
         ),
     }
 )

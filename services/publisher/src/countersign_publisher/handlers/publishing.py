@@ -20,6 +20,7 @@ from countersign_publisher.domain.identifiers import batch_idempotency_key
 from countersign_publisher.domain.progress import next_step
 from countersign_publisher.domain.publication import PublicationState, RetryPolicy
 from countersign_publisher.handlers.attachments import attach_audit_report, attach_original
+from countersign_publisher.handlers.history import write_history
 from countersign_publisher.handlers.job import Job
 from countersign_publisher.handlers.outcomes import complete, fail
 from countersign_publisher.handlers.payments import record_payment
@@ -39,6 +40,7 @@ StepHandler = Callable[[StepPorts, Job], Awaitable[None]]
 STEP_HANDLERS: Mapping[PublicationStep, StepHandler] = MappingProxyType(
     {
         PublicationStep.CREATE_BANK_TRANSACTION: create_bank_transaction,
+        PublicationStep.WRITE_HISTORY: write_history,
         PublicationStep.ATTACH_ORIGINAL: attach_original,
         PublicationStep.ATTACH_AUDIT_REPORT: attach_audit_report,
         PublicationStep.RECORD_PAYMENT: record_payment,
