@@ -26,6 +26,7 @@ from countersign_contracts import (
     AttachmentKind,
     AuditAction,
     AuditEntry,
+    DuplicateReason,
     Envelope,
     LedgerAccount,
     LedgerBound,
@@ -61,7 +62,14 @@ EXAMPLE_FILES = [
     *((topic, event_type, f"{event_type}.{variant}") for topic, event_type, variant in VARIANTS),
 ]
 ENUMS: dict[str, tuple[type[StrEnum], ...]] = {
-    APPROVAL_REQUESTS: (AuditAction, LedgerBound, PublicationStatus, StepDecision, ActorKind),
+    APPROVAL_REQUESTS: (
+        AuditAction,
+        LedgerBound,
+        PublicationStatus,
+        StepDecision,
+        ActorKind,
+        DuplicateReason,
+    ),
     LEDGER_PUBLICATIONS: (
         PublicationKind,
         PublicationStep,

@@ -83,6 +83,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/admin/people/{user_id}/roles"): Row(person=True, form={"roles": "admin"}),
     ("GET", "/admin/people/{user_id}/remove"): Row(person=True),
     ("POST", "/admin/people/{user_id}/remove"): Row(person=True, form={}),
+    ("GET", "/admin/settings"): Row(person=True),
+    ("POST", "/admin/settings"): Row(person=True, form={"duplicate_policy": "block"}),
     ("GET", "/admin/workflow"): Row(person=True),
     ("POST", "/admin/workflow"): Row(
         person=True, form={"action": "save", "step-0-name": "Forged", "default_approver": "x"}

@@ -66,6 +66,8 @@ POST  {org}/users/{user_id}/token             | 201  403  403  403  403  401  40
 GET   {org}/users/{user_id}/out-of-office     | 200  403  200  403  403  401  401  401
 PUT   {org}/users/{user_id}/absence           | 200  403  200  403  403  401  401  401
 DELETE {org}/users/{user_id}/absence          | 204  403  204  403  403  401  401  401
+GET   {org}/settings                          | 200  403  403  403  403  401  401  401
+PATCH {org}/settings                          | 200  403  403  403  403  401  401  401
 PUT   {org}/workflow                          | 201  403  403  403  403  401  401  401
 GET   {org}/workflow                          | 200  403  403  403  403  401  401  401
 GET   {org}/workflow/versions                 | 200  403  403  403  403  401  401  401
@@ -100,6 +102,8 @@ POST  {org}/users/{user_id}/token             | 404  404  404  404  404  401  40
 GET   {org}/users/{user_id}/out-of-office     | 404  404  404  404  404  401  401  401
 PUT   {org}/users/{user_id}/absence           | 404  404  404  404  404  401  401  401
 DELETE {org}/users/{user_id}/absence          | 404  404  404  404  404  401  401  401
+GET   {org}/settings                          | 404  404  404  404  404  401  401  401
+PATCH {org}/settings                          | 404  404  404  404  404  401  401  401
 PUT   {org}/workflow                          | 404  404  404  404  404  401  401  401
 GET   {org}/workflow                          | 404  404  404  404  404  401  401  401
 GET   {org}/workflow/versions                 | 404  404  404  404  404  401  401  401
@@ -329,6 +333,7 @@ def body_of(method: str, path: str, n: int) -> Any:
         "{user_id}": lambda: {"name": "Ann Approver"},
         "token": dict,
         "absence": absence,
+        "settings": lambda: {"duplicate_policy": "warn"},
         "workflow": lambda: WORKFLOW,
         "force-approve": lambda: {"comment": "month end"},
         "force-reject": lambda: {"comment": "duplicate"},

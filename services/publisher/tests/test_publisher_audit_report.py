@@ -3,7 +3,15 @@ import uuid
 from datetime import timedelta
 
 import pypdf
-from countersign_contracts import Actor, ActorKind, AuditAction, AuditEntry, StepRef
+from countersign_contracts import (
+    Actor,
+    ActorKind,
+    AuditAction,
+    AuditEntry,
+    DuplicateReason,
+    PossibleDuplicate,
+    StepRef,
+)
 from countersign_harness.publisher_samples import authorised_request, sample_bill
 from countersign_publisher.domain.audit_report import audit_report_name, render_audit_report
 
@@ -56,3 +64,26 @@ def test_an_escalated_step_is_marked_and_its_escalation_and_targets_decision_lis
     assert "escalated to cat@example.com" in text
     assert "Cat Lee (escalation): approved - step 2: Finance approval" in text
     assert "Escalated" not in _text(render_audit_report(request))
+
+
+def test_a_likely_duplicate_the_approvers_were_warned_of_is_named() -> None:
+    request = authorised_request(sample_bill("INV-81"))
+    other = uuid.UUID("0190f1c8-0000-7000-8000-000000000001")
+    warned = request.model_copy(
+        update={
+            "possible_duplicates": [
+                PossibleDuplicate(
+                    dext_item_id="dext-80",
+                    request_id=other,
+                    reason=DuplicateReason.SAME_INVOICE_NUMBER,
+                )
+            ]
+        }
+    )
+    text = _text(render_audit_report(warned))
+    assert "Likely duplicate of" in text
+    # Wrapped to the page: compare without line breaks.
+    assert f"Dext item dext-80 (request {other}): same supplier and invoice number" in " ".join(
+        text.split()
+    )
+    assert "Likely duplicate" not in _text(render_audit_report(request))

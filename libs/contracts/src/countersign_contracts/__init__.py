@@ -70,6 +70,8 @@ from countersign_contracts._dext import (
     BankTransactionSubmitted,
     CostItemSubmitted,
     CostItemWithdrawn,
+    DuplicateReason,
+    PossibleDuplicate,
 )
 from countersign_contracts._envelope import Envelope, kafka_headers, new_event_id, traceparent
 from countersign_contracts._ledger import (
@@ -112,6 +114,7 @@ from countersign_contracts._money import (
     price_at_scale,
 )
 from countersign_contracts._organisations import (
+    DuplicatePolicy,
     OrganisationRegistered,
     OrganisationStatus,
     OrganisationUpdated,
@@ -192,6 +195,8 @@ __all__ = [
     "CurrencyCode",
     "DocumentMetadata",
     "DocumentType",
+    "DuplicatePolicy",
+    "DuplicateReason",
     "Envelope",
     "EventPayload",
     "ExchangeRate",
@@ -215,6 +220,7 @@ __all__ = [
     "OrganisationUpdated",
     "Payment",
     "PaymentRecorded",
+    "PossibleDuplicate",
     "PublicationCancelRequested",
     "PublicationCancelled",
     "PublicationCompleted",

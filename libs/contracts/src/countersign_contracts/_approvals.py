@@ -25,7 +25,7 @@ from countersign_contracts._audit import (
 )
 from countersign_contracts._base import ContractModel, EventPayload, unknown_as
 from countersign_contracts._bills import Bill
-from countersign_contracts._dext import DextItemId
+from countersign_contracts._dext import DextItemId, PossibleDuplicate
 from countersign_contracts._money import UtcDatetime
 
 
@@ -82,6 +82,11 @@ class RequestOpened(_RequestEvent, EventPayload):
         default=None, description="The request for an earlier version that this one replaces"
     )
     opened_at: UtcDatetime
+    possible_duplicates: list[PossibleDuplicate] = Field(
+        default_factory=list,
+        description="Other open or published requests of the organisation this one likely"
+        " duplicates, each with the rule that matched: a warning for the approvers (since 1.7)",
+    )
 
 
 class RequestStepDecided(_RequestEvent, EventPayload):
@@ -177,6 +182,11 @@ class RequestAuthorised(_RequestEvent, EventPayload):
     audit_trail: list[AuditEntry] = Field(min_length=1, description="Oldest first")
     auto_approved: bool
     authorised_at: UtcDatetime
+    possible_duplicates: list[PossibleDuplicate] = Field(
+        default_factory=list,
+        description="As on RequestOpened: the likely duplicates the approvers were shown"
+        " (since 1.7)",
+    )
 
 
 class RequestRejected(_RequestEvent, EventPayload):

@@ -1,11 +1,13 @@
 """What ingest publishes about Dext items: dext.cost-items.v1 and dext.bank-transactions.v1."""
 
 from datetime import date
+from enum import StrEnum
 from typing import Annotated
+from uuid import UUID
 
 from pydantic import Field
 
-from countersign_contracts._base import ContractModel, EventPayload
+from countersign_contracts._base import ContractModel, EventPayload, unknown_as
 from countersign_contracts._bills import (
     URL_PATTERN,
     BankAccount,
@@ -26,6 +28,30 @@ DextItemId = Annotated[
 ]
 
 
+class DuplicateReason(StrEnum):
+    """Why two cost items look like one supplier invoice. An open enum: a reader of this package
+    decodes a reason it does not know yet as `same_invoice_number`."""
+
+    SAME_INVOICE_NUMBER = "same_invoice_number"  # supplier + document reference
+    SAME_DATE_AND_AMOUNT = "same_date_and_amount"  # supplier + issue date + total + currency
+
+
+class PossibleDuplicate(ContractModel):
+    """Another open or published cost item of the organisation that this one likely duplicates
+    (found by ingest at intake; a warning, not a refusal)."""
+
+    dext_item_id: DextItemId = Field(description="The other item's id in Dext")
+    request_id: UUID | None = Field(
+        default=None,
+        description="The other item's approval request: null on dext.cost-items.v1, and when"
+        " approval had not opened it yet",
+    )
+    reason: Annotated[DuplicateReason, unknown_as(DuplicateReason.SAME_INVOICE_NUMBER)] = Field(
+        description="The first rule that matched: `same_invoice_number` (supplier and document"
+        " reference) or `same_date_and_amount` (supplier, issue date, total and currency)"
+    )
+
+
 class _DextItemVersion(ContractModel):
     dext_item_id: DextItemId
     version: int = Field(ge=1, description="Version of the item; each republish from Dext adds one")
@@ -41,6 +67,10 @@ class CostItemSubmitted(_DextItemVersion, EventPayload):
     )
     bill: Bill
     submitted_at: UtcDatetime = Field(description="When the requester published it in Dext")
+    possible_duplicates: list[PossibleDuplicate] = Field(
+        default_factory=list,
+        description="Other open or published items this one likely duplicates (since 1.1)",
+    )
 
 
 class CostItemWithdrawn(_DextItemVersion, EventPayload):

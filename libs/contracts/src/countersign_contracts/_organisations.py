@@ -19,6 +19,14 @@ class OrganisationStatus(StrEnum):
     CLOSED = "closed"
 
 
+class DuplicatePolicy(StrEnum):
+    """What intake does with a likely duplicate cost item: `warn` takes it and marks it;
+    `block` refuses it (Dext is answered 409 naming the other item)."""
+
+    WARN = "warn"
+    BLOCK = "block"
+
+
 class _OrganisationState(ContractModel):
     organisation_id: UUID = Field(description="Also the envelope organisation_id and subject_id")
     name: str = Field(min_length=1, max_length=255)
@@ -31,6 +39,10 @@ class _OrganisationState(ContractModel):
     status: OrganisationStatus
     xero_tenant_id: UUID | None = Field(
         default=None, description="The connected Xero tenant, once connected"
+    )
+    duplicate_policy: DuplicatePolicy = Field(
+        default=DuplicatePolicy.WARN,
+        description="What intake does with a likely duplicate cost item (since 1.1)",
     )
 
 

@@ -101,7 +101,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
         for topic in (
             _topic(
                 COST_ITEMS,
-                "1.0",
+                "1.1",
                 "a Dext cost item (bill, receipt, expense report), across its versions",
                 "dext_item_id",
                 CostItemSubmitted,
@@ -116,7 +116,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             ),
             _topic(
                 APPROVAL_REQUESTS,
-                "1.6",
+                "1.7",
                 "an approval request for one cost item version",
                 "request_id",
                 RequestOpened,
@@ -137,7 +137,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             ),
             _topic(
                 ORGANISATIONS,
-                "1.0",
+                "1.1",
                 "a Countersign organisation",
                 "organisation_id",
                 OrganisationRegistered,

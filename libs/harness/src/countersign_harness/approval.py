@@ -27,6 +27,7 @@ from countersign_contracts import (
     CostItemSubmitted,
     Envelope,
     EventPayload,
+    PossibleDuplicate,
     decode,
     encode,
     kafka_headers,
@@ -128,7 +129,12 @@ class ApprovalHarness:
         return saved
 
     async def submit(
-        self, org: Org, item: str, version: int = 1, bill: Bill | None = None
+        self,
+        org: Org,
+        item: str,
+        version: int = 1,
+        bill: Bill | None = None,
+        possible_duplicates: Sequence[PossibleDuplicate] = (),
     ) -> Envelope[CostItemSubmitted]:
         payload = CostItemSubmitted(
             dext_item_id=item,
@@ -136,6 +142,7 @@ class ApprovalHarness:
             supersedes_version=version - 1 if version > 1 else None,
             bill=bill or sample_bill(f"INV-{item}"),
             submitted_at=datetime.now(UTC),
+            possible_duplicates=list(possible_duplicates),
         )
         envelope = new_envelope(
             payload,

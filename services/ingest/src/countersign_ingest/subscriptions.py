@@ -13,10 +13,10 @@ from countersign_contracts import (
     SupplierSynced,
     WithdrawalRefused,
 )
-from countersign_platform.organisation_status import record_organisation
 from countersign_platform.subscription import On, Subscription
 
 from countersign_ingest.domain.news import PUBLICATION_NEWS, REQUEST_NEWS
+from countersign_ingest.handlers.duplicates import record_organisation_settings
 from countersign_ingest.handlers.ledger_entries import record_master_data
 from countersign_ingest.handlers.progress import (
     record_progress,
@@ -42,8 +42,8 @@ SUBSCRIPTIONS = (
     Subscription(
         ORGANISATIONS,
         "ingest",
-        On(OrganisationRegistered, record_organisation),
-        On(OrganisationUpdated, record_organisation),
+        On(OrganisationRegistered, record_organisation_settings),
+        On(OrganisationUpdated, record_organisation_settings),
     ),
     Subscription(LEDGER_MASTER_DATA, "ingest", On(LedgerMasterDataSynced, record_master_data)),
 )

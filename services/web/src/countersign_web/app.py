@@ -27,6 +27,7 @@ from countersign_web.pages import (
     connections,
     finding,
     interventions,
+    organisation_settings,
     people,
     requests,
     reviewing,
@@ -41,7 +42,7 @@ __all__ = ["create_app"]
 
 PAGES = (
     sign_in, requests, reviewing, finding, away, actions, connections, interventions, people,
-    workflow,
+    workflow, organisation_settings,
 )  # fmt: skip
 
 

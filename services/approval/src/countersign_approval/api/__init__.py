@@ -9,6 +9,7 @@ from countersign_approval.api.listing import router as listing_router
 from countersign_approval.api.operator import router as operator_router
 from countersign_approval.api.people import router as people_router
 from countersign_approval.api.requests import router as requests_router
+from countersign_approval.api.settings import router as settings_router
 from countersign_approval.api.sign_in import router as sign_in_router
 from countersign_approval.api.workflow import router as workflow_router
 
@@ -18,6 +19,7 @@ __all__ = ["ROUTERS"]
 ROUTERS = (
     operator_router,
     people_router,
+    settings_router,
     workflow_router,
     interventions_router,
     listing_router,

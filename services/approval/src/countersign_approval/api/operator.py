@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated
 from uuid import UUID
 
-from countersign_contracts import ONE_LINE, CurrencyCode, OrganisationStatus
+from countersign_contracts import ONE_LINE, CurrencyCode, DuplicatePolicy, OrganisationStatus
 from countersign_platform.json_bodies import StrictJsonRoute
 from countersign_platform.operators import Operator
 from fastapi import APIRouter
@@ -55,6 +55,10 @@ class OrganisationOut(BaseModel):
     base_currency: str
     timezone: str
     status: str
+    duplicate_policy: DuplicatePolicy = Field(
+        description="what intake does with a likely duplicate cost item: warn (mark it) or block"
+        " (refuse it)"
+    )
 
 
 class IssuedUserOut(BaseModel):
@@ -76,6 +80,7 @@ class OrganisationPatch(BaseModel):
     base_currency: CurrencyCode | None = None
     timezone: Timezone | None = None
     status: OrganisationStatus | None = None
+    duplicate_policy: DuplicatePolicy | None = None
 
 
 def organisation_out(org: Organisation) -> OrganisationOut:
@@ -116,5 +121,6 @@ async def update(
         base_currency=body.base_currency,
         timezone=body.timezone,
         status=None if body.status is None else body.status.value,
+        duplicate_policy=None if body.duplicate_policy is None else body.duplicate_policy.value,
     )
     return organisation_out(org)

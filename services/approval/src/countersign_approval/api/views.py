@@ -13,6 +13,7 @@ from countersign_contracts import (
     Bill,
     CodingIssue,
     LineItem,
+    PossibleDuplicate,
     WorkflowRef,
 )
 from pydantic import BaseModel, Field
@@ -93,6 +94,12 @@ class RequestSummary(BaseModel):
     rejection: RejectionView | None = Field(
         description="when rejected: who rejected it and why (the latest rejection)"
     )
+    possible_duplicates: list[PossibleDuplicate] = Field(
+        default_factory=list,
+        description="'Likely duplicate': other open or published requests of the organisation"
+        " with the same supplier and invoice number, or the same supplier, issue date, total and"
+        " currency, found at intake (a warning; request_id null when not opened yet)",
+    )
 
 
 class RequestView(RequestSummary):
@@ -170,6 +177,7 @@ def request_summary(request: ApprovalRequest) -> RequestSummary:
         requester=request.requester,
         awaiting=request.awaiting_actors(),
         rejection=_rejection(request),
+        possible_duplicates=request.possible_duplicates,
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from uuid import UUID
 
-from countersign_contracts import OrganisationStatus
+from countersign_contracts import DuplicatePolicy, OrganisationStatus
 
 from countersign_approval.domain.refusals import OrganisationSuspended
 
@@ -23,14 +23,16 @@ class Organisation:
     base_currency: str
     timezone: str
     status: str
+    duplicate_policy: str = DuplicatePolicy.WARN.value  # a ``DuplicatePolicy`` value
 
     def changed(
         self,
         *,
-        name: str | None,
-        base_currency: str | None,
-        timezone: str | None,
-        status: str | None,
+        name: str | None = None,
+        base_currency: str | None = None,
+        timezone: str | None = None,
+        status: str | None = None,
+        duplicate_policy: str | None = None,
     ) -> Organisation:
         """With the details given changed; None keeps one as it is."""
         return replace(
@@ -39,6 +41,7 @@ class Organisation:
             base_currency=base_currency or self.base_currency,
             timezone=timezone or self.timezone,
             status=status or self.status,
+            duplicate_policy=duplicate_policy or self.duplicate_policy,
         )
 
     def check_active(self) -> None:

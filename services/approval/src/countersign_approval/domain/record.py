@@ -17,6 +17,7 @@ from countersign_contracts import (
     CodingIssue,
     EventPayload,
     FieldChange,
+    PossibleDuplicate,
     RequestAuthorised,
     RequestCancelled,
     RequestRejected,
@@ -103,6 +104,9 @@ class RequestRecord(BaseModel):
     # What the organisation's Xero would refuse of the bill as it stands, by the latest master
     # data: empty when it takes it (or was never read). No authorisation while it is not.
     coding_issues: list[CodingIssue] = Field(default_factory=list)
+    # Other open or published requests this one likely duplicates, as ingest found them at
+    # intake: a warning for the approvers, carried on RequestOpened and RequestAuthorised.
+    possible_duplicates: list[PossibleDuplicate] = Field(default_factory=list)
     _events: list[EventPayload] = PrivateAttr(default_factory=list)
 
     # ── reading ─────────────────────────────────────────────────────────────────────────
@@ -179,6 +183,7 @@ class RequestRecord(BaseModel):
                 audit_trail=list(self.trail),
                 auto_approved=self.auto_approved,
                 authorised_at=now,
+                possible_duplicates=self.possible_duplicates,
             )
         )
 

@@ -23,6 +23,7 @@ from countersign_contracts import (
     AuditAction,
     AuditEntry,
     Bill,
+    PossibleDuplicate,
     RequestOpened,
     StepDecision,
 )
@@ -55,6 +56,7 @@ class ApprovalRequest(SteppedRequest):
         submitted_at: datetime,
         now: datetime,
         previous: ApprovalRequest | None = None,
+        possible_duplicates: list[PossibleDuplicate] | None = None,
     ) -> ApprovalRequest:
         """A new request; an earlier version's trail (if any) opens this one's history."""
         trail = list(previous.trail) if previous is not None else []
@@ -70,6 +72,7 @@ class ApprovalRequest(SteppedRequest):
             trail=trail,
             supersedes_request_id=None if previous is None else previous.request_id,
             opened_at=now,
+            possible_duplicates=possible_duplicates or [],
         )
 
     def wait_for_workflow(self) -> None:
@@ -103,6 +106,7 @@ class ApprovalRequest(SteppedRequest):
                 awaiting=self.awaiting_actors(),
                 supersedes_request_id=self.supersedes_request_id,
                 opened_at=self.opened_at,
+                possible_duplicates=self.possible_duplicates,
             ),
         )
 

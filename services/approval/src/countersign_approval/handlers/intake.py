@@ -15,6 +15,7 @@ from countersign_contracts import (
     CostItemSubmitted,
     CostItemWithdrawn,
     Envelope,
+    PossibleDuplicate,
     Requester,
 )
 
@@ -41,6 +42,19 @@ async def _requester(conn: asyncpg.Connection, organisation_id: uuid.UUID, who: 
     if person is not None:
         return person.actor("requester")
     return Actor(kind=ActorKind.SYSTEM, name=who.name, email=who.email, role="requester")
+
+
+async def _linked(
+    requests: Requests, organisation_id: uuid.UUID, found: list[PossibleDuplicate]
+) -> list[PossibleDuplicate]:
+    """Ingest's likely duplicates, each with the other item's latest request, when it has one
+    yet (its item may still be on its way here)."""
+    linked = []
+    for duplicate in found:
+        other = await requests.latest_for_item(organisation_id, duplicate.dext_item_id)
+        request_id = None if other is None else other.request.request_id
+        linked.append(duplicate.model_copy(update={"request_id": request_id}))
+    return linked
 
 
 async def open_request(conn: asyncpg.Connection, envelope: Envelope[CostItemSubmitted]) -> None:
@@ -88,6 +102,7 @@ async def open_request(conn: asyncpg.Connection, envelope: Envelope[CostItemSubm
         submitted_at=submitted.submitted_at,
         now=now,
         previous=None if previous is None else previous.request,
+        possible_duplicates=await _linked(requests, org, submitted.possible_duplicates),
     )
     # Ingest checked the coding against the master data it had; this may be newer.
     recheck_coding(request, await LedgerMasterData(conn).current(org), now)

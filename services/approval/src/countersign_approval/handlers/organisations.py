@@ -10,6 +10,7 @@ from uuid import UUID
 import asyncpg
 from countersign_contracts import (
     ORGANISATIONS,
+    DuplicatePolicy,
     OrganisationRegistered,
     OrganisationStatus,
     OrganisationUpdated,
@@ -26,7 +27,7 @@ from countersign_approval.domain.tokens import IssuedUser
 from countersign_approval.handlers.people import enrol
 from countersign_approval.handlers.running import PRODUCER
 
-__all__ = ["register_organisation", "update_organisation"]
+__all__ = ["organisation_of", "register_organisation", "update_organisation"]
 
 
 async def _emit_organisation(
@@ -40,6 +41,7 @@ async def _emit_organisation(
         base_currency=org.base_currency,
         timezone=org.timezone,
         status=OrganisationStatus(org.status),
+        duplicate_policy=DuplicatePolicy(org.duplicate_policy),
     )
     envelope = new_envelope(
         payload,
@@ -68,11 +70,14 @@ async def update_organisation(
     pool: asyncpg.Pool,
     organisation_id: UUID,
     *,
-    name: str | None,
-    base_currency: str | None,
-    timezone: str | None,
-    status: str | None,
+    name: str | None = None,
+    base_currency: str | None = None,
+    timezone: str | None = None,
+    status: str | None = None,
+    duplicate_policy: str | None = None,
 ) -> Organisation:
+    """Changes the details given (None keeps one) and announces the organisation's new state;
+    ``duplicate_policy`` is an administrator's setting, the others the operator's."""
     async with pool.acquire() as conn, conn.transaction():
         if status is not None:
             # Exclusive: a decision in flight (which holds it shared) ends before a suspension.
@@ -82,9 +87,21 @@ async def update_organisation(
         if org is None:
             raise OrganisationNotFound(f"{organisation_id} is unknown")
         changed = org.changed(
-            name=name, base_currency=base_currency, timezone=timezone, status=status
+            name=name,
+            base_currency=base_currency,
+            timezone=timezone,
+            status=status,
+            duplicate_policy=duplicate_policy,
         )
         if changed != org:
             await organisations.update(changed)
             await _emit_organisation(conn, changed, OrganisationUpdated)
         return changed
+
+
+async def organisation_of(pool: asyncpg.Pool, organisation_id: UUID) -> Organisation:
+    async with pool.acquire() as conn:
+        org = await Organisations(conn).get(organisation_id)
+    if org is None:
+        raise OrganisationNotFound(f"{organisation_id} is unknown")
+    return org

@@ -10,6 +10,7 @@ from uuid import UUID
 import asyncpg
 
 from countersign_ingest.db import Repository
+from countersign_ingest.domain.duplicates import DuplicateKeys
 from countersign_ingest.domain.items import Journey, StoredItem
 
 __all__ = ["Items", "lock_item"]
@@ -69,6 +70,7 @@ class Items(Repository):
         document_id: UUID,
         payload: str,
         status: str,
+        duplicate_keys: DuplicateKeys,
     ) -> None:
         """Stores a new version, shown from now on with ``status``."""
         if item is None:
@@ -91,7 +93,8 @@ class Items(Repository):
             )
         await self._conn.execute(
             "INSERT INTO item_versions (organisation_id, dext_item_id, version, content_sha256,"
-            " document_id, payload, status) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)",
+            " document_id, payload, status, reference_key, amount_key)"
+            " VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9)",
             organisation_id,
             dext_item_id,
             version,
@@ -99,6 +102,8 @@ class Items(Repository):
             document_id,
             payload,
             status,
+            duplicate_keys.reference,
+            duplicate_keys.amount,
         )
 
     async def lock_journey(

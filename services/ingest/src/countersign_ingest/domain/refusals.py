@@ -8,6 +8,7 @@ category means and its own title.
                    NoCredential       "No Dext credential"
     Conflict  409  NoNewVersion       "Item cannot take a new version"
                    NotWithdrawable    "Item cannot be withdrawn"
+                   LikelyDuplicate    "Likely duplicate of another item" (policy ``block``)
     Invalid   422  BrokenRules        "Request is not valid": each broken rule named
                    CursorNotValid     "Request is not valid": a cursor this API never returned
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from countersign_contracts import DuplicateReason, PossibleDuplicate
 from countersign_platform.refusals import Conflict, FieldError, Forbidden, Invalid, NotFound
 
 from countersign_ingest.domain.rules import Violation
@@ -28,6 +30,7 @@ __all__ = [
     "CursorNotValid",
     "DocumentNotFound",
     "ItemNotFound",
+    "LikelyDuplicate",
     "NoCredential",
     "NoNewVersion",
     "NoRotation",
@@ -81,6 +84,42 @@ class NotWithdrawable(Conflict):
     """A bank transaction, an item bound for Xero, or one whose withdrawal was refused."""
 
     title = "Item cannot be withdrawn"
+
+
+_FIELD = {
+    DuplicateReason.SAME_INVOICE_NUMBER: (
+        "document_reference",
+        "the same supplier and document reference",
+    ),
+    DuplicateReason.SAME_DATE_AND_AMOUNT: (
+        "total",
+        "the same supplier, issue date, total and currency",
+    ),
+}
+
+
+class LikelyDuplicate(Conflict):
+    """The organisation refuses likely duplicates (policy ``block``), and this is one."""
+
+    kind = "likely-duplicate"
+    title = "Likely duplicate of another item"
+
+    def __init__(self, dext_item_id: str, duplicates: list[PossibleDuplicate]) -> None:
+        others = ", ".join(d.dext_item_id for d in duplicates)
+        super().__init__(
+            f"item {dext_item_id} looks like item {others}, which is open or published; the"
+            " organisation refuses likely duplicates. Withdraw one of them, or ask an"
+            " administrator to set duplicate_policy to warn",
+            [
+                FieldError(
+                    _FIELD[d.reason][0],
+                    d.reason.value,
+                    f"item {d.dext_item_id} has {_FIELD[d.reason][1]}",
+                )
+                for d in duplicates
+            ],
+            {"duplicates": [d.model_dump(mode="json", exclude={"request_id"}) for d in duplicates]},
+        )
 
 
 class BrokenRules(Invalid):

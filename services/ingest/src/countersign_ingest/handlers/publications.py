@@ -4,6 +4,7 @@ a new version, or an idempotent repeat answered like the first time.
     rules (BrokenRules) ─▶ the call's frame (``item_calls``): signature, item locked
         ─▶ the same metadata and file as the latest version? answered as it was, nothing new
         ─▶ may the item take a new version? (NoNewVersion) ─▶ file, version, event: one commit
+                                    (a cost item: marked as a likely duplicate, or refused)
 
 Ingest refuses at once what its own copy of the status already rules out (a new version of an
 item bound for Xero); where its copy may be behind, approval decides and answers with an event
@@ -33,6 +34,7 @@ from countersign_ingest.db.documents import Documents
 from countersign_ingest.db.items import Items
 from countersign_ingest.db.ledger_entries import LedgerEntries, LedgerSettings
 from countersign_ingest.domain.bills import to_bank_transaction, to_bill
+from countersign_ingest.domain.duplicates import DuplicateKeys
 from countersign_ingest.domain.files import Upload
 from countersign_ingest.domain.items import (
     ItemKind,
@@ -49,6 +51,7 @@ from countersign_ingest.domain.rules import (
     bank_transaction_violations,
     cost_item_violations,
 )
+from countersign_ingest.handlers.duplicates import mark_duplicates
 from countersign_ingest.handlers.item_calls import announce, begin_item_call
 
 __all__ = ["Publication", "Receipt", "submit_publication"]
@@ -137,6 +140,17 @@ async def ledger_of(conn: asyncpg.Connection, organisation_id: UUID) -> MasterDa
     )
 
 
+async def _check_rules(
+    conn: asyncpg.Connection, organisation_id: UUID, kind: _Kind[Any], meta: Publication
+) -> None:
+    broken = kind.violations(meta, date.today())
+    ledger = await ledger_of(conn, organisation_id)
+    if ledger is not None:
+        broken += coding_violations(meta, ledger)
+    if broken:
+        raise BrokenRules(broken)
+
+
 async def submit_publication(
     conn: asyncpg.Connection,
     organisation_id: UUID,
@@ -147,12 +161,7 @@ async def submit_publication(
     """Stores a new version of the item and announces it; the same metadata and file as the
     latest version is a no-op answered like the first time."""
     kind: _Kind[Any] = _KINDS[type(meta)]
-    broken = kind.violations(meta, date.today())
-    ledger = await ledger_of(conn, organisation_id)
-    if ledger is not None:
-        broken += coding_violations(meta, ledger)
-    if broken:
-        raise BrokenRules(broken)
+    await _check_rules(conn, organisation_id, kind, meta)
     dext_item_id = meta.dext_item_id
     sha256 = upload.sha256  # hashed once: the file may be 10 MB
     content = {"metadata": meta.model_dump(mode="json"), "file_name": upload.file_name}
@@ -172,6 +181,12 @@ async def submit_publication(
         version = 1 if current is None else current.latest_version + 1
         supersedes = None if current is None else current.latest_version
         event = kind.event(meta, version, supersedes, document)
+        keys = DuplicateKeys(None, None)
+        if isinstance(event, CostItemSubmitted):
+            assert isinstance(meta, CostItemMetadata)
+            keys, event = await mark_duplicates(
+                conn, organisation_id, meta.document_reference, event
+            )
         correlation_id = uuid.uuid4() if current is None else current.correlation_id
         await Items(conn).add_version(
             current,
@@ -184,6 +199,7 @@ async def submit_publication(
             content_sha256=digest,
             payload=event.model_dump_json(),
             status=ItemStatus.RECEIVED,
+            duplicate_keys=keys,
         )
         await announce(conn, kind.topic, event, organisation_id, correlation_id)
     return Receipt(dext_item_id, version, correlation_id, document.document_id, created=True)

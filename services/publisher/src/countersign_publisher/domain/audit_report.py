@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
-from countersign_contracts import AuditAction, AuditEntry, RequestAuthorised
+from countersign_contracts import AuditAction, AuditEntry, DuplicateReason, RequestAuthorised
 from fpdf import FPDF
 
 __all__ = ["audit_report_name", "render_audit_report"]
@@ -192,6 +192,7 @@ def render_audit_report(authorised: RequestAuthorised) -> bytes:
             ),
             ("Source document", bill.source_url),
             *_escalated(trail),
+            *_duplicates(authorised),
         ]
     )
     pdf.heading("Lines")
@@ -223,6 +224,21 @@ def _escalated(trail: list[AuditEntry]) -> list[tuple[str, object]]:
         if e.action is AuditAction.ESCALATED
     ]
     return [("Escalated", "; ".join(steps))] if steps else []
+
+
+def _duplicates(authorised: RequestAuthorised) -> list[tuple[str, object]]:
+    """The header's "Likely duplicate of" row: the approvers were warned, and approved anyway."""
+    others = [
+        f"Dext item {d.dext_item_id}"
+        + (f" (request {d.request_id})" if d.request_id else "")
+        + (
+            ": same supplier and invoice number"
+            if d.reason is DuplicateReason.SAME_INVOICE_NUMBER
+            else ": same supplier, date, total and currency"
+        )
+        for d in authorised.possible_duplicates
+    ]
+    return [("Likely duplicate of", "; ".join(others))] if others else []
 
 
 def _trail_sections(pdf: _Report, trail: list[AuditEntry]) -> None:
