@@ -132,15 +132,22 @@ def test_a_failing_receiver_gets_the_delivery_again_with_backoff_and_in_order(
     receiver.fail_next = 2
     with api:
         api.put("/Contacts", json={"Contacts": [{"Name": "First Ltd"}]}).raise_for_status()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not any(
+            d["attempts"] for d in _deliveries(sandbox_url, webhook)
+        ):
+            time.sleep(0.01)
+        # Queued while the first delivery is failing: it waits for it (one lane per tenant).
         api.put("/Contacts", json={"Contacts": [{"Name": "Second Ltd"}]}).raise_for_status()
     deliveries = _settled(sandbox_url, webhook, 2)
     events = receiver.wait_for(2)
 
     assert [d["state"] for d in deliveries] == ["delivered", "delivered"]
-    assert [a["status"] for a in deliveries[0]["attempts"]] == [500, 500, 200]
-    tried = [a["at"] for a in deliveries[0]["attempts"]]
-    assert tried == sorted(tried)
-    # The second change waited for the first: one lane per tenant, in order.
+    first, second = (d["attempts"] for d in deliveries)
+    assert [a["status"] for a in first] == [500, 500, 200]
+    assert [a["status"] for a in second] == [200]
+    assert [a["at"] for a in first] == sorted(a["at"] for a in first)
+    assert second[0]["at"] > first[-1]["at"]
     assert [e["eventType"] for e in events] == ["CREATE", "CREATE"]
     assert [p["firstEventSequence"] for p in receiver.received] == [1, 2]
 
