@@ -1,4 +1,4 @@
--- Changes in Xero (ADR 0051): what Xero's webhooks tell, what the poll finds, and the latest
+-- Changes in Xero (ADR 0053): what Xero's webhooks tell, what the poll finds, and the latest
 -- state seen of each invoice and contact.
 --
 -- One row per webhook event, recorded in the request's transaction: the unique key is what

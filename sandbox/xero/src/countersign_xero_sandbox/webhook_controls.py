@@ -5,6 +5,7 @@ a tenant's invoices and contacts as a person in Xero would, which the webhooks t
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -12,7 +13,6 @@ from starlette.routing import Route
 
 from countersign_xero_sandbox.amounts import MAX_UNIT_DP
 from countersign_xero_sandbox.batches import Element
-from countersign_xero_sandbox.clients import redirect_uri_problem
 from countersign_xero_sandbox.contacts import prepare_contact
 from countersign_xero_sandbox.control_answers import bad, json_body
 from countersign_xero_sandbox.documents import PendingContacts
@@ -24,7 +24,24 @@ from countersign_xero_sandbox.webhook_sender import WebhookSender
 from countersign_xero_sandbox.webhooks import CATEGORIES
 from countersign_xero_sandbox.wire import loads, xero_json
 
-__all__ = ["webhook_control_routes"]
+__all__ = ["webhook_control_routes", "webhook_url_problem"]
+
+_LOCAL = {"localhost", "127.0.0.1", "::1"}
+
+
+def webhook_url_problem(url: object) -> str | None:
+    """Why ``url`` cannot receive webhooks, or None. Xero wants https (on 443); here http is
+    allowed for this machine and for a one-label host name (a compose service such as
+    ``publisher``), as for redirect URIs."""
+    if not isinstance(url, str) or not url:
+        return "url is the receiver's absolute URL"
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname or parts.fragment:
+        return f"url {url!r} is not an absolute http(s) URL without a fragment"
+    local = parts.hostname in _LOCAL or "." not in parts.hostname
+    if parts.scheme == "http" and not local:
+        return f"url {url!r} must be https (http only for this machine or a local service)"
+    return None
 
 
 class _WebhookControls:
@@ -38,9 +55,9 @@ class _WebhookControls:
         categories = tuple(body.get("categories") or CATEGORIES)
         if not isinstance(client_id, str) or not client_id:
             return bad("client_id names the app the webhook belongs to")
-        problem = redirect_uri_problem(url)  # Xero: an https URL (http here for this machine)
+        problem = webhook_url_problem(url)
         if problem is not None:
-            return bad(f"url: {problem.replace('redirect URI', 'URL')}")
+            return bad(problem)
         if key is not None and (not isinstance(key, str) or not key):
             return bad("key, when given, is a non-empty string")
         if not set(categories) <= set(CATEGORIES):

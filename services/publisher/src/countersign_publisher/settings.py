@@ -75,7 +75,7 @@ class PublisherSettings(ServiceSettings):
     )
     supplier_sync_interval_s: float = Field(default=900.0, gt=0)
 
-    # Changes in Xero (ADR 0051): webhooks, and a poll that catches what a webhook missed.
+    # Changes in Xero (ADR 0053): webhooks, and a poll that catches what a webhook missed.
     xero_webhook_key: SecretStr | None = Field(
         default=None,
         description="the webhook key Xero shows for the app (x-xero-signature); unset:"

@@ -1,4 +1,4 @@
-"""Xero's webhooks: ``POST /v1/xero/webhooks`` (docs/publisher.md, ADR 0051).
+"""Xero's webhooks: ``POST /v1/xero/webhooks`` (docs/publisher.md, ADR 0053).
 
 The raw body's ``x-xero-signature`` is checked (constant time) with PUBLISHER_XERO_WEBHOOK_KEY
 before anything is read from it: a wrong or missing one is 401 with nothing recorded. A signed

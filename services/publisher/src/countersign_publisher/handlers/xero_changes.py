@@ -1,4 +1,4 @@
-"""Changes in Xero, after the webhook request answered (ADR 0051).
+"""Changes in Xero, after the webhook request answered (ADR 0053).
 
 POST /v1/xero/webhooks ─▶ record_events: each event a row, in one transaction (a duplicate
     records nothing: the row's unique key); the commit's NOTIFY wakes the watcher
