@@ -271,3 +271,30 @@ async def test_a_delivery_the_sandbox_loses_is_caught_by_the_poll(
     assert [d["state"] for d in deliveries][-1] == "lost"
     totals = [Decimal(c.current["Total"]) for c in followed if c.category == "INVOICE"]
     assert totals == [12, 84]
+
+
+async def test_an_event_of_a_suspended_organisation_is_closed_without_calling_xero(
+    xero_sandbox: XeroSandbox, settings_for: Any
+) -> None:
+    async with world(xero_sandbox, settings_for, register=False) as here:
+        invoice_id = (await here.bill("WH-4", "10.00"))["InvoiceID"]
+        await here.publisher.runtime.pool.execute(
+            "INSERT INTO organisation_status (organisation_id, status, occurred_at)"
+            " VALUES ($1, 'suspended', now())",
+            here.organisation_id,
+        )
+        reads_before = here.invoice_reads()
+        event = {"resourceUrl": f"{xero_sandbox.api_url}/Invoices/{invoice_id}",
+                 "resourceId": invoice_id, "eventDateUtc": "2026-05-01T10:00:00.123",
+                 "eventType": "CREATE", "eventCategory": "INVOICE", "tenantId": here.tenant_id,
+                 "tenantType": "ORGANISATION"}  # fmt: skip
+        body = json.dumps({"events": [event], "firstEventSequence": 1, "lastEventSequence": 1,
+                           "entropy": "KLMNOPQRST"}).encode()  # fmt: skip
+        answer = await here.publisher.http.post(
+            "/v1/xero/webhooks", content=body, headers=_signed(body)
+        )
+        rows = await eventually(here.events, lambda r: bool(r and r[0]["outcome"]))
+
+    assert answer.status_code == 200
+    assert [r["outcome"] for r in rows] == ["suspended"]
+    assert here.invoice_reads() == reads_before

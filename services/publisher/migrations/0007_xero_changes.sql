@@ -16,7 +16,8 @@ CREATE TABLE xero_change_events (
     attempts         integer     NOT NULL DEFAULT 0,
     last_error       text,
     organisation_id  uuid,                                -- once resolved
-    outcome          text,  -- kept, unchanged, older_than_seen, no_organisation, gone, failed
+    outcome          text,  -- kept, unchanged, older_than_seen, no_organisation, suspended,
+                            -- gone, failed
     processed_at     timestamptz,
     UNIQUE (tenant_id, event_category, resource_id, event_date_utc, event_type)
 );

@@ -20,6 +20,7 @@ from uuid import UUID
 
 import asyncpg
 from countersign_platform.loops import BackgroundLoop, Connect
+from countersign_platform.organisation_status import is_suspended
 from countersign_platform.telemetry import log_context
 
 from countersign_publisher.adapters.xero_client import XeroClient
@@ -142,6 +143,10 @@ class ChangeWatcher:
             organisation_id = await events.organisation_of(event.tenant_id)
             if organisation_id is None:
                 await events.finish(item.change_id, "no_organisation", None)
+                return
+            if await is_suspended(conn, organisation_id):
+                # Its syncs stop (ADR 0046); the first poll after reactivation catches up.
+                await events.finish(item.change_id, "suspended", organisation_id)
                 return
             seen = await Resources(conn).seen(organisation_id, event.category, event.resource_id)
             if older_than_seen(event.event_date, None if seen is None else seen.xero_updated_at):
