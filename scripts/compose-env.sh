@@ -6,6 +6,7 @@ echo "COUNTERSIGN_ADMIN_TOKEN=$(secret)"
 echo "DOCUMENT_LINK_SECRET=$(secret)"
 echo "ENCRYPTION_KEYS=compose1:$(python3 -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')"
 echo "PUBLISHER_XERO_CLIENT_SECRET=$(secret)"
+echo "PUBLISHER_XERO_WEBHOOK_KEY=$(secret)"
 # Approval's access-token signing key: kid:base64url of a 32-byte Ed25519 seed (ADR 0044).
 echo "APPROVAL_SIGNING_KEYS=compose1:$(python3 -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("="))')"
 # The web app (ADR 0048) and the notifier (ADR 0050): their secrets as approval's clients, with

@@ -235,6 +235,8 @@ write_stack_env() {
     echo "PUBLISHER_XERO_AUTHORIZE_URL=http://127.0.0.1:$(service_port xero-sandbox)/identity/connect/authorize"
     echo "PUBLISHER_XERO_REDIRECT_URI=http://127.0.0.1:$(service_port publisher)/v1/xero/callback"
     echo "PUBLISHER_XERO_CLIENT_SECRET=${PUBLISHER_XERO_CLIENT_SECRET:-$(local_secret PUBLISHER_XERO_CLIENT_SECRET)}"
+    # Xero's webhooks: `up` registers the publisher's with the sandbox (register_xero_webhook).
+    echo "PUBLISHER_XERO_WEBHOOK_KEY=${PUBLISHER_XERO_WEBHOOK_KEY:-$(local_secret PUBLISHER_XERO_WEBHOOK_KEY)}"
     # The web app (its secrets go to it alone, in start_service): approval behind it, plain
     # HTTP on loopback, sign-in mail to the mail sandbox, "Sign in with Xero" at the Xero
     # sandbox, which `up` tells about the web app's client (register_web_oidc_client).
@@ -297,6 +299,28 @@ request = urllib.request.Request(f"{xero}/_sandbox/clients", json.dumps(body).en
 urllib.request.urlopen(request, timeout=5).read()
 PY
   log "web: client $WEB_OIDC_CLIENT_ID registered with the Xero sandbox"
+}
+
+# Registers the publisher's webhook with the Xero sandbox, as a developer does in Xero's portal;
+# intent to receive runs against the publisher, so both must be up. In memory at the sandbox:
+# every `up` does it again (the same app and URL: an update).
+register_xero_webhook() {
+  local xero="http://127.0.0.1:$(service_port xero-sandbox)"
+  local publisher="http://127.0.0.1:$(service_port publisher)"
+  http_ok "$xero/_sandbox/health" || return 0
+  http_ok "$publisher/health/ready" || { log "xero webhook: publisher not running, not registered"; return 0; }
+  WEBHOOK_KEY="${PUBLISHER_XERO_WEBHOOK_KEY:-$(local_secret PUBLISHER_XERO_WEBHOOK_KEY)}" \
+    "$PYTHON" - "$xero" "$publisher/v1/xero/webhooks" <<'PY' \
+    || die "xero webhook: the sandbox could not register the publisher's"
+import json, os, sys, urllib.request
+xero, url = sys.argv[1:]
+body = {"client_id": "countersign-local", "url": url, "key": os.environ["WEBHOOK_KEY"]}
+request = urllib.request.Request(f"{xero}/_sandbox/webhooks", json.dumps(body).encode(),
+                                 {"Content-Type": "application/json"}, method="POST")
+status = json.loads(urllib.request.urlopen(request, timeout=30).read())["status"]
+sys.exit(0 if status == "OK" else f"intent to receive: {status}")
+PY
+  log "xero webhook: the publisher's registered with the Xero sandbox"
 }
 
 start_service() {
@@ -419,6 +443,7 @@ cmd_up() {
     wait_service_ready "$name" "$port" "$exe" "$path"
   done
   register_web_oidc_client
+  register_xero_webhook
   log "stack up in $((SECONDS - t0)) s; env in $STACK_ENV"
 }
 

@@ -80,7 +80,9 @@ INGEST_CALLERS = ("none", "bad", "oper", "dext", "xdext", "xid")
 # not failed is a 409: the caller got past the gate. What only an organisation's admin may do
 # (an access token, ADR 0044) refuses the operator; the admins' own rows (admin, another
 # organisation's admin, a reviewer) are in tests/e2e/test_journey_connect_xero.py. Xero's
-# callback and the tenant choice take no credential: the flow's state is one (ADR 0045).
+# callback and the tenant choice take no credential: the flow's state is one (ADR 0045). Xero's
+# webhooks take Xero's signature, no bearer token: without PUBLISHER_XERO_WEBHOOK_KEY (as here)
+# the endpoint answers 503; with it, tests/integration/test_publisher_xero_webhooks.py.
 PUBLISHER = """
 endpoint                                              | none bad  oper xid
 GET    {org}/publications                             | 401  401  200  200
@@ -97,6 +99,7 @@ POST   {org}/xero-connection/authorisations           | 401  401  401  -
 DELETE {org}/xero-connection                          | 401  401  401  -
 GET    /v1/xero/callback                              | 400  400  400  -
 POST   /v1/xero/tenant                                | 422  422  422  -
+POST   /v1/xero/webhooks                              | 503  503  503  -
 """
 PUBLISHER_CALLERS = ("none", "bad", "oper", "xid")
 

@@ -276,6 +276,14 @@ the mail server. Part of countersign.env.service when .name is notifier. */}}
 {{- if eq .name "notifier" }}
 {{ include "countersign.env.notifier" . | trim }}
 {{- end }}
+{{- if and (eq .name "publisher") $secrets.keys.xeroWebhookKey }}
+- name: PUBLISHER_XERO_WEBHOOK_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secrets.existingSecret | quote }}
+      key: {{ $secrets.keys.xeroWebhookKey | quote }}
+      optional: true
+{{- end }}
 {{- with .root.Values.extraEnv }}
 {{ toYaml . }}
 {{- end }}

@@ -1,7 +1,7 @@
 """Composition root: settings → sandbox state → one ASGI app serving the Accounting API, the
 identity endpoints (tokens and connections, OpenID Connect discovery, keys and userinfo, and
-the browser's authorize, login and consent pages) and the test controls (optionally wrapped by
-the recorder)."""
+the browser's authorize, login and consent pages), the test controls (optionally wrapped by
+the recorder) and the webhook sender."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from countersign_xero_sandbox.pipeline import AccountingApp
 from countersign_xero_sandbox.recording import Recorder, instance_recording
 from countersign_xero_sandbox.sandbox import ACCOUNTING_PREFIX, Sandbox
 from countersign_xero_sandbox.settings import SandboxSettings
+from countersign_xero_sandbox.webhook_controls import webhook_control_routes
+from countersign_xero_sandbox.webhook_sender import WebhookSender
 
 __all__ = ["build_app"]
 
@@ -38,8 +40,11 @@ class _Front:
 
 def build_app(settings: SandboxSettings) -> ASGIApp:
     sandbox = Sandbox(settings)
+    sender = WebhookSender(sandbox)
+    sandbox.wake_webhooks = sender.kick
     routes = [
         *control_routes(sandbox),
+        *webhook_control_routes(sandbox, sender),
         *identity_control_routes(sandbox),
         *identity_routes(sandbox),
         *oidc_routes(sandbox),

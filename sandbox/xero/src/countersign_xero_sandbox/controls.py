@@ -163,8 +163,10 @@ class _Controls:
         if not isinstance(body, dict) or not body.get("Name"):
             return bad("a contact needs a Name")
         async with tenant.lock:
+            before = self.sandbox.webhooks.watch(tenant)
             contact = new_contact(body, self.sandbox.clock.now())
             tenant.contacts[contact["ContactID"]] = contact
+            self.sandbox.changed(tenant, before)
         return xero_json(contact, status=201)
 
     async def patch_account(self, request: Request) -> Response:

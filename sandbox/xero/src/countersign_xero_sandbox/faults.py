@@ -1,5 +1,8 @@
 """Faults a test injects into Accounting calls: a 5xx from the front door, added latency, a
-request held then cut without an answer, or an answer lost after the write committed."""
+request held then cut without an answer, or an answer lost after the write committed; and into
+webhook deliveries: one lost (never sent), duplicated (sent twice) or delayed (``seconds`` of
+sandbox time, while later deliveries go first). A webhook rule's ``path`` matches the
+webhook's URL."""
 
 from __future__ import annotations
 
@@ -10,9 +13,11 @@ from typing import Any
 
 from countersign_xero_sandbox.model import new_id
 
-__all__ = ["FaultBook", "FaultRule", "FaultSpecError"]
+__all__ = ["ACCOUNTING_KINDS", "WEBHOOK_KINDS", "FaultBook", "FaultRule", "FaultSpecError"]
 
-KINDS = {"error", "latency", "timeout", "drop_after_commit"}
+ACCOUNTING_KINDS = frozenset({"error", "latency", "timeout", "drop_after_commit"})
+WEBHOOK_KINDS = frozenset({"webhook_lost", "webhook_duplicate", "webhook_delay"})
+KINDS = ACCOUNTING_KINDS | WEBHOOK_KINDS
 
 
 class FaultSpecError(ValueError):
@@ -85,11 +90,16 @@ class FaultBook:
     def clear(self) -> None:
         self.rules.clear()
 
-    def draw(self, method: str, path: str, tenant_id: str) -> list[FaultRule]:
-        """Every rule that fires for this call (a latency rule may combine with another)."""
+    def draw(
+        self, method: str, path: str, tenant_id: str, kinds: frozenset[str] = ACCOUNTING_KINDS
+    ) -> list[FaultRule]:
+        """Every rule of ``kinds`` that fires for this call (a latency rule may combine with
+        another)."""
         fired = []
         for rule in self.rules:
-            if rule.matches(method, path, tenant_id) and self._random.random() < rule.rate:
+            if rule.fault not in kinds or not rule.matches(method, path, tenant_id):
+                continue
+            if self._random.random() < rule.rate:
                 if rule.count is not None:
                     rule.count -= 1
                 rule.injected += 1

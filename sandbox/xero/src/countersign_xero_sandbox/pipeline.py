@@ -220,10 +220,13 @@ class AccountingApp:
                 body,
                 sandbox.clock.now(),
             )
+            before = sandbox.webhooks.watch(tenant) if request.method in WRITES else None
             try:
                 return handler(call)
             except CallError as stop:
                 return stop.response
+            finally:
+                sandbox.changed(tenant, before)
 
     def _forget(self, slot: tuple[str, str] | None) -> None:
         if slot is not None:

@@ -21,8 +21,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 __all__ = ["Recorder", "instance_recording"]
 
 REDACTED = "<redacted>"
-# Token requests and answers, the revocation form (``token``), the login form (``password``).
+# Token requests and answers, the revocation form (``token``), the login form (``password``),
+# a webhook's key (its registration and the answer).
 SECRET_FIELDS = {
+    "key",
     "client_secret",
     "code",
     "code_verifier",

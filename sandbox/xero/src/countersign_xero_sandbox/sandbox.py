@@ -5,6 +5,7 @@ and the call statistics. ``reset`` returns it to a fresh start; the token signin
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -23,6 +24,7 @@ from countersign_xero_sandbox.limits import LimitConfig, RateLimiter
 from countersign_xero_sandbox.model import Tenant
 from countersign_xero_sandbox.settings import SandboxSettings
 from countersign_xero_sandbox.signing import SigningKey
+from countersign_xero_sandbox.webhooks import Snapshot, WebhookBook
 from countersign_xero_sandbox.wire import loads, post_data_invalid
 
 __all__ = ["ACCOUNTING_PREFIX", "Call", "CallError", "Sandbox"]
@@ -43,6 +45,8 @@ class Sandbox:
         # Kept across resets: a client that fetched the key set once still verifies.
         key = SigningKey.from_pem(settings.signing_key) if settings.signing_key else None
         self.tokens = TokenMinter(key or SigningKey.generate(), settings.base_url)
+        # Set by the composition root to the webhook sender's wake-up.
+        self.wake_webhooks: Callable[[], None] = lambda: None
         self.reset()
 
     def default_limits(self) -> LimitConfig:
@@ -59,10 +63,21 @@ class Sandbox:
         self.limiter = RateLimiter(self.clock, self.default_limits())
         self.idempotency = IdempotencyStore(self.clock, s.idempotency_ttl_s)
         self.faults = FaultBook(s.seed)
+        self.webhooks = WebhookBook(s.seed)
         self.stats = Stats()
 
     def accounting_url(self, suffix: str) -> str:
         return f"{self.settings.base_url}{ACCOUNTING_PREFIX}{suffix}"
+
+    def changed(self, tenant: Tenant, before: Snapshot | None) -> None:
+        """After a write: its creates and updates become webhook events (``before`` from
+        ``self.webhooks.watch``; None when no webhook could hear of them)."""
+        if before is None:
+            return
+        connections = self.identity.connections
+        now = self.clock.now()
+        if self.webhooks.notice(tenant, before, connections, self.accounting_url, now):
+            self.wake_webhooks()
 
 
 class CallError(Exception):

@@ -36,6 +36,10 @@ class SandboxSettings(BaseSettings):
     # its own there. `make test` sets it so the fidelity net sees every instance's traffic.
     record_dir: str | None = None
     seed: int = 0
+    # Webhook deliveries (docs/xero-sandbox.md, Webhooks): the first retry's wait in sandbox
+    # seconds (doubling, at most an hour), and how long a receiver has to answer, real seconds.
+    webhook_retry_s: float = 60.0
+    webhook_timeout_s: float = 5.0
 
     @property
     def base_url(self) -> str:

@@ -26,6 +26,8 @@ from countersign_publisher.handlers.master_data import MasterDataSync, MasterDat
 from countersign_publisher.handlers.publishing import Publishing
 from countersign_publisher.handlers.recording import CrashHook, StepPorts, no_crash
 from countersign_publisher.handlers.worker import PublicationWorker
+from countersign_publisher.handlers.xero_changes import ChangeWatcher
+from countersign_publisher.handlers.xero_polls import ChangePoll
 from countersign_publisher.settings import PublisherSettings
 from countersign_publisher.spec import SERVICE
 
@@ -112,6 +114,23 @@ def _worker(
     )
 
 
+def _changes(
+    runtime: Runtime[None], settings: PublisherSettings, xero: XeroClient, poll: ChangePoll
+) -> ChangeWatcher:
+    return ChangeWatcher(
+        runtime.pool,
+        xero,
+        poll=poll.run_when_due,
+        claim_size=settings.worker_claim_size,
+        lease_s=settings.worker_lease_s,
+        max_attempts=settings.xero_change_max_attempts,
+        backoff_s=settings.worker_backoff_s,
+        interval_s=settings.worker_poll_interval_s,
+        schema=runtime.schema,
+        connect=runtime.connect,
+    )
+
+
 def assemble(
     runtime: Runtime[None],
     settings: PublisherSettings,
@@ -136,8 +155,20 @@ def assemble(
     master_data = MasterDataSync(runtime.pool, xero)
     worker = _worker(runtime, settings, ports, scheduler, master_data)
     connecting = _connecting(settings, tokens)
+    poll = ChangePoll(runtime.pool, xero, settings.xero_change_poll_interval_s)
+    changes = _changes(runtime, settings, xero, poll)
     return Components(
-        settings, http, tokens, scheduler, xero, contacts, worker, master_data, connecting
+        settings,
+        http,
+        tokens,
+        scheduler,
+        xero,
+        contacts,
+        worker,
+        master_data,
+        changes,
+        poll,
+        connecting,
     )
 
 
@@ -155,9 +186,12 @@ def create_app(settings: PublisherSettings | None = None) -> FastAPI:
         try:
             if config.worker_enabled:
                 await built.worker.start()
+                await built.changes.start()
             yield built
         finally:
             # Before the platform closes the pool.
+            await built.changes.stop()
+            await built.change_poll.stop()
             await built.worker.stop()
             await http.aclose()
 

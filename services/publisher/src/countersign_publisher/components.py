@@ -13,6 +13,8 @@ from countersign_publisher.handlers.connecting import Connecting
 from countersign_publisher.handlers.contacts import ContactDirectory
 from countersign_publisher.handlers.master_data import MasterDataSync
 from countersign_publisher.handlers.worker import PublicationWorker
+from countersign_publisher.handlers.xero_changes import ChangeWatcher
+from countersign_publisher.handlers.xero_polls import ChangePoll
 from countersign_publisher.settings import PublisherSettings
 
 __all__ = ["Components"]
@@ -28,4 +30,6 @@ class Components:
     contacts: ContactDirectory
     worker: PublicationWorker
     master_data: MasterDataSync
+    changes: ChangeWatcher
+    change_poll: ChangePoll
     connecting: Connecting | None = None  # None without a keyring or a redirect URI

@@ -74,6 +74,22 @@ class PublisherSettings(ServiceSettings):
         " organisation may have): bounds its memory and sockets; add instances for more",
     )
     supplier_sync_interval_s: float = Field(default=900.0, gt=0)
+
+    # Changes in Xero (ADR 0053): webhooks, and a poll that catches what a webhook missed.
+    xero_webhook_key: SecretStr | None = Field(
+        default=None,
+        description="the webhook key Xero shows for the app (x-xero-signature); unset:"
+        " POST /v1/xero/webhooks answers 503",
+    )
+    xero_change_poll_interval_s: float = Field(
+        default=900.0,
+        gt=0,
+        description="how often each connected organisation's bills and contacts changed since"
+        " the last poll are read (If-Modified-Since): catches a lost webhook delivery",
+    )
+    xero_change_max_attempts: int = Field(
+        default=8, ge=1, description="tries to fetch what an event names before giving up"
+    )
     master_data_sync_interval_s: float = Field(
         default=900.0,
         gt=0,

@@ -135,15 +135,25 @@ class XeroClient:
     async def contacts_page(
         self, organisation_id: UUID, page: int, modified_since: datetime | None
     ) -> list[Json]:
+        return await self.changed_page(organisation_id, "Contacts", page, modified_since)
+
+    async def changed_page(
+        self, organisation_id: UUID, collection: str, page: int, modified_since: datetime | None
+    ) -> list[Json]:
+        """A page (100) of ``Contacts`` or of bills (``Invoices`` of Type ACCPAY, with their
+        lines), only those changed since ``modified_since`` when given."""
         headers = {}
         if modified_since is not None:
             headers["If-Modified-Since"] = format_datetime(modified_since, usegmt=True)
+        params = {"page": str(page)}
+        if collection == "Invoices":
+            params.update({"where": 'Type=="ACCPAY"', **FOUR_PLACES})
         response = await self._send(
-            organisation_id, "GET", "/Contacts", params={"page": str(page)}, headers=headers
+            organisation_id, "GET", f"/{collection}", params=params, headers=headers
         )
         if response.status_code == 304:
             return []
-        return list(response.json().get("Contacts") or [])
+        return list(response.json().get(collection) or [])
 
     # Master data --------------------------------------------------------------------------
 

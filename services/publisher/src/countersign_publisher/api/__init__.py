@@ -1,11 +1,13 @@
 """Publisher's HTTP API: Xero connections (admins connect through Xero's consent; operators
-import a grant), publication status, retries, supplier sync, master data, publication settings."""
+import a grant), publication status, retries, supplier sync, master data, publication settings,
+Xero's webhooks."""
 
 from countersign_publisher.api.connecting import callback_router, router as connecting_router
 from countersign_publisher.api.connections import router as connections_router
 from countersign_publisher.api.master_data import router as master_data_router
 from countersign_publisher.api.publications import router as publications_router
 from countersign_publisher.api.settings import router as settings_router
+from countersign_publisher.api.webhooks import router as webhooks_router
 
 __all__ = ["ROUTERS"]
 
@@ -16,4 +18,5 @@ ROUTERS = (
     settings_router,
     connecting_router,
     callback_router,
+    webhooks_router,
 )
