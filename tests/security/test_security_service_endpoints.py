@@ -262,7 +262,9 @@ async def test_publisher_opens_only_to_the_operator_and_only_on_the_organisation
     orgs = {"own": uuid.uuid4(), "other": uuid.uuid4()}
     tenant = xero_sandbox.create_tenant()["tenant_id"]
     wrong, recorded, leaked = [], [], []
-    async with running_publisher(settings_for(worker_enabled=False)) as publisher:
+    # No webhook key, whatever the environment says (make test exports the stack's settings).
+    config = settings_for(worker_enabled=False, xero_webhook_key=None)
+    async with running_publisher(config) as publisher:
         await publisher.connect(orgs["own"], xero_sandbox, tenant)
         items = {}
         records = []
