@@ -514,7 +514,7 @@ def main() -> None:
     parser.add_argument(
         "--short",
         action="store_true",
-        help="200 items, one kill per service, one crash of the broker and of the database",
+        help="150 items, one kill per service, one crash of the broker and of the database",
     )
     parser.add_argument("--seed", type=int, help="replay a run's moments (default: a new seed)")
     parser.add_argument(
@@ -528,7 +528,7 @@ def main() -> None:
         "--out", type=Path, default=REPO / "bench" / "results" / "chaos.json", help="figures"
     )
     args = parser.parse_args()
-    count, kills = (200, 1) if args.short else (args.items, 3)
+    count, kills = (150, 1) if args.short else (args.items, 3)
     outages = ("crash",) if args.short else ("stop", "crash")
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1_000_000)
     print(f"chaos: seed {seed} (--seed {seed} replays this run's moments)", flush=True)

@@ -67,7 +67,7 @@ if [ "$tests_status" -ne 0 ] || [ "$fidelity_status" -ne 0 ]; then
   exit 1
 fi
 
-step "chaos run, short (200 items, a kill per service, a broker and a database crash)"
+step "chaos run, short (150 items, a kill per service, a broker and a database crash)"
 # Restarts need the infrastructure started above: servers someone else runs are never
 # restarted (under CI=true that fails). Its figures stay out of bench/results/.
 chaos=(--short --out .local/chaos/short.json)

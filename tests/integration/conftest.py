@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,9 @@ from countersign_contracts import COST_ITEMS, CostItemSubmitted, Envelope
 from countersign_dext_sandbox.client import DextClient
 from countersign_harness.infra import Infrastructure
 from countersign_harness.ingest import RunningIngest, new_secret, running_ingest
+from countersign_harness.notifier import GrantDesk, grant_desk
+from countersign_harness.notifier_samples import ANN, BOB, DAN
+from countersign_mail_sandbox.harness import Served, serve
 from countersign_platform.runtime import Runtime
 from countersign_platform.service import build_app
 from countersign_platform.settings import ServiceSettings
@@ -84,3 +87,18 @@ def run_probe_service(infra: Infrastructure, isolation: str) -> ServiceRunner:
             yield app.state.runtime
 
     return run
+
+
+# The notifier's tests: a mail sandbox on loopback, and a stand-in for approval's grant desk
+# (Ann and Bob awaited at step 0, Dan at step 1).
+@pytest.fixture
+def mail() -> Iterator[Served]:
+    with serve() as served:
+        yield served
+
+
+@pytest.fixture
+async def desk() -> AsyncIterator[GrantDesk]:
+    async with grant_desk() as running:
+        running.awaited = {ANN.user_id: 0, BOB.user_id: 0, DAN.user_id: 1}  # type: ignore[dict-item]
+        yield running

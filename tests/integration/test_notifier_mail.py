@@ -10,13 +10,12 @@ with a stand-in for approval's action grants over real HTTP:
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import pytest
 from countersign_harness.infra import Infrastructure
-from countersign_harness.notifier import GrantDesk, RunningNotifier, grant_desk, running_notifier
+from countersign_harness.notifier import GrantDesk, RunningNotifier, running_notifier
 from countersign_harness.notifier_samples import (
     ANN,
     BOB,
@@ -35,19 +34,6 @@ from countersign_notifier.db.mail import MailLog
 pytestmark = pytest.mark.integration
 
 Mail = dict[str, Any]
-
-
-@pytest.fixture
-def mail() -> Iterator[Served]:
-    with serve() as served:
-        yield served
-
-
-@pytest.fixture
-async def desk() -> AsyncIterator[GrantDesk]:
-    async with grant_desk() as running:
-        running.awaited = {ANN.user_id: 0, BOB.user_id: 0, DAN.user_id: 1}  # type: ignore[dict-item]
-        yield running
 
 
 async def inbox(mail: Served, to: str | None = None) -> list[Mail]:

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 import pytest
 from countersign_contracts import (
     LedgerConnectionChanged,
@@ -23,32 +21,15 @@ from countersign_contracts import (
     UserRef,
 )
 from countersign_harness.infra import Infrastructure
-from countersign_harness.notifier import GrantDesk, RunningNotifier, grant_desk, running_notifier
-from countersign_harness.notifier_samples import ANN, BOB, DAN, opened
+from countersign_harness.notifier import GrantDesk, RunningNotifier, running_notifier
+from countersign_harness.notifier_samples import ANN, BOB, opened
 from countersign_harness.waiting import eventually
-from countersign_mail_sandbox.harness import Served, serve
+from countersign_mail_sandbox.harness import Served
 from countersign_notifier.handlers.digest import record_digests
 
+from tests.integration.test_notifier_mail import inbox
+
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def mail() -> Iterator[Served]:
-    with serve() as served:
-        yield served
-
-
-@pytest.fixture
-async def desk() -> AsyncIterator[GrantDesk]:
-    async with grant_desk() as running:
-        running.awaited = {ANN.user_id: 0, BOB.user_id: 0, DAN.user_id: 1}  # type: ignore[dict-item]
-        yield running
-
-
-async def inbox(mail: Served, to: str) -> list[dict[str, Any]]:
-    async with httpx.AsyncClient(base_url=mail.url) as http:
-        found: list[dict[str, Any]] = (await http.get("/api/messages", params={"to": to})).json()
-        return found
 
 
 async def rows_of(notifier: RunningNotifier, kind: str) -> list[Any]:

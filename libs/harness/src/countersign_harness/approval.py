@@ -20,9 +20,7 @@ from countersign_approval.settings import ApprovalSettings
 from countersign_contracts import (
     APPROVAL_REQUESTS,
     COST_ITEMS,
-    LEDGER_MASTER_DATA,
     LEDGER_PUBLICATIONS,
-    ORGANISATIONS,
     Bill,
     CostItemSubmitted,
     Envelope,
@@ -40,7 +38,7 @@ from countersign_harness.serving import served_over_http
 from countersign_harness.waiting import eventually
 from countersign_platform.access import generate_seed
 from countersign_platform.runtime import Runtime
-from countersign_platform.topics import ensure_topics
+from countersign_platform.topics import ensure_topics, wanted_topics
 
 __all__ = [
     "OPERATOR_TOKEN",
@@ -215,19 +213,9 @@ async def running_approval(
     infra: Infrastructure, isolation: str, *, listen: bool = False, **overrides: Any
 ) -> AsyncIterator[ApprovalHarness]:
     prefix = f"{isolation}."
-    await ensure_topics(
-        infra.kafka_bootstrap_servers,
-        {
-            prefix + t: 3
-            for t in (
-                COST_ITEMS,
-                LEDGER_PUBLICATIONS,
-                LEDGER_MASTER_DATA,
-                APPROVAL_REQUESTS,
-                ORGANISATIONS,
-            )
-        },
-    )
+    # Every topic of the contracts, as the topics job creates them: approval writes more
+    # topics than it reads (approval.people.v1), and none may meet a missing one.
+    await ensure_topics(infra.kafka_bootstrap_servers, wanted_topics(3, prefix))
     settings = ApprovalSettings(
         database_url=infra.database_url,
         kafka_bootstrap_servers=infra.kafka_bootstrap_servers,

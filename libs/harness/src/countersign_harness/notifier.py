@@ -22,9 +22,7 @@ from uuid import UUID
 
 import asyncpg
 from countersign_contracts import (
-    APPROVAL_REQUESTS,
     LEDGER_CONNECTIONS,
-    PEOPLE,
     EventPayload,
     new_envelope,
     topic_for,
@@ -36,7 +34,7 @@ from countersign_harness.serving import served_over_http
 from countersign_notifier.app import create_app
 from countersign_notifier.settings import NotifierSettings
 from countersign_platform.runtime import Runtime
-from countersign_platform.topics import ensure_topics
+from countersign_platform.topics import ensure_topics, wanted_topics
 from fastapi import Depends, FastAPI, HTTPException
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from pydantic import BaseModel
@@ -144,8 +142,7 @@ async def running_notifier(
     **overrides: Any,
 ) -> AsyncIterator[RunningNotifier]:
     prefix = f"{isolation}."
-    topics = (APPROVAL_REQUESTS, PEOPLE, LEDGER_CONNECTIONS)
-    await ensure_topics(infra.kafka_bootstrap_servers, {prefix + t: 3 for t in topics})
+    await ensure_topics(infra.kafka_bootstrap_servers, wanted_topics(3, prefix))
     settings = NotifierSettings(
         database_url=infra.database_url,
         kafka_bootstrap_servers=infra.kafka_bootstrap_servers,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from countersign_contracts import (
@@ -47,6 +48,11 @@ BUDGET = StepRef(index=0, name="Budget holder")
 FINANCE = StepRef(index=1, name="Finance")
 
 
+def _about(request_id: UUID) -> dict[str, Any]:
+    """What every request event of these samples says of its request: Dext's item "paper"."""
+    return {"request_id": request_id, "dext_item_id": "paper", "item_version": 1}
+
+
 def user(name: str, email: str | None, role: str = "approver") -> Actor:
     return Actor(kind=ActorKind.USER, user_id=uuid.uuid4(), name=name, email=email, role=role)
 
@@ -58,9 +64,7 @@ DAN = user("Dan Finance", "dan@example.com")
 
 def opened(request_id: UUID, *awaiting: Actor, reference: str = "INV-PAPER") -> RequestOpened:
     return RequestOpened(
-        request_id=request_id,
-        dext_item_id="paper",
-        item_version=1,
+        **_about(request_id),
         workflow=WORKFLOW,
         bill=sample_bill(reference),
         current_step=BUDGET if awaiting else None,
@@ -73,9 +77,7 @@ def decided(
     request_id: UUID, by: Actor, *awaiting: Actor, completed: bool = True
 ) -> RequestStepDecided:
     return RequestStepDecided(
-        request_id=request_id,
-        dext_item_id="paper",
-        item_version=1,
+        **_about(request_id),
         workflow=WORKFLOW,
         step=BUDGET,
         decision=StepDecision.APPROVED,
@@ -90,9 +92,7 @@ def decided(
 def overdue(request_id: UUID, *awaiting: Actor, step: StepRef = FINANCE) -> RequestStepOverdue:
     now = datetime.now(UTC)
     return RequestStepOverdue(
-        request_id=request_id,
-        dext_item_id="paper",
-        item_version=1,
+        **_about(request_id),
         workflow=WORKFLOW,
         step=step,
         awaiting=list(awaiting),
@@ -104,9 +104,7 @@ def overdue(request_id: UUID, *awaiting: Actor, step: StepRef = FINANCE) -> Requ
 def escalated(request_id: UUID, targets: list[Actor], *awaiting: Actor) -> RequestStepEscalated:
     now = datetime.now(UTC)
     return RequestStepEscalated(
-        request_id=request_id,
-        dext_item_id="paper",
-        item_version=1,
+        **_about(request_id),
         workflow=WORKFLOW,
         step=FINANCE,
         escalated_to=targets,
@@ -118,9 +116,7 @@ def escalated(request_id: UUID, targets: list[Actor], *awaiting: Actor) -> Reque
 
 def rejected(request_id: UUID, by: Actor, reason: str) -> RequestRejected:
     return RequestRejected(
-        request_id=request_id,
-        dext_item_id="paper",
-        item_version=1,
+        **_about(request_id),
         workflow=WORKFLOW,
         rejected_by=by,
         reason=reason,
@@ -133,9 +129,7 @@ def published(
     request_id: UUID, status: PublicationStatus = PublicationStatus.PUBLISHED
 ) -> RequestPublicationUpdated:
     return RequestPublicationUpdated(
-        request_id=request_id,
-        dext_item_id="paper",
-        item_version=1,
+        **_about(request_id),
         publication_id=uuid.uuid4(),
         status=status,
         xero_invoice_id=uuid.uuid4(),
@@ -148,9 +142,7 @@ def due_soon(
 ) -> RequestStepDeadlineApproaching:
     now = datetime.now(UTC)
     return RequestStepDeadlineApproaching(
-        request_id=request_id,
-        dext_item_id="paper",
-        item_version=1,
+        **_about(request_id),
         workflow=WORKFLOW,
         step=step,
         awaiting=list(awaiting),
@@ -164,9 +156,7 @@ def reassigned(
 ) -> RequestApproverReassigned:
     admin = user("Ada Admin", "ada@example.com", role="admin")
     return RequestApproverReassigned(
-        request_id=request_id,
-        dext_item_id="paper",
-        item_version=1,
+        **_about(request_id),
         workflow=WORKFLOW,
         step=BUDGET,
         reassigned_by=admin,

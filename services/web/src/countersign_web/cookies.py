@@ -58,6 +58,16 @@ class WebSession:
     def is_admin(self) -> bool:
         return "admin" in self.roles
 
+    @property
+    def token(self) -> str:
+        """The access token: the page's ``SignedIn`` dependency made it fresh."""
+        assert self.access_token is not None
+        return self.access_token
+
+    def org_path(self, suffix: str = "") -> str:
+        """A path of the services' API under this person's organisation."""
+        return f"/v1/organisations/{self.organisation_id}{suffix}"
+
 
 class Cookies:
     def __init__(self, keyring: Keyring, *, secure: bool) -> None:

@@ -8,9 +8,10 @@ empties it."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
+from uuid import UUID
 
 import asyncpg
 from countersign_contracts import (
@@ -109,30 +110,27 @@ async def tell_decided(conn: asyncpg.Connection, envelope: Envelope[RequestStepD
     await _record(conn, envelope, choosing.when_decided(envelope.organisation_id, event, known))
 
 
-async def tell_escalated(
-    conn: asyncpg.Connection, envelope: Envelope[RequestStepEscalated]
-) -> None:
-    event = envelope.payload
-    known = await Requests(conn).get(event.request_id)
-    await _keep_awaiting(conn, envelope, event.awaiting, event.step, event.due_at)
-    await _record(conn, envelope, choosing.when_escalated(envelope.organisation_id, event, known))
+# The events about one step and its deadline: each says whom the step awaits, and its mails.
+_OnTheClock = TypeVar(
+    "_OnTheClock", RequestStepEscalated, RequestStepDeadlineApproaching, RequestStepOverdue
+)
 
 
-async def tell_deadline_approaching(
-    conn: asyncpg.Connection, envelope: Envelope[RequestStepDeadlineApproaching]
-) -> None:
-    event = envelope.payload
-    known = await Requests(conn).get(event.request_id)
-    await _keep_awaiting(conn, envelope, event.awaiting, event.step, event.due_at)
-    mails = choosing.when_deadline_approaching(envelope.organisation_id, event, known)
-    await _record(conn, envelope, mails)
+def _about_the_step(
+    choose: Callable[[UUID, _OnTheClock, choosing.KnownRequest | None], list[Mail]],
+) -> Callable[[asyncpg.Connection, Envelope[_OnTheClock]], Awaitable[None]]:
+    async def tell(conn: asyncpg.Connection, envelope: Envelope[_OnTheClock]) -> None:
+        event = envelope.payload
+        known = await Requests(conn).get(event.request_id)
+        await _keep_awaiting(conn, envelope, event.awaiting, event.step, event.due_at)
+        await _record(conn, envelope, choose(envelope.organisation_id, event, known))
+
+    return tell
 
 
-async def tell_overdue(conn: asyncpg.Connection, envelope: Envelope[RequestStepOverdue]) -> None:
-    event = envelope.payload
-    known = await Requests(conn).get(event.request_id)
-    await _keep_awaiting(conn, envelope, event.awaiting, event.step, event.due_at)
-    await _record(conn, envelope, choosing.when_overdue(envelope.organisation_id, event, known))
+tell_escalated = _about_the_step(choosing.when_escalated)
+tell_deadline_approaching = _about_the_step(choosing.when_deadline_approaching)
+tell_overdue = _about_the_step(choosing.when_overdue)
 
 
 async def tell_reassigned(

@@ -12,7 +12,7 @@ import httpx
 from countersign_web.cookies import WebSession
 from countersign_web.pages.rendering import Parts
 
-__all__ = ["NotAdmin", "as_admin", "problem_errors"]
+__all__ = ["NotAdmin", "as_admin", "problem_detail", "problem_errors"]
 
 
 class NotAdmin(Exception):
@@ -27,24 +27,32 @@ async def as_admin(
     web: Parts, session: WebSession, method: str, suffix: str, body: Any = None
 ) -> httpx.Response:
     """``suffix`` of the person's organisation at approval (``/users``), as that person."""
-    assert session.access_token is not None
-    path = f"/v1/organisations/{session.organisation_id}{suffix}"
-    response = await web.approval.call(session.access_token, method, path, body)
+    path = session.org_path(suffix)
+    response = await web.approval.call(session.token, method, path, body)
     if response.status_code == 403:
         raise NotAdmin(session)
     return response
 
 
-def problem_errors(response: httpx.Response) -> list[Mapping[str, Any]]:
-    """A problem document's ``errors`` (field, rule, message); one without a field for its
-    detail when it names none."""
+def _problem(response: httpx.Response) -> dict[str, Any]:
     try:
         problem = response.json()
     except ValueError:
-        problem = {}
-    errors: Iterable[Mapping[str, Any]] = problem.get("errors") or []
+        return {}
+    return problem if isinstance(problem, dict) else {}
+
+
+def problem_detail(response: httpx.Response) -> str:
+    """What a service's refusal says, in a sentence."""
+    problem = _problem(response)
+    return str(problem.get("detail") or problem.get("title") or f"refused ({response.status_code})")
+
+
+def problem_errors(response: httpx.Response) -> list[Mapping[str, Any]]:
+    """A problem document's ``errors`` (field, rule, message); one without a field for its
+    detail when it names none."""
+    errors: Iterable[Mapping[str, Any]] = _problem(response).get("errors") or []
     listed = [e for e in errors if isinstance(e, Mapping)]
     if listed:
         return listed
-    detail = problem.get("detail") or problem.get("title") or f"refused ({response.status_code})"
-    return [{"field": "", "rule": "refused", "message": str(detail)}]
+    return [{"field": "", "rule": "refused", "message": problem_detail(response)}]

@@ -20,13 +20,12 @@ Field = Annotated[str, Form(max_length=400)]
 
 
 def _path(session: WebSession, suffix: str = "") -> str:
-    return f"/v1/organisations/{session.organisation_id}/users/{session.user_id}{suffix}"
+    return session.org_path(f"/users/{session.user_id}{suffix}")
 
 
 async def out_of_office(web: Parts, session: WebSession) -> dict[str, Any]:
     """The person's absence (or None) and whom they stand in for now (``standing_in_for``)."""
-    assert session.access_token is not None
-    answer = await web.approval.call(session.access_token, "GET", _path(session, "/out-of-office"))
+    answer = await web.approval.call(session.token, "GET", _path(session, "/out-of-office"))
     answer.raise_for_status()
     found: dict[str, Any] = answer.json()
     return found
@@ -59,8 +58,7 @@ async def set_away(
     body, errors = absence_body(typed)
     if body is None:
         return await _page(web, session, 422, typed, errors)
-    assert session.access_token is not None
-    answer = await web.approval.call(session.access_token, "PUT", _path(session, "/absence"), body)
+    answer = await web.approval.call(session.token, "PUT", _path(session, "/absence"), body)
     if answer.status_code in (403, 404, 409, 422):
         return await _page(web, session, answer.status_code, typed, field_errors(answer.json()))
     answer.raise_for_status()
@@ -72,8 +70,7 @@ async def set_away(
 @router.post("/away/back", response_class=HTMLResponse)
 async def back(request: Request, web: WebParts, session: SignedIn, csrf: Field = "") -> Response:
     check_form(request, web, csrf, session.csrf)
-    assert session.access_token is not None
-    answer = await web.approval.call(session.access_token, "DELETE", _path(session, "/absence"))
+    answer = await web.approval.call(session.token, "DELETE", _path(session, "/absence"))
     if answer.status_code not in (204, 404):  # 404: it had ended already
         answer.raise_for_status()
     response = see_other("/away?notice=cleared")

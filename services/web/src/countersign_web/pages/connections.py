@@ -12,6 +12,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from countersign_web.cookies import WebSession
+from countersign_web.pages.administration import NotAdmin, problem_detail
 from countersign_web.pages.rendering import Parts, SignedIn, WebParts, check_form, page, see_other
 
 __all__ = ["router"]
@@ -21,36 +22,20 @@ Field = Annotated[str, Form(max_length=4000)]
 CONFIRM = "yes"
 
 
-def _org(session: WebSession, suffix: str) -> str:
-    return f"/v1/organisations/{session.organisation_id}{suffix}"
-
-
-def _token(session: WebSession) -> str:
-    assert session.access_token is not None
-    return session.access_token
-
-
 async def _shown(
     web: Parts, session: WebSession, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
-    token = _token(session)
-    xero = await web.publisher.call(token, "GET", _org(session, "/xero-connection"))
-    dext = await web.ingest.call(token, "GET", _org(session, "/dext-credentials"))
+    token = session.token
+    xero = await web.publisher.call(token, "GET", session.org_path("/xero-connection"))
+    dext = await web.ingest.call(token, "GET", session.org_path("/dext-credentials"))
     if 403 in (xero.status_code, dext.status_code):
-        return page("admins_only.html", 403, session=session, cookies=web.cookies)
+        raise NotAdmin(session)
     xero.raise_for_status()
     dext.raise_for_status()
     return page(
         "admin_connections.html", status_code, session=session, cookies=web.cookies,
         xero=xero.json(), dext=dext.json(), **context,
     )  # fmt: skip
-
-
-def _detail(answer: httpx.Response) -> str:
-    try:
-        return str(answer.json().get("detail") or answer.json().get("title"))
-    except ValueError:
-        return f"The service answered {answer.status_code}."
 
 
 @router.get("", response_class=HTMLResponse)
@@ -64,10 +49,10 @@ async def connect_xero(
 ) -> Response:
     """To Xero's consent page; Xero sends the browser back to the publisher's callback."""
     check_form(request, web, csrf, session.csrf)
-    path = _org(session, "/xero-connection/authorisations")
-    started = await web.publisher.call(_token(session), "POST", path)
+    path = session.org_path("/xero-connection/authorisations")
+    started = await web.publisher.call(session.token, "POST", path)
     if started.status_code != 201:
-        return await _shown(web, session, started.status_code, error=_detail(started))
+        return await _shown(web, session, started.status_code, error=problem_detail(started))
     response = RedirectResponse(started.json()["authorize_url"], status_code=303)
     web.cookies.keep_session(response, session)
     return response
@@ -77,7 +62,7 @@ async def _changed(
     web: Parts, session: WebSession, answer: httpx.Response, notice: str
 ) -> Response:
     if answer.status_code >= 400:
-        return await _shown(web, session, answer.status_code, error=_detail(answer))
+        return await _shown(web, session, answer.status_code, error=problem_detail(answer))
     response = see_other(f"/admin/connections?notice={notice}")
     web.cookies.keep_session(response, session)
     return response
@@ -90,7 +75,7 @@ async def disconnect_xero(
     check_form(request, web, csrf, session.csrf)
     if confirm != CONFIRM:
         return await _shown(web, session, 422, field_error={"xero-confirm": _UNCONFIRMED})
-    answer = await web.publisher.call(_token(session), "DELETE", _org(session, "/xero-connection"))
+    answer = await web.publisher.call(session.token, "DELETE", session.org_path("/xero-connection"))
     return await _changed(web, session, answer, "xero-disconnected")
 
 
@@ -99,9 +84,9 @@ async def issue_dext(
     request: Request, web: WebParts, session: SignedIn, csrf: Field = ""
 ) -> Response:
     check_form(request, web, csrf, session.csrf)
-    answer = await web.ingest.call(_token(session), "POST", _org(session, "/dext-credentials"))
+    answer = await web.ingest.call(session.token, "POST", session.org_path("/dext-credentials"))
     if answer.status_code >= 400:
-        return await _shown(web, session, answer.status_code, error=_detail(answer))
+        return await _shown(web, session, answer.status_code, error=problem_detail(answer))
     return page(
         "admin_dext_secret.html", session=session, cookies=web.cookies, issued=answer.json()
     )
@@ -112,8 +97,8 @@ async def end_previous(
     request: Request, web: WebParts, session: SignedIn, csrf: Field = ""
 ) -> Response:
     check_form(request, web, csrf, session.csrf)
-    path = _org(session, "/dext-credentials/previous")
-    answer = await web.ingest.call(_token(session), "DELETE", path)
+    path = session.org_path("/dext-credentials/previous")
+    answer = await web.ingest.call(session.token, "DELETE", path)
     return await _changed(web, session, answer, "dext-previous-ended")
 
 
@@ -124,8 +109,8 @@ async def revoke_dext(
     check_form(request, web, csrf, session.csrf)
     if confirm != CONFIRM:
         return await _shown(web, session, 422, field_error={"dext-confirm": _UNCONFIRMED})
-    path = _org(session, "/dext-credentials/current")
-    answer = await web.ingest.call(_token(session), "DELETE", path)
+    path = session.org_path("/dext-credentials/current")
+    answer = await web.ingest.call(session.token, "DELETE", path)
     return await _changed(web, session, answer, "dext-revoked")
 
 

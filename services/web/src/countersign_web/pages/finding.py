@@ -24,9 +24,8 @@ async def _listing(
     web: Parts, session: WebSession, query: dict[str, str]
 ) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """The requests approval finds, or none and its refusal by field."""
-    assert session.access_token is not None
-    path = f"/v1/organisations/{session.organisation_id}/requests"
-    answer = await web.approval.call(session.access_token, "GET", path, None, query)
+    path = session.org_path("/requests")
+    answer = await web.approval.call(session.token, "GET", path, None, query)
     if answer.status_code == 422:
         return [], field_errors(answer.json())
     answer.raise_for_status()

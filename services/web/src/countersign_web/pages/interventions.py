@@ -12,7 +12,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from countersign_web.cookies import WebSession
+from countersign_web.pages.administration import NotAdmin, problem_detail
 from countersign_web.pages.rendering import Parts, SignedIn, WebParts, check_form, page, see_other
+from countersign_web.pages.request_page import read
 
 __all__ = ["router"]
 
@@ -33,44 +35,27 @@ DONE = {
 }  # fmt: skip
 
 
-def _org(session: WebSession, suffix: str) -> str:
-    return f"/v1/organisations/{session.organisation_id}{suffix}"
-
-
-async def _get(web: Parts, session: WebSession, suffix: str, **params: str) -> Any:
-    assert session.access_token is not None
-    path = _org(session, suffix) + (
-        "?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else ""
-    )
-    answer = await web.approval.call(session.access_token, "GET", path)
-    if answer.status_code in (403, 404):
-        return answer.status_code
-    answer.raise_for_status()
-    return answer.json()
-
-
 @router.get("/failed-publications", response_class=HTMLResponse)
 async def failed(web: WebParts, session: SignedIn) -> HTMLResponse:
-    found = await _get(web, session, "/requests", state="publish_failed", limit="500")
-    if isinstance(found, int) or not session.is_admin():
-        return page("admins_only.html", 403, session=session, cookies=web.cookies)
+    found = await read(web, session, "/requests", {"state": "publish_failed", "limit": "500"})
+    if found is None or not session.is_admin():
+        raise NotAdmin(session)
     return page("admin_failed.html", session=session, cookies=web.cookies, requests=found)
 
 
 async def _shown(
     web: Parts, session: WebSession, request_id: UUID, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
-    found = await _get(web, session, f"/requests/{request_id}")
-    if isinstance(found, int):
+    found = await read(web, session, f"/requests/{request_id}")
+    if found is None:
         return page("missing.html", 404, session=session, cookies=web.cookies)
     if not session.is_admin():
-        return page("admins_only.html", 403, session=session, cookies=web.cookies)
-    options = None
-    if found["state"] == "publish_failed":
-        options = await _get(web, session, "/coding-options")
+        raise NotAdmin(session)
+    failed = found["state"] == "publish_failed"
+    options = await read(web, session, "/coding-options") if failed else None
     return page(
         "admin_request.html", status_code, session=session, cookies=web.cookies,
-        request=found, options=options if isinstance(options, dict) else None, **context,
+        request=found, options=options, **context,
     )  # fmt: skip
 
 
@@ -85,12 +70,10 @@ async def _act(
     web: Parts, session: WebSession, request_id: UUID, method: str, suffix: str,
     body: dict[str, Any], done: str,
 ) -> Response:  # fmt: skip
-    assert session.access_token is not None
-    path = _org(session, f"/requests/{request_id}{suffix}")
-    answer = await web.approval.call(session.access_token, method, path, body)
+    path = session.org_path(f"/requests/{request_id}{suffix}")
+    answer = await web.approval.call(session.token, method, path, body)
     if answer.status_code >= 400:
-        problem = answer.json() if answer.headers.get("content-type", "").endswith("json") else {}
-        error = str(problem.get("detail") or problem.get("title") or "Refused.")
+        error = problem_detail(answer)
         return await _shown(web, session, request_id, answer.status_code, error=error)
     response = see_other(f"/admin/requests/{request_id}?notice={done}")
     web.cookies.keep_session(response, session)

@@ -13,17 +13,15 @@ from countersign_web.cookies import WebSession
 from countersign_web.pages.away import out_of_office
 from countersign_web.pages.rendering import Parts, page
 
-__all__ = ["org_path", "read", "request_page"]
+__all__ = ["read", "request_page"]
 
 
-def org_path(session: WebSession, suffix: str) -> str:
-    return f"/v1/organisations/{session.organisation_id}{suffix}"
-
-
-async def read(web: Parts, session: WebSession, suffix: str) -> Any:
+async def read(
+    web: Parts, session: WebSession, suffix: str, query: dict[str, str] | None = None
+) -> Any:
     """Approval's answer to a GET, or None when it is not this person's to see."""
-    assert session.access_token is not None
-    response = await web.approval.call(session.access_token, "GET", org_path(session, suffix))
+    path = session.org_path(suffix)
+    response = await web.approval.call(session.token, "GET", path, None, query)
     if response.status_code in (403, 404):
         return None
     response.raise_for_status()

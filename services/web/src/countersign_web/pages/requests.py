@@ -15,7 +15,7 @@ from countersign_web.cookies import WebSession
 from countersign_web.ingest import SHOWN_INLINE
 from countersign_web.pages.away import out_of_office
 from countersign_web.pages.rendering import Parts, SignedIn, WebParts, check_form, page, see_other
-from countersign_web.pages.request_page import org_path, read, request_page
+from countersign_web.pages.request_page import read, request_page
 
 __all__ = ["router"]
 
@@ -52,12 +52,11 @@ async def original(request_id: UUID, web: WebParts, session: SignedIn) -> Respon
     """The scan beside the bill: approval says whether this person may see the request, ingest
     serves its file to them."""
     found = await read(web, session, f"/requests/{request_id}")
-    assert session.access_token is not None
     fetched = (
         None
         if found is None
         else await web.ingest.original(
-            session.access_token, session.organisation_id, found["bill"]["document"]["document_id"]
+            session.token, session.organisation_id, found["bill"]["document"]["document_id"]
         )
     )
     if fetched is None:
@@ -77,9 +76,8 @@ async def _decide(
     body: dict[str, Any], csrf: str,
 ) -> Response:  # fmt: skip
     check_form(request, web, csrf, session.csrf)
-    assert session.access_token is not None
-    path = org_path(session, f"/requests/{request_id}/{action}")
-    answer = await web.approval.call(session.access_token, "POST", path, body)
+    path = session.org_path(f"/requests/{request_id}/{action}")
+    answer = await web.approval.call(session.token, "POST", path, body)
     response: Response
     if answer.status_code == 200:
         done = "approved" if action == "approve" else "rejected"

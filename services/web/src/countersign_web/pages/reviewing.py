@@ -13,7 +13,7 @@ from fastapi.responses import Response
 
 from countersign_web.pages.forms import coding_body, field_errors
 from countersign_web.pages.rendering import SignedIn, WebParts, check_form, see_other
-from countersign_web.pages.request_page import org_path, read, request_page
+from countersign_web.pages.request_page import read, request_page
 
 __all__ = ["router"]
 
@@ -35,9 +35,8 @@ async def recode_line(
     )
     body, errors = coding_body(fields, categories)
     if not errors:
-        assert session.access_token is not None
-        path = org_path(session, f"/requests/{request_id}/lines/{line_index}")
-        answer = await web.approval.call(session.access_token, "PATCH", path, body)
+        path = session.org_path(f"/requests/{request_id}/lines/{line_index}")
+        answer = await web.approval.call(session.token, "PATCH", path, body)
         if answer.status_code == 200:
             return _kept(web, session, see_other(f"/requests/{request_id}?notice=recoded"))
         if answer.status_code not in (403, 404, 409, 422):
@@ -53,10 +52,9 @@ async def submit_review(
     csrf: Comment = "", comment: Comment = "",
 ) -> Response:  # fmt: skip
     check_form(request, web, csrf, session.csrf)
-    assert session.access_token is not None
-    path = org_path(session, f"/requests/{request_id}/review")
+    path = session.org_path(f"/requests/{request_id}/review")
     body = {"comment": comment} if comment.strip() else {}
-    answer = await web.approval.call(session.access_token, "POST", path, body)
+    answer = await web.approval.call(session.token, "POST", path, body)
     if answer.status_code == 200:
         return _kept(web, session, see_other(f"/requests/{request_id}?notice=reviewed"))
     detail = answer.json().get("detail", "The review was refused.")
