@@ -53,11 +53,11 @@ INFRASTRUCTURE = ("kafka", "postgres")
 STACK = REPO / "scripts" / "stack.sh"
 FAULTS: list[dict[str, Any]] = [
     {"fault": "error", "status": 503, "count": 5},
-    {"fault": "error", "status": 500, "path": "^/Invoices$", "count": 3},
+    {"fault": "error", "status": 500, "method": "PUT", "path": "^/Invoices$", "count": 3},
     {"limits": {"enabled": True, "minute": 10, "concurrent": 1}},  # real 429s for a while
     {"fault": "latency", "latency_ms": 1500, "count": 10},
     {"fault": "timeout", "seconds": 5, "count": 2},
-    {"fault": "drop_after_commit", "path": "^/Invoices$", "count": 3},
+    {"fault": "drop_after_commit", "method": "PUT", "path": "^/Invoices$", "count": 3},
     {"fault": "drop_after_commit", "path": "/Attachments/", "count": 3},
     {"fault": "drop_after_commit", "path": "^/Payments$", "count": 2},
     {"fault": "drop_after_commit", "path": "^/BankTransactions$", "count": 2},

@@ -8,12 +8,14 @@ from typing import Any
 
 from countersign_dext_sandbox.documents import pdf
 from countersign_dext_sandbox.samples import cost_item, line
-from countersign_harness.organisation import Person
+from countersign_harness.organisation import Organisation, Person
+from countersign_harness.waiting import eventually
 
 __all__ = [
     "ANN",
     "PEOPLE",
     "WORKFLOW",
+    "account_active_in_dext",
     "invoice",
     "original",
     "sha256",
@@ -56,3 +58,14 @@ def original(item: str) -> bytes:
 
 def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
+
+
+async def account_active_in_dext(org: Organisation, code: str) -> None:
+    """Waits until Dext's drop-down offers ``code`` as active: the master data read at connect
+    is done, so an account archived in Xero after this is news only to a later read."""
+    async with org.dext() as dext:
+        await eventually(
+            lambda: dext.pull("accounts"),
+            lambda found: any(a["code"] == code and a["status"] == "ACTIVE" for a in found),
+            timeout_s=60,
+        )

@@ -10,7 +10,7 @@ import pytest
 from countersign_dext_sandbox.samples import line
 from countersign_harness.organisation import Organisation
 
-from tests.e2e.journeys import ANN, invoice
+from tests.e2e.journeys import ANN, account_active_in_dext, invoice
 from tests.e2e.test_journey_approval_paths import publish, report_text, settled
 
 pytestmark = pytest.mark.e2e
@@ -20,6 +20,7 @@ SHARED_PIPELINE = True  # its tests change nothing other modules see (conftest.p
 async def _refused(org: Organisation, item: str) -> dict[str, object]:
     """Coded to account 461, active when Dext published it (intake checks it against the
     ledger); archived in Xero while the bill waits for approval: Xero refuses the bill."""
+    await account_active_in_dext(org, "461")  # archived after the read at connect, as in life
     metadata = invoice(item, line("Printer paper, A4", "5", "21.10", account_code="461"))
     assert (await publish(org, metadata)).status_code == 202
     request = await org.request_of(item, states=("in_approval",))

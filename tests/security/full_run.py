@@ -243,7 +243,9 @@ async def _drive(run: FullRun, sandbox: XeroSandbox, urls: dict[str, str]) -> No
         )
         assert by_code.status_code == 200, by_code.text
         # One failed bill creation: the publisher logs the failure, and it must log it bare.
-        sandbox.fault(fault="error", status=503, path="/Invoices", tenant_id=tenant_id, count=1)
+        sandbox.fault(
+            fault="error", status=503, method="PUT", path="/Invoices$", tenant_id=tenant_id, count=1
+        )
         await _refused_attempts(run, http, urls)
         await _publish_and_approve(run, http, urls, approval, admin)
         # What anyone may read (probes, metrics, API descriptions) after the run.
