@@ -51,8 +51,21 @@ recordings="$PWD/.local/fidelity/recordings"
 rm -rf "$recordings"
 # -rs lists any skip with its reason; under CI=true a missing service fails instead of skipping.
 # A failing test does not stop the script before the fidelity net has reported too.
+# Two test processes (pytest-xdist), each module whole in one of them (its module fixtures and
+# pipelines started once): the tests mostly wait on Kafka, Postgres and the services, so two
+# share the two cores with room to spare (measured: 5 min 54 s instead of 11 min 34 s). Each
+# test already keeps to topics, schemas and organisations of its own; the few that stop and
+# start the shared broker or database (marked `restarts`) would pull them from under the
+# other process, so they run afterwards, alone.
 tests_status=0
-XERO_SANDBOX_RECORD_DIR="$recordings" .venv/bin/pytest -rs --durations=10 "$@" || tests_status=$?
+run_tests() {
+  local status=0
+  XERO_SANDBOX_RECORD_DIR="$recordings" .venv/bin/pytest -rs --durations=10 "$@" || status=$?
+  # 5: nothing collected (a narrowed run with nothing of this part)
+  if [ "$status" -ne 0 ] && [ "$status" -ne 5 ]; then tests_status=$status; fi
+}
+run_tests -n 2 --dist loadfile -m "not restarts" "$@"
+run_tests -m restarts "$@"
 
 step "Xero fidelity: the sandbox's answers and the publisher's requests against Xero's spec and SDK"
 fidelity=(.venv/bin/python -m tests.fidelity.check "$recordings")

@@ -24,7 +24,7 @@ from tests.integration.conftest import ServiceRunner, record_seen
 from tests.integration.test_consumer import as_record, seen_subjects
 from tests.support.restarts import require_restartable, restart
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.restarts]
 OUTAGES = pytest.mark.parametrize("crash", [False, True], ids=["clean stop", "crash"])
 
 

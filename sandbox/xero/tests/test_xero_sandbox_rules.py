@@ -3,7 +3,6 @@ the rate-limit windows on the sandbox clock, contact names, batches, invoice sta
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -19,7 +18,8 @@ from countersign_xero_sandbox.payments import prepare_payment
 from countersign_xero_sandbox.query import QueryError, page_of, parse_where
 from countersign_xero_sandbox.tenancy import build_tenant
 
-CONTACT_ID = str(uuid.uuid4())
+CONTACT_ID = "b6135116-2e30-4f8d-8142-4a9de5da181c"
+OTHER_ID = "0b2b85e3-927d-4d48-8db3-116ceb11cf44"  # fixed: test ids alike in every process
 BILL = {
     "Type": "ACCPAY",
     "Status": "AUTHORISED",
@@ -38,7 +38,10 @@ BILL = {
         ('Type=="ACCPAY"', True),
         ('Type == "ACCREC"', False),
         (f'Type=="ACCPAY" AND Contact.ContactID==guid("{CONTACT_ID}")', True),
-        (f'Type=="ACCPAY" && Contact.ContactID==guid("{uuid.uuid4()}")', False),
+        (
+            'Type=="ACCPAY" && Contact.ContactID==guid("0b2b85e3-927d-4d48-8db3-116ceb11cf44")',
+            False,
+        ),
         ('Status=="DRAFT" OR InvoiceNumber=="SUP-12"', True),
         ('(Status=="DRAFT" || Status=="SUBMITTED") AND Type=="ACCPAY"', False),
         ('contact.name=="acme ltd"', True),
