@@ -117,7 +117,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             ),
             _topic(
                 APPROVAL_REQUESTS,
-                "1.7",
+                "1.8",
                 "an approval request for one cost item version",
                 "request_id",
                 RequestOpened,
