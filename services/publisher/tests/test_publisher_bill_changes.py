@@ -13,11 +13,11 @@ from countersign_harness.publisher_samples import sample_bill
 from countersign_publisher.domain.bill_changes import (
     Approved,
     Difference,
-    approved_bill,
     differences,
     newly_different,
 )
 from countersign_publisher.domain.xero_changes import stored_form
+from countersign_publisher.handlers.bill_changes import approved_bill
 
 CONTACT = uuid.uuid4()
 

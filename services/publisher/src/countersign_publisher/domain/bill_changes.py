@@ -1,8 +1,8 @@
 """A published bill as Xero has it now, against what was approved (ADR 0054; pure, no IO).
 
 What was approved is the publication's document mapped to Xero's terms by the very mapping
-that created the bill (``xero_bill``); what Xero has is the invoice as kept (``stored_form``:
-amounts as decimal strings). Only the watched fields count:
+that created the bill (``xero_bill``, applied by ``handlers/bill_changes.py``); what Xero has
+is the invoice as kept (``stored_form``: amounts as decimal strings). Only the watched fields count:
 
     contact   the ContactID (shown by name)      currency   CurrencyCode
     total     Total                              status     only when VOIDED or DELETED
@@ -19,13 +19,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from uuid import UUID
 
-from countersign_contracts import Bill
+__all__ = ["Approved", "Difference", "differences", "newly_different"]
 
-from countersign_publisher.adapters.xero_mapping import Json, xero_bill, xero_contact_name
-
-__all__ = ["Approved", "Difference", "approved_bill", "differences", "newly_different"]
+Json = dict[str, Any]
 
 STATUSES_WATCHED = frozenset({"VOIDED", "DELETED"})
 
@@ -41,17 +38,12 @@ class Difference:
 
 @dataclass(frozen=True)
 class Approved:
-    """The approved bill in Xero's terms, as the publisher sent it."""
+    """The approved bill in Xero's terms, as the publisher sent it: ``invoice`` as ``xero_bill``
+    wrote it, ``total`` the approved total (Xero computes its own), the contact's name."""
 
     invoice: Json
     total: Decimal
     contact_name: str
-
-
-def approved_bill(bill: Bill, contact_id: UUID) -> Approved:
-    # The URL is not watched: any will do for the mapping.
-    invoice = xero_bill(bill, contact_id, url="")
-    return Approved(invoice, bill.total, xero_contact_name(bill.supplier.name))
 
 
 def _decimal(value: Any) -> Decimal | None:

@@ -9,10 +9,12 @@ newer state of an INVOICE kept ─▶ a bill Countersign published? (else nothin
 from __future__ import annotations
 
 import logging
+from uuid import UUID
 
 import asyncpg
 from countersign_contracts import (
     TOLERANT,
+    Bill,
     BillChangedInXero,
     ChangeSeenBy,
     PublicationKind,
@@ -21,15 +23,26 @@ from countersign_contracts import (
     XeroInvoiceStatus,
 )
 
-from countersign_publisher.adapters.xero_mapping import parse_xero_datetime
+from countersign_publisher.adapters.xero_mapping import (
+    parse_xero_datetime,
+    xero_bill,
+    xero_contact_name,
+)
 from countersign_publisher.db.bill_changes import PublishedBill, PublishedBills
-from countersign_publisher.domain.bill_changes import Difference, approved_bill, newly_different
+from countersign_publisher.domain.bill_changes import Approved, Difference, newly_different
 from countersign_publisher.domain.xero_changes import ObservedChange
 from countersign_publisher.handlers.events import Cause, emit_publication_event
 
-__all__ = ["compare_with_approved"]
+__all__ = ["approved_bill", "compare_with_approved"]
 
 log = logging.getLogger(__name__)
+
+
+def approved_bill(bill: Bill, contact_id: UUID) -> Approved:
+    """The approved bill mapped to Xero's terms by the mapping that created it (the URL is not
+    watched: any will do)."""
+    invoice = xero_bill(bill, contact_id, url="")
+    return Approved(invoice, bill.total, xero_contact_name(bill.supplier.name))
 
 
 async def compare_with_approved(conn: asyncpg.Connection, change: ObservedChange) -> None:
