@@ -21,7 +21,9 @@ from countersign_contracts import (
     BankTransactionCreated,
     BankTransactionSubmitted,
     Bill,
+    BillChangedInXero,
     BillCreated,
+    ChangeSeenBy,
     ContactStatus,
     CostItemSubmitted,
     CostItemWithdrawn,
@@ -80,6 +82,7 @@ from countersign_contracts import (
     WithdrawalRefused,
     WorkflowRef,
     XeroBankTransactionStatus,
+    XeroDifference,
     XeroInvoiceStatus,
     new_envelope,
 )
@@ -406,6 +409,17 @@ def all_examples() -> dict[str, EventPayload]:
             size_bytes=20480,
         ),
         HistoryNotesAdded(**publication, xero_invoice_id=XERO_INVOICE_ID, notes=3),
+        BillChangedInXero(
+            **publication,
+            xero_invoice_id=XERO_INVOICE_ID,
+            differences=[
+                XeroDifference(field="total", approved="0.36", now="3.60"),
+                XeroDifference(field="lines[0].account_code", approved="429", now="400"),
+            ],
+            xero_status=XeroInvoiceStatus.AUTHORISED,
+            xero_updated_at=AT,
+            seen_by=ChangeSeenBy.WEBHOOK,
+        ),
         PaymentRecorded(
             **publication,
             xero_payment_id=UUID("b26fd49a-cbae-470a-a8f8-bcbc119e0379"),

@@ -3,11 +3,14 @@ approval), retries it with the recoded bill, or has the publisher give it up."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from countersign_approval.domain.coding import CodingEdit
 from countersign_approval.domain.lifecycle import RequestState as S
 from countersign_approval.domain.publication import (
     ask_to_cancel_publication,
+    changed_in_xero,
     publication_given_up,
     publication_progressed,
     recode_publication,
@@ -17,6 +20,7 @@ from countersign_approval.domain.refusals import OutOfTurn
 from countersign_approval.domain.request import ApprovalRequest
 from countersign_contracts import (
     AuditAction,
+    FieldChange,
     PublicationCancelRequested,
     PublicationRetryRequested,
     PublicationStatus,
@@ -103,3 +107,25 @@ def test_giving_up_is_asked_of_the_publisher_and_ends_the_request_when_it_answer
     assert mirrored.status is PublicationStatus.PUBLICATION_CANCELLED
     publication_given_up(request, request.request_id, "Ada Admin", "again", NOW)  # a redelivery
     assert sum(e.action is AuditAction.PUBLICATION_CANCELLED for e in request.trail) == 1
+
+
+def test_a_bill_changed_in_xero_is_on_the_trail_once_and_the_request_stays_published() -> None:
+    f = workflow(steps=[step("Finance", "ann")])
+    request = started(f)
+    request.approve(who("ann"), None, run_of(f), NOW)
+    for status in (PublicationStatus.PUBLISHING, PublicationStatus.PUBLISHED):
+        publication_progressed(request, request.request_id, status, NOW)
+    total = FieldChange(field="total", before="126.60", after="1126.60")
+    voided = FieldChange(field="status", before="AUTHORISED", after="VOIDED")
+
+    changed_in_xero(request, NOW, [total], "edited")
+    changed_in_xero(request, NOW, [total], "edited")  # the same report again
+    later = NOW + timedelta(hours=1)
+    changed_in_xero(request, later, [total, voided], "voided")
+
+    entries = [e for e in request.trail if e.action is AuditAction.CHANGED_IN_XERO]
+    assert [(e.at, e.changes, e.actor.name) for e in entries] == [
+        (NOW, [total], "Xero"),
+        (later, [total, voided], "Xero"),
+    ]
+    assert request.state is S.PUBLISHED

@@ -86,6 +86,7 @@ class AuditAction(StrEnum):
     CODING_FLAGGED = "coding_flagged"  # Xero's master data changed: it would refuse the coding
     CODING_CLEARED = "coding_cleared"  # the coding is one Xero takes again
     ESCALATED = "escalated"  # a step stayed undecided past its deadline and escalation delay
+    CHANGED_IN_XERO = "changed_in_xero"  # the bill was changed in Xero after approval
     OTHER = "other"
 
 

@@ -126,6 +126,54 @@ class HistoryNotesAdded(_PublicationEvent, EventPayload):
     notes: int = Field(ge=0, description="Notes written: one per decision in the audit trail")
 
 
+class ChangeSeenBy(StrEnum):
+    """How the publisher learnt of a change in Xero: a webhook, or the polling fallback."""
+
+    WEBHOOK = "webhook"
+    POLL = "poll"
+
+
+class XeroDifference(ContractModel):
+    """One watched field of a published bill that differs in Xero from what was approved."""
+
+    field: str = Field(
+        min_length=1,
+        max_length=255,
+        description=(
+            "total, contact, currency, status, lines (their count), or a line's field:"
+            " lines[0].account_code, lines[0].tax_type, lines[0].tracking, lines[0].line_amount"
+            " (0-based, in the bill's order)"
+        ),
+    )
+    approved: str | None = Field(
+        max_length=2000,
+        description=(
+            "As approved, in Xero's terms: amounts as decimal strings, the contact's name,"
+            " tracking as 'Category: Option' joined by '; '; null when there was none"
+        ),
+    )
+    now: str | None = Field(
+        max_length=2000, description="As Xero has it now, in the same form; null when removed"
+    )
+
+
+class BillChangedInXero(_PublicationEvent, EventPayload):
+    """A bill Countersign published was changed in Xero after approval: a watched field
+    (supplier, total, currency, a line's account, tax type, tracking or amount, or the status
+    going to VOIDED or DELETED) now differs from what was approved. Countersign's own writes
+    (attachments, history notes, the payment) are not changes. Emitted once per distinct set
+    of differences: again when the bill changes further, not when an unrelated update arrives
+    (since 1.3)."""
+
+    xero_invoice_id: UUID
+    differences: list[XeroDifference] = Field(
+        min_length=1, description="Every watched field that differs, not only the newest edit"
+    )
+    xero_status: XeroInvoiceStatus = Field(description="The bill's Status in Xero now")
+    xero_updated_at: UtcDatetime = Field(description="Xero's UpdatedDateUTC of the changed bill")
+    seen_by: ChangeSeenBy
+
+
 class PaymentRecorded(_PublicationEvent, AtCurrencyScale, EventPayload):
     """The payment made in Dext was recorded against the Xero bill."""
 

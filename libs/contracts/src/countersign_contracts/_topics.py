@@ -36,6 +36,7 @@ from countersign_contracts._dext import (
 from countersign_contracts._ledger import (
     AttachmentAdded,
     BankTransactionCreated,
+    BillChangedInXero,
     BillCreated,
     HistoryNotesAdded,
     PaymentRecorded,
@@ -116,7 +117,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             ),
             _topic(
                 APPROVAL_REQUESTS,
-                "1.7",
+                "1.8",
                 "an approval request for one cost item version",
                 "request_id",
                 RequestOpened,
@@ -156,7 +157,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             ),
             _topic(
                 LEDGER_PUBLICATIONS,
-                "1.2",
+                "1.3",
                 "one publication of an item to Xero (a bill or a bank transaction)",
                 "publication_id",
                 BillCreated,
@@ -167,6 +168,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
                 PublicationCompleted,
                 PublicationFailed,
                 PublicationCancelled,
+                BillChangedInXero,
             ),
             _topic(
                 LEDGER_SUPPLIERS,

@@ -35,6 +35,7 @@ __all__ = [
     "WEB_OIDC_CLIENT_ID",
     "WEB_OIDC_SECRET",
     "XERO_CLIENT_ID",
+    "XERO_WEBHOOK_KEY",
     "Pipeline",
 ]
 
@@ -49,6 +50,9 @@ ADMIN_TOKEN = "pipeline-operator-token"
 XERO_CLIENT_ID = "countersign-pipeline"
 XERO_CLIENT_SECRET = "pipeline-xero-client-secret"
 DOCUMENT_LINK_SECRET = "pipeline-document-links"
+# The publisher's Xero webhook key: set, so a test may register the webhook with the sandbox
+# (none is registered unless a test does, and it removes it after).
+XERO_WEBHOOK_KEY = secrets.token_urlsafe(24)
 
 # Fast polling and short leases: a test should not wait for a production-sized interval.
 FAST_PUBLISHER = {
@@ -148,6 +152,7 @@ class Pipeline:
             "PUBLISHER_XERO_IDENTITY_URL": self.xero.url,
             "PUBLISHER_XERO_CLIENT_ID": XERO_CLIENT_ID,
             "PUBLISHER_XERO_CLIENT_SECRET": XERO_CLIENT_SECRET,
+            "PUBLISHER_XERO_WEBHOOK_KEY": XERO_WEBHOOK_KEY,
             "PUBLISHER_INGEST_URL": self.ingest.url,
             "PUBLISHER_XERO_AUTHORIZE_URL": f"{self.xero.url}/identity/connect/authorize",
         }

@@ -4,6 +4,7 @@ from countersign_contracts import (
     COST_ITEMS,
     LEDGER_MASTER_DATA,
     LEDGER_PUBLICATIONS,
+    BillChangedInXero,
     BillCreated,
     CostItemSubmitted,
     CostItemWithdrawn,
@@ -16,6 +17,7 @@ from countersign_platform.subscription import On, Subscription
 
 from countersign_approval.handlers.intake import open_request, withdraw_item
 from countersign_approval.handlers.ledger import (
+    bill_changed_in_xero,
     bill_created,
     publication_cancelled,
     publication_completed,
@@ -39,6 +41,7 @@ SUBSCRIPTIONS = (
         On(PublicationCompleted, publication_completed),
         On(PublicationFailed, publication_failed),
         On(PublicationCancelled, publication_cancelled),
+        On(BillChangedInXero, bill_changed_in_xero),
     ),
     Subscription(LEDGER_MASTER_DATA, "approval", On(LedgerMasterDataSynced, master_data_synced)),
 )

@@ -1,12 +1,15 @@
 """Which handler reacts to which event: the request events (approval.requests.v1), the
-organisation's people (approval.people.v1, for the admins' and substitutes' addresses) and
-the ledger connections (ledger.connections.v1, to tell the admins)."""
+organisation's people (approval.people.v1, for the admins' and substitutes' addresses), the
+ledger connections (ledger.connections.v1) and bills changed in Xero after approval
+(ledger.publications.v1), to tell the admins."""
 
 from countersign_contracts import (
     APPROVAL_REQUESTS,
     LEDGER_CONNECTIONS,
+    LEDGER_PUBLICATIONS,
     PEOPLE,
     AbsenceSet,
+    BillChangedInXero,
     LedgerConnectionChanged,
     RequestApproverReassigned,
     RequestAuthorised,
@@ -41,6 +44,7 @@ from countersign_notifier.handlers.people import (
     forget_user,
     remember_user,
     tell_admins,
+    tell_admins_bill_changed,
     tell_substitute,
 )
 
@@ -74,5 +78,10 @@ SUBSCRIPTIONS = (
         LEDGER_CONNECTIONS,
         "notifier",
         On(LedgerConnectionChanged, tell_admins),
+    ),
+    Subscription(
+        LEDGER_PUBLICATIONS,
+        "notifier",
+        On(BillChangedInXero, tell_admins_bill_changed),
     ),
 )

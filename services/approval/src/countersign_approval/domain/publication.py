@@ -16,6 +16,7 @@ from countersign_contracts import (
     Actor,
     ActorKind,
     AuditAction,
+    FieldChange,
     MasterData,
     PublicationCancelRequested,
     PublicationRetryRequested,
@@ -31,6 +32,7 @@ from countersign_approval.domain.request import ApprovalRequest
 
 __all__ = [
     "ask_to_cancel_publication",
+    "changed_in_xero",
     "publication_given_up",
     "publication_progressed",
     "recode_publication",
@@ -87,6 +89,23 @@ def publication_given_up(
     comment = f"given up as {asked_by} asked: {reason}"
     request.record(now, publisher, AuditAction.PUBLICATION_CANCELLED, comment=comment[:2000])
     publication_progressed(request, publication_id, PublicationStatus.PUBLICATION_CANCELLED, now)
+
+
+XERO = Actor(kind=ActorKind.SYSTEM, name="Xero")
+
+
+def changed_in_xero(
+    request: ApprovalRequest, at: datetime, changes: list[FieldChange], comment: str
+) -> None:
+    """The bill was changed in Xero after approval: a trail entry with what differs from
+    what was approved (``before``) and what Xero has now (``after``); a repeat adds nothing."""
+    for entry in request.trail:
+        if entry.action is AuditAction.CHANGED_IN_XERO and (entry.at, entry.changes) == (
+            at,
+            changes,
+        ):
+            return
+    request.record(at, XERO, AuditAction.CHANGED_IN_XERO, comment=comment, changes=changes)
 
 
 def _check_failed(request: ApprovalRequest, what: str) -> None:

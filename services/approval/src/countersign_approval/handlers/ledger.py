@@ -9,8 +9,10 @@ from typing import Any
 
 import asyncpg
 from countersign_contracts import (
+    BillChangedInXero,
     BillCreated,
     Envelope,
+    FieldChange,
     PublicationCancelled,
     PublicationCompleted,
     PublicationFailed,
@@ -19,11 +21,16 @@ from countersign_contracts import (
 )
 
 from countersign_approval.db.requests import Requests
-from countersign_approval.domain.publication import publication_given_up, publication_progressed
+from countersign_approval.domain.publication import (
+    changed_in_xero,
+    publication_given_up,
+    publication_progressed,
+)
 from countersign_approval.domain.request import ApprovalRequest
 from countersign_approval.handlers.running import flush_events
 
 __all__ = [
+    "bill_changed_in_xero",
     "bill_created",
     "publication_cancelled",
     "publication_completed",
@@ -39,9 +46,13 @@ Apply = Callable[[ApprovalRequest, datetime], None]
 
 async def _progress(conn: asyncpg.Connection, envelope: Envelope[Any], apply: Apply) -> None:
     """Applies a bill publication's news to its authorised request, locked."""
-    event: BillCreated | PublicationCompleted | PublicationFailed | PublicationCancelled = (
-        envelope.payload
-    )
+    event: (
+        BillCreated
+        | PublicationCompleted
+        | PublicationFailed
+        | PublicationCancelled
+        | BillChangedInXero
+    ) = envelope.payload
     if event.kind is not PublicationKind.BILL or event.request_id is None:
         return
     requests = Requests(conn)
@@ -97,5 +108,24 @@ async def publication_cancelled(
         publication_given_up(
             request, given_up.publication_id, given_up.cancelled_by_name, given_up.reason, now
         )
+
+    await _progress(conn, envelope, apply)
+
+
+async def bill_changed_in_xero(
+    conn: asyncpg.Connection, envelope: Envelope[BillChangedInXero]
+) -> None:
+    """Recorded on the request's trail (shown by ``GET /requests/{id}``), its state unchanged."""
+    changed = envelope.payload
+    changes = [
+        FieldChange(field=d.field, before=d.approved, after=d.now) for d in changed.differences
+    ]
+    comment = (
+        f"Changed in Xero after approval (Xero status {changed.xero_status.value},"
+        f" seen by {changed.seen_by.value})"
+    )
+
+    def apply(request: ApprovalRequest, now: datetime) -> None:
+        changed_in_xero(request, changed.xero_updated_at, changes, comment)
 
     await _progress(conn, envelope, apply)

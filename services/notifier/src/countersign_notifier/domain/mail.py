@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from countersign_notifier.domain.bills import BillSummary
 
-__all__ = ["Mail", "MailFacts", "MailKey", "MailKind", "WaitingItem"]
+__all__ = ["DifferenceRow", "Mail", "MailFacts", "MailKey", "MailKind", "WaitingItem"]
 
 
 class MailKind(StrEnum):
@@ -25,6 +25,7 @@ class MailKind(StrEnum):
     CONNECTION = "connection"  # to the admins: the ledger connection needs them
     STANDING_IN = "standing_in"  # to a substitute: whom they decide for, and when
     INVITED = "invited"  # to a person an admin added: they may sign in with this address
+    CHANGED_IN_XERO = "changed_in_xero"  # to the admins: a published bill was changed in Xero
 
     @property
     def has_buttons(self) -> bool:
@@ -38,6 +39,15 @@ class WaitingItem(BaseModel):
     what: str  # supplier and amount, or the Dext item
     step_name: str | None = None
     due_at: str | None = None
+
+
+class DifferenceRow(BaseModel):
+    """One row of a changed bill's side-by-side: the field for a person, as approved, and as
+    Xero has it now."""
+
+    label: str
+    approved: str
+    now: str
 
 
 class MailFacts(BaseModel):
@@ -65,6 +75,7 @@ class MailFacts(BaseModel):
     ends_at: str | None = None
     invited_by: str | None = None  # an invitation: the admin's name, and the roles given
     roles: list[str] = []
+    differences: list[DifferenceRow] = []  # changed in Xero: approved and now, field by field
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from html import escape
 
 from countersign_notifier.domain.bills import BillSummary, money
+from countersign_notifier.domain.changes_mail import difference_html, difference_text
 from countersign_notifier.domain.mail import MailFacts, MailKind
 
 __all__ = ["Links", "Rendered", "render"]
@@ -67,6 +68,11 @@ def _lead(kind: MailKind, facts: MailFacts) -> tuple[str, list[str]]:
             f"{facts.decided_by} rejected your bill{where}: {what}.",
             f"Reason: {facts.reason}",
             "Amend it in Dext and publish it again to start a new approval.",
+        ]
+    if kind is MailKind.CHANGED_IN_XERO:
+        return f"Changed in Xero after approval: {what}", [
+            f"Someone changed a bill in Xero after Countersign published it: {what}.",
+            "What differs from what was approved:",
         ]
     return f"In Xero: {what}", [
         f"Your bill is approved and now in Xero: {what}.",
@@ -198,6 +204,11 @@ def render(kind: MailKind, facts: MailFacts, links: Links) -> Rendered:
     base = links.web
     listed_text = _bill_text(facts.bill) if facts.bill else _waiting_text(facts, base)
     listed_html = _bill_html(facts.bill) if facts.bill else _waiting_html(facts, base)
+    if kind is MailKind.CHANGED_IN_XERO:
+        listed_text, listed_html = (
+            difference_text(facts.differences),
+            difference_html(facts.differences),
+        )
     parts = [greeting, *lead, "\n".join(listed_text), "\n".join(actions_text), "— Countersign"]
     text = "\n\n".join(part for part in parts if part)
     paragraphs = "".join(f"<p>{escape(p)}</p>" for p in (greeting, *lead))

@@ -1,6 +1,7 @@
 """What the notifier keeps of the organisation's people (approval.people.v1) and the mails
-that need them: a connection alert to the admins (ledger.connections.v1), a note to the
-substitute of an absence. Recorded in the consumer's transaction, like every mail
+that need them: a connection alert to the admins (ledger.connections.v1), a bill changed in
+Xero after approval to the admins (ledger.publications.v1), a note to the substitute of an
+absence. Recorded in the consumer's transaction, like every mail
 (events.py); the sender sends them after the commit."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import logging
 import asyncpg
 from countersign_contracts import (
     AbsenceSet,
+    BillChangedInXero,
     Envelope,
     LedgerConnectionChanged,
     UserAdded,
@@ -19,13 +21,21 @@ from countersign_contracts import (
 
 from countersign_notifier.db.mail import MailLog
 from countersign_notifier.db.people import People
+from countersign_notifier.db.requests import Requests
+from countersign_notifier.domain.changes_mail import when_bill_changed
 from countersign_notifier.domain.people_mail import (
     when_absence_set,
     when_connection_changed,
     when_user_invited,
 )
 
-__all__ = ["forget_user", "remember_user", "tell_admins", "tell_substitute"]
+__all__ = [
+    "forget_user",
+    "remember_user",
+    "tell_admins",
+    "tell_admins_bill_changed",
+    "tell_substitute",
+]
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +64,26 @@ async def tell_admins(
         log.info(
             "%d admin(s) to tell that the %s connection of organisation %s is %s",
             added, event.ledger, event.organisation_id, event.status.value,
+        )  # fmt: skip
+
+
+async def tell_admins_bill_changed(
+    conn: asyncpg.Connection, envelope: Envelope[BillChangedInXero]
+) -> None:
+    """The side-by-side of approved and now to each admin, with the bill as the request
+    opened with (when the notifier knew it)."""
+    event, organisation_id = envelope.payload, envelope.organisation_id
+    if event.request_id is None:
+        return
+    known = await Requests(conn).get(event.request_id)
+    admins = await People(conn).admins(organisation_id)
+    bill = None if known is None else known.bill
+    added = await MailLog(conn).record(when_bill_changed(event, organisation_id, admins, bill))
+    if added:
+        log.info(
+            "%d admin(s) to tell that bill %s of request %s changed in Xero (%s)",
+            added, event.xero_invoice_id, event.request_id,
+            ", ".join(d.field for d in event.differences),
         )  # fmt: skip
 
 

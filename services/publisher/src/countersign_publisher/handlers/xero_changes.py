@@ -34,6 +34,7 @@ from countersign_publisher.domain.xero_changes import (
     older_than_seen,
     stored_form,
 )
+from countersign_publisher.handlers.bill_changes import compare_with_approved
 
 __all__ = ["FOLLOWERS", "ChangeWatcher", "observe", "record_events"]
 
@@ -41,11 +42,10 @@ log = logging.getLogger(__name__)
 
 Follower = Callable[[asyncpg.Connection, ObservedChange], Awaitable[None]]
 
-FOLLOWERS: tuple[Follower, ...] = ()
-"""What reacts to a newer state of an invoice or contact, in the transaction that keeps it.
-The next steps of issue 19 plug in here: comparing a bill Countersign published with what was
-approved (change after approval), and reporting a bill authorised in Xero that never came
-through Countersign (bypass detection). ``ObservedChange.previous`` is what was kept before."""
+FOLLOWERS: tuple[Follower, ...] = (compare_with_approved,)
+"""What reacts to a newer state of an invoice or contact, in the transaction that keeps it:
+a bill Countersign published compared with what was approved (``bill_changes.py``, ADR 0054).
+``ObservedChange.previous`` is what was kept before."""
 
 
 async def record_events(pool: asyncpg.Pool, events: list[ChangeEvent]) -> int:

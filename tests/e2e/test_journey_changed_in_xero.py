@@ -1,0 +1,102 @@
+"""An approved bill changed in Xero after Countersign published it, end to end on the shared
+pipeline: its total edited in the Xero sandbox, Xero's webhook tells the publisher, and the
+organisation's admin is mailed what was approved beside what Xero has now; the request (approval
+API and its web page) shows the change."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from countersign_dext_sandbox.samples import line
+from countersign_harness.organisation import Organisation
+from countersign_harness.pipeline import XERO_CLIENT_ID, XERO_WEBHOOK_KEY, Pipeline
+from countersign_harness.provisioning import ADA, provision_organisation
+from countersign_harness.waiting import eventually
+
+from tests.e2e.journeys import ANN, PEOPLE, WORKFLOW, invoice
+from tests.e2e.test_journey_approval_paths import publish
+from tests.e2e.web_visitor import signed_in
+
+pytestmark = pytest.mark.e2e
+SHARED_PIPELINE = True  # the webhook it registers is removed before it ends (conftest.py)
+
+ORGANISATION = "Changed In Xero Ltd"
+ITEM = "edited-after-approval"  # no "xero" in it: Xero refuses a Url with the word
+
+
+@pytest.fixture
+def webhook(pipeline: Pipeline) -> Iterator[None]:
+    """The publisher's webhook registered with the Xero sandbox for this test only."""
+    xero = pipeline.endpoints.xero_root
+    body = {"client_id": XERO_CLIENT_ID, "key": XERO_WEBHOOK_KEY,
+            "url": f"{pipeline.endpoints.publisher}/v1/xero/webhooks"}  # fmt: skip
+    registered = httpx.post(f"{xero}/_sandbox/webhooks", json=body, timeout=30)
+    registered.raise_for_status()
+    assert registered.json()["status"] == "OK", registered.text
+    try:
+        yield
+    finally:
+        webhook_id = registered.json()["webhook_id"]
+        httpx.delete(f"{xero}/_sandbox/webhooks/{webhook_id}", timeout=10).raise_for_status()
+
+
+async def _mail_about(org: Organisation, request_id: str) -> dict[str, Any]:
+    """The admin's mail that links to the request and says it changed in Xero."""
+
+    async def mails() -> list[dict[str, Any]]:
+        async with httpx.AsyncClient(timeout=10) as http:
+            answer = await http.get(
+                f"{org.endpoints.mail_sandbox}/api/messages", params={"to": ADA.email}
+            )
+        return [
+            message
+            for message in answer.json()
+            if message["subject"].startswith("Changed in Xero after approval")
+            and any(f"/requests/{request_id}" in link["url"] for link in message["links"])
+        ]
+
+    [found] = await eventually(mails, lambda found: len(found) >= 1, timeout_s=60)
+    return found
+
+
+@pytest.mark.usefixtures("webhook")
+async def test_an_approved_bills_total_edited_in_xero_is_mailed_to_admins_and_shown(
+    pipeline: Pipeline,
+) -> None:
+    org = await provision_organisation(pipeline.endpoints, WORKFLOW, PEOPLE, name=ORGANISATION)
+    paper = line("Printer paper, A4, 5 boxes", "5", "21.10", account_code="461")
+    assert (await publish(org, invoice(ITEM, paper))).status_code == 202
+    request = await org.request_of(ITEM, states=("in_approval",))
+    await org.approve(ANN, request["request_id"])
+    publication = await org.wait_publication(ITEM)
+    assert publication["state"] == "completed", json.dumps(publication)
+    [bill] = org.xero_invoices(lambda i: i["InvoiceNumber"] == f"INV-{ITEM}")
+    edited = {**{k: bill["LineItems"][0][k] for k in ("Description", "Quantity", "AccountCode",
+              "TaxType")}, "UnitAmount": "221.10"}  # fmt: skip
+    org.xero_control(
+        "PATCH", f"/_sandbox/tenants/{org.tenant_id}/invoices/{bill['InvoiceID']}",
+        {"LineItems": [edited]},
+    )  # fmt: skip
+
+    mail = await _mail_about(org, request["request_id"])
+    shown = await eventually(
+        lambda: org.request(request["request_id"]),
+        lambda found: any(e["action"] == "changed_in_xero" for e in found["audit_trail"]),
+        timeout_s=30,
+    )
+    visitor = await signed_in(org, ANN)
+    page = (await visitor.http.get(f"/requests/{request['request_id']}")).text
+    await visitor.http.aclose()
+
+    assert "  - Total: approved 126.60, now in Xero 1326.60" in mail["text"], mail["text"]
+    assert "<td>126.60</td><td><strong>1326.60</strong></td>" in mail["html"]
+    [entry] = [e for e in shown["audit_trail"] if e["action"] == "changed_in_xero"]
+    assert entry["actor"]["name"] == "Xero"
+    assert {"field": "total", "before": "126.60", "after": "1326.60"} in entry["changes"]
+    assert shown["state"] == "published"
+    assert 'id="changed-in-xero"' in page and "Changed in Xero after approval" in page
+    assert '<td class="approved">126.60</td><td class="now">1326.60</td>' in page
