@@ -13,7 +13,7 @@ import httpx
 import pytest
 from countersign_dext_sandbox.samples import line
 from countersign_harness.organisation import Organisation
-from countersign_harness.pipeline import XERO_CLIENT_ID, XERO_WEBHOOK_KEY, Pipeline
+from countersign_harness.pipeline import Pipeline
 from countersign_harness.provisioning import ADA, provision_organisation
 from countersign_harness.waiting import eventually
 
@@ -31,17 +31,8 @@ ITEM = "edited-after-approval"  # no "xero" in it: Xero refuses a Url with the w
 @pytest.fixture
 def webhook(pipeline: Pipeline) -> Iterator[None]:
     """The publisher's webhook registered with the Xero sandbox for this test only."""
-    xero = pipeline.endpoints.xero_root
-    body = {"client_id": XERO_CLIENT_ID, "key": XERO_WEBHOOK_KEY,
-            "url": f"{pipeline.endpoints.publisher}/v1/xero/webhooks"}  # fmt: skip
-    registered = httpx.post(f"{xero}/_sandbox/webhooks", json=body, timeout=30)
-    registered.raise_for_status()
-    assert registered.json()["status"] == "OK", registered.text
-    try:
+    with pipeline.xero_webhook():
         yield
-    finally:
-        webhook_id = registered.json()["webhook_id"]
-        httpx.delete(f"{xero}/_sandbox/webhooks/{webhook_id}", timeout=10).raise_for_status()
 
 
 async def _mail_about(org: Organisation, request_id: str) -> dict[str, Any]:

@@ -19,7 +19,8 @@ import hashlib
 import os
 import secrets
 import signal
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 
@@ -261,6 +262,21 @@ class Pipeline:
         httpx.post(
             f"{self.xero.url}/_sandbox/faults", json=dict(rule), timeout=10
         ).raise_for_status()
+
+    @contextmanager
+    def xero_webhook(self) -> Iterator[None]:
+        """The publisher's webhook registered with the Xero sandbox (as in Xero's developer
+        portal; intent to receive passed), removed again on leaving."""
+        body = {"client_id": XERO_CLIENT_ID, "key": XERO_WEBHOOK_KEY,
+                "url": f"{self.publishers[0].url}/v1/xero/webhooks"}  # fmt: skip
+        registered = httpx.post(f"{self.xero.url}/_sandbox/webhooks", json=body, timeout=30)
+        registered.raise_for_status()
+        assert registered.json()["status"] == "OK", registered.text
+        try:
+            yield
+        finally:
+            webhook = f"{self.xero.url}/_sandbox/webhooks/{registered.json()['webhook_id']}"
+            httpx.delete(webhook, timeout=10).raise_for_status()
 
     def logs(self, lines: int = 30) -> str:
         """The last lines of every process's log, for an assertion message."""
