@@ -124,6 +124,7 @@ def _changes(
         claim_size=settings.worker_claim_size,
         lease_s=settings.worker_lease_s,
         max_attempts=settings.xero_change_max_attempts,
+        kept_s=settings.xero_change_events_kept_s,
         backoff_s=settings.worker_backoff_s,
         interval_s=settings.worker_poll_interval_s,
         schema=runtime.schema,

@@ -90,6 +90,12 @@ class PublisherSettings(ServiceSettings):
     xero_change_max_attempts: int = Field(
         default=8, ge=1, description="tries to fetch what an event names before giving up"
     )
+    xero_change_events_kept_s: float = Field(
+        default=7 * 86400.0,
+        gt=0,
+        description="how long a worked webhook event is kept (for inspection) before it is"
+        " deleted; a repeat delivered later is still recognised by the state kept",
+    )
     master_data_sync_interval_s: float = Field(
         default=900.0,
         gt=0,

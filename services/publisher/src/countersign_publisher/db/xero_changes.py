@@ -97,6 +97,16 @@ class ChangeEvents:
             error,
         )
 
+    async def purge(self, kept_s: float) -> int:
+        """Deletes the events worked more than ``kept_s`` ago; how many."""
+        deleted = await self._conn.fetchval(
+            "WITH gone AS (DELETE FROM xero_change_events"
+            " WHERE processed_at < now() - make_interval(secs => $1) RETURNING 1)"
+            " SELECT count(*) FROM gone",
+            kept_s,
+        )
+        return int(deleted)
+
     async def organisation_of(self, tenant_id: str) -> UUID | None:
         """The organisation the tenant serves (one at a time: migration 0003)."""
         found: UUID | None = await self._conn.fetchval(

@@ -14,6 +14,7 @@ observe ─▶ newer than the state kept (Xero's UpdatedDateUTC)? kept, and ``FO
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
@@ -96,6 +97,7 @@ class ChangeWatcher:
         claim_size: int,
         lease_s: float,
         max_attempts: int,
+        kept_s: float,
         backoff_s: float,
         interval_s: float,
         schema: str,
@@ -108,6 +110,8 @@ class ChangeWatcher:
         self._lease_s = lease_s
         self._max_attempts = max_attempts
         self._backoff_s = backoff_s
+        self._kept_s = kept_s
+        self._purge_after = 0.0
         self._loop = BackgroundLoop(
             "xero-changes",
             self._pass,
@@ -125,7 +129,19 @@ class ChangeWatcher:
     async def _pass(self) -> bool:
         more = await self.process_due()
         await self._poll()
+        await self._purge_when_due()
         return more
+
+    async def _purge_when_due(self) -> None:
+        """Worked events older than ``kept_s`` deleted, at most hourly (a repeat delivered
+        after that is recognised by the state kept: ``older_than_seen``, no Xero call)."""
+        if time.monotonic() < self._purge_after:
+            return
+        self._purge_after = time.monotonic() + min(self._kept_s, 3600.0)
+        async with self._pool.acquire() as conn:
+            purged = await ChangeEvents(conn).purge(self._kept_s)
+        if purged:
+            log.info("xero changes: %d worked events deleted (kept %.0f s)", purged, self._kept_s)
 
     async def process_due(self) -> bool:
         """Works the due events; True when a full claim suggests there are more."""
