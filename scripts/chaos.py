@@ -61,6 +61,10 @@ FAULTS: list[dict[str, Any]] = [
     {"fault": "drop_after_commit", "path": "/Attachments/", "count": 3},
     {"fault": "drop_after_commit", "path": "^/Payments$", "count": 2},
     {"fault": "drop_after_commit", "path": "^/BankTransactions$", "count": 2},
+    # Xero's webhooks to the publisher: lost (the poll must catch up), sent twice, held back.
+    {"fault": "webhook_lost", "count": 3},
+    {"fault": "webhook_duplicate", "count": 3},
+    {"fault": "webhook_delay", "seconds": 20, "count": 3},
 ]
 UNLIMITED = {"enabled": False, "minute": 1_000_000, "concurrent": 1000}
 TERMINAL = ("published", "rejected", "withdrawn", "cancelled", "publish_failed")
@@ -323,6 +327,45 @@ async def unpublished_outbox(database_url: str, isolation: str) -> dict[str, int
         await conn.close()
 
 
+async def xero_changes_seen(org: Organisation, database_url: str, isolation: str) -> dict[str, int]:
+    """Xero's webhooks under faults: every bill in Xero kept by the publisher with its status as
+    Xero has it (a lost delivery caught by the poll, a late one not bringing an old state back),
+    none reported changed in Xero (nobody edited one), no event given up."""
+    bills = {
+        i["InvoiceID"]: i["Status"] for i in org.xero_invoices(lambda i: i["Type"] == "ACCPAY")
+    }
+    schema = f'"{isolation}_publisher"'
+    conn = await asyncpg.connect(database_url)
+    try:
+        for _wait in range(40):  # a poll interval and a half, at most
+            rows = await conn.fetch(
+                f"SELECT resource_id::text AS id, state->>'Status' AS status"
+                f" FROM {schema}.xero_resources"
+                " WHERE organisation_id = $1 AND category = 'INVOICE'",
+                org.organisation_id,
+            )
+            kept = {row["id"]: row["status"] for row in rows}
+            behind = [bill for bill, status in bills.items() if kept.get(bill) != status]
+            if not behind:
+                break
+            await asyncio.sleep(1)
+        events = await conn.fetchrow(
+            f"SELECT count(*) AS received, count(*) FILTER (WHERE outcome = 'failed') AS failed"
+            f" FROM {schema}.xero_change_events"
+        )
+        reported = await conn.fetchval(
+            f"SELECT count(*) FROM {schema}.outbox WHERE headers->>'ce_type' = 'BillChangedInXero'"
+        )
+    finally:
+        await conn.close()
+    return {
+        "xero_change_events": events["received"],
+        "xero_change_events_failed": events["failed"],
+        "bills_not_seen_as_in_xero": len(behind),
+        "bills_reported_changed_in_xero": reported,
+    }
+
+
 async def dead_letters(bootstrap: str, isolation: str) -> dict[str, list[str]]:
     """Every dead letter of the run, by DLQ topic: its reason header and the error behind it."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
@@ -430,13 +473,21 @@ async def run(
     rng = random.Random(seed)
     # The test pipeline's 0.1 s first backoff parks a publication in ~3 s, less than a killed
     # ingest takes to come back; 1 s (then doubled) rides out a restart, as production's 2 s does.
-    publisher_env = {"PUBLISHER_WORKER_BACKOFF_S": "1", "PUBLISHER_WORKER_MAX_ATTEMPTS": "10"}
+    # Its change poll every 20 s, not 15 min: deliveries the sandbox loses are caught in the run.
+    publisher_env = {
+        "PUBLISHER_WORKER_BACKOFF_S": "1",
+        "PUBLISHER_WORKER_MAX_ATTEMPTS": "10",
+        "PUBLISHER_XERO_CHANGE_POLL_INTERVAL_S": "20",
+    }
     logs = REPO / ".local" / "chaos" / isolation
     # A body announced and withheld is answered in 10 s, not the production 120 s.
     service_env = {"INGEST_BODY_TIMEOUT_S": "10"}
-    with Pipeline(
-        infra, isolation, logs, publisher_env=publisher_env, service_env=service_env
-    ) as pipeline:
+    with (
+        Pipeline(
+            infra, isolation, logs, publisher_env=publisher_env, service_env=service_env
+        ) as pipeline,
+        pipeline.xero_webhook(),
+    ):
         org = await provision_organisation(pipeline.endpoints, WORKFLOW, PEOPLE, name="Chaos Ltd")
         other = await provision_organisation(pipeline.endpoints, WORKFLOW, PEOPLE, name="Other Ltd")
         items = the_items(count)
@@ -465,6 +516,7 @@ async def run(
             settled |= await settle(org, [i for i in items if i.dext_item_id not in settled], 300)
             await asyncio.sleep(3)  # the relays' last poll
             result = await reconcile(org, items, settled)
+            changes = await xero_changes_seen(org, infra.database_url, isolation)
             hostile_stored = await stored_by_hostiles(targets)
             outbox = await unpublished_outbox(infra.database_url, isolation)
             dlq = await dead_letters(infra.kafka_bootstrap_servers, isolation)
@@ -502,6 +554,7 @@ async def run(
         "unconsumed": sum(lag.values()),
         "unconsumed_by_group": lag,
         "unpublished_outbox_rows": outbox,
+        **changes,
         "items_not_as_planned": len(result["wrong"]),
         "hostile_items_stored": hostile_stored,
         "seconds": round(time.monotonic() - started),
@@ -548,7 +601,13 @@ def main() -> None:
     refused = figures["bad_requests_refused"] == figures["bad_requests_tried"]
     outbox_done = not any(figures["unpublished_outbox_rows"].values())
     consumed = figures["unconsumed"] == 0
-    sys.exit(0 if clean and refused and outbox_done and consumed else 1)
+    watched = (
+        figures["bills_not_seen_as_in_xero"]
+        == figures["bills_reported_changed_in_xero"]
+        == figures["xero_change_events_failed"]
+        == 0
+    )
+    sys.exit(0 if clean and refused and outbox_done and consumed and watched else 1)
 
 
 if __name__ == "__main__":
