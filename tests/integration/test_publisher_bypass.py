@@ -185,7 +185,11 @@ async def test_our_own_bill_whose_answer_was_lost_after_commit_is_never_reported
         hook = {"client_id": CLIENT_ID, "url": url, "key": KEY}
         webhook = await Xero(xero_sandbox, tenant_id).call("POST", "/_sandbox/webhooks", hook)
         xero_sandbox.fault(
-            fault="drop_after_commit", method="PUT", path="^/Invoices$", tenant_id=tenant_id, count=1
+            fault="drop_after_commit",
+            method="PUT",
+            path="^/Invoices$",
+            tenant_id=tenant_id,
+            count=1,
         )
         await send(infra, isolation, APPROVAL_REQUESTS, org, authorised)
         (published,) = await settled(publisher, org, authorised.dext_item_id)

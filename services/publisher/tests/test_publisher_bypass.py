@@ -65,7 +65,8 @@ def mark(bill: OutsideBill, **changes: Any) -> PublicationMark:
 def test_an_approved_bill_on_or_after_the_start_date_is_judged() -> None:
     bill = outside_bill(invoice(), START)
     assert bill is not None
-    assert (bill.number, bill.contact_name, bill.bill_date) == ("RENT-1", "Northside Property Ltd", START)
+    assert (bill.number, bill.contact_name) == ("RENT-1", "Northside Property Ltd")
+    assert bill.bill_date == START
     assert (bill.total, bill.currency, bill.status) == (Decimal("1200.00"), "GBP", "AUTHORISED")
     assert bill.repeating_invoice_id is None
     assert outside_bill(invoice(Status="PAID"), START) is not None

@@ -176,7 +176,5 @@ def webhook_control_routes(sandbox: Sandbox, sender: WebhookSender) -> list[Rout
         Route(f"{tenant}/invoices", c.create_invoice, methods=["POST"]),
         Route(f"{tenant}/invoices/{{record_id}}", c.patch_invoice, methods=["PATCH"]),
         Route(f"{tenant}/contacts/{{record_id}}", c.patch_contact, methods=["PATCH"]),
-        Route(
-            f"{tenant}/repeating-invoices/{{record_id}}/run", c.run_repeating, methods=["POST"]
-        ),
+        Route(f"{tenant}/repeating-invoices/{{record_id}}/run", c.run_repeating, methods=["POST"]),
     ]

@@ -22,7 +22,8 @@ class BypassedBills:
         (UTC); None when it never connected."""
         day: date | None = await self._conn.fetchval(
             "SELECT COALESCE(s.bypass_detection_from,"
-            " (c.first_connected_at AT TIME ZONE 'UTC')::date) FROM xero_connections c LEFT JOIN organisation_settings s USING (organisation_id)"
+            " (c.first_connected_at AT TIME ZONE 'UTC')::date) FROM xero_connections c"
+            " LEFT JOIN organisation_settings s USING (organisation_id)"
             " WHERE c.organisation_id = $1",
             organisation_id,
         )
