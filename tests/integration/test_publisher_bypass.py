@@ -187,8 +187,8 @@ async def test_our_own_bill_whose_answer_was_lost_after_commit_is_never_reported
     documents.add(bill.document.document_id, document_bytes(bill.document_reference))
     dated = {"issue_date": TODAY, "due_date": TODAY + timedelta(days=30)}
     authorised = authorised_request(bill.model_copy(update=dated))
-    # The publisher tries again only after 2 s: the webhook tells of the bill well before.
-    settings = settings_for(xero_webhook_key=KEY, worker_backoff_s=2.0)
+    # The publisher tries again only after 1 s: the webhook tells of the bill well before.
+    settings = settings_for(xero_webhook_key=KEY, worker_backoff_s=1.0)
     async with running_publisher(settings) as publisher, listening(publisher) as url:
         await publisher.connect(org, xero_sandbox, tenant_id)
         hook = {"client_id": CLIENT_ID, "url": url, "key": KEY}
