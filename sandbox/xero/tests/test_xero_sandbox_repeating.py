@@ -97,7 +97,7 @@ def test_xero_sandbox_each_run_makes_the_next_bill_of_the_template(
     assert (first["Type"], first["InvoiceNumber"], first["Total"]) == ("ACCPAY", "", 60)
     assert read["RepeatingInvoiceID"] == approved
     after = api.get(f"/RepeatingInvoices/{approved}").json()["RepeatingInvoices"][0]
-    assert after["Schedule"]["NextScheduledDate"] == "/Date(1785369600000+0000)/"  # 2026-07-30
+    assert after["Schedule"]["NextScheduledDate"] == "/Date(1785456000000+0000)/"  # 2026-07-31
 
 
 def test_xero_sandbox_a_deleted_template_makes_nothing(

@@ -126,10 +126,13 @@ def prepare_template(tenant: Tenant, raw: Any, now: datetime, pending: PendingCo
 
 
 def _next(schedule: Record) -> date:
+    """The date after ``NextScheduledDate``: monthly ones keep the start's day of the month
+    where the month has it (31 May, 30 June, 31 July), weekly ones the weekday."""
     day: date = schedule["NextScheduledDate"]
     if schedule["Unit"] == "WEEKLY":
         return day + timedelta(weeks=schedule["Period"])
-    return _add_months(day, schedule["Period"])
+    month = _add_months(day.replace(day=1), schedule["Period"])
+    return month.replace(day=min(schedule["StartDate"].day, _month_end(month).day))
 
 
 def run_template(tenant: Tenant, template: Record, now: datetime) -> Element:
