@@ -1,8 +1,8 @@
 -- Bypass detection (ADR 0055): a bill authorised in Xero that did not come through Countersign.
 --
 -- From when bills are judged: an organisation's own start date; none set, the day it first
--- connected Xero (first_connected_at, which reconnecting does not move), so a bill that existed
--- before is never reported.
+-- connected its Xero tenant (first_connected_at, which reconnecting to the same tenant does
+-- not move; connecting another tenant does), so a bill that existed before is never reported.
 ALTER TABLE organisation_settings ADD COLUMN bypass_detection_from date;
 
 ALTER TABLE xero_connections ADD COLUMN first_connected_at timestamptz;
