@@ -5,6 +5,7 @@ published after that get none. Crashes around the notes: test_publisher_crashes.
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -59,6 +60,8 @@ async def test_history_notes_are_on_by_default_and_off_for_bills_published_after
     assert default == {
         "organisation_id": str(org),
         "xero_history_notes": True,
+        # Bypass detection's start date: the day Xero was connected (ADR 0055).
+        "bypass_detection_from": datetime.now(UTC).date().isoformat(),
         "changed_by": None,
         "changed_at": None,
     }

@@ -52,6 +52,20 @@ def test_utf8_subject_body_and_address_arrive_intact(mail: Served) -> None:
     assert kept["links"] == [{"url": "https://countersign.example/é?x=1", "text": ""}]
 
 
+def test_a_subject_folded_after_its_name_arrives_without_the_folds_space(mail: Served) -> None:
+    message = EmailMessage()
+    message["From"] = "no-reply@countersign.example"
+    message["To"] = "ada@example.com"
+    subject = "Authorised in Xero without approval: Quick Cash Consulting, GBP 3,000.00"
+    message["Subject"] = subject
+    message.set_content("Advice\n")
+    assert b"Subject:\n " in message.as_bytes() or b"Subject:\r\n " in message.as_bytes()
+    with smtplib.SMTP(mail.smtp_host, mail.smtp_port, timeout=10) as smtp:
+        smtp.send_message(message)
+    [kept] = messages(mail, to="ada@example.com")
+    assert kept["subject"] == subject
+
+
 def test_a_non_ascii_recipient_without_smtputf8_is_refused_553(mail: Served) -> None:
     with smtplib.SMTP(mail.smtp_host, mail.smtp_port, timeout=10) as smtp:
         smtp.ehlo()

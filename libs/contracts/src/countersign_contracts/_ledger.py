@@ -174,6 +174,38 @@ class BillChangedInXero(_PublicationEvent, EventPayload):
     seen_by: ChangeSeenBy
 
 
+class BillAuthorisedOutsideCountersign(AtCurrencyScale, EventPayload):
+    """A bill (ACCPAY) was authorised in Xero without coming through Countersign: Status
+    AUTHORISED or PAID, dated on or after the organisation's bypass detection start date, and
+    made by none of Countersign's publications. Reported once per bill; a bill made from a
+    repeating template once per template (the first one seen), not each time (since 1.4)."""
+
+    amount_fields = ("total",)
+
+    publication_id: UUID = Field(
+        description=(
+            "No publication made this bill: a name-based UUID (v5) of the organisation and the"
+            " Xero invoice, the envelope subject_id, so every report about one bill shares it"
+        )
+    )
+    xero_invoice_id: UUID
+    invoice_number: str = Field(max_length=255, description="Xero InvoiceNumber (may be empty)")
+    xero_contact_id: UUID = Field(description="The bill's Contact.ContactID in Xero")
+    contact_name: str = Field(max_length=255, description="The bill's Contact.Name in Xero")
+    bill_date: date = Field(description="The bill's Date in Xero")
+    total: Amount
+    currency: CurrencyCode
+    xero_status: XeroInvoiceStatus = Field(description="AUTHORISED or PAID")
+    repeating_invoice_id: UUID | None = Field(
+        description=(
+            "The repeating template the bill was made from (Xero's RepeatingInvoiceID); further"
+            " bills from it are not reported. Null for a bill entered by hand"
+        )
+    )
+    xero_updated_at: UtcDatetime = Field(description="Xero's UpdatedDateUTC of the bill seen")
+    seen_by: ChangeSeenBy
+
+
 class PaymentRecorded(_PublicationEvent, AtCurrencyScale, EventPayload):
     """The payment made in Dext was recorded against the Xero bill."""
 

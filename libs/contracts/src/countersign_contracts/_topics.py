@@ -36,6 +36,7 @@ from countersign_contracts._dext import (
 from countersign_contracts._ledger import (
     AttachmentAdded,
     BankTransactionCreated,
+    BillAuthorisedOutsideCountersign,
     BillChangedInXero,
     BillCreated,
     HistoryNotesAdded,
@@ -157,7 +158,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             ),
             _topic(
                 LEDGER_PUBLICATIONS,
-                "1.3",
+                "1.4",
                 "one publication of an item to Xero (a bill or a bank transaction)",
                 "publication_id",
                 BillCreated,
@@ -169,6 +170,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
                 PublicationFailed,
                 PublicationCancelled,
                 BillChangedInXero,
+                BillAuthorisedOutsideCountersign,
             ),
             _topic(
                 LEDGER_SUPPLIERS,

@@ -150,7 +150,9 @@ def parse_message(raw: bytes, mail_from: str, rcpt_to: list[str]) -> Message:
         sender=_readable(parsed.get("From", "")),
         to=_addresses(parsed, "To"),
         cc=_addresses(parsed, "Cc"),
-        subject=_readable(parsed.get("Subject", "")),
+        # A subject too long for the first line is folded right after "Subject:"; unfolded,
+        # the parser keeps the fold's space, which no mail client shows (RFC 5322 §2.2.3).
+        subject=_readable(parsed.get("Subject", "")).strip(),
         date=_readable(parsed.get("Date", "")),
         message_id=_readable(parsed.get("Message-ID", "")),
         text=text,

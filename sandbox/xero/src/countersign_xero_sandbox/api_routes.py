@@ -11,6 +11,7 @@ from countersign_xero_sandbox import (
     api_history as history,
     api_invoices as invoices,
     api_payments as payments,
+    api_repeating as repeating,
     api_settings as settings,
 )
 from countersign_xero_sandbox.pipeline import Handler, Route
@@ -41,6 +42,10 @@ ACCOUNTING_ROUTES = [
     _route("GET", rf"{_DOCS}/{_ID}/History", history.get_history),
     _route("PUT", rf"{_DOCS}/{_ID}/History", history.add_notes),
     _route("POST", rf"{_DOCS}/{_ID}/History", history.add_notes),
+    _route("PUT", r"/RepeatingInvoices", repeating.put_repeating_invoices),
+    _route("POST", r"/RepeatingInvoices", repeating.post_repeating_invoices),
+    _route("GET", r"/RepeatingInvoices", repeating.get_repeating_invoices),
+    _route("GET", rf"/RepeatingInvoices/{_ID}", repeating.get_repeating_invoice),
     _route("PUT", r"/Payments", payments.put_payments),
     _route("POST", r"/Payments", payments.post_payments),
     _route("GET", r"/Payments", payments.get_payments),

@@ -201,12 +201,15 @@ def _amount_due(wanted: str, total: Decimal, paid: Decimal) -> Decimal:
 def _optional_fields(
     record: Record, merged: Record, existing: Record | None, errors: list[str]
 ) -> None:
-    """The payment dates the element gives and the paid date it keeps."""
+    """The payment dates the element gives; the paid date and the template it keeps."""
     for optional in ("PlannedPaymentDate", "ExpectedPaymentDate"):
         if merged.get(optional):
             record[optional] = _date_field(merged, optional, errors)
     if existing is not None and existing.get("FullyPaidOnDate"):
         record["FullyPaidOnDate"] = existing["FullyPaidOnDate"]
+    if existing is not None and existing.get("RepeatingInvoiceID"):
+        # Made from a repeating template (repeating.py): it stays one.
+        record["RepeatingInvoiceID"] = existing["RepeatingInvoiceID"]
 
 
 def _assign_number(tenant: Tenant, record: Record) -> None:

@@ -65,6 +65,8 @@ class Tenant:
     tracking_categories: dict[str, Record] = field(default_factory=dict)
     contacts: dict[str, Record] = field(default_factory=dict)
     invoices: dict[str, Record] = field(default_factory=dict)
+    # Repeating invoice templates by RepeatingInvoiceID (repeating.py).
+    repeating_invoices: dict[str, Record] = field(default_factory=dict)
     bank_transactions: dict[str, Record] = field(default_factory=dict)
     payments: dict[str, Record] = field(default_factory=dict)
     attachments: dict[str, list[Attachment]] = field(default_factory=dict)

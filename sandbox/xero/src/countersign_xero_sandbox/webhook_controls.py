@@ -1,6 +1,7 @@
 """Test controls for webhooks (not part of Xero's API): register an app's webhook as in Xero's
 developer portal (intent to receive runs before the answer), read what was delivered, and edit
-a tenant's invoices and contacts as a person in Xero would, which the webhooks then report."""
+a tenant's invoices and contacts as a person in Xero would, and run a repeating invoice
+template as Xero's schedule does, which the webhooks then report."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from countersign_xero_sandbox.documents import PendingContacts
 from countersign_xero_sandbox.invoices import prepare_invoice
 from countersign_xero_sandbox.model import Tenant
 from countersign_xero_sandbox.rendering import render_document
+from countersign_xero_sandbox.repeating import run_template
 from countersign_xero_sandbox.sandbox import Sandbox
 from countersign_xero_sandbox.webhook_sender import WebhookSender
 from countersign_xero_sandbox.webhooks import CATEGORIES
@@ -135,6 +137,22 @@ class _WebhookControls:
 
         return await self._edit(request, make, self._render_invoice)
 
+    async def run_repeating(self, request: Request) -> Response:
+        """Xero's schedule reaching a repeating template's next date: the invoice it makes."""
+
+        def make(tenant: Tenant, body: Any) -> Element | None:
+            template = tenant.repeating_invoices.get(request.path_params["record_id"])
+            if template is None:
+                return None
+            schedule = template["Schedule"]
+            if template["Status"] == "DELETED":
+                return Element({}, ["the repeating invoice is deleted"])
+            if schedule.get("EndDate") and schedule["NextScheduledDate"] > schedule["EndDate"]:
+                return Element({}, ["the repeating invoice's schedule has ended"])
+            return run_template(tenant, template, self.sandbox.clock.now())
+
+        return await self._edit(request, make, self._render_invoice)
+
     async def patch_contact(self, request: Request) -> Response:
         def make(tenant: Tenant, body: Any) -> Element | None:
             contact_id = request.path_params["record_id"]
@@ -158,4 +176,5 @@ def webhook_control_routes(sandbox: Sandbox, sender: WebhookSender) -> list[Rout
         Route(f"{tenant}/invoices", c.create_invoice, methods=["POST"]),
         Route(f"{tenant}/invoices/{{record_id}}", c.patch_invoice, methods=["PATCH"]),
         Route(f"{tenant}/contacts/{{record_id}}", c.patch_contact, methods=["PATCH"]),
+        Route(f"{tenant}/repeating-invoices/{{record_id}}/run", c.run_repeating, methods=["POST"]),
     ]

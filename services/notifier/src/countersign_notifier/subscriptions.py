@@ -1,7 +1,7 @@
 """Which handler reacts to which event: the request events (approval.requests.v1), the
 organisation's people (approval.people.v1, for the admins' and substitutes' addresses), the
-ledger connections (ledger.connections.v1) and bills changed in Xero after approval
-(ledger.publications.v1), to tell the admins."""
+ledger connections (ledger.connections.v1) and bills changed in Xero after approval or
+authorised there without approval (ledger.publications.v1), to tell the admins."""
 
 from countersign_contracts import (
     APPROVAL_REQUESTS,
@@ -9,6 +9,7 @@ from countersign_contracts import (
     LEDGER_PUBLICATIONS,
     PEOPLE,
     AbsenceSet,
+    BillAuthorisedOutsideCountersign,
     BillChangedInXero,
     LedgerConnectionChanged,
     RequestApproverReassigned,
@@ -44,6 +45,7 @@ from countersign_notifier.handlers.people import (
     forget_user,
     remember_user,
     tell_admins,
+    tell_admins_bill_bypassed,
     tell_admins_bill_changed,
     tell_substitute,
 )
@@ -83,5 +85,6 @@ SUBSCRIPTIONS = (
         LEDGER_PUBLICATIONS,
         "notifier",
         On(BillChangedInXero, tell_admins_bill_changed),
+        On(BillAuthorisedOutsideCountersign, tell_admins_bill_bypassed),
     ),
 )

@@ -12,7 +12,15 @@ from pydantic import BaseModel
 
 from countersign_notifier.domain.bills import BillSummary
 
-__all__ = ["DifferenceRow", "Mail", "MailFacts", "MailKey", "MailKind", "WaitingItem"]
+__all__ = [
+    "BypassedBill",
+    "DifferenceRow",
+    "Mail",
+    "MailFacts",
+    "MailKey",
+    "MailKind",
+    "WaitingItem",
+]
 
 
 class MailKind(StrEnum):
@@ -26,6 +34,7 @@ class MailKind(StrEnum):
     STANDING_IN = "standing_in"  # to a substitute: whom they decide for, and when
     INVITED = "invited"  # to a person an admin added: they may sign in with this address
     CHANGED_IN_XERO = "changed_in_xero"  # to the admins: a published bill was changed in Xero
+    BYPASSED = "bypassed"  # to the admins: a bill was authorised in Xero without approval
 
     @property
     def has_buttons(self) -> bool:
@@ -48,6 +57,17 @@ class DifferenceRow(BaseModel):
     label: str
     approved: str
     now: str
+
+
+class BypassedBill(BaseModel):
+    """A bill authorised in Xero without coming through Countersign, as Xero has it."""
+
+    supplier: str
+    number: str
+    amount: str  # currency and total, as ``money`` writes them
+    bill_date: str  # ISO date
+    status: str
+    repeating: bool  # made from a repeating template: its later bills are not reported
 
 
 class MailFacts(BaseModel):
@@ -76,6 +96,7 @@ class MailFacts(BaseModel):
     invited_by: str | None = None  # an invitation: the admin's name, and the roles given
     roles: list[str] = []
     differences: list[DifferenceRow] = []  # changed in Xero: approved and now, field by field
+    bypassed: BypassedBill | None = None  # authorised in Xero without approval
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from html import escape
 
 from countersign_notifier.domain.bills import BillSummary, money
+from countersign_notifier.domain.bypass_mail import bypass_html, bypass_lead, bypass_text
 from countersign_notifier.domain.changes_mail import difference_html, difference_text
 from countersign_notifier.domain.mail import MailFacts, MailKind
 
@@ -94,6 +95,8 @@ def _other_lead(kind: MailKind, facts: MailFacts) -> tuple[str, list[str]]:
             f"Xero refused Countersign's access to {where}{why}.",
             "Approved bills wait and nothing reaches Xero until an admin connects it again.",
         ]
+    if kind is MailKind.BYPASSED and facts.bypassed is not None:
+        return bypass_lead(facts.bypassed)
     if kind is MailKind.INVITED:
         where = facts.organisation_name or "their organisation"
         return f"{facts.invited_by} added you to {where} in Countersign", [
@@ -209,6 +212,8 @@ def render(kind: MailKind, facts: MailFacts, links: Links) -> Rendered:
             difference_text(facts.differences),
             difference_html(facts.differences),
         )
+    if kind is MailKind.BYPASSED and facts.bypassed is not None:
+        listed_text, listed_html = bypass_text(facts.bypassed), bypass_html(facts.bypassed)
     parts = [greeting, *lead, "\n".join(listed_text), "\n".join(actions_text), "— Countersign"]
     text = "\n\n".join(part for part in parts if part)
     paragraphs = "".join(f"<p>{escape(p)}</p>" for p in (greeting, *lead))

@@ -1,6 +1,7 @@
 """What the notifier keeps of the organisation's people (approval.people.v1) and the mails
 that need them: a connection alert to the admins (ledger.connections.v1), a bill changed in
-Xero after approval to the admins (ledger.publications.v1), a note to the substitute of an
+Xero after approval or authorised there without approval to the admins
+(ledger.publications.v1), a note to the substitute of an
 absence. Recorded in the consumer's transaction, like every mail
 (events.py); the sender sends them after the commit."""
 
@@ -11,6 +12,7 @@ import logging
 import asyncpg
 from countersign_contracts import (
     AbsenceSet,
+    BillAuthorisedOutsideCountersign,
     BillChangedInXero,
     Envelope,
     LedgerConnectionChanged,
@@ -22,6 +24,7 @@ from countersign_contracts import (
 from countersign_notifier.db.mail import MailLog
 from countersign_notifier.db.people import People
 from countersign_notifier.db.requests import Requests
+from countersign_notifier.domain.bypass_mail import when_bill_bypassed
 from countersign_notifier.domain.changes_mail import when_bill_changed
 from countersign_notifier.domain.people_mail import (
     when_absence_set,
@@ -33,6 +36,7 @@ __all__ = [
     "forget_user",
     "remember_user",
     "tell_admins",
+    "tell_admins_bill_bypassed",
     "tell_admins_bill_changed",
     "tell_substitute",
 ]
@@ -84,6 +88,20 @@ async def tell_admins_bill_changed(
             "%d admin(s) to tell that bill %s of request %s changed in Xero (%s)",
             added, event.xero_invoice_id, event.request_id,
             ", ".join(d.field for d in event.differences),
+        )  # fmt: skip
+
+
+async def tell_admins_bill_bypassed(
+    conn: asyncpg.Connection, envelope: Envelope[BillAuthorisedOutsideCountersign]
+) -> None:
+    """Each admin is told of a bill authorised in Xero without approval, once per bill."""
+    event, organisation_id = envelope.payload, envelope.organisation_id
+    admins = await People(conn).admins(organisation_id)
+    added = await MailLog(conn).record(when_bill_bypassed(event, organisation_id, admins))
+    if added:
+        log.info(
+            "%d admin(s) to tell that bill %s was authorised in Xero outside Countersign",
+            added, event.xero_invoice_id,
         )  # fmt: skip
 
 

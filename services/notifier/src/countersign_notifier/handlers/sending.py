@@ -105,6 +105,8 @@ class MailSender:
                 return Links(f"{base}/inbox", web=base, label="Open your inbox")
             if mail.kind is MailKind.INVITED:
                 return Links(f"{base}/sign-in", web=base, label="Sign in to Countersign")
+            if mail.kind is MailKind.BYPASSED:
+                return Links(f"{base}/", web=base, label="Open Countersign")
             return Links(f"{base}/admin/connections", web=base, label="Open the connections")
         request = f"{base}/requests/{mail.request_id}"
         if not mail.kind.has_buttons or mail.user_id is None:

@@ -91,6 +91,10 @@ class Connections:
                 " refresh_token = EXCLUDED.refresh_token, expires_at = EXCLUDED.expires_at,"
                 " scope = EXCLUDED.scope, status = 'connected', last_error = NULL,"
                 " connected_at = now(), refreshed_at = NULL,"
+                # Bypass detection's default start (ADR 0055): kept across reconnects to the
+                # same tenant; another tenant's bills are judged from its own connection.
+                " first_connected_at = CASE WHEN xero_connections.tenant_id = EXCLUDED.tenant_id"
+                " THEN xero_connections.first_connected_at ELSE now() END,"
                 " xero_connection_id = EXCLUDED.xero_connection_id,"
                 " changed_by = EXCLUDED.changed_by, changed_at = now()",
                 c.organisation_id,

@@ -36,6 +36,7 @@ from countersign_publisher.domain.xero_changes import (
     stored_form,
 )
 from countersign_publisher.handlers.bill_changes import compare_with_approved
+from countersign_publisher.handlers.bypass import report_bypass
 
 __all__ = ["FOLLOWERS", "ChangeWatcher", "observe", "record_events"]
 
@@ -43,9 +44,10 @@ log = logging.getLogger(__name__)
 
 Follower = Callable[[asyncpg.Connection, ObservedChange], Awaitable[None]]
 
-FOLLOWERS: tuple[Follower, ...] = (compare_with_approved,)
+FOLLOWERS: tuple[Follower, ...] = (compare_with_approved, report_bypass)
 """What reacts to a newer state of an invoice or contact, in the transaction that keeps it:
-a bill Countersign published compared with what was approved (``bill_changes.py``, ADR 0054).
+a bill Countersign published compared with what was approved (``bill_changes.py``, ADR 0054);
+a bill approved in Xero that no publication made, reported (``bypass.py``, ADR 0055).
 ``ObservedChange.previous`` is what was kept before."""
 
 
