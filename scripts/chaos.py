@@ -330,7 +330,9 @@ async def unpublished_outbox(database_url: str, isolation: str) -> dict[str, int
 async def xero_changes_seen(org: Organisation, database_url: str, isolation: str) -> dict[str, int]:
     """Xero's webhooks under faults: every bill in Xero kept by the publisher with its status as
     Xero has it (a lost delivery caught by the poll, a late one not bringing an old state back),
-    none reported changed in Xero (nobody edited one), no event given up."""
+    none reported changed in Xero (nobody edited one) nor as authorised in Xero without
+    approval (each is Countersign's, even one whose creation's answer was dropped), no event
+    given up."""
     bills = {
         i["InvoiceID"]: i["Status"] for i in org.xero_invoices(lambda i: i["Type"] == "ACCPAY")
     }
@@ -353,16 +355,20 @@ async def xero_changes_seen(org: Organisation, database_url: str, isolation: str
             f"SELECT count(*) AS received, count(*) FILTER (WHERE outcome = 'failed') AS failed"
             f" FROM {schema}.xero_change_events"
         )
-        reported = await conn.fetchval(
-            f"SELECT count(*) FROM {schema}.outbox WHERE headers->>'ce_type' = 'BillChangedInXero'"
-        )
+        reported = {
+            kind: await conn.fetchval(
+                f"SELECT count(*) FROM {schema}.outbox WHERE headers->>'ce_type' = $1", kind
+            )
+            for kind in ("BillChangedInXero", "BillAuthorisedOutsideCountersign")
+        }
     finally:
         await conn.close()
     return {
         "xero_change_events": events["received"],
         "xero_change_events_failed": events["failed"],
         "bills_not_seen_as_in_xero": len(behind),
-        "bills_reported_changed_in_xero": reported,
+        "bills_reported_changed_in_xero": reported["BillChangedInXero"],
+        "bills_reported_bypassing_approval": reported["BillAuthorisedOutsideCountersign"],
     }
 
 
@@ -604,6 +610,7 @@ def main() -> None:
     watched = (
         figures["bills_not_seen_as_in_xero"]
         == figures["bills_reported_changed_in_xero"]
+        == figures["bills_reported_bypassing_approval"]
         == figures["xero_change_events_failed"]
         == 0
     )
