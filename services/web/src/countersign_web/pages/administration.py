@@ -24,11 +24,14 @@ class NotAdmin(Exception):
 
 
 async def as_admin(
-    web: Parts, session: WebSession, method: str, suffix: str, body: Any = None
-) -> httpx.Response:
-    """``suffix`` of the person's organisation at approval (``/users``), as that person."""
+    web: Parts, session: WebSession, method: str, suffix: str, body: Any = None,
+    service: str = "approval",
+) -> httpx.Response:  # fmt: skip
+    """``suffix`` of the person's organisation at approval (``/users``), or at the publisher
+    (``/publication-settings``), as that person."""
     path = session.org_path(suffix)
-    response = await web.approval.call(session.token, method, path, body)
+    api = web.publisher if service == "publisher" else web.approval
+    response = await api.call(session.token, method, path, body)
     if response.status_code == 403:
         raise NotAdmin(session)
     return response
