@@ -14,10 +14,7 @@ whole chart whatever If-Modified-Since would say.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -43,6 +40,7 @@ from countersign_publisher.domain.master_data import (
     counts,
 )
 from countersign_publisher.handlers.events import Cause, emit_master_data
+from countersign_publisher.handlers.reading import ReadAside
 
 __all__ = ["MasterDataSync", "MasterDataSyncPass", "Synced"]
 
@@ -132,18 +130,11 @@ class MasterDataSyncPass:
         self._pool = pool
         self._sync = sync
         self._interval_s = interval_s
-        self._next = 0.0
-        self._reading: asyncio.Task[int] | None = None
+        self._aside = ReadAside("master-data-sync", self.run_due, every_s=1.0)
 
     async def run_when_due(self) -> None:
         """Starts reading the due organisations, unless a read still runs."""
-        if self._reading is not None and not self._reading.done():
-            return
-        if time.monotonic() < self._next:
-            return
-        self._next = time.monotonic() + 1.0
-        self._reading = asyncio.create_task(self.run_due(), name="master-data-sync")
-        self._reading.add_done_callback(_log_crash)
+        self._aside.start_when_due()
 
     async def run_due(self) -> int:
         """Reads every organisation due now, one after the other; how many there were."""
@@ -159,12 +150,4 @@ class MasterDataSyncPass:
         return len(due)
 
     async def stop(self) -> None:
-        if self._reading is not None:
-            self._reading.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._reading
-
-
-def _log_crash(task: asyncio.Task[int]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        log.error("master data sync crashed", exc_info=task.exception())
+        await self._aside.stop()

@@ -13,10 +13,7 @@ slow Xero never holds up the events webhooks bring.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-import time
 from datetime import datetime
 from uuid import UUID
 
@@ -27,6 +24,7 @@ from countersign_publisher.adapters.xero_client import XeroClient
 from countersign_publisher.adapters.xero_errors import XeroError
 from countersign_publisher.adapters.xero_mapping import parse_xero_datetime
 from countersign_publisher.db.xero_changes import ChangePolls
+from countersign_publisher.handlers.reading import ReadAside
 from countersign_publisher.handlers.xero_changes import observe
 
 __all__ = ["ChangePoll"]
@@ -42,17 +40,11 @@ class ChangePoll:
         self._pool = pool
         self._xero = xero
         self._interval_s = interval_s
-        self._next = 0.0
-        self._reading: asyncio.Task[int] | None = None
+        self._aside = ReadAside("xero-change-poll", self.run_due, every_s=min(1.0, interval_s))
 
     async def run_when_due(self) -> None:
         """Starts polling the due organisations, unless a poll still runs."""
-        if self._reading is not None and not self._reading.done():
-            return
-        if time.monotonic() < self._next:
-            return
-        self._next = time.monotonic() + min(1.0, self._interval_s)
-        self._reading = asyncio.create_task(self.run_due(), name="xero-change-poll")
+        self._aside.start_when_due()
 
     async def run_due(self) -> int:
         """Polls every organisation due now; how many records were newer than those kept."""
@@ -93,7 +85,4 @@ class ChangePoll:
         return kept
 
     async def stop(self) -> None:
-        if self._reading is not None:
-            self._reading.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._reading
+        await self._aside.stop()
