@@ -7,18 +7,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
-import httpx
 from countersign_harness.organisation import Organisation
-from countersign_harness.waiting import eventually
 from selenium.webdriver import Chrome
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as shown
 from selenium.webdriver.support.wait import WebDriverWait
 
-__all__ = ["element", "fits_narrow", "press", "screenshot", "sign_in", "sign_in_link"]
+from tests.e2e.mailbox import sign_in_link
+
+__all__ = ["element", "fits_narrow", "press", "screenshot", "sign_in"]
 
 
 def element(browser: Chrome, element_id: str) -> WebElement:
@@ -48,33 +47,6 @@ def screenshot(browser: Chrome, name: str) -> None:
     where = os.environ.get("COUNTERSIGN_SCREENSHOTS")
     if where:
         browser.save_screenshot(str(Path(where) / f"web-{name}.png"))
-
-
-async def sign_in_link(org: Organisation, email: str) -> str:
-    """The sign-in link the web app mailed ``email`` for ``org``: one person may be a user of
-    several organisations of a shared pipeline (a link each) and have the notifier's mail too;
-    only this organisation's link counts, and there must be exactly one."""
-
-    async def mail() -> list[dict[str, Any]]:
-        async with httpx.AsyncClient(timeout=10) as http:
-            answer = await http.get(
-                f"{org.endpoints.mail_sandbox}/api/messages", params={"to": email}
-            )
-        found: list[dict[str, Any]] = answer.json()
-        return found
-
-    def sign_in_links(messages: list[dict[str, Any]]) -> list[str]:
-        return [
-            link["url"]
-            for message in messages
-            for link in message["links"]
-            if "/sign-in/link?" in link["url"] and link["text"] == f"Sign in to {org.name}"
-        ]
-
-    messages = await eventually(mail, lambda found: bool(sign_in_links(found)), timeout_s=30)
-    links = sign_in_links(messages)
-    assert len(links) == 1, messages
-    return links[0]
 
 
 async def sign_in(browser: Chrome, org: Organisation, email: str) -> None:

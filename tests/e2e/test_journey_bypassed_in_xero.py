@@ -6,16 +6,14 @@ was authorised in Xero without approval."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-import httpx
 import pytest
 from countersign_harness.organisation import Organisation
 from countersign_harness.pipeline import Pipeline
 from countersign_harness.provisioning import ADA, provision_organisation
-from countersign_harness.waiting import eventually
 
 from tests.e2e.journeys import PEOPLE, WORKFLOW
+from tests.e2e.mailbox import Message, wait_for_mail
 from tests.e2e.test_journey_changed_in_xero import webhook  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.e2e
@@ -25,15 +23,8 @@ ORGANISATION = "Bypassed In Xero Ltd"
 SUBJECT = "Authorised in Xero without approval"
 
 
-async def _mail(org: Organisation) -> dict[str, Any]:
-    async def mails() -> list[dict[str, Any]]:
-        async with httpx.AsyncClient(timeout=10) as http:
-            answer = await http.get(
-                f"{org.endpoints.mail_sandbox}/api/messages", params={"to": ADA.email}
-            )
-        return [m for m in answer.json() if m["subject"].startswith(SUBJECT)]
-
-    [found] = await eventually(mails, lambda found: len(found) >= 1, timeout_s=60)
+async def _mail(org: Organisation) -> Message:
+    [found] = await wait_for_mail(org, ADA.email, lambda m: m["subject"].startswith(SUBJECT))
     return found
 
 

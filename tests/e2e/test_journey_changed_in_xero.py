@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
 
-import httpx
 import pytest
 from countersign_dext_sandbox.samples import line
 from countersign_harness.organisation import Organisation
@@ -18,6 +16,7 @@ from countersign_harness.provisioning import ADA, provision_organisation
 from countersign_harness.waiting import eventually
 
 from tests.e2e.journeys import ANN, PEOPLE, WORKFLOW, invoice
+from tests.e2e.mailbox import Message, linking, wait_for_mail
 from tests.e2e.test_journey_approval_paths import publish
 from tests.e2e.web_visitor import signed_in
 
@@ -35,22 +34,14 @@ def webhook(pipeline: Pipeline) -> Iterator[None]:
         yield
 
 
-async def _mail_about(org: Organisation, request_id: str) -> dict[str, Any]:
+async def _mail_about(org: Organisation, request_id: str) -> Message:
     """The admin's mail that links to the request and says it changed in Xero."""
 
-    async def mails() -> list[dict[str, Any]]:
-        async with httpx.AsyncClient(timeout=10) as http:
-            answer = await http.get(
-                f"{org.endpoints.mail_sandbox}/api/messages", params={"to": ADA.email}
-            )
-        return [
-            message
-            for message in answer.json()
-            if message["subject"].startswith("Changed in Xero after approval")
-            and any(f"/requests/{request_id}" in link["url"] for link in message["links"])
-        ]
+    def about(message: Message) -> bool:
+        changed = message["subject"].startswith("Changed in Xero after approval")
+        return changed and linking(message, f"/requests/{request_id}")
 
-    [found] = await eventually(mails, lambda found: len(found) >= 1, timeout_s=60)
+    [found] = await wait_for_mail(org, ADA.email, about)
     return found
 
 

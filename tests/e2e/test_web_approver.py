@@ -10,22 +10,21 @@ page without a session.
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 import httpx
 import pytest
 from countersign_harness.organisation import Organisation, Person
 from countersign_harness.pipeline import WEB_OIDC_CLIENT_ID, WEB_OIDC_SECRET, Pipeline
 from countersign_harness.provisioning import provision_organisation
-from countersign_harness.waiting import eventually
 from selenium.webdriver import Chrome
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.wait import WebDriverWait
 
 from tests.e2e.accessibility import reach_by_keyboard, unlabelled
-from tests.e2e.browsing import element, fits_narrow, screenshot, sign_in_link
+from tests.e2e.browsing import element, fits_narrow, screenshot
 from tests.e2e.journeys import ANN, PEOPLE, WORKFLOW, invoice, original
+from tests.e2e.mailbox import Message, linking, sign_in_link, wait_for_mail
 from tests.e2e.test_journey_approval_paths import publish
 
 pytestmark = pytest.mark.e2e
@@ -108,39 +107,22 @@ async def test_an_approver_signs_in_by_link_and_approves_in_the_browser(
     assert "rejected" not in [e["action"] for e in trail]  # the forged reject did nothing
 
 
-async def _mail_about(org: Organisation, to: str, request_id: str) -> dict[str, Any]:
+async def _mail_about(org: Organisation, to: str, request_id: str) -> Message:
     """The notifier's mail to ``to`` that links to the request (the newest, when several)."""
 
-    async def mail() -> list[dict[str, Any]]:
-        async with httpx.AsyncClient(timeout=10) as http:
-            answer = await http.get(f"{org.endpoints.mail_sandbox}/api/messages", params={"to": to})
-        return [
-            message
-            for message in answer.json()
-            if any(f"/requests/{request_id}" in link["url"] for link in message["links"])
-            and not any("/act/" in link["url"] for link in message["links"])
-        ]
+    def about(message: Message) -> bool:
+        return linking(message, f"/requests/{request_id}") and not linking(message, "/act/")
 
-    found = await eventually(mail, lambda found: len(found) >= 1, timeout_s=60)
-    return found[0]
+    return (await wait_for_mail(org, to, about))[0]
 
 
 async def _buttons(org: Organisation, request_id: str) -> tuple[str, str, str]:
     """The Approve and Reject links of the notifier's mail to Ann about the request."""
 
-    async def mail() -> list[dict[str, Any]]:
-        async with httpx.AsyncClient(timeout=10) as http:
-            answer = await http.get(
-                f"{org.endpoints.mail_sandbox}/api/messages", params={"to": ANN}
-            )
-        return [
-            message
-            for message in answer.json()
-            if any(f"/requests/{request_id}" in link["url"] for link in message["links"])
-            and any("/act/" in link["url"] for link in message["links"])
-        ]
+    def buttons(message: Message) -> bool:
+        return linking(message, f"/requests/{request_id}") and linking(message, "/act/")
 
-    [message] = await eventually(mail, lambda found: len(found) >= 1, timeout_s=60)
+    [message] = await wait_for_mail(org, ANN, buttons)
     urls = [link["url"] for link in message["links"] if "/act/" in link["url"]]
     approve = next(u for u in urls if u.endswith("decision=approve"))
     reject = next(u for u in urls if u.endswith("decision=reject"))

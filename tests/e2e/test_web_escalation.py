@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 from countersign_harness.organisation import Organisation, Person
 from countersign_harness.pipeline import Pipeline
@@ -24,6 +23,7 @@ from selenium.webdriver.common.by import By
 
 from tests.e2e.browsing import element, screenshot, sign_in
 from tests.e2e.journeys import ANN, invoice
+from tests.e2e.mailbox import Message, linking, wait_for_mail
 from tests.e2e.test_journey_approval_paths import publish
 
 pytestmark = pytest.mark.e2e
@@ -48,18 +48,11 @@ def _workflow(**deadline: Any) -> dict[str, Any]:
 async def _mails(org: Organisation, to: str, request_id: str, subject: str) -> list[Any]:
     """The mails to ``to`` about the request whose subject starts so, once there is one."""
 
-    async def mail() -> list[dict[str, Any]]:
-        async with httpx.AsyncClient(timeout=10) as http:
-            answer = await http.get(f"{org.endpoints.mail_sandbox}/api/messages", params={"to": to})
-        return [
-            m
-            for m in answer.json()
-            if m["subject"].startswith(subject)
-            and any(f"/requests/{request_id}" in link["url"] for link in m["links"])
-        ]
+    def about(message: Message) -> bool:
+        about_it = linking(message, f"/requests/{request_id}")
+        return about_it and message["subject"].startswith(subject)
 
-    found: list[Any] = await eventually(mail, lambda found: len(found) >= 1, timeout_s=30)
-    return found
+    return await wait_for_mail(org, to, about, timeout_s=30)
 
 
 async def test_an_undecided_step_escalates_after_its_deadline_and_the_target_decides_browser(

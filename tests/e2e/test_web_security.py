@@ -23,7 +23,6 @@ import pytest
 from countersign_harness.organisation import Organisation, Person
 from countersign_harness.pipeline import Pipeline
 from countersign_harness.provisioning import provision_organisation
-from countersign_harness.waiting import eventually
 from countersign_web.app import create_app
 from countersign_web.settings import WebSettings
 from fastapi import APIRouter
@@ -31,6 +30,7 @@ from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute, Mount, Route
 
 from tests.e2e.journeys import invoice
+from tests.e2e.mailbox import Message, wait_for_mail
 from tests.e2e.test_journey_approval_paths import publish
 from tests.e2e.web_visitor import Visitor, signed_in
 
@@ -254,15 +254,13 @@ async def test_no_page_shows_another_organisations_request(pipeline: Pipeline) -
 
 
 async def _approve_button(scene: Scene) -> str:
-    async def buttons() -> list[str]:
-        async with httpx.AsyncClient(timeout=10) as http:
-            answer = await http.get(
-                f"{scene.org.endpoints.mail_sandbox}/api/messages", params={"to": scene.approver}
-            )
-        return [link["url"] for message in answer.json() for link in message["links"]
+    def approve(message: Message) -> list[str]:
+        return [link["url"] for link in message["links"]
                 if "/act/" in link["url"] and link["url"].endswith("decision=approve")]  # fmt: skip
 
-    return (await eventually(buttons, lambda found: len(found) == 1, timeout_s=60))[0]
+    messages = await wait_for_mail(scene.org, scene.approver, lambda m: bool(approve(m)))
+    [button] = [url for message in messages for url in approve(message)]
+    return button
 
 
 async def test_an_e_mail_button_opened_by_someone_else_signed_in_decides_nothing(

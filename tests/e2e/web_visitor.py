@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 import httpx
 from countersign_harness.organisation import Organisation
-from countersign_harness.waiting import eventually
+
+from tests.e2e.mailbox import sign_in_link
 
 __all__ = ["Visitor", "csrf_of", "signed_in"]
 
@@ -35,20 +35,6 @@ class Visitor:
         return await self.http.post(path, data={"csrf": self.session_csrf, **form})
 
 
-async def _sign_in_link(org: Organisation, email: str) -> str:
-    async def links() -> list[str]:
-        async with httpx.AsyncClient(timeout=10) as http:
-            answer = await http.get(
-                f"{org.endpoints.mail_sandbox}/api/messages", params={"to": email}
-            )
-        found: list[dict[str, Any]] = answer.json()
-        return [link["url"] for message in found for link in message["links"]
-                if "/sign-in/link?" in link["url"]
-                and link["text"] == f"Sign in to {org.name}"]  # fmt: skip
-
-    return (await eventually(links, lambda found: len(found) == 1, timeout_s=30))[0]
-
-
 async def signed_in(org: Organisation, email: str) -> Visitor:
     """``email`` signed in to the organisation by the link mailed to them (their first)."""
     visitor = Visitor(httpx.AsyncClient(base_url=org.endpoints.web, timeout=15))
@@ -56,7 +42,7 @@ async def signed_in(org: Organisation, email: str) -> Visitor:
         "/sign-in", data={"email": email, "csrf": await visitor.pending_csrf()}
     )
     assert asked.status_code == 200, asked.text
-    shown = await visitor.http.get(await _sign_in_link(org, email))
+    shown = await visitor.http.get(await sign_in_link(org, email))
     code = re.search(r'name="code" value="([^"]+)"', shown.text)
     assert code, shown.text
     redeemed = await visitor.http.post(
