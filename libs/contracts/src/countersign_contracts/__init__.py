@@ -5,6 +5,7 @@ Producers build `new_envelope(payload, ...)` and send `encode(envelope)` keyed b
 which ignores fields added by later minor versions and raises `ContractViolation` otherwise.
 """
 
+from countersign_contracts import _xero_bills
 from countersign_contracts._approvals import (
     LedgerBound,
     PublicationCancelRequested,
@@ -147,6 +148,7 @@ from countersign_contracts._topics import (
     LEDGER_MASTER_DATA,
     LEDGER_PUBLICATIONS,
     LEDGER_SUPPLIERS,
+    LEDGER_XERO_BILLS,
     ORGANISATIONS,
     PEOPLE,
     TOPICS,
@@ -154,6 +156,7 @@ from countersign_contracts._topics import (
     dlq_topic,
     topic_for,
 )
+from countersign_contracts._xero_bills import *  # noqa: F403 - re-exported by its __all__
 
 __all__ = [
     "APPROVAL_REQUESTS",
@@ -164,6 +167,7 @@ __all__ = [
     "LEDGER_MASTER_DATA",
     "LEDGER_PUBLICATIONS",
     "LEDGER_SUPPLIERS",
+    "LEDGER_XERO_BILLS",
     "MAX_AMOUNT",
     "MAX_QUANTITY",
     "ONE_LINE",
@@ -290,3 +294,4 @@ __all__ = [
     "topic_for",
     "traceparent",
 ]
+__all__ += _xero_bills.__all__

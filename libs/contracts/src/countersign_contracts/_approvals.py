@@ -27,6 +27,7 @@ from countersign_contracts._base import ContractModel, EventPayload, unknown_as
 from countersign_contracts._bills import Bill
 from countersign_contracts._dext import DextItemId, PossibleDuplicate
 from countersign_contracts._money import UtcDatetime
+from countersign_contracts._xero_bills import RequestSource
 
 
 class WorkflowRef(ContractModel):
@@ -64,6 +65,14 @@ class _RequestEvent(ContractModel):
     request_id: UUID = Field(description="The approval request (also the envelope subject_id)")
     dext_item_id: DextItemId
     item_version: int = Field(ge=1, description="The cost item version the request is about")
+    source: RequestSource = Field(
+        default=RequestSource.DEXT,
+        description="Where the bill started; for `xero`, dext_item_id is `xero:<InvoiceID>` and"
+        " item_version counts the bill's pulled states (since 1.9)",
+    )
+    xero_invoice_id: UUID | None = Field(
+        default=None, description="The Xero bill: for source xero, the one pulled (since 1.9)"
+    )
 
 
 class RequestOpened(_RequestEvent, EventPayload):

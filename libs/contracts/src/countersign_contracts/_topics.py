@@ -55,6 +55,7 @@ from countersign_contracts._people import (
     UserChanged,
     UserRemoved,
 )
+from countersign_contracts._xero_bills import BillLeftSubmittedInXero, BillSubmittedInXero
 
 COST_ITEMS = "dext.cost-items.v1"
 BANK_TRANSACTIONS = "dext.bank-transactions.v1"
@@ -65,6 +66,7 @@ LEDGER_PUBLICATIONS = "ledger.publications.v1"
 LEDGER_SUPPLIERS = "ledger.suppliers.v1"
 LEDGER_CONNECTIONS = "ledger.connections.v1"
 LEDGER_MASTER_DATA = "ledger.master-data.v1"
+LEDGER_XERO_BILLS = "ledger.xero-bills.v1"
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             ),
             _topic(
                 APPROVAL_REQUESTS,
-                "1.8",
+                "1.9",
                 "an approval request for one cost item version",
                 "request_id",
                 RequestOpened,
@@ -139,7 +141,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             ),
             _topic(
                 ORGANISATIONS,
-                "1.1",
+                "1.2",
                 "a Countersign organisation",
                 "organisation_id",
                 OrganisationRegistered,
@@ -192,6 +194,14 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
                 "an organisation's master data in its ledger (accounts, tax rates, tracking)",
                 "organisation_id",
                 LedgerMasterDataSynced,
+            ),
+            _topic(
+                LEDGER_XERO_BILLS,
+                "1.0",
+                "a bill submitted in Xero, pulled for approval (via-Xero mode)",
+                "xero_invoice_id",
+                BillSubmittedInXero,
+                BillLeftSubmittedInXero,
             ),
         )
     }
