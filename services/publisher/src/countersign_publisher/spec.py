@@ -3,6 +3,7 @@ from countersign_contracts import (
     LEDGER_MASTER_DATA,
     LEDGER_PUBLICATIONS,
     LEDGER_SUPPLIERS,
+    LEDGER_XERO_BILLS,
 )
 from countersign_platform.migrations import migrations_dir
 from countersign_platform.spec import ServiceSpec
@@ -14,8 +15,15 @@ __all__ = ["SERVICE"]
 SERVICE = ServiceSpec(
     name="publisher",
     description="Turns authorised requests into Xero bills, keeps the supplier list and master"
-    " data in sync and connects organisations to Xero.",
+    " data in sync, connects organisations to Xero and pulls the bills submitted there in the"
+    " via-Xero mode.",
     migrations=migrations_dir(__file__),
     consumes=SUBSCRIPTIONS,
-    produces=(LEDGER_PUBLICATIONS, LEDGER_SUPPLIERS, LEDGER_CONNECTIONS, LEDGER_MASTER_DATA),
+    produces=(
+        LEDGER_PUBLICATIONS,
+        LEDGER_SUPPLIERS,
+        LEDGER_CONNECTIONS,
+        LEDGER_MASTER_DATA,
+        LEDGER_XERO_BILLS,
+    ),
 )

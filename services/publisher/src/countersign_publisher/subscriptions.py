@@ -11,11 +11,11 @@ from countersign_contracts import (
     PublicationRetryRequested,
     RequestAuthorised,
 )
-from countersign_platform.organisation_status import record_organisation
 from countersign_platform.subscription import On, Subscription
 
 from countersign_publisher.handlers.intake import record_bank_transaction, record_publication
 from countersign_publisher.handlers.publications import cancel_publication, retry_publication
+from countersign_publisher.handlers.pulled_bills import record_organisation_settings
 
 __all__ = ["SUBSCRIPTIONS"]
 
@@ -35,7 +35,7 @@ SUBSCRIPTIONS = (
     Subscription(
         ORGANISATIONS,
         "publisher",
-        On(OrganisationRegistered, record_organisation),
-        On(OrganisationUpdated, record_organisation),
+        On(OrganisationRegistered, record_organisation_settings),
+        On(OrganisationUpdated, record_organisation_settings),
     ),
 )
