@@ -71,7 +71,8 @@ class _RequestEvent(ContractModel):
         " item_version counts the bill's pulled states (since 1.9)",
     )
     xero_invoice_id: UUID | None = Field(
-        default=None, description="The Xero bill: for source xero, the one pulled (since 1.9)"
+        default=None,
+        description="The bill in Xero: pulled (source xero), or once published (since 1.9)",
     )
 
 

@@ -21,6 +21,7 @@ from countersign_contracts import (
     RequestAuthorised,
     RequestCancelled,
     RequestRejected,
+    RequestSource,
     RequestStepDecided,
     RequestSuperseded,
     StepDecision,
@@ -99,7 +100,9 @@ class RequestRecord(BaseModel):
     supersedes_request_id: UUID | None = None
     opened_at: datetime
     publication_id: UUID | None = None
+    # The bill in Xero: set when published (direct), or from the start when pulled from Xero.
     xero_invoice_id: UUID | None = None
+    source: RequestSource = RequestSource.DEXT  # where the bill started (ADR 0056)
     publication_messages: list[str] = Field(default_factory=list)
     # What the organisation's Xero would refuse of the bill as it stands, by the latest master
     # data: empty when it takes it (or was never read). No authorisation while it is not.
@@ -129,11 +132,14 @@ class RequestRecord(BaseModel):
         return [] if step is None else [p.user_id for p in step.awaited()]
 
     def about(self) -> dict[str, Any]:
-        """The fields every request event starts with: which request, item and version."""
+        """The fields every request event starts with: which request, item and version, where
+        its bill started and the bill in Xero (once there is one)."""
         return {
             "request_id": self.request_id,
             "dext_item_id": self.dext_item_id,
             "item_version": self.item_version,
+            "source": self.source,
+            "xero_invoice_id": self.xero_invoice_id,
         }
 
     def awaiting_actors(self) -> list[Actor]:
