@@ -1,7 +1,8 @@
 """Bills pulled from Xero in approval (ADR 0056), on the real broker and database: a bill the
 publisher tells as submitted in Xero opens a request with source xero, owned by the
-organisation's via_xero_requester, on the same workflow; a newer state of the bill supersedes
-it and restarts; the bill leaving SUBMITTED in Xero cancels the request still running."""
+organisation's via_xero_requester, on the same workflow, its amounts not editable; a newer
+state of the bill supersedes it and restarts; the bill leaving SUBMITTED in Xero cancels the
+request still running."""
 
 from __future__ import annotations
 
@@ -82,6 +83,12 @@ async def test_a_pulled_bill_opens_a_request_restarts_on_a_new_state_and_ends_wh
 
         await pull(approval, org, submitted(1, "1000.00"))
         first = await approval.request_of(org, item, state="in_approval")
+        # Amounts stay as Xero has them: a line's edit takes coding only.
+        amount_edit = await approval.http.patch(
+            org.path(f"/requests/{first['request_id']}/lines/0"),
+            headers=org.auth(),
+            json={"line_amount": "1.00"},
+        )
         await pull(approval, org, submitted(2, "900.00"))
         second = await approval.request_of(org, item, version=2, state="in_approval")
         await pull(approval, org, submitted(2, "900.00"))  # a repeat: nothing
@@ -96,6 +103,9 @@ async def test_a_pulled_bill_opens_a_request_restarts_on_a_new_state_and_ends_wh
             org.path("/requests"), headers=org.auth(), params={"dext_item_id": item}
         )
 
+    assert amount_edit.status_code == 422
+    assert amount_edit.headers["content-type"] == "application/problem+json"
+    assert amount_edit.json()["errors"][0]["field"].endswith("line_amount")
     [opened] = [e for e in before if isinstance(e, RequestOpened)]
     assert (opened.source, opened.xero_invoice_id, opened.item_version) == (
         RequestSource.XERO,
