@@ -12,10 +12,10 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import MappingProxyType
 
-from countersign_contracts import PublicationKind, PublicationStep
+from countersign_contracts import PublicationKind, PublicationStep, RequestSource
 from countersign_platform.telemetry import log_context
 
-from countersign_publisher.adapters.xero_errors import XeroError
+from countersign_publisher.adapters.xero_errors import XeroError, XeroValidationError
 from countersign_publisher.domain.identifiers import batch_idempotency_key
 from countersign_publisher.domain.progress import next_step
 from countersign_publisher.domain.publication import PublicationState, RetryPolicy
@@ -33,7 +33,15 @@ from countersign_publisher.handlers.records import (
     resolve_contact,
 )
 
-__all__ = ["STEP_HANDLERS", "Publishing"]
+__all__ = ["NOT_AUTHORISED_YET", "STEP_HANDLERS", "Publishing"]
+
+NOT_AUTHORISED_YET = (
+    "This bill was pulled from Xero (the via-Xero mode): Countersign does not yet set it"
+    " AUTHORISED there, and never creates a second one. Approve it in Xero, then cancel this"
+    " publication."
+)
+"""Why a request pulled from Xero fails at its first step until the update step is built
+(ADR 0056; docs/notes/via-xero-progress.md): creating a bill would duplicate the one in Xero."""
 
 StepHandler = Callable[[StepPorts, Job], Awaitable[None]]
 
@@ -84,6 +92,8 @@ class Publishing:
     async def _prepare_bill(self, job: Job) -> bool:
         """Resolves the contact, and finds a bill that an earlier, unanswered try created.
         True when the bill still has to be created."""
+        if job.authorised.source is RequestSource.XERO:
+            raise XeroValidationError([NOT_AUTHORISED_YET], status=None)
         await resolve_contact(self.ports, job)
         if job.progress.was_sent(PublicationStep.CREATE_BILL):
             found = await find_bill(self.ports, job)
