@@ -1,4 +1,4 @@
-"""The via-Xero mode's settings in approval (ADR 0056), on the real broker and database: an
+"""The via-Xero mode's settings in approval (ADR 0058), on the real broker and database: an
 administrator switches an organisation to via_xero with the user who owns pulled bills, the
 rules refuse it without one (problem+json naming the field), and ingest and the publisher are
 told on approval.organisations.v1."""

@@ -1,4 +1,4 @@
-"""Bills pulled from Xero in approval (ADR 0056), on the real broker and database: a bill the
+"""Bills pulled from Xero in approval (ADR 0058), on the real broker and database: a bill the
 publisher tells as submitted in Xero opens a request with source xero, owned by the
 organisation's via_xero_requester, on the same workflow, its amounts not editable; a newer
 state of the bill supersedes it and restarts; the bill leaving SUBMITTED in Xero cancels the

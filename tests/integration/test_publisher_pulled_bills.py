@@ -1,4 +1,4 @@
-"""The via-Xero pull (ADR 0056), from the Xero sandbox to the publisher over real HTTP (signed
+"""The via-Xero pull (ADR 0058), from the Xero sandbox to the publisher over real HTTP (signed
 webhooks), on real Kafka and Postgres: once approval announces an organisation in the via_xero
 mode, a bill SUBMITTED in Xero is told on ledger.xero-bills.v1, an edit while it is still
 SUBMITTED is told as its next version, and its leaving SUBMITTED once; drafts never, and a
@@ -137,7 +137,7 @@ async def test_a_bill_submitted_in_xero_is_pulled_with_each_newer_state_and_its_
 async def test_an_authorised_request_for_a_pulled_bill_never_creates_a_second_bill(
     settings_for: Any, xero_sandbox: XeroSandbox
 ) -> None:
-    # Until the update step exists (ADR 0056), the publication fails at its first step.
+    # Until the update step exists (ADR 0058), the publication fails at its first step.
     tenant_id = xero_sandbox.create_tenant(name="Pulled Twice Ltd")["tenant_id"]
     org, invoice = uuid.uuid4(), uuid.uuid4()
     request = authorised_request(sample_bill("SUB-9")).model_copy(

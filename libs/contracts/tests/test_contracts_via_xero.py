@@ -1,4 +1,4 @@
-"""The via-Xero mode's contracts (ADR 0056): additive to what readers already have."""
+"""The via-Xero mode's contracts (ADR 0058): additive to what readers already have."""
 
 import json
 from collections.abc import Callable

@@ -1,4 +1,4 @@
--- Where the organisation's bills start (ADR 0056): 'direct' from Dext, or 'via_xero' (pulled
+-- Where the organisation's bills start (ADR 0058): 'direct' from Dext, or 'via_xero' (pulled
 -- from Xero when SUBMITTED there), with the user who owns the pulled requests. An
 -- administrator's setting, announced on approval.organisations.v1.
 ALTER TABLE organisations

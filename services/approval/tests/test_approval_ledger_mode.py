@@ -1,4 +1,4 @@
-"""The via-Xero mode's settings (ADR 0056): pulled requests always have an owner, who cannot
+"""The via-Xero mode's settings (ADR 0058): pulled requests always have an owner, who cannot
 be removed while they own them (no IO)."""
 
 from __future__ import annotations

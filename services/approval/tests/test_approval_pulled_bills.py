@@ -1,4 +1,4 @@
-"""A bill pulled from Xero as the item version a request is opened for (ADR 0056; no IO)."""
+"""A bill pulled from Xero as the item version a request is opened for (ADR 0058; no IO)."""
 
 from __future__ import annotations
 

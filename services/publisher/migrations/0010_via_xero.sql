@@ -1,4 +1,4 @@
--- The via-Xero mode (ADR 0056). Each organisation's mode, the newest approval announced
+-- The via-Xero mode (ADR 0058). Each organisation's mode, the newest approval announced
 -- (approval.organisations.v1); and every bill pulled from Xero: what was last told about it
 -- on ledger.xero-bills.v1 (its version, the bill, the status it had), so a state is told once
 -- and a bill leaving SUBMITTED is told once.

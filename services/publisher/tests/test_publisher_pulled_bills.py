@@ -1,4 +1,4 @@
-"""Bills pulled from Xero in the via-Xero mode (ADR 0056): what a state of a bill tells
+"""Bills pulled from Xero in the via-Xero mode (ADR 0058): what a state of a bill tells
 approval, and the bill read from Xero's JSON (no IO)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What the publisher tells of bills that start in Xero: ledger.xero-bills.v1 (ADR 0056).
+"""What the publisher tells of bills that start in Xero: ledger.xero-bills.v1 (ADR 0058).
 
 In the via-Xero mode a capture tool (Hubdoc, AutoEntry, Dext publishing to Xero…) puts a bill
 in Xero as SUBMITTED ("Awaiting Approval"); the publisher pulls it (webhook or poll) and
@@ -35,7 +35,7 @@ __all__ = [
 
 
 class LedgerMode(StrEnum):
-    """Where an organisation's bills start (ADR 0056): `direct` from Dext, approved before
+    """Where an organisation's bills start (ADR 0058): `direct` from Dext, approved before
     Countersign creates them in Xero; `via_xero` in Xero as SUBMITTED, pulled for approval and
     authorised there by Countersign (approval.organisations.v1 since 1.2)."""
 

@@ -7,7 +7,7 @@ newest event wins, so a redelivered older one never undoes a change.
     Subscription(ORGANISATIONS, "<group>", On(OrganisationRegistered, record_organisation),
                  On(OrganisationUpdated, record_organisation))
 
-The services that act on the via-Xero mode (ADR 0056: ingest refuses new Dext items, the
+The services that act on the via-Xero mode (ADR 0058: ingest refuses new Dext items, the
 publisher pulls bills submitted in Xero) keep the organisation's ledger mode the same way, in
 ``ledger_modes (organisation_id, ledger_mode, occurred_at)``, with ``record_ledger_mode``.
 """

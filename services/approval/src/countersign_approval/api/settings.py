@@ -1,5 +1,5 @@
 """An organisation's settings an administrator chooses: what intake does with a likely
-duplicate cost item, and where bills start (direct from Dext, or via Xero, ADR 0056). Ingest
+duplicate cost item, and where bills start (direct from Dext, or via Xero, ADR 0058). Ingest
 and the publisher apply them, learning them from approval.organisations.v1."""
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ class Organisation:
     timezone: str
     status: str
     duplicate_policy: str = DuplicatePolicy.WARN.value  # a ``DuplicatePolicy`` value
-    ledger_mode: str = LedgerMode.DIRECT.value  # a ``LedgerMode`` value (ADR 0056)
+    ledger_mode: str = LedgerMode.DIRECT.value  # a ``LedgerMode`` value (ADR 0058)
     via_xero_requester: UUID | None = None  # the user who owns requests pulled from Xero
 
     def changed(

@@ -1,4 +1,4 @@
-"""A bill pulled from Xero as the item version a request is opened for (ADR 0056; pure).
+"""A bill pulled from Xero as the item version a request is opened for (ADR 0058; pure).
 
     BillSubmittedInXero (version n) ─▶ ``pulled_version`` ─▶ the same path as a Dext item
         version: opened, or superseding the request for version n-1 (its approvals do not

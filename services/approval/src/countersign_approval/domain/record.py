@@ -102,7 +102,7 @@ class RequestRecord(BaseModel):
     publication_id: UUID | None = None
     # The bill in Xero: set when published (direct), or from the start when pulled from Xero.
     xero_invoice_id: UUID | None = None
-    source: RequestSource = RequestSource.DEXT  # where the bill started (ADR 0056)
+    source: RequestSource = RequestSource.DEXT  # where the bill started (ADR 0058)
     publication_messages: list[str] = Field(default_factory=list)
     # What the organisation's Xero would refuse of the bill as it stands, by the latest master
     # data: empty when it takes it (or was never read). No authorisation while it is not.

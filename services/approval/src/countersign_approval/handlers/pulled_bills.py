@@ -1,4 +1,4 @@
-"""Bills pulled from Xero (ledger.xero-bills.v1, ADR 0056): requests with ``source: xero``.
+"""Bills pulled from Xero (ledger.xero-bills.v1, ADR 0058): requests with ``source: xero``.
 
 BillSubmittedInXero ─▶ the organisation's via_xero_requester ─▶ ``pulled_version`` ─▶ the
     Dext path (``intake.open_version``): opened, superseding the request for an earlier

@@ -9,7 +9,7 @@ category means and its own title.
     Conflict  409  NoNewVersion       "Item cannot take a new version"
                    NotWithdrawable    "Item cannot be withdrawn"
                    LikelyDuplicate    "Likely duplicate of another item" (policy ``block``)
-                   OrganisationViaXero "Bills start in Xero" (the via-Xero mode, ADR 0056)
+                   OrganisationViaXero "Bills start in Xero" (the via-Xero mode, ADR 0058)
     Invalid   422  BrokenRules        "Request is not valid": each broken rule named
                    CursorNotValid     "Request is not valid": a cursor this API never returned
 

@@ -156,7 +156,7 @@ async def _refuse_new_bill_via_xero(
     conn: asyncpg.Connection, organisation_id: UUID, kind: _Kind[Any], dext_item_id: str
 ) -> None:
     """An organisation whose bills start in Xero takes no new cost item; items already here
-    finish as they started (ADR 0056's cut-over)."""
+    finish as they started (ADR 0058's cut-over)."""
     if kind.topic == COST_ITEMS and await is_via_xero(conn, organisation_id):
         raise OrganisationViaXero(dext_item_id)
 
@@ -192,7 +192,7 @@ async def submit_publication(
             and kind.topic == COST_ITEMS
             and await is_via_xero(conn, organisation_id)
         ):
-            # Items already here finish as they started (ADR 0056's cut-over).
+            # Items already here finish as they started (ADR 0058's cut-over).
             raise OrganisationViaXero(dext_item_id)
         document = await _store_document(conn, organisation_id, upload, sha256)
         version = 1 if current is None else current.latest_version + 1

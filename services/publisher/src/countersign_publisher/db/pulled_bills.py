@@ -1,4 +1,4 @@
-"""What was last told about each bill pulled from Xero (the via-Xero mode, ADR 0056)."""
+"""What was last told about each bill pulled from Xero (the via-Xero mode, ADR 0058)."""
 
 from __future__ import annotations
 

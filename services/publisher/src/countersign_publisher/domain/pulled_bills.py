@@ -1,4 +1,4 @@
-"""Bills pulled from Xero in the via-Xero mode (ADR 0056; pure, no IO).
+"""Bills pulled from Xero in the via-Xero mode (ADR 0058; pure, no IO).
 
 a newer state of an INVOICE kept ─▶ ACCPAY?
     SUBMITTED, organisation in via_xero ─▶ ``submitted_bill`` (the bill in the contracts'

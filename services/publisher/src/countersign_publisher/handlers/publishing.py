@@ -41,7 +41,7 @@ NOT_AUTHORISED_YET = (
     " publication."
 )
 """Why a request pulled from Xero fails at its first step until the update step is built
-(ADR 0056; docs/notes/via-xero-progress.md): creating a bill would duplicate the one in Xero."""
+(ADR 0058; docs/notes/via-xero-progress.md): creating a bill would duplicate the one in Xero."""
 
 StepHandler = Callable[[StepPorts, Job], Awaitable[None]]
 

@@ -1,4 +1,4 @@
-"""The via-Xero mode's pull: a follower of ``observe`` (``xero_changes.FOLLOWERS``, ADR 0056).
+"""The via-Xero mode's pull: a follower of ``observe`` (``xero_changes.FOLLOWERS``, ADR 0058).
 
 newer state of an INVOICE kept ─▶ ACCPAY? (``domain/pulled_bills.pull``)
     SUBMITTED, the organisation in via_xero, a bill not told yet as it is now

@@ -49,7 +49,7 @@ FOLLOWERS: tuple[Follower, ...] = (compare_with_approved, report_bypass, pull_su
 """What reacts to a newer state of an invoice or contact, in the transaction that keeps it:
 a bill Countersign published compared with what was approved (``bill_changes.py``, ADR 0054);
 a bill approved in Xero that no publication made, reported (``bypass.py``, ADR 0055); a bill
-submitted in Xero, pulled for approval in the via-Xero mode (``pulled_bills.py``, ADR 0056).
+submitted in Xero, pulled for approval in the via-Xero mode (``pulled_bills.py``, ADR 0058).
 ``ObservedChange.previous`` is what was kept before."""
 
 
