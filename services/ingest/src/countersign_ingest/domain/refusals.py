@@ -111,16 +111,16 @@ class LikelyDuplicate(Conflict):
         in_xero: list[XeroBillDuplicate] | None = None,
     ) -> None:
         in_xero = in_xero or []
-        others = [f"item {d.dext_item_id}" for d in duplicates] + [_named(b) for b in in_xero]
+        others = [(f"item {d.dext_item_id}", d.reason) for d in duplicates] + [
+            (_named(b), b.reason) for b in in_xero
+        ]
         super().__init__(
-            f"item {dext_item_id} looks like {', '.join(others)}, which is open, published or"
-            " in Xero; the organisation refuses likely duplicates. Withdraw one of them, or"
-            " ask an administrator to set duplicate_policy to warn",
+            f"item {dext_item_id} looks like {', '.join(o for o, _ in others)}, which is open,"
+            " published or in Xero; the organisation refuses likely duplicates. Withdraw one of"
+            " them, or ask an administrator to set duplicate_policy to warn",
             [
-                FieldError(
-                    _FIELD[d.reason][0], d.reason.value, f"{other} has {_FIELD[d.reason][1]}"
-                )
-                for d, other in zip([*duplicates, *in_xero], others, strict=True)
+                FieldError(_FIELD[reason][0], reason.value, f"{other} has {_FIELD[reason][1]}")
+                for other, reason in others
             ],
             {
                 "duplicates": [
