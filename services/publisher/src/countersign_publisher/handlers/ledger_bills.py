@@ -12,6 +12,7 @@ newer state of an INVOICE kept ─▶ ``domain/ledger_bills.announcement`` (a bi
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from uuid import UUID
 
 import asyncpg
@@ -21,6 +22,7 @@ from countersign_contracts import (
     LedgerBillRemoved,
     XeroInvoiceStatus,
 )
+from pydantic import ValidationError
 
 from countersign_publisher.adapters.xero_mapping import parse_xero_datetime
 from countersign_publisher.db.bypass import BypassedBills
@@ -45,31 +47,41 @@ async def announce_bill(conn: asyncpg.Connection, change: ObservedChange) -> Non
     updated = parse_xero_datetime(change.current.get("UpdatedDateUTC"))
     assert updated is not None, "observe keeps only a state with its UpdatedDateUTC"
     seen_by = ChangeSeenBy(change.seen_by)
-    event: LedgerBillRecorded | LedgerBillRemoved
-    if found.kind == "removed":
-        event = LedgerBillRemoved(
-            xero_invoice_id=bill.invoice_id,
-            xero_status=XeroInvoiceStatus(bill.status),
-            xero_updated_at=updated,
-            seen_by=seen_by,
-        )
-    else:
-        maker = await _made_by(conn, change.organisation_id, bill)
-        event = LedgerBillRecorded(
-            xero_invoice_id=bill.invoice_id,
-            invoice_number=bill.number[:255],
-            xero_contact_id=bill.contact_id,
-            contact_name=bill.contact_name[:255],
-            bill_date=bill.bill_date,
-            total=bill.total,
-            currency=bill.currency,
-            xero_status=XeroInvoiceStatus(bill.status),
-            publication_id=maker,
-            xero_updated_at=updated,
-            seen_by=seen_by,
-        )
+    maker = None if found.kind == "removed" else await _made_by(conn, change.organisation_id, bill)
+    try:
+        event = _event(found.kind, bill, maker, updated, seen_by)
+    except ValidationError as error:
+        # A bill the contract cannot carry (say, a currency it does not know) is no candidate;
+        # failing here would undo the state kept and hold up the other followers.
+        log.warning("bill %s in Xero not announced: %s", bill.invoice_id, error)
+        return
     await emit_ledger_bill(conn, event, Cause(change.organisation_id, bill.invoice_id))
     log.info("bill %s in Xero announced: %s", bill.invoice_id, found.kind)
+
+
+def _event(
+    kind: str, bill: OutsideBill, maker: UUID | None, updated: datetime, seen_by: ChangeSeenBy
+) -> LedgerBillRecorded | LedgerBillRemoved:
+    if kind == "removed":
+        return LedgerBillRemoved(
+            xero_invoice_id=bill.invoice_id,
+            xero_status=XeroInvoiceStatus(bill.status),
+            xero_updated_at=updated,
+            seen_by=seen_by,
+        )
+    return LedgerBillRecorded(
+        xero_invoice_id=bill.invoice_id,
+        invoice_number=bill.number[:255],
+        xero_contact_id=bill.contact_id,
+        contact_name=bill.contact_name[:255],
+        bill_date=bill.bill_date,
+        total=bill.total,
+        currency=bill.currency,
+        xero_status=XeroInvoiceStatus(bill.status),
+        publication_id=maker,
+        xero_updated_at=updated,
+        seen_by=seen_by,
+    )
 
 
 async def _made_by(
