@@ -161,7 +161,7 @@ async def test_when_blocked_an_item_matching_a_bill_in_xero_is_refused_naming_it
     assert refused.status_code == 409, refused.text
     problem = refused.json()
     assert problem["type"] == "urn:countersign:problem:likely-duplicate"
-    assert f"bill from Contoso Cleaning in Xero ({entered.xero_invoice_id})" in problem["detail"]
+    assert f"bill of Contoso Cleaning in Xero ({entered.xero_invoice_id})" in problem["detail"]
     assert problem["duplicates"] == []
     assert problem["duplicates_in_xero"][0]["xero_invoice_id"] == str(entered.xero_invoice_id)
     assert problem["errors"][0]["field"] == "total"

@@ -145,8 +145,8 @@ async def test_bills_approved_in_xero_outside_countersign_are_reported_once_each
         old = await xero.bill("RENT-OLD", TODAY - timedelta(days=60))  # before the start date
         sale = [{"Description": "Advice", "Quantity": 1, "UnitAmount": "100.00",
                  "AccountCode": "200", "TaxType": "OUTPUT2"}]  # fmt: skip
-        await xero.bill("SALE-1", TODAY, Type="ACCREC", Contact={"Name": "A Customer"},
-                        LineItems=sale)  # fmt: skip
+        sold = await xero.bill("SALE-1", TODAY, Type="ACCREC", Contact={"Name": "A Customer"},
+                               LineItems=sale)  # fmt: skip
         template_id = await xero.repeating_template()
         first, second = await xero.run(template_id), await xero.run(template_id)
         # Every bill of the tenant is announced on ledger.bills.v1, whoever entered it.
@@ -189,7 +189,8 @@ async def test_bills_approved_in_xero_outside_countersign_are_reported_once_each
     # Announced once per change of a field ingest's duplicate rules read: the due date is none,
     # a draft approved is one, a void removes the bill; the poll's reread announces nothing.
     recorded = "LedgerBillRecorded"
-    assert sorted(announced(bills, org)) == sorted(
+    ours = {bypassed, draft, old, sold, first["InvoiceID"], second["InvoiceID"]}
+    assert sorted(a for a in announced(bills, org) if a[1] in ours) == sorted(
         [
             (recorded, bypassed, "AUTHORISED"),
             (recorded, draft, "DRAFT"),
