@@ -98,7 +98,8 @@ async def announce_bills(ingest: RunningIngest, dext: DextClient, *bills: EventP
 async def test_an_item_matching_a_bill_entered_in_xero_is_marked_with_that_bill(
     ingest: RunningIngest, dext: DextClient
 ) -> None:
-    entered = in_xero("XB-0042")
+    # Dated the day before: it matches x-1 by its number alone, the others not at all.
+    entered = in_xero("XB-0042", bill_date=ISSUED - timedelta(days=1))
     ours = in_xero("XB-0043", publication_id=uuid.uuid4())
     voided = in_xero("XB-0044")
     removed = LedgerBillRemoved(
