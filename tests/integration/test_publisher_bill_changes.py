@@ -19,6 +19,7 @@ from countersign_harness.publisher_samples import authorised_request, document_b
 from countersign_harness.waiting import eventually
 from countersign_harness.xero_process import CLIENT_ID, XeroSandbox
 
+from tests.integration.test_publisher_bypass import first_poll
 from tests.integration.test_publisher_publication import events, send, settled, types
 from tests.integration.test_publisher_xero_webhooks import KEY, listening
 
@@ -68,6 +69,8 @@ async def test_a_published_bill_edited_then_voided_in_xero_is_reported_once_for_
         listening(publisher) as url,
     ):
         await publisher.connect(org, xero_sandbox, tenant_id)
+        # The first poll (right after connecting) is over, so the webhooks see the edits first.
+        await eventually(lambda: first_poll(publisher, org), bool, timeout_s=15)
         hook = {"client_id": CLIENT_ID, "url": url, "key": KEY}
         webhook = await _control(xero_sandbox, "POST", "/_sandbox/webhooks", hook)
         await send(infra, isolation, APPROVAL_REQUESTS, org, authorised)

@@ -72,6 +72,7 @@ from countersign_contracts._dext import (
     CostItemWithdrawn,
     DuplicateReason,
     PossibleDuplicate,
+    XeroBillDuplicate,
 )
 from countersign_contracts._envelope import Envelope, kafka_headers, new_event_id, traceparent
 from countersign_contracts._ledger import (
@@ -95,6 +96,7 @@ from countersign_contracts._ledger import (
     XeroDifference,
     XeroInvoiceStatus,
 )
+from countersign_contracts._ledger_bills import LedgerBillRecorded, LedgerBillRemoved
 from countersign_contracts._master_data import (
     AccountClass,
     LedgerAccount,
@@ -143,6 +145,7 @@ from countersign_contracts._topics import (
     APPROVAL_REQUESTS,
     BANK_TRANSACTIONS,
     COST_ITEMS,
+    LEDGER_BILLS,
     LEDGER_CONNECTIONS,
     LEDGER_MASTER_DATA,
     LEDGER_PUBLICATIONS,
@@ -160,6 +163,7 @@ __all__ = [
     "BANK_TRANSACTIONS",
     "COST_ITEMS",
     "ISO_CURRENCY_CODES",
+    "LEDGER_BILLS",
     "LEDGER_CONNECTIONS",
     "LEDGER_MASTER_DATA",
     "LEDGER_PUBLICATIONS",
@@ -210,6 +214,8 @@ __all__ = [
     "FieldChange",
     "HistoryNotesAdded",
     "LedgerAccount",
+    "LedgerBillRecorded",
+    "LedgerBillRemoved",
     "LedgerBound",
     "LedgerConnectionChanged",
     "LedgerConnectionStatus",
@@ -267,6 +273,7 @@ __all__ = [
     "WithdrawalRefused",
     "WorkflowRef",
     "XeroBankTransactionStatus",
+    "XeroBillDuplicate",
     "XeroDifference",
     "XeroInvoiceStatus",
     "amount_at_scale",

@@ -25,7 +25,7 @@ from countersign_contracts._audit import (
 )
 from countersign_contracts._base import ContractModel, EventPayload, unknown_as
 from countersign_contracts._bills import Bill
-from countersign_contracts._dext import DextItemId, PossibleDuplicate
+from countersign_contracts._dext import DextItemId, PossibleDuplicate, XeroBillDuplicate
 from countersign_contracts._money import UtcDatetime
 
 
@@ -86,6 +86,9 @@ class RequestOpened(_RequestEvent, EventPayload):
         default_factory=list,
         description="Other open or published requests of the organisation this one likely"
         " duplicates, each with the rule that matched: a warning for the approvers (since 1.7)",
+    )
+    possible_duplicates_in_xero: list[XeroBillDuplicate] = Field(
+        default_factory=list, description="Bills entered in Xero it likely duplicates (since 1.9)"
     )
 
 
@@ -186,6 +189,9 @@ class RequestAuthorised(_RequestEvent, EventPayload):
         default_factory=list,
         description="As on RequestOpened: the likely duplicates the approvers were shown"
         " (since 1.7)",
+    )
+    possible_duplicates_in_xero: list[XeroBillDuplicate] = Field(
+        default_factory=list, description="As on RequestOpened (since 1.9)"
     )
 
 

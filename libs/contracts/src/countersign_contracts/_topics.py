@@ -46,6 +46,7 @@ from countersign_contracts._ledger import (
     PublicationFailed,
     SupplierSynced,
 )
+from countersign_contracts._ledger_bills import LedgerBillRecorded, LedgerBillRemoved
 from countersign_contracts._master_data import LedgerMasterDataSynced
 from countersign_contracts._organisations import OrganisationRegistered, OrganisationUpdated
 from countersign_contracts._people import (
@@ -65,6 +66,7 @@ LEDGER_PUBLICATIONS = "ledger.publications.v1"
 LEDGER_SUPPLIERS = "ledger.suppliers.v1"
 LEDGER_CONNECTIONS = "ledger.connections.v1"
 LEDGER_MASTER_DATA = "ledger.master-data.v1"
+LEDGER_BILLS = "ledger.bills.v1"
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
         for topic in (
             _topic(
                 COST_ITEMS,
-                "1.1",
+                "1.2",
                 "a Dext cost item (bill, receipt, expense report), across its versions",
                 "dext_item_id",
                 CostItemSubmitted,
@@ -118,7 +120,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             ),
             _topic(
                 APPROVAL_REQUESTS,
-                "1.8",
+                "1.9",
                 "an approval request for one cost item version",
                 "request_id",
                 RequestOpened,
@@ -171,6 +173,14 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
                 PublicationCancelled,
                 BillChangedInXero,
                 BillAuthorisedOutsideCountersign,
+            ),
+            _topic(
+                LEDGER_BILLS,
+                "1.0",
+                "a bill (ACCPAY) in an organisation's Xero, whoever entered it",
+                "xero_invoice_id",
+                LedgerBillRecorded,
+                LedgerBillRemoved,
             ),
             _topic(
                 LEDGER_SUPPLIERS,

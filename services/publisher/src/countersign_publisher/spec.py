@@ -1,4 +1,5 @@
 from countersign_contracts import (
+    LEDGER_BILLS,
     LEDGER_CONNECTIONS,
     LEDGER_MASTER_DATA,
     LEDGER_PUBLICATIONS,
@@ -17,5 +18,11 @@ SERVICE = ServiceSpec(
     " data in sync and connects organisations to Xero.",
     migrations=migrations_dir(__file__),
     consumes=SUBSCRIPTIONS,
-    produces=(LEDGER_PUBLICATIONS, LEDGER_SUPPLIERS, LEDGER_CONNECTIONS, LEDGER_MASTER_DATA),
+    produces=(
+        LEDGER_PUBLICATIONS,
+        LEDGER_SUPPLIERS,
+        LEDGER_CONNECTIONS,
+        LEDGER_MASTER_DATA,
+        LEDGER_BILLS,
+    ),
 )

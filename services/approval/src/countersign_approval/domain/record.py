@@ -26,6 +26,7 @@ from countersign_contracts import (
     StepDecision,
     StepRef,
     WorkflowRef,
+    XeroBillDuplicate,
 )
 from pydantic import BaseModel, Field, PrivateAttr
 
@@ -104,9 +105,10 @@ class RequestRecord(BaseModel):
     # What the organisation's Xero would refuse of the bill as it stands, by the latest master
     # data: empty when it takes it (or was never read). No authorisation while it is not.
     coding_issues: list[CodingIssue] = Field(default_factory=list)
-    # Other open or published requests this one likely duplicates, as ingest found them at
-    # intake: a warning for the approvers, carried on RequestOpened and RequestAuthorised.
+    # Other open or published requests, and bills entered in Xero, this one likely duplicates,
+    # as ingest found them at intake: a warning, carried on RequestOpened and RequestAuthorised.
     possible_duplicates: list[PossibleDuplicate] = Field(default_factory=list)
+    possible_duplicates_in_xero: list[XeroBillDuplicate] = Field(default_factory=list)
     _events: list[EventPayload] = PrivateAttr(default_factory=list)
 
     # ── reading ─────────────────────────────────────────────────────────────────────────
@@ -184,6 +186,7 @@ class RequestRecord(BaseModel):
                 auto_approved=self.auto_approved,
                 authorised_at=now,
                 possible_duplicates=self.possible_duplicates,
+                possible_duplicates_in_xero=self.possible_duplicates_in_xero,
             )
         )
 

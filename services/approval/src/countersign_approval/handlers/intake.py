@@ -103,6 +103,7 @@ async def open_request(conn: asyncpg.Connection, envelope: Envelope[CostItemSubm
         now=now,
         previous=None if previous is None else previous.request,
         possible_duplicates=await _linked(requests, org, submitted.possible_duplicates),
+        possible_duplicates_in_xero=submitted.possible_duplicates_in_xero,
     )
     # Ingest checked the coding against the master data it had; this may be newer.
     recheck_coding(request, await LedgerMasterData(conn).current(org), now)

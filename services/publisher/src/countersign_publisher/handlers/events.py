@@ -8,6 +8,7 @@ from uuid import UUID
 
 import asyncpg
 from countersign_contracts import (
+    LEDGER_BILLS,
     LEDGER_CONNECTIONS,
     LEDGER_MASTER_DATA,
     LEDGER_PUBLICATIONS,
@@ -27,6 +28,7 @@ __all__ = [
     "PRODUCER",
     "Cause",
     "emit_connection",
+    "emit_ledger_bill",
     "emit_master_data",
     "emit_publication_event",
     "emit_supplier",
@@ -60,6 +62,10 @@ async def emit_publication_event(
     conn: asyncpg.Connection, payload: EventPayload, cause: Cause
 ) -> None:
     await _emit(conn, LEDGER_PUBLICATIONS, payload, cause)
+
+
+async def emit_ledger_bill(conn: asyncpg.Connection, payload: EventPayload, cause: Cause) -> None:
+    await _emit(conn, LEDGER_BILLS, payload, cause)
 
 
 async def emit_supplier(conn: asyncpg.Connection, contact: Json, cause: Cause) -> None:
