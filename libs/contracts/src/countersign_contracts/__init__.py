@@ -74,6 +74,7 @@ from countersign_contracts._dext import (
     PossibleDuplicate,
     XeroBillDuplicate,
 )
+from countersign_contracts._differences import XeroDifference
 from countersign_contracts._envelope import Envelope, kafka_headers, new_event_id, traceparent
 from countersign_contracts._ledger import (
     AttachmentAdded,
@@ -93,7 +94,6 @@ from countersign_contracts._ledger import (
     PublicationStep,
     SupplierSynced,
     XeroBankTransactionStatus,
-    XeroDifference,
     XeroInvoiceStatus,
 )
 from countersign_contracts._ledger_bills import LedgerBillRecorded, LedgerBillRemoved
