@@ -20,7 +20,6 @@ from countersign_harness.waiting import eventually
 
 from tests.e2e.journeys import ANN, PEOPLE, WORKFLOW, invoice
 from tests.e2e.test_journey_approval_paths import publish
-from tests.e2e.test_journey_changed_in_xero import webhook  # noqa: F401 - the fixture
 from tests.e2e.web_visitor import signed_in
 
 pytestmark = pytest.mark.e2e
@@ -81,7 +80,7 @@ async def _flagged_copy(pipeline: Pipeline, org: Organisation) -> tuple[str, lis
     return str(found["dext_item_id"]), published[:-1]
 
 
-@pytest.mark.usefixtures("webhook")
+@pytest.mark.usefixtures("xero_webhook")
 async def test_an_invoice_already_entered_in_xero_is_flagged_naming_the_xero_bill(
     pipeline: Pipeline,
 ) -> None:

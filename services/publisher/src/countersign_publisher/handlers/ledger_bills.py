@@ -25,10 +25,10 @@ from countersign_contracts import (
 from pydantic import ValidationError
 
 from countersign_publisher.adapters.xero_mapping import parse_xero_datetime
-from countersign_publisher.db.bypass import BypassedBills
-from countersign_publisher.domain.bypass import OutsideBill, made_by, publication_marked
+from countersign_publisher.domain.bypass import OutsideBill
 from countersign_publisher.domain.ledger_bills import announcement
 from countersign_publisher.domain.xero_changes import ObservedChange
+from countersign_publisher.handlers.bypass import publication_that_made
 from countersign_publisher.handlers.events import Cause, emit_ledger_bill
 
 __all__ = ["announce_bill"]
@@ -47,7 +47,11 @@ async def announce_bill(conn: asyncpg.Connection, change: ObservedChange) -> Non
     updated = parse_xero_datetime(change.current.get("UpdatedDateUTC"))
     assert updated is not None, "observe keeps only a state with its UpdatedDateUTC"
     seen_by = ChangeSeenBy(change.seen_by)
-    maker = None if found.kind == "removed" else await _made_by(conn, change.organisation_id, bill)
+    maker = (
+        None
+        if found.kind == "removed"
+        else await publication_that_made(conn, change.organisation_id, bill)
+    )
     try:
         event = _event(found.kind, bill, maker, updated, seen_by)
     except ValidationError as error:
@@ -82,13 +86,3 @@ def _event(
         xero_updated_at=updated,
         seen_by=seen_by,
     )
-
-
-async def _made_by(
-    conn: asyncpg.Connection, organisation_id: UUID, bill: OutsideBill
-) -> UUID | None:
-    """The organisation's publication that made ``bill``, if one did (ADR 0055's rule)."""
-    candidates = await BypassedBills(conn).publications(
-        organisation_id, bill.invoice_id, publication_marked(bill.url)
-    )
-    return next((p.publication_id for p in candidates if made_by(bill, p)), None)
