@@ -111,6 +111,8 @@ PICKS = [
     Pick(LEDGER_PUBLICATIONS, "PublicationCompleted", "paper"),
     Pick(LEDGER_PUBLICATIONS, "PublicationFailed", "cover"),
     Pick(LEDGER_PUBLICATIONS, "PublicationCancelled", "toner"),
+    Pick(LEDGER_PUBLICATIONS, "BillChangedInXero", "stapler"),
+    Pick(LEDGER_PUBLICATIONS, "BillAuthorisedOutsideCountersign", ""),
     # The admin's reconnect through Xero's consent: it names who connected.
     Pick(LEDGER_CONNECTIONS, "LedgerConnectionChanged", "",
          lambda p: p["status"] == "connected" and p["changed_by"] is not None),
@@ -348,7 +350,11 @@ async def run(out: Path) -> int:
     # The reminder pass every half second: an overdue step is reminded of within the run.
     fast_reminders = {"APPROVAL_REMINDER_INTERVAL_S": "0.5"}
     print(f"event-examples: starting the pipeline ({isolation}; logs in {logs})", flush=True)
-    with Pipeline(infra, isolation, logs, service_env=fast_reminders) as pipeline:
+    # Xero's webhooks registered for the whole run, as an organisation has them.
+    with (
+        Pipeline(infra, isolation, logs, service_env=fast_reminders) as pipeline,
+        pipeline.xero_webhook(),
+    ):
         org = await provision_organisation(
             pipeline.endpoints, WORKFLOW, PEOPLE, name="Northwind Trading Ltd"
         )

@@ -378,6 +378,46 @@ async def refused_by_xero_then_given_up(org: Organisation, _: Pipeline) -> None:
     await org.request_of("toner", 1, ("publication_cancelled",))
 
 
+async def changed_in_xero_and_one_authorised_there(org: Organisation, _: Pipeline) -> None:
+    """The stapler bill, approved and in Xero, then its quantity edited in Xero; and a bill
+    someone entered and authorised in Xero directly. Xero's webhooks tell the publisher (the
+    run registers them)."""
+    await published(org, invoice("stapler", north("Heavy-duty stapler", "2", "80.00")))
+    await review(org, "stapler")
+    await approve_step(org, "stapler", 1, "Budget holder")
+    await approve_step(org, "stapler", 1, LAST_STEP)
+    await in_xero(org, "stapler")
+    [bill] = org.xero_invoices(lambda found: found["InvoiceNumber"] == "INV-STAPLER")
+    kept = ("Description", "AccountCode", "TaxType", "Tracking")
+    edited = {key: bill["LineItems"][0][key] for key in kept}
+    tenant = f"/_sandbox/tenants/{org.tenant_id}/invoices"
+    org.xero_control("PATCH", f"{tenant}/{bill['InvoiceID']}",
+                     {"LineItems": [{**edited, "Quantity": 3, "UnitAmount": "80.00"}]})  # fmt: skip
+    await admins_told(org, "Changed in Xero after approval")
+    today = date.today()
+    entered = {"Type": "ACCPAY", "Contact": {"Name": "Quick Cash Consulting"},
+               "Date": today.isoformat(), "DueDate": (today + timedelta(days=14)).isoformat(),
+               "InvoiceNumber": "QC-77", "Status": "AUTHORISED",
+               "LineItems": [{"Description": "Advice", "Quantity": 1, "UnitAmount": "2500.00",
+                              "AccountCode": "429", "TaxType": "INPUT2"}]}  # fmt: skip
+    org.xero_control("POST", tenant, entered)
+    # Told before the next path disconnects Xero, which would leave the change unread.
+    await admins_told(org, "Authorised in Xero without approval")
+
+
+async def admins_told(org: Organisation, subject: str) -> None:
+    """Waits for the notifier's mail to the admin whose subject starts so."""
+
+    async def mails() -> list[Any]:
+        async with httpx.AsyncClient(timeout=10) as http:
+            answer = await http.get(
+                f"{org.endpoints.mail_sandbox}/api/messages", params={"to": "ada@example.com"}
+            )
+        return [m for m in answer.json() if str(m["subject"]).startswith(subject)]
+
+    await eventually(mails, bool, timeout_s=60)
+
+
 async def xero_connection(org: Organisation, method: str = "GET") -> dict[str, Any]:
     """The organisation's Xero connection as its admin sees it (``DELETE``: disconnects it)."""
     url = f"{org.endpoints.publisher}/v1/organisations/{org.organisation_id}/xero-connection"
@@ -438,6 +478,7 @@ PATHS: list[tuple[str, Path]] = [
     ("pens: recoded after approval, retried", recoded_after_approval_then_retried),
     ("toner: given up after Xero refused it", refused_by_xero_then_given_up),
     ("cover: refused by Xero, retried", refused_by_xero_then_retried),
+    ("stapler: changed in Xero; a bill authorised there", changed_in_xero_and_one_authorised_there),
     ("Xero: connection broken, reconnected, disconnected",
      connection_broken_reconnected_and_disconnected),
 ]  # fmt: skip

@@ -5,13 +5,15 @@
 #   scripts/stack.sh up [--infra-only]   # start infra (+ topics, migrations) and the services
 #   scripts/stack.sh down                # stop what `up` started, then verify nothing is left
 #   scripts/stack.sh status              # one line per component
-#   scripts/stack.sh restart kafka|postgres [--check | --pause S] [--crash]
+#   scripts/stack.sh restart kafka|postgres [--check | --pause S] [--crash] [--empty]
 #                                        # stop and start the broker or the database server
 #                                        # `up` started, on its own data dir and port, and wait
 #                                        # until it answers (--check: only say whether it can;
 #                                        # --pause: stay down S seconds, as an outage would;
 #                                        # --crash: kill it instead of a clean stop, so the
-#                                        # start has to recover)
+#                                        # start has to recover; --empty, kafka only: start
+#                                        # it without any topic, as `make test` does before
+#                                        # its chaos run)
 #
 # `up` writes .local/stack.env (KEY=value lines; `set -a; . .local/stack.env; set +a`).
 #
@@ -552,13 +554,14 @@ running_ports() {
 # Only what this checkout's `up` started, and only when stack.env still points at it: a server
 # someone else runs (BYO infrastructure) is never stopped from here.
 cmd_restart() {
-  local comp="${1:-}" check=0 pause=0 stop=stop script var ours given
+  local comp="${1:-}" check=0 pause=0 empty=0 stop=stop script var ours given
   shift || true
   while (($#)); do
     case "$1" in
       --check) check=1 ;;
       --pause) pause="${2:?--pause needs seconds}"; shift ;;
       --crash) stop=crash ;;
+      --empty) empty=1 ;;
       *) die "unknown option for restart: $1" ;;
     esac
     shift
@@ -566,8 +569,9 @@ cmd_restart() {
   case "$comp" in
     kafka) script="$KAFKA_SH" var=KAFKA_BOOTSTRAP_SERVERS ;;
     postgres) script="$POSTGRES_SH" var=DATABASE_URL ;;
-    *) echo "usage: $0 restart kafka|postgres [--check | --pause S] [--crash]" >&2; exit 2 ;;
+    *) echo "usage: $0 restart kafka|postgres [--check | --pause S] [--crash] [--empty]" >&2; exit 2 ;;
   esac
+  if ((empty)) && [ "$comp" != kafka ]; then die "restart: --empty is for kafka only"; fi
   # The caller's own setting when it has one (that is what it would see restarted).
   given="${!var:-$(sed -n "s/^$var=//p" "$STACK_ENV" 2>/dev/null || true)}"
   if ! was_started "$comp" || ! "$script" status >/dev/null; then
@@ -584,6 +588,7 @@ cmd_restart() {
   ports="$(running_ports "$comp")"  # read before the stop removes the pid file
   # shellcheck disable=SC2086 # NAME=value words for env
   env $ports "$script" "$stop" 9>&- >&2
+  if ((empty)); then "$script" empty >&2; fi
   sleep "$pause"
   # shellcheck disable=SC2086
   env $ports "$script" start 9>&- >&2
@@ -653,7 +658,7 @@ main() {
     down) take_lock && cmd_down ;;
     status) cmd_status ;;   # read-only: no lock, so it answers while an `up` is waiting
     restart) take_lock && cmd_restart "$@" ;;
-    *) echo "usage: $0 up [--infra-only] | down | status | restart kafka|postgres [--check | --pause S] [--crash]" >&2; exit 2 ;;
+    *) echo "usage: $0 up [--infra-only] | down | status | restart kafka|postgres [--check | --pause S] [--crash] [--empty]" >&2; exit 2 ;;
   esac
 }
 

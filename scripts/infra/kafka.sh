@@ -6,6 +6,8 @@
 #   scripts/infra/kafka.sh stop     # SIGTERM, wait up to 20 s, then SIGKILL
 #   scripts/infra/kafka.sh crash    # SIGKILL at once, as a lost machine would: the next start
 #                                   # recovers the logs that were not closed cleanly
+#   scripts/infra/kafka.sh empty    # stopped only: drop every topic and offset (the data
+#                                   # directory); the next start formats it anew
 #   scripts/infra/kafka.sh status   # exit 0 when running, 1 otherwise
 #   scripts/infra/kafka.sh env      # print KAFKA_BOOTSTRAP_SERVERS=... (no side effects)
 #
@@ -308,6 +310,14 @@ cmd_crash() {
   log "killed"
 }
 
+cmd_empty() {
+  if running_pid >/dev/null; then
+    die "empty: the broker is running; stop it first"
+  fi
+  rm -rf "$DATA_DIR"
+  log "emptied: every topic and offset dropped"
+}
+
 cmd_status() {
   local pid
   if pid="$(running_pid)"; then
@@ -322,8 +332,9 @@ case "${1:-}" in
   start) cmd_start ;;
   stop) cmd_stop ;;
   crash) cmd_crash ;;
+  empty) cmd_empty ;;
   status) cmd_status ;;
   # Prints the connection setting without starting anything (used by scripts/stack.sh).
   env) echo "KAFKA_BOOTSTRAP_SERVERS=$BOOTSTRAP" ;;
-  *) echo "usage: $0 start|stop|crash|status|env" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|crash|empty|status|env" >&2; exit 2 ;;
 esac

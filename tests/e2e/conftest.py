@@ -57,6 +57,14 @@ def pipeline_fixture(
         yield running
 
 
+@pytest.fixture
+def xero_webhook(pipeline: Pipeline) -> Iterator[None]:
+    """The publisher's webhook registered with the pipeline's Xero sandbox for this test only
+    (a shared pipeline's other tests see no webhook traffic)."""
+    with pipeline.xero_webhook():
+        yield
+
+
 @pytest.fixture(name="org")
 async def organisation_fixture(pipeline: Pipeline) -> Organisation:
     return await provision_organisation(pipeline.endpoints, WORKFLOW, PEOPLE)

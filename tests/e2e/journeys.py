@@ -15,7 +15,7 @@ __all__ = [
     "ANN",
     "PEOPLE",
     "WORKFLOW",
-    "account_active_in_dext",
+    "archive_in_xero",
     "invoice",
     "original",
     "sha256",
@@ -60,12 +60,15 @@ def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-async def account_active_in_dext(org: Organisation, code: str) -> None:
-    """Waits until Dext's drop-down offers ``code`` as active: the master data read at connect
-    is done, so an account archived in Xero after this is news only to a later read."""
+async def archive_in_xero(org: Organisation, code: str) -> None:
+    """Someone archives account ``code`` in the organisation's Xero — after the master data read
+    at connect (Dext's drop-down offers the account as active), as in life: the archive is news
+    only to a later read, never to the first one racing it."""
     async with org.dext() as dext:
         await eventually(
             lambda: dext.pull("accounts"),
             lambda found: any(a["code"] == code and a["status"] == "ACTIVE" for a in found),
             timeout_s=60,
         )
+    account = f"/_sandbox/tenants/{org.tenant_id}/accounts/{code}"
+    org.xero_control("PATCH", account, {"Status": "ARCHIVED"})

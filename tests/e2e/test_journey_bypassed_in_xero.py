@@ -14,7 +14,6 @@ from countersign_harness.provisioning import ADA, provision_organisation
 
 from tests.e2e.journeys import PEOPLE, WORKFLOW
 from tests.e2e.mailbox import Message, wait_for_mail
-from tests.e2e.test_journey_changed_in_xero import webhook  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.e2e
 SHARED_PIPELINE = True  # the webhook it registers is removed before it ends (conftest.py)
@@ -28,7 +27,7 @@ async def _mail(org: Organisation) -> Message:
     return found
 
 
-@pytest.mark.usefixtures("webhook")
+@pytest.mark.usefixtures("xero_webhook")
 async def test_a_bill_authorised_directly_in_xero_is_mailed_to_the_admins(
     pipeline: Pipeline,
 ) -> None:

@@ -6,7 +6,6 @@ API and its web page) shows the change."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from countersign_dext_sandbox.samples import line
@@ -27,13 +26,6 @@ ORGANISATION = "Changed In Xero Ltd"
 ITEM = "edited-after-approval"  # no "xero" in it: Xero refuses a Url with the word
 
 
-@pytest.fixture
-def webhook(pipeline: Pipeline) -> Iterator[None]:
-    """The publisher's webhook registered with the Xero sandbox for this test only."""
-    with pipeline.xero_webhook():
-        yield
-
-
 async def _mail_about(org: Organisation, request_id: str) -> Message:
     """The admin's mail that links to the request and says it changed in Xero."""
 
@@ -45,7 +37,7 @@ async def _mail_about(org: Organisation, request_id: str) -> Message:
     return found
 
 
-@pytest.mark.usefixtures("webhook")
+@pytest.mark.usefixtures("xero_webhook")
 async def test_an_approved_bills_total_edited_in_xero_is_mailed_to_admins_and_shown(
     pipeline: Pipeline,
 ) -> None:

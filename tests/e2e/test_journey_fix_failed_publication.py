@@ -10,7 +10,7 @@ import pytest
 from countersign_dext_sandbox.samples import line
 from countersign_harness.organisation import Organisation
 
-from tests.e2e.journeys import ANN, account_active_in_dext, invoice
+from tests.e2e.journeys import ANN, archive_in_xero, invoice
 from tests.e2e.test_journey_approval_paths import publish, report_text, settled
 
 pytestmark = pytest.mark.e2e
@@ -20,12 +20,10 @@ SHARED_PIPELINE = True  # its tests change nothing other modules see (conftest.p
 async def _refused(org: Organisation, item: str) -> dict[str, object]:
     """Coded to account 461, active when Dext published it (intake checks it against the
     ledger); archived in Xero while the bill waits for approval: Xero refuses the bill."""
-    await account_active_in_dext(org, "461")  # archived after the read at connect, as in life
     metadata = invoice(item, line("Printer paper, A4", "5", "21.10", account_code="461"))
     assert (await publish(org, metadata)).status_code == 202
     request = await org.request_of(item, states=("in_approval",))
-    archived = f"/_sandbox/tenants/{org.tenant_id}/accounts/461"
-    org.xero_control("PATCH", archived, {"Status": "ARCHIVED"})
+    await archive_in_xero(org, "461")
     await org.approve(ANN, request["request_id"])
     failed = await org.request_of(item, states=("publish_failed",))
     status = await org.wait_status(item, ("publish_failed",))

@@ -9,7 +9,7 @@ from countersign_dext_sandbox.samples import line
 from countersign_harness.organisation import Organisation
 from countersign_harness.waiting import eventually
 
-from tests.e2e.journeys import ANN, account_active_in_dext, invoice
+from tests.e2e.journeys import ANN, archive_in_xero, invoice
 from tests.e2e.test_journey_approval_paths import publish
 
 pytestmark = pytest.mark.e2e
@@ -48,13 +48,10 @@ async def test_an_account_archived_in_xero_while_a_bill_waits_is_flagged_recoded
     bill waits; the admin's "reload now" brings the news, the request says its coding is no
     longer valid and why, the last approval is refused until the admin recodes it from what
     Xero takes, and then one bill reaches Xero with the new coding."""
-    await account_active_in_dext(org, "461")  # the first read, at connect, is done
     metadata = invoice("arch-1", line("Printer paper, A4", "5", "21.10", account_code="461"))
     assert (await publish(org, metadata)).status_code == 202
     request_id = str((await org.request_of("arch-1", states=("in_approval",)))["request_id"])
-    org.xero_control(
-        "PATCH", f"/_sandbox/tenants/{org.tenant_id}/accounts/461", {"Status": "ARCHIVED"}
-    )
+    await archive_in_xero(org, "461")
     reloaded = await org.reload_master_data()
     flagged = await eventually(
         lambda: org.request(request_id), lambda r: not r["coding_valid"], timeout_s=60

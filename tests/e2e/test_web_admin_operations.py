@@ -16,7 +16,7 @@ from countersign_harness.pipeline import Pipeline
 from countersign_harness.provisioning import provision_organisation
 from countersign_harness.waiting import eventually
 
-from tests.e2e.journeys import invoice
+from tests.e2e.journeys import archive_in_xero, invoice
 from tests.e2e.test_journey_approval_paths import publish
 from tests.e2e.web_visitor import Visitor, signed_in
 
@@ -68,9 +68,7 @@ async def test_an_admin_recodes_a_failed_publication_and_sends_it_again(
     assert (await publish(org, metadata)).status_code == 202
     request = await org.request_of("adm-1", states=("in_approval",))
     rid = request["request_id"]
-    org.xero_control(
-        "PATCH", f"/_sandbox/tenants/{org.tenant_id}/accounts/461", {"Status": "ARCHIVED"}
-    )
+    await archive_in_xero(org, "461")
     await org.approve(office.ann, rid)
     await org.request_of("adm-1", states=("publish_failed",))
     # The page offers what approval last heard of the organisation's Xero accounts.

@@ -14,7 +14,7 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from countersign_contracts import APPROVAL_REQUESTS, LEDGER_PUBLICATIONS
+from countersign_contracts import APPROVAL_REQUESTS, LEDGER_BILLS, LEDGER_PUBLICATIONS
 from countersign_harness.document_server import DocumentServer
 from countersign_harness.infra import Infrastructure
 from countersign_harness.publisher import RunningPublisher, running_publisher
@@ -98,11 +98,20 @@ async def first_poll(publisher: RunningPublisher, org: uuid.UUID) -> bool:
     return polled is not None
 
 
-def reports(found: list[dict[str, Any]], org: uuid.UUID) -> list[dict[str, Any]]:
+def reports(
+    found: list[dict[str, Any]], org: uuid.UUID, kind: str = BYPASS
+) -> list[dict[str, Any]]:
     return [
-        e["payload"]
+        e["payload"] for e in found if e["event_type"] == kind and e["organisation_id"] == str(org)
+    ]
+
+
+def announced(found: list[dict[str, Any]], org: uuid.UUID) -> list[tuple[str, str, str]]:
+    """ledger.bills.v1 for the organisation: (event type, invoice id, status), in order."""
+    return [
+        (e["event_type"], e["payload"]["xero_invoice_id"], e["payload"]["xero_status"])
         for e in found
-        if e["event_type"] == BYPASS and e["organisation_id"] == str(org)
+        if e["organisation_id"] == str(org)
     ]
 
 
@@ -133,15 +142,18 @@ async def test_bills_approved_in_xero_outside_countersign_are_reported_once_each
 
         bypassed = await xero.bill("RENT-1", TODAY)
         draft = await xero.bill("RENT-2", TODAY, status="DRAFT")
-        await xero.bill("RENT-OLD", TODAY - timedelta(days=60))  # before the start date
+        old = await xero.bill("RENT-OLD", TODAY - timedelta(days=60))  # before the start date
         sale = [{"Description": "Advice", "Quantity": 1, "UnitAmount": "100.00",
                  "AccountCode": "200", "TaxType": "OUTPUT2"}]  # fmt: skip
-        await xero.bill("SALE-1", TODAY, Type="ACCREC", Contact={"Name": "A Customer"},
-                        LineItems=sale)  # fmt: skip
+        sold = await xero.bill("SALE-1", TODAY, Type="ACCREC", Contact={"Name": "A Customer"},
+                               LineItems=sale)  # fmt: skip
         template_id = await xero.repeating_template()
         first, second = await xero.run(template_id), await xero.run(template_id)
+        # Every bill of the tenant is announced on ledger.bills.v1, whoever entered it.
+        await events(infra, isolation, LEDGER_BILLS, lambda e: len(announced(e, org)) >= 5)
         await xero.call("PATCH", f"{xero.tenant}/invoices/{draft}", {"Status": "AUTHORISED"})
         await xero.call("PATCH", f"{xero.tenant}/invoices/{bypassed}", {"DueDate": "2027-02-01"})
+        await xero.call("PATCH", f"{xero.tenant}/invoices/{old}", {"Status": "VOIDED"})
         found = await events(
             infra, isolation, LEDGER_PUBLICATIONS, lambda e: len(reports(e, org)) >= 3
         )
@@ -151,6 +163,7 @@ async def test_bills_approved_in_xero_outside_countersign_are_reported_once_each
         again = await events(
             infra, isolation, LEDGER_PUBLICATIONS, lambda e: len(reports(e, org)) >= 3
         )
+        bills = await events(infra, isolation, LEDGER_BILLS, lambda e: len(announced(e, org)) >= 7)
         await xero.call("DELETE", f"/_sandbox/webhooks/{webhook['webhook_id']}")
 
     assert (future.status_code, future.json()["errors"][0]["rule"]) == (422, "not_in_future")
@@ -173,6 +186,26 @@ async def test_bills_approved_in_xero_outside_countersign_are_reported_once_each
     assert rent["repeating_invoice_id"] is None
     assert rent["seen_by"] == "webhook"
     assert reported[repeating]["repeating_invoice_id"] == template_id
+    # Announced once per change of a field ingest's duplicate rules read: the due date is none,
+    # a draft approved is one, a void removes the bill; the poll's reread announces nothing.
+    recorded = "LedgerBillRecorded"
+    ours = {bypassed, draft, old, sold, first["InvoiceID"], second["InvoiceID"]}
+    assert sorted(a for a in announced(bills, org) if a[1] in ours) == sorted(
+        [
+            (recorded, bypassed, "AUTHORISED"),
+            (recorded, draft, "DRAFT"),
+            (recorded, draft, "AUTHORISED"),
+            (recorded, old, "AUTHORISED"),
+            ("LedgerBillRemoved", old, "VOIDED"),
+            (recorded, first["InvoiceID"], "AUTHORISED"),
+            (recorded, second["InvoiceID"], "AUTHORISED"),
+        ]
+    )
+    rent_in_xero = next(
+        b for b in reports(bills, org, recorded) if b["xero_invoice_id"] == bypassed
+    )
+    assert rent_in_xero["publication_id"] is None
+    assert (rent_in_xero["invoice_number"], rent_in_xero["total"]) == ("RENT-1", "1200.00")
 
 
 async def test_our_own_bill_whose_answer_was_lost_after_commit_is_never_reported(
@@ -214,6 +247,7 @@ async def test_our_own_bill_whose_answer_was_lost_after_commit_is_never_reported
         recorded = await publisher.runtime.pool.fetchval(
             "SELECT count(*) FROM bypassed_bills WHERE organisation_id = $1", org
         )
+        bills = await events(infra, isolation, LEDGER_BILLS, lambda e: bool(announced(e, org)))
         await Xero(xero_sandbox, tenant_id).call(
             "DELETE", f"/_sandbox/webhooks/{webhook['webhook_id']}"
         )
@@ -226,3 +260,7 @@ async def test_our_own_bill_whose_answer_was_lost_after_commit_is_never_reported
     assert first_seen < datetime.fromisoformat(created["occurred_at"])
     assert reports(found, org) == []
     assert recorded == 0
+    # Announced as Countersign's own (so ingest never takes it for a bill entered in Xero).
+    [own] = reports(bills, org, "LedgerBillRecorded")
+    assert own["publication_id"] == str(published["publication_id"])
+    assert own["xero_invoice_id"] == created["payload"]["xero_invoice_id"]

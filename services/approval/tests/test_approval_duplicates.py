@@ -14,6 +14,7 @@ from countersign_contracts import (
     PossibleDuplicate,
     RequestAuthorised,
     RequestOpened,
+    XeroBillDuplicate,
 )
 
 from services.approval.tests.approval_builders import NOW, bill, run_of, step, who, workflow
@@ -72,3 +73,33 @@ def test_a_request_saved_before_the_warning_existed_still_reads() -> None:
     del document["possible_duplicates"]
 
     assert ApprovalRequest.model_validate(document).possible_duplicates == []
+
+
+def test_a_bill_entered_in_xero_it_likely_duplicates_is_carried_to_events_and_views() -> None:
+    in_xero = XeroBillDuplicate(
+        xero_invoice_id=uuid.uuid4(),
+        invoice_number="INV-9",
+        contact_name="Acme",
+        reason=DuplicateReason.SAME_DATE_AND_AMOUNT,
+    )
+    flow = workflow(steps=[step("Manager", "ann")])
+    request = ApprovalRequest.open(
+        request_id=uuid.uuid4(),
+        organisation_id=uuid.uuid5(uuid.NAMESPACE_DNS, "org"),
+        dext_item_id="item-2",
+        item_version=1,
+        bill=bill(),
+        requester=Actor(kind=ActorKind.SYSTEM, name="Dana", role="requester"),
+        submitted_at=NOW,
+        now=NOW,
+        possible_duplicates_in_xero=[in_xero],
+    )
+    request.start(run_of(flow), NOW)
+    request.approve(who("ann"), None, run_of(flow), NOW)
+
+    opened, authorised = request.pending_events[0], request.pending_events[-1]
+    assert isinstance(opened, RequestOpened) and opened.possible_duplicates_in_xero == [in_xero]
+    assert isinstance(authorised, RequestAuthorised)
+    assert authorised.possible_duplicates_in_xero == [in_xero]
+    assert request_view(request).possible_duplicates_in_xero == [in_xero]
+    assert request_summary(request).possible_duplicates_in_xero == [in_xero]

@@ -4,16 +4,19 @@ must share, how names, references and amounts are compared, and how a blocked on
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import date
 from decimal import Decimal
 
-from countersign_contracts import DuplicateReason, PossibleDuplicate
+from countersign_contracts import DuplicateReason, PossibleDuplicate, XeroBillDuplicate
 from countersign_harness.publisher_samples import sample_bill
 from countersign_ingest.domain.duplicates import (
     DUPLICATE_CANDIDATE_STATUSES,
     duplicate_keys,
     folded,
+    keys_of,
     possible_duplicates,
+    xero_bill_duplicates,
 )
 from countersign_ingest.domain.items import ItemStatus
 from countersign_ingest.domain.refusals import LikelyDuplicate
@@ -102,3 +105,45 @@ def test_a_blocked_duplicate_is_a_conflict_naming_the_other_item_and_the_rule() 
         }
     ]
     assert problem["duplicates"] == [{"dext_item_id": "inv-1", "reason": "same_invoice_number"}]
+
+
+def test_a_bill_in_xero_is_folded_by_the_same_rule_as_a_cost_item() -> None:
+    bill = sample_bill("INV-0042", supplier="Acme Office Supplies Ltd")
+    in_xero = keys_of("ACME office supplies ltd.", "inv 0042", bill.issue_date, "gbp", bill.total)
+
+    assert in_xero == duplicate_keys(bill, "INV-0042")
+    assert keys_of("Acme", "", bill.issue_date, "GBP", bill.total).reference is None
+
+
+def test_bills_in_xero_are_listed_once_each_with_the_first_rule_that_matched() -> None:
+    first, second = uuid.uuid4(), uuid.uuid4()
+    found = xero_bill_duplicates(
+        [(first, "B-1", "Acme", True, True), (second, "", "Acme", False, True)]
+    )
+
+    assert [(d.xero_invoice_id, d.reason) for d in found] == sorted(
+        [
+            (first, DuplicateReason.SAME_INVOICE_NUMBER),
+            (second, DuplicateReason.SAME_DATE_AND_AMOUNT),
+        ]
+    )
+
+
+def test_a_blocked_duplicate_of_a_bill_in_xero_names_the_bill() -> None:
+    bill = XeroBillDuplicate(
+        xero_invoice_id=uuid.uuid4(),
+        invoice_number="B-7",
+        contact_name="Acme",
+        reason=DuplicateReason.SAME_INVOICE_NUMBER,
+    )
+
+    response = problem_response(refusal_problem(LikelyDuplicate("b-2", [], [bill])))
+    problem = json.loads(bytes(response.body))
+
+    assert response.status_code == 409
+    assert (
+        f"item b-2 looks like bill B-7 of Acme in Xero ({bill.xero_invoice_id})"
+        in (problem["detail"])
+    )
+    assert problem["errors"][0]["field"] == "document_reference"
+    assert problem["duplicates_in_xero"] == [json.loads(bill.model_dump_json())]

@@ -11,6 +11,7 @@ from countersign_contracts import (
     DuplicateReason,
     PossibleDuplicate,
     StepRef,
+    XeroBillDuplicate,
 )
 from countersign_harness.publisher_samples import authorised_request, sample_bill
 from countersign_publisher.domain.audit_report import audit_report_name, render_audit_report
@@ -87,3 +88,22 @@ def test_a_likely_duplicate_the_approvers_were_warned_of_is_named() -> None:
         text.split()
     )
     assert "Likely duplicate" not in _text(render_audit_report(request))
+
+
+def test_a_bill_entered_in_xero_the_approvers_were_warned_of_is_named() -> None:
+    request = authorised_request(sample_bill("INV-82"))
+    bill_id = uuid.UUID("0e6b3c5e-54cf-4a4f-9d0a-7b2f2f5c9e11")
+    in_xero = XeroBillDuplicate(
+        xero_invoice_id=bill_id,
+        invoice_number="INV-82",
+        contact_name="Acme Office Supplies Ltd",
+        reason=DuplicateReason.SAME_DATE_AND_AMOUNT,
+    )
+    text = _text(
+        render_audit_report(request.model_copy(update={"possible_duplicates_in_xero": [in_xero]}))
+    )
+    assert "Likely duplicate of" in text
+    assert (
+        f"bill INV-82 of Acme Office Supplies Ltd entered in Xero ({bill_id}): same supplier,"
+        " date, total and currency"
+    ) in " ".join(text.split())

@@ -5,13 +5,11 @@ Producers build `new_envelope(payload, ...)` and send `encode(envelope)` keyed b
 which ignores fields added by later minor versions and raises `ContractViolation` otherwise.
 """
 
-from countersign_contracts import _xero_bills
+from countersign_contracts import _refusals, _xero_bills
 from countersign_contracts._approvals import (
-    LedgerBound,
     PublicationCancelRequested,
     PublicationRetryRequested,
     PublicationStatus,
-    RepublishRefused,
     RequestApproverReassigned,
     RequestAuthorised,
     RequestCancelled,
@@ -24,7 +22,6 @@ from countersign_contracts._approvals import (
     RequestStepOverdue,
     RequestSuperseded,
     StepDecision,
-    WithdrawalRefused,
     WorkflowRef,
 )
 from countersign_contracts._audit import (
@@ -73,7 +70,9 @@ from countersign_contracts._dext import (
     CostItemWithdrawn,
     DuplicateReason,
     PossibleDuplicate,
+    XeroBillDuplicate,
 )
+from countersign_contracts._differences import XeroDifference
 from countersign_contracts._envelope import Envelope, kafka_headers, new_event_id, traceparent
 from countersign_contracts._ledger import (
     AttachmentAdded,
@@ -93,9 +92,9 @@ from countersign_contracts._ledger import (
     PublicationStep,
     SupplierSynced,
     XeroBankTransactionStatus,
-    XeroDifference,
     XeroInvoiceStatus,
 )
+from countersign_contracts._ledger_bills import LedgerBillRecorded, LedgerBillRemoved
 from countersign_contracts._master_data import (
     AccountClass,
     LedgerAccount,
@@ -132,6 +131,7 @@ from countersign_contracts._people import (
     UserRef,
     UserRemoved,
 )
+from countersign_contracts._refusals import *  # noqa: F403 - re-exported by its __all__
 from countersign_contracts._text import (
     ONE_LINE,
     TEXT_RULES,
@@ -144,6 +144,7 @@ from countersign_contracts._topics import (
     APPROVAL_REQUESTS,
     BANK_TRANSACTIONS,
     COST_ITEMS,
+    LEDGER_BILLS,
     LEDGER_CONNECTIONS,
     LEDGER_MASTER_DATA,
     LEDGER_PUBLICATIONS,
@@ -163,6 +164,7 @@ __all__ = [
     "BANK_TRANSACTIONS",
     "COST_ITEMS",
     "ISO_CURRENCY_CODES",
+    "LEDGER_BILLS",
     "LEDGER_CONNECTIONS",
     "LEDGER_MASTER_DATA",
     "LEDGER_PUBLICATIONS",
@@ -214,7 +216,8 @@ __all__ = [
     "FieldChange",
     "HistoryNotesAdded",
     "LedgerAccount",
-    "LedgerBound",
+    "LedgerBillRecorded",
+    "LedgerBillRemoved",
     "LedgerConnectionChanged",
     "LedgerConnectionStatus",
     "LedgerMasterDataSynced",
@@ -241,7 +244,6 @@ __all__ = [
     "PublicationStatus",
     "PublicationStep",
     "Quantity",
-    "RepublishRefused",
     "RequestApproverReassigned",
     "RequestAuthorised",
     "RequestCancelled",
@@ -268,9 +270,9 @@ __all__ = [
     "UserRemoved",
     "UtcDatetime",
     "ViolationReason",
-    "WithdrawalRefused",
     "WorkflowRef",
     "XeroBankTransactionStatus",
+    "XeroBillDuplicate",
     "XeroDifference",
     "XeroInvoiceStatus",
     "amount_at_scale",
@@ -294,4 +296,4 @@ __all__ = [
     "topic_for",
     "traceparent",
 ]
-__all__ += _xero_bills.__all__
+__all__ += _refusals.__all__ + _xero_bills.__all__

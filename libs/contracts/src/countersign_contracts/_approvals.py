@@ -12,7 +12,6 @@ One request per cost item version:
 """
 
 from enum import StrEnum
-from typing import Annotated
 from uuid import UUID
 
 from pydantic import Field
@@ -23,9 +22,9 @@ from countersign_contracts._audit import (
     Comment,
     StepRef,
 )
-from countersign_contracts._base import ContractModel, EventPayload, unknown_as
+from countersign_contracts._base import ContractModel, EventPayload
 from countersign_contracts._bills import Bill
-from countersign_contracts._dext import DextItemId, PossibleDuplicate
+from countersign_contracts._dext import DextItemId, PossibleDuplicate, XeroBillDuplicate
 from countersign_contracts._money import UtcDatetime
 from countersign_contracts._xero_bills import RequestSource
 
@@ -51,16 +50,6 @@ class PublicationStatus(StrEnum):
     PUBLICATION_CANCELLED = "publication_cancelled"  # given up before Xero (since 1.4)
 
 
-class LedgerBound(StrEnum):
-    """Where an authorised request is on its way to the ledger. An open enum: a reader of this
-    package decodes a value it does not know yet as `authorised`."""
-
-    AUTHORISED = "authorised"
-    PUBLISHING = "publishing"
-    PUBLISHED = "published"
-    PUBLISH_FAILED = "publish_failed"
-
-
 class _RequestEvent(ContractModel):
     request_id: UUID = Field(description="The approval request (also the envelope subject_id)")
     dext_item_id: DextItemId
@@ -68,11 +57,12 @@ class _RequestEvent(ContractModel):
     source: RequestSource = Field(
         default=RequestSource.DEXT,
         description="Where the bill started; for `xero`, dext_item_id is `xero:<InvoiceID>` and"
-        " item_version counts the bill's pulled states (since 1.9)",
+        " item_version counts the bill's pulled states (since 1.10)",
     )
     xero_invoice_id: UUID | None = Field(
         default=None,
-        description="The bill in Xero: pulled (source xero), or once published (since 1.9)",
+        description="The bill in Xero: pulled (source xero), or once published (on every event"
+        " since 1.10)",
     )
 
 
@@ -96,6 +86,9 @@ class RequestOpened(_RequestEvent, EventPayload):
         default_factory=list,
         description="Other open or published requests of the organisation this one likely"
         " duplicates, each with the rule that matched: a warning for the approvers (since 1.7)",
+    )
+    possible_duplicates_in_xero: list[XeroBillDuplicate] = Field(
+        default_factory=list, description="Bills entered in Xero it likely duplicates (since 1.9)"
     )
 
 
@@ -197,6 +190,9 @@ class RequestAuthorised(_RequestEvent, EventPayload):
         description="As on RequestOpened: the likely duplicates the approvers were shown"
         " (since 1.7)",
     )
+    possible_duplicates_in_xero: list[XeroBillDuplicate] = Field(
+        default_factory=list, description="As on RequestOpened (since 1.9)"
+    )
 
 
 class RequestRejected(_RequestEvent, EventPayload):
@@ -235,7 +231,6 @@ class RequestPublicationUpdated(_RequestEvent, EventPayload):
 
     publication_id: UUID
     status: PublicationStatus
-    xero_invoice_id: UUID | None = Field(default=None, description="Once the bill exists in Xero")
     messages: list[str] = Field(
         default_factory=list, description="Xero's validation messages, for publish_failed"
     )
@@ -271,30 +266,3 @@ class PublicationCancelRequested(_RequestEvent, EventPayload):
     requested_by: Actor
     reason: Comment
     requested_at: UtcDatetime
-
-
-class _Refusal(_RequestEvent):
-    """What Dext asked for that approval will not do, because the item's request (this event's
-    request_id and item_version) is authorised: the bill is on its way to (or in) the ledger."""
-
-    stage: Annotated[LedgerBound, unknown_as(LedgerBound.AUTHORISED)] = Field(
-        description="Where the request is now"
-    )
-    xero_invoice_id: UUID | None = Field(default=None, description="Once the bill exists in Xero")
-    reason: Comment = Field(description="Why, for people: what happened and what to do instead")
-    refused_at: UtcDatetime
-
-
-class RepublishRefused(_Refusal, EventPayload):
-    """Dext republished the item (`refused_item_version`) after its request for an earlier
-    version was authorised. The new version is not taken and nothing of it reaches the ledger;
-    the authorised version carries on. Amend the bill in Xero instead (since 1.3)."""
-
-    refused_item_version: int = Field(ge=1, description="The version approval did not take")
-
-
-class WithdrawalRefused(_Refusal, EventPayload):
-    """Dext withdrew the item (deleted it) after its request was authorised. The publication is
-    not stopped: the bill is, or will be, in Xero; void it there (since 1.3)."""
-
-    withdrawn_item_version: int = Field(ge=1, description="The version Dext withdrew")

@@ -52,6 +52,18 @@ class PossibleDuplicate(ContractModel):
     )
 
 
+class XeroBillDuplicate(ContractModel):
+    """A bill already in the organisation's Xero, entered there rather than made by Countersign
+    (ledger.bills.v1), that this cost item likely duplicates (since 1.2)."""
+
+    xero_invoice_id: UUID = Field(description="The bill's InvoiceID in Xero")
+    invoice_number: str = Field(max_length=255, description="Xero InvoiceNumber (may be empty)")
+    contact_name: str = Field(max_length=255, description="The bill's Contact.Name in Xero")
+    reason: Annotated[DuplicateReason, unknown_as(DuplicateReason.SAME_INVOICE_NUMBER)] = Field(
+        description="The first rule that matched, as for `possible_duplicates`"
+    )
+
+
 class _DextItemVersion(ContractModel):
     dext_item_id: DextItemId
     version: int = Field(ge=1, description="Version of the item; each republish from Dext adds one")
@@ -70,6 +82,10 @@ class CostItemSubmitted(_DextItemVersion, EventPayload):
     possible_duplicates: list[PossibleDuplicate] = Field(
         default_factory=list,
         description="Other open or published items this one likely duplicates (since 1.1)",
+    )
+    possible_duplicates_in_xero: list[XeroBillDuplicate] = Field(
+        default_factory=list,
+        description="Bills entered in Xero directly that this one likely duplicates (since 1.2)",
     )
 
 

@@ -21,6 +21,7 @@ from pydantic import Field, model_validator
 from countersign_contracts._base import ContractModel, EventPayload
 from countersign_contracts._bills import BankAccount
 from countersign_contracts._dext import DextItemId
+from countersign_contracts._differences import XeroDifference
 from countersign_contracts._money import Amount, CurrencyCode, UtcDatetime
 from countersign_contracts._scale import AtCurrencyScale
 
@@ -131,30 +132,6 @@ class ChangeSeenBy(StrEnum):
 
     WEBHOOK = "webhook"
     POLL = "poll"
-
-
-class XeroDifference(ContractModel):
-    """One watched field of a published bill that differs in Xero from what was approved."""
-
-    field: str = Field(
-        min_length=1,
-        max_length=255,
-        description=(
-            "total, contact, currency, status, lines (their count), or a line's field:"
-            " lines[0].account_code, lines[0].tax_type, lines[0].tracking, lines[0].line_amount"
-            " (0-based, in the bill's order)"
-        ),
-    )
-    approved: str | None = Field(
-        max_length=2000,
-        description=(
-            "As approved, in Xero's terms: amounts as decimal strings, the contact's name,"
-            " tracking as 'Category: Option' joined by '; '; null when there was none"
-        ),
-    )
-    now: str | None = Field(
-        max_length=2000, description="As Xero has it now, in the same form; null when removed"
-    )
 
 
 class BillChangedInXero(_PublicationEvent, EventPayload):

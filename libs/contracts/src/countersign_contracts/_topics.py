@@ -12,7 +12,6 @@ from types import MappingProxyType
 from countersign_contracts._approvals import (
     PublicationCancelRequested,
     PublicationRetryRequested,
-    RepublishRefused,
     RequestApproverReassigned,
     RequestAuthorised,
     RequestCancelled,
@@ -24,7 +23,6 @@ from countersign_contracts._approvals import (
     RequestStepEscalated,
     RequestStepOverdue,
     RequestSuperseded,
-    WithdrawalRefused,
 )
 from countersign_contracts._base import EventPayload
 from countersign_contracts._connections import LedgerConnectionChanged
@@ -46,6 +44,7 @@ from countersign_contracts._ledger import (
     PublicationFailed,
     SupplierSynced,
 )
+from countersign_contracts._ledger_bills import LedgerBillRecorded, LedgerBillRemoved
 from countersign_contracts._master_data import LedgerMasterDataSynced
 from countersign_contracts._organisations import OrganisationRegistered, OrganisationUpdated
 from countersign_contracts._people import (
@@ -55,6 +54,7 @@ from countersign_contracts._people import (
     UserChanged,
     UserRemoved,
 )
+from countersign_contracts._refusals import RepublishRefused, WithdrawalRefused
 from countersign_contracts._xero_bills import BillLeftSubmittedInXero, BillSubmittedInXero
 
 COST_ITEMS = "dext.cost-items.v1"
@@ -67,6 +67,7 @@ LEDGER_SUPPLIERS = "ledger.suppliers.v1"
 LEDGER_CONNECTIONS = "ledger.connections.v1"
 LEDGER_MASTER_DATA = "ledger.master-data.v1"
 LEDGER_XERO_BILLS = "ledger.xero-bills.v1"
+LEDGER_BILLS = "ledger.bills.v1"
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
         for topic in (
             _topic(
                 COST_ITEMS,
-                "1.1",
+                "1.2",
                 "a Dext cost item (bill, receipt, expense report), across its versions",
                 "dext_item_id",
                 CostItemSubmitted,
@@ -120,7 +121,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             ),
             _topic(
                 APPROVAL_REQUESTS,
-                "1.9",
+                "1.10",
                 "an approval request for one cost item version",
                 "request_id",
                 RequestOpened,
@@ -173,6 +174,14 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
                 PublicationCancelled,
                 BillChangedInXero,
                 BillAuthorisedOutsideCountersign,
+            ),
+            _topic(
+                LEDGER_BILLS,
+                "1.0",
+                "a bill (ACCPAY) in an organisation's Xero, whoever entered it",
+                "xero_invoice_id",
+                LedgerBillRecorded,
+                LedgerBillRemoved,
             ),
             _topic(
                 LEDGER_SUPPLIERS,

@@ -45,7 +45,7 @@ class LedgerMode(StrEnum):
 
 class RequestSource(StrEnum):
     """Where a request's bill started: published from Dext, or pulled from Xero
-    (approval.requests.v1 since 1.9)."""
+    (approval.requests.v1 since 1.10)."""
 
     DEXT = "dext"
     XERO = "xero"

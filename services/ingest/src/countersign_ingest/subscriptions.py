@@ -2,10 +2,13 @@
 
 from countersign_contracts import (
     APPROVAL_REQUESTS,
+    LEDGER_BILLS,
     LEDGER_MASTER_DATA,
     LEDGER_PUBLICATIONS,
     LEDGER_SUPPLIERS,
     ORGANISATIONS,
+    LedgerBillRecorded,
+    LedgerBillRemoved,
     LedgerMasterDataSynced,
     OrganisationRegistered,
     OrganisationUpdated,
@@ -17,6 +20,7 @@ from countersign_platform.subscription import On, Subscription
 
 from countersign_ingest.domain.news import PUBLICATION_NEWS, REQUEST_NEWS
 from countersign_ingest.handlers.duplicates import record_organisation_settings
+from countersign_ingest.handlers.ledger_bills import record_ledger_bill, remove_ledger_bill
 from countersign_ingest.handlers.ledger_entries import record_master_data
 from countersign_ingest.handlers.progress import (
     record_progress,
@@ -46,4 +50,10 @@ SUBSCRIPTIONS = (
         On(OrganisationUpdated, record_organisation_settings),
     ),
     Subscription(LEDGER_MASTER_DATA, "ingest", On(LedgerMasterDataSynced, record_master_data)),
+    Subscription(
+        LEDGER_BILLS,
+        "ingest",
+        On(LedgerBillRecorded, record_ledger_bill),
+        On(LedgerBillRemoved, remove_ledger_bill),
+    ),
 )

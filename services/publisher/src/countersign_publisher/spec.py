@@ -1,4 +1,5 @@
 from countersign_contracts import (
+    LEDGER_BILLS,
     LEDGER_CONNECTIONS,
     LEDGER_MASTER_DATA,
     LEDGER_PUBLICATIONS,
@@ -25,5 +26,6 @@ SERVICE = ServiceSpec(
         LEDGER_CONNECTIONS,
         LEDGER_MASTER_DATA,
         LEDGER_XERO_BILLS,
+        LEDGER_BILLS,
     ),
 )

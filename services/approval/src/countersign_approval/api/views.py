@@ -16,6 +16,7 @@ from countersign_contracts import (
     PossibleDuplicate,
     RequestSource,
     WorkflowRef,
+    XeroBillDuplicate,
 )
 from pydantic import BaseModel, Field
 
@@ -106,6 +107,11 @@ class RequestSummary(BaseModel):
         " with the same supplier and invoice number, or the same supplier, issue date, total and"
         " currency, found at intake (a warning; request_id null when not opened yet)",
     )
+    possible_duplicates_in_xero: list[XeroBillDuplicate] = Field(
+        default_factory=list,
+        description="'Likely duplicate': bills entered in the organisation's Xero directly that"
+        " match by the same rules (invoice number, supplier, Xero InvoiceID), found at intake",
+    )
 
 
 class RequestView(RequestSummary):
@@ -185,6 +191,7 @@ def request_summary(request: ApprovalRequest) -> RequestSummary:
         rejection=_rejection(request),
         source=request.source,
         possible_duplicates=request.possible_duplicates,
+        possible_duplicates_in_xero=request.possible_duplicates_in_xero,
     )
 
 

@@ -27,6 +27,7 @@ from countersign_contracts import (
     StepDecision,
     StepRef,
     WorkflowRef,
+    XeroBillDuplicate,
 )
 from pydantic import BaseModel, Field, PrivateAttr
 
@@ -100,16 +101,16 @@ class RequestRecord(BaseModel):
     supersedes_request_id: UUID | None = None
     opened_at: datetime
     publication_id: UUID | None = None
-    # The bill in Xero: set when published (direct), or from the start when pulled from Xero.
-    xero_invoice_id: UUID | None = None
+    xero_invoice_id: UUID | None = None  # once published; from the start when pulled
     source: RequestSource = RequestSource.DEXT  # where the bill started (ADR 0058)
     publication_messages: list[str] = Field(default_factory=list)
     # What the organisation's Xero would refuse of the bill as it stands, by the latest master
     # data: empty when it takes it (or was never read). No authorisation while it is not.
     coding_issues: list[CodingIssue] = Field(default_factory=list)
-    # Other open or published requests this one likely duplicates, as ingest found them at
-    # intake: a warning for the approvers, carried on RequestOpened and RequestAuthorised.
+    # Other open or published requests, and bills entered in Xero, this one likely duplicates,
+    # as ingest found them at intake: a warning, carried on RequestOpened and RequestAuthorised.
     possible_duplicates: list[PossibleDuplicate] = Field(default_factory=list)
+    possible_duplicates_in_xero: list[XeroBillDuplicate] = Field(default_factory=list)
     _events: list[EventPayload] = PrivateAttr(default_factory=list)
 
     # ── reading ─────────────────────────────────────────────────────────────────────────
@@ -132,8 +133,7 @@ class RequestRecord(BaseModel):
         return [] if step is None else [p.user_id for p in step.awaited()]
 
     def about(self) -> dict[str, Any]:
-        """The fields every request event starts with: which request, item and version, where
-        its bill started and the bill in Xero (once there is one)."""
+        """The fields every request event starts with: request, item, version, source, bill."""
         return {
             "request_id": self.request_id,
             "dext_item_id": self.dext_item_id,
@@ -190,6 +190,7 @@ class RequestRecord(BaseModel):
                 auto_approved=self.auto_approved,
                 authorised_at=now,
                 possible_duplicates=self.possible_duplicates,
+                possible_duplicates_in_xero=self.possible_duplicates_in_xero,
             )
         )
 

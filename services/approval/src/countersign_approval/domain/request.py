@@ -26,6 +26,7 @@ from countersign_contracts import (
     PossibleDuplicate,
     RequestOpened,
     StepDecision,
+    XeroBillDuplicate,
 )
 
 from countersign_approval.domain.lifecycle import RequestState
@@ -57,6 +58,7 @@ class ApprovalRequest(SteppedRequest):
         now: datetime,
         previous: ApprovalRequest | None = None,
         possible_duplicates: list[PossibleDuplicate] | None = None,
+        possible_duplicates_in_xero: list[XeroBillDuplicate] | None = None,
     ) -> ApprovalRequest:
         """A new request; an earlier version's trail (if any) opens this one's history."""
         trail = list(previous.trail) if previous is not None else []
@@ -73,6 +75,7 @@ class ApprovalRequest(SteppedRequest):
             supersedes_request_id=None if previous is None else previous.request_id,
             opened_at=now,
             possible_duplicates=possible_duplicates or [],
+            possible_duplicates_in_xero=possible_duplicates_in_xero or [],
         )
 
     def wait_for_workflow(self) -> None:
@@ -107,6 +110,7 @@ class ApprovalRequest(SteppedRequest):
                 supersedes_request_id=self.supersedes_request_id,
                 opened_at=self.opened_at,
                 possible_duplicates=self.possible_duplicates,
+                possible_duplicates_in_xero=self.possible_duplicates_in_xero,
             ),
         )
 

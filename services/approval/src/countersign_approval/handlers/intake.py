@@ -114,6 +114,7 @@ async def open_version(
         now=now,
         previous=None if previous is None else previous.request,
         possible_duplicates=await _linked(requests, org, submitted.possible_duplicates),
+        possible_duplicates_in_xero=submitted.possible_duplicates_in_xero,
     )
     if xero_invoice_id is not None:
         request.source, request.xero_invoice_id = RequestSource.XERO, xero_invoice_id

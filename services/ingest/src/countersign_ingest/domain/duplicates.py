@@ -11,8 +11,11 @@ the one ingest makes up for a receipt (``DEXT-<item id>``) names only its own it
 Only the *other* items count, and only while a bill may come of them: the version each shows is
 open (received, in approval) or bound for or in Xero (authorised, published, failed
 publishing). A republish of the same item is a new version, not a duplicate; a rejected,
-withdrawn, cancelled or given-up item will not become a bill. A bill entered in Xero directly
-is not matched here (the publisher's knowledge of the ledger could add it later).
+withdrawn, cancelled or given-up item will not become a bill.
+
+Bills in the organisation's Xero (ledger.bills.v1, ADR 0056) are candidates too, under the same
+rules and keys (``keys_of``), except those a Countersign publication made (the item that made
+one is already a candidate) and those voided or deleted.
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from uuid import UUID
 
-from countersign_contracts import Bill, DuplicateReason, PossibleDuplicate
+from countersign_contracts import Bill, DuplicateReason, PossibleDuplicate, XeroBillDuplicate
 
 from countersign_ingest.domain.items import ItemStatus
 
@@ -31,7 +35,9 @@ __all__ = [
     "DuplicateKeys",
     "duplicate_keys",
     "folded",
+    "keys_of",
     "possible_duplicates",
+    "xero_bill_duplicates",
 ]
 
 DUPLICATE_CANDIDATE_STATUSES = (
@@ -67,18 +73,22 @@ class DuplicateKeys:
 def duplicate_keys(bill: Bill, reference_sent: str | None) -> DuplicateKeys:
     """The keys of an item that becomes ``bill``; ``reference_sent`` is the document reference
     as Dext sent it (None for a receipt without one)."""
-    supplier = folded(bill.supplier.name)
+    return keys_of(bill.supplier.name, reference_sent, bill.issue_date, bill.currency, bill.total)
+
+
+def keys_of(
+    supplier_name: str, reference: str | None, issued: date, currency: str, total: Decimal
+) -> DuplicateKeys:
+    """The keys of any bill, a cost item's or one in Xero (``LedgerBillRecorded``: Contact
+    Name, InvoiceNumber, Date, CurrencyCode, Total), folded alike so the two match."""
+    supplier = folded(supplier_name)
     if not supplier:
         return DuplicateKeys(None, None)
-    reference = folded(reference_sent or "")
+    folded_reference = folded(reference or "")
     return DuplicateKeys(
-        reference=f"{supplier}|{reference}" if reference else None,
-        amount=_amount_key(supplier, bill.issue_date, bill.currency, bill.total),
+        reference=f"{supplier}|{folded_reference}" if folded_reference else None,
+        amount=f"{supplier}|{issued.isoformat()}|{currency.upper()}|{_amount(total)}",
     )
-
-
-def _amount_key(supplier: str, issued: date, currency: str, total: Decimal) -> str:
-    return f"{supplier}|{issued.isoformat()}|{currency.upper()}|{_amount(total)}"
 
 
 def possible_duplicates(
@@ -87,13 +97,34 @@ def possible_duplicates(
     """``matches``: (other item, same reference, same date and amount), as the store found
     them; each other item once, with the first rule it matched."""
     found = [
-        PossibleDuplicate(
-            dext_item_id=item,
-            reason=DuplicateReason.SAME_INVOICE_NUMBER
-            if by_reference
-            else DuplicateReason.SAME_DATE_AND_AMOUNT,
-        )
+        PossibleDuplicate(dext_item_id=item, reason=_reason(by_reference))
         for item, by_reference, by_amount in sorted(matches)
+        if by_reference or by_amount
+    ]
+    return found[:MAX_LISTED]
+
+
+def _reason(by_reference: bool) -> DuplicateReason:
+    return (
+        DuplicateReason.SAME_INVOICE_NUMBER
+        if by_reference
+        else DuplicateReason.SAME_DATE_AND_AMOUNT
+    )
+
+
+def xero_bill_duplicates(
+    matches: list[tuple[UUID, str, str, bool, bool]],
+) -> list[XeroBillDuplicate]:
+    """``matches``: (Xero invoice id, invoice number, supplier name, same reference, same date
+    and amount), as the store found them; each bill once, with the first rule it matched."""
+    found = [
+        XeroBillDuplicate(
+            xero_invoice_id=invoice_id,
+            invoice_number=number,
+            contact_name=name,
+            reason=_reason(by_reference),
+        )
+        for invoice_id, number, name, by_reference, by_amount in sorted(matches)
         if by_reference or by_amount
     ]
     return found[:MAX_LISTED]

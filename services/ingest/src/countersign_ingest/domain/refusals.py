@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from countersign_contracts import DuplicateReason, PossibleDuplicate
+from countersign_contracts import DuplicateReason, PossibleDuplicate, XeroBillDuplicate
 from countersign_platform.refusals import Conflict, FieldError, Forbidden, Invalid, NotFound
 
 from countersign_ingest.domain.rules import Violation
@@ -106,22 +106,36 @@ class LikelyDuplicate(Conflict):
     kind = "likely-duplicate"
     title = "Likely duplicate of another item"
 
-    def __init__(self, dext_item_id: str, duplicates: list[PossibleDuplicate]) -> None:
-        others = ", ".join(d.dext_item_id for d in duplicates)
+    def __init__(
+        self,
+        dext_item_id: str,
+        duplicates: list[PossibleDuplicate],
+        in_xero: list[XeroBillDuplicate] | None = None,
+    ) -> None:
+        in_xero = in_xero or []
+        others = [(f"item {d.dext_item_id}", d.reason) for d in duplicates] + [
+            (_named(b), b.reason) for b in in_xero
+        ]
         super().__init__(
-            f"item {dext_item_id} looks like item {others}, which is open or published; the"
-            " organisation refuses likely duplicates. Withdraw one of them, or ask an"
-            " administrator to set duplicate_policy to warn",
+            f"item {dext_item_id} looks like {', '.join(o for o, _ in others)}, which is open,"
+            " published or in Xero; the organisation refuses likely duplicates. Withdraw one of"
+            " them, or ask an administrator to set duplicate_policy to warn",
             [
-                FieldError(
-                    _FIELD[d.reason][0],
-                    d.reason.value,
-                    f"item {d.dext_item_id} has {_FIELD[d.reason][1]}",
-                )
-                for d in duplicates
+                FieldError(_FIELD[reason][0], reason.value, f"{other} has {_FIELD[reason][1]}")
+                for other, reason in others
             ],
-            {"duplicates": [d.model_dump(mode="json", exclude={"request_id"}) for d in duplicates]},
+            {
+                "duplicates": [
+                    d.model_dump(mode="json", exclude={"request_id"}) for d in duplicates
+                ],
+                "duplicates_in_xero": [b.model_dump(mode="json") for b in in_xero],
+            },
         )
+
+
+def _named(bill: XeroBillDuplicate) -> str:
+    number = f" {bill.invoice_number}" if bill.invoice_number else ""
+    return f"bill{number} of {bill.contact_name} in Xero ({bill.xero_invoice_id})"
 
 
 class OrganisationViaXero(Conflict):

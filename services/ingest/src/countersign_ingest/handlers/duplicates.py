@@ -1,5 +1,6 @@
 """Likely duplicates at intake (``domain.duplicates``): a new cost item version is checked
-against the organisation's other open or published items inside the call's transaction, and
+against the organisation's other open or published items, and the bills entered in its Xero
+(``ledger_bills``), inside the call's transaction, and
 either marked (policy ``warn``: ``CostItemSubmitted.possible_duplicates``) or refused (policy
 ``block``: ``LikelyDuplicate``, 409, nothing stored). The policy is approval's, kept from
 approval.organisations.v1."""
@@ -19,10 +20,12 @@ from countersign_contracts import (
 from countersign_platform.organisation_status import record_ledger_mode, record_organisation
 
 from countersign_ingest.db.duplicates import Duplicates
+from countersign_ingest.db.ledger_bills import LedgerBills
 from countersign_ingest.domain.duplicates import (
     DuplicateKeys,
     duplicate_keys,
     possible_duplicates,
+    xero_bill_duplicates,
 )
 from countersign_ingest.domain.refusals import LikelyDuplicate
 
@@ -42,11 +45,13 @@ async def mark_duplicates(
     store = Duplicates(conn)
     await store.lock_keys(organisation_id, keys)
     found = possible_duplicates(await store.matching(organisation_id, event.dext_item_id, keys))
-    if not found:
+    in_xero = xero_bill_duplicates(await LedgerBills(conn).matching(organisation_id, keys))
+    if not found and not in_xero:
         return keys, event
     if await store.policy(organisation_id) is DuplicatePolicy.BLOCK:
-        raise LikelyDuplicate(event.dext_item_id, found)
-    return keys, event.model_copy(update={"possible_duplicates": found})
+        raise LikelyDuplicate(event.dext_item_id, found, in_xero)
+    marked = {"possible_duplicates": found, "possible_duplicates_in_xero": in_xero}
+    return keys, event.model_copy(update=marked)
 
 
 async def record_organisation_settings(

@@ -8,30 +8,17 @@ adds nothing; a further change is a new state, so a new mail.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from html import escape
 from uuid import UUID
 
-from countersign_contracts import BillChangedInXero
+from countersign_contracts import BillChangedInXero, XeroDifference
 
 from countersign_notifier.domain.bills import BillSummary
 from countersign_notifier.domain.mail import DifferenceRow, Mail, MailFacts, MailKey, MailKind
 from countersign_notifier.domain.people_mail import Admin
 
 __all__ = ["difference_html", "difference_text", "when_bill_changed"]
-
-_LABELS = {"total": "Total", "contact": "Supplier", "currency": "Currency", "status": "Status",
-           "lines": "Number of lines"}  # fmt: skip
-_LINE_FIELD = re.compile(r"lines\[(\d+)\](?:\.(\w+))?")
-
-
-def _label(field: str) -> str:
-    line = _LINE_FIELD.fullmatch(field)
-    if line is None:
-        return _LABELS.get(field, field)
-    what = (line.group(2) or "").replace("_", " ").replace("account code", "account")
-    return f"Line {int(line.group(1)) + 1} {what}".strip()
 
 
 def when_bill_changed(
@@ -41,7 +28,9 @@ def when_bill_changed(
     bill: BillSummary | None,
 ) -> list[Mail]:
     rows = [
-        DifferenceRow(label=_label(d.field), approved=d.approved or "—", now=d.now or "—")
+        DifferenceRow(
+            label=XeroDifference.label_of(d.field), approved=d.approved or "—", now=d.now or "—"
+        )
         for d in event.differences
     ]
     occasion = f"{event.xero_invoice_id}:{event.xero_updated_at.isoformat()}"

@@ -237,6 +237,14 @@ def _duplicates(authorised: RequestAuthorised) -> list[tuple[str, object]]:
             else ": same supplier, date, total and currency"
         )
         for d in authorised.possible_duplicates
+    ] + [
+        f"bill {b.invoice_number} of {b.contact_name} entered in Xero ({b.xero_invoice_id})"
+        + (
+            ": same supplier and invoice number"
+            if b.reason is DuplicateReason.SAME_INVOICE_NUMBER
+            else ": same supplier, date, total and currency"
+        )
+        for b in authorised.possible_duplicates_in_xero
     ]
     return [("Likely duplicate of", "; ".join(others))] if others else []
 

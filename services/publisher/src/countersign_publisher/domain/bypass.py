@@ -35,6 +35,7 @@ __all__ = [
     "outside_bill",
     "publication_marked",
     "report_id",
+    "xero_bill",
     "xero_date",
 ]
 
@@ -110,13 +111,20 @@ def _decimal(value: Any) -> Decimal | None:
 def outside_bill(invoice: Json, start: date) -> OutsideBill | None:
     """The bill to judge, when ``invoice`` is a bill approved in Xero dated on or after
     ``start``; None for anything else (a sales invoice, a draft, an older bill)."""
+    bill = xero_bill(invoice)
+    if bill is None or bill.status not in REPORTED_STATUSES or bill.bill_date < start:
+        return None
+    return bill
+
+
+def xero_bill(invoice: Json) -> OutsideBill | None:
+    """``invoice`` read as a bill (ACCPAY) of any status; None for a sales invoice or one
+    without its id, contact, date or total."""
     if _text(invoice.get("Type")).upper() != "ACCPAY":
         return None
     status = _text(invoice.get("Status")).upper()
-    if status not in REPORTED_STATUSES:
-        return None
     day = xero_date(invoice.get("Date")) or xero_date(invoice.get("DateString"))
-    if day is None or day < start:
+    if day is None:
         return None
     contact = invoice.get("Contact") or {}
     invoice_id, contact_id = _uuid(invoice.get("InvoiceID")), _uuid(contact.get("ContactID"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from uuid import UUID
 
 import asyncpg
 from countersign_contracts import (
@@ -32,7 +33,7 @@ from countersign_publisher.domain.bypass import (
 from countersign_publisher.domain.xero_changes import ObservedChange
 from countersign_publisher.handlers.events import Cause, emit_publication_event
 
-__all__ = ["report_bypass"]
+__all__ = ["publication_that_made", "report_bypass"]
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +47,7 @@ async def report_bypass(conn: asyncpg.Connection, change: ObservedChange) -> Non
     bill = None if start is None else outside_bill(change.current, start)
     if bill is None:
         return
-    marked = publication_marked(bill.url)
-    candidates = await store.publications(change.organisation_id, bill.invoice_id, marked)
-    if any(made_by(bill, publication) for publication in candidates):
+    if await publication_that_made(conn, change.organisation_id, bill) is not None:
         return
     updated = parse_xero_datetime(change.current.get("UpdatedDateUTC"))
     assert updated is not None, "observe keeps only a state with its UpdatedDateUTC"
@@ -62,6 +61,17 @@ async def report_bypass(conn: asyncpg.Connection, change: ObservedChange) -> Non
         "bill %s authorised in Xero outside Countersign (repeating template: %s)",
         bill.invoice_id, bill.repeating_invoice_id,
     )  # fmt: skip
+
+
+async def publication_that_made(
+    conn: asyncpg.Connection, organisation_id: UUID, bill: OutsideBill
+) -> UUID | None:
+    """The organisation's publication that made ``bill``, if one did (``made_by``: the one
+    holding its id, or the one whose marker and lookup key it carries before the id is stored)."""
+    candidates = await BypassedBills(conn).publications(
+        organisation_id, bill.invoice_id, publication_marked(bill.url)
+    )
+    return next((p.publication_id for p in candidates if made_by(bill, p)), None)
 
 
 def _event(

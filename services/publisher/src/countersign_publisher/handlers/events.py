@@ -8,6 +8,7 @@ from uuid import UUID
 
 import asyncpg
 from countersign_contracts import (
+    LEDGER_BILLS,
     LEDGER_CONNECTIONS,
     LEDGER_MASTER_DATA,
     LEDGER_PUBLICATIONS,
@@ -30,6 +31,7 @@ __all__ = [
     "PRODUCER",
     "Cause",
     "emit_connection",
+    "emit_ledger_bill",
     "emit_master_data",
     "emit_publication_event",
     "emit_supplier",
@@ -64,6 +66,10 @@ async def emit_publication_event(
     conn: asyncpg.Connection, payload: EventPayload, cause: Cause
 ) -> None:
     await _emit(conn, LEDGER_PUBLICATIONS, payload, cause)
+
+
+async def emit_ledger_bill(conn: asyncpg.Connection, payload: EventPayload, cause: Cause) -> None:
+    await _emit(conn, LEDGER_BILLS, payload, cause)
 
 
 async def emit_xero_bill_event(

@@ -5,9 +5,9 @@ organisation's Xero takes, then submit — when the request is in review by them
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from countersign_contracts import XeroDifference
 from fastapi.responses import HTMLResponse
 
 from countersign_web.cookies import WebSession
@@ -61,20 +61,6 @@ def _categories(found: dict[str, Any], options: dict[str, Any] | None) -> list[s
     return sorted(names)
 
 
-_FIELD_LABELS = {"total": "Total", "contact": "Supplier", "currency": "Currency",
-                 "status": "Status", "lines": "Number of lines"}  # fmt: skip
-_LINE_FIELD = re.compile(r"lines\[(\d+)\](?:\.(\w+))?")
-
-
-def xero_field_label(field: str) -> str:
-    """A difference's field for a person: ``lines[0].tax_type`` is "Line 1 tax type"."""
-    line = _LINE_FIELD.fullmatch(field)
-    if line is None:
-        return _FIELD_LABELS.get(field, field)
-    what = (line.group(2) or "").replace("_", " ").replace("account code", "account")
-    return f"Line {int(line.group(1)) + 1} {what}".strip()
-
-
 def _changed_in_xero(found: dict[str, Any]) -> dict[str, Any] | None:
     """The newest report of the bill changed in Xero after approval (it lists every field that
     differs then), as rows of approved and now; None when there is none."""
@@ -82,7 +68,9 @@ def _changed_in_xero(found: dict[str, Any]) -> dict[str, Any] | None:
     if not reports:
         return None
     latest = reports[-1]
-    rows = [(xero_field_label(c["field"]), c["before"], c["after"]) for c in latest["changes"]]
+    rows = [
+        (XeroDifference.label_of(c["field"]), c["before"], c["after"]) for c in latest["changes"]
+    ]
     return {"at": latest["at"], "rows": rows, "reports": len(reports)}
 
 
