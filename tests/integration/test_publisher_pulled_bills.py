@@ -2,8 +2,8 @@
 webhooks), on real Kafka and Postgres: once approval announces an organisation in the via_xero
 mode, a bill SUBMITTED in Xero is told on ledger.xero-bills.v1, an edit while it is still
 SUBMITTED is told as its next version, and its leaving SUBMITTED once; drafts never, and a
-bill submitted while the organisation was in the direct mode not. Until the publisher sets a
-pulled bill AUTHORISED itself, an authorised request for one fails without creating a bill."""
+bill submitted while the organisation was in the direct mode not. What the publisher does with
+an approved or rejected pulled bill: test_publisher_pulled_publications.py."""
 
 from __future__ import annotations
 
@@ -18,14 +18,11 @@ from countersign_contracts import (
     LedgerMode,
     OrganisationStatus,
     OrganisationUpdated,
-    RequestSource,
 )
 from countersign_harness.infra import Infrastructure
 from countersign_harness.publisher import RunningPublisher, running_publisher
-from countersign_harness.publisher_samples import authorised_request, sample_bill
 from countersign_harness.waiting import eventually
 from countersign_harness.xero_process import CLIENT_ID, XeroSandbox
-from countersign_publisher.handlers.publishing import NOT_AUTHORISED_YET
 
 from tests.integration.test_publisher_bypass import Xero, all_worked, first_poll
 from tests.integration.test_publisher_publication import events, send
@@ -132,29 +129,3 @@ async def test_a_bill_submitted_in_xero_is_pulled_with_each_newer_state_and_its_
     assert second["bill"]["lines"][0]["description"] == "Rent, corrected"
     assert first["seen_by"] == "webhook"
     assert all(e["subject_id"] == submitted for e in found)
-
-
-async def test_an_authorised_request_for_a_pulled_bill_never_creates_a_second_bill(
-    settings_for: Any, xero_sandbox: XeroSandbox
-) -> None:
-    # Until the update step exists (ADR 0058), the publication fails at its first step.
-    tenant_id = xero_sandbox.create_tenant(name="Pulled Twice Ltd")["tenant_id"]
-    org, invoice = uuid.uuid4(), uuid.uuid4()
-    request = authorised_request(sample_bill("SUB-9")).model_copy(
-        update={
-            "source": RequestSource.XERO,
-            "xero_invoice_id": invoice,
-            "dext_item_id": f"xero:{invoice}",
-        }
-    )
-    async with running_publisher(settings_for(worker_enabled=False)) as publisher:
-        await publisher.connect(org, xero_sandbox, tenant_id)
-        await publisher.stage_bill(org, request)
-        await publisher.parts.worker.run_until_idle()
-        [row] = await publisher.publications(org, f"xero:{invoice}")
-
-    assert row["state"] == "failed"
-    assert row["last_error"]["messages"] == [NOT_AUTHORISED_YET]
-    state = xero_sandbox.state(tenant_id)
-    assert state["invoices"] == []
-    assert "PUT /Invoices" not in state["calls"]["by_endpoint"]

@@ -35,7 +35,7 @@ ALL_EVENT_TYPES = sorted(
 
 def test_examples_cover_every_event_type(examples: dict[str, EventPayload]) -> None:
     assert sorted(examples) == ALL_EVENT_TYPES
-    assert len(ALL_EVENT_TYPES) == 42
+    assert len(ALL_EVENT_TYPES) == 44
 
 
 @pytest.mark.parametrize("event_type", ALL_EVENT_TYPES)

@@ -6,6 +6,7 @@ def test_publisher_reacts_to_requests_bank_transactions_and_organisations() -> N
     assert handled == {
         ("approval.requests.v1", "publisher"): {
             "RequestAuthorised",
+            "RequestRejected",
             "PublicationRetryRequested",
             "PublicationCancelRequested",
         },

@@ -55,7 +55,12 @@ from countersign_contracts._people import (
     UserRemoved,
 )
 from countersign_contracts._refusals import RepublishRefused, WithdrawalRefused
-from countersign_contracts._xero_bills import BillLeftSubmittedInXero, BillSubmittedInXero
+from countersign_contracts._xero_bills import (
+    BillAuthorised,
+    BillLeftSubmittedInXero,
+    BillReturnedToDraft,
+    BillSubmittedInXero,
+)
 
 COST_ITEMS = "dext.cost-items.v1"
 BANK_TRANSACTIONS = "dext.bank-transactions.v1"
@@ -161,7 +166,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             ),
             _topic(
                 LEDGER_PUBLICATIONS,
-                "1.4",
+                "1.5",
                 "one publication of an item to Xero (a bill or a bank transaction)",
                 "publication_id",
                 BillCreated,
@@ -174,6 +179,8 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
                 PublicationCancelled,
                 BillChangedInXero,
                 BillAuthorisedOutsideCountersign,
+                BillAuthorised,
+                BillReturnedToDraft,
             ),
             _topic(
                 LEDGER_BILLS,

@@ -9,7 +9,9 @@ announces it here, keyed by its Xero InvoiceID, so every event about one bill ke
                        └▶ BillLeftSubmittedInXero (now DRAFT, AUTHORISED, PAID, VOIDED or
                                                    DELETED, by Countersign or by someone else)
 
-Drafts are never pulled. Approval turns the bill into a request with `source: xero`.
+Drafts are never pulled. Approval turns the bill into a request with `source: xero`; its
+publication (ledger.publications.v1 since 1.5) tells `BillAuthorised` once Countersign set the
+bill AUTHORISED, or `BillReturnedToDraft` once a rejected one is back in DRAFT.
 """
 
 from datetime import date
@@ -18,14 +20,18 @@ from uuid import UUID
 
 from pydantic import Field
 
+from countersign_contracts._audit import Comment
 from countersign_contracts._base import ContractModel, EventPayload
 from countersign_contracts._bills import LineAmountType, Supplier, TrackingSelection
-from countersign_contracts._ledger import ChangeSeenBy, XeroInvoiceStatus
+from countersign_contracts._ledger import ChangeSeenBy, XeroInvoiceStatus, _PublicationEvent
 from countersign_contracts._money import Amount, CurrencyCode, ExchangeRate, Quantity, UtcDatetime
+from countersign_contracts._scale import AtCurrencyScale
 from countersign_contracts._text import MultilineText, Text
 
 __all__ = [
+    "BillAuthorised",
     "BillLeftSubmittedInXero",
+    "BillReturnedToDraft",
     "BillSubmittedInXero",
     "LedgerMode",
     "RequestSource",
@@ -113,3 +119,27 @@ class BillLeftSubmittedInXero(_XeroBillEvent, EventPayload):
     """A bill told as submitted is no longer SUBMITTED in Xero."""
 
     xero_status: XeroInvoiceStatus = Field(description="Its status now")
+
+
+class BillAuthorised(_PublicationEvent, AtCurrencyScale, EventPayload):
+    """A bill pulled from Xero (`source: xero`) is AUTHORISED there by Countersign, as approved:
+    Xero's lines, amounts and contact kept, the approved coding set (since 1.5). The
+    via-Xero counterpart of `BillCreated`; the rest of the publication follows as for it."""
+
+    amount_fields = ("total",)
+
+    xero_invoice_id: UUID
+    xero_status: XeroInvoiceStatus
+    xero_contact_id: UUID
+    invoice_number: str | None = Field(default=None, max_length=255)
+    currency: CurrencyCode
+    total: Amount
+
+
+class BillReturnedToDraft(_PublicationEvent, EventPayload):
+    """A bill pulled from Xero whose request was rejected is back in DRAFT there, for its
+    capture tool or a Xero user to correct and submit again (since 1.5)."""
+
+    xero_invoice_id: UUID
+    xero_status: XeroInvoiceStatus
+    reason: Comment = Field(description="The rejection's reason, also in the bill's history")

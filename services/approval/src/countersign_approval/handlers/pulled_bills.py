@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from countersign_approval.db.organisations import Organisations
 from countersign_approval.db.people import People
 from countersign_approval.db.requests import Requests
-from countersign_approval.domain.lifecycle import RequestState, can_transition
+from countersign_approval.domain.lifecycle import PENDING
 from countersign_approval.domain.pulled_bills import pulled_item_id, pulled_version
 from countersign_approval.handlers.intake import open_version
 from countersign_approval.handlers.running import flush_events
@@ -63,12 +63,13 @@ async def bill_submitted(conn: asyncpg.Connection, envelope: Envelope[BillSubmit
 async def bill_left_submitted(
     conn: asyncpg.Connection, envelope: Envelope[BillLeftSubmittedInXero]
 ) -> None:
-    """Cancels the bill's request while it is still running."""
+    """Cancels the bill's request while it is still running (pending): a rejected one stays
+    rejected (the publisher returned its bill to DRAFT), an authorised one goes on."""
     left = envelope.payload
     requests = Requests(conn)
     item = pulled_item_id(left.xero_invoice_id)
     stored = await requests.latest_for_item(envelope.organisation_id, item, lock=True)
-    if stored is None or not can_transition(stored.request.state, RequestState.CANCELLED):
+    if stored is None or stored.request.state not in PENDING:
         return
     reason = f"the bill is no longer awaiting approval in Xero (now {left.xero_status.value})"
     stored.request.cancel(XERO, reason, datetime.now(UTC))

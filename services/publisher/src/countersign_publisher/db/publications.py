@@ -54,6 +54,9 @@ _COLUMNS = (
     # Whether a payment is one of the steps: read here, so the document is parsed only by the
     # steps that need it.
     " coalesce((document #>> '{bill,payment,paid}')::boolean, false) AS paid,"
+    # A bill pulled from Xero (ADR 0058), and whether its request was rejected.
+    " coalesce(document ->> 'source' = 'xero', false) AS pulled,"
+    " document ? 'rejected_by' AS rejected,"
     # Whether history notes are: the organisation's setting when the job is read (on by default).
     " coalesce((SELECT s.xero_history_notes FROM organisation_settings s"
     "  WHERE s.organisation_id = publications.organisation_id), true) AS history"
@@ -73,6 +76,8 @@ def _row(record: asyncpg.Record) -> PublicationRow:
         kind=PublicationKind(values.pop("kind")),
         paid=values.pop("paid"),
         history=values.pop("history"),
+        pulled=values.pop("pulled"),
+        rejected=values.pop("rejected"),
         sent_steps=frozenset(PublicationStep(step) for step in values.pop("sent_steps")),
         **{name: values.pop(name) for name in RESULTS},
     )

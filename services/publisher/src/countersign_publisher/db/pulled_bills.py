@@ -18,11 +18,15 @@ class PulledBills:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
 
-    async def last(self, organisation_id: UUID, invoice_id: UUID) -> Pulled | None:
-        """What was last told, the row locked (the caller's transaction keeps the state)."""
+    async def last(
+        self, organisation_id: UUID, invoice_id: UUID, *, lock: bool = True
+    ) -> Pulled | None:
+        """What was last told; the row locked unless ``lock`` is False (the caller's transaction
+        then keeps the state it tells)."""
         row = await self._conn.fetchrow(
             "SELECT version, bill, status FROM pulled_bills"
-            " WHERE organisation_id = $1 AND xero_invoice_id = $2 FOR UPDATE",
+            " WHERE organisation_id = $1 AND xero_invoice_id = $2"
+            + (" FOR UPDATE" if lock else ""),
             organisation_id,
             invoice_id,
         )

@@ -13,6 +13,7 @@ from countersign_contracts import (
     PublicationKind,
     PublicationStep,
     RequestAuthorised,
+    RequestRejected,
 )
 
 from countersign_publisher.db.publications import PublicationRow
@@ -44,6 +45,11 @@ class Job:
     def authorised(self) -> RequestAuthorised:
         # Read as consumed (tolerantly): a document stored before a rule tightened still opens.
         return RequestAuthorised.model_validate_json(self.row.document, context=TOLERANT)
+
+    @functools.cached_property
+    def rejected(self) -> RequestRejected:
+        """The document of a rejected bill pulled from Xero, to return to DRAFT (ADR 0058)."""
+        return RequestRejected.model_validate_json(self.row.document, context=TOLERANT)
 
     @functools.cached_property
     def bank_item(self) -> BankTransactionSubmitted:

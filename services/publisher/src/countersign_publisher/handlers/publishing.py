@@ -12,10 +12,10 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import MappingProxyType
 
-from countersign_contracts import PublicationKind, PublicationStep, RequestSource
+from countersign_contracts import PublicationStep
 from countersign_platform.telemetry import log_context
 
-from countersign_publisher.adapters.xero_errors import XeroError, XeroValidationError
+from countersign_publisher.adapters.xero_errors import XeroError
 from countersign_publisher.domain.identifiers import batch_idempotency_key
 from countersign_publisher.domain.progress import next_step
 from countersign_publisher.domain.publication import PublicationState, RetryPolicy
@@ -24,6 +24,7 @@ from countersign_publisher.handlers.history import write_history
 from countersign_publisher.handlers.job import Job
 from countersign_publisher.handlers.outcomes import complete, fail
 from countersign_publisher.handlers.payments import record_payment
+from countersign_publisher.handlers.pulled_publications import authorise_bill, return_to_draft
 from countersign_publisher.handlers.recording import StepPorts
 from countersign_publisher.handlers.records import (
     bill_created,
@@ -33,21 +34,15 @@ from countersign_publisher.handlers.records import (
     resolve_contact,
 )
 
-__all__ = ["NOT_AUTHORISED_YET", "STEP_HANDLERS", "Publishing"]
-
-NOT_AUTHORISED_YET = (
-    "This bill was pulled from Xero (the via-Xero mode): Countersign does not yet set it"
-    " AUTHORISED there, and never creates a second one. Approve it in Xero, then cancel this"
-    " publication."
-)
-"""Why a request pulled from Xero fails at its first step until the update step is built
-(ADR 0058; docs/notes/via-xero-progress.md): creating a bill would duplicate the one in Xero."""
+__all__ = ["STEP_HANDLERS", "Publishing"]
 
 StepHandler = Callable[[StepPorts, Job], Awaitable[None]]
 
 STEP_HANDLERS: Mapping[PublicationStep, StepHandler] = MappingProxyType(
     {
         PublicationStep.CREATE_BANK_TRANSACTION: create_bank_transaction,
+        PublicationStep.AUTHORISE_BILL: authorise_bill,
+        PublicationStep.RETURN_TO_DRAFT: return_to_draft,
         PublicationStep.WRITE_HISTORY: write_history,
         PublicationStep.ATTACH_ORIGINAL: attach_original,
         PublicationStep.ATTACH_AUDIT_REPORT: attach_audit_report,
@@ -72,7 +67,7 @@ class Publishing:
     async def publish(self, jobs: Sequence[Job]) -> None:
         waiting: list[Job] = []
         for job in jobs:
-            if job.kind is PublicationKind.BILL and job.progress.xero_invoice_id is None:
+            if next_step(job.progress) is PublicationStep.CREATE_BILL:
                 ready = await self._guard(job, PublicationStep.CREATE_BILL, self._prepare_bill(job))
                 if ready:
                     waiting.append(job)
@@ -92,8 +87,6 @@ class Publishing:
     async def _prepare_bill(self, job: Job) -> bool:
         """Resolves the contact, and finds a bill that an earlier, unanswered try created.
         True when the bill still has to be created."""
-        if job.authorised.source is RequestSource.XERO:
-            raise XeroValidationError([NOT_AUTHORISED_YET], status=None)
         await resolve_contact(self.ports, job)
         if job.progress.was_sent(PublicationStep.CREATE_BILL):
             found = await find_bill(self.ports, job)
