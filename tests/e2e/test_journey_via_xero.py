@@ -22,6 +22,8 @@ from countersign_harness.via_xero import (
     xero_invoice,
 )
 
+from tests.e2e.web_visitor import signed_in
+
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("xero_webhook")]
 SHARED_PIPELINE = True
 
@@ -41,6 +43,20 @@ WORKFLOW: dict[str, Any] = {
     ],
     "default_approver": "ada@example.com",
 }
+
+
+async def _page_shown_to(org: Organisation, email: str, request_id: str) -> tuple[str, str]:
+    """The request's page as ``email`` sees it in the web app, and where its original leads."""
+    visitor = await signed_in(org, email)
+    try:
+        shown = await visitor.http.get(f"/requests/{request_id}")
+        original = await visitor.http.get(f"/requests/{request_id}/original")
+    finally:
+        await visitor.http.aclose()
+    assert shown.status_code == 200 and original.status_code == 303, original.text
+    return shown.text, original.headers["location"]
+
+
 RENT = {"Description": "Office rent, December", "Quantity": 1, "UnitAmount": "1000.00",
         "AccountCode": "429", "TaxType": "INPUT2"}  # fmt: skip
 
@@ -72,11 +88,15 @@ async def test_a_bill_submitted_in_xero_is_approved_in_two_steps_and_authorised_
     invoice_id = submit_in_xero(org, "HR-1001", [RENT])
 
     request = await _reviewed(org, invoice_id)
+    page, original = await _page_shown_to(org, ANN, request["request_id"])
     await org.approve(ANN, (await _in_step(org, invoice_id))["request_id"])
     await org.approve(BOB, request["request_id"])
     publication = await org.wait_publication(pulled_item(invoice_id))
 
     assert request["source"] == "xero" and request["requester"]["email"] == PAT
+    assert "Open in Xero" in page and "only its coding may change" in page
+    assert 'id="scan"' not in page  # the files are on the bill in Xero
+    assert original == request["original_document_url"] and invoice_id in original
     assert publication["state"] == "completed", publication
     bill = xero_invoice(org, invoice_id)
     assert bill["Status"] == "AUTHORISED"
