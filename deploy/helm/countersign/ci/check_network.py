@@ -25,12 +25,14 @@ def _selects(selector: dict[str, Any], labels: Labels) -> bool:
         return False
     for expression in selector.get("matchExpressions", []):
         key, operator, values = expression["key"], expression["operator"], expression.get("values")
-        present = key in labels
-        if operator == "In" and not (present and labels[key] in values):
-            return False
-        if operator == "NotIn" and present and labels[key] in values:
-            return False
-        if (operator == "Exists") is not present and operator in ("Exists", "DoesNotExist"):
+        value = labels.get(key)
+        holds = {
+            "In": value is not None and value in values,
+            "NotIn": value is None or value not in values,
+            "Exists": value is not None,
+            "DoesNotExist": value is None,
+        }[operator]
+        if not holds:
             return False
     return True
 
