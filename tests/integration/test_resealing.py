@@ -169,3 +169,11 @@ async def blocked(conn: asyncpg.Connection, schema: str) -> bool:
             f'UPDATE "{schema}".dext_secrets SET sealed%',
         )
     )
+
+
+async def test_a_schema_not_migrated_yet_has_nothing_to_reseal(
+    infra: Infrastructure, isolation: str
+) -> None:
+    """A first install whose services migrate as they start: the Job finds no table yet."""
+    results = await reseal(infra.database_url, isolation, INGEST.sealed, Keyring.parse(ROTATED))
+    assert by_column(results) == {"dext_secrets.sealed": (0, 0, 0, 0)}

@@ -84,7 +84,10 @@ async def reseal_column(
     last: object = None
     while True:
         if last is None:
-            rows = await conn.fetch(select.format(after=""), batch_size)
+            try:
+                rows = await conn.fetch(select.format(after=""), batch_size)
+            except asyncpg.UndefinedTableError:
+                return done  # not migrated yet (a first install): nothing stored to re-seal
         else:
             rows = await conn.fetch(select.format(after=f"AND {sealed.key} > $2"), batch_size, last)
         for row in rows:
