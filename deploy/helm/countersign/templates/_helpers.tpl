@@ -276,6 +276,11 @@ the mail server. Part of countersign.env.service when .name is notifier. */}}
 {{- if eq .name "notifier" }}
 {{ include "countersign.env.notifier" . | trim }}
 {{- end }}
+{{- $ingest := .root.Values.services.ingest | default dict }}
+{{- if and (eq .name "publisher") $ingest.enabled }}
+- name: PUBLISHER_INGEST_URL
+  value: {{ printf "http://%s:%v" (include "countersign.componentName" (dict "root" .root "name" "ingest")) $ingest.port | quote }}
+{{- end }}
 {{- if and (eq .name "publisher") $secrets.keys.xeroWebhookKey }}
 - name: PUBLISHER_XERO_WEBHOOK_KEY
   valueFrom:

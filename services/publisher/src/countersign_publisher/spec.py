@@ -7,6 +7,7 @@ from countersign_contracts import (
     LEDGER_XERO_BILLS,
 )
 from countersign_platform.migrations import migrations_dir
+from countersign_platform.sealing import SealedColumn
 from countersign_platform.spec import ServiceSpec
 
 from countersign_publisher.subscriptions import SUBSCRIPTIONS
@@ -27,5 +28,26 @@ SERVICE = ServiceSpec(
         LEDGER_MASTER_DATA,
         LEDGER_XERO_BILLS,
         LEDGER_BILLS,
+    ),
+    # Xero token sets (adapters/tokens.py) and consents in flight (handlers/connecting.py).
+    sealed=(
+        SealedColumn(
+            "xero_connections",
+            "access_token",
+            "organisation_id",
+            "publisher:xero-access:{organisation_id}",
+        ),
+        SealedColumn(
+            "xero_connections",
+            "refresh_token",
+            "organisation_id",
+            "publisher:xero-refresh:{organisation_id}",
+        ),
+        SealedColumn(
+            "xero_authorisations", "code_verifier", "state_hash", "publisher:xero-pkce:{state_hash}"
+        ),
+        SealedColumn(
+            "xero_authorisations", "tokens", "state_hash", "publisher:xero-pending:{state_hash}"
+        ),
     ),
 )

@@ -153,6 +153,17 @@ class Publications:
         )
         return [r["organisation_id"] for r in records]
 
+    async def waiting(self) -> int:
+        """Jobs still to run (due now or backing off) of connected, unsuspended organisations:
+        the publisher's backlog, which its autoscaler follows."""
+        count: int = await self._conn.fetchval(
+            "SELECT count(*) FROM publications p JOIN xero_connections c"
+            " ON c.organisation_id = p.organisation_id AND c.status = 'connected'"
+            f" WHERE p.state = ANY($1::text[]) AND {NOT_SUSPENDED.format(table='p')}",
+            list(DUE_STATES),
+        )
+        return count
+
     async def claim(
         self, organisation_id: UUID, limit: int, lease_s: float
     ) -> list[PublicationRow]:
