@@ -90,9 +90,7 @@ async def test_a_client_without_sasl_or_with_a_wrong_password_cannot_connect(
         await send_as(infra, wrong, "anything")
 
 
-async def test_a_service_principal_does_exactly_its_job(
-    infra: Infrastructure, prefix: str
-) -> None:
+async def test_a_service_principal_does_exactly_its_job(infra: Infrastructure, prefix: str) -> None:
     approval = own("approval")
     # Writes the topic it owns, and the dead-letter topic of what it consumes.
     await send_as(infra, approval, prefix + APPROVAL_REQUESTS)
