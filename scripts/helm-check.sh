@@ -204,11 +204,15 @@ if [ ${#rendered[@]} -eq 2 ]; then
   check "custom resources, references, pod security" "$VENV/bin/python" \
     "$CHART/ci/check-rendered.py" \
     "$out/default.yaml=Deployment,Service,Job,PodDisruptionBudget,Pod,NetworkPolicy" \
-    "$out/all-features.yaml=ScaledObject,ServiceMonitor,HorizontalPodAutoscaler,Ingress,NetworkPolicy"
+    "$out/all-features.yaml=ScaledObject,ServiceMonitor,HorizontalPodAutoscaler,Ingress,NetworkPolicy,KafkaUser,KafkaTopic"
 fi
 
 must_fail "an unknown value" "additional properties 'servcies'" --set servcies.ingest.replicas=3
 must_fail "an unknown service" "invalid propertyName 'billing'" --set services.billing.enabled=true
+must_fail "an unknown Kafka security protocol" "/kafka/securityProtocol" \
+  --set kafka.securityProtocol=TLS
+must_fail "a principal format without the service" "/kafka/acls/principalFormat" \
+  --set kafka.acls.principalFormat=User:countersign
 must_fail "a malformed bootstrap address" "/kafka/bootstrapServers" \
   --set kafka.bootstrapServers=kafka
 must_fail "a non-integer replica count" "/services/approval/replicas.*want integer" \

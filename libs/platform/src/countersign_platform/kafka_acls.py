@@ -23,15 +23,16 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.protocol.admin import CreateAclsRequest_v1, DescribeAclsRequest
 from aiokafka.protocol.api import Request
-from countersign_contracts import dlq_topic
+from countersign_contracts import TOPICS, dlq_topic
 
 from countersign_platform.spec import ServiceSpec
 
-__all__ = ["Acl", "create_acls", "service_acls"]
+__all__ = ["Acl", "access_table", "create_acls", "service_acls"]
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,32 @@ def service_acls(
         )
         acls.add(cluster)
     return sorted(acls)
+
+
+def access_table(specs: Iterable[ServiceSpec]) -> dict[str, Any]:
+    """What each service may do, without a prefix, for resources kept outside this code (the
+    Helm chart's Strimzi KafkaUser and KafkaTopic resources read it as files/kafka-access.json):
+    the topics it writes (its own and its dead letters), reads, and its consumer groups."""
+    services: dict[str, dict[str, list[str]]] = {}
+    for spec in specs:
+        acls = service_acls(spec)
+        services[spec.name] = {
+            "writes": sorted(a.name for a in acls if a.operation is Operation.WRITE),
+            "reads": sorted(
+                a.name
+                for a in acls
+                if a.operation is Operation.READ and a.resource is Resource.TOPIC
+            ),
+            "groups": sorted(a.name for a in acls if a.resource is Resource.GROUP),
+        }
+    dead_letters = sorted(
+        {name for s in services.values() for name in s["writes"] if ".dlq." in name}
+    )
+    return {
+        "topics": sorted(TOPICS),
+        "deadLetterTopics": dead_letters,
+        "services": {name: s for name, s in services.items() if any(s.values())},
+    }
 
 
 class _CreateAcls(Request[CreateAclsRequest_v1]):  # type: ignore[misc]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import sys
 import time
@@ -21,7 +22,12 @@ from typing import Any
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from countersign_contracts import TOPICS, dlq_topic
 
-from countersign_platform.kafka_acls import DEFAULT_PRINCIPAL, create_acls, service_acls
+from countersign_platform.kafka_acls import (
+    DEFAULT_PRINCIPAL,
+    access_table,
+    create_acls,
+    service_acls,
+)
 from countersign_platform.kafka_security import client_options
 from countersign_platform.spec import ServiceSpec, installed_services
 
@@ -101,6 +107,7 @@ async def provision(
     principal_format: str = DEFAULT_PRINCIPAL,
     services: Iterable[ServiceSpec] | None = None,
     options: Mapping[str, Any] | None = None,
+    acls: bool = True,
 ) -> tuple[list[str], int]:
     """Every topic of ``prefix`` (contract and dead-letter) and every service's ACLs on them;
     returns the topics created and the ACLs granted (0 on a broker without an authorizer)."""
@@ -109,14 +116,16 @@ async def provision(
     for spec in specs:
         topics |= dead_letter_topics(((s.topic, s.group) for s in spec.consumes), prefix)
     created = await ensure_topics(bootstrap, topics, replication, options)
-    acls = [acl for spec in specs for acl in service_acls(spec, prefix, principal_format)]
+    if not acls:
+        return created, 0
+    wanted = [acl for spec in specs for acl in service_acls(spec, prefix, principal_format)]
     admin = _admin(bootstrap, options)
     await admin.start()
     try:
-        granted = await create_acls(admin, acls)
+        granted = await create_acls(admin, wanted)
     finally:
         await admin.close()
-    return created, len(acls) if granted else 0
+    return created, len(wanted) if granted else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -135,7 +144,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="each service's principal, {service} its name (default: $KAFKA_PRINCIPAL_FORMAT "
         f"or {DEFAULT_PRINCIPAL})",
     )
+    parser.add_argument(
+        "--access-table",
+        action="store_true",
+        help="print what each service may do as JSON (the chart's files/kafka-access.json) and "
+        "exit, touching no broker",
+    )
+    parser.add_argument(
+        "--no-acls",
+        action="store_true",
+        help="write no ACLs (kept elsewhere, for example by Strimzi's User Operator)",
+    )
     args = parser.parse_args(argv)
+    if args.access_table:
+        print(json.dumps(access_table(installed_services().values()), indent=2))
+        return 0
     created, granted = asyncio.run(
         provision(
             args.bootstrap,
@@ -143,6 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             partitions=args.partitions,
             replication=args.replication,
             principal_format=args.principal_format,
+            acls=not args.no_acls,
         )
     )
     print(f"topics: {len(created)} created; ACLs: {granted} granted")
