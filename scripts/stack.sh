@@ -567,6 +567,12 @@ running_ports() {
       local props="$LOCAL_DIR/kafka/server.properties"
       echo "COUNTERSIGN_KAFKA_PORT=$(sed -n 's|^listeners=[A-Z_]*://127.0.0.1:\([0-9]*\),.*|\1|p' "$props")"
       echo "COUNTERSIGN_KAFKA_CONTROLLER_PORT=$(sed -n 's|^listeners=.*CONTROLLER://127.0.0.1:\([0-9]*\).*|\1|p' "$props")"
+      # Restarted as it was started: secured, or plaintext (ADR 0063).
+      if grep -q '^listeners=SASL_SSL://' "$props"; then
+        echo "COUNTERSIGN_KAFKA_SECURITY=sasl_ssl"
+      else
+        echo "COUNTERSIGN_KAFKA_SECURITY=plaintext"
+      fi
       ;;
     postgres) echo "COUNTERSIGN_PG_PORT=$(sed -n 4p "$PG_PID_FILE" 2>/dev/null)" ;;
   esac
