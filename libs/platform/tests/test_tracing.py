@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from countersign_contracts import COST_ITEMS, Envelope, kafka_headers
 from countersign_harness.samples import cost_item_submitted
@@ -19,6 +20,8 @@ from countersign_platform.outbox import OutboxRelay, enqueue
 from countersign_platform.subscription import On, Subscription
 from countersign_platform.telemetry import JsonFormatter, log_context
 from countersign_platform.tracing import configure_tracing, shutdown_tracing, traced_by
+from countersign_platform.web import RequestTracing
+from fastapi import FastAPI
 from opentelemetry import trace
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -228,3 +231,65 @@ def test_only_identifiers_of_the_log_context_become_span_attributes(
         assert attributes["countersign.organisation_id"] == "org-1"
         assert attributes["countersign.publication_id"] == "p-2"
         assert not any("41.88" in str(value) for value in attributes.values())
+
+
+# HTTP, in and out --------------------------------------------------------------------------------
+
+
+def traced_app() -> FastAPI:
+    app = FastAPI()
+
+    @app.get("/v1/items/{item_id}")
+    async def item(item_id: str) -> dict[str, str]:
+        return {"item_id": item_id}
+
+    @app.get("/health/live")
+    async def live() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.add_middleware(RequestTracing)
+    return app
+
+
+async def test_a_request_continues_the_callers_trace_named_by_its_route_not_its_path(
+    spans: InMemorySpanExporter,
+) -> None:
+    upstream = "00-" + "12" * 16 + "-" + "34" * 8 + "-01"
+    transport = httpx.ASGITransport(app=traced_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://ingest") as client:
+        answered = await client.get("/v1/items/inv-7?sig=abc", headers={"traceparent": upstream})
+        await client.get("/health/live")
+
+    assert answered.status_code == 200
+    [server] = spans.get_finished_spans()  # the probe made none
+    assert server.name == "GET /v1/items/{item_id}"
+    assert server.kind is SpanKind.SERVER
+    assert server.parent is not None
+    assert (f"{server.context.trace_id:032x}", f"{server.parent.span_id:016x}") == (
+        "12" * 16,
+        "34" * 8,
+    )
+    attributes = dict(server.attributes or {})
+    assert attributes["http.route"] == "/v1/items/{item_id}"
+    assert attributes["http.response.status_code"] == 200
+    assert not any("inv-7" in str(v) or "abc" in str(v) for v in attributes.values())
+
+
+async def test_an_httpx_call_with_the_hook_carries_the_current_spans_context(
+    spans: InMemorySpanExporter,
+) -> None:
+    received: list[str | None] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        received.append(request.headers.get("traceparent"))
+        return httpx.Response(204)
+
+    hooks = {"request": [tracing.carry_context]}
+    async with httpx.AsyncClient(
+        transport=httpx.MockTransport(answer), event_hooks=hooks
+    ) as client:
+        with tracing.span("GET /requests") as page:
+            await client.get("http://approval/v1/requests")
+        await client.get("http://approval/v1/requests")
+
+    assert received == [traceparent_of(page), None]

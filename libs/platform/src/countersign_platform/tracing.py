@@ -23,6 +23,7 @@ import logging
 import os
 from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 
+import httpx
 from opentelemetry import propagate, trace
 from opentelemetry.context import Context
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
@@ -34,6 +35,7 @@ from countersign_platform.telemetry import traced_fields
 
 __all__ = [
     "SpanKind",
+    "carry_context",
     "configure_tracing",
     "context_of",
     "end_span",
@@ -222,6 +224,12 @@ def record_context(carrier: MutableMapping[str, str], within: Span | None = None
         return
     context = trace.set_span_in_context(within) if within is not None else None
     propagate.inject(carrier, context=context)
+
+
+async def carry_context(request: httpx.Request) -> None:
+    """An httpx ``request`` event hook: the call carries the current span's context (the web
+    app's calls to the services continue its request's trace)."""
+    record_context(request.headers)
 
 
 def traceparent_now() -> str | None:

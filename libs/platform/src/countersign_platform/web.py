@@ -21,8 +21,8 @@ from countersign_platform.tracing import SpanKind, context_of, span, tracing_on
 
 __all__ = ["RequestTiming", "RequestTracing", "health_router", "require_strict_json"]
 
-# Probes and scrapes every few seconds: no trace of their own.
-_UNTRACED_PREFIXES = ("/health/", "/metrics")
+# Probes and scrapes every few seconds, and the web app's static files: no trace of their own.
+_UNTRACED_PREFIXES = ("/health/", "/metrics", "/static/")
 
 
 def health_router() -> APIRouter:
