@@ -153,6 +153,9 @@ app.kubernetes.io/component: {{ .name }}
   value: {{ $web.port | quote }}
 - name: WEB_LOG_LEVEL
   value: {{ $web.logLevel | default .root.Values.logLevel | quote }}
+{{- if .root.Values.otel.enabled }}
+{{ include "countersign.env.otel" (dict "root" .root "name" "web") | trim }}
+{{- end }}
 - name: WEB_PUBLIC_URL
   value: {{ $web.publicUrl | quote }}
 - name: WEB_APPROVAL_URL
@@ -296,7 +299,8 @@ the mail server. Part of countersign.env.service when .name is notifier. */}}
 {{- end }}
 
 {{/* OpenTelemetry traces over OTLP/HTTP (ADR 0059), when otel.enabled: the standard OTEL_*
-variables, read by the services' tracing setup and nothing else. Part of countersign.env.service. */}}
+variables, read by the services' tracing setup and nothing else. Part of countersign.env.service
+and countersign.env.web. */}}
 {{- define "countersign.env.otel" -}}
 {{- $otel := .root.Values.otel }}
 - name: OTEL_TRACES_EXPORTER
