@@ -48,30 +48,36 @@ PAGES = (
 )  # fmt: skip
 
 
+async def _clients(
+    stack: contextlib.AsyncExitStack, config: WebSettings
+) -> list[httpx.AsyncClient]:
+    """Approval's, ingest's and the publisher's clients; their calls carry the page's trace
+    context, so the services' spans join it (tracing on, ADR 0059)."""
+    hooks = {"request": [carry_context]}
+    return [
+        await stack.enter_async_context(
+            httpx.AsyncClient(base_url=url, timeout=timeout, event_hooks=hooks)
+        )
+        for url, timeout in (
+            (config.approval_url, 10),
+            (config.ingest_url, 30),
+            (config.publisher_url, 30),
+        )
+    ]
+
+
 def create_app(settings: WebSettings | None = None) -> FastAPI:
     config = settings or WebSettings()
     cookies = Cookies(
         Keyring.parse(config.cookie_keys.get_secret_value()), secure=config.secure_cookies
     )
 
-    # The services' spans continue the page's trace (tracing on, ADR 0059).
-    hooks = {"request": [carry_context]}
-
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with contextlib.AsyncExitStack() as stack:
             if configure_tracing("web"):
                 stack.callback(shutdown_tracing)
-            http, ingest, publisher = [
-                await stack.enter_async_context(
-                    httpx.AsyncClient(base_url=url, timeout=timeout, event_hooks=hooks)
-                )
-                for url, timeout in (
-                    (config.approval_url, 10),
-                    (config.ingest_url, 30),
-                    (config.publisher_url, 30),
-                )
-            ]
+            http, ingest, publisher = await _clients(stack, config)
             oidc = None
             if config.oidc_issuer and config.oidc_client_id and config.oidc_client_secret:
                 oidc = OidcProvider(config.oidc_issuer, config.oidc_client_id, http)
