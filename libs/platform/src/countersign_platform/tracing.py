@@ -22,9 +22,10 @@ import contextlib
 import logging
 import os
 from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+from types import TracebackType
 
 import httpx
-from opentelemetry import propagate, trace
+from opentelemetry import context as otel_context, propagate, trace
 from opentelemetry.context import Context
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
@@ -192,29 +193,38 @@ def end_span(
     span.end(end_time=end_time)
 
 
-@contextlib.contextmanager
-def span(
-    name: str,
-    *,
-    kind: SpanKind = SpanKind.INTERNAL,
-    parent: Context | None = None,
-    attributes: Mapping[str, object] | None = None,
-    links: Sequence[Context] = (),
-) -> Iterator[Span]:
-    """``start_span`` made current for the block, ended (with the error, if one) on leaving."""
-    if _TRACER is None:
-        yield trace.INVALID_SPAN
-        return
-    started = start_span(name, kind=kind, parent=parent, attributes=attributes, links=links)
-    error: BaseException | None = None
-    try:
-        with trace.use_span(started, end_on_exit=False, record_exception=False):
-            yield started
-    except BaseException as exc:
-        error = exc
-        raise
-    finally:
-        end_span(started, error)
+class span(contextlib.AbstractContextManager[Span]):
+    """``start_span`` made current for the block, ended (with the error's type, if one) on
+    leaving; a non-recording span, and nothing else done, when tracing is off. A class rather
+    than a generator-based context manager: it wraps every hop, traced or not."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        kind: SpanKind = SpanKind.INTERNAL,
+        parent: Context | None = None,
+        attributes: Mapping[str, object] | None = None,
+        links: Sequence[Context] = (),
+    ) -> None:
+        self._span = start_span(name, kind=kind, parent=parent, attributes=attributes, links=links)
+        self._token: object | None = None
+
+    def __enter__(self) -> Span:
+        if self._span.is_recording():
+            self._token = otel_context.attach(trace.set_span_in_context(self._span))
+        return self._span
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._token is not None:
+            otel_context.detach(self._token)  # type: ignore[arg-type]
+            self._token = None
+        end_span(self._span, exc)
 
 
 def record_context(carrier: MutableMapping[str, str], within: Span | None = None) -> None:
