@@ -219,6 +219,8 @@ must_fail "KEDA with more minimum than maximum replicas" "minReplicaCount is abo
   --set services.publisher.keda.enabled=true,services.publisher.keda.minReplicaCount=7
 must_fail "an access-token TTL over an hour" "/access/tokenTtlSeconds" \
   --set access.tokenTtlSeconds=86400
+must_fail "traces on without a collector" "/otel/endpoint.*minLength" \
+  --set otel.enabled=true
 must_fail "an Ingress without hosts" "/services/ingest/ingress.*missing property 'hosts'" \
   --set services.ingest.ingress.enabled=true --set 'services.ingest.ingress.hosts=null'
 
