@@ -108,20 +108,10 @@ class Publications:
         status: str = await self._conn.execute(
             "INSERT INTO publications (publication_id, organisation_id, kind, request_id,"
             " dext_item_id, item_version, state, document, correlation_id, causation_id,"
-            " traceparent)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11)"
+            " traceparent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11)"
             " ON CONFLICT DO NOTHING",
-            publication_id,
-            organisation_id,
-            kind,
-            request_id,
-            dext_item_id,
-            item_version,
-            PublicationState.RECORDED,
-            document,
-            correlation_id,
-            causation_id,
-            traceparent,
+            *(publication_id, organisation_id, kind, request_id, dext_item_id, item_version),
+            *(PublicationState.RECORDED, document, correlation_id, causation_id, traceparent),
         )
         return status.endswith(" 1")
 
