@@ -144,7 +144,7 @@ async def running_notifier(
     prefix = f"{isolation}."
     await ensure_topics(infra.kafka_bootstrap_servers, wanted_topics(3, prefix))
     settings = NotifierSettings(
-        database_url=infra.database_url,
+        database_url=infra.database_url_for("notifier"),
         kafka_bootstrap_servers=infra.kafka_bootstrap_servers,
         kafka_topic_prefix=prefix,
         db_schema=isolation,
