@@ -18,6 +18,9 @@ a check of an optional feature cannot pass by rendering nothing.
 4. What the chart promises every pod: non-root uid 10001, read-only root filesystem with an
    emptyDir /tmp, no privilege escalation, all capabilities dropped, no service account token,
    requests and limits, secrets only from Secrets, and the health probes of a service.
+5. Each service's own database login (ADR 0060): a container holds at most one
+   <SERVICE>_DATABASE_URL and never a shared DATABASE_URL, and no two services read one Secret
+   key for it.
 
 Prints one line per file and every problem found; exits 1 when there is any.
 """
@@ -70,8 +73,9 @@ KAFKA_TRIGGER_KEYS = {
     "unsafeSsl",
 }
 KAFKA_TRIGGER_REQUIRED = {"bootstrapServers", "consumerGroup", "topic"}
+SERVICES = ("INGEST", "APPROVAL", "PUBLISHER", "NOTIFIER")
 SECRET_VARIABLES = {
-    "DATABASE_URL",
+    *(f"{service}_DATABASE_URL" for service in SERVICES),
     "COUNTERSIGN_ADMIN_TOKEN",
     "DOCUMENT_LINK_SECRET",
     "ENCRYPTION_KEYS",
@@ -136,6 +140,38 @@ def check_custom_resource(doc: dict[str, Any], where: str) -> list[str]:
     return problems
 
 
+def check_database_logins(container: dict[str, Any], at: str) -> list[str]:
+    names = [v["name"] for v in container.get("env", [])]
+    logins = [name for name in names if name.endswith("_DATABASE_URL")]
+    problems = [
+        f"{at}: a shared DATABASE_URL; each service has its own"
+        for n in names
+        if n == "DATABASE_URL"
+    ]
+    if len(logins) > 1:
+        problems.append(f"{at}: one database login per container, not {', '.join(logins)}")
+    return problems
+
+
+def database_secrets(docs: list[dict[str, Any]]) -> list[str]:
+    """No two services read their database login from one Secret key."""
+    readers: dict[tuple[str, str], set[str]] = {}
+    for doc in docs:
+        if doc["kind"] not in ("Deployment", "Job"):
+            continue
+        for container in doc["spec"]["template"]["spec"]["containers"]:
+            for variable in container.get("env", []):
+                ref = variable.get("valueFrom", {}).get("secretKeyRef")
+                if variable["name"].endswith("_DATABASE_URL") and ref:
+                    service = variable["name"].removesuffix("_DATABASE_URL")
+                    readers.setdefault((ref["name"], ref["key"]), set()).add(service)
+    return [
+        f"Secret {name} key {key}: the database login of {', '.join(sorted(services))} at once"
+        for (name, key), services in sorted(readers.items())
+        if len(services) > 1
+    ]
+
+
 def check_pod(spec: dict[str, Any], where: str, *, serves_http: bool) -> list[str]:
     problems = []
     pod_security = spec.get("securityContext", {})
@@ -165,6 +201,7 @@ def check_pod(spec: dict[str, Any], where: str, *, serves_http: bool) -> list[st
                 "valueFrom", {}
             ):
                 problems.append(f"{at}: {variable['name']} must come from a Secret")
+        problems += check_database_logins(container, at)
         if serves_http:
             probes = {
                 "livenessProbe": "/health/live",
@@ -223,6 +260,7 @@ def check_file(path: Path, required: list[str]) -> list[str]:
                 problems.append(f"{where}: must be a pre-install,pre-upgrade hook, not {hook}")
         elif kind == "Pod":
             problems += check_pod(doc["spec"], where, serves_http=False)
+    problems += database_secrets(docs)
     kinds = Counter(doc["kind"] for doc in docs)
     problems += [f"no {kind} rendered" for kind in required if not kinds[kind]]
     summary = ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items()))
