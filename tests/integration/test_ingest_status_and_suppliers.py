@@ -61,7 +61,7 @@ async def publish(ingest: RunningIngest, dext: DextClient, topic: str, *events: 
     for payload in events:
         envelope = new_envelope(
             payload,
-            producer="tests",
+            producer="publisher",
             organisation_id=uuid.UUID(dext.organisation_id),
             correlation_id=uuid.uuid4(),
         )

@@ -1,4 +1,5 @@
-"""The topic table: which events travel on which topic, at which version, keyed by what.
+"""The topic table: which events travel on which topic, at which version, keyed by what, and
+which service alone produces them (its consumers check that, ADR 0061).
 
 The topic name carries the major version (`.v1`). `version` is the current `major.minor` that
 producers stamp on each envelope; bump the minor when adding optional fields. A breaking change
@@ -71,9 +72,10 @@ LEDGER_BILLS = "ledger.bills.v1"
 
 @dataclass(frozen=True)
 class Topic:
-    """One topic: its events, its current version and what its key identifies."""
+    """One topic: its producer, its events, its current version and what its key identifies."""
 
     name: str
+    producer: str  # the one service that writes it: the envelope's producer, ce_source
     version: str
     aggregate: str
     subject_field: str
@@ -85,13 +87,19 @@ class Topic:
 
 
 def _topic(
-    name: str, version: str, aggregate: str, subject_field: str, *events: type[EventPayload]
+    name: str,
+    producer: str,
+    version: str,
+    aggregate: str,
+    subject_field: str,
+    *events: type[EventPayload],
 ) -> Topic:
     for event in events:
         if subject_field not in event.model_fields:
             raise TypeError(f"{event.__name__} on {name} lacks its subject field {subject_field}")
     return Topic(
         name=name,
+        producer=producer,
         version=version,
         aggregate=aggregate,
         subject_field=subject_field,
@@ -105,6 +113,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
         for topic in (
             _topic(
                 COST_ITEMS,
+                "ingest",
                 "1.2",
                 "a Dext cost item (bill, receipt, expense report), across its versions",
                 "dext_item_id",
@@ -113,6 +122,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             ),
             _topic(
                 BANK_TRANSACTIONS,
+                "ingest",
                 "1.0",
                 "a Dext item published to a bank account",
                 "dext_item_id",
@@ -120,6 +130,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             ),
             _topic(
                 APPROVAL_REQUESTS,
+                "approval",
                 "1.9",
                 "an approval request for one cost item version",
                 "request_id",
@@ -141,6 +152,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             ),
             _topic(
                 ORGANISATIONS,
+                "approval",
                 "1.1",
                 "a Countersign organisation",
                 "organisation_id",
@@ -149,6 +161,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             ),
             _topic(
                 PEOPLE,
+                "approval",
                 "1.1",
                 "an organisation's people (users and their absences)",
                 "organisation_id",
@@ -160,6 +173,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             ),
             _topic(
                 LEDGER_PUBLICATIONS,
+                "publisher",
                 "1.4",
                 "one publication of an item to Xero (a bill or a bank transaction)",
                 "publication_id",
@@ -176,6 +190,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             ),
             _topic(
                 LEDGER_BILLS,
+                "publisher",
                 "1.0",
                 "a bill (ACCPAY) in an organisation's Xero, whoever entered it",
                 "xero_invoice_id",
@@ -184,6 +199,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             ),
             _topic(
                 LEDGER_SUPPLIERS,
+                "publisher",
                 "1.0",
                 "a Xero contact that is a supplier",
                 "xero_contact_id",
@@ -191,6 +207,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             ),
             _topic(
                 LEDGER_CONNECTIONS,
+                "publisher",
                 "1.0",
                 "an organisation's connection to its ledger",
                 "organisation_id",
@@ -198,6 +215,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             ),
             _topic(
                 LEDGER_MASTER_DATA,
+                "publisher",
                 "1.0",
                 "an organisation's master data in its ledger (accounts, tax rates, tracking)",
                 "organisation_id",

@@ -22,7 +22,6 @@ from uuid import UUID
 
 import asyncpg
 from countersign_contracts import (
-    LEDGER_CONNECTIONS,
     EventPayload,
     new_envelope,
     topic_for,
@@ -105,8 +104,7 @@ class RunningNotifier:
     async def publish(self, *payloads: EventPayload, twice: bool = False) -> None:
         """The events onto their topic (approval.requests.v1, or all of one other topic), in
         order (each twice: a redelivery), each from the topic's producer."""
-        topic = topic_for(payloads[0]).name
-        producer = "publisher" if topic == LEDGER_CONNECTIONS else "approval"
+        topic, producer = topic_for(payloads[0]).name, topic_for(payloads[0]).producer
         records = [
             as_record(
                 new_envelope(
