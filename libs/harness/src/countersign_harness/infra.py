@@ -47,8 +47,9 @@ class InfrastructureUnavailable(RuntimeError):
     """Neither the named servers, nor a Docker engine, nor the local stack answered."""
 
 
-# Roles the tests' own stand-in services log in as, besides the installed services'.
-TEST_SERVICES = ("probe",)
+# Roles the stand-in services of the tests (probe) and benchmarks (baseline) log in as, besides
+# the installed services'.
+STAND_IN_SERVICES = ("probe", "baseline")
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def infrastructure_from(env: Mapping[str, str]) -> Infrastructure:
     admin = env["DATABASE_URL"]
     urls: dict[str, str] = {}
     made: list[str] = []
-    for service in (*installed_services(), *TEST_SERVICES):
+    for service in (*installed_services(), *STAND_IN_SERVICES):
         given = env.get(f"{service.upper()}_DATABASE_URL")
         urls[service] = given or _derived_url(admin, service)
         if not given:
