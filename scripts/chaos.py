@@ -39,6 +39,12 @@ from chaos_hostile import (  # noqa: E402
     hostile_targets,
     stored_by_hostiles,
 )
+from chaos_via_xero import (  # noqa: E402
+    play_pulled,
+    reconcile_pulled,
+    submit_pulled,
+    via_xero_org,
+)
 from countersign_dext_sandbox.documents import pdf  # noqa: E402
 from countersign_harness.infra import infrastructure_from  # noqa: E402
 from countersign_harness.organisation import Organisation  # noqa: E402
@@ -457,6 +463,11 @@ def restartable(wanted: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(able)
 
 
+def pulled_count(count: int) -> int:
+    """Bills submitted in Xero for the via-Xero organisation: one per ten items, at least 8."""
+    return max(8, count // 10)
+
+
 def the_items(count: int) -> list[Item]:
     """The demo plan repeated under distinct ids, then two race items per twenty."""
     items: list[Item] = []
@@ -496,6 +507,7 @@ async def run(
     ):
         org = await provision_organisation(pipeline.endpoints, WORKFLOW, PEOPLE, name="Chaos Ltd")
         other = await provision_organisation(pipeline.endpoints, WORKFLOW, PEOPLE, name="Other Ltd")
+        pulling = await via_xero_org(pipeline)
         items = the_items(count)
         first = items[0]
         async with org.dext() as dext:
@@ -513,15 +525,24 @@ async def run(
                 chaos.inject_faults(duration_s),
                 chaos.restart_infrastructure(duration_s),
             )
+            submitting = asyncio.ensure_future(
+                submit_pulled(pulling, pulled_count(count), random.Random(seed + 1), duration_s / 2)
+            )
             for item in items[1:]:
                 await publish(org, item, item.metadata)
             print(f"  published {len(items)} items in {time.monotonic() - started:.0f} s")
             flooded = await flood(targets, replayable)
-            settled = await settle(org, items, timeout_s=duration_s * 4)
+            pulled = await submitting
+            settled, _ = await asyncio.gather(
+                settle(org, items, timeout_s=duration_s * 4),
+                play_pulled(pulling, pulled, timeout_s=duration_s * 4),
+            )
             await disruption
             settled |= await settle(org, [i for i in items if i.dext_item_id not in settled], 300)
             await asyncio.sleep(3)  # the relays' last poll
+            await play_pulled(pulling, pulled, timeout_s=120)
             result = await reconcile(org, items, settled)
+            pulled_result = reconcile_pulled(pulling, pulled)
             changes = await xero_changes_seen(org, infra.database_url, isolation)
             hostile_stored = await stored_by_hostiles(targets)
             outbox = await unpublished_outbox(infra.database_url, isolation)
@@ -532,7 +553,7 @@ async def run(
                 break
             await asyncio.sleep(2)
             lag = await unconsumed(infra.kafka_bootstrap_servers, isolation)
-    for line in result["wrong"][:40]:
+    for line in result["wrong"][:40] + pulled_result["pulled_not_as_planned"]:
         print(f"  WRONG {line}")
     for topic, letters in dlq.items():
         for letter in letters:
@@ -562,6 +583,8 @@ async def run(
         "unpublished_outbox_rows": outbox,
         **changes,
         "items_not_as_planned": len(result["wrong"]),
+        **pulled_result,
+        "pulled_not_as_planned": len(pulled_result["pulled_not_as_planned"]),
         "hostile_items_stored": hostile_stored,
         "seconds": round(time.monotonic() - started),
     }
@@ -601,6 +624,9 @@ def main() -> None:
         figures["lost"]
         == figures["duplicated"]
         == figures["items_not_as_planned"]
+        == figures["pulled_lost"]
+        == figures["pulled_duplicated"]
+        == figures["pulled_not_as_planned"]
         == figures["dext_disagrees_with_xero"]
         == 0
     )

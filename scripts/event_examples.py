@@ -113,6 +113,8 @@ PICKS = [
     Pick(LEDGER_PUBLICATIONS, "PublicationCancelled", "toner"),
     Pick(LEDGER_PUBLICATIONS, "BillChangedInXero", "stapler"),
     Pick(LEDGER_PUBLICATIONS, "BillAuthorisedOutsideCountersign", ""),
+    Pick(LEDGER_PUBLICATIONS, "BillAuthorised", "xero:"),
+    Pick(LEDGER_PUBLICATIONS, "BillReturnedToDraft", "xero:"),
     # The admin's reconnect through Xero's consent: it names who connected.
     Pick(LEDGER_CONNECTIONS, "LedgerConnectionChanged", "",
          lambda p: p["status"] == "connected" and p["changed_by"] is not None),

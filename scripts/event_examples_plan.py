@@ -16,6 +16,9 @@ ledger.connections.v1 shows each of its states (ledger.master-data.v1 follows th
              administrator, retried, published with the recoded line
     toner    its account archived in Xero during review: given up by an administrator
     cover    refused by Xero (a period lock date); fixed, then retried by an administrator
+    rent     the organisation switches to the via-Xero mode: a bill submitted in Xero is pulled,
+             approved and authorised there; another is rejected and goes back to DRAFT; then
+             the organisation switches back to the direct mode
     Xero     the connection breaks (the app removed in Xero: needs_reconnect); the admin
              connects again through Xero's consent, then disconnects
 
@@ -34,6 +37,7 @@ from countersign_dext_sandbox.documents import pdf
 from countersign_dext_sandbox.samples import REQUESTER, cost_item, line
 from countersign_harness.organisation import Organisation, Person
 from countersign_harness.pipeline import Pipeline
+from countersign_harness.via_xero import pulled_item, submit_in_xero, switch_ledger_mode
 from countersign_harness.waiting import eventually
 from countersign_harness.xero_consent import XeroConsent, outcome
 
@@ -405,6 +409,28 @@ async def changed_in_xero_and_one_authorised_there(org: Organisation, _: Pipelin
     await admins_told(org, "Authorised in Xero without approval")
 
 
+async def pulled_from_xero_approved_and_rejected(org: Organisation, _: Pipeline) -> None:
+    """Bills a capture tool submitted in Xero, in the via-Xero mode (owned by Dext's requester,
+    so Dan approves at Finance): one approved and authorised there, one rejected at the budget
+    holder's step and returned to DRAFT. Xero's webhooks tell the publisher."""
+    await switch_ledger_mode(org, "via_xero", requester=REQUESTER["email"])
+    rent = {"Description": "Office rent, December", "Quantity": 1, "UnitAmount": "1000.00",
+            "AccountCode": "429", "TaxType": "INPUT2"}  # fmt: skip
+    approved = pulled_item(submit_in_xero(org, "RENT-12", [rent]))
+    await review(org, approved)
+    await approve_step(org, approved, 1, "Budget holder")
+    await approve_step(org, approved, 1, LAST_STEP)
+    await in_xero(org, approved)
+    rejected = pulled_item(submit_in_xero(org, "RENT-13", [rent]))
+    await review(org, rejected)
+    request = await at(org, rejected, 1, "Budget holder")
+    waiting = [a["email"] for a in request["current_step"]["approvers"] if not a["approved"]]
+    reason = {"reason": "Already paid by standing order"}
+    await act(org, waiting[0], request["request_id"], "reject", reason)
+    await in_xero(org, rejected)
+    await switch_ledger_mode(org, "direct")
+
+
 async def admins_told(org: Organisation, subject: str) -> None:
     """Waits for the notifier's mail to the admin whose subject starts so."""
 
@@ -479,6 +505,7 @@ PATHS: list[tuple[str, Path]] = [
     ("toner: given up after Xero refused it", refused_by_xero_then_given_up),
     ("cover: refused by Xero, retried", refused_by_xero_then_retried),
     ("stapler: changed in Xero; a bill authorised there", changed_in_xero_and_one_authorised_there),
+    ("rent: pulled from Xero, approved; another rejected", pulled_from_xero_approved_and_rejected),
     ("Xero: connection broken, reconnected, disconnected",
      connection_broken_reconnected_and_disconnected),
 ]  # fmt: skip

@@ -15,9 +15,12 @@
 #    helm template for both value sets (hooks and the test pod included), then
 #    kubernetes-validate --strict against the oldest and newest Kubernetes versions checked, and
 #    deploy/helm/countersign/ci/check-rendered.py for what that does not cover (custom resources,
-#    references inside the release, the pod security settings every pod must have).
+#    references inside the release, the pod security settings every pod must have, scaling on
+#    backlog and lag, hooks, which pods each NetworkPolicy admits: ci/check_network.py).
 # 4. Values the chart must refuse (schema and template guards) must make helm template fail,
-#    with the error meant.
+#    with the error meant: among them a publisher that could scale to zero, network policies
+#    open to every peer or without the Ingress controller, and weakened pod security.
+# 5. The Dockerfiles' USER is the numeric uid the pods run as.
 #
 # Prints one summary line at the end; exits 1 when any check failed.
 #
@@ -200,8 +203,8 @@ fi
 if [ ${#rendered[@]} -eq 2 ]; then
   check "custom resources, references, pod security" "$VENV/bin/python" \
     "$CHART/ci/check-rendered.py" \
-    "$out/default.yaml=Deployment,Service,Job,PodDisruptionBudget,Pod" \
-    "$out/all-features.yaml=ScaledObject,ServiceMonitor,HorizontalPodAutoscaler,Ingress"
+    "$out/default.yaml=Deployment,Service,Job,PodDisruptionBudget,Pod,NetworkPolicy" \
+    "$out/all-features.yaml=ScaledObject,ServiceMonitor,HorizontalPodAutoscaler,Ingress,NetworkPolicy"
 fi
 
 must_fail "an unknown value" "additional properties 'servcies'" --set servcies.ingest.replicas=3
@@ -216,6 +219,8 @@ must_fail "KEDA with more minimum than maximum replicas" "minReplicaCount is abo
   --set services.publisher.keda.enabled=true,services.publisher.keda.minReplicaCount=7
 must_fail "an access-token TTL over an hour" "/access/tokenTtlSeconds" \
   --set access.tokenTtlSeconds=86400
+must_fail "traces on without a collector" "/otel/endpoint.*minLength" \
+  --set otel.enabled=true
 must_fail "an Ingress without hosts" "/services/ingest/ingress.*missing property 'hosts'" \
   --set services.ingest.ingress.enabled=true --set 'services.ingest.ingress.hosts=null'
 
@@ -231,6 +236,43 @@ must_fail "the notifier without its client secret" \
   --set secrets.keys.notifierClientSecret=
 must_fail "the notifier without its mail server" "/services/notifier/mail.*missing property 'smtpHost'" \
   --set 'services.notifier.mail.smtpHost=null'
+
+must_fail "a publisher that scales to zero" "/services/publisher/keda/minReplicaCount': minimum: got 0, want 1" \
+  --set services.publisher.keda.minReplicaCount=0
+must_fail "the publisher on consumer lag" "/services/publisher/keda': additional properties 'lagThreshold'" \
+  --set services.publisher.keda.lagThreshold=50
+must_fail "the publisher's KEDA without a Prometheus" "needs keda.prometheus.serverAddress" \
+  --set services.publisher.keda.enabled=true --set keda.prometheus.serverAddress=
+must_fail "network policies with no Ingress controller" "/networkPolicy/ingressController/from': minItems" \
+  --set-json 'networkPolicy.ingressController.from=[]'
+must_fail "network policies with Kafka open to every peer" "/networkPolicy/kafka/to': minItems" \
+  --set-json 'networkPolicy.kafka.to=[]'
+must_fail "a peer that names nothing (every peer)" "/networkPolicy/postgres/to/0': minProperties" \
+  --set-json 'networkPolicy.postgres.to=[{}]'
+must_fail "a ledger address that is no CIDR" "/networkPolicy/ledger/to/0/ipBlock/cidr" \
+  --set-json 'networkPolicy.ledger.to=[{"ipBlock":{"cidr":"api.xero.com"}}]'
+must_fail "a writable root filesystem" "/securityContext/readOnlyRootFilesystem': value must be true" \
+  --set securityContext.readOnlyRootFilesystem=false
+must_fail "privilege escalation" "/securityContext/allowPrivilegeEscalation': value must be false" \
+  --set securityContext.allowPrivilegeEscalation=true
+must_fail "capabilities kept" "/securityContext/capabilities/drop': no items match" \
+  --set-json 'securityContext.capabilities.drop=["NET_RAW"]'
+must_fail "running as root" "/podSecurityContext/runAsUser': minimum: got 0" \
+  --set podSecurityContext.runAsUser=0
+must_fail "pods without a seccomp profile" "/podSecurityContext': missing property 'seccompProfile'" \
+  --set podSecurityContext.seccompProfile=null
+must_fail "re-sealing a service that stores nothing sealed" "/reseal/services/0': value must be one of" \
+  --set-json 'reseal.services=["approval"]'
+
+# The images run as the numeric uid the pods ask for (runAsNonRoot can only check a number).
+images_user() {
+  local dockerfile user
+  for dockerfile in services/Dockerfile sandbox/Dockerfile; do
+    user=$(grep -E '^USER ' "$dockerfile" | tail -1 | awk '{print $2}')
+    [ "${user%%:*}" = 10001 ] || { echo "$dockerfile: USER is '$user', not the numeric 10001"; return 1; }
+  done
+}
+check "the images run as uid 10001" images_user
 
 elapsed=$(($(date +%s) - started))
 total=$((passed + ${#failures[@]}))

@@ -1,7 +1,9 @@
 """Likely duplicates at intake, on the real broker and database: the same supplier invoice
 published again as another Dext item is marked on its CostItemSubmitted (a warning), or —
 when the organisation blocks them — refused with a problem naming the other item, and nothing
-is stored or announced. A republish of the item itself, or a rejected item, is no duplicate."""
+is stored or announced. A republish of the item itself, or a rejected item, is no duplicate.
+The organisation's other intake setting lives here too (one ingest per module): in the via-Xero
+mode a new item is refused, while an item already here may still take a new version."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from countersign_contracts import (
     ActorKind,
     DuplicatePolicy,
     EventPayload,
+    LedgerMode,
     OrganisationStatus,
     OrganisationUpdated,
     RequestRejected,
@@ -201,3 +204,32 @@ def policy(org: uuid.UUID, duplicate_policy: DuplicatePolicy) -> OrganisationUpd
         status=OrganisationStatus.ACTIVE,
         duplicate_policy=duplicate_policy,
     )
+
+
+async def test_in_the_via_xero_mode_a_new_item_is_refused_and_one_already_here_carries_on(
+    ingest: RunningIngest, dext: DextClient
+) -> None:
+    org = uuid.UUID(dext.organisation_id)
+    assert (await publish_item(dext, invoice("x-1", "X-1"))).status_code == 202
+    mode = policy(org, DuplicatePolicy.WARN).model_copy(
+        update={"ledger_mode": LedgerMode.VIA_XERO, "via_xero_requester": uuid.uuid4()}
+    )
+    await announce(ingest, dext, ORGANISATIONS, mode)
+    await eventually(
+        lambda: ingest.fetch(
+            "SELECT ledger_mode FROM ledger_modes WHERE organisation_id = $1", org
+        ),
+        lambda rows: [r["ledger_mode"] for r in rows] == ["via_xero"],
+        timeout_s=20,
+    )
+
+    refused = await publish_item(dext, invoice("x-2", "X-2"))
+    republished = await publish_item(dext, invoice("x-1", "X-1b"))
+
+    assert refused.status_code == 409, refused.text
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["type"] == "urn:countersign:problem:organisation-via-xero"
+    assert refused.json()["errors"][0]["rule"] == "organisation_via_xero"
+    assert (await dext.item_status("x-2")).status_code == 404
+    assert republished.status_code == 202, republished.text
+    assert set(await submitted(ingest, dext, 2)) == {"x-1/v1", "x-1/v2"}

@@ -35,8 +35,10 @@ async def _control(sandbox: XeroSandbox, method: str, path: str, body: Any) -> A
     return answer.json() if answer.content else None
 
 
-async def _all_worked(publisher: RunningPublisher, tenant_id: str) -> list[asyncpg.Record]:
-    """The webhook events of the tenant, once there are some and each is worked."""
+async def _all_worked(
+    publisher: RunningPublisher, tenant_id: str, at_least: int = 1
+) -> list[asyncpg.Record]:
+    """The webhook events of the tenant, once there are `at_least` and each is worked."""
 
     async def rows() -> list[asyncpg.Record]:
         return await publisher.runtime.pool.fetch(
@@ -45,7 +47,9 @@ async def _all_worked(publisher: RunningPublisher, tenant_id: str) -> list[async
         )
 
     return await eventually(
-        rows, lambda found: bool(found) and all(r["processed_at"] for r in found), timeout_s=30
+        rows,
+        lambda found: len(found) >= at_least and all(r["processed_at"] for r in found),
+        timeout_s=30,
     )
 
 
@@ -75,7 +79,8 @@ async def test_a_published_bill_edited_then_voided_in_xero_is_reported_once_for_
         webhook = await _control(xero_sandbox, "POST", "/_sandbox/webhooks", hook)
         await send(infra, isolation, APPROVAL_REQUESTS, org, authorised)
         (published,) = await settled(publisher, org, authorised.dext_item_id)
-        own_writes = await _all_worked(publisher, tenant_id)
+        # The creation's and Countersign's own writes' deliveries (the sandbox sends them late).
+        own_writes = await _all_worked(publisher, tenant_id, at_least=2)
         invoice = f"/_sandbox/tenants/{tenant_id}/invoices/{published['xero_invoice_id']}"
 
         line = {"Description": "Printer paper, A4, 5 boxes", "Quantity": 5,

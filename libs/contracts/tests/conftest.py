@@ -21,9 +21,13 @@ from countersign_contracts import (
     BankTransactionCreated,
     BankTransactionSubmitted,
     Bill,
+    BillAuthorised,
     BillAuthorisedOutsideCountersign,
     BillChangedInXero,
     BillCreated,
+    BillLeftSubmittedInXero,
+    BillReturnedToDraft,
+    BillSubmittedInXero,
     ChangeSeenBy,
     ContactStatus,
     CostItemSubmitted,
@@ -85,6 +89,8 @@ from countersign_contracts import (
     WithdrawalRefused,
     WorkflowRef,
     XeroBankTransactionStatus,
+    XeroBill,
+    XeroBillLine,
     XeroDifference,
     XeroInvoiceStatus,
     new_envelope,
@@ -402,6 +408,21 @@ def all_examples() -> dict[str, EventPayload]:
             currency="GBP",
             total=Decimal("0.36"),
         ),
+        BillAuthorised(
+            **publication,
+            xero_invoice_id=XERO_INVOICE_ID,
+            xero_status=XeroInvoiceStatus.AUTHORISED,
+            xero_contact_id=XERO_CONTACT_ID,
+            invoice_number="SUP-12345",
+            currency="GBP",
+            total=Decimal("0.36"),
+        ),
+        BillReturnedToDraft(
+            **publication,
+            xero_invoice_id=XERO_INVOICE_ID,
+            xero_status=XeroInvoiceStatus.DRAFT,
+            reason="Not our lease: the landlord billed the wrong tenant",
+        ),
         AttachmentAdded(
             **publication,
             xero_invoice_id=XERO_INVOICE_ID,
@@ -541,7 +562,47 @@ def all_examples() -> dict[str, EventPayload]:
             cleared_at=AT,
         ),
     ]
+    examples += xero_bill_examples()
     return {example.event_type: example for example in examples}
+
+
+def xero_bill(**changes: Any) -> XeroBill:
+    """A bill a capture tool submitted in Xero, as the publisher pulls it."""
+    line = XeroBillLine(
+        line_item_id=UUID(int=11),
+        description="Printer paper, 5 reams",
+        quantity=Decimal("5"),
+        unit_amount=Decimal("4.00"),
+        account_code="429",
+        tax_type="INPUT2",
+        tax_amount=Decimal("4.00"),
+        line_amount=Decimal("20.00"),
+        tracking=[TrackingSelection(category="Region", option="North")],
+    )
+    fields: dict[str, Any] = {
+        "supplier": Supplier(name="Paper and Co Limited", xero_contact_id=XERO_CONTACT_ID),
+        "invoice_number": "SUP-12345",
+        "issue_date": date(2026, 5, 1),
+        "due_date": date(2026, 5, 31),
+        "currency": "GBP",
+        "line_amount_type": LineAmountType.EXCLUSIVE,
+        "lines": [line],
+        "subtotal": Decimal("20.00"),
+        "total_tax": Decimal("4.00"),
+        "total": Decimal("24.00"),
+        "has_attachments": True,
+    }
+    return XeroBill(**{**fields, **changes})
+
+
+def xero_bill_examples() -> list[EventPayload]:
+    pulled = {"xero_invoice_id": XERO_INVOICE_ID, "xero_updated_at": AT}
+    return [
+        BillSubmittedInXero(**pulled, seen_by=ChangeSeenBy.WEBHOOK, version=1, bill=xero_bill()),
+        BillLeftSubmittedInXero(
+            **pulled, seen_by=ChangeSeenBy.POLL, xero_status=XeroInvoiceStatus.DELETED
+        ),
+    ]
 
 
 def master_data() -> LedgerMasterDataSynced:

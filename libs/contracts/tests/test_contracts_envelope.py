@@ -35,7 +35,7 @@ ALL_EVENT_TYPES = sorted(
 
 def test_examples_cover_every_event_type(examples: dict[str, EventPayload]) -> None:
     assert sorted(examples) == ALL_EVENT_TYPES
-    assert len(ALL_EVENT_TYPES) == 40
+    assert len(ALL_EVENT_TYPES) == 44
 
 
 @pytest.mark.parametrize("event_type", ALL_EVENT_TYPES)
@@ -60,7 +60,7 @@ def test_new_envelope_stamps_type_version_key_and_ids(
     envelope = wrap(payload, causation_id=cause, correlation_id=journey)
 
     assert envelope.event_type == "RequestAuthorised"
-    assert envelope.schema_version == TOPICS[APPROVAL_REQUESTS].version == "1.9"
+    assert envelope.schema_version == TOPICS[APPROVAL_REQUESTS].version == "1.10"
     assert envelope.subject_id == str(payload.request_id)  # type: ignore[attr-defined]
     assert (envelope.causation_id, envelope.correlation_id) == (cause, journey)
     assert envelope.event_id.version == 7

@@ -47,7 +47,7 @@ def test_there_is_one_schema_file_per_topic_and_event_type() -> None:
         for path in DEFAULT_SCHEMAS_DIR.glob("**/*.json")
     )
 
-    assert len(files) == 40
+    assert len(files) == 44
     assert COST_ITEM_SCHEMA in files
     assert "approval.requests.v1/RequestAuthorised.json" in files
 

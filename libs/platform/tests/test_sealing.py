@@ -2,7 +2,8 @@ import base64
 import os
 
 import pytest
-from countersign_platform.sealing import Keyring, SealingError
+from countersign_platform import resealing
+from countersign_platform.sealing import Keyring, SealedColumn, SealingError
 
 
 def keyring(*ids: str) -> Keyring:
@@ -47,3 +48,19 @@ def test_a_malformed_keyring_is_refused() -> None:
         Keyring.parse("k1:not-base64!")
     with pytest.raises(SealingError):
         Keyring.parse("k1:" + base64.b64encode(b"short").decode())
+
+
+def test_a_sealed_column_knows_the_columns_its_context_is_made_of() -> None:
+    column = SealedColumn("xero_authorisations", "tokens", "state_hash", "p:pending:{state_hash}")
+    assert column.context_columns == ("state_hash",)
+    assert column.context_of({"state_hash": "abc", "other": 1}) == "p:pending:abc"
+
+
+def test_reseal_refuses_to_run_without_a_keyring_or_for_an_unknown_service(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("ENCRYPTION_KEYS", raising=False)
+    assert resealing.main(["publisher"]) == 2
+    assert "ENCRYPTION_KEYS is not set" in capsys.readouterr().out
+    assert resealing.main(["billing"]) == 2
+    assert "unknown services: billing" in capsys.readouterr().out

@@ -47,6 +47,7 @@ def test_each_refusal_keeps_its_status_type_and_title() -> None:
         "AbsenceRefused",
         "ChooseOrganisation",
         "CodingRefused",
+        "SettingsRefused",
         "UserInUse",
         "WorkflowRefused",
     }
@@ -76,6 +77,17 @@ def test_a_conflict_keeps_its_type_and_title_and_says_why(
 ) -> None:
     problem = refusal_problem(refusal)
     assert (problem.status, problem.kind, problem.title, problem.detail) == answer
+
+
+def test_refused_settings_name_the_field_and_rule() -> None:
+    errors = [FieldError("via_xero_requester", "required", "the via_xero mode needs a requester")]
+    problem = refusal_problem(refusals.SettingsRefused(errors))
+    assert (problem.status, problem.kind, problem.title, problem.errors) == (
+        422,
+        "validation",
+        "Settings are not valid",
+        tuple(errors),
+    )
 
 
 def test_a_refused_workflow_or_absence_names_each_field_and_rule() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 
+from countersign_contracts import RequestSource
 from countersign_harness.notifier_samples import ANN, DAN, decided, opened, published, rejected
 from countersign_notifier.domain.choosing import (
     known_request,
@@ -71,3 +72,20 @@ def test_retries_double_their_wait_up_to_a_ceiling_and_give_up_after_the_last_tr
     policy = RetryPolicy(max_attempts=4, backoff_s=2, max_backoff_s=5)
     assert [policy.wait_s(n) for n in (1, 2, 3)] == [2, 4, 5]
     assert [policy.gives_up(n) for n in (3, 4)] == [False, True]
+
+
+def test_a_rejected_bill_pulled_from_xero_is_to_be_corrected_in_xero_not_in_dext() -> None:
+    request_id, invoice_id = uuid.uuid4(), uuid.uuid4()
+    pulled = {"source": RequestSource.XERO, "xero_invoice_id": invoice_id,
+              "dext_item_id": f"xero:{invoice_id}"}  # fmt: skip
+    known = known_request(ORG, opened(request_id, ANN).model_copy(update=pulled))
+    event = rejected(request_id, DAN, "Wrong tenant").model_copy(update=pulled)
+    [mail] = when_rejected(event, known)
+    shown = render(MailKind.REJECTED, mail.facts, Links("https://web.example/requests/r1"))
+    assert "back in DRAFT in Xero: correct it there" in shown.text
+    assert "Dext" not in shown.text
+    # A request opened before the notifier knew it: named by its bill in Xero.
+    [awaiting] = when_decided(ORG, decided(request_id, ANN, DAN).model_copy(update=pulled), None)
+    assert render(MailKind.AWAITING, awaiting.facts, BUTTONS).subject == (
+        f"Approval needed: Xero bill {invoice_id}"
+    )

@@ -15,10 +15,16 @@ a check of an optional feature cannot pass by rendering nothing.
    the keys KEDA's Kafka scaler documents.
 3. References inside the release: autoscalers point at a Deployment of the release, a
    ServiceMonitor selects a Service of the release and names one of its ports.
-4. What the chart promises every pod: non-root uid 10001, read-only root filesystem with an
-   emptyDir /tmp, no privilege escalation, all capabilities dropped, no service account token,
-   requests and limits, secrets only from Secrets, and the health probes of a service.
-5. Each service's own database login (ADR 0060): a container holds at most one
+4. What the chart promises every pod: non-root uid 10001 (the images' USER), the
+   RuntimeDefault seccomp profile, read-only root filesystem with an emptyDir /tmp, no privilege
+   escalation, all capabilities dropped, no service account token, requests and limits, secrets
+   only from Secrets, and the health probes of a service.
+5. Scaling: the publisher's ScaledObject follows its backlog (a prometheus trigger on
+   countersign_publisher_publications_waiting) with at least one replica; the others follow
+   consumer lag (kafka triggers). Hooks: migrations and topics before, re-sealing after.
+6. NetworkPolicies (check_network.py): every pod denied by default, no rule open to everyone,
+   and each kind of traffic allowed to exactly the pods that need it.
+7. Each service's own database login (ADR 0060): a container holds at most one
    <SERVICE>_DATABASE_URL and never a shared DATABASE_URL, and no two services read one Secret
    key for it.
 
@@ -34,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from check_network import check_network_policies
 from cloudcoil.models.keda.v1alpha1 import ScaledObject
 from cloudcoil.models.prometheus_operator.v1 import ServiceMonitor
 from pydantic import BaseModel, ValidationError
@@ -48,6 +55,7 @@ EXPECTED_KINDS = {
     ("networking.k8s.io/v1", "Ingress"),
     ("keda.sh/v1alpha1", "ScaledObject"),
     ("monitoring.coreos.com/v1", "ServiceMonitor"),
+    ("networking.k8s.io/v1", "NetworkPolicy"),
 }
 CUSTOM_RESOURCES: dict[str, type[BaseModel]] = {
     "ScaledObject": ScaledObject,
@@ -74,6 +82,23 @@ KAFKA_TRIGGER_KEYS = {
 }
 KAFKA_TRIGGER_REQUIRED = {"bootstrapServers", "consumerGroup", "topic"}
 SERVICES = ("INGEST", "APPROVAL", "PUBLISHER", "NOTIFIER")
+# KEDA Prometheus scaler trigger metadata (keda.sh/docs/2.x/scalers/prometheus/).
+PROMETHEUS_TRIGGER_KEYS = {
+    "serverAddress",
+    "query",
+    "threshold",
+    "activationThreshold",
+    "namespace",
+    "customHeaders",
+    "ignoreNullValues",
+    "queryParameters",
+    "unsafeSsl",
+    "authModes",
+}
+PROMETHEUS_TRIGGER_REQUIRED = {"serverAddress", "query", "threshold"}
+BACKLOG_METRIC = "countersign_publisher_publications_waiting"
+HOOKS = {"migrate": "pre-install,pre-upgrade", "topics": "pre-install,pre-upgrade"}
+HOOKS["reseal"] = "post-install,post-upgrade"
 SECRET_VARIABLES = {
     *(f"{service}_DATABASE_URL" for service in SERVICES),
     "COUNTERSIGN_ADMIN_TOKEN",
@@ -125,13 +150,11 @@ def check_custom_resource(doc: dict[str, Any], where: str) -> list[str]:
             metadata = trigger.get("metadata", {})
             at = f"{where}.spec.triggers[{index}].metadata"
             if trigger["type"] == "kafka":
-                problems += [
-                    f"{at}.{key}: not a Kafka scaler key"
-                    for key in sorted(set(metadata) - KAFKA_TRIGGER_KEYS)
-                ]
-                problems += [
-                    f"{at}.{key}: missing" for key in sorted(KAFKA_TRIGGER_REQUIRED - set(metadata))
-                ]
+                problems += _keys(at, metadata, KAFKA_TRIGGER_KEYS, KAFKA_TRIGGER_REQUIRED)
+            elif trigger["type"] == "prometheus":
+                problems += _keys(
+                    at, metadata, PROMETHEUS_TRIGGER_KEYS, PROMETHEUS_TRIGGER_REQUIRED
+                )
             elif trigger["type"] == "cpu":
                 if set(metadata) != {"value"} or trigger.get("metricType") != "Utilization":
                     problems.append(f"{at}: a cpu trigger has metricType Utilization and a value")
@@ -172,11 +195,35 @@ def database_secrets(docs: list[dict[str, Any]]) -> list[str]:
     ]
 
 
+def _keys(at: str, metadata: dict[str, Any], known: set[str], required: set[str]) -> list[str]:
+    problems = [f"{at}.{key}: not a key of this scaler" for key in sorted(set(metadata) - known)]
+    return problems + [f"{at}.{key}: missing" for key in sorted(required - set(metadata))]
+
+
+def check_scaling(doc: dict[str, Any], where: str) -> list[str]:
+    """The publisher on its backlog with at least one replica; the others on consumer lag."""
+    spec = doc["spec"]
+    types = {t["type"] for t in spec["triggers"]} - {"cpu"}
+    if doc["metadata"]["labels"]["app.kubernetes.io/component"] != "publisher":
+        return [] if types == {"kafka"} else [f"{where}: must scale on consumer lag (kafka)"]
+    problems = []
+    if types != {"prometheus"}:
+        problems.append(f"{where}: the publisher must scale on its backlog (prometheus)")
+    queries = [t["metadata"].get("query", "") for t in spec["triggers"] if t["type"] != "cpu"]
+    if not all(BACKLOG_METRIC in query for query in queries):
+        problems.append(f"{where}: the backlog query must read {BACKLOG_METRIC}")
+    if spec.get("minReplicaCount", 0) < 1:
+        problems.append(f"{where}: the publisher must keep at least one replica")
+    return problems
+
+
 def check_pod(spec: dict[str, Any], where: str, *, serves_http: bool) -> list[str]:
     problems = []
     pod_security = spec.get("securityContext", {})
     if pod_security.get("runAsNonRoot") is not True or pod_security.get("runAsUser") != UID:
         problems.append(f"{where}: pod securityContext must run as non-root uid {UID}")
+    if pod_security.get("seccompProfile", {}).get("type") != "RuntimeDefault":
+        problems.append(f"{where}: pod securityContext must use the RuntimeDefault seccomp profile")
     if spec.get("automountServiceAccountToken") is not False:
         problems.append(f"{where}: automountServiceAccountToken must be false")
     empty_dirs = {v["name"] for v in spec.get("volumes", []) if "emptyDir" in v}
@@ -189,6 +236,10 @@ def check_pod(spec: dict[str, Any], where: str, *, serves_http: bool) -> list[st
             problems.append(f"{at}: allowPrivilegeEscalation must be false")
         if "ALL" not in security.get("capabilities", {}).get("drop", []):
             problems.append(f"{at}: capabilities must drop ALL")
+        if security.get("runAsNonRoot") is not True or security.get("runAsUser", UID) != UID:
+            problems.append(f"{at}: must run as non-root uid {UID}")
+        if security.get("seccompProfile", {}).get("type", "RuntimeDefault") != "RuntimeDefault":
+            problems.append(f"{at}: must not leave the RuntimeDefault seccomp profile")
         tmp = [m for m in container.get("volumeMounts", []) if m["mountPath"] == "/tmp"]
         if not tmp or tmp[0]["name"] not in empty_dirs:
             problems.append(f"{at}: /tmp must be an emptyDir")
@@ -232,6 +283,8 @@ def check_file(path: Path, required: list[str]) -> list[str]:
             continue
         if kind in CUSTOM_RESOURCES:
             problems += check_custom_resource(doc, where)
+        if kind == "ScaledObject":
+            problems += check_scaling(doc, where)
         if kind in ("ScaledObject", "HorizontalPodAutoscaler"):
             target = doc["spec"]["scaleTargetRef"]["name"]
             if target not in deployments:
@@ -256,11 +309,13 @@ def check_file(path: Path, required: list[str]) -> list[str]:
         elif kind == "Job":
             problems += check_pod(doc["spec"]["template"]["spec"], where, serves_http=False)
             hook = doc["metadata"].get("annotations", {}).get("helm.sh/hook")
-            if hook != "pre-install,pre-upgrade":
-                problems.append(f"{where}: must be a pre-install,pre-upgrade hook, not {hook}")
+            task = doc["metadata"]["labels"]["app.kubernetes.io/component"].split("-")[0]
+            if hook != HOOKS.get(task):
+                problems.append(f"{where}: must be a {HOOKS.get(task)} hook, not {hook}")
         elif kind == "Pod":
             problems += check_pod(doc["spec"], where, serves_http=False)
     problems += database_secrets(docs)
+    problems += check_network_policies(docs)
     kinds = Counter(doc["kind"] for doc in docs)
     problems += [f"no {kind} rendered" for kind in required if not kinds[kind]]
     summary = ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items()))

@@ -156,6 +156,9 @@ app.kubernetes.io/component: {{ .name }}
   value: {{ $web.port | quote }}
 - name: WEB_LOG_LEVEL
   value: {{ $web.logLevel | default .root.Values.logLevel | quote }}
+{{- if .root.Values.otel.enabled }}
+{{ include "countersign.env.otel" (dict "root" .root "name" "web") | trim }}
+{{- end }}
 - name: WEB_PUBLIC_URL
   value: {{ $web.publicUrl | quote }}
 - name: WEB_APPROVAL_URL
@@ -276,8 +279,16 @@ the mail server. Part of countersign.env.service when .name is notifier. */}}
   value: {{ (not .root.Values.migrations.enabled) | quote }}
 - name: {{ $prefix }}_LOG_LEVEL
   value: {{ .svc.logLevel | default .root.Values.logLevel | quote }}
+{{- with .root.Values.otel }}{{ if .enabled }}
+{{ include "countersign.env.otel" $ | trim }}
+{{- end }}{{ end }}
 {{- if eq .name "notifier" }}
 {{ include "countersign.env.notifier" . | trim }}
+{{- end }}
+{{- $ingest := .root.Values.services.ingest | default dict }}
+{{- if and (eq .name "publisher") $ingest.enabled }}
+- name: PUBLISHER_INGEST_URL
+  value: {{ printf "http://%s:%v" (include "countersign.componentName" (dict "root" .root "name" "ingest")) $ingest.port | quote }}
 {{- end }}
 {{- if and (eq .name "publisher") $secrets.keys.xeroWebhookKey }}
 - name: PUBLISHER_XERO_WEBHOOK_KEY
@@ -292,6 +303,38 @@ the mail server. Part of countersign.env.service when .name is notifier. */}}
 {{- end }}
 {{- with .svc.extraEnv }}
 {{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* OpenTelemetry traces over OTLP/HTTP (ADR 0059), when otel.enabled: the standard OTEL_*
+variables, read by the services' tracing setup and nothing else. Part of countersign.env.service
+and countersign.env.web. */}}
+{{- define "countersign.env.otel" -}}
+{{- $otel := .root.Values.otel }}
+- name: OTEL_TRACES_EXPORTER
+  value: otlp
+- name: OTEL_EXPORTER_OTLP_PROTOCOL
+  value: http/protobuf
+- name: OTEL_EXPORTER_OTLP_ENDPOINT
+  value: {{ $otel.endpoint | quote }}
+- name: OTEL_SERVICE_NAME
+  value: {{ .name | quote }}
+- name: OTEL_TRACES_SAMPLER
+  value: {{ $otel.sampler | quote }}
+{{- with $otel.samplerArg }}
+- name: OTEL_TRACES_SAMPLER_ARG
+  value: {{ . | quote }}
+{{- end }}
+{{- with $otel.resourceAttributes }}
+- name: OTEL_RESOURCE_ATTRIBUTES
+  value: {{ . | quote }}
+{{- end }}
+{{- with $otel.headersKey }}
+- name: OTEL_EXPORTER_OTLP_HEADERS
+  valueFrom:
+    secretKeyRef:
+      name: {{ $.root.Values.secrets.existingSecret | quote }}
+      key: {{ . | quote }}
 {{- end }}
 {{- end }}
 

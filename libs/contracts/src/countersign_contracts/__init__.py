@@ -5,12 +5,11 @@ Producers build `new_envelope(payload, ...)` and send `encode(envelope)` keyed b
 which ignores fields added by later minor versions and raises `ContractViolation` otherwise.
 """
 
+from countersign_contracts import _refusals, _xero_bills
 from countersign_contracts._approvals import (
-    LedgerBound,
     PublicationCancelRequested,
     PublicationRetryRequested,
     PublicationStatus,
-    RepublishRefused,
     RequestApproverReassigned,
     RequestAuthorised,
     RequestCancelled,
@@ -23,7 +22,6 @@ from countersign_contracts._approvals import (
     RequestStepOverdue,
     RequestSuperseded,
     StepDecision,
-    WithdrawalRefused,
     WorkflowRef,
 )
 from countersign_contracts._audit import (
@@ -133,6 +131,7 @@ from countersign_contracts._people import (
     UserRef,
     UserRemoved,
 )
+from countersign_contracts._refusals import *  # noqa: F403 - re-exported by its __all__
 from countersign_contracts._text import (
     ONE_LINE,
     TEXT_RULES,
@@ -150,6 +149,7 @@ from countersign_contracts._topics import (
     LEDGER_MASTER_DATA,
     LEDGER_PUBLICATIONS,
     LEDGER_SUPPLIERS,
+    LEDGER_XERO_BILLS,
     ORGANISATIONS,
     PEOPLE,
     TOPICS,
@@ -157,6 +157,7 @@ from countersign_contracts._topics import (
     dlq_topic,
     topic_for,
 )
+from countersign_contracts._xero_bills import *  # noqa: F403 - re-exported by its __all__
 
 __all__ = [
     "APPROVAL_REQUESTS",
@@ -168,6 +169,7 @@ __all__ = [
     "LEDGER_MASTER_DATA",
     "LEDGER_PUBLICATIONS",
     "LEDGER_SUPPLIERS",
+    "LEDGER_XERO_BILLS",
     "MAX_AMOUNT",
     "MAX_QUANTITY",
     "ONE_LINE",
@@ -216,7 +218,6 @@ __all__ = [
     "LedgerAccount",
     "LedgerBillRecorded",
     "LedgerBillRemoved",
-    "LedgerBound",
     "LedgerConnectionChanged",
     "LedgerConnectionStatus",
     "LedgerMasterDataSynced",
@@ -243,7 +244,6 @@ __all__ = [
     "PublicationStatus",
     "PublicationStep",
     "Quantity",
-    "RepublishRefused",
     "RequestApproverReassigned",
     "RequestAuthorised",
     "RequestCancelled",
@@ -270,7 +270,6 @@ __all__ = [
     "UserRemoved",
     "UtcDatetime",
     "ViolationReason",
-    "WithdrawalRefused",
     "WorkflowRef",
     "XeroBankTransactionStatus",
     "XeroBillDuplicate",
@@ -297,3 +296,4 @@ __all__ = [
     "topic_for",
     "traceparent",
 ]
+__all__ += _refusals.__all__ + _xero_bills.__all__

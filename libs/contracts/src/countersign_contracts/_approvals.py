@@ -12,7 +12,6 @@ One request per cost item version:
 """
 
 from enum import StrEnum
-from typing import Annotated
 from uuid import UUID
 
 from pydantic import Field
@@ -23,10 +22,11 @@ from countersign_contracts._audit import (
     Comment,
     StepRef,
 )
-from countersign_contracts._base import ContractModel, EventPayload, unknown_as
+from countersign_contracts._base import ContractModel, EventPayload
 from countersign_contracts._bills import Bill
 from countersign_contracts._dext import DextItemId, PossibleDuplicate, XeroBillDuplicate
 from countersign_contracts._money import UtcDatetime
+from countersign_contracts._xero_bills import RequestSource
 
 
 class WorkflowRef(ContractModel):
@@ -50,20 +50,20 @@ class PublicationStatus(StrEnum):
     PUBLICATION_CANCELLED = "publication_cancelled"  # given up before Xero (since 1.4)
 
 
-class LedgerBound(StrEnum):
-    """Where an authorised request is on its way to the ledger. An open enum: a reader of this
-    package decodes a value it does not know yet as `authorised`."""
-
-    AUTHORISED = "authorised"
-    PUBLISHING = "publishing"
-    PUBLISHED = "published"
-    PUBLISH_FAILED = "publish_failed"
-
-
 class _RequestEvent(ContractModel):
     request_id: UUID = Field(description="The approval request (also the envelope subject_id)")
     dext_item_id: DextItemId
     item_version: int = Field(ge=1, description="The cost item version the request is about")
+    source: RequestSource = Field(
+        default=RequestSource.DEXT,
+        description="Where the bill started; for `xero`, dext_item_id is `xero:<InvoiceID>` and"
+        " item_version counts the bill's pulled states (since 1.10)",
+    )
+    xero_invoice_id: UUID | None = Field(
+        default=None,
+        description="The bill in Xero: pulled (source xero), or once published (on every event"
+        " since 1.10)",
+    )
 
 
 class RequestOpened(_RequestEvent, EventPayload):
@@ -231,7 +231,6 @@ class RequestPublicationUpdated(_RequestEvent, EventPayload):
 
     publication_id: UUID
     status: PublicationStatus
-    xero_invoice_id: UUID | None = Field(default=None, description="Once the bill exists in Xero")
     messages: list[str] = Field(
         default_factory=list, description="Xero's validation messages, for publish_failed"
     )
@@ -267,30 +266,3 @@ class PublicationCancelRequested(_RequestEvent, EventPayload):
     requested_by: Actor
     reason: Comment
     requested_at: UtcDatetime
-
-
-class _Refusal(_RequestEvent):
-    """What Dext asked for that approval will not do, because the item's request (this event's
-    request_id and item_version) is authorised: the bill is on its way to (or in) the ledger."""
-
-    stage: Annotated[LedgerBound, unknown_as(LedgerBound.AUTHORISED)] = Field(
-        description="Where the request is now"
-    )
-    xero_invoice_id: UUID | None = Field(default=None, description="Once the bill exists in Xero")
-    reason: Comment = Field(description="Why, for people: what happened and what to do instead")
-    refused_at: UtcDatetime
-
-
-class RepublishRefused(_Refusal, EventPayload):
-    """Dext republished the item (`refused_item_version`) after its request for an earlier
-    version was authorised. The new version is not taken and nothing of it reaches the ledger;
-    the authorised version carries on. Amend the bill in Xero instead (since 1.3)."""
-
-    refused_item_version: int = Field(ge=1, description="The version approval did not take")
-
-
-class WithdrawalRefused(_Refusal, EventPayload):
-    """Dext withdrew the item (deleted it) after its request was authorised. The publication is
-    not stopped: the bill is, or will be, in Xero; void it there (since 1.3)."""
-
-    withdrawn_item_version: int = Field(ge=1, description="The version Dext withdrew")

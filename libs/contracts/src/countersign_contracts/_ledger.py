@@ -36,7 +36,9 @@ class PublicationStep(StrEnum):
     (``create_bill`` → BillCreated, ``create_bank_transaction`` → BankTransactionCreated), a
     file attached (``attach_original``, ``attach_audit_report`` → AttachmentAdded), the payment
     recorded (``record_payment`` → PaymentRecorded), the approval written to the bill's history
-    (``write_history`` → HistoryNotesAdded, since 1.2). New values may be added."""
+    (``write_history`` → HistoryNotesAdded, since 1.2); a bill pulled from Xero set AUTHORISED
+    (``authorise_bill`` → BillAuthorised) or, rejected, back to DRAFT (``return_to_draft`` →
+    BillReturnedToDraft), since 1.5. New values may be added."""
 
     CREATE_BILL = "create_bill"
     CREATE_BANK_TRANSACTION = "create_bank_transaction"
@@ -44,6 +46,8 @@ class PublicationStep(StrEnum):
     ATTACH_AUDIT_REPORT = "attach_audit_report"
     RECORD_PAYMENT = "record_payment"
     WRITE_HISTORY = "write_history"
+    AUTHORISE_BILL = "authorise_bill"
+    RETURN_TO_DRAFT = "return_to_draft"
 
 
 class XeroInvoiceStatus(StrEnum):

@@ -11,6 +11,7 @@ from pydantic import Field
 
 from countersign_contracts._base import ContractModel, EventPayload
 from countersign_contracts._money import CurrencyCode
+from countersign_contracts._xero_bills import LedgerMode
 
 
 class OrganisationStatus(StrEnum):
@@ -43,6 +44,16 @@ class _OrganisationState(ContractModel):
     duplicate_policy: DuplicatePolicy = Field(
         default=DuplicatePolicy.WARN,
         description="What intake does with a likely duplicate cost item (since 1.1)",
+    )
+    ledger_mode: LedgerMode = Field(
+        default=LedgerMode.DIRECT,
+        description="Where the organisation's bills start: direct from Dext, or via Xero"
+        " (since 1.2)",
+    )
+    via_xero_requester: UUID | None = Field(
+        default=None,
+        description="The user who owns requests pulled from Xero; set while ledger_mode is"
+        " via_xero (since 1.2)",
     )
 
 

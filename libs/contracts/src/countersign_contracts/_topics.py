@@ -13,7 +13,6 @@ from types import MappingProxyType
 from countersign_contracts._approvals import (
     PublicationCancelRequested,
     PublicationRetryRequested,
-    RepublishRefused,
     RequestApproverReassigned,
     RequestAuthorised,
     RequestCancelled,
@@ -25,7 +24,6 @@ from countersign_contracts._approvals import (
     RequestStepEscalated,
     RequestStepOverdue,
     RequestSuperseded,
-    WithdrawalRefused,
 )
 from countersign_contracts._base import EventPayload
 from countersign_contracts._connections import LedgerConnectionChanged
@@ -57,6 +55,13 @@ from countersign_contracts._people import (
     UserChanged,
     UserRemoved,
 )
+from countersign_contracts._refusals import RepublishRefused, WithdrawalRefused
+from countersign_contracts._xero_bills import (
+    BillAuthorised,
+    BillLeftSubmittedInXero,
+    BillReturnedToDraft,
+    BillSubmittedInXero,
+)
 
 COST_ITEMS = "dext.cost-items.v1"
 BANK_TRANSACTIONS = "dext.bank-transactions.v1"
@@ -67,6 +72,7 @@ LEDGER_PUBLICATIONS = "ledger.publications.v1"
 LEDGER_SUPPLIERS = "ledger.suppliers.v1"
 LEDGER_CONNECTIONS = "ledger.connections.v1"
 LEDGER_MASTER_DATA = "ledger.master-data.v1"
+LEDGER_XERO_BILLS = "ledger.xero-bills.v1"
 LEDGER_BILLS = "ledger.bills.v1"
 
 
@@ -131,7 +137,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             _topic(
                 APPROVAL_REQUESTS,
                 "approval",
-                "1.9",
+                "1.10",
                 "an approval request for one cost item version",
                 "request_id",
                 RequestOpened,
@@ -153,7 +159,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             _topic(
                 ORGANISATIONS,
                 "approval",
-                "1.1",
+                "1.2",
                 "a Countersign organisation",
                 "organisation_id",
                 OrganisationRegistered,
@@ -174,7 +180,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             _topic(
                 LEDGER_PUBLICATIONS,
                 "publisher",
-                "1.4",
+                "1.5",
                 "one publication of an item to Xero (a bill or a bank transaction)",
                 "publication_id",
                 BillCreated,
@@ -187,6 +193,8 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
                 PublicationCancelled,
                 BillChangedInXero,
                 BillAuthorisedOutsideCountersign,
+                BillAuthorised,
+                BillReturnedToDraft,
             ),
             _topic(
                 LEDGER_BILLS,
@@ -220,6 +228,15 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
                 "an organisation's master data in its ledger (accounts, tax rates, tracking)",
                 "organisation_id",
                 LedgerMasterDataSynced,
+            ),
+            _topic(
+                LEDGER_XERO_BILLS,
+                "publisher",
+                "1.0",
+                "a bill submitted in Xero, pulled for approval (via-Xero mode)",
+                "xero_invoice_id",
+                BillSubmittedInXero,
+                BillLeftSubmittedInXero,
             ),
         )
     }

@@ -28,19 +28,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 import asyncpg
-from countersign_contracts import (
-    ContractViolation,
-    Envelope,
-    decode,
-    dlq_topic,
-)
+from countersign_contracts import ContractViolation, Envelope, decode, dlq_topic
 
+from countersign_platform.kafka_tracing import processing
 from countersign_platform.outages import database_unavailable
 from countersign_platform.outbox import Producer
 from countersign_platform.provenance import foreign_producer
@@ -161,8 +157,8 @@ class EventConsumer:
         outcomes: list[Outcome] = []
         try:
             async with self._pool.acquire() as conn, conn.transaction():
-                for _index, _record, envelope, handler in work:
-                    with _context(envelope):
+                for _index, record, envelope, handler in work:
+                    with _handling(subscription, record, envelope):
                         if await _first_delivery(conn, subscription, envelope):
                             await handler(conn, envelope)
                             outcomes.append(Outcome.PROCESSED)
@@ -185,7 +181,7 @@ class EventConsumer:
         handler: EventHandler,
         tried: int = 0,
     ) -> Outcome:
-        with _context(envelope):
+        with _handling(subscription, record, envelope):
             return await self._settle(subscription, record, envelope, handler, tried)
 
     async def _settle(
@@ -279,14 +275,22 @@ async def _first_delivery(
     return not status.endswith(" 0")
 
 
-def _context(envelope: Envelope[Any]) -> contextlib.AbstractContextManager[None]:
-    return log_context(
-        organisation_id=envelope.organisation_id,
-        subject_id=envelope.subject_id,
-        correlation_id=envelope.correlation_id,
-        event_id=envelope.event_id,
-        event_type=envelope.event_type,
-    )
+@contextlib.contextmanager
+def _handling(
+    subscription: Subscription, record: ConsumedRecord, envelope: Envelope[Any]
+) -> Iterator[None]:
+    """The event's ids on every log line, and its "process" span (kafka_tracing.py)."""
+    with (
+        log_context(
+            organisation_id=envelope.organisation_id,
+            subject_id=envelope.subject_id,
+            correlation_id=envelope.correlation_id,
+            event_id=envelope.event_id,
+            event_type=envelope.event_type,
+        ),
+        processing(record, subscription.group),
+    ):
+        yield
 
 
 def _header(record: ConsumedRecord, name: str) -> str | None:

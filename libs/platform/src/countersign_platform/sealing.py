@@ -1,8 +1,9 @@
 """Secrets at rest (Dext signing secrets, Xero tokens): sealed with AES-256-GCM.
 
 The keyring comes from ``ENCRYPTION_KEYS`` as ``id:base64key[,id:base64key…]``; the first key
-seals, every key opens, so a key is rotated by putting the new one first and re-sealing before
-the old one is dropped. A sealed value names its key: ``v1.<key id>.<base64(nonce + ciphertext)>``.
+seals, every key opens, so a key is rotated by putting the new one first, re-sealing every stored
+value with it (``countersign-reseal``, ``resealing.py``), and only then dropping the old one. A
+sealed value names its key: ``v1.<key id>.<base64(nonce + ciphertext)>``.
 The context (e.g. ``"ingest:dext-secret:<organisation>"``) is bound as associated data, so a
 sealed value copied to another row or column does not open there.
 """
@@ -11,10 +12,13 @@ from __future__ import annotations
 
 import base64
 import os
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-__all__ = ["Keyring", "SealingError"]
+__all__ = ["Keyring", "SealedColumn", "SealingError"]
 
 
 class SealingError(ValueError):
@@ -60,6 +64,32 @@ class Keyring:
         except Exception as exc:
             raise SealingError("sealed value does not open with this keyring") from exc
 
+    @property
+    def current(self) -> str:
+        """The id of the key that seals."""
+        return self._current
+
     def needs_resealing(self, sealed: str) -> bool:
         """True when ``sealed`` was made with a key other than the current one."""
         return sealed.split(".", 2)[1:2] != [self._current]
+
+
+@dataclass(frozen=True)
+class SealedColumn:
+    """Where a service stores sealed values, for ``countersign-reseal`` (``resealing.py``): a
+    column of a table in the service's schema, the table's primary key, and the context each
+    value was sealed in as a template over the row's columns, e.g.
+    ``SealedColumn("xero_connections", "access_token", "organisation_id",
+    "publisher:xero-access:{organisation_id}")``."""
+
+    table: str
+    column: str
+    key: str
+    context: str
+
+    @property
+    def context_columns(self) -> tuple[str, ...]:
+        return tuple(name for _, name, _, _ in string.Formatter().parse(self.context) if name)
+
+    def context_of(self, row: Mapping[str, object]) -> str:
+        return self.context.format(**{name: row[name] for name in self.context_columns})

@@ -1,5 +1,6 @@
 """What a service is, for the commands that serve every installed service (migrations, topics,
-the AsyncAPI documents): its name, migrations, and what it consumes and produces. A service
+re-sealing, the AsyncAPI documents): its name, migrations, what it consumes and produces, and
+where it stores sealed secrets. A service
 registers its ``ServiceSpec`` under the ``countersign.services`` entry point, so they find it
 without a list to maintain."""
 
@@ -9,6 +10,7 @@ import importlib.metadata
 from dataclasses import dataclass
 from pathlib import Path
 
+from countersign_platform.sealing import SealedColumn
 from countersign_platform.subscription import Subscription
 
 __all__ = ["ENTRY_POINT_GROUP", "ServiceSpec", "installed_services"]
@@ -23,6 +25,8 @@ class ServiceSpec:
     migrations: Path
     consumes: tuple[Subscription, ...] = ()
     produces: tuple[str, ...] = ()
+    # Where it stores values sealed with ENCRYPTION_KEYS: what countersign-reseal re-seals.
+    sealed: tuple[SealedColumn, ...] = ()
 
     @property
     def schema(self) -> str:

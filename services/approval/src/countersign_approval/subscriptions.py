@@ -4,8 +4,12 @@ from countersign_contracts import (
     COST_ITEMS,
     LEDGER_MASTER_DATA,
     LEDGER_PUBLICATIONS,
+    LEDGER_XERO_BILLS,
+    BillAuthorised,
     BillChangedInXero,
     BillCreated,
+    BillLeftSubmittedInXero,
+    BillSubmittedInXero,
     CostItemSubmitted,
     CostItemWithdrawn,
     LedgerMasterDataSynced,
@@ -24,6 +28,7 @@ from countersign_approval.handlers.ledger import (
     publication_failed,
 )
 from countersign_approval.handlers.master_data import master_data_synced
+from countersign_approval.handlers.pulled_bills import bill_left_submitted, bill_submitted
 
 __all__ = ["SUBSCRIPTIONS"]
 
@@ -38,10 +43,17 @@ SUBSCRIPTIONS = (
         LEDGER_PUBLICATIONS,
         "approval",
         On(BillCreated, bill_created),
+        On(BillAuthorised, bill_created),
         On(PublicationCompleted, publication_completed),
         On(PublicationFailed, publication_failed),
         On(PublicationCancelled, publication_cancelled),
         On(BillChangedInXero, bill_changed_in_xero),
     ),
     Subscription(LEDGER_MASTER_DATA, "approval", On(LedgerMasterDataSynced, master_data_synced)),
+    Subscription(
+        LEDGER_XERO_BILLS,
+        "approval",
+        On(BillSubmittedInXero, bill_submitted),
+        On(BillLeftSubmittedInXero, bill_left_submitted),
+    ),
 )

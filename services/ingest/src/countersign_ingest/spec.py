@@ -1,5 +1,6 @@
 from countersign_contracts import BANK_TRANSACTIONS, COST_ITEMS
 from countersign_platform.migrations import migrations_dir
+from countersign_platform.sealing import SealedColumn
 from countersign_platform.spec import ServiceSpec
 
 from countersign_ingest.subscriptions import SUBSCRIPTIONS
@@ -13,4 +14,10 @@ SERVICE = ServiceSpec(
     migrations=migrations_dir(__file__),
     consumes=SUBSCRIPTIONS,
     produces=(COST_ITEMS, BANK_TRANSACTIONS),
+    # The organisations' Dext signing secrets (db/credentials.py).
+    sealed=(
+        SealedColumn(
+            "dext_secrets", "sealed", "credential_id", "ingest:dext-secret:{organisation_id}"
+        ),
+    ),
 )

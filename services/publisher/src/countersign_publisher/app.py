@@ -19,6 +19,7 @@ from countersign_publisher.adapters.xero_limits import CallScheduler, Limits
 from countersign_publisher.api import ROUTERS
 from countersign_publisher.components import Components
 from countersign_publisher.domain.publication import RetryPolicy
+from countersign_publisher.handlers.backlog import Backlog
 from countersign_publisher.handlers.connecting import ConnectConfig, Connecting
 from countersign_publisher.handlers.contacts import ContactDirectory, SupplierSyncPass
 from countersign_publisher.handlers.events import emit_connection
@@ -169,6 +170,7 @@ def assemble(
         master_data,
         changes,
         poll,
+        Backlog(runtime.pool, interval_s=settings.backlog_sample_interval_s),
         connecting,
     )
 
@@ -185,12 +187,14 @@ def create_app(settings: PublisherSettings | None = None) -> FastAPI:
         )
         built = assemble(runtime, config, http)
         try:
+            await built.backlog.start()
             if config.worker_enabled:
                 await built.worker.start()
                 await built.changes.start()
             yield built
         finally:
             # Before the platform closes the pool.
+            await built.backlog.stop()
             await built.changes.stop()
             await built.change_poll.stop()
             await built.worker.stop()

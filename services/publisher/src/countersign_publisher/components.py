@@ -9,6 +9,7 @@ from countersign_platform.outbound import OutboundHttp
 from countersign_publisher.adapters.tokens import XeroTokens
 from countersign_publisher.adapters.xero_client import XeroClient
 from countersign_publisher.adapters.xero_limits import CallScheduler
+from countersign_publisher.handlers.backlog import Backlog
 from countersign_publisher.handlers.connecting import Connecting
 from countersign_publisher.handlers.contacts import ContactDirectory
 from countersign_publisher.handlers.master_data import MasterDataSync
@@ -32,4 +33,5 @@ class Components:
     master_data: MasterDataSync
     changes: ChangeWatcher
     change_poll: ChangePoll
+    backlog: Backlog
     connecting: Connecting | None = None  # None without a keyring or a redirect URI

@@ -74,6 +74,12 @@ class PublisherSettings(ServiceSettings):
         " organisation may have): bounds its memory and sockets; add instances for more",
     )
     supplier_sync_interval_s: float = Field(default=900.0, gt=0)
+    backlog_sample_interval_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="how often countersign_publisher_publications_waiting (the backlog the"
+        " autoscaler follows) is counted",
+    )
 
     # Changes in Xero (ADR 0053): webhooks, and a poll that catches what a webhook missed.
     xero_webhook_key: SecretStr | None = Field(

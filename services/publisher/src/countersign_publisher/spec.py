@@ -4,8 +4,10 @@ from countersign_contracts import (
     LEDGER_MASTER_DATA,
     LEDGER_PUBLICATIONS,
     LEDGER_SUPPLIERS,
+    LEDGER_XERO_BILLS,
 )
 from countersign_platform.migrations import migrations_dir
+from countersign_platform.sealing import SealedColumn
 from countersign_platform.spec import ServiceSpec
 
 from countersign_publisher.subscriptions import SUBSCRIPTIONS
@@ -15,7 +17,8 @@ __all__ = ["SERVICE"]
 SERVICE = ServiceSpec(
     name="publisher",
     description="Turns authorised requests into Xero bills, keeps the supplier list and master"
-    " data in sync and connects organisations to Xero.",
+    " data in sync, connects organisations to Xero and pulls the bills submitted there in the"
+    " via-Xero mode.",
     migrations=migrations_dir(__file__),
     consumes=SUBSCRIPTIONS,
     produces=(
@@ -23,6 +26,28 @@ SERVICE = ServiceSpec(
         LEDGER_SUPPLIERS,
         LEDGER_CONNECTIONS,
         LEDGER_MASTER_DATA,
+        LEDGER_XERO_BILLS,
         LEDGER_BILLS,
+    ),
+    # Xero token sets (adapters/tokens.py) and consents in flight (handlers/connecting.py).
+    sealed=(
+        SealedColumn(
+            "xero_connections",
+            "access_token",
+            "organisation_id",
+            "publisher:xero-access:{organisation_id}",
+        ),
+        SealedColumn(
+            "xero_connections",
+            "refresh_token",
+            "organisation_id",
+            "publisher:xero-refresh:{organisation_id}",
+        ),
+        SealedColumn(
+            "xero_authorisations", "code_verifier", "state_hash", "publisher:xero-pkce:{state_hash}"
+        ),
+        SealedColumn(
+            "xero_authorisations", "tokens", "state_hash", "publisher:xero-pending:{state_hash}"
+        ),
     ),
 )

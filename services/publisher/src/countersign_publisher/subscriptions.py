@@ -10,12 +10,17 @@ from countersign_contracts import (
     PublicationCancelRequested,
     PublicationRetryRequested,
     RequestAuthorised,
+    RequestRejected,
 )
-from countersign_platform.organisation_status import record_organisation
 from countersign_platform.subscription import On, Subscription
 
-from countersign_publisher.handlers.intake import record_bank_transaction, record_publication
+from countersign_publisher.handlers.intake import (
+    record_bank_transaction,
+    record_publication,
+    record_rejection,
+)
 from countersign_publisher.handlers.publications import cancel_publication, retry_publication
+from countersign_publisher.handlers.pulled_bills import record_organisation_settings
 
 __all__ = ["SUBSCRIPTIONS"]
 
@@ -24,6 +29,7 @@ SUBSCRIPTIONS = (
         APPROVAL_REQUESTS,
         "publisher",
         On(RequestAuthorised, record_publication),
+        On(RequestRejected, record_rejection),
         On(PublicationRetryRequested, retry_publication),
         On(PublicationCancelRequested, cancel_publication),
     ),
@@ -35,7 +41,7 @@ SUBSCRIPTIONS = (
     Subscription(
         ORGANISATIONS,
         "publisher",
-        On(OrganisationRegistered, record_organisation),
-        On(OrganisationUpdated, record_organisation),
+        On(OrganisationRegistered, record_organisation_settings),
+        On(OrganisationUpdated, record_organisation_settings),
     ),
 )

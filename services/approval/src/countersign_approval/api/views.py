@@ -14,6 +14,7 @@ from countersign_contracts import (
     CodingIssue,
     LineItem,
     PossibleDuplicate,
+    RequestSource,
     WorkflowRef,
     XeroBillDuplicate,
 )
@@ -94,6 +95,11 @@ class RequestSummary(BaseModel):
     )
     rejection: RejectionView | None = Field(
         description="when rejected: who rejected it and why (the latest rejection)"
+    )
+    source: RequestSource = Field(
+        default=RequestSource.DEXT,
+        description="where the bill started: dext, or xero (pulled from Xero in the via-Xero"
+        " mode: its original is the bill in Xero, original_document_url; amounts read-only)",
     )
     possible_duplicates: list[PossibleDuplicate] = Field(
         default_factory=list,
@@ -183,6 +189,7 @@ def request_summary(request: ApprovalRequest) -> RequestSummary:
         requester=request.requester,
         awaiting=request.awaiting_actors(),
         rejection=_rejection(request),
+        source=request.source,
         possible_duplicates=request.possible_duplicates,
         possible_duplicates_in_xero=request.possible_duplicates_in_xero,
     )

@@ -19,20 +19,24 @@ class Organisations:
         """False when the id is taken."""
         status = await self._conn.execute(
             "INSERT INTO organisations (organisation_id, name, base_currency, timezone, status,"
-            " duplicate_policy) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+            " duplicate_policy, ledger_mode, via_xero_requester)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
             org.organisation_id,
             org.name,
             org.base_currency,
             org.timezone,
             org.status,
             org.duplicate_policy,
+            org.ledger_mode,
+            org.via_xero_requester,
         )
         return bool(status.endswith(" 1"))
 
     async def get(self, organisation_id: UUID, *, lock: bool = False) -> Organisation | None:
         row = await self._conn.fetchrow(
-            "SELECT organisation_id, name, base_currency, timezone, status, duplicate_policy"
-            " FROM organisations WHERE organisation_id = $1" + (" FOR UPDATE" if lock else ""),
+            "SELECT organisation_id, name, base_currency, timezone, status, duplicate_policy,"
+            " ledger_mode, via_xero_requester FROM organisations WHERE organisation_id = $1"
+            + (" FOR UPDATE" if lock else ""),
             organisation_id,
         )
         return None if row is None else Organisation(**dict(row))
@@ -40,11 +44,14 @@ class Organisations:
     async def update(self, org: Organisation) -> None:
         await self._conn.execute(
             "UPDATE organisations SET name = $2, base_currency = $3, timezone = $4, status = $5,"
-            " duplicate_policy = $6, updated_at = now() WHERE organisation_id = $1",
+            " duplicate_policy = $6, ledger_mode = $7, via_xero_requester = $8,"
+            " updated_at = now() WHERE organisation_id = $1",
             org.organisation_id,
             org.name,
             org.base_currency,
             org.timezone,
             org.status,
             org.duplicate_policy,
+            org.ledger_mode,
+            org.via_xero_requester,
         )

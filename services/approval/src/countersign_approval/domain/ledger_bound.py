@@ -43,7 +43,6 @@ def refuse_republish(request: RequestRecord, version: int, now: datetime) -> Non
         RepublishRefused(
             **request.about(),
             stage=BOUND[request.state],
-            xero_invoice_id=request.xero_invoice_id,
             reason=(
                 f"Version {version} was not taken: version {request.item_version} "
                 f"{_where(request)}. Amend the bill in Xero."
@@ -60,7 +59,6 @@ def refuse_withdrawal(request: RequestRecord, version: int, now: datetime) -> No
         WithdrawalRefused(
             **request.about(),
             stage=BOUND[request.state],
-            xero_invoice_id=request.xero_invoice_id,
             reason=(
                 f"The withdrawal was refused: version {request.item_version} "
                 f"{_where(request)}. Void the bill in Xero."

@@ -67,12 +67,9 @@ def publication_progressed(
     request.publication_messages = list(messages or [])
     request.emit(
         RequestPublicationUpdated(
-            request_id=request.request_id,
-            dext_item_id=request.dext_item_id,
-            item_version=request.item_version,
+            **request.about(),
             publication_id=publication_id,
             status=status,
-            xero_invoice_id=request.xero_invoice_id,
             messages=request.publication_messages,
             updated_at=now,
         )

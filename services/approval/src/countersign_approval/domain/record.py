@@ -21,6 +21,7 @@ from countersign_contracts import (
     RequestAuthorised,
     RequestCancelled,
     RequestRejected,
+    RequestSource,
     RequestStepDecided,
     RequestSuperseded,
     StepDecision,
@@ -100,7 +101,8 @@ class RequestRecord(BaseModel):
     supersedes_request_id: UUID | None = None
     opened_at: datetime
     publication_id: UUID | None = None
-    xero_invoice_id: UUID | None = None
+    xero_invoice_id: UUID | None = None  # once published; from the start when pulled
+    source: RequestSource = RequestSource.DEXT  # where the bill started (ADR 0058)
     publication_messages: list[str] = Field(default_factory=list)
     # What the organisation's Xero would refuse of the bill as it stands, by the latest master
     # data: empty when it takes it (or was never read). No authorisation while it is not.
@@ -131,11 +133,13 @@ class RequestRecord(BaseModel):
         return [] if step is None else [p.user_id for p in step.awaited()]
 
     def about(self) -> dict[str, Any]:
-        """The fields every request event starts with: which request, item and version."""
+        """The fields every request event starts with: request, item, version, source, bill."""
         return {
             "request_id": self.request_id,
             "dext_item_id": self.dext_item_id,
             "item_version": self.item_version,
+            "source": self.source,
+            "xero_invoice_id": self.xero_invoice_id,
         }
 
     def awaiting_actors(self) -> list[Actor]:

@@ -22,6 +22,7 @@ HTTP.
     409     UserInUse              user-in-use        The user still has work
     422     WorkflowRefused        validation         Workflow is not valid (errors: field, rule)
     422     AbsenceRefused         validation         Absence is not valid (errors: field, rule)
+    422     SettingsRefused        validation         Settings are not valid (errors: field, rule)
 
 The state machine's own refusal, ``lifecycle.TransitionRefused``, is a plain Conflict (409
 ``conflict``, "Not possible in this state"); a caller who may not see a request or set another
@@ -48,6 +49,7 @@ __all__ = [
     "OutOfTurn",
     "OwnBill",
     "RequestNotFound",
+    "SettingsRefused",
     "SignInRefused",
     "UserExists",
     "UserInUse",
@@ -202,3 +204,10 @@ class AbsenceRefused(_RulesBroken):
     """The substitute or the dates of an absence are not acceptable."""
 
     title = "Absence is not valid"
+
+
+class SettingsRefused(_RulesBroken):
+    """An organisation's settings that do not hold together (the via-Xero mode without its
+    requester)."""
+
+    title = "Settings are not valid"

@@ -6,7 +6,8 @@
   approve, so there is always someone else to approve a requester's bill.
 - Nobody is removed, or loses a role, while work still depends on it: the only admin, a place
   in the current workflow or in a version pending requests run on, a decision pending requests
-  await, standing in for someone away, one of those two people.
+  await, standing in for someone away, one of those two people, owning the bills pulled from
+  Xero (removal only).
 
 The handlers read what these rules look at inside the transaction that holds the
 organisation's workflow lock, so the answer cannot change before they act on it.
@@ -117,6 +118,7 @@ class WorkOnHand:
     running: Mapping[int, Workflow]  # the versions pending requests still run on
     awaiting: int  # pending requests awaiting the user's decision
     stands_in_for: Sequence[UUID]  # users away, not back yet, with the user as substitute
+    owns_pulled_requests: bool = False  # the via-Xero requester of an organisation in that mode
 
 
 def work_needing(person: Person, becomes: Person | None, work: WorkOnHand) -> list[str]:
@@ -127,6 +129,11 @@ def work_needing(person: Person, becomes: Person | None, work: WorkOnHand) -> li
     if sole_admin and not (becomes and becomes.has(Role.ADMIN)):
         reasons.append("they are the organisation's only admin: add another admin first")
     reasons += _named_in_workflows(person, becomes, work)
+    if becomes is None and work.owns_pulled_requests:
+        reasons.append(
+            "they own the bills pulled from Xero (via_xero_requester): choose another requester"
+            " in the organisation's settings first"
+        )
     if not able(becomes, Reference.APPROVE):
         reasons += _approvals_depending(person, work)
     return reasons

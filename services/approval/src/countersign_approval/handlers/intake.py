@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 import asyncpg
 from countersign_contracts import (
@@ -17,6 +18,7 @@ from countersign_contracts import (
     Envelope,
     PossibleDuplicate,
     Requester,
+    RequestSource,
 )
 
 from countersign_approval.db.master_data import LedgerMasterData
@@ -29,7 +31,7 @@ from countersign_approval.domain.lifecycle import RequestState, can_transition
 from countersign_approval.domain.request import ApprovalRequest
 from countersign_approval.handlers.running import flush_events, load_run
 
-__all__ = ["open_request", "withdraw_item"]
+__all__ = ["open_request", "open_version", "withdraw_item"]
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +60,18 @@ async def _linked(
 
 
 async def open_request(conn: asyncpg.Connection, envelope: Envelope[CostItemSubmitted]) -> None:
+    await open_version(conn, envelope, envelope.payload)
+
+
+async def open_version(
+    conn: asyncpg.Connection,
+    envelope: Envelope[Any],
+    submitted: CostItemSubmitted,
+    xero_invoice_id: uuid.UUID | None = None,
+) -> None:
     """Opens a request for a submitted item version and starts its workflow. A pending or
-    rejected request for an earlier version is superseded: its approvals do not carry over."""
-    submitted = envelope.payload
+    rejected request for an earlier version is superseded: its approvals do not carry over.
+    With ``xero_invoice_id`` the version is a bill pulled from Xero (``pulled_bills.py``)."""
     org = envelope.organisation_id
     requests = Requests(conn)
     latest = await requests.latest_for_item(org, submitted.dext_item_id, lock=True)
@@ -105,17 +116,27 @@ async def open_request(conn: asyncpg.Connection, envelope: Envelope[CostItemSubm
         possible_duplicates=await _linked(requests, org, submitted.possible_duplicates),
         possible_duplicates_in_xero=submitted.possible_duplicates_in_xero,
     )
+    if xero_invoice_id is not None:
+        request.source, request.xero_invoice_id = RequestSource.XERO, xero_invoice_id
+    await _start(conn, request, envelope, now)
+
+
+async def _start(
+    conn: asyncpg.Connection, request: ApprovalRequest, envelope: Envelope[Any], now: datetime
+) -> None:
+    """Keeps the new request and starts the organisation's workflow, or waits for one."""
+    org = envelope.organisation_id
     # Ingest checked the coding against the master data it had; this may be newer.
     recheck_coding(request, await LedgerMasterData(conn).current(org), now)
     await Workflows(conn).lock(org, exclusive=False)
     run = await load_run(conn, org)
     if run is None:
         request.wait_for_workflow()
-        log.info("request %s waits: the organisation has no workflow yet", request_id)
+        log.info("request %s waits: the organisation has no workflow yet", request.request_id)
     else:
         request.start(run, now)
     stored = StoredRequest(request, envelope.correlation_id, run.ref.version if run else None)
-    await requests.add(stored)
+    await Requests(conn).add(stored)
     await flush_events(conn, stored, envelope.event_id)
 
 

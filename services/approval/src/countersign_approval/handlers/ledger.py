@@ -1,4 +1,6 @@
-"""The publisher's progress on authorised requests, mirrored onto them."""
+"""The publisher's progress on authorised requests, mirrored onto them. A bill pulled from Xero
+(ADR 0058) is authorised there (``BillAuthorised``, as ``BillCreated``); when its request was
+rejected, the publication returning it to DRAFT leaves the rejected request as it is."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from typing import Any
 
 import asyncpg
 from countersign_contracts import (
+    BillAuthorised,
     BillChangedInXero,
     BillCreated,
     Envelope,
@@ -21,6 +24,7 @@ from countersign_contracts import (
 )
 
 from countersign_approval.db.requests import Requests
+from countersign_approval.domain.lifecycle import RequestState
 from countersign_approval.domain.publication import (
     changed_in_xero,
     publication_given_up,
@@ -48,6 +52,7 @@ async def _progress(conn: asyncpg.Connection, envelope: Envelope[Any], apply: Ap
     """Applies a bill publication's news to its authorised request, locked."""
     event: (
         BillCreated
+        | BillAuthorised
         | PublicationCompleted
         | PublicationFailed
         | PublicationCancelled
@@ -62,13 +67,15 @@ async def _progress(conn: asyncpg.Connection, envelope: Envelope[Any], apply: Ap
             "publication %s names unknown request %s", event.publication_id, event.request_id
         )
         return
+    if stored.request.state is RequestState.REJECTED:
+        return  # the bill pulled from Xero goes back to DRAFT: the request stays rejected
     apply(stored.request, datetime.now(UTC))
     await requests.save(stored)
     await flush_events(conn, stored, envelope.event_id)
 
 
 def _reached(
-    event: BillCreated | PublicationCompleted | PublicationFailed,
+    event: BillCreated | BillAuthorised | PublicationCompleted | PublicationFailed,
     status: PublicationStatus,
     messages: list[str] | None = None,
 ) -> Apply:
@@ -81,7 +88,9 @@ def _reached(
     return apply
 
 
-async def bill_created(conn: asyncpg.Connection, envelope: Envelope[BillCreated]) -> None:
+async def bill_created(
+    conn: asyncpg.Connection, envelope: Envelope[BillCreated] | Envelope[BillAuthorised]
+) -> None:
     await _progress(conn, envelope, _reached(envelope.payload, PublicationStatus.PUBLISHING))
 
 

@@ -11,6 +11,7 @@ import asyncpg
 from countersign_contracts import (
     ORGANISATIONS,
     DuplicatePolicy,
+    LedgerMode,
     OrganisationRegistered,
     OrganisationStatus,
     OrganisationUpdated,
@@ -19,6 +20,7 @@ from countersign_contracts import (
 from countersign_platform.outbox import enqueue
 
 from countersign_approval.db.organisations import Organisations
+from countersign_approval.db.people import People
 from countersign_approval.db.workflows import Workflows
 from countersign_approval.domain.organisation import Organisation
 from countersign_approval.domain.people import Role
@@ -42,6 +44,8 @@ async def _emit_organisation(
         timezone=org.timezone,
         status=OrganisationStatus(org.status),
         duplicate_policy=DuplicatePolicy(org.duplicate_policy),
+        ledger_mode=LedgerMode(org.ledger_mode),
+        via_xero_requester=org.via_xero_requester,
     )
     envelope = new_envelope(
         payload,
@@ -75,9 +79,13 @@ async def update_organisation(
     timezone: str | None = None,
     status: str | None = None,
     duplicate_policy: str | None = None,
+    ledger_mode: str | None = None,
+    via_xero_requester: UUID | None = None,
 ) -> Organisation:
     """Changes the details given (None keeps one) and announces the organisation's new state;
-    ``duplicate_policy`` is an administrator's setting, the others the operator's."""
+    ``duplicate_policy``, ``ledger_mode`` and ``via_xero_requester`` are an administrator's
+    settings, the others the operator's. The via-Xero mode needs a current user as requester
+    (refused naming the field)."""
     async with pool.acquire() as conn, conn.transaction():
         if status is not None:
             # Exclusive: a decision in flight (which holds it shared) ends before a suspension.
@@ -92,11 +100,25 @@ async def update_organisation(
             timezone=timezone,
             status=status,
             duplicate_policy=duplicate_policy,
+            ledger_mode=ledger_mode,
+            via_xero_requester=via_xero_requester,
         )
+        if ledger_mode or via_xero_requester:
+            await _check_ledger_mode(conn, changed)
         if changed != org:
             await organisations.update(changed)
             await _emit_organisation(conn, changed, OrganisationUpdated)
         return changed
+
+
+async def _check_ledger_mode(conn: asyncpg.Connection, org: Organisation) -> None:
+    """The requester is read locked, so they cannot be removed before this commits."""
+    requester = org.via_xero_requester
+    org.check_ledger_mode(
+        None
+        if requester is None
+        else await People(conn).by_id(org.organisation_id, requester, lock=True)
+    )
 
 
 async def organisation_of(pool: asyncpg.Pool, organisation_id: UUID) -> Organisation:

@@ -12,6 +12,7 @@ from uuid import UUID
 import asyncpg
 
 from countersign_approval.db.absences import Absences
+from countersign_approval.db.organisations import Organisations
 from countersign_approval.db.people import People
 from countersign_approval.db.requests import Requests
 from countersign_approval.db.workflows import Workflows
@@ -109,12 +110,16 @@ async def _work_on_hand(
         assert saved is not None
         running[version] = saved.document
     directory = await People(conn).directory(organisation_id)
+    org = await Organisations(conn).get(organisation_id)
     return WorkOnHand(
         others=[p for p in directory.values() if p.user_id != person.user_id],
         current=await workflows.get(organisation_id),
         running=running,
         awaiting=await requests.pending_awaiting(organisation_id, person.user_id),
         stands_in_for=await Absences(conn).stood_in_by(person.user_id),
+        owns_pulled_requests=org is not None
+        and org.via_xero
+        and org.via_xero_requester == person.user_id,
     )
 
 

@@ -9,6 +9,7 @@ category means and its own title.
     Conflict  409  NoNewVersion       "Item cannot take a new version"
                    NotWithdrawable    "Item cannot be withdrawn"
                    LikelyDuplicate    "Likely duplicate of another item" (policy ``block``)
+                   OrganisationViaXero "Bills start in Xero" (the via-Xero mode, ADR 0058)
     Invalid   422  BrokenRules        "Request is not valid": each broken rule named
                    CursorNotValid     "Request is not valid": a cursor this API never returned
 
@@ -36,6 +37,7 @@ __all__ = [
     "NoRotation",
     "NotWithdrawable",
     "OrganisationSuspended",
+    "OrganisationViaXero",
 ]
 
 
@@ -134,6 +136,22 @@ class LikelyDuplicate(Conflict):
 def _named(bill: XeroBillDuplicate) -> str:
     number = f" {bill.invoice_number}" if bill.invoice_number else ""
     return f"bill{number} of {bill.contact_name} in Xero ({bill.xero_invoice_id})"
+
+
+class OrganisationViaXero(Conflict):
+    """The organisation's bills start in Xero (ledger_mode via_xero): a new item from Dext is
+    refused; items Countersign already has carry on."""
+
+    kind = "organisation-via-xero"
+    title = "Bills start in Xero"
+
+    def __init__(self, dext_item_id: str) -> None:
+        super().__init__(
+            f"item {dext_item_id} was not taken: the organisation's bills start in Xero (the"
+            " via_xero ledger mode). Publish it from Dext to Xero as Awaiting Approval, or ask"
+            " an administrator to set ledger_mode to direct",
+            [FieldError("dext_item_id", "organisation_via_xero", "new items start in Xero")],
+        )
 
 
 class BrokenRules(Invalid):

@@ -17,7 +17,7 @@ from countersign_contracts import (
     OrganisationRegistered,
     OrganisationUpdated,
 )
-from countersign_platform.organisation_status import record_organisation
+from countersign_platform.organisation_status import record_ledger_mode, record_organisation
 
 from countersign_ingest.db.duplicates import Duplicates
 from countersign_ingest.db.ledger_bills import LedgerBills
@@ -57,8 +57,10 @@ async def mark_duplicates(
 async def record_organisation_settings(
     conn: asyncpg.Connection, envelope: Envelope[OrganisationRegistered | OrganisationUpdated]
 ) -> None:
-    """The organisation's status (suspension) and its duplicate policy, the newest event's."""
+    """The organisation's status (suspension), its ledger mode and its duplicate policy, the
+    newest event's."""
     await record_organisation(conn, envelope)
+    await record_ledger_mode(conn, envelope)
     await Duplicates(conn).keep_policy(
         envelope.organisation_id, envelope.payload.duplicate_policy, envelope.occurred_at
     )

@@ -29,6 +29,7 @@ from countersign_contracts import (
     EventPayload,
     MasterData,
 )
+from countersign_platform.organisation_status import is_via_xero
 
 from countersign_ingest.db.documents import Documents
 from countersign_ingest.db.items import Items
@@ -45,7 +46,7 @@ from countersign_ingest.domain.items import (
 from countersign_ingest.domain.ledger_coding import coding_violations
 from countersign_ingest.domain.ledger_entries import EntryKind
 from countersign_ingest.domain.metadata import BankTransactionMetadata, CostItemMetadata
-from countersign_ingest.domain.refusals import BrokenRules
+from countersign_ingest.domain.refusals import BrokenRules, OrganisationViaXero
 from countersign_ingest.domain.rules import (
     Violation,
     bank_transaction_violations,
@@ -151,6 +152,15 @@ async def _check_rules(
         raise BrokenRules(broken)
 
 
+async def _refuse_new_bill_via_xero(
+    conn: asyncpg.Connection, organisation_id: UUID, kind: _Kind[Any], dext_item_id: str
+) -> None:
+    """An organisation whose bills start in Xero takes no new cost item; items already here
+    finish as they started (ADR 0058's cut-over)."""
+    if kind.topic == COST_ITEMS and await is_via_xero(conn, organisation_id):
+        raise OrganisationViaXero(dext_item_id)
+
+
 async def submit_publication(
     conn: asyncpg.Connection,
     organisation_id: UUID,
@@ -177,6 +187,13 @@ async def submit_publication(
                 created=False,
             )
         refuse_new_version(current, kind.kind)
+        if (
+            current is None
+            and kind.topic == COST_ITEMS
+            and await is_via_xero(conn, organisation_id)
+        ):
+            # Items already here finish as they started (ADR 0058's cut-over).
+            raise OrganisationViaXero(dext_item_id)
         document = await _store_document(conn, organisation_id, upload, sha256)
         version = 1 if current is None else current.latest_version + 1
         supersedes = None if current is None else current.latest_version

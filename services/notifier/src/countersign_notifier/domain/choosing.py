@@ -28,6 +28,7 @@ from countersign_contracts import (
     RequestOpened,
     RequestPublicationUpdated,
     RequestRejected,
+    RequestSource,
     RequestStepDeadlineApproaching,
     RequestStepDecided,
     RequestStepEscalated,
@@ -92,6 +93,7 @@ def _facts(event: Awaited | RequestRejected | RequestPublicationUpdated, name: s
         request_id=event.request_id,
         dext_item_id=event.dext_item_id,
         item_version=event.item_version,
+        pulled=event.source is RequestSource.XERO,
         recipient_name=name,
     )
 

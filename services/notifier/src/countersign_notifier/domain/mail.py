@@ -78,6 +78,7 @@ class MailFacts(BaseModel):
     request_id: UUID | None = None
     dext_item_id: str = ""
     item_version: int = 0
+    pulled: bool = False  # the bill started in Xero (the via-Xero mode), not in Dext
     recipient_name: str
     bill: BillSummary | None = None  # None: the request opened before the notifier knew it
     step_name: str | None = None

@@ -38,6 +38,8 @@ class Rendered:
 def _what(facts: MailFacts) -> str:
     bill = facts.bill
     if bill is None:
+        if facts.pulled:
+            return f"Xero bill {facts.dext_item_id.removeprefix('xero:')}"
         return f"Dext item {facts.dext_item_id} (version {facts.item_version})"
     return f"{bill.supplier}, {bill.amount}"
 
@@ -68,7 +70,9 @@ def _lead(kind: MailKind, facts: MailFacts) -> tuple[str, list[str]]:
         return f"Rejected: {what}", [
             f"{facts.decided_by} rejected your bill{where}: {what}.",
             f"Reason: {facts.reason}",
-            "Amend it in Dext and publish it again to start a new approval.",
+            "It is back in DRAFT in Xero: correct it there and submit it for approval again."
+            if facts.pulled
+            else "Amend it in Dext and publish it again to start a new approval.",
         ]
     if kind is MailKind.CHANGED_IN_XERO:
         return f"Changed in Xero after approval: {what}", [

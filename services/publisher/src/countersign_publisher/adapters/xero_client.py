@@ -21,7 +21,7 @@ from countersign_platform.outbound import HttpResponse, OutboundHttp
 
 from countersign_publisher.adapters.xero_errors import raise_for_xero, transport_errors
 from countersign_publisher.adapters.xero_limits import CallScheduler
-from countersign_publisher.adapters.xero_mapping import Json, where_text
+from countersign_publisher.adapters.xero_mapping import Json, operation_name, where_text
 
 __all__ = ["CredentialSource", "Credentials", "XeroClient", "publisher_user_agent"]
 
@@ -96,6 +96,7 @@ class XeroClient:
                         json=json,
                         content=content,
                         headers=sent_headers,
+                        operation=operation_name(method, path),
                     )
             self._scheduler.observe(str(organisation_id), response.status_code, response.headers)
             if response.status_code == 401 and not refresh:
@@ -112,6 +113,17 @@ class XeroClient:
         body: Json = response.json()
         return body
 
+    async def _write_one(
+        self, organisation_id: UUID, method: str, path: str, element: Json, key: str, **kw: Any
+    ) -> Json:
+        """Writes one element of a collection (``/Payments``, ``/Invoices/{id}``…), answered
+        as Xero answers: the collection, the element first."""
+        collection = path.split("/")[1]
+        response = await self._send(
+            organisation_id, method, path, json={collection: [element]}, idempotency_key=key, **kw
+        )
+        return dict(response.json()[collection][0])
+
     # Contacts -----------------------------------------------------------------------------
 
     async def contacts_named(self, organisation_id: UUID, name: str) -> list[Json]:
@@ -119,14 +131,7 @@ class XeroClient:
         return list(body.get("Contacts") or [])
 
     async def create_contact(self, organisation_id: UUID, name: str, key: str) -> Json:
-        response = await self._send(
-            organisation_id,
-            "PUT",
-            "/Contacts",
-            json={"Contacts": [{"Name": name}]},
-            idempotency_key=key,
-        )
-        return dict(response.json()["Contacts"][0])
+        return await self._write_one(organisation_id, "PUT", "/Contacts", {"Name": name}, key)
 
     async def contact(self, organisation_id: UUID, contact_id: UUID) -> Json:
         body = await self._get(organisation_id, f"/Contacts/{contact_id}")
@@ -215,6 +220,15 @@ class XeroClient:
         body = await self._get(organisation_id, f"/Invoices/{invoice_id}", FOUR_PLACES)
         return dict(body["Invoices"][0])
 
+    async def update_bill(
+        self, organisation_id: UUID, invoice_id: UUID, changes: Json, key: str
+    ) -> Json:
+        """Changes a bill in Xero (``POST /Invoices/{id}``): its status, its lines' coding."""
+        path = f"/Invoices/{invoice_id}"
+        return await self._write_one(
+            organisation_id, "POST", path, changes, key, params=FOUR_PLACES
+        )
+
     # Attachments (on "Invoices" or "BankTransactions") --------------------------------------
 
     async def attachments(self, organisation_id: UUID, record: str, record_id: UUID) -> list[Json]:
@@ -264,27 +278,14 @@ class XeroClient:
     # Payments and bank transactions ---------------------------------------------------------
 
     async def create_payment(self, organisation_id: UUID, payment: Json, key: str) -> Json:
-        response = await self._send(
-            organisation_id,
-            "PUT",
-            "/Payments",
-            json={"Payments": [payment]},
-            idempotency_key=key,
-        )
-        return dict(response.json()["Payments"][0])
+        return await self._write_one(organisation_id, "PUT", "/Payments", payment, key)
 
     async def create_bank_transaction(
         self, organisation_id: UUID, transaction: Json, key: str
     ) -> Json:
-        response = await self._send(
-            organisation_id,
-            "PUT",
-            "/BankTransactions",
-            params=FOUR_PLACES,
-            json={"BankTransactions": [transaction]},
-            idempotency_key=key,
+        return await self._write_one(
+            organisation_id, "PUT", "/BankTransactions", transaction, key, params=FOUR_PLACES
         )
-        return dict(response.json()["BankTransactions"][0])
 
     async def bank_transactions_where(self, organisation_id: UUID, where: str) -> list[Json]:
         body = await self._get(organisation_id, "/BankTransactions", {"where": where})

@@ -2,14 +2,18 @@
 decisions are written to each Xero bill's History and Notes (ADR 0051), read when a
 publication takes the step, so a change holds for every bill not yet that far; and from which
 date bills approved in Xero outside Countersign are reported (ADR 0055), which may only move
-earlier."""
+earlier. The view also shows the ledger mode the publisher acts on (ADR 0058), as approval
+last announced it: set in approval's settings, shown here so a switch can be seen to have
+arrived before bills are submitted in Xero."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from uuid import UUID
 
+from countersign_contracts import LedgerMode
 from countersign_platform.access_http import AdminOrOperator
+from countersign_platform.organisation_status import is_via_xero
 from pydantic import BaseModel, ConfigDict, Field
 
 from countersign_publisher.api.routing import State, organisation_router
@@ -51,10 +55,17 @@ class SettingsView(BaseModel):
     )
     changed_by: str | None = Field(description="A user id, or `operator`; null: the defaults")
     changed_at: datetime | None
+    ledger_mode: LedgerMode = Field(
+        description="Where bills start, as the publisher acts on it (read-only: set in"
+        " approval's settings; `via_xero` pulls bills submitted in Xero from then on)"
+    )
 
 
-def _view(organisation_id: UUID, settings: PublicationSettings, start: date | None) -> SettingsView:
-    fields = {**settings.__dict__, "bypass_detection_from": start}
+def _view(
+    organisation_id: UUID, settings: PublicationSettings, start: date | None, via_xero: bool
+) -> SettingsView:
+    mode = LedgerMode.VIA_XERO if via_xero else LedgerMode.DIRECT
+    fields = {**settings.__dict__, "bypass_detection_from": start, "ledger_mode": mode}
     return SettingsView(organisation_id=organisation_id, **fields)
 
 
@@ -65,7 +76,8 @@ async def publication_settings(
     async with state.pool.acquire() as conn:
         stored = await OrganisationSettings(conn).get(organisation_id)
         start = await BypassedBills(conn).start_date(organisation_id)
-    return _view(organisation_id, stored, start)
+        via_xero = await is_via_xero(conn, organisation_id)
+    return _view(organisation_id, stored, start, via_xero)
 
 
 @router.put("/publication-settings", summary="Change publication settings (admins, operators)")
@@ -83,4 +95,5 @@ async def change_publication_settings(
         kept = before.bypass_detection_from if wanted is None else wanted
         stored = await settings.put(organisation_id, body.xero_history_notes, kept, by)
         start = await BypassedBills(conn).start_date(organisation_id)
-    return _view(organisation_id, stored, start)
+        via_xero = await is_via_xero(conn, organisation_id)
+    return _view(organisation_id, stored, start, via_xero)

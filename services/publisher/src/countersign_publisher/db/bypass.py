@@ -33,13 +33,17 @@ class BypassedBills:
         self, organisation_id: UUID, invoice_id: UUID, marked: UUID | None
     ) -> list[PublicationMark]:
         """The organisation's bill publications holding ``invoice_id``, and the one the bill's
-        Url names (``marked``), with their lookup keys."""
+        Url names (``marked``), with their lookup keys. A bill pulled from Xero (ADR 0058) is
+        held from the moment its publication sent the call that authorises it."""
         rows = await self._conn.fetch(
-            "SELECT publication_id, xero_invoice_id, xero_contact_id,"
+            "SELECT publication_id, coalesce(xero_invoice_id, CASE WHEN 'authorise_bill' ="
+            " ANY(sent_steps) THEN (document->>'xero_invoice_id')::uuid END) AS xero_invoice_id,"
+            " xero_contact_id,"
             " coalesce(document->'bill'->>'document_reference', '') AS invoice_number,"
             " coalesce(document->'bill'->>'source_url', '') AS source_url"
             " FROM publications WHERE organisation_id = $1 AND kind = 'bill'"
-            " AND (xero_invoice_id = $2 OR publication_id = $3)",
+            " AND (xero_invoice_id = $2 OR publication_id = $3 OR ('authorise_bill' ="
+            " ANY(sent_steps) AND document->>'xero_invoice_id' = $2::text))",
             organisation_id,
             invoice_id,
             marked,

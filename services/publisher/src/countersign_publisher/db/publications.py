@@ -39,6 +39,7 @@ class PublicationRow:
     last_error: str | None
     recorded_at: datetime
     updated_at: datetime
+    traceparent: str | None = None  # of the span that recorded the job (tracing on)
 
     @property
     def kind(self) -> PublicationKind:
@@ -50,10 +51,13 @@ _COLUMNS = (
     " document, correlation_id, causation_id, xero_contact_id, xero_invoice_id,"
     " xero_bank_transaction_id, original_attachment_id, audit_attachment_id, xero_payment_id,"
     " history_notes, xero_status, sent_steps, generation, attempt, next_attempt_at, last_error,"
-    " recorded_at, updated_at,"
+    " recorded_at, updated_at, traceparent,"
     # Whether a payment is one of the steps: read here, so the document is parsed only by the
     # steps that need it.
     " coalesce((document #>> '{bill,payment,paid}')::boolean, false) AS paid,"
+    # A bill pulled from Xero (ADR 0058), and whether its request was rejected.
+    " coalesce(document ->> 'source' = 'xero', false) AS pulled,"
+    " document ? 'rejected_by' AS rejected,"
     # Whether history notes are: the organisation's setting when the job is read (on by default).
     " coalesce((SELECT s.xero_history_notes FROM organisation_settings s"
     "  WHERE s.organisation_id = publications.organisation_id), true) AS history"
@@ -73,6 +77,8 @@ def _row(record: asyncpg.Record) -> PublicationRow:
         kind=PublicationKind(values.pop("kind")),
         paid=values.pop("paid"),
         history=values.pop("history"),
+        pulled=values.pop("pulled"),
+        rejected=values.pop("rejected"),
         sent_steps=frozenset(PublicationStep(step) for step in values.pop("sent_steps")),
         **{name: values.pop(name) for name in RESULTS},
     )
@@ -96,22 +102,16 @@ class Publications:
         document: str,
         correlation_id: UUID,
         causation_id: UUID,
+        traceparent: str | None = None,
     ) -> bool:
         """Records the job; False when this request (or bank item version) already has one."""
         status: str = await self._conn.execute(
             "INSERT INTO publications (publication_id, organisation_id, kind, request_id,"
-            " dext_item_id, item_version, state, document, correlation_id, causation_id)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10) ON CONFLICT DO NOTHING",
-            publication_id,
-            organisation_id,
-            kind,
-            request_id,
-            dext_item_id,
-            item_version,
-            PublicationState.RECORDED,
-            document,
-            correlation_id,
-            causation_id,
+            " dext_item_id, item_version, state, document, correlation_id, causation_id,"
+            " traceparent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11)"
+            " ON CONFLICT DO NOTHING",
+            *(publication_id, organisation_id, kind, request_id, dext_item_id, item_version),
+            *(PublicationState.RECORDED, document, correlation_id, causation_id, traceparent),
         )
         return status.endswith(" 1")
 
@@ -147,6 +147,17 @@ class Publications:
             list(DUE_STATES),
         )
         return [r["organisation_id"] for r in records]
+
+    async def waiting(self) -> int:
+        """Jobs still to run (due now or backing off) of connected, unsuspended organisations:
+        the publisher's backlog, which its autoscaler follows."""
+        count: int = await self._conn.fetchval(
+            "SELECT count(*) FROM publications p JOIN xero_connections c"
+            " ON c.organisation_id = p.organisation_id AND c.status = 'connected'"
+            f" WHERE p.state = ANY($1::text[]) AND {NOT_SUSPENDED.format(table='p')}",
+            list(DUE_STATES),
+        )
+        return count
 
     async def claim(
         self, organisation_id: UUID, limit: int, lease_s: float

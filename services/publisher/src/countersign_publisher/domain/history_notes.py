@@ -13,9 +13,15 @@ unique (it carries its decision's time), which is how a note sent before is reco
 
 from __future__ import annotations
 
-from countersign_contracts import ActorKind, AuditAction, AuditEntry, RequestAuthorised
+from countersign_contracts import (
+    ActorKind,
+    AuditAction,
+    AuditEntry,
+    RequestAuthorised,
+    RequestRejected,
+)
 
-__all__ = ["MAX_NOTE_LENGTH", "history_notes", "note"]
+__all__ = ["MAX_NOTE_LENGTH", "history_notes", "note", "rejection_note"]
 
 MAX_NOTE_LENGTH = 2500
 """Xero's limit on a note's Details ("Max Length 2500 characters", History and Notes)."""
@@ -30,6 +36,13 @@ _VERBS = {
     AuditAction.EDITED_AFTER_APPROVAL: "recoded after approval",
 }
 """The trail's entries a note is written for, and how the note names them."""
+
+_NAMED = {
+    **_VERBS,
+    AuditAction.REJECTED: "rejected",
+    AuditAction.FORCE_REJECTED: "force-rejected",
+}
+"""Every decision a note may name: a rejection's note is written for a bill pulled from Xero."""
 
 _ELLIPSIS = "…"
 
@@ -52,7 +65,7 @@ def note(entry: AuditEntry) -> str:
     shortened (the audit report attached to the bill keeps it whole)."""
     where = f', step {entry.step.index + 1} "{entry.step.name}"' if entry.step else ""
     when = entry.at.strftime("%Y-%m-%d %H:%M UTC")
-    head = f"Countersign{where}: {_VERBS[entry.action]}{_who(entry)}, {when}"
+    head = f"Countersign{where}: {_NAMED[entry.action]}{_who(entry)}, {when}"
     if not entry.comment:
         return head[:MAX_NOTE_LENGTH]
     room = MAX_NOTE_LENGTH - len(head) - len(': ""')
@@ -65,3 +78,17 @@ def note(entry: AuditEntry) -> str:
 def history_notes(authorised: RequestAuthorised) -> list[str]:
     """The bill's notes, oldest decision first."""
     return [note(e) for e in authorised.audit_trail if e.action in _VERBS]
+
+
+def rejection_note(rejected: RequestRejected) -> str:
+    """The note a bill pulled from Xero gets when its request was rejected (ADR 0058): who, at
+    which step, and why, as the bill goes back to DRAFT."""
+    action = AuditAction.FORCE_REJECTED if rejected.forced else AuditAction.REJECTED
+    entry = AuditEntry(
+        action=action,
+        actor=rejected.rejected_by,
+        step=rejected.step,
+        comment=rejected.reason,
+        at=rejected.rejected_at,
+    )
+    return note(entry)

@@ -3,6 +3,8 @@
     bill:              create_bill ─▶ write_history (unless the organisation turned it off)
                        ─▶ attach_original ─▶ attach_audit_report
                        ─▶ record_payment (only if paid in Dext) ─▶ completed
+    pulled from Xero:  authorise_bill ─▶ write_history ─▶ attach_audit_report ─▶ completed
+      rejected:        return_to_draft ─▶ write_history (the rejection) ─▶ completed
     bank transaction:  create_bank_transaction ─▶ attach_original ─▶ completed
 
 Each step's Xero id is stored before the next step starts, so the first step without its id is
@@ -25,7 +27,8 @@ __all__ = ["RESULTS", "STEPS", "WANTED", "Progress", "StepRule", "next_step"]
 @dataclass(frozen=True)
 class Progress:
     """A publication's progress: what it is to achieve (its kind; a payment when the bill was
-    paid in Dext; history notes unless its organisation turned them off), the Xero id each
+    paid in Dext; history notes unless its organisation turned them off; for a bill pulled from
+    Xero, set AUTHORISED or, rejected, back to DRAFT, ADR 0058), the Xero id each
     finished step stored (of the notes: how many were written), Xero's status of the record,
     and the steps sent whose answer is not stored yet. The one value the running job, the
     stored row and the operator's view share."""
@@ -33,6 +36,8 @@ class Progress:
     kind: PublicationKind
     paid: bool
     history: bool = False
+    pulled: bool = False
+    rejected: bool = False
     xero_contact_id: UUID | None = None
     xero_invoice_id: UUID | None = None
     xero_bank_transaction_id: UUID | None = None
@@ -58,7 +63,7 @@ class Progress:
         return self if step is None else replace(self, sent_steps=self.sent_steps - {step})
 
 
-WANTED = ("kind", "paid", "history")
+WANTED = ("kind", "paid", "history", "pulled", "rejected")
 """What a publication is to achieve: read from its document and its organisation's settings."""
 
 RESULTS = tuple(f.name for f in fields(Progress) if f.name not in (*WANTED, "sent_steps"))
@@ -85,15 +90,29 @@ _EVERY = _BILL | _BANK
 
 STEPS: Mapping[PublicationStep, StepRule] = MappingProxyType(
     {
-        PublicationStep.CREATE_BILL: StepRule(_BILL, lambda p: p.xero_invoice_id),
+        PublicationStep.CREATE_BILL: StepRule(
+            _BILL, lambda p: p.xero_invoice_id, wanted=lambda p: not p.pulled
+        ),
+        # A bill pulled from Xero has its InvoiceID stored once it is AUTHORISED (or DRAFT).
+        PublicationStep.AUTHORISE_BILL: StepRule(
+            _BILL, lambda p: p.xero_invoice_id, wanted=lambda p: p.pulled and not p.rejected
+        ),
+        PublicationStep.RETURN_TO_DRAFT: StepRule(
+            _BILL, lambda p: p.xero_invoice_id, wanted=lambda p: p.rejected
+        ),
         PublicationStep.CREATE_BANK_TRANSACTION: StepRule(
             _BANK, lambda p: p.xero_bank_transaction_id
         ),
         PublicationStep.WRITE_HISTORY: StepRule(
             _BILL, lambda p: p.history_notes, wanted=lambda p: p.history
         ),
-        PublicationStep.ATTACH_ORIGINAL: StepRule(_EVERY, lambda p: p.original_attachment_id),
-        PublicationStep.ATTACH_AUDIT_REPORT: StepRule(_BILL, lambda p: p.audit_attachment_id),
+        # A pulled bill has its scan in Xero already (its capture tool attached it).
+        PublicationStep.ATTACH_ORIGINAL: StepRule(
+            _EVERY, lambda p: p.original_attachment_id, wanted=lambda p: not p.pulled
+        ),
+        PublicationStep.ATTACH_AUDIT_REPORT: StepRule(
+            _BILL, lambda p: p.audit_attachment_id, wanted=lambda p: not p.rejected
+        ),
         PublicationStep.RECORD_PAYMENT: StepRule(
             _BILL, lambda p: p.xero_payment_id, wanted=lambda p: p.paid
         ),

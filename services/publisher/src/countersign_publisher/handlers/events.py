@@ -13,6 +13,9 @@ from countersign_contracts import (
     LEDGER_MASTER_DATA,
     LEDGER_PUBLICATIONS,
     LEDGER_SUPPLIERS,
+    LEDGER_XERO_BILLS,
+    BillLeftSubmittedInXero,
+    BillSubmittedInXero,
     EventPayload,
     LedgerConnectionChanged,
     LedgerConnectionStatus,
@@ -32,6 +35,7 @@ __all__ = [
     "emit_master_data",
     "emit_publication_event",
     "emit_supplier",
+    "emit_xero_bill_event",
 ]
 
 PRODUCER = "publisher"
@@ -66,6 +70,14 @@ async def emit_publication_event(
 
 async def emit_ledger_bill(conn: asyncpg.Connection, payload: EventPayload, cause: Cause) -> None:
     await _emit(conn, LEDGER_BILLS, payload, cause)
+
+
+async def emit_xero_bill_event(
+    conn: asyncpg.Connection,
+    payload: BillSubmittedInXero | BillLeftSubmittedInXero,
+    cause: Cause,
+) -> None:
+    await _emit(conn, LEDGER_XERO_BILLS, payload, cause)
 
 
 async def emit_supplier(conn: asyncpg.Connection, contact: Json, cause: Cause) -> None:

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from countersign_contracts import HistoryNotesAdded, PublicationStep
 
-from countersign_publisher.domain.history_notes import history_notes
+from countersign_publisher.domain.history_notes import history_notes, rejection_note
 from countersign_publisher.handlers.job import Job
 from countersign_publisher.handlers.recording import StepPorts, mark_sent, store
 
@@ -31,12 +31,19 @@ def _not_found(notes: list[str], found: Counter[str]) -> list[str]:
     return missing
 
 
+def _notes(job: Job) -> list[str]:
+    """The approval's decisions; for a rejected bill pulled from Xero, the rejection."""
+    if job.progress.rejected:
+        return [rejection_note(job.rejected)]
+    return history_notes(job.authorised)
+
+
 async def write_history(ports: StepPorts, job: Job) -> None:
     invoice_id = job.progress.xero_invoice_id
     assert invoice_id is not None, "notes are written once the bill exists"
     org = job.row.organisation_id
     step = PublicationStep.WRITE_HISTORY
-    notes = history_notes(job.authorised)
+    notes = _notes(job)
     missing = notes
     if notes and job.progress.was_sent(step):
         records = await ports.xero.history(org, invoice_id)

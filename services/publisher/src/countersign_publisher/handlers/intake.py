@@ -1,6 +1,7 @@
-"""Publisher's use cases on consumed work: an authorised request or a bank-account item becomes
-a job. They only record it: the Xero calls happen in the worker, never inside a consumer
-transaction. (A consumed retry request is in ``publications.py``, beside the operator's.)"""
+"""Publisher's use cases on consumed work: an authorised request, a rejected request for a bill
+pulled from Xero (ADR 0058: it goes back to DRAFT there) or a bank-account item becomes a job.
+They only record it: the Xero calls happen in the worker, never inside a consumer transaction.
+(A consumed retry request is in ``publications.py``, beside the operator's.)"""
 
 from __future__ import annotations
 
@@ -12,16 +13,21 @@ from countersign_contracts import (
     Envelope,
     PublicationKind,
     RequestAuthorised,
+    RequestRejected,
+    RequestSource,
 )
+from countersign_platform.tracing import traceparent_now
 
 from countersign_publisher.db.publications import Publications
 
-__all__ = ["record_bank_transaction", "record_publication"]
+__all__ = ["record_bank_transaction", "record_publication", "record_rejection"]
 
 
 async def _record_job(
     conn: asyncpg.Connection,
-    envelope: Envelope[RequestAuthorised] | Envelope[BankTransactionSubmitted],
+    envelope: (
+        Envelope[RequestAuthorised] | Envelope[RequestRejected] | Envelope[BankTransactionSubmitted]
+    ),
     kind: PublicationKind,
     request_id: uuid.UUID | None,
     item_version: int,
@@ -37,6 +43,7 @@ async def _record_job(
         envelope.payload.model_dump_json(),
         envelope.correlation_id,
         envelope.event_id,
+        traceparent_now(),  # the consumed event's span: the job's steps continue its trace
     )
 
 
@@ -48,6 +55,16 @@ async def record_publication(
     await _record_job(
         conn, envelope, PublicationKind.BILL, authorised.request_id, authorised.item_version
     )
+
+
+async def record_rejection(conn: asyncpg.Connection, envelope: Envelope[RequestRejected]) -> None:
+    """Records the job that returns a rejected bill pulled from Xero to DRAFT, with the reason
+    in its history (once per request). A rejected Dext item never reached Xero: nothing."""
+    rejected = envelope.payload
+    if rejected.source is RequestSource.XERO and rejected.xero_invoice_id is not None:
+        await _record_job(
+            conn, envelope, PublicationKind.BILL, rejected.request_id, rejected.item_version
+        )
 
 
 async def record_bank_transaction(

@@ -13,7 +13,10 @@ from countersign_contracts import (
     PublicationKind,
     PublicationStep,
     RequestAuthorised,
+    RequestRejected,
 )
+from countersign_platform.tracing import context_of
+from opentelemetry.context import Context
 
 from countersign_publisher.db.publications import PublicationRow
 from countersign_publisher.domain.identifiers import idempotency_key, marked_url
@@ -46,6 +49,11 @@ class Job:
         return RequestAuthorised.model_validate_json(self.row.document, context=TOLERANT)
 
     @functools.cached_property
+    def rejected(self) -> RequestRejected:
+        """The document of a rejected bill pulled from Xero, to return to DRAFT (ADR 0058)."""
+        return RequestRejected.model_validate_json(self.row.document, context=TOLERANT)
+
+    @functools.cached_property
     def bank_item(self) -> BankTransactionSubmitted:
         return BankTransactionSubmitted.model_validate_json(self.row.document, context=TOLERANT)
 
@@ -64,6 +72,11 @@ class Job:
     def cause(self) -> Cause:
         """What its events are caused by: the event that recorded the job, in its journey."""
         return Cause(self.row.organisation_id, self.row.correlation_id, self.row.causation_id)
+
+    def trace_context(self) -> Context | None:
+        """The trace the job was recorded in: its steps' spans continue it (tracing on)."""
+        traceparent = self.row.traceparent
+        return context_of({"traceparent": traceparent}) if traceparent else None
 
     def common(self) -> dict[str, Any]:
         """The fields every publication event starts with."""

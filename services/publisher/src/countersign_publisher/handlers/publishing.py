@@ -12,8 +12,9 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import MappingProxyType
 
-from countersign_contracts import PublicationKind, PublicationStep
+from countersign_contracts import PublicationStep
 from countersign_platform.telemetry import log_context
+from countersign_platform.tracing import span
 
 from countersign_publisher.adapters.xero_errors import XeroError
 from countersign_publisher.domain.identifiers import batch_idempotency_key
@@ -24,6 +25,7 @@ from countersign_publisher.handlers.history import write_history
 from countersign_publisher.handlers.job import Job
 from countersign_publisher.handlers.outcomes import complete, fail
 from countersign_publisher.handlers.payments import record_payment
+from countersign_publisher.handlers.pulled_publications import authorise_bill, return_to_draft
 from countersign_publisher.handlers.recording import StepPorts
 from countersign_publisher.handlers.records import (
     bill_created,
@@ -40,6 +42,8 @@ StepHandler = Callable[[StepPorts, Job], Awaitable[None]]
 STEP_HANDLERS: Mapping[PublicationStep, StepHandler] = MappingProxyType(
     {
         PublicationStep.CREATE_BANK_TRANSACTION: create_bank_transaction,
+        PublicationStep.AUTHORISE_BILL: authorise_bill,
+        PublicationStep.RETURN_TO_DRAFT: return_to_draft,
         PublicationStep.WRITE_HISTORY: write_history,
         PublicationStep.ATTACH_ORIGINAL: attach_original,
         PublicationStep.ATTACH_AUDIT_REPORT: attach_audit_report,
@@ -64,7 +68,7 @@ class Publishing:
     async def publish(self, jobs: Sequence[Job]) -> None:
         waiting: list[Job] = []
         for job in jobs:
-            if job.kind is PublicationKind.BILL and job.progress.xero_invoice_id is None:
+            if next_step(job.progress) is PublicationStep.CREATE_BILL:
                 ready = await self._guard(job, PublicationStep.CREATE_BILL, self._prepare_bill(job))
                 if ready:
                     waiting.append(job)
@@ -94,8 +98,17 @@ class Publishing:
 
     async def _create_batch(self, batch: Sequence[Job]) -> None:
         key = batch_idempotency_key([j.key(PublicationStep.CREATE_BILL) for j in batch])
+        # One call for bills of several traces: the span continues the first job's trace and
+        # links the others'.
+        contexts = [c for c in (job.trace_context() for job in batch) if c is not None]
         try:
-            refused = await create_bills(self.ports, batch, key)
+            with span(
+                "publication create_bill batch",
+                parent=contexts[0] if contexts else None,
+                links=contexts[1:],
+                attributes={"countersign.batch_size": len(batch)},
+            ):
+                refused = await create_bills(self.ports, batch, key)
         except XeroError as whole_batch:
             for job in batch:
                 await fail(self.ports, self._policy, job, PublicationStep.CREATE_BILL, whole_batch)
@@ -122,7 +135,10 @@ class Publishing:
 
     async def _guard(self, job: Job, step: PublicationStep, work: Awaitable[object]) -> bool:
         """Runs one step; on failure records the outcome and returns False."""
-        with log_context(publication_id=job.row.publication_id, step=step.value):
+        with (
+            log_context(publication_id=job.row.publication_id, step=step.value),
+            span(f"publication {step.value}", parent=job.trace_context()),
+        ):
             try:
                 result = await work
             except XeroError as error:

@@ -38,6 +38,7 @@ from countersign_publisher.domain.xero_changes import (
 from countersign_publisher.handlers.bill_changes import compare_with_approved
 from countersign_publisher.handlers.bypass import report_bypass
 from countersign_publisher.handlers.ledger_bills import announce_bill
+from countersign_publisher.handlers.pulled_bills import pull_submitted
 
 __all__ = ["FOLLOWERS", "ChangeWatcher", "observe", "record_events"]
 
@@ -45,11 +46,17 @@ log = logging.getLogger(__name__)
 
 Follower = Callable[[asyncpg.Connection, ObservedChange], Awaitable[None]]
 
-FOLLOWERS: tuple[Follower, ...] = (compare_with_approved, report_bypass, announce_bill)
+FOLLOWERS: tuple[Follower, ...] = (
+    compare_with_approved,
+    report_bypass,
+    announce_bill,
+    pull_submitted,
+)
 """What reacts to a newer state of an invoice or contact, in the transaction that keeps it:
 a bill Countersign published compared with what was approved (``bill_changes.py``, ADR 0054);
 a bill approved in Xero that no publication made, reported (``bypass.py``, ADR 0055); every
-bill announced when a field ingest's duplicate rules read moves (``ledger_bills.py``, ADR 0056).
+bill announced when a field ingest's duplicate rules read moves (``ledger_bills.py``, ADR 0056);
+a bill submitted in Xero, pulled for approval in the via-Xero mode (``pulled_bills.py``, ADR 0058).
 ``ObservedChange.previous`` is what was kept before."""
 
 

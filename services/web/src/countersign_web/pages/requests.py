@@ -50,8 +50,11 @@ async def one_request(
 @router.get("/requests/{request_id}/original", include_in_schema=False)
 async def original(request_id: UUID, web: WebParts, session: SignedIn) -> Response:
     """The scan beside the bill: approval says whether this person may see the request, ingest
-    serves its file to them."""
+    serves its file to them. A bill pulled from Xero (ADR 0058) has its files in Xero: the
+    link goes to the bill there."""
     found = await read(web, session, f"/requests/{request_id}")
+    if found is not None and found.get("source") == "xero":
+        return see_other(found["original_document_url"])
     fetched = (
         None
         if found is None
