@@ -226,6 +226,10 @@ must_fail "an Ingress without hosts" "/services/ingest/ingress.*missing property
 
 must_fail "the web app without its cookie keys" "web.enabled needs secrets.keys.webClientSecret" \
   --set secrets.keys.webCookieKeys=
+must_fail "a service without its own database Secret" \
+  "/services/publisher/database/existingSecret" --set services.publisher.database.existingSecret=
+must_fail "a service without its database block" "/services/ingest.*missing property 'database'" \
+  --set services.ingest.database=null
 must_fail "a client that is no name:sha256-hex" "/access/clients" --set access.clients=web:secret
 must_fail "the notifier without its client secret" \
   "services.notifier.enabled needs secrets.keys.notifierClientSecret" \

@@ -74,14 +74,17 @@ app.kubernetes.io/component: {{ .name }}
   value: {{ .root.Values.topics.replicationFactor | quote }}
 {{- end }}
 
-{{/* DATABASE_URL from the service's own Secret, else the shared one. */}}
+{{/* <SERVICE>_DATABASE_URL from the service's own Secret: its own role (ADR 0060). */}}
 {{- define "countersign.env.database" -}}
 {{- $db := .svc.database | default dict }}
-- name: DATABASE_URL
+{{- if not $db.existingSecret }}
+{{- fail (printf "services.%s.database.existingSecret: every service needs its own database Secret" .name) }}
+{{- end }}
+- name: {{ printf "%s_DATABASE_URL" (upper .name) }}
   valueFrom:
     secretKeyRef:
-      name: {{ $db.existingSecret | default .root.Values.database.existingSecret | quote }}
-      key: {{ $db.key | default .root.Values.database.key | quote }}
+      name: {{ $db.existingSecret | quote }}
+      key: {{ $db.key | quote }}
 {{- end }}
 
 {{/* ACCESS_JWKS_URL: access.jwksUrl, else this release's approval Service, else nothing. */}}

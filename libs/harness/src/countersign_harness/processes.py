@@ -105,9 +105,12 @@ class ServiceProcess:
 
     def environment(self) -> dict[str, str]:
         prefix = self.name.upper().replace("-", "_")
+        # Its own database login only (ADR 0060): none of the others', nor the administrator's.
+        inherited = {k: v for k, v in os.environ.items() if not k.endswith("DATABASE_URL")}
+        database = self.infra.service_database_urls.get(self.name)
         return {
-            **os.environ,
-            "DATABASE_URL": self.infra.database_url,
+            **inherited,
+            **({f"{prefix}_DATABASE_URL": database} if database else {}),
             "KAFKA_BOOTSTRAP_SERVERS": self.infra.kafka_bootstrap_servers,
             "KAFKA_TOPIC_PREFIX": f"{self.isolation}.",
             f"{prefix}_DB_SCHEMA": f"{self.isolation}_{self.name}",

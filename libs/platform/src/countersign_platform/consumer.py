@@ -1,12 +1,12 @@
 """Consuming Kafka records: decode, dedupe, handle, commit — or dead-letter.
 
-    record ─▶ decode contract ──invalid──────────────────────────────▶ DLQ ─┐
-               │ valid                                                      │
-               ▼                                                            │
-          BEGIN; INSERT inbox(event_id) ──already there──▶ ROLLBACK (dup) ──┤
-               │ new                                                        │
-               ▼                                                            ▼
-          handler(conn, envelope) ─▶ COMMIT ──────────────────────▶ commit Kafka offset
+    record ─▶ decode contract ──invalid, or not from the topic's producer──▶ DLQ ─┐
+               │ valid, from its producer (provenance.py)                         │
+               ▼                                                                  │
+          BEGIN; INSERT inbox(event_id) ──already there──▶ ROLLBACK (dup) ────────┤
+               │ new                                                              │
+               ▼                                                                  ▼
+          handler(conn, envelope) ─▶ COMMIT ────────────────────────────▶ commit Kafka offset
                │ raised
                ▼
           ROLLBACK; try again (bounded, with backoff) ──still failing──▶ DLQ
@@ -39,6 +39,7 @@ from countersign_contracts import ContractViolation, Envelope, decode, dlq_topic
 from countersign_platform.kafka_tracing import processing
 from countersign_platform.outages import database_unavailable
 from countersign_platform.outbox import Producer
+from countersign_platform.provenance import foreign_producer
 from countersign_platform.subscription import EventHandler, Subscription
 from countersign_platform.telemetry import CONSUMED, DEAD_LETTERED, log_context
 
@@ -140,6 +141,10 @@ class EventConsumer:
         handler = subscription.handlers.get(envelope.event_type)
         if handler is None:
             return Outcome.IGNORED
+        foreign = foreign_producer(subscription, _header(record, "ce_source"), envelope)
+        if foreign is not None:
+            await self._dead_letter(subscription, record, "unexpected_producer", foreign, 1)
+            return Outcome.DEAD_LETTERED
         return envelope, handler
 
     async def _together(
