@@ -235,16 +235,10 @@ class EventConsumer:
     ) -> None:
         headers = {name: value.decode(errors="replace") for name, value in record.headers}
         headers.update(
-            {
-                "dlq_reason": reason,
-                "dlq_error": error[:2000],
-                "dlq_attempts": str(attempts),
-                "dlq_group": subscription.group,
-                "dlq_original_topic": record.topic,
-                "dlq_original_partition": str(record.partition),
-                "dlq_original_offset": str(record.offset),
-            }
-        )
+            dlq_reason=reason, dlq_error=error[:2000], dlq_attempts=str(attempts),
+            dlq_group=subscription.group, dlq_original_topic=record.topic,
+            dlq_original_partition=str(record.partition), dlq_original_offset=str(record.offset),
+        )  # fmt: skip
         ack = await self._dead_letters.send(
             dlq_topic(record.topic, subscription.group), record.key or b"", record.value, headers
         )
