@@ -42,6 +42,7 @@ from countersign_platform.published_keys import PublishedKeys
 from countersign_platform.runtime import Runtime
 from countersign_platform.settings import ServiceSettings
 from countersign_platform.spec import ServiceSpec
+from countersign_platform.stopping import bounded, close_pool
 from countersign_platform.subscription import Subscription
 from countersign_platform.telemetry import configure_logging
 from countersign_platform.topics import dead_letter_topics, ensure_topics
@@ -134,7 +135,7 @@ async def _open_pool(
         ),
         wait_s,
     )
-    stack.push_async_callback(pool.close)
+    stack.push_async_callback(close_pool, pool)
     return pool
 
 
@@ -161,10 +162,10 @@ async def _start_kafka(
         bootstrap_servers=settings.kafka_bootstrap_servers, client_id=spec.name
     )
     await kafka_admin.start()
-    stack.push_async_callback(kafka_admin.close)
+    stack.push_async_callback(bounded("the Kafka admin client", kafka_admin.close))
     producer = RenewingProducer(settings.kafka_bootstrap_servers, client_id=spec.name)
     await producer.start()
-    stack.push_async_callback(producer.stop)
+    stack.push_async_callback(bounded("the Kafka producer", producer.stop))
     consumer = EventConsumer(
         pool,
         producer,
@@ -173,7 +174,7 @@ async def _start_kafka(
     )
     for group in _group_consumers(spec, settings, consumer):
         await group.start()
-        stack.push_async_callback(group.stop)
+        stack.push_async_callback(bounded(f"consumer group {group.group_id}", group.stop))
     return kafka_admin, producer
 
 
@@ -221,7 +222,7 @@ async def _start(
         linger_s=settings.relay_linger_s,
     )
     await relay.start()
-    stack.push_async_callback(relay.stop)
+    stack.push_async_callback(bounded("the outbox relay", relay.stop))
     state: Runtime[Any] = Runtime(
         settings=settings,
         pool=pool,
