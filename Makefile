@@ -3,7 +3,7 @@
 PY := .venv/bin/python
 
 .PHONY: help setup lock up down status demo test lint typecheck unit contracts contracts-check \
-        asyncapi asyncapi-check compose-check helm-check bench chaos event-examples screenshots
+        contracts-wheel asyncapi asyncapi-check compose-check helm-check bench chaos event-examples screenshots
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -38,6 +38,7 @@ typecheck: setup ## mypy --strict on every package's src
 	  -p countersign_web \
 	  -p countersign_dext_sandbox -p countersign_xero_sandbox -p countersign_mail_sandbox \
 	  -p countersign_harness
+	@MYPYPATH=examples/bill-board/src .venv/bin/mypy -p bill_board
 
 unit: setup ## unit tests only: no network, no processes, no Kafka or Postgres (seconds)
 	@.venv/bin/pytest -q -m unit -p no:cacheprovider
@@ -47,6 +48,9 @@ contracts: setup ## regenerate the published JSON Schemas (refuses breaking chan
 
 contracts-check: setup ## fail when the contracts break a published major version or drifted
 	@.venv/bin/countersign-contracts check
+
+contracts-wheel: setup ## build the contracts package as a wheel into dist/, for teams downstream
+	@uv build --quiet --wheel --out-dir dist libs/contracts && ls dist/countersign_contracts-*.whl
 
 asyncapi: setup ## regenerate docs/asyncapi/<service>.json
 	@$(PY) -m countersign_platform.asyncapi generate docs/asyncapi

@@ -32,7 +32,7 @@ from countersign_contracts import (
     new_envelope,
 )
 from countersign_harness.approval import OPERATOR_TOKEN, as_record
-from countersign_harness.infra import Infrastructure
+from countersign_harness.infra import Infrastructure, infrastructure_from
 from countersign_harness.kafka import produce
 from countersign_harness.processes import ServiceProcess
 from countersign_harness.samples import sample_bill
@@ -130,7 +130,7 @@ async def decide_all(
 
 
 async def main() -> None:
-    infra = Infrastructure(os.environ["KAFKA_BOOTSTRAP_SERVERS"], os.environ["DATABASE_URL"])
+    infra = infrastructure_from(os.environ)
     isolation = f"bench{uuid.uuid4().hex[:8]}"
     prefix = f"{isolation}."
     await ensure_topics(

@@ -23,7 +23,7 @@ import httpx
 from countersign_dext_sandbox.client import DextClient
 from countersign_dext_sandbox.documents import pdf
 from countersign_dext_sandbox.samples import cost_item, line
-from countersign_harness.infra import Infrastructure
+from countersign_harness.infra import infrastructure_from
 from countersign_harness.processes import ServiceProcess
 
 CONCURRENCY = 32
@@ -78,7 +78,7 @@ async def drop_schema(database_url: str, schema: str) -> None:
 
 
 def main() -> None:
-    infra = Infrastructure(os.environ["KAFKA_BOOTSTRAP_SERVERS"], os.environ["DATABASE_URL"])
+    infra = infrastructure_from(os.environ)
     isolation = f"bench_{uuid.uuid4().hex[:8]}"
     os.environ.update(
         COUNTERSIGN_ADMIN_TOKEN=ADMIN_TOKEN,

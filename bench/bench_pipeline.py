@@ -29,6 +29,7 @@ from countersign_dext_sandbox.documents import pdf
 from countersign_dext_sandbox.samples import cost_item, line
 from countersign_harness.infra import infrastructure
 from countersign_harness.organisation import Organisation
+from countersign_harness.otlp_receiver import OtlpReceiver
 from countersign_harness.pipeline import Pipeline
 from countersign_harness.provisioning import provision_organisation
 
@@ -116,8 +117,11 @@ def throughput(started: dict[str, float], done: dict[str, float]) -> float:
     return len(finished) / (max(finished) - min(started.values()))
 
 
-async def measure_pipeline(infra: Any, log_dir: Path) -> dict[str, Any]:
-    with Pipeline(infra, "bp" + uuid.uuid4().hex[:8], log_dir / "a") as pipeline:
+async def measure_pipeline(
+    infra: Any, log_dir: Path, traces: OtlpReceiver | None = None
+) -> dict[str, Any]:
+    """``traces``: the services export every span there (tracing on)."""
+    with Pipeline(infra, "bp" + uuid.uuid4().hex[:8], log_dir / "a", traces=traces) as pipeline:
         orgs = await provision(pipeline, ORGANISATIONS)
         await through_pipeline(pipeline, orgs, 20, "warm")  # connections, caches
         services = {p.label or p.name: p for p in (pipeline.ingest, pipeline.approval)}

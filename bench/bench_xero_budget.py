@@ -30,6 +30,7 @@ from typing import Any
 import asyncpg
 from countersign_contracts import PublicationKind
 from countersign_harness.document_server import DocumentServer
+from countersign_harness.infra import infrastructure_from
 from countersign_harness.publisher import DOCUMENT_SECRET, publisher_settings, running_publisher
 from countersign_harness.publisher_samples import (
     authorised_request,
@@ -50,10 +51,10 @@ async def run(
     orgs: int, sandbox: XeroSandbox, documents: DocumentServer, scale: float, measured: float
 ) -> dict[str, Any]:
     minute_s = 60 / scale
-    database_url = os.environ["DATABASE_URL"]
+    database_url = os.environ["DATABASE_URL"]  # the administrator's: drops the schema after
     isolation = f"bench{uuid.uuid4().hex[:8]}"
     settings = publisher_settings(
-        database_url,
+        infrastructure_from(os.environ).database_url_for("publisher"),
         os.environ["KAFKA_BOOTSTRAP_SERVERS"],
         isolation,
         sandbox,

@@ -46,7 +46,7 @@ from chaos_via_xero import (  # noqa: E402
     via_xero_org,
 )
 from countersign_dext_sandbox.documents import pdf  # noqa: E402
-from countersign_harness.infra import Infrastructure  # noqa: E402
+from countersign_harness.infra import infrastructure_from  # noqa: E402
 from countersign_harness.organisation import Organisation  # noqa: E402
 from countersign_harness.pipeline import Pipeline  # noqa: E402
 from countersign_harness.provisioning import provision_organisation  # noqa: E402
@@ -488,7 +488,7 @@ async def run(
     infrastructure: tuple[str, ...],
     outages: tuple[str, ...],
 ) -> dict[str, Any]:
-    infra = Infrastructure(os.environ["KAFKA_BOOTSTRAP_SERVERS"], os.environ["DATABASE_URL"])
+    infra = infrastructure_from(os.environ)
     isolation = "chaos" + uuid.uuid4().hex[:8]
     rng = random.Random(seed)
     # The test pipeline's 0.1 s first backoff parks a publication in ~3 s, less than a killed

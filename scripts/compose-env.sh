@@ -5,6 +5,8 @@ secret() { python3 -c 'import secrets; print(secrets.token_urlsafe(32))'; }
 echo "COUNTERSIGN_ADMIN_TOKEN=$(secret)"
 echo "DOCUMENT_LINK_SECRET=$(secret)"
 echo "ENCRYPTION_KEYS=compose1:$(python3 -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')"
+# Each service's own Postgres role (ADR 0060): the db-roles one-shot gives it this password.
+for service in INGEST APPROVAL PUBLISHER NOTIFIER; do echo "${service}_DB_PASSWORD=$(secret)"; done
 echo "PUBLISHER_XERO_CLIENT_SECRET=$(secret)"
 echo "PUBLISHER_XERO_WEBHOOK_KEY=$(secret)"
 # Approval's access-token signing key: kid:base64url of a 32-byte Ed25519 seed (ADR 0044).

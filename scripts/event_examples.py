@@ -49,7 +49,7 @@ from countersign_contracts import (  # noqa: E402
     encode,
     kafka_headers,
 )
-from countersign_harness.infra import Infrastructure  # noqa: E402
+from countersign_harness.infra import infrastructure_from  # noqa: E402
 from countersign_harness.kafka import read_until  # noqa: E402
 from countersign_harness.pipeline import Pipeline  # noqa: E402
 from countersign_harness.provisioning import provision_organisation  # noqa: E402
@@ -346,7 +346,7 @@ def journey(messages: list[Message], inbound: list[Message]) -> str:
 
 
 async def run(out: Path) -> int:
-    infra = Infrastructure(os.environ["KAFKA_BOOTSTRAP_SERVERS"], os.environ["DATABASE_URL"])
+    infra = infrastructure_from(os.environ)
     isolation = "examples" + uuid.uuid4().hex[:8]
     logs = REPO / ".local" / "event-examples" / isolation
     # The reminder pass every half second: an overdue step is reminded of within the run.

@@ -223,11 +223,17 @@ must_fail "KEDA with more minimum than maximum replicas" "minReplicaCount is abo
   --set services.publisher.keda.enabled=true,services.publisher.keda.minReplicaCount=7
 must_fail "an access-token TTL over an hour" "/access/tokenTtlSeconds" \
   --set access.tokenTtlSeconds=86400
+must_fail "traces on without a collector" "/otel/endpoint.*minLength" \
+  --set otel.enabled=true
 must_fail "an Ingress without hosts" "/services/ingest/ingress.*missing property 'hosts'" \
   --set services.ingest.ingress.enabled=true --set 'services.ingest.ingress.hosts=null'
 
 must_fail "the web app without its cookie keys" "web.enabled needs secrets.keys.webClientSecret" \
   --set secrets.keys.webCookieKeys=
+must_fail "a service without its own database Secret" \
+  "/services/publisher/database/existingSecret" --set services.publisher.database.existingSecret=
+must_fail "a service without its database block" "/services/ingest.*missing property 'database'" \
+  --set services.ingest.database=null
 must_fail "a client that is no name:sha256-hex" "/access/clients" --set access.clients=web:secret
 must_fail "the notifier without its client secret" \
   "services.notifier.enabled needs secrets.keys.notifierClientSecret" \

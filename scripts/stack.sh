@@ -21,6 +21,12 @@
 # in the environment, `up` uses it and does not start a local Kafka (or Postgres). What `up`
 # did start is recorded in .local/stack.started, and `down` stops only those.
 #
+# Postgres: DATABASE_URL is the administrator's. Each service logs in as a role of its own that
+# owns its schema (ADR 0060): `up` gives each one <PREFIX>_DATABASE_URL with a password it
+# generates once per checkout (.local/secrets.env) and creates the roles as the administrator
+# (countersign-db-roles). A <PREFIX>_DATABASE_URL already set in the environment is used as it
+# is (its role made beforehand, as docs/deploying-to-kubernetes.md shows).
+#
 # Everything lives under the git-ignored .local/ of this checkout (logs, pids, data); the Kafka
 # jars are cached per machine under ~/.cache/countersign (see scripts/infra/kafka.sh).
 set -euo pipefail
@@ -40,6 +46,8 @@ SERVICES=(
   "web        8084  countersign-web        WEB        /health/ready"
   "notifier   8085  countersign-notifier   NOTIFIER   /health/ready"
 )
+# The services with a Postgres schema (and so a role) of their own, by settings prefix.
+DB_SERVICES=(INGEST APPROVAL PUBLISHER NOTIFIER)
 # The mail sandbox also takes SMTP, on this second port (MAIL_SMTP_HOST/PORT in stack.env).
 MAIL_SMTP_PORT=2525
 
@@ -52,6 +60,7 @@ POSTGRES_SH="$REPO_ROOT/scripts/infra/postgres.sh"
 
 STACK_ENV="$LOCAL_DIR/stack.env"
 STARTED_FILE="$LOCAL_DIR/stack.started"   # one line per infra component that `up` started
+DB_ROLES_FILE="$LOCAL_DIR/stack.db-roles"  # the services whose Postgres role `up` makes
 LOG_DIR="$LOCAL_DIR/logs"
 PID_DIR="$LOCAL_DIR/pids"
 KAFKA_PID_FILE="$LOCAL_DIR/kafka/kafka.pid"
@@ -171,7 +180,7 @@ resolve_infra() {
 # operator token for admin endpoints, the key that signs document links, the keyring for
 # secrets at rest, approval's access-token signing key, and the web app's: its client secret
 # at approval, the keys that seal its cookies and its OpenID Connect client secret; the
-# notifier's client secret at approval.
+# notifier's client secret at approval; each service's Postgres password.
 local_secret() {
   local name="$1" file="$LOCAL_DIR/secrets.env" value
   touch "$file" && chmod 600 "$file"
@@ -187,6 +196,28 @@ local_secret() {
     echo "$name=$value" >>"$file"
   fi
   echo "$value"
+}
+
+# <PREFIX>_DATABASE_URL=... for each service with a schema, to stdout; the prefixes whose role
+# `up` makes (not given by the caller) to $DB_ROLES_FILE. The administrator's URL $1 gives the
+# server and database; each role signs in with its own generated password.
+service_databases() {
+  local db="$1" prefix var given ours password server="${1#*://}"
+  server="${server##*@}"
+  : >"$DB_ROLES_FILE"
+  for prefix in "${DB_SERVICES[@]}"; do
+    var="${prefix}_DATABASE_URL"
+    password="$(local_secret "${prefix}_DB_PASSWORD")"
+    ours="postgresql://countersign_${prefix,,}:$password@$server"
+    given="${!var:-}"
+    if [ -n "$given" ] && [ "$given" != "$ours" ]; then
+      log "postgres: using $var from the environment for ${prefix,,}"
+      echo "$var=$given"
+    else
+      echo "$var=$ours"
+      echo "${prefix,,}" >>"$DB_ROLES_FILE"
+    fi
+  done
 }
 
 service_port() {
@@ -221,6 +252,7 @@ write_stack_env() {
     echo "KAFKA_BOOTSTRAP_SERVERS=$kafka"
     kafka_client_env
     echo "DATABASE_URL=$db"
+    service_databases "$db"
     echo "COUNTERSIGN_ADMIN_TOKEN=${COUNTERSIGN_ADMIN_TOKEN:-$(local_secret COUNTERSIGN_ADMIN_TOKEN)}"
     echo "DOCUMENT_LINK_SECRET=${DOCUMENT_LINK_SECRET:-$(local_secret DOCUMENT_LINK_SECRET)}"
     echo "ENCRYPTION_KEYS=${ENCRYPTION_KEYS:-$(local_secret ENCRYPTION_KEYS)}"
@@ -366,6 +398,11 @@ start_service() {
     set +a
     # shellcheck disable=SC2163 # STACK_MARKER holds "NAME=value", exported as such
     export "${prefix}_HTTP_PORT=$port" "$STACK_MARKER" PYTHONUNBUFFERED=1
+    # A service gets its own database login only: not the administrator's, not another's.
+    unset DATABASE_URL
+    for other in "${DB_SERVICES[@]}"; do
+      [ "$other" = "$prefix" ] || unset "${other}_DATABASE_URL"
+    done
     # Kafka as the service's own principal, whose ACLs countersign-topics wrote; the admin's
     # password (in stack.env for the tests) goes to no service.
     if [ -n "${COUNTERSIGN_KAFKA_USERS_FILE:-}" ]; then
@@ -440,6 +477,11 @@ cmd_up() {
   write_stack_env "$kafka" "$db"
 
   run_tool countersign-topics --bootstrap "$kafka"
+  local -a roles
+  mapfile -t roles <"$DB_ROLES_FILE"
+  if ((${#roles[@]})); then
+    run_tool countersign-db-roles "${roles[@]}"
+  fi
   run_tool countersign-migrate --all
 
   if ((infra_only)); then

@@ -12,7 +12,9 @@
 # Env:
 #   COUNTERSIGN_PG_PORT   TCP port on 127.0.0.1, default 55432
 #
-# DATABASE_URL: postgresql://postgres@127.0.0.1:<port>/countersign (trust auth, local only).
+# DATABASE_URL: postgresql://postgres@127.0.0.1:<port>/countersign, the administrator (trusted
+# on loopback, local only). Every other role signs in with its password (SCRAM): the services'
+# roles, which scripts/stack.sh creates with passwords it generates (ADR 0060).
 #
 # Why `runuser -u postgres`: initdb, pg_ctl and postgres itself refuse to run as root, with no
 # override flag, and this machine's scripts run as root. So only those binaries run as the
@@ -119,6 +121,18 @@ ensure_database() {
   fi
 }
 
+# Who may sign in how; written on every start, so a cluster made before the services had roles
+# of their own gets it too. Only the administrator is trusted without a password.
+write_hba() {
+  as_pg tee "$DATA_DIR/pg_hba.conf" >/dev/null <<'HBA'
+# Written by scripts/infra/postgres.sh (ADR 0060).
+local   all  postgres                trust
+host    all  postgres  127.0.0.1/32  trust
+local   all  all                     scram-sha-256
+host    all  all       127.0.0.1/32  scram-sha-256
+HBA
+}
+
 cmd_start() {
   ensure_binaries
   mkdir -p "$PG_DIR"
@@ -138,9 +152,12 @@ cmd_start() {
     [ "$(running_port)" = "$PORT" ] \
       || die "already running (pid $(postmaster_pid)) on port $(running_port), not $PORT; stop it first"
     log "already running (pid $(postmaster_pid)) on 127.0.0.1:$PORT"
+    write_hba
+    as_pg "$PG_BIN/pg_ctl" -D "$DATA_DIR" reload >/dev/null
   else
     port_in_use "$PORT" && die "port $PORT is already in use by another process; set COUNTERSIGN_PG_PORT"
     init_cluster
+    write_hba
     log "starting on 127.0.0.1:$PORT (log: $LOG_FILE)"
     # fsync/full_page_writes off: test data is disposable and these make migrations and test
     # setup several times faster; they only matter if the machine itself goes down.

@@ -12,6 +12,7 @@ import pytest
 from countersign_harness import chromium as chromium_binaries
 from countersign_harness.infra import Infrastructure
 from countersign_harness.organisation import Organisation
+from countersign_harness.otlp_receiver import OtlpReceiver
 from countersign_harness.pipeline import Pipeline
 from countersign_harness.provisioning import provision_organisation
 from selenium.webdriver import Chrome
@@ -31,12 +32,21 @@ def shared_pipeline(
     (no Xero faults, no sandbox clock, no process stopped), so they need not pay ten processes'
     start each. A workflow hour lasts a second here (``SHARED_WORKFLOW_HOUR_S``): a step
     deadline and its escalation pass while a test watches; a module whose workflows have no
-    deadlines sees no difference."""
+    deadlines sees no difference. Its services export their traces to an in-memory receiver
+    (``pipeline.traces``), for the trace test."""
     isolation = "s" + uuid.uuid4().hex[:10]
     logs = tmp_path_factory.mktemp("shared")
-    with Pipeline(
-        infra, isolation, logs, people=True, workflow_hour_s=SHARED_WORKFLOW_HOUR_S
-    ) as running:
+    with (
+        OtlpReceiver() as traces,
+        Pipeline(
+            infra,
+            isolation,
+            logs,
+            people=True,
+            workflow_hour_s=SHARED_WORKFLOW_HOUR_S,
+            traces=traces,
+        ) as running,
+    ):
         yield running
 
 

@@ -11,8 +11,11 @@ import httpx
 import pytest
 from countersign_harness.pipeline import Pipeline
 from countersign_harness.provisioning import ADA, provision_organisation
+from selenium.webdriver import Chrome
+from selenium.webdriver.support.select import Select
 
-from tests.e2e.journeys import PEOPLE, WORKFLOW
+from tests.e2e.browsing import element, press, screenshot, sign_in
+from tests.e2e.journeys import ANN, PEOPLE, WORKFLOW
 from tests.e2e.web_visitor import signed_in
 
 pytestmark = pytest.mark.e2e
@@ -55,3 +58,35 @@ async def test_an_admin_turns_history_notes_off_and_moves_the_bypass_start_earli
     assert publisher["changed_by"] not in (None, "operator")  # the admin, as themselves
     assert 'id="xero_history_notes" checked' not in after
     assert f'value="{earlier}"' in after
+
+
+async def test_an_admin_switches_where_bills_start_in_the_browser(
+    pipeline: Pipeline, chromium: Chrome
+) -> None:
+    org = await provision_organisation(pipeline.endpoints, WORKFLOW, PEOPLE, name="Modes Ltd")
+    [ann] = [u["user_id"] for u in await org.users() if u["email"] == ANN]
+    chromium.set_window_size(1280, 900)
+    await sign_in(chromium, org, ADA.email)
+    chromium.get(f"{org.endpoints.web}/admin/settings")
+    direct_at_first = element(chromium, "ledger-mode-direct").is_selected()
+    element(chromium, "ledger-mode-via_xero").click()
+    press(chromium, "save-settings")  # no requester chosen: refused at that field
+    refused = element(chromium, "via_xero_requester-error").text
+    still_chosen = element(chromium, "ledger-mode-via_xero").is_selected()
+    Select(element(chromium, "via_xero_requester")).select_by_value(ann)
+    press(chromium, "save-settings")
+    notice = element(chromium, "notice").text
+    screenshot(chromium, "admin-settings")
+    settings = f"{org.endpoints.approval}/v1/organisations/{org.organisation_id}/settings"
+    async with httpx.AsyncClient(timeout=10) as http:
+        stored = (await http.get(settings, headers=org.auth())).json()
+
+    assert direct_at_first
+    assert refused and still_chosen
+    assert notice.startswith("Saved.")
+    assert (stored["ledger_mode"], stored["via_xero_requester"]) == ("via_xero", ann)
+    assert element(chromium, "ledger-mode-via_xero").is_selected()
+    assert (
+        Select(element(chromium, "via_xero_requester")).first_selected_option.get_attribute("value")
+        == ann
+    )

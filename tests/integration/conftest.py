@@ -39,7 +39,7 @@ async def record_seen(conn: asyncpg.Connection, envelope: Envelope[Any]) -> None
 
 def probe_settings(infra: Infrastructure, isolation: str, **overrides: Any) -> ServiceSettings:
     return ServiceSettings(
-        database_url=infra.database_url,
+        database_url=infra.database_url_for("probe"),
         kafka_bootstrap_servers=infra.kafka_bootstrap_servers,
         kafka_topic_prefix=f"{isolation}.",
         db_schema=isolation,

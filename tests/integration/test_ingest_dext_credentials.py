@@ -334,7 +334,7 @@ async def test_secrets_stored_before_credentials_had_ids_keep_verifying(
     previous one now with an end (the default overlap from the migration)."""
     for name in ("0001_intake.sql", "0002_version_journeys.sql"):
         shutil.copy(INGEST_MIGRATIONS / name, tmp_path / name)
-    await migrate(infra.database_url, isolation, tmp_path)
+    await migrate(infra.database_url_for("ingest"), isolation, tmp_path)  # as ingest's role
     org, current, previous = uuid.uuid4(), new_secret(), new_secret()
     keyring, context = Keyring.parse(ENCRYPTION_KEYS), f"ingest:dext-secret:{org}"
     conn = await asyncpg.connect(infra.database_url)

@@ -29,6 +29,7 @@ from countersign_contracts import (
     encode,
     kafka_headers,
     new_envelope,
+    topic_for,
 )
 from countersign_dext_sandbox.client import DextClient
 from countersign_dext_sandbox.documents import pdf
@@ -59,7 +60,7 @@ async def announce(
 ) -> None:
     envelope = new_envelope(
         payload,
-        producer="tests",
+        producer=topic_for(payload).producer,
         organisation_id=uuid.UUID(dext.organisation_id),
         correlation_id=uuid.uuid4(),
     )

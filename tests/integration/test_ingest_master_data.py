@@ -56,7 +56,7 @@ async def _publish(
     for payload in events:
         envelope = new_envelope(
             payload,
-            producer="tests",
+            producer="publisher",
             organisation_id=uuid.UUID(dext.organisation_id),
             correlation_id=uuid.uuid4(),
         )

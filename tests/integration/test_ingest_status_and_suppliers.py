@@ -40,6 +40,7 @@ from countersign_contracts import (
     encode,
     kafka_headers,
     new_envelope,
+    topic_for,
 )
 from countersign_dext_sandbox.client import DextClient
 from countersign_dext_sandbox.documents import pdf
@@ -61,7 +62,7 @@ async def publish(ingest: RunningIngest, dext: DextClient, topic: str, *events: 
     for payload in events:
         envelope = new_envelope(
             payload,
-            producer="tests",
+            producer=topic_for(payload).producer,
             organisation_id=uuid.UUID(dext.organisation_id),
             correlation_id=uuid.uuid4(),
         )

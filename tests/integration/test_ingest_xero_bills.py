@@ -78,7 +78,7 @@ async def announce_bills(ingest: RunningIngest, dext: DextClient, *bills: EventP
     ids = []
     for bill in bills:
         envelope = new_envelope(
-            bill, producer="tests", organisation_id=org, correlation_id=uuid.uuid4()
+            bill, producer="publisher", organisation_id=org, correlation_id=uuid.uuid4()
         )
         headers = [(k, v.encode()) for k, v in kafka_headers(envelope).items()]
         record = (envelope.subject_id.encode(), encode(envelope), headers)

@@ -77,6 +77,33 @@ async def published_paid_bill(
     return str(tenant["tenant_id"])
 
 
+async def crashed_then_resumed(
+    publisher: RunningPublisher, sandbox: XeroSandbox, crash_at: str
+) -> str:
+    """The publisher's worker dies at ``crash_at``; once Xero forgot every Idempotency-Key it
+    saw, a successor takes the job on. The publication's state in the end."""
+
+    def crash(point: str) -> None:
+        if point == crash_at:
+            raise InjectedCrash(point)
+
+    http = OutboundHttp(timeout_s=10)
+    try:
+        doomed = assemble(publisher.runtime, publisher.parts.settings, http, crash)
+        with pytest.raises(InjectedCrash):
+            await doomed.worker.run_until_idle()
+        sandbox.advance_clock(XERO_IDEMPOTENCY_MEMORY_S + 60)
+        successor = assemble(publisher.runtime, publisher.parts.settings, http)
+
+        async def resume() -> str:
+            await successor.worker.run_until_idle()  # nothing is due while the lease holds
+            return str(await publisher.runtime.pool.fetchval("SELECT state FROM publications"))
+
+        return str(await eventually(resume, lambda state: state == "completed", timeout_s=30))
+    finally:
+        await http.aclose()
+
+
 def assert_exactly_once(sandbox: XeroSandbox, tenant_id: str) -> None:
     state = sandbox.state(tenant_id)
     (invoice,) = state["invoices"]
@@ -99,30 +126,11 @@ async def test_a_crash_at_any_point_resumes_without_duplicates(
     xero_sandbox: XeroSandbox,
     documents: DocumentServer,
 ) -> None:
-    def crash(point: str) -> None:
-        if point == crash_at:
-            raise InjectedCrash(point)
-
     async with running_publisher(settings_for(worker_enabled=False)) as publisher:
         tenant_id = await published_paid_bill(
             infra, isolation, publisher, xero_sandbox, documents, f"INV-C-{crash_at}"
         )
-        http = OutboundHttp(timeout_s=10)
-        try:
-            doomed = assemble(publisher.runtime, publisher.parts.settings, http, crash)
-            with pytest.raises(InjectedCrash):
-                await doomed.worker.run_until_idle()
-            # Long enough for Xero to forget every Idempotency-Key it saw.
-            xero_sandbox.advance_clock(XERO_IDEMPOTENCY_MEMORY_S + 60)
-            successor = assemble(publisher.runtime, publisher.parts.settings, http)
-
-            async def resume() -> str:
-                await successor.worker.run_until_idle()  # nothing is due while the lease holds
-                return str(await publisher.runtime.pool.fetchval("SELECT state FROM publications"))
-
-            final = await eventually(resume, lambda state: state == "completed", timeout_s=30)
-        finally:
-            await http.aclose()
+        final = await crashed_then_resumed(publisher, xero_sandbox, crash_at)
     assert final == "completed"
     assert_exactly_once(xero_sandbox, tenant_id)
 

@@ -64,6 +64,7 @@ async def test_history_notes_are_on_by_default_and_off_for_bills_published_after
         "bypass_detection_from": datetime.now(UTC).date().isoformat(),
         "changed_by": None,
         "changed_at": None,
+        "ledger_mode": "direct",  # as the publisher acts on it (ADR 0058)
     }
     assert turned_off.status_code == 200, turned_off.text
     assert turned_off.json()["xero_history_notes"] is False

@@ -25,6 +25,7 @@ from countersign_contracts import (
     encode,
     kafka_headers,
     new_envelope,
+    topic_for,
 )
 from countersign_harness.document_server import DocumentServer
 from countersign_harness.infra import Infrastructure
@@ -46,7 +47,10 @@ async def send(
     infra: Infrastructure, isolation: str, topic: str, org: UUID, payload: EventPayload
 ) -> None:
     envelope = new_envelope(
-        payload, producer="approval", organisation_id=org, correlation_id=uuid.uuid4()
+        payload,
+        producer=topic_for(payload).producer,
+        organisation_id=org,
+        correlation_id=uuid.uuid4(),
     )
     headers = [(k, v.encode()) for k, v in kafka_headers(envelope).items()]
     await produce(

@@ -34,12 +34,10 @@ from countersign_harness.publisher import RunningPublisher, running_publisher
 from countersign_harness.publisher_samples import authorised_request
 from countersign_harness.waiting import eventually
 from countersign_harness.xero_process import XeroSandbox
-from countersign_platform.outbound import OutboundHttp
-from countersign_publisher.app import assemble
 from countersign_publisher.db.publications import Publications
 
 from tests.integration.test_publisher_bypass import Xero
-from tests.integration.test_publisher_crashes import XERO_IDEMPOTENCY_MEMORY_S, InjectedCrash
+from tests.integration.test_publisher_crashes import crashed_then_resumed
 from tests.integration.test_publisher_publication import events, send
 from tests.integration.test_publisher_pulled_bills import TODAY, mode_kept, pulled, via_xero
 
@@ -172,29 +170,11 @@ async def test_a_crash_while_authorising_resumes_without_a_second_write(
     settings_for: Any,
     xero_sandbox: XeroSandbox,
 ) -> None:
-    def crash(point: str) -> None:
-        if point == crash_at:
-            raise InjectedCrash(point)
-
     async with running_publisher(settings_for(worker_enabled=False)) as publisher:
         bill = Pulled(publisher, xero_sandbox)
         await bill.submit(infra, isolation, f"PULL-C-{crash_at}")
         await bill.stage(await bill.approved())
-        http = OutboundHttp(timeout_s=10)
-        try:
-            doomed = assemble(publisher.runtime, publisher.parts.settings, http, crash)
-            with pytest.raises(InjectedCrash):
-                await doomed.worker.run_until_idle()
-            xero_sandbox.advance_clock(XERO_IDEMPOTENCY_MEMORY_S + 60)
-            successor = assemble(publisher.runtime, publisher.parts.settings, http)
-
-            async def resume() -> str:
-                await successor.worker.run_until_idle()
-                return str((await _row(publisher))["state"])
-
-            final = await eventually(resume, lambda state: state == "completed", timeout_s=30)
-        finally:
-            await http.aclose()
+        final = await crashed_then_resumed(publisher, xero_sandbox, crash_at)
 
     assert final == "completed"
     _assert_authorised_once(bill)

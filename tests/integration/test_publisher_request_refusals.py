@@ -52,7 +52,7 @@ async def publisher(
 ) -> AsyncIterator[RunningPublisher]:
     isolation = "t" + uuid.uuid4().hex[:10]
     settings = publisher_settings(
-        infra.database_url,
+        infra.database_url_for("publisher"),
         infra.kafka_bootstrap_servers,
         isolation,
         xero_sandbox,

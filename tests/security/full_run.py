@@ -22,7 +22,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlsplit
 
 import asyncpg
 import httpx
@@ -62,7 +62,6 @@ class FullRun:
     secrets: dict[str, str] = field(default_factory=dict)
     dext_secret: str = field(default_factory=_random)
     outcome: dict[str, Any] = field(default_factory=dict)
-    database_url: str = ""
 
     @property
     def keyring(self) -> Keyring:
@@ -89,7 +88,6 @@ def _processes(run: FullRun, sandbox: XeroSandbox) -> dict[str, ServiceProcess]:
         "COUNTERSIGN_ADMIN_TOKEN": run.secrets["operator token"],
         "ENCRYPTION_KEYS": run.keyring_spec,
         "DOCUMENT_LINK_SECRET": run.secrets["DOCUMENT_LINK_SECRET"],
-        "DATABASE_URL": run.database_url,
     }
     processes = {
         name: ServiceProcess(name, run.infra, run.isolation, run.log_dir, extra_env={**common})
@@ -117,16 +115,6 @@ def _processes(run: FullRun, sandbox: XeroSandbox) -> dict[str, ServiceProcess]:
     return processes
 
 
-def _with_password(url: str) -> str:
-    """The database URL with a password in it: the real one if it has one, else a made-up one
-    (a server that trusts local connections ignores it), so that there is one to look for."""
-    parts = urlsplit(url)
-    if parts.password:
-        return url
-    user, _, host = parts.netloc.rpartition("@")
-    return urlunsplit(parts._replace(netloc=f"{user or 'postgres'}:{_random(12)}@{host}"))
-
-
 def run_everything(infra: Infrastructure, isolation: str, log_dir: Path) -> FullRun:
     keyring_spec = "k1:" + base64.b64encode(os.urandom(32)).decode()
     run = FullRun(infra, isolation, log_dir, keyring_spec)
@@ -140,8 +128,11 @@ def run_everything(infra: Infrastructure, isolation: str, log_dir: Path) -> Full
             "signing key": generate_seed(),
         }
     )
-    run.database_url = _with_password(infra.database_url)
-    run.secrets["database password"] = str(urlsplit(run.database_url).password)
+    # Each service's own database role signs in with a password (ADR 0060): none may be logged.
+    for service in ("ingest", "approval", "publisher"):
+        password = urlsplit(infra.database_url_for(service)).password
+        assert password, f"{service}'s database URL has no password to look for"
+        run.secrets[f"{service} database password"] = password
     sandbox = XeroSandbox(log_dir).start()
     processes = _processes(run, sandbox)
     try:

@@ -34,9 +34,9 @@ async def serving(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
             yield http
 
 
-def infrastructure(infra: Infrastructure, isolation: str) -> dict[str, Any]:
+def infrastructure(infra: Infrastructure, isolation: str, service: str) -> dict[str, Any]:
     return {
-        "database_url": infra.database_url,
+        "database_url": infra.database_url_for(service),
         "kafka_bootstrap_servers": infra.kafka_bootstrap_servers,
         "kafka_topic_prefix": f"{isolation}.",
         "db_schema": isolation,
@@ -65,7 +65,7 @@ async def test_a_blank_operator_token_opens_no_operator_endpoint(
     infra: Infrastructure, isolation: str
 ) -> None:
     org = uuid.uuid4()
-    settings = ApprovalSettings(**infrastructure(infra, isolation), **BLANK)
+    settings = ApprovalSettings(**infrastructure(infra, isolation, "approval"), **BLANK)
     async with serving(create_approval(settings)) as http:
         registered = await http.post(
             "/v1/organisations",
@@ -87,7 +87,7 @@ async def test_a_blank_link_secret_signs_and_opens_no_document_link(
     infra: Infrastructure, isolation: str
 ) -> None:
     document = uuid.uuid4()
-    settings = IngestSettings(**infrastructure(infra, isolation), **BLANK)
+    settings = IngestSettings(**infrastructure(infra, isolation, "ingest"), **BLANK)
     async with serving(create_ingest(settings)) as http:
         forged = await http.get(sign_document_link(b"", document))
         forged_blank = await http.get(sign_document_link(b" ", document))

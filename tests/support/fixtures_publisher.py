@@ -38,7 +38,7 @@ def settings_for(
 ) -> Any:
     def build(**overrides: Any) -> PublisherSettings:
         return publisher_settings(
-            infra.database_url,
+            infra.database_url_for("publisher"),
             infra.kafka_bootstrap_servers,
             isolation,
             xero_sandbox,

@@ -75,6 +75,8 @@ async def test_a_changed_migration_is_refused_and_the_lock_and_connection_are_re
     applied = recorded(PLATFORM_MIGRATIONS, "platform/")
     applied.append({"version": "0001_items", "checksum": hashlib.sha256(b"before").hexdigest()})
     connections.db.answers["SELECT version, checksum"] = applied
+    connections.db.answers["FROM pg_namespace"] = "migrator"
+    connections.db.answers["SELECT current_user"] = "migrator"
 
     with pytest.raises(MigrationError, match="0001_items was changed after it was applied"):
         await migrate(DSN, "ingest", tmp_path)
@@ -97,3 +99,34 @@ def test_unknown_services_are_refused_before_anything_is_migrated(
 
     assert "unknown services: no-such-service" in capsys.readouterr().out
     assert connections.dsns == []
+
+
+async def test_a_schema_another_role_owns_is_refused_before_any_migration_runs(
+    connections: Connections, tmp_path: Path
+) -> None:
+    (tmp_path / "0001_items.sql").write_text("CREATE TABLE items (id bigint PRIMARY KEY);")
+    connections.db.answers.update(
+        {"FROM pg_namespace": "countersign_approval", "SELECT current_user": "countersign_ingest"}
+    )
+    connections.db.answers["pg_has_role"] = False
+
+    with pytest.raises(MigrationError, match="belongs to role countersign_approval, not to"):
+        await migrate(DSN, "approval", tmp_path)
+
+    assert "BEGIN" not in connections.db.steps
+    assert connections.db.closed == 1
+
+
+def test_each_service_is_migrated_as_its_own_role(
+    connections: Connections, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``countersign-migrate`` reads each service's own ``<SERVICE>_DATABASE_URL`` (ADR 0060)."""
+    own = {name: f"postgresql://countersign_{name}:pw@db/countersign" for name in ("a", "b")}
+    monkeypatch.setenv("DATABASE_URL", "postgresql://administrator@db/countersign")
+    monkeypatch.setenv("INGEST_DATABASE_URL", own["a"])
+    monkeypatch.setenv("APPROVAL_DATABASE_URL", own["b"])
+    connections.db.answers.update({"FROM pg_namespace": None, "SELECT version, checksum": []})
+
+    assert main(["ingest", "approval"]) == 0
+
+    assert connections.dsns == [own["a"], own["b"]]

@@ -24,6 +24,9 @@ a check of an optional feature cannot pass by rendering nothing.
    consumer lag (kafka triggers). Hooks: migrations and topics before, re-sealing after.
 6. NetworkPolicies (check_network.py): every pod denied by default, no rule open to everyone,
    and each kind of traffic allowed to exactly the pods that need it.
+7. Each service's own database login (ADR 0060): a container holds at most one
+   <SERVICE>_DATABASE_URL and never a shared DATABASE_URL, and no two services read one Secret
+   key for it.
 
 Prints one line per file and every problem found; exits 1 when there is any.
 """
@@ -82,6 +85,7 @@ KAFKA_TRIGGER_KEYS = {
     "unsafeSsl",
 }
 KAFKA_TRIGGER_REQUIRED = {"bootstrapServers", "consumerGroup", "topic"}
+SERVICES = ("INGEST", "APPROVAL", "PUBLISHER", "NOTIFIER")
 # KEDA Prometheus scaler trigger metadata (keda.sh/docs/2.x/scalers/prometheus/).
 PROMETHEUS_TRIGGER_KEYS = {
     "serverAddress",
@@ -100,7 +104,7 @@ BACKLOG_METRIC = "countersign_publisher_publications_waiting"
 HOOKS = {"migrate": "pre-install,pre-upgrade", "topics": "pre-install,pre-upgrade"}
 HOOKS["reseal"] = "post-install,post-upgrade"
 SECRET_VARIABLES = {
-    "DATABASE_URL",
+    *(f"{service}_DATABASE_URL" for service in SERVICES),
     "COUNTERSIGN_ADMIN_TOKEN",
     "DOCUMENT_LINK_SECRET",
     "ENCRYPTION_KEYS",
@@ -163,6 +167,38 @@ def check_custom_resource(doc: dict[str, Any], where: str) -> list[str]:
     return problems
 
 
+def check_database_logins(container: dict[str, Any], at: str) -> list[str]:
+    names = [v["name"] for v in container.get("env", [])]
+    logins = [name for name in names if name.endswith("_DATABASE_URL")]
+    problems = [
+        f"{at}: a shared DATABASE_URL; each service has its own"
+        for n in names
+        if n == "DATABASE_URL"
+    ]
+    if len(logins) > 1:
+        problems.append(f"{at}: one database login per container, not {', '.join(logins)}")
+    return problems
+
+
+def database_secrets(docs: list[dict[str, Any]]) -> list[str]:
+    """No two services read their database login from one Secret key."""
+    readers: dict[tuple[str, str], set[str]] = {}
+    for doc in docs:
+        if doc["kind"] not in ("Deployment", "Job"):
+            continue
+        for container in doc["spec"]["template"]["spec"]["containers"]:
+            for variable in container.get("env", []):
+                ref = variable.get("valueFrom", {}).get("secretKeyRef")
+                if variable["name"].endswith("_DATABASE_URL") and ref:
+                    service = variable["name"].removesuffix("_DATABASE_URL")
+                    readers.setdefault((ref["name"], ref["key"]), set()).add(service)
+    return [
+        f"Secret {name} key {key}: the database login of {', '.join(sorted(services))} at once"
+        for (name, key), services in sorted(readers.items())
+        if len(services) > 1
+    ]
+
+
 def _keys(at: str, metadata: dict[str, Any], known: set[str], required: set[str]) -> list[str]:
     problems = [f"{at}.{key}: not a key of this scaler" for key in sorted(set(metadata) - known)]
     return problems + [f"{at}.{key}: missing" for key in sorted(required - set(metadata))]
@@ -220,6 +256,7 @@ def check_pod(spec: dict[str, Any], where: str, *, serves_http: bool) -> list[st
                 "valueFrom", {}
             ):
                 problems.append(f"{at}: {variable['name']} must come from a Secret")
+        problems += check_database_logins(container, at)
         if serves_http:
             probes = {
                 "livenessProbe": "/health/live",
@@ -289,6 +326,7 @@ def check_file(path: Path, required: list[str]) -> list[str]:
                 problems.append(f"{where}: must be a {HOOKS.get(task)} hook, not {hook}")
         elif kind == "Pod":
             problems += check_pod(doc["spec"], where, serves_http=False)
+    problems += database_secrets(docs)
     problems += check_network_policies(docs)
     kinds = Counter(doc["kind"] for doc in docs)
     problems += [f"no {kind} rendered" for kind in required if not kinds[kind]]

@@ -109,14 +109,17 @@ key: {{ $given.key | default "password" | quote }}
 {{- .Values.kafka.acls.principalFormat | default (printf "User:%s-{service}" (include "countersign.fullname" .)) }}
 {{- end }}
 
-{{/* DATABASE_URL from the service's own Secret, else the shared one. */}}
+{{/* <SERVICE>_DATABASE_URL from the service's own Secret: its own role (ADR 0060). */}}
 {{- define "countersign.env.database" -}}
 {{- $db := .svc.database | default dict }}
-- name: DATABASE_URL
+{{- if not $db.existingSecret }}
+{{- fail (printf "services.%s.database.existingSecret: every service needs its own database Secret" .name) }}
+{{- end }}
+- name: {{ printf "%s_DATABASE_URL" (upper .name) }}
   valueFrom:
     secretKeyRef:
-      name: {{ $db.existingSecret | default .root.Values.database.existingSecret | quote }}
-      key: {{ $db.key | default .root.Values.database.key | quote }}
+      name: {{ $db.existingSecret | quote }}
+      key: {{ $db.key | quote }}
 {{- end }}
 
 {{/* ACCESS_JWKS_URL: access.jwksUrl, else this release's approval Service, else nothing. */}}
@@ -188,6 +191,9 @@ key: {{ $given.key | default "password" | quote }}
   value: {{ $web.port | quote }}
 - name: WEB_LOG_LEVEL
   value: {{ $web.logLevel | default .root.Values.logLevel | quote }}
+{{- if .root.Values.otel.enabled }}
+{{ include "countersign.env.otel" (dict "root" .root "name" "web") | trim }}
+{{- end }}
 - name: WEB_PUBLIC_URL
   value: {{ $web.publicUrl | quote }}
 - name: WEB_APPROVAL_URL
@@ -308,6 +314,9 @@ the mail server. Part of countersign.env.service when .name is notifier. */}}
   value: {{ (not .root.Values.migrations.enabled) | quote }}
 - name: {{ $prefix }}_LOG_LEVEL
   value: {{ .svc.logLevel | default .root.Values.logLevel | quote }}
+{{- with .root.Values.otel }}{{ if .enabled }}
+{{ include "countersign.env.otel" $ | trim }}
+{{- end }}{{ end }}
 {{- if eq .name "notifier" }}
 {{ include "countersign.env.notifier" . | trim }}
 {{- end }}
@@ -329,6 +338,38 @@ the mail server. Part of countersign.env.service when .name is notifier. */}}
 {{- end }}
 {{- with .svc.extraEnv }}
 {{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* OpenTelemetry traces over OTLP/HTTP (ADR 0059), when otel.enabled: the standard OTEL_*
+variables, read by the services' tracing setup and nothing else. Part of countersign.env.service
+and countersign.env.web. */}}
+{{- define "countersign.env.otel" -}}
+{{- $otel := .root.Values.otel }}
+- name: OTEL_TRACES_EXPORTER
+  value: otlp
+- name: OTEL_EXPORTER_OTLP_PROTOCOL
+  value: http/protobuf
+- name: OTEL_EXPORTER_OTLP_ENDPOINT
+  value: {{ $otel.endpoint | quote }}
+- name: OTEL_SERVICE_NAME
+  value: {{ .name | quote }}
+- name: OTEL_TRACES_SAMPLER
+  value: {{ $otel.sampler | quote }}
+{{- with $otel.samplerArg }}
+- name: OTEL_TRACES_SAMPLER_ARG
+  value: {{ . | quote }}
+{{- end }}
+{{- with $otel.resourceAttributes }}
+- name: OTEL_RESOURCE_ATTRIBUTES
+  value: {{ . | quote }}
+{{- end }}
+{{- with $otel.headersKey }}
+- name: OTEL_EXPORTER_OTLP_HEADERS
+  valueFrom:
+    secretKeyRef:
+      name: {{ $.root.Values.secrets.existingSecret | quote }}
+      key: {{ . | quote }}
 {{- end }}
 {{- end }}
 

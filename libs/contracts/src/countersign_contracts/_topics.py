@@ -1,4 +1,5 @@
-"""The topic table: which events travel on which topic, at which version, keyed by what.
+"""The topic table: which events travel on which topic, at which version, keyed by what, and
+which service alone produces them (its consumers check that, ADR 0061).
 
 The topic name carries the major version (`.v1`). `version` is the current `major.minor` that
 producers stamp on each envelope; bump the minor when adding optional fields. A breaking change
@@ -77,9 +78,10 @@ LEDGER_BILLS = "ledger.bills.v1"
 
 @dataclass(frozen=True)
 class Topic:
-    """One topic: its events, its current version and what its key identifies."""
+    """One topic: its producer, its events, its current version and what its key identifies."""
 
     name: str
+    producer: str  # the one service that writes it: the envelope's producer, ce_source
     version: str
     aggregate: str
     subject_field: str
@@ -91,13 +93,19 @@ class Topic:
 
 
 def _topic(
-    name: str, version: str, aggregate: str, subject_field: str, *events: type[EventPayload]
+    name: str,
+    producer: str,
+    version: str,
+    aggregate: str,
+    subject_field: str,
+    *events: type[EventPayload],
 ) -> Topic:
     for event in events:
         if subject_field not in event.model_fields:
             raise TypeError(f"{event.__name__} on {name} lacks its subject field {subject_field}")
     return Topic(
         name=name,
+        producer=producer,
         version=version,
         aggregate=aggregate,
         subject_field=subject_field,
@@ -111,6 +119,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
         for topic in (
             _topic(
                 COST_ITEMS,
+                "ingest",
                 "1.2",
                 "a Dext cost item (bill, receipt, expense report), across its versions",
                 "dext_item_id",
@@ -119,6 +128,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             ),
             _topic(
                 BANK_TRANSACTIONS,
+                "ingest",
                 "1.0",
                 "a Dext item published to a bank account",
                 "dext_item_id",
@@ -126,6 +136,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             ),
             _topic(
                 APPROVAL_REQUESTS,
+                "approval",
                 "1.10",
                 "an approval request for one cost item version",
                 "request_id",
@@ -147,6 +158,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             ),
             _topic(
                 ORGANISATIONS,
+                "approval",
                 "1.2",
                 "a Countersign organisation",
                 "organisation_id",
@@ -155,6 +167,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             ),
             _topic(
                 PEOPLE,
+                "approval",
                 "1.1",
                 "an organisation's people (users and their absences)",
                 "organisation_id",
@@ -166,6 +179,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             ),
             _topic(
                 LEDGER_PUBLICATIONS,
+                "publisher",
                 "1.5",
                 "one publication of an item to Xero (a bill or a bank transaction)",
                 "publication_id",
@@ -184,6 +198,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             ),
             _topic(
                 LEDGER_BILLS,
+                "publisher",
                 "1.0",
                 "a bill (ACCPAY) in an organisation's Xero, whoever entered it",
                 "xero_invoice_id",
@@ -192,6 +207,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             ),
             _topic(
                 LEDGER_SUPPLIERS,
+                "publisher",
                 "1.0",
                 "a Xero contact that is a supplier",
                 "xero_contact_id",
@@ -199,6 +215,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             ),
             _topic(
                 LEDGER_CONNECTIONS,
+                "publisher",
                 "1.0",
                 "an organisation's connection to its ledger",
                 "organisation_id",
@@ -206,6 +223,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             ),
             _topic(
                 LEDGER_MASTER_DATA,
+                "publisher",
                 "1.0",
                 "an organisation's master data in its ledger (accounts, tax rates, tracking)",
                 "organisation_id",
@@ -213,6 +231,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             ),
             _topic(
                 LEDGER_XERO_BILLS,
+                "publisher",
                 "1.0",
                 "a bill submitted in Xero, pulled for approval (via-Xero mode)",
                 "xero_invoice_id",

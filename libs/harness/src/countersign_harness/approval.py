@@ -217,7 +217,7 @@ async def running_approval(
     # topics than it reads (approval.people.v1), and none may meet a missing one.
     await ensure_topics(infra.kafka_bootstrap_servers, wanted_topics(3, prefix))
     settings = ApprovalSettings(
-        database_url=infra.database_url,
+        database_url=infra.database_url_for("approval"),
         kafka_bootstrap_servers=infra.kafka_bootstrap_servers,
         kafka_topic_prefix=prefix,
         db_schema=isolation,

@@ -5,18 +5,38 @@ set them after starting the stack); Testcontainers when a Docker engine answers;
 local processes ``scripts/stack.sh up --infra-only`` starts. When none works,
 ``InfrastructureUnavailable`` says why (the tests' fixture skips on it, or fails under
 ``CI=true``, where a missing service must fail the run).
+
+``DATABASE_URL`` is the administrator's: the tests read any schema with it. Every service runs
+as its own Postgres role (ADR 0060), from ``<SERVICE>_DATABASE_URL`` when the environment (the
+stack's ``stack.env``) names it; otherwise its role is made here, as the administrator, with a
+password derived from the administrator's URL (so parallel test processes agree on it).
 """
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextlib
+import hashlib
 import os
 import subprocess
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
+from urllib.parse import urlsplit, urlunsplit
 
-__all__ = ["REPO", "Infrastructure", "InfrastructureUnavailable", "infrastructure", "read_env_file"]
+from countersign_platform.db_roles import ensure_roles, role_name
+from countersign_platform.spec import installed_services
+
+__all__ = [
+    "REPO",
+    "Infrastructure",
+    "InfrastructureUnavailable",
+    "infrastructure",
+    "infrastructure_from",
+    "read_env_file",
+]
 
 _KAFKA_CLIENT_SETTINGS = ("KAFKA_SECURITY_", "KAFKA_SASL_", "KAFKA_SSL_", "COUNTERSIGN_KAFKA_")
 
@@ -29,10 +49,48 @@ class InfrastructureUnavailable(RuntimeError):
     """Neither the named servers, nor a Docker engine, nor the local stack answered."""
 
 
+# Roles the stand-in services of the tests (probe) and benchmarks (baseline) log in as, besides
+# the installed services'.
+STAND_IN_SERVICES = ("probe", "baseline")
+
+
 @dataclass(frozen=True)
 class Infrastructure:
     kafka_bootstrap_servers: str
-    database_url: str
+    database_url: str  # the administrator's
+    service_database_urls: Mapping[str, str] = field(default_factory=dict)
+
+    def database_url_for(self, service: str) -> str:
+        """The URL service ``service`` (``ingest``, ``approval``…, ``probe``) logs in with."""
+        try:
+            return self.service_database_urls[service]
+        except KeyError:
+            raise LookupError(f"no database role for {service!r}") from None
+
+
+def _derived_url(admin_url: str, service: str) -> str:
+    parts = urlsplit(admin_url)
+    password = hashlib.sha256(f"{admin_url}|{service}".encode()).hexdigest()[:32]
+    netloc = f"{role_name(service)}:{password}@{parts.netloc.rpartition('@')[2]}"
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def infrastructure_from(env: Mapping[str, str]) -> Infrastructure:
+    """The broker and database ``env`` names, with a role of its own for every service: the
+    one its ``<SERVICE>_DATABASE_URL`` names, else one made here."""
+    admin = env["DATABASE_URL"]
+    urls: dict[str, str] = {}
+    made: list[str] = []
+    for service in (*installed_services(), *STAND_IN_SERVICES):
+        given = env.get(f"{service.upper()}_DATABASE_URL")
+        urls[service] = given or _derived_url(admin, service)
+        if not given:
+            made.append(urls[service])
+    if made:
+        # A thread of its own: the caller may be inside a running event loop.
+        with concurrent.futures.ThreadPoolExecutor(1) as thread:
+            thread.submit(asyncio.run, ensure_roles(admin, made)).result()
+    return Infrastructure(env["KAFKA_BOOTSTRAP_SERVERS"], admin, MappingProxyType(urls))
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -64,7 +122,12 @@ def _containers() -> Iterator[Infrastructure]:
         KafkaContainer("confluentinc/cp-kafka:7.6.0").with_kraft() as kafka,
         PostgresContainer("postgres:15", driver=None) as postgres,
     ):
-        yield Infrastructure(kafka.get_bootstrap_server(), postgres.get_connection_url())
+        yield infrastructure_from(
+            {
+                "KAFKA_BOOTSTRAP_SERVERS": kafka.get_bootstrap_server(),
+                "DATABASE_URL": postgres.get_connection_url(),
+            }
+        )
 
 
 @contextlib.contextmanager
@@ -80,7 +143,7 @@ def _local_processes() -> Iterator[Infrastructure]:
     # How to connect (TLS, the admin's SCRAM user, ADR 0063): for every client of this process.
     os.environ.update({k: v for k, v in env.items() if k.startswith(_KAFKA_CLIENT_SETTINGS)})
     try:
-        yield Infrastructure(env["KAFKA_BOOTSTRAP_SERVERS"], env["DATABASE_URL"])
+        yield infrastructure_from(env)
     finally:
         if started:
             subprocess.run([stack, "down"], capture_output=True, check=False)
@@ -91,7 +154,7 @@ def infrastructure() -> Iterator[Infrastructure]:
     kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     database = os.environ.get("DATABASE_URL")
     if kafka and database:
-        yield Infrastructure(kafka, database)
+        yield infrastructure_from(os.environ)
     elif _docker_answers():
         with _containers() as found:
             yield found

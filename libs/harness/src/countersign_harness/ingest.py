@@ -29,7 +29,7 @@ STATE_TABLES = ("items", "item_versions", "documents", "outbox", "suppliers", "s
 
 def ingest_settings(infra: Infrastructure, isolation: str, **overrides: Any) -> IngestSettings:
     return IngestSettings(
-        database_url=infra.database_url,
+        database_url=infra.database_url_for("ingest"),
         kafka_bootstrap_servers=infra.kafka_bootstrap_servers,
         kafka_topic_prefix=f"{isolation}.",
         db_schema=isolation,

@@ -22,7 +22,6 @@ from uuid import UUID
 
 import asyncpg
 from countersign_contracts import (
-    LEDGER_CONNECTIONS,
     EventPayload,
     new_envelope,
     topic_for,
@@ -105,8 +104,7 @@ class RunningNotifier:
     async def publish(self, *payloads: EventPayload, twice: bool = False) -> None:
         """The events onto their topic (approval.requests.v1, or all of one other topic), in
         order (each twice: a redelivery), each from the topic's producer."""
-        topic = topic_for(payloads[0]).name
-        producer = "publisher" if topic == LEDGER_CONNECTIONS else "approval"
+        topic, producer = topic_for(payloads[0]).name, topic_for(payloads[0]).producer
         records = [
             as_record(
                 new_envelope(
@@ -144,7 +142,7 @@ async def running_notifier(
     prefix = f"{isolation}."
     await ensure_topics(infra.kafka_bootstrap_servers, wanted_topics(3, prefix))
     settings = NotifierSettings(
-        database_url=infra.database_url,
+        database_url=infra.database_url_for("notifier"),
         kafka_bootstrap_servers=infra.kafka_bootstrap_servers,
         kafka_topic_prefix=prefix,
         db_schema=isolation,

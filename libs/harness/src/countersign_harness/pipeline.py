@@ -27,6 +27,7 @@ from types import TracebackType
 import httpx
 from countersign_harness.endpoints import Endpoints
 from countersign_harness.infra import Infrastructure
+from countersign_harness.otlp_receiver import OtlpReceiver
 from countersign_harness.processes import ServiceProcess, free_port
 from countersign_platform.access import generate_seed
 
@@ -90,6 +91,7 @@ class Pipeline:
     ``people``: also the people's side — the mail sandbox, the web app and the notifier.
     ``workflow_hour_s``: how long a workflow hour lasts in approval (deadlines, reminders,
     escalation delays), its deadline pass every quarter of it: a deadline passes in seconds.
+    ``traces``: every Countersign service exports its spans there (tracing is off otherwise).
     """
 
     def __init__(
@@ -105,9 +107,12 @@ class Pipeline:
         shipped: bool = False,
         people: bool = True,
         workflow_hour_s: float | None = None,
+        traces: OtlpReceiver | None = None,
     ) -> None:
         self.infra, self.isolation, self.workflow_hour_s = infra, isolation, workflow_hour_s
+        self.traces = traces
         shared = {
+            **({} if traces is None else traces.environment()),
             "COUNTERSIGN_ADMIN_TOKEN": ADMIN_TOKEN,
             "ENCRYPTION_KEYS": "pipeline:" + base64.b64encode(os.urandom(32)).decode(),
             "DOCUMENT_LINK_SECRET": DOCUMENT_LINK_SECRET,

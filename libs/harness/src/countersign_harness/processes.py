@@ -117,17 +117,20 @@ class ServiceProcess:
 
     def environment(self) -> dict[str, str]:
         prefix = self.name.upper().replace("-", "_")
-        # On the local stack's broker the test process is the admin: no process inherits that.
+        # Its own database login only (ADR 0060): none of the others', nor the administrator's;
+        # on the local stack's broker the test process is the Kafka admin: no process inherits
+        # that either (ADR 0063).
         hidden = {USERS_FILE, "KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD"}
-        inherited = (
-            os.environ
-            if USERS_FILE not in os.environ
-            else {k: v for k, v in os.environ.items() if k not in hidden}
-        )
+        inherited = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.endswith("DATABASE_URL") and (USERS_FILE not in os.environ or k not in hidden)
+        }
+        database = self.infra.service_database_urls.get(self.name)
         return {
             **inherited,
             **self.kafka_environment(),
-            "DATABASE_URL": self.infra.database_url,
+            **({f"{prefix}_DATABASE_URL": database} if database else {}),
             "KAFKA_BOOTSTRAP_SERVERS": self.infra.kafka_bootstrap_servers,
             "KAFKA_TOPIC_PREFIX": f"{self.isolation}.",
             f"{prefix}_DB_SCHEMA": f"{self.isolation}_{self.name}",

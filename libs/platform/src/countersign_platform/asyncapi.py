@@ -38,7 +38,10 @@ HEADERS = {
             "ce_subject": "envelope subject_id (also the key)",
             "organisation_id": "envelope organisation_id",
             "correlation_id": "envelope correlation_id",
-            "traceparent": "W3C trace context: trace = correlation_id, span = event_id",
+            "traceparent": (
+                "W3C trace context: the producer's span when tracing is on; otherwise"
+                " trace = correlation_id, span = event_id. Read correlation_id for the journey"
+            ),
         }.items()
     },
 }

@@ -1,12 +1,12 @@
 """Consuming Kafka records: decode, dedupe, handle, commit — or dead-letter.
 
-    record ─▶ decode contract ──invalid──────────────────────────────▶ DLQ ─┐
-               │ valid                                                      │
-               ▼                                                            │
-          BEGIN; INSERT inbox(event_id) ──already there──▶ ROLLBACK (dup) ──┤
-               │ new                                                        │
-               ▼                                                            ▼
-          handler(conn, envelope) ─▶ COMMIT ──────────────────────▶ commit Kafka offset
+    record ─▶ decode contract ──invalid, or not from the topic's producer──▶ DLQ ─┐
+               │ valid, from its producer (provenance.py)                         │
+               ▼                                                                  │
+          BEGIN; INSERT inbox(event_id) ──already there──▶ ROLLBACK (dup) ────────┤
+               │ new                                                              │
+               ▼                                                                  ▼
+          handler(conn, envelope) ─▶ COMMIT ────────────────────────────▶ commit Kafka offset
                │ raised
                ▼
           ROLLBACK; try again (bounded, with backoff) ──still failing──▶ DLQ
@@ -28,21 +28,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 import asyncpg
-from countersign_contracts import (
-    ContractViolation,
-    Envelope,
-    decode,
-    dlq_topic,
-)
+from countersign_contracts import ContractViolation, Envelope, decode, dlq_topic
 
+from countersign_platform.kafka_tracing import processing
 from countersign_platform.outages import database_unavailable
 from countersign_platform.outbox import Producer
+from countersign_platform.provenance import foreign_producer
 from countersign_platform.subscription import EventHandler, Subscription
 from countersign_platform.telemetry import CONSUMED, DEAD_LETTERED, log_context
 
@@ -144,6 +141,10 @@ class EventConsumer:
         handler = subscription.handlers.get(envelope.event_type)
         if handler is None:
             return Outcome.IGNORED
+        foreign = foreign_producer(subscription, _header(record, "ce_source"), envelope)
+        if foreign is not None:
+            await self._dead_letter(subscription, record, "unexpected_producer", foreign, 1)
+            return Outcome.DEAD_LETTERED
         return envelope, handler
 
     async def _together(
@@ -156,8 +157,8 @@ class EventConsumer:
         outcomes: list[Outcome] = []
         try:
             async with self._pool.acquire() as conn, conn.transaction():
-                for _index, _record, envelope, handler in work:
-                    with _context(envelope):
+                for _index, record, envelope, handler in work:
+                    with _handling(subscription, record, envelope):
                         if await _first_delivery(conn, subscription, envelope):
                             await handler(conn, envelope)
                             outcomes.append(Outcome.PROCESSED)
@@ -180,7 +181,7 @@ class EventConsumer:
         handler: EventHandler,
         tried: int = 0,
     ) -> Outcome:
-        with _context(envelope):
+        with _handling(subscription, record, envelope):
             return await self._settle(subscription, record, envelope, handler, tried)
 
     async def _settle(
@@ -234,16 +235,10 @@ class EventConsumer:
     ) -> None:
         headers = {name: value.decode(errors="replace") for name, value in record.headers}
         headers.update(
-            {
-                "dlq_reason": reason,
-                "dlq_error": error[:2000],
-                "dlq_attempts": str(attempts),
-                "dlq_group": subscription.group,
-                "dlq_original_topic": record.topic,
-                "dlq_original_partition": str(record.partition),
-                "dlq_original_offset": str(record.offset),
-            }
-        )
+            dlq_reason=reason, dlq_error=error[:2000], dlq_attempts=str(attempts),
+            dlq_group=subscription.group, dlq_original_topic=record.topic,
+            dlq_original_partition=str(record.partition), dlq_original_offset=str(record.offset),
+        )  # fmt: skip
         ack = await self._dead_letters.send(
             dlq_topic(record.topic, subscription.group), record.key or b"", record.value, headers
         )
@@ -274,14 +269,22 @@ async def _first_delivery(
     return not status.endswith(" 0")
 
 
-def _context(envelope: Envelope[Any]) -> contextlib.AbstractContextManager[None]:
-    return log_context(
-        organisation_id=envelope.organisation_id,
-        subject_id=envelope.subject_id,
-        correlation_id=envelope.correlation_id,
-        event_id=envelope.event_id,
-        event_type=envelope.event_type,
-    )
+@contextlib.contextmanager
+def _handling(
+    subscription: Subscription, record: ConsumedRecord, envelope: Envelope[Any]
+) -> Iterator[None]:
+    """The event's ids on every log line, and its "process" span (kafka_tracing.py)."""
+    with (
+        log_context(
+            organisation_id=envelope.organisation_id,
+            subject_id=envelope.subject_id,
+            correlation_id=envelope.correlation_id,
+            event_id=envelope.event_id,
+            event_type=envelope.event_type,
+        ),
+        processing(record, subscription.group),
+    ):
+        yield
 
 
 def _header(record: ConsumedRecord, name: str) -> str | None:

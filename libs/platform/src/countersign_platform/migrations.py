@@ -5,6 +5,10 @@ each in its own transaction with ``search_path`` set to the schema, so the SQL n
 The shared messaging tables (outbox, inbox) come first, from this library, recorded under the
 ``platform/`` prefix. Applied files are recorded with a checksum: editing an applied file is an
 error, never silently ignored. A session-level advisory lock lets several replicas start at once.
+
+Migrations run as the service's own role, the schema's owner (ADR 0060): the schema is created
+when missing (the role may create schemas) or found in place (an operator created it for the
+role); one owned by another role is refused, before any SQL of the service runs.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from pathlib import Path
 
 import asyncpg
 
-from countersign_platform.settings import infrastructure_from_env
+from countersign_platform.settings import database_url_from_env
 from countersign_platform.spec import installed_services
 
 __all__ = ["Migration", "MigrationError", "discover", "main", "migrate", "migrations_dir"]
@@ -89,8 +93,25 @@ async def migrate(dsn: str, schema: str, service_migrations: Path) -> list[str]:
         await conn.close()
 
 
+async def _own_schema(conn: asyncpg.Connection, schema: str) -> None:
+    """The schema, created when missing; refused when it belongs to another role."""
+    owner = await conn.fetchval(
+        "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = $1", schema
+    )
+    if owner is None:
+        # CREATE SCHEMA IF NOT EXISTS would still ask for the right to create schemas.
+        await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+        return
+    user = await conn.fetchval("SELECT current_user")
+    if owner != user and not await conn.fetchval("SELECT pg_has_role($1, 'USAGE')", owner):
+        raise MigrationError(
+            f"schema {schema} belongs to role {owner}, not to {user}, the role migrating it;"
+            f" ALTER SCHEMA {schema} OWNER TO {user} (docs/deploying-to-kubernetes.md)"
+        )
+
+
 async def _apply(conn: asyncpg.Connection, schema: str, plan: Sequence[Migration]) -> list[str]:
-    await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+    await _own_schema(conn, schema)
     await conn.execute(
         f'CREATE TABLE IF NOT EXISTS "{schema}".schema_migrations ('
         " version text PRIMARY KEY, checksum text NOT NULL,"
@@ -121,7 +142,8 @@ async def _apply(conn: asyncpg.Connection, schema: str, plan: Sequence[Migration
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``countersign-migrate [--all | SERVICE ...]``: migrates installed services' schemas."""
+    """``countersign-migrate [--all | SERVICE ...]``: migrates installed services' schemas,
+    each as its own role (``INGEST_DATABASE_URL``, ``APPROVAL_DATABASE_URL``, …)."""
 
     parser = argparse.ArgumentParser(prog="countersign-migrate", description=main.__doc__)
     parser.add_argument("services", nargs="*", help="service names (default: all installed)")
@@ -134,9 +156,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:
         print(f"unknown services: {', '.join(unknown)}; installed: {', '.join(services)}")
         return 2
-    dsn = infrastructure_from_env().database_url.get_secret_value()
     for name in wanted:
         spec = services[name]
+        # Each schema by its owner: the service's own role, from its own variable.
+        dsn = database_url_from_env(spec.env_prefix).get_secret_value()
         applied = asyncio.run(migrate(dsn, spec.schema, spec.migrations))
         print(f"{name}: schema {spec.schema} up to date ({len(applied)} applied)")
     return 0

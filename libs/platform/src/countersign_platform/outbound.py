@@ -10,6 +10,10 @@ the library's types, so the client stays replaceable and tests can speak plain H
     response.status_code, response.headers["retry-after"], response.json()
     await http.aclose()
 
+Each call is a client span (tracing on, ADR 0059) named by its ``operation`` (e.g. "Xero
+create_bills"), and carries that span's ``traceparent``. The span records the method, the host
+and the status; never the URL's path or query, a header or a body.
+
 JSON goes both ways through ``decimal_json``: a ``Decimal`` is sent as the exact number it is,
 and a number with a fraction in an answer is read as a ``Decimal`` — money never passes through
 a binary float.
@@ -26,6 +30,7 @@ import aiohttp
 from yarl import URL
 
 from countersign_platform import decimal_json
+from countersign_platform.tracing import SpanKind, record_context, span
 
 __all__ = ["HttpResponse", "HttpTimeout", "HttpUnreachable", "OutboundHttp"]
 
@@ -82,18 +87,47 @@ class OutboundHttp:
         content: bytes | None = None,
         form: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
+        operation: str | None = None,
     ) -> HttpResponse:
         """Sends one request and reads the whole answer. ``url`` is sent as written (its path
-        already percent-encoded); ``params`` are encoded and appended."""
+        already percent-encoded); ``params`` are encoded and appended. ``operation`` names the
+        call's span (default: the method)."""
+        target = URL(url, encoded=True)
+        with span(
+            operation or method,
+            kind=SpanKind.CLIENT,
+            attributes={
+                "http.request.method": method,
+                "server.address": target.host,
+                "server.port": target.port,
+            },
+        ) as call:
+            sent_headers = dict(headers) if headers else {}
+            record_context(sent_headers)
+            response = await self._send(method, target, params, json, content, form, sent_headers)
+            call.set_attribute("http.response.status_code", response.status_code)
+            if response.status_code >= 400:
+                call.set_attribute("error.type", str(response.status_code))
+            return response
+
+    async def _send(
+        self,
+        method: str,
+        url: URL,
+        params: Mapping[str, str] | None,
+        json: Any,
+        content: bytes | None,
+        form: Mapping[str, str] | None,
+        sent_headers: dict[str, str],
+    ) -> HttpResponse:
         data: Any = content if content is not None else (dict(form) if form else None)
-        sent_headers = dict(headers) if headers else {}
         if json is not None:
             data = decimal_json.dumps(json)
             sent_headers.setdefault("Content-Type", "application/json")
         try:
             async with self._open().request(
                 method,
-                URL(url, encoded=True),
+                url,
                 params=dict(params) if params else None,
                 data=data,
                 headers=sent_headers or None,
@@ -117,6 +151,6 @@ class OutboundHttp:
             self._session = None
 
 
-def _where(url: str) -> str:
+def _where(url: URL) -> str:
     """The scheme, host and path of ``url``: never its query, which may carry a signature."""
-    return url.split("?", 1)[0]
+    return str(url).split("?", 1)[0]

@@ -11,6 +11,11 @@ The lock is taken *before* the rows are read, so a relay always sees what the pr
 marked as published, and one key is never in flight from two relays. A crash after the send and
 before the commit publishes the rows again: delivery is at-least-once, and the consumer's inbox
 drops the repeat by ``event_id``.
+
+Tracing (ADR 0059): a row keeps the trace context of the span that wrote it in its ``headers``
+(``traceparent``); the relay sends each row in a "publish" span continuing that context, and
+the record's ``traceparent`` header names that span, so the consumer continues the same trace.
+With tracing off the header is the contracts' one, derived from the envelope's ids.
 """
 
 from __future__ import annotations
@@ -27,8 +32,10 @@ from typing import Any, Protocol
 import asyncpg
 from countersign_contracts import Envelope, encode, kafka_headers
 
+from countersign_platform.kafka_tracing import publishing
 from countersign_platform.loops import BackgroundLoop, Connect
 from countersign_platform.telemetry import OUTBOX_PENDING, PUBLISHED
+from countersign_platform.tracing import end_span, traceparent_now
 
 __all__ = ["SHARDS", "OutboxRelay", "Producer", "enqueue", "shard_of"]
 
@@ -46,7 +53,12 @@ def shard_of(key: str) -> int:
 
 
 async def enqueue(conn: asyncpg.Connection, topic: str, envelope: Envelope[Any]) -> None:
-    """Stages ``envelope`` for ``topic`` inside the caller's transaction."""
+    """Stages ``envelope`` for ``topic`` inside the caller's transaction, with the trace
+    context of the current span (when tracing is on) for the relay to continue."""
+    headers = kafka_headers(envelope)
+    writer = traceparent_now()
+    if writer is not None:
+        headers["traceparent"] = writer
     await conn.execute(
         "INSERT INTO outbox (event_id, topic, key, shard, headers, payload)"
         " VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb)",
@@ -54,7 +66,7 @@ async def enqueue(conn: asyncpg.Connection, topic: str, envelope: Envelope[Any])
         topic,
         envelope.subject_id,
         shard_of(envelope.subject_id),
-        json.dumps(kafka_headers(envelope)),
+        json.dumps(headers),
         encode(envelope).decode(),
     )
 
@@ -124,16 +136,7 @@ class OutboxRelay:
                 shards,
                 self._batch_size,
             )
-            acks = [
-                await self._producer.send(
-                    self._topic_prefix + row["topic"],
-                    row["key"].encode(),
-                    row["payload"].encode(),
-                    json.loads(row["headers"]),
-                )
-                for row in rows
-            ]
-            await asyncio.gather(*acks)
+            await self._send(rows)
             await conn.execute(
                 "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])",
                 [row["id"] for row in rows],
@@ -141,6 +144,30 @@ class OutboxRelay:
         for row in rows:
             PUBLISHED.labels(row["topic"]).inc()
         return len(rows)
+
+    async def _send(self, rows: list[asyncpg.Record]) -> None:
+        """Sends ``rows`` and waits until the broker has acknowledged them all; each in a
+        producer span continuing the trace its row was written in (tracing on)."""
+        spans = []
+        error: BaseException | None = None
+        try:
+            acks = []
+            for row in rows:
+                topic = self._topic_prefix + row["topic"]
+                headers: dict[str, str] = json.loads(row["headers"])
+                spans.append(publishing(topic, headers))
+                acks.append(
+                    await self._producer.send(
+                        topic, row["key"].encode(), row["payload"].encode(), headers
+                    )
+                )
+            await asyncio.gather(*acks)
+        except BaseException as exc:
+            error = exc
+            raise
+        finally:
+            for sent in spans:
+                end_span(sent, error)
 
     async def _pass(self) -> bool:
         published = await self.publish_pending()

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from countersign_platform.sealing import Keyring, SealedColumn, SealingError
-from countersign_platform.settings import infrastructure_from_env
+from countersign_platform.settings import database_url_from_env
 from countersign_platform.spec import installed_services
 
 __all__ = ["Resealed", "main", "reseal", "reseal_column"]
@@ -150,10 +150,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("ENCRYPTION_KEYS is not set: there is no key to re-seal with")
         return 2
     keyring = Keyring.parse(keys)
-    dsn = infrastructure_from_env().database_url.get_secret_value()
     unopenable = 0
     for name in wanted:
         spec = services[name]
+        # As the service's own role, the owner of its schema (ADR 0060).
+        dsn = database_url_from_env(spec.env_prefix).get_secret_value()
         results = asyncio.run(reseal(dsn, spec.schema, spec.sealed, keyring, args.batch_size))
         unopenable += sum(result.unopenable for result in results)
         print(f"{name}: {len(results)} sealed columns re-sealed with key {keyring.current}")

@@ -1,9 +1,10 @@
 """The one way a Countersign service is put together.
 
-    settings ─▶ migrate schema ─▶ asyncpg pool ─▶ Kafka admin (readiness) ─▶ a consumer per
-    consumer group (kafka_consumer.py) ─▶ idempotent producer that renews itself (producer.py)
-    ─▶ outbox relay ─▶ the access-token verifier ─▶ the service's own parts ─▶ FastAPI app
-    (its routers + web.py's health, readiness and metrics)
+    settings ─▶ tracing (OTEL_*; off by default, tracing.py) ─▶ migrate schema ─▶ asyncpg pool
+    ─▶ Kafka admin (readiness) ─▶ a consumer per consumer group (kafka_consumer.py) ─▶
+    idempotent producer that renews itself (producer.py) ─▶ outbox relay ─▶ the access-token
+    verifier ─▶ the service's own parts ─▶ FastAPI app (its routers + web.py's health,
+    readiness and metrics)
 
 Everything started is stopped in the reverse order (one ``AsyncExitStack``), so a service's
 parts stop while the pool, the relay and the consumers are still up. A service's ``app.py``
@@ -30,6 +31,7 @@ from fastapi import APIRouter, FastAPI
 from countersign_platform.access import AccessVerifier, KeySet, SigningKeys
 from countersign_platform.body_deadline import BodyDeadline
 from countersign_platform.consumer import EventConsumer
+from countersign_platform.db_tracing import trace_statements
 from countersign_platform.kafka_consumer import GroupConsumer
 from countersign_platform.migrations import migrate
 from countersign_platform.outages import INFRASTRUCTURE_UNAVAILABLE
@@ -40,10 +42,17 @@ from countersign_platform.published_keys import PublishedKeys
 from countersign_platform.runtime import Runtime
 from countersign_platform.settings import ServiceSettings
 from countersign_platform.spec import ServiceSpec
+from countersign_platform.stopping import bounded, close_pool
 from countersign_platform.subscription import Subscription
 from countersign_platform.telemetry import configure_logging
 from countersign_platform.topics import dead_letter_topics, ensure_topics
-from countersign_platform.web import RequestTiming, health_router, require_strict_json
+from countersign_platform.tracing import configure_tracing, shutdown_tracing
+from countersign_platform.web import (
+    RequestTiming,
+    RequestTracing,
+    health_router,
+    require_strict_json,
+)
 
 __all__ = ["Parts", "build_app"]
 
@@ -123,10 +132,11 @@ async def _open_pool(
             min_size=settings.db_pool_min,
             max_size=settings.db_pool_max,
             server_settings=db.server_settings,
+            init=trace_statements,
         ),
         wait_s,
     )
-    stack.push_async_callback(pool.close)
+    stack.push_async_callback(close_pool, pool)
     return pool
 
 
@@ -156,14 +166,14 @@ async def _start_kafka(
         **settings.kafka_security.client_options(),
     )
     await kafka_admin.start()
-    stack.push_async_callback(kafka_admin.close)
+    stack.push_async_callback(bounded("the Kafka admin client", kafka_admin.close))
     producer = RenewingProducer(
         settings.kafka_bootstrap_servers,
         client_id=spec.name,
         options=settings.kafka_security.client_options(),
     )
     await producer.start()
-    stack.push_async_callback(producer.stop)
+    stack.push_async_callback(bounded("the Kafka producer", producer.stop))
     consumer = EventConsumer(
         pool,
         producer,
@@ -172,7 +182,7 @@ async def _start_kafka(
     )
     for group in _group_consumers(spec, settings, consumer):
         await group.start()
-        stack.push_async_callback(group.stop)
+        stack.push_async_callback(bounded(f"consumer group {group.group_id}", group.stop))
     return kafka_admin, producer
 
 
@@ -220,7 +230,7 @@ async def _start(
         linger_s=settings.relay_linger_s,
     )
     await relay.start()
-    stack.push_async_callback(relay.stop)
+    stack.push_async_callback(bounded("the outbox relay", relay.stop))
     state: Runtime[Any] = Runtime(
         settings=settings,
         pool=pool,
@@ -253,6 +263,9 @@ def build_app(
         configure_logging(spec.name, settings.log_level)
         async with contextlib.AsyncExitStack() as stack:
             stack.callback(log.info, "%s stopped", spec.name)
+            if configure_tracing(spec.name):
+                # Last out: what the stopping parts still trace is exported too.
+                stack.callback(shutdown_tracing)
             app.state.runtime = await _start(stack, spec, settings, parts, signing_keys)
             log.info("%s started", spec.name)
             yield
@@ -269,6 +282,8 @@ def build_app(
     # Added first, so inside the timing: a 408 for a slow body is timed and counted too.
     app.add_middleware(BodyDeadline, timeout_s=settings.body_timeout_s)
     app.add_middleware(RequestTiming)
+    # Outermost: the timing and everything inside run in the request's span.
+    app.add_middleware(RequestTracing)
     app.include_router(health_router())
     for router in routers:
         app.include_router(router)

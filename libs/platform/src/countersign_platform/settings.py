@@ -1,9 +1,11 @@
 """Settings read from the environment (pydantic-settings), nothing else.
 
-Infrastructure addresses are shared by every service and have no prefix
-(``DATABASE_URL``, ``KAFKA_BOOTSTRAP_SERVERS``), so one ``.local/stack.env`` or one Kubernetes
-secret serves them all. Everything that belongs to one service carries that service's prefix
-(``INGEST_HTTP_PORT``, ``APPROVAL_CONSUMER_MAX_ATTEMPTS`` …).
+The broker is shared by every service and its settings have no prefix
+(``KAFKA_BOOTSTRAP_SERVERS``), so one ``.local/stack.env`` or one Kubernetes secret serves them
+all. Everything that belongs to one service carries that service's prefix
+(``INGEST_HTTP_PORT``, ``APPROVAL_CONSUMER_MAX_ATTEMPTS`` …), and so does its database: each
+service logs in as its own Postgres role, which owns its schema and nothing else
+(``INGEST_DATABASE_URL``, ``APPROVAL_DATABASE_URL`` …; ADR 0060).
 """
 
 from __future__ import annotations
@@ -14,16 +16,17 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from countersign_platform.json_bodies import MAX_JSON_BODY_BYTES
 from countersign_platform.kafka_security import KafkaSecurity
 
-__all__ = ["InfrastructureSettings", "ServiceSettings", "infrastructure_from_env"]
+__all__ = [
+    "InfrastructureSettings",
+    "ServiceSettings",
+    "database_url_from_env",
+    "infrastructure_from_env",
+]
 
 
 class InfrastructureSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore")
 
-    database_url: SecretStr = Field(
-        validation_alias=AliasChoices("DATABASE_URL", "database_url"),
-        description="postgresql://user:password@host:port/database",
-    )
     kafka_bootstrap_servers: str = Field(
         validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "kafka_bootstrap_servers"),
         description="comma-separated host:port list",
@@ -47,8 +50,25 @@ def infrastructure_from_env() -> InfrastructureSettings:
     return InfrastructureSettings()
 
 
+class _Database(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore")
+
+    database_url: SecretStr
+
+
+def database_url_from_env(prefix: str) -> SecretStr:
+    """``<prefix>DATABASE_URL``, read the way a service with that ``env_prefix`` reads it: the
+    migrations of each service use its own (``INGEST_``…); the administrator's has none."""
+    return _Database(_env_prefix=prefix).database_url
+
+
 class ServiceSettings(InfrastructureSettings):
     """What every service can tune; a service subclasses it and sets its own ``env_prefix``."""
+
+    database_url: SecretStr = Field(
+        description="<PREFIX>_DATABASE_URL: postgresql://role:password@host:port/database, "
+        "logging in as the service's own role, the owner of its schema (ADR 0060)",
+    )
 
     admin_token: SecretStr | None = Field(
         default=None,

@@ -32,6 +32,11 @@ class ServiceSpec:
     def schema(self) -> str:
         return self.name
 
+    @property
+    def env_prefix(self) -> str:
+        """Its settings' prefix, so ``<PREFIX>DATABASE_URL`` is its own role's (ADR 0060)."""
+        return self.name.upper().replace("-", "_") + "_"
+
 
 def installed_services() -> dict[str, ServiceSpec]:
     specs = {}

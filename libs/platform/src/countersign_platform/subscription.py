@@ -42,7 +42,7 @@ class Subscription:
     record's ``ce_type`` header when it has one, else from its decoded body).
     """
 
-    __slots__ = ("events", "group", "handlers", "topic")
+    __slots__ = ("events", "group", "handlers", "producer", "topic")
 
     def __init__(self, topic: str, group: str, *routes: On[Any]) -> None:
         contract = TOPICS.get(topic)
@@ -57,6 +57,8 @@ class Subscription:
             raise ValueError(f"{group} names an event of {topic} twice")
         self.topic = topic
         self.group = group
+        # The one service that writes the topic: records from anyone else are not handled.
+        self.producer = contract.producer
         self.events: tuple[type[EventPayload], ...] = tuple(r.event for r in routes)
         # By name: what a record's ``ce_type`` header and its envelope say.
         self.handlers: Mapping[str, EventHandler] = MappingProxyType(

@@ -3,6 +3,8 @@
 While a message or request is handled, ``log_context(...)`` puts its organisation, subject and
 correlation ids into a context variable; the JSON formatter adds them to every line logged
 inside, so one ``correlation_id`` finds an item's whole journey across the three services.
+When a span is current (tracing on, ``tracing.py``), every line carries its ``trace_id`` and
+``span_id`` too, and the fields of ``TRACED_FIELDS`` become attributes of that span.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
+from opentelemetry import trace
 from prometheus_client import Counter, Gauge, Histogram
 
 __all__ = [
@@ -25,9 +28,12 @@ __all__ = [
     "HTTP_LATENCY",
     "OUTBOX_PENDING",
     "PUBLISHED",
+    "TRACED_FIELDS",
     "JsonFormatter",
+    "annotate_span",
     "configure_logging",
     "log_context",
+    "traced_fields",
 ]
 
 _context: contextvars.ContextVar[Mapping[str, str]] = contextvars.ContextVar(
@@ -38,15 +44,53 @@ _context: contextvars.ContextVar[Mapping[str, str]] = contextvars.ContextVar(
 _STANDARD_ATTRS = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 
 
+TRACED_FIELDS = frozenset(
+    {
+        "organisation_id",
+        "subject_id",
+        "correlation_id",
+        "event_id",
+        "event_type",
+        "request_id",
+        "publication_id",
+        "dext_item_id",
+        "step",
+    }
+)
+"""Log-context fields that also become span attributes (``countersign.<name>``): identifiers
+only. Anything else a log line carries (an error text, a tenant) stays out of traces."""
+
+
 @contextlib.contextmanager
 def log_context(**fields: object) -> Iterator[None]:
-    """Adds ``fields`` (None values skipped) to every log line written inside the block."""
-    merged = {**_context.get(), **{k: str(v) for k, v in fields.items() if v is not None}}
-    token = _context.set(merged)
+    """Adds ``fields`` (None values skipped) to every log line written inside the block, and
+    those of ``TRACED_FIELDS`` to the current span as attributes."""
+    added = {k: str(v) for k, v in fields.items() if v is not None}
+    annotate_span(**added)
+    token = _context.set({**_context.get(), **added})
     try:
         yield
     finally:
         _context.reset(token)
+
+
+def annotate_span(**fields: object) -> None:
+    """Sets those of ``fields`` named in ``TRACED_FIELDS`` (None values skipped) on the
+    current span as ``countersign.<name>`` attributes, when it records."""
+    current = trace.get_current_span()
+    if current.is_recording():
+        current.set_attributes(
+            {
+                f"countersign.{k}": str(v)
+                for k, v in fields.items()
+                if k in TRACED_FIELDS and v is not None
+            }
+        )
+
+
+def traced_fields() -> dict[str, str]:
+    """The current log context's fields of ``TRACED_FIELDS``."""
+    return {k: v for k, v in _context.get().items() if k in TRACED_FIELDS}
 
 
 class JsonFormatter(logging.Formatter):
@@ -63,6 +107,10 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
             **_context.get(),
         }
+        span = trace.get_current_span().get_span_context()
+        if span.is_valid:
+            line["trace_id"] = format(span.trace_id, "032x")
+            line["span_id"] = format(span.span_id, "016x")
         for key, value in record.__dict__.items():
             if key not in _STANDARD_ATTRS and not key.startswith("_"):
                 line[key] = value

@@ -1,6 +1,6 @@
 """What every service's HTTP side has besides its own routes: liveness, readiness (Postgres and
-Kafka answer) and Prometheus metrics, request timing, and the check that every route reads its
-JSON body the strict way."""
+Kafka answer) and Prometheus metrics, request timing and tracing, and the check that every route
+reads its JSON body the strict way."""
 
 from __future__ import annotations
 
@@ -17,8 +17,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from countersign_platform.json_bodies import StrictJsonRoute
 from countersign_platform.runtime import Runtime, runtime
 from countersign_platform.telemetry import HTTP_LATENCY
+from countersign_platform.tracing import SpanKind, context_of, span, tracing_on
 
-__all__ = ["RequestTiming", "health_router", "require_strict_json"]
+__all__ = ["RequestTiming", "RequestTracing", "health_router", "require_strict_json"]
+
+# Probes and scrapes every few seconds, and the web app's static files: no trace of their own.
+_UNTRACED_PREFIXES = ("/health/", "/metrics", "/static/")
 
 
 def health_router() -> APIRouter:
@@ -84,6 +88,51 @@ class RequestTiming:
             HTTP_LATENCY.labels(scope["method"], path, str(status)).observe(
                 time.perf_counter() - start
             )
+
+
+class RequestTracing:
+    """A server span per request, continuing the caller's ``traceparent`` (tracing.py). Its
+    name and ``http.route`` are the route's template, never the path: a path or query may hold
+    a signed link or a name."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self._app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or not tracing_on()
+            or scope["path"].startswith(_UNTRACED_PREFIXES)
+        ):
+            await self._app(scope, receive, send)
+            return
+        headers = {
+            name.decode("latin-1"): value.decode("latin-1")
+            for name, value in scope["headers"]
+            if name in (b"traceparent", b"tracestate")
+        }
+        method = scope["method"]
+        with span(
+            method,
+            kind=SpanKind.SERVER,
+            parent=context_of(headers),
+            attributes={"http.request.method": method, "url.scheme": scope.get("scheme")},
+        ) as server:
+
+            async def sending(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    server.set_attribute("http.response.status_code", message["status"])
+                    if message["status"] >= 500:
+                        server.set_attribute("error.type", str(message["status"]))
+                await send(message)
+
+            try:
+                await self._app(scope, receive, sending)
+            finally:
+                route = getattr(scope.get("route"), "path", None)
+                if route is not None:
+                    server.update_name(f"{method} {route}")
+                    server.set_attribute("http.route", route)
 
 
 def require_strict_json(app: FastAPI) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
+from countersign_platform.telemetry import annotate_span
 from fastapi import Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -79,6 +80,7 @@ async def _publish(request: Request, state: State, model: type[Publication]) -> 
     meta, upload = await read_publication(request.headers, call.body, model)
     async with state.pool.acquire() as conn:
         receipt = await submit_publication(conn, call.organisation_id, call.signature, meta, upload)
+    annotate_span(dext_item_id=receipt.dext_item_id, correlation_id=receipt.correlation_id)
     body = Accepted(
         dext_item_id=receipt.dext_item_id,
         version=receipt.version,

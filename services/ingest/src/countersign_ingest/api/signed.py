@@ -30,6 +30,7 @@ from countersign_platform.json_bodies import StrictJsonRoute, read_bounded
 from countersign_platform.problems import FieldError, Problem, problem_response
 from countersign_platform.runtime import Runtime, runtime
 from countersign_platform.sealing import Keyring
+from countersign_platform.telemetry import annotate_span
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 
@@ -196,6 +197,7 @@ class SignedCalls:
                 "X-Dext-Signature); see docs/ingest-api.md",
             )
         assert x_dext_signature is not None
+        annotate_span(organisation_id=organisation_id)
         request.state.signed_call = SignedCall(organisation_id, body, x_dext_signature)
 
 

@@ -30,7 +30,9 @@ class OriginalDocuments:
 
     async def fetch(self, document: DocumentMetadata) -> bytes:
         try:
-            response = await self._http.get(self.link(document.document_id))
+            response = await self._http.get(
+                self.link(document.document_id), operation="ingest GET document"
+            )
         except HttpUnreachable as exc:
             raise DocumentUnavailable(f"ingest unreachable ({type(exc).__name__})") from exc
         if response.status_code != 200:

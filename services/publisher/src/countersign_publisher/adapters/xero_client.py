@@ -21,7 +21,7 @@ from countersign_platform.outbound import HttpResponse, OutboundHttp
 
 from countersign_publisher.adapters.xero_errors import raise_for_xero, transport_errors
 from countersign_publisher.adapters.xero_limits import CallScheduler
-from countersign_publisher.adapters.xero_mapping import Json, where_text
+from countersign_publisher.adapters.xero_mapping import Json, operation_name, where_text
 
 __all__ = ["CredentialSource", "Credentials", "XeroClient", "publisher_user_agent"]
 
@@ -96,6 +96,7 @@ class XeroClient:
                         json=json,
                         content=content,
                         headers=sent_headers,
+                        operation=operation_name(method, path),
                     )
             self._scheduler.observe(str(organisation_id), response.status_code, response.headers)
             if response.status_code == 401 and not refresh:

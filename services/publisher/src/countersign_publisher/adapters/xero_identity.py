@@ -78,7 +78,11 @@ class XeroIdentity:
         """POSTs a token grant; None when Xero refuses it (``invalid_grant``)."""
         try:
             response = await self._http.request(
-                "POST", self._token_url, form=form, headers={"Authorization": self._basic_auth}
+                "POST",
+                self._token_url,
+                form=form,
+                headers={"Authorization": self._basic_auth},
+                operation="Xero identity token",
             )
         except HttpUnreachable as exc:
             raise XeroTransient(f"Xero identity unreachable ({type(exc).__name__})") from exc
@@ -97,6 +101,7 @@ class XeroIdentity:
                 self._connections_url,
                 headers={"Authorization": f"Bearer {access_token}"},
                 params=query,
+                operation="Xero GET /connections",
             )
         if response.status_code != 200:
             raise XeroAuthError(
@@ -119,6 +124,7 @@ class XeroIdentity:
                 "DELETE",
                 f"{self._connections_url}/{connection_id}",
                 headers={"Authorization": f"Bearer {access_token}"},
+                operation="Xero DELETE /connections/{id}",
             )
         if response.status_code in (401, 403, 404):
             return False
@@ -134,6 +140,7 @@ class XeroIdentity:
                 self._revocation_url,
                 form={"token": refresh_token},
                 headers={"Authorization": self._basic_auth},
+                operation="Xero identity revocation",
             )
         if response.status_code >= 500:
             raise XeroTransient(f"Xero identity answered {response.status_code} to revocation")

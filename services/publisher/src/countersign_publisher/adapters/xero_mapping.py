@@ -27,6 +27,7 @@ from countersign_contracts import (
 __all__ = [
     "Json",
     "element_failed",
+    "operation_name",
     "parse_xero_datetime",
     "supplier_synced",
     "where_text",
@@ -186,3 +187,15 @@ def supplier_synced(contact: Json) -> SupplierSynced:
         purchases_default_account_code=(contact.get("PurchasesDefaultAccountCode") or None),
         xero_updated_at=updated,
     )
+
+
+def operation_name(method: str, path: str) -> str:
+    """The call's span name: Xero's operation, its ids and file names left out
+    (``Xero PUT /Invoices/{id}/Attachments/{name}``)."""
+    parts = path.split("/")
+    for n, part in enumerate(parts):
+        if n and parts[n - 1] == "Attachments":
+            parts[n] = "{name}"
+        elif len(part) == 36 and part.count("-") == 4:
+            parts[n] = "{id}"
+    return f"Xero {method} {'/'.join(parts)}"

@@ -39,6 +39,7 @@ class PublicationRow:
     last_error: str | None
     recorded_at: datetime
     updated_at: datetime
+    traceparent: str | None = None  # of the span that recorded the job (tracing on)
 
     @property
     def kind(self) -> PublicationKind:
@@ -50,7 +51,7 @@ _COLUMNS = (
     " document, correlation_id, causation_id, xero_contact_id, xero_invoice_id,"
     " xero_bank_transaction_id, original_attachment_id, audit_attachment_id, xero_payment_id,"
     " history_notes, xero_status, sent_steps, generation, attempt, next_attempt_at, last_error,"
-    " recorded_at, updated_at,"
+    " recorded_at, updated_at, traceparent,"
     # Whether a payment is one of the steps: read here, so the document is parsed only by the
     # steps that need it.
     " coalesce((document #>> '{bill,payment,paid}')::boolean, false) AS paid,"
@@ -101,22 +102,16 @@ class Publications:
         document: str,
         correlation_id: UUID,
         causation_id: UUID,
+        traceparent: str | None = None,
     ) -> bool:
         """Records the job; False when this request (or bank item version) already has one."""
         status: str = await self._conn.execute(
             "INSERT INTO publications (publication_id, organisation_id, kind, request_id,"
-            " dext_item_id, item_version, state, document, correlation_id, causation_id)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10) ON CONFLICT DO NOTHING",
-            publication_id,
-            organisation_id,
-            kind,
-            request_id,
-            dext_item_id,
-            item_version,
-            PublicationState.RECORDED,
-            document,
-            correlation_id,
-            causation_id,
+            " dext_item_id, item_version, state, document, correlation_id, causation_id,"
+            " traceparent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11)"
+            " ON CONFLICT DO NOTHING",
+            *(publication_id, organisation_id, kind, request_id, dext_item_id, item_version),
+            *(PublicationState.RECORDED, document, correlation_id, causation_id, traceparent),
         )
         return status.endswith(" 1")
 

@@ -16,6 +16,7 @@ from countersign_contracts import (
     RequestRejected,
     RequestSource,
 )
+from countersign_platform.tracing import traceparent_now
 
 from countersign_publisher.db.publications import Publications
 
@@ -42,6 +43,7 @@ async def _record_job(
         envelope.payload.model_dump_json(),
         envelope.correlation_id,
         envelope.event_id,
+        traceparent_now(),  # the consumed event's span: the job's steps continue its trace
     )
 
 

@@ -15,6 +15,8 @@ from countersign_contracts import (
     RequestAuthorised,
     RequestRejected,
 )
+from countersign_platform.tracing import context_of
+from opentelemetry.context import Context
 
 from countersign_publisher.db.publications import PublicationRow
 from countersign_publisher.domain.identifiers import idempotency_key, marked_url
@@ -70,6 +72,11 @@ class Job:
     def cause(self) -> Cause:
         """What its events are caused by: the event that recorded the job, in its journey."""
         return Cause(self.row.organisation_id, self.row.correlation_id, self.row.causation_id)
+
+    def trace_context(self) -> Context | None:
+        """The trace the job was recorded in: its steps' spans continue it (tracing on)."""
+        traceparent = self.row.traceparent
+        return context_of({"traceparent": traceparent}) if traceparent else None
 
     def common(self) -> dict[str, Any]:
         """The fields every publication event starts with."""

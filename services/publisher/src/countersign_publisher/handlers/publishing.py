@@ -14,6 +14,7 @@ from types import MappingProxyType
 
 from countersign_contracts import PublicationStep
 from countersign_platform.telemetry import log_context
+from countersign_platform.tracing import span
 
 from countersign_publisher.adapters.xero_errors import XeroError
 from countersign_publisher.domain.identifiers import batch_idempotency_key
@@ -97,8 +98,17 @@ class Publishing:
 
     async def _create_batch(self, batch: Sequence[Job]) -> None:
         key = batch_idempotency_key([j.key(PublicationStep.CREATE_BILL) for j in batch])
+        # One call for bills of several traces: the span continues the first job's trace and
+        # links the others'.
+        contexts = [c for c in (job.trace_context() for job in batch) if c is not None]
         try:
-            refused = await create_bills(self.ports, batch, key)
+            with span(
+                "publication create_bill batch",
+                parent=contexts[0] if contexts else None,
+                links=contexts[1:],
+                attributes={"countersign.batch_size": len(batch)},
+            ):
+                refused = await create_bills(self.ports, batch, key)
         except XeroError as whole_batch:
             for job in batch:
                 await fail(self.ports, self._policy, job, PublicationStep.CREATE_BILL, whole_batch)
@@ -125,7 +135,10 @@ class Publishing:
 
     async def _guard(self, job: Job, step: PublicationStep, work: Awaitable[object]) -> bool:
         """Runs one step; on failure records the outcome and returns False."""
-        with log_context(publication_id=job.row.publication_id, step=step.value):
+        with (
+            log_context(publication_id=job.row.publication_id, step=step.value),
+            span(f"publication {step.value}", parent=job.trace_context()),
+        ):
             try:
                 result = await work
             except XeroError as error:

@@ -1,5 +1,8 @@
-"""The admin's settings page: what intake does with a likely duplicate cost item (approval's
-``GET``/``PATCH /settings``; ingest applies it a moment later), and what the publisher does in
+"""The admin's settings page: what intake does with a likely duplicate cost item and where the
+organisation's bills start, Dext or Xero, with the user who owns bills pulled from Xero
+(approval's ``GET``/``PATCH /settings``, ADR 0052 and 0058; ingest and the publisher apply
+them a moment later, and the page says which mode the publisher acts on), and what the
+publisher does in
 Xero (its ``/publication-settings``: decisions written to each bill's history, ADR 0051; the
 day from which bills approved in Xero outside Countersign are reported, ADR 0055).
 
@@ -26,6 +29,11 @@ router = APIRouter()
 Field = Annotated[str, Form(max_length=320)]
 
 PUBLICATION = "/publication-settings"
+LEDGER_MODES = {
+    "direct": "Dext: bills are approved here first, then created in Xero",
+    "via_xero": "Xero: bills submitted for approval in Xero (Awaiting Approval) by any capture"
+    " tool are pulled here, approved, and authorised in Xero; new items from Dext are refused",
+}
 DUPLICATE_POLICIES = {
     "warn": "Warn: take it, and show the approvers a warning linking the other request",
     "block": "Block: refuse it in Dext, naming the other item",
@@ -40,10 +48,14 @@ async def _settings_page(
     intake.raise_for_status()
     xero = await as_admin(web, session, "GET", PUBLICATION, service="publisher")
     xero.raise_for_status()
+    users = await as_admin(web, session, "GET", "/users")
+    users.raise_for_status()
+    publishing = xero.json()
+    in_force = publishing.pop("ledger_mode")  # approval's is the setting; this, as applied
     return page(
         "admin_settings.html", status, session=session, cookies=web.cookies,
-        settings={**intake.json(), **xero.json(), **(typed or {})}, policies=DUPLICATE_POLICIES,
-        **context,
+        settings={**intake.json(), **publishing, **(typed or {})}, policies=DUPLICATE_POLICIES,
+        modes=LEDGER_MODES, mode_in_force=in_force, users=users.json(), **context,
     )  # fmt: skip
 
 
@@ -56,20 +68,22 @@ async def settings(web: WebParts, session: SignedIn, saved: int = 0) -> HTMLResp
 async def save_settings(
     request: Request, web: WebParts, session: SignedIn, duplicate_policy: Field = "",
     xero_history_notes: Field = "", bypass_detection_from: Field = "", csrf: Field = "",
+    ledger_mode: Field = "direct", via_xero_requester: Field = "",
 ) -> Response:  # fmt: skip
     check_form(request, web, csrf, session.csrf)
     xero: dict[str, object] = {"xero_history_notes": xero_history_notes == "on",
             "bypass_detection_from": bypass_detection_from or None}  # fmt: skip
     answer = await as_admin(web, session, "PUT", PUBLICATION, xero, service="publisher")
+    intake: dict[str, object] = {"duplicate_policy": duplicate_policy, "ledger_mode": ledger_mode,
+              "via_xero_requester": via_xero_requester or None}  # fmt: skip
     if answer.status_code == 200:
-        body = {"duplicate_policy": duplicate_policy}
-        answer = await as_admin(web, session, "PATCH", "/settings", body)
+        answer = await as_admin(web, session, "PATCH", "/settings", intake)
     if answer.status_code == 200:
         response = see_other("/admin/settings?saved=1")
         web.cookies.keep_session(response, session)
         return response
     errors = {str(e["field"]): str(e["message"]) for e in problem_errors(answer)}
-    typed = {**xero, "duplicate_policy": duplicate_policy}
+    typed = {**xero, **intake}
     return await _settings_page(
         web, session, answer.status_code, typed, error="; ".join(errors.values()), errors=errors
     )
