@@ -26,7 +26,7 @@ from pathlib import Path
 import asyncpg
 
 from countersign_platform.settings import database_url_from_env
-from countersign_platform.spec import installed_services
+from countersign_platform.spec import add_service_arguments, chosen_services
 
 __all__ = ["Migration", "MigrationError", "discover", "main", "migrate", "migrations_dir"]
 
@@ -146,22 +146,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     each as its own role (``INGEST_DATABASE_URL``, ``APPROVAL_DATABASE_URL``, …)."""
 
     parser = argparse.ArgumentParser(prog="countersign-migrate", description=main.__doc__)
-    parser.add_argument("services", nargs="*", help="service names (default: all installed)")
-    parser.add_argument("--all", action="store_true", help="every installed service")
+    add_service_arguments(parser)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    services = installed_services()
-    wanted = list(services) if args.all or not args.services else args.services
-    unknown = sorted(set(wanted) - set(services))
-    if unknown:
-        print(f"unknown services: {', '.join(unknown)}; installed: {', '.join(services)}")
+    specs = chosen_services(args)
+    if specs is None:
         return 2
-    for name in wanted:
-        spec = services[name]
+    for spec in specs:
         # Each schema by its owner: the service's own role, from its own variable.
         dsn = database_url_from_env(spec.env_prefix).get_secret_value()
         applied = asyncio.run(migrate(dsn, spec.schema, spec.migrations))
-        print(f"{name}: schema {spec.schema} up to date ({len(applied)} applied)")
+        print(f"{spec.name}: schema {spec.schema} up to date ({len(applied)} applied)")
     return 0
 
 

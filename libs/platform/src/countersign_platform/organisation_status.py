@@ -14,6 +14,8 @@ publisher pulls bills submitted in Xero) keep the organisation's ledger mode the
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -40,25 +42,36 @@ NOT_SUSPENDED = (
 """A SQL condition on ``{table}.organisation_id``: the operator has not suspended it."""
 
 
-async def record_organisation(
-    conn: asyncpg.Connection, envelope: Envelope[OrganisationRegistered | OrganisationUpdated]
+async def _keep_newest(
+    conn: asyncpg.Connection, table: str, column: str, envelope: Envelope[Any], value: StrEnum
 ) -> None:
-    """Keeps the status the event announces, unless a newer one is kept already."""
+    """Keeps ``value`` for the envelope's organisation in ``table``, unless a value of a newer
+    event is kept already (events of the topic may come late)."""
     await conn.execute(
-        "INSERT INTO organisation_status (organisation_id, status, occurred_at)"
-        " VALUES ($1, $2, $3) ON CONFLICT (organisation_id) DO UPDATE"
-        " SET status = excluded.status, occurred_at = excluded.occurred_at"
-        " WHERE organisation_status.occurred_at <= excluded.occurred_at",
+        f"INSERT INTO {table} (organisation_id, {column}, occurred_at) VALUES ($1, $2, $3)"
+        f" ON CONFLICT (organisation_id) DO UPDATE SET {column} = excluded.{column},"
+        f" occurred_at = excluded.occurred_at WHERE {table}.occurred_at <= excluded.occurred_at",
         envelope.organisation_id,
-        envelope.payload.status.value,
+        value.value,
         envelope.occurred_at,
     )
 
 
-async def is_suspended(conn: asyncpg.Connection, organisation_id: UUID) -> bool:
-    found = await conn.fetchval(
-        "SELECT status FROM organisation_status WHERE organisation_id = $1", organisation_id
+async def _kept(conn: asyncpg.Connection, table: str, column: str, organisation_id: UUID) -> Any:
+    return await conn.fetchval(
+        f"SELECT {column} FROM {table} WHERE organisation_id = $1", organisation_id
     )
+
+
+async def record_organisation(
+    conn: asyncpg.Connection, envelope: Envelope[OrganisationRegistered | OrganisationUpdated]
+) -> None:
+    """Keeps the status the event announces, unless a newer one is kept already."""
+    await _keep_newest(conn, "organisation_status", "status", envelope, envelope.payload.status)
+
+
+async def is_suspended(conn: asyncpg.Connection, organisation_id: UUID) -> bool:
+    found = await _kept(conn, "organisation_status", "status", organisation_id)
     return bool(found == OrganisationStatus.SUSPENDED)
 
 
@@ -66,19 +79,9 @@ async def record_ledger_mode(
     conn: asyncpg.Connection, envelope: Envelope[OrganisationRegistered | OrganisationUpdated]
 ) -> None:
     """Keeps the ledger mode the event announces, unless a newer one is kept already."""
-    await conn.execute(
-        "INSERT INTO ledger_modes (organisation_id, ledger_mode, occurred_at)"
-        " VALUES ($1, $2, $3) ON CONFLICT (organisation_id) DO UPDATE"
-        " SET ledger_mode = excluded.ledger_mode, occurred_at = excluded.occurred_at"
-        " WHERE ledger_modes.occurred_at <= excluded.occurred_at",
-        envelope.organisation_id,
-        envelope.payload.ledger_mode.value,
-        envelope.occurred_at,
-    )
+    await _keep_newest(conn, "ledger_modes", "ledger_mode", envelope, envelope.payload.ledger_mode)
 
 
 async def is_via_xero(conn: asyncpg.Connection, organisation_id: UUID) -> bool:
-    found = await conn.fetchval(
-        "SELECT ledger_mode FROM ledger_modes WHERE organisation_id = $1", organisation_id
-    )
+    found = await _kept(conn, "ledger_modes", "ledger_mode", organisation_id)
     return bool(found == LedgerMode.VIA_XERO)

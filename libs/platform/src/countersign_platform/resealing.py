@@ -34,7 +34,7 @@ import asyncpg
 
 from countersign_platform.sealing import Keyring, SealedColumn, SealingError
 from countersign_platform.settings import database_url_from_env
-from countersign_platform.spec import installed_services
+from countersign_platform.spec import add_service_arguments, chosen_services
 
 __all__ = ["Resealed", "main", "reseal", "reseal_column"]
 
@@ -134,16 +134,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """``countersign-reseal [--all | SERVICE ...]``: re-seals installed services' stored secrets
     with the first key of ENCRYPTION_KEYS."""
     parser = argparse.ArgumentParser(prog="countersign-reseal", description=main.__doc__)
-    parser.add_argument("services", nargs="*", help="service names (default: all installed)")
-    parser.add_argument("--all", action="store_true", help="every installed service")
+    add_service_arguments(parser)
     parser.add_argument("--batch-size", type=int, default=100, help="rows read at a time")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    services = installed_services()
-    wanted = list(services) if args.all or not args.services else args.services
-    unknown = sorted(set(wanted) - set(services))
-    if unknown:
-        print(f"unknown services: {', '.join(unknown)}; installed: {', '.join(services)}")
+    specs = chosen_services(args)
+    if specs is None:
         return 2
     keys = os.environ.get("ENCRYPTION_KEYS", "").strip()
     if not keys:
@@ -151,13 +147,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     keyring = Keyring.parse(keys)
     unopenable = 0
-    for name in wanted:
-        spec = services[name]
+    for spec in specs:
         # As the service's own role, the owner of its schema (ADR 0060).
         dsn = database_url_from_env(spec.env_prefix).get_secret_value()
         results = asyncio.run(reseal(dsn, spec.schema, spec.sealed, keyring, args.batch_size))
         unopenable += sum(result.unopenable for result in results)
-        print(f"{name}: {len(results)} sealed columns re-sealed with key {keyring.current}")
+        print(f"{spec.name}: {len(results)} sealed columns re-sealed with key {keyring.current}")
     return 1 if unopenable else 0
 
 

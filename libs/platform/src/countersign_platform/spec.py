@@ -6,6 +6,7 @@ without a list to maintain."""
 
 from __future__ import annotations
 
+import argparse
 import importlib.metadata
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +14,13 @@ from pathlib import Path
 from countersign_platform.sealing import SealedColumn
 from countersign_platform.subscription import Subscription
 
-__all__ = ["ENTRY_POINT_GROUP", "ServiceSpec", "installed_services"]
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "ServiceSpec",
+    "add_service_arguments",
+    "chosen_services",
+    "installed_services",
+]
 
 ENTRY_POINT_GROUP = "countersign.services"
 
@@ -46,3 +53,21 @@ def installed_services() -> dict[str, ServiceSpec]:
             raise TypeError(f"entry point {entry.name} is not a ServiceSpec")
         specs[spec.name] = spec
     return dict(sorted(specs.items()))
+
+
+def add_service_arguments(parser: argparse.ArgumentParser) -> None:
+    """``[--all | SERVICE ...]``, as every command over the installed services takes them."""
+    parser.add_argument("services", nargs="*", help="service names (default: all installed)")
+    parser.add_argument("--all", action="store_true", help="every installed service")
+
+
+def chosen_services(args: argparse.Namespace) -> list[ServiceSpec] | None:
+    """The services ``args`` name (all when none or ``--all``); None, said on stdout, when one
+    is not installed."""
+    services = installed_services()
+    wanted = list(services) if args.all or not args.services else args.services
+    unknown = sorted(set(wanted) - set(services))
+    if unknown:
+        print(f"unknown services: {', '.join(unknown)}; installed: {', '.join(services)}")
+        return None
+    return [services[name] for name in wanted]

@@ -22,6 +22,8 @@ from countersign_contracts import (
     BillAuthorised,
     BillReturnedToDraft,
     PublicationStep,
+    RequestAuthorised,
+    RequestRejected,
     XeroInvoiceStatus,
 )
 
@@ -38,10 +40,29 @@ _UNCOMPARED = {"has_attachments", "url"}
 """What may move on the bill without changing what was approved."""
 
 
-def _invoice_id(job: Job) -> UUID:
-    invoice_id = job.authorised.xero_invoice_id
+def _invoice_id(request: RequestAuthorised | RequestRejected) -> UUID:
+    invoice_id = request.xero_invoice_id
     assert invoice_id is not None, "a request pulled from Xero names its bill"
     return invoice_id
+
+
+def _contact_id(invoice: Json) -> UUID:
+    return UUID(str((invoice.get("Contact") or {}).get("ContactID")))
+
+
+async def _update(
+    ports: StepPorts, job: Job, step: PublicationStep, invoice_id: UUID, changes: Json
+) -> Json:
+    """The step's one write (``POST /Invoices/{id}``), marked sent before it leaves."""
+    await mark_sent(ports, [job], step)
+    answer = await ports.xero.update_bill(
+        job.row.organisation_id, invoice_id, changes, job.key(step)
+    )
+    ports.crash(f"{step.value}:sent")
+    messages = element_failed(answer)
+    if messages is not None:
+        raise XeroValidationError(messages)
+    return answer
 
 
 async def _approved_state(ports: StepPorts, job: Job, now: Json) -> list[str]:
@@ -50,7 +71,9 @@ async def _approved_state(ports: StepPorts, job: Job, now: Json) -> list[str]:
     if status != SUBMITTED:
         return [f"The bill is {status} in Xero now, no longer awaiting approval: not changed."]
     async with ports.pool.acquire() as conn:
-        told = await PulledBills(conn).last(job.row.organisation_id, _invoice_id(job), lock=False)
+        told = await PulledBills(conn).last(
+            job.row.organisation_id, _invoice_id(job.authorised), lock=False
+        )
     current: dict[str, Any] = submitted_bill(now).model_dump(mode="json", exclude=_UNCOMPARED)
     approved = None if told is None else {k: told.bill[k] for k in current if k in told.bill}
     if told is None or told.version != job.row.item_version or approved != current:
@@ -63,32 +86,21 @@ async def _approved_state(ports: StepPorts, job: Job, now: Json) -> list[str]:
 
 def _authorising(job: Job, now: Json) -> Json:
     """The approved coding on Xero's lines, and Status AUTHORISED."""
-    bill = job.authorised.bill
-    contact_id = UUID(str((now.get("Contact") or {}).get("ContactID")))
-    lines = xero_bill(bill, contact_id, "")["LineItems"]
+    lines = xero_bill(job.authorised.bill, _contact_id(now), "")["LineItems"]
     for line, theirs in zip(lines, now.get("LineItems") or [], strict=True):
         line["LineItemID"] = theirs["LineItemID"]
-    return {"InvoiceID": str(_invoice_id(job)), "Status": "AUTHORISED", "LineItems": lines}
+    return {"InvoiceID": now["InvoiceID"], "Status": "AUTHORISED", "LineItems": lines}
 
 
 async def authorise_bill(ports: StepPorts, job: Job) -> None:
-    org, invoice_id, step = (
-        job.row.organisation_id,
-        _invoice_id(job),
-        PublicationStep.AUTHORISE_BILL,
-    )
-    now = await ports.xero.bill(org, invoice_id)
+    invoice_id, step = _invoice_id(job.authorised), PublicationStep.AUTHORISE_BILL
+    now = await ports.xero.bill(job.row.organisation_id, invoice_id)
     if not (job.progress.was_sent(step) and now.get("Status") == "AUTHORISED"):
         refused = await _approved_state(ports, job, now)
         if refused:
             raise XeroValidationError(refused, status=None)
-        await mark_sent(ports, [job], step)
-        now = await ports.xero.update_bill(org, invoice_id, _authorising(job, now), job.key(step))
-        ports.crash(f"{step.value}:sent")
-        messages = element_failed(now)
-        if messages is not None:
-            raise XeroValidationError(messages)
-    contact_id = UUID(str((now.get("Contact") or {}).get("ContactID")))
+        now = await _update(ports, job, step, invoice_id, _authorising(job, now))
+    contact_id = _contact_id(now)
     event = BillAuthorised(
         **job.common(),
         xero_invoice_id=invoice_id,
@@ -108,21 +120,13 @@ async def authorise_bill(ports: StepPorts, job: Job) -> None:
 
 
 async def return_to_draft(ports: StepPorts, job: Job) -> None:
-    rejected = job.rejected
-    org, step = job.row.organisation_id, PublicationStep.RETURN_TO_DRAFT
-    invoice_id = rejected.xero_invoice_id
-    assert invoice_id is not None, "a request pulled from Xero names its bill"
-    now = await ports.xero.bill(org, invoice_id)
+    rejected, step = job.rejected, PublicationStep.RETURN_TO_DRAFT
+    invoice_id = _invoice_id(rejected)
+    now = await ports.xero.bill(job.row.organisation_id, invoice_id)
     status = str(now.get("Status"))
     if status == SUBMITTED:
-        await mark_sent(ports, [job], step)
-        answer = await ports.xero.update_bill(
-            org, invoice_id, {"InvoiceID": str(invoice_id), "Status": "DRAFT"}, job.key(step)
-        )
-        ports.crash(f"{step.value}:sent")
-        messages = element_failed(answer)
-        if messages is not None:
-            raise XeroValidationError(messages)
+        draft = {"InvoiceID": str(invoice_id), "Status": "DRAFT"}
+        answer = await _update(ports, job, step, invoice_id, draft)
         status = str(answer.get("Status") or "DRAFT")
     elif status != "DRAFT":
         raise XeroValidationError(
