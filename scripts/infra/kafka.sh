@@ -17,7 +17,7 @@
 # the broker's key and certificate and one SCRAM password per principal are generated once per
 # checkout under .local/kafka/ (tls/, users.env); the users are added when the storage is
 # formatted. Principals: admin and broker (super users), and one per service (ingest, approval,
-# publisher, notifier) whose ACLs `countersign-topics` writes.
+# publisher, notifier) whose ACLs `countersign-topics` writes, and bill-board (a reader downstream).
 #
 # Env:
 #   COUNTERSIGN_KAFKA_PORT             client port, default 19092
@@ -49,8 +49,10 @@ TLS_DIR="$KAFKA_DIR/tls"
 USERS_FILE="$KAFKA_DIR/users.env"
 # The storage remembers which users it was formatted with; another set means a new format.
 SECURITY_STAMP="$DATA_DIR/countersign-security"
-# admin: the topics job and the tests; broker: the broker itself (inter-broker SCRAM).
-USERS=(admin broker ingest approval publisher notifier)
+# admin: the topics job and the tests; broker: the broker itself (inter-broker SCRAM);
+# bill-board: a team downstream (examples/bill-board), granted READ only by `countersign-topics
+# --reader`.
+USERS=(admin broker ingest approval publisher notifier bill-board)
 
 # A fixed, valid cluster id (base64url of 16 bytes, "countersign-loca") saves the extra JVM start
 # that `StorageTool random-uuid` would cost. One node, one cluster: uniqueness does not matter.

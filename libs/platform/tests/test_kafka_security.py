@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 from countersign_contracts import APPROVAL_REQUESTS, COST_ITEMS, dlq_topic
-from countersign_platform.kafka_acls import Acl, Operation, Pattern, Resource, service_acls
+from countersign_platform.kafka_acls import (
+    Acl,
+    Operation,
+    Pattern,
+    Resource,
+    reader_acls,
+    service_acls,
+)
 from countersign_platform.kafka_security import KafkaSecurity
 from countersign_platform.spec import ServiceSpec
 from countersign_platform.subscription import Subscription
@@ -111,3 +118,23 @@ def test_a_service_writes_what_it_owns_and_its_dead_letters_and_reads_what_it_co
 def test_the_principal_format_names_the_user() -> None:
     acls = service_acls(SPEC, principal_format="User:countersign-{service}")
     assert {acl.principal for acl in acls} == {"User:countersign-approval"}
+
+
+def test_a_reader_downstream_may_read_its_topics_and_its_group_and_nothing_else() -> None:
+    who = "User:bill-board"
+    acls = reader_acls(who, "board", [APPROVAL_REQUESTS, COST_ITEMS], "t1.")
+    assert acls == sorted(
+        [
+            Acl(who, Resource.TOPIC, "t1." + APPROVAL_REQUESTS, Pattern.LITERAL, Operation.READ),
+            Acl(who, Resource.TOPIC, "t1." + COST_ITEMS, Pattern.LITERAL, Operation.READ),
+            Acl(who, Resource.GROUP, "board", Pattern.LITERAL, Operation.READ),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    "topics", [[], ["dext.everything.v1"], [dlq_topic(COST_ITEMS, "approval")]]
+)
+def test_a_reader_follows_countersign_topics_only(topics: list[str]) -> None:
+    with pytest.raises(ValueError, match="a reader follows Countersign's topics"):
+        reader_acls("User:bill-board", "board", topics)

@@ -32,7 +32,7 @@ from countersign_contracts import TOPICS, dlq_topic
 
 from countersign_platform.spec import ServiceSpec
 
-__all__ = ["Acl", "access_table", "create_acls", "service_acls"]
+__all__ = ["Acl", "access_table", "create_acls", "reader_acls", "service_acls"]
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +89,21 @@ def service_acls(
             who, Resource.CLUSTER, "kafka-cluster", Pattern.LITERAL, Operation.IDEMPOTENT_WRITE
         )
         acls.add(cluster)
+    return sorted(acls)
+
+
+def reader_acls(principal: str, group: str, topics: Iterable[str], prefix: str = "") -> list[Acl]:
+    """What a team downstream needs to follow ``topics`` in its consumer group ``group``, and
+    nothing more: READ on each topic (of ``prefix``) and on that one group. It can write
+    nothing, create nothing, and read no dead letters."""
+    wanted = set(topics)
+    unknown = sorted(wanted - set(TOPICS))
+    if unknown or not wanted:
+        raise ValueError(f"a reader follows Countersign's topics; not one: {unknown or '(none)'}")
+    acls = {
+        Acl(principal, Resource.TOPIC, prefix + t, Pattern.LITERAL, Operation.READ) for t in wanted
+    }
+    acls.add(Acl(principal, Resource.GROUP, group, Pattern.LITERAL, Operation.READ))
     return sorted(acls)
 
 

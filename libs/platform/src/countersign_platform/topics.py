@@ -1,6 +1,8 @@
 """``countersign-topics``: creates every contract topic, the dead-letter topics of every
 installed service, and each service principal's ACLs (kafka_acls.py), all for one topic prefix.
-It runs with the admin's principal, the only one allowed to create topics (ADR 0063). A service
+It runs with the admin's principal, the only one allowed to create topics (ADR 0063). With
+``--reader`` it grants a team downstream READ on the topics it follows and on its consumer group,
+and nothing else (examples/bill-board). A service
 still creates its own dead-letter topics when it starts against a broker without ACLs, so an
 image that holds one service needs nothing else there.
 
@@ -24,14 +26,16 @@ from countersign_contracts import TOPICS, dlq_topic
 
 from countersign_platform.kafka_acls import (
     DEFAULT_PRINCIPAL,
+    Acl,
     access_table,
     create_acls,
+    reader_acls,
     service_acls,
 )
 from countersign_platform.kafka_security import client_options
 from countersign_platform.spec import ServiceSpec, installed_services
 
-__all__ = ["dead_letter_topics", "ensure_topics", "main", "provision", "wanted_topics"]
+__all__ = ["dead_letter_topics", "ensure_topics", "grant", "main", "provision", "wanted_topics"]
 
 DEFAULT_PARTITIONS = 6
 DLQ_PARTITIONS = 1
@@ -119,13 +123,19 @@ async def provision(
     if not acls:
         return created, 0
     wanted = [acl for spec in specs for acl in service_acls(spec, prefix, principal_format)]
+    return created, await grant(bootstrap, wanted, options)
+
+
+async def grant(bootstrap: str, acls: list[Acl], options: Mapping[str, Any] | None = None) -> int:
+    """Grants ``acls`` with the admin's principal; the number granted, 0 on a broker without
+    an authorizer."""
     admin = _admin(bootstrap, options)
     await admin.start()
     try:
-        granted = await create_acls(admin, wanted)
+        granted = await create_acls(admin, acls)
     finally:
         await admin.close()
-    return created, len(wanted) if granted else 0
+    return len(acls) if granted else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -155,7 +165,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="write no ACLs (kept elsewhere, for example by Strimzi's User Operator)",
     )
+    reader = parser.add_argument_group(
+        "a reader downstream", "grant READ on --topic (repeatable) and --group, then exit"
+    )
+    reader.add_argument("--reader", metavar="PRINCIPAL", help="for example User:bill-board")
+    reader.add_argument("--group", help="the reader's consumer group")
+    reader.add_argument("--topic", action="append", default=[], help="a topic it follows")
     args = parser.parse_args(argv)
+    if args.reader:
+        if not args.group:
+            parser.error("--reader needs --group")
+        try:
+            acls = reader_acls(args.reader, args.group, args.topic, args.prefix)
+        except ValueError as refused:
+            parser.error(str(refused))
+        granted = asyncio.run(grant(args.bootstrap, acls))
+        print(f"{args.reader}: {granted} ACLs granted")
+        return 0
     if args.access_table:
         print(json.dumps(access_table(installed_services().values()), indent=2))
         return 0
