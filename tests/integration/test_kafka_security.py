@@ -13,15 +13,18 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import (
+    ClusterAuthorizationFailedError,
     GroupAuthorizationFailedError,
     KafkaConnectionError,
     KafkaError,
     TopicAuthorizationFailedError,
 )
-from countersign_contracts import APPROVAL_REQUESTS, COST_ITEMS, dlq_topic
+from countersign_contracts import APPROVAL_REQUESTS, COST_ITEMS, LEDGER_PUBLICATIONS, dlq_topic
 from countersign_harness.infra import Infrastructure
 from countersign_harness.kafka import produce, provision_prefix, read_until, service_security
+from countersign_platform.kafka_acls import reader_acls
 from countersign_platform.kafka_security import KafkaSecurity
+from countersign_platform.topics import grant
 
 pytestmark = pytest.mark.integration
 
@@ -44,12 +47,15 @@ async def prefix(infra: Infrastructure, isolation: str) -> AsyncIterator[str]:
 
 
 async def send_as(
-    infra: Infrastructure, security: KafkaSecurity | dict[str, Any], topic: str
+    infra: Infrastructure,
+    security: KafkaSecurity | dict[str, Any],
+    topic: str,
+    idempotent: bool = True,
 ) -> None:
     options = security if isinstance(security, dict) else security.client_options()
     producer = AIOKafkaProducer(
         bootstrap_servers=infra.kafka_bootstrap_servers,
-        enable_idempotence=True,
+        enable_idempotence=idempotent,
         request_timeout_ms=5000,
         **options,
     )
@@ -138,6 +144,29 @@ async def test_a_service_principal_does_exactly_its_job(infra: Infrastructure, p
         await admin.close()
     existing = await read_until(infra.kafka_bootstrap_servers, prefix + COST_ITEMS, bool, 5)
     assert existing, "the admin reads every topic"
+
+
+async def test_a_reader_downstream_reads_what_it_was_granted_and_nothing_more(
+    infra: Infrastructure, prefix: str
+) -> None:
+    """The example consumer's principal, granted as `countersign-topics --reader` grants it."""
+    board = own("bill-board")
+    group = prefix + "bill-board"
+    acls = reader_acls("User:bill-board", group, [APPROVAL_REQUESTS], prefix)
+    assert await grant(infra.kafka_bootstrap_servers, acls) == 2
+    await produce(infra.kafka_bootstrap_servers, prefix + APPROVAL_REQUESTS, [(b"k", b"{}", [])])
+
+    await read_in_group(infra, board, prefix + APPROVAL_REQUESTS, group)  # granted: reads
+    # Writes nothing, not even what it reads: no producer id (IdempotentWrite is the services'),
+    # and a plain producer is refused the topic.
+    with pytest.raises(ClusterAuthorizationFailedError):
+        await send_as(infra, board, prefix + APPROVAL_REQUESTS)
+    with pytest.raises(TopicAuthorizationFailedError):
+        await send_as(infra, board, prefix + APPROVAL_REQUESTS, idempotent=False)
+    with pytest.raises(TopicAuthorizationFailedError):  # a topic it was not granted
+        await read_in_group(infra, board, prefix + LEDGER_PUBLICATIONS, group)
+    with pytest.raises(GroupAuthorizationFailedError):  # a service's group
+        await read_in_group(infra, board, prefix + APPROVAL_REQUESTS, prefix + "publisher")
 
 
 async def read_in_group(
