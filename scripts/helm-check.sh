@@ -265,6 +265,12 @@ must_fail "running as root" "/podSecurityContext/runAsUser': minimum: got 0" \
   --set podSecurityContext.runAsUser=0
 must_fail "pods without a seccomp profile" "/podSecurityContext': missing property 'seccompProfile'" \
   --set podSecurityContext.seccompProfile=null
+must_fail "a reader of a topic that is not Countersign's" "kafka.readers\\[0\\].topics: \"dext.everything.v1\" is not" \
+  --set kafka.strimzi.enabled=true --set kafka.readers[0].name=board \
+  --set kafka.readers[0].group=board --set kafka.readers[0].topics[0]=dext.everything.v1
+must_fail "readers without Strimzi" "kafka.readers needs kafka.strimzi.enabled" \
+  --set kafka.readers[0].name=board --set kafka.readers[0].group=board \
+  --set kafka.readers[0].topics[0]=approval.requests.v1
 must_fail "re-sealing a service that stores nothing sealed" "/reseal/services/0': value must be one of" \
   --set-json 'reseal.services=["approval"]'
 
