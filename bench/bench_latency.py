@@ -33,6 +33,7 @@ from countersign_dext_sandbox.client import DextClient
 from countersign_harness.infra import infrastructure
 from countersign_harness.organisation import Organisation
 from countersign_harness.pipeline import Pipeline
+from countersign_platform.kafka_security import client_options
 
 from bench.bench_pipeline import ORIGINAL, metadata, provision
 from bench.pipeline_measures import InfraReading, ProcessReading, percentile
@@ -64,6 +65,7 @@ class Milestones:
             bootstrap_servers=bootstrap,
             auto_offset_reset="earliest",
             enable_auto_commit=False,
+            **client_options(),
         )
         self.at: dict[str, dict[str, float]] = {}
         self._task: asyncio.Task[None] | None = None

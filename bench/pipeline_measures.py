@@ -23,6 +23,7 @@ from countersign_contracts import LEDGER_PUBLICATIONS, decode
 from countersign_harness.infra import Infrastructure
 from countersign_harness.processes import ServiceProcess, listening_pid
 from countersign_harness.waiting import eventually
+from countersign_platform.kafka_security import client_options
 
 __all__ = [
     "Events",
@@ -131,6 +132,7 @@ class Events:
             bootstrap_servers=bootstrap,
             auto_offset_reset="earliest",
             enable_auto_commit=False,
+            **client_options(),
         )
         self.seen: dict[str, float] = {}
 

@@ -50,6 +50,7 @@ from countersign_harness.infra import infrastructure_from  # noqa: E402
 from countersign_harness.organisation import Organisation  # noqa: E402
 from countersign_harness.pipeline import Pipeline  # noqa: E402
 from countersign_harness.provisioning import provision_organisation  # noqa: E402
+from countersign_platform.kafka_security import client_options  # noqa: E402
 from countersign_platform.spec import installed_services  # noqa: E402
 from demo import play  # noqa: E402
 from demo_plan import PEOPLE, PLAN, RACES, WORKFLOW, Item  # noqa: E402
@@ -380,7 +381,9 @@ async def xero_changes_seen(org: Organisation, database_url: str, isolation: str
 
 async def dead_letters(bootstrap: str, isolation: str) -> dict[str, list[str]]:
     """Every dead letter of the run, by DLQ topic: its reason header and the error behind it."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, **client_options()
+    )
     await consumer.start()
     try:
         found: dict[str, list[str]] = {}
@@ -418,8 +421,8 @@ async def unconsumed(bootstrap: str, isolation: str) -> dict[str, int]:
     wanted = sorted(
         {(s.group, s.topic) for spec in installed_services().values() for s in spec.consumes}
     )
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **client_options())
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, **client_options())
     await admin.start()
     await consumer.start()
     try:

@@ -204,11 +204,15 @@ if [ ${#rendered[@]} -eq 2 ]; then
   check "custom resources, references, pod security" "$VENV/bin/python" \
     "$CHART/ci/check-rendered.py" \
     "$out/default.yaml=Deployment,Service,Job,PodDisruptionBudget,Pod,NetworkPolicy" \
-    "$out/all-features.yaml=ScaledObject,ServiceMonitor,HorizontalPodAutoscaler,Ingress,NetworkPolicy"
+    "$out/all-features.yaml=ScaledObject,ServiceMonitor,HorizontalPodAutoscaler,Ingress,NetworkPolicy,KafkaUser,KafkaTopic"
 fi
 
 must_fail "an unknown value" "additional properties 'servcies'" --set servcies.ingest.replicas=3
 must_fail "an unknown service" "invalid propertyName 'billing'" --set services.billing.enabled=true
+must_fail "an unknown Kafka security protocol" "/kafka/securityProtocol" \
+  --set kafka.securityProtocol=TLS
+must_fail "a principal format without the service" "/kafka/acls/principalFormat" \
+  --set kafka.acls.principalFormat=User:countersign
 must_fail "a malformed bootstrap address" "/kafka/bootstrapServers" \
   --set kafka.bootstrapServers=kafka
 must_fail "a non-integer replica count" "/services/approval/replicas.*want integer" \
@@ -261,6 +265,12 @@ must_fail "running as root" "/podSecurityContext/runAsUser': minimum: got 0" \
   --set podSecurityContext.runAsUser=0
 must_fail "pods without a seccomp profile" "/podSecurityContext': missing property 'seccompProfile'" \
   --set podSecurityContext.seccompProfile=null
+must_fail "a reader of a topic that is not Countersign's" "kafka.readers\\[0\\].topics: \"dext.everything.v1\" is not" \
+  --set kafka.strimzi.enabled=true --set kafka.readers[0].name=board \
+  --set kafka.readers[0].group=board --set kafka.readers[0].topics[0]=dext.everything.v1
+must_fail "readers without Strimzi" "kafka.readers needs kafka.strimzi.enabled" \
+  --set kafka.readers[0].name=board --set kafka.readers[0].group=board \
+  --set kafka.readers[0].topics[0]=approval.requests.v1
 must_fail "re-sealing a service that stores nothing sealed" "/reseal/services/0': value must be one of" \
   --set-json 'reseal.services=["approval"]'
 

@@ -234,11 +234,23 @@ WEB_OIDC_CLIENT_ID=countersign-web-local
 
 web_public_url() { echo "http://127.0.0.1:$(service_port web)"; }
 
+# How clients connect to Kafka: for the broker `up` started, TLS + SCRAM as the admin (the
+# tests' and tools' principal; each service gets its own in start_service; ADR 0063); for the
+# caller's own broker, the KAFKA_* security settings the caller gave, if any.
+kafka_client_env() {
+  if was_started kafka; then
+    "$KAFKA_SH" env | grep -v '^KAFKA_BOOTSTRAP_SERVERS='
+  else
+    env | grep -E '^(KAFKA_SECURITY_PROTOCOL|KAFKA_SASL_[A-Z]+|KAFKA_SSL_[A-Z]+)=' || true
+  fi
+}
+
 write_stack_env() {
   local kafka="$1" db="$2" row name port exe prefix path tmp="$STACK_ENV.tmp"
   {
     echo "# Written by scripts/stack.sh up at $(date -Is). Source with: set -a; . $STACK_ENV; set +a"
     echo "KAFKA_BOOTSTRAP_SERVERS=$kafka"
+    kafka_client_env
     echo "DATABASE_URL=$db"
     service_databases "$db"
     echo "COUNTERSIGN_ADMIN_TOKEN=${COUNTERSIGN_ADMIN_TOKEN:-$(local_secret COUNTERSIGN_ADMIN_TOKEN)}"
@@ -391,6 +403,15 @@ start_service() {
     for other in "${DB_SERVICES[@]}"; do
       [ "$other" = "$prefix" ] || unset "${other}_DATABASE_URL"
     done
+    # Kafka as the service's own principal, whose ACLs countersign-topics wrote; the admin's
+    # password (in stack.env for the tests) goes to no service.
+    if [ -n "${COUNTERSIGN_KAFKA_USERS_FILE:-}" ]; then
+      kafka_password="$(sed -n "s/^$name=//p" "$COUNTERSIGN_KAFKA_USERS_FILE")"
+      unset KAFKA_SASL_USERNAME KAFKA_SASL_PASSWORD COUNTERSIGN_KAFKA_USERS_FILE
+      if [ -n "$kafka_password" ]; then
+        export KAFKA_SASL_USERNAME="$name" KAFKA_SASL_PASSWORD="$kafka_password"
+      fi
+    fi
     # Approval's signing key goes to approval only (not into stack.env, which every process
     # and every test shell reads): the others need only the public keys it serves.
     if [ "$prefix" = APPROVAL ]; then
@@ -586,8 +607,14 @@ running_ports() {
   case "$1" in
     kafka)
       local props="$LOCAL_DIR/kafka/server.properties"
-      echo "COUNTERSIGN_KAFKA_PORT=$(sed -n 's|^listeners=PLAINTEXT://127.0.0.1:\([0-9]*\),.*|\1|p' "$props")"
+      echo "COUNTERSIGN_KAFKA_PORT=$(sed -n 's|^listeners=[A-Z_]*://127.0.0.1:\([0-9]*\),.*|\1|p' "$props")"
       echo "COUNTERSIGN_KAFKA_CONTROLLER_PORT=$(sed -n 's|^listeners=.*CONTROLLER://127.0.0.1:\([0-9]*\).*|\1|p' "$props")"
+      # Restarted as it was started: secured, or plaintext (ADR 0063).
+      if grep -q '^listeners=SASL_SSL://' "$props"; then
+        echo "COUNTERSIGN_KAFKA_SECURITY=sasl_ssl"
+      else
+        echo "COUNTERSIGN_KAFKA_SECURITY=plaintext"
+      fi
       ;;
     postgres) echo "COUNTERSIGN_PG_PORT=$(sed -n 4p "$PG_PID_FILE" 2>/dev/null)" ;;
   esac

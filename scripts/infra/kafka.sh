@@ -9,15 +9,24 @@
 #   scripts/infra/kafka.sh empty    # stopped only: drop every topic and offset (the data
 #                                   # directory); the next start formats it anew
 #   scripts/infra/kafka.sh status   # exit 0 when running, 1 otherwise
-#   scripts/infra/kafka.sh env      # print KAFKA_BOOTSTRAP_SERVERS=... (no side effects)
+#   scripts/infra/kafka.sh env      # print KAFKA_BOOTSTRAP_SERVERS=... and the admin's client
+#                                   # settings (no side effects)
+#
+# Secured by default (ADR 0063): the client listener is SASL_SSL (TLS + SCRAM-SHA-512), the
+# controller listener mutual TLS, and the StandardAuthorizer denies whatever no ACL allows. A CA,
+# the broker's key and certificate and one SCRAM password per principal are generated once per
+# checkout under .local/kafka/ (tls/, users.env); the users are added when the storage is
+# formatted. Principals: admin and broker (super users), and one per service (ingest, approval,
+# publisher, notifier) whose ACLs `countersign-topics` writes, and bill-board (a reader downstream).
 #
 # Env:
-#   COUNTERSIGN_KAFKA_PORT             PLAINTEXT (client) port, default 19092
+#   COUNTERSIGN_KAFKA_PORT             client port, default 19092
 #   COUNTERSIGN_KAFKA_CONTROLLER_PORT  CONTROLLER (KRaft) port, default 19093
+#   COUNTERSIGN_KAFKA_SECURITY         sasl_ssl (default) or plaintext (no TLS, no users, no ACLs)
 #   COUNTERSIGN_KAFKA_JVM_EXTRA        extra JVM flags, e.g. -XX:TieredStopAtLevel=1
 #   COUNTERSIGN_CACHE_DIR              jar cache root, default ${XDG_CACHE_HOME:-~/.cache}/countersign
 #
-# State (git-ignored): .local/kafka/{server.properties,data/,kafka.pid,kafka.log}
+# State (git-ignored): .local/kafka/{server.properties,data/,kafka.pid,kafka.log,tls/,users.env}
 # Jars: <cache>/kafka-<version>/libs, shared by every clone on this machine.
 set -euo pipefail
 
@@ -34,6 +43,16 @@ LOG_FILE="$KAFKA_DIR/kafka.log"
 PORT="${COUNTERSIGN_KAFKA_PORT:-19092}"
 CONTROLLER_PORT="${COUNTERSIGN_KAFKA_CONTROLLER_PORT:-19093}"
 BOOTSTRAP="127.0.0.1:$PORT"
+SECURITY="${COUNTERSIGN_KAFKA_SECURITY:-sasl_ssl}"
+case "$SECURITY" in sasl_ssl | plaintext) ;; *) echo "kafka: COUNTERSIGN_KAFKA_SECURITY must be sasl_ssl or plaintext" >&2; exit 2 ;; esac
+TLS_DIR="$KAFKA_DIR/tls"
+USERS_FILE="$KAFKA_DIR/users.env"
+# The storage remembers which users it was formatted with; another set means a new format.
+SECURITY_STAMP="$DATA_DIR/countersign-security"
+# admin: the topics job and the tests; broker: the broker itself (inter-broker SCRAM);
+# bill-board: a team downstream (examples/bill-board), granted READ only by `countersign-topics
+# --reader`.
+USERS=(admin broker ingest approval publisher notifier bill-board)
 
 # A fixed, valid cluster id (base64url of 16 bytes, "countersign-loca") saves the extra JVM start
 # that `StorageTool random-uuid` would cost. One node, one cluster: uniqueness does not matter.
@@ -80,7 +99,7 @@ running_pid() {
 
 # The client port of the running broker, from the properties it was started with (the env may
 # ask for a different port than the one in use).
-running_port() { sed -n 's|^listeners=PLAINTEXT://127.0.0.1:\([0-9]*\),.*|\1|p' "$PROPS" 2>/dev/null; }
+running_port() { sed -n 's|^listeners=[A-Z_]*://127.0.0.1:\([0-9]*\),.*|\1|p' "$PROPS" 2>/dev/null; }
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -110,12 +129,86 @@ fetch_jars() {
   log "jars ready: $(find "$LIBS_DIR" -name '*.jar' | wc -l) jars in $((SECONDS - t0)) s"
 }
 
+# --- credentials ------------------------------------------------------------------------------
+
+# One SCRAM password per principal, made once per checkout (600, git-ignored): name=password.
+ensure_users() {
+  local user
+  touch "$USERS_FILE" && chmod 600 "$USERS_FILE"
+  for user in "${USERS[@]}"; do
+    grep -q "^$user=" "$USERS_FILE" \
+      || echo "$user=$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')" >>"$USERS_FILE"
+  done
+}
+
+user_password() { sed -n "s/^$1=//p" "$USERS_FILE" 2>/dev/null; }
+
+# A CA of this checkout and the broker's key and certificate (for 127.0.0.1 and localhost),
+# as PEM files Kafka reads directly. The broker's certificate also serves as its client
+# certificate on the controller listener (mutual TLS, principal CN=broker).
+ensure_tls() {
+  [ -f "$TLS_DIR/broker.pem" ] && [ -f "$TLS_DIR/ca.pem" ] && return 0
+  command -v openssl >/dev/null || die "openssl not found (needed for the broker's certificates)"
+  local tmp="$TLS_DIR.tmp.$$"
+  rm -rf "$tmp" && mkdir -p "$tmp" && chmod 700 "$tmp"
+  (
+    cd "$tmp"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=countersign-local-ca" \
+      -keyout ca.key -out ca.pem
+    openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out broker.key
+    openssl req -new -key broker.key -subj "/CN=broker" -out broker.csr
+    printf '%s\n' "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+      "extendedKeyUsage=serverAuth,clientAuth" >broker.ext
+    openssl x509 -req -in broker.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 \
+      -extfile broker.ext -out broker.crt
+    cat broker.key broker.crt ca.pem >broker.pem
+    rm -f broker.csr broker.ext ca.srl
+  ) >"$tmp.log" 2>&1 || { cat "$tmp.log" >&2; rm -rf "$tmp" "$tmp.log"; die "openssl failed"; }
+  rm -f "$tmp.log"
+  rm -rf "$TLS_DIR" && mv "$tmp" "$TLS_DIR"
+  log "made a CA and the broker's certificate in $TLS_DIR"
+}
+
 # --- configuration ----------------------------------------------------------------------------
+
+listener_properties() {
+  if [ "$SECURITY" = plaintext ]; then
+    cat <<EOF
+listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+EOF
+    return 0
+  fi
+  cat <<EOF
+# Clients: TLS + SASL/SCRAM-SHA-512. The controller listener: mutual TLS (the broker's own
+# certificate, principal User:CN=broker). Anything no ACL allows is denied.
+listeners=SASL_SSL://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
+advertised.listeners=SASL_SSL://127.0.0.1:$PORT
+inter.broker.listener.name=SASL_SSL
+listener.security.protocol.map=CONTROLLER:SSL,SASL_SSL:SASL_SSL
+sasl.enabled.mechanisms=SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="broker" password="$(user_password broker)";
+ssl.keystore.type=PEM
+ssl.keystore.location=$TLS_DIR/broker.pem
+ssl.truststore.type=PEM
+ssl.truststore.location=$TLS_DIR/ca.pem
+listener.name.controller.ssl.client.auth=required
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users=User:admin;User:broker;User:CN=broker
+allow.everyone.if.no.acl.found=false
+EOF
+}
+
 
 # Rewritten on every start so port overrides take effect. The storage format (meta.properties)
 # keeps only cluster.id/node.id/directory.id, so changing ports later is fine.
 write_properties() {
   mkdir -p "$DATA_DIR"
+  # It holds the broker's own SCRAM password.
+  touch "$PROPS" && chmod 600 "$PROPS"
   cat >"$PROPS" <<EOF
 # Generated by scripts/infra/kafka.sh on every start; edits are overwritten.
 process.roles=broker,controller
@@ -125,11 +218,8 @@ node.id=1
 # with --standalone (or with controller.quorum.bootstrap.servers) is a hard error in Kafka 4.x.
 controller.quorum.voters=1@127.0.0.1:$CONTROLLER_PORT
 
-listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
 controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+$(listener_properties)
 
 log.dirs=$DATA_DIR
 
@@ -161,16 +251,47 @@ log.cleaner.threads=1
 EOF
 }
 
+# What the storage was formatted for: the security mode and the users' passwords (hashed).
+security_stamp() {
+  if [ "$SECURITY" = plaintext ]; then echo plaintext; return; fi
+  echo "sasl_ssl $(sha256sum "$USERS_FILE" | cut -d' ' -f1)"
+}
+
 format_storage() {
   if [ -f "$DATA_DIR/meta.properties" ]; then
-    return 0
+    [ "$(cat "$SECURITY_STAMP" 2>/dev/null)" = "$(security_stamp)" ] && return 0
+    # Formatted for another security mode (or other users): local data, formatted anew.
+    log "storage formatted for other users or security; emptying it"
+    rm -rf "$DATA_DIR" && mkdir -p "$DATA_DIR"
   fi
   log "formatting storage (cluster id $CLUSTER_ID)"
   local t0=$SECONDS
+  local -a scram=() user
+  if [ "$SECURITY" = sasl_ssl ]; then
+    for user in "${USERS[@]}"; do
+      scram+=(--add-scram "SCRAM-SHA-512=[name=$user,password=$(user_password "$user")]")
+    done
+  fi
   java -Xmx256m -cp "$LIBS_DIR/*" kafka.tools.StorageTool format \
-    -t "$CLUSTER_ID" -c "$PROPS" >>"$LOG_FILE" 2>&1 \
+    -t "$CLUSTER_ID" -c "$PROPS" "${scram[@]}" >>"$LOG_FILE" 2>&1 \
     || { tail -n 20 "$LOG_FILE" >&2; die "storage format failed (see $LOG_FILE)"; }
+  security_stamp >"$SECURITY_STAMP"
   log "formatted in $((SECONDS - t0)) s"
+}
+
+# The admin's client settings (KEY=value lines): what stack.env gives the tests and tools.
+client_env() {
+  if [ "$SECURITY" = plaintext ]; then
+    echo "KAFKA_SECURITY_PROTOCOL=PLAINTEXT"
+    return 0
+  fi
+  echo "KAFKA_SECURITY_PROTOCOL=SASL_SSL"
+  echo "KAFKA_SASL_MECHANISM=SCRAM-SHA-512"
+  echo "KAFKA_SASL_USERNAME=admin"
+  echo "KAFKA_SASL_PASSWORD=$(user_password admin)"
+  echo "KAFKA_SSL_CAFILE=$TLS_DIR/ca.pem"
+  # Where the harness and scripts/stack.sh find each service's own password.
+  echo "COUNTERSIGN_KAFKA_USERS_FILE=$USERS_FILE"
 }
 
 # --- readiness --------------------------------------------------------------------------------
@@ -179,12 +300,17 @@ format_storage() {
 # controller has elected itself and the broker has registered and caught up with metadata.
 # Returns 0 when the broker answers within the timeout, 1 otherwise.
 probe_metadata() {
-  "$PYTHON" - "$BOOTSTRAP" <<'PY'
+  # `export` is a builtin: the admin's password stays off every command line.
+  # shellcheck disable=SC2046 # KEY=value words, none with spaces
+  (export $(client_env) && exec "$PYTHON" - "$BOOTSTRAP") <<'PY'
 import asyncio, sys
 from aiokafka.admin import AIOKafkaAdminClient
+from countersign_platform.kafka_security import client_options
 
 async def main() -> int:
-    admin = AIOKafkaAdminClient(bootstrap_servers=sys.argv[1], request_timeout_ms=5000)
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=sys.argv[1], request_timeout_ms=5000, **client_options()
+    )
     try:
         await asyncio.wait_for(admin.start(), 8)
         await asyncio.wait_for(admin.list_topics(), 8)
@@ -243,6 +369,10 @@ cmd_start() {
 
   fetch_jars
   mkdir -p "$KAFKA_DIR"
+  if [ "$SECURITY" = sasl_ssl ]; then
+    ensure_users
+    ensure_tls
+  fi
   write_properties
   format_storage
 
@@ -335,6 +465,10 @@ case "${1:-}" in
   empty) cmd_empty ;;
   status) cmd_status ;;
   # Prints the connection setting without starting anything (used by scripts/stack.sh).
-  env) echo "KAFKA_BOOTSTRAP_SERVERS=$BOOTSTRAP" ;;
+  env)
+    echo "KAFKA_BOOTSTRAP_SERVERS=$BOOTSTRAP"
+    # Before the first start there are no credentials yet: only the address.
+    if [ "$SECURITY" = plaintext ] || [ -s "$USERS_FILE" ]; then client_env; fi
+    ;;
   *) echo "usage: $0 start|stop|crash|empty|status|env" >&2; exit 2 ;;
 esac

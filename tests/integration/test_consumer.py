@@ -17,6 +17,7 @@ from countersign_harness.infra import Infrastructure
 from countersign_harness.kafka import produce, read_until
 from countersign_harness.samples import cost_item_submitted
 from countersign_harness.waiting import eventually
+from countersign_platform.kafka_security import client_options
 
 from tests.integration.conftest import ServiceRunner, record_seen
 
@@ -146,7 +147,7 @@ async def test_malformed_event_is_dead_lettered_with_its_reason_and_nothing_is_w
 
 
 async def committed_offset(bootstrap: str, topic: str, group: str) -> int:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **client_options())
     await admin.start()
     try:
         offsets = await admin.list_consumer_group_offsets(group)
@@ -158,7 +159,7 @@ async def committed_offset(bootstrap: str, topic: str, group: str) -> int:
 
 async def dead_letters(bootstrap: str, topic: str) -> int:
     """How many records the dead-letter topic holds (its end offsets, summed)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, **client_options())
     await consumer.start()
     try:
         assert topic in await consumer.topics(), f"{topic} does not exist"  # loads metadata

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import uuid
 from datetime import UTC, datetime
@@ -35,12 +36,13 @@ from countersign_contracts import (
     new_envelope,
 )
 from countersign_harness.infra import Infrastructure
-from countersign_harness.kafka import produce
+from countersign_harness.kafka import produce, service_security
 from countersign_harness.publisher_samples import authorised_request, sample_bill
 
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
+_SECURITY = {"KAFKA_SECURITY_PROTOCOL", "KAFKA_SASL_MECHANISM", "KAFKA_SSL_CAFILE"}
 PRODUCERS = {APPROVAL_REQUESTS: "approval", LEDGER_PUBLICATIONS: "publisher"}
 
 
@@ -57,6 +59,29 @@ def _installed(venv: Path) -> dict[str, str]:
         check=True, capture_output=True, text=True,
     )  # fmt: skip
     return {p["name"]: p["version"] for p in json.loads(listed.stdout)}
+
+
+def _reader_environment(bootstrap: str, prefix: str, group: str) -> dict[str, str]:
+    """How the broker is reached, as the example's own principal (``bill-board``), granted
+    READ on its two topics and its group the way an operator would: ``countersign-topics
+    --reader``, with the admin's credentials this test process holds. On a broker without
+    our users (plaintext, one's own) the example connects as the environment says."""
+    env = {k: v for k, v in os.environ.items() if k in _SECURITY}
+    reader = service_security("bill-board")
+    if reader is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true: the broker has no users of ours; the example runs as its own")
+        return env
+    grant = [str(REPO / ".venv" / "bin" / "countersign-topics"), "--bootstrap", bootstrap,
+             "--prefix", prefix, "--reader", "User:bill-board", "--group", group,
+             "--topic", APPROVAL_REQUESTS, "--topic", LEDGER_PUBLICATIONS]  # fmt: skip
+    granted = subprocess.run(grant, check=True, capture_output=True, text=True).stdout
+    assert "3 ACLs granted" in granted, granted
+    assert reader.sasl_password is not None
+    return env | {
+        "KAFKA_SASL_USERNAME": "bill-board",
+        "KAFKA_SASL_PASSWORD": reader.sasl_password.get_secret_value(),
+    }
 
 
 async def _board(run: list[str], idle_s: str, env: dict[str, str]) -> Any:
@@ -131,11 +156,14 @@ async def test_the_example_keeps_bills_by_status_from_the_broker_as_a_tolerant_r
     await produce(infra.kafka_bootstrap_servers, f"{isolation}.{APPROVAL_REQUESTS}", requests)
 
     packages = await asyncio.to_thread(_installed, tmp_path / "venv")
+    group = f"{isolation}-board"
     env = {
         "PATH": "/usr/bin:/bin",
         "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
         "KAFKA_TOPIC_PREFIX": f"{isolation}.",
-        "BILL_BOARD_GROUP": f"{isolation}-board",
+        "BILL_BOARD_GROUP": group,
+        # Its own read-only principal on the local stack's broker (TLS and SCRAM, ADR 0063).
+        **_reader_environment(infra.kafka_bootstrap_servers, f"{isolation}.", group),
     }
     run = [str(tmp_path / "venv" / "bin" / "bill-board"), "--db", str(tmp_path / "board.db")]
     first = await _board(run, "5", env)

@@ -18,6 +18,7 @@ from countersign_harness.infra import Infrastructure
 from countersign_harness.kafka import produce, read_until
 from countersign_harness.samples import cost_item_submitted
 from countersign_harness.waiting import eventually
+from countersign_platform.kafka_security import client_options
 from countersign_platform.outbox import enqueue
 
 from tests.integration.conftest import ServiceRunner, record_seen
@@ -115,7 +116,9 @@ async def test_a_service_started_while_a_server_is_down_waits_for_it(
 
     async def broker() -> None:
         admin = AIOKafkaAdminClient(
-            bootstrap_servers=infra.kafka_bootstrap_servers, request_timeout_ms=2000
+            bootstrap_servers=infra.kafka_bootstrap_servers,
+            request_timeout_ms=2000,
+            **client_options(),
         )
         await admin.start()
         await admin.close()

@@ -171,7 +171,7 @@ def group_of(settler: Settler, *subscriptions: Subscription, **options: Any) -> 
         bootstrap_servers="kafka:9092",
         topic_prefix=PREFIX,
         client_id="probe-1",
-        **{"commit_interval_ms": 200, **options},
+        **{"commit_interval_ms": 200, "options": {}, **options},
     )
 
 

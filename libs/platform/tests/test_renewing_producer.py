@@ -67,7 +67,8 @@ def made(monkeypatch: pytest.MonkeyPatch) -> Made:
 
 
 async def started(**options: Any) -> RenewingProducer:
-    producer = RenewingProducer("kafka:9092", client_id="relay-1", **options)
+    # No security options unless a test gives some (not the KAFKA_* of the shell running it).
+    producer = RenewingProducer("kafka:9092", client_id="relay-1", **{"options": {}, **options})
     await producer.start()
     return producer
 

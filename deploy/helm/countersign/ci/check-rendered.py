@@ -56,7 +56,13 @@ EXPECTED_KINDS = {
     ("keda.sh/v1alpha1", "ScaledObject"),
     ("monitoring.coreos.com/v1", "ServiceMonitor"),
     ("networking.k8s.io/v1", "NetworkPolicy"),
+    ("kafka.strimzi.io/v1", "KafkaUser"),
+    ("kafka.strimzi.io/v1", "KafkaTopic"),
 }
+# A service's Kafka user may do no more than this (ADR 0063): no Create, Alter, Delete, All.
+KAFKA_USER_OPERATIONS = {"Read", "Write", "Describe", "IdempotentWrite"}
+# A reader downstream (kafka.readers) reads, and that is all.
+READER_OPERATIONS = {"Read", "Describe"}
 CUSTOM_RESOURCES: dict[str, type[BaseModel]] = {
     "ScaledObject": ScaledObject,
     "ServiceMonitor": ServiceMonitor,
@@ -303,6 +309,14 @@ def check_file(path: Path, required: list[str]) -> list[str]:
                 f"{where}: port {e['port']!r} is not a port of the selected Service"
                 for e in doc["spec"]["endpoints"]
                 if e["port"] not in ports
+            ]
+        if kind == "KafkaUser":
+            reader = doc["metadata"]["labels"]["app.kubernetes.io/component"] == "readers"
+            allowed = READER_OPERATIONS if reader else KAFKA_USER_OPERATIONS
+            problems += [
+                f"{where}: may {sorted(set(acl['operations']) - allowed)} on {acl['resource']}"
+                for acl in doc["spec"]["authorization"]["acls"]
+                if not set(acl["operations"]) <= allowed or acl["resource"].get("name") == "*"
             ]
         if kind == "Deployment":
             problems += check_pod(doc["spec"]["template"]["spec"], where, serves_http=True)

@@ -64,14 +64,49 @@ app.kubernetes.io/component: {{ .name }}
 {{- end }}
 {{- end }}
 
-{{/* Kafka settings every container needs (countersign-migrate reads them too). */}}
+{{/* Kafka settings every container needs (countersign-migrate reads them too), connecting as
+the component's own user (.name: a service, or "topics" for the admin; ADR 0063). */}}
 {{- define "countersign.env.kafka" -}}
+{{- $kafka := .root.Values.kafka }}
 - name: KAFKA_BOOTSTRAP_SERVERS
-  value: {{ .root.Values.kafka.bootstrapServers | quote }}
+  value: {{ $kafka.bootstrapServers | quote }}
 - name: KAFKA_TOPIC_PREFIX
-  value: {{ .root.Values.kafka.topicPrefix | quote }}
+  value: {{ $kafka.topicPrefix | quote }}
 - name: KAFKA_REPLICATION_FACTOR
   value: {{ .root.Values.topics.replicationFactor | quote }}
+- name: KAFKA_SECURITY_PROTOCOL
+  value: {{ $kafka.securityProtocol | quote }}
+{{- if hasPrefix "SASL_" $kafka.securityProtocol }}
+{{- $user := include "countersign.kafkaUser" . | fromYaml }}
+- name: KAFKA_SASL_MECHANISM
+  value: {{ $kafka.saslMechanism | quote }}
+- name: KAFKA_SASL_USERNAME
+  value: {{ $user.username | quote }}
+- name: KAFKA_SASL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $user.existingSecret | quote }}
+      key: {{ $user.key | quote }}
+{{- end }}
+{{- if $kafka.ca.existingSecret }}
+- name: KAFKA_SSL_CAFILE
+  value: {{ printf "/etc/countersign/kafka-ca/%s" $kafka.ca.key | quote }}
+{{- end }}
+{{- end }}
+
+{{/* A component's Kafka user: kafka.users.<name>, else <fullname>-<name> with its password under
+"password" in the Secret of that name (what a Strimzi KafkaUser of that name writes). */}}
+{{- define "countersign.kafkaUser" -}}
+{{- $default := printf "%s-%s" (include "countersign.fullname" .root) .name }}
+{{- $given := get .root.Values.kafka.users .name | default dict }}
+username: {{ $given.username | default $default | quote }}
+existingSecret: {{ $given.existingSecret | default $default | quote }}
+key: {{ $given.key | default "password" | quote }}
+{{- end }}
+
+{{/* The principal each service has in the ACLs (countersign-topics --principal-format). */}}
+{{- define "countersign.kafkaPrincipalFormat" -}}
+{{- .Values.kafka.acls.principalFormat | default (printf "User:%s-{service}" (include "countersign.fullname" .)) }}
 {{- end }}
 
 {{/* <SERVICE>_DATABASE_URL from the service's own Secret: its own role (ADR 0060). */}}
@@ -368,11 +403,22 @@ tolerations:
 - name: tmp
   emptyDir:
     sizeLimit: {{ .root.Values.tmpSizeLimit }}
+{{- with .root.Values.kafka.ca.existingSecret }}
+- name: kafka-ca
+  secret:
+    secretName: {{ . | quote }}
+{{- end }}
 {{- end }}
 
+{{/* /tmp, and the brokers' CA (kafka.ca) read-only where KAFKA_SSL_CAFILE points. */}}
 {{- define "countersign.tmpMount" -}}
 - name: tmp
   mountPath: /tmp
+{{- if .root.Values.kafka.ca.existingSecret }}
+- name: kafka-ca
+  mountPath: /etc/countersign/kafka-ca
+  readOnly: true
+{{- end }}
 {{- end }}
 
 {{/* Replicas are left to the autoscaler when one is enabled. */}}

@@ -38,6 +38,8 @@ __all__ = [
     "read_env_file",
 ]
 
+_KAFKA_CLIENT_SETTINGS = ("KAFKA_SECURITY_", "KAFKA_SASL_", "KAFKA_SSL_", "COUNTERSIGN_KAFKA_")
+
 # The checkout this package is installed from (editable, by scripts/setup.sh):
 # libs/harness/src/countersign_harness/infra.py
 REPO = Path(__file__).resolve().parents[4]
@@ -138,6 +140,8 @@ def _local_processes() -> Iterator[Infrastructure]:
             f"scripts/stack.sh up failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
         )
     env = read_env_file(REPO / ".local" / "stack.env")
+    # How to connect (TLS, the admin's SCRAM user, ADR 0063): for every client of this process.
+    os.environ.update({k: v for k, v in env.items() if k.startswith(_KAFKA_CLIENT_SETTINGS)})
     try:
         yield infrastructure_from(env)
     finally:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 from countersign_harness.infra import REPO, Infrastructure
+from countersign_harness.kafka import USERS_FILE, provision_prefix, service_security
 
 __all__ = ["ServiceProcess", "free_port"]
 
@@ -103,13 +104,32 @@ class ServiceProcess:
     def log_path(self) -> Path:
         return self.log_dir / f"{self.label or self.name}.log"
 
+    def kafka_environment(self) -> dict[str, str]:
+        """The service's own Kafka principal when the broker has ours (ADR 0063): never the
+        admin's password, which the test process holds."""
+        security = service_security(self.name)
+        if security is None or security.sasl_password is None:
+            return {}
+        return {
+            "KAFKA_SASL_USERNAME": self.name,
+            "KAFKA_SASL_PASSWORD": security.sasl_password.get_secret_value(),
+        }
+
     def environment(self) -> dict[str, str]:
         prefix = self.name.upper().replace("-", "_")
-        # Its own database login only (ADR 0060): none of the others', nor the administrator's.
-        inherited = {k: v for k, v in os.environ.items() if not k.endswith("DATABASE_URL")}
+        # Its own database login only (ADR 0060): none of the others', nor the administrator's;
+        # on the local stack's broker the test process is the Kafka admin: no process inherits
+        # that either (ADR 0063).
+        hidden = {USERS_FILE, "KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD"}
+        inherited = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.endswith("DATABASE_URL") and (USERS_FILE not in os.environ or k not in hidden)
+        }
         database = self.infra.service_database_urls.get(self.name)
         return {
             **inherited,
+            **self.kafka_environment(),
             **({f"{prefix}_DATABASE_URL": database} if database else {}),
             "KAFKA_BOOTSTRAP_SERVERS": self.infra.kafka_bootstrap_servers,
             "KAFKA_TOPIC_PREFIX": f"{self.isolation}.",
@@ -122,6 +142,10 @@ class ServiceProcess:
 
     def start(self) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        if self.kafka_environment():
+            # Its topics and its ACLs on them exist before it connects, as the topics job
+            # makes them before a deployment's services start: it may create neither.
+            provision_prefix(self.infra.kafka_bootstrap_servers, f"{self.isolation}.")
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 self.command or [str(REPO / ".venv" / "bin" / f"countersign-{self.name}")],

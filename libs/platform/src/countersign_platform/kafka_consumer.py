@@ -25,13 +25,15 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
 from aiokafka.errors import KafkaError
 from aiokafka.structs import OffsetAndMetadata
 
 from countersign_platform.consumer import ConsumedRecord, EventConsumer
+from countersign_platform.kafka_security import client_options
 from countersign_platform.subscription import Subscription
 
 __all__ = ["GroupConsumer"]
@@ -59,6 +61,7 @@ class GroupConsumer:
         commit_interval_ms: int = 200,
         linger_ms: int = 0,
         graceful_s: float = 10.0,
+        options: Mapping[str, Any] | None = None,
     ) -> None:
         groups = {s.group for s in subscriptions}
         if len(groups) != 1:
@@ -78,6 +81,8 @@ class GroupConsumer:
             max_poll_records=max_records,
             fetch_min_bytes=fetch_min_bytes,
             fetch_max_wait_ms=fetch_max_wait_ms,
+            # Security (KafkaSecurity.client_options); None: from the KAFKA_* environment.
+            **(client_options() if options is None else options),
         )
         self._max_records = max_records
         self._poll_timeout_ms = poll_timeout_ms

@@ -13,7 +13,8 @@ A send the broker has not acknowledged within ``ack_timeout_s`` fails the same w
 producer is replaced too): the relay holds its rows' transaction open while it waits, so a
 producer stuck retrying must not hold it for ever.
 
-    producer = RenewingProducer(bootstrap, client_id="ingest")
+    producer = RenewingProducer(bootstrap, client_id="ingest", options=security.client_options())
+    # (options: KafkaSecurity.client_options(); left out, from the KAFKA_* environment)
     await producer.start()
     ack = await producer.send(topic, key, value, headers)   # queued
     await ack                                                # acknowledged by the broker
@@ -26,6 +27,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Mapping
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import (
@@ -34,6 +36,8 @@ from aiokafka.errors import (
     ProducerFenced,
     UnknownProducerId,
 )
+
+from countersign_platform.kafka_security import client_options
 
 __all__ = ["RenewingProducer"]
 
@@ -45,9 +49,16 @@ _BROKEN = (OutOfOrderSequenceNumber, UnknownProducerId, InvalidProducerEpoch, Pr
 
 class RenewingProducer:
     def __init__(
-        self, bootstrap_servers: str, *, client_id: str, ack_timeout_s: float = 60.0
+        self,
+        bootstrap_servers: str,
+        *,
+        client_id: str,
+        ack_timeout_s: float = 60.0,
+        options: Mapping[str, Any] | None = None,
     ) -> None:
         self._bootstrap_servers = bootstrap_servers
+        # Security (KafkaSecurity.client_options); None: from the KAFKA_* environment.
+        self._options = dict(client_options() if options is None else options)
         self._client_id = client_id
         self._ack_timeout_s = ack_timeout_s
         self._producer: AIOKafkaProducer | None = None
@@ -59,6 +70,7 @@ class RenewingProducer:
             bootstrap_servers=self._bootstrap_servers,
             client_id=self._client_id,
             enable_idempotence=True,
+            **self._options,
         )
 
     async def start(self) -> None:

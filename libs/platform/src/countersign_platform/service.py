@@ -98,6 +98,7 @@ def _group_consumers(
             fetch_max_wait_ms=settings.consumer_fetch_max_wait_ms,
             poll_timeout_ms=settings.consumer_poll_timeout_ms,
             linger_ms=settings.consumer_linger_ms,
+            options=settings.kafka_security.client_options(),
         )
         for subscriptions in groups.values()
     ]
@@ -155,15 +156,22 @@ async def _start_kafka(
                 ((s.topic, s.group) for s in spec.consumes), settings.kafka_topic_prefix
             ),
             replication=settings.kafka_replication_factor,
+            options=settings.kafka_security.client_options(),
         ),
         settings.startup_wait_s,
     )
     kafka_admin = AIOKafkaAdminClient(
-        bootstrap_servers=settings.kafka_bootstrap_servers, client_id=spec.name
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        client_id=spec.name,
+        **settings.kafka_security.client_options(),
     )
     await kafka_admin.start()
     stack.push_async_callback(bounded("the Kafka admin client", kafka_admin.close))
-    producer = RenewingProducer(settings.kafka_bootstrap_servers, client_id=spec.name)
+    producer = RenewingProducer(
+        settings.kafka_bootstrap_servers,
+        client_id=spec.name,
+        options=settings.kafka_security.client_options(),
+    )
     await producer.start()
     stack.push_async_callback(bounded("the Kafka producer", producer.stop))
     consumer = EventConsumer(

@@ -14,6 +14,7 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from countersign_platform.json_bodies import MAX_JSON_BODY_BYTES
+from countersign_platform.kafka_security import KafkaSecurity
 
 __all__ = [
     "InfrastructureSettings",
@@ -41,6 +42,8 @@ class InfrastructureSettings(BaseSettings):
         validation_alias=AliasChoices("KAFKA_TOPIC_PREFIX", "kafka_topic_prefix"),
         description="prepended to every topic name, for clusters shared by several stacks",
     )
+    # KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_* and KAFKA_SSL_* (kafka_security.py).
+    kafka_security: KafkaSecurity = Field(default_factory=KafkaSecurity)
 
 
 def infrastructure_from_env() -> InfrastructureSettings:
