@@ -4,6 +4,7 @@ language, upload and download, and the throttles."""
 from __future__ import annotations
 
 import base64
+import json
 from typing import Any
 
 import httpx
@@ -152,9 +153,9 @@ def test_upload_pairs_metadata_and_base64_content_and_downloads(
     company: Company, vendor: dict[str, Any]
 ) -> None:
     created = company.post("bill", bill(company, vendor["Id"])).json()["Bill"]
-    meta = (
-        '{"AttachableRef":[{"EntityRef":{"type":"Bill","value":"%s"}}],'
-        '"FileName":"inv.pdf","ContentType":"application/pdf"}' % created["Id"]
+    link = {"EntityRef": {"type": "Bill", "value": created["Id"]}}
+    meta = json.dumps(
+        {"AttachableRef": [link], "FileName": "inv.pdf", "ContentType": "application/pdf"}
     )
     body = (
         '--B\nContent-Disposition: form-data; name="file_metadata_01"\n'

@@ -34,7 +34,7 @@ class _Front:
 
 def build_app(settings: SandboxSettings) -> ASGIApp:
     sandbox = Sandbox(settings)
-    rest = Starlette(routes=[*control_routes(sandbox), *oauth_routes(sandbox)])
+    rest = Starlette(routes=[*control_routes(), *oauth_routes()])
     rest.state.sandbox = sandbox
     app: ASGIApp = _Front(AccountingApp(sandbox, handle), rest)
     if settings.record:

@@ -91,95 +91,108 @@ def _authorize_checks(sandbox: Sandbox, params: Any) -> App:
     return app
 
 
-def oauth_routes(sandbox: Sandbox) -> list[Route]:
-    async def well_known(request: Request) -> Response:
-        return JSONResponse(discovery(sandbox))
+async def well_known(request: Request) -> Response:
+    sandbox: Sandbox = request.app.state.sandbox
+    return JSONResponse(discovery(sandbox))
 
-    async def authorize(request: Request) -> Response:
-        params = request.query_params
-        try:
-            _authorize_checks(sandbox, params)
-        except OAuthError as exc:
-            return _page("Something went wrong", f"<p>{html.escape(exc.error)}</p>", 400)
-        hidden = "".join(
-            f'<input type=hidden name="{k}" value="{html.escape(params.get(k, ""))}">'
-            for k in ("client_id", "redirect_uri", "scope", "state")
-        )
-        choices = "".join(
-            f'<label><input type=radio name=realm_id value="{r.realm_id}"{" checked" if i == 0 else ""}>'
-            f"{html.escape(r.name)} ({r.country})</label><br>"
-            for i, r in enumerate(sandbox.realms.values())
-        )
-        form = (
-            f'<form method=post action="{AUTHORIZE_PATH}/consent">{hidden}'
-            f"<p>{html.escape(params['client_id'])} wants to connect to a company.</p>{choices}"
-            "<button name=decision value=connect>Connect</button> "
-            "<button name=decision value=cancel>Cancel</button></form>"
-        )
-        return _page("Connect to QuickBooks", form)
 
-    async def consent(request: Request) -> Response:
-        form = await request.form()
-        fields = {
-            k: str(form.get(k, ""))
-            for k in ("client_id", "redirect_uri", "scope", "state", "realm_id", "decision")
-        }
-        try:
-            app = _authorize_checks(sandbox, {**fields, "response_type": "code"})
-        except OAuthError as exc:
-            return _page("Something went wrong", f"<p>{html.escape(exc.error)}</p>", 400)
-        target = fields["redirect_uri"]
-        if fields["decision"] != "connect" or fields["realm_id"] not in sandbox.realms:
-            query = {"error": "access_denied", "state": fields["state"]}
-            return RedirectResponse(f"{target}?{urlencode(query)}", status_code=302)
-        code = sandbox.oauth.issue_code(app.client_id, target, fields["realm_id"], fields["scope"])
-        query = {"code": code, "state": fields["state"], "realmId": fields["realm_id"]}
+async def authorize(request: Request) -> Response:
+    sandbox: Sandbox = request.app.state.sandbox
+    params = request.query_params
+    try:
+        _authorize_checks(sandbox, params)
+    except OAuthError as exc:
+        return _page("Something went wrong", f"<p>{html.escape(exc.error)}</p>", 400)
+    hidden = "".join(
+        f'<input type=hidden name="{k}" value="{html.escape(params.get(k, ""))}">'
+        for k in ("client_id", "redirect_uri", "scope", "state")
+    )
+    choices = "".join(
+        f'<label><input type=radio name=realm_id value="{r.realm_id}"'
+        f"{' checked' if i == 0 else ''}>"
+        f"{html.escape(r.name)} ({r.country})</label><br>"
+        for i, r in enumerate(sandbox.realms.values())
+    )
+    form = (
+        f'<form method=post action="{AUTHORIZE_PATH}/consent">{hidden}'
+        f"<p>{html.escape(params['client_id'])} wants to connect to a company.</p>{choices}"
+        "<button name=decision value=connect>Connect</button> "
+        "<button name=decision value=cancel>Cancel</button></form>"
+    )
+    return _page("Connect to QuickBooks", form)
+
+
+async def consent(request: Request) -> Response:
+    sandbox: Sandbox = request.app.state.sandbox
+    form = await request.form()
+    fields = {
+        k: str(form.get(k, ""))
+        for k in ("client_id", "redirect_uri", "scope", "state", "realm_id", "decision")
+    }
+    try:
+        app = _authorize_checks(sandbox, {**fields, "response_type": "code"})
+    except OAuthError as exc:
+        return _page("Something went wrong", f"<p>{html.escape(exc.error)}</p>", 400)
+    target = fields["redirect_uri"]
+    if fields["decision"] != "connect" or fields["realm_id"] not in sandbox.realms:
+        query = {"error": "access_denied", "state": fields["state"]}
         return RedirectResponse(f"{target}?{urlencode(query)}", status_code=302)
+    code = sandbox.oauth.issue_code(app.client_id, target, fields["realm_id"], fields["scope"])
+    query = {"code": code, "state": fields["state"], "realmId": fields["realm_id"]}
+    return RedirectResponse(f"{target}?{urlencode(query)}", status_code=302)
 
-    async def token(request: Request) -> Response:
-        form = await request.form()
-        try:
-            app = _basic(sandbox, request)
-            grant_type = form.get("grant_type")
-            if grant_type == "authorization_code":
-                grant = sandbox.oauth.redeem_code(
-                    app, str(form.get("code", "")), str(form.get("redirect_uri", ""))
-                )
-            elif grant_type == "refresh_token":
-                grant = sandbox.oauth.refresh(app, str(form.get("refresh_token", "")))
-            else:
-                raise OAuthError("unsupported_grant_type")
-        except OAuthError as exc:
-            return _error(exc)
-        return JSONResponse(sandbox.oauth.token_answer(grant))
 
-    async def revoke(request: Request) -> Response:
-        try:
-            app = _basic(sandbox, request)
-            body = loads(await request.body())
-        except OAuthError as exc:
-            return _error(exc)
-        except ValueError:
-            return _error(OAuthError("invalid_request"))
-        if not isinstance(body, dict) or not body.get("token"):
-            return _error(OAuthError("invalid_request"))
-        sandbox.oauth.revoke(app, str(body["token"]))
-        return Response(b"", status_code=200)
+async def token(request: Request) -> Response:
+    sandbox: Sandbox = request.app.state.sandbox
+    form = await request.form()
+    try:
+        app = _basic(sandbox, request)
+        grant_type = form.get("grant_type")
+        if grant_type == "authorization_code":
+            grant = sandbox.oauth.redeem_code(
+                app, str(form.get("code", "")), str(form.get("redirect_uri", ""))
+            )
+        elif grant_type == "refresh_token":
+            grant = sandbox.oauth.refresh(app, str(form.get("refresh_token", "")))
+        else:
+            raise OAuthError("unsupported_grant_type")
+    except OAuthError as exc:
+        return _error(exc)
+    return JSONResponse(sandbox.oauth.token_answer(grant))
 
-    async def userinfo(request: Request) -> Response:
-        return JSONResponse(
-            {
-                "sub": "sandbox-user",
-                "email": "sandbox@example.com",
-                "emailVerified": True,
-                "givenName": "Sandbox",
-                "familyName": "User",
-            }
-        )
 
-    async def jwks(request: Request) -> Response:
-        return JSONResponse({"keys": []})
+async def revoke(request: Request) -> Response:
+    sandbox: Sandbox = request.app.state.sandbox
+    try:
+        app = _basic(sandbox, request)
+        body = loads(await request.body())
+    except OAuthError as exc:
+        return _error(exc)
+    except ValueError:
+        return _error(OAuthError("invalid_request"))
+    if not isinstance(body, dict) or not body.get("token"):
+        return _error(OAuthError("invalid_request"))
+    sandbox.oauth.revoke(app, str(body["token"]))
+    return Response(b"", status_code=200)
 
+
+async def userinfo(request: Request) -> Response:
+    return JSONResponse(
+        {
+            "sub": "sandbox-user",
+            "email": "sandbox@example.com",
+            "emailVerified": True,
+            "givenName": "Sandbox",
+            "familyName": "User",
+        }
+    )
+
+
+async def jwks(request: Request) -> Response:
+    return JSONResponse({"keys": []})
+
+
+def oauth_routes() -> list[Route]:
     return [
         Route("/.well-known/openid_sandbox_configuration", well_known),
         Route("/.well-known/openid_sandbox_configuration/", well_known),

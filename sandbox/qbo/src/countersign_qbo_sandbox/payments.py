@@ -123,9 +123,10 @@ def validate_purchase(realm: Realm, record: Record, previous: Record | None, tod
         raise errors.invalid_enum("PaymentType", kind)
     types, what = PURCHASE_TYPES[kind]
     txn.account(realm, record.get("AccountRef"), "AccountRef", types, what)
-    entity_ref = record.get("EntityRef")
+    raw_ref = record.get("EntityRef")
+    entity_ref: Record = raw_ref if isinstance(raw_ref, dict) else {}
     party = None
-    if isinstance(entity_ref, dict) and entity_ref.get("value"):
+    if entity_ref.get("value"):
         party_type = entity_ref.get("type") or "Vendor"
         if party_type not in ("Vendor", "Customer", "Employee"):
             raise errors.invalid_enum("EntityRef.type", party_type)

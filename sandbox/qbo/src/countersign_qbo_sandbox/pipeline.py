@@ -29,7 +29,7 @@ MAX_REQUEST_ID = 50
 
 
 def _minor_version(raw: str | None) -> None:
-    """Absent or 1–75 is served as 75 (Intuit, 1 Aug 2025); anything else is refused."""
+    """Absent or 1 to 75 is served as 75 (Intuit, 1 Aug 2025); anything else is refused."""
     if raw is None:
         return
     if not raw.isdigit() or not 1 <= int(raw) <= SERVED_MINOR_VERSION:

@@ -131,6 +131,13 @@ def _accounts(realm: Realm, now: datetime) -> None:
 
 def _taxes(realm: Realm, now: datetime) -> None:
     if realm.us:
+        _us_taxes(realm, now)
+        return
+    _purchase_taxes(realm, now)
+
+
+def _us_taxes(realm: Realm, now: datetime) -> None:
+    if realm.us:
         rate = realm.add(
             "TaxRate",
             {
@@ -160,6 +167,9 @@ def _taxes(realm: Realm, now: datetime) -> None:
             now,
         )
         return
+
+
+def _purchase_taxes(realm: Realm, now: datetime) -> None:
     for code_name, rates in TAX_TABLES[realm.country]:
         details = []
         for rate_name, percent in rates:

@@ -193,12 +193,13 @@ def expense_lines(
             raise errors.required("GlobalTaxCalculation")
         if mode not in TAX_MODES:
             raise errors.invalid_enum("GlobalTaxCalculation", mode)
-    lines, taxes = [], {}
+    lines: list[Record] = []
+    taxes: dict[str, tuple[Decimal, Decimal]] = {}
     for index, line in enumerate(raw):
         checked, rates = _line(realm, line, index)
         if mode == "TaxInclusive" and rates:
             gross = checked["Amount"]
-            percent = sum((r["RateValue"] for r in rates), Decimal(0))
+            percent = sum((Decimal(r["RateValue"]) for r in rates), Decimal(0))
             checked["Amount"] = (gross * 100 / (100 + percent)).quantize(CENT, ROUND_HALF_UP)
             checked.setdefault(checked["DetailType"], {})["TaxInclusiveAmt"] = gross
         for rate in rates if mode != "NotApplicable" else []:
@@ -223,5 +224,5 @@ def expense_lines(
         }
         for rate_id, (net, tax) in taxes.items()
     ]
-    total_tax = sum((t["Amount"] for t in tax_lines), Decimal(0))
+    total_tax = sum((tax for _, tax in taxes.values()), Decimal(0))
     return lines, net_total + total_tax, {"TotalTax": total_tax, "TaxLine": tax_lines}

@@ -92,7 +92,7 @@ def gateway_fault(
     status: int, name: str, code: str, detail: str, kind: str, now: datetime
 ) -> Response:
     """The API gateway's envelope (lower-case keys, epoch-millisecond ``time``)."""
-    body = {
+    body: dict[str, Any] = {
         "warnings": None,
         "intuitObject": None,
         "fault": {
