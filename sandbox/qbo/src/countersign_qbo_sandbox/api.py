@@ -8,6 +8,7 @@ from typing import Any
 from starlette.responses import PlainTextResponse, Response
 
 from countersign_qbo_sandbox import attachments, crud, errors
+from countersign_qbo_sandbox.cdc import changed_since
 from countersign_qbo_sandbox.query import parse
 from countersign_qbo_sandbox.querying import run
 from countersign_qbo_sandbox.sandbox import Call
@@ -88,6 +89,11 @@ async def handle(call: Call) -> Response:
     segment = call.entity
     if segment == "query":
         return qbo_json({"QueryResponse": run(call.realm, parse(_query_text(call)))}, call.now)
+    if segment == "cdc" and call.method == "GET":
+        found = changed_since(
+            call.realm, call.query.get("entities"), call.query.get("changedSince"), call.now
+        )
+        return qbo_json({"CDCResponse": found}, call.now)
     if segment == "upload" and call.method == "POST":
         answers = attachments.upload(
             call.realm,

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from countersign_qbo_sandbox import errors, txn
 from countersign_qbo_sandbox.bills import paid_on
-from countersign_qbo_sandbox.model import Realm, Record
+from countersign_qbo_sandbox.model import Change, Realm, Record
 
 __all__ = ["resettle_bills", "validate_bill_payment", "validate_purchase"]
 
@@ -113,6 +113,7 @@ def resettle_bills(
         bill["LinkedTxn"] = links or None
         bill["SyncToken"] = str(int(bill["SyncToken"]) + 1)
         bill["MetaData"] = {**bill["MetaData"], "LastUpdatedTime": now}
+        realm.changes.append(Change("Bill", bill_id, "Update", now))
 
 
 def validate_purchase(realm: Realm, record: Record, previous: Record | None, today: date) -> Record:
