@@ -17,7 +17,7 @@ from countersign_qbo_sandbox.attachments import file_token
 from countersign_qbo_sandbox.oauth import ACCOUNTING_SCOPE, App
 from countersign_qbo_sandbox.sandbox import Sandbox
 from countersign_qbo_sandbox.seeding import CompanySpecError, build_realm
-from countersign_qbo_sandbox.wire import dumps, loads
+from countersign_qbo_sandbox.wire import dumps, loads, plain
 
 __all__ = ["control_routes"]
 
@@ -76,12 +76,14 @@ async def state(request: Request) -> Response:
     if realm is None:
         return _bad("no such company")
     return _json(
-        {
-            **_view(sandbox, realm.realm_id),
-            "entities": realm.entities,
-            "deleted": realm.deleted,
-            "changes": [{**asdict(c), "at": c.at.isoformat()} for c in realm.changes],
-        }
+        plain(
+            {
+                **_view(sandbox, realm.realm_id),
+                "entities": realm.entities,
+                "deleted": realm.deleted,
+                "changes": [asdict(c) for c in realm.changes],
+            }
+        )
     )
 
 
@@ -134,7 +136,7 @@ async def faults(request: Request) -> Response:
         return Response(status_code=204)
     body = await _body(request)
     if isinstance(body, dict) and "realm_id" in body:
-        body = {**body, "tenant_id": body.pop("realm_id")}
+        body = {"tenant_id": body["realm_id"], **{k: v for k, v in body.items() if k != "realm_id"}}
     try:
         rule = FaultRule.from_json(body)
     except FaultSpecError as exc:
@@ -145,11 +147,14 @@ async def faults(request: Request) -> Response:
 
 async def webhooks(request: Request) -> Response:
     sandbox: Sandbox = request.app.state.sandbox
+    if request.method == "GET":
+        return JSONResponse(sandbox.webhooks.view())
     body = await _body(request)
     if not isinstance(body, dict) or not body.get("url") or not body.get("verifier_token"):
         return _bad("url and verifier_token are required")
-    sandbox.webhooks.register(str(body["url"]), str(body["verifier_token"]))
-    return JSONResponse({"url": body["url"]}, status_code=201)
+    realms = list(sandbox.realms.values())
+    found = sandbox.webhooks.register(str(body["url"]), str(body["verifier_token"]), realms)
+    return JSONResponse(found.view(), status_code=201)
 
 
 async def stats(request: Request) -> Response:
@@ -199,7 +204,7 @@ def control_routes() -> list[Route]:
         Route("/_sandbox/clock", clock, methods=["POST"]),
         Route("/_sandbox/limits", limits, methods=["PUT"]),
         Route("/_sandbox/faults", faults, methods=["POST", "DELETE"]),
-        Route("/_sandbox/webhooks", webhooks, methods=["POST"]),
+        Route("/_sandbox/webhooks", webhooks, methods=["GET", "POST"]),
         Route("/_sandbox/stats", stats),
         Route("/_files/{realm_id}/{attachable_id}", files),
     ]

@@ -11,7 +11,7 @@ from typing import Any
 
 from countersign_qbo_sandbox import errors
 from countersign_qbo_sandbox.bills import validate_bill
-from countersign_qbo_sandbox.model import ENTITY_NAMES, Change, Realm, Record
+from countersign_qbo_sandbox.model import ENTITY_NAMES, NAME_LISTS, Change, Realm, Record
 from countersign_qbo_sandbox.payments import (
     resettle_bills,
     validate_bill_payment,
@@ -127,7 +127,9 @@ def _update(
     realm.of(name)[current["Id"]] = updated
     if rules.after:
         rules.after(realm, current, updated, now)
-    realm.changes.append(Change(name, current["Id"], "Update", now))
+    # A name made inactive is QBO's delete of a name (inferred: its webhook says Delete).
+    gone = name in NAME_LISTS and current.get("Active", True) and updated.get("Active") is False
+    realm.changes.append(Change(name, current["Id"], "Delete" if gone else "Update", now))
     return {name: updated}
 
 

@@ -150,7 +150,7 @@ class AccountingApp:
             if request_id is not None:
                 media = response.headers.get("content-type", "application/json")
                 realm.answers[request_id] = (response.status_code, bytes(response.body), media)
-            sandbox.webhooks.wake()
+            sandbox.changed(realm)
             return response
 
     @staticmethod

@@ -17,6 +17,7 @@ from countersign_qbo_sandbox.limits import LimitConfig, RateLimiter
 from countersign_qbo_sandbox.model import Realm
 from countersign_qbo_sandbox.oauth import OAuthStore
 from countersign_qbo_sandbox.settings import SandboxSettings
+from countersign_qbo_sandbox.webhook_sender import WebhookSender
 from countersign_qbo_sandbox.webhooks import WebhookBook
 
 __all__ = ["API_PREFIX", "Call", "Sandbox"]
@@ -37,6 +38,7 @@ class Sandbox:
         self.clock = SandboxClock(settings.time_scale)
         # Signs the temporary download URLs; kept across resets.
         self.file_secret = secrets.token_bytes(32)
+        self.sender = WebhookSender(self)
         self.reset()
 
     def default_limits(self) -> LimitConfig:
@@ -61,9 +63,14 @@ class Sandbox:
         )
         self.limiter = RateLimiter(self.clock, self.default_limits())
         self.faults = FaultBook(s.seed)
-        self.webhooks = WebhookBook()
+        self.webhooks = WebhookBook(s.seed)
         self.stats = Stats()
         self._realm_counter = FIRST_REALM_ID + s.seed * 1000
+
+    def changed(self, realm: Realm) -> None:
+        """After a call on ``realm``: its new changes go to the webhook sender."""
+        if self.webhooks.notice(realm):
+            self.sender.kick()
 
     def new_realm_id(self) -> str:
         self._realm_counter += 1

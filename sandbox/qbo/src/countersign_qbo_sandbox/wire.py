@@ -20,6 +20,7 @@ __all__ = [
     "gateway_fault",
     "intuit_time",
     "loads",
+    "plain",
     "qbo_json",
     "throttled",
 ]
@@ -32,12 +33,12 @@ def intuit_time(moment: datetime) -> str:
     return moment.astimezone(PACIFIC).isoformat(timespec="milliseconds")
 
 
-def _clean(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """Null properties are omitted, as QBO does; dates become ISO text."""
     if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items() if v is not None}
+        return {k: plain(v) for k, v in value.items() if v is not None}
     if isinstance(value, list):
-        return [_clean(item) for item in value]
+        return [plain(item) for item in value]
     if isinstance(value, datetime):
         return intuit_time(value)
     if isinstance(value, date):
@@ -46,7 +47,7 @@ def _clean(value: Any) -> Any:
 
 
 def qbo_json(payload: dict[str, Any], now: datetime, status: int = 200) -> Response:
-    body = dumps(_clean({**payload, "time": now}))
+    body = dumps(plain({**payload, "time": now}))
     headers = {"intuit_tid": uuid.uuid4().hex}
     return Response(body, status_code=status, media_type="application/json", headers=headers)
 
