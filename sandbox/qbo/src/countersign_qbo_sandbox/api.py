@@ -16,6 +16,9 @@ from countersign_qbo_sandbox.wire import Fault, loads, qbo_json
 
 __all__ = ["handle"]
 
+MAX_BATCH_REQUEST_ID = 36
+MAX_BATCH_ID = 10
+
 
 def _json(call: Call) -> Any:
     try:
@@ -64,6 +67,7 @@ def _batch(call: Call) -> Response:
             f"Number of items in the batch exceeds {call.sandbox.limiter.config.batch_items}",
             "BatchItemRequest",
         )
+    _batch_ids(call, items)
     answers = []
     for item in items:
         bid = str(item.get("bId", ""))
@@ -72,6 +76,23 @@ def _batch(call: Call) -> Response:
         except Fault as fault:
             answers.append({"bId": bid, **fault.body()})
     return qbo_json({"BatchItemResponse": answers}, call.now)
+
+
+def _batch_ids(call: Call, items: list[Any]) -> None:
+    """In a batch, ``requestid`` is at most 36 characters and each ``bId`` at most 10."""
+    request_id = call.query.get("requestid")
+    if request_id is not None and len(request_id) > MAX_BATCH_REQUEST_ID:
+        raise Fault(
+            "2170",
+            "Invalid Enumeration",
+            f"Invalid Enumeration : requestid of a batch must be 1 to {MAX_BATCH_REQUEST_ID} "
+            "characters",
+            "requestid",
+        )
+    for item in items:
+        bid = str(item.get("bId", "")) if isinstance(item, dict) else ""
+        if len(bid) > MAX_BATCH_ID:
+            raise errors.too_long("bId", MAX_BATCH_ID, len(bid))
 
 
 def _batch_item(call: Call, item: dict[str, Any]) -> dict[str, Any]:
