@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole local Countersign stack, without Docker: Kafka + Postgres + ingest, approval, the
-# publisher and the notifier, the web app and the local sandboxes (Dext, Xero, mail).
+# publisher and the notifier, the web app and the local sandboxes (Dext, Xero, QBO, mail).
 #
 #   scripts/stack.sh up [--infra-only]   # start infra (+ topics, migrations) and the services
 #   scripts/stack.sh down                # stop what `up` started, then verify nothing is left
