@@ -34,13 +34,19 @@ def _throttled(answer: httpx.Response) -> bool:
     return error["code"] == "3001" and "statusCode=429" in error["message"]
 
 
+def _in_flight(client: httpx.Client, company: Company) -> int:
+    return int(client.get("/_sandbox/stats").json()["in_flight"].get(company.realm_id, 0))
+
+
 def test_the_eleventh_call_in_flight_is_429(limited: httpx.Client) -> None:
     company = Company.create(limited, {})
-    hold = {"fault": "latency", "latency_ms": 1500, "path": "/preferences", "count": 10}
+    hold = {"fault": "latency", "latency_ms": 2000, "path": "/preferences", "count": 10}
     assert limited.post("/_sandbox/faults", json=hold).status_code == 201
     with ThreadPoolExecutor(10) as pool:
         held = [pool.submit(company.get, "preferences") for _ in range(10)]
-        time.sleep(0.5)  # all ten admitted and held for 1.5 s
+        deadline = time.monotonic() + 1.0
+        while _in_flight(limited, company) < 10 and time.monotonic() < deadline:
+            time.sleep(0.01)  # until all ten are admitted and held
         eleventh = company.get("companyinfo/" + company.realm_id)
         answers = [future.result() for future in held]
     assert _throttled(eleventh)

@@ -164,6 +164,7 @@ async def stats(request: Request) -> Response:
             "calls": sandbox.stats.calls,
             "by_endpoint": dict(sandbox.stats.by_endpoint),
             "throttled": dict(sandbox.limiter.refused),
+            "in_flight": sandbox.limiter.in_flight(),
         }
     )
 

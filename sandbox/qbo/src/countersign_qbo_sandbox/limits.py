@@ -64,5 +64,9 @@ class RateLimiter:
         realm.in_flight += 1
         return None
 
+    def in_flight(self) -> dict[str, int]:
+        """Calls admitted and not answered yet, per realm (those with any)."""
+        return {k: w.in_flight for k, w in self._realms.items() if w.in_flight}
+
     def release(self, realm_id: str) -> None:
         self._realms[realm_id].in_flight -= 1
