@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from countersign_xero_sandbox.webhook_delivery import DeliveryLanes, DeliveryState
+
 from countersign_qbo_sandbox.model import Realm, Record
 
 __all__ = ["Delivery", "Registration", "WebhookBook", "event_time"]
@@ -41,18 +43,15 @@ class Registration:
 
 
 @dataclass
-class Delivery:
+class Delivery(DeliveryState):
     registration_id: str
     realm_id: str
     entities: list[Record]
     delivery_id: str = field(default_factory=lambda: uuid.uuid4().hex)
-    # pending → delivered | lost (a fault)
-    state: str = "pending"
-    due_at: float = 0.0  # sandbox seconds
-    attempts: list[dict[str, Any]] = field(default_factory=list)
-    faults: list[str] = field(default_factory=list)
-    in_lane: bool = True  # False once a delay fault let later deliveries of its lane go first
-    in_flight: bool = False
+
+    @property
+    def lane(self) -> tuple[str, str]:
+        return (self.registration_id, self.realm_id)
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -73,7 +72,7 @@ class Delivery:
         }
 
 
-class WebhookBook:
+class WebhookBook(DeliveryLanes[Delivery]):
     def __init__(self, seed: int = 0) -> None:
         self._random = random.Random(seed)
         self.registrations: dict[str, Registration] = {}
@@ -113,20 +112,11 @@ class WebhookBook:
             )
         return len(changes)
 
-    def _busy(self, registration_id: str, realm_id: str) -> bool:
-        return any(
-            d.state == "pending"
-            and d.in_lane
-            and d.registration_id == registration_id
-            and d.realm_id == realm_id
-            for d in self.deliveries
-        )
-
     def next_deliveries(self, now_s: float) -> list[Delivery]:
         """New deliveries for every lane with events waiting and nothing unacknowledged."""
         made = []
         for (registration_id, realm_id), events in self.waiting.items():
-            if not events or self._busy(registration_id, realm_id):
+            if not events or self._busy((registration_id, realm_id)):
                 continue
             batch = list(events)
             events.clear()
@@ -135,13 +125,6 @@ class WebhookBook:
             self.deliveries.append(delivery)
             made.append(delivery)
         return made
-
-    def due(self, now_s: float) -> list[Delivery]:
-        return [
-            d
-            for d in self.deliveries
-            if d.state == "pending" and not d.in_flight and d.due_at <= now_s
-        ]
 
     def view(self) -> dict[str, Any]:
         return {
