@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import secrets
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from countersign_xero_sandbox.clock import SandboxClock
 from countersign_xero_sandbox.faults import FaultBook
+from countersign_xero_sandbox.sandbox import Stats
 from starlette.datastructures import Headers, QueryParams
 
 from countersign_qbo_sandbox.limits import LimitConfig, RateLimiter
@@ -24,12 +24,6 @@ __all__ = ["API_PREFIX", "Call", "Sandbox"]
 
 API_PREFIX = "/v3/company"
 FIRST_REALM_ID = 9341453000000000
-
-
-@dataclass
-class Stats:
-    calls: int = 0
-    by_endpoint: Counter[str] = field(default_factory=Counter)
 
 
 class Sandbox:

@@ -50,7 +50,7 @@ class WebhookSender(DeliveryLoop[Delivery, Webhook]):
         return 200 <= status < 300
 
     def retry_gap(self, failures: int) -> float:
-        gap = self.sandbox.settings.webhook_retry_s * 2 ** min(failures - 1, 16)
+        gap: float = self.sandbox.settings.webhook_retry_s * 2 ** min(failures - 1, 16)
         return min(gap, _MAX_GAP_S)
 
     def give_up(self, endpoint: Webhook, delivery: Delivery, now_s: float) -> bool:
