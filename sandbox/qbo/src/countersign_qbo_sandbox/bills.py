@@ -58,13 +58,11 @@ def validate_bill(realm: Realm, record: Record, previous: Record | None, today: 
     if total < paid:
         raise errors.business("The bill's total is less than the payments applied to it", "Line")
     out.update(
-        VendorRef={"value": vendor["Id"], "name": vendor["DisplayName"]},
+        VendorRef=txn.vendor_ref(vendor),
         Line=lines,
         TxnDate=day,
         DueDate=txn.due_date(record, day, term),
-        DocNumber=txn.text(record, "DocNumber", 21),
-        PrivateNote=txn.text(record, "PrivateNote", 4000),
-        CurrencyRef=txn.currency(realm, record, vendor),
+        **txn.document_fields(realm, record, vendor),
         TotalAmt=total,
         Balance=total - paid,
         LinkedTxn=links or None,

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from countersign_qbo_sandbox.wire import Fault
 
 __all__ = [
@@ -46,41 +48,11 @@ def invalid_reference(element: str, entity: str, value: object) -> Fault:
     )
 
 
-def not_found(element: str = "") -> Fault:
-    return Fault(
-        "610",
-        "Object Not Found",
-        "Object Not Found : Something you're trying to use has been made inactive. Check the "
-        "fields with accounts, customers, items, vendors or employees.",
-        element,
-    )
-
-
-def stale(element: str = "SyncToken") -> Fault:
-    return Fault(
-        "5010",
-        "Stale Object Error",
-        "Stale Object Error : You and another user were working on this at the same time. "
-        "The other user finished before you did, so your work was not saved.",
-        element,
-    )
-
-
 def business(detail: str, element: str = "") -> Fault:
     return Fault(
         "6000",
         "A business validation error has occurred while processing your request",
         f"Business Validation Error: {detail}",
-        element,
-    )
-
-
-def closed_period(element: str = "TxnDate") -> Fault:
-    return Fault(
-        "6210",
-        "Account Period Closed",
-        "The account period has closed and the transaction cannot be created or changed "
-        "on or before the closing date.",
         element,
     )
 
@@ -107,3 +79,40 @@ def too_long(element: str, limit: int, supplied: int) -> Fault:
 
 def unsupported(detail: str) -> Fault:
     return Fault("500", "Unsupported Operation", f"Operation {detail} is not supported.", "")
+
+
+@dataclass(frozen=True)
+class _Fixed:
+    """A fault whose detail never changes; called with the element it names."""
+
+    code: str
+    title: str
+    detail: str
+    element: str = ""
+
+    def __call__(self, element: str | None = None) -> Fault:
+        return Fault(
+            self.code, self.title, self.detail, self.element if element is None else element
+        )
+
+
+not_found = _Fixed(
+    "610",
+    "Object Not Found",
+    "Object Not Found : Something you're trying to use has been made inactive. Check the "
+    "fields with accounts, customers, items, vendors or employees.",
+)
+stale = _Fixed(
+    "5010",
+    "Stale Object Error",
+    "Stale Object Error : You and another user were working on this at the same time. "
+    "The other user finished before you did, so your work was not saved.",
+    "SyncToken",
+)
+closed_period = _Fixed(
+    "6210",
+    "Account Period Closed",
+    "The account period has closed and the transaction cannot be created or changed "
+    "on or before the closing date.",
+    "TxnDate",
+)

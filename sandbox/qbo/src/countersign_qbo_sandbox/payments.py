@@ -82,14 +82,12 @@ def validate_bill_payment(
     other = "CreditCardPayment" if pay_type == "Check" else "CheckPayment"
     out = {k: v for k, v in record.items() if k != other}
     out.update(
-        VendorRef={"value": vendor["Id"], "name": vendor["DisplayName"]},
+        VendorRef=txn.vendor_ref(vendor),
         PayType=pay_type,
         TotalAmt=total,
         Line=lines,
         TxnDate=txn.txn_date(realm, record, today),
-        DocNumber=txn.text(record, "DocNumber", 21),
-        PrivateNote=txn.text(record, "PrivateNote", 4000),
-        CurrencyRef=txn.currency(realm, record, vendor),
+        **txn.document_fields(realm, record, vendor),
         **{block: details},
     )
     return out

@@ -9,10 +9,10 @@ A raw ASGI app so that a fault can cut the connection after the write committed.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
 from collections.abc import Awaitable, Callable
 
+from countersign_xero_sandbox import faults
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -102,8 +102,8 @@ class AccountingApp:
                     media_type="text/plain",
                 )
             if rule.fault == "timeout":
-                await self._hold(request, rule.seconds)
-                await self._cut(send)
+                await faults.hold(request, rule.seconds)
+                await faults.cut(send)
                 return None
             drop = drop or rule.fault == "drop_after_commit"
         sandbox.stats.calls += 1
@@ -112,7 +112,7 @@ class AccountingApp:
         body = await request.body()
         response = await self._answer(request, segment, entity_id, realm_id, request_id, body)
         if drop:
-            await self._cut(send)
+            await faults.cut(send)
             return None
         return response
 
@@ -152,23 +152,3 @@ class AccountingApp:
                 realm.answers[request_id] = (response.status_code, bytes(response.body), media)
             sandbox.changed(realm)
             return response
-
-    @staticmethod
-    async def _hold(request: Request, seconds: float) -> None:
-        async def until_disconnect() -> None:
-            while (await request.receive())["type"] != "http.disconnect":
-                pass
-
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(until_disconnect(), seconds)
-
-    @staticmethod
-    async def _cut(send: Send) -> None:
-        """A status line promising a body, then the end: the client sees a broken answer."""
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 200,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", b"64")],
-            }
-        )

@@ -226,3 +226,17 @@ def expense_lines(
     ]
     total_tax = sum((tax for _, tax in taxes.values()), Decimal(0))
     return lines, net_total + total_tax, {"TotalTax": total_tax, "TaxLine": tax_lines}
+
+
+def vendor_ref(vendor: Record) -> dict[str, str]:
+    return {"value": vendor["Id"], "name": vendor["DisplayName"]}
+
+
+def document_fields(realm: Realm, record: Record, vendor: Record) -> dict[str, Any]:
+    """DocNumber, PrivateNote and CurrencyRef of a vendor transaction (bill or bill payment),
+    checked in that order."""
+    return {
+        "DocNumber": text(record, "DocNumber", 21),
+        "PrivateNote": text(record, "PrivateNote", 4000),
+        "CurrencyRef": currency(realm, record, vendor),
+    }
