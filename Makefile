@@ -37,6 +37,7 @@ typecheck: setup ## mypy --strict on every package's src
 	  -p countersign_ingest -p countersign_approval -p countersign_publisher -p countersign_notifier \
 	  -p countersign_web \
 	  -p countersign_dext_sandbox -p countersign_xero_sandbox -p countersign_mail_sandbox \
+	  -p countersign_qbo_sandbox \
 	  -p countersign_harness
 	@MYPYPATH=examples/bill-board/src .venv/bin/mypy -p bill_board
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-pytest_plugins = ["tests.support.fixtures_publisher"]
+pytest_plugins = ["tests.support.fixtures_publisher", "tests.support.fixtures_qbo"]
 
 _NOT_UNIT = ("integration", "e2e")
 

@@ -9,7 +9,7 @@ export_pins --all-packages --all-groups -o requirements.txt >/dev/null
 for svc in ingest approval publisher notifier web; do
   export_pins --package "countersign-$svc" --no-dev -o "services/$svc/requirements.txt" >/dev/null
 done
-for sandbox in dext mail xero; do
+for sandbox in dext mail xero qbo; do
   export_pins --package "countersign-$sandbox-sandbox" --no-dev -o "sandbox/$sandbox/requirements.txt" >/dev/null
 done
 echo "pinned: requirements.txt services/*/requirements.txt sandbox/*/requirements.txt"

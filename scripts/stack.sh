@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole local Countersign stack, without Docker: Kafka + Postgres + ingest, approval, the
-# publisher and the notifier, the web app and the local sandboxes (Dext, Xero, mail).
+# publisher and the notifier, the web app and the local sandboxes (Dext, Xero, QBO, mail).
 #
 #   scripts/stack.sh up [--infra-only]   # start infra (+ topics, migrations) and the services
 #   scripts/stack.sh down                # stop what `up` started, then verify nothing is left
@@ -43,6 +43,7 @@ SERVICES=(
   "dext-sandbox  8091  countersign-dext-sandbox  DEXT_SANDBOX  /health/ready"
   "xero-sandbox  8092  countersign-xero-sandbox  XERO_SANDBOX  /_sandbox/health"
   "mail-sandbox  8093  countersign-mail-sandbox  MAIL_SANDBOX  /health/ready"
+  "qbo-sandbox  8094  countersign-qbo-sandbox  QBO_SANDBOX  /_sandbox/health"
   "web        8084  countersign-web        WEB        /health/ready"
   "notifier   8085  countersign-notifier   NOTIFIER   /health/ready"
 )
@@ -265,6 +266,13 @@ write_stack_env() {
       if [ "$prefix" = XERO_SANDBOX ]; then
         echo "XERO_SANDBOX_URL=http://127.0.0.1:$port/api.xro/2.0"
         echo "XERO_IDENTITY_URL=http://127.0.0.1:$port"
+        continue
+      fi
+      # The QBO sandbox: clients want the Accounting base (…/v3) and, apart, the discovery
+      # document that names its OAuth2 endpoints.
+      if [ "$prefix" = QBO_SANDBOX ]; then
+        echo "QBO_SANDBOX_URL=http://127.0.0.1:$port/v3"
+        echo "QBO_DISCOVERY_URL=http://127.0.0.1:$port/.well-known/openid_sandbox_configuration"
         continue
       fi
       echo "${prefix}_URL=http://127.0.0.1:$port"

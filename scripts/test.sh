@@ -45,8 +45,8 @@ echo "Kafka: $KAFKA_BOOTSTRAP_SERVERS"
 echo "Postgres: ${DATABASE_URL%%@*}@… (real server)"
 
 step "tests (unit, integration, e2e)"
-# Every Xero sandbox the tests start (in-process or as a process) records what it serves into a
-# file of its own here, for the fidelity net below (tests/fidelity/README.md).
+# Every Xero and QBO sandbox the tests start (in-process or as a process) records what it serves
+# into a file of its own here, for the fidelity net below (tests/fidelity/README.md).
 recordings="$PWD/.local/fidelity/recordings"
 rm -rf "$recordings"
 # -rs lists any skip with its reason; under CI=true a missing service fails instead of skipping.
@@ -61,14 +61,14 @@ rm -rf "$recordings"
 tests_status=0
 run_tests() {
   local status=0
-  XERO_SANDBOX_RECORD_DIR="$recordings" .venv/bin/pytest -rs --durations=10 "$@" || status=$?
+  XERO_SANDBOX_RECORD_DIR="$recordings" QBO_SANDBOX_RECORD_DIR="$recordings" .venv/bin/pytest -rs --durations=10 "$@" || status=$?
   # 5: nothing collected (a narrowed run with nothing of this part)
   if [ "$status" -ne 0 ] && [ "$status" -ne 5 ]; then tests_status=$status; fi
 }
 run_tests -m restarts "$@"
 run_tests -n 2 --dist loadfile -m "not restarts" "$@"
 
-step "Xero fidelity: the sandbox's answers and the publisher's requests against Xero's spec and SDK"
+step "Xero fidelity: the sandbox's answers and the publisher's requests against Xero's spec and SDK; QBO exchanges counted"
 fidelity=(.venv/bin/python -m tests.fidelity.check "$recordings")
 # A whole run must have recorded something; a narrowed one (arguments given) may not.
 if [ $# -eq 0 ]; then

@@ -2,7 +2,8 @@
 
 Reads the Xero sandbox's recordings, checks every exchange (``checks``), prints one block per
 finding (operation, side, JSON path, rule, count, first examples) and exits 1 when there is any
-drift. ``make test`` runs it over ``.local/fidelity/recordings/`` after pytest.
+drift. The QBO sandbox's recordings in the same place are only counted and listed by operation
+(``qbo``). ``make test`` runs it over ``.local/fidelity/recordings/`` after pytest.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from tests.fidelity.checks import Checker, Tally
 from tests.fidelity.findings import Findings
+from tests.fidelity.qbo import summary
 from tests.fidelity.recordings import Exchange, read_recordings
 from tests.fidelity.spec import load_spec
 
@@ -46,6 +48,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         " checked against Xero's OpenAPI 16.1.0 and the xero-python SDK"
         f" ({tally.cut_short} answers cut short by injected faults skipped)"
     )
+    print(
+        f"QBO: {len(recordings.qbo)} exchanges in {recordings.qbo_files} recordings, counted"
+        " by operation (their shapes are not checked yet)"
+    )
+    if recordings.qbo:
+        print(summary(recordings.qbo))
     if recordings.unreadable:
         shown = ", ".join(recordings.unreadable[:5])
         print(f"skipped {len(recordings.unreadable)} unreadable lines (cut short?): {shown}")

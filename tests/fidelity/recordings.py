@@ -1,5 +1,7 @@
-"""The Xero sandbox's recordings (``XERO_SANDBOX_RECORD`` / ``_RECORD_DIR``): one JSON line per
-HTTP exchange, as written by ``countersign_xero_sandbox.recording``."""
+"""The sandboxes' recordings (``XERO_SANDBOX_RECORD`` / ``_RECORD_DIR``, and the QBO sandbox's
+``QBO_SANDBOX_RECORD`` / ``_RECORD_DIR``): one JSON line per HTTP exchange, as written by
+``countersign_xero_sandbox.recording``. The QBO sandbox's files (``qbo-sandbox-*.jsonl``) are
+kept apart: the Xero checks never see them."""
 
 from __future__ import annotations
 
@@ -9,11 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["PUBLISHER_AGENT", "Exchange", "Recordings", "read_recordings"]
+__all__ = ["PUBLISHER_AGENT", "QBO_PREFIX", "Exchange", "Recordings", "read_recordings"]
 
 # The publisher's XeroClient sends `User-Agent: countersign-publisher/<version>`; tests that
 # call the sandbox by hand (httpx, the SDK: `xero-python (…)`) never do.
 PUBLISHER_AGENT = "countersign-publisher/"
+QBO_PREFIX = "qbo-sandbox-"
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,8 @@ class Exchange:
 class Recordings:
     exchanges: list[Exchange] = field(default_factory=list)
     files: int = 0
+    qbo: list[Exchange] = field(default_factory=list)
+    qbo_files: int = 0
     # Lines that are not JSON: a sandbox killed mid-write leaves at most one per file.
     unreadable: list[str] = field(default_factory=list)
 
@@ -82,12 +87,14 @@ def read_recordings(paths: Iterable[Path]) -> Recordings:
         for path in paths
         for file in (sorted(path.glob("*.jsonl")) if path.is_dir() else [path])
     )
-    found = Recordings(files=len(files))
+    qbo = [file for file in files if file.name.startswith(QBO_PREFIX)]
+    found = Recordings(files=len(files) - len(qbo), qbo_files=len(qbo))
     for file in files:
+        into = found.qbo if file in qbo else found.exchanges
         for number, text in _lines(file):
             source = f"{file.name}:{number}"
             try:
-                found.exchanges.append(_exchange(source, json.loads(text)))
+                into.append(_exchange(source, json.loads(text)))
             except (ValueError, KeyError, AttributeError):
                 found.unreadable.append(source)
     return found

@@ -4,7 +4,6 @@ on the test's own schema and prefix."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,18 +11,15 @@ import pytest
 from countersign_harness.document_server import DocumentServer
 from countersign_harness.infra import Infrastructure
 from countersign_harness.publisher import DOCUMENT_SECRET, publisher_settings
-from countersign_harness.xero_process import XeroSandbox, sandbox_process
+from countersign_harness.xero_process import XeroSandbox
 from countersign_publisher.settings import PublisherSettings
+
+from tests.support.sandbox_fixture import sandbox_for_module
 
 
 @pytest.fixture(scope="module")
 def xero_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[XeroSandbox]:
-    if not XeroSandbox.available():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("the Xero sandbox is not installed", pytrace=False)
-        pytest.skip("the Xero sandbox is not installed")
-    with sandbox_process(tmp_path_factory.mktemp("xero")) as sandbox:
-        yield sandbox
+    yield from sandbox_for_module(XeroSandbox, tmp_path_factory)
 
 
 @pytest.fixture

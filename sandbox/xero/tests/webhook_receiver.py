@@ -1,5 +1,8 @@
-"""A webhook receiver for the sandbox's webhook tests: served on a free port in a thread of its
-own, it checks ``x-xero-signature`` as an app must, answers as told and keeps what it got."""
+"""A webhook receiver for the sandboxes' webhook tests (the Xero sandbox's and the QBO
+sandbox's): served on a free port in a thread of its own, it checks the signature header as an
+app must (401 when wrong), answers 500 to the next ``fail_next`` deliveries when told, and
+keeps the raw bodies it acknowledged. ``Receiver`` is Xero's; the QBO tests subclass
+``SignedReceiver`` for Intuit's header and payload."""
 
 from __future__ import annotations
 
@@ -12,67 +15,95 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
 import uvicorn
-from countersign_xero_sandbox.harness import free_port
+from countersign_xero_sandbox.hosting import free_port
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-__all__ = ["Receiver", "receiving"]
+__all__ = ["Receiver", "SignedReceiver", "receiving"]
 
 
 @dataclass
-class Receiver:
+class SignedReceiver:
+    HEADER: ClassVar[str]
+    PATH: ClassVar[str]
+
     key: str
     url: str = ""
-    # Answers with this status (500) to the next ``fail_next`` correctly signed deliveries.
+    # Answers 500 to the next ``fail_next`` correctly signed deliveries.
     fail_next: int = 0
     # Answers 200 whatever the signature (a receiver that does not check).
     trusting: bool = False
-    received: list[dict[str, Any]] = field(default_factory=list)
+    bodies: list[bytes] = field(default_factory=list)
     refused: int = 0
+    failed: int = 0
 
     def valid(self, body: bytes, signature: str) -> bool:
         digest = hmac.new(self.key.encode(), body, hashlib.sha256).digest()
         return hmac.compare_digest(base64.b64encode(digest).decode(), signature)
 
+    def counts(self, body: bytes) -> bool:
+        """Whether ``body`` is a delivery to fail or keep (not a probe)."""
+        return True
+
+    def items(self) -> list[dict[str, Any]]:
+        """The events (or entities) of every kept body, in order."""
+        raise NotImplementedError
+
     async def handle(self, request: Request) -> Response:
         body = await request.body()
-        if not self.trusting and not self.valid(body, request.headers.get("x-xero-signature", "")):
+        if not self.trusting and not self.valid(body, request.headers.get(self.HEADER, "")):
             self.refused += 1
             return Response(status_code=401)
-        payload = json.loads(body)
-        if payload["events"] and self.fail_next > 0:
+        if self.counts(body) and self.fail_next > 0:
             self.fail_next -= 1
+            self.failed += 1
             return Response(status_code=500)
-        if payload["events"]:
-            self.received.append(payload)
+        if self.counts(body):
+            self.bodies.append(body)
         return Response(status_code=200)
-
-    def events(self) -> list[dict[str, Any]]:
-        return [event for payload in self.received for event in payload["events"]]
 
     def wait_for(self, count: int, timeout_s: float = 10.0) -> list[dict[str, Any]]:
         deadline = time.monotonic() + timeout_s
-        while len(self.events()) < count and time.monotonic() < deadline:
+        while len(self.items()) < count and time.monotonic() < deadline:
             time.sleep(0.02)
-        return self.events()
+        return self.items()
+
+
+@dataclass
+class Receiver(SignedReceiver):
+    HEADER = "x-xero-signature"
+    PATH = "/xero/webhooks"
+
+    def counts(self, body: bytes) -> bool:
+        return bool(json.loads(body)["events"])  # intent to receive's probes carry none
+
+    @property
+    def received(self) -> list[dict[str, Any]]:
+        return [json.loads(body) for body in self.bodies]
+
+    def items(self) -> list[dict[str, Any]]:
+        return [event for payload in self.received for event in payload["events"]]
+
+
+R = TypeVar("R", bound=SignedReceiver)
 
 
 @contextlib.contextmanager
-def receiving(receiver: Receiver) -> Iterator[Receiver]:
+def receiving(receiver: R) -> Iterator[R]:
     port = free_port()
-    app = Starlette(routes=[Route("/xero/webhooks", receiver.handle, methods=["POST"])])
+    app = Starlette(routes=[Route(receiver.PATH, receiver.handle, methods=["POST"])])
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical", lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"receiver-{port}", daemon=True)
     thread.start()
     while not server.started:
         time.sleep(0.01)
-    receiver.url = f"http://127.0.0.1:{port}/xero/webhooks"
+    receiver.url = f"http://127.0.0.1:{port}{receiver.PATH}"
     try:
         yield receiver
     finally:

@@ -4,15 +4,10 @@ API as methods: what the publisher's tests and the Xero budget benchmark call Xe
 from __future__ import annotations
 
 import contextlib
-import os
-import subprocess
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
-from countersign_harness.infra import REPO
+from countersign_harness.sandbox_process import SandboxProcess
 
 __all__ = ["CLIENT_ID", "CLIENT_SECRET", "XeroSandbox", "sandbox_process"]
 
@@ -25,122 +20,41 @@ SCOPE = (
 )
 
 
-def _free_port() -> int:
-    import socket
+def _grant(tenant_id: str) -> dict[str, Any]:
+    return {
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+        "tenant_ids": [tenant_id],
+        "scope": SCOPE,
+    }
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
-
-class XeroSandbox:
-    """The sandbox as a process; its test-control API as methods."""
+class XeroSandbox(SandboxProcess):
+    NAME = "xero-sandbox"
+    LABEL = "Xero"
+    ENV_PREFIX = "XERO_SANDBOX_"
 
     def __init__(self, log_dir: Path, **settings: str) -> None:
-        self.port = _free_port()
-        self.root = f"http://127.0.0.1:{self.port}"
+        super().__init__(log_dir, **settings)
         self.api_url = f"{self.root}/api.xro/2.0"
-        self._log = log_dir / "xero-sandbox.log"
-        self._env = {
-            **os.environ,
-            "XERO_SANDBOX_HTTP_HOST": "127.0.0.1",
-            "XERO_SANDBOX_HTTP_PORT": str(self.port),
-            **{f"XERO_SANDBOX_{k.upper()}": v for k, v in settings.items()},
-        }
-        self._process: subprocess.Popen[bytes] | None = None
-        self.http = httpx.Client(base_url=self.root, timeout=10)
-
-    @staticmethod
-    def available() -> bool:
-        return (REPO / ".venv" / "bin" / "countersign-xero-sandbox").exists()
-
-    def start(self) -> XeroSandbox:
-        self._log.parent.mkdir(parents=True, exist_ok=True)
-        with self._log.open("ab") as log:
-            self._process = subprocess.Popen(
-                [str(REPO / ".venv" / "bin" / "countersign-xero-sandbox")],
-                env=self._env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with contextlib.suppress(httpx.HTTPError):
-                if self.http.get("/_sandbox/health").status_code == 200:
-                    return self
-            time.sleep(0.1)
-        raise RuntimeError(f"the Xero sandbox did not start:\n{self._log.read_text()[-2000:]}")
-
-    def stop(self) -> None:
-        self.http.close()
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-
-    def _json(self, method: str, path: str, body: Any = None) -> Any:
-        response = self.http.request(method, path, json=body)
-        response.raise_for_status()
-        return response.json() if response.content else None
 
     def create_tenant(self, **spec: Any) -> dict[str, Any]:
-        result: dict[str, Any] = self._json(
-            "POST", "/_sandbox/tenants", {"connect_client_id": CLIENT_ID, **spec}
-        )
-        return result
+        return self._object("POST", "/_sandbox/tenants", {"connect_client_id": CLIENT_ID, **spec})
 
     def mint_tokens(self, tenant_id: str) -> dict[str, Any]:
-        result: dict[str, Any] = self._json(
-            "POST",
-            "/_sandbox/tokens",
-            {
-                "client_id": CLIENT_ID,
-                "client_secret": CLIENT_SECRET,
-                "tenant_ids": [tenant_id],
-                "scope": SCOPE,
-            },
-        )
-        return result
+        return self._object("POST", "/_sandbox/tokens", _grant(tenant_id))
 
     def authorization_code(self, tenant_id: str) -> str:
-        body = {
-            "client_id": CLIENT_ID,
-            "client_secret": CLIENT_SECRET,
-            "tenant_ids": [tenant_id],
-            "scope": SCOPE,
-        }
-        return str(self._json("POST", "/_sandbox/authorizations", body)["code"])
+        return str(self._json("POST", "/_sandbox/authorizations", _grant(tenant_id))["code"])
 
     def state(self, tenant_id: str) -> dict[str, Any]:
-        result: dict[str, Any] = self._json("GET", f"/_sandbox/tenants/{tenant_id}/state")
-        return result
-
-    def fault(self, **rule: Any) -> dict[str, Any]:
-        result: dict[str, Any] = self._json("POST", "/_sandbox/faults", rule)
-        return result
-
-    def clear_faults(self) -> None:
-        self.http.delete("/_sandbox/faults").raise_for_status()
-
-    def advance_clock(self, seconds: float) -> None:
-        self._json("POST", "/_sandbox/clock", {"advance_seconds": seconds})
-
-    def stats(self) -> dict[str, Any]:
-        result: dict[str, Any] = self._json("GET", "/_sandbox/stats")
-        return result
+        return self._object("GET", f"/_sandbox/tenants/{tenant_id}/state")
 
     def set_limits(self, **limits: Any) -> None:
         self._json("PUT", "/_sandbox/limits", limits)
 
 
-@contextlib.contextmanager
-def sandbox_process(log_dir: Path, **settings: str) -> Iterator[XeroSandbox]:
-    sandbox = XeroSandbox(log_dir, **settings).start()
-    try:
-        yield sandbox
-    finally:
-        sandbox.stop()
+def sandbox_process(
+    log_dir: Path, **settings: str
+) -> contextlib.AbstractContextManager[XeroSandbox]:
+    return XeroSandbox.running(log_dir, **settings)

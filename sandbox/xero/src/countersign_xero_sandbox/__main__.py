@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import uvicorn
-
 from countersign_xero_sandbox.app import build_app
+from countersign_xero_sandbox.hosting import run
 from countersign_xero_sandbox.settings import SandboxSettings
 
 
 def main() -> None:
-    settings = SandboxSettings()
-    uvicorn.run(
-        build_app(settings),
-        host=settings.http_host,
-        port=settings.http_port,
-        log_level="warning",
-        timeout_graceful_shutdown=5,
-    )
+    run(build_app, SandboxSettings())
 
 
 if __name__ == "__main__":

@@ -6,36 +6,22 @@ the recorder) and the webhook sender."""
 from __future__ import annotations
 
 from starlette.applications import Starlette
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp
 
 from countersign_xero_sandbox.api_routes import ACCOUNTING_ROUTES
 from countersign_xero_sandbox.consent_endpoints import consent_routes
 from countersign_xero_sandbox.controls import control_routes
+from countersign_xero_sandbox.hosting import Front, recorded
 from countersign_xero_sandbox.identity_controls import identity_control_routes
 from countersign_xero_sandbox.identity_endpoints import identity_routes
 from countersign_xero_sandbox.oidc_endpoints import oidc_routes
 from countersign_xero_sandbox.pipeline import AccountingApp
-from countersign_xero_sandbox.recording import Recorder, instance_recording
 from countersign_xero_sandbox.sandbox import ACCOUNTING_PREFIX, Sandbox
 from countersign_xero_sandbox.settings import SandboxSettings
 from countersign_xero_sandbox.webhook_controls import webhook_control_routes
 from countersign_xero_sandbox.webhook_sender import WebhookSender
 
 __all__ = ["build_app"]
-
-
-class _Front:
-    """Accounting paths go through the Xero pipeline; everything else to Starlette routing."""
-
-    def __init__(self, accounting: ASGIApp, rest: ASGIApp) -> None:
-        self.accounting = accounting
-        self.rest = rest
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith(ACCOUNTING_PREFIX + "/"):
-            await self.accounting(scope, receive, send)
-        else:
-            await self.rest(scope, receive, send)
 
 
 def build_app(settings: SandboxSettings) -> ASGIApp:
@@ -52,9 +38,5 @@ def build_app(settings: SandboxSettings) -> ASGIApp:
     ]
     rest = Starlette(routes=routes)
     rest.state.sandbox = sandbox
-    app: ASGIApp = _Front(AccountingApp(sandbox, ACCOUNTING_ROUTES), rest)
-    if settings.record:
-        app = Recorder(app, settings.record)
-    if settings.record_dir:
-        app = Recorder(app, str(instance_recording(settings.record_dir, settings.http_port)))
-    return app
+    front = Front(ACCOUNTING_PREFIX, AccountingApp(sandbox, ACCOUNTING_ROUTES), rest)
+    return recorded(front, settings, "xero-sandbox")

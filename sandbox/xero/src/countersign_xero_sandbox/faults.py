@@ -6,14 +6,27 @@ webhook's URL."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import random
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from starlette.requests import Request
+from starlette.types import Send
+
 from countersign_xero_sandbox.model import new_id
 
-__all__ = ["ACCOUNTING_KINDS", "WEBHOOK_KINDS", "FaultBook", "FaultRule", "FaultSpecError"]
+__all__ = [
+    "ACCOUNTING_KINDS",
+    "WEBHOOK_KINDS",
+    "FaultBook",
+    "FaultRule",
+    "FaultSpecError",
+    "cut",
+    "hold",
+]
 
 ACCOUNTING_KINDS = frozenset({"error", "latency", "timeout", "drop_after_commit"})
 WEBHOOK_KINDS = frozenset({"webhook_lost", "webhook_duplicate", "webhook_delay"})
@@ -106,3 +119,26 @@ class FaultBook:
                 self.injected += 1
                 fired.append(rule)
         return fired
+
+
+async def hold(request: Request, seconds: float) -> None:
+    """Keeps the request open ``seconds`` (real) or until the client gives up (``timeout``)."""
+
+    async def until_disconnect() -> None:
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(until_disconnect(), seconds)
+
+
+async def cut(send: Send) -> None:
+    """Sends a status line promising a body, then ends the exchange: the server closes the
+    connection and the client sees a broken answer."""
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", b"64")],
+        }
+    )

@@ -9,51 +9,22 @@ from __future__ import annotations
 
 import contextlib
 import json
-import socket
-import threading
-import time
 import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
-import uvicorn
-
 from countersign_xero_sandbox.app import build_app
+from countersign_xero_sandbox.hosting import free_port, serve_in_thread
 from countersign_xero_sandbox.settings import SandboxSettings
 
 __all__ = ["control", "free_port", "provision", "serve"]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @contextlib.contextmanager
 def serve(settings: SandboxSettings | None = None, ready_timeout_s: float = 10.0) -> Iterator[str]:
     """Yields the sandbox's root URL (identity endpoints; Accounting under /api.xro/2.0)."""
-    port = free_port()
-    settings = (settings or SandboxSettings()).model_copy(
-        update={"http_host": "127.0.0.1", "http_port": port}
-    )
-    config = uvicorn.Config(
-        build_app(settings), host="127.0.0.1", port=port, log_level="critical", lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name=f"xero-sandbox-{port}", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + ready_timeout_s
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the Xero sandbox did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serve_in_thread(build_app, settings or SandboxSettings(), "Xero", ready_timeout_s) as url:
+        yield url
 
 
 def control(url: str, method: str, path: str, body: Any = None) -> Any:

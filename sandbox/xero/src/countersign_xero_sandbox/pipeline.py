@@ -11,7 +11,6 @@ client sees when Xero committed but the answer was lost).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from countersign_xero_sandbox import faults
 from countersign_xero_sandbox.idempotency import (
     MAX_KEY_LENGTH,
     Conflict,
@@ -169,13 +169,13 @@ class AccountingApp:
                 )
             if rule.fault == "timeout":
                 self._forget(slot)
-                await self._hold(request, rule.seconds)
-                await self._cut(send)
+                await faults.hold(request, rule.seconds)
+                await faults.cut(send)
                 return None
             drop_after_commit = drop_after_commit or rule.fault == "drop_after_commit"
         response = await self._answer(request, tenant_id, path, body, slot)
         if drop_after_commit:
-            await self._cut(send)
+            await faults.cut(send)
             return None
         return response
 
@@ -231,26 +231,3 @@ class AccountingApp:
     def _forget(self, slot: tuple[str, str] | None) -> None:
         if slot is not None:
             self.sandbox.idempotency.abandon(slot)
-
-    @staticmethod
-    async def _hold(request: Request, seconds: float) -> None:
-        """Keeps the request open ``seconds`` (real) or until the client gives up."""
-
-        async def until_disconnect() -> None:
-            while (await request.receive())["type"] != "http.disconnect":
-                pass
-
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(until_disconnect(), seconds)
-
-    @staticmethod
-    async def _cut(send: Send) -> None:
-        """Sends a status line promising a body, then ends the exchange: the server closes the
-        connection and the client sees a broken answer."""
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 200,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", b"64")],
-            }
-        )

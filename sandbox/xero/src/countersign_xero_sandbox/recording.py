@@ -72,12 +72,12 @@ def _headers(pairs: list[tuple[bytes, bytes]]) -> dict[str, str]:
     }
 
 
-def instance_recording(directory: str, port: int) -> Path:
+def instance_recording(directory: str, port: int, name: str = "xero-sandbox") -> Path:
     """A file of its own in ``directory`` for one sandbox instance: several instances (tests
     start many, in one process and in several) never interleave their lines."""
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"xero-sandbox-{os.getpid()}-{port}-{uuid.uuid4().hex[:8]}.jsonl"
+    return folder / f"{name}-{os.getpid()}-{port}-{uuid.uuid4().hex[:8]}.jsonl"
 
 
 class Recorder:

@@ -23,6 +23,7 @@ from typing import Any
 
 from countersign_xero_sandbox.connections import Connections
 from countersign_xero_sandbox.model import Record, Tenant, new_id
+from countersign_xero_sandbox.webhook_delivery import DeliveryLanes, DeliveryState
 
 __all__ = [
     "CATEGORIES",
@@ -73,7 +74,7 @@ class Webhook:
 
 
 @dataclass
-class Delivery:
+class Delivery(DeliveryState):
     webhook_id: str
     tenant_id: str
     events: list[Record]
@@ -81,14 +82,10 @@ class Delivery:
     last_sequence: int
     entropy: str
     delivery_id: str = field(default_factory=new_id)
-    # pending → delivered | lost (a fault) | abandoned (failed for 24 hours)
-    state: str = "pending"
-    due_at: float = 0.0  # sandbox seconds
-    first_tried_at: float | None = None
-    attempts: list[dict[str, Any]] = field(default_factory=list)
-    faults: list[str] = field(default_factory=list)
-    in_lane: bool = True  # False once a delay fault let later deliveries of its lane go first
-    in_flight: bool = False
+
+    @property
+    def lane(self) -> tuple[str, str]:
+        return (self.webhook_id, self.tenant_id)
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -111,7 +108,7 @@ class Delivery:
 
 
 @dataclass
-class WebhookBook:
+class WebhookBook(DeliveryLanes[Delivery]):
     seed: int
     webhooks: dict[str, Webhook] = field(default_factory=dict)
     deliveries: list[Delivery] = field(default_factory=list)
@@ -193,20 +190,11 @@ class WebhookBook:
                 )
         return len(changes)
 
-    def _busy(self, webhook_id: str, tenant_id: str) -> bool:
-        return any(
-            d.state == "pending"
-            and d.in_lane
-            and d.webhook_id == webhook_id
-            and d.tenant_id == tenant_id
-            for d in self.deliveries
-        )
-
     def next_deliveries(self, now_s: float) -> list[Delivery]:
         """New deliveries for every lane with events waiting and nothing in flight."""
         made = []
         for (webhook_id, tenant_id), events in self.waiting.items():
-            if not events or self._busy(webhook_id, tenant_id):
+            if not events or self._busy((webhook_id, tenant_id)):
                 continue
             batch, events[:] = events[:MAX_BATCH], events[MAX_BATCH:]
             numbers = [e.pop("sequence") for e in batch]
@@ -216,13 +204,6 @@ class WebhookBook:
             self.deliveries.append(delivery)
             made.append(delivery)
         return made
-
-    def due(self, now_s: float) -> list[Delivery]:
-        return [
-            d
-            for d in self.deliveries
-            if d.state == "pending" and not d.in_flight and d.due_at <= now_s
-        ]
 
     def of_webhook(self, webhook_id: str) -> list[Delivery]:
         return [d for d in self.deliveries if d.webhook_id == webhook_id]

@@ -1,0 +1,51 @@
+"""The QuickBooks Online sandbox as a separate process on a free port, over real HTTP, with its
+test-control API as methods (``sandbox_process`` runs it, as it runs the Xero sandbox)."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Any
+
+from countersign_harness.sandbox_process import SandboxProcess
+
+__all__ = ["CLIENT_ID", "CLIENT_SECRET", "QboSandbox", "qbo_sandbox_process"]
+
+# The app the tests connect, as the sandbox knows it.
+CLIENT_ID = "countersign-tests"
+CLIENT_SECRET = "not-a-real-secret"
+
+
+class QboSandbox(SandboxProcess):
+    NAME = "qbo-sandbox"
+    LABEL = "QBO"
+    ENV_PREFIX = "QBO_SANDBOX_"
+
+    def __init__(self, log_dir: Path, **settings: str) -> None:
+        super().__init__(log_dir, **settings)
+        self.api_url = f"{self.root}/v3"
+        self.discovery_url = f"{self.root}/.well-known/openid_sandbox_configuration"
+
+    def register_app(self, redirect_uris: list[str]) -> None:
+        body = {
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+            "redirect_uris": redirect_uris,
+        }
+        self._json("POST", "/_sandbox/apps", body)
+
+    def create_company(self, **spec: Any) -> dict[str, Any]:
+        return self._object("POST", "/_sandbox/companies", spec)
+
+    def mint_tokens(self, realm_id: str) -> dict[str, Any]:
+        body = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "realm_id": realm_id}
+        return self._object("POST", "/_sandbox/tokens", body)
+
+    def state(self, realm_id: str) -> dict[str, Any]:
+        return self._object("GET", f"/_sandbox/companies/{realm_id}/state")
+
+
+def qbo_sandbox_process(
+    log_dir: Path, **settings: str
+) -> contextlib.AbstractContextManager[QboSandbox]:
+    return QboSandbox.running(log_dir, **settings)
