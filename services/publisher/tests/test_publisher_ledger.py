@@ -21,6 +21,7 @@ from countersign_publisher.ledger.errors import (
     LedgerRateLimited,
     LedgerRefused,
     LedgerTransient,
+    LedgerUnsupported,
 )
 from countersign_publisher.ledger.values import LedgerBill, NewBill, Refusal
 
@@ -74,6 +75,15 @@ def test_every_xero_failure_is_the_ledger_error_the_retry_policy_reads(
         assert raised.value.retry_after_s == 7.0
     if isinstance(raised.value, LedgerRefused):
         assert raised.value.messages == ["no"]
+
+
+def test_an_operation_a_ledger_lacks_is_a_refusal_naming_it() -> None:
+    unsupported = LedgerUnsupported("qbo", "Authorising a bill pulled from the ledger")
+    # A refusal: the retry policy fails the publication at once instead of retrying it.
+    assert isinstance(unsupported, LedgerRefused) and unsupported.status is None
+    assert unsupported.messages == [
+        "Authorising a bill pulled from the ledger is not supported by this ledger (qbo)"
+    ]
 
 
 async def test_a_batch_answers_each_bill_in_the_order_given_refusals_as_values() -> None:
