@@ -15,6 +15,7 @@ from countersign_publisher.adapters.documents import OriginalDocuments
 from countersign_publisher.adapters.tokens import XeroTokens
 from countersign_publisher.adapters.xero_client import Credentials, XeroClient
 from countersign_publisher.adapters.xero_errors import XeroAuthError
+from countersign_publisher.adapters.xero_ledger import XeroLedger
 from countersign_publisher.adapters.xero_limits import CallScheduler, Limits
 from countersign_publisher.api import ROUTERS
 from countersign_publisher.components import Components
@@ -151,10 +152,13 @@ def assemble(
         )
     )
     xero = XeroClient(http, settings.xero_api_url, tokens or _NoKeyring(), scheduler)
-    contacts = ContactDirectory(runtime.pool, xero)
+    # Every organisation connects Xero today; the port is where a per-organisation choice of
+    # adapter (QBO beside Xero, by the connection's ledger) plugs in (ADR 0065).
+    ledger = XeroLedger(xero)
+    contacts = ContactDirectory(runtime.pool, ledger)
     documents = _documents(settings, http)
-    ports = StepPorts(runtime.pool, xero, contacts, documents, crash or no_crash)
-    master_data = MasterDataSync(runtime.pool, xero)
+    ports = StepPorts(runtime.pool, ledger, contacts, documents, crash or no_crash)
+    master_data = MasterDataSync(runtime.pool, ledger)
     worker = _worker(runtime, settings, ports, scheduler, master_data)
     connecting = _connecting(settings, tokens)
     poll = ChangePoll(runtime.pool, xero, settings.xero_change_poll_interval_s)

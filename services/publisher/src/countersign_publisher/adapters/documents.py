@@ -9,12 +9,12 @@ from countersign_contracts import DocumentMetadata
 from countersign_platform.links import sign_document_link
 from countersign_platform.outbound import HttpUnreachable, OutboundHttp
 
-from countersign_publisher.adapters.xero_errors import XeroTransient, XeroValidationError
+from countersign_publisher.ledger.errors import LedgerRefused, LedgerTransient
 
 __all__ = ["DocumentUnavailable", "OriginalDocuments"]
 
 
-class DocumentUnavailable(XeroTransient):
+class DocumentUnavailable(LedgerTransient):
     """Ingest could not hand the file over right now (it may later)."""
 
 
@@ -39,8 +39,8 @@ class OriginalDocuments:
             raise DocumentUnavailable(f"ingest answered {response.status_code} for the document")
         content = response.content
         if hashlib.sha256(content).hexdigest() != document.sha256:
-            # Not Xero's refusal, but as final: the stored file is not the one approved.
-            raise XeroValidationError(
+            # Not the ledger's refusal, but as final: the stored file is not the one approved.
+            raise LedgerRefused(
                 [f"document {document.document_id} does not match its SHA-256"], status=None
             )
         return content

@@ -1,12 +1,13 @@
-"""What can go wrong talking to Xero, translated at the IO boundary.
+"""What can go wrong talking to Xero, translated at the IO boundary. Each is also the
+``LedgerError`` (``ledger.errors``) the retry policy decides by.
 
-XeroError
- ├── XeroValidationError   400: Xero refused the content (messages say why); retrying the
- │                         same request cannot help — a person must fix the cause
- ├── XeroAuthError         401/403 or a refused token grant: the connection needs attention
- ├── XeroNotFound          404
- ├── XeroRateLimited       429: wait ``retry_after`` seconds
- └── XeroTransient         5xx, timeouts, dropped connections: try again later
+XeroError                 (and the LedgerError it is)
+ ├── XeroValidationError   LedgerRefused       400: Xero refused the content (messages say
+ │                                             why); a person must fix the cause
+ ├── XeroAuthError         LedgerAuthLost      401/403 or a refused token grant
+ ├── XeroNotFound          LedgerNotFound      404
+ ├── XeroRateLimited       LedgerRateLimited   429: wait ``retry_after_s`` seconds
+ └── XeroTransient         LedgerTransient     5xx, timeouts, dropped connections
 
 ``raise_for_xero`` turns an answer into the most specific of these, ``transport_errors`` a
 timeout or a host out of reach.
@@ -15,10 +16,19 @@ timeout or a host out of reach.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 from countersign_platform.outbound import HttpResponse, HttpTimeout, HttpUnreachable
+
+from countersign_publisher.ledger.errors import (
+    LedgerAuthLost,
+    LedgerError,
+    LedgerNotFound,
+    LedgerRateLimited,
+    LedgerRefused,
+    LedgerTransient,
+)
 
 __all__ = [
     "XeroAuthError",
@@ -33,42 +43,27 @@ __all__ = [
 ]
 
 
-class XeroError(Exception):
-    def __init__(self, message: str, *, status: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-
-    @property
-    def messages(self) -> list[str]:
-        return [str(self)]
-
-
-class XeroValidationError(XeroError):
-    def __init__(self, messages: Sequence[str], *, status: int | None = 400) -> None:
-        self._messages = list(messages) or ["Xero refused the request"]
-        super().__init__("; ".join(self._messages), status=status)
-
-    @property
-    def messages(self) -> list[str]:
-        return list(self._messages)
-
-
-class XeroAuthError(XeroError):
+class XeroError(LedgerError):
     pass
 
 
-class XeroNotFound(XeroError):
+class XeroValidationError(LedgerRefused, XeroError):
+    DEFAULT = "Xero refused the request"
+
+
+class XeroAuthError(LedgerAuthLost, XeroError):
     pass
 
 
-class XeroRateLimited(XeroError):
-    def __init__(self, problem: str, retry_after_s: float) -> None:
-        super().__init__(f"rate limited ({problem}); retry after {retry_after_s}s", status=429)
-        self.problem = problem
-        self.retry_after_s = retry_after_s
+class XeroNotFound(LedgerNotFound, XeroError):
+    pass
 
 
-class XeroTransient(XeroError):
+class XeroRateLimited(LedgerRateLimited, XeroError):
+    pass
+
+
+class XeroTransient(LedgerTransient, XeroError):
     pass
 
 

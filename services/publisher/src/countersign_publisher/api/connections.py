@@ -21,6 +21,7 @@ from countersign_publisher.handlers.connections import (
     exchange_code,
 )
 from countersign_publisher.handlers.organisations import refuse_if_suspended
+from countersign_publisher.ledger.errors import LedgerError
 
 __all__ = ["router"]
 
@@ -120,6 +121,6 @@ async def supplier_sync(
     await refuse_if_suspended(state.pool, organisation_id)
     try:
         emitted = await parts.contacts.sync_suppliers(organisation_id)
-    except XeroError as exc:
+    except LedgerError as exc:
         raise Problem(502, "xero-unavailable", "Supplier sync failed", str(exc)) from exc
     return {"suppliers_emitted": emitted}

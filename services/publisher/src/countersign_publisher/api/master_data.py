@@ -10,10 +10,10 @@ from countersign_platform.access_http import AdminOrOperator
 from countersign_platform.problems import Problem
 from pydantic import BaseModel, Field
 
-from countersign_publisher.adapters.xero_errors import XeroError
 from countersign_publisher.api.routing import Parts, State, organisation_router
 from countersign_publisher.domain.master_data import counts
 from countersign_publisher.handlers.organisations import refuse_if_suspended
+from countersign_publisher.ledger.errors import LedgerError
 
 __all__ = ["router"]
 
@@ -62,7 +62,7 @@ async def reload(
     await refuse_if_suspended(state.pool, organisation_id)
     try:
         synced = await parts.master_data.sync(organisation_id, full=True)
-    except XeroError as exc:
+    except LedgerError as exc:
         raise Problem(502, "xero-unavailable", "Master data sync failed", str(exc)) from exc
     return MasterDataReloaded(
         accounts=synced.counts.accounts,

@@ -1,11 +1,10 @@
-"""The files attached to the Xero record: the original (fetched from ingest by a signed link)
+"""The files attached to the ledger record: the original (fetched from ingest by a signed link)
 and, on a bill, the approval audit report. An attachment sent before is looked up by its file
 name on the record before it is sent again."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from uuid import UUID
 
 from countersign_contracts import (
     AttachmentAdded,
@@ -15,10 +14,15 @@ from countersign_contracts import (
     PublicationStep,
 )
 
-from countersign_publisher.adapters.xero_mapping import Json, xero_file_name
 from countersign_publisher.domain.audit_report import audit_report_name, render_audit_report
 from countersign_publisher.handlers.job import Job
 from countersign_publisher.handlers.recording import StepPorts, mark_sent, store
+from countersign_publisher.ledger.values import (
+    LedgerAttachment,
+    LedgerRecord,
+    RecordKind,
+    stored_id,
+)
 
 __all__ = ["attach_audit_report", "attach_original"]
 
@@ -32,15 +36,12 @@ class _File:
     original: DocumentMetadata | None  # None: the audit report, rendered here
 
 
-def _record(job: Job) -> tuple[str, UUID]:
-    """The Xero endpoint and id of the record the files go on."""
-    record_id = (
-        job.progress.xero_invoice_id
-        if job.kind is PublicationKind.BILL
-        else job.progress.xero_bank_transaction_id
-    )
+def _record(job: Job) -> LedgerRecord:
+    """The ledger record the files go on."""
+    bill = job.kind is PublicationKind.BILL
+    record_id = job.progress.xero_invoice_id if bill else job.progress.xero_bank_transaction_id
     assert record_id is not None, "files are attached once the record exists"
-    return ("Invoices" if job.kind is PublicationKind.BILL else "BankTransactions"), record_id
+    return LedgerRecord(RecordKind.BILL if bill else RecordKind.EXPENSE, str(record_id))
 
 
 async def attach_original(ports: StepPorts, job: Job) -> None:
@@ -53,7 +54,7 @@ async def attach_original(ports: StepPorts, job: Job) -> None:
         _File(
             PublicationStep.ATTACH_ORIGINAL,
             AttachmentKind.ORIGINAL,
-            xero_file_name(document.file_name),
+            ports.ledger.attachment_name(document.file_name),
             document.media_type,
             document,
         ),
@@ -67,7 +68,7 @@ async def attach_audit_report(ports: StepPorts, job: Job) -> None:
         _File(
             PublicationStep.ATTACH_AUDIT_REPORT,
             AttachmentKind.AUDIT_REPORT,
-            xero_file_name(audit_report_name(job.authorised)),
+            ports.ledger.attachment_name(audit_report_name(job.authorised)),
             "application/pdf",
             None,
         ),
@@ -75,12 +76,12 @@ async def attach_audit_report(ports: StepPorts, job: Job) -> None:
 
 
 async def _attach(ports: StepPorts, job: Job, file: _File) -> None:
-    record, record_id = _record(job)
+    record = _record(job)
     org = job.row.organisation_id
-    attachment: Json | None = None
+    attachment: LedgerAttachment | None = None
     if job.progress.was_sent(file.step):
-        existing = await ports.xero.attachments(org, record, record_id)
-        attachment = next((a for a in existing if a.get("FileName") == file.name), None)
+        existing = await ports.ledger.attachments(org, record)
+        attachment = next((a for a in existing if a.file_name == file.name), None)
     if attachment is None:
         content = (
             render_audit_report(job.authorised)
@@ -88,20 +89,21 @@ async def _attach(ports: StepPorts, job: Job, file: _File) -> None:
             else await ports.documents.fetch(file.original)
         )
         await mark_sent(ports, [job], file.step)
-        attachment = await ports.xero.attach(
-            org, record, record_id, file.name, content, file.media_type, job.key(file.step)
+        attachment = await ports.ledger.attach(
+            org, record, file.name, content, file.media_type, job.key(file.step)
         )
         ports.crash(f"{file.step.value}:sent")
-    attachment_id = UUID(str(attachment["AttachmentID"]))
+    attachment_id = stored_id(attachment.attachment_id)
+    record_id = stored_id(record.record_id)
     event = AttachmentAdded(
         **job.common(),
-        xero_invoice_id=record_id if job.kind is PublicationKind.BILL else None,
-        xero_bank_transaction_id=record_id if job.kind is not PublicationKind.BILL else None,
+        xero_invoice_id=record_id if record.kind is RecordKind.BILL else None,
+        xero_bank_transaction_id=record_id if record.kind is not RecordKind.BILL else None,
         xero_attachment_id=attachment_id,
         attachment_kind=file.kind,
         file_name=file.name,
         media_type=file.media_type,
-        size_bytes=int(attachment.get("ContentLength") or 0),
+        size_bytes=attachment.size_bytes,
     )
     after = (
         replace(job.progress, original_attachment_id=attachment_id)

@@ -1,13 +1,14 @@
-"""Which Xero contact a bill goes to, and the supplier list kept in sync.
+"""Which ledger contact (Xero) or vendor (QBO) a bill goes to, and the supplier list kept in
+sync, through the ledger port (ADR 0065).
 
-Resolving a supplier: its Xero ContactID when Dext matched one; else an exact (case-insensitive)
-name match among active contacts — first in our synced cache, then in Xero; else a new contact.
-Names are compared as Xero stores them: trimmed.
+Resolving a supplier: its ledger id when Dext matched one; else an exact (case-insensitive)
+name match among active contacts — first in our synced cache, then in the ledger; else a new
+contact. Names are compared as the ledger stores them (Xero: trimmed).
 
-Supplier sync pages through the contacts changed since the last sync (``If-Modified-Since``) and
-emits ``SupplierSynced`` for every supplier among them. Xero does not bump ``UpdatedDateUTC``
+Supplier sync pages through the contacts changed since the last sync (Xero: ``If-Modified-Since``)
+and emits ``SupplierSynced`` for every supplier among them. Xero does not bump ``UpdatedDateUTC``
 when a contact becomes a supplier, so that moment is reported by the publisher itself, in the
-transaction that records the contact's first bill.
+transaction that records the contact's first bill (``became_supplier``).
 """
 
 from __future__ import annotations
@@ -22,12 +23,12 @@ import asyncpg
 from countersign_contracts import Supplier
 from countersign_platform.telemetry import log_context
 
-from countersign_publisher.adapters.xero_client import XeroClient
-from countersign_publisher.adapters.xero_errors import XeroError, XeroValidationError
-from countersign_publisher.adapters.xero_mapping import Json, parse_xero_datetime, xero_contact_name
 from countersign_publisher.db.connections import Connections
 from countersign_publisher.db.contacts import Contacts, SupplierSyncs
 from countersign_publisher.handlers.events import Cause, emit_supplier
+from countersign_publisher.ledger.errors import LedgerError, LedgerRefused
+from countersign_publisher.ledger.port import Ledger
+from countersign_publisher.ledger.values import LedgerContact, stored_id
 
 __all__ = ["ContactDirectory", "SupplierSyncPass"]
 
@@ -35,25 +36,29 @@ log = logging.getLogger(__name__)
 
 
 class ContactDirectory:
-    def __init__(self, pool: asyncpg.Pool, xero: XeroClient) -> None:
+    def __init__(self, pool: asyncpg.Pool, ledger: Ledger) -> None:
         self._pool = pool
-        self._xero = xero
+        self._ledger = ledger
 
-    async def _remember(self, organisation_id: UUID, contact: Json) -> UUID:
-        contact_id = UUID(str(contact["ContactID"]))
+    @property
+    def ledger(self) -> Ledger:
+        return self._ledger
+
+    async def _remember(self, organisation_id: UUID, contact: LedgerContact) -> UUID:
+        contact_id = stored_id(contact.contact_id)
         async with self._pool.acquire() as conn:
             await Contacts(conn).upsert(
                 organisation_id,
                 contact_id,
-                str(contact.get("Name") or ""),
-                str(contact.get("ContactStatus") or "ACTIVE"),
-                contact,
-                parse_xero_datetime(contact.get("UpdatedDateUTC")),
+                contact.name,
+                contact.status,
+                contact.details,
+                contact.updated_at,
             )
         return contact_id
 
     async def resolve(self, organisation_id: UUID, supplier: Supplier, key: str) -> UUID:
-        name = xero_contact_name(supplier.name)
+        name = self._ledger.contact_name(supplier.name)
         async with self._pool.acquire() as conn:
             if supplier.xero_contact_id is not None:
                 known = await Contacts(conn).details(organisation_id, supplier.xero_contact_id)
@@ -66,20 +71,45 @@ class ContactDirectory:
         if supplier.xero_contact_id is not None:
             # Fetched once, so the supplier event of its first bill can name it.
             return await self._remember(
-                organisation_id, await self._xero.contact(organisation_id, supplier.xero_contact_id)
+                organisation_id,
+                await self._ledger.contact(organisation_id, str(supplier.xero_contact_id)),
             )
-        for contact in await self._xero.contacts_named(organisation_id, name):
-            if contact.get("ContactStatus", "ACTIVE") == "ACTIVE":
-                return await self._remember(organisation_id, contact)
+        for contact in await self._ledger.contacts_named(organisation_id, name):
+            return await self._remember(organisation_id, contact)
         try:
-            created = await self._xero.create_contact(organisation_id, name, key)
-        except XeroValidationError:
+            created = await self._ledger.create_contact(organisation_id, name, key)
+        except LedgerRefused:
             # Created meanwhile under the same name (another publication): use that one.
-            for contact in await self._xero.contacts_named(organisation_id, name):
-                if contact.get("ContactStatus", "ACTIVE") == "ACTIVE":
-                    return await self._remember(organisation_id, contact)
+            for contact in await self._ledger.contacts_named(organisation_id, name):
+                return await self._remember(organisation_id, contact)
             raise
         return await self._remember(organisation_id, created)
+
+    async def became_supplier(
+        self,
+        conn: asyncpg.Connection,
+        organisation_id: UUID,
+        contact_id: UUID,
+        name: str,
+        cause: Cause,
+    ) -> None:
+        """Called in the transaction that stores a contact's bill: on its first bill the contact
+        is a supplier from now on, and reported as one."""
+        contacts = Contacts(conn)
+        details = await contacts.details(organisation_id, contact_id)
+        if not details:
+            return
+        cached = self._ledger.cached_contact(details)
+        if await contacts.upsert(
+            organisation_id,
+            contact_id,
+            cached.name or name,
+            cached.status,
+            details,
+            None,
+            is_supplier=True,
+        ):
+            await emit_supplier(conn, self._ledger.supplier(details), cause)
 
     async def sync_suppliers(self, organisation_id: UUID) -> int:
         """Pulls contacts changed since the last sync; returns how many supplier events."""
@@ -88,43 +118,56 @@ class ContactDirectory:
         started = datetime.now(UTC).replace(microsecond=0)
         emitted = 0
         page = 1
-        correlation_id = uuid.uuid4()
+        cause = Cause(organisation_id, uuid.uuid4())
         while True:
-            contacts = await self._xero.contacts_page(organisation_id, page, since)
+            changed = await self._ledger.contacts_changed(organisation_id, page, since)
             async with self._pool.acquire() as conn, conn.transaction():
-                for contact in contacts:
-                    contact_id = UUID(str(contact["ContactID"]))
-                    store = Contacts(conn)
-                    was_supplier = await store.is_supplier(organisation_id, contact_id)
-                    seen_version = await store.updated_at(organisation_id, contact_id)
-                    updated = parse_xero_datetime(contact.get("UpdatedDateUTC"))
-                    is_supplier = bool(contact.get("IsSupplier")) or was_supplier
-                    # A full sync reports every supplier; an incremental one only what changed
-                    # (If-Modified-Since may repeat contacts changed in the boundary second).
-                    changed = (
-                        since is None
-                        or not was_supplier
-                        or seen_version is None
-                        or (updated is not None and updated > seen_version)
-                    )
-                    await store.upsert(
-                        organisation_id,
-                        contact_id,
-                        str(contact.get("Name") or ""),
-                        str(contact.get("ContactStatus") or "ACTIVE"),
-                        contact,
-                        updated,
-                        is_supplier,
-                    )
-                    if is_supplier and changed:
-                        await emit_supplier(conn, contact, Cause(organisation_id, correlation_id))
+                for contact in changed.contacts:
+                    if await self._synced(conn, organisation_id, contact, since, cause):
                         emitted += 1
-            if len(contacts) < 100:
+            if not changed.more:
                 break
             page += 1
         async with self._pool.acquire() as conn:
             await SupplierSyncs(conn).advance(organisation_id, started)
         return emitted
+
+    async def _synced(
+        self,
+        conn: asyncpg.Connection,
+        organisation_id: UUID,
+        contact: LedgerContact,
+        since: datetime | None,
+        cause: Cause,
+    ) -> bool:
+        """Keeps one changed contact; True when it was reported as a supplier."""
+        contact_id = stored_id(contact.contact_id)
+        store = Contacts(conn)
+        was_supplier = await store.is_supplier(organisation_id, contact_id)
+        seen_version = await store.updated_at(organisation_id, contact_id)
+        updated = contact.updated_at
+        is_supplier = contact.is_supplier or was_supplier
+        # A full sync reports every supplier; an incremental one only what changed
+        # (If-Modified-Since may repeat contacts changed in the boundary second).
+        changed = (
+            since is None
+            or not was_supplier
+            or seen_version is None
+            or (updated is not None and updated > seen_version)
+        )
+        await store.upsert(
+            organisation_id,
+            contact_id,
+            contact.name,
+            contact.status,
+            contact.details,
+            updated,
+            is_supplier,
+        )
+        if is_supplier and changed:
+            await emit_supplier(conn, self._ledger.supplier(contact.details), cause)
+            return True
+        return False
 
 
 class SupplierSyncPass:
@@ -148,5 +191,5 @@ class SupplierSyncPass:
             with log_context(organisation_id=connection.organisation_id):
                 try:
                     await self._contacts.sync_suppliers(connection.organisation_id)
-                except XeroError as error:
+                except LedgerError as error:
                     log.warning("supplier sync failed: %s", error)

@@ -20,11 +20,11 @@ from countersign_contracts import (
     LedgerConnectionChanged,
     LedgerConnectionStatus,
     LedgerMasterDataSynced,
+    SupplierSynced,
     new_envelope,
 )
 from countersign_platform.outbox import enqueue
 
-from countersign_publisher.adapters.xero_mapping import Json, supplier_synced
 from countersign_publisher.db.connections import ConnectionRow
 
 __all__ = [
@@ -80,8 +80,8 @@ async def emit_xero_bill_event(
     await _emit(conn, LEDGER_XERO_BILLS, payload, cause)
 
 
-async def emit_supplier(conn: asyncpg.Connection, contact: Json, cause: Cause) -> None:
-    await _emit(conn, LEDGER_SUPPLIERS, supplier_synced(contact), cause)
+async def emit_supplier(conn: asyncpg.Connection, supplier: SupplierSynced, cause: Cause) -> None:
+    await _emit(conn, LEDGER_SUPPLIERS, supplier, cause)
 
 
 async def emit_master_data(

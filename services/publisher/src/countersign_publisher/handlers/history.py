@@ -1,7 +1,8 @@
-"""The approval's decisions written to the Xero bill's History and Notes (``write_history``),
-unless the organisation turned the notes off. Xero gives a note no id: what the step stores is
-how many notes were written. Notes sent before are looked up on the bill first, and only those
-not found are sent (ADR 0035's look-up before resending, ADR 0051)."""
+"""The approval's decisions written to the bill's history in the ledger (``write_history``;
+Xero: History and Notes), unless the organisation turned the notes off. A note has no id (Xero
+gives none): what the step stores is how many notes were written. Notes sent before are looked
+up on the bill first, and only those not found are sent (ADR 0035's look-up before resending,
+ADR 0051)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,6 @@ from countersign_publisher.handlers.job import Job
 from countersign_publisher.handlers.recording import StepPorts, mark_sent, store
 
 __all__ = ["write_history"]
-
-NOTE = "Note"
-"""The Changes of a history record a client added (Xero's own records name what happened)."""
 
 
 def _not_found(notes: list[str], found: Counter[str]) -> list[str]:
@@ -46,12 +44,11 @@ async def write_history(ports: StepPorts, job: Job) -> None:
     notes = _notes(job)
     missing = notes
     if notes and job.progress.was_sent(step):
-        records = await ports.xero.history(org, invoice_id)
-        found = Counter(str(r.get("Details")) for r in records if r.get("Changes") == NOTE)
+        found = Counter(await ports.ledger.notes(org, str(invoice_id)))
         missing = _not_found(notes, found)
     if missing:
         await mark_sent(ports, [job], step)
-        await ports.xero.add_notes(org, invoice_id, missing, job.key(step))
+        await ports.ledger.add_notes(org, str(invoice_id), missing, job.key(step))
         ports.crash(f"{step.value}:sent")
     event = HistoryNotesAdded(**job.common(), xero_invoice_id=invoice_id, notes=len(notes))
     await store(ports, job, step, replace(job.progress, history_notes=len(notes)), event)

@@ -1,14 +1,15 @@
-"""Master data from Xero, published when it changed.
+"""Master data from the ledger (through its port, ADR 0065), published when it changed.
 
     due: an organisation connects (marked in the connect's transaction, whose NOTIFY wakes the
          worker), every ``interval_s`` after its last sync, or an admin asks (reload)
-    sync: GET Accounts (If-Modified-Since the newest account seen: nothing newer, the stored
-          chart is kept; anything newer, the whole chart is read again, so a deleted account
-          goes too), TaxRates, TrackingCategories (archived included), Currencies, Organisation
+    sync: ``Ledger.master_data`` (Xero: GET Accounts If-Modified-Since the newest account
+          seen: nothing newer, the stored chart is kept; anything newer, the whole chart is
+          read again, so a deleted account goes too; TaxRates, TrackingCategories, archived
+          included, Currencies, Organisation)
           ─▶ one snapshot ─▶ its hash (without ``synced_at``) differs from the stored one:
           stored and ``LedgerMasterDataSynced`` emitted in one transaction; else only stored
 
-Each call goes through the organisation's Xero budget like any other. A reload reads the
+Each call goes through the organisation's ledger budget like any other. A reload reads the
 whole chart whatever If-Modified-Since would say.
 """
 
@@ -24,13 +25,6 @@ import asyncpg
 from countersign_contracts import LedgerMasterDataSynced
 from countersign_platform.telemetry import log_context
 
-from countersign_publisher.adapters.xero_client import XeroClient
-from countersign_publisher.adapters.xero_errors import XeroError
-from countersign_publisher.adapters.xero_master_data import (
-    XeroSettings,
-    accounts_changed_at,
-    master_data,
-)
 from countersign_publisher.db.connections import Connections
 from countersign_publisher.db.master_data import MasterData, StoredMasterData
 from countersign_publisher.domain.master_data import (
@@ -41,6 +35,8 @@ from countersign_publisher.domain.master_data import (
 )
 from countersign_publisher.handlers.events import Cause, emit_master_data
 from countersign_publisher.handlers.reading import ReadAside
+from countersign_publisher.ledger.errors import LedgerError
+from countersign_publisher.ledger.port import Ledger
 
 __all__ = ["MasterDataSync", "MasterDataSyncPass", "Synced"]
 
@@ -55,35 +51,17 @@ class Synced:
 
 
 class MasterDataSync:
-    def __init__(self, pool: asyncpg.Pool, xero: XeroClient) -> None:
+    def __init__(self, pool: asyncpg.Pool, ledger: Ledger) -> None:
         self._pool = pool
-        self._xero = xero
+        self._ledger = ledger
 
     async def stored(self, organisation_id: UUID) -> StoredMasterData | None:
         async with self._pool.acquire() as conn:
             return await MasterData(conn).get(organisation_id)
 
-    async def _accounts(
-        self, organisation_id: UUID, stored: StoredMasterData | None, full: bool
-    ) -> tuple[list[dict[str, object]] | None, datetime | None]:
-        """The whole chart as Xero sends it, or None when nothing changed since ``stored``."""
-        since = (
-            None
-            if full or stored is None or stored.snapshot is None
-            else stored.accounts_changed_at
-        )
-        if since is not None:
-            changed = await self._xero.accounts(organisation_id, since)
-            newest = accounts_changed_at(changed)
-            # Xero answers to the second: what changed in the boundary second comes back again.
-            if newest is None or newest <= since:
-                return None, since
-        accounts = await self._xero.accounts(organisation_id)
-        return accounts, accounts_changed_at(accounts)
-
     async def sync(self, organisation_id: UUID, *, full: bool = False) -> Synced:
-        """Reads the organisation's master data from Xero; emits it when it changed. Raises
-        ``NotConnected``, and ``XeroError`` when Xero did not answer."""
+        """Reads the organisation's master data from the ledger; emits it when it changed.
+        Raises ``NotConnected``, and ``LedgerError`` when the ledger did not answer."""
         async with self._pool.acquire() as conn:
             connection = await Connections(conn).get(organisation_id)
             stored = await MasterData(conn).get(organisation_id)
@@ -91,19 +69,19 @@ class MasterDataSync:
             raise NotConnected(f"organisation {organisation_id} has no working Xero connection")
         # To the microsecond: consumers keep the latest read, and two reads may share a second.
         synced_at = datetime.now(UTC)
-        accounts, changed_at = await self._accounts(organisation_id, stored, full)
-        settings = XeroSettings(
-            organisation=(await self._xero.settings(organisation_id, "Organisations"))[0],
-            accounts=accounts or [],
-            tax_rates=await self._xero.settings(organisation_id, "TaxRates"),
-            tracking_categories=await self._xero.settings(organisation_id, "TrackingCategories"),
-            currencies=await self._xero.settings(organisation_id, "Currencies"),
+        since = (
+            None
+            if full or stored is None or stored.snapshot is None
+            else stored.accounts_changed_at
         )
-        snapshot = master_data(organisation_id, connection.tenant_id, settings, synced_at)
-        if accounts is None:
+        read = await self._ledger.master_data(
+            organisation_id, connection.tenant_id, synced_at, since
+        )
+        snapshot = read.snapshot
+        if not read.accounts_read:
             assert stored is not None and stored.snapshot is not None
             snapshot = snapshot.model_copy(update={"accounts": stored.snapshot.accounts})
-        return await self._keep(snapshot, changed_at)
+        return await self._keep(snapshot, read.accounts_changed_at)
 
     async def _keep(self, snapshot: LedgerMasterDataSynced, changed_at: datetime | None) -> Synced:
         digest = content_hash(snapshot)
@@ -144,8 +122,8 @@ class MasterDataSyncPass:
             with log_context(organisation_id=organisation_id):
                 try:
                     await self._sync.sync(organisation_id)
-                except (XeroError, NotConnected, ValueError) as error:
-                    # ValueError: Xero sent something the contract refuses; logged, not fatal.
+                except (LedgerError, NotConnected, ValueError) as error:
+                    # ValueError: the ledger sent something the contract refuses; logged, not fatal.
                     log.warning("master data sync failed: %s", error)
         return len(due)
 

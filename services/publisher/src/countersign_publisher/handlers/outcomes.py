@@ -1,5 +1,5 @@
 """How a publication ends, or waits: completed when every step is done; after a failed step,
-failed (Xero refused the content, ``retryable=false``), parked (transient trouble ran out of
+failed (the ledger refused the content, ``retryable=false``), parked (transient trouble ran out of
 tries, or the connection broke, ``retryable=true``) or postponed with a backoff. A 429 only
 postpones: it is not the publication's fault, and the try is not counted."""
 
@@ -15,18 +15,18 @@ from countersign_contracts import (
     PublicationStep,
 )
 
-from countersign_publisher.adapters.xero_errors import (
-    XeroAuthError,
-    XeroError,
-    XeroNotFound,
-    XeroRateLimited,
-    XeroValidationError,
-)
 from countersign_publisher.db.publications import Publications
 from countersign_publisher.domain.publication import PublicationState, RetryPolicy
 from countersign_publisher.handlers.events import emit_publication_event
 from countersign_publisher.handlers.job import Job
 from countersign_publisher.handlers.recording import StepPorts
+from countersign_publisher.ledger.errors import (
+    LedgerAuthLost,
+    LedgerError,
+    LedgerNotFound,
+    LedgerRateLimited,
+    LedgerRefused,
+)
 
 __all__ = ["complete", "fail"]
 
@@ -47,10 +47,10 @@ async def complete(ports: StepPorts, job: Job) -> None:
 
 
 async def fail(
-    ports: StepPorts, policy: RetryPolicy, job: Job, step: PublicationStep, error: XeroError
+    ports: StepPorts, policy: RetryPolicy, job: Job, step: PublicationStep, error: LedgerError
 ) -> None:
-    final = isinstance(error, XeroValidationError | XeroNotFound)
-    if isinstance(error, XeroRateLimited):
+    final = isinstance(error, LedgerRefused | LedgerNotFound)
+    if isinstance(error, LedgerRateLimited):
         # Not the publication's fault: the scheduler already pauses the organisation, and
         # the try is not counted towards parking.
         async with ports.pool.acquire() as conn:
@@ -59,7 +59,7 @@ async def fail(
             )
         return
     attempt = job.row.attempt + 1
-    exhausted = policy.exhausted(attempt) or isinstance(error, XeroAuthError)
+    exhausted = policy.exhausted(attempt) or isinstance(error, LedgerAuthLost)
     detail = {"step": step.value, "messages": error.messages, "status": error.status}
     log.warning("publication step %s failed: %s", step.value, error)
     async with ports.pool.acquire() as conn, conn.transaction():

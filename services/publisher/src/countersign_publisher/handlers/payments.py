@@ -1,17 +1,15 @@
-"""The payment made in Dext, recorded against the Xero bill so it ends PAID. A payment sent
+"""The payment made in Dext, recorded against the ledger's bill so it ends PAID. A payment sent
 before is looked up on the bill before it is sent again."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from decimal import Decimal
-from uuid import UUID
 
 from countersign_contracts import PaymentRecorded, PublicationStep, XeroInvoiceStatus
 
-from countersign_publisher.adapters.xero_mapping import Json, xero_payment
 from countersign_publisher.handlers.job import Job
 from countersign_publisher.handlers.recording import StepPorts, mark_sent, store
+from countersign_publisher.ledger.values import BillStatus, LedgerPayment, stored_id
 
 __all__ = ["record_payment"]
 
@@ -22,25 +20,20 @@ async def record_payment(ports: StepPorts, job: Job) -> None:
     invoice_id = job.progress.xero_invoice_id
     assert invoice_id is not None, "a payment is recorded once the bill exists"
     step = PublicationStep.RECORD_PAYMENT
-    payment: Json | None = None
+    payment: LedgerPayment | None = None
     if job.progress.was_sent(step):
-        invoice = await ports.xero.bill(org, invoice_id)
-        payment = next(
-            (p for p in invoice.get("Payments") or () if p.get("Status") != "DELETED"), None
-        )
+        payment = await ports.ledger.find_payment(org, str(invoice_id))
     if payment is None:
         await mark_sent(ports, [job], step)
-        payment = await ports.xero.create_payment(
-            org, xero_payment(bill, invoice_id), job.key(step)
-        )
+        payment = await ports.ledger.record_payment(org, bill, str(invoice_id), job.key(step))
         ports.crash(f"{step.value}:sent")
     assert bill.payment.account is not None
-    invoice_status = str((payment.get("Invoice") or {}).get("Status") or "PAID")
+    invoice_status = str(payment.bill_status or BillStatus.PAID)
     event = PaymentRecorded(
         **job.common(),
-        xero_payment_id=UUID(str(payment["PaymentID"])),
+        xero_payment_id=stored_id(payment.payment_id),
         xero_invoice_id=invoice_id,
-        amount=Decimal(payment.get("Amount", bill.total)),
+        amount=bill.total if payment.amount is None else payment.amount,
         currency=bill.currency,
         bank_account=bill.payment.account,
         paid_on=bill.payment.paid_on or bill.issue_date,

@@ -16,7 +16,6 @@ from countersign_contracts import PublicationStep
 from countersign_platform.telemetry import log_context
 from countersign_platform.tracing import span
 
-from countersign_publisher.adapters.xero_errors import XeroError
 from countersign_publisher.domain.identifiers import batch_idempotency_key
 from countersign_publisher.domain.progress import next_step
 from countersign_publisher.domain.publication import PublicationState, RetryPolicy
@@ -34,6 +33,7 @@ from countersign_publisher.handlers.records import (
     find_bill,
     resolve_contact,
 )
+from countersign_publisher.ledger.errors import LedgerError
 
 __all__ = ["STEP_HANDLERS", "Publishing"]
 
@@ -109,7 +109,7 @@ class Publishing:
                 attributes={"countersign.batch_size": len(batch)},
             ):
                 refused = await create_bills(self.ports, batch, key)
-        except XeroError as whole_batch:
+        except LedgerError as whole_batch:
             for job in batch:
                 await fail(self.ports, self._policy, job, PublicationStep.CREATE_BILL, whole_batch)
             return
@@ -141,7 +141,7 @@ class Publishing:
         ):
             try:
                 result = await work
-            except XeroError as error:
+            except LedgerError as error:
                 await fail(self.ports, self._policy, job, step, error)
                 return False
         return result is not False

@@ -1,8 +1,8 @@
 """How a step's outcome is kept (ADR 0035): the step is marked sent before its request leaves;
-its Xero ids are stored, and its event written to the outbox, in one transaction before the
+its ledger ids are stored, and its event written to the outbox, in one transaction before the
 next step starts.
 
-    mark_sent ─▶ the Xero call ─▶ <step>:sent ─▶ store (ids + event, one transaction)
+    mark_sent ─▶ the ledger call ─▶ <step>:sent ─▶ store (ids + event, one transaction)
               ─▶ <step>:stored ─▶ the next step
 
 ``<step>:sent`` and ``<step>:stored`` are where the crash hook is called: tests raise from it to
@@ -18,17 +18,17 @@ import asyncpg
 from countersign_contracts import EventPayload, PublicationStep
 
 from countersign_publisher.adapters.documents import OriginalDocuments
-from countersign_publisher.adapters.xero_client import XeroClient
 from countersign_publisher.db.publications import Publications
 from countersign_publisher.domain.progress import Progress
 from countersign_publisher.handlers.contacts import ContactDirectory
 from countersign_publisher.handlers.events import emit_publication_event
 from countersign_publisher.handlers.job import Job
+from countersign_publisher.ledger.port import Ledger
 
 __all__ = ["CONTACT", "CrashHook", "StepPorts", "mark_sent", "no_crash", "store"]
 
 CrashHook = Callable[[str], None]
-"""Called at ``<step>:sent`` (Xero answered, nothing stored yet) and ``<step>:stored``."""
+"""Called at ``<step>:sent`` (the ledger answered, nothing stored yet) and ``<step>:stored``."""
 
 CONTACT = "contact"
 """The crash point of a stored contact: resolved before a record is created, no step of its
@@ -41,10 +41,11 @@ def no_crash(point: str) -> None:
 
 @dataclass(frozen=True)
 class StepPorts:
-    """What the publication steps work with, built once in ``app.assemble``."""
+    """What the publication steps work with, built once in ``app.assemble``: the steps reach
+    the ledger only through ``ledger`` (ADR 0065)."""
 
     pool: asyncpg.Pool
-    xero: XeroClient
+    ledger: Ledger
     contacts: ContactDirectory
     documents: OriginalDocuments
     crash: CrashHook = field(default=no_crash)

@@ -1,17 +1,17 @@
-"""The Xero record a publication creates, after the contact it goes to: a bill (created in
-batches of up to 50, each element with its own outcome) or a SPEND bank transaction.
+"""The ledger record a publication creates, after the contact it goes to: a bill (created in
+batches of up to 50, each element with its own outcome) or an expense (in Xero a SPEND bank
+transaction).
 
-    resolve_contact ─▶ was create_bill sent before? ─▶ find_bill (InvoiceNumbers + ContactIDs,
-                                                       our marker in Url) ─▶ bill_created
+    resolve_contact ─▶ was create_bill sent before? ─▶ find_bill (by number and contact, our
+                                                       marker on it) ─▶ bill_created
                     └▶ create_bills (one call per batch) ─▶ bill_created, per element
-    resolve_contact ─▶ create_bank_transaction (a SPEND sent before is found by its Url)
+    resolve_contact ─▶ create_bank_transaction (an expense sent before is found by its marker)
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from decimal import Decimal
 from uuid import UUID
 
 import asyncpg
@@ -24,18 +24,17 @@ from countersign_contracts import (
     XeroInvoiceStatus,
 )
 
-from countersign_publisher.adapters.xero_errors import XeroValidationError
-from countersign_publisher.adapters.xero_mapping import (
-    Json,
-    element_failed,
-    where_text,
-    xero_bank_transaction,
-    xero_bill,
-)
-from countersign_publisher.db.contacts import Contacts
-from countersign_publisher.handlers.events import emit_supplier
 from countersign_publisher.handlers.job import Job
 from countersign_publisher.handlers.recording import StepPorts, mark_sent, store
+from countersign_publisher.ledger.errors import LedgerRefused
+from countersign_publisher.ledger.values import (
+    BillStatus,
+    LedgerBill,
+    LedgerExpense,
+    NewBill,
+    Refusal,
+    stored_id,
+)
 
 __all__ = [
     "bill_created",
@@ -68,22 +67,21 @@ async def resolve_contact(ports: StepPorts, job: Job) -> UUID:
 # bills ---------------------------------------------------------------------------------------
 
 
-async def find_bill(ports: StepPorts, job: Job) -> Json | None:
-    """The bill an earlier, unanswered try created, if Xero has it."""
-    bill = job.authorised.bill
-    for found in await ports.xero.bills_numbered(
-        job.row.organisation_id, bill.document_reference, _contact_of(job)
-    ):
-        if found.get("Url") == job.url() and found.get("Status") not in ("DELETED", "VOIDED"):
-            return found
-    return None
+async def find_bill(ports: StepPorts, job: Job) -> LedgerBill | None:
+    """The bill an earlier, unanswered try created, if the ledger has it."""
+    return await ports.ledger.find_bill(
+        job.row.organisation_id,
+        job.authorised.bill.document_reference,
+        str(_contact_of(job)),
+        job.url(),
+    )
 
 
-async def bill_created(ports: StepPorts, job: Job, invoice: Json) -> None:
+async def bill_created(ports: StepPorts, job: Job, created: LedgerBill) -> None:
     bill = job.authorised.bill
-    invoice_id = UUID(str(invoice["InvoiceID"]))
+    invoice_id = stored_id(created.bill_id)
     contact_id = _contact_of(job)
-    status = str(invoice.get("Status") or "AUTHORISED")
+    status = created.status or BillStatus.AUTHORISED
     event = BillCreated(
         **job.common(),
         xero_invoice_id=invoice_id,
@@ -91,25 +89,15 @@ async def bill_created(ports: StepPorts, job: Job, invoice: Json) -> None:
         xero_contact_id=contact_id,
         invoice_number=bill.document_reference,
         currency=bill.currency,
-        total=Decimal(invoice.get("Total", bill.total)),
+        total=bill.total if created.total is None else created.total,
     )
 
     async def first_bill_makes_a_supplier(conn: asyncpg.Connection) -> None:
-        contacts = Contacts(conn)
-        details = await contacts.details(job.row.organisation_id, contact_id)
-        if details and await contacts.upsert(
-            job.row.organisation_id,
-            contact_id,
-            str(details.get("Name") or bill.supplier.name),
-            str(details.get("ContactStatus") or "ACTIVE"),
-            details,
-            None,
-            is_supplier=True,
-        ):
-            # First bill of this contact: it is a supplier from now on.
-            await emit_supplier(conn, details, job.cause)
+        await ports.contacts.became_supplier(
+            conn, job.row.organisation_id, contact_id, bill.supplier.name, job.cause
+        )
 
-    after = replace(job.progress, xero_invoice_id=invoice_id, xero_status=status)
+    after = replace(job.progress, xero_invoice_id=invoice_id, xero_status=str(status))
     await store(
         ports, job, PublicationStep.CREATE_BILL, after, event, also=first_bill_makes_a_supplier
     )
@@ -117,28 +105,23 @@ async def bill_created(ports: StepPorts, job: Job, invoice: Json) -> None:
 
 async def create_bills(
     ports: StepPorts, jobs: Sequence[Job], key: str
-) -> dict[UUID, XeroValidationError]:
-    """Creates the bills of ``jobs`` in one call; returns the jobs Xero refused, by id.
+) -> dict[UUID, LedgerRefused]:
+    """Creates the bills of ``jobs`` in one call; returns the jobs the ledger refused, by id.
     Raises (for all of them) when the call itself failed."""
     await mark_sent(ports, jobs, PublicationStep.CREATE_BILL)
-    payloads = [xero_bill(j.authorised.bill, _contact_of(j), j.url()) for j in jobs]
-    elements = await ports.xero.create_bills(jobs[0].row.organisation_id, payloads, key)
+    bills = [NewBill(j.authorised.bill, str(_contact_of(j)), j.url()) for j in jobs]
+    outcomes = await ports.ledger.create_bills(jobs[0].row.organisation_id, bills, key)
     ports.crash(f"{PublicationStep.CREATE_BILL.value}:sent")
-    refused: dict[UUID, XeroValidationError] = {}
-    by_url = {str(e.get("Url")): e for e in elements if e.get("Url")}
-    for index, job in enumerate(jobs):
-        element = by_url.get(job.url()) or (elements[index] if index < len(elements) else {})
-        messages = element_failed(element)
-        if messages is not None or not element.get("InvoiceID"):
-            refused[job.row.publication_id] = XeroValidationError(
-                messages or ["Xero returned no bill"]
-            )
+    refused: dict[UUID, LedgerRefused] = {}
+    for job, outcome in zip(jobs, outcomes, strict=True):
+        if isinstance(outcome, Refusal):
+            refused[job.row.publication_id] = LedgerRefused(outcome.messages)
             continue
-        await bill_created(ports, job, element)
+        await bill_created(ports, job, outcome)
     return refused
 
 
-# bank transactions ---------------------------------------------------------------------------
+# bank transactions (expenses) ----------------------------------------------------------------
 
 
 async def create_bank_transaction(ports: StepPorts, job: Job) -> None:
@@ -146,28 +129,24 @@ async def create_bank_transaction(ports: StepPorts, job: Job) -> None:
     org = job.row.organisation_id
     contact_id = await resolve_contact(ports, job)
     step = PublicationStep.CREATE_BANK_TRANSACTION
-    transaction: Json | None = None
+    expense: LedgerExpense | None = None
     if job.progress.was_sent(step):
-        found = await ports.xero.bank_transactions_where(org, f"Url=={where_text(job.url())}")
-        transaction = next((t for t in found if t.get("Status") == "AUTHORISED"), None)
-    if transaction is None:
+        expense = await ports.ledger.find_expense(org, job.url())
+    if expense is None:
         await mark_sent(ports, [job], step)
-        transaction = await ports.xero.create_bank_transaction(
-            org, xero_bank_transaction(item, contact_id, job.url()), job.key(step)
+        expense = await ports.ledger.create_expense(
+            org, item, str(contact_id), job.url(), job.key(step)
         )
         ports.crash(f"{step.value}:sent")
-    messages = element_failed(transaction)
-    if messages is not None:
-        raise XeroValidationError(messages)
-    transaction_id = UUID(str(transaction["BankTransactionID"]))
+    transaction_id = stored_id(expense.expense_id)
     event = BankTransactionCreated(
         **job.common(),
         xero_bank_transaction_id=transaction_id,
-        xero_status=XeroBankTransactionStatus(str(transaction.get("Status") or "AUTHORISED")),
+        xero_status=XeroBankTransactionStatus(expense.status),
         xero_contact_id=contact_id,
         bank_account=item.bank_account,
         currency=item.currency,
-        total=Decimal(transaction.get("Total", item.total)),
+        total=item.total if expense.total is None else expense.total,
     )
     after = replace(job.progress, xero_bank_transaction_id=transaction_id, xero_status="AUTHORISED")
     await store(ports, job, step, after, event)
