@@ -61,7 +61,9 @@ class _Utf8Parts(MultiPartParser):
         super().on_part_end()
 
 
-async def _parts(headers: Headers, body: bytes) -> tuple[str, UploadFile]:
+async def _parts(headers: Headers, body: bytes) -> tuple[str, str, bytes]:
+    """The metadata, the file's name and its content. The parser spools the file to a
+    temporary file: closed here whatever is refused, never left to the garbage collector."""
     if not headers.get("content-type", "").startswith("multipart/form-data"):
         raise Problem(
             415,
@@ -80,13 +82,16 @@ async def _parts(headers: Headers, body: bytes) -> tuple[str, UploadFile]:
                 "metadata", "max_bytes", f"metadata is at most {MAX_METADATA_SIZE}", 413
             ) from exc
         raise _invalid("body", "multipart", exc.message) from exc
-    metadata = form.get("metadata")
-    upload = form.get("file")
-    if not isinstance(metadata, str):
-        raise _invalid("metadata", "required", "a 'metadata' part with the item as JSON")
-    if not isinstance(upload, UploadFile):
-        raise _invalid("file", "required", "a 'file' part with the original document")
-    return metadata, upload
+    try:
+        metadata = form.get("metadata")
+        upload = form.get("file")
+        if not isinstance(metadata, str):
+            raise _invalid("metadata", "required", "a 'metadata' part with the item as JSON")
+        if not isinstance(upload, UploadFile):
+            raise _invalid("file", "required", "a 'file' part with the original document")
+        return metadata, upload.filename or "", await upload.read()
+    finally:
+        await form.close()
 
 
 def parse_json(model: type[M], raw: str | bytes, part: str = "metadata") -> M:
@@ -104,14 +109,11 @@ def parse_json(model: type[M], raw: str | bytes, part: str = "metadata") -> M:
 
 async def read_publication(headers: Headers, body: bytes, model: type[M]) -> tuple[M, Upload]:
     """The metadata (shape checked, not yet the rules) and the checked file of a publication."""
-    metadata, upload = await _parts(headers, body)
+    metadata, name, content = await _parts(headers, body)
     item = parse_json(model, metadata)
-    name = upload.filename or ""
     problem = file_name_problem(name)
     if problem is not None:
         raise _invalid("file.filename", "file_name", problem)
-    content = await upload.read()
-    await upload.close()
     if len(content) > MAX_FILE_BYTES:
         raise _invalid("file", "max_bytes", f"the file is larger than {MAX_FILE_SIZE}", 413)
     if not content:
