@@ -28,6 +28,7 @@ from countersign_contracts import (
     AuditEntry,
     DuplicateReason,
     Envelope,
+    Ledger,
     LedgerAccount,
     LedgerBound,
     LedgerConnectionStatus,
@@ -69,6 +70,7 @@ ENUMS: dict[str, tuple[type[StrEnum], ...]] = {
         StepDecision,
         ActorKind,
         DuplicateReason,
+        Ledger,
     ),
     LEDGER_PUBLICATIONS: (
         PublicationKind,
@@ -76,9 +78,10 @@ ENUMS: dict[str, tuple[type[StrEnum], ...]] = {
         AttachmentKind,
         XeroInvoiceStatus,
         XeroBankTransactionStatus,
+        Ledger,
     ),
-    LEDGER_CONNECTIONS: (LedgerConnectionStatus,),
-    LEDGER_MASTER_DATA: (MasterDataStatus, AccountClass),
+    LEDGER_CONNECTIONS: (LedgerConnectionStatus, Ledger),
+    LEDGER_MASTER_DATA: (MasterDataStatus, AccountClass, Ledger),
 }
 EMBEDDED = re.compile(
     r"<!-- example (?P<file>\S+\.json)(?P<payload> payload)? -->\n```json\n(?P<json>.*?)\n```\n"

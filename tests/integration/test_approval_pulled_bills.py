@@ -18,6 +18,7 @@ from countersign_contracts import (
     BillSubmittedInXero,
     ChangeSeenBy,
     EventPayload,
+    Ledger,
     LineAmountType,
     RequestCancelled,
     RequestOpened,
@@ -112,6 +113,7 @@ async def test_a_pulled_bill_opens_a_request_restarts_on_a_new_state_and_ends_wh
         INVOICE,
         1,
     )
+    assert (opened.ledger, opened.ledger_bill_id) == (Ledger.XERO, str(INVOICE))  # ADR 0065
     assert opened.bill.requester.email == "finance@example.com"
     assert opened.bill.document_reference == "RENT-7"
     assert opened.bill.total == Decimal("1200.00")

@@ -53,6 +53,7 @@ async def test_an_authorization_code_connects_the_organisation_and_no_token_is_s
     assert connected.status_code == 200, connected.text
     assert shown.json()["connected"] is True
     assert shown.json()["tenant_id"] == tenant["tenant_id"]
+    assert shown.json()["ledger"] == "xero" and row is not None and row.ledger == "xero"
     assert anonymous.status_code == 401
     assert row is not None and row.access_token.startswith("v1.")
     assert row.access_token not in shown.text and 'token":' not in shown.text

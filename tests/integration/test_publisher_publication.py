@@ -16,6 +16,7 @@ from aiokafka import ConsumerRecord
 from countersign_contracts import (
     APPROVAL_REQUESTS,
     BANK_TRANSACTIONS,
+    LEDGER_ID_FIELDS,
     LEDGER_PUBLICATIONS,
     LEDGER_SUPPLIERS,
     Actor,
@@ -157,6 +158,13 @@ async def test_an_authorised_request_becomes_one_authorised_bill_with_its_origin
         "PublicationCompleted",
     ]
     assert [s["payload"]["name"] for s in suppliers] == ["Acme Office Supplies Ltd"]
+    # Each names the ledger and, beside each Xero id, the same id as the ledger's (ADR 0065).
+    for event in [*published, *suppliers]:
+        named = event["payload"]
+        assert named["ledger"] == "xero"
+        for xero_id, ledger_id in LEDGER_ID_FIELDS.items():
+            assert named.get(ledger_id) == named.get(xero_id), (event["event_type"], ledger_id)
+    assert {e["payload"]["ledger_bill_id"] for e in published} == {invoice["InvoiceID"]}
 
 
 async def test_a_paid_bill_ends_paid_with_one_payment_from_the_chosen_account(

@@ -60,7 +60,7 @@ def test_new_envelope_stamps_type_version_key_and_ids(
     envelope = wrap(payload, causation_id=cause, correlation_id=journey)
 
     assert envelope.event_type == "RequestAuthorised"
-    assert envelope.schema_version == TOPICS[APPROVAL_REQUESTS].version == "1.10"
+    assert envelope.schema_version == TOPICS[APPROVAL_REQUESTS].version == "1.11"
     assert envelope.subject_id == str(payload.request_id)  # type: ignore[attr-defined]
     assert (envelope.causation_id, envelope.correlation_id) == (cause, journey)
     assert envelope.event_id.version == 7

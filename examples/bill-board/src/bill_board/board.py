@@ -162,5 +162,7 @@ class Board:
 
 
 def _invoice_id(payload: Any) -> str | None:
-    found = getattr(payload, "xero_invoice_id", None)
+    """The bill's id in its ledger: ``ledger_bill_id`` (any ledger, since the minor versions
+    that added it), else the Xero id of an older event."""
+    found = getattr(payload, "ledger_bill_id", None) or getattr(payload, "xero_invoice_id", None)
     return None if found is None else str(found)

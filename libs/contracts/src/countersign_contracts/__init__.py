@@ -5,7 +5,7 @@ Producers build `new_envelope(payload, ...)` and send `encode(envelope)` keyed b
 which ignores fields added by later minor versions and raises `ContractViolation` otherwise.
 """
 
-from countersign_contracts import _refusals, _xero_bills
+from countersign_contracts import _ledger_names, _refusals, _suppliers, _xero_bills
 from countersign_contracts._approvals import (
     PublicationCancelRequested,
     PublicationRetryRequested,
@@ -82,7 +82,6 @@ from countersign_contracts._ledger import (
     BillChangedInXero,
     BillCreated,
     ChangeSeenBy,
-    ContactStatus,
     HistoryNotesAdded,
     PaymentRecorded,
     PublicationCancelled,
@@ -90,11 +89,11 @@ from countersign_contracts._ledger import (
     PublicationFailed,
     PublicationKind,
     PublicationStep,
-    SupplierSynced,
     XeroBankTransactionStatus,
     XeroInvoiceStatus,
 )
 from countersign_contracts._ledger_bills import LedgerBillRecorded, LedgerBillRemoved
+from countersign_contracts._ledger_names import *  # noqa: F403 - re-exported by its __all__
 from countersign_contracts._master_data import (
     AccountClass,
     LedgerAccount,
@@ -132,6 +131,7 @@ from countersign_contracts._people import (
     UserRemoved,
 )
 from countersign_contracts._refusals import *  # noqa: F403 - re-exported by its __all__
+from countersign_contracts._suppliers import *  # noqa: F403 - re-exported by its __all__
 from countersign_contracts._text import (
     ONE_LINE,
     TEXT_RULES,
@@ -200,7 +200,6 @@ __all__ = [
     "BreakingRule",
     "ChangeSeenBy",
     "CodingIssue",
-    "ContactStatus",
     "ContractModel",
     "ContractViolation",
     "CostItemSubmitted",
@@ -260,7 +259,6 @@ __all__ = [
     "StepDecision",
     "StepRef",
     "Supplier",
-    "SupplierSynced",
     "Text",
     "Topic",
     "TrackingSelection",
@@ -296,4 +294,4 @@ __all__ = [
     "topic_for",
     "traceparent",
 ]
-__all__ += _refusals.__all__ + _xero_bills.__all__
+__all__ += _ledger_names.__all__ + _refusals.__all__ + _suppliers.__all__ + _xero_bills.__all__

@@ -25,6 +25,7 @@ from countersign_contracts._audit import (
 from countersign_contracts._base import ContractModel, EventPayload
 from countersign_contracts._bills import Bill
 from countersign_contracts._dext import DextItemId, PossibleDuplicate, XeroBillDuplicate
+from countersign_contracts._ledger_names import LedgerId, LedgerName, ledger_field, ledger_id_field
 from countersign_contracts._money import UtcDatetime
 from countersign_contracts._xero_bills import RequestSource
 
@@ -64,6 +65,8 @@ class _RequestEvent(ContractModel):
         description="The bill in Xero: pulled (source xero), or once published (on every event"
         " since 1.10)",
     )
+    ledger: LedgerName = ledger_field("1.11")
+    ledger_bill_id: LedgerId | None = ledger_id_field("xero_invoice_id", "1.11")
 
 
 class RequestOpened(_RequestEvent, EventPayload):

@@ -30,12 +30,18 @@ class LedgerConnectionChanged(EventPayload):
     """An organisation's connection to its ledger changed."""
 
     organisation_id: UUID = Field(description="Also the envelope organisation_id and subject_id")
-    ledger: str = Field(pattern=r"^[a-z][a-z0-9-]{1,31}$", description="'xero'")
+    ledger: str = Field(
+        pattern=r"^[a-z][a-z0-9-]{1,31}$",
+        description="The ledger connected: a Ledger value, 'xero' or 'qbo' (text, so a reader"
+        " keeps a ledger it does not know yet)",
+    )
     status: Annotated[LedgerConnectionStatus, unknown_as(LedgerConnectionStatus.OTHER)] = Field(
         description="A reader maps a value it does not know yet to 'other'"
     )
     tenant_id: str | None = Field(
-        default=None, max_length=64, description="The ledger's organisation (Xero tenantId)"
+        default=None,
+        max_length=64,
+        description="The ledger's organisation (Xero tenantId, QBO realmId)",
     )
     tenant_name: str | None = Field(default=None, max_length=255)
     reason: str | None = Field(

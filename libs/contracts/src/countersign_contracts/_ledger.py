@@ -1,4 +1,4 @@
-"""What the publisher reports about Xero: ledger.publications.v1 and ledger.suppliers.v1.
+"""What the publisher reports about its publications: ledger.publications.v1.
 
 What a consumer sees of a bill publication, one outcome after the other:
 
@@ -9,7 +9,8 @@ What a consumer sees of a bill publication, one outcome after the other:
 Of a bank-transaction publication: BankTransactionCreated ─▶ AttachmentAdded ─▶
 PublicationCompleted. PublicationFailed may come instead of any of them (retryable or not); its
 ``step`` names the outcome that was not reached. How the publisher gets from one outcome to the
-next (look-ups, retries, batches) is its own and not part of the contract.
+next (look-ups, retries, batches) is its own and not part of the contract. Since 1.6 every
+event names its ``ledger`` and, beside each ``xero_*_id``, the ``ledger_*_id`` (ADR 0065).
 """
 
 from datetime import date
@@ -22,8 +23,11 @@ from countersign_contracts._base import ContractModel, EventPayload
 from countersign_contracts._bills import BankAccount
 from countersign_contracts._dext import DextItemId
 from countersign_contracts._differences import XeroDifference
+from countersign_contracts._ledger_names import LedgerId, LedgerName, ledger_field, ledger_id_field
 from countersign_contracts._money import Amount, CurrencyCode, UtcDatetime
 from countersign_contracts._scale import AtCurrencyScale
+
+_SINCE = "1.6"  # ledger.publications.v1 named the ledger and its ids (ADR 0065)
 
 
 class PublicationKind(StrEnum):
@@ -82,6 +86,7 @@ class _PublicationEvent(ContractModel):
     )
     dext_item_id: DextItemId
     item_version: int = Field(ge=1)
+    ledger: LedgerName = ledger_field(_SINCE)
 
     @model_validator(mode="after")
     def _bill_has_request(self) -> "_PublicationEvent":
@@ -98,6 +103,8 @@ class BillCreated(_PublicationEvent, AtCurrencyScale, EventPayload):
     xero_invoice_id: UUID
     xero_status: XeroInvoiceStatus
     xero_contact_id: UUID
+    ledger_bill_id: LedgerId | None = ledger_id_field("xero_invoice_id", _SINCE)
+    ledger_contact_id: LedgerId | None = ledger_id_field("xero_contact_id", _SINCE)
     invoice_number: str = Field(max_length=255, description="Xero InvoiceNumber")
     currency: CurrencyCode
     total: Amount
@@ -111,6 +118,9 @@ class AttachmentAdded(_PublicationEvent, EventPayload):
         default=None, description="Set for a bank transaction"
     )
     xero_attachment_id: UUID
+    ledger_bill_id: LedgerId | None = ledger_id_field("xero_invoice_id", _SINCE)
+    ledger_expense_id: LedgerId | None = ledger_id_field("xero_bank_transaction_id", _SINCE)
+    ledger_attachment_id: LedgerId | None = ledger_id_field("xero_attachment_id", _SINCE)
     attachment_kind: AttachmentKind
     file_name: str = Field(min_length=1, max_length=255)
     media_type: str = Field(pattern=r"^[\w.+-]+/[\w.+-]+$")
@@ -118,8 +128,10 @@ class AttachmentAdded(_PublicationEvent, EventPayload):
 
     @model_validator(mode="after")
     def _one_target(self) -> "AttachmentAdded":
-        if (self.xero_invoice_id is None) == (self.xero_bank_transaction_id is None):
-            raise ValueError("set exactly one of xero_invoice_id and xero_bank_transaction_id")
+        on_bill = self.xero_invoice_id is not None or self.ledger_bill_id is not None
+        on_expense = self.xero_bank_transaction_id is not None or self.ledger_expense_id is not None
+        if on_bill == on_expense:
+            raise ValueError("name exactly one target: a bill or a bank transaction")
         return self
 
 
@@ -128,6 +140,7 @@ class HistoryNotesAdded(_PublicationEvent, EventPayload):
     each, so Xero's users see who approved it at which step and why (since 1.2)."""
 
     xero_invoice_id: UUID
+    ledger_bill_id: LedgerId | None = ledger_id_field("xero_invoice_id", _SINCE)
     notes: int = Field(ge=0, description="Notes written: one per decision in the audit trail")
 
 
@@ -147,6 +160,7 @@ class BillChangedInXero(_PublicationEvent, EventPayload):
     (since 1.3)."""
 
     xero_invoice_id: UUID
+    ledger_bill_id: LedgerId | None = ledger_id_field("xero_invoice_id", _SINCE)
     differences: list[XeroDifference] = Field(
         min_length=1, description="Every watched field that differs, not only the newest edit"
     )
@@ -170,8 +184,11 @@ class BillAuthorisedOutsideCountersign(AtCurrencyScale, EventPayload):
         )
     )
     xero_invoice_id: UUID
+    ledger: LedgerName = ledger_field(_SINCE)
+    ledger_bill_id: LedgerId | None = ledger_id_field("xero_invoice_id", _SINCE)
     invoice_number: str = Field(max_length=255, description="Xero InvoiceNumber (may be empty)")
     xero_contact_id: UUID = Field(description="The bill's Contact.ContactID in Xero")
+    ledger_contact_id: LedgerId | None = ledger_id_field("xero_contact_id", _SINCE)
     contact_name: str = Field(max_length=255, description="The bill's Contact.Name in Xero")
     bill_date: date = Field(description="The bill's Date in Xero")
     total: Amount
@@ -194,6 +211,8 @@ class PaymentRecorded(_PublicationEvent, AtCurrencyScale, EventPayload):
 
     xero_payment_id: UUID
     xero_invoice_id: UUID
+    ledger_payment_id: LedgerId | None = ledger_id_field("xero_payment_id", _SINCE)
+    ledger_bill_id: LedgerId | None = ledger_id_field("xero_invoice_id", _SINCE)
     amount: Amount
     currency: CurrencyCode
     bank_account: BankAccount
@@ -209,6 +228,8 @@ class BankTransactionCreated(_PublicationEvent, AtCurrencyScale, EventPayload):
     xero_bank_transaction_id: UUID
     xero_status: XeroBankTransactionStatus
     xero_contact_id: UUID
+    ledger_expense_id: LedgerId | None = ledger_id_field("xero_bank_transaction_id", _SINCE)
+    ledger_contact_id: LedgerId | None = ledger_id_field("xero_contact_id", _SINCE)
     bank_account: BankAccount
     currency: CurrencyCode
     total: Amount
@@ -221,6 +242,8 @@ class PublicationCompleted(_PublicationEvent, EventPayload):
     xero_bank_transaction_id: UUID | None = Field(
         default=None, description="Set for a bank transaction"
     )
+    ledger_bill_id: LedgerId | None = ledger_id_field("xero_invoice_id", _SINCE)
+    ledger_expense_id: LedgerId | None = ledger_id_field("xero_bank_transaction_id", _SINCE)
     xero_status: str = Field(
         min_length=1, max_length=20, description="Final Xero status, e.g. AUTHORISED or PAID"
     )
@@ -247,6 +270,7 @@ class PublicationFailed(_PublicationEvent, EventPayload):
     xero_invoice_id: UUID | None = Field(
         default=None, description="The bill, when it was created before the failing step"
     )
+    ledger_bill_id: LedgerId | None = ledger_id_field("xero_invoice_id", _SINCE)
 
 
 class PublicationCancelled(_PublicationEvent, EventPayload):
@@ -256,26 +280,3 @@ class PublicationCancelled(_PublicationEvent, EventPayload):
     cancelled_by_name: str = Field(min_length=1, max_length=255, description="Who asked")
     reason: str = Field(min_length=1, max_length=2000)
     cancelled_at: UtcDatetime
-
-
-class ContactStatus(StrEnum):
-    """Xero's ContactStatus."""
-
-    ACTIVE = "ACTIVE"
-    ARCHIVED = "ARCHIVED"
-    GDPR_REQUEST = "GDPRREQUEST"
-
-
-class SupplierSynced(EventPayload):
-    """The current state of a Xero contact that is a supplier (has at least one bill)."""
-
-    xero_contact_id: UUID = Field(description="Xero ContactID (also the envelope subject_id)")
-    name: str = Field(min_length=1, max_length=255)
-    status: ContactStatus
-    contact_number: str | None = Field(default=None, max_length=50)
-    tax_number: str | None = Field(default=None, max_length=50)
-    default_currency: CurrencyCode | None = None
-    purchases_default_account_code: str | None = Field(default=None, max_length=10)
-    xero_updated_at: UtcDatetime = Field(
-        description="Xero's UpdatedDateUTC: a consumer keeps the newest state per contact"
-    )

@@ -17,12 +17,17 @@ from pydantic import Field
 
 from countersign_contracts._base import ContractModel, EventPayload
 from countersign_contracts._ledger import ChangeSeenBy, XeroInvoiceStatus
+from countersign_contracts._ledger_names import LedgerId, LedgerName, ledger_field, ledger_id_field
 from countersign_contracts._money import Amount, CurrencyCode, UtcDatetime
 from countersign_contracts._scale import AtCurrencyScale
+
+_SINCE = "1.1"  # named the ledger and the bill's and contact's ids there (ADR 0065)
 
 
 class _LedgerBillEvent(ContractModel):
     xero_invoice_id: UUID = Field(description="Xero InvoiceID (also the envelope subject_id)")
+    ledger: LedgerName = ledger_field(_SINCE)
+    ledger_bill_id: LedgerId | None = ledger_id_field("xero_invoice_id", _SINCE)
     xero_updated_at: UtcDatetime = Field(description="Xero's UpdatedDateUTC of the state seen")
     seen_by: ChangeSeenBy
 
@@ -35,6 +40,7 @@ class LedgerBillRecorded(_LedgerBillEvent, AtCurrencyScale, EventPayload):
 
     invoice_number: str = Field(max_length=255, description="Xero InvoiceNumber (may be empty)")
     xero_contact_id: UUID = Field(description="The bill's Contact.ContactID in Xero")
+    ledger_contact_id: LedgerId | None = ledger_id_field("xero_contact_id", _SINCE)
     contact_name: str = Field(max_length=255, description="The bill's Contact.Name in Xero")
     bill_date: date = Field(description="The bill's Date in Xero")
     total: Amount

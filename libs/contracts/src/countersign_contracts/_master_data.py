@@ -16,6 +16,7 @@ from uuid import UUID
 from pydantic import AfterValidator, Field
 
 from countersign_contracts._base import ContractModel, EventPayload, unknown_as
+from countersign_contracts._ledger_names import LedgerId, LedgerName, ledger_field, ledger_id_field
 from countersign_contracts._money import CurrencyCode, DecimalString, UtcDatetime, places
 
 __all__ = [
@@ -27,6 +28,8 @@ __all__ = [
     "LedgerTrackingOption",
     "MasterDataStatus",
 ]
+
+_SINCE = "1.1"  # named the ledger and the ids there (ADR 0065)
 
 
 class MasterDataStatus(StrEnum):
@@ -76,6 +79,7 @@ class LedgerAccount(ContractModel):
     """An account of the chart of accounts."""
 
     account_id: UUID = Field(description="Xero AccountID")
+    ledger_account_id: LedgerId | None = ledger_id_field("account_id", _SINCE)
     code: str | None = Field(
         default=None, min_length=1, max_length=10, description="Xero Code; a bank may have none"
     )
@@ -114,6 +118,7 @@ class LedgerTaxRate(ContractModel):
 
 class LedgerTrackingOption(ContractModel):
     tracking_option_id: UUID
+    ledger_tracking_option_id: LedgerId | None = ledger_id_field("tracking_option_id", _SINCE)
     name: str = Field(min_length=1, max_length=100)
     status: OpenStatus
 
@@ -122,6 +127,7 @@ class LedgerTrackingCategory(ContractModel):
     """A tracking category and its options, archived ones included."""
 
     tracking_category_id: UUID
+    ledger_tracking_category_id: LedgerId | None = ledger_id_field("tracking_category_id", _SINCE)
     name: str = Field(min_length=1, max_length=100)
     status: OpenStatus
     options: list[LedgerTrackingOption]
@@ -131,7 +137,10 @@ class LedgerMasterDataSynced(EventPayload):
     """The organisation's master data in its ledger, whole, as it stands at ``synced_at``."""
 
     organisation_id: UUID = Field(description="Also the envelope organisation_id and subject_id")
-    tenant_id: str = Field(min_length=1, max_length=64, description="Xero tenantId")
+    tenant_id: str = Field(
+        min_length=1, max_length=64, description="The ledger's organisation: Xero tenantId"
+    )
+    ledger: LedgerName = ledger_field(_SINCE)
     base_currency: CurrencyCode
     currencies: list[CurrencyCode] = Field(description="The currencies enabled in the ledger")
     period_lock_date: date | None = Field(

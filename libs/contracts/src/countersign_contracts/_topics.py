@@ -43,7 +43,6 @@ from countersign_contracts._ledger import (
     PublicationCancelled,
     PublicationCompleted,
     PublicationFailed,
-    SupplierSynced,
 )
 from countersign_contracts._ledger_bills import LedgerBillRecorded, LedgerBillRemoved
 from countersign_contracts._master_data import LedgerMasterDataSynced
@@ -56,6 +55,7 @@ from countersign_contracts._people import (
     UserRemoved,
 )
 from countersign_contracts._refusals import RepublishRefused, WithdrawalRefused
+from countersign_contracts._suppliers import SupplierSynced
 from countersign_contracts._xero_bills import (
     BillAuthorised,
     BillLeftSubmittedInXero,
@@ -137,7 +137,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             _topic(
                 APPROVAL_REQUESTS,
                 "approval",
-                "1.10",
+                "1.11",
                 "an approval request for one cost item version",
                 "request_id",
                 RequestOpened,
@@ -180,7 +180,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             _topic(
                 LEDGER_PUBLICATIONS,
                 "publisher",
-                "1.5",
+                "1.6",
                 "one publication of an item to Xero (a bill or a bank transaction)",
                 "publication_id",
                 BillCreated,
@@ -199,7 +199,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             _topic(
                 LEDGER_BILLS,
                 "publisher",
-                "1.0",
+                "1.1",
                 "a bill (ACCPAY) in an organisation's Xero, whoever entered it",
                 "xero_invoice_id",
                 LedgerBillRecorded,
@@ -208,7 +208,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             _topic(
                 LEDGER_SUPPLIERS,
                 "publisher",
-                "1.0",
+                "1.1",
                 "a Xero contact that is a supplier",
                 "xero_contact_id",
                 SupplierSynced,
@@ -224,7 +224,7 @@ TOPICS: Mapping[str, Topic] = MappingProxyType(
             _topic(
                 LEDGER_MASTER_DATA,
                 "publisher",
-                "1.0",
+                "1.1",
                 "an organisation's master data in its ledger (accounts, tax rates, tracking)",
                 "organisation_id",
                 LedgerMasterDataSynced,

@@ -24,6 +24,7 @@ from countersign_contracts._audit import Comment
 from countersign_contracts._base import ContractModel, EventPayload
 from countersign_contracts._bills import LineAmountType, Supplier, TrackingSelection
 from countersign_contracts._ledger import ChangeSeenBy, XeroInvoiceStatus, _PublicationEvent
+from countersign_contracts._ledger_names import LedgerId, ledger_id_field
 from countersign_contracts._money import Amount, CurrencyCode, ExchangeRate, Quantity, UtcDatetime
 from countersign_contracts._scale import AtCurrencyScale
 from countersign_contracts._text import MultilineText, Text
@@ -131,6 +132,8 @@ class BillAuthorised(_PublicationEvent, AtCurrencyScale, EventPayload):
     xero_invoice_id: UUID
     xero_status: XeroInvoiceStatus
     xero_contact_id: UUID
+    ledger_bill_id: LedgerId | None = ledger_id_field("xero_invoice_id", "1.6")
+    ledger_contact_id: LedgerId | None = ledger_id_field("xero_contact_id", "1.6")
     invoice_number: str | None = Field(default=None, max_length=255)
     currency: CurrencyCode
     total: Amount
@@ -142,4 +145,5 @@ class BillReturnedToDraft(_PublicationEvent, EventPayload):
 
     xero_invoice_id: UUID
     xero_status: XeroInvoiceStatus
+    ledger_bill_id: LedgerId | None = ledger_id_field("xero_invoice_id", "1.6")
     reason: Comment = Field(description="The rejection's reason, also in the bill's history")

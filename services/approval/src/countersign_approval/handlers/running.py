@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 import asyncpg
-from countersign_contracts import APPROVAL_REQUESTS, WorkflowRef, new_envelope
+from countersign_contracts import APPROVAL_REQUESTS, WorkflowRef, new_envelope, with_ledger_names
 from countersign_platform.outbox import enqueue
 
 from countersign_approval.db.organisations import Organisations
@@ -62,7 +62,7 @@ async def flush_events(
             conn,
             APPROVAL_REQUESTS,
             new_envelope(
-                payload,
+                with_ledger_names(payload),  # a bill in Xero named in the ledger's terms too
                 producer=PRODUCER,
                 organisation_id=request.organisation_id,
                 correlation_id=stored.correlation_id,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from countersign_contracts import Text
+from countersign_contracts import Ledger, Text
 from countersign_platform.access_http import AdminOrOperator
 from countersign_platform.operators import Operator
 from countersign_platform.problems import Problem
@@ -53,6 +53,7 @@ class ConnectRequest(BaseModel):
 class ConnectionView(BaseModel):
     organisation_id: UUID
     connected: bool
+    ledger: Ledger | None = Field(default=None, description="The ledger connected (read-only)")
     status: str = Field(description="none, connected, needs_reconnect or disconnected")
     tenant_id: str | None = None
     tenant_name: str | None = None
@@ -73,6 +74,7 @@ async def connection(organisation_id: UUID, state: State, _: AdminOrOperator) ->
     return ConnectionView(
         organisation_id=organisation_id,
         connected=row.status == "connected",
+        ledger=Ledger(row.ledger),
         status=row.status,
         tenant_id=row.tenant_id,
         tenant_name=row.tenant_name,

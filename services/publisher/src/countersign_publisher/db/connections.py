@@ -31,6 +31,7 @@ class ConnectionRow:
     xero_connection_id: str | None
     changed_by: UUID | None
     changed_at: datetime
+    ledger: str = "xero"  # the ledger connected (a ``Ledger`` value); only Xero is chosen yet
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,8 @@ class NewConnection:
 
 _COLUMNS = (
     "organisation_id, tenant_id, tenant_name, access_token, refresh_token, expires_at, scope,"
-    " status, last_error, connected_at, refreshed_at, xero_connection_id, changed_by, changed_at"
+    " status, last_error, connected_at, refreshed_at, xero_connection_id, changed_by, changed_at,"
+    " ledger"
 )
 
 

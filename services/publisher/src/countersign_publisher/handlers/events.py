@@ -17,11 +17,13 @@ from countersign_contracts import (
     BillLeftSubmittedInXero,
     BillSubmittedInXero,
     EventPayload,
+    Ledger,
     LedgerConnectionChanged,
     LedgerConnectionStatus,
     LedgerMasterDataSynced,
     SupplierSynced,
     new_envelope,
+    with_ledger_names,
 )
 from countersign_platform.outbox import enqueue
 
@@ -49,11 +51,14 @@ class Cause:
     organisation_id: UUID
     correlation_id: UUID
     causation_id: UUID | None = None
+    ledger: Ledger = Ledger.XERO  # the organisation's; the QBO adapter sets it (ADR 0065)
 
 
 async def _emit(conn: asyncpg.Connection, topic: str, payload: EventPayload, cause: Cause) -> None:
+    """Every event the publisher emits passes here: it names the ledger and, beside each Xero
+    id, the same record's ``ledger_*_id`` (``with_ledger_names``), so no step repeats them."""
     envelope = new_envelope(
-        payload,
+        with_ledger_names(payload, cause.ledger),
         producer=PRODUCER,
         organisation_id=cause.organisation_id,
         correlation_id=cause.correlation_id,
@@ -94,7 +99,7 @@ async def emit_connection(conn: asyncpg.Connection, row: ConnectionRow) -> None:
     """The connection's state as it now is (the row just written)."""
     changed = LedgerConnectionChanged(
         organisation_id=row.organisation_id,
-        ledger="xero",
+        ledger=row.ledger,
         status=LedgerConnectionStatus(row.status),
         tenant_id=row.tenant_id,
         tenant_name=row.tenant_name,
@@ -102,5 +107,5 @@ async def emit_connection(conn: asyncpg.Connection, row: ConnectionRow) -> None:
         changed_by=row.changed_by,
         changed_at=row.changed_at,
     )
-    cause = Cause(row.organisation_id, uuid.uuid4())
+    cause = Cause(row.organisation_id, uuid.uuid4(), ledger=Ledger(row.ledger))
     await _emit(conn, LEDGER_CONNECTIONS, changed, cause)
