@@ -8,7 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n== %s\n' "$1"; }
+# Each step says when it began, so a run's log shows where its minutes went (budget: 15).
+step() { printf '\n== %s (%s, %d s in)\n' "$1" "$(date +%T)" "$SECONDS"; }
 
 step "setup"
 ./scripts/setup.sh
@@ -100,3 +101,4 @@ if ! $started_here; then
   chaos+=(--no-restart kafka --no-restart postgres)
 fi
 .venv/bin/python scripts/chaos.py "${chaos[@]}"
+echo "make test: everything passed in $SECONDS s"
