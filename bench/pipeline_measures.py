@@ -203,6 +203,9 @@ async def baseline_run(
             label=f"baseline-{role}",
             command=[sys.executable, "-m", "bench.baseline.service"],
             extra_env={
+                # No Countersign service, so no principal of its own on a secured broker
+                # (ADR 0063): it connects as this process does, the admin.
+                **{k: v for k, v in os.environ.items() if k.startswith("KAFKA_SASL_")},
                 "BASELINE_ROLE": role,
                 "BASELINE_DB_SCHEMA": f"{isolation}_{role}",
                 "BASELINE_SINK_URL": sink.url,
