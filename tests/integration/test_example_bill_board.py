@@ -36,7 +36,7 @@ from countersign_contracts import (
     new_envelope,
 )
 from countersign_harness.infra import Infrastructure
-from countersign_harness.kafka import produce, service_security
+from countersign_harness.kafka import login_environment, produce
 from countersign_harness.publisher_samples import authorised_request, sample_bill
 
 pytestmark = pytest.mark.integration
@@ -67,8 +67,8 @@ def _reader_environment(bootstrap: str, prefix: str, group: str) -> dict[str, st
     --reader``, with the admin's credentials this test process holds. On a broker without
     our users (plaintext, one's own) the example connects as the environment says."""
     env = {k: v for k, v in os.environ.items() if k in _SECURITY}
-    reader = service_security("bill-board")
-    if reader is None:
+    login = login_environment("bill-board")
+    if not login:
         if os.environ.get("CI") == "true":
             pytest.fail("CI=true: the broker has no users of ours; the example runs as its own")
         return env
@@ -77,11 +77,7 @@ def _reader_environment(bootstrap: str, prefix: str, group: str) -> dict[str, st
              "--topic", APPROVAL_REQUESTS, "--topic", LEDGER_PUBLICATIONS]  # fmt: skip
     granted = subprocess.run(grant, check=True, capture_output=True, text=True).stdout
     assert "3 ACLs granted" in granted, granted
-    assert reader.sasl_password is not None
-    return env | {
-        "KAFKA_SASL_USERNAME": "bill-board",
-        "KAFKA_SASL_PASSWORD": reader.sasl_password.get_secret_value(),
-    }
+    return env | login
 
 
 async def _board(run: list[str], idle_s: str, env: dict[str, str]) -> Any:

@@ -22,7 +22,7 @@ from countersign_harness.infra import read_env_file
 from countersign_platform.kafka_security import KafkaSecurity, client_options
 from countersign_platform.topics import provision
 
-__all__ = ["produce", "provision_prefix", "read_until", "service_security"]
+__all__ = ["login_environment", "produce", "provision_prefix", "read_until", "service_security"]
 
 USERS_FILE = "COUNTERSIGN_KAFKA_USERS_FILE"
 
@@ -39,6 +39,18 @@ def service_security(service: str) -> KafkaSecurity | None:
         return None
     password = read_env_file(path).get(service)
     return security.as_user(service, password) if password else None
+
+
+def login_environment(principal: str) -> dict[str, str]:
+    """``KAFKA_SASL_USERNAME``/``PASSWORD`` of ``principal``'s own login on the environment's
+    broker, or {} when the broker has no users of ours: never the admin's password."""
+    security = service_security(principal)
+    if security is None or security.sasl_password is None:
+        return {}
+    return {
+        "KAFKA_SASL_USERNAME": principal,
+        "KAFKA_SASL_PASSWORD": security.sasl_password.get_secret_value(),
+    }
 
 
 def _users_file() -> Path | None:

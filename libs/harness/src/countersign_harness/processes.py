@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 from countersign_harness.infra import REPO, Infrastructure
-from countersign_harness.kafka import USERS_FILE, provision_prefix, service_security
+from countersign_harness.kafka import USERS_FILE, login_environment, provision_prefix
 
 __all__ = ["ServiceProcess", "free_port"]
 
@@ -107,13 +107,7 @@ class ServiceProcess:
     def kafka_environment(self) -> dict[str, str]:
         """The service's own Kafka principal when the broker has ours (ADR 0063): never the
         admin's password, which the test process holds."""
-        security = service_security(self.name)
-        if security is None or security.sasl_password is None:
-            return {}
-        return {
-            "KAFKA_SASL_USERNAME": self.name,
-            "KAFKA_SASL_PASSWORD": security.sasl_password.get_secret_value(),
-        }
+        return login_environment(self.name)
 
     def environment(self) -> dict[str, str]:
         prefix = self.name.upper().replace("-", "_")
