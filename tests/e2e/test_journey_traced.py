@@ -64,7 +64,13 @@ async def test_one_trace_runs_from_dexts_publish_to_the_xero_bill(
         30,
     )
     assert put, f"no Xero PUT /Invoices in the trace of {request.name}"
-    chain = _ancestry(put[0], traces.trace(request.trace_id))
+    # A parent span ends after its child, so it may be exported a moment after the call's:
+    # the chain is read once every span up to the root has arrived (or the wait ends).
+    chain = await eventually(
+        lambda: _found(_ancestry(put[0], traces.trace(request.trace_id))),
+        lambda found: found[-1] == request,
+        30,
+    )
 
     assert chain[-1] == request, f"the Xero call's parents stop at {chain[-1]}"
     assert _hops(chain, pipeline.isolation) == [
