@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-__all__ = ["XERO_SCOPE", "Endpoints", "mint_xero_tokens"]
+__all__ = ["XERO_SCOPE", "Endpoints", "mint_qbo_tokens", "mint_xero_tokens"]
 
 XERO_SCOPE = (
     "openid offline_access accounting.transactions accounting.contacts accounting.settings"
@@ -30,6 +30,11 @@ class Endpoints:
     admin_token: str
     xero_client_id: str
     xero_client_secret: str
+    # QuickBooks Online's sandbox, empty where none runs: its root (/_sandbox/…, /oauth2/…,
+    # /v3/company/…) and the publisher's app there.
+    qbo_root: str = ""
+    qbo_client_id: str = ""
+    qbo_client_secret: str = ""
     # The people's side, empty where it does not run (a pipeline without it):
     mail_sandbox: str = ""  # its pages and /api/messages (docs/mail-sandbox.md)
     mail_smtp: tuple[str, int] = ("", 0)  # where a sender hands it messages: (host, port)
@@ -51,6 +56,9 @@ class Endpoints:
             xero_client_id=values.get("PUBLISHER_XERO_CLIENT_ID", "countersign"),
             xero_client_secret=values.get("PUBLISHER_XERO_CLIENT_SECRET", ""),
             web=values.get("WEB_URL", ""),
+            qbo_root=values.get("QBO_SANDBOX_URL", "").removesuffix("/v3"),
+            qbo_client_id=values.get("PUBLISHER_QBO_CLIENT_ID", "countersign"),
+            qbo_client_secret=values.get("PUBLISHER_QBO_CLIENT_SECRET", ""),
         )
 
     @property
@@ -72,6 +80,22 @@ def mint_xero_tokens(endpoints: Endpoints, tenant_id: str) -> dict[str, Any]:
             "client_secret": endpoints.xero_client_secret,
             "tenant_ids": [tenant_id],
             "scope": XERO_SCOPE,
+        },
+        timeout=10,
+    )
+    response.raise_for_status()
+    tokens: dict[str, Any] = response.json()
+    return tokens
+
+
+def mint_qbo_tokens(endpoints: Endpoints, realm_id: str) -> dict[str, Any]:
+    """A token set for the publisher's QBO app, connected to the company (sandbox control)."""
+    response = httpx.post(
+        f"{endpoints.qbo_root}/_sandbox/tokens",
+        json={
+            "client_id": endpoints.qbo_client_id,
+            "client_secret": endpoints.qbo_client_secret,
+            "realm_id": realm_id,
         },
         timeout=10,
     )

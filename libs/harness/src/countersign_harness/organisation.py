@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 from countersign_dext_sandbox.client import DextClient
 from countersign_harness.endpoints import Endpoints, mint_xero_tokens
+from countersign_harness.qbo_books import QboBooks
 from countersign_harness.waiting import eventually
 
 __all__ = ["Organisation", "Person"]
@@ -37,6 +38,12 @@ class Organisation:
     tenant_id: str
     tokens: dict[str, str] = field(default_factory=dict)  # email → approval API token
     name: str = ""  # as registered: the sign-in mail names it ("Sign in to <name>")
+    ledger: str = "xero"  # the ledger connected; ``tenant_id`` is then a QBO company's realmId
+
+    @property
+    def qbo(self) -> QboBooks:
+        """The organisation's QuickBooks Online company (``ledger`` qbo), as tests read it."""
+        return QboBooks(self.endpoints, self.tenant_id)
 
     # -- Dext ---------------------------------------------------------------------------------
 

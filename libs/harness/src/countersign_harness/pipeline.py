@@ -15,9 +15,7 @@ instances, injected Xero latency, /proc readings of each pid) and the chaos run 
 from __future__ import annotations
 
 import base64
-import hashlib
 import os
-import secrets
 import signal
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -28,8 +26,25 @@ import httpx
 from countersign_harness.endpoints import Endpoints
 from countersign_harness.infra import Infrastructure
 from countersign_harness.otlp_receiver import OtlpReceiver
+from countersign_harness.pipeline_settings import (
+    ADMIN_TOKEN,
+    DOCUMENT_LINK_SECRET,
+    QBO_CLIENT_ID,
+    QBO_CLIENT_SECRET,
+    UNLIMITED_XERO,
+    WEB_CLIENT_SECRET,
+    WEB_OIDC_CLIENT_ID,
+    WEB_OIDC_SECRET,
+    XERO_CLIENT_ID,
+    XERO_CLIENT_SECRET,
+    XERO_WEBHOOK_KEY,
+    approval_env,
+    ledger_callbacks,
+    notifier_env,
+    publisher_environment,
+    web_env,
+)
 from countersign_harness.processes import ServiceProcess, free_port
-from countersign_platform.access import generate_seed
 
 __all__ = [
     "ADMIN_TOKEN",
@@ -37,50 +52,14 @@ __all__ = [
     "WEB_OIDC_CLIENT_ID",
     "WEB_OIDC_SECRET",
     "XERO_CLIENT_ID",
+    "XERO_CLIENT_SECRET",
     "XERO_WEBHOOK_KEY",
     "Pipeline",
 ]
 
-# The web app: its credential at approval (APPROVAL_CLIENTS holds the hash) and its app at the
-# Xero sandbox for "Sign in with Xero" (registered there by the test that uses it).
-WEB_CLIENT_SECRET = secrets.token_urlsafe(24)
-# The notifier's credential at approval, for the buttons' action grants.
-NOTIFIER_CLIENT_SECRET = secrets.token_urlsafe(24)
-WEB_OIDC_CLIENT_ID, WEB_OIDC_SECRET = "countersign-web", "web-oidc-secret"
-
-ADMIN_TOKEN = "pipeline-operator-token"
-XERO_CLIENT_ID = "countersign-pipeline"
-XERO_CLIENT_SECRET = "pipeline-xero-client-secret"
-DOCUMENT_LINK_SECRET = "pipeline-document-links"
-# The publisher's Xero webhook key: set, so a test may register the webhook with the sandbox
-# (none is registered unless a test does, and it removes it after).
-XERO_WEBHOOK_KEY = secrets.token_urlsafe(24)
-
-# Fast polling and short leases: a test should not wait for a production-sized interval.
-FAST_PUBLISHER = {
-    "PUBLISHER_WORKER_POLL_INTERVAL_S": "0.1",
-    "PUBLISHER_WORKER_BACKOFF_S": "0.1",
-    "PUBLISHER_WORKER_LEASE_S": "10",
-}
-# Xero's own limits, as the publisher paces itself for them, lifted with the sandbox's.
-UNLIMITED_PUBLISHER = {
-    "PUBLISHER_XERO_MINUTE_LIMIT": "100000",
-    "PUBLISHER_XERO_APP_MINUTE_LIMIT": "100000",
-    "PUBLISHER_XERO_DAY_LIMIT": "1000000",
-}
-
-# Xero's limits off: no 429s, and limit headers so high the publisher never pauses for them.
-UNLIMITED_XERO = {
-    "XERO_SANDBOX_LIMITS_ENABLED": "false",
-    "XERO_SANDBOX_MINUTE_LIMIT": "1000000",
-    "XERO_SANDBOX_DAY_LIMIT": "100000000",
-    "XERO_SANDBOX_APP_MINUTE_LIMIT": "100000000",
-    "XERO_SANDBOX_CONCURRENT_LIMIT": "1000",
-}
-
 
 class Pipeline:
-    """Eight kinds of process, started together and stopped together.
+    """Nine kinds of process, started together and stopped together.
 
     ``publishers``: how many publisher instances (one consumer group, one schema).
     ``service_env``: extra environment for every Countersign service (e.g. a profiler switch).
@@ -129,89 +108,36 @@ class Pipeline:
         # fetches those keys from it.
         self.xero = process("xero-sandbox", **{**UNLIMITED_XERO, **(xero_env or {})})
         self.xero.ready_path = "/_sandbox/health"
-        self.approval = process("approval", **self._approval_env())
+        self.qbo = process("qbo-sandbox")  # Intuit's limits as they are: the publisher keeps them
+        self.qbo.ready_path = "/_sandbox/health"
+        self.approval = process("approval", **approval_env(self.xero.url, workflow_hour_s))
         shared.setdefault("ACCESS_JWKS_URL", f"{self.approval.url}/.well-known/jwks.json")
         self.mail_smtp_port = free_port()
         self.mail = process("mail-sandbox", MAIL_SANDBOX_SMTP_PORT=str(self.mail_smtp_port))
         self.ingest = process("ingest")
-        self.web = process("web", **self._web_env())
-        self.notifier = process("notifier", **self._notifier_env())
+        web = web_env(
+            approval_url=self.approval.url,
+            ingest_url=self.ingest.url,
+            xero_url=self.xero.url,
+            smtp_port=self.mail_smtp_port,
+        )
+        self.web = process("web", **web)
+        self.notifier = process("notifier", **notifier_env(self.approval.url, self.mail_smtp_port))
         # The people's side (mail sandbox, web app, notifier) only where it is wanted.
         self.people = (self.mail, self.web, self.notifier) if people else ()
         self.dext = process("dext-sandbox", DEXT_SANDBOX_INGEST_URL=self.ingest.url)
-        publisher = {**self._publisher_env(shipped), **(publisher_env or {})}
+        publisher = publisher_environment(
+            xero_url=self.xero.url, qbo_url=self.qbo.url, ingest_url=self.ingest.url,
+            shipped=shipped,
+        )  # fmt: skip
         self.publishers = [
-            process("publisher", f"publisher-{n}", **publisher) for n in range(publishers)
+            process("publisher", f"publisher-{n}", **{**publisher, **(publisher_env or {})})
+            for n in range(publishers)
         ]
-        # The one URL registered with Xero: whichever instance the browser comes back to, the
-        # flow's row is in the shared schema.
         for each in self.publishers:
-            each.extra_env["PUBLISHER_XERO_REDIRECT_URI"] = self.xero_redirect_uri
-        # Admins manage the Xero connection from the web app, through the first publisher.
+            each.extra_env.update(ledger_callbacks(self.publishers[0].url))
+        # Admins manage the ledger connection from the web app, through the first publisher.
         self.web.extra_env["WEB_PUBLISHER_URL"] = self.publishers[0].url
-
-    def _publisher_env(self, shipped: bool) -> dict[str, str]:
-        return {
-            **({} if shipped else FAST_PUBLISHER),
-            **UNLIMITED_PUBLISHER,
-            "PUBLISHER_XERO_API_URL": f"{self.xero.url}/api.xro/2.0",
-            "PUBLISHER_XERO_IDENTITY_URL": self.xero.url,
-            "PUBLISHER_XERO_CLIENT_ID": XERO_CLIENT_ID,
-            "PUBLISHER_XERO_CLIENT_SECRET": XERO_CLIENT_SECRET,
-            "PUBLISHER_XERO_WEBHOOK_KEY": XERO_WEBHOOK_KEY,
-            "PUBLISHER_INGEST_URL": self.ingest.url,
-            "PUBLISHER_XERO_AUTHORIZE_URL": f"{self.xero.url}/identity/connect/authorize",
-        }
-
-    def _approval_env(self) -> dict[str, str]:
-        """Approval signs the access tokens, knows the web app as a client, and trusts the Xero
-        sandbox's ID tokens for the web app ("Sign in with Xero")."""
-        return {
-            "APPROVAL_SIGNING_KEYS": "pipeline1:" + generate_seed(),
-            "APPROVAL_CLIENTS": ",".join(
-                f"{name}:{hashlib.sha256(secret.encode()).hexdigest()}"
-                for name, secret in (
-                    ("web", WEB_CLIENT_SECRET),
-                    ("notifier", NOTIFIER_CLIENT_SECRET),
-                )
-            ),
-            "APPROVAL_OIDC_ISSUER": self.xero.url,
-            "APPROVAL_OIDC_CLIENT_ID": WEB_OIDC_CLIENT_ID,
-            **(
-                {}
-                if self.workflow_hour_s is None
-                else {
-                    "APPROVAL_WORKFLOW_HOUR_S": str(self.workflow_hour_s),
-                    "APPROVAL_REMINDER_INTERVAL_S": str(self.workflow_hour_s / 4),
-                }
-            ),
-        }
-
-    def _web_env(self) -> dict[str, str]:
-        return {
-            "WEB_APPROVAL_URL": self.approval.url,
-            "WEB_INGEST_URL": self.ingest.url,
-            "WEB_CLIENT_SECRET": WEB_CLIENT_SECRET,
-            "WEB_COOKIE_KEYS": "pipeline:" + base64.b64encode(os.urandom(32)).decode(),
-            "WEB_SECURE_COOKIES": "false",  # plain HTTP on loopback
-            "WEB_SMTP_HOST": "127.0.0.1",
-            "WEB_SMTP_PORT": str(self.mail_smtp_port),
-            "WEB_OIDC_ISSUER": self.xero.url,
-            "WEB_OIDC_CLIENT_ID": WEB_OIDC_CLIENT_ID,
-            "WEB_OIDC_CLIENT_SECRET": WEB_OIDC_SECRET,
-        }
-
-    def _notifier_env(self) -> dict[str, str]:
-        """Asks approval for the buttons' grants, links to the web app (``start`` sets its
-        public address), sends to the mail sandbox."""
-        return {
-            "NOTIFIER_APPROVAL_URL": self.approval.url,
-            "NOTIFIER_CLIENT_SECRET": NOTIFIER_CLIENT_SECRET,
-            "NOTIFIER_SMTP_HOST": "127.0.0.1",
-            "NOTIFIER_SMTP_PORT": str(self.mail_smtp_port),
-            "NOTIFIER_SEND_POLL_INTERVAL_S": "0.5",
-            "NOTIFIER_SEND_BACKOFF_S": "0.5",
-        }
 
     @property
     def xero_redirect_uri(self) -> str:
@@ -219,7 +145,10 @@ class Pipeline:
 
     @property
     def processes(self) -> list[ServiceProcess]:
-        return [self.xero, self.ingest, self.approval, *self.people, *self.publishers, self.dext]
+        return [
+            self.xero, self.qbo, self.ingest, self.approval, *self.people, *self.publishers,
+            self.dext,
+        ]  # fmt: skip
 
     @property
     def endpoints(self) -> Endpoints:
@@ -233,6 +162,9 @@ class Pipeline:
             admin_token=ADMIN_TOKEN,
             xero_client_id=XERO_CLIENT_ID,
             xero_client_secret=XERO_CLIENT_SECRET,
+            qbo_root=self.qbo.url,
+            qbo_client_id=QBO_CLIENT_ID,
+            qbo_client_secret=QBO_CLIENT_SECRET,
             mail_sandbox=self.mail.url if people else "",
             mail_smtp=("127.0.0.1", self.mail_smtp_port) if people else ("", 0),
             web=self.web.url if people else "",
@@ -244,16 +176,25 @@ class Pipeline:
         # Ingest and approval first: the publisher's migrations and topics then race nothing.
         try:
             mail, front = (self.people[:1], self.people[1:])
-            first = [self.xero, *mail, self.ingest, self.approval]
+            first = [self.xero, self.qbo, *mail, self.ingest, self.approval]
             for group in (first, [*self.publishers, self.dext, *front]):
                 for process in group:
                     process.start()
                 for process in group:
                     process.wait_ready()
+                if group is first:
+                    self._register_qbo_app()
         except BaseException:
             self.stop()
             raise
         return self
+
+    def _register_qbo_app(self) -> None:
+        """The publisher's app at Intuit's developer portal: its credentials and callback."""
+        callback = ledger_callbacks(self.publishers[0].url)["PUBLISHER_QBO_REDIRECT_URI"]
+        app = {"client_id": QBO_CLIENT_ID, "client_secret": QBO_CLIENT_SECRET,
+               "redirect_uris": [callback]}  # fmt: skip
+        httpx.post(f"{self.qbo.url}/_sandbox/apps", json=app, timeout=10).raise_for_status()
 
     def stop(self) -> dict[str, int | None]:
         """Stops every process (SIGTERM, then SIGKILL); returns each one's exit code."""

@@ -35,7 +35,17 @@ class SupplierQuery(BaseModel):
 
 
 class SupplierView(BaseModel):
-    xero_contact_id: UUID
+    xero_contact_id: UUID = Field(
+        description="Xero's ContactID; for a QuickBooks Online organisation a stable name-based"
+        " UUID of its vendor (read ledger_contact_id)"
+    )
+    ledger: str | None = Field(
+        default=None, description="The organisation's ledger (xero, qbo); null before it was said"
+    )
+    ledger_contact_id: str | None = Field(
+        default=None,
+        description="The ledger's id of the supplier: a Xero ContactID, a QBO Vendor Id",
+    )
     name: str
     status: str = Field(description="ACTIVE, ARCHIVED or GDPRREQUEST (drop it in Dext)")
     contact_number: str | None = None

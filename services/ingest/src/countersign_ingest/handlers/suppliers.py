@@ -42,6 +42,8 @@ async def record_supplier(conn: asyncpg.Connection, envelope: Envelope[SupplierS
     details = supplier.model_dump(
         mode="json",
         include={
+            "ledger",
+            "ledger_contact_id",
             "contact_number",
             "tax_number",
             "default_currency",
