@@ -1,12 +1,14 @@
 """Keeps every organisation inside Xero's limits, and the whole app inside its own.
 
     call(org) ─▶ concurrency slot (5 per org) ─▶ org minute window (60) and day budget
+              [─▶ org batch window, for a batch call when the ledger has one (QBO: 40)]
               ─▶ app minute window (10,000, granted round-robin across organisations) ─▶ send
 
 A call occupies its minute-window place from the moment it is sent until the response is in;
 the window then counts it from the response, so however long Xero took to receive it, Xero's
 own window can never see more calls than ours. ``X-MinLimit-Remaining`` / ``X-DayLimit-Remaining``
-of 0 and a 429's ``Retry-After`` pause the organisation until its window has room again.
+of 0 and a 429's ``Retry-After`` pause the organisation until its window has room again (a 429
+without one pauses it ``pause_on_429_s``: QBO asks for 60 s and sends no header).
 """
 
 from __future__ import annotations
@@ -28,6 +30,10 @@ class Limits:
     per_day: int = 5000
     app_per_minute: int = 10_000
     minute_s: float = 60.0
+    batch_per_minute: int = 0
+    """Batch calls per minute (QBO: 40), counted beside ``per_minute``; 0: no batch budget."""
+    pause_on_429_s: float = 1.0
+    """The ledger's seconds a 429 without ``Retry-After`` pauses the organisation (QBO: 60)."""
 
     @property
     def day_s(self) -> float:
@@ -40,13 +46,15 @@ class _OrgBudget:
     slots: asyncio.Semaphore
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     window: deque[float] = field(default_factory=deque)  # when each recent call ended (or began)
+    batches: deque[float] = field(default_factory=deque)  # the same, of batch calls only
     day_started: float = field(default_factory=time.monotonic)
     day_used: int = 0
     paused_until: float = 0.0
 
-    def wait_needed(self, now: float) -> float:
-        while self.window and self.window[0] + self.limits.minute_s <= now:
-            self.window.popleft()
+    def wait_needed(self, now: float, batch: bool = False) -> float:
+        for window in (self.window, self.batches):
+            while window and window[0] + self.limits.minute_s <= now:
+                window.popleft()
         if now - self.day_started >= self.limits.day_s:
             self.day_started, self.day_used = now, 0
         until = self.paused_until
@@ -54,6 +62,8 @@ class _OrgBudget:
             until = max(until, self.window[0] + self.limits.minute_s)
         if self.day_used >= self.limits.per_day:
             until = max(until, self.day_started + self.limits.day_s)
+        if batch and 0 < self.limits.batch_per_minute <= len(self.batches):
+            until = max(until, self.batches[0] + self.limits.minute_s)
         return max(0.0, until - now)
 
 
@@ -123,19 +133,24 @@ class CallScheduler:
         return budget is not None and budget.wait_needed(time.monotonic()) > 0
 
     @contextlib.asynccontextmanager
-    async def call(self, org: str) -> AsyncIterator[None]:
+    async def call(self, org: str, *, batch: bool = False) -> AsyncIterator[None]:
         budget = self._budget(org)
         async with budget.slots:
             async with budget.lock:
-                await _wait_for_room(budget)
+                await _wait_for_room(budget, batch)
                 budget.window.append(time.monotonic())
                 budget.day_used += 1
+                if batch:
+                    budget.batches.append(budget.window[-1])
             sent_at = budget.window[-1]
             await self._app.enter(org)
             try:
                 yield
             finally:
-                _restamp(budget.window, sent_at, time.monotonic())
+                ended_at = time.monotonic()
+                _restamp(budget.window, sent_at, ended_at)
+                if batch:
+                    _restamp(budget.batches, sent_at, ended_at)
 
     def observe(self, org: str, status: int, headers: Mapping[str, str]) -> None:
         """Reads Xero's view of the budget from a response."""
@@ -144,7 +159,8 @@ class CallScheduler:
         if status == 429:
             self.rate_limited += 1
             # Retry-After counts Xero seconds; a time-scaled sandbox's minute is ``minute_s``.
-            wait = _seconds(headers, "retry-after", default=1) * self.limits.minute_s / 60
+            asked = _seconds(headers, "retry-after", default=self.limits.pause_on_429_s)
+            wait = asked * self.limits.minute_s / 60
             budget.paused_until = max(budget.paused_until, now + wait)
         own_window_full = len(budget.window) >= self.limits.per_minute
         if _seconds(headers, "x-minlimit-remaining", default=1) <= 0 and not own_window_full:
@@ -156,12 +172,12 @@ class CallScheduler:
             budget.day_used = self.limits.per_day
 
 
-async def _wait_for_room(budget: _OrgBudget) -> None:
+async def _wait_for_room(budget: _OrgBudget, batch: bool = False) -> None:
     # The window only empties with time, so sleeping until the computed instant is exact.
-    delay = budget.wait_needed(time.monotonic())
+    delay = budget.wait_needed(time.monotonic(), batch)
     while delay > 0:
         await asyncio.sleep(delay)
-        delay = budget.wait_needed(time.monotonic())
+        delay = budget.wait_needed(time.monotonic(), batch)
 
 
 def _restamp(window: deque[float], sent_at: float, ended_at: float) -> None:
