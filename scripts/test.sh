@@ -2,7 +2,7 @@
 # `make test`: static checks first (fast failures), then one pytest run over unit, integration
 # and e2e tests against the real Kafka broker and Postgres, which this script starts and stops
 # unless KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL already point at running ones, then the Xero
-# fidelity net over what every Xero sandbox of that run served (tests/fidelity/README.md), then
+# and QBO fidelity nets over what every sandbox of that run served (tests/fidelity/README.md), then
 # the short chaos run (docs/chaos.md) on the same infrastructure, which it crashes and restarts
 # mid-stream.
 set -euo pipefail
@@ -69,7 +69,7 @@ run_tests() {
 run_tests -m restarts "$@"
 run_tests -n 2 --dist loadfile -m "not restarts" "$@"
 
-step "Xero fidelity: the sandbox's answers and the publisher's requests against Xero's spec and SDK; QBO exchanges counted"
+step "fidelity: Xero's answers and the publisher's requests against Xero's spec and SDK; QBO's exchanges against Intuit's shapes"
 fidelity=(.venv/bin/python -m tests.fidelity.check "$recordings")
 # A whole run must have recorded something; a narrowed one (arguments given) may not.
 if [ $# -eq 0 ]; then

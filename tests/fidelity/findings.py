@@ -11,14 +11,17 @@ from tests.fidelity.schemas import JsonPath, Violation
 
 __all__ = ["Finding", "Findings", "Side", "render_path"]
 
-Side = Literal["answer", "publisher request"]
+# "request": a QBO request of another client (python-quickbooks, a test) the sandbox accepted.
+Side = Literal["answer", "publisher request", "request"]
 
 
 def render_path(path: JsonPath, *, concrete: bool = True) -> str:
     """``$.Invoices[0].DueDate`` (``[*]`` when not ``concrete``); query parameters (whose
-    path starts with ``?name``) as ``query ?name``."""
+    path starts with ``?name``) as ``query ?name``, headers (``header Name``) as they are."""
     if path and isinstance(path[0], str) and path[0].startswith("?"):
         return f"query {path[0]}"
+    if path and isinstance(path[0], str) and path[0].startswith("header "):
+        return path[0]
     text = "$"
     for part in path:
         if isinstance(part, int):

@@ -8,7 +8,11 @@ from typing import Any
 
 import httpx
 
-__all__ = ["Company", "account_id", "bill", "fault_code"]
+__all__ = ["OFF_SPEC", "Company", "account_id", "bill", "fault_code"]
+
+# A request a test sends off Intuit's documented shape on purpose, to see the sandbox accept it
+# as QBO does, carries this header: the fidelity net (tests/fidelity/qbo.py) leaves it unjudged.
+OFF_SPEC = "X-Countersign-Off-Spec"
 
 
 @dataclass

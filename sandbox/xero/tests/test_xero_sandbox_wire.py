@@ -355,7 +355,7 @@ def test_xero_sandbox_records_every_exchange_without_secrets(tmp_path: Path) -> 
         )
     lines = [json.loads(line) for line in record.read_text().splitlines()]
     put = next(line for line in lines if line["path"] == "/api.xro/2.0/Invoices")
-    assert put["request_headers"]["authorization"] == "<redacted>"
+    assert put["request_headers"]["authorization"] == "Bearer <redacted>"
     assert put["status"] == 200 and put["response_body"]["Invoices"][0]["Type"] == "ACCPAY"
     refresh = next(line for line in lines if line["path"] == "/connect/token")
     assert refresh["request_body"]["refresh_token"] == "<redacted>"

@@ -93,11 +93,13 @@ def build_realm(realm_id: str, body: Any, now: datetime) -> Realm:
     _accounts(realm, now)
     _taxes(realm, now)
     for name in ("Operations", "Sales"):
-        realm.add("Class", _named(name), now)
+        realm.add("Class", _named(name, "SubClass"), now)
     for name in ("Head Office", "North"):
-        realm.add("Department", _named(name), now)
+        realm.add("Department", _named(name, "SubDepartment"), now)
     for name, days in (("Net 30", 30), ("Net 15", 15), ("Due on receipt", 0)):
-        realm.add("Term", {**_named(name), "Type": "STANDARD", "DueDays": days}, now)
+        # A term has no hierarchy (qbo-api.md §4.6): no SubClass or FullyQualifiedName.
+        term = {"Name": name, "Active": True, "Type": "STANDARD", "DueDays": days}
+        realm.add("Term", term, now)
     if realm.multicurrency:
         for code in spec["currencies"]:
             if code != realm.home_currency:
@@ -108,8 +110,10 @@ def build_realm(realm_id: str, body: Any, now: datetime) -> Realm:
     return realm
 
 
-def _named(name: str) -> Record:
-    return {"Name": name, "FullyQualifiedName": name, "Active": True, "SubClass": False}
+def _named(name: str, sub: str) -> Record:
+    """A top-level Class (``SubClass``) or Department (``SubDepartment``, as Intuit's
+    Department entity and python-quickbooks' class name it)."""
+    return {"Name": name, "FullyQualifiedName": name, "Active": True, sub: False}
 
 
 def _accounts(realm: Realm, now: datetime) -> None:

@@ -1,9 +1,13 @@
 """``XERO_SANDBOX_RECORD=<file>``: every request and answer as one JSON line, secrets redacted,
-binary bodies summarised by size and SHA-256."""
+binary bodies summarised by size and SHA-256. A multipart body (QBO's upload) is kept as its
+parts — name, file name, content type, transfer encoding, the JSON of a JSON part and a summary
+of any other — so the fidelity net can judge the part names and the metadata."""
 
 from __future__ import annotations
 
 import base64
+import email.parser
+import email.policy
 import hashlib
 import json
 import os
@@ -39,9 +43,38 @@ SECRET_HEADERS = {"authorization", "cookie", "set-cookie"}
 _CODE_IN_LOCATION = re.compile(r"(?<=[?&]code=)[^&#]*")
 
 
+def _summary(raw: bytes) -> dict[str, Any]:
+    return {"bytes": len(raw), "sha256": hashlib.sha256(raw).hexdigest()}
+
+
+def _parts(raw: bytes, content_type: str) -> list[dict[str, Any]]:
+    """A ``multipart/form-data`` body's parts in order (LF-only bodies too, as
+    python-quickbooks sends them)."""
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + raw
+    )
+    parts = []
+    for part in message.iter_parts():
+        payload = part.get_payload(decode=True)
+        content = payload if isinstance(payload, bytes) else b""
+        kind = part.get_content_type()
+        parts.append(
+            {
+                "name": part.get_param("name", header="content-disposition"),
+                "filename": part.get_filename(),
+                "content_type": kind,
+                "transfer_encoding": part.get("content-transfer-encoding"),
+                "body": _body(content, kind) if "json" in kind else _summary(content),
+            }
+        )
+    return parts
+
+
 def _body(raw: bytes, content_type: str) -> Any:
     if not raw:
         return None
+    if content_type.startswith("multipart/"):
+        return {"parts": _parts(raw, content_type), **_summary(raw)}
     if "json" in content_type:
         try:
             parsed = json.loads(raw)
@@ -53,12 +86,18 @@ def _body(raw: bytes, content_type: str) -> Any:
             return parsed
     if "x-www-form-urlencoded" in content_type:
         return {k: REDACTED if k in SECRET_FIELDS else v for k, v in parse_qsl(raw.decode())}
-    if content_type.startswith("text/"):
+    # QBO's query statements are posted as ``application/text``.
+    if content_type.startswith(("text/", "application/text")):
         return raw.decode(errors="replace")
-    return {"bytes": len(raw), "sha256": hashlib.sha256(raw).hexdigest()}
+    return _summary(raw)
 
 
 def _header(name: str, value: str) -> str:
+    if name.lower() == "authorization":
+        # The scheme stays (the fidelity net checks for `Bearer`); the credential never does.
+        scheme, _, credential = value.partition(" ")
+        known = scheme.lower() in ("bearer", "basic") and credential
+        return f"{scheme} {REDACTED}" if known else REDACTED
     if name.lower() in SECRET_HEADERS:
         return REDACTED
     if name.lower() == "location":
