@@ -115,25 +115,17 @@ class Pipeline:
         self.mail_smtp_port = free_port()
         self.mail = process("mail-sandbox", MAIL_SANDBOX_SMTP_PORT=str(self.mail_smtp_port))
         self.ingest = process("ingest")
-        web = web_env(
-            approval_url=self.approval.url,
-            ingest_url=self.ingest.url,
-            xero_url=self.xero.url,
-            smtp_port=self.mail_smtp_port,
-        )
+        web = web_env(approval_url=self.approval.url, ingest_url=self.ingest.url,
+                      xero_url=self.xero.url, smtp_port=self.mail_smtp_port)  # fmt: skip
         self.web = process("web", **web)
         self.notifier = process("notifier", **notifier_env(self.approval.url, self.mail_smtp_port))
         # The people's side (mail sandbox, web app, notifier) only where it is wanted.
         self.people = (self.mail, self.web, self.notifier) if people else ()
         self.dext = process("dext-sandbox", DEXT_SANDBOX_INGEST_URL=self.ingest.url)
-        publisher = publisher_environment(
-            xero_url=self.xero.url, qbo_url=self.qbo.url, ingest_url=self.ingest.url,
-            shipped=shipped,
-        )  # fmt: skip
-        self.publishers = [
-            process("publisher", f"publisher-{n}", **{**publisher, **(publisher_env or {})})
-            for n in range(publishers)
-        ]
+        publisher = publisher_environment(xero_url=self.xero.url, qbo_url=self.qbo.url,
+                                          ingest_url=self.ingest.url, shipped=shipped)  # fmt: skip
+        env = {**publisher, **(publisher_env or {})}
+        self.publishers = [process("publisher", f"publisher-{n}", **env) for n in range(publishers)]
         for each in self.publishers:
             each.extra_env.update(ledger_callbacks(self.publishers[0].url))
         # Admins manage the ledger connection from the web app, through the first publisher.
