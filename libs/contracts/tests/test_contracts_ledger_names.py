@@ -18,6 +18,7 @@ from countersign_contracts import (
     LEDGER_MASTER_DATA,
     LEDGER_PUBLICATIONS,
     LEDGER_SUPPLIERS,
+    QBO_ID_NAMESPACE,
     TOPICS,
     AttachmentAdded,
     BillCreated,
@@ -30,6 +31,7 @@ from countersign_contracts import (
     LedgerTrackingOption,
     decode,
     encode,
+    ledger_uuid,
     with_ledger_names,
 )
 from pydantic import ValidationError
@@ -147,3 +149,17 @@ def test_a_reader_takes_a_ledger_it_does_not_know_as_null_and_a_producer_cannot_
     assert read.payload.ledger_contact_id == str(supplier.xero_contact_id)  # type: ignore[attr-defined]
     with pytest.raises(ValidationError):
         type(supplier).model_validate({**supplier.model_dump(), "ledger": "sage"})
+
+
+def test_ledger_uuid_is_the_xero_id_itself_and_a_stable_name_based_uuid_for_qbo() -> None:
+    organisation, xero_id = uuid.uuid4(), uuid.uuid4()
+    qbo = ledger_uuid(Ledger.QBO, organisation, "bill", "146")
+
+    assert ledger_uuid(Ledger.XERO, organisation, "bill", str(xero_id)) == xero_id
+    assert qbo == ledger_uuid("qbo", organisation, "bill", "146")  # type: ignore[arg-type]
+    assert qbo == uuid.uuid5(QBO_ID_NAMESPACE, f"qbo:{organisation}:bill:146")
+    assert qbo.version == 5
+    assert qbo != ledger_uuid(Ledger.QBO, uuid.uuid4(), "bill", "146")  # another organisation
+    assert qbo != ledger_uuid(Ledger.QBO, organisation, "payment", "146")  # another record kind
+    with pytest.raises(ValueError, match="kind must be one of"):
+        ledger_uuid(Ledger.QBO, organisation, "invoice", "146")

@@ -11,36 +11,34 @@ from countersign_publisher.domain.publication import backoff_s
 
 
 def test_a_bill_runs_create_attach_attach_then_payment_only_when_paid() -> None:
-    ids = [uuid.uuid4() for _ in range(4)]
+    ids = [str(uuid.uuid4()) for _ in range(4)]
     unpaid = Progress(kind=PublicationKind.BILL, paid=False)
     assert next_step(unpaid) is PublicationStep.CREATE_BILL
-    created = Progress(kind=PublicationKind.BILL, paid=False, xero_invoice_id=ids[0])
+    created = Progress(kind=PublicationKind.BILL, paid=False, ledger_bill_id=ids[0])
     assert next_step(created) is PublicationStep.ATTACH_ORIGINAL
     original = Progress(
         kind=PublicationKind.BILL,
         paid=True,
-        xero_invoice_id=ids[0],
-        original_attachment_id=ids[1],
+        ledger_bill_id=ids[0],
+        ledger_original_attachment_id=ids[1],
     )
     assert next_step(original) is PublicationStep.ATTACH_AUDIT_REPORT
     both = Progress(
         kind=PublicationKind.BILL,
         paid=True,
-        xero_invoice_id=ids[0],
-        original_attachment_id=ids[1],
-        audit_attachment_id=ids[2],
+        ledger_bill_id=ids[0],
+        ledger_original_attachment_id=ids[1],
+        ledger_audit_attachment_id=ids[2],
     )
     assert next_step(both) is PublicationStep.RECORD_PAYMENT
     assert next_step(Progress(**{**both.__dict__, "paid": False})) is None
-    assert next_step(Progress(**{**both.__dict__, "xero_payment_id": ids[3]})) is None
+    assert next_step(Progress(**{**both.__dict__, "ledger_payment_id": ids[3]})) is None
 
 
 def test_a_bank_transaction_runs_create_then_attach() -> None:
     progress = Progress(kind=PublicationKind.BANK_TRANSACTION, paid=False)
     assert next_step(progress) is PublicationStep.CREATE_BANK_TRANSACTION
-    created = Progress(
-        kind=PublicationKind.BANK_TRANSACTION, paid=False, xero_bank_transaction_id=uuid.uuid4()
-    )
+    created = Progress(kind=PublicationKind.BANK_TRANSACTION, paid=False, ledger_expense_id="146")
     assert next_step(created) is PublicationStep.ATTACH_ORIGINAL
 
 

@@ -83,7 +83,7 @@ def test_a_history_note_keeps_within_xeros_details_limit() -> None:
 
 def test_history_notes_come_right_after_the_bill_unless_turned_off() -> None:
     created = Progress(
-        kind=PublicationKind.BILL, paid=False, history=True, xero_invoice_id=uuid.uuid4()
+        kind=PublicationKind.BILL, paid=False, history=True, ledger_bill_id=str(uuid.uuid4())
     )
     assert next_step(created) is PublicationStep.WRITE_HISTORY
     written = Progress(**{**created.__dict__, "history_notes": 3})
@@ -95,6 +95,6 @@ def test_history_notes_come_right_after_the_bill_unless_turned_off() -> None:
         kind=PublicationKind.BANK_TRANSACTION,
         paid=False,
         history=True,
-        xero_bank_transaction_id=uuid.uuid4(),
+        ledger_expense_id=str(uuid.uuid4()),
     )
     assert next_step(bank) is PublicationStep.ATTACH_ORIGINAL

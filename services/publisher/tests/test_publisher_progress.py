@@ -27,15 +27,15 @@ def test_a_sent_step_stays_sent_until_its_answer_is_stored() -> None:
 
 
 def test_the_view_shows_a_row_s_progress_field_for_field() -> None:
-    ids = [uuid.uuid4() for _ in range(5)]
+    ids = [str(uuid.uuid4()) for _ in range(5)]
     progress = Progress(
         kind=PublicationKind.BILL,
         paid=True,
-        xero_contact_id=ids[0],
-        xero_invoice_id=ids[1],
-        original_attachment_id=ids[2],
-        audit_attachment_id=ids[3],
-        xero_payment_id=ids[4],
+        ledger_contact_id=ids[0],
+        ledger_bill_id=ids[1],
+        ledger_original_attachment_id=ids[2],
+        ledger_audit_attachment_id=ids[3],
+        ledger_payment_id=ids[4],
         history_notes=3,
         xero_status="PAID",
         sent_steps=frozenset({PublicationStep.RECORD_PAYMENT}),
@@ -62,14 +62,24 @@ def test_the_view_shows_a_row_s_progress_field_for_field() -> None:
     shown = PublicationView.of(row).model_dump(mode="json")
     assert shown["kind"] == "bill"
     assert {name: shown[name] for name in progress.results()} == {
-        "xero_contact_id": str(ids[0]),
-        "xero_invoice_id": str(ids[1]),
-        "xero_bank_transaction_id": None,
-        "original_attachment_id": str(ids[2]),
-        "audit_attachment_id": str(ids[3]),
-        "xero_payment_id": str(ids[4]),
+        "ledger_contact_id": ids[0],
+        "ledger_bill_id": ids[1],
+        "ledger_expense_id": None,
+        "ledger_original_attachment_id": ids[2],
+        "ledger_audit_attachment_id": ids[3],
+        "ledger_payment_id": ids[4],
         "history_notes": 3,
         "xero_status": "PAID",
+    }
+    # A Xero organisation's ids show under their uuid names too, as before ADR 0068.
+    assert shown["ledger"] == "xero"
+    assert {name: shown[name] for name in progress.xero_ids()} == {
+        "xero_contact_id": ids[0],
+        "xero_invoice_id": ids[1],
+        "xero_bank_transaction_id": None,
+        "original_attachment_id": ids[2],
+        "audit_attachment_id": ids[3],
+        "xero_payment_id": ids[4],
     }
     assert shown["last_error"] == {"step": "record_payment"}
     assert "sent_steps" not in shown and "paid" not in shown

@@ -23,7 +23,13 @@ from countersign_contracts._base import ContractModel, EventPayload
 from countersign_contracts._bills import BankAccount
 from countersign_contracts._dext import DextItemId
 from countersign_contracts._differences import XeroDifference
-from countersign_contracts._ledger_names import LedgerId, LedgerName, ledger_field, ledger_id_field
+from countersign_contracts._ledger_names import (
+    LedgerId,
+    LedgerName,
+    ledger_field,
+    ledger_id_field,
+    xero_id_field,
+)
 from countersign_contracts._money import Amount, CurrencyCode, UtcDatetime
 from countersign_contracts._scale import AtCurrencyScale
 
@@ -100,9 +106,9 @@ class BillCreated(_PublicationEvent, AtCurrencyScale, EventPayload):
 
     amount_fields = ("total",)
 
-    xero_invoice_id: UUID
+    xero_invoice_id: UUID = xero_id_field("ledger_bill_id")
     xero_status: XeroInvoiceStatus
-    xero_contact_id: UUID
+    xero_contact_id: UUID = xero_id_field("ledger_contact_id")
     ledger_bill_id: LedgerId | None = ledger_id_field("xero_invoice_id", _SINCE)
     ledger_contact_id: LedgerId | None = ledger_id_field("xero_contact_id", _SINCE)
     invoice_number: str = Field(max_length=255, description="Xero InvoiceNumber")
@@ -113,11 +119,11 @@ class BillCreated(_PublicationEvent, AtCurrencyScale, EventPayload):
 class AttachmentAdded(_PublicationEvent, EventPayload):
     """A file was attached to the Xero bill or bank transaction."""
 
-    xero_invoice_id: UUID | None = Field(default=None, description="Set for a bill")
-    xero_bank_transaction_id: UUID | None = Field(
-        default=None, description="Set for a bank transaction"
+    xero_invoice_id: UUID | None = xero_id_field("ledger_bill_id", "Set for a bill", default=None)
+    xero_bank_transaction_id: UUID | None = xero_id_field(
+        "ledger_expense_id", "Set for a bank transaction", default=None
     )
-    xero_attachment_id: UUID
+    xero_attachment_id: UUID = xero_id_field("ledger_attachment_id")
     ledger_bill_id: LedgerId | None = ledger_id_field("xero_invoice_id", _SINCE)
     ledger_expense_id: LedgerId | None = ledger_id_field("xero_bank_transaction_id", _SINCE)
     ledger_attachment_id: LedgerId | None = ledger_id_field("xero_attachment_id", _SINCE)
@@ -139,7 +145,7 @@ class HistoryNotesAdded(_PublicationEvent, EventPayload):
     """The approval's decisions were written to the Xero bill's History and Notes, one note
     each, so Xero's users see who approved it at which step and why (since 1.2)."""
 
-    xero_invoice_id: UUID
+    xero_invoice_id: UUID = xero_id_field("ledger_bill_id")
     ledger_bill_id: LedgerId | None = ledger_id_field("xero_invoice_id", _SINCE)
     notes: int = Field(ge=0, description="Notes written: one per decision in the audit trail")
 
@@ -209,8 +215,8 @@ class PaymentRecorded(_PublicationEvent, AtCurrencyScale, EventPayload):
 
     amount_fields = ("amount",)
 
-    xero_payment_id: UUID
-    xero_invoice_id: UUID
+    xero_payment_id: UUID = xero_id_field("ledger_payment_id")
+    xero_invoice_id: UUID = xero_id_field("ledger_bill_id")
     ledger_payment_id: LedgerId | None = ledger_id_field("xero_payment_id", _SINCE)
     ledger_bill_id: LedgerId | None = ledger_id_field("xero_invoice_id", _SINCE)
     amount: Amount
@@ -225,9 +231,9 @@ class BankTransactionCreated(_PublicationEvent, AtCurrencyScale, EventPayload):
 
     amount_fields = ("total",)
 
-    xero_bank_transaction_id: UUID
+    xero_bank_transaction_id: UUID = xero_id_field("ledger_expense_id")
     xero_status: XeroBankTransactionStatus
-    xero_contact_id: UUID
+    xero_contact_id: UUID = xero_id_field("ledger_contact_id")
     ledger_expense_id: LedgerId | None = ledger_id_field("xero_bank_transaction_id", _SINCE)
     ledger_contact_id: LedgerId | None = ledger_id_field("xero_contact_id", _SINCE)
     bank_account: BankAccount
@@ -238,9 +244,9 @@ class BankTransactionCreated(_PublicationEvent, AtCurrencyScale, EventPayload):
 class PublicationCompleted(_PublicationEvent, EventPayload):
     """Every step succeeded."""
 
-    xero_invoice_id: UUID | None = Field(default=None, description="Set for a bill")
-    xero_bank_transaction_id: UUID | None = Field(
-        default=None, description="Set for a bank transaction"
+    xero_invoice_id: UUID | None = xero_id_field("ledger_bill_id", "Set for a bill", default=None)
+    xero_bank_transaction_id: UUID | None = xero_id_field(
+        "ledger_expense_id", "Set for a bank transaction", default=None
     )
     ledger_bill_id: LedgerId | None = ledger_id_field("xero_invoice_id", _SINCE)
     ledger_expense_id: LedgerId | None = ledger_id_field("xero_bank_transaction_id", _SINCE)
@@ -267,8 +273,8 @@ class PublicationFailed(_PublicationEvent, EventPayload):
         ge=1, description="Failed tries of this generation (a retry starts again at 1)"
     )
     http_status: int | None = Field(default=None, description="Xero's HTTP status, if any")
-    xero_invoice_id: UUID | None = Field(
-        default=None, description="The bill, when it was created before the failing step"
+    xero_invoice_id: UUID | None = xero_id_field(
+        "ledger_bill_id", "The bill, when it was created before the failing step", default=None
     )
     ledger_bill_id: LedgerId | None = ledger_id_field("xero_invoice_id", _SINCE)
 

@@ -13,12 +13,16 @@ ones. The names follow the thing, not Xero's word for it:
     xero_attachment_id        ─▶ ledger_attachment_id  (QBO Attachable)
     xero_payment_id           ─▶ ledger_payment_id     (QBO BillPayment)
     account_id, tracking_*_id ─▶ ledger_account_id, ledger_tracking_*_id (master data)
+
+Several ``xero_*`` ids are required in v1. For a record in another ledger they hold
+``ledger_uuid``: a stable name-based UUID of that record, meaningless in Xero (ADR 0068).
 """
 
 from collections.abc import Mapping
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Annotated, Any, TypeVar
+from uuid import UUID, uuid5
 
 from pydantic import (
     Field,
@@ -30,7 +34,16 @@ from pydantic import (
 
 from countersign_contracts._base import ContractModel, is_tolerant
 
-__all__ = ["LEDGER_ID_FIELDS", "Ledger", "LedgerId", "LedgerName", "with_ledger_names"]
+__all__ = [
+    "LEDGER_ID_FIELDS",
+    "LEDGER_RECORD_KINDS",
+    "QBO_ID_NAMESPACE",
+    "Ledger",
+    "LedgerId",
+    "LedgerName",
+    "ledger_uuid",
+    "with_ledger_names",
+]
 
 
 class Ledger(StrEnum):
@@ -72,6 +85,29 @@ LEDGER_ID_FIELDS: Mapping[str, str] = MappingProxyType(
 )
 """Each Xero id field of the ledger events and the ``ledger_*_id`` field beside it."""
 
+LEDGER_RECORD_KINDS = frozenset(
+    name.removeprefix("ledger_").removesuffix("_id") for name in LEDGER_ID_FIELDS.values()
+)
+"""The kinds of record a ``ledger_*_id`` names (``bill``, ``contact``…): ``ledger_uuid``'s
+``kind``."""
+
+QBO_ID_NAMESPACE = UUID("2a63b3a4-34fc-413f-9e86-6043c4e6fdc1")
+"""The namespace of ``ledger_uuid``'s QBO UUIDs. Fixed for good: changing it would change
+the ``xero_*`` value of every QBO record already announced."""
+
+
+def ledger_uuid(ledger: Ledger, organisation_id: UUID, kind: str, ledger_id: str) -> UUID:
+    """What a ``xero_*`` field (a UUID) holds for the record ``ledger_id`` of kind ``kind``
+    (one of ``LEDGER_RECORD_KINDS``) in the organisation's ``ledger``. Xero: the id itself
+    (Xero's ids are UUIDs). QBO: a stable name-based UUID (v5) of the organisation, the kind and
+    the QBO ``Id``: the same record always gives the same UUID, another organisation's record
+    another one; it means nothing in Xero, and a reader finds the record by ``ledger_*_id``."""
+    if kind not in LEDGER_RECORD_KINDS:
+        raise ValueError(f"kind must be one of {sorted(LEDGER_RECORD_KINDS)}, not {kind!r}")
+    if Ledger(ledger) is Ledger.XERO:
+        return UUID(ledger_id)
+    return uuid5(QBO_ID_NAMESPACE, f"qbo:{organisation_id}:{kind}:{ledger_id}")
+
 
 def ledger_field(since: str) -> Any:
     """The ``ledger`` field of an event, added in minor version ``since`` of its topic."""
@@ -86,6 +122,16 @@ def ledger_id_field(beside: str, since: str) -> Any:
         default=None,
         description=f"The record's id in its ledger, as text; for Xero the same as {beside}"
         f" (since {since})",
+    )
+
+
+def xero_id_field(beside: str, about: str = "", **kwargs: Any) -> Any:
+    """A ``xero_*`` id field of a ledger event, whose ledger id is the field ``beside``."""
+    said = f"{about}. " if about else ""
+    return Field(
+        description=f"{said}The Xero record's id; for `ledger` = qbo, a stable name-based UUID"
+        f" of the QBO record (`ledger_uuid`), meaningless in Xero: read `{beside}`",
+        **kwargs,
     )
 
 

@@ -6,7 +6,13 @@ from uuid import UUID
 from pydantic import Field
 
 from countersign_contracts._base import EventPayload
-from countersign_contracts._ledger_names import LedgerId, LedgerName, ledger_field, ledger_id_field
+from countersign_contracts._ledger_names import (
+    LedgerId,
+    LedgerName,
+    ledger_field,
+    ledger_id_field,
+    xero_id_field,
+)
 from countersign_contracts._money import CurrencyCode, UtcDatetime
 
 __all__ = ["ContactStatus", "SupplierSynced"]
@@ -25,7 +31,9 @@ class ContactStatus(StrEnum):
 class SupplierSynced(EventPayload):
     """The current state of a Xero contact that is a supplier (has at least one bill)."""
 
-    xero_contact_id: UUID = Field(description="Xero ContactID (also the envelope subject_id)")
+    xero_contact_id: UUID = xero_id_field(
+        "ledger_contact_id", "Xero ContactID (also the envelope subject_id)"
+    )
     ledger: LedgerName = ledger_field(_SINCE)
     ledger_contact_id: LedgerId | None = ledger_id_field("xero_contact_id", _SINCE)
     name: str = Field(min_length=1, max_length=255)

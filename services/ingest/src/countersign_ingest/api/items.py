@@ -69,7 +69,8 @@ class ItemStatusView(BaseModel):
     )
     detail: dict[str, Any] = Field(
         description="in_approval: request_id, step; rejected: rejected_by, reason; published: "
-        "xero_invoice_id or xero_bank_transaction_id, xero_status; publish_failed: messages"
+        "xero_invoice_id or xero_bank_transaction_id, xero_status, and (when the ledger said) "
+        "ledger with ledger_bill_id or ledger_expense_id; publish_failed: messages"
     )
     withdrawal: WithdrawalView | None = Field(
         default=None, description="The withdrawal Dext asked for, if any, and approval's answer"

@@ -11,6 +11,9 @@ status it reached and the details the status view shows.
                             PublicationCancelled                  ─▶ publication_cancelled
 
 (A cancellation while Dext's withdrawal is pending is the withdrawal: ``handlers.progress``.)
+A published item's detail names the record by its Xero id (``xero_*``, as always) and, when the
+event says them, by its ledger and its id there (``ledger``, ``ledger_*_id``; ADR 0068): for a
+QBO organisation only those name the record.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from countersign_contracts import (
     BankTransactionCreated,
     BillCreated,
     EventPayload,
+    Ledger,
     PaymentRecorded,
     PublicationCancelled,
     PublicationCompleted,
@@ -76,9 +80,16 @@ def _cancelled(p: RequestCancelled) -> News:
     return ItemStatus.CANCELLED, {"cancelled_by": p.cancelled_by.name, "reason": p.reason}
 
 
+def _in_ledger(ledger: Ledger | None, **ids: str | None) -> dict[str, Any]:
+    """The ledger and the record's ids there, those the event says (older events say none)."""
+    named = {"ledger": None if ledger is None else ledger.value, **ids}
+    return {key: value for key, value in named.items() if value is not None}
+
+
 def _bill_created(p: BillCreated) -> News:
     return ItemStatus.PUBLISHED, {
         "xero_invoice_id": str(p.xero_invoice_id),
+        **_in_ledger(p.ledger, ledger_bill_id=p.ledger_bill_id),
         "xero_status": p.xero_status.value,
         "messages": [],
     }
@@ -87,6 +98,7 @@ def _bill_created(p: BillCreated) -> News:
 def _bank_transaction_created(p: BankTransactionCreated) -> News:
     return ItemStatus.PUBLISHED, {
         "xero_bank_transaction_id": str(p.xero_bank_transaction_id),
+        **_in_ledger(p.ledger, ledger_expense_id=p.ledger_expense_id),
         "xero_status": p.xero_status.value,
         "messages": [],
     }
@@ -104,7 +116,10 @@ def _completed(p: PublicationCompleted) -> News:
         ),
     }
     found = {key: value for key, value in ids.items() if value is not None}
-    return ItemStatus.PUBLISHED, {**found, "xero_status": p.xero_status, "messages": []}
+    named = _in_ledger(
+        p.ledger, ledger_bill_id=p.ledger_bill_id, ledger_expense_id=p.ledger_expense_id
+    )
+    return ItemStatus.PUBLISHED, {**found, **named, "xero_status": p.xero_status, "messages": []}
 
 
 def _failed(p: PublicationFailed) -> News:

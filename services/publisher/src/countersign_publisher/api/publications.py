@@ -1,4 +1,6 @@
-"""The operator's view of publications: an item's publications, one publication, a retry."""
+"""The operator's view of publications: an item's publications, one publication, a retry.
+A publication shows its ledger ids as text (``ledger_*``) and, for Xero, as uuids
+(``xero_*``, as before ADR 0068)."""
 
 from __future__ import annotations
 
@@ -25,6 +27,9 @@ __all__ = ["router"]
 router = organisation_router()
 
 
+_XERO_ONLY = "The id beside it (ledger_*), as a Xero uuid; null in another ledger"
+
+
 class PublicationView(BaseModel):
     publication_id: UUID
     kind: str
@@ -32,16 +37,23 @@ class PublicationView(BaseModel):
     dext_item_id: str
     item_version: int
     state: str
-    xero_contact_id: UUID | None
-    xero_invoice_id: UUID | None
-    xero_bank_transaction_id: UUID | None
-    original_attachment_id: UUID | None
-    audit_attachment_id: UUID | None
-    xero_payment_id: UUID | None
+    ledger: str = Field(description="The ledger the records are in: xero or qbo")
+    ledger_contact_id: str | None = Field(description="The contact's (QBO: vendor's) id")
+    ledger_bill_id: str | None
+    ledger_expense_id: str | None = Field(description="Xero: the SPEND; QBO: the Purchase")
+    ledger_original_attachment_id: str | None
+    ledger_audit_attachment_id: str | None
+    ledger_payment_id: str | None
+    xero_contact_id: UUID | None = Field(description=_XERO_ONLY)
+    xero_invoice_id: UUID | None = Field(description=_XERO_ONLY)
+    xero_bank_transaction_id: UUID | None = Field(description=_XERO_ONLY)
+    original_attachment_id: UUID | None = Field(description=_XERO_ONLY)
+    audit_attachment_id: UUID | None = Field(description=_XERO_ONLY)
+    xero_payment_id: UUID | None = Field(description=_XERO_ONLY)
     history_notes: int | None = Field(
-        description="Notes written to the bill's Xero history; null: not (yet) written"
+        description="Notes written to the bill's history in the ledger; null: not (yet) written"
     )
-    xero_status: str | None
+    xero_status: str | None = Field(description="The record's status, as Xero names it")
     attempt: int
     generation: int
     last_error: dict[str, Any] | None
@@ -57,7 +69,9 @@ class PublicationView(BaseModel):
             dext_item_id=row.dext_item_id,
             item_version=row.item_version,
             state=row.state,
+            ledger=row.progress.ledger.value,
             **row.progress.results(),
+            **row.progress.xero_ids(),
             attempt=row.attempt,
             generation=row.generation,
             last_error=None if row.last_error is None else json.loads(row.last_error),

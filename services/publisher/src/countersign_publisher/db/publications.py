@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
-from countersign_contracts import PublicationKind, PublicationStep
+from countersign_contracts import Ledger, PublicationKind, PublicationStep
 from countersign_platform.organisation_status import NOT_SUSPENDED
 
 from countersign_publisher.domain.progress import RESULTS, Progress
@@ -48,10 +48,13 @@ class PublicationRow:
 
 _COLUMNS = (
     "publication_id, organisation_id, kind, request_id, dext_item_id, item_version, state,"
-    " document, correlation_id, causation_id, xero_contact_id, xero_invoice_id,"
-    " xero_bank_transaction_id, original_attachment_id, audit_attachment_id, xero_payment_id,"
-    " history_notes, xero_status, sent_steps, generation, attempt, next_attempt_at, last_error,"
-    " recorded_at, updated_at, traceparent,"
+    " document, correlation_id, causation_id, ledger_contact_id, ledger_bill_id,"
+    " ledger_expense_id, ledger_original_attachment_id, ledger_audit_attachment_id,"
+    " ledger_payment_id, history_notes, xero_status, sent_steps, generation, attempt,"
+    " next_attempt_at, last_error, recorded_at, updated_at, traceparent,"
+    # The ledger the organisation is connected to (ADR 0068): its ids, and its events' ``ledger``.
+    " coalesce((SELECT c.ledger FROM xero_connections c"
+    "  WHERE c.organisation_id = publications.organisation_id), 'xero') AS ledger,"
     # Whether a payment is one of the steps: read here, so the document is parsed only by the
     # steps that need it.
     " coalesce((document #>> '{bill,payment,paid}')::boolean, false) AS paid,"
@@ -65,7 +68,7 @@ _COLUMNS = (
 
 _STOPPED_BEFORE_XERO = (
     "organisation_id = $1 AND publication_id = $2 AND state = ANY($3::text[])"
-    " AND xero_invoice_id IS NULL"
+    " AND ledger_bill_id IS NULL"
 )
 """The publication ($1, $2) stopped (failed or parked, $3) before its bill reached Xero: what
 an administrator may recode or give up."""
@@ -79,6 +82,7 @@ def _row(record: asyncpg.Record) -> PublicationRow:
         history=values.pop("history"),
         pulled=values.pop("pulled"),
         rejected=values.pop("rejected"),
+        ledger=Ledger(values.pop("ledger")),
         sent_steps=frozenset(PublicationStep(step) for step in values.pop("sent_steps")),
         **{name: values.pop(name) for name in RESULTS},
     )
@@ -205,9 +209,10 @@ class Publications:
     ) -> None:
         """Stores what a finished step changed (``step`` None: the contact, which is no step of
         its own) and that it is no longer sent; the caller emits its event in the same
-        transaction."""
-        earlier = before.results()
-        changed = {name: value for name, value in after.results().items() if earlier[name] != value}
+        transaction. A Xero organisation's ids go in their uuid ``xero_*`` columns too."""
+        earlier = {**before.results(), **before.xero_ids()}
+        now = {**after.results(), **after.xero_ids()}
+        changed = {name: value for name, value in now.items() if earlier[name] != value}
         # Only the columns the step changed: never a value this job did not write itself.
         assignments = "".join(f", {name} = ${n}" for n, name in enumerate(changed, start=3))
         await self._conn.execute(

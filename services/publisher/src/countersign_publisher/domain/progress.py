@@ -7,9 +7,11 @@
       rejected:        return_to_draft ─▶ write_history (the rejection) ─▶ completed
     bank transaction:  create_bank_transaction ─▶ attach_original ─▶ completed
 
-Each step's Xero id is stored before the next step starts, so the first step without its id is
-the next one. A step is *sent* from just before its request leaves until its id is stored; a
-step found sent (a crash, a dropped response) is looked up in Xero before it is sent again.
+Each step's ledger id is stored before the next step starts, so the first step without its id
+is the next one. A step is *sent* from just before its request leaves until its id is stored; a
+step found sent (a crash, a dropped response) is looked up in the ledger before it is sent again.
+Ids are the ledger's own, as text (ADR 0068); for a Xero organisation the uuid ``xero_*``
+columns beside them are kept too (``xero_ids``).
 """
 
 from __future__ import annotations
@@ -19,38 +21,52 @@ from dataclasses import dataclass, fields, replace
 from types import MappingProxyType
 from uuid import UUID
 
-from countersign_contracts import PublicationKind, PublicationStep
+from countersign_contracts import Ledger, PublicationKind, PublicationStep
 
-__all__ = ["RESULTS", "STEPS", "WANTED", "Progress", "StepRule", "next_step"]
+from countersign_publisher.ledger.values import LedgerId
+
+__all__ = ["RESULTS", "STEPS", "WANTED", "XERO_COLUMNS", "Progress", "StepRule", "next_step"]
 
 
 @dataclass(frozen=True)
 class Progress:
     """A publication's progress: what it is to achieve (its kind; a payment when the bill was
     paid in Dext; history notes unless its organisation turned them off; for a bill pulled from
-    Xero, set AUTHORISED or, rejected, back to DRAFT, ADR 0058), the Xero id each
-    finished step stored (of the notes: how many were written), Xero's status of the record,
-    and the steps sent whose answer is not stored yet. The one value the running job, the
-    stored row and the operator's view share."""
+    Xero, set AUTHORISED or, rejected, back to DRAFT, ADR 0058) and in which ledger (its
+    organisation's connection), the ledger id each finished step stored (of the notes: how
+    many were written), the ledger's status of the record, and the steps sent whose answer is
+    not stored yet. The one value the running job, the stored row and the operator's view
+    share."""
 
     kind: PublicationKind
     paid: bool
     history: bool = False
     pulled: bool = False
     rejected: bool = False
-    xero_contact_id: UUID | None = None
-    xero_invoice_id: UUID | None = None
-    xero_bank_transaction_id: UUID | None = None
-    original_attachment_id: UUID | None = None
-    audit_attachment_id: UUID | None = None
-    xero_payment_id: UUID | None = None
+    ledger: Ledger = Ledger.XERO
+    ledger_contact_id: LedgerId | None = None
+    ledger_bill_id: LedgerId | None = None
+    ledger_expense_id: LedgerId | None = None
+    ledger_original_attachment_id: LedgerId | None = None
+    ledger_audit_attachment_id: LedgerId | None = None
+    ledger_payment_id: LedgerId | None = None
     history_notes: int | None = None
     xero_status: str | None = None
     sent_steps: frozenset[PublicationStep] = frozenset()
 
-    def results(self) -> dict[str, UUID | int | str | None]:
-        """The Xero ids and status, each by the name of its column (and of its view field)."""
+    def results(self) -> dict[str, LedgerId | int | None]:
+        """The ledger ids and status, each by the name of its column (and of its view field)."""
         return {name: getattr(self, name) for name in RESULTS}
+
+    def xero_ids(self) -> dict[str, UUID | None]:
+        """The ids by the name of their uuid ``xero_*`` column (and view field): a Xero
+        organisation's, which older readers still read; None in another ledger."""
+        if self.ledger is not Ledger.XERO:
+            return dict.fromkeys(XERO_COLUMNS.values())
+        return {
+            column: None if (value := getattr(self, name)) is None else UUID(value)
+            for name, column in XERO_COLUMNS.items()
+        }
 
     def was_sent(self, step: PublicationStep) -> bool:
         return step in self.sent_steps
@@ -63,19 +79,32 @@ class Progress:
         return self if step is None else replace(self, sent_steps=self.sent_steps - {step})
 
 
-WANTED = ("kind", "paid", "history", "pulled", "rejected")
-"""What a publication is to achieve: read from its document and its organisation's settings."""
+WANTED = ("kind", "paid", "history", "pulled", "rejected", "ledger")
+"""What a publication is to achieve, and where: read from its document and its organisation's
+settings and connection."""
 
 RESULTS = tuple(f.name for f in fields(Progress) if f.name not in (*WANTED, "sent_steps"))
-"""What the steps store: the Xero ids and status."""
+"""What the steps store: the ledger ids and status."""
+
+XERO_COLUMNS: Mapping[str, str] = MappingProxyType(
+    {
+        "ledger_contact_id": "xero_contact_id",
+        "ledger_bill_id": "xero_invoice_id",
+        "ledger_expense_id": "xero_bank_transaction_id",
+        "ledger_original_attachment_id": "original_attachment_id",
+        "ledger_audit_attachment_id": "audit_attachment_id",
+        "ledger_payment_id": "xero_payment_id",
+    }
+)
+"""Each ledger id and the uuid column kept beside it for a Xero organisation (migration 0013)."""
 
 
 @dataclass(frozen=True)
 class StepRule:
-    """Which publications take a step, and where its Xero id is kept once it is done."""
+    """Which publications take a step, and where its ledger id is kept once it is done."""
 
     kinds: frozenset[PublicationKind]
-    result: Callable[[Progress], UUID | int | None]
+    result: Callable[[Progress], LedgerId | int | None]
     wanted: Callable[[Progress], bool] = lambda progress: True
 
     def to_do(self, progress: Progress) -> bool:
@@ -91,30 +120,28 @@ _EVERY = _BILL | _BANK
 STEPS: Mapping[PublicationStep, StepRule] = MappingProxyType(
     {
         PublicationStep.CREATE_BILL: StepRule(
-            _BILL, lambda p: p.xero_invoice_id, wanted=lambda p: not p.pulled
+            _BILL, lambda p: p.ledger_bill_id, wanted=lambda p: not p.pulled
         ),
         # A bill pulled from Xero has its InvoiceID stored once it is AUTHORISED (or DRAFT).
         PublicationStep.AUTHORISE_BILL: StepRule(
-            _BILL, lambda p: p.xero_invoice_id, wanted=lambda p: p.pulled and not p.rejected
+            _BILL, lambda p: p.ledger_bill_id, wanted=lambda p: p.pulled and not p.rejected
         ),
         PublicationStep.RETURN_TO_DRAFT: StepRule(
-            _BILL, lambda p: p.xero_invoice_id, wanted=lambda p: p.rejected
+            _BILL, lambda p: p.ledger_bill_id, wanted=lambda p: p.rejected
         ),
-        PublicationStep.CREATE_BANK_TRANSACTION: StepRule(
-            _BANK, lambda p: p.xero_bank_transaction_id
-        ),
+        PublicationStep.CREATE_BANK_TRANSACTION: StepRule(_BANK, lambda p: p.ledger_expense_id),
         PublicationStep.WRITE_HISTORY: StepRule(
             _BILL, lambda p: p.history_notes, wanted=lambda p: p.history
         ),
         # A pulled bill has its scan in Xero already (its capture tool attached it).
         PublicationStep.ATTACH_ORIGINAL: StepRule(
-            _EVERY, lambda p: p.original_attachment_id, wanted=lambda p: not p.pulled
+            _EVERY, lambda p: p.ledger_original_attachment_id, wanted=lambda p: not p.pulled
         ),
         PublicationStep.ATTACH_AUDIT_REPORT: StepRule(
-            _BILL, lambda p: p.audit_attachment_id, wanted=lambda p: not p.rejected
+            _BILL, lambda p: p.ledger_audit_attachment_id, wanted=lambda p: not p.rejected
         ),
         PublicationStep.RECORD_PAYMENT: StepRule(
-            _BILL, lambda p: p.xero_payment_id, wanted=lambda p: p.paid
+            _BILL, lambda p: p.ledger_payment_id, wanted=lambda p: p.paid
         ),
     }
 )

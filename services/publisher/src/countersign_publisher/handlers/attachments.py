@@ -21,7 +21,6 @@ from countersign_publisher.ledger.values import (
     LedgerAttachment,
     LedgerRecord,
     RecordKind,
-    stored_id,
 )
 
 __all__ = ["attach_audit_report", "attach_original"]
@@ -39,9 +38,9 @@ class _File:
 def _record(job: Job) -> LedgerRecord:
     """The ledger record the files go on."""
     bill = job.kind is PublicationKind.BILL
-    record_id = job.progress.xero_invoice_id if bill else job.progress.xero_bank_transaction_id
+    record_id = job.progress.ledger_bill_id if bill else job.progress.ledger_expense_id
     assert record_id is not None, "files are attached once the record exists"
-    return LedgerRecord(RecordKind.BILL if bill else RecordKind.EXPENSE, str(record_id))
+    return LedgerRecord(RecordKind.BILL if bill else RecordKind.EXPENSE, record_id)
 
 
 async def attach_original(ports: StepPorts, job: Job) -> None:
@@ -93,21 +92,23 @@ async def _attach(ports: StepPorts, job: Job, file: _File) -> None:
             org, record, file.name, content, file.media_type, job.key(file.step)
         )
         ports.crash(f"{file.step.value}:sent")
-    attachment_id = stored_id(attachment.attachment_id)
-    record_id = stored_id(record.record_id)
+    attachment_id = attachment.attachment_id
+    on_bill = record.kind is RecordKind.BILL
     event = AttachmentAdded(
         **job.common(),
-        xero_invoice_id=record_id if record.kind is RecordKind.BILL else None,
-        xero_bank_transaction_id=record_id if record.kind is not RecordKind.BILL else None,
-        xero_attachment_id=attachment_id,
+        **job.named(
+            ledger_bill_id=record.record_id if on_bill else None,
+            ledger_expense_id=None if on_bill else record.record_id,
+            ledger_attachment_id=attachment_id,
+        ),
         attachment_kind=file.kind,
         file_name=file.name,
         media_type=file.media_type,
         size_bytes=attachment.size_bytes,
     )
     after = (
-        replace(job.progress, original_attachment_id=attachment_id)
+        replace(job.progress, ledger_original_attachment_id=attachment_id)
         if file.kind is AttachmentKind.ORIGINAL
-        else replace(job.progress, audit_attachment_id=attachment_id)
+        else replace(job.progress, ledger_audit_attachment_id=attachment_id)
     )
     await store(ports, job, file.step, after, event)

@@ -20,15 +20,15 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 import asyncpg
-from countersign_contracts import Supplier
+from countersign_contracts import Ledger, Supplier
 from countersign_platform.telemetry import log_context
 
 from countersign_publisher.db.connections import Connections
 from countersign_publisher.db.contacts import Contacts, SupplierSyncs
 from countersign_publisher.handlers.events import Cause, emit_supplier
 from countersign_publisher.ledger.errors import LedgerError, LedgerRefused
-from countersign_publisher.ledger.port import Ledger
-from countersign_publisher.ledger.values import LedgerContact, stored_id
+from countersign_publisher.ledger.port import Ledger as LedgerPort
+from countersign_publisher.ledger.values import LedgerContact, LedgerId
 
 __all__ = ["ContactDirectory", "SupplierSyncPass"]
 
@@ -36,19 +36,22 @@ log = logging.getLogger(__name__)
 
 
 class ContactDirectory:
-    def __init__(self, pool: asyncpg.Pool, ledger: Ledger) -> None:
+    def __init__(self, pool: asyncpg.Pool, ledger: LedgerPort) -> None:
         self._pool = pool
         self._ledger = ledger
 
     @property
-    def ledger(self) -> Ledger:
+    def ledger(self) -> LedgerPort:
         return self._ledger
 
-    async def _remember(self, organisation_id: UUID, contact: LedgerContact) -> UUID:
-        contact_id = stored_id(contact.contact_id)
+    async def _remember(
+        self, organisation_id: UUID, ledger: Ledger, contact: LedgerContact
+    ) -> LedgerId:
+        contact_id = contact.contact_id
         async with self._pool.acquire() as conn:
             await Contacts(conn).upsert(
                 organisation_id,
+                ledger,
                 contact_id,
                 contact.name,
                 contact.status,
@@ -57,39 +60,44 @@ class ContactDirectory:
             )
         return contact_id
 
-    async def resolve(self, organisation_id: UUID, supplier: Supplier, key: str) -> UUID:
+    async def resolve(
+        self, organisation_id: UUID, ledger: Ledger, supplier: Supplier, key: str
+    ) -> LedgerId:
+        """The id of the organisation's contact (in its ``ledger``) the supplier is. Outside
+        Xero a matched ``xero_contact_id`` is a ``ledger_uuid``, which names no record there:
+        the supplier is found by its name (ADR 0068)."""
         name = self._ledger.contact_name(supplier.name)
+        xero_match = ledger is Ledger.XERO and supplier.xero_contact_id is not None
+        matched = str(supplier.xero_contact_id) if xero_match else None
         async with self._pool.acquire() as conn:
-            if supplier.xero_contact_id is not None:
-                known = await Contacts(conn).details(organisation_id, supplier.xero_contact_id)
+            if matched is not None:
+                known = await Contacts(conn).details(organisation_id, matched)
                 if known:
-                    return supplier.xero_contact_id
+                    return matched
             else:
                 cached = await Contacts(conn).named(organisation_id, name)
                 if cached is not None:
                     return cached
-        if supplier.xero_contact_id is not None:
+        if matched is not None:
             # Fetched once, so the supplier event of its first bill can name it.
-            return await self._remember(
-                organisation_id,
-                await self._ledger.contact(organisation_id, str(supplier.xero_contact_id)),
-            )
+            contact = await self._ledger.contact(organisation_id, matched)
+            return await self._remember(organisation_id, ledger, contact)
         for contact in await self._ledger.contacts_named(organisation_id, name):
-            return await self._remember(organisation_id, contact)
+            return await self._remember(organisation_id, ledger, contact)
         try:
             created = await self._ledger.create_contact(organisation_id, name, key)
         except LedgerRefused:
             # Created meanwhile under the same name (another publication): use that one.
             for contact in await self._ledger.contacts_named(organisation_id, name):
-                return await self._remember(organisation_id, contact)
+                return await self._remember(organisation_id, ledger, contact)
             raise
-        return await self._remember(organisation_id, created)
+        return await self._remember(organisation_id, ledger, created)
 
     async def became_supplier(
         self,
         conn: asyncpg.Connection,
         organisation_id: UUID,
-        contact_id: UUID,
+        contact_id: LedgerId,
         name: str,
         cause: Cause,
     ) -> None:
@@ -102,6 +110,7 @@ class ContactDirectory:
         cached = self._ledger.cached_contact(details)
         if await contacts.upsert(
             organisation_id,
+            cause.ledger,
             contact_id,
             cached.name or name,
             cached.status,
@@ -115,10 +124,12 @@ class ContactDirectory:
         """Pulls contacts changed since the last sync; returns how many supplier events."""
         async with self._pool.acquire() as conn:
             since = await SupplierSyncs(conn).synced_until(organisation_id)
+            connection = await Connections(conn).get(organisation_id)
+        ledger = Ledger.XERO if connection is None else Ledger(connection.ledger)
         started = datetime.now(UTC).replace(microsecond=0)
         emitted = 0
         page = 1
-        cause = Cause(organisation_id, uuid.uuid4())
+        cause = Cause(organisation_id, uuid.uuid4(), ledger=ledger)
         while True:
             changed = await self._ledger.contacts_changed(organisation_id, page, since)
             async with self._pool.acquire() as conn, conn.transaction():
@@ -141,7 +152,7 @@ class ContactDirectory:
         cause: Cause,
     ) -> bool:
         """Keeps one changed contact; True when it was reported as a supplier."""
-        contact_id = stored_id(contact.contact_id)
+        contact_id = contact.contact_id
         store = Contacts(conn)
         was_supplier = await store.is_supplier(organisation_id, contact_id)
         seen_version = await store.updated_at(organisation_id, contact_id)
@@ -157,6 +168,7 @@ class ContactDirectory:
         )
         await store.upsert(
             organisation_id,
+            cause.ledger,
             contact_id,
             contact.name,
             contact.status,

@@ -37,18 +37,20 @@ def _notes(job: Job) -> list[str]:
 
 
 async def write_history(ports: StepPorts, job: Job) -> None:
-    invoice_id = job.progress.xero_invoice_id
+    invoice_id = job.progress.ledger_bill_id
     assert invoice_id is not None, "notes are written once the bill exists"
     org = job.row.organisation_id
     step = PublicationStep.WRITE_HISTORY
     notes = _notes(job)
     missing = notes
     if notes and job.progress.was_sent(step):
-        found = Counter(await ports.ledger.notes(org, str(invoice_id)))
+        found = Counter(await ports.ledger.notes(org, invoice_id))
         missing = _not_found(notes, found)
     if missing:
         await mark_sent(ports, [job], step)
-        await ports.ledger.add_notes(org, str(invoice_id), missing, job.key(step))
+        await ports.ledger.add_notes(org, invoice_id, missing, job.key(step))
         ports.crash(f"{step.value}:sent")
-    event = HistoryNotesAdded(**job.common(), xero_invoice_id=invoice_id, notes=len(notes))
+    event = HistoryNotesAdded(
+        **job.common(), **job.named(ledger_bill_id=invoice_id), notes=len(notes)
+    )
     await store(ports, job, step, replace(job.progress, history_notes=len(notes)), event)

@@ -1,5 +1,5 @@
-"""A claimed publication while it runs: its progress, its inputs, and the identifiers its Xero
-requests carry."""
+"""A claimed publication while it runs: its progress, its inputs, the identifiers its ledger
+requests carry, and how its events name the ledger's records."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from countersign_contracts import (
+    LEDGER_ID_FIELDS,
     TOLERANT,
     BankTransactionSubmitted,
     PublicationKind,
     PublicationStep,
     RequestAuthorised,
     RequestRejected,
+    ledger_uuid,
 )
 from countersign_platform.tracing import context_of
 from opentelemetry.context import Context
@@ -22,8 +24,11 @@ from countersign_publisher.db.publications import PublicationRow
 from countersign_publisher.domain.identifiers import idempotency_key, marked_url
 from countersign_publisher.domain.progress import Progress
 from countersign_publisher.handlers.events import Cause
+from countersign_publisher.ledger.values import LedgerId
 
 __all__ = ["Job"]
+
+_XERO_FIELDS = {ledger: xero for xero, ledger in LEDGER_ID_FIELDS.items()}
 
 
 @dataclass
@@ -71,7 +76,12 @@ class Job:
     @property
     def cause(self) -> Cause:
         """What its events are caused by: the event that recorded the job, in its journey."""
-        return Cause(self.row.organisation_id, self.row.correlation_id, self.row.causation_id)
+        return Cause(
+            self.row.organisation_id,
+            self.row.correlation_id,
+            self.row.causation_id,
+            ledger=self.progress.ledger,
+        )
 
     def trace_context(self) -> Context | None:
         """The trace the job was recorded in: its steps' spans continue it (tracing on)."""
@@ -87,3 +97,18 @@ class Job:
             "dext_item_id": self.row.dext_item_id,
             "item_version": self.row.item_version,
         }
+
+    def named(self, **ledger_ids: LedgerId | None) -> dict[str, Any]:
+        """An event's fields naming records by their ledger ids (``ledger_bill_id="146"``):
+        each ``ledger_*_id`` and the v1 ``xero_*`` field beside it, which holds the Xero id or,
+        in another ledger, the record's ``ledger_uuid`` (ADR 0068). Unset ids stay unset."""
+        fields: dict[str, Any] = {}
+        for name, ledger_id in ledger_ids.items():
+            if ledger_id is None:
+                continue
+            kind = name.removeprefix("ledger_").removesuffix("_id")
+            fields[name] = ledger_id
+            fields[_XERO_FIELDS[name]] = ledger_uuid(
+                self.progress.ledger, self.row.organisation_id, kind, ledger_id
+            )
+        return fields

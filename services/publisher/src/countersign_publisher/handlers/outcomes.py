@@ -37,8 +37,10 @@ async def complete(ports: StepPorts, job: Job) -> None:
     bill_kind = job.kind is PublicationKind.BILL
     event = PublicationCompleted(
         **job.common(),
-        xero_invoice_id=job.progress.xero_invoice_id if bill_kind else None,
-        xero_bank_transaction_id=None if bill_kind else job.progress.xero_bank_transaction_id,
+        **job.named(
+            ledger_bill_id=job.progress.ledger_bill_id if bill_kind else None,
+            ledger_expense_id=None if bill_kind else job.progress.ledger_expense_id,
+        ),
         xero_status=str(job.progress.xero_status or "AUTHORISED"),
     )
     async with ports.pool.acquire() as conn, conn.transaction():
@@ -76,7 +78,7 @@ async def fail(
             retryable=not final,
             attempt=attempt,
             http_status=error.status,
-            xero_invoice_id=job.progress.xero_invoice_id,
+            **job.named(ledger_bill_id=job.progress.ledger_bill_id),
         )
         await emit_publication_event(conn, event, job.cause)
     job.row = replace(job.row, state=state.value)

@@ -9,7 +9,7 @@ from countersign_contracts import PaymentRecorded, PublicationStep, XeroInvoiceS
 
 from countersign_publisher.handlers.job import Job
 from countersign_publisher.handlers.recording import StepPorts, mark_sent, store
-from countersign_publisher.ledger.values import BillStatus, LedgerPayment, stored_id
+from countersign_publisher.ledger.values import BillStatus, LedgerPayment
 
 __all__ = ["record_payment"]
 
@@ -17,27 +17,26 @@ __all__ = ["record_payment"]
 async def record_payment(ports: StepPorts, job: Job) -> None:
     bill = job.authorised.bill
     org = job.row.organisation_id
-    invoice_id = job.progress.xero_invoice_id
+    invoice_id = job.progress.ledger_bill_id
     assert invoice_id is not None, "a payment is recorded once the bill exists"
     step = PublicationStep.RECORD_PAYMENT
     payment: LedgerPayment | None = None
     if job.progress.was_sent(step):
-        payment = await ports.ledger.find_payment(org, str(invoice_id))
+        payment = await ports.ledger.find_payment(org, invoice_id)
     if payment is None:
         await mark_sent(ports, [job], step)
-        payment = await ports.ledger.record_payment(org, bill, str(invoice_id), job.key(step))
+        payment = await ports.ledger.record_payment(org, bill, invoice_id, job.key(step))
         ports.crash(f"{step.value}:sent")
     assert bill.payment.account is not None
     invoice_status = str(payment.bill_status or BillStatus.PAID)
     event = PaymentRecorded(
         **job.common(),
-        xero_payment_id=stored_id(payment.payment_id),
-        xero_invoice_id=invoice_id,
+        **job.named(ledger_payment_id=payment.payment_id, ledger_bill_id=invoice_id),
         amount=bill.total if payment.amount is None else payment.amount,
         currency=bill.currency,
         bank_account=bill.payment.account,
         paid_on=bill.payment.paid_on or bill.issue_date,
         xero_invoice_status=XeroInvoiceStatus(invoice_status),
     )
-    after = replace(job.progress, xero_payment_id=event.xero_payment_id, xero_status=invoice_status)
+    after = replace(job.progress, ledger_payment_id=payment.payment_id, xero_status=invoice_status)
     await store(ports, job, step, after, event)

@@ -108,5 +108,10 @@ async def cancel_publication(
         reason=asked.reason,
         cancelled_at=asked.requested_at,
     )
-    cause = Cause(envelope.organisation_id, envelope.correlation_id, envelope.event_id)
+    cause = Cause(
+        envelope.organisation_id,
+        envelope.correlation_id,
+        envelope.event_id,
+        ledger=row.progress.ledger,
+    )
     await emit_publication_event(conn, cancelled, cause)

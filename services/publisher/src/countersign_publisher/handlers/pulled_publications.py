@@ -31,7 +31,7 @@ from countersign_publisher.db.pulled_bills import PulledBills
 from countersign_publisher.handlers.job import Job
 from countersign_publisher.handlers.recording import StepPorts, mark_sent, store
 from countersign_publisher.ledger.errors import LedgerRefused
-from countersign_publisher.ledger.values import BillStatus, LedgerBill, stored_id
+from countersign_publisher.ledger.values import BillStatus, LedgerBill
 
 __all__ = ["authorise_bill", "return_to_draft"]
 
@@ -70,7 +70,8 @@ async def _approved_state(ports: StepPorts, job: Job, now: LedgerBill) -> list[s
 async def authorise_bill(ports: StepPorts, job: Job) -> None:
     invoice_id, step = _invoice_id(job.authorised), PublicationStep.AUTHORISE_BILL
     org = job.row.organisation_id
-    now = await ports.ledger.bill(org, str(invoice_id))
+    bill_id = str(invoice_id)
+    now = await ports.ledger.bill(org, bill_id)
     if not (job.progress.was_sent(step) and now.status == BillStatus.AUTHORISED):
         refused = await _approved_state(ports, job, now)
         if refused:
@@ -78,21 +79,21 @@ async def authorise_bill(ports: StepPorts, job: Job) -> None:
         await mark_sent(ports, [job], step)
         now = await ports.ledger.authorise(org, now, job.authorised.bill, job.key(step))
         ports.crash(f"{step.value}:sent")
-    contact_id = stored_id(str(now.contact_id))
+    contact_id = now.contact_id
+    assert contact_id is not None, "a bill in the ledger has its contact"
     bill = job.authorised.bill
     event = BillAuthorised(
         **job.common(),
-        xero_invoice_id=invoice_id,
+        **job.named(ledger_bill_id=bill_id, ledger_contact_id=contact_id),
         xero_status=XeroInvoiceStatus(now.status or BillStatus.AUTHORISED),
-        xero_contact_id=contact_id,
         invoice_number=now.number,
         currency=bill.currency,
         total=bill.total if now.total is None else now.total,
     )
     after = replace(
         job.progress,
-        xero_invoice_id=invoice_id,
-        xero_contact_id=contact_id,
+        ledger_bill_id=bill_id,
+        ledger_contact_id=contact_id,
         xero_status="AUTHORISED",
     )
     await store(ports, job, step, after, event)
@@ -100,13 +101,13 @@ async def authorise_bill(ports: StepPorts, job: Job) -> None:
 
 async def return_to_draft(ports: StepPorts, job: Job) -> None:
     rejected, step = job.rejected, PublicationStep.RETURN_TO_DRAFT
-    invoice_id = _invoice_id(rejected)
+    bill_id = str(_invoice_id(rejected))
     org = job.row.organisation_id
-    now = await ports.ledger.bill(org, str(invoice_id))
+    now = await ports.ledger.bill(org, bill_id)
     status = now.status
     if status == BillStatus.SUBMITTED:
         await mark_sent(ports, [job], step)
-        answer = await ports.ledger.return_to_draft(org, str(invoice_id), job.key(step))
+        answer = await ports.ledger.return_to_draft(org, bill_id, job.key(step))
         ports.crash(f"{step.value}:sent")
         status = answer.status or BillStatus.DRAFT
     elif status != BillStatus.DRAFT:
@@ -119,9 +120,9 @@ async def return_to_draft(ports: StepPorts, job: Job) -> None:
         )
     event = BillReturnedToDraft(
         **job.common(),
-        xero_invoice_id=invoice_id,
+        **job.named(ledger_bill_id=bill_id),
         xero_status=XeroInvoiceStatus(status),
         reason=rejected.reason,
     )
-    after = replace(job.progress, xero_invoice_id=invoice_id, xero_status=str(status))
+    after = replace(job.progress, ledger_bill_id=bill_id, xero_status=str(status))
     await store(ports, job, step, after, event)

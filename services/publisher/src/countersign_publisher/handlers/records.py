@@ -31,9 +31,9 @@ from countersign_publisher.ledger.values import (
     BillStatus,
     LedgerBill,
     LedgerExpense,
+    LedgerId,
     NewBill,
     Refusal,
-    stored_id,
 )
 
 __all__ = [
@@ -45,22 +45,25 @@ __all__ = [
 ]
 
 
-def _contact_of(job: Job) -> UUID:
-    contact_id = job.progress.xero_contact_id
+def _contact_of(job: Job) -> LedgerId:
+    contact_id = job.progress.ledger_contact_id
     assert contact_id is not None, "the contact is resolved before the record is created"
     return contact_id
 
 
-async def resolve_contact(ports: StepPorts, job: Job) -> UUID:
-    if job.progress.xero_contact_id is not None:
-        return job.progress.xero_contact_id
+async def resolve_contact(ports: StepPorts, job: Job) -> LedgerId:
+    if job.progress.ledger_contact_id is not None:
+        return job.progress.ledger_contact_id
     supplier = (
         job.authorised.bill.supplier if job.kind is PublicationKind.BILL else job.bank_item.contact
     )
     contact_id = await ports.contacts.resolve(
-        job.row.organisation_id, supplier, f"cs-{job.row.publication_id}-contact"
+        job.row.organisation_id,
+        job.progress.ledger,
+        supplier,
+        f"cs-{job.row.publication_id}-contact",
     )
-    await store(ports, job, None, replace(job.progress, xero_contact_id=contact_id), None)
+    await store(ports, job, None, replace(job.progress, ledger_contact_id=contact_id), None)
     return contact_id
 
 
@@ -72,21 +75,19 @@ async def find_bill(ports: StepPorts, job: Job) -> LedgerBill | None:
     return await ports.ledger.find_bill(
         job.row.organisation_id,
         job.authorised.bill.document_reference,
-        str(_contact_of(job)),
+        _contact_of(job),
         job.url(),
     )
 
 
 async def bill_created(ports: StepPorts, job: Job, created: LedgerBill) -> None:
     bill = job.authorised.bill
-    invoice_id = stored_id(created.bill_id)
     contact_id = _contact_of(job)
     status = created.status or BillStatus.AUTHORISED
     event = BillCreated(
         **job.common(),
-        xero_invoice_id=invoice_id,
+        **job.named(ledger_bill_id=created.bill_id, ledger_contact_id=contact_id),
         xero_status=XeroInvoiceStatus(status),
-        xero_contact_id=contact_id,
         invoice_number=bill.document_reference,
         currency=bill.currency,
         total=bill.total if created.total is None else created.total,
@@ -97,7 +98,7 @@ async def bill_created(ports: StepPorts, job: Job, created: LedgerBill) -> None:
             conn, job.row.organisation_id, contact_id, bill.supplier.name, job.cause
         )
 
-    after = replace(job.progress, xero_invoice_id=invoice_id, xero_status=str(status))
+    after = replace(job.progress, ledger_bill_id=created.bill_id, xero_status=str(status))
     await store(
         ports, job, PublicationStep.CREATE_BILL, after, event, also=first_bill_makes_a_supplier
     )
@@ -109,7 +110,7 @@ async def create_bills(
     """Creates the bills of ``jobs`` in one call; returns the jobs the ledger refused, by id.
     Raises (for all of them) when the call itself failed."""
     await mark_sent(ports, jobs, PublicationStep.CREATE_BILL)
-    bills = [NewBill(j.authorised.bill, str(_contact_of(j)), j.url()) for j in jobs]
+    bills = [NewBill(j.authorised.bill, _contact_of(j), j.url()) for j in jobs]
     outcomes = await ports.ledger.create_bills(jobs[0].row.organisation_id, bills, key)
     ports.crash(f"{PublicationStep.CREATE_BILL.value}:sent")
     refused: dict[UUID, LedgerRefused] = {}
@@ -134,19 +135,15 @@ async def create_bank_transaction(ports: StepPorts, job: Job) -> None:
         expense = await ports.ledger.find_expense(org, job.url())
     if expense is None:
         await mark_sent(ports, [job], step)
-        expense = await ports.ledger.create_expense(
-            org, item, str(contact_id), job.url(), job.key(step)
-        )
+        expense = await ports.ledger.create_expense(org, item, contact_id, job.url(), job.key(step))
         ports.crash(f"{step.value}:sent")
-    transaction_id = stored_id(expense.expense_id)
     event = BankTransactionCreated(
         **job.common(),
-        xero_bank_transaction_id=transaction_id,
+        **job.named(ledger_expense_id=expense.expense_id, ledger_contact_id=contact_id),
         xero_status=XeroBankTransactionStatus(expense.status),
-        xero_contact_id=contact_id,
         bank_account=item.bank_account,
         currency=item.currency,
         total=item.total if expense.total is None else expense.total,
     )
-    after = replace(job.progress, xero_bank_transaction_id=transaction_id, xero_status="AUTHORISED")
+    after = replace(job.progress, ledger_expense_id=expense.expense_id, xero_status="AUTHORISED")
     await store(ports, job, step, after, event)

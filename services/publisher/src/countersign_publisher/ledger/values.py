@@ -1,8 +1,7 @@
 """The values a ledger answers the publication steps with, in the ledger's neutral terms.
 
-Ids are the ledger's own, opaque text (Xero's are UUIDs, QBO's digits). ``stored_id`` turns one
-into what today's ``xero_*`` columns and contract fields hold (uuid); ADR 0065 says how those are
-generalised, additively, when a second ledger lands.
+Ids are the ledger's own, opaque text (Xero's are UUIDs, QBO's digits), stored and announced as
+text (ADR 0068).
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
-from uuid import UUID
 
 from countersign_contracts import Bill, LedgerMasterDataSynced
 
@@ -30,16 +28,10 @@ __all__ = [
     "NewBill",
     "RecordKind",
     "Refusal",
-    "stored_id",
 ]
 
 LedgerId = str
 Record = dict[str, Any]
-
-
-def stored_id(ledger_id: LedgerId) -> UUID:
-    """The id as the ``xero_*`` columns and contract fields hold it this time (uuid)."""
-    return UUID(str(ledger_id))
 
 
 class BillStatus(StrEnum):
