@@ -140,7 +140,7 @@ async def test_vendors_are_created_named_and_changed(company: Company) -> None:
     assert not changed.more
     everyone = await ledger.contacts_changed(ORG, 1, None)
     assert created.contact_id in [c.contact_id for c in everyone.contacts]
-    supplier = ledger.supplier(created.details)
+    supplier = ledger.supplier(ORG, created.details)
     assert supplier.ledger_contact_id == created.contact_id and supplier.ledger == "qbo"
     with pytest.raises(LedgerRefused) as taken:
         await ledger.create_contact(ORG, "ACME  OFFICE LTD", "k-v2")

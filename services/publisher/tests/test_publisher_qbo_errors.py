@@ -100,7 +100,8 @@ def _settings(us: bool) -> QboSettings:
 
 
 def test_master_data_is_published_in_the_codes_dext_uses() -> None:
-    snapshot = master_data(uuid4(), "9130", _settings(us=False), datetime.now(UTC))
+    org = uuid4()
+    snapshot = master_data(org, "9130", _settings(us=False), datetime.now(UTC))
     assert (snapshot.base_currency, snapshot.currencies) == ("GBP", ["EUR", "GBP"])
     assert str(snapshot.period_lock_date) == "2026-01-31" and snapshot.ledger == "qbo"
     checking, office = snapshot.accounts
@@ -109,7 +110,7 @@ def test_master_data_is_published_in_the_codes_dext_uses() -> None:
     assert (office.code, office.type, office.status, office.account_class) == (
         "6100", "EXPENSE", "ARCHIVED", "EXPENSE",
     )  # fmt: skip
-    assert office.account_id == qbo_uuid("Account", "7") and office.ledger_account_id == "7"
+    assert office.account_id == qbo_uuid(org, "account", "7") and office.ledger_account_id == "7"
     rates = [(r.tax_type, r.name, r.effective_rate) for r in snapshot.tax_rates]
     assert rates == [("5", "20.0% S", Decimal("20.0000")), ("9", "No VAT", Decimal("0.0000"))]
     classes, departments = snapshot.tracking_categories

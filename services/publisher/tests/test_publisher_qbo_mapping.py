@@ -2,9 +2,16 @@
 uses, requestids and query literals, and QBO's answers read back as the port's values."""
 
 from decimal import Decimal
+from uuid import uuid4
 
 import pytest
-from countersign_contracts import BankAccount, LineAmountType, TrackingSelection
+from countersign_contracts import (
+    BankAccount,
+    Ledger,
+    LineAmountType,
+    TrackingSelection,
+    ledger_uuid,
+)
 from countersign_harness.publisher_samples import bank_item, sample_bill
 from countersign_publisher.adapters.qbo_client import query_text, request_id
 from countersign_publisher.adapters.qbo_errors import QboRefused
@@ -36,8 +43,12 @@ ACCOUNTS = [
 ]
 
 
+ORG = uuid4()
+
+
 def _company(us: bool = False, multicurrency: bool = False) -> QboCompany:
     return QboCompany(
+        organisation_id=ORG,
         us=us,
         multicurrency=multicurrency,
         accounts={account_code(a): a for a in ACCOUNTS},
@@ -109,7 +120,7 @@ def test_a_payment_pays_the_balance_by_check_or_card_from_the_named_account() ->
     assert card["PayType"] == "CreditCard" and card["CreditCardPayment"] == {
         "CCAccountRef": {"value": "3"}
     }
-    by_uuid = BankAccount(account_id=qbo_uuid("Account", "3"))
+    by_uuid = BankAccount(account_id=qbo_uuid(ORG, "account", "3"))
     paid = _bill(payment=_bill().payment.model_copy(update={"account": by_uuid}))
     assert qbo_bill_payment(_company(), paid, record)["PayType"] == "CreditCard"
     wrong = _bill(payment=_bill().payment.model_copy(update={"account": BankAccount(code="8")}))
@@ -175,8 +186,9 @@ def test_a_vendor_is_a_supplier_named_by_a_stand_in_uuid_and_its_id() -> None:
         "CurrencyRef": {"value": "GBP"},
         "MetaData": {"LastUpdatedTime": "2026-11-02T10:00:00-08:00"},
     }
-    synced = supplier_synced(vendor)
-    assert synced.xero_contact_id == qbo_uuid("Vendor", "56")
+    synced = supplier_synced(ORG, vendor)
+    # The stand-in the bill's events carry for the same vendor (ADR 0068).
+    assert synced.xero_contact_id == ledger_uuid(Ledger.QBO, ORG, "contact", "56")
     assert (synced.ledger_contact_id, synced.status, synced.contact_number) == (
         "56",
         "ARCHIVED",

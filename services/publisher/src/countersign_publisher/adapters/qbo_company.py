@@ -37,6 +37,7 @@ class QboCompanies:
         preferences = await self._qbo.read(org, "preferences")
         currency_prefs = preferences.get("CurrencyPrefs") or {}
         company = QboCompany(
+            organisation_id=org,
             us=await self.us(org),
             multicurrency=bool(currency_prefs.get("MultiCurrencyEnabled")),
             accounts={account_code(a): a for a in await self.all(org, "Account")},

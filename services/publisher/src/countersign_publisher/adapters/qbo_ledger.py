@@ -123,8 +123,8 @@ class QboLedger:
     def cached_contact(self, details: Json) -> LedgerContact:
         return read_contact(details)
 
-    def supplier(self, details: Json) -> SupplierSynced:
-        return supplier_synced(details)
+    def supplier(self, organisation_id: UUID, details: Json) -> SupplierSynced:
+        return supplier_synced(organisation_id, details)
 
     # bills ---------------------------------------------------------------------------------
 

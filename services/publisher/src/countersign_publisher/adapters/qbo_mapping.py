@@ -21,7 +21,6 @@ master-data snapshot (``qbo_master_data``) publishes the same codes, so intake c
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
@@ -33,8 +32,10 @@ from countersign_contracts import (
     BankAccount,
     BankTransactionSubmitted,
     Bill,
+    Ledger,
     LineAmountType,
     LineItem,
+    ledger_uuid,
 )
 
 from countersign_publisher.adapters.qbo_errors import QboRefused
@@ -58,7 +59,6 @@ DEPARTMENT = "Department"
 BANK = "Bank"
 CARD = "Credit Card"
 DOC_NUMBER_MAX = 21
-NAMESPACE = UUID("8d1b6f0e-5a43-4c7e-9a2d-3f6c0b7e9a51")
 
 _TAX_CALCULATION = {
     LineAmountType.EXCLUSIVE: "TaxExcluded",
@@ -67,11 +67,12 @@ _TAX_CALCULATION = {
 }
 
 
-def qbo_uuid(kind: str, qbo_id: str) -> UUID:
+def qbo_uuid(organisation_id: UUID, kind: str, qbo_id: str) -> UUID:
     """The name-based UUID standing in for a QBO id where a v1 contract field requires a uuid
-    (``xero_contact_id``, master data's ``account_id``…): meaningless for QBO; the ledger id
-    itself is in the ``ledger_*_id`` beside it (ADR 0067)."""
-    return uuid.uuid5(NAMESPACE, f"qbo:{kind}:{qbo_id}")
+    (``xero_contact_id``, master data's ``account_id``…; ``kind`` as the contracts name it:
+    ``contact``, ``account``…): the contracts' ``ledger_uuid`` (ADR 0068); the QBO id itself
+    is in the ``ledger_*_id`` beside it."""
+    return ledger_uuid(Ledger.QBO, organisation_id, kind, qbo_id)
 
 
 def account_code(account: Json) -> str:
@@ -84,6 +85,7 @@ class QboCompany:
     """What the mapping needs to know of the company: where it is, whether it keeps several
     currencies, and its accounts, classes and departments by the names Dext codes with."""
 
+    organisation_id: UUID
     us: bool
     multicurrency: bool
     accounts: dict[str, Json] = field(default_factory=dict)  # by account_code
@@ -105,7 +107,10 @@ class QboCompany:
             found = self.account(paid_from.code)
         else:
             wanted = paid_from.account_id
-            match = [a for a in self.accounts.values() if qbo_uuid("Account", a["Id"]) == wanted]
+            org = self.organisation_id
+            match = [
+                a for a in self.accounts.values() if qbo_uuid(org, "account", a["Id"]) == wanted
+            ]
             if not match:
                 raise QboRefused([f"QuickBooks Online has no account {wanted}"])
             found = match[0]

@@ -97,12 +97,12 @@ def _class(value: Any) -> AccountClass | None:
     return AccountClass(text) if text in known else AccountClass.OTHER
 
 
-def ledger_account(raw: Json) -> LedgerAccount:
+def ledger_account(organisation_id: UUID, raw: Json) -> LedgerAccount:
     kind = str(raw.get("AccountType") or "")
     bank_type = BANK_ACCOUNT_TYPES.get(kind)
     currency = (raw.get("CurrencyRef") or {}).get("value")
     return LedgerAccount(
-        account_id=qbo_uuid("Account", str(raw["Id"])),
+        account_id=qbo_uuid(organisation_id, "account", str(raw["Id"])),
         ledger_account_id=str(raw["Id"]),
         code=account_code(raw)[:10],
         name=str(raw.get("Name") or raw["Id"])[:150],
@@ -152,10 +152,10 @@ def tax_rates(us: bool, codes: list[Json], rates: list[Json]) -> list[LedgerTaxR
     return sorted(found, key=lambda r: r.tax_type)
 
 
-def _tracking(name: str, records: list[Json]) -> LedgerTrackingCategory:
+def _tracking(organisation_id: UUID, name: str, records: list[Json]) -> LedgerTrackingCategory:
     options = [
         LedgerTrackingOption(
-            tracking_option_id=qbo_uuid(name, str(raw["Id"])),
+            tracking_option_id=qbo_uuid(organisation_id, "tracking_option", str(raw["Id"])),
             ledger_tracking_option_id=str(raw["Id"]),
             name=str(raw.get("FullyQualifiedName") or raw["Name"])[:100],
             status=_status(raw.get("Active")),
@@ -163,7 +163,7 @@ def _tracking(name: str, records: list[Json]) -> LedgerTrackingCategory:
         for raw in records
     ]
     return LedgerTrackingCategory(
-        tracking_category_id=qbo_uuid("TrackingCategory", name),
+        tracking_category_id=qbo_uuid(organisation_id, "tracking_category", name),
         ledger_tracking_category_id=name,
         name=name,
         status=MasterDataStatus.ACTIVE,
@@ -203,11 +203,11 @@ def master_data(
         currencies=sorted(codes | {home}),
         period_lock_date=_date(closed),
         end_of_year_lock_date=None,
-        accounts=sorted_accounts([ledger_account(raw) for raw in settings.accounts]),
+        accounts=sorted_accounts([ledger_account(organisation_id, a) for a in settings.accounts]),
         tax_rates=tax_rates(settings.us, settings.tax_codes, settings.tax_rates),
         tracking_categories=[
-            _tracking(CLASS, settings.classes),
-            _tracking(DEPARTMENT, settings.departments),
+            _tracking(organisation_id, CLASS, settings.classes),
+            _tracking(organisation_id, DEPARTMENT, settings.departments),
         ],
         synced_at=synced_at,
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from countersign_contracts import ContactStatus, Ledger, SupplierSynced
 
@@ -152,7 +153,7 @@ def read_expense(raw: Json) -> LedgerExpense:
     )
 
 
-def supplier_synced(vendor: Json) -> SupplierSynced:
+def supplier_synced(organisation_id: UUID, vendor: Json) -> SupplierSynced:
     """A vendor as the supplier event; ``xero_contact_id`` (a required uuid in v1) holds the
     name-based stand-in, ``ledger_contact_id`` the vendor's Id."""
     updated = _updated(vendor)
@@ -160,7 +161,7 @@ def supplier_synced(vendor: Json) -> SupplierSynced:
         raise ValueError("vendor without MetaData.LastUpdatedTime")
     account_number = _text(vendor.get("AcctNum"))
     return SupplierSynced(
-        xero_contact_id=qbo_uuid("Vendor", str(vendor["Id"])),
+        xero_contact_id=qbo_uuid(organisation_id, "contact", str(vendor["Id"])),
         ledger=Ledger.QBO,
         ledger_contact_id=str(vendor["Id"]),
         name=str(vendor.get("DisplayName") or vendor["Id"])[:255],

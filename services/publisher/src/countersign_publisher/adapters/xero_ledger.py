@@ -110,7 +110,7 @@ class XeroLedger:
     def cached_contact(self, details: Json) -> LedgerContact:
         return read_contact(details)
 
-    def supplier(self, details: Json) -> SupplierSynced:
+    def supplier(self, organisation_id: UUID, details: Json) -> SupplierSynced:
         return supplier_synced(details)
 
     # bills ---------------------------------------------------------------------------------

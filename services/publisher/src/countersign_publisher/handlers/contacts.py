@@ -118,7 +118,7 @@ class ContactDirectory:
             None,
             is_supplier=True,
         ):
-            await emit_supplier(conn, self._ledger.supplier(details), cause)
+            await emit_supplier(conn, self._ledger.supplier(organisation_id, details), cause)
 
     async def sync_suppliers(self, organisation_id: UUID) -> int:
         """Pulls contacts changed since the last sync; returns how many supplier events."""
@@ -177,7 +177,9 @@ class ContactDirectory:
             is_supplier,
         )
         if is_supplier and changed:
-            await emit_supplier(conn, self._ledger.supplier(contact.details), cause)
+            await emit_supplier(
+                conn, self._ledger.supplier(organisation_id, contact.details), cause
+            )
             return True
         return False
 

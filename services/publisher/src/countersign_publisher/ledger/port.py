@@ -66,8 +66,8 @@ class Ledger(Protocol):
         """A contact's ``details`` (as the contact cache keeps them) read back."""
         ...
 
-    def supplier(self, details: Record) -> SupplierSynced:
-        """The supplier event of a contact, from its ``details``."""
+    def supplier(self, organisation_id: UUID, details: Record) -> SupplierSynced:
+        """The supplier event of the organisation's contact, from its ``details``."""
         ...
 
     # bills ---------------------------------------------------------------------------------
