@@ -1,5 +1,6 @@
 """The publisher in-process on its own schema and topic prefix, for integration tests and the
-benchmark, with the settings that point it at a Xero sandbox process and a document server."""
+benchmark, with the settings that point it at a Xero sandbox process (and, given one, a QBO
+sandbox process) and a document server."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from uuid import UUID
 
 import httpx
 from countersign_contracts import RequestAuthorised
+from countersign_harness import qbo_process
+from countersign_harness.qbo_process import QboSandbox
 from countersign_harness.xero_process import CLIENT_ID, CLIENT_SECRET, XeroSandbox
 from countersign_platform.runtime import Runtime
 from countersign_publisher.app import create_app
@@ -27,6 +30,7 @@ __all__ = [
     "ENCRYPTION_KEYS",
     "RunningPublisher",
     "publisher_settings",
+    "qbo_settings",
     "running_publisher",
 ]
 
@@ -66,6 +70,20 @@ def publisher_settings(
     return PublisherSettings(**values)
 
 
+def qbo_settings(sandbox: QboSandbox, redirect_uri: str | None = None) -> dict[str, Any]:
+    """The publisher's QBO settings for a QBO sandbox process (overrides for
+    ``publisher_settings``); its app is registered there with ``redirect_uri`` when given."""
+    if redirect_uri is not None:
+        sandbox.register_app([redirect_uri])
+    return {
+        "qbo_api_url": sandbox.root,
+        "qbo_discovery_url": sandbox.discovery_url,
+        "qbo_client_id": qbo_process.CLIENT_ID,
+        "qbo_client_secret": qbo_process.CLIENT_SECRET,
+        "qbo_redirect_uri": redirect_uri,
+    }
+
+
 class RunningPublisher:
     def __init__(self, app: FastAPI) -> None:
         self.app = app
@@ -88,6 +106,24 @@ class RunningPublisher:
                 "refresh_token": tokens["refresh_token"],
                 "expires_in": tokens["expires_in"],
                 "tenant_id": tenant_id,
+            },
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def connect_qbo(
+        self, organisation_id: UUID, sandbox: QboSandbox, realm_id: str
+    ) -> dict[str, Any]:
+        """Connects the organisation to a QBO company with tokens minted for it."""
+        tokens = sandbox.mint_tokens(realm_id)
+        response = await self.http.put(
+            f"/v1/organisations/{organisation_id}/qbo-connection",
+            json={
+                "access_token": tokens["access_token"],
+                "refresh_token": tokens["refresh_token"],
+                "expires_in": tokens["expires_in"],
+                "realm_id": realm_id,
             },
         )
         assert response.status_code == 200, response.text
