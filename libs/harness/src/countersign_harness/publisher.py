@@ -99,31 +99,24 @@ class RunningPublisher:
         self, organisation_id: UUID, sandbox: XeroSandbox, tenant_id: str
     ) -> dict[str, Any]:
         tokens = sandbox.mint_tokens(tenant_id)
-        response = await self.http.put(
-            f"/v1/organisations/{organisation_id}/xero-connection",
-            json={
-                "access_token": tokens["access_token"],
-                "refresh_token": tokens["refresh_token"],
-                "expires_in": tokens["expires_in"],
-                "tenant_id": tenant_id,
-            },
-        )
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        return body
+        return await self._import(organisation_id, "xero", tokens, tenant_id=tenant_id)
 
     async def connect_qbo(
         self, organisation_id: UUID, sandbox: QboSandbox, realm_id: str
     ) -> dict[str, Any]:
         """Connects the organisation to a QBO company with tokens minted for it."""
         tokens = sandbox.mint_tokens(realm_id)
+        return await self._import(organisation_id, "qbo", tokens, realm_id=realm_id)
+
+    async def _import(
+        self, organisation_id: UUID, ledger: str, tokens: dict[str, Any], **which: str
+    ) -> dict[str, Any]:
+        """The operator's import of a token set (``PUT …/{ledger}-connection``)."""
         response = await self.http.put(
-            f"/v1/organisations/{organisation_id}/qbo-connection",
+            f"/v1/organisations/{organisation_id}/{ledger}-connection",
             json={
-                "access_token": tokens["access_token"],
-                "refresh_token": tokens["refresh_token"],
-                "expires_in": tokens["expires_in"],
-                "realm_id": realm_id,
+                **{k: tokens[k] for k in ("access_token", "refresh_token", "expires_in")},
+                **which,
             },
         )
         assert response.status_code == 200, response.text

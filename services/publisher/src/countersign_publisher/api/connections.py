@@ -60,7 +60,7 @@ class QboConnectRequest(BaseModel):
     access_token: Text = Field(min_length=1)
     refresh_token: Text = Field(min_length=1)
     expires_in: int = Field(default=3600, ge=1)
-    realm_id: str = Field(
+    realm_id: Text = Field(
         pattern=r"^[0-9]{1,32}$", description="the company's realmId (digits), as Intuit sent it"
     )
 
