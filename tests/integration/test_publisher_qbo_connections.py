@@ -22,7 +22,7 @@ from countersign_harness.publisher import (
     qbo_settings,
     running_publisher,
 )
-from countersign_harness.qbo_process import CLIENT_ID, CLIENT_SECRET, QboSandbox
+from countersign_harness.qbo_process import CLIENT_ID, CLIENT_SECRET, QboSandbox, answer_consent
 from countersign_platform.access import Caller, SigningKeys, generate_seed
 from countersign_platform.sealing import Keyring
 from countersign_publisher.ledger.errors import LedgerAuthLost
@@ -150,7 +150,7 @@ async def test_an_admin_connects_through_intuits_consent_and_disconnects(
         path = f"/v1/organisations/{org}"
         started = await running.http.post(f"{path}/qbo-connection/authorisations", headers=auth)
         assert started.status_code == 201, started.text
-        target, back = qbo_sandbox.consent(started.json()["authorize_url"], company)
+        target, back = answer_consent(started.json()["authorize_url"], company)
         assert target == REDIRECT_URI
         landed = await running.http.get("/v1/qbo/callback", params=back)
         replayed = await running.http.get("/v1/qbo/callback", params=back)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import warnings
 
 import pytest
-from countersign_harness.qbo_process import CLIENT_ID, CLIENT_SECRET, QboSandbox
+from countersign_harness.qbo_process import CLIENT_ID, CLIENT_SECRET, QboSandbox, answer_consent
 from intuitlib.client import AuthClient
 from intuitlib.enums import Scopes
 from quickbooks import QuickBooks
@@ -35,9 +35,7 @@ def test_python_quickbooks_pays_a_bill_with_an_attachment(
     # Any environment other than sandbox/production is the discovery document's URL.
     auth = AuthClient(CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, qbo_sandbox.discovery_url)
     assert auth.token_endpoint.startswith(qbo_sandbox.root)
-    target, redirect = qbo_sandbox.consent(
-        auth.get_authorization_url([Scopes.ACCOUNTING]), realm_id
-    )
+    target, redirect = answer_consent(auth.get_authorization_url([Scopes.ACCOUNTING]), realm_id)
     assert target == REDIRECT_URI
     assert redirect["state"] == auth.state_token and redirect["realmId"] == realm_id
     auth.get_bearer_token(redirect["code"], realm_id=realm_id)
