@@ -42,6 +42,9 @@ class StandInQbo:
         self.asked.append(organisation_id)
         return [VENDOR]
 
+    def supplier(self, organisation_id: UUID, details: dict[str, Any]) -> Any:
+        return ("qbo supplier", details["Id"])
+
 
 class Rows:
     """The connection rows' ``ledger``, counting the reads."""
@@ -118,3 +121,9 @@ async def test_held_back_asks_the_scheduler_of_the_organisations_ledger() -> Non
 def test_calls_naming_no_organisation_answer_as_the_default_ledger() -> None:
     dispatch, _, _ = _dispatch(Rows({}))
     assert dispatch.name == "xero" and dispatch.title == "Xero"
+
+
+async def test_a_supplier_is_read_by_the_ledger_last_chosen_for_the_organisation() -> None:
+    dispatch, _, _ = _dispatch(Rows({QBO_ORG: "qbo"}))
+    await dispatch.contacts_named(QBO_ORG, "Acme")  # the sync reads the contacts first
+    assert dispatch.supplier(QBO_ORG, {"Id": "56"}) == ("qbo supplier", "56")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from uuid import UUID
 
 from countersign_platform.outbound import OutboundHttp
@@ -15,6 +16,7 @@ from fastapi import FastAPI
 from countersign_publisher.adapters.documents import OriginalDocuments
 from countersign_publisher.adapters.intuit_identity import IntuitIdentity
 from countersign_publisher.adapters.ledgers import LedgerByConnection
+from countersign_publisher.adapters.qbo_client import qbo_limits
 from countersign_publisher.adapters.tokens import Grants, LedgerTokens
 from countersign_publisher.adapters.xero_client import (
     Credentials,
@@ -116,15 +118,14 @@ def _connecting(settings: PublisherSettings, tokens: LedgerTokens | None) -> Con
     return Connecting(tokens.pool, tokens, configs) if configs else None
 
 
-def qbo_limits(settings: PublisherSettings) -> Limits:
-    """Intuit's per-realm limits (no day or app-wide ceiling); batches are the adapter's."""
-    return Limits(
-        per_minute=settings.qbo_minute_limit,
+def _qbo_scheduler(settings: PublisherSettings) -> CallScheduler:
+    """Intuit's per-realm budget (``qbo_limits``) with this deployment's settings."""
+    limits = replace(
+        qbo_limits(settings.qbo_minute_s, settings.qbo_minute_limit),
         concurrent=settings.qbo_concurrency_limit,
-        per_day=10**9,
-        app_per_minute=10**9,
-        minute_s=settings.qbo_minute_s,
+        batch_per_minute=settings.qbo_batch_minute_limit,
     )
+    return CallScheduler(limits)
 
 
 def _ledgers(
@@ -138,8 +139,10 @@ def _ledgers(
     """One adapter (and its scheduler) per ledger; each organisation's calls go to the one its
     connection names (ADR 0069)."""
     ledgers: dict[str, tuple[Ledger, CallScheduler]] = {"xero": (XeroLedger(xero), scheduler)}
-    qbo = CallScheduler(qbo_limits(settings))
-    # >>> QBO adapter (ADR 0069): the lead uncomments this ONE line once qbo_ledger.py lands.
+    qbo = _qbo_scheduler(settings)
+    # >>> QBO adapter (ADR 0069): the lead uncomments this ONE line (importing QboLedger from
+    # adapters.qbo_ledger, QboClient from adapters.qbo_client) once the port's calls that name
+    # no organisation are dispatched (ADR 0069, Consequences).
     # ledgers["qbo"] = (QboLedger(QboClient(http, settings.qbo_api_url, credentials, qbo)), qbo)
     del http, credentials, qbo  # used by the line above
 

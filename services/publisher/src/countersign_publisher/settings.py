@@ -83,7 +83,6 @@ class PublisherSettings(ServiceSettings):
     qbo_minute_limit: int = Field(default=500, ge=1)
     qbo_concurrency_limit: int = Field(default=10, ge=1)
     qbo_batch_minute_limit: int = Field(default=40, ge=1)
-    qbo_batch_size: int = Field(default=30, ge=1, le=30)
     qbo_minute_s: float = Field(default=60.0, gt=0)
 
     ingest_url: str = Field(

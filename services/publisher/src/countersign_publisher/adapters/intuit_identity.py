@@ -21,6 +21,7 @@ from urllib.parse import quote
 from countersign_platform.outbound import HttpUnreachable, OutboundHttp
 
 from countersign_publisher.adapters.oauth_grants import TokenEndpoint, TokenSet, basic_auth
+from countersign_publisher.adapters.qbo_client import MINOR_VERSION
 from countersign_publisher.domain.connection import Tenant
 from countersign_publisher.ledger.errors import LedgerAuthLost, LedgerTransient
 
@@ -28,7 +29,6 @@ __all__ = ["QBO_API_URL", "QBO_DISCOVERY_URL", "IntuitEndpoints", "IntuitIdentit
 
 QBO_API_URL = "https://quickbooks.api.intuit.com"
 QBO_DISCOVERY_URL = "https://developer.api.intuit.com/.well-known/openid_configuration"
-MINOR_VERSION = "75"
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,10 @@ organisation's connection row names (ADR 0065 "How QBO plugs in", ADR 0069).
 
 The steps, the supplier sync and the master-data sync are untouched: they hold this one
 ``Ledger``. The port's few calls that name no organisation (``contact_name``,
-``cached_contact``, ``supplier``, ``attachment_name``, ``submitted``, ``name``, ``title``)
-cannot be dispatched: they answer as the default ledger (Xero) does, and code that serves both
-ledgers asks ``for_organisation`` for the organisation's adapter first.
+``cached_contact``, ``attachment_name``, ``submitted``, ``name``, ``title``) cannot be
+dispatched: they answer as the default ledger (Xero) does, and code that serves both ledgers
+asks ``for_organisation`` for the organisation's adapter first. ``supplier`` names it but is
+synchronous: it answers as the ledger last chosen for the organisation.
 """
 
 from __future__ import annotations
@@ -85,6 +86,11 @@ class LedgerByConnection:
             raise LedgerAuthLost(f"no adapter for ledger {name!r} here: it cannot be published")
         return found[0]
 
+    def _kept(self, organisation_id: UUID) -> Ledger:
+        kept = self._chosen.get(organisation_id)
+        found = None if kept is None else self._ledgers.get(kept[0])
+        return self._fallback if found is None else found[0]
+
     def forget(self, organisation_id: UUID) -> None:
         """The connection changed: the next call reads which ledger it is again."""
         self._chosen.pop(organisation_id, None)
@@ -105,8 +111,10 @@ class LedgerByConnection:
     def cached_contact(self, details: Record) -> LedgerContact:
         return self._fallback.cached_contact(details)
 
-    def supplier(self, details: Record) -> SupplierSynced:
-        return self._fallback.supplier(details)
+    def supplier(self, organisation_id: UUID, details: Record) -> SupplierSynced:
+        """Synchronous: the ledger last chosen for the organisation (its contacts were just
+        read through this dispatch), else the default's."""
+        return self._kept(organisation_id).supplier(organisation_id, details)
 
     def attachment_name(self, name: str) -> str:
         return self._fallback.attachment_name(name)
