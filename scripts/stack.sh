@@ -289,6 +289,14 @@ write_stack_env() {
     echo "PUBLISHER_XERO_AUTHORIZE_URL=http://127.0.0.1:$(service_port xero-sandbox)/identity/connect/authorize"
     echo "PUBLISHER_XERO_REDIRECT_URI=http://127.0.0.1:$(service_port publisher)/v1/xero/callback"
     echo "PUBLISHER_XERO_CLIENT_SECRET=${PUBLISHER_XERO_CLIENT_SECRET:-$(local_secret PUBLISHER_XERO_CLIENT_SECRET)}"
+    # QuickBooks Online (ADR 0069): the QBO sandbox's root (accounting under /v3/company) and the
+    # discovery document naming its OAuth2 endpoints; `up` registers the publisher's Intuit
+    # app there with its callback (register_qbo_app).
+    echo "PUBLISHER_QBO_API_URL=http://127.0.0.1:$(service_port qbo-sandbox)"
+    echo "PUBLISHER_QBO_DISCOVERY_URL=http://127.0.0.1:$(service_port qbo-sandbox)/.well-known/openid_sandbox_configuration"
+    echo "PUBLISHER_QBO_CLIENT_ID=countersign-local"
+    echo "PUBLISHER_QBO_REDIRECT_URI=http://127.0.0.1:$(service_port publisher)/v1/qbo/callback"
+    echo "PUBLISHER_QBO_CLIENT_SECRET=${PUBLISHER_QBO_CLIENT_SECRET:-$(local_secret PUBLISHER_QBO_CLIENT_SECRET)}"
     # Xero's webhooks: `up` registers the publisher's with the sandbox (register_xero_webhook).
     echo "PUBLISHER_XERO_WEBHOOK_KEY=${PUBLISHER_XERO_WEBHOOK_KEY:-$(local_secret PUBLISHER_XERO_WEBHOOK_KEY)}"
     # The web app (its secrets go to it alone, in start_service): approval behind it, plain
@@ -353,6 +361,26 @@ request = urllib.request.Request(f"{xero}/_sandbox/clients", json.dumps(body).en
 urllib.request.urlopen(request, timeout=5).read()
 PY
   log "web: client $WEB_OIDC_CLIENT_ID registered with the Xero sandbox"
+}
+
+# Registers the publisher's Intuit app (client id, secret, its callback) with the QBO sandbox,
+# as a developer does on Intuit's developer portal. In memory at the sandbox: every `up` does
+# it again (the same app: an update).
+register_qbo_app() {
+  local qbo="http://127.0.0.1:$(service_port qbo-sandbox)"
+  http_ok "$qbo/_sandbox/health" || return 0
+  QBO_SECRET="${PUBLISHER_QBO_CLIENT_SECRET:-$(local_secret PUBLISHER_QBO_CLIENT_SECRET)}" \
+    "$PYTHON" - "$qbo" "http://127.0.0.1:$(service_port publisher)/v1/qbo/callback" <<'PY' \
+    || die "qbo: could not register the publisher's app with the QBO sandbox"
+import json, os, sys, urllib.request
+qbo, redirect_uri = sys.argv[1:]
+body = {"client_id": "countersign-local", "client_secret": os.environ["QBO_SECRET"],
+        "redirect_uris": [redirect_uri]}
+request = urllib.request.Request(f"{qbo}/_sandbox/apps", json.dumps(body).encode(),
+                                 {"Content-Type": "application/json"}, method="POST")
+urllib.request.urlopen(request, timeout=5).read()
+PY
+  log "qbo: the publisher's app registered with the QBO sandbox"
 }
 
 # Registers the publisher's webhook with the Xero sandbox, as a developer does in Xero's portal;
@@ -517,6 +545,7 @@ cmd_up() {
   done
   register_web_oidc_client
   register_xero_webhook
+  register_qbo_app
   log "stack up in $((SECONDS - t0)) s; env in $STACK_ENV"
 }
 

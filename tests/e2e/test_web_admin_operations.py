@@ -2,18 +2,21 @@
 the failed publication is listed, its line recoded and sent again (one bill, recoded, in
 Xero); a request's place handed to another approver and then decided by force — each refused
 first without what it needs, the error at its field; the Xero connection and the Dext
-credential seen, rotated, revoked and disconnected; and an approver is shown none of it."""
+credential seen, rotated, revoked and disconnected, then QuickBooks Online connected through
+Intuit's consent page; and an approver is shown none of it."""
 
 from __future__ import annotations
 
 import re
 import uuid
 
+import httpx
 import pytest
 from countersign_dext_sandbox.samples import line
 from countersign_harness.organisation import Organisation, Person
 from countersign_harness.pipeline import Pipeline
 from countersign_harness.provisioning import provision_organisation
+from countersign_harness.qbo_process import answer_consent
 from countersign_harness.waiting import eventually
 
 from tests.e2e.journeys import archive_in_xero, invoice
@@ -144,6 +147,15 @@ async def test_an_admin_sees_rotates_revokes_and_disconnects_connections(
     connect = await ada.post("/admin/connections/xero/connect")
     disconnected = await ada.post("/admin/connections/xero/disconnect", confirm="yes")
     finally_shown = await ada.http.get("/admin/connections")
+    company = f"{office.name} Inc"
+    qbo_root = office.org.endpoints.qbo_root
+    async with httpx.AsyncClient(timeout=10) as browser:
+        spec = {"name": company, "country": "GB"}
+        realm = await browser.post(f"{qbo_root}/_sandbox/companies", json=spec)
+        to_intuit = await ada.post("/admin/connections/qbo/connect")
+        back_to, query = answer_consent(to_intuit.headers["location"], realm.json()["realm_id"])
+        landed = await browser.get(back_to, params=query)  # back at the publisher's callback
+    qbo_shown = await ada.http.get("/admin/connections")
     not_for_ann = [
         await ann.http.get("/admin/connections"),
         await ann.http.get("/admin/failed-publications"),
@@ -152,7 +164,8 @@ async def test_an_admin_sees_rotates_revokes_and_disconnects_connections(
     for visitor in (ada, ann):
         await visitor.http.aclose()
 
-    assert re.search(r'id="xero-status">connected<', shown.text), shown.text
+    assert re.search(r'id="ledger-status">connected<', shown.text), shown.text
+    assert 'id="ledger-name">Xero<' in shown.text and 'id="qbo-connect"' not in shown.text
     assert 'id="dext-current"' in shown.text
     secret = re.search(r'<code id="dext-secret" class="secret">([^<]+)</code>', rotated.text)
     assert rotated.status_code == 200 and secret and len(secret.group(1)) > 20
@@ -166,6 +179,15 @@ async def test_an_admin_sees_rotates_revokes_and_disconnects_connections(
     assert connect.status_code == 303
     assert connect.headers["location"].startswith(f"{office.org.endpoints.xero_root}/")
     assert disconnected.status_code == 303, disconnected.text
-    assert re.search(r'id="xero-status">disconnected<', finally_shown.text), finally_shown.text
+    assert re.search(r'id="ledger-status">disconnected<', finally_shown.text), finally_shown.text
+    assert 'id="qbo-connect"' in finally_shown.text and 'id="xero-connect"' in finally_shown.text
+    assert to_intuit.status_code == 303 and to_intuit.headers["location"].startswith(qbo_root)
+    assert landed.status_code == 200 and 'data-outcome="connected"' in landed.text, landed.text
+    assert 'id="ledger-name">QuickBooks Online<' in qbo_shown.text, qbo_shown.text
+    assert f'id="ledger-tenant">{company}<' in qbo_shown.text
+    assert (
+        'id="xero-connect"' not in qbo_shown.text
+        and "Disconnect QuickBooks Online" in qbo_shown.text
+    )
     assert [a.status_code for a in not_for_ann] == [403, 403, 403]
     assert all('id="admins-only"' in a.text for a in not_for_ann)

@@ -67,6 +67,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/admin/connections"): Row(person=True),
     ("POST", "/admin/connections/xero/connect"): Row(person=True, form={}),
     ("POST", "/admin/connections/xero/disconnect"): Row(person=True, form={"confirm": "yes"}),
+    ("POST", "/admin/connections/qbo/connect"): Row(person=True, form={}),
+    ("POST", "/admin/connections/qbo/disconnect"): Row(person=True, form={"confirm": "yes"}),
     ("POST", "/admin/connections/dext/issue"): Row(person=True, form={}),
     ("POST", "/admin/connections/dext/end-previous"): Row(person=True, form={}),
     ("POST", "/admin/connections/dext/revoke"): Row(person=True, form={"confirm": "yes"}),

@@ -26,8 +26,9 @@ from countersign_harness.publisher_samples import (
 from countersign_harness.xero_process import XeroSandbox
 from countersign_platform.outbound import OutboundHttp
 from countersign_platform.sealing import Keyring
-from countersign_publisher.adapters.tokens import XeroTokens
+from countersign_publisher.adapters.tokens import LedgerTokens
 from countersign_publisher.adapters.xero_errors import XeroAuthError
+from countersign_publisher.adapters.xero_identity import XeroIdentity
 from countersign_publisher.db.connections import Connections
 
 pytestmark = pytest.mark.integration
@@ -73,13 +74,18 @@ async def test_two_processes_needing_a_refresh_refresh_the_token_set_once(
         one, other = OutboundHttp(timeout_s=10), OutboundHttp(timeout_s=10)
         try:
             processes = [
-                XeroTokens(
+                LedgerTokens(
                     pool,
-                    http,
-                    identity_url=xero_sandbox.root,
-                    client_id=CLIENT_ID,
-                    client_secret=CLIENT_SECRET,
-                    keyring=Keyring.parse(ENCRYPTION_KEYS),
+                    Keyring.parse(ENCRYPTION_KEYS),
+                    {
+                        "xero": XeroIdentity(
+                            http,
+                            identity_url=xero_sandbox.root,
+                            api_url=xero_sandbox.api_url,
+                            client_id=CLIENT_ID,
+                            client_secret=CLIENT_SECRET,
+                        )
+                    },
                 )
                 for http in (one, other)
             ]

@@ -6,13 +6,10 @@ publisher's tests."""
 
 from __future__ import annotations
 
-import re
 import warnings
-from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import pytest
-from countersign_harness.qbo_process import CLIENT_ID, CLIENT_SECRET, QboSandbox
+from countersign_harness.qbo_process import CLIENT_ID, CLIENT_SECRET, QboSandbox, answer_consent
 from intuitlib.client import AuthClient
 from intuitlib.enums import Scopes
 from quickbooks import QuickBooks
@@ -28,24 +25,6 @@ REDIRECT_URI = "http://127.0.0.1:9/qbo/callback"
 PDF = b"%PDF-1.4\n% a supplier's invoice\n%%EOF\n"
 
 
-def _consent(authorize_url: str, realm_id: str) -> dict[str, list[str]]:
-    """A person on the consent page: picks the company, presses Connect; the redirect's query."""
-    with httpx.Client(timeout=10) as browser:
-        page = browser.get(authorize_url)
-        assert page.status_code == 200 and "Connect" in page.text
-        fields = dict(re.findall(r'<input type=hidden name="(\w+)" value="([^"]*)"', page.text))
-        action = re.search(r'<form method=post action="([^"]+)"', page.text)
-        assert action is not None and realm_id in page.text
-        answer = browser.post(
-            httpx.URL(authorize_url).join(action.group(1)),
-            data={**fields, "realm_id": realm_id, "decision": "connect"},
-        )
-    assert answer.status_code == 302
-    location = urlsplit(answer.headers["location"])
-    assert f"{location.scheme}://{location.netloc}{location.path}" == REDIRECT_URI
-    return parse_qs(location.query)
-
-
 def test_python_quickbooks_pays_a_bill_with_an_attachment(
     qbo_sandbox: QboSandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -56,9 +35,10 @@ def test_python_quickbooks_pays_a_bill_with_an_attachment(
     # Any environment other than sandbox/production is the discovery document's URL.
     auth = AuthClient(CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, qbo_sandbox.discovery_url)
     assert auth.token_endpoint.startswith(qbo_sandbox.root)
-    redirect = _consent(auth.get_authorization_url([Scopes.ACCOUNTING]), realm_id)
-    assert redirect["state"] == [auth.state_token] and redirect["realmId"] == [realm_id]
-    auth.get_bearer_token(redirect["code"][0], realm_id=realm_id)
+    target, redirect = answer_consent(auth.get_authorization_url([Scopes.ACCOUNTING]), realm_id)
+    assert target == REDIRECT_URI
+    assert redirect["state"] == auth.state_token and redirect["realmId"] == realm_id
+    auth.get_bearer_token(redirect["code"], realm_id=realm_id)
     assert auth.access_token and auth.refresh_token and auth.expires_in == 3600
 
     with warnings.catch_warnings():

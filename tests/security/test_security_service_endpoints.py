@@ -80,7 +80,9 @@ INGEST_CALLERS = ("none", "bad", "oper", "dext", "xdext", "xid")
 # not failed is a 409: the caller got past the gate. What only an organisation's admin may do
 # (an access token, ADR 0044) refuses the operator; the admins' own rows (admin, another
 # organisation's admin, a reviewer) are in tests/e2e/test_journey_connect_xero.py. Xero's
-# callback and the tenant choice take no credential: the flow's state is one (ADR 0045). Xero's
+# callback and the tenant choice take no credential: the flow's state is one (ADR 0045); so
+# does Intuit's (ADR 0069). Importing a QBO grant for an organisation connected to Xero is
+# refused before Intuit is asked (409: disconnect Xero first). Xero's
 # webhooks take Xero's signature, no bearer token: without PUBLISHER_XERO_WEBHOOK_KEY (as here)
 # the endpoint answers 503; with it, tests/integration/test_publisher_xero_webhooks.py.
 PUBLISHER = """
@@ -89,7 +91,9 @@ GET    {org}/publications                             | 401  401  200  200
 GET    {org}/publications/{publication_id}            | 401  401  200  404
 POST   {org}/publications/{publication_id}/retry      | 401  401  409  404
 GET    {org}/xero-connection                          | 401  401  200  -
+GET    {org}/ledger-connection                        | 401  401  200  -
 PUT    {org}/xero-connection                          | 401  401  200  -
+PUT    {org}/qbo-connection                           | 401  401  409  -
 POST   {org}/supplier-sync                            | 401  401  200  -
 GET    {org}/master-data                              | 401  401  200  -
 POST   {org}/master-data/reload                       | 401  401  200  -
@@ -97,7 +101,10 @@ GET    {org}/publication-settings                     | 401  401  200  -
 PUT    {org}/publication-settings                     | 401  401  200  -
 POST   {org}/xero-connection/authorisations           | 401  401  401  -
 DELETE {org}/xero-connection                          | 401  401  401  -
+POST   {org}/qbo-connection/authorisations            | 401  401  401  -
+DELETE {org}/qbo-connection                           | 401  401  401  -
 GET    /v1/xero/callback                              | 400  400  400  -
+GET    /v1/qbo/callback                               | 400  400  400  -
 POST   /v1/xero/tenant                                | 422  422  422  -
 POST   /v1/xero/webhooks                              | 503  503  503  -
 """
@@ -324,6 +331,8 @@ async def test_publisher_opens_only_to_the_operator_and_only_on_the_organisation
                 body: dict[str, Any] | None = None
                 if path.endswith("/publication-settings"):
                     body = {"xero_history_notes": True} if method == "PUT" else None
+                elif path.endswith("/qbo-connection") and method == "PUT":
+                    body = {"access_token": "a", "refresh_token": "r", "realm_id": "1"}
                 elif method == "PUT":
                     minted = xero_sandbox.mint_tokens(tenant)
                     body = {

@@ -1,5 +1,6 @@
 """The publisher in-process on its own schema and topic prefix, for integration tests and the
-benchmark, with the settings that point it at a Xero sandbox process and a document server."""
+benchmark, with the settings that point it at a Xero sandbox process (and, given one, a QBO
+sandbox process) and a document server."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from uuid import UUID
 
 import httpx
 from countersign_contracts import RequestAuthorised
+from countersign_harness import qbo_process
+from countersign_harness.qbo_process import QboSandbox
 from countersign_harness.xero_process import CLIENT_ID, CLIENT_SECRET, XeroSandbox
 from countersign_platform.runtime import Runtime
 from countersign_publisher.app import create_app
@@ -27,6 +30,7 @@ __all__ = [
     "ENCRYPTION_KEYS",
     "RunningPublisher",
     "publisher_settings",
+    "qbo_settings",
     "running_publisher",
 ]
 
@@ -66,6 +70,20 @@ def publisher_settings(
     return PublisherSettings(**values)
 
 
+def qbo_settings(sandbox: QboSandbox, redirect_uri: str | None = None) -> dict[str, Any]:
+    """The publisher's QBO settings for a QBO sandbox process (overrides for
+    ``publisher_settings``); its app is registered there with ``redirect_uri`` when given."""
+    if redirect_uri is not None:
+        sandbox.register_app([redirect_uri])
+    return {
+        "qbo_api_url": sandbox.root,
+        "qbo_discovery_url": sandbox.discovery_url,
+        "qbo_client_id": qbo_process.CLIENT_ID,
+        "qbo_client_secret": qbo_process.CLIENT_SECRET,
+        "qbo_redirect_uri": redirect_uri,
+    }
+
+
 class RunningPublisher:
     def __init__(self, app: FastAPI) -> None:
         self.app = app
@@ -81,13 +99,24 @@ class RunningPublisher:
         self, organisation_id: UUID, sandbox: XeroSandbox, tenant_id: str
     ) -> dict[str, Any]:
         tokens = sandbox.mint_tokens(tenant_id)
+        return await self._import(organisation_id, "xero", tokens, tenant_id=tenant_id)
+
+    async def connect_qbo(
+        self, organisation_id: UUID, sandbox: QboSandbox, realm_id: str
+    ) -> dict[str, Any]:
+        """Connects the organisation to a QBO company with tokens minted for it."""
+        tokens = sandbox.mint_tokens(realm_id)
+        return await self._import(organisation_id, "qbo", tokens, realm_id=realm_id)
+
+    async def _import(
+        self, organisation_id: UUID, ledger: str, tokens: dict[str, Any], **which: str
+    ) -> dict[str, Any]:
+        """The operator's import of a token set (``PUT …/{ledger}-connection``)."""
         response = await self.http.put(
-            f"/v1/organisations/{organisation_id}/xero-connection",
+            f"/v1/organisations/{organisation_id}/{ledger}-connection",
             json={
-                "access_token": tokens["access_token"],
-                "refresh_token": tokens["refresh_token"],
-                "expires_in": tokens["expires_in"],
-                "tenant_id": tenant_id,
+                **{k: tokens[k] for k in ("access_token", "refresh_token", "expires_in")},
+                **which,
             },
         )
         assert response.status_code == 200, response.text

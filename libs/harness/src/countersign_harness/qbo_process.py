@@ -4,12 +4,21 @@ test-control API as methods (``sandbox_process`` runs it, as it runs the Xero sa
 from __future__ import annotations
 
 import contextlib
+import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
+import httpx
 from countersign_harness.sandbox_process import SandboxProcess
 
-__all__ = ["CLIENT_ID", "CLIENT_SECRET", "QboSandbox", "qbo_sandbox_process"]
+__all__ = [
+    "CLIENT_ID",
+    "CLIENT_SECRET",
+    "QboSandbox",
+    "answer_consent",
+    "qbo_sandbox_process",
+]
 
 # The app the tests connect, as the sandbox knows it.
 CLIENT_ID = "countersign-tests"
@@ -43,6 +52,25 @@ class QboSandbox(SandboxProcess):
 
     def state(self, realm_id: str) -> dict[str, Any]:
         return self._object("GET", f"/_sandbox/companies/{realm_id}/state")
+
+
+def answer_consent(authorize_url: str, realm_id: str) -> tuple[str, dict[str, str]]:
+    """A person on the consent page picks the company and presses Connect: where the
+    browser is sent back to, and the query it carries (code, state, realmId)."""
+    with httpx.Client(timeout=10) as browser:
+        page = browser.get(authorize_url)
+        assert page.status_code == 200 and realm_id in page.text, page.text
+        fields = dict(re.findall(r'<input type=hidden name="(\w+)" value="([^"]*)"', page.text))
+        action = re.search(r'<form method=post action="([^"]+)"', page.text)
+        assert action is not None, page.text
+        answer = browser.post(
+            httpx.URL(authorize_url).join(action.group(1)),
+            data={**fields, "realm_id": realm_id, "decision": "connect"},
+        )
+    assert answer.status_code == 302, answer.text
+    location = urlsplit(answer.headers["location"])
+    back = f"{location.scheme}://{location.netloc}{location.path}"
+    return back, {k: v[0] for k, v in parse_qs(location.query).items()}
 
 
 def qbo_sandbox_process(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from dataclasses import replace
+from uuid import UUID
 
 from countersign_platform.outbound import OutboundHttp
 from countersign_platform.runtime import Runtime
@@ -12,13 +14,22 @@ from countersign_platform.service import build_app
 from fastapi import FastAPI
 
 from countersign_publisher.adapters.documents import OriginalDocuments
-from countersign_publisher.adapters.tokens import XeroTokens
-from countersign_publisher.adapters.xero_client import Credentials, XeroClient
+from countersign_publisher.adapters.intuit_identity import IntuitIdentity
+from countersign_publisher.adapters.ledgers import LedgerByConnection
+from countersign_publisher.adapters.qbo_client import qbo_limits
+from countersign_publisher.adapters.tokens import Grants, LedgerTokens
+from countersign_publisher.adapters.xero_client import (
+    Credentials,
+    CredentialSource,
+    XeroClient,
+)
 from countersign_publisher.adapters.xero_errors import XeroAuthError
+from countersign_publisher.adapters.xero_identity import XeroIdentity
 from countersign_publisher.adapters.xero_ledger import XeroLedger
 from countersign_publisher.adapters.xero_limits import CallScheduler, Limits
 from countersign_publisher.api import ROUTERS
 from countersign_publisher.components import Components
+from countersign_publisher.db.connections import Connections
 from countersign_publisher.domain.publication import RetryPolicy
 from countersign_publisher.handlers.backlog import Backlog
 from countersign_publisher.handlers.connecting import ConnectConfig, Connecting
@@ -30,6 +41,7 @@ from countersign_publisher.handlers.recording import CrashHook, StepPorts, no_cr
 from countersign_publisher.handlers.worker import PublicationWorker
 from countersign_publisher.handlers.xero_changes import ChangeWatcher
 from countersign_publisher.handlers.xero_polls import ChangePoll
+from countersign_publisher.ledger.port import Ledger
 from countersign_publisher.settings import PublisherSettings
 from countersign_publisher.spec import SERVICE
 
@@ -43,34 +55,102 @@ class _NoKeyring:
 
 def _token_store(
     runtime: Runtime[None], settings: PublisherSettings, http: OutboundHttp
-) -> XeroTokens | None:
+) -> LedgerTokens | None:
     keys = settings.encryption_keys
     if keys is None:
         return None
-    return XeroTokens(
+    grants: dict[str, Grants] = {
+        "xero": XeroIdentity(
+            http,
+            identity_url=settings.xero_identity_url,
+            api_url=settings.xero_api_url,
+            client_id=settings.xero_client_id,
+            client_secret=settings.xero_client_secret.get_secret_value(),
+        ),
+        "qbo": IntuitIdentity(
+            http,
+            discovery_url=settings.qbo_discovery_url,
+            api_url=settings.qbo_api_url,
+            client_id=settings.qbo_client_id,
+            client_secret=settings.qbo_client_secret.get_secret_value(),
+        ),
+    }
+    return LedgerTokens(
         runtime.pool,
-        http,
-        identity_url=settings.xero_identity_url,
-        client_id=settings.xero_client_id,
-        client_secret=settings.xero_client_secret.get_secret_value(),
-        keyring=Keyring.parse(keys.get_secret_value()),
+        Keyring.parse(keys.get_secret_value()),
+        grants,
         refresh_ahead_s=settings.xero_refresh_ahead_s,
-        api_url=settings.xero_api_url,
         on_broken=emit_connection,
     )
 
 
-def _connecting(settings: PublisherSettings, tokens: XeroTokens | None) -> Connecting | None:
-    if tokens is None or not settings.xero_redirect_uri:
+def _connecting(settings: PublisherSettings, tokens: LedgerTokens | None) -> Connecting | None:
+    if tokens is None:
         return None
-    config = ConnectConfig(
-        authorize_url=settings.xero_authorize_url,
-        client_id=settings.xero_client_id,
-        redirect_uri=settings.xero_redirect_uri,
-        scope=settings.xero_scopes,
-        ttl_s=settings.xero_connect_ttl_s,
+    configs: dict[str, ConnectConfig] = {}
+    if settings.xero_redirect_uri:
+        xero_consent = settings.xero_authorize_url
+
+        async def xero_authorize() -> str:
+            return xero_consent
+
+        configs["xero"] = ConnectConfig(
+            authorize_url=xero_authorize,
+            client_id=settings.xero_client_id,
+            redirect_uri=settings.xero_redirect_uri,
+            scope=settings.xero_scopes,
+            ttl_s=settings.xero_connect_ttl_s,
+        )
+    intuit = tokens.grants["qbo"]
+    if settings.qbo_redirect_uri and isinstance(intuit, IntuitIdentity):
+
+        async def intuit_authorize() -> str:
+            return (await intuit.endpoints()).authorization
+
+        configs["qbo"] = ConnectConfig(
+            authorize_url=intuit_authorize,
+            client_id=settings.qbo_client_id,
+            redirect_uri=settings.qbo_redirect_uri,
+            scope=settings.qbo_scopes,
+            ttl_s=settings.qbo_connect_ttl_s,
+            pkce=False,
+        )
+    return Connecting(tokens.pool, tokens, configs) if configs else None
+
+
+def _qbo_scheduler(settings: PublisherSettings) -> CallScheduler:
+    """Intuit's per-realm budget (``qbo_limits``) with this deployment's settings."""
+    limits = replace(
+        qbo_limits(settings.qbo_minute_s, settings.qbo_minute_limit),
+        concurrent=settings.qbo_concurrency_limit,
+        batch_per_minute=settings.qbo_batch_minute_limit,
     )
-    return Connecting(tokens.pool, tokens, config)
+    return CallScheduler(limits)
+
+
+def _ledgers(
+    runtime: Runtime[None],
+    settings: PublisherSettings,
+    http: OutboundHttp,
+    credentials: CredentialSource,
+    xero: XeroClient,
+    scheduler: CallScheduler,
+) -> LedgerByConnection:
+    """One adapter (and its scheduler) per ledger; each organisation's calls go to the one its
+    connection names (ADR 0069)."""
+    ledgers: dict[str, tuple[Ledger, CallScheduler]] = {"xero": (XeroLedger(xero), scheduler)}
+    qbo = _qbo_scheduler(settings)
+    # >>> QBO adapter (ADR 0069): the lead uncomments this ONE line (importing QboLedger from
+    # adapters.qbo_ledger, QboClient from adapters.qbo_client) once the port's calls that name
+    # no organisation are dispatched (ADR 0069, Consequences).
+    # ledgers["qbo"] = (QboLedger(QboClient(http, settings.qbo_api_url, credentials, qbo)), qbo)
+    del http, credentials, qbo  # used by the line above
+
+    async def ledger_of(organisation_id: UUID) -> str | None:
+        async with runtime.pool.acquire() as conn:
+            return await Connections(conn).ledger_of(organisation_id)
+
+    return LedgerByConnection(ledgers, ledger_of)
 
 
 def _documents(settings: PublisherSettings, http: OutboundHttp) -> OriginalDocuments:
@@ -87,7 +167,7 @@ def _worker(
     runtime: Runtime[None],
     settings: PublisherSettings,
     ports: StepPorts,
-    scheduler: CallScheduler,
+    ledgers: LedgerByConnection,
     master_data: MasterDataSync,
 ) -> PublicationWorker:
     publishing = Publishing(
@@ -109,7 +189,7 @@ def _worker(
         lease_s=settings.worker_lease_s,
         lanes=settings.xero_concurrency_limit,
         max_in_flight=settings.worker_max_in_flight,
-        held_back=lambda organisation_id: scheduler.held_back(str(organisation_id)),
+        held_back=ledgers.held_back,
         poll_interval_s=settings.worker_poll_interval_s,
         schema=runtime.schema,
         connect=runtime.connect,
@@ -152,14 +232,14 @@ def assemble(
         )
     )
     xero = XeroClient(http, settings.xero_api_url, tokens or _NoKeyring(), scheduler)
-    # Every organisation connects Xero today; the port is where a per-organisation choice of
-    # adapter (QBO beside Xero, by the connection's ledger) plugs in (ADR 0065).
-    ledger = XeroLedger(xero)
+    ledger = _ledgers(runtime, settings, http, tokens or _NoKeyring(), xero, scheduler)
+    if tokens is not None:
+        tokens.watch(ledger.forget)
     contacts = ContactDirectory(runtime.pool, ledger)
     documents = _documents(settings, http)
     ports = StepPorts(runtime.pool, ledger, contacts, documents, crash or no_crash)
     master_data = MasterDataSync(runtime.pool, ledger)
-    worker = _worker(runtime, settings, ports, scheduler, master_data)
+    worker = _worker(runtime, settings, ports, ledger, master_data)
     connecting = _connecting(settings, tokens)
     poll = ChangePoll(runtime.pool, xero, settings.xero_change_poll_interval_s)
     changes = _changes(runtime, settings, xero, poll)

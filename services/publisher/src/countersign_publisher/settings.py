@@ -54,6 +54,37 @@ class PublisherSettings(ServiceSettings):
     xero_minute_s: float = Field(default=60.0, gt=0)
     xero_batch_size: int = Field(default=50, ge=1, le=50)
 
+    # QuickBooks Online (ADR 0069). The OAuth2 endpoints are read from Intuit's discovery
+    # document, as Intuit asks; only its URL is a setting.
+    qbo_api_url: str = Field(
+        default="https://quickbooks.api.intuit.com",
+        description="Accounting API host (the sandbox's root): calls go to …/v3/company/{realmId}",
+    )
+    qbo_discovery_url: str = Field(
+        default="https://developer.api.intuit.com/.well-known/openid_configuration",
+        description="Intuit's OpenID discovery document: the authorize, token and revoke"
+        " endpoints (…/openid_sandbox_configuration for Intuit's sandbox companies)",
+    )
+    qbo_client_id: str = Field(default="countersign", description="Intuit app's client id")
+    qbo_client_secret: SecretStr = Field(default=SecretStr(""), description="its client secret")
+    qbo_redirect_uri: str | None = Field(
+        default=None,
+        description="this service's public /v1/qbo/callback URL, as registered with the Intuit"
+        " app; unset: admins cannot connect QuickBooks Online",
+    )
+    qbo_scopes: str = Field(
+        default="com.intuit.quickbooks.accounting", description="scopes asked at consent"
+    )
+    qbo_connect_ttl_s: float = Field(
+        default=600.0, gt=0, description="how long an admin has to finish Intuit's consent"
+    )
+    # Intuit's limits per realm (and app); `qbo_minute_s` shrinks the minute for a time-scaled
+    # sandbox, as `xero_minute_s` does.
+    qbo_minute_limit: int = Field(default=500, ge=1)
+    qbo_concurrency_limit: int = Field(default=10, ge=1)
+    qbo_batch_minute_limit: int = Field(default=40, ge=1)
+    qbo_minute_s: float = Field(default=60.0, gt=0)
+
     ingest_url: str = Field(
         default="http://127.0.0.1:8081", description="where the original documents are fetched"
     )

@@ -1,6 +1,6 @@
 """Xero's identity side: token grants, and the tenants a token reaches.
 
-    grant(form)          POST   <identity host>/connect/token   authorization_code | refresh_token
+    grant(form)          POST   <identity host>/connect/token   (``oauth_grants.TokenEndpoint``)
     revoke(refresh)      POST   <identity host>/connect/revocation
     tenants(token)       GET    <Accounting API host>/connections[?authEventId=]
     disconnect(token,id) DELETE <Accounting API host>/connections/{id}
@@ -12,13 +12,9 @@ rather than through the ``CallScheduler``.
 
 from __future__ import annotations
 
-import base64
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from countersign_platform.outbound import OutboundHttp
 
-from countersign_platform.outbound import HttpUnreachable, OutboundHttp
-
+from countersign_publisher.adapters.oauth_grants import TokenEndpoint, TokenSet
 from countersign_publisher.adapters.xero_errors import (
     XeroAuthError,
     XeroTransient,
@@ -31,33 +27,15 @@ __all__ = ["XERO_API_URL", "TokenSet", "XeroIdentity"]
 XERO_API_URL = "https://api.xero.com/api.xro/2.0"
 
 
-@dataclass(frozen=True)
-class TokenSet:
-    """What a grant gives: an access token, the refresh token that renews it, and when the
-    access token expires."""
-
-    access_token: str
-    refresh_token: str
-    expires_at: datetime
-    scope: str | None = None
-
-    @classmethod
-    def from_response(cls, body: dict[str, Any], now: datetime | None = None) -> TokenSet:
-        issued = now or datetime.now(UTC)
-        return cls(
-            access_token=str(body["access_token"]),
-            refresh_token=str(body["refresh_token"]),
-            expires_at=issued + timedelta(seconds=int(body.get("expires_in", 1800))),
-            scope=body.get("scope"),
-        )
-
-
 def _connections_url(api_url: str) -> str:
     # Xero serves /connections at the root of the Accounting API's host, beside /api.xro/2.0.
     return api_url.rstrip("/").removesuffix("/api.xro/2.0") + "/connections"
 
 
 class XeroIdentity:
+    title = "Xero"
+    auth_lost = XeroAuthError  # what a refused refresh raises to the connection's users
+
     def __init__(
         self,
         http: OutboundHttp,
@@ -68,29 +46,26 @@ class XeroIdentity:
         client_secret: str,
     ) -> None:
         self._http = http
-        self._token_url = identity_url.rstrip("/") + "/connect/token"
+        token_url = identity_url.rstrip("/") + "/connect/token"
         self._revocation_url = identity_url.rstrip("/") + "/connect/revocation"
         self._connections_url = _connections_url(api_url)
-        credentials = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
-        self._basic_auth = f"Basic {credentials}"
+
+        async def fixed() -> str:
+            return token_url
+
+        self._tokens = TokenEndpoint(
+            http,
+            fixed,
+            client_id=client_id,
+            client_secret=client_secret,
+            title="Xero",
+            transient=XeroTransient,
+        )
+        self._basic_auth = self._tokens.authorization
 
     async def grant(self, form: dict[str, str]) -> TokenSet | None:
         """POSTs a token grant; None when Xero refuses it (``invalid_grant``)."""
-        try:
-            response = await self._http.request(
-                "POST",
-                self._token_url,
-                form=form,
-                headers={"Authorization": self._basic_auth},
-                operation="Xero identity token",
-            )
-        except HttpUnreachable as exc:
-            raise XeroTransient(f"Xero identity unreachable ({type(exc).__name__})") from exc
-        if response.status_code in (400, 401):
-            return None
-        if response.status_code >= 300:
-            raise XeroTransient(f"Xero identity answered {response.status_code}")
-        return TokenSet.from_response(response.json())
+        return await self._tokens.grant(form)
 
     async def tenants(self, access_token: str, auth_event_id: str | None = None) -> list[Tenant]:
         """The tenants the token reaches (only those one consent connected, given its auth

@@ -1,8 +1,12 @@
-"""Publisher's HTTP API: Xero connections (admins connect through Xero's consent; operators
-import a grant), publication status, retries, supplier sync, master data, publication settings,
-Xero's webhooks."""
+"""Publisher's HTTP API: ledger connections (admins connect through Xero's or Intuit's
+consent; operators import a grant), publication status, retries, supplier sync, master data,
+publication settings, Xero's webhooks."""
 
-from countersign_publisher.api.connecting import callback_router, router as connecting_router
+from countersign_publisher.api.connecting import (
+    callback_router,
+    qbo_callback_router,
+    router as connecting_router,
+)
 from countersign_publisher.api.connections import router as connections_router
 from countersign_publisher.api.master_data import router as master_data_router
 from countersign_publisher.api.publications import router as publications_router
@@ -18,5 +22,6 @@ ROUTERS = (
     settings_router,
     connecting_router,
     callback_router,
+    qbo_callback_router,
     webhooks_router,
 )

@@ -1,5 +1,6 @@
-"""An organisation's Xero connection as it stands (its admins or the operator), the operator's
-import of a grant made elsewhere, and pulling its suppliers on demand."""
+"""An organisation's ledger connection as it stands (its admins or the operator), the operator's
+import of a Xero or QuickBooks Online grant made elsewhere, and pulling its suppliers on
+demand."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from countersign_publisher.handlers.connections import (
     exchange_code,
 )
 from countersign_publisher.handlers.organisations import refuse_if_suspended
+from countersign_publisher.handlers.qbo_connections import connect_qbo, refuse_other_ledger
 from countersign_publisher.ledger.errors import LedgerError
 
 __all__ = ["router"]
@@ -50,13 +52,26 @@ class ConnectRequest(BaseModel):
         return self
 
 
+class QboConnectRequest(BaseModel):
+    """A token set Intuit issued for one company (realm), as its token endpoint answered."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    access_token: Text = Field(min_length=1)
+    refresh_token: Text = Field(min_length=1)
+    expires_in: int = Field(default=3600, ge=1)
+    realm_id: Text = Field(
+        pattern=r"^[0-9]{1,32}$", description="the company's realmId (digits), as Intuit sent it"
+    )
+
+
 class ConnectionView(BaseModel):
     organisation_id: UUID
     connected: bool
     ledger: Ledger | None = Field(default=None, description="The ledger connected (read-only)")
     status: str = Field(description="none, connected, needs_reconnect or disconnected")
-    tenant_id: str | None = None
-    tenant_name: str | None = None
+    tenant_id: str | None = Field(default=None, description="Xero's tenant or QBO's realmId")
+    tenant_name: str | None = Field(default=None, description="the organisation or company")
     scope: str | None = None
     access_token_expires_at: datetime | None = None
     connected_at: datetime | None = None
@@ -66,7 +81,8 @@ class ConnectionView(BaseModel):
     changed_at: datetime | None = None
 
 
-@router.get("/xero-connection", summary="Xero connection state (admins, operators)")
+@router.get("/ledger-connection", summary="Ledger connection state (admins, operators)")
+@router.get("/xero-connection", summary="Ledger connection state; the older path")
 async def connection(organisation_id: UUID, state: State, _: AdminOrOperator) -> ConnectionView:
     row = await connection_of(state.pool, organisation_id)
     if row is None:
@@ -94,6 +110,8 @@ async def connect(
 ) -> ConnectionView:
     if parts.tokens is None:
         raise Problem(503, "no-keyring", "Tokens cannot be stored", "set ENCRYPTION_KEYS")
+    async with state.pool.acquire() as conn:  # before Xero is asked; the store checks it again
+        await refuse_other_ledger(conn, organisation_id, "xero")
     if body.authorization_code is not None:
         try:
             tokens = await exchange_code(
@@ -113,6 +131,26 @@ async def connect(
             }
         )
     await connect_organisation(parts.tokens, organisation_id, tokens, body.tenant_id)
+    return await connection(organisation_id, state, None)  # its NOTIFY wakes a worker
+
+
+@router.put("/qbo-connection", summary="Import a QBO grant made elsewhere (operators)")
+async def connect_quickbooks(
+    organisation_id: UUID, body: QboConnectRequest, state: State, parts: Parts, _: Operator
+) -> ConnectionView:
+    if parts.tokens is None or "qbo" not in parts.tokens.grants:
+        raise Problem(503, "no-keyring", "Tokens cannot be stored", "set ENCRYPTION_KEYS")
+    tokens = TokenSet.from_response(
+        {
+            "access_token": body.access_token,
+            "refresh_token": body.refresh_token,
+            "expires_in": body.expires_in,
+        }
+    )
+    try:
+        await connect_qbo(parts.tokens, organisation_id, tokens, body.realm_id)
+    except LedgerError as exc:  # Intuit did not answer; a refused token is a 422 already
+        raise Problem(502, "qbo-unavailable", "QuickBooks Online did not answer", str(exc)) from exc
     return await connection(organisation_id, state, None)  # its NOTIFY wakes a worker
 
 

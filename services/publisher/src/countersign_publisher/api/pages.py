@@ -1,5 +1,6 @@
-"""The pages a person's browser is shown when Xero sends it back: connected, pick a tenant, or
-why not. Plain HTML forms that work without JavaScript; every value is escaped.
+"""The pages a person's browser is shown when a ledger (Xero, QuickBooks Online) sends it back:
+connected, pick a tenant (Xero), or why not. Plain HTML forms that work without JavaScript;
+every value is escaped.
 
 Elements a test (or a person) drives: ``form#choose-tenant`` with radio inputs
 ``name="tenant_id"`` and a hidden ``name="state"``, submitted by ``button#connect``; the
@@ -30,17 +31,24 @@ _FAILURES: dict[Failure, tuple[int, str, str]] = {
     Failure.STATE_UNKNOWN: (400, "This link is not ours", "Start connecting again."),
     Failure.STATE_SPENT: (400, "This link was already used", "Start connecting again."),
     Failure.STATE_EXPIRED: (400, "This link has expired", "Start connecting again."),
-    Failure.CANCELLED: (400, "Xero was not connected", "You cancelled on Xero's page."),
-    Failure.XERO_ERROR: (502, "Xero did not complete", "Xero refused or did not answer."),
-    Failure.CODE_REFUSED: (400, "Xero refused the sign-in", "Start connecting again."),
-    Failure.NO_TENANT: (400, "No Xero organisation chosen", "Choose one on Xero's page."),
+    Failure.CANCELLED: (400, "{ledger} was not connected", "You cancelled on {ledger}'s page."),
+    Failure.XERO_ERROR: (502, "{ledger} did not complete", "{ledger} refused or did not answer."),
+    Failure.CODE_REFUSED: (400, "{ledger} refused the sign-in", "Start connecting again."),
+    Failure.NO_TENANT: (400, "No {ledger} organisation chosen", "Choose one on {ledger}'s page."),
     Failure.NOT_OFFERED: (400, "Choose one of the organisations shown", "Try again."),
     Failure.TENANT_TAKEN: (
         409,
-        "This Xero organisation is connected elsewhere",
+        "This {ledger} organisation is connected elsewhere",
         "It serves another Countersign organisation: disconnect it there first.",
     ),
+    Failure.OTHER_LEDGER: (
+        409,
+        "{ledger} was not connected",
+        "This organisation is connected to {other}: disconnect it first, then connect again.",
+    ),
 }
+
+_LEDGERS = {"xero": "Xero", "qbo": "QuickBooks Online"}
 
 
 def _page(status: int, outcome: str, title: str, body: str) -> HTMLResponse:
@@ -71,15 +79,18 @@ def _choices(state: str, tenants: tuple[Tenant, ...]) -> str:
 
 
 def outcome_page(outcome: Outcome, state: str) -> HTMLResponse:
+    ledger = _LEDGERS.get(outcome.ledger, outcome.ledger)
     if outcome.ending is Ending.CONNECTED and outcome.tenant is not None:
         name = escape(outcome.tenant.tenant_name or outcome.tenant.tenant_id)
         body = f"<p>Countersign now publishes approved bills into <b>{name}</b>.</p>"
-        return _page(200, Ending.CONNECTED.value, "Xero is connected", body)
+        return _page(200, Ending.CONNECTED.value, f"{ledger} is connected", body)
     if outcome.ending is Ending.CHOOSE:
         body = _choices(state, outcome.tenants)
         return _page(200, Ending.CHOOSE.value, "Choose the Xero organisation", body)
     failure = outcome.failure or Failure.STATE_UNKNOWN
     status, title, advice = _FAILURES[failure]
+    other = _LEDGERS.get(outcome.other_ledger or "", outcome.other_ledger or "another ledger")
+    title, advice = (text.format(ledger=ledger, other=other) for text in (title, advice))
     body = f"<p class=refused>{escape(advice)}</p>"
     if failure is Failure.NOT_OFFERED and outcome.tenants:
         body += _choices(state, outcome.tenants)

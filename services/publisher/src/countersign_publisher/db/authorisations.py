@@ -1,4 +1,5 @@
-"""SQL of Xero authorisations in flight (migration 0003): one row per consent asked for."""
+"""SQL of ledger authorisations in flight (migrations 0003, 0014): one row per consent asked
+for, naming its ledger."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ def _flow(row: asyncpg.Record) -> Authorisation:
         called_back=row["called_back_at"] is not None,
         ended=row["ended_at"] is not None,
         tenants=tuple(Tenant(**t) for t in tenants),
+        ledger=row["ledger"],
     )
 
 
@@ -40,6 +42,7 @@ class Authorisations:
         sealed_verifier: str,
         redirect_uri: str,
         expires_at: datetime,
+        ledger: str = "xero",
     ) -> None:
         # Flows nobody finished are of no use once expired; starting one sweeps them.
         await self._conn.execute(
@@ -47,13 +50,14 @@ class Authorisations:
         )
         await self._conn.execute(
             "INSERT INTO xero_authorisations (state_hash, organisation_id, started_by,"
-            " code_verifier, redirect_uri, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            " code_verifier, redirect_uri, expires_at, ledger) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             state_hash,
             organisation_id,
             started_by,
             sealed_verifier,
             redirect_uri,
             expires_at,
+            ledger,
         )
 
     async def claim(self, state_hash: str) -> tuple[Authorisation, str, str | None] | None:

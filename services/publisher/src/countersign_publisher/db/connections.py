@@ -1,5 +1,7 @@
-"""SQL of Xero connections: the tenant and its sealed token set per organisation, and its
-health (``connected``, ``needs_reconnect``, ``disconnected``: ``LedgerConnectionStatus``)."""
+"""SQL of ledger connections (table ``xero_connections``, named before QuickBooks Online): the
+ledger, the tenant (Xero's tenant, QBO's realmId) and its sealed token set per organisation,
+and its health (``connected``, ``needs_reconnect``, ``disconnected``:
+``LedgerConnectionStatus``). One organisation connects one ledger at a time (ADR 0069)."""
 
 from __future__ import annotations
 
@@ -10,12 +12,18 @@ from uuid import UUID
 import asyncpg
 from countersign_platform.organisation_status import NOT_SUSPENDED
 
-__all__ = ["ConnectionRow", "Connections", "NewConnection", "TenantTaken"]
+__all__ = [
+    "ConnectionRow",
+    "Connections",
+    "NewConnection",
+    "OtherLedgerConnected",
+    "TenantTaken",
+]
 
 
 @dataclass(frozen=True)
 class ConnectionRow:
-    """An organisation's Xero connection: the tenant, its tokens (sealed) and their state."""
+    """An organisation's ledger connection: the tenant, its tokens (sealed) and their state."""
 
     organisation_id: UUID
     tenant_id: str
@@ -31,7 +39,7 @@ class ConnectionRow:
     xero_connection_id: str | None
     changed_by: UUID | None
     changed_at: datetime
-    ledger: str = "xero"  # the ledger connected (a ``Ledger`` value); only Xero is chosen yet
+    ledger: str = "xero"  # the ledger connected (a ``Ledger`` value): xero or qbo
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,7 @@ class NewConnection:
     scope: str | None
     xero_connection_id: str | None = None
     changed_by: UUID | None = None
+    ledger: str = "xero"
 
 
 _COLUMNS = (
@@ -58,6 +67,14 @@ _COLUMNS = (
 
 class TenantTaken(Exception):
     """The tenant already serves another organisation (a unique index says so)."""
+
+
+class OtherLedgerConnected(Exception):
+    """The organisation is connected to another ledger: it disconnects that one first."""
+
+    def __init__(self, ledger: str) -> None:
+        super().__init__(ledger)
+        self.ledger = ledger
 
 
 class Connections:
@@ -72,6 +89,13 @@ class Connections:
         )
         return None if row is None else ConnectionRow(**dict(row))
 
+    async def ledger_of(self, organisation_id: UUID) -> str | None:
+        """The ledger the organisation's connection names, whatever its state; None: none."""
+        found: str | None = await self._conn.fetchval(
+            "SELECT ledger FROM xero_connections WHERE organisation_id = $1", organisation_id
+        )
+        return found
+
     async def all(self) -> list[ConnectionRow]:
         """Every connected organisation the operator has not suspended."""
         rows = await self._conn.fetch(
@@ -81,13 +105,14 @@ class Connections:
         return [ConnectionRow(**dict(row)) for row in rows]
 
     async def connect(self, connection: NewConnection) -> None:
-        """Connects (or reconnects) the organisation. Raises ``TenantTaken``."""
+        """Connects (or reconnects) the organisation. Raises ``TenantTaken``, or
+        ``OtherLedgerConnected`` when it is connected (or needs a reconnect) to another ledger."""
         c = connection
         try:
-            await self._conn.execute(
+            done = await self._conn.fetchval(
                 "INSERT INTO xero_connections (organisation_id, tenant_id, tenant_name,"
-                " access_token, refresh_token, expires_at, scope, xero_connection_id, changed_by)"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+                " access_token, refresh_token, expires_at, scope, xero_connection_id, changed_by,"
+                " ledger) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
                 " ON CONFLICT (organisation_id) DO UPDATE SET tenant_id = EXCLUDED.tenant_id,"
                 " tenant_name = EXCLUDED.tenant_name, access_token = EXCLUDED.access_token,"
                 " refresh_token = EXCLUDED.refresh_token, expires_at = EXCLUDED.expires_at,"
@@ -96,9 +121,14 @@ class Connections:
                 # Bypass detection's default start (ADR 0055): kept across reconnects to the
                 # same tenant; another tenant's bills are judged from its own connection.
                 " first_connected_at = CASE WHEN xero_connections.tenant_id = EXCLUDED.tenant_id"
+                " AND xero_connections.ledger = EXCLUDED.ledger"
                 " THEN xero_connections.first_connected_at ELSE now() END,"
                 " xero_connection_id = EXCLUDED.xero_connection_id,"
-                " changed_by = EXCLUDED.changed_by, changed_at = now()",
+                " changed_by = EXCLUDED.changed_by, changed_at = now(), ledger = EXCLUDED.ledger"
+                # Switching ledgers only from a disconnected row (ADR 0069).
+                " WHERE xero_connections.ledger = EXCLUDED.ledger"
+                " OR xero_connections.status = 'disconnected'"
+                " RETURNING true",
                 c.organisation_id,
                 c.tenant_id,
                 c.tenant_name,
@@ -108,9 +138,15 @@ class Connections:
                 c.scope,
                 c.xero_connection_id,
                 c.changed_by,
+                c.ledger,
             )
         except asyncpg.UniqueViolationError as exc:
             raise TenantTaken(c.tenant_id) from exc
+        if done is None:
+            held = await self._conn.fetchval(
+                "SELECT ledger FROM xero_connections WHERE organisation_id = $1", c.organisation_id
+            )
+            raise OtherLedgerConnected(str(held))
 
     async def rotate(
         self, organisation_id: UUID, access_token: str, refresh_token: str, expires_at: datetime

@@ -1,10 +1,13 @@
-"""Connecting Xero as a web app does: OAuth2 authorization code (RFC 6749 §4.1) with PKCE S256
-(RFC 7636) and ``state``. The pure parts: the challenge, the consent URL, what a callback's
-``state`` allows, and what the tenants the consent reached allow.
+"""Connecting a ledger as a web app does: OAuth2 authorization code (RFC 6749 §4.1) and
+``state``, with PKCE S256 (RFC 7636) for Xero. The pure parts: the challenge, the consent URL,
+what a callback's ``state`` allows, and what the tenants the consent reached allow.
 
-    start ─▶ consent URL (state, challenge) ─▶ Xero's login and consent ─▶ callback (code, state)
-          ─▶ state known, unspent, in time? ─▶ code + verifier ─▶ token set ─▶ tenants of this
-             consent ─▶ one: connected │ several: the admin picks one │ none: refused
+    Xero: start ─▶ consent URL (state, challenge) ─▶ Xero's login and consent ─▶ callback (code,
+          state) ─▶ state known, unspent, in time? ─▶ code + verifier ─▶ token set ─▶ tenants of
+          this consent ─▶ one: connected │ several: the admin picks one │ none: refused
+    QBO:  start ─▶ consent URL (state) ─▶ Intuit's consent, which chooses the company ─▶
+          callback (code, state, realmId) ─▶ state checked as above ─▶ code ─▶ token set ─▶
+          the realm's company ─▶ connected
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ class Failure(StrEnum):
     NO_TENANT = "no-tenant"
     NOT_OFFERED = "tenant-not-offered"
     TENANT_TAKEN = "tenant-bound-elsewhere"
+    OTHER_LEDGER = "other-ledger-connected"  # disconnect the ledger connected first (ADR 0069)
 
 
 class Ending(StrEnum):
@@ -62,6 +66,7 @@ class Authorisation:
     called_back: bool
     ended: bool
     tenants: tuple[Tenant, ...]  # while the admin picks one
+    ledger: str = "xero"  # where the consent was asked, and the code is redeemed
 
 
 def pkce_challenge(verifier: str) -> str:
@@ -75,17 +80,18 @@ def state_hash(state: str) -> str:
 
 
 def authorize_url(
-    base: str, *, client_id: str, redirect_uri: str, scope: str, state: str, challenge: str
+    base: str, *, client_id: str, redirect_uri: str, scope: str, state: str, challenge: str | None
 ) -> str:
+    """The consent URL; without ``challenge`` no PKCE (Intuit documents none)."""
     query = {
         "response_type": "code",
         "client_id": client_id,
         "redirect_uri": redirect_uri,
         "scope": scope,
         "state": state,
-        "code_challenge": challenge,
-        "code_challenge_method": "S256",
     }
+    if challenge is not None:
+        query |= {"code_challenge": challenge, "code_challenge_method": "S256"}
     return f"{base}?{urlencode(query)}"
 
 

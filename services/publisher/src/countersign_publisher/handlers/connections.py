@@ -18,13 +18,19 @@ from countersign_platform.refusals import Conflict, FieldError, Invalid
 from countersign_publisher.adapters.tokens import XeroTokens
 from countersign_publisher.adapters.xero_errors import XeroAuthError, XeroTransient
 from countersign_publisher.adapters.xero_identity import TokenSet, XeroIdentity
-from countersign_publisher.db.connections import ConnectionRow, Connections, TenantTaken
+from countersign_publisher.db.connections import (
+    ConnectionRow,
+    Connections,
+    OtherLedgerConnected,
+    TenantTaken,
+)
 from countersign_publisher.db.master_data import MasterData
 from countersign_publisher.domain.connection import Tenant, choose_tenant
 from countersign_publisher.handlers.events import emit_connection
 
 __all__ = [
     "CodeRefused",
+    "OtherLedgerConnectedFirst",
     "TenantBoundElsewhere",
     "TokenRefused",
     "connect_organisation",
@@ -45,6 +51,11 @@ class TokenRefused(Invalid):
 class TenantBoundElsewhere(Conflict):
     kind = "tenant-bound-elsewhere"
     title = "This Xero organisation is connected to another Countersign organisation"
+
+
+class OtherLedgerConnectedFirst(Conflict):
+    kind = "other-ledger-connected"
+    title = "The organisation is connected to another ledger"
 
 
 async def connection_of(pool: asyncpg.Pool, organisation_id: UUID) -> ConnectionRow | None:
@@ -86,15 +97,21 @@ async def bind(
     tenant: Tenant,
     token_set: TokenSet,
     by: UUID | None,
+    ledger: str = "xero",
 ) -> ConnectionRow:
     """Stores the connection with its event, in one transaction."""
     async with tokens.pool.acquire() as conn, conn.transaction():
         try:
-            await tokens.store(conn, tenant, token_set, organisation_id, by)
+            await tokens.store(conn, tenant, token_set, organisation_id, by, ledger)
         except TenantTaken as taken:
             raise TenantBoundElsewhere(
                 f"tenant {tenant.tenant_id} serves another organisation; disconnect it there first"
             ) from taken
+        except OtherLedgerConnected as other:
+            raise OtherLedgerConnectedFirst(
+                f"the organisation is connected to {other.ledger}: disconnect it first",
+                extensions={"connected_ledger": other.ledger},
+            ) from other
         row = await Connections(conn).get(organisation_id)
         assert row is not None
         await emit_connection(conn, row)

@@ -1,11 +1,12 @@
-"""The organisation's connections, for its admins: Xero (state, connect, disconnect) through
-the publisher's API, and the Dext credential (which verify, issue or rotate, end the overlap,
-revoke) through ingest's — as the signed-in admin, so those services decide who may. A new
-Dext secret is shown once, on the page that issued it (not cached), and never again."""
+"""The organisation's connections, for its admins: its ledger — Xero or QuickBooks Online,
+one at a time (state, connect, disconnect) — through the publisher's API, and the Dext
+credential (which verify, issue or rotate, end the overlap, revoke) through ingest's — as the
+signed-in admin, so those services decide who may. A new Dext secret is shown once, on the
+page that issued it (not cached), and never again."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import httpx
 from fastapi import APIRouter, Form, Request
@@ -20,21 +21,22 @@ __all__ = ["router"]
 router = APIRouter(prefix="/admin/connections")
 Field = Annotated[str, Form(max_length=4000)]
 CONFIRM = "yes"
+LedgerName = Literal["xero", "qbo"]
 
 
 async def _shown(
     web: Parts, session: WebSession, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
     token = session.token
-    xero = await web.publisher.call(token, "GET", session.org_path("/xero-connection"))
+    ledger = await web.publisher.call(token, "GET", session.org_path("/ledger-connection"))
     dext = await web.ingest.call(token, "GET", session.org_path("/dext-credentials"))
-    if 403 in (xero.status_code, dext.status_code):
+    if 403 in (ledger.status_code, dext.status_code):
         raise NotAdmin(session)
-    xero.raise_for_status()
+    ledger.raise_for_status()
     dext.raise_for_status()
     return page(
         "admin_connections.html", status_code, session=session, cookies=web.cookies,
-        xero=xero.json(), dext=dext.json(), **context,
+        ledger=ledger.json(), dext=dext.json(), **context,
     )  # fmt: skip
 
 
@@ -48,8 +50,23 @@ async def connect_xero(
     request: Request, web: WebParts, session: SignedIn, csrf: Field = ""
 ) -> Response:
     """To Xero's consent page; Xero sends the browser back to the publisher's callback."""
+    return await _connect(request, web, session, csrf, "xero")
+
+
+@router.post("/qbo/connect")
+async def connect_qbo(
+    request: Request, web: WebParts, session: SignedIn, csrf: Field = ""
+) -> Response:
+    """To Intuit's consent page, which chooses the company; Intuit sends the browser back to
+    the publisher's callback."""
+    return await _connect(request, web, session, csrf, "qbo")
+
+
+async def _connect(
+    request: Request, web: Parts, session: WebSession, csrf: str, ledger: LedgerName
+) -> Response:
     check_form(request, web, csrf, session.csrf)
-    path = session.org_path("/xero-connection/authorisations")
+    path = session.org_path(f"/{ledger}-connection/authorisations")
     started = await web.publisher.call(session.token, "POST", path)
     if started.status_code != 201:
         return await _shown(web, session, started.status_code, error=problem_detail(started))
@@ -72,11 +89,25 @@ async def _changed(
 async def disconnect_xero(
     request: Request, web: WebParts, session: SignedIn, csrf: Field = "", confirm: Field = ""
 ) -> Response:
+    return await _disconnect(request, web, session, csrf, confirm, "xero")
+
+
+@router.post("/qbo/disconnect")
+async def disconnect_qbo(
+    request: Request, web: WebParts, session: SignedIn, csrf: Field = "", confirm: Field = ""
+) -> Response:
+    return await _disconnect(request, web, session, csrf, confirm, "qbo")
+
+
+async def _disconnect(
+    request: Request, web: Parts, session: WebSession, csrf: str, confirm: str, ledger: LedgerName
+) -> Response:
     check_form(request, web, csrf, session.csrf)
     if confirm != CONFIRM:
-        return await _shown(web, session, 422, field_error={"xero-confirm": _UNCONFIRMED})
-    answer = await web.publisher.call(session.token, "DELETE", session.org_path("/xero-connection"))
-    return await _changed(web, session, answer, "xero-disconnected")
+        return await _shown(web, session, 422, field_error={"ledger-confirm": _UNCONFIRMED})
+    path = session.org_path(f"/{ledger}-connection")
+    answer = await web.publisher.call(session.token, "DELETE", path)
+    return await _changed(web, session, answer, f"{ledger}-disconnected")
 
 
 @router.post("/dext/issue", response_class=HTMLResponse)
