@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from uuid import UUID
 
 from countersign_platform.outbound import OutboundHttp
 from countersign_platform.runtime import Runtime
@@ -15,8 +14,8 @@ from fastapi import FastAPI
 
 from countersign_publisher.adapters.documents import OriginalDocuments
 from countersign_publisher.adapters.intuit_identity import IntuitIdentity
-from countersign_publisher.adapters.ledgers import LedgerByConnection
-from countersign_publisher.adapters.qbo_client import qbo_limits
+from countersign_publisher.adapters.qbo_client import QboClient, qbo_limits
+from countersign_publisher.adapters.qbo_ledger import QboLedger
 from countersign_publisher.adapters.tokens import Grants, LedgerTokens
 from countersign_publisher.adapters.xero_client import (
     Credentials,
@@ -29,7 +28,6 @@ from countersign_publisher.adapters.xero_ledger import XeroLedger
 from countersign_publisher.adapters.xero_limits import CallScheduler, Limits
 from countersign_publisher.api import ROUTERS
 from countersign_publisher.components import Components
-from countersign_publisher.db.connections import Connections
 from countersign_publisher.domain.publication import RetryPolicy
 from countersign_publisher.handlers.backlog import Backlog
 from countersign_publisher.handlers.connecting import ConnectConfig, Connecting
@@ -41,7 +39,7 @@ from countersign_publisher.handlers.recording import CrashHook, StepPorts, no_cr
 from countersign_publisher.handlers.worker import PublicationWorker
 from countersign_publisher.handlers.xero_changes import ChangeWatcher
 from countersign_publisher.handlers.xero_polls import ChangePoll
-from countersign_publisher.ledger.port import Ledger
+from countersign_publisher.ledger.ledgers import Ledgers
 from countersign_publisher.settings import PublisherSettings
 from countersign_publisher.spec import SERVICE
 
@@ -129,28 +127,21 @@ def _qbo_scheduler(settings: PublisherSettings) -> CallScheduler:
 
 
 def _ledgers(
-    runtime: Runtime[None],
     settings: PublisherSettings,
     http: OutboundHttp,
     credentials: CredentialSource,
     xero: XeroClient,
     scheduler: CallScheduler,
-) -> LedgerByConnection:
-    """One adapter (and its scheduler) per ledger; each organisation's calls go to the one its
+) -> Ledgers:
+    """One adapter (and its budget) per ledger; each organisation's work goes to the one its
     connection names (ADR 0069)."""
-    ledgers: dict[str, tuple[Ledger, CallScheduler]] = {"xero": (XeroLedger(xero), scheduler)}
-    qbo = _qbo_scheduler(settings)
-    # >>> QBO adapter (ADR 0069): the lead uncomments this ONE line (importing QboLedger from
-    # adapters.qbo_ledger, QboClient from adapters.qbo_client) once the port's calls that name
-    # no organisation are dispatched (ADR 0069, Consequences).
-    # ledgers["qbo"] = (QboLedger(QboClient(http, settings.qbo_api_url, credentials, qbo)), qbo)
-    del http, credentials, qbo  # used by the line above
-
-    async def ledger_of(organisation_id: UUID) -> str | None:
-        async with runtime.pool.acquire() as conn:
-            return await Connections(conn).ledger_of(organisation_id)
-
-    return LedgerByConnection(ledgers, ledger_of)
+    qbo = QboClient(http, settings.qbo_api_url, credentials, _qbo_scheduler(settings))
+    return Ledgers(
+        {
+            "xero": (XeroLedger(xero), lambda org: scheduler.held_back(str(org))),
+            "qbo": (QboLedger(qbo), qbo.held_back),
+        }
+    )
 
 
 def _documents(settings: PublisherSettings, http: OutboundHttp) -> OriginalDocuments:
@@ -167,7 +158,7 @@ def _worker(
     runtime: Runtime[None],
     settings: PublisherSettings,
     ports: StepPorts,
-    ledgers: LedgerByConnection,
+    ledgers: Ledgers,
     master_data: MasterDataSync,
 ) -> PublicationWorker:
     publishing = Publishing(
@@ -232,14 +223,12 @@ def assemble(
         )
     )
     xero = XeroClient(http, settings.xero_api_url, tokens or _NoKeyring(), scheduler)
-    ledger = _ledgers(runtime, settings, http, tokens or _NoKeyring(), xero, scheduler)
-    if tokens is not None:
-        tokens.watch(ledger.forget)
-    contacts = ContactDirectory(runtime.pool, ledger)
+    ledgers = _ledgers(settings, http, tokens or _NoKeyring(), xero, scheduler)
+    contacts = ContactDirectory(runtime.pool, ledgers)
     documents = _documents(settings, http)
-    ports = StepPorts(runtime.pool, ledger, contacts, documents, crash or no_crash)
-    master_data = MasterDataSync(runtime.pool, ledger)
-    worker = _worker(runtime, settings, ports, ledger, master_data)
+    ports = StepPorts(runtime.pool, ledgers, contacts, documents, crash or no_crash)
+    master_data = MasterDataSync(runtime.pool, ledgers)
+    worker = _worker(runtime, settings, ports, ledgers, master_data)
     connecting = _connecting(settings, tokens)
     poll = ChangePoll(runtime.pool, xero, settings.xero_change_poll_interval_s)
     changes = _changes(runtime, settings, xero, poll)

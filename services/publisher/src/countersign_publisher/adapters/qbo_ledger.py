@@ -78,6 +78,7 @@ _ENTITIES = {RecordKind.BILL: "Bill", RecordKind.EXPENSE: "Purchase"}
 class QboLedger:
     name = "qbo"
     title = "QuickBooks Online"
+    max_batch = 30  # a batch request carries at most 30 items (Intuit)
 
     def __init__(self, qbo: QboClient, company_ttl_s: float = 300.0) -> None:
         self._qbo = qbo

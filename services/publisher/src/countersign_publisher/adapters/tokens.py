@@ -91,7 +91,6 @@ class LedgerTokens:
         self._ahead = timedelta(seconds=refresh_ahead_s)
         self._locks: dict[UUID, asyncio.Lock] = {}
         self._cache: dict[UUID, _Cached] = {}
-        self._watchers: list[Callable[[UUID], None]] = []
         self.refreshes = 0
 
     @property
@@ -106,10 +105,6 @@ class LedgerTokens:
         if found is None:
             raise LedgerAuthLost(f"{ledger} cannot be connected here: it is not configured")
         return found
-
-    def watch(self, forgotten: Callable[[UUID], None]) -> None:
-        """Calls ``forgotten(org)`` whenever an organisation's connection changes here."""
-        self._watchers.append(forgotten)
 
     def _fresh(self, expires_at: datetime) -> bool:
         return expires_at - self._ahead > datetime.now(UTC)
@@ -212,8 +207,6 @@ class LedgerTokens:
     def forget(self, organisation_id: UUID) -> None:
         """Drops the token held in memory (connected again, or disconnected)."""
         self._cache.pop(organisation_id, None)
-        for forgotten in self._watchers:
-            forgotten(organisation_id)
 
     async def current(self, conn: asyncpg.Connection, organisation_id: UUID) -> TokenSet | None:
         """The organisation's stored token set, opened (to disconnect it), or None."""

@@ -82,6 +82,7 @@ def _refused(raw: Json) -> Json:
 class XeroLedger:
     name = "xero"
     title = "Xero"
+    max_batch = 50  # Xero asks for no more than 50 invoices per PUT
 
     def __init__(self, xero: XeroClient) -> None:
         self._xero = xero

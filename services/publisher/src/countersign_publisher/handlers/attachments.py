@@ -53,7 +53,7 @@ async def attach_original(ports: StepPorts, job: Job) -> None:
         _File(
             PublicationStep.ATTACH_ORIGINAL,
             AttachmentKind.ORIGINAL,
-            ports.ledger.attachment_name(document.file_name),
+            ports.ledger(job).attachment_name(document.file_name),
             document.media_type,
             document,
         ),
@@ -67,7 +67,7 @@ async def attach_audit_report(ports: StepPorts, job: Job) -> None:
         _File(
             PublicationStep.ATTACH_AUDIT_REPORT,
             AttachmentKind.AUDIT_REPORT,
-            ports.ledger.attachment_name(audit_report_name(job.authorised)),
+            ports.ledger(job).attachment_name(audit_report_name(job.authorised)),
             "application/pdf",
             None,
         ),
@@ -79,7 +79,7 @@ async def _attach(ports: StepPorts, job: Job, file: _File) -> None:
     org = job.row.organisation_id
     attachment: LedgerAttachment | None = None
     if job.progress.was_sent(file.step):
-        existing = await ports.ledger.attachments(org, record)
+        existing = await ports.ledger(job).attachments(org, record)
         attachment = next((a for a in existing if a.file_name == file.name), None)
     if attachment is None:
         content = (
@@ -88,7 +88,7 @@ async def _attach(ports: StepPorts, job: Job, file: _File) -> None:
             else await ports.documents.fetch(file.original)
         )
         await mark_sent(ports, [job], file.step)
-        attachment = await ports.ledger.attach(
+        attachment = await ports.ledger(job).attach(
             org, record, file.name, content, file.media_type, job.key(file.step)
         )
         ports.crash(f"{file.step.value}:sent")

@@ -27,7 +27,7 @@ from countersign_publisher.db.connections import Connections
 from countersign_publisher.db.contacts import Contacts, SupplierSyncs
 from countersign_publisher.handlers.events import Cause, emit_supplier
 from countersign_publisher.ledger.errors import LedgerError, LedgerRefused
-from countersign_publisher.ledger.port import Ledger as LedgerPort
+from countersign_publisher.ledger.ledgers import Ledgers
 from countersign_publisher.ledger.values import LedgerContact, LedgerId
 
 __all__ = ["ContactDirectory", "SupplierSyncPass"]
@@ -36,13 +36,9 @@ log = logging.getLogger(__name__)
 
 
 class ContactDirectory:
-    def __init__(self, pool: asyncpg.Pool, ledger: LedgerPort) -> None:
+    def __init__(self, pool: asyncpg.Pool, ledgers: Ledgers) -> None:
         self._pool = pool
-        self._ledger = ledger
-
-    @property
-    def ledger(self) -> LedgerPort:
-        return self._ledger
+        self._ledgers = ledgers
 
     async def _remember(
         self, organisation_id: UUID, ledger: Ledger, contact: LedgerContact
@@ -66,7 +62,8 @@ class ContactDirectory:
         """The id of the organisation's contact (in its ``ledger``) the supplier is. Outside
         Xero a matched ``xero_contact_id`` is a ``ledger_uuid``, which names no record there:
         the supplier is found by its name (ADR 0068)."""
-        name = self._ledger.contact_name(supplier.name)
+        port = self._ledgers.of(ledger)
+        name = port.contact_name(supplier.name)
         xero_match = ledger is Ledger.XERO and supplier.xero_contact_id is not None
         matched = str(supplier.xero_contact_id) if xero_match else None
         async with self._pool.acquire() as conn:
@@ -80,15 +77,15 @@ class ContactDirectory:
                     return cached
         if matched is not None:
             # Fetched once, so the supplier event of its first bill can name it.
-            contact = await self._ledger.contact(organisation_id, matched)
+            contact = await port.contact(organisation_id, matched)
             return await self._remember(organisation_id, ledger, contact)
-        for contact in await self._ledger.contacts_named(organisation_id, name):
+        for contact in await port.contacts_named(organisation_id, name):
             return await self._remember(organisation_id, ledger, contact)
         try:
-            created = await self._ledger.create_contact(organisation_id, name, key)
+            created = await port.create_contact(organisation_id, name, key)
         except LedgerRefused:
             # Created meanwhile under the same name (another publication): use that one.
-            for contact in await self._ledger.contacts_named(organisation_id, name):
+            for contact in await port.contacts_named(organisation_id, name):
                 return await self._remember(organisation_id, ledger, contact)
             raise
         return await self._remember(organisation_id, ledger, created)
@@ -107,7 +104,8 @@ class ContactDirectory:
         details = await contacts.details(organisation_id, contact_id)
         if not details:
             return
-        cached = self._ledger.cached_contact(details)
+        port = self._ledgers.of(cause.ledger)
+        cached = port.cached_contact(details)
         if await contacts.upsert(
             organisation_id,
             cause.ledger,
@@ -118,7 +116,7 @@ class ContactDirectory:
             None,
             is_supplier=True,
         ):
-            await emit_supplier(conn, self._ledger.supplier(organisation_id, details), cause)
+            await emit_supplier(conn, port.supplier(organisation_id, details), cause)
 
     async def sync_suppliers(self, organisation_id: UUID) -> int:
         """Pulls contacts changed since the last sync; returns how many supplier events."""
@@ -131,7 +129,7 @@ class ContactDirectory:
         page = 1
         cause = Cause(organisation_id, uuid.uuid4(), ledger=ledger)
         while True:
-            changed = await self._ledger.contacts_changed(organisation_id, page, since)
+            changed = await self._ledgers.of(ledger).contacts_changed(organisation_id, page, since)
             async with self._pool.acquire() as conn, conn.transaction():
                 for contact in changed.contacts:
                     if await self._synced(conn, organisation_id, contact, since, cause):
@@ -177,9 +175,8 @@ class ContactDirectory:
             is_supplier,
         )
         if is_supplier and changed:
-            await emit_supplier(
-                conn, self._ledger.supplier(organisation_id, contact.details), cause
-            )
+            supplier = self._ledgers.of(cause.ledger).supplier(organisation_id, contact.details)
+            await emit_supplier(conn, supplier, cause)
             return True
         return False
 

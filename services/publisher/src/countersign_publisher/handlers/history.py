@@ -44,11 +44,11 @@ async def write_history(ports: StepPorts, job: Job) -> None:
     notes = _notes(job)
     missing = notes
     if notes and job.progress.was_sent(step):
-        found = Counter(await ports.ledger.notes(org, invoice_id))
+        found = Counter(await ports.ledger(job).notes(org, invoice_id))
         missing = _not_found(notes, found)
     if missing:
         await mark_sent(ports, [job], step)
-        await ports.ledger.add_notes(org, invoice_id, missing, job.key(step))
+        await ports.ledger(job).add_notes(org, invoice_id, missing, job.key(step))
         ports.crash(f"{step.value}:sent")
     event = HistoryNotesAdded(
         **job.common(), **job.named(ledger_bill_id=invoice_id), notes=len(notes)

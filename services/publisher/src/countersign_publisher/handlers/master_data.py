@@ -36,7 +36,7 @@ from countersign_publisher.domain.master_data import (
 from countersign_publisher.handlers.events import Cause, emit_master_data
 from countersign_publisher.handlers.reading import ReadAside
 from countersign_publisher.ledger.errors import LedgerError
-from countersign_publisher.ledger.port import Ledger
+from countersign_publisher.ledger.ledgers import Ledgers
 
 __all__ = ["MasterDataSync", "MasterDataSyncPass", "Synced"]
 
@@ -51,9 +51,9 @@ class Synced:
 
 
 class MasterDataSync:
-    def __init__(self, pool: asyncpg.Pool, ledger: Ledger) -> None:
+    def __init__(self, pool: asyncpg.Pool, ledgers: Ledgers) -> None:
         self._pool = pool
-        self._ledger = ledger
+        self._ledgers = ledgers
 
     async def stored(self, organisation_id: UUID) -> StoredMasterData | None:
         async with self._pool.acquire() as conn:
@@ -66,7 +66,7 @@ class MasterDataSync:
             connection = await Connections(conn).get(organisation_id)
             stored = await MasterData(conn).get(organisation_id)
         if connection is None or connection.status != "connected":
-            raise NotConnected(f"organisation {organisation_id} has no working Xero connection")
+            raise NotConnected(f"organisation {organisation_id} has no working ledger connection")
         # To the microsecond: consumers keep the latest read, and two reads may share a second.
         synced_at = datetime.now(UTC)
         since = (
@@ -74,7 +74,7 @@ class MasterDataSync:
             if full or stored is None or stored.snapshot is None
             else stored.accounts_changed_at
         )
-        read = await self._ledger.master_data(
+        read = await self._ledgers.of(connection.ledger).master_data(
             organisation_id, connection.tenant_id, synced_at, since
         )
         snapshot = read.snapshot

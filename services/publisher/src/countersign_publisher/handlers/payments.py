@@ -22,10 +22,10 @@ async def record_payment(ports: StepPorts, job: Job) -> None:
     step = PublicationStep.RECORD_PAYMENT
     payment: LedgerPayment | None = None
     if job.progress.was_sent(step):
-        payment = await ports.ledger.find_payment(org, invoice_id)
+        payment = await ports.ledger(job).find_payment(org, invoice_id)
     if payment is None:
         await mark_sent(ports, [job], step)
-        payment = await ports.ledger.record_payment(org, bill, invoice_id, job.key(step))
+        payment = await ports.ledger(job).record_payment(org, bill, invoice_id, job.key(step))
         ports.crash(f"{step.value}:sent")
     assert bill.payment.account is not None
     invoice_status = str(payment.bill_status or BillStatus.PAID)

@@ -72,8 +72,10 @@ class Publishing:
                 ready = await self._guard(job, PublicationStep.CREATE_BILL, self._prepare_bill(job))
                 if ready:
                     waiting.append(job)
-        for start in range(0, len(waiting), self._batch_size):
-            await self._create_batch(waiting[start : start + self._batch_size])
+        # The jobs are one organisation's: its ledger says how many bills one call may create.
+        size = min(self._batch_size, self.ports.ledger(waiting[0]).max_batch) if waiting else 1
+        for start in range(0, len(waiting), size):
+            await self._create_batch(waiting[start : start + size])
         # As many jobs move at once as the organisation may have calls in flight: each job then
         # runs its steps back to back and completes early, instead of every job waiting for
         # every other job's first attachment.

@@ -47,7 +47,7 @@ def _invoice_id(request: RequestAuthorised | RequestRejected) -> UUID:
 
 async def _approved_state(ports: StepPorts, job: Job, now: LedgerBill) -> list[str]:
     """Why the bill in the ledger is not the one approved, if it is not (empty: it is)."""
-    title = ports.ledger.title
+    title = ports.ledger(job).title
     if now.status != BillStatus.SUBMITTED:
         return [
             f"The bill is {now.status} in {title} now, no longer awaiting approval: not changed."
@@ -56,7 +56,7 @@ async def _approved_state(ports: StepPorts, job: Job, now: LedgerBill) -> list[s
         told = await PulledBills(conn).last(
             job.row.organisation_id, _invoice_id(job.authorised), lock=False
         )
-    submitted = ports.ledger.submitted(now)
+    submitted = ports.ledger(job).submitted(now)
     current: dict[str, Any] = submitted.model_dump(mode="json", exclude=_UNCOMPARED)
     approved = None if told is None else {k: told.bill[k] for k in current if k in told.bill}
     if told is None or told.version != job.row.item_version or approved != current:
@@ -71,13 +71,13 @@ async def authorise_bill(ports: StepPorts, job: Job) -> None:
     invoice_id, step = _invoice_id(job.authorised), PublicationStep.AUTHORISE_BILL
     org = job.row.organisation_id
     bill_id = str(invoice_id)
-    now = await ports.ledger.bill(org, bill_id)
+    now = await ports.ledger(job).bill(org, bill_id)
     if not (job.progress.was_sent(step) and now.status == BillStatus.AUTHORISED):
         refused = await _approved_state(ports, job, now)
         if refused:
             raise LedgerRefused(refused, status=None)
         await mark_sent(ports, [job], step)
-        now = await ports.ledger.authorise(org, now, job.authorised.bill, job.key(step))
+        now = await ports.ledger(job).authorise(org, now, job.authorised.bill, job.key(step))
         ports.crash(f"{step.value}:sent")
     contact_id = now.contact_id
     assert contact_id is not None, "a bill in the ledger has its contact"
@@ -103,17 +103,17 @@ async def return_to_draft(ports: StepPorts, job: Job) -> None:
     rejected, step = job.rejected, PublicationStep.RETURN_TO_DRAFT
     bill_id = str(_invoice_id(rejected))
     org = job.row.organisation_id
-    now = await ports.ledger.bill(org, bill_id)
+    now = await ports.ledger(job).bill(org, bill_id)
     status = now.status
     if status == BillStatus.SUBMITTED:
         await mark_sent(ports, [job], step)
-        answer = await ports.ledger.return_to_draft(org, bill_id, job.key(step))
+        answer = await ports.ledger(job).return_to_draft(org, bill_id, job.key(step))
         ports.crash(f"{step.value}:sent")
         status = answer.status or BillStatus.DRAFT
     elif status != BillStatus.DRAFT:
         raise LedgerRefused(
             [
-                f"The bill is {status} in {ports.ledger.title} now,"
+                f"The bill is {status} in {ports.ledger(job).title} now,"
                 " no longer awaiting approval: not returned."
             ],
             status=None,

@@ -23,6 +23,7 @@ from countersign_publisher.domain.progress import Progress
 from countersign_publisher.handlers.contacts import ContactDirectory
 from countersign_publisher.handlers.events import emit_publication_event
 from countersign_publisher.handlers.job import Job
+from countersign_publisher.ledger.ledgers import Ledgers
 from countersign_publisher.ledger.port import Ledger
 
 __all__ = ["CONTACT", "CrashHook", "StepPorts", "mark_sent", "no_crash", "store"]
@@ -42,13 +43,17 @@ def no_crash(point: str) -> None:
 @dataclass(frozen=True)
 class StepPorts:
     """What the publication steps work with, built once in ``app.assemble``: the steps reach
-    the ledger only through ``ledger`` (ADR 0065)."""
+    the ledgers only through ``ledgers``: ``ledger(job)`` is the job's own (ADR 0065, 0069)."""
 
     pool: asyncpg.Pool
-    ledger: Ledger
+    ledgers: Ledgers
     contacts: ContactDirectory
     documents: OriginalDocuments
     crash: CrashHook = field(default=no_crash)
+
+    def ledger(self, job: Job) -> Ledger:
+        """The adapter of the ledger the job's organisation is connected to."""
+        return self.ledgers.of(job.progress.ledger)
 
 
 async def mark_sent(ports: StepPorts, jobs: Sequence[Job], step: PublicationStep) -> None:

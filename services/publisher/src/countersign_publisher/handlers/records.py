@@ -72,7 +72,7 @@ async def resolve_contact(ports: StepPorts, job: Job) -> LedgerId:
 
 async def find_bill(ports: StepPorts, job: Job) -> LedgerBill | None:
     """The bill an earlier, unanswered try created, if the ledger has it."""
-    return await ports.ledger.find_bill(
+    return await ports.ledger(job).find_bill(
         job.row.organisation_id,
         job.authorised.bill.document_reference,
         _contact_of(job),
@@ -111,7 +111,7 @@ async def create_bills(
     Raises (for all of them) when the call itself failed."""
     await mark_sent(ports, jobs, PublicationStep.CREATE_BILL)
     bills = [NewBill(j.authorised.bill, _contact_of(j), j.url()) for j in jobs]
-    outcomes = await ports.ledger.create_bills(jobs[0].row.organisation_id, bills, key)
+    outcomes = await ports.ledger(jobs[0]).create_bills(jobs[0].row.organisation_id, bills, key)
     ports.crash(f"{PublicationStep.CREATE_BILL.value}:sent")
     refused: dict[UUID, LedgerRefused] = {}
     for job, outcome in zip(jobs, outcomes, strict=True):
@@ -132,10 +132,12 @@ async def create_bank_transaction(ports: StepPorts, job: Job) -> None:
     step = PublicationStep.CREATE_BANK_TRANSACTION
     expense: LedgerExpense | None = None
     if job.progress.was_sent(step):
-        expense = await ports.ledger.find_expense(org, job.url())
+        expense = await ports.ledger(job).find_expense(org, job.url())
     if expense is None:
         await mark_sent(ports, [job], step)
-        expense = await ports.ledger.create_expense(org, item, contact_id, job.url(), job.key(step))
+        expense = await ports.ledger(job).create_expense(
+            org, item, contact_id, job.url(), job.key(step)
+        )
         ports.crash(f"{step.value}:sent")
     event = BankTransactionCreated(
         **job.common(),

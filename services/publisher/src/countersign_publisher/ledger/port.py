@@ -39,6 +39,8 @@ class Ledger(Protocol):
     """The ledger's name in the contracts (``xero``)."""
     title: str
     """The ledger's name as people read it in a refusal's messages (``Xero``)."""
+    max_batch: int
+    """The most bills one ``create_bills`` call may carry."""
 
     # suppliers (contacts, vendors) ---------------------------------------------------------
 
