@@ -52,7 +52,7 @@ class _NoKeyring:
 
 
 def _token_store(
-    runtime: Runtime[None], settings: PublisherSettings, http: OutboundHttp
+    runtime: Runtime[None], settings: PublisherSettings, http: OutboundHttp, qbo: CallScheduler
 ) -> LedgerTokens | None:
     keys = settings.encryption_keys
     if keys is None:
@@ -71,6 +71,7 @@ def _token_store(
             api_url=settings.qbo_api_url,
             client_id=settings.qbo_client_id,
             client_secret=settings.qbo_client_secret.get_secret_value(),
+            scheduler=qbo,
         ),
     }
     return LedgerTokens(
@@ -132,10 +133,11 @@ def _ledgers(
     credentials: CredentialSource,
     xero: XeroClient,
     scheduler: CallScheduler,
+    qbo_scheduler: CallScheduler,
 ) -> Ledgers:
     """One adapter (and its budget) per ledger; each organisation's work goes to the one its
     connection names (ADR 0069)."""
-    qbo = QboClient(http, settings.qbo_api_url, credentials, _qbo_scheduler(settings))
+    qbo = QboClient(http, settings.qbo_api_url, credentials, qbo_scheduler)
     return Ledgers(
         {
             "xero": (XeroLedger(xero), lambda org: scheduler.held_back(str(org))),
@@ -212,7 +214,9 @@ def assemble(
     crash: CrashHook | None = None,
 ) -> Components:
     """Builds the publisher's parts on a running platform runtime (the app, tests, bench)."""
-    tokens = _token_store(runtime, settings, http)
+    # Intuit's budget per realm: every Accounting call, the one made when connecting included.
+    qbo_scheduler = _qbo_scheduler(settings)
+    tokens = _token_store(runtime, settings, http, qbo_scheduler)
     scheduler = CallScheduler(
         Limits(
             per_minute=settings.xero_minute_limit,
@@ -223,7 +227,7 @@ def assemble(
         )
     )
     xero = XeroClient(http, settings.xero_api_url, tokens or _NoKeyring(), scheduler)
-    ledgers = _ledgers(settings, http, tokens or _NoKeyring(), xero, scheduler)
+    ledgers = _ledgers(settings, http, tokens or _NoKeyring(), xero, scheduler, qbo_scheduler)
     contacts = ContactDirectory(runtime.pool, ledgers)
     documents = _documents(settings, http)
     ports = StepPorts(runtime.pool, ledgers, contacts, documents, crash or no_crash)

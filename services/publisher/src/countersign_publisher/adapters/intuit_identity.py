@@ -9,7 +9,8 @@ and the company a token reaches.
 
 Intuit asks apps to read the OAuth2 endpoints from discovery rather than hard-code them, so
 only the discovery URL is a setting. Like Xero's identity calls, none of these is an
-organisation's budgeted Accounting traffic except ``company``, one read when connecting.
+organisation's budgeted Accounting traffic except ``company``, one read when connecting: it
+goes through the realm's budget like any other Accounting call (Intuit counts it).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from urllib.parse import quote
 from countersign_platform.outbound import HttpUnreachable, OutboundHttp
 
 from countersign_publisher.adapters.oauth_grants import TokenEndpoint, TokenSet, basic_auth
-from countersign_publisher.adapters.qbo_client import MINOR_VERSION
+from countersign_publisher.adapters.qbo_client import MINOR_VERSION, qbo_limits
+from countersign_publisher.adapters.xero_limits import CallScheduler
 from countersign_publisher.domain.connection import Tenant
 from countersign_publisher.ledger.errors import LedgerAuthLost, LedgerTransient
 
@@ -50,8 +52,10 @@ class IntuitIdentity:
         api_url: str,
         client_id: str,
         client_secret: str,
+        scheduler: CallScheduler | None = None,
     ) -> None:
         self._http = http
+        self._scheduler = scheduler or CallScheduler(qbo_limits())
         self._discovery_url = discovery_url
         self._api_url = api_url.rstrip("/")
         self._found: IntuitEndpoints | None = None
@@ -114,12 +118,16 @@ class IntuitIdentity:
         does not reach it (401 or 403)."""
         realm = quote(realm_id, safe="")
         try:
-            response = await self._http.get(
-                f"{self._api_url}/v3/company/{realm}/companyinfo/{realm}",
-                params={"minorversion": MINOR_VERSION},
-                headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"},
-                operation="QBO GET companyinfo",
-            )
+            async with self._scheduler.call(realm_id):
+                response = await self._http.get(
+                    f"{self._api_url}/v3/company/{realm}/companyinfo/{realm}",
+                    params={"minorversion": MINOR_VERSION},
+                    headers={
+                        "Authorization": f"Bearer {access_token}",
+                        "Accept": "application/json",
+                    },
+                    operation="QBO GET companyinfo",
+                )
         except HttpUnreachable as exc:
             raise LedgerTransient(f"QuickBooks Online unreachable ({exc})") from exc
         if response.status_code in (401, 403):
