@@ -39,6 +39,7 @@ from chaos_hostile import (  # noqa: E402
     hostile_targets,
     stored_by_hostiles,
 )
+from chaos_qbo import QBO_FAULTS, play_qbo, publish_qbo, qbo_org, reconcile_qbo  # noqa: E402
 from chaos_via_xero import (  # noqa: E402
     play_pulled,
     reconcile_pulled,
@@ -145,12 +146,14 @@ class Chaos:
             self.crashes += kind == "crash"
 
     async def inject_faults(self, duration_s: float) -> None:
-        """Every kind of Xero fault, each more than once, spread over the run."""
-        rules = FAULTS * 2
+        """Every kind of Xero fault, each more than once, and QBO's, spread over the run."""
+        rules = [("xero", r) for r in FAULTS * 2] + [("qbo", r) for r in QBO_FAULTS]
         self.rng.shuffle(rules)
-        for rule in rules:
+        for ledger, rule in rules:
             await asyncio.sleep(duration_s / len(rules))
-            if "limits" in rule:
+            if ledger == "qbo":
+                await asyncio.to_thread(self.qbo_fault, rule)
+            elif "limits" in rule:
                 await asyncio.to_thread(self.xero_limits, rule["limits"])
                 await asyncio.sleep(duration_s / len(rules))
                 # Back to the pipeline's unlimited settings: a limit left at 10 keeps telling
@@ -159,6 +162,10 @@ class Chaos:
             else:
                 await asyncio.to_thread(self.pipeline.xero_fault, rule)
             self.faults += 1
+
+    def qbo_fault(self, rule: dict[str, Any]) -> None:
+        url = f"{self.pipeline.qbo.url}/_sandbox/faults"
+        httpx.post(url, json=rule, timeout=10).raise_for_status()
 
     def xero_limits(self, limits: dict[str, Any]) -> None:
         url = f"{self.pipeline.xero.url}/_sandbox/limits"
@@ -471,6 +478,11 @@ def pulled_count(count: int) -> int:
     return max(8, count // 10)
 
 
+def qbo_count(count: int) -> int:
+    """Items for the QBO organisation: one per five items, at least 20."""
+    return max(20, count // 5)
+
+
 def the_items(count: int) -> list[Item]:
     """The demo plan repeated under distinct ids, then two race items per twenty."""
     items: list[Item] = []
@@ -511,6 +523,7 @@ async def run(
         org = await provision_organisation(pipeline.endpoints, WORKFLOW, PEOPLE, name="Chaos Ltd")
         other = await provision_organisation(pipeline.endpoints, WORKFLOW, PEOPLE, name="Other Ltd")
         pulling = await via_xero_org(pipeline)
+        quayside = await qbo_org(pipeline)
         items = the_items(count)
         first = items[0]
         async with org.dext() as dext:
@@ -531,21 +544,28 @@ async def run(
             submitting = asyncio.ensure_future(
                 submit_pulled(pulling, pulled_count(count), random.Random(seed + 1), duration_s / 2)
             )
+            qbo_publishing = asyncio.ensure_future(
+                publish_qbo(quayside, qbo_count(count), random.Random(seed + 2), duration_s / 2)
+            )
             for item in items[1:]:
                 await publish(org, item, item.metadata)
             print(f"  published {len(items)} items in {time.monotonic() - started:.0f} s")
             flooded = await flood(targets, replayable)
             pulled = await submitting
-            settled, _ = await asyncio.gather(
+            qbo_items = await qbo_publishing
+            settled, _, _ = await asyncio.gather(
                 settle(org, items, timeout_s=duration_s * 4),
                 play_pulled(pulling, pulled, timeout_s=duration_s * 4),
+                play_qbo(quayside, qbo_items, timeout_s=duration_s * 4),
             )
             await disruption
             settled |= await settle(org, [i for i in items if i.dext_item_id not in settled], 300)
             await asyncio.sleep(3)  # the relays' last poll
             await play_pulled(pulling, pulled, timeout_s=120)
+            await play_qbo(quayside, qbo_items, timeout_s=120)
             result = await reconcile(org, items, settled)
             pulled_result = reconcile_pulled(pulling, pulled)
+            qbo_result = reconcile_qbo(quayside, qbo_items)
             changes = await xero_changes_seen(org, infra.database_url, isolation)
             hostile_stored = await stored_by_hostiles(targets)
             outbox = await unpublished_outbox(infra.database_url, isolation)
@@ -556,7 +576,8 @@ async def run(
                 break
             await asyncio.sleep(2)
             lag = await unconsumed(infra.kafka_bootstrap_servers, isolation)
-    for line in result["wrong"][:40] + pulled_result["pulled_not_as_planned"]:
+    wrong = result["wrong"][:40] + pulled_result["pulled_not_as_planned"]
+    for line in wrong + qbo_result["qbo_not_as_planned"]:
         print(f"  WRONG {line}")
     for topic, letters in dlq.items():
         for letter in letters:
@@ -588,6 +609,8 @@ async def run(
         "items_not_as_planned": len(result["wrong"]),
         **pulled_result,
         "pulled_not_as_planned": len(pulled_result["pulled_not_as_planned"]),
+        **qbo_result,
+        "qbo_not_as_planned": len(qbo_result["qbo_not_as_planned"]),
         "hostile_items_stored": hostile_stored,
         "seconds": round(time.monotonic() - started),
     }
@@ -630,6 +653,9 @@ def main() -> None:
         == figures["pulled_lost"]
         == figures["pulled_duplicated"]
         == figures["pulled_not_as_planned"]
+        == figures["qbo_lost"]
+        == figures["qbo_duplicated"]
+        == figures["qbo_not_as_planned"]
         == figures["dext_disagrees_with_xero"]
         == 0
     )
