@@ -43,10 +43,14 @@ def publisher_settings(
     database_url: str,
     bootstrap: str,
     isolation: str,
-    sandbox: XeroSandbox,
+    sandbox: XeroSandbox | None,
     documents_url: str,
     **overrides: Any,
 ) -> PublisherSettings:
+    """The publisher's settings for a test or benchmark; ``sandbox``: the Xero sandbox it
+    publishes to (None: a run without Xero, its defaults stand)."""
+    xero = {} if sandbox is None else {"xero_api_url": sandbox.api_url,
+                                       "xero_identity_url": sandbox.root}  # fmt: skip
     values: dict[str, Any] = {
         "database_url": database_url,
         "kafka_bootstrap_servers": bootstrap,
@@ -57,8 +61,7 @@ def publisher_settings(
         "admin_token": ADMIN_TOKEN,
         "encryption_keys": ENCRYPTION_KEYS,
         "document_link_secret": DOCUMENT_SECRET,
-        "xero_api_url": sandbox.api_url,
-        "xero_identity_url": sandbox.root,
+        **xero,
         "xero_client_id": CLIENT_ID,
         "xero_client_secret": CLIENT_SECRET,
         "ingest_url": documents_url,
