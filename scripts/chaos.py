@@ -39,7 +39,6 @@ from chaos_hostile import (  # noqa: E402
     hostile_targets,
     stored_by_hostiles,
 )
-from chaos_qbo import QBO_FAULTS, play_qbo, publish_qbo, qbo_org, reconcile_qbo  # noqa: E402
 from chaos_via_xero import (  # noqa: E402
     play_pulled,
     reconcile_pulled,
@@ -55,6 +54,7 @@ from countersign_platform.kafka_security import client_options  # noqa: E402
 from countersign_platform.spec import installed_services  # noqa: E402
 from demo import play  # noqa: E402
 from demo_plan import PEOPLE, PLAN, RACES, WORKFLOW, Item  # noqa: E402
+from qbo_plan import play_qbo, publish_qbo, qbo_org, reconcile_qbo  # noqa: E402
 
 SERVICES = ("ingest", "approval", "publisher")
 INFRASTRUCTURE = ("kafka", "postgres")
@@ -74,6 +74,19 @@ FAULTS: list[dict[str, Any]] = [
     {"fault": "webhook_duplicate", "count": 3},
     {"fault": "webhook_delay", "seconds": 20, "count": 3},
 ]
+# QBO's side (the organisation of scripts/qbo_plan.py): failures before and after its commit,
+# on every kind of write.
+QBO_FAULTS: list[dict[str, Any]] = [
+    {"fault": "error", "status": 503, "path": "/v3/company/", "count": 4},
+    {"fault": "error", "status": 500, "method": "POST", "path": "/batch$", "count": 2},
+    {"fault": "drop_after_commit", "method": "POST", "path": "/batch$", "count": 2},
+    {"fault": "drop_after_commit", "method": "POST", "path": "/upload$", "count": 3},
+    {"fault": "drop_after_commit", "method": "POST", "path": "/billpayment$", "count": 2},
+    {"fault": "drop_after_commit", "method": "POST", "path": "/purchase$", "count": 1},
+    {"fault": "latency", "latency_ms": 1500, "path": "/v3/company/", "count": 6},
+]
+
+
 UNLIMITED = {"enabled": False, "minute": 1_000_000, "concurrent": 1000}
 TERMINAL = ("published", "rejected", "withdrawn", "cancelled", "publish_failed")
 
@@ -523,7 +536,7 @@ async def run(
         org = await provision_organisation(pipeline.endpoints, WORKFLOW, PEOPLE, name="Chaos Ltd")
         other = await provision_organisation(pipeline.endpoints, WORKFLOW, PEOPLE, name="Other Ltd")
         pulling = await via_xero_org(pipeline)
-        quayside = await qbo_org(pipeline)
+        quayside = await qbo_org(pipeline.endpoints)
         items = the_items(count)
         first = items[0]
         async with org.dext() as dext:

@@ -1,5 +1,6 @@
 """`make demo`: a demo organisation, twenty items published by the Dext sandbox, approvers
-deciding, and a table of where each item ended — in approval, in ingest and in Xero.
+deciding, and a table of where each item ended — in approval, in ingest and in Xero; then a
+second organisation whose ledger is QuickBooks Online, six items, and where each ended in QBO.
 
 Runs against any running stack described by the variables of `.local/stack.env` (INGEST_URL,
 APPROVAL_URL, PUBLISHER_URL, DEXT_SANDBOX_URL, XERO_IDENTITY_URL, MAIL_SANDBOX_URL,
@@ -11,6 +12,7 @@ through it). Exits 1 when an item did not end the way the plan says.
 from __future__ import annotations
 
 import asyncio
+import random
 import re
 import sys
 import time
@@ -29,6 +31,7 @@ from countersign_harness.provisioning import provision_organisation  # noqa: E40
 from countersign_harness.waiting import eventually  # noqa: E402
 from countersign_harness.xero_consent import XeroConsent  # noqa: E402
 from demo_plan import PEOPLE, PLAN, WORKFLOW, Item  # noqa: E402
+from qbo_plan import play_qbo, publish_qbo, qbo_org, qbo_rows, reconcile_qbo  # noqa: E402
 
 DECIDED = ("review_submitted", "approved", "rejected", "auto_approved", "force_approved")
 TIMEOUT_S = 600.0
@@ -240,8 +243,11 @@ async def how_to_sign_in(endpoints: Endpoints, organisation: str) -> str:
     )
 
 
-def table(rows: list[list[str]], out: TextIO) -> None:
-    header = ["item", "path taken", "who decided", "final", "Xero id", "files", "payment", "", "s"]
+XERO_HEADER = ["item", "path taken", "who decided", "final", "Xero id", "files", "payment", "", "s"]
+QBO_HEADER = ["item", "plan", "in QBO", "files", "balance"]
+
+
+def table(rows: list[list[str]], out: TextIO, header: list[str] = XERO_HEADER) -> None:
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for n, row in enumerate([header, *rows]):
         out.write("  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
@@ -300,9 +306,28 @@ async def run(endpoints: Endpoints, out: TextIO = sys.stdout) -> int:
         + (f"  web app       {endpoints.web}\n" if endpoints.web else "")
         + "  logs          .local/logs/*.log\n"
     )
+    wrong += await qbo_part(endpoints, run_id, out)
     out.write(await how_to_sign_in(endpoints, name))
     out.write("Stop the stack with: make down\n")
     return 1 if wrong else 0
+
+
+async def qbo_part(endpoints: Endpoints, run_id: str, out: TextIO) -> list[str]:
+    """The QuickBooks Online organisation beside the Xero one: its items, where they ended."""
+    org = await qbo_org(endpoints, f"Demo {run_id} Books Ltd")
+    out.write(
+        f"\nQuickBooks Online: organisation {org.organisation_id}, QBO sandbox company"
+        f" {org.tenant_id} (UK, VAT), connected as the Xero one is; Ann approves …\n"
+    )
+    items = await publish_qbo(org, 6, random.Random(run_id), 0)
+    await play_qbo(org, items, TIMEOUT_S)
+    table(qbo_rows(org, items), out, QBO_HEADER)
+    found = reconcile_qbo(org, items)
+    out.write(
+        f"\n  {len(items) - len(found['qbo_not_as_planned'])}/{len(items)} QBO items ended as"
+        f" planned; QBO sandbox GET {endpoints.qbo_root}/_sandbox/companies/{org.tenant_id}/state\n"
+    )
+    return [line.split(":")[0] for line in found["qbo_not_as_planned"]]
 
 
 def main() -> None:

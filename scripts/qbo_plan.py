@@ -1,8 +1,8 @@
-"""The chaos run's QuickBooks Online organisation (issue 22): bills published by Dext while
-services are killed, the broker and the database crash and QBO answers with errors, throttles
-and responses dropped after its commit; each is approved (some paid) or rejected, and must end
-as planned in QBO: one Bill with its two files (and one BillPayment, balance 0, when paid), or
-nothing at all; a bank-account receipt one Purchase with its file."""
+"""A QuickBooks Online organisation's plan (issue 22), played by the demo and by the chaos run
+(where services are killed, the broker and the database crash and QBO faults meanwhile): bills
+published by Dext, each approved (some paid) or rejected, and bank-account receipts; each must
+end as planned in QBO: one Bill with its two files (and one BillPayment, balance 0, when paid),
+or nothing at all; a receipt one Purchase with its file."""
 
 from __future__ import annotations
 
@@ -17,11 +17,11 @@ from typing import Any
 import httpx
 from countersign_dext_sandbox.documents import pdf
 from countersign_dext_sandbox.samples import cost_item, line
+from countersign_harness.endpoints import Endpoints
 from countersign_harness.organisation import Organisation, Person
-from countersign_harness.pipeline import Pipeline
 from countersign_harness.provisioning import provision_organisation
 
-__all__ = ["QBO_FAULTS", "QboItem", "play_qbo", "publish_qbo", "qbo_org", "reconcile_qbo"]
+__all__ = ["QboItem", "play_qbo", "publish_qbo", "qbo_org", "qbo_rows", "reconcile_qbo"]
 
 APPROVER = "ann@example.com"
 PEOPLE = (Person(APPROVER, "Ann Approver", ("approver",)),)
@@ -30,16 +30,6 @@ WORKFLOW: dict[str, Any] = {
     "steps": [{"name": "Budget holder", "approvers": [{"approver": APPROVER}]}],
     "default_approver": "ada@example.com",
 }
-# Intuit's side of the run: failures before and after its commit, on every kind of write.
-QBO_FAULTS: list[dict[str, Any]] = [
-    {"fault": "error", "status": 503, "path": "/v3/company/", "count": 4},
-    {"fault": "error", "status": 500, "method": "POST", "path": "/batch$", "count": 2},
-    {"fault": "drop_after_commit", "method": "POST", "path": "/batch$", "count": 2},
-    {"fault": "drop_after_commit", "method": "POST", "path": "/upload$", "count": 3},
-    {"fault": "drop_after_commit", "method": "POST", "path": "/billpayment$", "count": 2},
-    {"fault": "drop_after_commit", "method": "POST", "path": "/purchase$", "count": 1},
-    {"fault": "latency", "latency_ms": 1500, "path": "/v3/company/", "count": 6},
-]
 
 
 @dataclass
@@ -55,10 +45,9 @@ class QboItem:
         return f"INV-{self.dext_item_id}"
 
 
-async def qbo_org(pipeline: Pipeline) -> Organisation:
-    return await provision_organisation(
-        pipeline.endpoints, WORKFLOW, PEOPLE, name="Quayside Books Ltd", ledger="qbo"
-    )
+async def qbo_org(endpoints: Endpoints, name: str = "Quayside Books Ltd") -> Organisation:
+    """An organisation whose ledger is a new UK company in the QBO sandbox."""
+    return await provision_organisation(endpoints, WORKFLOW, PEOPLE, name=name, ledger="qbo")
 
 
 def _coding(org: Organisation) -> dict[str, str]:
@@ -103,7 +92,7 @@ async def publish_qbo(
     coding = await asyncio.to_thread(_coding, org)
     items = []
     for n in range(count):
-        bank = n % 10 == 9
+        bank = n % 10 == 5
         approve = bank or rng.random() >= 0.25
         items.append(QboItem(f"q{n:03d}", approve, approve and not bank and n % 3 == 0, bank))
     for item in items:
@@ -197,3 +186,32 @@ def reconcile_qbo(org: Organisation, items: list[QboItem]) -> dict[str, Any]:
         "qbo_duplicated": duplicated,
         "qbo_not_as_planned": wrong,
     }
+
+
+def qbo_rows(org: Organisation, items: list[QboItem]) -> list[list[str]]:
+    """The demo's table: each item, its plan, and what QBO holds for it."""
+    books = org.qbo
+    bills = {b.get("DocNumber"): b for b in books.entities("Bill")}
+    purchases = books.entities("Purchase")
+    rows = []
+    for item in items:
+        plan = (
+            "receipt"
+            if item.bank
+            else "paid"
+            if item.paid
+            else "approve"
+            if item.approve
+            else "reject"
+        )
+        if item.bank:
+            marker = f"/costs/{item.dext_item_id}"
+            found = next((p for p in purchases if marker in str(p.get("PrivateNote", ""))), None)
+            kind = "Purchase"
+        else:
+            found, kind = bills.get(item.number), "Bill"
+        files = len(books.attachments(kind, found["Id"])) if found else 0
+        held = "—" if found is None else f"{kind} {found['Id']}"
+        balance = "—" if found is None or item.bank else f"{found['Balance']:.2f}"
+        rows.append([item.dext_item_id, plan, held, str(files), balance])
+    return rows

@@ -34,4 +34,6 @@ async def test_the_demo_ends_with_every_item_where_its_plan_says(pipeline: Pipel
     assert exit_code == 0, printed + pipeline.logs()
     assert "20/20 items ended as planned" in printed
     assert printed.count("✓") == 20
+    # The QuickBooks Online organisation beside it (scripts/qbo_plan.py).
+    assert "6/6 QBO items ended as planned" in printed
     assert "make down" in printed
