@@ -187,11 +187,17 @@ def _upload(body: Any) -> Iterator[Violation]:
         yield from attachable(part.get("body") or {}, where)
 
 
+GATEWAY_REFUSALS = (401, 403, 429)
+"""Answered before the body is read: the recording has no body to judge."""
+
+
 def request_violations(exchange: Exchange, call: QboCall) -> Iterator[Violation]:
     """Every way the request breaks what Intuit documents for ``call``."""
     yield from _headers(exchange, call)
     yield from _parameters(exchange, call)
     body = exchange.request_body
+    if body is None and exchange.status in GATEWAY_REFUSALS:
+        return  # refused at the gateway (token, realm, throttle) before its body was read
     if call.kind == "query":
         text = body if exchange.method == "POST" else dict(parse_qsl(exchange.query)).get("query")
         yield from query_statement(text)

@@ -325,3 +325,12 @@ def test_the_recorder_keeps_multipart_parts_and_query_text() -> None:
     ]
     assert parts[0]["body"] == {"FileName": "a.pdf"} and parts[1]["body"]["bytes"] == 4
     assert _body(b"select * from Bill", "application/text") == "select * from Bill"
+
+
+def test_a_body_the_gateway_refused_unread_is_not_judged_but_a_missing_one_is() -> None:
+    refused = {"fault": {"error": [{"message": "m", "code": "3200"}], "type": "AUTHENTICATION"}}
+    unread = exchange(refused, path="vendor", request=None, status=401, headers=PUBLISHER)
+    missing = exchange({"Vendor": {}}, path="vendor", request=None, headers=PUBLISHER)
+
+    assert ("$", "a Vendor body is a JSON object") not in rules(unread)
+    assert ("$", "a Vendor body is a JSON object") in rules(missing)

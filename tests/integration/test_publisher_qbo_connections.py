@@ -190,6 +190,7 @@ def _reaches(sandbox: QboSandbox, realm_id: str, access_token: str) -> int:
     """What QBO answers a read of the company's CompanyInfo with this token."""
     return sandbox.http.get(
         f"/v3/company/{realm_id}/companyinfo/{realm_id}",
+        params={"minorversion": 75},
         headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"},
     ).status_code
 

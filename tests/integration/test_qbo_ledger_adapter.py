@@ -82,7 +82,10 @@ class Company:
         answer = self.control.get(
             f"/v3/company/{self.realm_id}/query",
             params={"query": text, "minorversion": 75},
-            headers={"Authorization": f"Bearer {token.json()['access_token']}"},
+            headers={
+                "Authorization": f"Bearer {token.json()['access_token']}",
+                "Accept": "application/json",
+            },
         )
         found = answer.json()["QueryResponse"]
         return next((v for k, v in found.items() if isinstance(v, list)), [])
@@ -210,8 +213,12 @@ async def test_notes_are_appended_after_a_stale_synctoken(company: Company) -> N
         edit = {"Id": bill.bill_id, "SyncToken": "0", "sparse": True, "DueDate": "2026-12-31"}
         answer = company.control.post(
             f"/v3/company/{company.realm_id}/bill",
+            params={"minorversion": 75},
             json=edit,
-            headers={"Authorization": f"Bearer {token.json()['access_token']}"},
+            headers={
+                "Authorization": f"Bearer {token.json()['access_token']}",
+                "Accept": "application/json",
+            },
         )
         assert answer.status_code == 200, answer.text
 
