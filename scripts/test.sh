@@ -14,24 +14,28 @@ step() { printf '\n== %s (%s, %d s in)\n' "$1" "$(date +%T)" "$SECONDS"; }
 step "setup"
 ./scripts/setup.sh
 
-step "lint (ruff)"
-.venv/bin/ruff check .
-.venv/bin/ruff format --check .
-
-step "types (mypy --strict)"
-make --no-print-directory typecheck
-
-step "contracts: no breaking change to a published major version"
-make --no-print-directory contracts-check
-
-step "AsyncAPI documents up to date"
-make --no-print-directory asyncapi-check
-
-step "docker-compose.yml valid"
-make --no-print-directory compose-check
-
-step "Helm chart valid (offline)"
-make --no-print-directory helm-check
+# The static checks run beside the browser install and the infrastructure's start (they need
+# neither, and that start mostly waits on the JVM): their log is shown when they have finished.
+step "static checks: lint (ruff), types (mypy --strict), contracts, AsyncAPI, compose, Helm (beside the next two steps)"
+static_log=.local/static-checks.log
+mkdir -p .local
+(
+  set -e
+  echo "-- lint (ruff)"
+  .venv/bin/ruff check .
+  .venv/bin/ruff format --check .
+  echo "-- types (mypy --strict)"
+  make --no-print-directory typecheck
+  echo "-- contracts: no breaking change to a published major version"
+  make --no-print-directory contracts-check
+  echo "-- AsyncAPI documents up to date"
+  make --no-print-directory asyncapi-check
+  echo "-- docker-compose.yml valid"
+  make --no-print-directory compose-check
+  echo "-- Helm chart valid (offline)"
+  make --no-print-directory helm-check
+) >"$static_log" 2>&1 &
+static_pid=$!
 
 step "browser: Debian's Chromium and ChromeDriver for the page tests"
 ./scripts/browser.sh || echo "browser: not installed; the browser tests skip (and fail under CI=true)"
@@ -44,6 +48,15 @@ if $started_here; then
 fi
 echo "Kafka: $KAFKA_BOOTSTRAP_SERVERS"
 echo "Postgres: ${DATABASE_URL%%@*}@… (real server)"
+
+step "static checks: their results"
+static_status=0
+wait "$static_pid" || static_status=$?
+cat "$static_log"
+if [ "$static_status" -ne 0 ]; then
+  echo "static checks failed (exit status $static_status)" >&2
+  exit 1
+fi
 
 step "tests (unit, integration, e2e)"
 # Every Xero and QBO sandbox the tests start (in-process or as a process) records what it serves
