@@ -27,10 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from countersign_harness.document_server import DocumentServer
-from countersign_harness.infra import infrastructure_from
 from countersign_harness.publisher import (
     DOCUMENT_SECRET,
-    publisher_settings,
     qbo_settings,
     running_publisher,
 )
@@ -39,6 +37,7 @@ from countersign_harness.qbo_process import QboSandbox, qbo_sandbox_process
 from bench.ledger_budget import (
     WARM_UP_MINUTES,
     Window,
+    bench_settings,
     drop_schema,
     measure,
     stage_bills,
@@ -73,21 +72,8 @@ async def run(
     orgs: int, sandbox: QboSandbox, documents: DocumentServer, scale: float, measured: float
 ) -> dict[str, Any]:
     minute_s = 60 / scale
-    isolation = f"bench{uuid.uuid4().hex[:8]}"
-    settings = publisher_settings(
-        infrastructure_from(os.environ).database_url_for("publisher"),
-        os.environ["KAFKA_BOOTSTRAP_SERVERS"],
-        isolation,
-        None,
-        documents.url,
-        **qbo_settings(sandbox),
-        worker_enabled=False,
-        qbo_minute_s=minute_s,
-        worker_lease_s=600.0,
-        worker_poll_interval_s=0.05,
-        db_pool_max=20,
-        worker_claim_size=BATCH,
-        log_level="WARNING",
+    settings = bench_settings(
+        None, documents, BATCH, **qbo_settings(sandbox), qbo_minute_s=minute_s
     )
     bills_each = int(CEILING * (WARM_UP_MINUTES + measured) * 1.3) + BATCH
     throttled_before, calls_before = _throttled(sandbox), sandbox.stats()["calls"]
@@ -99,7 +85,7 @@ async def run(
             await publisher.connect_qbo(org, sandbox, realm_id)
             organisations.append(org)
             coding = _coding(sandbox, realm_id)
-            label = f"{n}-{isolation}"
+            label = f"{n}-{settings.kafka_topic_prefix.rstrip('.')}"
             pool = publisher.runtime.pool
             await stage_bills(pool, org, bills_each, documents, label, **coding)
         window = Window(organisations, measured)

@@ -26,13 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from countersign_harness.document_server import DocumentServer
-from countersign_harness.infra import infrastructure_from
-from countersign_harness.publisher import DOCUMENT_SECRET, publisher_settings, running_publisher
+from countersign_harness.publisher import DOCUMENT_SECRET, running_publisher
 from countersign_harness.xero_process import XeroSandbox, sandbox_process
 
 from bench.ledger_budget import (
     WARM_UP_MINUTES,
     Window,
+    bench_settings,
     drop_schema,
     measure,
     stage_bills,
@@ -50,21 +50,7 @@ async def run(
     orgs: int, sandbox: XeroSandbox, documents: DocumentServer, scale: float, measured: float
 ) -> dict[str, Any]:
     minute_s = 60 / scale
-    isolation = f"bench{uuid.uuid4().hex[:8]}"
-    settings = publisher_settings(
-        infrastructure_from(os.environ).database_url_for("publisher"),
-        os.environ["KAFKA_BOOTSTRAP_SERVERS"],
-        isolation,
-        sandbox,
-        documents.url,
-        worker_enabled=False,
-        xero_minute_s=minute_s,
-        worker_lease_s=600.0,
-        worker_poll_interval_s=0.05,
-        db_pool_max=20,  # ten organisations with five lanes each share the pool
-        worker_claim_size=BATCH,
-        log_level="WARNING",
-    )
+    settings = bench_settings(sandbox, documents, BATCH, xero_minute_s=minute_s)
     bills_each = int(CEILING * (WARM_UP_MINUTES + measured) * 1.3) + BATCH
     stats_before = sandbox.stats()
     async with running_publisher(settings) as publisher:
@@ -74,7 +60,7 @@ async def run(
             org = uuid.uuid4()
             await publisher.connect(org, sandbox, tenant["tenant_id"])
             organisations.append(org)
-            label = f"{n}-{isolation}"
+            label = f"{n}-{settings.kafka_topic_prefix.rstrip('.')}"
             await stage_bills(publisher.runtime.pool, org, bills_each, documents, label)
         window = Window(organisations, measured)
         await measure(publisher, window, minute_s)

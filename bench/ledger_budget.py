@@ -17,12 +17,45 @@ from typing import Any
 import asyncpg
 from countersign_contracts import PublicationKind
 from countersign_harness.document_server import DocumentServer
-from countersign_harness.publisher import RunningPublisher
+from countersign_harness.infra import infrastructure_from
+from countersign_harness.publisher import RunningPublisher, publisher_settings
 from countersign_harness.publisher_samples import authorised_request, document_bytes, sample_bill
+from countersign_harness.xero_process import XeroSandbox
+from countersign_publisher.settings import PublisherSettings
 
-__all__ = ["WARM_UP_MINUTES", "Window", "drop_schema", "measure", "stage_bills", "summarise"]
+__all__ = [
+    "WARM_UP_MINUTES",
+    "Window",
+    "bench_settings",
+    "drop_schema",
+    "measure",
+    "stage_bills",
+    "summarise",
+]
 
 WARM_UP_MINUTES = 1.0
+
+
+def bench_settings(
+    sandbox: XeroSandbox | None, documents: DocumentServer, batch: int, **overrides: Any
+) -> PublisherSettings:
+    """A publisher of its own (schema and topics under a new isolation), its worker started by
+    ``measure``, claiming ``batch`` publications at a time, with ``overrides``."""
+    isolation = f"bench{uuid.uuid4().hex[:8]}"
+    return publisher_settings(
+        infrastructure_from(os.environ).database_url_for("publisher"),
+        os.environ["KAFKA_BOOTSTRAP_SERVERS"],
+        isolation,
+        sandbox,
+        documents.url,
+        worker_enabled=False,
+        worker_lease_s=600.0,
+        worker_poll_interval_s=0.05,
+        db_pool_max=20,  # ten organisations with five lanes each share the pool
+        worker_claim_size=batch,
+        log_level="WARNING",
+        **overrides,
+    )
 
 
 async def stage_bills(
