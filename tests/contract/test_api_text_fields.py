@@ -15,6 +15,7 @@ from countersign_contracts import TEXT_RULES
 from countersign_ingest.app import create_app as create_ingest
 from countersign_ingest.domain.metadata import SIGNED_CALL_BODIES
 from countersign_ingest.settings import IngestSettings
+from countersign_publisher.api.qbo_webhooks import QBO_WEBHOOK_BODIES
 from countersign_publisher.api.webhooks import WEBHOOK_BODIES
 from countersign_publisher.app import create_app as create_publisher
 from countersign_publisher.settings import PublisherSettings
@@ -109,7 +110,9 @@ def test_every_text_an_endpoint_reads_carries_the_text_rule(service: str) -> Non
     assert found == []
 
 
-@pytest.mark.parametrize("model", SIGNED_CALL_BODIES + WEBHOOK_BODIES, ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    "model", SIGNED_CALL_BODIES + WEBHOOK_BODIES + QBO_WEBHOOK_BODIES, ids=lambda m: m.__name__
+)
 def test_every_text_of_a_signed_body_carries_the_text_rule(model: type[BaseModel]) -> None:
     """Ingest reads a publication's metadata part itself (after its signature), and the
     publisher a Xero webhook delivery, so their models are not on the routes."""

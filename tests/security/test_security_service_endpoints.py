@@ -107,6 +107,7 @@ GET    /v1/xero/callback                              | 400  400  400  -
 GET    /v1/qbo/callback                               | 400  400  400  -
 POST   /v1/xero/tenant                                | 422  422  422  -
 POST   /v1/xero/webhooks                              | 503  503  503  -
+POST   /v1/qbo/webhooks                               | 503  503  503  -
 """
 PUBLISHER_CALLERS = ("none", "bad", "oper", "xid")
 

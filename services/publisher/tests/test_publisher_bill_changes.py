@@ -1,6 +1,7 @@
-"""Changes after approval: a published bill as Xero has it, against what was approved (mapped
-as it was sent). Each watched field is a change; Countersign's own writes and Xero's
-bookkeeping are not; a difference is reported once, and again when the bill changes further."""
+"""Changes after approval: a published bill as Xero has it (read into the ledger-neutral
+``BillState``), against what was approved (mapped as it was sent). Each watched field is a
+change; Countersign's own writes and Xero's bookkeeping are not; a difference is reported
+once, and again when the bill changes further."""
 
 from __future__ import annotations
 
@@ -10,16 +11,14 @@ from typing import Any
 
 import pytest
 from countersign_harness.publisher_samples import sample_bill
-from countersign_publisher.domain.bill_changes import (
-    Approved,
-    Difference,
-    differences,
-    newly_different,
-)
+from countersign_publisher.adapters.xero_mapping import xero_bill
+from countersign_publisher.domain import bill_changes
+from countersign_publisher.domain.bill_changes import BillState, Difference
 from countersign_publisher.domain.xero_changes import stored_form
-from countersign_publisher.handlers.bill_changes import approved_bill
+from countersign_publisher.handlers.bill_changes import approved_bill, xero_state
 
 CONTACT = uuid.uuid4()
+Approved = BillState
 
 
 @pytest.fixture
@@ -27,10 +26,21 @@ def approved() -> Approved:
     return approved_bill(sample_bill("BC-1"), CONTACT)
 
 
+def differences(approved: Approved, invoice: dict[str, Any]) -> list[Difference]:
+    return bill_changes.differences(approved, xero_state(invoice))
+
+
+def newly_different(
+    approved: Approved, previous: dict[str, Any] | None, current: dict[str, Any]
+) -> list[Difference]:
+    before = None if previous is None else xero_state(previous)
+    return bill_changes.newly_different(approved, before, xero_state(current))
+
+
 def in_xero(approved: Approved, **changes: Any) -> dict[str, Any]:
     """The bill as Xero returns it once created, as kept: amounts as Xero writes them
     (126.6, not 126.60), its ids, totals and bookkeeping added."""
-    invoice = stored_form(copy.deepcopy(approved.invoice))
+    invoice = stored_form(copy.deepcopy(xero_bill(sample_bill("BC-1"), CONTACT, url="")))
     invoice.update(
         InvoiceID=str(uuid.uuid4()),
         Contact={"ContactID": str(CONTACT), "Name": "Acme Office Supplies Ltd"},

@@ -14,12 +14,12 @@ from fastapi import FastAPI
 
 from countersign_publisher.adapters.documents import OriginalDocuments
 from countersign_publisher.adapters.intuit_identity import IntuitIdentity
+from countersign_publisher.adapters.qbo_changes import QboChanges
 from countersign_publisher.adapters.qbo_client import QboClient, qbo_limits
 from countersign_publisher.adapters.qbo_ledger import QboLedger
 from countersign_publisher.adapters.tokens import Grants, LedgerTokens
 from countersign_publisher.adapters.xero_client import (
     Credentials,
-    CredentialSource,
     XeroClient,
 )
 from countersign_publisher.adapters.xero_errors import XeroAuthError
@@ -33,11 +33,13 @@ from countersign_publisher.handlers.backlog import Backlog
 from countersign_publisher.handlers.connecting import ConnectConfig, Connecting
 from countersign_publisher.handlers.contacts import ContactDirectory, SupplierSyncPass
 from countersign_publisher.handlers.events import emit_connection
+from countersign_publisher.handlers.ledger_changes import ChangeSource, ChangeWatcher
 from countersign_publisher.handlers.master_data import MasterDataSync, MasterDataSyncPass
 from countersign_publisher.handlers.publishing import Publishing
+from countersign_publisher.handlers.qbo_changes import QboChangeSource
 from countersign_publisher.handlers.recording import CrashHook, StepPorts, no_crash
 from countersign_publisher.handlers.worker import PublicationWorker
-from countersign_publisher.handlers.xero_changes import ChangeWatcher
+from countersign_publisher.handlers.xero_changes import XeroChanges
 from countersign_publisher.handlers.xero_polls import ChangePoll
 from countersign_publisher.ledger.ledgers import Ledgers
 from countersign_publisher.settings import PublisherSettings
@@ -127,17 +129,9 @@ def _qbo_scheduler(settings: PublisherSettings) -> CallScheduler:
     return CallScheduler(limits)
 
 
-def _ledgers(
-    settings: PublisherSettings,
-    http: OutboundHttp,
-    credentials: CredentialSource,
-    xero: XeroClient,
-    scheduler: CallScheduler,
-    qbo_scheduler: CallScheduler,
-) -> Ledgers:
+def _ledgers(xero: XeroClient, scheduler: CallScheduler, qbo: QboClient) -> Ledgers:
     """One adapter (and its budget) per ledger; each organisation's work goes to the one its
     connection names (ADR 0069)."""
-    qbo = QboClient(http, settings.qbo_api_url, credentials, qbo_scheduler)
     return Ledgers(
         {
             "xero": (XeroLedger(xero), lambda org: scheduler.held_back(str(org))),
@@ -190,11 +184,14 @@ def _worker(
 
 
 def _changes(
-    runtime: Runtime[None], settings: PublisherSettings, xero: XeroClient, poll: ChangePoll
+    runtime: Runtime[None],
+    settings: PublisherSettings,
+    sources: list[ChangeSource],
+    poll: ChangePoll,
 ) -> ChangeWatcher:
     return ChangeWatcher(
         runtime.pool,
-        xero,
+        sources,
         poll=poll.run_when_due,
         claim_size=settings.worker_claim_size,
         lease_s=settings.worker_lease_s,
@@ -227,15 +224,18 @@ def assemble(
         )
     )
     xero = XeroClient(http, settings.xero_api_url, tokens or _NoKeyring(), scheduler)
-    ledgers = _ledgers(settings, http, tokens or _NoKeyring(), xero, scheduler, qbo_scheduler)
+    qbo = QboClient(http, settings.qbo_api_url, tokens or _NoKeyring(), qbo_scheduler)
+    ledgers = _ledgers(xero, scheduler, qbo)
     contacts = ContactDirectory(runtime.pool, ledgers)
     documents = _documents(settings, http)
     ports = StepPorts(runtime.pool, ledgers, contacts, documents, crash or no_crash)
     master_data = MasterDataSync(runtime.pool, ledgers)
     worker = _worker(runtime, settings, ports, ledgers, master_data)
     connecting = _connecting(settings, tokens)
-    poll = ChangePoll(runtime.pool, xero, settings.xero_change_poll_interval_s)
-    changes = _changes(runtime, settings, xero, poll)
+    # Changes after approval, from each ledger's webhooks and a poll behind them.
+    sources: list[ChangeSource] = [XeroChanges(xero), QboChangeSource(QboChanges(qbo))]
+    poll = ChangePoll(runtime.pool, sources, settings.xero_change_poll_interval_s)
+    changes = _changes(runtime, settings, sources, poll)
     return Components(
         settings,
         http,

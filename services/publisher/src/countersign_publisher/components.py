@@ -12,9 +12,9 @@ from countersign_publisher.adapters.xero_limits import CallScheduler
 from countersign_publisher.handlers.backlog import Backlog
 from countersign_publisher.handlers.connecting import Connecting
 from countersign_publisher.handlers.contacts import ContactDirectory
+from countersign_publisher.handlers.ledger_changes import ChangeWatcher
 from countersign_publisher.handlers.master_data import MasterDataSync
 from countersign_publisher.handlers.worker import PublicationWorker
-from countersign_publisher.handlers.xero_changes import ChangeWatcher
 from countersign_publisher.handlers.xero_polls import ChangePoll
 from countersign_publisher.settings import PublisherSettings
 

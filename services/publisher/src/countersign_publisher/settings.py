@@ -118,11 +118,17 @@ class PublisherSettings(ServiceSettings):
         description="the webhook key Xero shows for the app (x-xero-signature); unset:"
         " POST /v1/xero/webhooks answers 503",
     )
+    qbo_webhook_verifier: SecretStr | None = Field(
+        default=None,
+        description="the verifier token Intuit shows for the app's webhooks (intuit-signature);"
+        " unset: POST /v1/qbo/webhooks answers 503 (the CDC poll still runs)",
+    )
     xero_change_poll_interval_s: float = Field(
         default=900.0,
         gt=0,
         description="how often each connected organisation's bills and contacts changed since"
-        " the last poll are read (If-Modified-Since): catches a lost webhook delivery",
+        " the last poll are read (Xero: If-Modified-Since; QBO: its bills by CDC): catches a"
+        " lost webhook delivery",
     )
     xero_change_max_attempts: int = Field(
         default=8, ge=1, description="tries to fetch what an event names before giving up"

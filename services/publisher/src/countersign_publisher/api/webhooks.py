@@ -33,7 +33,7 @@ from countersign_publisher.domain.xero_changes import (
     event_date,
     signature_valid,
 )
-from countersign_publisher.handlers.xero_changes import record_events
+from countersign_publisher.handlers.ledger_changes import record_events
 
 __all__ = ["WEBHOOK_BODIES", "router"]
 

@@ -1,26 +1,37 @@
-"""A published bill as Xero has it now, against what was approved (ADR 0054; pure, no IO).
+"""A published bill as its ledger has it now, against what was approved (ADRs 0054, 0072;
+pure, no IO). Both sides are ledger-neutral ``BillState``s: each ledger's reading maps its
+record into one (Xero: ``handlers/bill_changes.xero_state``; QBO: ``adapters/qbo_changes``),
+and what was approved is mapped by the rules that created the bill. Only the watched fields
+count:
 
-What was approved is the publication's document mapped to Xero's terms by the very mapping
-that created the bill (``xero_bill``, applied by ``handlers/bill_changes.py``); what Xero has
-is the invoice as kept (``stored_form``: amounts as decimal strings). Only the watched fields count:
+    contact     the supplier's id (shown by name)   currency    the currency code
+    total       the bill's total                     status      only when VOIDED or DELETED
+    department  QBO's DepartmentRef (by name)        lines       their count; and each line's
+                                                                 account_code, tax_type,
+                                                                 tracking, line_amount
 
-    contact   the ContactID (shown by name)      currency   CurrencyCode
-    total     Total                              status     only when VOIDED or DELETED
-    lines     their count; and each line's account_code, tax_type, tracking, line_amount
-
-Everything else Xero changes on a bill — what Countersign itself writes after creating it
-(attachments, history notes, the payment that makes it PAID), and Xero's own bookkeeping
-(UpdatedDateUTC, AmountDue, HasAttachments) — is not a change.
+Everything else a ledger changes on a bill — what Countersign itself writes after creating it
+(attachments, notes, the payment that pays it), and the ledger's own bookkeeping (update times,
+balances, SyncToken) — is not a change. A field a state does not say (None: a record read
+without its lines, a deleted QBO bill first seen as deleted) tells nothing of it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-__all__ = ["Approved", "Difference", "differences", "newly_different"]
+__all__ = [
+    "BillLine",
+    "BillState",
+    "Difference",
+    "amount_text",
+    "differences",
+    "newly_different",
+    "tracking_text",
+]
 
 Json = dict[str, Any]
 
@@ -37,13 +48,36 @@ class Difference:
 
 
 @dataclass(frozen=True)
-class Approved:
-    """The approved bill in Xero's terms, as the publisher sent it: ``invoice`` as ``xero_bill``
-    wrote it, ``total`` the approved total (Xero computes its own), the contact's name."""
+class BillLine:
+    description: str = ""
+    line_amount: str | None = None  # a decimal string, as the ledger wrote it
+    account_code: str = ""
+    tax_type: str = ""
+    tracking: str = ""  # 'Category: Option' joined by '; ' (``tracking_text``)
 
-    invoice: Json
-    total: Decimal
-    contact_name: str
+
+@dataclass(frozen=True)
+class BillState:
+    """A bill in a ledger's terms, as the comparison reads it; ``None``: not said."""
+
+    status: str  # in Xero's words: AUTHORISED, PAID, VOIDED, DELETED…
+    contact_id: str | None = None
+    contact_name: str | None = None
+    total: str | None = None
+    currency: str | None = None
+    department: str | None = None  # QBO only: the bill's DepartmentRef, by name
+    lines: tuple[BillLine, ...] | None = None
+
+    def to_json(self) -> Json:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, value: Json) -> BillState:
+        lines = value.get("lines")
+        return cls(
+            **{k: v for k, v in value.items() if k != "lines"},
+            lines=None if lines is None else tuple(BillLine(**line) for line in lines),
+        )
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -53,8 +87,8 @@ def _decimal(value: Any) -> Decimal | None:
         return None
 
 
-def _amount(value: Any) -> str | None:
-    """An amount as a decimal string with at least the cents (Xero's 110 reads 110.00)."""
+def amount_text(value: Any) -> str | None:
+    """An amount as a decimal string with at least the cents (110 reads 110.00)."""
     number = _decimal(value)
     if number is None:
         return None if value is None else str(value)
@@ -71,37 +105,34 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _tracking(line: Json) -> str:
-    """A line's tracking as 'Category: Option' joined by '; ', by category name."""
-    chosen = sorted(
-        (_text(t.get("Name")), _text(t.get("Option"))) for t in line.get("Tracking") or ()
-    )
-    return "; ".join(f"{name}: {option}" for name, option in chosen)
+def tracking_text(chosen: Sequence[tuple[Any, Any]]) -> str:
+    """Tracking as 'Category: Option' joined by '; ', sorted by category name."""
+    pairs = sorted((_text(name), _text(option)) for name, option in chosen)
+    return "; ".join(f"{name}: {option}" for name, option in pairs)
 
 
-def _line_summary(line: Json) -> str:
-    parts = [_text(line.get("Description")), _amount(line.get("LineAmount")) or ""]
-    parts += [_text(line.get("AccountCode")), _text(line.get("TaxType"))]
+def _line_summary(line: BillLine) -> str:
+    parts = [line.description, amount_text(line.line_amount) or ""]
+    parts += [line.account_code, line.tax_type]
     return " / ".join(p for p in parts if p)
 
 
-def _line_differences(index: int, approved: Json, now: Json) -> list[Difference]:
+def _line_differences(index: int, approved: BillLine, now: BillLine) -> list[Difference]:
     field = f"lines[{index}]."
     found = []
-    for name, key in (("account_code", "AccountCode"), ("tax_type", "TaxType")):
-        if _text(approved.get(key)).upper() != _text(now.get(key)).upper():
-            found.append(Difference(field + name, _text(approved.get(key)), _text(now.get(key))))
-    if _tracking(approved).lower() != _tracking(now).lower():
-        found.append(Difference(field + "tracking", _tracking(approved), _tracking(now)))
-    if not _same_amount(approved.get("LineAmount"), now.get("LineAmount")):
-        approved_amount, now_amount = approved.get("LineAmount"), now.get("LineAmount")
-        found.append(
-            Difference(field + "line_amount", _amount(approved_amount), _amount(now_amount))
-        )
+    for name in ("account_code", "tax_type"):
+        was, is_now = getattr(approved, name), getattr(now, name)
+        if was.upper() != is_now.upper():
+            found.append(Difference(field + name, was, is_now))
+    if approved.tracking.lower() != now.tracking.lower():
+        found.append(Difference(field + "tracking", approved.tracking, now.tracking))
+    if not _same_amount(approved.line_amount, now.line_amount):
+        was_amount, now_amount = amount_text(approved.line_amount), amount_text(now.line_amount)
+        found.append(Difference(field + "line_amount", was_amount, now_amount))
     return found
 
 
-def _lines(approved: Sequence[Json], now: Sequence[Json]) -> list[Difference]:
+def _lines(approved: Sequence[BillLine], now: Sequence[BillLine]) -> list[Difference]:
     found = []
     if len(approved) != len(now):
         found.append(Difference("lines", str(len(approved)), str(len(now))))
@@ -115,32 +146,34 @@ def _lines(approved: Sequence[Json], now: Sequence[Json]) -> list[Difference]:
     return found
 
 
-def _contact(approved: Approved, invoice: Json) -> list[Difference]:
-    contact = invoice.get("Contact") or {}
-    approved_id = _text(approved.invoice["Contact"]["ContactID"]).lower()
-    if approved_id == _text(contact.get("ContactID")).lower():
-        return []
-    return [Difference("contact", approved.contact_name, _text(contact.get("Name")) or None)]
-
-
-def differences(approved: Approved, invoice: Json) -> list[Difference]:
-    """Every watched field of ``invoice`` (as Xero has it) that differs from what was
-    approved, in a fixed order."""
-    found = _contact(approved, invoice)
-    if not _same_amount(approved.total, invoice.get("Total")):
-        found.append(Difference("total", _amount(approved.total), _amount(invoice.get("Total"))))
-    currency = _text(approved.invoice["CurrencyCode"]).upper()
-    if currency != _text(invoice.get("CurrencyCode")).upper():
-        found.append(Difference("currency", currency, _text(invoice.get("CurrencyCode"))))
-    status = _text(invoice.get("Status")).upper()
-    if status in STATUSES_WATCHED:
-        found.append(Difference("status", str(approved.invoice["Status"]), status))
-    if "LineItems" in invoice:  # a record read without its lines tells nothing of them
-        found += _lines(approved.invoice["LineItems"], invoice["LineItems"] or [])
+def _header(approved: BillState, now: BillState) -> list[Difference]:
+    found = []
+    if now.contact_id is not None and _text(approved.contact_id).lower() != now.contact_id.lower():
+        found.append(Difference("contact", approved.contact_name, now.contact_name or None))
+    if now.total is not None and not _same_amount(approved.total, now.total):
+        found.append(Difference("total", amount_text(approved.total), amount_text(now.total)))
+    currency = _text(approved.currency).upper()
+    if now.currency is not None and currency != now.currency.upper():
+        found.append(Difference("currency", currency, now.currency))
+    if now.status.upper() in STATUSES_WATCHED:
+        found.append(Difference("status", approved.status, now.status.upper()))
+    said = now.lines is not None  # the department is said with the whole record
+    if said and _text(approved.department).casefold() != _text(now.department).casefold():
+        found.append(Difference("department", approved.department, now.department))
     return found
 
 
-def newly_different(approved: Approved, previous: Json | None, current: Json) -> list[Difference]:
+def differences(approved: BillState, now: BillState) -> list[Difference]:
+    """Every watched field of ``now`` that differs from what was approved, in a fixed order."""
+    found = _header(approved, now)
+    if now.lines is not None and approved.lines is not None:
+        found += _lines(approved.lines, now.lines)
+    return found
+
+
+def newly_different(
+    approved: BillState, previous: BillState | None, current: BillState
+) -> list[Difference]:
     """The differences to report for ``current``: none when it matches what was approved,
     and none when the state kept before it differed in exactly the same way (an unrelated
     update, or one of Countersign's own writes)."""

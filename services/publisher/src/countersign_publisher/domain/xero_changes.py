@@ -28,8 +28,8 @@ ID_FIELDS = {"INVOICE": "InvoiceID", "CONTACT": "ContactID"}
 
 
 def signature_valid(body: bytes, key: str, signature: str | None) -> bool:
-    """``x-xero-signature`` is base64(HMAC-SHA256(raw body, webhook key)); compared in
-    constant time."""
+    """Xero's ``x-xero-signature`` and Intuit's ``intuit-signature`` alike: base64(HMAC-SHA256(
+    raw body, webhook key / verifier token)); compared in constant time."""
     if not signature or not key:
         return False
     expected = base64.b64encode(hmac.new(key.encode(), body, hashlib.sha256).digest())
@@ -37,7 +37,8 @@ def signature_valid(body: bytes, key: str, signature: str | None) -> bool:
 
 
 def event_date(value: str) -> datetime:
-    """``eventDateUtc`` ("2024-06-21T01:15:39.902", UTC without an offset) as an aware time."""
+    """Xero's ``eventDateUtc`` ("2024-06-21T01:15:39.902", UTC without an offset) or QBO's
+    ``lastUpdated`` ("2025-09-08T20:52:31.657Z") as an aware time."""
     parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
@@ -46,11 +47,11 @@ def event_date(value: str) -> datetime:
 class ChangeEvent:
     """One event of a delivery, as recorded: its unique key is all of it."""
 
-    tenant_id: str
-    category: str  # INVOICE, CONTACT
-    resource_id: UUID
+    tenant_id: str  # Xero's tenant, QBO's realm
+    category: str  # INVOICE, CONTACT; QBO: BILL
+    resource_id: UUID | str  # Xero's id; QBO's Id (text)
     event_date: datetime
-    event_type: str  # CREATE, UPDATE
+    event_type: str  # CREATE, UPDATE; QBO: Create, Update, Delete, Void, Merge
 
 
 def older_than_seen(event_at: datetime, seen_at: datetime | None) -> bool:
