@@ -71,11 +71,11 @@ def test_a_refusal_carries_intuits_message_and_detail_and_a_429_asks_a_minute() 
     raise_for_qbo(HttpResponse(200, {}, json.dumps(_fault("6000")).encode()))  # 200: not here
 
 
-def _settings(us: bool) -> QboSettings:
+def _settings(us: bool, multi: bool = True) -> QboSettings:
     updated = {"LastUpdatedTime": "2026-11-02T10:00:00-08:00"}
     return QboSettings(
         preferences={
-            "CurrencyPrefs": {"HomeCurrency": {"value": "GBP"}},
+            "CurrencyPrefs": {"HomeCurrency": {"value": "GBP"}, "MultiCurrencyEnabled": multi},
             "AccountingInfoPrefs": {"BookCloseDate": "2026-01-31"},
         },
         us=us,
@@ -123,3 +123,10 @@ def test_master_data_is_published_in_the_codes_dext_uses() -> None:
 def test_a_us_company_codes_lines_taxable_or_not() -> None:
     snapshot = master_data(uuid4(), "9130", _settings(us=True), datetime.now(UTC))
     assert [r.tax_type for r in snapshot.tax_rates] == ["NON", "TAX"]
+
+
+def test_a_company_without_multicurrency_keeps_only_its_home_currency() -> None:
+    """A currency listed but not kept (multicurrency off) is one a bill cannot be in: intake
+    refuses it (currency_not_enabled) instead of QBO booking it in the home currency."""
+    snapshot = master_data(uuid4(), "9130", _settings(us=False, multi=False), datetime.now(UTC))
+    assert (snapshot.base_currency, snapshot.currencies) == ("GBP", ["GBP"])

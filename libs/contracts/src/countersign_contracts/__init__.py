@@ -59,6 +59,7 @@ from countersign_contracts._coding import (
     bill_coding_issues,
     currency_issues,
     line_coding_issues,
+    lines_coding_issues,
     payment_account_issues,
 )
 from countersign_contracts._compat import Breaking, BreakingRule, breaking_changes
@@ -284,6 +285,7 @@ __all__ = [
     "is_iso_currency",
     "kafka_headers",
     "line_coding_issues",
+    "lines_coding_issues",
     "minor_units",
     "new_envelope",
     "new_event_id",

@@ -108,11 +108,17 @@ class TrackingOption(BaseModel):
 
 
 class CodingOptions(BaseModel):
-    """What a line may be coded with: only what the organisation's Xero takes now."""
+    """What a line may be coded with: only what the organisation's ledger takes now."""
 
     ledger_read: bool = Field(
-        description="false before the organisation's Xero was read once: nothing is offered,"
-        " and Xero's answer at publication is the only check"
+        description="false before the organisation's ledger was read once: nothing is offered,"
+        " and the ledger's answer at publication is the only check"
+    )
+    ledger: str | None = Field(
+        default=None, description="the ledger the options are of: xero, qbo; null before read"
+    )
+    ledger_title: str | None = Field(
+        default=None, description='its name for people: "Xero", "QuickBooks Online"'
     )
     accounts: list[AccountOption]
     tax_rates: list[TaxRateOption]

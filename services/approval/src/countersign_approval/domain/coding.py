@@ -1,7 +1,8 @@
 """A change to a line's coding, the before/after record it leaves, and the coding checked
-against what the organisation's Xero accepts now (``countersign_contracts.MasterData``, from
-the latest ledger.master-data.v1 event): a value Xero would refuse is never taken, and a request
-whose coding Xero would refuse carries the reasons (``coding_issues``) until it is recoded."""
+against what the organisation's ledger (Xero, QuickBooks Online) accepts now
+(``countersign_contracts.MasterData``, from the latest ledger.master-data.v1 event): a value the
+ledger would refuse is never taken, and a request whose coding it would refuse carries the
+reasons (``coding_issues``) until it is recoded."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from countersign_contracts import (
     Text,
     TrackingSelection,
     bill_coding_issues,
-    line_coding_issues,
+    lines_coding_issues,
 )
 from countersign_platform.refusals import FieldError
 from pydantic import BaseModel, ConfigDict, Field
@@ -45,18 +46,17 @@ def _tracking_text(tracking: list[TrackingSelection]) -> str:
     return json.dumps([t.model_dump(mode="json", exclude_none=True) for t in tracking])
 
 
-def _refuse_what_xero_refuses(
+def _refuse_what_the_ledger_refuses(
     master: MasterData | None, bill: Bill, line_index: int, changes: list[FieldChange]
 ) -> None:
     """Refuses (422, naming each field) an edited value the ledger would not take; a field
     left as it was is not the editor's doing and stays for the request's own check."""
-    if master is None:  # the ledger was never read: Xero's answer is the only check
+    if master is None:  # the ledger was never read: the ledger's answer is the only check
         return
-    path = f"lines[{line_index}]"
     edited = tuple(change.field for change in changes)
-    broken = [
+    broken = [  # the lines together: QuickBooks Online takes one department per bill
         FieldError(issue.field, issue.rule, issue.message)
-        for issue in line_coding_issues(master, bill.lines[line_index], path)
+        for issue in lines_coding_issues(master, bill.lines, "lines")
         if issue.field.startswith(edited)
     ]
     if broken:
@@ -95,7 +95,7 @@ def apply_coding(
     lines = list(bill.lines)
     lines[line_index] = line.model_copy(update=update)
     recoded = bill.model_copy(update={"lines": lines})
-    _refuse_what_xero_refuses(master, recoded, line_index, changes)
+    _refuse_what_the_ledger_refuses(master, recoded, line_index, changes)
     return recoded, changes
 
 

@@ -172,8 +172,8 @@ class RequestRecord(BaseModel):
         if self.coding_issues:
             reasons = "; ".join(f"{i.field}: {i.message}" for i in self.coding_issues)
             raise CodingNotValid(
-                f"Xero would refuse the bill's coding as it stands ({reasons}); a reviewer or an"
-                " administrator recodes it first"
+                f"The ledger would refuse the bill's coding as it stands ({reasons}); a reviewer"
+                " or an administrator recodes it first"
             )
 
     def authorise(self, now: datetime) -> None:

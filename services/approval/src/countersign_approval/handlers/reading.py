@@ -65,7 +65,7 @@ async def request_seen_by(at: RequestAt, reader: Person) -> ApprovalRequest:
 
 async def coding_options(pool: asyncpg.Pool, organisation_id: UUID) -> dict[str, object] | None:
     """The values a line may be coded with now (``MasterData.options``); None before the
-    publisher read the organisation's Xero once."""
+    publisher read the organisation's ledger once."""
     async with pool.acquire() as conn:
         master = await LedgerMasterData(conn).current(organisation_id)
     return None if master is None else master.options()

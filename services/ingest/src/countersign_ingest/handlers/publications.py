@@ -43,7 +43,7 @@ from countersign_ingest.domain.items import (
     content_digest,
     refuse_new_version,
 )
-from countersign_ingest.domain.ledger_coding import coding_violations
+from countersign_ingest.domain.ledger_coding import coding_violations, ledger_of_accounts
 from countersign_ingest.domain.ledger_entries import EntryKind
 from countersign_ingest.domain.metadata import BankTransactionMetadata, CostItemMetadata
 from countersign_ingest.domain.refusals import BrokenRules, OrganisationViaXero
@@ -128,7 +128,7 @@ async def _store_document(
 
 
 async def ledger_of(conn: asyncpg.Connection, organisation_id: UUID) -> MasterData | None:
-    """The organisation's Xero as the publisher last read it; None before it was read."""
+    """The organisation's ledger as the publisher last read it; None before it was read."""
     currencies = await LedgerSettings(conn).currencies(organisation_id)
     if currencies is None:
         return None
@@ -138,6 +138,7 @@ async def ledger_of(conn: asyncpg.Connection, organisation_id: UUID) -> MasterDa
         tax_rates=current[EntryKind.TAX_RATE],
         tracking=current[EntryKind.TRACKING_CATEGORY],
         currencies=currencies,
+        ledger=ledger_of_accounts(organisation_id, current[EntryKind.ACCOUNT]).value,
     )
 
 

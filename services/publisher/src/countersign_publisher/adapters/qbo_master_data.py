@@ -8,7 +8,8 @@ codes Dext and the bills use (``qbo_mapping``):
     tax rates   non-US: each TaxCode that applies to purchases (a PurchaseTaxRateList, or not
                 taxable), by its Id, the rate the sum of its purchase rates; US: TAX and NON
     tracking    "Class" and "Department", their classes and departments as the options
-    currencies  the home currency (Preferences) and the active CompanyCurrency codes
+    currencies  the home currency (Preferences) and, with multicurrency on, the active
+                CompanyCurrency codes
     lock date   Preferences' BookCloseDate as the period lock date
 
 The uuid ids the v1 contract requires are name-based stand-ins (``qbo_uuid``); the QBO ids are
@@ -188,12 +189,17 @@ def master_data(
     organisation_id: UUID, realm_id: str, settings: QboSettings, synced_at: datetime
 ) -> LedgerMasterDataSynced:
     preferences = settings.preferences
-    home = str(((preferences.get("CurrencyPrefs") or {}).get("HomeCurrency") or {})["value"])
-    codes = {
-        str(c["Code"])
-        for c in settings.currencies
-        if c.get("Active", True) and is_iso_currency(str(c.get("Code")))
-    }
+    currency_prefs = preferences.get("CurrencyPrefs") or {}
+    home = str((currency_prefs.get("HomeCurrency") or {})["value"])
+    codes = (
+        {  # without multicurrency a bill is in the home currency, whatever else is listed
+            str(c["Code"])
+            for c in settings.currencies
+            if c.get("Active", True) and is_iso_currency(str(c.get("Code")))
+        }
+        if currency_prefs.get("MultiCurrencyEnabled")
+        else set()
+    )
     closed = (preferences.get("AccountingInfoPrefs") or {}).get("BookCloseDate")
     return LedgerMasterDataSynced(
         organisation_id=organisation_id,
