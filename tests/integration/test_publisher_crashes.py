@@ -14,7 +14,9 @@ import pytest
 from countersign_contracts import (
     APPROVAL_REQUESTS,
     BANK_TRANSACTIONS,
+    AuditAction,
     EventPayload,
+    RequestAuthorised,
 )
 from countersign_harness.document_server import DocumentServer
 from countersign_harness.infra import Infrastructure
@@ -57,6 +59,17 @@ RECEIPT_CRASH_POINTS = [
 ]
 
 
+def _spoken(request: RequestAuthorised) -> RequestAuthorised:
+    """The approver's comment over two lines (QBO keeps each note on one line of the memo)."""
+    trail = [
+        e.model_copy(update={"comment": "Fine by me.\nPaid  on the 5th"})
+        if e.action is AuditAction.APPROVED
+        else e
+        for e in request.audit_trail
+    ]
+    return request.model_copy(update={"audit_trail": trail})
+
+
 class InjectedCrash(BaseException):
     """Stands in for the process dying: nothing after it runs, not even error handling."""
 
@@ -85,7 +98,11 @@ class Stage:
             topic, document = BANK_TRANSACTIONS, payload.document
         else:
             bill = self.books.bill(tenant, reference)
-            payload, topic, document = authorised_request(bill), APPROVAL_REQUESTS, bill.document
+            payload, topic, document = (
+                _spoken(authorised_request(bill)),
+                APPROVAL_REQUESTS,
+                bill.document,
+            )
         self.documents.add(document.document_id, document_bytes(reference))
         await produce_event(self.infra.kafka_bootstrap_servers, self.prefix, topic, org, payload)
         await eventually(lambda: self.state(org), lambda state: state is not None)
