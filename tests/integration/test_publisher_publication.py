@@ -23,14 +23,10 @@ from countersign_contracts import (
     ActorKind,
     EventPayload,
     PublicationRetryRequested,
-    encode,
-    kafka_headers,
-    new_envelope,
-    topic_for,
 )
 from countersign_harness.document_server import DocumentServer
 from countersign_harness.infra import Infrastructure
-from countersign_harness.kafka import produce, read_until
+from countersign_harness.kafka import produce_event, read_until
 from countersign_harness.publisher import RunningPublisher, running_publisher
 from countersign_harness.publisher_samples import (
     authorised_request,
@@ -47,18 +43,7 @@ pytestmark = pytest.mark.integration
 async def send(
     infra: Infrastructure, isolation: str, topic: str, org: UUID, payload: EventPayload
 ) -> None:
-    envelope = new_envelope(
-        payload,
-        producer=topic_for(payload).producer,
-        organisation_id=org,
-        correlation_id=uuid.uuid4(),
-    )
-    headers = [(k, v.encode()) for k, v in kafka_headers(envelope).items()]
-    await produce(
-        infra.kafka_bootstrap_servers,
-        f"{isolation}.{topic}",
-        [(envelope.subject_id.encode(), encode(envelope), headers)],
-    )
+    await produce_event(infra.kafka_bootstrap_servers, isolation, topic, org, payload)
 
 
 async def events(

@@ -123,6 +123,35 @@ def test_repeated_requestid_replays_the_first_answer(
     assert too_long.status_code == 400
 
 
+def test_a_requestid_runs_again_once_forgotten_or_past_its_retention(
+    client: httpx.Client, company: Company, vendor: dict[str, Any]
+) -> None:
+    def posted(number: str, request_id: str) -> str:
+        answer = company.post(
+            "bill", bill(company, vendor["Id"], DocNumber=number), requestid=request_id
+        )
+        return str(answer.json()["Bill"]["Id"])
+
+    first = posted("R-1", "kept-1")
+    assert posted("R-2", "kept-1") == first  # remembered: replayed
+    other = Company.create(client, {"name": "Elsewhere"})
+    assert client.delete("/_sandbox/requestids", params={"realm_id": other.realm_id}).json() == {
+        "forgotten": 0
+    }
+    assert posted("R-3", "kept-1") == first  # another realm's forgetting is not this one's
+    forgotten = client.delete("/_sandbox/requestids", params={"realm_id": company.realm_id})
+    assert forgotten.json() == {"forgotten": 1}
+    again = posted("R-4", "kept-1")
+    assert again != first  # run again: a second bill
+    client.post("/_sandbox/clock", json={"advance_seconds": 86400 - 60})
+    company.token = client.post("/_sandbox/tokens", json={"realm_id": company.realm_id}).json()
+    assert posted("R-5", "kept-1") == again  # within the day: still remembered
+    client.post("/_sandbox/clock", json={"advance_seconds": 120})
+    assert posted("R-6", "kept-1") not in (first, again)  # a day after: run again
+    numbers = company.query("select * from Bill").json()["QueryResponse"]["Bill"]
+    assert sorted(b["DocNumber"] for b in numbers) == ["R-1", "R-4", "R-6"]
+
+
 def test_query_filters_orders_pages_and_refuses_unfilterable_fields(company: Company) -> None:
     for name in ("O'Brien Ltd", "Zeta Co", "Alpha Co"):
         company.post("vendor", {"DisplayName": name})

@@ -16,13 +16,22 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from uuid import UUID, uuid4
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from countersign_contracts import EventPayload, encode, kafka_headers, new_envelope, topic_for
 from countersign_harness.infra import read_env_file
 from countersign_platform.kafka_security import KafkaSecurity, client_options
 from countersign_platform.topics import provision
 
-__all__ = ["login_environment", "produce", "provision_prefix", "read_until", "service_security"]
+__all__ = [
+    "login_environment",
+    "produce",
+    "produce_event",
+    "provision_prefix",
+    "read_until",
+    "service_security",
+]
 
 USERS_FILE = "COUNTERSIGN_KAFKA_USERS_FILE"
 
@@ -86,6 +95,22 @@ async def produce(
             await producer.send_and_wait(topic, value, key=key, headers=headers)
     finally:
         await producer.stop()
+
+
+async def produce_event(
+    bootstrap: str, prefix: str, topic: str, organisation_id: UUID, payload: EventPayload
+) -> None:
+    """Sends ``payload`` as its producer would, in its envelope, to ``topic`` under ``prefix``
+    (the test's topic prefix, without the dot)."""
+    envelope = new_envelope(
+        payload,
+        producer=topic_for(payload).producer,
+        organisation_id=organisation_id,
+        correlation_id=uuid4(),
+    )
+    headers = [(k, v.encode()) for k, v in kafka_headers(envelope).items()]
+    record = (envelope.subject_id.encode(), encode(envelope), headers)
+    await produce(bootstrap, f"{prefix}.{topic}", [record])
 
 
 async def read_until(

@@ -53,6 +53,14 @@ class QboSandbox(SandboxProcess):
     def state(self, realm_id: str) -> dict[str, Any]:
         return self._object("GET", f"/_sandbox/companies/{realm_id}/state")
 
+    def forget_request_ids(self, realm_id: str | None = None) -> int:
+        """Forgets the remembered requestids now (of one realm), as if their retention had
+        passed; how many."""
+        params = {} if realm_id is None else {"realm_id": realm_id}
+        response = self.http.delete("/_sandbox/requestids", params=params)
+        response.raise_for_status()
+        return int(response.json()["forgotten"])
+
 
 def answer_consent(authorize_url: str, realm_id: str) -> tuple[str, dict[str, str]]:
     """A person on the consent page picks the company and presses Connect: where the

@@ -1,6 +1,6 @@
 """The test-control API under ``/_sandbox/`` (not part of QBO): companies, apps, minted tokens,
-the clock, limits, faults, webhook registration, state read-back, statistics and reset; and
-``/_files/…``, where the temporary download URLs point."""
+the clock, limits, faults, the requestid memory, webhook registration, state read-back,
+statistics and reset; and ``/_files/…``, where the temporary download URLs point."""
 
 from __future__ import annotations
 
@@ -145,6 +145,14 @@ async def faults(request: Request) -> Response:
     return JSONResponse(rule.as_json(), status_code=201)
 
 
+async def request_ids(request: Request) -> Response:
+    """Forgets the remembered requestids now (of one realm with ``?realm_id=``), as if their
+    retention (``QBO_SANDBOX_REQUESTID_TTL_S``) had passed: a repeat runs the call again."""
+    sandbox: Sandbox = request.app.state.sandbox
+    forgotten = sandbox.request_ids.forget(request.query_params.get("realm_id"))
+    return JSONResponse({"forgotten": forgotten})
+
+
 async def webhooks(request: Request) -> Response:
     sandbox: Sandbox = request.app.state.sandbox
     if request.method == "GET":
@@ -165,6 +173,8 @@ async def stats(request: Request) -> Response:
             "by_endpoint": dict(sandbox.stats.by_endpoint),
             "throttled": dict(sandbox.limiter.refused),
             "in_flight": sandbox.limiter.in_flight(),
+            "faults_injected": sandbox.faults.injected,
+            "requestid_replays": sandbox.request_ids.replays,
         }
     )
 
@@ -205,6 +215,7 @@ def control_routes() -> list[Route]:
         Route("/_sandbox/clock", clock, methods=["POST"]),
         Route("/_sandbox/limits", limits, methods=["PUT"]),
         Route("/_sandbox/faults", faults, methods=["POST", "DELETE"]),
+        Route("/_sandbox/requestids", request_ids, methods=["DELETE"]),
         Route("/_sandbox/webhooks", webhooks, methods=["GET", "POST"]),
         Route("/_sandbox/stats", stats),
         Route("/_files/{realm_id}/{attachable_id}", files),

@@ -1,5 +1,5 @@
 """A company (realm) and what it holds: entities by type and Id, attachment bytes, the change
-log (CDC and webhooks) and the requestid memory."""
+log (CDC and webhooks). (Its requestid memory is the sandbox's ``request_ids``.)"""
 
 from __future__ import annotations
 
@@ -58,8 +58,6 @@ class Realm:
     deleted: dict[str, dict[str, Record]] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
     changes: list[Change] = field(default_factory=list)
-    # requestid → (status, body) of the first answer, per realm.
-    answers: dict[str, tuple[int, bytes, str]] = field(default_factory=dict)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _next_id: int = 1
 

@@ -13,10 +13,12 @@ import re
 from collections.abc import Awaitable, Callable
 
 from countersign_xero_sandbox import faults
+from countersign_xero_sandbox.idempotency import Proceed, Replay, StoredAnswer
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from countersign_qbo_sandbox.model import Realm
 from countersign_qbo_sandbox.sandbox import API_PREFIX, Call, Sandbox
 from countersign_qbo_sandbox.wire import Fault, forbidden, throttled, unauthenticated
 
@@ -128,27 +130,46 @@ class AccountingApp:
         sandbox = self.sandbox
         realm = sandbox.realms[realm_id]
         async with realm.lock:
-            if request_id is not None and request_id in realm.answers:
-                status, stored, media = realm.answers[request_id]
-                return Response(stored, status_code=status, media_type=media)
-            now = sandbox.clock.now()
-            call = Call(
-                sandbox,
-                realm,
-                request.method,
-                segment.lower(),
-                entity_id,
-                request.query_params,
-                request.headers,
-                body,
-                now,
-            )
-            try:
-                response = await self.handler(call)
-            except Fault as fault:
-                response = fault.response(now)
+            slot = None
             if request_id is not None:
+                # One fingerprint for every call: Intuit documents no refusal of a repeated
+                # requestid with another body, so the first answer is replayed whatever comes.
+                outcome = await sandbox.request_ids.begin(realm_id, request_id, "")
+                if isinstance(outcome, Replay):
+                    kept = outcome.answer
+                    return Response(kept.body, status_code=kept.status, headers=kept.headers)
+                assert isinstance(outcome, Proceed)  # one fingerprint: never a Conflict
+                slot = outcome.slot
+            try:
+                response = await self._handle(request, segment, entity_id, realm, body)
+            except BaseException:
+                if slot is not None:
+                    sandbox.request_ids.abandon(slot)
+                raise
+            if slot is not None:
                 media = response.headers.get("content-type", "application/json")
-                realm.answers[request_id] = (response.status_code, bytes(response.body), media)
+                kept_body = bytes(response.body)
+                answer = StoredAnswer(response.status_code, {"content-type": media}, kept_body)
+                sandbox.request_ids.finish(slot, answer)
             sandbox.changed(realm)
             return response
+
+    async def _handle(
+        self, request: Request, segment: str, entity_id: str | None, realm: Realm, body: bytes
+    ) -> Response:
+        now = self.sandbox.clock.now()
+        call = Call(
+            self.sandbox,
+            realm,
+            request.method,
+            segment.lower(),
+            entity_id,
+            request.query_params,
+            request.headers,
+            body,
+            now,
+        )
+        try:
+            return await self.handler(call)
+        except Fault as fault:
+            return fault.response(now)

@@ -1,4 +1,5 @@
-"""Everything the sandbox holds, in one place: realms, OAuth state, limits, faults, webhooks.
+"""Everything the sandbox holds, in one place: realms, OAuth state, limits, faults, the
+requestid memory, webhooks.
 ``reset`` returns it to a fresh start."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 
 from countersign_xero_sandbox.clock import SandboxClock
 from countersign_xero_sandbox.faults import FaultBook
+from countersign_xero_sandbox.idempotency import IdempotencyStore
 from countersign_xero_sandbox.sandbox import Stats
 from starlette.datastructures import Headers, QueryParams
 
@@ -57,6 +59,8 @@ class Sandbox:
         )
         self.limiter = RateLimiter(self.clock, self.default_limits())
         self.faults = FaultBook(s.seed)
+        # requestid → the first answer, per realm (the Xero sandbox's Idempotency-Key memory).
+        self.request_ids = IdempotencyStore(self.clock, s.requestid_ttl_s)
         self.webhooks = WebhookBook(s.seed)
         self.stats = Stats()
         self._realm_counter = FIRST_REALM_ID + s.seed * 1000

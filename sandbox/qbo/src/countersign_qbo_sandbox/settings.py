@@ -23,5 +23,8 @@ class SandboxSettings(CommonSandboxSettings):
     refresh_rotate_s: float = 86400.0
     refresh_token_ttl_s: float = 8726400.0
     authorization_code_ttl_s: float = 600.0
+    # How long a realm remembers a requestid's answer (sandbox seconds). Intuit documents no
+    # retention: a day is inferred; after it the same requestid runs the call again.
+    requestid_ttl_s: float = 86400.0
     # Webhook deliveries: how long a receiver has to answer (real seconds; Intuit: 3 s).
     webhook_timeout_s: float = 3.0

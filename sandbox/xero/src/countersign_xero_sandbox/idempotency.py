@@ -1,7 +1,8 @@
 """Xero's Idempotency-Key memory: per app, for ``ttl_s`` sandbox seconds from the first call.
 The same key with the same method, URL and body replays the first answer (errors included);
 the same key with anything else is refused. A request arriving while the first with its key is
-still being served waits for that answer."""
+still being served waits for that answer. The QBO sandbox keeps its ``requestid`` memory here
+too: per realm, under one fingerprint for every call (a repeat replays whatever it sends)."""
 
 from __future__ import annotations
 
@@ -83,6 +84,19 @@ class IdempotencyStore:
         entry = self._entries.pop(slot, None)
         if entry is not None:
             entry.done.set()
+
+    def forget(self, owner: str | None = None) -> int:
+        """Forgets every answered key (``owner``: only those of that app or realm) now, as if
+        its memory had expired; a call still being served keeps its key until it is answered.
+        How many were forgotten."""
+        gone = [
+            slot
+            for slot, entry in self._entries.items()
+            if entry.answer is not None and (owner is None or slot[0] == owner)
+        ]
+        for slot in gone:
+            del self._entries[slot]
+        return len(gone)
 
     def clear(self) -> None:
         self._entries.clear()

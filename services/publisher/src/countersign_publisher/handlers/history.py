@@ -18,12 +18,19 @@ from countersign_publisher.handlers.recording import StepPorts, mark_sent, store
 __all__ = ["write_history"]
 
 
-def _not_found(notes: list[str], found: Counter[str]) -> list[str]:
+def _words(text: str) -> str:
+    """A note as compared with the ledger's: by its words, since a ledger may keep its spacing
+    otherwise (QBO keeps each note on one line of the memo, a line break as a space)."""
+    return " ".join(text.split())
+
+
+def _not_found(notes: list[str], found: list[str]) -> list[str]:
     """The notes the bill's history does not have yet, in their order."""
+    left = Counter(_words(text) for text in found)
     missing = []
     for text in notes:
-        if found[text] > 0:
-            found[text] -= 1
+        if left[_words(text)] > 0:
+            left[_words(text)] -= 1
         else:
             missing.append(text)
     return missing
@@ -44,8 +51,7 @@ async def write_history(ports: StepPorts, job: Job) -> None:
     notes = _notes(job)
     missing = notes
     if notes and job.progress.was_sent(step):
-        found = Counter(await ports.ledger(job).notes(org, invoice_id))
-        missing = _not_found(notes, found)
+        missing = _not_found(notes, await ports.ledger(job).notes(org, invoice_id))
     if missing:
         await mark_sent(ports, [job], step)
         await ports.ledger(job).add_notes(org, invoice_id, missing, job.key(step))
