@@ -16,8 +16,10 @@ from countersign_contracts import (
     StepRef,
 )
 from countersign_harness.publisher_samples import authorised_request, sample_bill
+from countersign_publisher.adapters.qbo_reading import notes_of, with_notes
 from countersign_publisher.domain.history_notes import MAX_NOTE_LENGTH, history_notes, note
 from countersign_publisher.domain.progress import Progress, next_step
+from countersign_publisher.handlers.history import _not_found
 
 AT = datetime(2026, 5, 4, 9, 12, tzinfo=UTC)
 DIRECTOR = StepRef(index=1, name="Director")
@@ -98,3 +100,12 @@ def test_history_notes_come_right_after_the_bill_unless_turned_off() -> None:
         ledger_expense_id=str(uuid.uuid4()),
     )
     assert next_step(bank) is PublicationStep.ATTACH_ORIGINAL
+
+
+def test_a_note_the_ledger_cut_to_fit_is_found_again_and_not_written_twice() -> None:
+    wanted = [f"Approved by Ann: {'why ' * 600}", "Paid", f"Reviewed by Rex: {'ok ' * 900}"]
+    stored = notes_of(with_notes("marker", wanted))
+
+    assert _not_found(wanted, stored) == []
+    assert _not_found([*wanted, "Another note"], stored) == ["Another note"]
+    assert _not_found(wanted, stored[:1]) == wanted[1:]

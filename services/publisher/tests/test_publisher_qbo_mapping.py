@@ -163,6 +163,19 @@ def test_the_private_note_holds_the_marker_then_the_notes() -> None:
     assert notes_of("just the marker") == [] and marker_of(None) is None
 
 
+def test_notes_too_long_for_the_memo_keep_their_first_words_and_fit() -> None:
+    marker = "https://dext.example/costs/long#m"
+    long = [f"Approved by Ann: {'why ' * 600}", "Paid", f"Reviewed by Rex: {'ok ' * 900}"]
+
+    note = with_notes(marker, long)
+
+    assert len(note) <= 4000 and marker_of(note) == marker
+    first, paid, last = notes_of(note)
+    assert first.endswith("…") and first.startswith("Approved by Ann: why why")
+    assert last.endswith("…") and last.startswith("Reviewed by Rex: ok ok")
+    assert paid == "Paid"  # short enough: kept whole
+
+
 def test_a_batch_item_is_a_bill_or_the_refusal_of_its_fault() -> None:
     fault = {
         "bId": "2",

@@ -21,6 +21,7 @@ from countersign_contracts import ContactStatus, Ledger, SupplierSynced
 from countersign_publisher.adapters.qbo_errors import fault_errors, fault_messages
 from countersign_publisher.adapters.qbo_mapping import Json, qbo_uuid
 from countersign_publisher.ledger.values import (
+    CUT,
     BillStatus,
     LedgerAttachment,
     LedgerBill,
@@ -84,10 +85,20 @@ def notes_of(private_note: Any) -> list[str]:
     return [line for line in lines if line]
 
 
+PRIVATE_NOTE_MAX = 4000  # Intuit's limit on a transaction's memo
+
+
 def with_notes(private_note: Any, notes: list[str]) -> str:
-    """The PrivateNote with ``notes`` added below what it holds (each note on one line)."""
+    """The PrivateNote with ``notes`` added below what it holds (each note on one line). When
+    they would not fit in the memo's 4,000 characters, each note longer than an equal share of
+    the room left keeps its first words to that length, ending in ``CUT``."""
+    held = str(private_note or "")
     added = [" ".join(note.split()) for note in notes]
-    return "\n".join([str(private_note or ""), *added])
+    room = PRIVATE_NOTE_MAX - len(held) - len(added)  # a line break before each note
+    if added and sum(map(len, added)) > room:
+        share = max(2, room // len(added))
+        added = [a if len(a) <= share else a[: share - 1].rstrip() + CUT for a in added]
+    return "\n".join([held, *added])
 
 
 def bill_status(raw: Json) -> str:

@@ -6,7 +6,6 @@ ADR 0051)."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import replace
 
 from countersign_contracts import HistoryNotesAdded, PublicationStep
@@ -14,6 +13,7 @@ from countersign_contracts import HistoryNotesAdded, PublicationStep
 from countersign_publisher.domain.history_notes import history_notes, rejection_note
 from countersign_publisher.handlers.job import Job
 from countersign_publisher.handlers.recording import StepPorts, mark_sent, store
+from countersign_publisher.ledger.values import CUT
 
 __all__ = ["write_history"]
 
@@ -24,15 +24,23 @@ def _words(text: str) -> str:
     return " ".join(text.split())
 
 
+def _is(found: str, note: str) -> bool:
+    """Whether ``found`` on the bill is ``note``: the same words, or a ledger's cut of it (its
+    first words, then ``CUT``)."""
+    kept, wanted = _words(found), _words(note)
+    return kept == wanted or (kept.endswith(CUT) and wanted.startswith(kept[: -len(CUT)]))
+
+
 def _not_found(notes: list[str], found: list[str]) -> list[str]:
     """The notes the bill's history does not have yet, in their order."""
-    left = Counter(_words(text) for text in found)
+    left = list(found)
     missing = []
     for text in notes:
-        if left[_words(text)] > 0:
-            left[_words(text)] -= 1
-        else:
+        match = next((n for n, kept in enumerate(left) if _is(kept, text)), None)
+        if match is None:
             missing.append(text)
+        else:
+            del left[match]
     return missing
 
 

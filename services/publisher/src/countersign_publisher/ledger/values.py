@@ -15,6 +15,7 @@ from typing import Any
 from countersign_contracts import Bill, LedgerMasterDataSynced
 
 __all__ = [
+    "CUT",
     "BillStatus",
     "ContactsPage",
     "LedgerAttachment",
@@ -32,6 +33,10 @@ __all__ = [
 
 LedgerId = str
 Record = dict[str, Any]
+
+CUT = "…"
+"""How a ledger that must shorten a note to keep it ends it (its first words, then this): the
+notes step then recognises it as the note it was."""
 
 
 class BillStatus(StrEnum):
