@@ -20,11 +20,11 @@ reads both; ``raise_for_qbo`` turns an answer into the most specific error, ``ra
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 from typing import Any
 
-from countersign_platform.outbound import HttpResponse, HttpTimeout, HttpUnreachable
+from countersign_platform.outbound import HttpResponse
 
+from countersign_publisher.adapters.answers import json_or_none, unanswered_as
 from countersign_publisher.ledger.errors import (
     LedgerAuthLost,
     LedgerError,
@@ -132,22 +132,9 @@ def raise_fault(body: Any, status: int = 400) -> None:
     raise QboRefused(messages, status=status)
 
 
-@contextlib.contextmanager
-def transport_errors() -> Iterator[None]:
+def transport_errors() -> contextlib.AbstractContextManager[None]:
     """A call that never got an answer is transient: the same call may work later."""
-    try:
-        yield
-    except HttpTimeout as exc:
-        raise QboTransient("QuickBooks Online did not answer in time") from exc
-    except HttpUnreachable as exc:
-        raise QboTransient(f"QuickBooks Online could not be reached ({exc})") from exc
-
-
-def _json(response: HttpResponse) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
+    return unanswered_as(QboTransient, "QuickBooks Online")
 
 
 def raise_for_qbo(response: HttpResponse, retry_after_s: float = 60.0) -> None:
@@ -156,7 +143,7 @@ def raise_for_qbo(response: HttpResponse, retry_after_s: float = 60.0) -> None:
     status = response.status_code
     if status < 400:
         return
-    body = _json(response)
+    body = json_or_none(response)
     found = fault_errors(body)
     messages = fault_messages(found[1]) if found else []
     if status == 429:

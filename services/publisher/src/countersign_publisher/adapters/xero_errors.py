@@ -16,11 +16,11 @@ timeout or a host out of reach.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 from typing import Any
 
-from countersign_platform.outbound import HttpResponse, HttpTimeout, HttpUnreachable
+from countersign_platform.outbound import HttpResponse
 
+from countersign_publisher.adapters.answers import json_or_none, unanswered_as
 from countersign_publisher.ledger.errors import (
     LedgerAuthLost,
     LedgerError,
@@ -84,22 +84,9 @@ def validation_messages(body: Any) -> list[str]:
     return found
 
 
-@contextlib.contextmanager
-def transport_errors() -> Iterator[None]:
+def transport_errors() -> contextlib.AbstractContextManager[None]:
     """A call that never got an answer is transient: the same call may work later."""
-    try:
-        yield
-    except HttpTimeout as exc:
-        raise XeroTransient("Xero did not answer in time") from exc
-    except HttpUnreachable as exc:
-        raise XeroTransient(f"Xero could not be reached ({exc})") from exc
-
-
-def _json(response: HttpResponse) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
+    return unanswered_as(XeroTransient, "Xero")
 
 
 def raise_for_xero(response: HttpResponse) -> None:
@@ -110,7 +97,7 @@ def raise_for_xero(response: HttpResponse) -> None:
     if status == 429:
         problem = response.headers.get("x-rate-limit-problem", "unknown")
         raise XeroRateLimited(problem, float(response.headers.get("retry-after", "1") or 1))
-    body = _json(response)
+    body = json_or_none(response)
     detail = (body or {}).get("Detail") if isinstance(body, dict) else None
     if status in (401, 403):
         raise XeroAuthError(f"Xero refused the credentials: {detail or status}", status=status)
