@@ -60,7 +60,8 @@ class Company:
         return answer.json()
 
     async def id_of(self, entity: str, name: str) -> str:
-        found = await self.call("GET", "query", query=f"select * from {entity} where Name = '{name}'")
+        text = f"select * from {entity} where Name = '{name}'"
+        found = await self.call("GET", "query", query=text)
         return str(found["QueryResponse"][entity][0]["Id"])
 
     async def bill(self, bill_id: str) -> dict[str, Any]:
@@ -142,9 +143,10 @@ async def test_a_paid_bill_changed_in_qbo_is_reported_by_webhook_then_by_cdc_and
     settings = settings_for(
         qbo_webhook_verifier=VERIFIER, **qbo_settings(qbo_sandbox, REDIRECT_URI)
     )
-    async with running_publisher(settings) as publisher, listening(
-        publisher, "/v1/qbo/webhooks"
-    ) as url:
+    async with (
+        running_publisher(settings) as publisher,
+        listening(publisher, "/v1/qbo/webhooks") as url,
+    ):
         await publisher.connect_qbo(org, qbo_sandbox, realm)
         # The first CDC poll (right after connecting) is over: the webhook sees the edit first.
         await eventually(lambda: _first_poll(publisher, org), bool, timeout_s=15)
@@ -170,12 +172,8 @@ async def test_a_paid_bill_changed_in_qbo_is_reported_by_webhook_then_by_cdc_and
         await eventually(company.deliveries, lambda d: d[-1]["state"] == "delivered")
         lost = len(await company.deliveries())
         qbo_sandbox.fault(fault="webhook_lost", count=1, realm_id=realm)
-        moved = await company.sparse_update(
-            bill_id, VendorRef={"value": vendor["Vendor"]["Id"]}
-        )
-        await eventually(
-            company.deliveries, lambda d: len(d) > lost and d[-1]["state"] == "lost"
-        )
+        moved = await company.sparse_update(bill_id, VendorRef={"value": vendor["Vendor"]["Id"]})
+        await eventually(company.deliveries, lambda d: len(d) > lost and d[-1]["state"] == "lost")
         caught = await publisher.parts.change_poll.poll(org)
         second_seen_by = await _kept_at(publisher, org, moved)
         after_move = await events(

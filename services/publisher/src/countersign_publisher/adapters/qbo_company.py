@@ -1,6 +1,7 @@
 """What the QBO adapter reads of a company beside the records it writes: the facts and codes
 the mapping needs (``QboCompany``: kept ``ttl_s``, read again when a bill names an account it
-does not know, or after ``forget``), and the reference entities of a master-data sync (``QboSettings``)."""
+does not know, or after ``forget``), and the reference entities of a master-data sync
+(``QboSettings``)."""
 
 from __future__ import annotations
 
