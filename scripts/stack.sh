@@ -297,8 +297,10 @@ write_stack_env() {
     echo "PUBLISHER_QBO_CLIENT_ID=countersign-local"
     echo "PUBLISHER_QBO_REDIRECT_URI=http://127.0.0.1:$(service_port publisher)/v1/qbo/callback"
     echo "PUBLISHER_QBO_CLIENT_SECRET=${PUBLISHER_QBO_CLIENT_SECRET:-$(local_secret PUBLISHER_QBO_CLIENT_SECRET)}"
-    # Xero's webhooks: `up` registers the publisher's with the sandbox (register_xero_webhook).
+    # Xero's webhooks: `up` registers the publisher's with the sandbox (register_xero_webhook);
+    # Intuit's likewise, signed with the verifier token (register_qbo_webhook, ADR 0072).
     echo "PUBLISHER_XERO_WEBHOOK_KEY=${PUBLISHER_XERO_WEBHOOK_KEY:-$(local_secret PUBLISHER_XERO_WEBHOOK_KEY)}"
+    echo "PUBLISHER_QBO_WEBHOOK_VERIFIER=${PUBLISHER_QBO_WEBHOOK_VERIFIER:-$(local_secret PUBLISHER_QBO_WEBHOOK_VERIFIER)}"
     # The web app (its secrets go to it alone, in start_service): approval behind it, plain
     # HTTP on loopback, sign-in mail to the mail sandbox, "Sign in with Xero" at the Xero
     # sandbox, which `up` tells about the web app's client (register_web_oidc_client).
@@ -403,6 +405,27 @@ status = json.loads(urllib.request.urlopen(request, timeout=30).read())["status"
 sys.exit(0 if status == "OK" else f"intent to receive: {status}")
 PY
   log "xero webhook: the publisher's registered with the Xero sandbox"
+}
+
+# Registers the publisher's webhook with the QBO sandbox (its URL and the verifier token), as a
+# developer does on Intuit's portal. In memory at the sandbox: every `up` does it again (the same
+# URL: its token replaced).
+register_qbo_webhook() {
+  local qbo="http://127.0.0.1:$(service_port qbo-sandbox)"
+  local publisher="http://127.0.0.1:$(service_port publisher)"
+  http_ok "$qbo/_sandbox/health" || return 0
+  http_ok "$publisher/health/ready" || { log "qbo webhook: publisher not running, not registered"; return 0; }
+  VERIFIER="${PUBLISHER_QBO_WEBHOOK_VERIFIER:-$(local_secret PUBLISHER_QBO_WEBHOOK_VERIFIER)}" \
+    "$PYTHON" - "$qbo" "$publisher/v1/qbo/webhooks" <<'PY' \
+    || die "qbo webhook: the sandbox could not register the publisher's"
+import json, os, sys, urllib.request
+qbo, url = sys.argv[1:]
+body = {"url": url, "verifier_token": os.environ["VERIFIER"]}
+request = urllib.request.Request(f"{qbo}/_sandbox/webhooks", json.dumps(body).encode(),
+                                 {"Content-Type": "application/json"}, method="POST")
+urllib.request.urlopen(request, timeout=10).read()
+PY
+  log "qbo webhook: the publisher's registered with the QBO sandbox"
 }
 
 start_service() {
@@ -546,6 +569,7 @@ cmd_up() {
   register_web_oidc_client
   register_xero_webhook
   register_qbo_app
+  register_qbo_webhook
   log "stack up in $((SECONDS - t0)) s; env in $STACK_ENV"
 }
 

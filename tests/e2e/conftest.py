@@ -75,6 +75,13 @@ def xero_webhook(pipeline: Pipeline) -> Iterator[None]:
         yield
 
 
+@pytest.fixture
+def qbo_webhook(pipeline: Pipeline) -> Iterator[None]:
+    """The publisher's webhook registered with the pipeline's QBO sandbox for this test only."""
+    with pipeline.qbo_webhook():
+        yield
+
+
 @pytest.fixture(name="org")
 async def organisation_fixture(pipeline: Pipeline) -> Organisation:
     return await provision_organisation(pipeline.endpoints, WORKFLOW, PEOPLE)

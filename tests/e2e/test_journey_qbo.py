@@ -1,9 +1,10 @@
 """The journeys Xero's organisations take, for an organisation whose ledger is QuickBooks Online:
 approved → an open Bill with its file and audit report; paid → a BillPayment from the chosen
 account, balance 0; rejected → nothing in QBO, amended and republished → one bill; a bank
-transaction → a Purchase without approval; the vendor a bill created → the list Dext pulls.
-Ingest, approval and publisher as separate processes on the real Kafka and Postgres; Dext and
-QBO as sandboxes over HTTP."""
+transaction → a Purchase without approval; the vendor a bill created → the list Dext pulls;
+a bill edited in QBO after approval → on the request's trail (Intuit's webhook). Ingest,
+approval and publisher as separate processes on the real Kafka and Postgres; Dext and QBO as
+sandboxes over HTTP."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from pypdf import PdfReader
 from tests.e2e.journeys import ANN, PEOPLE, WORKFLOW, invoice, original, sha256
 
 pytestmark = pytest.mark.e2e
-SHARED_PIPELINE = True  # its tests change nothing other modules see (conftest.py)
+SHARED_PIPELINE = True  # its tests change nothing other modules see; the webhook is removed
 
 
 @pytest.fixture(name="org")
@@ -193,3 +194,24 @@ async def test_the_vendor_a_first_bill_creates_appears_in_the_list_dext_pulls(
 
     [supplier] = [s for s in listed if s["name"] == "Brand New Supplies Ltd"]
     assert (supplier["ledger"], supplier["ledger_contact_id"]) == ("qbo", vendor["Id"])
+
+
+@pytest.mark.usefixtures("qbo_webhook")
+async def test_an_approved_bill_edited_in_qbo_is_on_the_requests_trail(org: Organisation) -> None:
+    await publish(org, qbo_invoice(org, "qbo-edit"))
+    request = await org.request_of("qbo-edit", states=("in_approval",))
+    await org.approve(ANN, request["request_id"])
+    publication = await org.wait_publication("qbo-edit")
+    [bill] = bills(org, "INV-qbo-edit")
+    org.qbo.sparse_update("Bill", bill["Id"], Line=[{**bill["Line"][0], "Amount": 1105.5}])
+
+    shown = await eventually(
+        lambda: org.request(request["request_id"]),
+        lambda found: any(e["action"] == "changed_in_xero" for e in found["audit_trail"]),
+        timeout_s=30,
+    )
+
+    assert publication["state"] == "completed", publication
+    [entry] = [e for e in shown["audit_trail"] if e["action"] == "changed_in_xero"]
+    assert {"field": "total", "before": "126.60", "after": "1326.60"} in entry["changes"]
+    assert shown["state"] == "published"

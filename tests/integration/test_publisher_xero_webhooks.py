@@ -52,8 +52,10 @@ def followed(monkeypatch: pytest.MonkeyPatch) -> list[ObservedChange]:
 
 
 @contextlib.asynccontextmanager
-async def listening(publisher: RunningPublisher) -> AsyncIterator[str]:
-    """The publisher's app on a port of its own, for the sandbox to call."""
+async def listening(
+    publisher: RunningPublisher, path: str = "/v1/xero/webhooks"
+) -> AsyncIterator[str]:
+    """The publisher's app on a port of its own, for a sandbox to call: the URL of ``path``."""
     port = free_port()
     config = uvicorn.Config(
         publisher.app, host="127.0.0.1", port=port, lifespan="off", log_level="critical"
@@ -66,7 +68,7 @@ async def listening(publisher: RunningPublisher) -> AsyncIterator[str]:
 
     await eventually(started, bool, timeout_s=10, interval_s=0.01)
     try:
-        yield f"http://127.0.0.1:{port}/v1/xero/webhooks"
+        yield f"http://127.0.0.1:{port}{path}"
     finally:
         server.should_exit = True
         await task

@@ -15,11 +15,14 @@ __all__ = ["sandbox_for_module"]
 S = TypeVar("S", bound=SandboxProcess)
 
 
-def sandbox_for_module(kind: type[S], tmp_path_factory: pytest.TempPathFactory) -> Iterator[S]:
+def sandbox_for_module(
+    kind: type[S], tmp_path_factory: pytest.TempPathFactory, **settings: str
+) -> Iterator[S]:
     if not kind.available():
         message = f"the {kind.LABEL} sandbox is not installed"
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
-    with kind.running(tmp_path_factory.mktemp(kind.NAME.removesuffix("-sandbox"))) as sandbox:
+    log_dir = tmp_path_factory.mktemp(kind.NAME.removesuffix("-sandbox"))
+    with kind.running(log_dir, **settings) as sandbox:
         yield sandbox

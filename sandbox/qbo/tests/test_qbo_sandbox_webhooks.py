@@ -159,3 +159,20 @@ def test_delivery_faults_lose_and_duplicate(client: httpx.Client, receiver: Rece
     assert len(entities) == 2 and receiver.bodies[0] == receiver.bodies[1]
     states = [d["state"] for d in _sent(client, 2, settled=True)]
     assert states == ["lost", "delivered"]
+
+
+def test_a_removed_registration_hears_nothing_more(client: httpx.Client) -> None:
+    with receiving(Receiver(TOKEN)) as receiver:
+        registration = {"url": receiver.url, "verifier_token": TOKEN}
+        registered = client.post("/_sandbox/webhooks", json=registration).json()
+        company = Company.create(client, {})
+        _write(company, "vendor", {"DisplayName": "Heard"})
+        assert len(receiver.wait_for(1)) == 1
+        removed = client.delete(f"/_sandbox/webhooks/{registered['registration_id']}")
+        again = client.delete(f"/_sandbox/webhooks/{registered['registration_id']}")
+        _write(company, "vendor", {"DisplayName": "Unheard"})
+        time.sleep(0.3)  # a delivery would leave within the loop's tick
+
+    assert (removed.status_code, again.status_code) == (204, 404)
+    assert client.get("/_sandbox/webhooks").json()["registrations"] == []
+    assert [e["operation"] for e in receiver.items()] == ["Create"]

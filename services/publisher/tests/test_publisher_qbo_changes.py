@@ -15,7 +15,12 @@ from typing import Any
 
 from countersign_contracts import TrackingSelection
 from countersign_harness.publisher_samples import sample_bill
-from countersign_publisher.adapters.qbo_changes import qbo_approved, qbo_state, seen_bill
+from countersign_publisher.adapters.qbo_changes import (
+    QboChanges,
+    qbo_approved,
+    qbo_state,
+    seen_bill,
+)
 from countersign_publisher.adapters.qbo_mapping import QboCompany
 from countersign_publisher.domain.bill_changes import (
     BillState,
@@ -157,3 +162,41 @@ def test_intuit_signature_is_base64_hmac_sha256_of_the_raw_body() -> None:
     assert not signature_valid(body + b" ", "verifier", good)
     assert not signature_valid(body, "other-verifier", good)
     assert not signature_valid(body, "verifier", None)
+
+
+class CompanyReads:
+    """QBO's answers for a company whose chart gains an account after it was first read; the
+    reads of its Account list counted."""
+
+    def __init__(self) -> None:
+        self.accounts = [ACCOUNT]
+        self.account_reads = 0
+        self.coded_to = "7"
+
+    async def read(self, organisation_id: Any, entity: str, entity_id: str = "") -> Any:
+        return line_detail(AccountRef={"value": self.coded_to}) if entity == "bill" else {}
+
+    async def query(self, organisation_id: Any, text: str) -> list[Any]:
+        return [{"Country": "GB"}]
+
+    async def query_all(self, organisation_id: Any, text: str) -> list[Any]:
+        if text.endswith("Account"):
+            self.account_reads += 1
+            return list(self.accounts)
+        return []
+
+
+async def test_an_account_made_after_the_company_was_read_reads_the_company_again() -> None:
+    qbo = CompanyReads()
+    changes = QboChanges(qbo, company_ttl_s=300)  # type: ignore[arg-type]
+    org = uuid.uuid4()
+    before = await changes.bill(org, "146")
+    qbo.accounts.append({"Id": "9", "AcctNum": "6100", "Name": "Postage"})
+    qbo.coded_to = "9"  # someone codes the bill to the new account in QBO
+    seen = await changes.bill(org, "146")
+    again = await changes.bill(org, "146")
+
+    assert before is not None and seen is not None and again is not None
+    assert BillState.from_json(before["state"]).lines[0].account_code == "429"
+    assert BillState.from_json(seen["state"]).lines[0].account_code == "6100"
+    assert qbo.account_reads == 2  # read again once; the company it read is kept after

@@ -158,20 +158,32 @@ class ChangeSeenBy(StrEnum):
 
 
 class BillChangedInXero(_PublicationEvent, EventPayload):
-    """A bill Countersign published was changed in Xero after approval: a watched field
+    """A bill Countersign published was changed in its ledger after approval: a watched field
     (supplier, total, currency, a line's account, tax type, tracking or amount, or the status
     going to VOIDED or DELETED) now differs from what was approved. Countersign's own writes
     (attachments, history notes, the payment) are not changes. Emitted once per distinct set
     of differences: again when the bill changes further, not when an unrelated update arrives
-    (since 1.3)."""
+    (since 1.3). Despite its name it covers QuickBooks Online too (ledger "qbo", since
+    1.6): a Bill edited or deleted in QBO, its department also watched; ledger_bill_id is
+    the Bill's Id, xero_invoice_id the name-based UUID of it."""
 
     xero_invoice_id: UUID
     ledger_bill_id: LedgerId | None = ledger_id_field("xero_invoice_id", _SINCE)
     differences: list[XeroDifference] = Field(
         min_length=1, description="Every watched field that differs, not only the newest edit"
     )
-    xero_status: XeroInvoiceStatus = Field(description="The bill's Status in Xero now")
-    xero_updated_at: UtcDatetime = Field(description="Xero's UpdatedDateUTC of the changed bill")
+    xero_status: XeroInvoiceStatus = Field(
+        description=(
+            "The bill's Status in Xero now; for a QBO Bill: AUTHORISED while open, PAID at"
+            " Balance 0, DELETED when deleted"
+        )
+    )
+    xero_updated_at: UtcDatetime = Field(
+        description=(
+            "Xero's UpdatedDateUTC of the changed bill; for QBO its MetaData.LastUpdatedTime"
+            " (or the webhook's lastUpdated of a deletion), in UTC"
+        )
+    )
     seen_by: ChangeSeenBy
 
 

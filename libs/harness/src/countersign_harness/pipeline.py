@@ -31,6 +31,7 @@ from countersign_harness.pipeline_settings import (
     DOCUMENT_LINK_SECRET,
     QBO_CLIENT_ID,
     QBO_CLIENT_SECRET,
+    QBO_WEBHOOK_VERIFIER,
     UNLIMITED_XERO,
     WEB_CLIENT_SECRET,
     WEB_OIDC_CLIENT_ID,
@@ -214,6 +215,20 @@ class Pipeline:
             yield
         finally:
             webhook = f"{self.xero.url}/_sandbox/webhooks/{registered.json()['webhook_id']}"
+            httpx.delete(webhook, timeout=10).raise_for_status()
+
+    @contextmanager
+    def qbo_webhook(self) -> Iterator[None]:
+        """The publisher's webhook registered with the QBO sandbox (as on Intuit's developer
+        portal, with its verifier token), removed again on leaving."""
+        body = {"url": f"{self.publishers[0].url}/v1/qbo/webhooks",
+                "verifier_token": QBO_WEBHOOK_VERIFIER}  # fmt: skip
+        registered = httpx.post(f"{self.qbo.url}/_sandbox/webhooks", json=body, timeout=30)
+        registered.raise_for_status()
+        try:
+            yield
+        finally:
+            webhook = f"{self.qbo.url}/_sandbox/webhooks/{registered.json()['registration_id']}"
             httpx.delete(webhook, timeout=10).raise_for_status()
 
     def logs(self, lines: int = 30) -> str:

@@ -22,6 +22,7 @@ __all__ = [
     "NOTIFIER_CLIENT_SECRET",
     "QBO_CLIENT_ID",
     "QBO_CLIENT_SECRET",
+    "QBO_WEBHOOK_VERIFIER",
     "UNLIMITED_PUBLISHER",
     "UNLIMITED_XERO",
     "WEB_CLIENT_SECRET",
@@ -51,6 +52,8 @@ DOCUMENT_LINK_SECRET = "pipeline-document-links"
 # The publisher's Xero webhook key: set, so a test may register the webhook with the sandbox
 # (none is registered unless a test does, and it removes it after).
 XERO_WEBHOOK_KEY = secrets.token_urlsafe(24)
+# The verifier token of the publisher's QBO webhook, likewise (``Pipeline.qbo_webhook``).
+QBO_WEBHOOK_VERIFIER = secrets.token_urlsafe(24)
 
 # Fast polling and short leases: a test should not wait for a production-sized interval.
 FAST_PUBLISHER = {
@@ -93,6 +96,7 @@ def publisher_environment(
         "PUBLISHER_QBO_DISCOVERY_URL": f"{qbo_url}/.well-known/openid_sandbox_configuration",
         "PUBLISHER_QBO_CLIENT_ID": QBO_CLIENT_ID,
         "PUBLISHER_QBO_CLIENT_SECRET": QBO_CLIENT_SECRET,
+        "PUBLISHER_QBO_WEBHOOK_VERIFIER": QBO_WEBHOOK_VERIFIER,
     }
 
 

@@ -165,6 +165,14 @@ async def webhooks(request: Request) -> Response:
     return JSONResponse(found.view(), status_code=201)
 
 
+async def webhook(request: Request) -> Response:
+    """``DELETE /_sandbox/webhooks/{registration_id}``: the registration removed (204)."""
+    sandbox: Sandbox = request.app.state.sandbox
+    if not sandbox.webhooks.unregister(request.path_params["registration_id"]):
+        return JSONResponse({"error": "no such registration"}, status_code=404)
+    return Response(status_code=204)
+
+
 async def stats(request: Request) -> Response:
     sandbox: Sandbox = request.app.state.sandbox
     return JSONResponse(
@@ -217,6 +225,7 @@ def control_routes() -> list[Route]:
         Route("/_sandbox/faults", faults, methods=["POST", "DELETE"]),
         Route("/_sandbox/requestids", request_ids, methods=["DELETE"]),
         Route("/_sandbox/webhooks", webhooks, methods=["GET", "POST"]),
+        Route("/_sandbox/webhooks/{registration_id}", webhook, methods=["DELETE"]),
         Route("/_sandbox/stats", stats),
         Route("/_files/{realm_id}/{attachable_id}", files),
     ]

@@ -92,6 +92,15 @@ class WebhookBook(DeliveryLanes[Delivery]):
             self._seen[realm.realm_id] = len(realm.changes)
         return found
 
+    def unregister(self, registration_id: str) -> bool:
+        """Removes a registration and the events waiting for it; whether it was there. A
+        delivery still being tried finds no endpoint and is lost."""
+        if self.registrations.pop(registration_id, None) is None:
+            return False
+        for lane in [lane for lane in self.waiting if lane[0] == registration_id]:
+            del self.waiting[lane]
+        return True
+
     def notice(self, realm: Realm) -> int:
         """Queues the realm's new changes for every registration; how many there were."""
         start = self._seen.get(realm.realm_id, 0)

@@ -149,8 +149,9 @@ class QboChanges:
         }
         company = await self._companies.company(organisation_id, set())
         if accounts - {str(a["Id"]) for a in company.accounts.values()} - {"None"}:
-            # An account made after the company was read: read it again (by its codes).
-            company = await self._companies.company(organisation_id, {"\0unknown"})
+            # An account made after the company was read (bills name it by Id): read it again.
+            self._companies.forget(organisation_id)
+            company = await self._companies.company(organisation_id, set())
         return company
 
     async def bill(self, organisation_id: UUID, bill_id: str) -> Json | None:

@@ -1,6 +1,7 @@
 """What the QBO adapter reads of a company beside the records it writes: the facts and codes
 the mapping needs (``QboCompany``: kept ``ttl_s``, read again when a bill names an account it
-does not know), and the reference entities of a master-data sync (``QboSettings``)."""
+does not know, or after ``forget``), and the reference entities of a master-data sync
+(``QboSettings``)."""
 
 from __future__ import annotations
 
@@ -46,6 +47,10 @@ class QboCompanies:
         )
         self._held[organisation_id] = (time.monotonic(), company)
         return company
+
+    def forget(self, organisation_id: UUID) -> None:
+        """Drops what is kept of the company: the next ``company`` reads it again."""
+        self._held.pop(organisation_id, None)
 
     async def all(self, organisation_id: UUID, entity: str) -> list[Json]:
         return await self._qbo.query_all(organisation_id, f"select * from {entity}")
