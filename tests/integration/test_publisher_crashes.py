@@ -7,7 +7,7 @@ its sandbox process; one publisher per ledger serves the module's organisations.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from uuid import UUID
 
 import pytest
@@ -148,30 +148,42 @@ async def stage(
         yield Stage(infra, prefix, publisher, books, module_documents)
 
 
-async def crashed_then_resumed(stage: Stage, org: UUID, tenant: str, crash_at: str) -> str:
+async def worker_crashed_then_resumed(
+    publisher: RunningPublisher,
+    crash_at: str,
+    forget: Callable[[], None],
+    state: Callable[[], Awaitable[str | None]],
+) -> str:
     """The publisher's worker dies at ``crash_at``; once the ledger forgot every repeated-request
-    key it saw, a successor takes the job on. The publication's state in the end."""
+    key it saw (``forget``), a successor takes the job on. The publication's ``state`` then."""
 
     def crash(point: str) -> None:
         if point == crash_at:
             raise InjectedCrash(point)
 
-    runtime, settings = stage.publisher.runtime, stage.publisher.parts.settings
+    runtime, settings = publisher.runtime, publisher.parts.settings
     http = OutboundHttp(timeout_s=10)
     try:
         doomed = assemble(runtime, settings, http, crash)
         with pytest.raises(InjectedCrash):
             await doomed.worker.run_until_idle()
-        stage.books.forget(tenant)
+        forget()
         successor = assemble(runtime, settings, http)
 
         async def resume() -> str | None:
             await successor.worker.run_until_idle()  # nothing is due while the lease holds
-            return await stage.state(org)
+            return await state()
 
-        return str(await eventually(resume, lambda state: state == "completed", timeout_s=30))
+        return str(await eventually(resume, lambda found: found == "completed", timeout_s=30))
     finally:
         await http.aclose()
+
+
+async def crashed_then_resumed(stage: Stage, org: UUID, tenant: str, crash_at: str) -> str:
+    """``worker_crashed_then_resumed`` for the organisation's publication on the stage."""
+    return await worker_crashed_then_resumed(
+        stage.publisher, crash_at, lambda: stage.books.forget(tenant), lambda: stage.state(org)
+    )
 
 
 @pytest.mark.parametrize("crash_at", BILL_CRASH_POINTS)

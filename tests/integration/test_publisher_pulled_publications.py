@@ -37,9 +37,10 @@ from countersign_harness.xero_process import XeroSandbox
 from countersign_publisher.db.publications import Publications
 
 from tests.integration.test_publisher_bypass import Xero
-from tests.integration.test_publisher_crashes import crashed_then_resumed
+from tests.integration.test_publisher_crashes import worker_crashed_then_resumed
 from tests.integration.test_publisher_publication import events, send
 from tests.integration.test_publisher_pulled_bills import TODAY, mode_kept, pulled, via_xero
+from tests.support.crash_ledgers import XeroBooks
 
 pytestmark = pytest.mark.integration
 
@@ -174,7 +175,12 @@ async def test_a_crash_while_authorising_resumes_without_a_second_write(
         bill = Pulled(publisher, xero_sandbox)
         await bill.submit(infra, isolation, f"PULL-C-{crash_at}")
         await bill.stage(await bill.approved())
-        final = await crashed_then_resumed(publisher, xero_sandbox, crash_at)
+        final = await worker_crashed_then_resumed(
+            publisher,
+            crash_at,
+            lambda: XeroBooks(xero_sandbox).forget(bill.tenant_id),
+            lambda: publisher.runtime.pool.fetchval("SELECT state FROM publications"),
+        )
 
     assert final == "completed"
     _assert_authorised_once(bill)
