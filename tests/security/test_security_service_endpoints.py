@@ -84,7 +84,8 @@ INGEST_CALLERS = ("none", "bad", "oper", "dext", "xdext", "xid")
 # does Intuit's (ADR 0069). Importing a QBO grant for an organisation connected to Xero is
 # refused before Intuit is asked (409: disconnect Xero first). Xero's
 # webhooks take Xero's signature, no bearer token: without PUBLISHER_XERO_WEBHOOK_KEY (as here)
-# the endpoint answers 503; with it, tests/integration/test_publisher_xero_webhooks.py.
+# the endpoint answers 503; with it, tests/integration/test_publisher_xero_webhooks.py. Intuit's
+# likewise without PUBLISHER_QBO_WEBHOOK_VERIFIER (test_publisher_qbo_changes.py with it).
 PUBLISHER = """
 endpoint                                              | none bad  oper xid
 GET    {org}/publications                             | 401  401  200  200
@@ -271,7 +272,7 @@ async def test_publisher_opens_only_to_the_operator_and_only_on_the_organisation
     tenant = xero_sandbox.create_tenant()["tenant_id"]
     wrong, recorded, leaked = [], [], []
     # No webhook key, whatever the environment says (make test exports the stack's settings).
-    config = settings_for(worker_enabled=False, xero_webhook_key=None)
+    config = settings_for(worker_enabled=False, xero_webhook_key=None, qbo_webhook_verifier=None)
     async with running_publisher(config) as publisher:
         await publisher.connect(orgs["own"], xero_sandbox, tenant)
         items = {}

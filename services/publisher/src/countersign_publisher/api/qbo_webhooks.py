@@ -9,31 +9,24 @@ delivery's Bill events are recorded in one transaction and answered 200 at once 
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated
 
 from countersign_contracts import Text
 from countersign_platform.json_bodies import (
-    MAX_JSON_BODY_BYTES,
     StrictJsonRoute,
-    parse_json,
-    read_bounded,
 )
-from countersign_platform.problems import Problem
 from fastapi import APIRouter, Header, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from countersign_publisher.adapters.qbo_changes import QBO_BILL
 from countersign_publisher.api.routing import Parts, State
+from countersign_publisher.api.signed_webhooks import SignedWebhook, receive_signed
 from countersign_publisher.db.xero_changes import QBO_TABLES
-from countersign_publisher.domain.xero_changes import ChangeEvent, event_date, signature_valid
-from countersign_publisher.handlers.ledger_changes import record_events
+from countersign_publisher.domain.xero_changes import ChangeEvent, event_date
 
 __all__ = ["QBO_WEBHOOK_BODIES", "router"]
 
-log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/v1/qbo", tags=["qbo webhooks"], route_class=StrictJsonRoute)
 
@@ -85,14 +78,15 @@ def _kept(delivery: QboDelivery) -> list[ChangeEvent]:
     ]
 
 
-def _read(body: bytes) -> list[ChangeEvent]:
-    try:
-        return _kept(QboDelivery.model_validate(parse_json(body)))
-    except ValidationError as exc:
-        errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
-        raise RequestValidationError(errors) from None
-    except ValueError as exc:  # a lastUpdated that is no date
-        raise Problem(422, "validation", "Request is not valid", str(exc)) from None
+QBO_WEBHOOK = SignedWebhook(
+    ledger="qbo",
+    title="QuickBooks Online",
+    header="intuit-signature",
+    secret_setting="PUBLISHER_QBO_WEBHOOK_VERIFIER",
+    secret_name="verifier token",
+    events=lambda body: _kept(QboDelivery.model_validate(body)),
+    tables=QBO_TABLES,
+)
 
 
 @router.post(
@@ -108,20 +102,5 @@ async def receive(
     parts: Parts,
     signature: Annotated[Text | None, Header(alias="intuit-signature", max_length=200)] = None,
 ) -> Response:
-    verifier = parts.settings.qbo_webhook_verifier
-    if verifier is None or not verifier.get_secret_value():
-        raise Problem(
-            503,
-            "qbo-webhooks-unconfigured",
-            "QuickBooks Online webhooks are not received here",
-            "set PUBLISHER_QBO_WEBHOOK_VERIFIER to the verifier token Intuit shows for the app",
-        )
-    body = await read_bounded(request, MAX_JSON_BODY_BYTES)
-    if not signature_valid(body, verifier.get_secret_value(), signature):
-        log.warning("qbo webhook refused: intuit-signature missing or wrong")
-        return Response(status_code=401)
-    events = _read(body)
-    new = await record_events(state.pool, events, QBO_TABLES)
-    if events:
-        log.info("qbo webhook: %d bill events, %d new", len(events), new)
-    return Response(status_code=200)
+    secret = parts.settings.qbo_webhook_verifier
+    return await receive_signed(request, state, secret, signature, QBO_WEBHOOK)

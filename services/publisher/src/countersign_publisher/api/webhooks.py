@@ -9,35 +9,28 @@ probes (no events) pass the same way. Without a key the endpoint answers 503.
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated
 from uuid import UUID
 
 from countersign_contracts import Text
 from countersign_platform.json_bodies import (
-    MAX_JSON_BODY_BYTES,
     StrictJsonRoute,
-    parse_json,
-    read_bounded,
 )
-from countersign_platform.problems import Problem
 from fastapi import APIRouter, Header, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from countersign_publisher.api.routing import Parts, State
+from countersign_publisher.api.signed_webhooks import SignedWebhook, receive_signed
+from countersign_publisher.db.xero_changes import XERO_TABLES
 from countersign_publisher.domain.xero_changes import (
     CATEGORIES,
     ChangeEvent,
     event_date,
-    signature_valid,
 )
-from countersign_publisher.handlers.ledger_changes import record_events
 
 __all__ = ["WEBHOOK_BODIES", "router"]
 
-log = logging.getLogger(__name__)
 
 # The body is read raw (its signature first), then with the strict JSON reader, by the endpoint.
 router = APIRouter(prefix="/v1/xero", tags=["xero webhooks"], route_class=StrictJsonRoute)
@@ -85,14 +78,15 @@ def _kept(delivery: WebhookDelivery) -> list[ChangeEvent]:
     ]
 
 
-def _read(body: bytes) -> list[ChangeEvent]:
-    try:
-        return _kept(WebhookDelivery.model_validate(parse_json(body)))
-    except ValidationError as exc:
-        errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
-        raise RequestValidationError(errors) from None
-    except ValueError as exc:  # an eventDateUtc that is no date
-        raise Problem(422, "validation", "Request is not valid", str(exc)) from None
+XERO_WEBHOOK = SignedWebhook(
+    ledger="xero",
+    title="Xero",
+    header="x-xero-signature",
+    secret_setting="PUBLISHER_XERO_WEBHOOK_KEY",
+    secret_name="webhook key",
+    events=lambda body: _kept(WebhookDelivery.model_validate(body)),
+    tables=XERO_TABLES,
+)
 
 
 @router.post(
@@ -108,20 +102,5 @@ async def receive(
     parts: Parts,
     signature: Annotated[Text | None, Header(alias="x-xero-signature", max_length=200)] = None,
 ) -> Response:
-    key = parts.settings.xero_webhook_key
-    if key is None or not key.get_secret_value():
-        raise Problem(
-            503,
-            "xero-webhooks-unconfigured",
-            "Xero webhooks are not received here",
-            "set PUBLISHER_XERO_WEBHOOK_KEY to the webhook key Xero shows for the app",
-        )
-    body = await read_bounded(request, MAX_JSON_BODY_BYTES)
-    if not signature_valid(body, key.get_secret_value(), signature):
-        log.warning("xero webhook refused: x-xero-signature missing or wrong")
-        return Response(status_code=401)
-    events = _read(body)
-    new = await record_events(state.pool, events)
-    if events:
-        log.info("xero webhook: %d events, %d new", len(events), new)
-    return Response(status_code=200)
+    secret = parts.settings.xero_webhook_key
+    return await receive_signed(request, state, secret, signature, XERO_WEBHOOK)
