@@ -82,8 +82,10 @@ def test_a_qbo_publication_is_kept_carried_on_the_requests_events_and_shown() ->
     request.ledger = Ledger.QBO  # the organisation's master data at intake said so
     bill_uuid = uuid4()
 
-    publication_progressed(request, uuid4(), PublicationStatus.PUBLISHING, NOW,
-                           xero_invoice_id=bill_uuid, ledger=Ledger.QBO, ledger_bill_id="146")  # fmt: skip
+    publication_progressed(
+        request, uuid4(), PublicationStatus.PUBLISHING, NOW,
+        xero_invoice_id=bill_uuid, ledger=Ledger.QBO, ledger_bill_id="146",
+    )  # fmt: skip
     publication_progressed(request, uuid4(), PublicationStatus.PUBLISHED, NOW)  # named nothing
 
     updated = [e for e in request.pending_events if isinstance(e, RequestPublicationUpdated)]

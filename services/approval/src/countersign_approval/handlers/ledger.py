@@ -137,4 +137,3 @@ async def bill_changed_in_xero(
         changed_in_xero(request, changed.xero_updated_at, changes, comment, changed.ledger)
 
     await _progress(conn, envelope, apply)
-
