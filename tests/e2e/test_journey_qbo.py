@@ -215,3 +215,7 @@ async def test_an_approved_bill_edited_in_qbo_is_on_the_requests_trail(org: Orga
     [entry] = [e for e in shown["audit_trail"] if e["action"] == "changed_in_xero"]
     assert {"field": "total", "before": "126.60", "after": "1326.60"} in entry["changes"]
     assert shown["state"] == "published"
+    # Named as QuickBooks Online and in its words, the bill by its Id there.
+    assert entry["actor"]["name"] == "QuickBooks Online"
+    assert entry["comment"].startswith("Changed in QuickBooks Online after approval (bill open")
+    assert (shown["ledger"], shown["publication"]["ledger_bill_id"]) == ("qbo", bill["Id"])

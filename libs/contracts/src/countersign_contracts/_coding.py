@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from countersign_contracts._bills import Bill, LineItem
+from countersign_contracts._ledger_names import ledger_title
 
 __all__ = [
     "CodingIssue",
@@ -49,7 +50,6 @@ ACTIVE = "ACTIVE"
 BANK = "BANK"
 QBO = "qbo"
 DEPARTMENT = "department"
-LEDGER_TITLES = {"xero": "Xero", QBO: "QuickBooks Online"}
 
 Entry = Mapping[str, Any]
 
@@ -76,7 +76,7 @@ class MasterData:
     @property
     def title(self) -> str:
         """The ledger's name as people read it: "Xero", "QuickBooks Online"."""
-        return LEDGER_TITLES.get(self.ledger or "xero", "the ledger")
+        return ledger_title(self.ledger)
 
     @classmethod
     def of(

@@ -41,6 +41,7 @@ __all__ = [
     "Ledger",
     "LedgerId",
     "LedgerName",
+    "ledger_title",
     "ledger_uuid",
     "with_ledger_names",
 ]
@@ -62,6 +63,19 @@ def _unknown_as_none(
         if isinstance(value, str) and is_tolerant(info):
             return None  # a ledger added in a later minor version: this reader cannot name it
         raise
+
+
+_TITLES = {Ledger.XERO: "Xero", Ledger.QBO: "QuickBooks Online"}
+
+
+def ledger_title(ledger: Ledger | str | None) -> str:
+    """The ledger's name as people read it: "Xero", "QuickBooks Online". None (an event or a
+    record from before ``ledger`` existed) is Xero; a ledger this reader does not know is
+    "the ledger"."""
+    try:
+        return _TITLES[Ledger(ledger or Ledger.XERO)]
+    except ValueError:
+        return "the ledger"
 
 
 LedgerName = Annotated[Ledger | None, WrapValidator(_unknown_as_none)]

@@ -12,6 +12,7 @@ from countersign_contracts import (
     AuditEntry,
     Bill,
     CodingIssue,
+    Ledger,
     LineItem,
     PossibleDuplicate,
     RequestSource,
@@ -66,6 +67,9 @@ class Totals(BaseModel):
 class PublicationView(BaseModel):
     publication_id: UUID | None
     xero_invoice_id: UUID | None
+    ledger_bill_id: str | None = Field(
+        default=None, description="the bill's id in its ledger (`ledger`), once it is there"
+    )
     messages: list[str]
 
 
@@ -100,6 +104,12 @@ class RequestSummary(BaseModel):
         default=RequestSource.DEXT,
         description="where the bill started: dext, or xero (pulled from Xero in the via-Xero"
         " mode: its original is the bill in Xero, original_document_url; amounts read-only)",
+    )
+    ledger: Ledger | None = Field(
+        default=None,
+        description="the organisation's ledger the bill goes to or is in: xero, qbo (the"
+        " publisher's once published); null when not known yet. People read it as"
+        " `ledger_title` (contracts): Xero, QuickBooks Online",
     )
     possible_duplicates: list[PossibleDuplicate] = Field(
         default_factory=list,
@@ -190,6 +200,7 @@ def request_summary(request: ApprovalRequest) -> RequestSummary:
         awaiting=request.awaiting_actors(),
         rejection=_rejection(request),
         source=request.source,
+        ledger=request.ledger,
         possible_duplicates=request.possible_duplicates,
         possible_duplicates_in_xero=request.possible_duplicates_in_xero,
     )
@@ -212,6 +223,7 @@ def request_view(request: ApprovalRequest) -> RequestView:
         publication=PublicationView(
             publication_id=request.publication_id,
             xero_invoice_id=request.xero_invoice_id,
+            ledger_bill_id=request.ledger_bill_id,
             messages=request.publication_messages,
         ),
         coding_issues=request.coding_issues,

@@ -16,12 +16,16 @@ from countersign_contracts import (
     Actor,
     ActorKind,
     AuditAction,
+    BillChangedInXero,
     FieldChange,
+    Ledger,
     MasterData,
     PublicationCancelRequested,
     PublicationRetryRequested,
     PublicationStatus,
     RequestPublicationUpdated,
+    XeroInvoiceStatus,
+    ledger_title,
 )
 
 from countersign_approval.domain.coding import CodingEdit, apply_coding
@@ -32,6 +36,7 @@ from countersign_approval.domain.request import ApprovalRequest
 
 __all__ = [
     "ask_to_cancel_publication",
+    "changed_comment",
     "changed_in_xero",
     "publication_given_up",
     "publication_progressed",
@@ -54,16 +59,21 @@ def publication_progressed(
     now: datetime,
     *,
     xero_invoice_id: UUID | None = None,
+    ledger: Ledger | None = None,
+    ledger_bill_id: str | None = None,
     messages: list[str] | None = None,
 ) -> None:
     """Moves to the publisher's reported status; a repeat of the current status only refreshes
-    what it carries (a second failure's messages, say)."""
+    what it carries (a second failure's messages, say). The ledger and the bill's id there are
+    kept as the publisher names them (its events before ``ledger`` name none)."""
     target = _STATE_OF[status]
     if request.state is not target:
         request.move(target)
     request.publication_id = publication_id
     if xero_invoice_id is not None:
         request.xero_invoice_id = xero_invoice_id
+    request.ledger = ledger or request.ledger
+    request.ledger_bill_id = ledger_bill_id or request.ledger_bill_id
     request.publication_messages = list(messages or [])
     request.emit(
         RequestPublicationUpdated(
@@ -88,21 +98,45 @@ def publication_given_up(
     publication_progressed(request, publication_id, PublicationStatus.PUBLICATION_CANCELLED, now)
 
 
-XERO = Actor(kind=ActorKind.SYSTEM, name="Xero")
+# QuickBooks Online's words for what BillChangedInXero.xero_status says of a QBO bill (it has
+# no status: open while a balance is due, paid at Balance 0, or deleted).
+_QBO_STATES = {
+    XeroInvoiceStatus.AUTHORISED: "bill open",
+    XeroInvoiceStatus.PAID: "bill paid",
+    XeroInvoiceStatus.DELETED: "bill deleted",
+}
+
+
+def changed_comment(changed: BillChangedInXero) -> str:
+    """The trail's words for a bill changed in its ledger: which ledger, where the bill stands
+    there now in the ledger's own words, and how the change was seen."""
+    seen = f"seen by {changed.seen_by.value}"
+    if changed.ledger is Ledger.QBO:
+        state = _QBO_STATES.get(changed.xero_status)
+        status = f"{state}, {seen}" if state else seen
+    else:
+        status = f"Xero status {changed.xero_status.value}, {seen}"
+    return f"Changed in {ledger_title(changed.ledger)} after approval ({status})"
 
 
 def changed_in_xero(
-    request: ApprovalRequest, at: datetime, changes: list[FieldChange], comment: str
+    request: ApprovalRequest,
+    at: datetime,
+    changes: list[FieldChange],
+    comment: str,
+    ledger: Ledger | None = None,
 ) -> None:
-    """The bill was changed in Xero after approval: a trail entry with what differs from
-    what was approved (``before``) and what Xero has now (``after``); a repeat adds nothing."""
+    """The bill was changed in its ledger after approval: a trail entry by the ledger (Xero,
+    QuickBooks Online; None is Xero) with what differs from what was approved (``before``) and
+    what the ledger has now (``after``); a repeat adds nothing."""
+    by = Actor(kind=ActorKind.SYSTEM, name=ledger_title(ledger))
     for entry in request.trail:
         if entry.action is AuditAction.CHANGED_IN_XERO and (entry.at, entry.changes) == (
             at,
             changes,
         ):
             return
-    request.record(at, XERO, AuditAction.CHANGED_IN_XERO, comment=comment, changes=changes)
+    request.record(at, by, AuditAction.CHANGED_IN_XERO, comment=comment, changes=changes)
 
 
 def _check_failed(request: ApprovalRequest, what: str) -> None:

@@ -17,6 +17,7 @@ from countersign_contracts import (
     CodingIssue,
     EventPayload,
     FieldChange,
+    Ledger,
     PossibleDuplicate,
     RequestAuthorised,
     RequestCancelled,
@@ -39,6 +40,8 @@ from countersign_approval.domain.workflow import Completion
 __all__ = ["REVIEW_STEP_NAME", "RequestRecord", "StepProgress"]
 
 REVIEW_STEP_NAME = "Review"
+_ABOUT = {"request_id", "dext_item_id", "item_version", "source", "xero_invoice_id", "ledger"}
+_ABOUT |= {"ledger_bill_id"}
 
 
 class StepProgress(BaseModel):
@@ -102,13 +105,16 @@ class RequestRecord(BaseModel):
     opened_at: datetime
     publication_id: UUID | None = None
     xero_invoice_id: UUID | None = None  # once published; from the start when pulled
+    # The ledger (master data's at intake, the publisher's once published), the bill's id there.
+    ledger: Ledger | None = None
+    ledger_bill_id: str | None = None
     source: RequestSource = RequestSource.DEXT  # where the bill started (ADR 0058)
     publication_messages: list[str] = Field(default_factory=list)
-    # What the organisation's Xero would refuse of the bill as it stands, by the latest master
-    # data: empty when it takes it (or was never read). No authorisation while it is not.
+    # What the ledger would refuse of the bill as it stands, by the latest master data: empty
+    # when it takes it (or was never read). No authorisation while it is not.
     coding_issues: list[CodingIssue] = Field(default_factory=list)
-    # Other open or published requests, and bills entered in Xero, this one likely duplicates,
-    # as ingest found them at intake: a warning, carried on RequestOpened and RequestAuthorised.
+    # Other requests, and bills entered in the ledger, this one likely duplicates (ingest, at
+    # intake): a warning, carried on RequestOpened and RequestAuthorised.
     possible_duplicates: list[PossibleDuplicate] = Field(default_factory=list)
     possible_duplicates_in_xero: list[XeroBillDuplicate] = Field(default_factory=list)
     _events: list[EventPayload] = PrivateAttr(default_factory=list)
@@ -133,14 +139,8 @@ class RequestRecord(BaseModel):
         return [] if step is None else [p.user_id for p in step.awaited()]
 
     def about(self) -> dict[str, Any]:
-        """The fields every request event starts with: request, item, version, source, bill."""
-        return {
-            "request_id": self.request_id,
-            "dext_item_id": self.dext_item_id,
-            "item_version": self.item_version,
-            "source": self.source,
-            "xero_invoice_id": self.xero_invoice_id,
-        }
+        """The fields every request event starts with: request, item, version, source, ledger."""
+        return self.model_dump(include=_ABOUT)
 
     def awaiting_actors(self) -> list[Actor]:
         """Who the request waits for now, as the events name them (whose turn it is)."""

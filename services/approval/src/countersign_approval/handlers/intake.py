@@ -16,6 +16,7 @@ from countersign_contracts import (
     CostItemSubmitted,
     CostItemWithdrawn,
     Envelope,
+    Ledger,
     PossibleDuplicate,
     Requester,
     RequestSource,
@@ -118,6 +119,7 @@ async def open_version(
     )
     if xero_invoice_id is not None:
         request.source, request.xero_invoice_id = RequestSource.XERO, xero_invoice_id
+        request.ledger = Ledger.XERO
     await _start(conn, request, envelope, now)
 
 
@@ -126,8 +128,12 @@ async def _start(
 ) -> None:
     """Keeps the new request and starts the organisation's workflow, or waits for one."""
     org = envelope.organisation_id
-    # Ingest checked the coding against the master data it had; this may be newer.
-    recheck_coding(request, await LedgerMasterData(conn).current(org), now)
+    # Ingest checked the coding against the master data it had; this may be newer. Its ledger
+    # is the one the bill will go to (a pulled bill's is Xero already).
+    master = await LedgerMasterData(conn).current(org)
+    recheck_coding(request, master, now)
+    if request.ledger is None and master is not None and master.ledger in set(Ledger):
+        request.ledger = Ledger(master.ledger)
     await Workflows(conn).lock(org, exclusive=False)
     run = await load_run(conn, org)
     if run is None:

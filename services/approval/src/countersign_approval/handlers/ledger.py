@@ -26,6 +26,7 @@ from countersign_contracts import (
 from countersign_approval.db.requests import Requests
 from countersign_approval.domain.lifecycle import RequestState
 from countersign_approval.domain.publication import (
+    changed_comment,
     changed_in_xero,
     publication_given_up,
     publication_progressed,
@@ -80,10 +81,11 @@ def _reached(
     messages: list[str] | None = None,
 ) -> Apply:
     def apply(request: ApprovalRequest, now: datetime) -> None:
-        invoice = getattr(event, "xero_invoice_id", None)
         publication_progressed(
-            request, event.publication_id, status, now, xero_invoice_id=invoice, messages=messages
-        )
+            request, event.publication_id, status, now,
+            xero_invoice_id=getattr(event, "xero_invoice_id", None), ledger=event.ledger,
+            ledger_bill_id=getattr(event, "ledger_bill_id", None), messages=messages,
+        )  # fmt: skip
 
     return apply
 
@@ -129,12 +131,9 @@ async def bill_changed_in_xero(
     changes = [
         FieldChange(field=d.field, before=d.approved, after=d.now) for d in changed.differences
     ]
-    comment = (
-        f"Changed in Xero after approval (Xero status {changed.xero_status.value},"
-        f" seen by {changed.seen_by.value})"
-    )
+    comment = changed_comment(changed)
 
     def apply(request: ApprovalRequest, now: datetime) -> None:
-        changed_in_xero(request, changed.xero_updated_at, changes, comment)
+        changed_in_xero(request, changed.xero_updated_at, changes, comment, changed.ledger)
 
     await _progress(conn, envelope, apply)

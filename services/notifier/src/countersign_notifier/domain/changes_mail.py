@@ -1,8 +1,9 @@
-"""The mail to an organisation's admins when a bill Countersign published was changed in Xero
-after approval (``BillChangedInXero`` on ledger.publications.v1, ADR 0054): a side-by-side of
-what was approved and what Xero has now, with a link to the request's page.
+"""The mail to an organisation's admins when a bill Countersign published was changed in its
+ledger after approval (``BillChangedInXero`` on ledger.publications.v1, ADR 0054; Xero or
+QuickBooks Online, its ``ledger``): a side-by-side of what was approved and what the ledger has
+now, with a link to the request's page.
 
-Keyed by the request and the Xero state it reports (its UpdatedDateUTC): a redelivered event
+Keyed by the request and the ledger's state it reports (its update time): a redelivered event
 adds nothing; a further change is a new state, so a new mail.
 """
 
@@ -12,7 +13,7 @@ from collections.abc import Iterable
 from html import escape
 from uuid import UUID
 
-from countersign_contracts import BillChangedInXero, XeroDifference
+from countersign_contracts import BillChangedInXero, XeroDifference, ledger_title
 
 from countersign_notifier.domain.bills import BillSummary
 from countersign_notifier.domain.mail import DifferenceRow, Mail, MailFacts, MailKey, MailKind
@@ -44,6 +45,8 @@ def when_bill_changed(
             recipient_name=admin.name,
             bill=bill,
             xero_invoice_id=event.xero_invoice_id,
+            ledger=event.ledger,
+            ledger_bill_id=event.ledger_bill_id,
             differences=rows,
         )
         kind = MailKind.CHANGED_IN_XERO
@@ -52,11 +55,12 @@ def when_bill_changed(
     return list(mails.values())
 
 
-def difference_text(rows: list[DifferenceRow]) -> list[str]:
-    return [f"  - {r.label}: approved {r.approved}, now in Xero {r.now}" for r in rows]
+def difference_text(rows: list[DifferenceRow], ledger: str | None = None) -> list[str]:
+    where = ledger_title(ledger)
+    return [f"  - {r.label}: approved {r.approved}, now in {where} {r.now}" for r in rows]
 
 
-def difference_html(rows: list[DifferenceRow]) -> str:
+def difference_html(rows: list[DifferenceRow], ledger: str | None = None) -> str:
     body = "".join(
         f"<tr><th align='left'>{escape(r.label)}</th><td>{escape(r.approved)}</td>"
         f"<td><strong>{escape(r.now)}</strong></td></tr>"
@@ -64,6 +68,6 @@ def difference_html(rows: list[DifferenceRow]) -> str:
     )
     return (
         "<table cellpadding='4' border='1' style='border-collapse:collapse'>"
-        "<tr><th></th><th>Approved</th><th>Now in Xero</th></tr>"
+        f"<tr><th></th><th>Approved</th><th>Now in {escape(ledger_title(ledger))}</th></tr>"
         f"{body}</table>"
     )

@@ -95,6 +95,7 @@ def _facts(event: Awaited | RequestRejected | RequestPublicationUpdated, name: s
         item_version=event.item_version,
         pulled=event.source is RequestSource.XERO,
         recipient_name=name,
+        ledger=event.ledger,
     )
 
 
@@ -208,4 +209,7 @@ def when_publication_updated(
 ) -> list[Mail]:
     if event.status != PublicationStatus.PUBLISHED:
         return []
-    return _to_requester(known, event, MailKind.PUBLISHED, xero_invoice_id=event.xero_invoice_id)
+    return _to_requester(
+        known, event, MailKind.PUBLISHED,
+        xero_invoice_id=event.xero_invoice_id, ledger_bill_id=event.ledger_bill_id,
+    )  # fmt: skip

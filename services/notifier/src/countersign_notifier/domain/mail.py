@@ -28,12 +28,12 @@ class MailKind(StrEnum):
     DUE_SOON = "due_soon"  # the step's deadline is a day away: the same buttons, once per step
     OVERDUE = "overdue"  # the step's deadline passed: the same buttons, once per step
     REJECTED = "rejected"  # to the requester: who rejected it and why
-    PUBLISHED = "published"  # to the requester: the bill is in Xero
+    PUBLISHED = "published"  # to the requester: the bill is in the ledger
     DIGEST = "digest"  # once a day: what waits for you (no request: the day is the occasion)
     CONNECTION = "connection"  # to the admins: the ledger connection needs them
     STANDING_IN = "standing_in"  # to a substitute: whom they decide for, and when
     INVITED = "invited"  # to a person an admin added: they may sign in with this address
-    CHANGED_IN_XERO = "changed_in_xero"  # to the admins: a published bill was changed in Xero
+    CHANGED_IN_XERO = "changed_in_xero"  # to the admins: a published bill changed in the ledger
     BYPASSED = "bypassed"  # to the admins: a bill was authorised in Xero without approval
 
     @property
@@ -52,7 +52,7 @@ class WaitingItem(BaseModel):
 
 class DifferenceRow(BaseModel):
     """One row of a changed bill's side-by-side: the field for a person, as approved, and as
-    Xero has it now."""
+    the ledger has it now."""
 
     label: str
     approved: str
@@ -88,6 +88,10 @@ class MailFacts(BaseModel):
     decided_by: str | None = None
     reason: str | None = None
     xero_invoice_id: UUID | None = None
+    # The ledger the mail is about: a Ledger value as the event names it, None (older events and
+    # mails) is Xero; and the bill's id there (QBO's Id; for Xero its InvoiceID).
+    ledger: str | None = None
+    ledger_bill_id: str | None = None
     waiting: list[WaitingItem] = []  # a digest's requests
     organisation_name: str | None = None  # a connection alert's ledger organisation
     connection_status: str | None = None

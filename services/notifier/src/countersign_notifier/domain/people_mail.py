@@ -70,6 +70,7 @@ def when_connection_changed(event: LedgerConnectionChanged, admins: Iterable[Adm
             organisation_name=event.tenant_name,
             connection_status=event.status.value,
             reason=event.reason,
+            ledger=event.ledger,
         )
         occasion = f"{event.ledger}:{event.status.value}:{event.changed_at.isoformat()}"
         key = MailKey(event.organisation_id, None, MailKind.CONNECTION, None, recipient, occasion)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from countersign_contracts import ledger_title
+
 from countersign_notifier.domain.bills import BillSummary, money
 from countersign_notifier.domain.bypass_mail import bypass_html, bypass_lead, bypass_text
 from countersign_notifier.domain.changes_mail import difference_html, difference_text
@@ -74,14 +76,15 @@ def _lead(kind: MailKind, facts: MailFacts) -> tuple[str, list[str]]:
             if facts.pulled
             else "Amend it in Dext and publish it again to start a new approval.",
         ]
+    ledger = ledger_title(facts.ledger)
     if kind is MailKind.CHANGED_IN_XERO:
-        return f"Changed in Xero after approval: {what}", [
-            f"Someone changed a bill in Xero after Countersign published it: {what}.",
+        return f"Changed in {ledger} after approval: {what}", [
+            f"Someone changed a bill in {ledger} after Countersign published it: {what}.",
             "What differs from what was approved:",
         ]
-    return f"In Xero: {what}", [
-        f"Your bill is approved and now in Xero: {what}.",
-        f"Xero bill id: {facts.xero_invoice_id}",
+    return f"In {ledger}: {what}", [
+        f"Your bill is approved and now in {ledger}: {what}.",
+        f"{ledger} bill id: {facts.ledger_bill_id or facts.xero_invoice_id}",
     ]
 
 
@@ -95,9 +98,10 @@ def _other_lead(kind: MailKind, facts: MailFacts) -> tuple[str, list[str]]:
     if kind is MailKind.CONNECTION:
         where = facts.organisation_name or "your organisation"
         why = f" ({facts.reason})" if facts.reason else ""
-        return f"Xero needs you: reconnect {where}", [
-            f"Xero refused Countersign's access to {where}{why}.",
-            "Approved bills wait and nothing reaches Xero until an admin connects it again.",
+        ledger = ledger_title(facts.ledger)
+        return f"{ledger} needs you: reconnect {where}", [
+            f"{ledger} refused Countersign's access to {where}{why}.",
+            f"Approved bills wait and nothing reaches {ledger} until an admin connects it again.",
         ]
     if kind is MailKind.BYPASSED and facts.bypassed is not None:
         return bypass_lead(facts.bypassed)
@@ -213,8 +217,8 @@ def render(kind: MailKind, facts: MailFacts, links: Links) -> Rendered:
     listed_html = _bill_html(facts.bill) if facts.bill else _waiting_html(facts, base)
     if kind is MailKind.CHANGED_IN_XERO:
         listed_text, listed_html = (
-            difference_text(facts.differences),
-            difference_html(facts.differences),
+            difference_text(facts.differences, facts.ledger),
+            difference_html(facts.differences, facts.ledger),
         )
     if kind is MailKind.BYPASSED and facts.bypassed is not None:
         listed_text, listed_html = bypass_text(facts.bypassed), bypass_html(facts.bypassed)

@@ -51,6 +51,6 @@ async def mine(web: WebParts, session: SignedIn) -> HTMLResponse:
     query = {"requested_by": "me", "newest_first": "true", "limit": LIMIT}
     found, errors = await _listing(web, session, query)
     return page(
-        "mine.html", session=session, cookies=web.cookies, requests=found, states=STATES,
+        "mine.html", session=session, cookies=web.cookies, requests=found,
         error=errors.get(""),
     )  # fmt: skip

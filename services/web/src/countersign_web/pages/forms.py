@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from countersign_contracts import ledger_title
+
 __all__ = [
     "STATES",
     "AbsenceForm",
@@ -18,6 +20,7 @@ __all__ = [
     "coding_body",
     "field_errors",
     "history_of",
+    "state_label",
 ]
 
 # Approval's request states, as a person reads them; the history's state filter offers these.
@@ -27,13 +30,23 @@ STATES = {
     "rejected": "Rejected",
     "authorised": "Authorised",
     "publishing": "Publishing",
-    "published": "In Xero",
+    "published": "In the ledger",  # a request's row names its ledger: ``state_label``
     "publish_failed": "Publication failed",
     "publication_cancelled": "Publication cancelled",
     "superseded": "Superseded",
     "cancelled": "Cancelled",
     "awaiting_workflow": "Awaiting a workflow",
 }
+
+
+def state_label(state: str, ledger: str | None = None) -> str:
+    """A request's state as a person reads it; a published one names its ledger ("In
+    QuickBooks Online"), as the request says it (None: Xero)."""
+    if state == "published":
+        return f"In {ledger_title(ledger)}"
+    return STATES.get(state, state)
+
+
 HISTORY_FIELDS = (
     "supplier", "min_total", "max_total", "state", "opened_from", "opened_to", "decided_by_me",
 )  # fmt: skip

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
+from countersign_contracts import ledger_title
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -30,7 +31,7 @@ ACTIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
 }
 DONE = {
     "force-approve": "approved by force", "force-reject": "rejected by force",
-    "reassign": "reassigned", "retry-publication": "sent to Xero again",
+    "reassign": "reassigned", "retry-publication": "sent to {ledger} again",
     "cancel-publication": "given up", "recode": "recoded",
 }  # fmt: skip
 
@@ -40,7 +41,10 @@ async def failed(web: WebParts, session: SignedIn) -> HTMLResponse:
     found = await read(web, session, "/requests", {"state": "publish_failed", "limit": "500"})
     if found is None or not session.is_admin():
         raise NotAdmin(session)
-    return page("admin_failed.html", session=session, cookies=web.cookies, requests=found)
+    options = await read(web, session, "/coding-options")  # its ledger_title names the ledger
+    return page(
+        "admin_failed.html", session=session, cookies=web.cookies, requests=found, options=options
+    )
 
 
 async def _shown(
@@ -51,11 +55,12 @@ async def _shown(
         return page("missing.html", 404, session=session, cookies=web.cookies)
     if not session.is_admin():
         raise NotAdmin(session)
+    notice = context.pop("notice", "").format(ledger=ledger_title(found.get("ledger")))
     failed = found["state"] == "publish_failed"
     options = await read(web, session, "/coding-options") if failed else None
     return page(
         "admin_request.html", status_code, session=session, cookies=web.cookies,
-        request=found, options=options, **context,
+        request=found, options=options, notice=notice, **context,
     )  # fmt: skip
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
+from countersign_contracts import ledger_title
 from countersign_platform.mail import Outbox
 from countersign_platform.oidc import OidcProvider
 from fastapi import Depends, Request
@@ -20,6 +21,7 @@ from countersign_web.approval import Approval, SignInFailed
 from countersign_web.calls import AsPerson
 from countersign_web.cookies import Cookies, WebSession, same_token
 from countersign_web.ingest import Ingest
+from countersign_web.pages.forms import state_label
 from countersign_web.settings import WebSettings
 
 __all__ = ["Parts", "SignedIn", "WebParts", "check_form", "page", "parts", "see_other"]
@@ -29,6 +31,10 @@ TEMPLATES = Environment(
     autoescape=select_autoescape(["html"]),
     enable_async=False,
 )
+# The organisation's ledger as people read it ("Xero", "QuickBooks Online"), from the ledger a
+# request or the coding options name (None: Xero, as before there was another ledger).
+TEMPLATES.globals["ledger_title"] = ledger_title
+TEMPLATES.globals["state_label"] = state_label
 
 
 @dataclass(frozen=True)
