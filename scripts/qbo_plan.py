@@ -87,13 +87,14 @@ def _metadata(item: QboItem, coding: dict[str, str], rng: random.Random) -> dict
 async def publish_qbo(
     org: Organisation, count: int, rng: random.Random, spread_s: float
 ) -> list[QboItem]:
-    """``count`` items over ``spread_s``: one in ten a bank-account receipt; of the bills,
-    about one in four rejected and one in three of the approved paid."""
+    """``count`` items over ``spread_s``: one in ten a bank-account receipt; of the bills, one
+    in four rejected and one in three paid (the first six: paid, approved, rejected, paid,
+    approved, receipt); ``rng`` draws their amounts and suppliers."""
     coding = await asyncio.to_thread(_coding, org)
     items = []
     for n in range(count):
         bank = n % 10 == 5
-        approve = bank or rng.random() >= 0.25
+        approve = bank or n % 4 != 2
         items.append(QboItem(f"q{n:03d}", approve, approve and not bank and n % 3 == 0, bank))
     for item in items:
         await asyncio.sleep(spread_s / max(1, count))

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from countersign_contracts import Text
+from countersign_contracts import Text, ledger_title
 from countersign_platform.access_http import OrganisationAdmin
 from countersign_platform.json_bodies import StrictJsonRoute
 from countersign_platform.problems import Problem
@@ -54,7 +54,7 @@ def _connecting(parts: Components, ledger: str = "xero") -> Connecting:
         raise Problem(
             503,
             f"{ledger}-connect-unconfigured",
-            f"{'Xero' if ledger == 'xero' else 'QuickBooks Online'} cannot be connected here",
+            f"{ledger_title(ledger)} cannot be connected here",
             f"set ENCRYPTION_KEYS and {prefix}_REDIRECT_URI",
         )
     return parts.connecting

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from html import escape
 
+from countersign_contracts import ledger_title
 from fastapi.responses import HTMLResponse
 
 from countersign_publisher.domain.authorisation import Ending, Failure
@@ -48,8 +49,6 @@ _FAILURES: dict[Failure, tuple[int, str, str]] = {
     ),
 }
 
-_LEDGERS = {"xero": "Xero", "qbo": "QuickBooks Online"}
-
 
 def _page(status: int, outcome: str, title: str, body: str) -> HTMLResponse:
     html = (
@@ -79,7 +78,7 @@ def _choices(state: str, tenants: tuple[Tenant, ...]) -> str:
 
 
 def outcome_page(outcome: Outcome, state: str) -> HTMLResponse:
-    ledger = _LEDGERS.get(outcome.ledger, outcome.ledger)
+    ledger = ledger_title(outcome.ledger)
     if outcome.ending is Ending.CONNECTED and outcome.tenant is not None:
         name = escape(outcome.tenant.tenant_name or outcome.tenant.tenant_id)
         body = f"<p>Countersign now publishes approved bills into <b>{name}</b>.</p>"
@@ -89,7 +88,7 @@ def outcome_page(outcome: Outcome, state: str) -> HTMLResponse:
         return _page(200, Ending.CHOOSE.value, "Choose the Xero organisation", body)
     failure = outcome.failure or Failure.STATE_UNKNOWN
     status, title, advice = _FAILURES[failure]
-    other = _LEDGERS.get(outcome.other_ledger or "", outcome.other_ledger or "another ledger")
+    other = ledger_title(outcome.other_ledger) if outcome.other_ledger else "another ledger"
     title, advice = (text.format(ledger=ledger, other=other) for text in (title, advice))
     body = f"<p class=refused>{escape(advice)}</p>"
     if failure is Failure.NOT_OFFERED and outcome.tenants:
