@@ -636,7 +636,7 @@ def main() -> None:
     parser.add_argument(
         "--short",
         action="store_true",
-        help="150 items, one kill per service, one crash of the broker and of the database",
+        help="100 items, one kill per service, one crash of the broker and of the database",
     )
     parser.add_argument("--seed", type=int, help="replay a run's moments (default: a new seed)")
     parser.add_argument(
@@ -650,7 +650,7 @@ def main() -> None:
         "--out", type=Path, default=REPO / "bench" / "results" / "chaos.json", help="figures"
     )
     args = parser.parse_args()
-    count, kills = (150, 1) if args.short else (args.items, 3)
+    count, kills = (100, 1) if args.short else (args.items, 3)
     outages = ("crash",) if args.short else ("stop", "crash")
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1_000_000)
     print(f"chaos: seed {seed} (--seed {seed} replays this run's moments)", flush=True)

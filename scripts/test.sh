@@ -95,7 +95,7 @@ if [ "$tests_status" -ne 0 ] || [ "$fidelity_status" -ne 0 ]; then
   exit 1
 fi
 
-step "chaos run, short (150 items, a kill per service, a broker and a database crash)"
+step "chaos run, short (100 items, a kill per service, a broker and a database crash)"
 if $started_here; then
   # The tests left thousands of partitions behind, and a broker recovers every one when it
   # starts: the chaos run's broker crash took 28-71 s to come back from them. Emptied, it
