@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
-import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -39,6 +38,7 @@ from bench.ledger_budget import (
     Window,
     bench_settings,
     drop_schema,
+    each_size,
     measure,
     stage_bills,
     summarise,
@@ -101,17 +101,14 @@ async def run(
 async def main() -> None:
     scale = float(os.environ.get("BENCH_QBO_TIME_SCALE", "2"))
     measured = float(os.environ.get("BENCH_QBO_MEASURED_MINUTES", "2"))
-    runs = []
     with (
         tempfile.TemporaryDirectory() as logs,
         DocumentServer(DOCUMENT_SECRET) as documents,
         qbo_sandbox_process(Path(logs), time_scale=str(scale)) as sandbox,
     ):
-        for orgs in (1, 3):
-            began = time.monotonic()
-            result = await run(orgs, sandbox, documents, scale, measured)
-            runs.append(result)
-            print(f"qbo budget: {orgs} realm(s): {result} ({time.monotonic() - began:.0f}s)")
+        runs = await each_size(
+            "qbo budget", (1, 3), lambda orgs: run(orgs, sandbox, documents, scale, measured)
+        )
     limits = {"per_minute": PER_MINUTE, "concurrent": 10, "batch_per_minute": 40,
               "batch": BATCH}  # fmt: skip
     summarise(runs, {"time_scale": scale, "limits": limits}, RESULTS)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
-import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from bench.ledger_budget import (
     Window,
     bench_settings,
     drop_schema,
+    each_size,
     measure,
     stage_bills,
     summarise,
@@ -78,18 +78,14 @@ async def run(
 async def main() -> None:
     scale = float(os.environ.get("BENCH_TIME_SCALE", "4"))
     measured = float(os.environ.get("BENCH_MEASURED_MINUTES", "4"))
-    runs = []
     with (
         tempfile.TemporaryDirectory() as logs,
         DocumentServer(DOCUMENT_SECRET) as documents,
         sandbox_process(Path(logs), time_scale=str(scale)) as sandbox,
     ):
-        for orgs in (1, 10):
-            began = time.monotonic()
-            result = await run(orgs, sandbox, documents, scale, measured)
-            runs.append(result)
-            elapsed = time.monotonic() - began
-            print(f"xero budget: {orgs} org(s): {result} ({elapsed:.0f}s)")
+        runs = await each_size(
+            "xero budget", (1, 10), lambda orgs: run(orgs, sandbox, documents, scale, measured)
+        )
     limits = {"per_minute": PER_MINUTE, "concurrent": 5, "per_day": 5000,
               "app_per_minute": 10000, "batch": BATCH}  # fmt: skip
     summarise(runs, {"time_scale": scale, "limits": limits}, RESULTS)

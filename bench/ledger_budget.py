@@ -8,8 +8,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ __all__ = [
     "Window",
     "bench_settings",
     "drop_schema",
+    "each_size",
     "measure",
     "stage_bills",
     "summarise",
@@ -135,6 +137,18 @@ async def measure(publisher: RunningPublisher, window: Window, minute_s: float) 
     )
     found = {row["organisation_id"]: int(row["n"]) for row in rows}
     window.counts = {org: found.get(org, 0) for org in window.organisations}
+
+
+async def each_size(
+    name: str, sizes: Sequence[int], run: Callable[[int], Awaitable[dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """``run`` with each number of organisations in turn, each result printed with its time."""
+    runs = []
+    for orgs in sizes:
+        began = time.monotonic()
+        runs.append(await run(orgs))
+        print(f"{name}: {orgs} organisation(s): {runs[-1]} ({time.monotonic() - began:.0f}s)")
+    return runs
 
 
 async def drop_schema(schema: str | None) -> None:
