@@ -53,7 +53,9 @@ DB_SERVICES=(INGEST APPROVAL PUBLISHER NOTIFIER)
 MAIL_SMTP_PORT=2525
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-LOCAL_DIR="$REPO_ROOT/.local"
+# COUNTERSIGN_LOCAL_DIR: a second stack of the same checkout keeps its state apart (make test
+# runs the restart tests and the chaos run on a broker and database of their own; ADR 0074).
+LOCAL_DIR="${COUNTERSIGN_LOCAL_DIR:-$REPO_ROOT/.local}"
 VENV_BIN="$REPO_ROOT/.venv/bin"
 PYTHON="$VENV_BIN/python"
 KAFKA_SH="$REPO_ROOT/scripts/infra/kafka.sh"
@@ -575,8 +577,9 @@ cmd_up() {
 
 # --- down -------------------------------------------------------------------------------------
 
-# Java or postgres processes whose command line points into this checkout's .local/ (a Kafka
-# JVM or postmaster whose pid file was lost), plus services carrying our STACK_MARKER.
+# Java or postgres processes whose command line points into this stack's kafka/ or postgres/
+# state (a Kafka JVM or postmaster whose pid file was lost; a second stack of the checkout is
+# not this one's), plus services carrying our STACK_MARKER.
 # Matching the executable name too keeps us from hitting, say, a shell whose command merely
 # mentions the path. Pids in $1 (space separated) are left alone.
 find_strays() {
@@ -588,7 +591,9 @@ find_strays() {
     comm="$(cat "$dir/comm" 2>/dev/null || true)"
     case "$comm" in
       java | postgres)
-        [[ "$(cmdline_of "$pid")" == *"$LOCAL_DIR/"* ]] && echo "$pid"
+        case "$(cmdline_of "$pid")" in
+          *"$LOCAL_DIR/kafka/"* | *"$LOCAL_DIR/postgres/"*) echo "$pid" ;;
+        esac
         ;;
       *)
         grep -qzxF "$STACK_MARKER" "$dir/environ" 2>/dev/null && echo "$pid"

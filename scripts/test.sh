@@ -2,9 +2,10 @@
 # `make test`: static checks first (fast failures), then one pytest run over unit, integration
 # and e2e tests against the real Kafka broker and Postgres, which this script starts and stops
 # unless KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL already point at running ones, then the Xero
-# and QBO fidelity nets over what every sandbox of that run served (tests/fidelity/README.md), then
-# the short chaos run (docs/chaos.md) on the same infrastructure, which it crashes and restarts
-# mid-stream.
+# and QBO fidelity nets over what every sandbox of that run served (tests/fidelity/README.md).
+# Beside that pytest run, on a broker and a database of their own which they stop, crash and
+# restart (scripts/test-outages.sh, ADR 0074): the restart tests, then the short chaos run
+# (docs/chaos.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,12 +43,27 @@ step "browser: Debian's Chromium and ChromeDriver for the page tests"
 
 step "infrastructure"
 . scripts/infra/use-or-start.sh
-if $started_here; then
-  # Our own servers: the restart tests and the chaos run may stop and start them.
-  export COUNTERSIGN_RESTART_INFRA=1
-fi
 echo "Kafka: $KAFKA_BOOTSTRAP_SERVERS"
 echo "Postgres: ${DATABASE_URL%%@*}@… (real server)"
+
+step "outages: the restart tests, then the short chaos run, on servers of their own (beside the tests; their log follows the tests')"
+# They stop and crash their broker and database, which would pull the shared ones from under
+# the other tests: they get their own, started by test-outages.sh. Servers make test did not
+# start are never restarted (the restart tests skip, and under CI=true fail, as the chaos run).
+outages_log=.local/outages.log
+outages=(./scripts/test-outages.sh)
+$started_here || outages+=(--given)
+setsid "${outages[@]}" "$@" >"$outages_log" 2>&1 &
+outages_pid=$!
+# Interrupted: the outages stop too (their own EXIT trap stops their servers), then ours.
+stop_outages() {
+  if kill -0 "$outages_pid" 2>/dev/null; then
+    kill -TERM -- "-$outages_pid" 2>/dev/null || true
+    wait "$outages_pid" 2>/dev/null || true
+  fi
+  stop_stack
+}
+trap stop_outages EXIT
 
 step "static checks: their results"
 static_status=0
@@ -68,19 +84,13 @@ rm -rf "$recordings"
 # Two test processes (pytest-xdist), each module whole in one of them (its module fixtures and
 # pipelines started once): the tests mostly wait on Kafka, Postgres and the services, so two
 # share the two cores with room to spare (measured: 5 min 54 s instead of 11 min 34 s). Each
-# test already keeps to topics, schemas and organisations of its own; the few that stop and
-# start the shared broker or database (marked `restarts`) would pull them from under the
-# other process, so they run alone, first: a broker holding every topic of the run restarts
-# slower (measured: 142 s for those six tests last, about 90 s first).
+# test already keeps to topics, schemas and organisations of its own; those that stop and
+# start the broker or database (marked `restarts`) run in the outages beside.
 tests_status=0
-run_tests() {
-  local status=0
-  XERO_SANDBOX_RECORD_DIR="$recordings" QBO_SANDBOX_RECORD_DIR="$recordings" .venv/bin/pytest -rs --durations=10 "$@" || status=$?
-  # 5: nothing collected (a narrowed run with nothing of this part)
-  if [ "$status" -ne 0 ] && [ "$status" -ne 5 ]; then tests_status=$status; fi
-}
-run_tests -m restarts "$@"
-run_tests -n 2 --dist loadfile -m "not restarts" "$@"
+XERO_SANDBOX_RECORD_DIR="$recordings" QBO_SANDBOX_RECORD_DIR="$recordings" \
+  .venv/bin/pytest -rs --durations=10 -n 2 --dist loadfile -m "not restarts" "$@" || tests_status=$?
+# 5: nothing collected (a narrowed run with nothing of this part)
+if [ "$tests_status" -eq 5 ]; then tests_status=0; fi
 
 step "fidelity: Xero's answers and the publisher's requests against Xero's spec and SDK; QBO's exchanges against Intuit's shapes"
 fidelity=(.venv/bin/python -m tests.fidelity.check "$recordings")
@@ -90,28 +100,14 @@ if [ $# -eq 0 ]; then
 fi
 fidelity_status=0
 "${fidelity[@]}" || fidelity_status=$?
-if [ "$tests_status" -ne 0 ] || [ "$fidelity_status" -ne 0 ]; then
-  echo "tests exit status $tests_status, fidelity net exit status $fidelity_status" >&2
+
+step "outages: waiting for the restart tests and the short chaos run to finish"
+outages_status=0
+wait "$outages_pid" || outages_status=$?
+cat "$outages_log"
+if [ "$tests_status" -ne 0 ] || [ "$fidelity_status" -ne 0 ] || [ "$outages_status" -ne 0 ]; then
+  echo "tests exit status $tests_status, fidelity net exit status $fidelity_status," \
+    "outages (restart tests and chaos run) exit status $outages_status" >&2
   exit 1
 fi
-
-step "chaos run, short (100 items, a kill per service, a broker and a database crash)"
-if $started_here; then
-  # The tests left thousands of partitions behind, and a broker recovers every one when it
-  # starts: the chaos run's broker crash took 28-71 s to come back from them. Emptied, it
-  # starts in seconds; the chaos run creates the topics it uses.
-  ./scripts/stack.sh restart kafka --empty
-fi
-# Restarts need the infrastructure started above: servers someone else runs are never
-# restarted (under CI=true that fails). Its figures stay out of bench/results/.
-chaos=(--short --out .local/chaos/short.json)
-if ! $started_here; then
-  echo "Kafka and Postgres were not started by make test: the chaos run restarts neither"
-  if [ "${CI:-}" = true ]; then
-    echo "CI=true: the chaos run must restart the broker and the database" >&2
-    exit 1
-  fi
-  chaos+=(--no-restart kafka --no-restart postgres)
-fi
-.venv/bin/python scripts/chaos.py "${chaos[@]}"
 echo "make test: everything passed in $SECONDS s"

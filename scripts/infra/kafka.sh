@@ -25,6 +25,7 @@
 #   COUNTERSIGN_KAFKA_SECURITY         sasl_ssl (default) or plaintext (no TLS, no users, no ACLs)
 #   COUNTERSIGN_KAFKA_JVM_EXTRA        extra JVM flags, e.g. -XX:TieredStopAtLevel=1
 #   COUNTERSIGN_CACHE_DIR              jar cache root, default ${XDG_CACHE_HOME:-~/.cache}/countersign
+#   COUNTERSIGN_LOCAL_DIR              state root instead of .local (a second stack of one checkout)
 #
 # State (git-ignored): .local/kafka/{server.properties,data/,kafka.pid,kafka.log,tls/,users.env}
 # Jars: <cache>/kafka-<version>/libs, shared by every clone on this machine.
@@ -34,7 +35,7 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 POM="$REPO_ROOT/infra/kafka/pom.xml"
 PYTHON="$REPO_ROOT/.venv/bin/python"
 
-KAFKA_DIR="$REPO_ROOT/.local/kafka"
+KAFKA_DIR="${COUNTERSIGN_LOCAL_DIR:-$REPO_ROOT/.local}/kafka"
 DATA_DIR="$KAFKA_DIR/data"
 PROPS="$KAFKA_DIR/server.properties"
 PID_FILE="$KAFKA_DIR/kafka.pid"

@@ -11,6 +11,7 @@
 #
 # Env:
 #   COUNTERSIGN_PG_PORT   TCP port on 127.0.0.1, default 55432
+#   COUNTERSIGN_LOCAL_DIR state root instead of .local (a second stack of one checkout)
 #
 # DATABASE_URL: postgresql://postgres@127.0.0.1:<port>/countersign, the administrator (trusted
 # on loopback, local only). Every other role signs in with its password (SCRAM): the services'
@@ -27,7 +28,7 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 PG_BIN="/usr/lib/postgresql/15/bin"
 PG_USER="postgres"
 
-PG_DIR="$REPO_ROOT/.local/postgres"
+PG_DIR="${COUNTERSIGN_LOCAL_DIR:-$REPO_ROOT/.local}/postgres"
 DATA_DIR="$PG_DIR/data"
 LOG_FILE="$PG_DIR/postgres.log"
 PORT="${COUNTERSIGN_PG_PORT:-55432}"
@@ -82,7 +83,7 @@ ensure_traversable() {
 socket_dir() {
   local dir="$PG_DIR"
   if [ "${#dir}" -gt 80 ]; then
-    dir="/tmp/countersign-pg-$(printf '%s' "$REPO_ROOT" | sha256sum | cut -c1-12)"
+    dir="/tmp/countersign-pg-$(printf '%s' "$PG_DIR" | sha256sum | cut -c1-12)"
   fi
   echo "$dir"
 }
