@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin
 
 import httpx
+from countersign_platform.client_tls import client_tls
 
 __all__ = ["Browser", "Form", "Page"]
 
@@ -83,7 +84,7 @@ def _page(response: httpx.Response) -> Page:
 
 class Browser:
     def __init__(self, timeout_s: float = 15.0) -> None:
-        self.http = httpx.AsyncClient(follow_redirects=True, timeout=timeout_s)
+        self.http = httpx.AsyncClient(follow_redirects=True, timeout=timeout_s, verify=client_tls())
 
     async def open(self, url: str) -> Page:
         return _page(await self.http.get(url))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from countersign_platform.client_tls import client_tls
 
 __all__ = ["XERO_SCOPE", "Endpoints", "mint_qbo_tokens", "mint_xero_tokens"]
 
@@ -82,6 +83,7 @@ def mint_xero_tokens(endpoints: Endpoints, tenant_id: str) -> dict[str, Any]:
             "scope": XERO_SCOPE,
         },
         timeout=10,
+        verify=client_tls(),
     )
     response.raise_for_status()
     tokens: dict[str, Any] = response.json()
@@ -98,6 +100,7 @@ def mint_qbo_tokens(endpoints: Endpoints, realm_id: str) -> dict[str, Any]:
             "realm_id": realm_id,
         },
         timeout=10,
+        verify=client_tls(),
     )
     response.raise_for_status()
     tokens: dict[str, Any] = response.json()

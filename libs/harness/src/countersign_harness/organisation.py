@@ -18,6 +18,7 @@ from countersign_dext_sandbox.client import DextClient
 from countersign_harness.endpoints import Endpoints, mint_xero_tokens
 from countersign_harness.qbo_books import QboBooks
 from countersign_harness.waiting import eventually
+from countersign_platform.client_tls import client_tls
 
 __all__ = ["Organisation", "Person"]
 
@@ -68,7 +69,7 @@ class Organisation:
 
     async def suppliers_pulled_by_dext(self) -> list[dict[str, Any]]:
         """The supplier list, pulled the way Dext pulls it, through the Dext sandbox service."""
-        async with httpx.AsyncClient(timeout=30) as http:
+        async with httpx.AsyncClient(timeout=30, verify=client_tls()) as http:
             response = await http.post(
                 f"{self.endpoints.dext_sandbox}/suppliers",
                 json={
@@ -90,7 +91,7 @@ class Organisation:
     async def access_token(self, email: str | None = None) -> str:
         """The user's API token (the admin's when ``email`` is None) exchanged at approval for
         an access token every service accepts (ADR 0044)."""
-        async with httpx.AsyncClient(timeout=10) as http:
+        async with httpx.AsyncClient(timeout=10, verify=client_tls()) as http:
             response = await http.post(
                 f"{self.endpoints.approval}/access-tokens", headers=self.auth(email)
             )
@@ -103,7 +104,7 @@ class Organisation:
 
     async def _read(self, suffix: str, **params: str) -> Any:
         """A GET of approval's organisation API as the admin, its JSON body."""
-        async with httpx.AsyncClient(timeout=10) as http:
+        async with httpx.AsyncClient(timeout=10, verify=client_tls()) as http:
             response = await http.get(self._approval(suffix), params=params, headers=self.auth())
         response.raise_for_status()
         return response.json()
@@ -143,7 +144,7 @@ class Organisation:
         self, method: str, suffix: str, body: Any = None, email: str | None = None
     ) -> httpx.Response:
         """One call to approval's organisation API as ``email`` (the admin when None)."""
-        async with httpx.AsyncClient(timeout=10) as http:
+        async with httpx.AsyncClient(timeout=10, verify=client_tls()) as http:
             return await http.request(
                 method, self._approval(suffix), json=body, headers=self.auth(email)
             )
@@ -195,7 +196,7 @@ class Organisation:
         at once (and announces it when it changed)."""
         url = f"{self.endpoints.publisher}/v1/organisations/{self.organisation_id}"
         headers = {"Authorization": f"Bearer {await self.access_token()}"}
-        async with httpx.AsyncClient(timeout=30) as http:
+        async with httpx.AsyncClient(timeout=30, verify=client_tls()) as http:
             response = await http.post(f"{url}/master-data/reload", headers=headers)
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
@@ -203,7 +204,7 @@ class Organisation:
 
     async def publications(self, item: str) -> list[dict[str, Any]]:
         url = f"{self.endpoints.publisher}/v1/organisations/{self.organisation_id}/publications"
-        async with httpx.AsyncClient(timeout=10) as http:
+        async with httpx.AsyncClient(timeout=10, verify=client_tls()) as http:
             response = await http.get(
                 url, params={"dext_item_id": item}, headers=self.endpoints.operator
             )
@@ -232,7 +233,9 @@ class Organisation:
     def xero_state(self) -> dict[str, Any]:
         """Everything the Xero sandbox holds for this organisation's tenant."""
         response = httpx.get(
-            f"{self.endpoints.xero_root}/_sandbox/tenants/{self.tenant_id}/state", timeout=10
+            f"{self.endpoints.xero_root}/_sandbox/tenants/{self.tenant_id}/state",
+            timeout=10,
+            verify=client_tls(),
         )
         response.raise_for_status()
         state: dict[str, Any] = response.json()
@@ -243,7 +246,9 @@ class Organisation:
 
     def xero_control(self, method: str, path: str, body: Any = None) -> Any:
         """A call to the sandbox's test-control API (``/_sandbox/…``)."""
-        response = httpx.request(method, f"{self.endpoints.xero_root}{path}", json=body, timeout=10)
+        response = httpx.request(
+            method, f"{self.endpoints.xero_root}{path}", json=body, timeout=10, verify=client_tls()
+        )
         response.raise_for_status()
         return response.json() if response.content else None
 
@@ -259,6 +264,7 @@ class Organisation:
                 "Accept": "application/json",
             },
             timeout=10,
+            verify=client_tls(),
         )
         response.raise_for_status()
         records = response.json()["HistoryRecords"]
@@ -271,6 +277,7 @@ class Organisation:
             f"{self.endpoints.xero_root}/api.xro/2.0/Invoices/{invoice_id}/Attachments/{file_name}",
             headers={"Authorization": f"Bearer {token}", "xero-tenant-id": self.tenant_id},
             timeout=10,
+            verify=client_tls(),
         )
         response.raise_for_status()
         return response.content

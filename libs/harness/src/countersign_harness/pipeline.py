@@ -46,6 +46,7 @@ from countersign_harness.pipeline_settings import (
     web_env,
 )
 from countersign_harness.processes import ServiceProcess, free_port
+from countersign_platform.client_tls import client_tls
 
 __all__ = [
     "ADMIN_TOKEN",
@@ -187,7 +188,9 @@ class Pipeline:
         callback = ledger_callbacks(self.publishers[0].url)["PUBLISHER_QBO_REDIRECT_URI"]
         app = {"client_id": QBO_CLIENT_ID, "client_secret": QBO_CLIENT_SECRET,
                "redirect_uris": [callback]}  # fmt: skip
-        httpx.post(f"{self.qbo.url}/_sandbox/apps", json=app, timeout=10).raise_for_status()
+        httpx.post(
+            f"{self.qbo.url}/_sandbox/apps", json=app, timeout=10, verify=client_tls()
+        ).raise_for_status()
 
     def stop(self) -> dict[str, int | None]:
         """Stops every process (SIGTERM, then SIGKILL); returns each one's exit code."""
@@ -199,7 +202,7 @@ class Pipeline:
     def xero_fault(self, rule: Mapping[str, object]) -> None:
         """Adds a fault rule to the Xero sandbox (docs/xero-sandbox.md, "Faults")."""
         httpx.post(
-            f"{self.xero.url}/_sandbox/faults", json=dict(rule), timeout=10
+            f"{self.xero.url}/_sandbox/faults", json=dict(rule), timeout=10, verify=client_tls()
         ).raise_for_status()
 
     @contextmanager
@@ -208,14 +211,16 @@ class Pipeline:
         portal; intent to receive passed), removed again on leaving."""
         body = {"client_id": XERO_CLIENT_ID, "key": XERO_WEBHOOK_KEY,
                 "url": f"{self.publishers[0].url}/v1/xero/webhooks"}  # fmt: skip
-        registered = httpx.post(f"{self.xero.url}/_sandbox/webhooks", json=body, timeout=30)
+        registered = httpx.post(
+            f"{self.xero.url}/_sandbox/webhooks", json=body, timeout=30, verify=client_tls()
+        )
         registered.raise_for_status()
         assert registered.json()["status"] == "OK", registered.text
         try:
             yield
         finally:
             webhook = f"{self.xero.url}/_sandbox/webhooks/{registered.json()['webhook_id']}"
-            httpx.delete(webhook, timeout=10).raise_for_status()
+            httpx.delete(webhook, timeout=10, verify=client_tls()).raise_for_status()
 
     @contextmanager
     def qbo_webhook(self) -> Iterator[None]:
@@ -223,13 +228,15 @@ class Pipeline:
         portal, with its verifier token), removed again on leaving."""
         body = {"url": f"{self.publishers[0].url}/v1/qbo/webhooks",
                 "verifier_token": QBO_WEBHOOK_VERIFIER}  # fmt: skip
-        registered = httpx.post(f"{self.qbo.url}/_sandbox/webhooks", json=body, timeout=30)
+        registered = httpx.post(
+            f"{self.qbo.url}/_sandbox/webhooks", json=body, timeout=30, verify=client_tls()
+        )
         registered.raise_for_status()
         try:
             yield
         finally:
             webhook = f"{self.qbo.url}/_sandbox/webhooks/{registered.json()['registration_id']}"
-            httpx.delete(webhook, timeout=10).raise_for_status()
+            httpx.delete(webhook, timeout=10, verify=client_tls()).raise_for_status()
 
     def logs(self, lines: int = 30) -> str:
         """The last lines of every process's log, for an assertion message."""

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 from countersign_harness.infra import REPO, Infrastructure
 from countersign_harness.kafka import USERS_FILE, login_environment, provision_prefix
+from countersign_platform.client_tls import client_tls
 
 __all__ = ["ServiceProcess", "free_port"]
 
@@ -155,7 +156,8 @@ class ServiceProcess:
             if self.process is not None and self.process.poll() is not None:
                 break
             try:
-                answered = httpx.get(self.url + self.ready_path, timeout=2).status_code == 200
+                probe = httpx.get(self.url + self.ready_path, timeout=2, verify=client_tls())
+                answered = probe.status_code == 200
             except httpx.HTTPError:
                 answered = False
             # Another process that took the port in the meantime answers too: only ours counts.

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 from countersign_harness.endpoints import Endpoints, mint_qbo_tokens, mint_xero_tokens
 from countersign_harness.organisation import Organisation, Person
+from countersign_platform.client_tls import client_tls
 
 __all__ = ["mint_xero_tokens", "provision_organisation"]
 
@@ -41,7 +42,7 @@ async def provision_organisation(
     secret = base64.urlsafe_b64encode(os.urandom(32)).decode()
     spec = {"country": "GB", **(tenant or {})} if ledger == "qbo" else dict(tenant or {})
     base_currency = spec.get("base_currency", spec.get("home_currency", "GBP"))
-    async with httpx.AsyncClient(timeout=30) as http:
+    async with httpx.AsyncClient(timeout=30, verify=client_tls()) as http:
         admin_token = await _register(http, endpoints, org_id, name, base_currency, admin)
         tenant_id = await _create_books(http, endpoints, ledger, name, spec)
         org = Organisation(

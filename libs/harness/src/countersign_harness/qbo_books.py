@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 from countersign_harness.endpoints import Endpoints, mint_qbo_tokens
+from countersign_platform.client_tls import client_tls
 
 __all__ = ["QboBooks"]
 
@@ -27,7 +28,9 @@ class QboBooks:
         """The company's records of one entity (``Bill``, ``Vendor``…) as the sandbox holds
         them, in the order they were made."""
         response = httpx.get(
-            f"{self.endpoints.qbo_root}/_sandbox/companies/{self.realm_id}/state", timeout=10
+            f"{self.endpoints.qbo_root}/_sandbox/companies/{self.realm_id}/state",
+            timeout=10,
+            verify=client_tls(),
         )
         response.raise_for_status()
         records = response.json()["entities"].get(kind, {})
@@ -41,6 +44,7 @@ class QboBooks:
             params={"minorversion": MINOR_VERSION, **params},
             headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
             timeout=10,
+            verify=client_tls(),
         )
         response.raise_for_status()
         return response
@@ -58,6 +62,7 @@ class QboBooks:
             json=body,
             headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
             timeout=10,
+            verify=client_tls(),
         )
         response.raise_for_status()
         updated: dict[str, Any] = response.json()[kind]
@@ -84,6 +89,6 @@ class QboBooks:
     def download(self, attachable_id: str) -> bytes:
         """An attachment's bytes: the temporary URL Intuit answers, then the file."""
         url = self._api(f"download/{attachable_id}").text.strip()
-        response = httpx.get(url, timeout=10)
+        response = httpx.get(url, timeout=10, verify=client_tls())
         response.raise_for_status()
         return response.content

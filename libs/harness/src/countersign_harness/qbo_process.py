@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 from countersign_harness.sandbox_process import SandboxProcess
+from countersign_platform.client_tls import client_tls
 
 __all__ = [
     "CLIENT_ID",
@@ -65,7 +66,7 @@ class QboSandbox(SandboxProcess):
 def answer_consent(authorize_url: str, realm_id: str) -> tuple[str, dict[str, str]]:
     """A person on the consent page picks the company and presses Connect: where the
     browser is sent back to, and the query it carries (code, state, realmId)."""
-    with httpx.Client(timeout=10) as browser:
+    with httpx.Client(timeout=10, verify=client_tls()) as browser:
         page = browser.get(authorize_url)
         assert page.status_code == 200 and realm_id in page.text, page.text
         fields = dict(re.findall(r'<input type=hidden name="(\w+)" value="([^"]*)"', page.text))

@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Self
 import httpx
 from countersign_harness.infra import REPO
 from countersign_harness.processes import free_port
+from countersign_platform.client_tls import client_tls
 
 __all__ = ["SandboxProcess"]
 
@@ -38,7 +39,7 @@ class SandboxProcess:
             **{f"{prefix}{k.upper()}": v for k, v in settings.items()},
         }
         self._process: subprocess.Popen[bytes] | None = None
-        self.http = httpx.Client(base_url=self.root, timeout=10)
+        self.http = httpx.Client(base_url=self.root, timeout=10, verify=client_tls())
 
     @classmethod
     def _script(cls) -> Path:

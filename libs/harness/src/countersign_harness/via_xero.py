@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 from countersign_harness.organisation import Organisation
 from countersign_harness.waiting import eventually
+from countersign_platform.client_tls import client_tls
 
 __all__ = ["edit_in_xero", "pulled_item", "submit_in_xero", "switch_ledger_mode", "xero_invoice"]
 
@@ -21,7 +22,7 @@ async def _user_id(org: Organisation, email: str) -> str:
 async def _publisher_mode(org: Organisation) -> str:
     url = f"{org.endpoints.publisher}/v1/organisations/{org.organisation_id}/publication-settings"
     headers = {"Authorization": f"Bearer {await org.access_token()}"}
-    async with httpx.AsyncClient(timeout=10) as http:
+    async with httpx.AsyncClient(timeout=10, verify=client_tls()) as http:
         answer = await http.get(url, headers=headers)
     answer.raise_for_status()
     return str(answer.json()["ledger_mode"])
@@ -34,7 +35,7 @@ async def switch_ledger_mode(org: Organisation, mode: str, requester: str | None
     if requester is not None:
         body["via_xero_requester"] = await _user_id(org, requester)
     url = f"{org.endpoints.approval}/v1/organisations/{org.organisation_id}/settings"
-    async with httpx.AsyncClient(timeout=10) as http:
+    async with httpx.AsyncClient(timeout=10, verify=client_tls()) as http:
         answer = await http.patch(url, json=body, headers=org.auth())
     assert answer.status_code == 200, answer.text
     await eventually(lambda: _publisher_mode(org), lambda found: found == mode, timeout_s=30)

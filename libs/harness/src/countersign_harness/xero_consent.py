@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import httpx
 from countersign_harness.browser import Browser, Page
 from countersign_harness.organisation import Organisation
+from countersign_platform.client_tls import client_tls
 
 __all__ = ["XeroConsent", "outcome"]
 
@@ -36,7 +37,9 @@ class XeroConsent:
         """Registers the app's redirect URI with the sandbox and a Xero user who owns the
         tenants, as the app's developer and the finance team did long before."""
         endpoints = self.org.endpoints
-        async with httpx.AsyncClient(base_url=endpoints.xero_root, timeout=10) as http:
+        async with httpx.AsyncClient(
+            base_url=endpoints.xero_root, timeout=10, verify=client_tls()
+        ) as http:
             client = await http.post(
                 "/_sandbox/clients",
                 json={
@@ -60,7 +63,7 @@ class XeroConsent:
     async def start(self) -> httpx.Response:
         """The admin asks Countersign where to send their browser."""
         token = await self.org.access_token()
-        async with httpx.AsyncClient(timeout=10) as http:
+        async with httpx.AsyncClient(timeout=10, verify=client_tls()) as http:
             return await http.post(
                 f"{self.org.endpoints.publisher}/v1/organisations/{self.org.organisation_id}"
                 "/xero-connection/authorisations",

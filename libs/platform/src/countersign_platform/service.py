@@ -30,6 +30,7 @@ from fastapi import APIRouter, FastAPI
 
 from countersign_platform.access import AccessVerifier, KeySet, SigningKeys
 from countersign_platform.body_deadline import BodyDeadline
+from countersign_platform.client_tls import client_tls
 from countersign_platform.consumer import EventConsumer
 from countersign_platform.db_tracing import trace_statements
 from countersign_platform.kafka_consumer import GroupConsumer
@@ -195,7 +196,7 @@ async def _access(
     if signing_keys is not None:
         keys = signing_keys
     elif settings.access_jwks_url is not None:
-        http = httpx.AsyncClient(timeout=5.0)
+        http = httpx.AsyncClient(timeout=5.0, verify=client_tls())
         stack.push_async_callback(http.aclose)
         keys = PublishedKeys(settings.access_jwks_url, http)
     else:

@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 from countersign_platform.access import SigningKeys
+from countersign_platform.client_tls import client_tls
 from countersign_platform.oidc import OidcProvider
 from countersign_platform.runtime import Runtime
 from countersign_platform.service import build_app
@@ -54,7 +55,7 @@ def create_app(settings: ApprovalSettings | None = None) -> FastAPI:
     async def parts(runtime: Runtime[None]) -> AsyncIterator[Components]:
         reminders = reminder_loop(runtime.pool, config.reminder_interval_s)
         await reminders.start()
-        async with httpx.AsyncClient(timeout=10) as http:
+        async with httpx.AsyncClient(timeout=10, verify=client_tls()) as http:
             oidc = None
             if config.oidc_issuer and config.oidc_client_id:
                 oidc = OidcProvider(config.oidc_issuer, config.oidc_client_id, http)

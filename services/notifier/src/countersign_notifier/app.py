@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import AsyncIterator
 
 import httpx
+from countersign_platform.client_tls import client_tls
 from countersign_platform.mail import outbox_from
 from countersign_platform.runtime import Runtime
 from countersign_platform.service import build_app
@@ -41,7 +42,9 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def parts(runtime: Runtime[None]) -> AsyncIterator[MailSender]:
-        async with httpx.AsyncClient(base_url=config.approval_url, timeout=10) as http:
+        async with httpx.AsyncClient(
+            base_url=config.approval_url, timeout=10, verify=client_tls()
+        ) as http:
             grants = ActionGrants(http, config.client_name, config.client_secret.get_secret_value())
             sender = MailSender(
                 runtime.pool, grants, outbox_from(config), _sender_config(config),

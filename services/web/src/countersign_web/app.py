@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
+from countersign_platform.client_tls import client_tls
 from countersign_platform.mail import outbox_from
 from countersign_platform.oidc import OidcProvider
 from countersign_platform.sealing import Keyring
@@ -56,7 +57,7 @@ async def _clients(
     hooks = {"request": [carry_context]}
     return [
         await stack.enter_async_context(
-            httpx.AsyncClient(base_url=url, timeout=timeout, event_hooks=hooks)
+            httpx.AsyncClient(base_url=url, timeout=timeout, event_hooks=hooks, verify=client_tls())
         )
         for url, timeout in (
             (config.approval_url, 10),

@@ -24,6 +24,7 @@ from urllib.parse import urlencode
 
 import httpx
 from countersign_platform.access import AccessRefused, AccessUnavailable
+from countersign_platform.client_tls import client_tls
 from countersign_platform.mail import MailNotSent
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -161,7 +162,7 @@ async def _id_token(web: Parts, code: str, verifier: str) -> str:
     form = {"grant_type": "authorization_code", "code": code,
             "redirect_uri": _redirect_uri(web), "code_verifier": verifier}  # fmt: skip
     secret = web.settings.oidc_client_secret.get_secret_value()
-    async with httpx.AsyncClient(timeout=10) as http:
+    async with httpx.AsyncClient(timeout=10, verify=client_tls()) as http:
         answer = await http.post(
             metadata["token_endpoint"], data=form, auth=(web.oidc.client_id, secret)
         )
