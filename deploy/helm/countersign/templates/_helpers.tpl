@@ -325,13 +325,17 @@ the mail server. Part of countersign.env.service when .name is notifier. */}}
 - name: PUBLISHER_INGEST_URL
   value: {{ printf "http://%s:%v" (include "countersign.componentName" (dict "root" .root "name" "ingest")) $ingest.port | quote }}
 {{- end }}
-{{- if and (eq .name "publisher") $secrets.keys.xeroWebhookKey }}
-- name: PUBLISHER_XERO_WEBHOOK_KEY
+{{- if eq .name "publisher" }}
+{{- range $variable, $key := dict "PUBLISHER_XERO_WEBHOOK_KEY" $secrets.keys.xeroWebhookKey "PUBLISHER_QBO_WEBHOOK_VERIFIER" $secrets.keys.qboWebhookVerifier }}
+{{- if $key }}
+- name: {{ $variable }}
   valueFrom:
     secretKeyRef:
       name: {{ $secrets.existingSecret | quote }}
-      key: {{ $secrets.keys.xeroWebhookKey | quote }}
+      key: {{ $key | quote }}
       optional: true
+{{- end }}
+{{- end }}
 {{- end }}
 {{- with .root.Values.extraEnv }}
 {{ toYaml . }}
