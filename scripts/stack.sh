@@ -165,8 +165,14 @@ unmark_started() {
 # A value equal to our own local address (e.g. a shell that sourced stack.env earlier) counts
 # as "ours", so a second `up` after `down` still starts it again.
 resolve_infra() {
-  local comp="$1" var="$2" script="$3" ours given
-  ours="$("$script" env | sed -n "s/^$var=//p")"
+  local comp="$1" var="$2" script="$3" ours given ports=""
+  # Already running from this stack's state: on the ports it was started on, whatever the
+  # caller's COUNTERSIGN_*_PORT say (a second `up` must not write the defaults to stack.env).
+  if was_started "$comp" && "$script" status >/dev/null 2>&1; then
+    ports="$(running_ports "$comp")"
+  fi
+  # shellcheck disable=SC2086 # NAME=value words for env
+  ours="$(env $ports "$script" env | sed -n "s/^$var=//p")"
   given="${!var:-}"
   if [ -n "$given" ] && [ "$given" != "$ours" ]; then
     log "$comp: using $var=$given from the environment (not starting a local $comp)"
@@ -174,7 +180,8 @@ resolve_infra() {
     return 0
   fi
   # 9>&- : do not hand our lock descriptor to a daemon that outlives this script.
-  "$script" start 9>&- >&2
+  # shellcheck disable=SC2086
+  env $ports "$script" start 9>&- >&2
   mark_started "$comp"
   echo "$ours"
 }
