@@ -1,11 +1,12 @@
-"""What the browser tests share: waiting for an element, pressing what leads to another page,
-whether a page reads at a phone's width, keeping a screenshot (``make screenshots`` sets
-COUNTERSIGN_SCREENSHOTS), and signing a person in by the link the web app mails them, as
-people do."""
+"""What the browser tests share: waiting for an element, pressing what leads to another page
+(or sending a form that does), whether a page reads at a phone's width, keeping a screenshot
+(``make screenshots`` sets COUNTERSIGN_SCREENSHOTS), and signing a person in by the link the
+web app mails them, as people do."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from countersign_harness.organisation import Organisation
@@ -17,7 +18,7 @@ from selenium.webdriver.support.wait import WebDriverWait
 
 from tests.e2e.mailbox import sign_in_link
 
-__all__ = ["element", "fits_narrow", "press", "screenshot", "sign_in"]
+__all__ = ["element", "fits_narrow", "press", "screenshot", "send", "sign_in"]
 
 
 def element(browser: Chrome, element_id: str) -> WebElement:
@@ -30,8 +31,17 @@ def element(browser: Chrome, element_id: str) -> WebElement:
 def press(browser: Chrome, element_id: str) -> None:
     """Clicks what leads to another page, and waits until that page (or, for a form sent
     in part, its main part) replaced this one: the next look finds nothing of the old one."""
+    _replacing(browser, lambda: element(browser, element_id).click())
+
+
+def send(browser: Chrome, form: WebElement) -> None:
+    """Sends a form that leads to another page, and waits until that page replaced this one."""
+    _replacing(browser, form.submit)
+
+
+def _replacing(browser: Chrome, act: Callable[[], None]) -> None:
     old = browser.find_element(By.ID, "main")
-    element(browser, element_id).click()
+    act()
     WebDriverWait(browser, 15).until(shown.staleness_of(old))
 
 

@@ -22,7 +22,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.wait import WebDriverWait
 
 from tests.e2e.accessibility import reach_by_keyboard, unlabelled
-from tests.e2e.browsing import element, fits_narrow, screenshot
+from tests.e2e.browsing import element, fits_narrow, screenshot, send
 from tests.e2e.journeys import ANN, PEOPLE, WORKFLOW, invoice, original
 from tests.e2e.mailbox import Message, linking, sign_in_link, wait_for_mail
 from tests.e2e.test_journey_approval_paths import publish
@@ -224,7 +224,7 @@ async def test_an_approver_signs_in_with_xero_in_the_browser(
     )
     for chooser in chromium.find_elements(By.ID, "choose-form"):  # Ann is in several
         chooser.find_element(By.XPATH, f"//input[@value='{org.organisation_id}']").click()
-        chooser.submit()
+        send(chromium, chooser)
     inbox = element(chromium, "main").text
     who = chromium.find_element(By.CLASS_NAME, "who").text
 
